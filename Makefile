@@ -1,0 +1,69 @@
+# FakturaNett: `make run` serves the app, `make test` runs lint and the test suite.
+# Both set everything up first; nothing but Python 3.11+, Node.js/npm and gettext needed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WEB_WORKERS ?= 4
+PYTEST_ARGS ?=
+export DJANGO_SETTINGS_MODULE ?= fakturanett.settings
+
+.PHONY: run test test-browser test-postgres lint fmt bench setup migrate messages demo lock clean
+
+$(VENV)/.installed: requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+setup: $(VENV)/.installed node_modules/.installed messages
+
+migrate: setup
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	@if [ "$${DEMO:-1}" != "0" ]; then $(PY) manage.py demo_setup; fi
+
+run: demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo "FakturaNett on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the task worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py run_huey --quiet & \
+	$(VENV)/bin/gunicorn fakturanett.wsgi:application --bind 127.0.0.1:$(PORT) \
+	  --workers $(WEB_WORKERS) --access-logfile - --graceful-timeout 5; \
+	wait
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 1 --settings=fakturanett.settings_test
+
+fmt: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# The whole suite except the browser tests (those need Chromium: make test-browser).
+test: setup lint
+	$(PY) -m pytest -m "not browser" -n 2 $(PYTEST_ARGS)
+
+test-browser: setup
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+
+bench: migrate
+	$(PY) -m bench
+
+lock:
+	$(PYTHON) -m venv /tmp/fakturanett-lock && /tmp/fakturanett-lock/bin/pip install -q pip-tools
+	cd requirements && /tmp/fakturanett-lock/bin/pip-compile -q --strip-extras --no-header -o base.txt base.in
+	cd requirements && /tmp/fakturanett-lock/bin/pip-compile -q --strip-extras --no-header -o dev.txt dev.in
+
+clean:
+	rm -rf $(VENV) node_modules var/staticfiles

@@ -1,0 +1,101 @@
+"""Access rules for the app's views: who may see and who may change a company's data.
+
+Every view under /app/ is wrapped in ``company_view``. An object of another company is
+never found (the tenant scope hides it), so the outsider gets 404; a member with a
+read-only role gets 403 on anything that changes data.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import user_has_device
+
+from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Role
+
+SESSION_REAUTH_KEY = "reauthenticated_at"
+
+View = Callable[..., HttpResponse]
+
+
+def mark_reauthenticated(request: HttpRequest) -> None:
+    request.session[SESSION_REAUTH_KEY] = time.time()
+
+
+def is_recently_authenticated(request: HttpRequest) -> bool:
+    stamp = request.session.get(SESSION_REAUTH_KEY)
+    return stamp is not None and time.time() - float(stamp) <= settings.REAUTH_MAX_AGE_SECONDS
+
+
+def _redirect_with_next(url_name: str, request: HttpRequest) -> HttpResponse:
+    return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def login_gate(request: HttpRequest) -> HttpResponse | None:
+    """Where an authenticated session must go before it may use the app, if anywhere."""
+    user = request.user
+    if not user.is_authenticated:
+        return _redirect_with_next(settings.LOGIN_URL, request)
+    if user_has_device(user) and not user.is_verified():
+        return _redirect_with_next("accounts:otp_verify", request)
+    return None
+
+
+def user_view(view: View) -> View:
+    """A logged-in (and, where enrolled, second-factor verified) user, any company."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        gate = login_gate(request)
+        if gate is not None:
+            return gate
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def company_view(
+    view: View | None = None, *, roles: Iterable[str] | None = None, reauth: bool = False
+) -> Any:
+    """Require a logged-in member of the active company, optionally with given roles.
+
+    ``roles=EDITOR_ROLES`` for views that change bookkeeping data, ``MANAGER_ROLES``
+    for member and company administration; ``reauth=True`` for sensitive actions.
+    """
+    allowed = frozenset(roles) if roles is not None else None
+
+    def decorate(func: View) -> View:
+        @functools.wraps(func)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            gate = login_gate(request)
+            if gate is not None:
+                return gate
+            membership = request.membership  # type: ignore[attr-defined]
+            if membership is None:
+                return redirect("accounts:no_company")
+            if membership.company.require_two_factor and not user_has_device(request.user):
+                return _redirect_with_next("accounts:two_factor_setup", request)
+            if allowed is not None and membership.role not in allowed:
+                raise PermissionDenied
+            if reauth and not is_recently_authenticated(request):
+                return _redirect_with_next("accounts:reauthenticate", request)
+            return func(request, *args, **kwargs)
+
+        wrapped.company_roles = allowed  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
+
+
+editor_view = functools.partial(company_view, roles=EDITOR_ROLES)
+manager_view = functools.partial(company_view, roles=MANAGER_ROLES)
+owner_view = functools.partial(company_view, roles={Role.OWNER})

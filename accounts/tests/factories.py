@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+from stdnum.no import orgnr
+
+from accounts.models import Company, Membership, Role, User
+
+PASSWORD = "correct-horse-battery-42"
+
+
+def _valid_orgnr(n: int) -> str:
+    """The n-th valid organisasjonsnummer from 910000000 upwards."""
+    candidate = 910_000_000 + n * 7
+    while not orgnr.is_valid(str(candidate)):
+        candidate += 1
+    return str(candidate)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.no")
+    full_name = factory.Faker("name", locale="nb_NO")
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Testfirma {n} AS")
+    organization_number = factory.Sequence(_valid_orgnr)
+    vat_registered = True
+    in_foretaksregisteret = True
+    address_line = "Storgata 1"
+    postcode = "0155"
+    city = "Oslo"
+    bank_account = "86011117947"
+    email = factory.Sequence(lambda n: f"faktura{n}@testfirma.no")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    role = Role.OWNER

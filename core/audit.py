@@ -1,0 +1,75 @@
+"""The audit log: one service writes it, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from core.models import AuditEntry
+from core.request_context import current_request_id
+
+_SECRET_KEY = re.compile(r"pass|secret|token|key|otp|code|signature|iban|kontonr", re.I)
+MASK = "***"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a user, an API token, or the system itself."""
+
+    kind: str
+    id: int | None = None
+    label: str = ""
+
+    @classmethod
+    def user(cls, user: Any) -> Actor:
+        return cls(kind=AuditEntry.ActorKind.USER, id=user.pk, label=user.email)
+
+    @classmethod
+    def api_token(cls, token: Any) -> Actor:
+        return cls(kind=AuditEntry.ActorKind.API_TOKEN, id=token.pk, label=token.label)
+
+    @classmethod
+    def system(cls, label: str = "system") -> Actor:
+        return cls(kind=AuditEntry.ActorKind.SYSTEM, label=label)
+
+
+def mask_secrets(value: Any) -> Any:
+    """Replace the values of secret-looking keys, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: (MASK if _SECRET_KEY.search(str(key)) else mask_secrets(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [mask_secrets(item) for item in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def audit_log(
+    *,
+    action: str,
+    actor: Actor,
+    company: Any = None,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record ``action`` (a dotted code such as ``invoicing.invoice.issued``).
+
+    Call it inside the transaction that makes the change, so both commit or neither.
+    """
+    return AuditEntry.objects.create(
+        company=company,
+        action=action,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        request_id=current_request_id(),
+        data=mask_secrets(data or {}),
+    )

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class TenantModel(models.Model):
+    """A row that belongs to one company (the tenant).
+
+    Its default manager is scoped: a query outside ``django_scopes.scope(company=...)``
+    raises ``ScopeError`` instead of silently returning every tenant's rows.
+    """
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an append-only row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be deleted.")
+
+    def _redact(self, **kwargs: Any) -> int:
+        """The one sanctioned change: erasure replaces personal data in the row."""
+        return super().update(**kwargs)
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted.")
+
+
+class AuditEntry(AppendOnlyModel):
+    class ActorKind(models.TextChoices):
+        USER = "user", _("Bruker")
+        API_TOKEN = "api_token", _("API-nøkkel")
+        SYSTEM = "system", _("System")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    company = models.ForeignKey(
+        "accounts.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(max_length=100, db_index=True)
+    actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
+    # Plain ids, not foreign keys: a deleted user or token must not rewrite history.
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=255, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktivitetslogg")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,48 @@
+import pytest
+from django.urls import reverse
+
+from core.audit import Actor, audit_log, mask_secrets
+from core.models import AppendOnlyError, AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_request_id_is_returned_and_generated(client):
+    response = client.get("/")
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_sane_incoming_request_id_is_kept_and_hostile_one_replaced(client):
+    assert client.get("/", HTTP_X_REQUEST_ID="proxy-abc-12345")["X-Request-ID"] == "proxy-abc-12345"
+    assert client.get("/", HTTP_X_REQUEST_ID="<script>")["X-Request-ID"] != "<script>"
+
+
+def test_audit_entry_cannot_be_changed_or_deleted(company, owner):
+    entry = audit_log(action="test.thing.done", actor=Actor.user(owner), company=company)
+    entry.action = "test.thing.undone"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).update(action="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.thing.done"
+
+
+def test_secret_looking_keys_are_masked_at_any_depth():
+    masked = mask_secrets({"password": "p", "nested": {"api_token": "t", "name": "Kari"}})
+    assert masked == {"password": "***", "nested": {"api_token": "***", "name": "Kari"}}
+
+
+def test_dashboard_needs_login(client):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_owner_sees_dashboard(owner_client, company):
+    response = owner_client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert company.name in response.content.decode()

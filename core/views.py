@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import company_view, owner_view
+from accounts.services import user_set_language
+from core.middleware import SESSION_LANGUAGE_KEY
+from core.selectors import audit_entries_for_company
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "core/home.html")
+
+
+@company_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/dashboard.html")
+
+
+@owner_view
+def activity(request: HttpRequest) -> HttpResponse:
+    entries = audit_entries_for_company(company=request.company)  # type: ignore[attr-defined]
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/activity.html", {"page": page})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language: stored on the user when logged in, else in the session."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponse(status=400, content=b"Unknown language.")
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=language)
+    else:
+        request.session[SESSION_LANGUAGE_KEY] = language
+    return HttpResponseRedirect(next_url)
+
+
+def privacy_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy_statement.html")

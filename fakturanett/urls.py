@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("app/", core_views.dashboard, name="dashboard"),
+    path("app/", include("core.urls")),
+    path("app/company/", include("accounts.urls_company")),
+    path("account/", include("accounts.urls")),
+    path("language/", core_views.set_language, name="set_language"),
+    path("personvern/", core_views.privacy_statement, name="privacy_statement"),
+]
+
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
