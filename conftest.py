@@ -89,3 +89,20 @@ def company_scope(company):
 def no_scope():
     with scopes_disabled():
         yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` run only against PostgreSQL (CI's second part).
+
+    They are deselected, not skipped, on SQLite: they test PostgreSQL behaviour
+    (row locks under real concurrency, database triggers) that SQLite does not have.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgres") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
