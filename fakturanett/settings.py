@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_filters",
     "core",
     "accounts",
+    "catalog",
+    "customers",
 ]
 
 MIDDLEWARE = [
