@@ -54,6 +54,12 @@ fmt: $(VENV)/.installed
 test: setup lint
 	$(PY) -m pytest -m "not browser" -n 2 $(PYTEST_ARGS)
 
+# The same suite against PostgreSQL with Redis-backed tasks (CI's second part):
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fakturanett REDIS_URL=redis://127.0.0.1:6379/1 make test-postgres
+test-postgres: setup
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL to a PostgreSQL URL"; exit 2)
+	$(PY) -m pytest -m "not browser" -n 2 --create-db $(PYTEST_ARGS)
+
 test-browser: setup
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 

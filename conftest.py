@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django_scopes import scope, scopes_disabled
@@ -92,17 +95,77 @@ def no_scope():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` run only against PostgreSQL (CI's second part).
+    """Tests that need a real service run only where it is configured (CI's second part).
 
-    They are deselected, not skipped, on SQLite: they test PostgreSQL behaviour
-    (row locks under real concurrency, database triggers) that SQLite does not have.
+    ``postgres`` tests need PostgreSQL (row locks under real concurrency, triggers) and
+    ``redis`` tests a Redis at REDIS_URL. Elsewhere they are deselected, not skipped:
+    the embedded default has neither, and CI runs them against both.
     """
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    unavailable = set()
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        unavailable.add("postgres")
+    if not settings.REDIS_URL:
+        unavailable.add("redis")
+    if not unavailable:
         return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgres") is not None]
+
+    def needs_unavailable(item) -> bool:
+        return any(item.get_closest_marker(name) for name in unavailable)
+
+    deselected = [item for item in items if needs_unavailable(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+        items[:] = [item for item in items if not needs_unavailable(item)]
+
+
+# --- Browser tests: Playwright driving Debian's Chromium (never a downloaded browser).
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the
+    # tests make around it are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh browser profile (no cookies) pointed at the live test server."""
+    context = chromium.new_context(base_url=live_server.url, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under test-artifacts/ and return its path."""
+
+    def take(page, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
