@@ -9,7 +9,7 @@ WEB_WORKERS ?= 4
 PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= fakturanett.settings
 
-.PHONY: run test test-browser test-postgres lint fmt bench setup migrate messages demo lock clean
+.PHONY: messages-extract run test test-browser test-postgres lint fmt bench setup migrate messages demo lock clean
 
 $(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ node_modules/.installed: package.json package-lock.json
 
 messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# Extract translatable strings into each app's locale/en and the root locale/ (templates/).
+messages-extract: $(VENV)/.installed
+	for app in $$(ls */locale -d | cut -d/ -f1); do \
+	  (cd $$app && ../$(PY) ../manage.py makemessages -l en --no-obsolete -v 0); done
+	$(PY) manage.py makemessages -l en --no-obsolete -v 0 -i ".venv/*" -i "node_modules/*" \
+	  $$(for app in $$(ls */locale -d | cut -d/ -f1); do printf -- '-i %s ' $$app; done)
 
 setup: $(VENV)/.installed node_modules/.installed messages
 
