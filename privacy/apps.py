@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "privacy"
+    verbose_name = _("Personvern")
+
+    def ready(self) -> None:
+        # Every app declares its personal-data fields in a ``privacy.py`` module (this
+        # app's own ``privacy/privacy.py`` declares accounts, core and privacy).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("privacy")

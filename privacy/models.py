@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import AppendOnlyModel
+
+
+class ConsentPurpose(models.TextChoices):
+    MARKETING_EMAIL = "marketing_email", _("Markedsføring på e-post")
+    MARKETING_SMS = "marketing_sms", _("Markedsføring på SMS")
+    PRODUCT_ANALYTICS = "product_analytics", _("Analyse av hvordan du bruker produktet")
+    COOKIE_FUNCTIONAL = "cookie_functional", _("Funksjonelle informasjonskapsler")
+    COOKIE_ANALYTICS = "cookie_analytics", _("Analytiske informasjonskapsler")
+
+
+class ConsentChannel(models.TextChoices):
+    WEB = "web", _("Nettsiden")
+    COOKIE_BANNER = "cookie_banner", _("Valg av informasjonskapsler")
+    EMAIL_LINK = "email_link", _("Lenke i e-post")
+    STAFF = "staff", _("Registrert av våre ansatte")
+
+
+class ConsentRecord(AppendOnlyModel):
+    """One given or withdrawn consent. Never changed; the latest row per purpose counts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consent_records",
+    )
+    # Pseudonymous id of a browser (from the fn_consent cookie), for anonymous visitors.
+    visitor_id = models.CharField(max_length=64, blank=True, db_index=True)
+    purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
+    given = models.BooleanField()
+    text_version = models.CharField(max_length=20)
+    channel = models.CharField(max_length=20, choices=ConsentChannel.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        state = "given" if self.given else "withdrawn"
+        return f"{self.purpose} {state} {self.created_at:%Y-%m-%d}"
+
+
+class MarketingSuppression(models.Model):
+    """An objection to direct marketing (GDPR art. 21(2)): never market to this address."""
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class PageView(models.Model):
+    """A raw, pseudonymous page view (with analytics consent only); kept 30 days."""
+
+    day = models.DateField(db_index=True)
+    path = models.CharField(max_length=300)
+    visitor_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.path}"
+
+
+class AnalyticsSalt(models.Model):
+    """The salt of one day: deleted after the day, so hashes cannot be linked across days."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class DailyPageStat(models.Model):
+    """Anonymous aggregate: page views and unique visitors per path and day."""
+
+    day = models.DateField()
+    path = models.CharField(max_length=300)
+    page_views = models.PositiveIntegerField(default=0)
+    unique_visitors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "path"], name="daily_page_stat_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.path}: {self.page_views}"
+
+
+class SubProcessor(models.Model):
+    """A sub-processor (underleverandør) that processes customers' data for us (R6)."""
+
+    name = models.CharField(_("navn"), max_length=200)
+    service = models.CharField(_("tjeneste"), max_length=300)
+    country = models.CharField(_("land"), max_length=100)
+    transfer_basis = models.CharField(_("overføringsgrunnlag"), max_length=300)
+    agreement_date = models.DateField(_("databehandleravtale inngått"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("underleverandør")
+        verbose_name_plural = _("underleverandører")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatementAcknowledgement(models.Model):
+    """A user has read a newer version of the privacy statement than the one accepted."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    version = models.CharField(max_length=20)
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.version}"
+
+
+class Segment(models.Model):
+    """A marketing segment (profiling, R1c); created by the back office."""
+
+    name = models.CharField(_("navn"), max_length=100)
+    description = models.TextField(_("hva segmentet brukes til"))
+    criteria = models.TextField(_("kriterier"))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentMembership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="members")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "segment"], name="segment_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.segment_id}"
+
+
+class DataExport(models.Model):
+    """A portability export (ZIP) built in the background; downloadable for 7 days."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Lages")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Feilet")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="privacy/exports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"
+
+
+class PrivacyRequest(models.Model):
+    """A question or claim about personal data (R9b, R11), tracked to its deadline."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Spørsmål om personvern")
+        ACCESS = "access", _("Innsyn")
+        RECTIFICATION = "rectification", _("Retting")
+        ERASURE = "erasure", _("Sletting")
+        OBJECTION = "objection", _("Protest mot behandling")
+        PORTABILITY = "portability", _("Dataportabilitet")
+        COMPLAINT = "complaint", _("Klage")
+
+    class Status(models.TextChoices):
+        AWAITING_VERIFICATION = "awaiting_verification", _("Venter på bekreftelse av e-post")
+        OPEN = "open", _("Under behandling")
+        EXTENDED = "extended", _("Fristen er forlenget")
+        CLOSED = "closed", _("Avsluttet")
+
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(_("type henvendelse"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("navn"), max_length=150)
+    email = models.EmailField(_("e-post"))
+    # For rectification: which data is wrong (inventory "model.field" or free text).
+    subject_field = models.CharField(_("gjelder"), max_length=200, blank=True)
+    message = models.TextField(_("melding"))
+    status = models.CharField(max_length=25, choices=Status.choices)
+    received_at = models.DateTimeField()
+    deadline = models.DateField()
+    verification_token_hash = models.CharField(max_length=64, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,249 @@
+"""Inventory declarations for accounts, core and privacy (other apps have their own)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from privacy import erasers
+from privacy.inventory import Category as C
+from privacy.inventory import Erasure, PersonalField, end_of_bookkeeping_period, register
+
+
+def _model(label: str):
+    return apps.get_model(label)._default_manager
+
+
+def _invitations_for(user) -> QuerySet:
+    return _model("accounts.Invitation").filter(email__iexact=user.email)
+
+
+def _audit_entries_for(user) -> QuerySet:
+    return _model("core.AuditEntry").filter(
+        Q(actor_kind="user", actor_id=user.pk)
+        | Q(object_type="accounts.user", object_id=str(user.pk))
+    )
+
+
+def _suppressions_for(user) -> QuerySet:
+    return _model("privacy.MarketingSuppression").filter(email__iexact=user.email)
+
+
+def _requests_for(user) -> QuerySet:
+    return _model("privacy.PrivacyRequest").filter(Q(user=user) | Q(email__iexact=user.email))
+
+
+def _f(category: str, purpose: str, source: str, retention: str, **kw) -> PersonalField:
+    return PersonalField(category, purpose=purpose, source=source, retention=retention, **kw)
+
+
+# --- accounts --------------------------------------------------------------------------
+register(
+    "accounts.User",
+    personal={
+        "email": _f(C.CONTACT, "customer_relationship", "self", "account"),
+        "full_name": _f(C.NAME, "customer_relationship", "self", "account"),
+        "phone": _f(C.CONTACT, "customer_relationship", "self", "account"),
+        "language": _f(C.PREFERENCES, "customer_relationship", "self", "account"),
+        "email_verified_at": _f(C.WEB_ACTIVITY, "account_security", "system", "account"),
+        "password": _f(C.WEB_ACTIVITY, "account_security", "self", "account", exportable=False),
+        "last_login": _f(C.WEB_ACTIVITY, "account_security", "system", "account"),
+        "date_joined": _f(C.CUSTOMER_HISTORY, "registration", "system", "account"),
+        "is_active": _f(C.ROLE, "account_security", "system", "account"),
+        "is_staff": _f(C.ROLE, "account_security", "system", "account"),
+        "is_superuser": _f(C.ROLE, "account_security", "system", "account"),
+        "groups": _f(C.ROLE, "account_security", "system", "account"),
+        "user_permissions": _f(C.ROLE, "account_security", "system", "account"),
+    },
+    subject="pk",
+    erasure=Erasure.ANONYMISE,
+    eraser=erasers.erase_user,
+    erasure_order=100,
+)
+register(
+    "accounts.Membership",
+    personal={
+        "company": _f(C.EMPLOYER, "customer_relationship", "self", "account"),
+        "role": _f(C.ROLE, "account_security", "staff", "account"),
+        "created_at": _f(C.CUSTOMER_HISTORY, "customer_relationship", "system", "account"),
+    },
+    # The link to the person: the row itself is what is declared.
+    non_personal=["user"],
+    subject="user",
+    erasure=Erasure.DELETE,
+)
+register(
+    "accounts.Invitation",
+    personal={
+        "email": _f(C.CONTACT, "registration", "staff", "invitation"),
+        "company": _f(C.EMPLOYER, "registration", "staff", "invitation"),
+        "role": _f(C.ROLE, "registration", "staff", "invitation"),
+        "invited_by": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
+        "created_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
+        "accepted_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
+        "revoked_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
+    },
+    non_personal=["token_hash", "expires_at"],
+    subject=_invitations_for,
+    erasure=Erasure.DELETE,
+)
+register(
+    "accounts.TermsAcceptance",
+    personal={
+        "terms_version": _f(C.CUSTOMER_HISTORY, "registration", "self", "account"),
+        "accepted_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "account"),
+    },
+    non_personal=["user"],
+    subject="user",
+    erasure=Erasure.DELETE,
+)
+register(
+    "accounts.Company",
+    # A sole trader's company data is personal data; it belongs to the company's
+    # accounting and is kept with it (closing the company is a separate process).
+    personal={
+        "name": _f(C.EMPLOYER, "invoicing", "self", "bookkeeping"),
+        "organization_number": _f(C.EMPLOYER, "invoicing", "self", "bookkeeping"),
+        "address_line": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
+        "postcode": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
+        "city": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
+        "country": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
+        "bank_account": _f(C.PAYMENT_HISTORY, "invoicing", "self", "bookkeeping"),
+        "iban": _f(C.PAYMENT_HISTORY, "invoicing", "self", "bookkeeping"),
+        "bic": _f(C.PAYMENT_HISTORY, "invoicing", "self", "bookkeeping"),
+        "email": _f(C.CONTACT, "customer_relationship", "self", "bookkeeping"),
+        "phone": _f(C.CONTACT, "customer_relationship", "self", "bookkeeping"),
+        "website": _f(C.CONTACT, "customer_relationship", "self", "bookkeeping"),
+    },
+    non_personal=["vat_registered", "in_foretaksregisteret", "require_two_factor", "created_at"],
+    subject=None,
+    erasure=Erasure.KEEP,
+    keep_reason=_("Firmaets opplysninger hører til firmaets regnskap (bokføringsloven § 13)"),
+    keep_until=lambda user: end_of_bookkeeping_period(),
+)
+
+# --- core ------------------------------------------------------------------------------
+register(
+    "core.AuditEntry",
+    personal={
+        "actor_label": _f(C.WEB_ACTIVITY, "account_security", "system", "audit"),
+        "data": _f(C.WEB_ACTIVITY, "account_security", "system", "audit"),
+    },
+    non_personal=[
+        "created_at",
+        "company",
+        "action",
+        "actor_kind",
+        "actor_id",
+        "object_type",
+        "object_id",
+        "request_id",
+        "redacted_at",
+    ],
+    subject=_audit_entries_for,
+    erasure=Erasure.ANONYMISE,
+    eraser=erasers.erase_audit_entries,
+    erasure_order=10,
+)
+
+# --- privacy ---------------------------------------------------------------------------
+register(
+    "privacy.ConsentRecord",
+    personal={
+        "visitor_id": _f(C.WEB_ACTIVITY, "consent_records", "system", "consent_record"),
+        "purpose": _f(C.PREFERENCES, "consent_records", "self", "consent_record"),
+        "given": _f(C.PREFERENCES, "consent_records", "self", "consent_record"),
+        "text_version": _f(C.PREFERENCES, "consent_records", "system", "consent_record"),
+        "channel": _f(C.PREFERENCES, "consent_records", "system", "consent_record"),
+        "created_at": _f(C.PREFERENCES, "consent_records", "system", "consent_record"),
+    },
+    non_personal=["user", "redacted_at"],
+    subject="user",
+    erasure=Erasure.ANONYMISE,
+    eraser=erasers.erase_consent_records,
+)
+register(
+    "privacy.MarketingSuppression",
+    personal={"email": _f(C.PREFERENCES, "marketing", "self", "account")},
+    non_personal=["created_at"],
+    subject=_suppressions_for,
+    erasure=Erasure.DELETE,
+)
+register(
+    "privacy.PageView",
+    # Pseudonymous: the hash changes every day and cannot be tied to a person.
+    personal={
+        "visitor_hash": _f(C.WEB_ACTIVITY, "product_improvement", "system", "analytics_raw"),
+        "path": _f(C.WEB_ACTIVITY, "product_improvement", "system", "analytics_raw"),
+        "day": _f(C.WEB_ACTIVITY, "product_improvement", "system", "analytics_raw"),
+    },
+    non_personal=["created_at"],
+    subject=None,
+    erasure=Erasure.DELETE,
+)
+register("privacy.AnalyticsSalt", personal={}, non_personal=["day", "salt"])
+register(
+    "privacy.DailyPageStat",
+    personal={},
+    non_personal=["day", "path", "page_views", "unique_visitors"],
+)
+register(
+    "privacy.SubProcessor",
+    personal={},
+    non_personal=["name", "service", "country", "transfer_basis", "agreement_date", "active"],
+)
+register(
+    "privacy.StatementAcknowledgement",
+    personal={
+        "version": _f(C.CUSTOMER_HISTORY, "customer_relationship", "self", "account"),
+        "acknowledged_at": _f(C.CUSTOMER_HISTORY, "customer_relationship", "system", "account"),
+    },
+    non_personal=["user"],
+    subject="user",
+)
+register("privacy.Segment", personal={}, non_personal=["name", "description", "criteria"])
+register(
+    "privacy.SegmentMembership",
+    personal={
+        "segment": _f(C.PREFERENCES, "marketing", "system", "account"),
+        "added_at": _f(C.PREFERENCES, "marketing", "system", "account"),
+    },
+    non_personal=["user"],
+    subject="user",
+)
+register(
+    "privacy.DataExport",
+    personal={
+        "file": _f(C.WEB_ACTIVITY, "customer_relationship", "system", "export"),
+        "created_at": _f(C.WEB_ACTIVITY, "customer_relationship", "system", "export"),
+    },
+    non_personal=["id", "user", "status", "expires_at"],
+    subject="user",
+    erasure=Erasure.DELETE,
+    eraser=erasers.erase_exports,
+)
+register(
+    "privacy.PrivacyRequest",
+    personal={
+        "name": _f(C.NAME, "complaints", "self", "privacy_request"),
+        "email": _f(C.CONTACT, "complaints", "self", "privacy_request"),
+        "kind": _f(C.CORRESPONDENCE, "complaints", "self", "privacy_request"),
+        "subject_field": _f(C.CORRESPONDENCE, "complaints", "self", "privacy_request"),
+        "message": _f(C.CORRESPONDENCE, "complaints", "self", "privacy_request"),
+        "status": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
+        "received_at": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
+        "deadline": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
+        "verified_at": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
+        "closed_at": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
+        "outcome": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
+    },
+    non_personal=["reference", "user", "verification_token_hash"],
+    subject=_requests_for,
+    erasure=Erasure.KEEP,
+    keep_reason=_(
+        "Dokumentasjon på at vi har behandlet henvendelsen din (personvernforordningen "
+        "art. 5 nr. 2), i 3 år etter at den er avsluttet"
+    ),
+    keep_until=lambda user: None,
+)
