@@ -50,17 +50,25 @@ def login_gate(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def user_view(view: View) -> View:
-    """A logged-in (and, where enrolled, second-factor verified) user, any company."""
+def user_view(view: View | None = None, *, reauth: bool = False) -> Any:
+    """A logged-in (and, where enrolled, second-factor verified) user, any company.
 
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        gate = login_gate(request)
-        if gate is not None:
-            return gate
-        return view(request, *args, **kwargs)
+    ``reauth=True`` also requires a recent password (and second factor) check.
+    """
 
-    return wrapped
+    def decorate(func: View) -> View:
+        @functools.wraps(func)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            gate = login_gate(request)
+            if gate is not None:
+                return gate
+            if reauth and not is_recently_authenticated(request):
+                return _redirect_with_next("accounts:reauthenticate", request)
+            return func(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
 
 
 def company_view(

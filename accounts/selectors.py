@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Company, Invitation, Membership, User
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
@@ -17,3 +18,17 @@ def active_membership_for(*, user: User, company_id: int | None) -> Membership |
         if chosen is not None:
             return chosen
     return memberships.first()
+
+
+def members_of(*, company: Company) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(company=company)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def open_invitations_of(*, company: Company) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        company=company, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    ).order_by("-created_at")

@@ -2,16 +2,308 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
+from typing import Any
 
-from accounts.models import Company, Membership, Role, User
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import emails
+from accounts.models import Company, Invitation, Membership, Role, TermsAcceptance, User
+from accounts.tokens import hash_invitation_token, new_invitation_token
 from core.audit import Actor, audit_log
+
+INVITATION_VALID_DAYS = 7
+RECOVERY_CODE_COUNT = 10
+
+# Company fields a manager may edit in the company settings.
+COMPANY_EDITABLE_FIELDS = (
+    "name",
+    "organization_number",
+    "vat_registered",
+    "in_foretaksregisteret",
+    "address_line",
+    "postcode",
+    "city",
+    "bank_account",
+    "iban",
+    "bic",
+    "email",
+    "phone",
+    "website",
+)
+
+
+def _orgnr_taken_error() -> ValidationError:
+    return ValidationError(
+        {
+            "organization_number": _(
+                "Dette organisasjonsnummeret er allerede registrert hos oss. Be firmaets eier "
+                "om en invitasjon i stedet for å registrere firmaet på nytt."
+            )
+        },
+        code="orgnr_taken",
+    )
+
+
+def _email_taken_error(field: str = "email") -> ValidationError:
+    return ValidationError(
+        {field: _("Det finnes allerede en bruker med denne e-postadressen.")},
+        code="email_taken",
+    )
+
+
+def email_in_use(*, email: str, exclude_user: User | None = None) -> bool:
+    users = User.objects.filter(email__iexact=email.strip())
+    if exclude_user is not None:
+        users = users.exclude(pk=exclude_user.pk)
+    return users.exists()
+
+
+def orgnr_in_use(*, organization_number: str, exclude_company: Company | None = None) -> bool:
+    companies = Company.objects.filter(organization_number=organization_number)
+    if exclude_company is not None:
+        companies = companies.exclude(pk=exclude_company.pk)
+    return companies.exists()
+
+
+# --- Users ------------------------------------------------------------------------
 
 
 def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+def _user_create(
+    *, email: str, full_name: str, password: str, language: str, verified: bool
+) -> User:
+    if email_in_use(email=email):
+        raise _email_taken_error()
+    user = User(
+        email=User.objects.normalize_email(email.strip()).lower(),
+        full_name=full_name,
+        language=language,
+        email_verified_at=timezone.now() if verified else None,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    TermsAcceptance.objects.create(user=user, terms_version=settings.TERMS_VERSION)
+    return user
+
+
+def user_register(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    language: str,
+    company_name: str,
+    organization_number: str,
+    vat_registered: bool,
+    in_foretaksregisteret: bool,
+    address_line: str,
+    postcode: str,
+    city: str,
+    bank_account: str,
+) -> User:
+    """Sign-up: the person, their acceptance of the terms, and their company, or nothing.
+
+    The verification e-mail is queued to go out after the commit.
+    """
+    if orgnr_in_use(organization_number=organization_number):
+        raise _orgnr_taken_error()
+    try:
+        with transaction.atomic():
+            user = _user_create(
+                email=email,
+                full_name=full_name,
+                password=password,
+                language=language,
+                verified=False,
+            )
+            audit_log(
+                action="accounts.user.registered",
+                actor=Actor.user(user),
+                target=user,
+                data={"terms_version": settings.TERMS_VERSION},
+            )
+            company_create(
+                owner=user,
+                name=company_name,
+                organization_number=organization_number,
+                vat_registered=vat_registered,
+                in_foretaksregisteret=in_foretaksregisteret,
+                address_line=address_line,
+                postcode=postcode,
+                city=city,
+                bank_account=bank_account,
+            )
+            emails.queue_verification_email(user=user)
+    except IntegrityError as exc:
+        # Lost a race with a simultaneous sign-up for the same address or company.
+        if orgnr_in_use(organization_number=organization_number):
+            raise _orgnr_taken_error() from exc
+        raise _email_taken_error() from exc
+    return user
+
+
+@transaction.atomic
+def user_verify_email(*, user: User) -> User:
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_log(action="accounts.user.email_verified", actor=Actor.user(user), target=user)
+    return user
+
+
+def user_send_verification(*, user: User) -> None:
+    """Queue a fresh verification link, if the address still needs verifying."""
+    if user.email_verified_at is None:
+        emails.queue_verification_email(user=user)
+
+
+def user_update_profile(*, user: User, full_name: str, phone: str, language: str) -> User:
+    user.full_name = full_name
+    user.phone = phone
+    user.language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "phone", "language"])
+    return user
+
+
+@transaction.atomic
+def user_change_email(*, user: User, email: str) -> User:
+    """Change the login address; the new one must be verified again."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if email_in_use(email=email, exclude_user=user):
+        raise _email_taken_error()
+    old = user.email
+    user.email = email
+    user.email_verified_at = None
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["email", "email_verified_at"])
+    audit_log(
+        action="accounts.user.email_changed",
+        actor=Actor.user(user),
+        target=user,
+        data={"old": old, "new": email},
+    )
+    emails.queue_verification_email(user=user)
+    return user
+
+
+@transaction.atomic
+def user_change_password(*, user: User, password: str, via: str = "change") -> User:
+    """Set a new password (``via`` is "change" or "reset").
+
+    A reset proves the person reads the address, so it also counts as verification.
+    """
+    user.set_password(password)
+    fields = ["password"]
+    if via == "reset" and user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        fields.append("email_verified_at")
+    user.save(update_fields=fields)
+    if via == "reset":
+        # Whoever was locked out by failed logins has now proved who they are.
+        axes_reset(username=user.email)
+    audit_log(
+        action="accounts.user.password_changed",
+        actor=Actor.user(user),
+        target=user,
+        data={"via": via},
+    )
+    return user
+
+
+def user_request_password_reset(*, email: str) -> None:
+    """Queue a reset link if an active user has this address; silent otherwise."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None and user.has_usable_password():
+        emails.queue_password_reset_email(user=user)
+
+
+# --- Two-factor authentication ------------------------------------------------------
+
+
+def two_factor_pending_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed TOTP device being enrolled, created on first use."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+    return device
+
+
+def _new_recovery_codes(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Gjenopprettingskoder", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def two_factor_enable(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the enrolled device with a code from the app; return the recovery codes."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if device.confirmed:
+        raise ValidationError(_("Tofaktorautentisering er allerede slått på."))
+    if not device.verify_token(code.strip().replace(" ", "")):
+        raise ValidationError(
+            {"code": _("Koden stemmer ikke. Sjekk klokken på telefonen og prøv en ny kode.")}
+        )
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user=user)
+    audit_log(action="accounts.two_factor.enabled", actor=Actor.user(user), target=user)
+    return codes
+
+
+@transaction.atomic
+def two_factor_regenerate_recovery_codes(*, user: User) -> list[str]:
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("Tofaktorautentisering er ikke slått på."))
+    codes = _new_recovery_codes(user=user)
+    audit_log(
+        action="accounts.two_factor.recovery_codes_regenerated",
+        actor=Actor.user(user),
+        target=user,
+    )
+    return codes
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User) -> None:
+    blocking = [
+        m.company.name
+        for m in Membership.objects.filter(user=user, company__require_two_factor=True)
+        .select_related("company")
+        .order_by("company__name")
+    ]
+    if blocking:
+        raise ValidationError(
+            _(
+                "Tofaktorautentisering kan ikke slås av fordi disse firmaene krever det: "
+                "%(companies)s."
+            ),
+            params={"companies": ", ".join(blocking)},
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_log(action="accounts.two_factor.disabled", actor=Actor.user(user), target=user)
+
+
+# --- Companies ----------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -51,3 +343,265 @@ def company_create(
         data={"name": name, "organization_number": organization_number},
     )
     return company
+
+
+@transaction.atomic
+def company_update(
+    *,
+    company: Company,
+    actor_membership: Membership,
+    require_two_factor: bool | None = None,
+    **values: Any,
+) -> Company:
+    """Change the company's data; only an owner may change ``require_two_factor``."""
+    unknown = set(values) - set(COMPANY_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"company_update got unknown fields: {sorted(unknown)}")
+    if actor_membership.company_id != company.pk or not actor_membership.can_manage:
+        raise ValidationError(_("Du kan ikke endre dette firmaet."))
+    if "organization_number" in values and orgnr_in_use(
+        organization_number=values["organization_number"], exclude_company=company
+    ):
+        raise ValidationError(
+            {"organization_number": _("Et annet firma er allerede registrert med dette nummeret.")}
+        )
+    changes: dict[str, Any] = {}
+    for field, value in values.items():
+        if getattr(company, field) != value:
+            changes[field] = value
+            setattr(company, field, value)
+    if require_two_factor is not None and require_two_factor != company.require_two_factor:
+        if not actor_membership.is_owner:
+            raise ValidationError(_("Bare en eier kan kreve tofaktorautentisering."))
+        changes["require_two_factor"] = require_two_factor
+        company.require_two_factor = require_two_factor
+    if not changes:
+        return company
+    company.full_clean()
+    company.save()
+    audit_log(
+        action="accounts.company.updated",
+        actor=Actor.user(actor_membership.user),
+        company=company,
+        target=company,
+        data={"changed": sorted(changes)},
+    )
+    return company
+
+
+# --- Members and invitations ----------------------------------------------------------
+
+
+def _require_manager(actor_membership: Membership, company: Company) -> None:
+    if actor_membership.company_id != company.pk or not actor_membership.can_manage:
+        raise ValidationError(_("Bare eiere og administratorer kan administrere medlemmer."))
+
+
+def _other_owner_count(*, company: Company, exclude: Membership) -> int:
+    owners = Membership.objects.select_for_update().filter(company=company, role=Role.OWNER)
+    return len([m for m in owners if m.pk != exclude.pk])
+
+
+@transaction.atomic
+def membership_change_role(
+    *, actor_membership: Membership, membership: Membership, role: str
+) -> Membership:
+    """Owners may do anything but leave the company without an owner; admins can
+    change admins, accountants and members, but neither make nor touch an owner."""
+    company = membership.company
+    _require_manager(actor_membership, company)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Ukjent rolle.")})
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, company=company)
+    if (role == Role.OWNER or membership.role == Role.OWNER) and not actor_membership.is_owner:
+        raise ValidationError(_("Bare en eier kan gjøre noen til eier eller endre en eier."))
+    if membership.role == role:
+        return membership
+    if membership.role == Role.OWNER and not _other_owner_count(
+        company=company, exclude=membership
+    ):
+        raise ValidationError(
+            _("Firmaet må ha minst én eier. Gjør en annen til eier før du endrer denne rollen.")
+        )
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_log(
+        action="accounts.member.role_changed",
+        actor=Actor.user(actor_membership.user),
+        company=company,
+        target=membership,
+        data={"user": membership.user.email, "old_role": old, "new_role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor_membership: Membership, membership: Membership) -> None:
+    company = membership.company
+    _require_manager(actor_membership, company)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, company=company)
+    if membership.role == Role.OWNER:
+        if not actor_membership.is_owner:
+            raise ValidationError(_("Bare en eier kan fjerne en eier."))
+        if not _other_owner_count(company=company, exclude=membership):
+            raise ValidationError(_("Den siste eieren kan ikke fjernes fra firmaet."))
+    audit_log(
+        action="accounts.member.removed",
+        actor=Actor.user(actor_membership.user),
+        company=company,
+        target=membership,
+        data={"user": membership.user.email, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor_membership: Membership, email: str, role: str, language: str
+) -> Invitation:
+    """Invite someone by e-mail; the link's token is stored only as its SHA-256."""
+    company = actor_membership.company
+    _require_manager(actor_membership, company)
+    email = User.objects.normalize_email(email.strip()).lower()
+    if role not in Role.values:
+        raise ValidationError({"role": _("Ukjent rolle.")})
+    if role == Role.OWNER and not actor_membership.is_owner:
+        raise ValidationError({"role": _("Bare en eier kan invitere en ny eier.")})
+    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("Denne personen er allerede medlem av firmaet.")})
+    now = timezone.now()
+    if Invitation.objects.filter(
+        company=company,
+        email__iexact=email,
+        accepted_at=None,
+        revoked_at=None,
+        expires_at__gt=now,
+    ).exists():
+        raise ValidationError(
+            {
+                "email": _(
+                    "Denne adressen har allerede en åpen invitasjon. Trekk den tilbake "
+                    "først hvis du vil sende en ny."
+                )
+            }
+        )
+    token = new_invitation_token()
+    invitation = Invitation(
+        company=company,
+        email=email,
+        role=role,
+        token_hash=hash_invitation_token(token),
+        invited_by=actor_membership.user,
+        expires_at=now + timedelta(days=INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_log(
+        action="accounts.invitation.sent",
+        actor=Actor.user(actor_membership.user),
+        company=company,
+        target=invitation,
+        data={"email": email, "role": role},
+    )
+    existing = User.objects.filter(email__iexact=email).first()
+    emails.queue_invitation_email(
+        invitation=invitation,
+        token=token,
+        language=existing.language if existing else language,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor_membership: Membership, invitation: Invitation) -> Invitation:
+    company = invitation.company
+    _require_manager(actor_membership, company)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, company=company)
+    if invitation.role == Role.OWNER and not actor_membership.is_owner:
+        raise ValidationError(_("Bare en eier kan trekke tilbake en invitasjon som eier."))
+    if not invitation.is_open:
+        raise ValidationError(_("Invitasjonen er allerede brukt, trukket tilbake eller utløpt."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_log(
+        action="accounts.invitation.revoked",
+        actor=Actor.user(actor_membership.user),
+        company=company,
+        target=invitation,
+        data={"email": invitation.email},
+    )
+    return invitation
+
+
+def invitation_find_open(*, token: str) -> Invitation | None:
+    """The open invitation this link token belongs to, if any."""
+    invitation = (
+        Invitation.objects.filter(token_hash=hash_invitation_token(token))
+        .select_related("company")
+        .first()
+    )
+    if invitation is None or not invitation.is_open:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    token: str,
+    user: User | None = None,
+    full_name: str = "",
+    password: str = "",
+    language: str = "nb",
+) -> Membership:
+    """Join the company: as ``user`` (who must own the invited address), or as a new
+    person whose account is created here with the invited address, counted verified."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(token_hash=hash_invitation_token(token))
+        .select_related("company")
+        .first()
+    )
+    if invitation is None or not invitation.is_open:
+        raise ValidationError(
+            _("Invitasjonen er ugyldig, allerede brukt, trukket tilbake eller utløpt.")
+        )
+    if user is None:
+        user = _user_create(
+            email=invitation.email,
+            full_name=full_name,
+            password=password,
+            language=language,
+            verified=True,
+        )
+    else:
+        if user.email.lower() != invitation.email.lower():
+            raise ValidationError(_("Invitasjonen ble sendt til en annen e-postadresse."))
+        if user.email_verified_at is None:
+            # The link arrived at this address: that verifies it.
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+    if Membership.objects.filter(company=invitation.company, user=user).exists():
+        raise ValidationError(_("Du er allerede medlem av dette firmaet."))
+    membership = Membership.objects.create(
+        user=user, company=invitation.company, role=invitation.role
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    actor = Actor.user(user)
+    audit_log(
+        action="accounts.invitation.accepted",
+        actor=actor,
+        company=invitation.company,
+        target=invitation,
+        data={"email": invitation.email},
+    )
+    audit_log(
+        action="accounts.member.added",
+        actor=actor,
+        company=invitation.company,
+        target=membership,
+        data={"user": user.email, "role": membership.role},
+    )
+    return membership

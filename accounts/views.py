@@ -1,11 +1,52 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+import base64
+import binascii
+from typing import Any
+from urllib.parse import urlencode
 
-from accounts.forms import LoginForm
-from accounts.permissions import user_view
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import selectors, services
+from accounts.forms import (
+    CompanySettingsForm,
+    EmailChangeForm,
+    EmailForm,
+    InvitationForm,
+    InvitationSignupForm,
+    LoginForm,
+    OTPForm,
+    ProfileForm,
+    ReauthForm,
+    RoleForm,
+    SetPasswordForm,
+    SignupForm,
+    TwoFactorConfirmForm,
+)
+from accounts.middleware import SESSION_COMPANY_KEY
+from accounts.models import Invitation, Membership, Role, User
+from accounts.permissions import manager_view, mark_reauthenticated, user_view
+from accounts.tokens import email_verification_token
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 login_view = auth_views.LoginView.as_view(
     template_name="accounts/login.html",
@@ -15,16 +56,604 @@ login_view = auth_views.LoginView.as_view(
 logout_view = auth_views.LogoutView.as_view()
 
 
+# --- Helpers ------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _apply_errors(form: Form, error: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has one."""
+    rename = rename or {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = rename.get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _form_status(form: Form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _link_invalid(
+    request: HttpRequest, *, title: str, message: str, action_url: str, action_label: str
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/link_invalid.html",
+        {
+            "title": title,
+            "message": message,
+            "action_url": action_url,
+            "action_label": action_label,
+        },
+        status=400,
+    )
+
+
+def _user_from_uid(uidb64: str) -> User | None:
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def _verify_otp(user: User, code: str) -> Any:
+    """The device (TOTP or a recovery code) that accepts ``code``, if any."""
+    code = code.strip().replace(" ", "")
+    if not code:
+        return None
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if device.verify_token(code):
+                return device
+    return None
+
+
+# --- Sign-up and verification ---------------------------------------------------------
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_register(
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+                company_name=data["company_name"],
+                organization_number=data["organization_number"],
+                vat_registered=data["vat_registered"],
+                in_foretaksregisteret=data["in_foretaksregisteret"],
+                address_line=data["address_line"],
+                postcode=data["postcode"],
+                city=data["city"],
+                bank_account=data["bank_account"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc, rename={"name": "company_name"})
+        else:
+            login(request, user, backend=MODEL_BACKEND)
+            return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", {"form": form}, status=_form_status(form))
+
+
+@user_view
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html")
+
+
+def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = _user_from_uid(uidb64)
+    if user is None or not email_verification_token.check_token(user, token):
+        return _link_invalid(
+            request,
+            title=_("Lenken virker ikke"),
+            message=_(
+                "Bekreftelseslenken er ugyldig, utløpt eller allerede brukt. "
+                "Har du allerede bekreftet adressen, kan du bare logge inn."
+            ),
+            action_url=reverse("accounts:verify_email_resend"),
+            action_label=_("Send en ny bekreftelseslenke"),
+        )
+    services.user_verify_email(user=user)
+    return render(request, "accounts/verify_email_done.html", {"verified_user": user})
+
+
+def verify_email_resend(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated:
+        if request.method == "POST":
+            with transaction.atomic():
+                services.user_send_verification(user=user)
+            messages.success(
+                request, _("Vi har sendt en ny bekreftelseslenke til %s.") % user.email
+            )
+            return redirect(_safe_next(request, reverse("accounts:profile")))
+        return render(request, "accounts/verify_email_resend.html", {"form": None})
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unverified = User.objects.filter(
+            email__iexact=form.cleaned_data["email"], is_active=True, email_verified_at=None
+        ).first()
+        if unverified is not None:
+            with transaction.atomic():
+                services.user_send_verification(user=unverified)
+        return render(request, "accounts/verify_email_resend.html", {"form": None, "sent": True})
+    return render(
+        request, "accounts/verify_email_resend.html", {"form": form}, status=_form_status(form)
+    )
+
+
+# --- Passwords ----------------------------------------------------------------------
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            services.user_request_password_reset(email=form.cleaned_data["email"])
+        # The same answer whether or not the address has an account.
+        return render(request, "accounts/password_reset_done.html")
+    return render(
+        request, "accounts/password_reset.html", {"form": form}, status=_form_status(form)
+    )
+
+
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = _user_from_uid(uidb64)
+    if user is None or not default_token_generator.check_token(user, token):
+        return _link_invalid(
+            request,
+            title=_("Lenken virker ikke"),
+            message=_(
+                "Lenken for å lage nytt passord er ugyldig, utløpt eller allerede brukt. "
+                "Be om en ny lenke."
+            ),
+            action_url=reverse("accounts:password_reset"),
+            action_label=_("Be om en ny lenke"),
+        )
+    form = SetPasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_change_password(
+            user=user, password=form.cleaned_data["password1"], via="reset"
+        )
+        messages.success(request, _("Passordet er endret. Logg inn med det nye passordet."))
+        return redirect("accounts:login")
+    return render(
+        request, "accounts/password_reset_confirm.html", {"form": form}, status=_form_status(form)
+    )
+
+
+@user_view(reauth=True)
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = SetPasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_change_password(
+            user=request.user, password=form.cleaned_data["password1"]
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Passordet er endret."))
+        return redirect("accounts:profile")
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=_form_status(form)
+    )
+
+
+# --- Re-authentication and second factor ------------------------------------------------
+
+
+@user_view
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    with_otp = user_has_device(user)
+    form = ReauthForm(request.POST or None, with_otp=with_otp)
+    if request.method == "POST" and form.is_valid():
+        checked = authenticate(request, username=user.email, password=form.cleaned_data["password"])
+        if checked is None or checked.pk != user.pk:
+            form.add_error("password", _("Feil passord."))
+        elif with_otp and _verify_otp(user, form.cleaned_data["code"]) is None:
+            form.add_error("code", _("Koden stemmer ikke."))
+        else:
+            mark_reauthenticated(request)
+            return redirect(_safe_next(request, reverse("accounts:profile")))
+    return render(
+        request,
+        "accounts/reauthenticate.html",
+        {"form": form, "next": _safe_next(request, "")},
+        status=_form_status(form),
+    )
+
+
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of logging in, for users with a confirmed device."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    next_url = _safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+    if not user_has_device(user) or user.is_verified():
+        return redirect(next_url)
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = _verify_otp(user, form.cleaned_data["code"])
+        if device is not None:
+            request.session.cycle_key()
+            otp_login(request, device)
+            return redirect(next_url)
+        form.add_error("code", _("Koden stemmer ikke, eller den er allerede brukt."))
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _safe_next(request, "")},
+        status=_form_status(form),
+    )
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(
+        scale=4, omitsize=True, title="QR", dark="#000", light="#fff"
+    )
+
+
+@user_view(reauth=True)
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if confirmed is not None:
+        remaining = StaticToken.objects.filter(device__user=user).count()
+        return render(
+            request,
+            "accounts/two_factor_manage.html",
+            {"remaining_codes": remaining},
+        )
+    device = services.two_factor_pending_device(user=user)
+    form = TwoFactorConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.two_factor_enable(
+                user=user, device=device, code=form.cleaned_data["code"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            device.refresh_from_db()
+            otp_login(request, device)
+            mark_reauthenticated(request)
+            return render(
+                request,
+                "accounts/two_factor_codes.html",
+                {"codes": codes, "next": _safe_next(request, reverse("accounts:profile"))},
+            )
+    secret = base64.b32encode(binascii.unhexlify(device.key)).decode()
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": _safe_next(request, ""),
+        },
+        status=_form_status(form),
+    )
+
+
+@user_view(reauth=True)
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("accounts:two_factor_setup")
+    try:
+        codes = services.two_factor_regenerate_recovery_codes(user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:two_factor_setup")
+    return render(
+        request,
+        "accounts/two_factor_codes.html",
+        {"codes": codes, "next": reverse("accounts:two_factor_setup")},
+    )
+
+
+@user_view(reauth=True)
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("accounts:two_factor_setup")
+    try:
+        services.two_factor_disable(user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Tofaktorautentisering er slått av."))
+    return redirect("accounts:two_factor_setup")
+
+
+# --- Profile --------------------------------------------------------------------------
+
+
+@user_view
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update_profile(
+                user=user,
+                full_name=data["full_name"],
+                phone=data["phone"],
+                language=data["language"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Profilen er lagret."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "has_two_factor": user_has_device(user)},
+        status=_form_status(form),
+    )
+
+
+@user_view(reauth=True)
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_email(user=request.user, email=form.cleaned_data["email"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("E-postadressen er endret. Vi har sendt en bekreftelseslenke til %s.")
+                % request.user.email,
+            )
+            return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form}, status=_form_status(form))
+
+
+# --- Companies ------------------------------------------------------------------------
+
+
+@user_view
+def company_switch(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.memberships_of(user=request.user)
+    if request.method == "POST":
+        try:
+            company_id = int(request.POST.get("company", ""))
+        except ValueError:
+            return HttpResponse(_("Ugyldig firma."), status=400)
+        chosen = memberships.filter(company_id=company_id).first()
+        if chosen is None:
+            raise Http404
+        request.session[SESSION_COMPANY_KEY] = chosen.company_id
+        messages.success(request, _("Du arbeider nå i %s.") % chosen.company.name)
+        return redirect("dashboard")
+    return render(request, "accounts/company_switch.html", {"memberships": memberships})
+
+
 @user_view
 def no_company(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/no_company.html")
 
 
-def _not_built_yet(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    # Placeholder while the accounts flows are being written in this session.
-    raise Http404
+@manager_view
+def company_settings(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    form = CompanySettingsForm(
+        request.POST or None, instance=company, can_require_two_factor=membership.is_owner
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        require_two_factor = data.pop("require_two_factor")
+        try:
+            services.company_update(
+                company=company,
+                actor_membership=membership,
+                require_two_factor=require_two_factor if membership.is_owner else None,
+                **data,
+            )
+        except ValidationError as exc:
+            company.refresh_from_db()
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Firmaopplysningene er lagret."))
+            return redirect("company:settings")
+    return render(
+        request, "accounts/company_settings.html", {"form": form}, status=_form_status(form)
+    )
 
 
-signup = verify_email = verify_email_resend = password_reset = _not_built_yet
-password_reset_confirm = password_change = reauthenticate = _not_built_yet
-two_factor_setup = otp_verify = profile = company_switch = company_settings = _not_built_yet
+def _members_page(
+    request: HttpRequest, *, invite_form: InvitationForm | None = None, status: int = 200
+) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    can_make_owner = membership.is_owner
+    members = [
+        (m, RoleForm(initial={"role": m.role}, can_make_owner=can_make_owner, prefix=f"m{m.pk}"))
+        for m in selectors.members_of(company=company)
+    ]
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "members": members,
+            "invitations": selectors.open_invitations_of(company=company),
+            "invite_form": invite_form or InvitationForm(can_make_owner=can_make_owner),
+            "can_make_owner": can_make_owner,
+            "owner_role": Role.OWNER,
+        },
+        status=status,
+    )
+
+
+@manager_view
+def members(request: HttpRequest) -> HttpResponse:
+    return _members_page(request)
+
+
+def _company_membership(request: HttpRequest, pk: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user", "company"),
+        pk=pk,
+        company=request.company,  # type: ignore[attr-defined]
+    )
+
+
+@manager_view(reauth=True)
+def member_invite(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("company:members")
+    membership = request.membership  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST, can_make_owner=membership.is_owner)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.invitation_create(
+                    actor_membership=membership,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Invitasjonen er sendt til %s.") % form.cleaned_data["email"]
+            )
+            return redirect("company:members")
+    return _members_page(request, invite_form=form, status=400)
+
+
+@manager_view(reauth=True)
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _company_membership(request, pk)
+    if request.method != "POST":
+        return redirect("company:members")
+    actor = request.membership  # type: ignore[attr-defined]
+    form = RoleForm(request.POST, can_make_owner=actor.is_owner, prefix=f"m{target.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Velg en gyldig rolle."))
+        return redirect("company:members")
+    try:
+        services.membership_change_role(
+            actor_membership=actor, membership=target, role=form.cleaned_data["role"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _members_page(request, status=400)
+    messages.success(request, _("Rollen til %s er endret.") % target.user)
+    return redirect("company:members")
+
+
+@manager_view(reauth=True)
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _company_membership(request, pk)
+    if request.method != "POST":
+        return redirect("company:members")
+    try:
+        services.membership_remove(actor_membership=request.membership, membership=target)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _members_page(request, status=400)
+    messages.success(request, _("%s er fjernet fra firmaet.") % target.user)
+    if target.user_id == request.user.pk:
+        request.session.pop(SESSION_COMPANY_KEY, None)
+        return redirect("dashboard")
+    return redirect("company:members")
+
+
+@manager_view(reauth=True)
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.all(),
+        pk=pk,
+        company=request.company,  # type: ignore[attr-defined]
+    )
+    if request.method != "POST":
+        return redirect("company:members")
+    try:
+        services.invitation_revoke(actor_membership=request.membership, invitation=invitation)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _members_page(request, status=400)
+    messages.success(request, _("Invitasjonen til %s er trukket tilbake.") % invitation.email)
+    return redirect("company:members")
+
+
+# --- Accepting an invitation ----------------------------------------------------------
+
+
+def _invitation_invalid(request: HttpRequest) -> HttpResponse:
+    return _link_invalid(
+        request,
+        title=_("Invitasjonen virker ikke"),
+        message=_(
+            "Invitasjonen er ugyldig, allerede brukt, trukket tilbake eller utløpt. "
+            "Be den som inviterte deg om å sende en ny."
+        ),
+        action_url=reverse("home"),
+        action_label=_("Til forsiden"),
+    )
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_find_open(token=token)
+    if invitation is None:
+        return _invitation_invalid(request)
+    user = request.user
+    context: dict[str, Any] = {"invitation": invitation}
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            context["wrong_user"] = True
+            return render(request, "accounts/invitation_accept.html", context, status=403)
+        if user_has_device(user) and not user.is_verified():
+            return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.path})}")
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(token=token, user=user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return _invitation_invalid(request)
+            request.session[SESSION_COMPANY_KEY] = membership.company_id
+            messages.success(request, _("Velkommen til %s.") % membership.company.name)
+            return redirect("dashboard")
+        return render(request, "accounts/invitation_accept.html", context)
+    if services.email_in_use(email=invitation.email):
+        context["login_url"] = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}"
+        return render(request, "accounts/invitation_accept.html", context)
+    form = InvitationSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            login(request, membership.user, backend=MODEL_BACKEND)
+            request.session[SESSION_COMPANY_KEY] = membership.company_id
+            messages.success(request, _("Velkommen til %s.") % membership.company.name)
+            return redirect("dashboard")
+    context["form"] = form
+    return render(request, "accounts/invitation_accept.html", context, status=_form_status(form))

@@ -55,3 +55,45 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     role = Role.OWNER
+
+
+def totp_device(user, *, confirmed: bool = True):
+    """A TOTP device for ``user``; codes come from ``django_otp.oath.totp(device.bin_key)``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=confirmed)
+
+
+def recovery_codes(user, codes=("code1abc", "code2abc")):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device = StaticDevice.objects.create(user=user, name="backup", confirmed=True)
+    for code in codes:
+        StaticToken.objects.create(device=device, token=code)
+    return device
+
+
+def totp_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key):06d}"
+
+
+def sudo(client) -> None:
+    """Mark the client's session as freshly re-authenticated (sudo mode)."""
+    import time
+
+    from accounts.permissions import SESSION_REAUTH_KEY
+
+    session = client.session
+    session[SESSION_REAUTH_KEY] = time.time()
+    session.save()
+
+
+def otp_verified(client, device) -> None:
+    """Mark the client's session as having passed the second factor with ``device``."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

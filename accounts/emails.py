@@ -1,0 +1,73 @@
+"""Render account e-mails in the recipient's language and queue them after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts import tasks
+from accounts.tokens import email_verification_token
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def queue_email(*, to: str, template: str, language: str, context: dict[str, Any]) -> None:
+    """Render ``accounts/email/<template>_{subject,body}.{txt,html}`` now, send on commit."""
+    with translation.override(language):
+        subject = " ".join(
+            render_to_string(f"accounts/email/{template}_subject.txt", context).split()
+        )
+        text = render_to_string(f"accounts/email/{template}_body.txt", context)
+        html = render_to_string(f"accounts/email/{template}_body.html", context)
+    transaction.on_commit(lambda: tasks.send_email(to=to, subject=subject, text=text, html=html))
+
+
+def _uid(user: Any) -> str:
+    return urlsafe_base64_encode(force_bytes(user.pk))
+
+
+def queue_verification_email(*, user: Any) -> None:
+    path = reverse(
+        "accounts:verify_email",
+        kwargs={"uidb64": _uid(user), "token": email_verification_token.make_token(user)},
+    )
+    queue_email(
+        to=user.email,
+        template="verify_email",
+        language=user.language,
+        context={"user": user, "url": absolute_url(path)},
+    )
+
+
+def queue_password_reset_email(*, user: Any) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={"uidb64": _uid(user), "token": default_token_generator.make_token(user)},
+    )
+    queue_email(
+        to=user.email,
+        template="password_reset",
+        language=user.language,
+        context={"user": user, "url": absolute_url(path)},
+    )
+
+
+def queue_invitation_email(*, invitation: Any, token: str, language: str) -> None:
+    path = reverse("accounts:invitation_accept", kwargs={"token": token})
+    queue_email(
+        to=invitation.email,
+        template="invitation",
+        language=language,
+        context={"invitation": invitation, "url": absolute_url(path)},
+    )
