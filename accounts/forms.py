@@ -23,6 +23,10 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case; the lockout counts them the same way.
+        return self.cleaned_data["username"].strip().lower()
+
 
 def _password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
     return forms.CharField(
