@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from catalog.models import VatCode, VatRate
+from accounts.models import Company
+from catalog.models import Product, VatCode, VatRate
 
 
 def vat_codes_for(*, vat_registered: bool) -> QuerySet[VatCode]:
@@ -33,3 +36,72 @@ def vat_rate_on(*, vat_code: VatCode, on: datetime.date) -> Decimal:
             params={"code": vat_code.code, "date": on.isoformat()},
         )
     return rate
+
+
+SORTS = {
+    "number": ("number",),
+    "-number": ("-number",),
+    "name": ("name", "number"),
+    "-name": ("-name", "number"),
+    "price": ("unit_price", "number"),
+    "-price": ("-unit_price", "number"),
+    "created": ("created_at", "number"),
+    "-created": ("-created_at", "number"),
+}
+STATUSES = ("active", "inactive", "all")
+
+
+def product_list(
+    *, search: str = "", status: str = "active", sort: str = "number"
+) -> QuerySet[Product]:
+    """The active tenant's products, searched by number, name or description."""
+    products = Product.objects.select_related("vat_code")
+    if status == "active":
+        products = products.filter(is_active=True)
+    elif status == "inactive":
+        products = products.filter(is_active=False)
+    search = search.strip()
+    if search:
+        products = products.filter(
+            Q(number__istartswith=search)
+            | Q(name__icontains=search)
+            | Q(description__icontains=search)
+        )
+    return products.order_by(*SORTS.get(sort, SORTS["number"]))
+
+
+def active_products() -> QuerySet[Product]:
+    """Products that may be chosen on a new invoice line."""
+    return Product.objects.filter(is_active=True).select_related("vat_code").order_by("number")
+
+
+def suggest_product_number(*, company: Company, taken: Iterable[str] = ()) -> str:
+    """The highest all-digit product number + 1, keeping zero padding ("0042" → "0043")."""
+    numbers = set(Product.objects.filter(company=company).values_list("number", flat=True))
+    numbers.update(taken)
+    digit_numbers = [number for number in numbers if number.isdigit()]
+    if not digit_numbers:
+        candidate, width = 1, 1
+    else:
+        highest = max(digit_numbers, key=int)
+        candidate, width = int(highest) + 1, len(highest)
+    while f"{candidate:0{width}d}" in numbers:
+        candidate += 1
+    return f"{candidate:0{width}d}"
+
+
+@dataclass(frozen=True)
+class VatCodeRow:
+    code: VatCode
+    current_rate: Decimal | None
+    history: list[VatRate]
+
+
+def vat_code_table(*, on: datetime.date) -> list[VatCodeRow]:
+    """Every VAT code with the rate in force on ``on`` and its full rate history."""
+    rows = []
+    for code in VatCode.objects.prefetch_related("rates"):
+        history = sorted(code.rates.all(), key=lambda rate: rate.valid_from, reverse=True)
+        current = next((rate.rate for rate in history if rate.valid_from <= on), None)
+        rows.append(VatCodeRow(code=code, current_rate=current, history=history))
+    return rows

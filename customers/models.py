@@ -63,7 +63,10 @@ class Client(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="client_number_unique")
         ]
-        indexes = [models.Index(fields=["company", "name"])]
+        indexes = [
+            models.Index(fields=["company", "name"]),
+            models.Index(fields=["company", "organization_number"]),
+        ]
         verbose_name = _("kunde")
         verbose_name_plural = _("kunder")
 

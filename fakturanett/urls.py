@@ -7,6 +7,8 @@ urlpatterns = [
     path("app/", core_views.dashboard, name="dashboard"),
     path("app/", include("core.urls")),
     path("app/company/", include("accounts.urls_company")),
+    path("app/clients/", include("customers.urls")),
+    path("app/", include("catalog.urls")),  # /app/products/ and /app/vat-codes/
     path("account/", include("accounts.urls")),
     path("language/", core_views.set_language, name="set_language"),
     path("personvern/", core_views.privacy_statement, name="privacy_statement"),

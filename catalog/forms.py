@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+from catalog.models import Product
+from catalog.selectors import vat_codes_for
+from catalog.services import ProductData
+from catalog.units import Unit
+
+
+class ProductForm(forms.Form):
+    number = forms.CharField(label=_("Varenummer"), max_length=30)
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    description = forms.CharField(
+        label=_("Beskrivelse"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    unit = forms.ChoiceField(label=_("Enhet"), choices=Unit.choices, initial=Unit.PIECE)
+    unit_price = forms.DecimalField(
+        label=_("Enhetspris eks. MVA"),
+        min_value=Decimal("0"),
+        max_digits=18,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    vat_code = forms.ModelChoiceField(
+        label=_("MVA-kode"), queryset=None, to_field_name="code", empty_label=None
+    )
+
+    def __init__(self, *args: object, company: Company, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        codes = vat_codes_for(vat_registered=company.vat_registered)
+        self.fields["vat_code"].queryset = codes
+        if not company.vat_registered:
+            self.fields["vat_code"].help_text = _(
+                "Firmaet er ikke registrert i Merverdiavgiftsregisteret: bare kode 7."
+            )
+
+    @classmethod
+    def for_product(cls, product: Product, *, company: Company) -> ProductForm:
+        data = ProductData.from_product(product)
+        initial = {
+            "number": data.number,
+            "name": data.name,
+            "description": data.description,
+            "unit": data.unit,
+            "unit_price": data.unit_price,
+            "vat_code": data.vat_code.code if data.vat_code else None,
+        }
+        return cls(initial=initial, company=company)
+
+    def to_data(self) -> ProductData:
+        return ProductData(**self.cleaned_data)

@@ -1,0 +1,345 @@
+"""The only code that changes a company's products.
+
+- The product number is free text (max 30), unique per company; forms suggest the next
+  all-digit number (``selectors.suggest_product_number``).
+- The unit price is excl. VAT, a ``Decimal`` ≥ 0 with at most two decimals.
+- The VAT code must be one the company may use: a company outside
+  Merverdiavgiftsregisteret only code 7 (``selectors.vat_codes_for``).
+- Products are deactivated, never deleted: invoice lines keep referring to them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Company
+from catalog.models import Product, VatCode
+from catalog.selectors import suggest_product_number, vat_codes_for
+from catalog.units import Unit
+from core.audit import Actor, audit_log
+from customers.csvfiles import (
+    CsvImportError,
+    RowError,
+    format_bool,
+    format_decimal,
+    parse_bool,
+    parse_decimal,
+    read_csv,
+    row_errors_from,
+)
+
+MAX_PRICE = Decimal("9999999999999999.99")  # max_digits=18, decimal_places=2
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductData:
+    number: str
+    name: str
+    unit_price: Decimal
+    vat_code: VatCode | None
+    description: str = ""
+    unit: str = Unit.PIECE
+
+    @classmethod
+    def from_product(cls, product: Product) -> ProductData:
+        return cls(**{field: getattr(product, field) for field in PRODUCT_FIELDS})
+
+
+PRODUCT_FIELDS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(ProductData))
+
+
+def _number_taken(*, company: Company, number: str, exclude_pk: int | None) -> bool:
+    products = Product.objects.filter(company=company, number=number)
+    if exclude_pk is not None:
+        products = products.exclude(pk=exclude_pk)
+    return products.exists()
+
+
+def _apply(product: Product, company: Company, data: ProductData) -> None:
+    errors: dict[str, list[ValidationError]] = {}
+
+    def fail(field: str, error: ValidationError) -> None:
+        errors.setdefault(field, []).append(error)
+
+    number = data.number.strip()
+    if number and _number_taken(company=company, number=number, exclude_pk=product.pk):
+        fail(
+            "number",
+            ValidationError(
+                _("Varenummer %(number)s er allerede i bruk. Neste ledige er %(next)s."),
+                code="number_taken",
+                params={"number": number, "next": suggest_product_number(company=company)},
+            ),
+        )
+    price = data.unit_price
+    if not isinstance(price, Decimal) or not price.is_finite():
+        fail("unit_price", ValidationError(_("Ugyldig pris."), code="invalid_price"))
+        price = Decimal("0")
+    elif price < 0:
+        fail(
+            "unit_price",
+            ValidationError(_("Prisen kan ikke være negativ."), code="negative_price"),
+        )
+    elif price > MAX_PRICE:
+        fail("unit_price", ValidationError(_("Prisen er for høy."), code="price_too_high"))
+    elif price != price.quantize(Decimal("0.01")):
+        fail(
+            "unit_price",
+            ValidationError(_("Prisen kan ha høyst to desimaler."), code="price_decimals"),
+        )
+    if data.unit not in Unit.values:
+        fail(
+            "unit",
+            ValidationError(
+                _("«%(value)s» er ikke en kjent enhet."),
+                code="invalid_unit",
+                params={"value": data.unit},
+            ),
+        )
+    allowed = vat_codes_for(vat_registered=company.vat_registered)
+    if data.vat_code is None or not allowed.filter(pk=data.vat_code.pk).exists():
+        if company.vat_registered:
+            message = _("Ukjent MVA-kode.")
+        else:
+            message = _(
+                "Firmaet er ikke registrert i Merverdiavgiftsregisteret og kan bare bruke "
+                "MVA-kode 7 (ingen merverdiavgiftsbehandling)."
+            )
+        fail("vat_code", ValidationError(message, code="vat_code_not_allowed"))
+
+    product.number = number
+    product.name = data.name.strip()
+    product.description = data.description.strip()
+    product.unit = data.unit
+    product.unit_price = price
+    if "vat_code" not in errors:
+        product.vat_code = data.vat_code
+    try:
+        product.full_clean(
+            exclude=["company", *errors, *(["vat_code"] if "vat_code" in errors else [])],
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        for field, field_errors in exc.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(product: Product) -> None:
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError as exc:  # a concurrent create took the number
+        raise ValidationError(
+            {"number": _("Varenummeret ble nettopp tatt i bruk. Velg et annet.")}
+        ) from exc
+
+
+@transaction.atomic
+def product_create(*, company: Company, actor: Actor, data: ProductData) -> Product:
+    product = Product(company=company)
+    _apply(product, company, data)
+    _save(product)
+    audit_log(
+        action="catalog.product.created",
+        actor=actor,
+        company=company,
+        target=product,
+        data={"number": product.number, "unit_price": str(product.unit_price)},
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor: Actor, data: ProductData) -> Product:
+    before = {field: getattr(product, field) for field in PRODUCT_FIELDS}
+    _apply(product, product.company, data)
+    changed = [field for field in PRODUCT_FIELDS if getattr(product, field) != before[field]]
+    if changed:
+        _save(product)
+        audit_log(
+            action="catalog.product.updated",
+            actor=actor,
+            company=product.company,
+            target=product,
+            data={"number": product.number, "fields": changed},
+        )
+    return product
+
+
+def _set_active(*, product: Product, actor: Actor, active: bool) -> Product:
+    if product.is_active == active:
+        return product
+    product.is_active = active
+    product.save(update_fields=["is_active", "updated_at"])
+    audit_log(
+        action="catalog.product.activated" if active else "catalog.product.deactivated",
+        actor=actor,
+        company=product.company,
+        target=product,
+        data={"number": product.number},
+    )
+    return product
+
+
+@transaction.atomic
+def product_deactivate(*, product: Product, actor: Actor) -> Product:
+    return _set_active(product=product, actor=actor, active=False)
+
+
+@transaction.atomic
+def product_activate(*, product: Product, actor: Actor) -> Product:
+    return _set_active(product=product, actor=actor, active=True)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("varenummer", "number"),
+    ("navn", "name"),
+    ("beskrivelse", "description"),
+    ("enhet", "unit"),
+    ("enhetspris eks. mva", "unit_price"),
+    ("mva-kode", "vat_code"),
+    ("aktiv", "is_active"),
+)
+_CSV_ALIASES: dict[str, str] = {
+    **dict(CSV_COLUMNS),
+    **{field.replace("_", " "): field for _header, field in CSV_COLUMNS},
+    "varenr": "number",
+    "pris": "unit_price",
+    "enhetspris": "unit_price",
+    "mva": "vat_code",
+    "mva kode": "vat_code",
+}
+
+
+def product_csv_rows(products: Any) -> list[list[str]]:
+    return [
+        [
+            product.number,
+            product.name,
+            product.description,
+            product.unit,
+            format_decimal(product.unit_price),
+            product.vat_code.code,
+            format_bool(product.is_active),
+        ]
+        for product in products
+    ]
+
+
+def _unit(value: str) -> str:
+    """A unit by its UN/ECE code (EA) or its Norwegian label (stk), any case."""
+    key = value.strip()
+    if not key:
+        return Unit.PIECE
+    if key.upper() in Unit.values:
+        return key.upper()
+    with translation.override("nb"):
+        by_label = {str(member.label).lower(): member.value for member in Unit}
+    return by_label.get(key.lower(), key)
+
+
+@transaction.atomic
+def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Product]:
+    """Create a product for every row, or none: every row is validated first.
+
+    Rows without a product number get the next suggested numbers, in file order.
+    """
+    rows = read_csv(data, columns=_CSV_ALIASES, required=["name", "unit_price", "vat_code"])
+    labels = {field: header for header, field in CSV_COLUMNS}
+    allowed = {code.code: code for code in vat_codes_for(vat_registered=company.vat_registered)}
+    known = set(VatCode.objects.values_list("code", flat=True))
+    seen: dict[str, int] = {}
+    row_errors: list[RowError] = []
+    prepared: list[Product] = []
+    given_numbers = {row.values.get("number", "").strip() for row in rows} - {""}
+
+    for row in rows:
+        values = row.values
+        errors: dict[str, list[ValidationError]] = {}
+        here: list[RowError] = []
+        if "__extra__" in values:
+            here.append(
+                RowError(
+                    row=row.number, field="", message=_("Raden har flere celler enn overskriften.")
+                )
+            )
+        number = values.get("number", "").strip()
+        if not number:
+            number = suggest_product_number(company=company, taken=given_numbers | set(seen))
+        if number in seen:
+            here.append(
+                RowError(
+                    row=row.number,
+                    field=labels["number"],
+                    message=_("Varenummer %(number)s står også på rad %(row)s.")
+                    % {"number": number, "row": seen[number]},
+                )
+            )
+        seen.setdefault(number, row.number)
+        price = Decimal("0")
+        try:
+            price = parse_decimal(values.get("unit_price", ""))
+        except ValidationError as exc:
+            errors["unit_price"] = [exc]
+        code_text = values.get("vat_code", "").strip()
+        vat_code = allowed.get(code_text)
+        if vat_code is None:
+            if code_text in known and not company.vat_registered:
+                message = _(
+                    "MVA-kode %(code)s kan ikke brukes: firmaet er ikke registrert i "
+                    "Merverdiavgiftsregisteret (bruk kode 7)."
+                ) % {"code": code_text}
+            else:
+                message = _("«%(code)s» er ikke en kjent MVA-kode.") % {"code": code_text}
+            errors["vat_code"] = [ValidationError(message)]
+        is_active = True
+        try:
+            is_active = parse_bool(values.get("is_active", ""), default=True)
+        except ValidationError as exc:
+            errors["is_active"] = [exc]
+        product = Product(company=company, is_active=is_active)
+        try:
+            _apply(
+                product,
+                company,
+                ProductData(
+                    number=number,
+                    name=values.get("name", ""),
+                    description=values.get("description", ""),
+                    unit=_unit(values.get("unit", "")),
+                    unit_price=price,
+                    vat_code=vat_code,
+                ),
+            )
+        except ValidationError as exc:
+            for field, field_errors in exc.error_dict.items():
+                if field not in errors:
+                    errors[field] = field_errors
+        if errors:
+            here.extend(row_errors_from(row.number, ValidationError(errors), labels))
+        row_errors.extend(here)
+        prepared.append(product)
+
+    if row_errors:
+        raise CsvImportError(sorted(row_errors, key=lambda error: error.row))
+    for product in prepared:
+        _save(product)
+    audit_log(
+        action="catalog.product.imported",
+        actor=actor,
+        company=company,
+        data={"count": len(prepared), "numbers": [product.number for product in prepared]},
+    )
+    return prepared

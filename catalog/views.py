@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import company_view, editor_view
+from catalog import selectors, services
+from catalog.forms import ProductForm
+from catalog.models import Product
+from core.audit import Actor
+from customers.csvfiles import CsvImportError, CsvUploadForm, csv_response
+
+PAGE_SIZE = 50
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    status = request.GET.get("status", "active")
+    sort = request.GET.get("sort", "number")
+    return {
+        "q": request.GET.get("q", "").strip()[:100],
+        "status": status if status in selectors.STATUSES else "active",
+        "sort": sort if sort in selectors.SORTS else "number",
+    }
+
+
+@company_view
+def product_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    products = selectors.product_list(
+        search=filters["q"], status=filters["status"], sort=filters["sort"]
+    )
+    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/product_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query_string": urlencode({key: value for key, value in filters.items() if value}),
+            "sorts": [
+                ("number", _("Varenummer")),
+                ("name", _("Navn")),
+                ("price", _("Pris, lavest først")),
+                ("-price", _("Pris, høyest først")),
+                ("-created", _("Nyeste først")),
+            ],
+        },
+    )
+
+
+@editor_view
+def product_create(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    if request.method == "POST":
+        form = ProductForm(request.POST, company=company)
+        if form.is_valid():
+            try:
+                product = services.product_create(
+                    company=company, actor=Actor.user(request.user), data=form.to_data()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Produkt %(number)s er opprettet.") % {"number": product.number}
+                )
+                return redirect("catalog:list")
+        return render(request, "catalog/product_form.html", {"form": form}, status=400)
+    initial = {"number": selectors.suggest_product_number(company=company)}
+    if not company.vat_registered:
+        initial["vat_code"] = "7"
+    form = ProductForm(initial=initial, company=company)
+    return render(request, "catalog/product_form.html", {"form": form})
+
+
+@editor_view
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    product = get_object_or_404(Product.objects.select_related("vat_code"), pk=pk)
+    if request.method == "POST":
+        form = ProductForm(request.POST, company=company)
+        if form.is_valid():
+            try:
+                services.product_update(
+                    product=product, actor=Actor.user(request.user), data=form.to_data()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                product.refresh_from_db()
+            else:
+                messages.success(request, _("Endringene er lagret."))
+                return redirect("catalog:list")
+        return render(
+            request, "catalog/product_form.html", {"form": form, "product": product}, status=400
+        )
+    form = ProductForm.for_product(product, company=company)
+    return render(request, "catalog/product_form.html", {"form": form, "product": product})
+
+
+@editor_view
+@require_POST
+def product_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(Product.objects.all(), pk=pk)
+    services.product_deactivate(product=product, actor=Actor.user(request.user))
+    messages.success(request, _("Produkt %(number)s er deaktivert.") % {"number": product.number})
+    return redirect("catalog:edit", pk=product.pk)
+
+
+@editor_view
+@require_POST
+def product_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(Product.objects.all(), pk=pk)
+    services.product_activate(product=product, actor=Actor.user(request.user))
+    messages.success(request, _("Produkt %(number)s er aktivt igjen.") % {"number": product.number})
+    return redirect("catalog:edit", pk=product.pk)
+
+
+@company_view
+def product_export(request: HttpRequest) -> HttpResponse:
+    products = Product.objects.select_related("vat_code").order_by("number")
+    return csv_response(
+        filename=f"produkter-{timezone.localdate():%Y-%m-%d}.csv",
+        header=[header for header, _field in services.CSV_COLUMNS],
+        rows=services.product_csv_rows(products),
+    )
+
+
+@editor_view
+def product_import(request: HttpRequest) -> HttpResponse:
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.product_import_csv(
+                company=request.company,  # type: ignore[attr-defined]
+                actor=Actor.user(request.user),
+                data=form.cleaned_data["file"],
+            )
+        except CsvImportError as exc:
+            row_errors = exc.row_errors
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(
+                request, _("%(count)s produkter er importert.") % {"count": len(created)}
+            )
+            return redirect("catalog:list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "catalog/product_import.html",
+        {
+            "form": form,
+            "row_errors": row_errors,
+            "columns": [header for header, _field in services.CSV_COLUMNS],
+            "units": services.Unit.choices,
+        },
+        status=status,
+    )
+
+
+@company_view
+def vat_codes(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "catalog/vat_codes.html",
+        {"rows": selectors.vat_code_table(on=today), "today": today},
+    )

@@ -1,0 +1,81 @@
+"""Reads of a company's clients, shared by views, the API and other apps."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from customers.countries import NORWAY
+from customers.models import Client
+
+SORTS = {
+    "number": ("number",),
+    "-number": ("-number",),
+    "name": ("name", "number"),
+    "-name": ("-name", "number"),
+    "created": ("created_at", "number"),
+    "-created": ("-created_at", "-number"),
+}
+STATUSES = ("active", "archived", "all")
+
+
+def client_list(
+    *, search: str = "", status: str = "active", kind: str = "", sort: str = "number"
+) -> QuerySet[Client]:
+    """The active tenant's clients, searched by name, number, orgnr or e-mail."""
+    clients = Client.objects.all()
+    if status == "active":
+        clients = clients.filter(is_active=True)
+    elif status == "archived":
+        clients = clients.filter(is_active=False)
+    if kind in Client.Kind.values:
+        clients = clients.filter(kind=kind)
+    search = search.strip()
+    if search:
+        condition = Q(name__icontains=search) | Q(invoice_emails__icontains=search)
+        digits = search.replace(" ", "")
+        if digits.isdigit():
+            condition |= Q(organization_number__startswith=digits)
+            if len(digits) <= 9:
+                condition |= Q(number=int(digits))
+        clients = clients.filter(condition)
+    return clients.order_by(*SORTS.get(sort, SORTS["number"]))
+
+
+def active_clients() -> QuerySet[Client]:
+    """Clients that may be chosen on a new invoice."""
+    return Client.objects.filter(is_active=True).order_by("name", "number")
+
+
+def client_warnings(client: Client) -> list[str]:
+    """Things worth fixing that do not stop the client being saved (see services)."""
+    warnings = []
+    if (
+        client.kind == Client.Kind.COMPANY
+        and client.country == NORWAY
+        and not client.organization_number
+    ):
+        warnings.append(
+            _(
+                "Norske bedriftskunder bør ha organisasjonsnummer: det kreves for EHF, "
+                "omvendt avgiftsplikt og (fra 2028) på alle salg til bokføringspliktige."
+            )
+        )
+    if client.delivery_channel == Client.DeliveryChannel.EMAIL and not client.invoice_emails:
+        warnings.append(
+            _("Kunden skal ha faktura på e-post, men har ingen e-postadresse for faktura.")
+        )
+    if client.organization_number:
+        others = (
+            Client.objects.filter(
+                company_id=client.company_id, organization_number=client.organization_number
+            )
+            .exclude(pk=client.pk)
+            .values_list("number", flat=True)
+        )
+        numbers = ", ".join(str(number) for number in others)
+        if numbers:
+            warnings.append(
+                _("Samme organisasjonsnummer er brukt på kunde %(numbers)s.") % {"numbers": numbers}
+            )
+    return warnings

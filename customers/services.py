@@ -1,0 +1,490 @@
+"""The only code that changes a company's clients.
+
+Rules decided here (and shown to users in the form's help texts):
+
+- **Client number**: allocated by the service, the company's highest number + 1. The
+  unique constraint (company, number) is the guard: a concurrent create that took the
+  same number makes the insert fail, and the service retries with a fresh number (on
+  SQLite writers are serialised anyway by ``BEGIN IMMEDIATE``).
+- **Organisasjonsnummer**: optional, but when given it must be valid (``"999 999 999"``
+  is accepted and stored as 9 digits). A Norwegian company client *without* one is a
+  **warning, not an error** (``client_warnings``): sole proprietorships need not be
+  registered, and an invoice may name the buyer by name and address instead
+  (bokføringsforskriften § 5-1-1 nr. 2). It becomes an error where the number is needed:
+  delivery by EHF needs a Peppol id, which for a Norwegian company is ``0192:<orgnr>``.
+- **Peppol id**: ``^\\d{4}:[A-Za-z0-9]+$``; defaults to ``0192:<orgnr>`` for a Norwegian
+  company with an orgnr; with scheme 0192 the orgnr part must be valid.
+- **Duplicate orgnr**: allowed in the web forms (a municipality's units share one orgnr
+  but have their own invoice addresses) and shown as a warning; rejected in CSV imports,
+  where it nearly always means the same client twice.
+- Audit entries carry numbers and the names of changed fields, never personal values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.models import Company
+from core.audit import Actor, audit_log
+from core.identifiers import clean_orgnr
+from customers.countries import NORWAY, is_country_code
+from customers.csvfiles import CsvImportError, RowError, parse_bool, read_csv, row_errors_from
+from customers.models import Client
+
+PEPPOL_ID = re.compile(r"\d{4}:[A-Za-z0-9]+")
+ORGNR_SCHEME = "0192"
+NUMBER_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientData:
+    """Everything a user may set on a client (the number is allocated, not chosen)."""
+
+    name: str
+    kind: str = Client.Kind.COMPANY
+    organization_number: str = ""
+    address_line: str = ""
+    address_line2: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = NORWAY
+    invoice_emails: str = ""
+    phone: str = ""
+    contact_person: str = ""
+    their_reference: str = ""
+    payment_terms_days: int = 14
+    language: str = Client.Language.NB
+    peppol_id: str = ""
+    delivery_channel: str = Client.DeliveryChannel.EMAIL
+    notes: str = ""
+
+    @classmethod
+    def from_client(cls, client: Client) -> ClientData:
+        return cls(**{field: getattr(client, field) for field in CLIENT_FIELDS})
+
+
+CLIENT_FIELDS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(ClientData))
+
+
+def clean_invoice_emails(value: str) -> str:
+    """Comma- (or semicolon-) separated addresses, each valid; returned as ``a, b``."""
+    addresses = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("«%(value)s» er ikke en gyldig e-postadresse."),
+                code="invalid_email",
+                params={"value": address},
+            ) from exc
+    return ", ".join(addresses)
+
+
+def clean_peppol_id(value: str) -> str:
+    value = value.strip()
+    if not PEPPOL_ID.fullmatch(value):
+        raise ValidationError(
+            _(
+                "«%(value)s» er ikke en gyldig Peppol-ID. Formatet er fire siffer, kolon "
+                "og identifikator, for eksempel 0192:999999999."
+            ),
+            code="invalid_peppol_id",
+            params={"value": value},
+        )
+    scheme, identifier = value.split(":", 1)
+    if scheme == ORGNR_SCHEME:
+        try:
+            clean_orgnr(identifier)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("Peppol-ID med 0192 må inneholde et gyldig organisasjonsnummer."),
+                code="invalid_peppol_id",
+            ) from exc
+    return value
+
+
+def _strip(data: ClientData) -> dict[str, Any]:
+    values = dataclasses.asdict(data)
+    return {
+        key: value.strip() if isinstance(value, str) else value for key, value in values.items()
+    }
+
+
+def _apply(client: Client, data: ClientData) -> None:
+    """Normalise and validate ``data`` onto ``client``; raise every error at once."""
+    values = _strip(data)
+    errors: dict[str, list[ValidationError]] = {}
+
+    def fail(field: str, error: ValidationError) -> None:
+        errors.setdefault(field, []).append(error)
+
+    if values["organization_number"]:
+        try:
+            values["organization_number"] = clean_orgnr(values["organization_number"])
+        except ValidationError as exc:
+            fail("organization_number", exc)
+    values["country"] = values["country"].upper()
+    if not is_country_code(values["country"]):
+        fail(
+            "country",
+            ValidationError(
+                _("«%(value)s» er ikke en landkode (ISO 3166, to bokstaver, for eksempel NO)."),
+                code="invalid_country",
+                params={"value": data.country},
+            ),
+        )
+    try:
+        values["invoice_emails"] = clean_invoice_emails(values["invoice_emails"])
+    except ValidationError as exc:
+        fail("invoice_emails", exc)
+    terms = values["payment_terms_days"]
+    if not isinstance(terms, int) or isinstance(terms, bool) or not 0 <= terms <= 365:
+        fail(
+            "payment_terms_days",
+            ValidationError(_("Betalingsfristen må være mellom 0 og 365 dager."), code="terms"),
+        )
+        values["payment_terms_days"] = client.payment_terms_days
+    if values["peppol_id"]:
+        try:
+            values["peppol_id"] = clean_peppol_id(values["peppol_id"])
+        except ValidationError as exc:
+            fail("peppol_id", exc)
+    elif (
+        values["kind"] == Client.Kind.COMPANY
+        and values["country"] == NORWAY
+        and values["organization_number"]
+        and "organization_number" not in errors
+    ):
+        values["peppol_id"] = f"{ORGNR_SCHEME}:{values['organization_number']}"
+    if values["delivery_channel"] == Client.DeliveryChannel.EHF and not values["peppol_id"]:
+        fail(
+            "delivery_channel",
+            ValidationError(
+                _("Utsendelse som EHF krever Peppol-ID (eller organisasjonsnummer)."),
+                code="ehf_needs_peppol_id",
+            ),
+        )
+
+    for field, value in values.items():
+        setattr(client, field, value)
+    try:
+        client.full_clean(exclude=["company", "number", *errors], validate_constraints=False)
+    except ValidationError as exc:
+        for field, field_errors in exc.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _next_number(company: Company) -> int:
+    highest = Client.objects.filter(company=company).aggregate(highest=Max("number"))["highest"]
+    return (highest or 0) + 1
+
+
+def _insert_with_number(client: Client) -> None:
+    """Save a new client under the next free number, retrying if another took it."""
+    for attempt in range(NUMBER_ATTEMPTS):
+        client.number = _next_number(client.company)
+        try:
+            with transaction.atomic():
+                client.save()
+            return
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
+
+
+@transaction.atomic
+def client_create(*, company: Company, actor: Actor, data: ClientData) -> Client:
+    client = Client(company=company)
+    _apply(client, data)
+    _insert_with_number(client)
+    audit_log(
+        action="customers.client.created",
+        actor=actor,
+        company=company,
+        target=client,
+        data={"number": client.number, "kind": client.kind},
+    )
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, actor: Actor, data: ClientData) -> Client:
+    before = ClientData.from_client(client)
+    _apply(client, data)
+    after = ClientData.from_client(client)
+    changed = [field for field in CLIENT_FIELDS if getattr(before, field) != getattr(after, field)]
+    if changed:
+        client.save()
+        audit_log(
+            action="customers.client.updated",
+            actor=actor,
+            company=client.company,
+            target=client,
+            data={"number": client.number, "fields": changed},
+        )
+    return client
+
+
+def _set_active(*, client: Client, actor: Actor, active: bool) -> Client:
+    if client.is_active == active:
+        return client
+    client.is_active = active
+    client.save(update_fields=["is_active", "updated_at"])
+    audit_log(
+        action="customers.client.activated" if active else "customers.client.archived",
+        actor=actor,
+        company=client.company,
+        target=client,
+        data={"number": client.number},
+    )
+    return client
+
+
+@transaction.atomic
+def client_archive(*, client: Client, actor: Actor) -> Client:
+    """Archived clients stay (their invoices refer to them) but leave the pick lists."""
+    return _set_active(client=client, actor=actor, active=False)
+
+
+@transaction.atomic
+def client_activate(*, client: Client, actor: Actor) -> Client:
+    return _set_active(client=client, actor=actor, active=True)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+# Header in the export (Norwegian, whatever the UI language) and the field it holds.
+CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("kundenummer", "number"),
+    ("type", "kind"),
+    ("navn", "name"),
+    ("organisasjonsnummer", "organization_number"),
+    ("adresse", "address_line"),
+    ("adresselinje 2", "address_line2"),
+    ("postnummer", "postcode"),
+    ("poststed", "city"),
+    ("land", "country"),
+    ("e-post for faktura", "invoice_emails"),
+    ("telefon", "phone"),
+    ("kontaktperson", "contact_person"),
+    ("deres referanse", "their_reference"),
+    ("betalingsfrist", "payment_terms_days"),
+    ("språk", "language"),
+    ("peppol-id", "peppol_id"),
+    ("utsendelse", "delivery_channel"),
+    ("notater", "notes"),
+    ("aktiv", "is_active"),
+)
+# Headers accepted on import: the export's, the field names, and a few common aliases.
+_CSV_ALIASES: dict[str, str] = {
+    **dict(CSV_COLUMNS),
+    **{field.replace("_", " "): field for _header, field in CSV_COLUMNS},
+    "kundenr": "number",
+    "orgnr": "organization_number",
+    "org.nr": "organization_number",
+    "e-post": "invoice_emails",
+    "epost": "invoice_emails",
+    "betalingsfrist (dager)": "payment_terms_days",
+}
+
+
+def _choice(
+    value: str, choices: type[Client.Kind | Client.Language | Client.DeliveryChannel]
+) -> str:
+    """A choice by its code or its Norwegian label, any case; unknown values kept as typed."""
+    key = value.strip().lower()
+    for code, label in choices.choices:
+        if key in {code, str(label).lower()}:
+            return code
+    return value
+
+
+_LABEL_ALIASES = {"bedrift": "company", "privatperson": "person", "e-post": "email"}
+
+
+def client_csv_rows(clients: Any) -> list[list[str]]:
+    return [
+        [
+            str(client.number),
+            client.kind,
+            client.name,
+            client.organization_number,
+            client.address_line,
+            client.address_line2,
+            client.postcode,
+            client.city,
+            client.country,
+            client.invoice_emails,
+            client.phone,
+            client.contact_person,
+            client.their_reference,
+            str(client.payment_terms_days),
+            client.language,
+            client.peppol_id,
+            client.delivery_channel,
+            client.notes,
+            "ja" if client.is_active else "nei",
+        ]
+        for client in clients
+    ]
+
+
+def _row_to_data(values: dict[str, str]) -> ClientData:
+    fields: dict[str, Any] = {key: values[key] for key in CLIENT_FIELDS if key in values}
+    for key, choices in (
+        ("kind", Client.Kind),
+        ("language", Client.Language),
+        ("delivery_channel", Client.DeliveryChannel),
+    ):
+        if fields.get(key):
+            raw = _LABEL_ALIASES.get(fields[key].strip().lower(), fields[key])
+            fields[key] = _choice(raw, choices)
+        else:
+            fields.pop(key, None)
+    if not fields.get("country"):
+        fields.pop("country", None)
+    terms = fields.pop("payment_terms_days", "").strip()
+    if terms:
+        if terms.isdigit():
+            fields["payment_terms_days"] = int(terms)
+        else:
+            fields["payment_terms_days"] = -1
+    fields.setdefault("name", "")
+    return ClientData(**fields)
+
+
+def _labels() -> dict[str, str]:
+    labels = {field: header for header, field in CSV_COLUMNS}
+    return labels
+
+
+@transaction.atomic
+def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Client]:
+    """Create a client for every row, or none at all.
+
+    Every row is validated first (the same rules as the form, plus: no orgnr twice, in
+    the file or among the company's clients; a given customer number must be free).
+    Rows without a customer number get the next free numbers, in file order.
+    """
+    rows = read_csv(data, columns=_CSV_ALIASES, required=["name"])
+    labels = _labels()
+    existing_orgnrs = dict(
+        Client.objects.filter(company=company)
+        .exclude(organization_number="")
+        .values_list("organization_number", "number")
+    )
+    existing_numbers = set(Client.objects.filter(company=company).values_list("number", flat=True))
+    seen_orgnrs: dict[str, int] = {}
+    seen_numbers: dict[int, int] = {}
+    row_errors: list[RowError] = []
+    prepared: list[tuple[Client, int | None]] = []
+
+    for row in rows:
+        values = row.values
+        errors_here: list[RowError] = []
+        if "__extra__" in values:
+            errors_here.append(
+                RowError(
+                    row=row.number, field="", message=_("Raden har flere celler enn overskriften.")
+                )
+            )
+        number: int | None = None
+        raw_number = values.get("number", "").strip()
+        if raw_number:
+            if not raw_number.isdigit() or int(raw_number) < 1:
+                errors_here.append(
+                    RowError(
+                        row=row.number,
+                        field=labels["number"],
+                        message=_("Kundenummeret må være et positivt heltall."),
+                    )
+                )
+            else:
+                number = int(raw_number)
+                if number in existing_numbers:
+                    errors_here.append(
+                        RowError(
+                            row=row.number,
+                            field=labels["number"],
+                            message=_("Kundenummer %(number)s er allerede i bruk.")
+                            % {"number": number},
+                        )
+                    )
+                elif number in seen_numbers:
+                    errors_here.append(
+                        RowError(
+                            row=row.number,
+                            field=labels["number"],
+                            message=_("Kundenummer %(number)s står også på rad %(row)s.")
+                            % {"number": number, "row": seen_numbers[number]},
+                        )
+                    )
+                else:
+                    seen_numbers[number] = row.number
+        is_active = True
+        try:
+            is_active = parse_bool(values.get("is_active", ""), default=True)
+        except ValidationError as exc:
+            errors_here.extend(
+                row_errors_from(row.number, ValidationError({"is_active": exc}), labels)
+            )
+        client = Client(company=company, is_active=is_active)
+        try:
+            _apply(client, _row_to_data(values))
+        except ValidationError as exc:
+            errors_here.extend(row_errors_from(row.number, exc, labels))
+        else:
+            orgnr = client.organization_number
+            if orgnr and orgnr in existing_orgnrs:
+                errors_here.append(
+                    RowError(
+                        row=row.number,
+                        field=labels["organization_number"],
+                        message=_("Organisasjonsnummeret finnes allerede på kunde %(number)s.")
+                        % {"number": existing_orgnrs[orgnr]},
+                    )
+                )
+            elif orgnr and orgnr in seen_orgnrs:
+                errors_here.append(
+                    RowError(
+                        row=row.number,
+                        field=labels["organization_number"],
+                        message=_("Organisasjonsnummeret står også på rad %(row)s.")
+                        % {"row": seen_orgnrs[orgnr]},
+                    )
+                )
+            elif orgnr:
+                seen_orgnrs[orgnr] = row.number
+        row_errors.extend(errors_here)
+        prepared.append((client, number))
+
+    if row_errors:
+        raise CsvImportError(row_errors)
+
+    created: list[Client] = []
+    for client, number in prepared:
+        if number is not None:
+            client.number = number
+            client.save()
+        else:
+            _insert_with_number(client)
+        created.append(client)
+    audit_log(
+        action="customers.client.imported",
+        actor=actor,
+        company=company,
+        data={"count": len(created), "numbers": [client.number for client in created]},
+    )
+    return created

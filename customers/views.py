@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import company_view, editor_view
+from core.audit import Actor
+from customers import selectors, services
+from customers.csvfiles import CsvImportError, CsvUploadForm, csv_response
+from customers.forms import ClientForm
+from customers.models import Client
+
+PAGE_SIZE = 50
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    status = request.GET.get("status", "active")
+    kind = request.GET.get("kind", "")
+    sort = request.GET.get("sort", "number")
+    return {
+        "q": request.GET.get("q", "").strip()[:100],
+        "status": status if status in selectors.STATUSES else "active",
+        "kind": kind if kind in Client.Kind.values else "",
+        "sort": sort if sort in selectors.SORTS else "number",
+    }
+
+
+@company_view
+def client_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    clients = selectors.client_list(
+        search=filters["q"], status=filters["status"], kind=filters["kind"], sort=filters["sort"]
+    )
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = urlencode({key: value for key, value in filters.items() if value})
+    return render(
+        request,
+        "customers/client_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query_string": query_string,
+            "kinds": Client.Kind.choices,
+            "sorts": [
+                ("number", _("Kundenummer")),
+                ("name", _("Navn")),
+                ("-created", _("Nyeste først")),
+                ("created", _("Eldste først")),
+            ],
+        },
+    )
+
+
+def _warn(request: HttpRequest, client: Client) -> None:
+    for warning in selectors.client_warnings(client):
+        messages.warning(request, warning)
+
+
+@editor_view
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_create(
+                company=request.company,  # type: ignore[attr-defined]
+                actor=Actor.user(request.user),
+                data=form.to_data(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Kunde %(number)s er opprettet.") % {"number": client.number}
+            )
+            _warn(request, client)
+            return redirect("customers:detail", pk=client.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "customers/client_form.html", {"form": form}, status=status)
+
+
+@company_view
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.all(), pk=pk)
+    return render(
+        request,
+        "customers/client_detail.html",
+        {"client": client, "warnings": selectors.client_warnings(client)},
+    )
+
+
+@editor_view
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.all(), pk=pk)
+    if request.method == "POST":
+        form = ClientForm(request.POST)
+        if form.is_valid():
+            try:
+                services.client_update(
+                    client=client, actor=Actor.user(request.user), data=form.to_data()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                client.refresh_from_db()
+            else:
+                messages.success(request, _("Endringene er lagret."))
+                _warn(request, client)
+                return redirect("customers:detail", pk=client.pk)
+        return render(
+            request, "customers/client_form.html", {"form": form, "client": client}, status=400
+        )
+    form = ClientForm.for_client(client)
+    return render(request, "customers/client_form.html", {"form": form, "client": client})
+
+
+@editor_view
+@require_POST
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.all(), pk=pk)
+    services.client_archive(client=client, actor=Actor.user(request.user))
+    messages.success(request, _("Kunde %(number)s er arkivert.") % {"number": client.number})
+    return redirect("customers:detail", pk=client.pk)
+
+
+@editor_view
+@require_POST
+def client_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.all(), pk=pk)
+    services.client_activate(client=client, actor=Actor.user(request.user))
+    messages.success(request, _("Kunde %(number)s er aktiv igjen.") % {"number": client.number})
+    return redirect("customers:detail", pk=client.pk)
+
+
+@company_view
+def client_export(request: HttpRequest) -> HttpResponse:
+    clients = Client.objects.all().order_by("number")
+    return csv_response(
+        filename=f"kunder-{timezone.localdate():%Y-%m-%d}.csv",
+        header=[header for header, _field in services.CSV_COLUMNS],
+        rows=services.client_csv_rows(clients),
+    )
+
+
+@editor_view
+def client_import(request: HttpRequest) -> HttpResponse:
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.client_import_csv(
+                company=request.company,  # type: ignore[attr-defined]
+                actor=Actor.user(request.user),
+                data=form.cleaned_data["file"],
+            )
+        except CsvImportError as exc:
+            row_errors = exc.row_errors
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(request, _("%(count)s kunder er importert.") % {"count": len(created)})
+            return redirect("customers:list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "customers/client_import.html",
+        {
+            "form": form,
+            "row_errors": row_errors,
+            "columns": [header for header, _field in services.CSV_COLUMNS],
+        },
+        status=status,
+    )
