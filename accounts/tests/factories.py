@@ -10,8 +10,11 @@ PASSWORD = "correct-horse-battery-42"
 
 
 def _valid_orgnr(n: int) -> str:
-    """The n-th valid organisasjonsnummer from 910000000 upwards."""
-    candidate = 910_000_000 + n * 7
+    """The n-th valid organisasjonsnummer from 910000000 upwards (distinct for every n).
+
+    Valid numbers are at most ~20 apart, so a stride of 100 never lands two n on one.
+    """
+    candidate = 910_000_000 + n * 100
     while not orgnr.is_valid(str(candidate)):
         candidate += 1
     return str(candidate)
