@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from core import views as core_views
+from privacy import views as privacy_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -11,7 +12,9 @@ urlpatterns = [
     path("app/", include("catalog.urls")),  # /app/products/ and /app/vat-codes/
     path("account/", include("accounts.urls")),
     path("language/", core_views.set_language, name="set_language"),
-    path("personvern/", core_views.privacy_statement, name="privacy_statement"),
+    path("personvern/", privacy_views.statement, name="privacy_statement"),
+    path("en/privacy/", privacy_views.statement_en, name="privacy_statement_en"),
+    path("", include("privacy.urls")),
 ]
 
 handler400 = "core.errors.bad_request"

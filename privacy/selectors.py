@@ -1,0 +1,319 @@
+"""Reads about consents, the data held about a person, and what erasure would do."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from privacy import inventory
+from privacy.inventory import PURPOSES, RETENTION, Category, Erasure, LegalBasis, Source
+from privacy.models import (
+    ConsentPurpose,
+    ConsentRecord,
+    DailyPageStat,
+    DataExport,
+    MarketingSuppression,
+    PageView,
+    PrivacyRequest,
+    SegmentMembership,
+    StatementAcknowledgement,
+    SubProcessor,
+)
+
+UNSUBSCRIBE_SALT = "privacy.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365
+
+COOKIE_PURPOSES = (ConsentPurpose.COOKIE_FUNCTIONAL, ConsentPurpose.COOKIE_ANALYTICS)
+USER_PURPOSES = (
+    ConsentPurpose.MARKETING_EMAIL,
+    ConsentPurpose.MARKETING_SMS,
+    ConsentPurpose.PRODUCT_ANALYTICS,
+)
+
+
+# --- Consents --------------------------------------------------------------------------
+def consent_state(
+    *, user: Any = None, visitor_id: str = "", purposes: tuple[str, ...] | None = None
+) -> dict[str, ConsentRecord | None]:
+    """The latest record per purpose for a user or a visitor (None: never asked)."""
+    wanted = purposes or tuple(ConsentPurpose.values)
+    state: dict[str, ConsentRecord | None] = dict.fromkeys(wanted)
+    if user is not None and getattr(user, "is_authenticated", False):
+        rows = ConsentRecord.objects.filter(user=user)
+    elif visitor_id:
+        rows = ConsentRecord.objects.filter(visitor_id=visitor_id)
+    else:
+        return state
+    for record in rows.filter(purpose__in=wanted).order_by("-created_at", "-id"):
+        if state.get(record.purpose) is None:
+            state[record.purpose] = record
+        if all(state.values()):
+            break
+    return state
+
+
+def consent_is_given(*, purpose: str, user: Any = None, visitor_id: str = "") -> bool:
+    record = consent_state(user=user, visitor_id=visitor_id, purposes=(purpose,))[purpose]
+    return bool(record and record.given)
+
+
+def cookie_choices(*, visitor_id: str) -> dict[str, bool]:
+    """Functional/analytics choice of a browser; the ledger is keyed by its visitor id."""
+    state = consent_state(visitor_id=visitor_id, purposes=COOKIE_PURPOSES)
+    return {purpose: bool(record and record.given) for purpose, record in state.items()}
+
+
+def is_marketing_suppressed(*, email: str) -> bool:
+    return MarketingSuppression.objects.filter(email__iexact=email).exists()
+
+
+def may_send_marketing(*, user: Any, purpose: str = ConsentPurpose.MARKETING_EMAIL) -> bool:
+    """Marketing goes only to active users who consented and have not objected."""
+    if purpose not in (ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.MARKETING_SMS):
+        raise ValueError(f"{purpose} is not a marketing purpose.")
+    return (
+        user.is_active
+        and consent_is_given(purpose=purpose, user=user)
+        and not is_marketing_suppressed(email=user.email)
+    )
+
+
+def user_from_unsubscribe_token(token: str) -> Any | None:
+    """The user an unsubscribe link was made for; None if forged, expired or stale."""
+    from accounts.models import User
+
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    user = User.objects.filter(pk=payload.get("u")).first()
+    if user is None or user.email.lower() != str(payload.get("e", "")).lower():
+        return None
+    return user
+
+
+# --- The data held about a person -------------------------------------------------------
+@dataclass
+class HeldItem:
+    record: str
+    field: str
+    value: str
+    purpose: str
+    legal_basis: str
+    source: str
+    retention: str
+    recipients: str
+
+
+@dataclass
+class CategoryReport:
+    key: str
+    label: str
+    items: list[HeldItem] = field(default_factory=list)
+
+
+def _display(row: models.Model, f: models.Field, exportable: bool) -> str | None:
+    if not exportable:
+        return _("(lagret som kryptert kode, vises ikke)")
+    if f.many_to_many:
+        values = [str(obj) for obj in getattr(row, f.name).all()]
+        return ", ".join(values) or None
+    value = getattr(row, f.name)
+    if value is None or value == "" or value == {} or value == []:
+        return None
+    if isinstance(value, bool):
+        return _("Ja") if value else _("Nei")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if getattr(f, "choices", None):
+        return str(getattr(row, f"get_{f.name}_display")())
+    if isinstance(f, models.FileField):
+        return value.name.rsplit("/", 1)[-1]
+    return str(value)
+
+
+def personal_data_for(*, user: Any) -> list[CategoryReport]:
+    """Everything held about ``user``, by category, with purpose, basis, source, retention."""
+    reports = {c.value: CategoryReport(key=c.value, label=str(c.label)) for c in Category}
+    with scopes_disabled():
+        for declaration in inventory.declarations():
+            rows = declaration.rows_for(user)
+            if rows is None or not declaration.personal:
+                continue
+            model = declaration.model
+            for row in rows.order_by("pk"):
+                record = f"{str(model._meta.verbose_name).capitalize()} #{row.pk}"
+                for name, spec in declaration.personal.items():
+                    value = _display(row, model._meta.get_field(name), spec.exportable)
+                    if value is None:
+                        continue
+                    reports[spec.category].items.append(
+                        HeldItem(
+                            record=record,
+                            field=str(model._meta.get_field(name).verbose_name),
+                            value=value,
+                            purpose=str(PURPOSES[spec.purpose].label),
+                            legal_basis=str(LegalBasis(spec.legal_basis).label),
+                            source=str(Source(spec.source).label),
+                            retention=str(RETENTION[spec.retention].label),
+                            recipients=str(spec.recipients),
+                        )
+                    )
+    return list(reports.values())
+
+
+def export_for_download(*, user: Any, export_id: Any) -> DataExport | None:
+    return DataExport.objects.filter(
+        pk=export_id, user=user, status=DataExport.Status.READY, expires_at__gt=timezone.now()
+    ).first()
+
+
+def exports_of(*, user: Any) -> QuerySet[DataExport]:
+    return DataExport.objects.filter(user=user, expires_at__gt=timezone.now())
+
+
+# --- Erasure -----------------------------------------------------------------------------
+@dataclass
+class ErasureLine:
+    label: str
+    count: int
+    categories: list[str]
+    reason: str = ""
+    until: datetime.date | None = None
+
+
+@dataclass
+class ErasurePlan:
+    delete: list[ErasureLine]
+    anonymise: list[ErasureLine]
+    keep: list[ErasureLine]
+    blocking_companies: list[Any]
+
+
+def companies_where_last_owner(*, user: Any) -> list[Any]:
+    from accounts.models import Membership, Role
+
+    owned = Membership.objects.filter(user=user, role=Role.OWNER).select_related("company")
+    return [
+        m.company
+        for m in owned
+        if not Membership.objects.filter(company=m.company, role=Role.OWNER)
+        .exclude(user=user)
+        .exists()
+    ]
+
+
+def erasure_plan(*, user: Any) -> ErasurePlan:
+    plan = ErasurePlan(delete=[], anonymise=[], keep=[], blocking_companies=[])
+    plan.blocking_companies = companies_where_last_owner(user=user)
+    with scopes_disabled():
+        for declaration in inventory.declarations():
+            rows = declaration.rows_for(user)
+            if rows is None:
+                continue
+            count = rows.count()
+            if not count:
+                continue
+            categories = sorted(
+                {str(Category(spec.category).label) for spec in declaration.personal.values()}
+            )
+            line = ErasureLine(
+                label=str(declaration.model._meta.verbose_name_plural).capitalize(),
+                count=count,
+                categories=categories,
+            )
+            if declaration.erasure == Erasure.DELETE:
+                plan.delete.append(line)
+            elif declaration.erasure == Erasure.ANONYMISE:
+                plan.anonymise.append(line)
+            else:
+                line.reason = str(declaration.keep_reason)
+                line.until = declaration.keep_until(user) if declaration.keep_until else None
+                plan.keep.append(line)
+    # Accounting material of the person's companies stays with the company.
+    from accounts.models import Membership
+
+    companies = [m.company for m in Membership.objects.filter(user=user).select_related("company")]
+    if companies:
+        plan.keep.append(
+            ErasureLine(
+                label=_("Fakturaer, kreditnotaer og annet regnskapsmateriale i %(companies)s")
+                % {"companies": ", ".join(c.name for c in companies)},
+                count=0,
+                categories=[str(Category.CUSTOMER_HISTORY.label)],
+                reason=_(
+                    "Regnskapsmateriale skal oppbevares i 5 år etter utgangen av "
+                    "regnskapsåret (bokføringsloven § 13). Det tilhører firmaet og endres ikke."
+                ),
+                until=inventory.end_of_bookkeeping_period(),
+            )
+        )
+    return plan
+
+
+# --- Requests, statement, profiling, sub-processors, analytics ---------------------------
+def privacy_requests_of(*, user: Any) -> QuerySet[PrivacyRequest]:
+    return PrivacyRequest.objects.filter(user=user)
+
+
+def segments_of(*, user: Any) -> QuerySet[SegmentMembership]:
+    return SegmentMembership.objects.filter(user=user).select_related("segment")
+
+
+def active_subprocessors() -> QuerySet[SubProcessor]:
+    return SubProcessor.objects.filter(active=True)
+
+
+def statement_version() -> str:
+    """The current statement is the one users accept with the terms at sign-up."""
+    return settings.TERMS_VERSION
+
+
+def statement_update_pending(*, user: Any) -> bool:
+    """True if the user accepted an older statement and has not read the new one."""
+    from accounts.models import TermsAcceptance
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    current = statement_version()
+    accepted = (
+        TermsAcceptance.objects.filter(user=user)
+        .order_by("-accepted_at")
+        .values_list("terms_version", flat=True)
+        .first()
+    )
+    if accepted is None or accepted >= current:
+        return False
+    return not StatementAcknowledgement.objects.filter(user=user, version=current).exists()
+
+
+def daily_page_stats(*, since: datetime.date) -> list[dict[str, Any]]:
+    """Page views and unique visitors per day: stored aggregates plus today's raw events."""
+    rows = {
+        (s.day, s.path): {"views": s.page_views, "visitors": s.unique_visitors}
+        for s in DailyPageStat.objects.filter(day__gte=since)
+    }
+    raw = (
+        PageView.objects.filter(day__gte=since)
+        .values("day", "path")
+        .annotate(views=Count("id"), visitors=Count("visitor_hash", distinct=True))
+    )
+    for r in raw:
+        rows.setdefault((r["day"], r["path"]), {"views": r["views"], "visitors": r["visitors"]})
+    return [{"day": day, "path": path, **counts} for (day, path), counts in sorted(rows.items())]

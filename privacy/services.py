@@ -1,0 +1,522 @@
+"""The only code that changes privacy state: consents, exports, erasure, requests."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime
+import hashlib
+import io
+import json
+import secrets
+import zipfile
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from core.audit import Actor, audit_log
+from privacy import inventory, selectors
+from privacy.inventory import Erasure
+from privacy.models import (
+    AnalyticsSalt,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentRecord,
+    DailyPageStat,
+    DataExport,
+    MarketingSuppression,
+    PageView,
+    PrivacyRequest,
+    StatementAcknowledgement,
+)
+
+# Version of the consent texts shown on the consents page and in the cookie banner.
+CONSENT_TEXT_VERSION = "2026-11-24"
+EXPORT_VALID_DAYS = 7
+ANALYTICS_RAW_DAYS = 30
+VERIFICATION_VALID_DAYS = 7
+MAX_MESSAGE_LENGTH = 5000
+
+
+def add_one_month(day: datetime.date) -> datetime.date:
+    """The same day next month, or that month's last day (GDPR art. 12(3) deadline)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _actor_for(user: Any, fallback: str) -> Actor:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return Actor.user(user)
+    return Actor.system(fallback)
+
+
+# --- Consents ------------------------------------------------------------------------------
+def _consent_record(
+    *, purpose: str, given: bool, channel: str, user: Any, visitor_id: str, text_version: str
+) -> ConsentRecord:
+    if purpose not in ConsentPurpose.values:
+        raise ValidationError(_("Ukjent formål for samtykke."))
+    if channel not in ConsentChannel.values:
+        raise ValidationError(_("Ukjent kanal for samtykke."))
+    if (user is None or not user.is_authenticated) and not visitor_id:
+        raise ValidationError(_("Et samtykke må gjelde en bruker eller en besøkende."))
+    record = ConsentRecord.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        visitor_id=visitor_id,
+        purpose=purpose,
+        given=given,
+        text_version=text_version,
+        channel=channel,
+    )
+    if record.user is not None:
+        # Anonymous visitors' cookie choices are documented by the ledger alone.
+        audit_log(
+            action="privacy.consent.given" if given else "privacy.consent.withdrawn",
+            actor=Actor.user(record.user),
+            target=record,
+            data={"purpose": purpose, "channel": channel, "text_version": text_version},
+        )
+    return record
+
+
+@transaction.atomic
+def consent_give(
+    *,
+    purpose: str,
+    channel: str,
+    user: Any = None,
+    visitor_id: str = "",
+    text_version: str = CONSENT_TEXT_VERSION,
+) -> ConsentRecord:
+    record = _consent_record(
+        purpose=purpose,
+        given=True,
+        channel=channel,
+        user=user,
+        visitor_id=visitor_id,
+        text_version=text_version,
+    )
+    if purpose in (ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.MARKETING_SMS) and record.user:
+        # A new, explicit consent lifts an earlier objection to direct marketing.
+        MarketingSuppression.objects.filter(email__iexact=record.user.email).delete()
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    purpose: str,
+    channel: str,
+    user: Any = None,
+    visitor_id: str = "",
+    text_version: str = CONSENT_TEXT_VERSION,
+) -> ConsentRecord:
+    """Withdraw at once: every reader asks the ledger, so the next check sees it."""
+    return _consent_record(
+        purpose=purpose,
+        given=False,
+        channel=channel,
+        user=user,
+        visitor_id=visitor_id,
+        text_version=text_version,
+    )
+
+
+@transaction.atomic
+def consents_update(*, user: Any, wanted: dict[str, bool], channel: str) -> list[ConsentRecord]:
+    """Record the purposes whose state changes (the consents page)."""
+    current = selectors.consent_state(user=user, purposes=tuple(wanted))
+    changed = []
+    for purpose, given in wanted.items():
+        record = current.get(purpose)
+        if record is not None and record.given == given:
+            continue
+        if record is None and not given:
+            continue
+        service = consent_give if given else consent_withdraw
+        changed.append(service(purpose=purpose, channel=channel, user=user))
+    return changed
+
+
+@transaction.atomic
+def cookie_choice_save(
+    *, visitor_id: str, functional: bool, analytics: bool, user: Any = None, channel: str
+) -> None:
+    """A browser's cookie choice, keyed by its visitor id and linked to a logged-in user."""
+    from privacy.cookies import COOKIE_POLICY_VERSION
+
+    for purpose, given in (
+        (ConsentPurpose.COOKIE_FUNCTIONAL, functional),
+        (ConsentPurpose.COOKIE_ANALYTICS, analytics),
+    ):
+        _consent_record(
+            purpose=purpose,
+            given=given,
+            channel=channel,
+            user=user,
+            visitor_id=visitor_id,
+            text_version=COOKIE_POLICY_VERSION,
+        )
+
+
+# --- Direct marketing ------------------------------------------------------------------
+@transaction.atomic
+def marketing_object(*, user: Any, channel: str) -> None:
+    """Objection to direct marketing (GDPR art. 21(2)): withdrawn and suppressed at once."""
+    for purpose in (ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.MARKETING_SMS):
+        _consent_record(
+            purpose=purpose,
+            given=False,
+            channel=channel,
+            user=user,
+            visitor_id="",
+            text_version=CONSENT_TEXT_VERSION,
+        )
+    MarketingSuppression.objects.get_or_create(email=user.email.lower())
+    audit_log(
+        action="privacy.marketing.objected",
+        actor=Actor.user(user),
+        target=user,
+        data={"channel": channel},
+    )
+
+
+def unsubscribe_token(*, user: Any) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=selectors.UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(*, user: Any) -> str:
+    return settings.SITE_URL + reverse(
+        "privacy:unsubscribe", kwargs={"token": unsubscribe_token(user=user)}
+    )
+
+
+def marketing_email_headers(*, user: Any) -> dict[str, str]:
+    """RFC 2369/8058 headers for a marketing e-mail: one-click unsubscribe, no login."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(user=user)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+# --- Statement ---------------------------------------------------------------------------
+@transaction.atomic
+def statement_acknowledge(*, user: Any) -> StatementAcknowledgement:
+    version = selectors.statement_version()
+    ack = StatementAcknowledgement.objects.create(user=user, version=version)
+    audit_log(
+        action="privacy.statement.acknowledged",
+        actor=Actor.user(user),
+        target=ack,
+        data={"version": version},
+    )
+    return ack
+
+
+# --- Portability export ------------------------------------------------------------------
+@transaction.atomic
+def export_request(*, user: Any) -> DataExport:
+    from privacy.tasks import export_build_task
+
+    export = DataExport.objects.create(
+        user=user, expires_at=timezone.now() + datetime.timedelta(days=EXPORT_VALID_DAYS)
+    )
+    audit_log(action="privacy.export.requested", actor=Actor.user(user), target=export)
+    transaction.on_commit(lambda: export_build_task(str(export.pk)))
+    return export
+
+
+README = """FakturaNett - eksport av personopplysninger / export of personal data
+
+Laget / created: {created}
+Person: {email}
+
+data.json   alle opplysningene, gruppert per kategori / everything, grouped by category
+<kategori>.csv   én fil per kategori / one file per category (UTF-8, comma separated)
+
+Hver opplysning har formål, rettslig grunnlag, kilde, lagringstid og mottakere.
+Each item lists its purpose, legal basis, source, retention and recipients.
+
+Behandlingsansvarlig / controller: Invoice Club AS, Trondheim.
+Spørsmål / questions: {contact}
+"""
+
+
+def _build_zip(*, user: Any) -> bytes:
+    reports = selectors.personal_data_for(user=user)
+    buffer = io.BytesIO()
+    columns = [
+        "record",
+        "field",
+        "value",
+        "purpose",
+        "legal_basis",
+        "source",
+        "retention",
+        "recipients",
+    ]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        data = {
+            report.key: {
+                "category": report.label,
+                "items": [{c: getattr(item, c) for c in columns} for item in report.items],
+            }
+            for report in reports
+        }
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for report in reports:
+            if not report.items:
+                continue
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(columns)
+            for item in report.items:
+                writer.writerow([getattr(item, c) for c in columns])
+            archive.writestr(f"{report.key}.csv", text.getvalue())
+        archive.writestr(
+            "README.txt",
+            README.format(
+                created=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+                email=user.email,
+                contact=settings.SITE_URL + reverse("privacy:contact"),
+            ),
+        )
+    return buffer.getvalue()
+
+
+def export_build(*, export_id: str) -> DataExport:
+    export = DataExport.objects.select_related("user").get(pk=export_id)
+    if export.status != DataExport.Status.PENDING:
+        return export
+    try:
+        content = _build_zip(user=export.user)
+    except Exception:
+        with transaction.atomic():
+            DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.FAILED)
+        raise
+    with transaction.atomic():
+        export.file.save(f"{export.pk.hex}.zip", ContentFile(content), save=False)
+        export.status = DataExport.Status.READY
+        export.save(update_fields=["file", "status"])
+        audit_log(action="privacy.export.built", actor=Actor.system("privacy"), target=export)
+    return export
+
+
+def exports_purge(*, now: datetime.datetime | None = None) -> int:
+    now = now or timezone.now()
+    expired = list(DataExport.objects.filter(expires_at__lte=now))
+    for export in expired:
+        if export.file:
+            export.file.delete(save=False)
+    DataExport.objects.filter(pk__in=[e.pk for e in expired]).delete()
+    return len(expired)
+
+
+# --- Erasure -----------------------------------------------------------------------------
+@transaction.atomic
+def user_erase(*, user: Any) -> None:
+    """Erase a person: leave every company, delete or anonymise what the inventory says.
+
+    Accounting material belongs to the companies and is not touched; audit rows are only
+    redacted. The last owner of a company must close or hand over the company first.
+    """
+    blocking = selectors.companies_where_last_owner(user=user)
+    if blocking:
+        raise ValidationError(
+            _(
+                "Du er eneste eier av %(companies)s. Gi en annen eierrollen eller avslutt "
+                "firmaet før du sletter kontoen."
+            )
+            % {"companies": ", ".join(c.name for c in blocking)}
+        )
+    audit_log(action="privacy.erasure.started", actor=Actor.user(user), target=user)
+    state = selectors.consent_state(user=user)
+    for purpose, record in state.items():
+        if record is not None and record.given:
+            consent_withdraw(purpose=purpose, channel=ConsentChannel.WEB, user=user)
+    with scopes_disabled():
+        for declaration in inventory.declarations():
+            rows = declaration.rows_for(user)
+            if rows is None or declaration.erasure == Erasure.KEEP:
+                continue
+            if declaration.eraser is not None:
+                declaration.eraser(rows, user)
+            elif declaration.erasure == Erasure.DELETE:
+                rows.delete()
+            else:
+                values = {n: s.erase_to for n, s in declaration.personal.items()}
+                if hasattr(rows, "_redact"):
+                    rows._redact(**values)
+                else:
+                    rows.update(**values)
+    audit_log(
+        action="privacy.erasure.completed",
+        actor=Actor.system("privacy"),
+        target=user,
+        data={"user_id": user.pk},
+    )
+
+
+# --- Privacy requests (contact form) ----------------------------------------------------
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_reference() -> str:
+    return f"PV-{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def clean_message(text: str) -> str:
+    """Plain text only: over-long or binary input is refused with a message."""
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            _("Meldingen er for lang (høyst %(max)s tegn).") % {"max": MAX_MESSAGE_LENGTH}
+        )
+    if any((ord(ch) < 32 and ch not in "\n\r\t") or ch in "\ufffe\uffff" for ch in text):
+        raise ValidationError(_("Meldingen inneholder tegn som ikke er tekst."))
+    return text.strip()
+
+
+@transaction.atomic
+def privacy_request_create(
+    *,
+    kind: str,
+    name: str,
+    email: str,
+    message: str,
+    subject_field: str = "",
+    user: Any = None,
+) -> PrivacyRequest:
+    """Register a request. Without a login it is acted on only after e-mail verification."""
+    from privacy.tasks import privacy_request_email_task
+
+    if kind not in PrivacyRequest.Kind.values:
+        raise ValidationError(_("Ukjent type henvendelse."))
+    message = clean_message(message)
+    if not message:
+        raise ValidationError(_("Skriv hva henvendelsen gjelder."))
+    now = timezone.now()
+    logged_in = user is not None and getattr(user, "is_authenticated", False)
+    token = "" if logged_in else secrets.token_urlsafe(32)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                request = PrivacyRequest.objects.create(
+                    reference=_new_reference(),
+                    kind=kind,
+                    user=user if logged_in else None,
+                    name=name.strip(),
+                    email=(user.email if logged_in else email).strip(),
+                    subject_field=subject_field,
+                    message=message,
+                    status=(
+                        PrivacyRequest.Status.OPEN
+                        if logged_in
+                        else PrivacyRequest.Status.AWAITING_VERIFICATION
+                    ),
+                    received_at=now,
+                    deadline=add_one_month(timezone.localdate(now)),
+                    verified_at=now if logged_in else None,
+                    verification_token_hash=_hash_token(token) if token else "",
+                )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise RuntimeError("Could not allocate a privacy request reference.")
+    audit_log(
+        action="privacy.request.received",
+        actor=_actor_for(user, "privacy-contact-form"),
+        target=request,
+        data={"reference": request.reference, "kind": kind, "verified": logged_in},
+    )
+    transaction.on_commit(lambda: privacy_request_email_task(request.pk, token))
+    return request
+
+
+@transaction.atomic
+def privacy_request_verify(*, token: str) -> PrivacyRequest:
+    from privacy.tasks import privacy_request_email_task
+
+    request = (
+        PrivacyRequest.objects.select_for_update()
+        .filter(
+            verification_token_hash=_hash_token(token),
+            status=PrivacyRequest.Status.AWAITING_VERIFICATION,
+        )
+        .first()
+    )
+    if request is None or request.received_at < timezone.now() - datetime.timedelta(
+        days=VERIFICATION_VALID_DAYS
+    ):
+        raise ValidationError(_("Lenken er ugyldig eller utløpt."))
+    request.status = PrivacyRequest.Status.OPEN
+    request.verified_at = timezone.now()
+    request.verification_token_hash = ""
+    request.save(update_fields=["status", "verified_at", "verification_token_hash"])
+    audit_log(
+        action="privacy.request.verified",
+        actor=Actor.system("privacy-contact-form"),
+        target=request,
+        data={"reference": request.reference},
+    )
+    transaction.on_commit(lambda: privacy_request_email_task(request.pk, ""))
+    return request
+
+
+# --- First-party analytics ---------------------------------------------------------------
+def _salt_for(day: datetime.date) -> str:
+    salt = AnalyticsSalt.objects.filter(day=day).values_list("salt", flat=True).first()
+    if salt:
+        return salt
+    try:
+        with transaction.atomic():
+            return AnalyticsSalt.objects.create(day=day, salt=secrets.token_hex(32)).salt
+    except IntegrityError:
+        return AnalyticsSalt.objects.get(day=day).salt
+
+
+def visitor_hash(*, visitor_id: str, day: datetime.date) -> str:
+    return hashlib.sha256(f"{_salt_for(day)}:{visitor_id}".encode()).hexdigest()
+
+
+def page_view_record(*, visitor_id: str, path: str) -> PageView:
+    """One page view: the route, the day and today's salted hash of the visitor id."""
+    day = timezone.localdate()
+    return PageView.objects.create(
+        day=day, path=path[:300], visitor_hash=visitor_hash(visitor_id=visitor_id, day=day)
+    )
+
+
+@transaction.atomic
+def analytics_retention_run(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Aggregate finished days, drop raw events after 30 days and old daily salts."""
+    from django.db.models import Count
+
+    today = today or timezone.localdate()
+    aggregated = 0
+    done_days = PageView.objects.filter(day__lt=today).values_list("day", flat=True).distinct()
+    for day in set(done_days):
+        for row in (
+            PageView.objects.filter(day=day)
+            .values("path")
+            .annotate(views=Count("id"), visitors=Count("visitor_hash", distinct=True))
+        ):
+            DailyPageStat.objects.update_or_create(
+                day=day,
+                path=row["path"],
+                defaults={"page_views": row["views"], "unique_visitors": row["visitors"]},
+            )
+            aggregated += 1
+    cutoff = today - datetime.timedelta(days=ANALYTICS_RAW_DAYS)
+    deleted, _detail = PageView.objects.filter(day__lt=cutoff).delete()
+    salts, _detail = AnalyticsSalt.objects.filter(day__lt=today).delete()
+    return {"aggregated": aggregated, "deleted": deleted, "salts_deleted": salts}

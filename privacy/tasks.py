@@ -1,0 +1,50 @@
+"""Background work: exports, request e-mails, and the daily clean-up."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from privacy.models import PrivacyRequest
+
+
+@db_task()
+def export_build_task(export_id: str) -> None:
+    from privacy.services import export_build
+
+    export_build(export_id=export_id)
+
+
+@db_task()
+def privacy_request_email_task(request_id: int, token: str) -> None:
+    """Ask an unverified sender to confirm the address, or confirm a registered request."""
+    request = PrivacyRequest.objects.select_related("user").get(pk=request_id)
+    language = request.user.language if request.user else settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "request": request,
+            "verify_url": (
+                settings.SITE_URL + reverse("privacy:contact_verify", kwargs={"token": token})
+                if token
+                else ""
+            ),
+            "complaint_url": settings.SITE_URL + reverse("privacy_statement") + "#klage",
+        }
+        template = "privacy/email/request_verify" if token else "privacy/email/request_received"
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+    send_mail(subject, body, None, [request.email])
+
+
+@db_periodic_task(crontab(hour="3", minute="20"))
+def privacy_daily_cleanup() -> None:
+    """Aggregate and expire analytics (30 days) and delete expired exports (7 days)."""
+    from privacy.services import analytics_retention_run, exports_purge
+
+    analytics_retention_run()
+    exports_purge()

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from privacy import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("privacy/_notices.html", takes_context=True)
+def privacy_notices(context: template.Context) -> dict[str, Any]:
+    """The cookie banner (until the visitor has chosen) and the statement-update notice."""
+    request = context.get("request")
+    if request is None:
+        return {"show_banner": False, "statement_update": False}
+    consent = getattr(request, "cookie_consent", None)
+    user = getattr(request, "user", None)
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "show_banner": consent is not None and not consent.decided,
+        "statement_update": user is not None and selectors.statement_update_pending(user=user),
+    }

@@ -1,0 +1,62 @@
+import pytest
+from django.apps import apps
+
+from privacy import inventory
+from privacy.inventory import Category, InventoryError, PersonalField
+
+
+def test_every_field_of_every_project_model_is_declared():
+    missing = inventory.undeclared_fields()
+    assert not missing, (
+        "These fields are neither declared personal nor non-personal in the privacy "
+        "inventory:\n"
+        + "\n".join(f"  - {label}.{name}" for label, name in missing)
+        + "\nDeclare them in <your app>/privacy.py with privacy.inventory.register("
+        "'<app>.<Model>', personal={'field': PersonalField(Category..., purpose=..., "
+        "source=..., retention=...)}, non_personal=['field', ...]). See privacy/inventory.py."
+    )
+
+
+def test_the_check_covers_project_apps_only_and_catches_an_undeclared_field(monkeypatch):
+    labels = {m._meta.label for m in inventory.project_models()}
+    assert {"accounts.User", "core.AuditEntry", "privacy.ConsentRecord"} <= labels
+    assert not any(label.startswith(("auth.", "sessions.", "axes.")) for label in labels)
+    declaration = inventory.declaration_for("accounts.User")
+    trimmed = dict(declaration.personal)
+    del trimmed["phone"]
+    monkeypatch.setattr(declaration, "personal", trimmed)
+    assert ("accounts.User", "phone") in inventory.undeclared_fields()
+
+
+def test_register_refuses_unknown_fields_duplicates_and_bad_categories():
+    with pytest.raises(InventoryError, match="already declared"):
+        inventory.register("accounts.User", personal={})
+    model = apps.get_model("privacy", "Segment")
+    inventory._registry.pop(model._meta.label)
+    try:
+        with pytest.raises(InventoryError, match="no such field"):
+            inventory.register(model, personal={}, non_personal=["name", "nonsense"])
+        with pytest.raises(InventoryError, match="both personal and not"):
+            inventory.register(
+                model,
+                personal={
+                    "name": PersonalField(
+                        Category.NAME, purpose="marketing", source="staff", retention="account"
+                    )
+                },
+                non_personal=["name"],
+            )
+    finally:
+        inventory._registry.pop(model._meta.label, None)
+        inventory.register(model, personal={}, non_personal=["name", "description", "criteria"])
+    with pytest.raises(ValueError, match="Unknown privacy category"):
+        PersonalField("health", purpose="marketing", source="self", retention="account")
+
+
+def test_personal_fields_use_only_the_statements_categories_and_have_a_legal_basis():
+    grouped = inventory.personal_fields_by_category()
+    assert list(grouped) == list(Category.values)
+    for entries in grouped.values():
+        for _declaration, _name, spec in entries:
+            assert spec.legal_basis in inventory.LegalBasis.values
+            assert spec.retention in inventory.RETENTION

@@ -1,0 +1,349 @@
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import is_recently_authenticated, user_view
+from privacy import cookies, inventory, selectors, services
+from privacy.forms import (
+    ConsentsForm,
+    CookieChoiceForm,
+    ErasureForm,
+    PrivacyRequestForm,
+    RectificationForm,
+)
+from privacy.middleware import CookieConsent
+from privacy.models import ConsentChannel, PrivacyRequest
+
+DATATILSYNET_COMPLAINT_URL = (
+    "https://www.datatilsynet.no/om-datatilsynet/kontakt-oss/klage-til-datatilsynet/"
+)
+
+
+def reauth_required(view: Any) -> Any:
+    """Sensitive pages: a recent password (and second factor) check, else reauthenticate."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_recently_authenticated(request):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:reauthenticate')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- The privacy statement ---------------------------------------------------------------
+def _statement_context() -> dict[str, Any]:
+    grouped = inventory.personal_fields_by_category()
+    categories = []
+    for key, entries in grouped.items():
+        fields = sorted(
+            {
+                str(d.model._meta.get_field(name).verbose_name)
+                for d, name, _spec in entries
+                if d.subject is not None
+            }
+        )
+        purposes = sorted({str(inventory.PURPOSES[s.purpose].label) for _d, _n, s in entries})
+        categories.append(
+            {
+                "label": inventory.Category(key).label,
+                "fields": fields,
+                "purposes": purposes,
+                "used": bool(entries),
+            }
+        )
+    return {
+        "version": selectors.statement_version(),
+        "categories": categories,
+        "purposes": [
+            {"label": p.label, "basis": inventory.LegalBasis(p.legal_basis).label}
+            for p in inventory.purposes_in_use()
+        ],
+        "retention_rules": inventory.retention_rules_in_use(),
+        "subprocessors": selectors.active_subprocessors(),
+        "cookie_groups": cookies.cookies_by_category(),
+        "complaint_url": DATATILSYNET_COMPLAINT_URL,
+    }
+
+
+def statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/statement.html", _statement_context())
+
+
+def statement_en(request: HttpRequest) -> HttpResponse:
+    with override("en"):
+        response = render(request, "privacy/statement.html", _statement_context())
+    response["Content-Language"] = "en"
+    return response
+
+
+@require_POST
+@user_view
+def statement_acknowledge(request: HttpRequest) -> HttpResponse:
+    if selectors.statement_update_pending(user=request.user):
+        services.statement_acknowledge(user=request.user)
+    return redirect(_safe_next(request, reverse("privacy_statement")))
+
+
+# --- Cookies -------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def cookie_settings(request: HttpRequest) -> HttpResponse:
+    consent: CookieConsent = request.cookie_consent  # type: ignore[attr-defined]
+    if request.method == "POST":
+        form = CookieChoiceForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "privacy/cookies.html",
+                {"form": form, "cookie_groups": cookies.cookies_by_category()},
+                status=400,
+            )
+        functional, analytics = form.choice()
+        visitor_id = consent.visitor_id or cookies.read_consent_cookie_visitor(request)
+        visitor_id = visitor_id or cookies.new_visitor_id()
+        services.cookie_choice_save(
+            visitor_id=visitor_id,
+            functional=functional,
+            analytics=analytics,
+            user=request.user,
+            channel=ConsentChannel.COOKIE_BANNER,
+        )
+        request.cookie_consent = CookieConsent(  # type: ignore[attr-defined]
+            visitor_id=visitor_id, functional=functional, analytics=analytics
+        )
+        messages.success(request, _("Valget ditt om informasjonskapsler er lagret."))
+        response = redirect(_safe_next(request, reverse("privacy:cookies")))
+        cookies.write_consent_cookie(response, visitor_id)
+        return response
+    form = CookieChoiceForm(
+        initial={"functional": consent.functional, "analytics": consent.analytics}
+    )
+    return render(
+        request,
+        "privacy/cookies.html",
+        {"form": form, "cookie_groups": cookies.cookies_by_category(), "consent": consent},
+    )
+
+
+# --- Mine data / Personvern ------------------------------------------------------------
+@user_view
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy/overview.html",
+        {
+            "requests": selectors.privacy_requests_of(user=request.user)[:20],
+            "complaint_url": DATATILSYNET_COMPLAINT_URL,
+        },
+    )
+
+
+@user_view
+@require_http_methods(["GET", "POST"])
+def consents(request: HttpRequest) -> HttpResponse:
+    state = selectors.consent_state(user=request.user, purposes=selectors.USER_PURPOSES)
+    initial = {purpose: bool(record and record.given) for purpose, record in state.items()}
+    if request.method == "POST":
+        form = ConsentsForm(request.POST)
+        if form.is_valid():
+            changed = services.consents_update(
+                user=request.user, wanted=form.cleaned_data, channel=ConsentChannel.WEB
+            )
+            if changed:
+                messages.success(request, _("Samtykkene dine er oppdatert."))
+            return redirect("privacy:consents")
+    else:
+        form = ConsentsForm(initial=initial)
+    return render(
+        request,
+        "privacy/consents.html",
+        {
+            "form": form,
+            "state": state,
+            "suppressed": selectors.is_marketing_suppressed(email=request.user.email),
+        },
+    )
+
+
+@require_POST
+@user_view
+def marketing_object(request: HttpRequest) -> HttpResponse:
+    services.marketing_object(user=request.user, channel=ConsentChannel.WEB)
+    messages.success(
+        request, _("Vi sender deg ikke lenger markedsføring, verken på e-post eller SMS.")
+    )
+    return redirect("privacy:consents")
+
+
+@csrf_exempt  # RFC 8058: mail clients POST without a session; the token authenticates
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    user = selectors.user_from_unsubscribe_token(token)
+    if user is None:
+        return render(request, "privacy/unsubscribe_invalid.html", status=400)
+    if request.method == "POST":
+        services.marketing_object(user=user, channel=ConsentChannel.EMAIL_LINK)
+        return render(request, "privacy/unsubscribe.html", {"done": True, "token": token})
+    return render(request, "privacy/unsubscribe.html", {"done": False, "token": token})
+
+
+@user_view
+def access(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy/access.html",
+        {"reports": selectors.personal_data_for(user=request.user)},
+    )
+
+
+@user_view
+@reauth_required
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.export_request(user=request.user)
+        messages.success(
+            request,
+            _("Vi lager filen din. Last siden på nytt om litt for å laste den ned."),
+        )
+        return redirect("privacy:export")
+    return render(
+        request, "privacy/export.html", {"exports": selectors.exports_of(user=request.user)}
+    )
+
+
+@user_view
+def export_download(request: HttpRequest, export_id: Any) -> HttpResponse:
+    found = selectors.export_for_download(user=request.user, export_id=export_id)
+    if found is None or not found.file:
+        raise Http404
+    return FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=f"fakturanett-mine-data-{found.created_at:%Y%m%d}.zip",
+        content_type="application/zip",
+    )
+
+
+@user_view
+@reauth_required
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest) -> HttpResponse:
+    plan = selectors.erasure_plan(user=request.user)
+    form = ErasureForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if plan.blocking_companies:
+            status = 400
+            messages.error(request, _("Du er eneste eier av et firma og kan ikke slette nå."))
+        elif form.is_valid():
+            try:
+                services.user_erase(user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                status = 400
+            else:
+                logout(request)
+                messages.success(request, _("Kontoen din er slettet."))
+                return redirect("home")
+        else:
+            status = 400
+    return render(
+        request,
+        "privacy/erase.html",
+        {"plan": plan, "form": form},
+        status=status,
+    )
+
+
+@user_view
+@require_http_methods(["GET", "POST"])
+def rectification(request: HttpRequest) -> HttpResponse:
+    form = RectificationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            created = services.privacy_request_create(
+                kind=PrivacyRequest.Kind.RECTIFICATION,
+                name=request.user.full_name or request.user.email,
+                email=request.user.email,
+                message=form.cleaned_data["message"],
+                subject_field=form.cleaned_data["subject_field"],
+                user=request.user,
+            )
+            messages.success(
+                request,
+                _("Kravet om retting er registrert med referanse %(reference)s.")
+                % {"reference": created.reference},
+            )
+            return redirect("privacy:overview")
+        return render(request, "privacy/rectification.html", {"form": form}, status=400)
+    return render(request, "privacy/rectification.html", {"form": form})
+
+
+@user_view
+def profiling(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "privacy/profiling.html", {"segments": selectors.segments_of(user=request.user)}
+    )
+
+
+# --- Contact form ----------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    form = PrivacyRequestForm(request.POST or None, user=user)
+    context = {"form": form, "complaint_url": DATATILSYNET_COMPLAINT_URL}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = services.privacy_request_create(
+                    kind=form.cleaned_data["kind"],
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data.get("email", ""),
+                    message=form.cleaned_data["message"],
+                    user=user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return render(request, "privacy/contact_sent.html", {**context, "sent": created})
+        return render(request, "privacy/contact.html", context, status=400)
+    return render(request, "privacy/contact.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners follow links); POST confirms the address."""
+    if request.method == "POST":
+        try:
+            verified = services.privacy_request_verify(token=token)
+        except ValidationError as error:
+            return render(
+                request, "privacy/contact_verify.html", {"error": error.messages[0]}, status=400
+            )
+        return render(request, "privacy/contact_verify.html", {"verified": verified})
+    return render(request, "privacy/contact_verify.html", {"token": token})
