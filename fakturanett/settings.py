@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "privacy",
     "catalog",
     "customers",
+    "invoicing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,145 @@
+"""Invoice arithmetic per EN 16931, with no database access.
+
+The one place where an invoice's figures are computed. The issue service stores its
+result; the PDF and EHF renderers read the stored figures (or call this module with the
+stored lines) and therefore show exactly the same amounts.
+
+Rules (design.md §4, EN 16931 BR-CO-10..16, BR-CO-17):
+
+- line net amount (BT-131) = round(quantity × unit price × (1 − discount % / 100), 2);
+- per VAT breakdown group (category BT-118 + rate BT-119): taxable amount (BT-116) = sum
+  of the line nets in the group; VAT (BT-117) = round(taxable amount × rate / 100, 2),
+  rounded once per group, never per line;
+- sum of line nets (BT-106) = Σ line nets (BR-CO-10); no document-level allowances or
+  charges here, so total without VAT (BT-109) = BT-106 (BR-CO-13);
+- total VAT (BT-110) = Σ group VAT (BR-CO-14); total with VAT (BT-112) = BT-109 + BT-110
+  (BR-CO-15); amount due (BT-115) = BT-112 − prepaid (BT-113) + rounding (BT-114)
+  (BR-CO-16); rounding is always 0 (no øre rounding for electronic payment, norway.md §1.5).
+- Foreign currency: each group's VAT is also converted to NOK with the invoice's exchange
+  rate (NOK per unit of the invoice currency) and rounded once; the NOK VAT total is the
+  sum of the groups' NOK VAT, so the VAT report per code adds up to the invoice.
+
+Decimal only; a float anywhere raises ``TypeError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import ZERO, round_money
+
+HUNDRED = Decimal(100)
+ONE = Decimal(1)
+
+
+def _decimal(value: Decimal, name: str) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"{name} must be Decimal, not {type(value).__name__}")
+    return value
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """What the arithmetic needs of one invoice line."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_category: str  # UBL category: S, Z, E, AE, G, O
+    vat_rate: Decimal  # percent, e.g. Decimal("25.00")
+
+
+@dataclass(frozen=True)
+class VatGroup:
+    """One row of the VAT breakdown (BG-23)."""
+
+    category: str
+    rate: Decimal
+    basis: Decimal  # BT-116
+    vat: Decimal  # BT-117
+    vat_nok: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    line_nets: tuple[Decimal, ...]  # BT-131 per line, in input order
+    vat_groups: tuple[VatGroup, ...]  # ordered by category, then rate descending
+    sum_of_line_nets: Decimal  # BT-106
+    total_excl_vat: Decimal  # BT-109
+    total_vat: Decimal  # BT-110
+    total_vat_nok: Decimal  # BT-111 when the currency is not NOK
+    total_incl_vat: Decimal  # BT-112
+    prepaid: Decimal  # BT-113
+    rounding: Decimal  # BT-114
+    amount_due: Decimal  # BT-115
+
+
+def line_net_amount(
+    *, quantity: Decimal, unit_price: Decimal, discount_percent: Decimal
+) -> Decimal:
+    """BT-131: quantity × price × (1 − discount/100), rounded half-up to øre once."""
+    _decimal(quantity, "quantity")
+    _decimal(unit_price, "unit_price")
+    _decimal(discount_percent, "discount_percent")
+    return round_money(quantity * unit_price * (ONE - discount_percent / HUNDRED))
+
+
+def vat_amount(*, basis: Decimal, rate: Decimal) -> Decimal:
+    """BT-117: the group's taxable amount × rate / 100, rounded half-up once."""
+    return round_money(_decimal(basis, "basis") * _decimal(rate, "rate") / HUNDRED)
+
+
+def compute_totals(
+    lines: Iterable[LineInput],
+    *,
+    exchange_rate: Decimal = ONE,
+    prepaid: Decimal = ZERO,
+) -> Totals:
+    """All of a document's figures from its lines (see the module docstring)."""
+    _decimal(exchange_rate, "exchange_rate")
+    _decimal(prepaid, "prepaid")
+    if exchange_rate <= 0:
+        raise ValueError("exchange_rate must be positive")
+    line_list = list(lines)
+    nets = tuple(
+        line_net_amount(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+        )
+        for line in line_list
+    )
+    bases: dict[tuple[str, Decimal], Decimal] = {}
+    for line, net in zip(line_list, nets, strict=True):
+        key = (line.vat_category, _decimal(line.vat_rate, "vat_rate").normalize())
+        bases[key] = bases.get(key, ZERO) + net
+    groups = []
+    for category, rate in sorted(bases, key=lambda key: (key[0], -key[1])):
+        basis = round_money(bases[(category, rate)])
+        vat = vat_amount(basis=basis, rate=rate)
+        groups.append(
+            VatGroup(
+                category=category,
+                rate=rate.quantize(Decimal("0.01")),
+                basis=basis,
+                vat=vat,
+                vat_nok=round_money(vat * exchange_rate),
+            )
+        )
+    sum_nets = round_money(sum(nets, ZERO))
+    total_vat = round_money(sum((group.vat for group in groups), ZERO))
+    total_incl = sum_nets + total_vat
+    return Totals(
+        line_nets=nets,
+        vat_groups=tuple(groups),
+        sum_of_line_nets=sum_nets,
+        total_excl_vat=sum_nets,
+        total_vat=total_vat,
+        total_vat_nok=round_money(sum((group.vat_nok for group in groups), ZERO)),
+        total_incl_vat=total_incl,
+        prepaid=round_money(prepaid),
+        rounding=ZERO,
+        amount_due=total_incl - round_money(prepaid),
+    )

@@ -1,0 +1,613 @@
+"""Invoices, credit notes, their lines and VAT breakdown, number series, payments.
+
+State changes go through ``invoicing.services`` only. The model layer refuses what the law
+forbids whoever calls it (bokføringsforskriften § 5-1-3, design.md §4):
+
+- an issued document's content (``Invoice.FROZEN_FIELDS``) never changes, and an issued
+  document is never deleted: ``Invoice.save``/``delete`` and the queryset's ``update``/
+  ``delete`` raise ``IssuedDocumentError``;
+- lines and VAT breakdown rows of an issued document can't be added, changed or deleted;
+- payments and client balance entries are append-only (a mistake is reversed by a new
+  entry);
+- on PostgreSQL, triggers (migration 0002) enforce the same in the database.
+
+Only ``Invoice.MUTABLE_FIELDS`` (status, paid/credited amounts, sent time) change after
+issue, and only through the services.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from catalog.units import Unit
+from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
+from core.models import AppendOnlyError, AppendOnlyQuerySet, TenantModel
+from core.money import ZERO
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class IssuedDocumentError(AppendOnlyError):
+    """An attempt to change or delete the content of an issued invoice or credit note."""
+
+
+# --- Settings and number series ------------------------------------------------------------
+
+
+class InvoicingSettings(TenantModel):
+    """A company's invoicing settings; one row per company, created on first use."""
+
+    class CreditNoteNumbering(models.TextChoices):
+        SAME_SERIES = "same", _("Samme nummerserie som fakturaer")
+        SEPARATE_SERIES = "separate", _("Egen nummerserie for kreditnotaer")
+
+    credit_note_numbering = models.CharField(
+        _("nummerering av kreditnotaer"),
+        max_length=10,
+        choices=CreditNoteNumbering.choices,
+        default=CreditNoteNumbering.SAME_SERIES,
+    )
+    kid_method = models.CharField(
+        _("KID-metode"), max_length=5, choices=KidMethod.choices, default=KidMethod.NONE
+    )
+    kid_length = models.PositiveSmallIntegerField(
+        _("KID-lengde (med kontrollsiffer)"),
+        default=10,
+        validators=[MinValueValidator(KID_MIN_LENGTH), MaxValueValidator(KID_MAX_LENGTH)],
+    )
+    default_payment_terms_days = models.PositiveSmallIntegerField(
+        _("standard betalingsfrist (dager)"), default=14, validators=[MaxValueValidator(365)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company"], name="invoicingsettings_one_per_company")
+        ]
+        verbose_name = _("fakturainnstillinger")
+        verbose_name_plural = _("fakturainnstillinger")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.credit_note_numbering}, KID {self.kid_method}"
+
+
+class NumberSeries(TenantModel):
+    """A continuous, gapless number series: the issuing transaction locks this row.
+
+    ``next_number`` is taken and incremented inside the transaction that issues the
+    document, so a rolled-back issue consumes no number (unlike a database sequence).
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Fakturaer")
+        CREDIT_NOTE = "credit_note", _("Kreditnotaer")
+
+    kind = models.CharField(_("serie"), max_length=12, choices=Kind.choices)
+    first_number = models.PositiveBigIntegerField(
+        _("første nummer"), default=1, validators=[MinValueValidator(1)]
+    )
+    next_number = models.PositiveBigIntegerField(_("neste nummer"), default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "kind"], name="numberseries_unique_kind"),
+            models.CheckConstraint(
+                condition=Q(next_number__gte=models.F("first_number")),
+                name="numberseries_next_not_below_first",
+            ),
+        ]
+        verbose_name = _("nummerserie")
+        verbose_name_plural = _("nummerserier")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: next {self.next_number}"
+
+    @property
+    def is_used(self) -> bool:
+        """True once a number has been taken: the first number is then fixed for good."""
+        return self.next_number > self.first_number
+
+
+# --- Invoices and credit notes -------------------------------------------------------------
+
+
+class InvoiceQuerySet(models.QuerySet["Invoice"]):
+    def invoices(self) -> InvoiceQuerySet:
+        return self.filter(kind=Invoice.Kind.INVOICE)
+
+    def credit_notes(self) -> InvoiceQuerySet:
+        return self.filter(kind=Invoice.Kind.CREDIT_NOTE)
+
+    def issued(self) -> InvoiceQuerySet:
+        return self.exclude(status=Invoice.Status.DRAFT)
+
+    def update(self, **kwargs: Any) -> int:
+        frozen = set(kwargs) - Invoice.MUTABLE_FIELDS
+        if frozen and self.issued().exists():
+            raise IssuedDocumentError(
+                f"Issued invoices cannot be changed ({', '.join(sorted(frozen))})."
+            )
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.issued().exists():
+            raise IssuedDocumentError("Issued invoices cannot be deleted.")
+        return super().delete()
+
+
+class Invoice(TenantModel):
+    """An invoice or a credit note (``kind``). A draft has no number.
+
+    Amounts are in ``currency``; the VAT is also kept in NOK (``total_vat_nok``).
+    Open balance = ``total_incl_vat − paid_amount − credited_amount`` (never below 0: an
+    overpayment goes to the client's credit balance, see ``ClientBalanceEntry``).
+    Overdue is derived (due date passed and a balance open), never stored.
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Faktura")
+        CREDIT_NOTE = "credit_note", _("Kreditnota")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        ISSUED = "issued", _("Utstedt")
+        SENT = "sent", _("Sendt")
+        PARTIALLY_PAID = "partially_paid", _("Delvis betalt")
+        PAID = "paid", _("Betalt")
+        CREDITED = "credited", _("Kreditert")
+
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status.choices, default=Status.DRAFT
+    )
+    series = models.ForeignKey(
+        NumberSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    number = models.PositiveBigIntegerField(_("nummer"), null=True, blank=True)
+    client = models.ForeignKey(
+        "customers.Client",
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("kunde"),
+    )
+    credited_invoice = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("kreditert faktura"),
+    )
+    invoice_date = models.DateField(_("fakturadato"))
+    delivery_date = models.DateField(_("leveringsdato"), null=True, blank=True)
+    delivery_period_start = models.DateField(_("leveringsperiode fra"), null=True, blank=True)
+    delivery_period_end = models.DateField(_("leveringsperiode til"), null=True, blank=True)
+    due_date = models.DateField(_("forfallsdato"))
+    our_reference = models.CharField(_("vår referanse"), max_length=100, blank=True)
+    their_reference = models.CharField(_("deres referanse"), max_length=100, blank=True)
+    buyer_reference = models.CharField(_("kjøpers referanse"), max_length=100, blank=True)
+    order_number = models.CharField(_("ordrenummer"), max_length=100, blank=True)
+    currency = models.CharField(_("valuta"), max_length=3, default="NOK")
+    exchange_rate = models.DecimalField(
+        _("valutakurs (NOK per enhet)"),
+        max_digits=18,
+        decimal_places=6,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.000001"))],
+    )
+    free_text = models.TextField(_("fritekst"), blank=True, max_length=2000)
+
+    # Snapshots taken at issue: what the document says, whatever changes later.
+    seller_snapshot = models.JSONField(default=dict, blank=True)
+    buyer_snapshot = models.JSONField(default=dict, blank=True)
+    total_excl_vat = models.DecimalField(_("sum eks. MVA"), default=ZERO, **MONEY)
+    total_vat = models.DecimalField(_("MVA"), default=ZERO, **MONEY)
+    total_incl_vat = models.DecimalField(_("sum inkl. MVA"), default=ZERO, **MONEY)
+    total_vat_nok = models.DecimalField(_("MVA i NOK"), default=ZERO, **MONEY)
+    kid = models.CharField(_("KID"), max_length=KID_MAX_LENGTH, blank=True)
+    issued_at = models.DateTimeField(_("utstedt"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # Changed by the services after issue.
+    paid_amount = models.DecimalField(_("innbetalt"), default=ZERO, **MONEY)
+    credited_amount = models.DecimalField(_("kreditert"), default=ZERO, **MONEY)
+    sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(
+        company="company", _manager_class=InvoiceQuerySet.as_manager().__class__
+    )
+
+    # May change after issue (through the services only).
+    MUTABLE_FIELDS = frozenset(
+        {"status", "paid_amount", "credited_amount", "sent_at", "updated_at"}
+    )
+    # Everything else is the document's content. (``seller_snapshot`` etc. included.)
+
+    class Meta:
+        ordering = ["-invoice_date", "-number", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "series", "number"],
+                condition=Q(number__isnull=False),
+                name="invoice_number_unique_in_series",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(number__isnull=False),
+                name="invoice_issued_has_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("invoice_date")),
+                name="invoice_due_not_before_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="credit_note") | Q(credited_invoice__isnull=True),
+                name="invoice_only_credit_notes_reference",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "kind", "status", "-invoice_date"]),
+            models.Index(fields=["company", "kind", "-invoice_date", "-number"]),
+            models.Index(fields=["company", "kind", "-number"]),
+            models.Index(fields=["company", "kind", "due_date"]),
+            models.Index(fields=["company", "client", "-invoice_date"]),
+            models.Index(fields=["company", "kid"]),
+        ]
+        verbose_name = _("faktura")
+        verbose_name_plural = _("fakturaer")
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        return f"{label} {self.number}" if self.number else f"{label} ({_('utkast')})"
+
+    # --- derived ------------------------------------------------------------------------
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == self.Kind.CREDIT_NOTE
+
+    @property
+    def open_balance(self) -> Decimal:
+        """What the client still owes on this invoice (0 for drafts and credit notes)."""
+        if self.is_draft or self.is_credit_note:
+            return ZERO
+        return self.total_incl_vat - self.paid_amount - self.credited_amount
+
+    def is_overdue(self, *, today: Any) -> bool:
+        return self.open_balance > 0 and self.due_date < today
+
+    # --- guards -------------------------------------------------------------------------
+
+    def _frozen_field_names(self) -> list[str]:
+        return [
+            field.attname
+            for field in self._meta.concrete_fields
+            if field.attname not in self.MUTABLE_FIELDS
+            and field.attname != "issued_by_id"
+            and not field.primary_key
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and self.pk is not None:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or not set(update_fields) <= self.MUTABLE_FIELDS:
+                self._refuse_change_if_issued()
+        super().save(*args, **kwargs)
+
+    def _refuse_change_if_issued(self) -> None:
+        names = self._frozen_field_names()
+        stored = (
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values("status", "issued_by_id", *names)
+            .first()
+        )
+        if stored is None or stored["status"] == self.Status.DRAFT:
+            return
+        if self.status == self.Status.DRAFT:
+            raise IssuedDocumentError("An issued invoice cannot become a draft again.")
+        changed = [name for name in names if getattr(self, name) != stored[name]]
+        if self.issued_by_id not in (None, stored["issued_by_id"]):
+            # Only the deletion of the user may clear it (on_delete=SET_NULL).
+            changed.append("issued_by_id")
+        if changed:
+            raise IssuedDocumentError(
+                f"Issued invoice {self.number} cannot be changed ({', '.join(changed)})."
+            )
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        stored_status = (
+            type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+        )
+        if stored_status not in (None, self.Status.DRAFT):
+            raise IssuedDocumentError("Issued invoices cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class _DraftChildQuerySet(models.QuerySet):
+    """Rows that belong to an invoice and may change only while it is a draft."""
+
+    def _touches_issued(self) -> bool:
+        return self.exclude(invoice__status=Invoice.Status.DRAFT).exists()
+
+    def update(self, **kwargs: Any) -> int:
+        if self._touches_issued():
+            raise IssuedDocumentError(f"{self.model.__name__} of an issued invoice is frozen.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self._touches_issued():
+            raise IssuedDocumentError(f"{self.model.__name__} of an issued invoice is frozen.")
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        objs = list(objs)
+        invoice_ids = {obj.invoice_id for obj in objs}
+        if (
+            Invoice._base_manager.filter(pk__in=invoice_ids)
+            .exclude(status=Invoice.Status.DRAFT)
+            .exists()
+        ):
+            raise IssuedDocumentError(f"{self.model.__name__} of an issued invoice is frozen.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class _DraftChildModel(TenantModel):
+    class Meta:
+        abstract = True
+
+    def _refuse_if_invoice_issued(self) -> None:
+        status = (
+            Invoice._base_manager.filter(pk=self.invoice_id)  # type: ignore[attr-defined]
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status not in (None, Invoice.Status.DRAFT):
+            raise IssuedDocumentError(f"{type(self).__name__} of an issued invoice is frozen.")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_if_invoice_issued()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self._refuse_if_invoice_issued()
+        return super().delete(*args, **kwargs)
+
+
+_DraftChildManager = _DraftChildQuerySet.as_manager().__class__
+
+
+class InvoiceLine(_DraftChildModel):
+    """One line. ``vat_rate``/``vat_category``/``net_amount`` are fixed at issue.
+
+    Quantity: up to 4 decimals, never 0. On an invoice it may be negative for a deduction
+    line (returned goods, an agreed deduction: GBS 1 allows corrections as negative lines
+    on a later invoice), but the invoice total must not be negative. On a credit note it
+    has the sign of the credited line (amounts on a credit note are stated positively).
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("linje"))
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("produkt"),
+    )
+    description = models.CharField(_("beskrivelse"), max_length=500, blank=True)
+    # The product's number, copied at issue (EHF: the seller's item identifier).
+    item_number = models.CharField(_("varenummer"), max_length=30, blank=True)
+    quantity = models.DecimalField(_("antall"), max_digits=14, decimal_places=4)
+    unit = models.CharField(_("enhet"), max_length=3, choices=Unit.choices, default=Unit.PIECE)
+    unit_price = models.DecimalField(
+        _("enhetspris eks. MVA"), validators=[MinValueValidator(ZERO)], **MONEY
+    )
+    discount_percent = models.DecimalField(
+        _("rabatt %"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal(100))],
+    )
+    vat_code = models.ForeignKey(
+        "catalog.VatCode", on_delete=models.PROTECT, related_name="+", verbose_name=_("MVA-kode")
+    )
+    period_start = models.DateField(_("periode fra"), null=True, blank=True)
+    period_end = models.DateField(_("periode til"), null=True, blank=True)
+    # The line of the original invoice that a credit-note line credits.
+    credited_line = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_lines"
+    )
+    # Computed (drafts: on every save by the services; fixed at issue).
+    net_amount = models.DecimalField(_("beløp eks. MVA"), default=ZERO, **MONEY)
+    vat_category = models.CharField(max_length=2, blank=True)
+    vat_rate = models.DecimalField(
+        _("MVA-sats"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    objects = ScopedManager(company="company", _manager_class=_DraftChildManager)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "invoice", "position"], name="invoiceline_unique_position"
+            )
+        ]
+        verbose_name = _("fakturalinje")
+        verbose_name_plural = _("fakturalinjer")
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.description}"
+
+
+class InvoiceVatLine(_DraftChildModel):
+    """The VAT breakdown (EN 16931 BG-23) per (category, rate), fixed at issue."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="vat_lines")
+    vat_category = models.CharField(max_length=2)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    basis = models.DecimalField(_("grunnlag"), **MONEY)
+    vat = models.DecimalField(_("MVA"), **MONEY)
+    vat_nok = models.DecimalField(_("MVA i NOK"), **MONEY)
+    # SAF-T codes of the lines in the group, and the texts the law requires on the invoice.
+    vat_codes = models.JSONField(default=list)
+    exemption_reason_code = models.CharField(max_length=30, blank=True)
+    exemption_reason = models.CharField(max_length=200, blank=True)
+    invoice_text = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedManager(company="company", _manager_class=_DraftChildManager)
+
+    class Meta:
+        ordering = ["invoice", "vat_category", "-vat_rate"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "invoice", "vat_category", "vat_rate"],
+                name="invoicevatline_unique_group",
+            )
+        ]
+        verbose_name = _("MVA-spesifikasjon")
+        verbose_name_plural = _("MVA-spesifikasjoner")
+
+    def __str__(self) -> str:
+        return f"{self.vat_category} {self.vat_rate} %: {self.vat}"
+
+
+# --- Payments and the client's credit balance ------------------------------------------------
+
+
+_AppendOnlyManager = AppendOnlyQuerySet.as_manager().__class__
+
+
+class _AppendOnlyTenantModel(TenantModel):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted.")
+
+
+class Payment(_AppendOnlyTenantModel):
+    """A payment received for an invoice, or the reversal of one (never deleted).
+
+    ``amount`` is what was received (negative on a reversal). Of it, ``applied_amount``
+    reduced the invoice's balance and ``to_credit_amount`` went to the client's credit
+    balance (an overpayment); the two always add up to ``amount``.
+    """
+
+    class Method(models.TextChoices):
+        BANK = "bank", _("Bankoverføring")
+        KID = "kid", _("OCR/KID")
+        CARD = "card", _("Kort")
+        VIPPS = "vipps", _("Vipps")
+        CASH = "cash", _("Kontant")
+        CREDIT_BALANCE = "credit", _("Kundens tilgodehavende")
+        OTHER = "other", _("Annet")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    date = models.DateField(_("betalingsdato"))
+    amount = models.DecimalField(_("beløp"), **MONEY)
+    applied_amount = models.DecimalField(_("ført mot fakturaen"), **MONEY)
+    to_credit_amount = models.DecimalField(_("til kundens tilgodehavende"), **MONEY)
+    method = models.CharField(
+        _("betalingsmåte"), max_length=10, choices=Method.choices, default=Method.BANK
+    )
+    reference = models.CharField(_("referanse"), max_length=100, blank=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    note = models.CharField(_("merknad"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ScopedManager(company="company", _manager_class=_AppendOnlyManager)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount=models.F("applied_amount") + models.F("to_credit_amount")),
+                name="payment_parts_add_up",
+            )
+        ]
+        indexes = [models.Index(fields=["company", "date"])]
+        verbose_name = _("innbetaling")
+        verbose_name_plural = _("innbetalinger")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class ClientBalanceEntry(_AppendOnlyTenantModel):
+    """The client's credit balance ledger (tilgodehavende): money we owe the client.
+
+    Positive: credit in the client's favour (an overpayment, a credit note exceeding what
+    was open). Negative: credit used to pay an invoice, or taken back by the reversal of a
+    payment. Balance = Σ amount, per currency.
+    """
+
+    class Kind(models.TextChoices):
+        OVERPAYMENT = "overpayment", _("Overbetaling")
+        CREDIT_NOTE = "credit_note", _("Kreditnota utover åpen saldo")
+        REVERSAL = "reversal", _("Tilbakeført innbetaling")
+        APPLIED = "applied", _("Brukt som betaling av en faktura")
+
+    client = models.ForeignKey(
+        "customers.Client", on_delete=models.PROTECT, related_name="balance_entries"
+    )
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="NOK")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    credit_note = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(company="company", _manager_class=_AppendOnlyManager)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["company", "client", "currency"])]
+        verbose_name = _("tilgodehavende")
+        verbose_name_plural = _("tilgodehavender")
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.date} {self.amount}"

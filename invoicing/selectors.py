@@ -1,0 +1,275 @@
+"""Reads of invoices, credit notes, payments and balances, shared by views, API and services.
+
+All of them query through the scoped managers: call them inside
+``django_scopes.scope(company=...)`` (every request under /app/ is).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import Company
+from catalog.selectors import vat_rate_on
+from core.money import ZERO
+from customers.models import Client
+from invoicing.calculation import LineInput, Totals, compute_totals
+from invoicing.models import (
+    ClientBalanceEntry,
+    Invoice,
+    InvoiceLine,
+    InvoicingSettings,
+    NumberSeries,
+    Payment,
+)
+
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
+
+# Sort keys the list accepts (API ``ordering``, table headers) → ORM ordering.
+INVOICE_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "number": ("number", "id"),
+    "-number": ("-number", "-id"),
+    "invoice_date": ("invoice_date", "number", "id"),
+    "-invoice_date": ("-invoice_date", "-number", "-id"),
+    "due_date": ("due_date", "number", "id"),
+    "-due_date": ("-due_date", "-number", "-id"),
+    "client": ("client__name", "-number", "-id"),
+    "-client": ("-client__name", "-number", "-id"),
+    "total": ("total_incl_vat", "-number", "-id"),
+    "-total": ("-total_incl_vat", "-number", "-id"),
+}
+DEFAULT_ORDERING = "-invoice_date"
+
+
+def _open_balance_expression() -> ExpressionWrapper:
+    return ExpressionWrapper(
+        F("total_incl_vat") - F("paid_amount") - F("credited_amount"),
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+
+
+def vat_rate_date(*, invoice: Invoice, line: InvoiceLine) -> datetime.date:
+    """The delivery date that decides a line's VAT rate (the rate in force then applies).
+
+    The line's own period end, else the invoice's delivery date, else the end of its
+    delivery period (when the supply is completed), else the invoice date.
+    """
+    return (
+        line.period_end
+        or invoice.delivery_date
+        or invoice.delivery_period_end
+        or invoice.invoice_date
+    )
+
+
+def invoicing_settings_for(*, company: Company) -> InvoicingSettings:
+    """The company's settings; the defaults (unsaved) until they are first saved."""
+    return InvoicingSettings.objects.filter(company=company).first() or InvoicingSettings(
+        company=company
+    )
+
+
+def number_series_for(*, company: Company) -> dict[str, NumberSeries]:
+    """The company's number series by kind (``invoice``, ``credit_note``), existing ones only.
+
+    A series that does not exist yet will start at 1 unless a first number is chosen.
+    """
+    return {series.kind: series for series in NumberSeries.objects.filter(company=company)}
+
+
+def invoice_list(
+    *,
+    company: Company,
+    kind: str = Invoice.Kind.INVOICE,
+    status: str | list[str] | None = None,
+    client: Client | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    overdue: bool | None = None,
+    search: str = "",
+    ordering: str = DEFAULT_ORDERING,
+    today: datetime.date | None = None,
+) -> QuerySet[Invoice]:
+    """Invoices (or, with ``kind="credit_note"``, credit notes) of the company.
+
+    - ``status``: one status or several; ``overdue=True``: due date before ``today`` with
+      a balance open (``False``: everything else);
+    - ``date_from``/``date_to``: invoice date, inclusive;
+    - ``search``: a number (exact), or part of the client's name, KID, our/their/buyer
+      reference or order number;
+    - ``ordering``: a key of ``INVOICE_ORDERINGS`` (unknown keys fall back to the default).
+
+    Each row has ``client`` loaded (no N+1) and the annotation ``balance``. The indexes on
+    (company, kind, status/invoice date/number/due date) keep this fast at 100,000+ rows.
+    """
+    today = today or timezone.localdate()
+    invoices = (
+        Invoice.objects.filter(company=company, kind=kind)
+        .select_related("client")
+        .annotate(balance=_open_balance_expression())
+    )
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        invoices = invoices.filter(status__in=statuses)
+    if client is not None:
+        invoices = invoices.filter(client=client)
+    if date_from is not None:
+        invoices = invoices.filter(invoice_date__gte=date_from)
+    if date_to is not None:
+        invoices = invoices.filter(invoice_date__lte=date_to)
+    overdue_q = Q(status__in=OPEN_STATUSES, due_date__lt=today)
+    if overdue is True:
+        invoices = invoices.filter(overdue_q)
+    elif overdue is False:
+        invoices = invoices.exclude(overdue_q)
+    search = search.strip()
+    if search:
+        condition = (
+            Q(client__name__icontains=search)
+            | Q(our_reference__icontains=search)
+            | Q(their_reference__icontains=search)
+            | Q(buyer_reference__icontains=search)
+            | Q(order_number__icontains=search)
+        )
+        digits = search.replace(" ", "")
+        if digits.isdigit():
+            condition |= Q(kid=digits)
+            if len(digits) <= 15:
+                condition |= Q(number=int(digits))
+        invoices = invoices.filter(condition)
+    return invoices.order_by(*INVOICE_ORDERINGS.get(ordering, INVOICE_ORDERINGS[DEFAULT_ORDERING]))
+
+
+def invoice_detail(*, pk: int) -> Invoice:
+    """One invoice or credit note with client, lines (with VAT codes), VAT breakdown,
+    payments and credit notes loaded. Raises ``Invoice.DoesNotExist`` for another
+    company's id (views: turn it into 404)."""
+    return (
+        Invoice.objects.select_related("client", "credited_invoice", "issued_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=InvoiceLine.objects.select_related("vat_code", "product").order_by(
+                    "position"
+                ),
+            ),
+            "vat_lines",
+            Prefetch("payments", queryset=Payment.objects.order_by("date", "id")),
+            Prefetch(
+                "credit_notes",
+                queryset=Invoice.objects.exclude(status=Invoice.Status.DRAFT).order_by("number"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def credit_notes_of(*, invoice: Invoice) -> QuerySet[Invoice]:
+    """The issued credit notes that credit ``invoice``, oldest first."""
+    return (
+        Invoice.objects.credit_notes()
+        .filter(credited_invoice=invoice)
+        .exclude(status=Invoice.Status.DRAFT)
+        .order_by("issued_at", "number")
+    )
+
+
+@dataclass(frozen=True)
+class CreditableLine:
+    line: InvoiceLine
+    credited_quantity: Decimal
+    remaining_quantity: Decimal
+
+
+def invoice_creditable_lines(*, invoice: Invoice) -> list[CreditableLine]:
+    """Per line of an issued invoice: how much has been credited and how much remains."""
+    credited = dict(
+        InvoiceLine.objects.filter(credited_line__invoice=invoice)
+        .exclude(invoice__status=Invoice.Status.DRAFT)
+        .values("credited_line")
+        .annotate(quantity=Sum("quantity"))
+        .values_list("credited_line", "quantity")
+    )
+    return [
+        CreditableLine(
+            line=line,
+            credited_quantity=credited.get(line.pk, ZERO),
+            remaining_quantity=line.quantity - credited.get(line.pk, ZERO),
+        )
+        for line in invoice.lines.select_related("vat_code").order_by("position")
+    ]
+
+
+def invoice_draft_totals(*, invoice: Invoice) -> Totals:
+    """A draft's figures as they would be if it were issued now (for the editor)."""
+    lines = invoice.lines.select_related("vat_code").order_by("position")
+    return compute_totals(
+        [
+            LineInput(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_category=line.vat_code.ubl_category,
+                vat_rate=(
+                    line.vat_rate
+                    if line.vat_rate is not None
+                    else vat_rate_on(
+                        vat_code=line.vat_code, on=vat_rate_date(invoice=invoice, line=line)
+                    )
+                ),
+            )
+            for line in lines
+        ],
+        exchange_rate=invoice.exchange_rate,
+    )
+
+
+def client_open_balance(*, client: Client, currency: str = "NOK") -> Decimal:
+    """What ``client`` owes on its issued invoices in ``currency``."""
+    total = (
+        Invoice.objects.invoices()
+        .filter(client=client, currency=currency, status__in=OPEN_STATUSES)
+        .aggregate(total=Sum(_open_balance_expression()))["total"]
+    )
+    return total or ZERO
+
+
+def client_open_balances(*, company: Company, currency: str = "NOK") -> QuerySet[Client]:
+    """Clients with an open balance in ``currency``, annotated ``open_balance``, largest first."""
+    open_filter = Q(
+        invoices__kind=Invoice.Kind.INVOICE,
+        invoices__currency=currency,
+        invoices__status__in=OPEN_STATUSES,
+    )
+    return (
+        Client.objects.filter(company=company)
+        .annotate(
+            open_balance=Sum(
+                F("invoices__total_incl_vat")
+                - F("invoices__paid_amount")
+                - F("invoices__credited_amount"),
+                filter=open_filter,
+                output_field=DecimalField(max_digits=18, decimal_places=2),
+            )
+        )
+        .filter(open_balance__gt=0)
+        .order_by("-open_balance", "number")
+    )
+
+
+def client_credit_balance(*, client: Client, currency: str = "NOK") -> Decimal:
+    """The client's credit balance (tilgodehavende) in ``currency``: money owed to it."""
+    total = ClientBalanceEntry.objects.filter(client=client, currency=currency).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or ZERO
+
+
+def client_balance_entries(*, client: Client) -> QuerySet[ClientBalanceEntry]:
+    return ClientBalanceEntry.objects.filter(client=client).select_related(
+        "invoice", "credit_note", "payment"
+    )

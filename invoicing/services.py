@@ -1,0 +1,1213 @@
+"""The only code that changes invoices, credit notes, number series and payments.
+
+Every function is keyword-only, runs in one ``transaction.atomic`` inside the tenant scope
+of the company it works on, writes its ``core.audit`` entry in that transaction, and raises
+``django.core.exceptions.ValidationError`` (Norwegian, translated; keyed by field where
+there is one, ``lines`` for line problems) for anything the user got wrong.
+
+Callers (views, API, tasks) fetch objects through scoped querysets first; the services
+check again that everything they are given belongs to the same company.
+
+Overview::
+
+    invoicing_settings_update(company=, actor=, ...)      -> InvoicingSettings
+    invoice_create_draft(company=, actor=, header=, lines=) -> Invoice (draft, no number)
+    invoice_update_draft(invoice=, actor=, header=, lines=) -> Invoice (lines replaced)
+    invoice_delete_draft(invoice=, actor=)                 -> None
+    invoice_issue(invoice=, actor=)                        -> Invoice (number, KID, snapshot)
+    invoice_mark_sent(invoice=, actor=)                    -> Invoice
+    invoice_credit(invoice=, actor=, lines=None, ...)      -> Invoice (issued credit note)
+    payment_register(invoice=, actor=, amount=, date=, ...) -> Payment
+    payment_reverse(payment=, actor=, date=None, note="")  -> Payment (the reversal entry)
+
+After an issue commits, ``invoicing.hooks`` calls the registered receivers (PDF, e-mail,
+EHF later).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from accounts.models import Company
+from catalog.models import Product, VatCode
+from catalog.selectors import vat_rate_on
+from catalog.units import Unit
+from core.audit import Actor, audit_log
+from core.identifiers import (
+    KID_MAX_LENGTH,
+    KID_MIN_LENGTH,
+    KidMethod,
+    UnusableKidPayload,
+    kid_mod10,
+    kid_mod11,
+)
+from core.models import AuditEntry
+from core.money import ZERO
+from customers.models import Client
+from invoicing import hooks
+from invoicing.calculation import LineInput, compute_totals, line_net_amount
+from invoicing.models import (
+    ClientBalanceEntry,
+    Invoice,
+    InvoiceLine,
+    InvoiceVatLine,
+    InvoicingSettings,
+    NumberSeries,
+    Payment,
+)
+from invoicing.selectors import client_credit_balance, vat_rate_date
+
+REVERSE_CHARGE = VatCode.Category.REVERSE_CHARGE
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_QUANTITY = Decimal("9999999999")
+
+
+# --- Input data ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceHeader:
+    """Everything of a draft except its lines. ``None`` means "the default":
+
+    - ``invoice_date``: today;
+    - ``due_date``: invoice date + the client's payment terms;
+    - ``delivery_date``: the invoice date, unless a delivery period is given;
+    - ``their_reference``: the client's "deres referanse";
+    - ``exchange_rate``: 1 for NOK; required (NOK per unit) for any other currency.
+    """
+
+    client: Client
+    invoice_date: datetime.date | None = None
+    due_date: datetime.date | None = None
+    delivery_date: datetime.date | None = None
+    delivery_period_start: datetime.date | None = None
+    delivery_period_end: datetime.date | None = None
+    our_reference: str = ""
+    their_reference: str | None = None
+    buyer_reference: str = ""
+    order_number: str = ""
+    currency: str = "NOK"
+    exchange_rate: Decimal | None = None
+    free_text: str = ""
+
+
+@dataclass(frozen=True)
+class LineData:
+    """One draft line. With a ``product``, ``None`` fields take the product's values."""
+
+    quantity: Decimal
+    product: Product | None = None
+    description: str = ""
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    discount_percent: Decimal = ZERO
+    vat_code: VatCode | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    """Credit ``quantity`` of one line of the original invoice, at its price and discount.
+
+    ``quantity`` has the sign of the original line; ``None`` credits all that remains.
+    """
+
+    original_line: InvoiceLine
+    quantity: Decimal | None = None
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _atomic_in_scope(company: Company) -> Iterator[None]:
+    with scope(company=company), transaction.atomic():
+        yield
+
+
+def _user_id(actor: Actor) -> int | None:
+    return actor.id if actor.kind == AuditEntry.ActorKind.USER else None
+
+
+def _ensure_settings(company: Company) -> InvoicingSettings:
+    settings_row, _created = InvoicingSettings.objects.get_or_create(company=company)
+    return settings_row
+
+
+def _series(company: Company, kind: str) -> NumberSeries:
+    series, _created = NumberSeries.objects.get_or_create(company=company, kind=kind)
+    return series
+
+
+def _series_kind_for(settings_row: InvoicingSettings, document_kind: str) -> str:
+    if (
+        document_kind == Invoice.Kind.CREDIT_NOTE
+        and settings_row.credit_note_numbering
+        == InvoicingSettings.CreditNoteNumbering.SEPARATE_SERIES
+    ):
+        return NumberSeries.Kind.CREDIT_NOTE
+    return NumberSeries.Kind.INVOICE
+
+
+def _same_company(obj: Any, company: Company, field: str) -> None:
+    if obj is not None and obj.company_id != company.pk:
+        raise ValidationError({field: _("Finnes ikke.")}, code="not_found")
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _require_draft(invoice: Invoice) -> None:
+    if not invoice.is_draft:
+        raise ValidationError(
+            _("Fakturaen er utstedt og kan ikke endres eller slettes. Lag en kreditnota."),
+            code="not_draft",
+        )
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def invoicing_settings_update(
+    *,
+    company: Company,
+    actor: Actor,
+    first_invoice_number: int | None = None,
+    credit_note_numbering: str | None = None,
+    first_credit_note_number: int | None = None,
+    kid_method: str | None = None,
+    kid_length: int | None = None,
+    default_payment_terms_days: int | None = None,
+) -> InvoicingSettings:
+    """Change the settings given (``None``: unchanged).
+
+    The first number of a series can be chosen only until the series' first document is
+    issued; after that no one can change numbering. The credit-note numbering can change
+    only until the first credit note is issued.
+    """
+    with _atomic_in_scope(company):
+        settings_row = _ensure_settings(company)
+        settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
+        errors: dict[str, str] = {}
+        changes: dict[str, Any] = {}
+
+        def set_first_number(series_kind: str, value: int, field: str) -> None:
+            if value < 1 or value > 10**15:
+                errors[field] = _("Første nummer må være et positivt heltall.")
+                return
+            series = NumberSeries.objects.select_for_update().get(
+                pk=_series(company, series_kind).pk
+            )
+            if series.first_number == value:
+                return
+            if series.is_used:
+                errors[field] = _(
+                    "Nummerserien er tatt i bruk; første nummer kan ikke endres lenger."
+                )
+                return
+            series.first_number = value
+            series.next_number = value
+            series.save(update_fields=["first_number", "next_number"])
+            changes[field] = value
+
+        if first_invoice_number is not None:
+            set_first_number(
+                NumberSeries.Kind.INVOICE, first_invoice_number, "first_invoice_number"
+            )
+
+        if (
+            credit_note_numbering is not None
+            and credit_note_numbering != settings_row.credit_note_numbering
+        ):
+            if credit_note_numbering not in InvoicingSettings.CreditNoteNumbering.values:
+                errors["credit_note_numbering"] = _("Ugyldig valg.")
+            elif Invoice.objects.credit_notes().issued().exists():
+                errors["credit_note_numbering"] = _(
+                    "Det er utstedt kreditnotaer; nummereringen av kreditnotaer kan ikke "
+                    "endres lenger."
+                )
+            else:
+                settings_row.credit_note_numbering = credit_note_numbering
+                changes["credit_note_numbering"] = credit_note_numbering
+
+        if first_credit_note_number is not None:
+            if (
+                settings_row.credit_note_numbering
+                != InvoicingSettings.CreditNoteNumbering.SEPARATE_SERIES
+            ):
+                errors["first_credit_note_number"] = _(
+                    "Kreditnotaer nummereres i fakturaserien; velg egen serie først."
+                )
+            else:
+                set_first_number(
+                    NumberSeries.Kind.CREDIT_NOTE,
+                    first_credit_note_number,
+                    "first_credit_note_number",
+                )
+
+        if kid_method is not None and kid_method != settings_row.kid_method:
+            if kid_method not in KidMethod.values:
+                errors["kid_method"] = _("Ugyldig valg.")
+            else:
+                settings_row.kid_method = kid_method
+                changes["kid_method"] = kid_method
+        if kid_length is not None and kid_length != settings_row.kid_length:
+            if not KID_MIN_LENGTH <= kid_length <= KID_MAX_LENGTH:
+                errors["kid_length"] = _("KID-lengden må være mellom %(min)s og %(max)s.") % {
+                    "min": KID_MIN_LENGTH,
+                    "max": KID_MAX_LENGTH,
+                }
+            else:
+                settings_row.kid_length = kid_length
+                changes["kid_length"] = kid_length
+        if (
+            default_payment_terms_days is not None
+            and default_payment_terms_days != settings_row.default_payment_terms_days
+        ):
+            if not 0 <= default_payment_terms_days <= 365:
+                errors["default_payment_terms_days"] = _(
+                    "Betalingsfristen må være mellom 0 og 365 dager."
+                )
+            else:
+                settings_row.default_payment_terms_days = default_payment_terms_days
+                changes["default_payment_terms_days"] = default_payment_terms_days
+
+        if errors:
+            raise ValidationError(errors)
+        settings_row.save()
+        if changes:
+            audit_log(
+                action="invoicing.settings.updated",
+                actor=actor,
+                company=company,
+                target=settings_row,
+                data=changes,
+            )
+        return settings_row
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+
+def _validate_header(company: Company, header: InvoiceHeader) -> dict[str, Any]:
+    """The draft's header fields with defaults applied, or ValidationError."""
+    client = header.client
+    _same_company(client, company, "client")
+    errors: dict[str, str] = {}
+    invoice_date = header.invoice_date or timezone.localdate()
+    due_date = header.due_date or invoice_date + datetime.timedelta(days=client.payment_terms_days)
+    if due_date < invoice_date:
+        errors["due_date"] = _("Forfallsdatoen kan ikke være før fakturadatoen.")
+    start, end = header.delivery_period_start, header.delivery_period_end
+    delivery_date = header.delivery_date
+    if (start is None) != (end is None):
+        errors["delivery_period_end" if end is None else "delivery_period_start"] = _(
+            "En leveringsperiode trenger både fra- og til-dato."
+        )
+    elif start is not None and end is not None:
+        if end < start:
+            errors["delivery_period_end"] = _("Perioden kan ikke slutte før den begynner.")
+        if delivery_date is not None:
+            errors["delivery_date"] = _("Oppgi enten leveringsdato eller leveringsperiode.")
+    elif delivery_date is None:
+        delivery_date = invoice_date
+    currency = (header.currency or "").strip().upper()
+    exchange_rate = header.exchange_rate
+    if not _CURRENCY.match(currency):
+        errors["currency"] = _("Valutaen må være en ISO 4217-kode med tre bokstaver.")
+    elif currency == "NOK":
+        if exchange_rate not in (None, Decimal(1)):
+            errors["exchange_rate"] = _("Fakturaer i NOK har ingen valutakurs.")
+        exchange_rate = Decimal(1)
+    elif exchange_rate is None or exchange_rate <= 0:
+        errors["exchange_rate"] = _(
+            "En faktura i utenlandsk valuta trenger valutakursen til NOK, fordi "
+            "merverdiavgiften også skal oppgis i NOK."
+        )
+    elif _decimal_places(exchange_rate) > 6:
+        errors["exchange_rate"] = _("Valutakursen kan ha høyst seks desimaler.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "client": client,
+        "invoice_date": invoice_date,
+        "due_date": due_date,
+        "delivery_date": delivery_date,
+        "delivery_period_start": start,
+        "delivery_period_end": end,
+        "our_reference": header.our_reference.strip(),
+        "their_reference": (
+            client.their_reference if header.their_reference is None else header.their_reference
+        ).strip(),
+        "buyer_reference": header.buyer_reference.strip(),
+        "order_number": header.order_number.strip(),
+        "currency": currency,
+        "exchange_rate": exchange_rate,
+        "free_text": header.free_text.strip(),
+    }
+
+
+def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLine]:
+    """Unsaved ``InvoiceLine`` objects (no invoice yet), or ValidationError on ``lines``."""
+    built: list[InvoiceLine] = []
+    errors: list[str] = []
+    for position, data in enumerate(lines, start=1):
+        product = data.product
+        if product is not None and product.company_id != company.pk:
+            errors.append(_("Linje %(n)s: produktet finnes ikke.") % {"n": position})
+            continue
+        quantity = data.quantity
+        unit_price = (
+            data.unit_price
+            if data.unit_price is not None
+            else (product.unit_price if product else None)
+        )
+        vat_code = data.vat_code or (product.vat_code if product else None)
+        unit = data.unit or (product.unit if product else Unit.PIECE)
+        description = data.description.strip()
+        problems = []
+        if not description and product is None:
+            problems.append(_("beskrivelse eller produkt må fylles ut"))
+        if not isinstance(quantity, Decimal) or quantity == 0:
+            problems.append(_("antall må være et tall forskjellig fra 0"))
+        elif _decimal_places(quantity) > 4 or abs(quantity) > MAX_QUANTITY:
+            problems.append(_("antall kan ha høyst fire desimaler"))
+        if unit_price is None:
+            problems.append(_("enhetspris mangler"))
+        elif unit_price < 0 or _decimal_places(unit_price) > 2:
+            problems.append(
+                _("enhetsprisen må være et beløp på 0 eller mer med høyst to desimaler")
+            )
+        discount = data.discount_percent
+        if not (ZERO <= discount <= 100) or _decimal_places(discount) > 2:
+            problems.append(_("rabatten må være mellom 0 og 100 %"))
+        if vat_code is None:
+            problems.append(_("MVA-kode mangler"))
+        if unit not in Unit.values:
+            problems.append(_("ukjent enhet"))
+        if (data.period_start is None) != (data.period_end is None) or (
+            data.period_start and data.period_end and data.period_end < data.period_start
+        ):
+            problems.append(_("perioden må ha en fra-dato som ikke er etter til-datoen"))
+        if problems:
+            errors.append(
+                _("Linje %(n)s: %(problems)s.") % {"n": position, "problems": "; ".join(problems)}
+            )
+            continue
+        assert unit_price is not None and vat_code is not None
+        built.append(
+            InvoiceLine(
+                company=company,
+                position=position,
+                product=product,
+                description=description,
+                quantity=quantity,
+                unit=unit,
+                unit_price=unit_price,
+                discount_percent=discount,
+                vat_code=vat_code,
+                period_start=data.period_start,
+                period_end=data.period_end,
+                net_amount=line_net_amount(
+                    quantity=quantity, unit_price=unit_price, discount_percent=discount
+                ),
+            )
+        )
+    if errors:
+        raise ValidationError({"lines": errors})
+    return built
+
+
+def _save_lines(invoice: Invoice, lines: list[InvoiceLine]) -> None:
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+
+
+def invoice_create_draft(
+    *, company: Company, actor: Actor, header: InvoiceHeader, lines: Sequence[LineData] = ()
+) -> Invoice:
+    """A new draft invoice (no number). Lines may be added later with ``invoice_update_draft``."""
+    with _atomic_in_scope(company):
+        fields = _validate_header(company, header)
+        built = _build_lines(company, lines)
+        invoice = Invoice.objects.create(company=company, kind=Invoice.Kind.INVOICE, **fields)
+        _save_lines(invoice, built)
+        audit_log(
+            action="invoicing.invoice.draft_created",
+            actor=actor,
+            company=company,
+            target=invoice,
+            data={"client": fields["client"].number, "lines": len(built)},
+        )
+        return invoice
+
+
+def invoice_header_of(invoice: Invoice) -> InvoiceHeader:
+    """The draft's current header, to change a few fields with ``dataclasses.replace``."""
+    return InvoiceHeader(
+        client=invoice.client,
+        invoice_date=invoice.invoice_date,
+        due_date=invoice.due_date,
+        delivery_date=invoice.delivery_date,
+        delivery_period_start=invoice.delivery_period_start,
+        delivery_period_end=invoice.delivery_period_end,
+        our_reference=invoice.our_reference,
+        their_reference=invoice.their_reference,
+        buyer_reference=invoice.buyer_reference,
+        order_number=invoice.order_number,
+        currency=invoice.currency,
+        exchange_rate=invoice.exchange_rate if invoice.currency != "NOK" else None,
+        free_text=invoice.free_text,
+    )
+
+
+def line_data_of(line: InvoiceLine) -> LineData:
+    """A saved line as ``LineData`` (to resubmit a draft's lines with changes)."""
+    return LineData(
+        quantity=line.quantity,
+        product=line.product,
+        description=line.description,
+        unit=line.unit,
+        unit_price=line.unit_price,
+        discount_percent=line.discount_percent,
+        vat_code=line.vat_code,
+        period_start=line.period_start,
+        period_end=line.period_end,
+    )
+
+
+def _lock_draft(invoice: Invoice) -> Invoice:
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _require_draft(locked)
+    return locked
+
+
+def invoice_update_draft(
+    *, invoice: Invoice, actor: Actor, header: InvoiceHeader, lines: Sequence[LineData]
+) -> Invoice:
+    """Replace a draft's header and all its lines (the lines are replaced as a whole)."""
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = _lock_draft(invoice)
+        if locked.is_credit_note:
+            raise ValidationError(_("Kreditnotaer utstedes direkte og har ingen utkast."))
+        fields = _validate_header(company, header)
+        built = _build_lines(company, lines)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+        locked.lines.all().delete()
+        _save_lines(locked, built)
+        audit_log(
+            action="invoicing.invoice.draft_updated",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={"client": fields["client"].number, "lines": len(built)},
+        )
+        return locked
+
+
+def invoice_delete_draft(*, invoice: Invoice, actor: Actor) -> None:
+    """Delete a draft. Issued invoices are never deleted (credit them instead)."""
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = _lock_draft(invoice)
+        pk = locked.pk
+        audit_log(
+            action="invoicing.invoice.draft_deleted",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={"client": locked.client.number},
+        )
+        locked.delete()
+        invoice.pk = pk  # keep the caller's object printable
+
+
+# --- Issue ----------------------------------------------------------------------------------
+
+
+def _seller_snapshot(company: Company) -> dict[str, Any]:
+    return {
+        "name": company.name,
+        "organization_number": company.organization_number,
+        "organization_number_display": company.organization_number_display,
+        "vat_registered": company.vat_registered,
+        "in_foretaksregisteret": company.in_foretaksregisteret,
+        "address_line": company.address_line,
+        "postcode": company.postcode,
+        "city": company.city,
+        "country": company.country,
+        "bank_account": company.bank_account,
+        "bank_account_display": company.bank_account_display,
+        "iban": company.iban,
+        "bic": company.bic,
+        "email": company.email,
+        "phone": company.phone,
+        "website": company.website,
+    }
+
+
+def _buyer_snapshot(client: Client, *, reverse_charge: bool) -> dict[str, Any]:
+    return {
+        "client_number": client.number,
+        "kind": client.kind,
+        "name": client.name,
+        "organization_number": client.organization_number,
+        # A reverse-charge buyer is VAT-registered; its orgnr is printed with "MVA".
+        "vat_registered": reverse_charge,
+        "address_line": client.address_line,
+        "address_line2": client.address_line2,
+        "postcode": client.postcode,
+        "city": client.city,
+        "country": client.country,
+        "contact_person": client.contact_person,
+        "invoice_emails": client.invoice_email_list,
+        "phone": client.phone,
+        "peppol_id": client.peppol_id,
+        "language": client.language,
+        "delivery_channel": client.delivery_channel,
+    }
+
+
+def _kid_for(
+    *, settings_row: InvoicingSettings, client_number: int, invoice_number: int, invoice_pk: int
+) -> str:
+    """Client number + invoice number, zero-padded to the company's fixed KID length.
+
+    If that payload is unusable (MOD11 check value 10) or its KID is already on another
+    open invoice, the next candidate puts a variant digit 1..9 right after the client
+    number. The KID is unique among the company's open invoices.
+    """
+    if settings_row.kid_method == KidMethod.NONE:
+        return ""
+    make = kid_mod10 if settings_row.kid_method == KidMethod.MOD10 else kid_mod11
+    payload_length = settings_row.kid_length - 1
+    client_part, number_part = str(client_number), str(invoice_number)
+    for variant in ["", *"123456789"]:
+        head = client_part + variant
+        if len(head) + len(number_part) > payload_length:
+            break
+        try:
+            kid = make(head + number_part.zfill(payload_length - len(head)))
+        except UnusableKidPayload:
+            continue
+        taken = (
+            Invoice.objects.filter(kid=kid, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
+            .exclude(pk=invoice_pk)
+            .exists()
+        )
+        if not taken:
+            return kid
+    raise ValidationError(
+        _(
+            "KID-lengden (%(length)s siffer) er for kort for kundenummer %(client)s og "
+            "fakturanummer %(number)s. Velg en lengre KID i fakturainnstillingene."
+        )
+        % {"length": settings_row.kid_length, "client": client_number, "number": invoice_number},
+        code="kid_too_short",
+    )
+
+
+def _check_issue_rules(invoice: Invoice, lines: list[InvoiceLine]) -> None:
+    company = invoice.company
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not company.organization_number:
+        add("__all__", _("Firmaet mangler organisasjonsnummer; det må stå på fakturaen."))
+    if not company.bank_account:
+        add("__all__", _("Firmaet mangler kontonummer for innbetaling."))
+    if not lines:
+        add("lines", _("Fakturaen har ingen linjer."))
+    if invoice.due_date < invoice.invoice_date:
+        add("due_date", _("Forfallsdatoen kan ikke være før fakturadatoen."))
+    if invoice.delivery_date is None and invoice.delivery_period_end is None:
+        add("delivery_date", _("Oppgi leveringsdato eller leveringsperiode."))
+    if invoice.currency != "NOK" and not invoice.exchange_rate:
+        add("exchange_rate", _("Valutakursen til NOK mangler."))
+    for line in lines:
+        code = line.vat_code
+        if not company.vat_registered and not code.allowed_without_vat_registration:
+            add(
+                "lines",
+                _(
+                    "Linje %(n)s: firmaet er ikke registrert i Merverdiavgiftsregisteret og kan "
+                    "ikke bruke MVA-kode %(code)s; bruk kode 7 (ingen MVA-behandling)."
+                )
+                % {"n": line.position, "code": code.code},
+            )
+        if code.ubl_category == REVERSE_CHARGE and not invoice.client.organization_number:
+            add(
+                "client",
+                _(
+                    "Linje %(n)s har omvendt avgiftsplikt (kode %(code)s); kunden må ha "
+                    "organisasjonsnummer."
+                )
+                % {"n": line.position, "code": code.code},
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _freeze_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineInput]:
+    """Fix each line's texts, rate and amount; return the calculation inputs."""
+    inputs = []
+    for line in lines:
+        if line.product_id is not None:
+            product = line.product
+            assert product is not None
+            if not line.description:
+                line.description = product.name
+            line.item_number = product.number
+        line.vat_category = line.vat_code.ubl_category
+        if line.vat_rate is None or not invoice.is_credit_note:
+            # Credit-note lines keep the rate of the line they credit.
+            line.vat_rate = vat_rate_on(
+                vat_code=line.vat_code, on=vat_rate_date(invoice=invoice, line=line)
+            )
+        line.net_amount = line_net_amount(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+        )
+        inputs.append(
+            LineInput(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_category=line.vat_category,
+                vat_rate=line.vat_rate,
+            )
+        )
+    return inputs
+
+
+def _issue(invoice: Invoice, actor: Actor) -> Invoice:
+    """Issue a locked draft; the caller holds the transaction and the scope."""
+    company = invoice.company
+    settings_row = _ensure_settings(company)
+    series = _series(company, _series_kind_for(settings_row, invoice.kind))
+    lines = list(invoice.lines.select_related("vat_code", "product").order_by("position"))
+    _check_issue_rules(invoice, lines)
+    inputs = _freeze_lines(invoice, lines)
+    totals = compute_totals(inputs, exchange_rate=invoice.exchange_rate)
+    if totals.total_incl_vat < 0:
+        raise ValidationError(
+            {"lines": [_("Summen kan ikke være negativ. Lag en kreditnota i stedet.")]},
+            code="negative_total",
+        )
+
+    # The number: lock the series row; this transaction holds it until commit.
+    series = NumberSeries.objects.select_for_update().get(pk=series.pk)
+    number = series.next_number
+    series.next_number = number + 1
+    series.save(update_fields=["next_number"])
+
+    reverse_charge = any(line.vat_category == REVERSE_CHARGE for line in lines)
+    for line in lines:
+        line.save(
+            update_fields=["description", "item_number", "vat_category", "vat_rate", "net_amount"]
+        )
+    codes_by_group: dict[tuple[str, Decimal], list[VatCode]] = {}
+    for line in lines:
+        key = (line.vat_category, Decimal(line.vat_rate).quantize(Decimal("0.01")))
+        codes_by_group.setdefault(key, [])
+        if line.vat_code not in codes_by_group[key]:
+            codes_by_group[key].append(line.vat_code)
+    vat_lines = []
+    for group in totals.vat_groups:
+        codes = codes_by_group[(group.category, group.rate)]
+        vat_lines.append(
+            InvoiceVatLine(
+                company=company,
+                invoice=invoice,
+                vat_category=group.category,
+                vat_rate=group.rate,
+                basis=group.basis,
+                vat=group.vat,
+                vat_nok=group.vat_nok,
+                vat_codes=[code.code for code in codes],
+                exemption_reason_code=codes[0].exemption_reason_code,
+                exemption_reason=codes[0].exemption_reason,
+                invoice_text=next((c.invoice_text for c in codes if c.invoice_text), ""),
+            )
+        )
+    InvoiceVatLine.objects.bulk_create(vat_lines)
+
+    invoice.series = series
+    invoice.number = number
+    invoice.seller_snapshot = _seller_snapshot(company)
+    invoice.buyer_snapshot = _buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
+    invoice.total_excl_vat = totals.total_excl_vat
+    invoice.total_vat = totals.total_vat
+    invoice.total_incl_vat = totals.total_incl_vat
+    invoice.total_vat_nok = totals.total_vat_nok
+    invoice.issued_at = timezone.now()
+    invoice.issued_by_id = _user_id(actor)
+    invoice.status = Invoice.Status.ISSUED
+    if invoice.kind == Invoice.Kind.INVOICE:
+        invoice.kid = _kid_for(
+            settings_row=settings_row,
+            client_number=invoice.client.number,
+            invoice_number=number,
+            invoice_pk=invoice.pk,
+        )
+        invoice.status = _derived_status(invoice)
+    invoice.save()
+    transaction.on_commit(partial(hooks.document_issued, invoice_id=invoice.pk))
+    return invoice
+
+
+def invoice_issue(*, invoice: Invoice, actor: Actor) -> Invoice:
+    """Issue a draft invoice: one transaction takes the next number and fixes the content.
+
+    Locks the invoice and the number series row (``select_for_update``), checks the legal
+    rules, snapshots seller, buyer and line texts, fixes each line's VAT rate (the rate in
+    force on the delivery date), computes the totals and VAT breakdown (EN 16931) and the
+    KID, and writes the audit entry. If anything fails, nothing is saved and no number is
+    used. After commit, ``invoicing.hooks`` receivers run.
+    """
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not locked.is_draft:
+            raise ValidationError(
+                _("Fakturaen er allerede utstedt med nummer %(number)s.")
+                % {"number": locked.number},
+                code="already_issued",
+            )
+        if locked.is_credit_note:
+            raise ValidationError(_("Kreditnotaer utstedes med invoice_credit."))
+        issued = _issue(locked, actor)
+        audit_log(
+            action="invoicing.invoice.issued",
+            actor=actor,
+            company=company,
+            target=issued,
+            data={
+                "number": issued.number,
+                "total_incl_vat": str(issued.total_incl_vat),
+                "currency": issued.currency,
+                "kid": issued.kid,
+            },
+        )
+        return issued
+
+
+def invoice_mark_sent(*, invoice: Invoice, actor: Actor) -> Invoice:
+    """Record that the invoice or credit note was sent (e-mail, EHF, printed)."""
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.is_draft:
+            raise ValidationError(_("Et utkast kan ikke sendes; utsted det først."))
+        if locked.sent_at is None:
+            locked.sent_at = timezone.now()
+            locked.status = _derived_status(locked)
+            locked.save(update_fields=["sent_at", "status", "updated_at"])
+            audit_log(
+                action="invoicing.invoice.sent",
+                actor=actor,
+                company=company,
+                target=locked,
+                data={"number": locked.number},
+            )
+        return locked
+
+
+# --- Balance bookkeeping ---------------------------------------------------------------------
+
+
+def _derived_status(invoice: Invoice) -> str:
+    """Status of an issued document from its amounts (credit notes: issued/sent)."""
+    base = Invoice.Status.SENT if invoice.sent_at else Invoice.Status.ISSUED
+    if invoice.is_credit_note:
+        return base
+    total = invoice.total_incl_vat
+    if invoice.credited_amount > 0 and invoice.credited_amount >= total:
+        return Invoice.Status.CREDITED
+    if total - invoice.paid_amount - invoice.credited_amount <= 0:
+        return Invoice.Status.PAID
+    if invoice.paid_amount > 0:
+        return Invoice.Status.PARTIALLY_PAID
+    return base
+
+
+def _save_balance(invoice: Invoice) -> None:
+    invoice.status = _derived_status(invoice)
+    invoice.save(update_fields=["paid_amount", "credited_amount", "status", "updated_at"])
+
+
+def _credit_balance_entry(
+    invoice: Invoice,
+    *,
+    amount: Decimal,
+    kind: str,
+    date: datetime.date,
+    payment: Payment | None = None,
+    credit_note: Invoice | None = None,
+) -> None:
+    if amount:
+        ClientBalanceEntry.objects.create(
+            company=invoice.company,
+            client=invoice.client,
+            date=date,
+            amount=amount,
+            currency=invoice.currency,
+            kind=kind,
+            invoice=invoice,
+            payment=payment,
+            credit_note=credit_note,
+        )
+
+
+# --- Credit notes ----------------------------------------------------------------------------
+
+
+def _credited_quantities(invoice: Invoice) -> dict[int, Decimal]:
+    rows = (
+        InvoiceLine.objects.filter(
+            credited_line__invoice=invoice,
+            invoice__kind=Invoice.Kind.CREDIT_NOTE,
+        )
+        .exclude(invoice__status=Invoice.Status.DRAFT)
+        .values("credited_line")
+        .annotate(quantity=Sum("quantity"))
+    )
+    return {row["credited_line"]: row["quantity"] for row in rows}
+
+
+def invoice_credit(
+    *,
+    invoice: Invoice,
+    actor: Actor,
+    lines: Sequence[CreditLine] | None = None,
+    credit_date: datetime.date | None = None,
+    free_text: str = "",
+) -> Invoice:
+    """Issue a credit note for ``invoice`` at once, with its own number.
+
+    Without ``lines``, everything not yet credited is credited (a full credit note).
+    With lines, each credits part of an original line at that line's price, discount, VAT
+    code and rate. Nobody can credit more than remains, per line (quantity) or in total.
+    The number comes from the invoice series or the separate credit-note series, as
+    configured. What the credit note takes off the open balance reduces it; what exceeds
+    the open balance (the invoice was already paid) goes to the client's credit balance.
+    """
+    company = invoice.company
+    with _atomic_in_scope(company):
+        original = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if original.is_credit_note:
+            raise ValidationError(_("En kreditnota kan ikke krediteres."), code="credit_of_credit")
+        if original.is_draft:
+            raise ValidationError(
+                _("Et utkast krediteres ikke; det kan endres eller slettes."), code="draft"
+            )
+        original_lines = {line.pk: line for line in original.lines.select_related("vat_code")}
+        already = _credited_quantities(original)
+        remaining = {
+            pk: line.quantity - already.get(pk, ZERO) for pk, line in original_lines.items()
+        }
+        wanted: list[tuple[InvoiceLine, Decimal]] = []
+        errors: list[str] = []
+        if lines is None:
+            wanted = [
+                (original_lines[pk], quantity)
+                for pk, quantity in remaining.items()
+                if quantity != 0
+            ]
+        else:
+            seen: set[int] = set()
+            for credit_line in lines:
+                line = original_lines.get(credit_line.original_line.pk)
+                if line is None:
+                    errors.append(_("Linjen hører ikke til fakturaen som krediteres."))
+                    continue
+                if line.pk in seen:
+                    errors.append(_("Linje %(n)s er oppgitt to ganger.") % {"n": line.position})
+                    continue
+                seen.add(line.pk)
+                left = remaining[line.pk]
+                quantity = left if credit_line.quantity is None else credit_line.quantity
+                same_sign = (quantity > 0) == (line.quantity > 0)
+                if quantity == 0 or not same_sign or _decimal_places(quantity) > 4:
+                    errors.append(
+                        _("Linje %(n)s: ugyldig antall å kreditere.") % {"n": line.position}
+                    )
+                elif abs(quantity) > abs(left):
+                    errors.append(
+                        _("Linje %(n)s: du kan ikke kreditere mer enn det som gjenstår (%(left)s).")
+                        % {"n": line.position, "left": left.normalize()}
+                    )
+                else:
+                    wanted.append((line, quantity))
+        if errors:
+            raise ValidationError({"lines": errors})
+        if not wanted:
+            raise ValidationError(
+                _("Fakturaen er allerede kreditert fullt ut."), code="nothing_to_credit"
+            )
+
+        credit_date = credit_date or timezone.localdate()
+        credit_note = Invoice.objects.create(
+            company=company,
+            kind=Invoice.Kind.CREDIT_NOTE,
+            client=original.client,
+            credited_invoice=original,
+            invoice_date=credit_date,
+            due_date=credit_date,
+            delivery_date=original.delivery_date,
+            delivery_period_start=original.delivery_period_start,
+            delivery_period_end=original.delivery_period_end,
+            our_reference=original.our_reference,
+            their_reference=original.their_reference,
+            buyer_reference=original.buyer_reference,
+            order_number=original.order_number,
+            currency=original.currency,
+            exchange_rate=original.exchange_rate,
+            free_text=free_text.strip(),
+        )
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    company=company,
+                    invoice=credit_note,
+                    position=position,
+                    product=line.product,
+                    description=line.description,
+                    item_number=line.item_number,
+                    quantity=quantity,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    discount_percent=line.discount_percent,
+                    vat_code=line.vat_code,
+                    vat_rate=line.vat_rate,
+                    period_start=line.period_start,
+                    period_end=line.period_end,
+                    credited_line=line,
+                )
+                for position, (line, quantity) in enumerate(
+                    sorted(wanted, key=lambda item: item[0].position), start=1
+                )
+            ]
+        )
+        credit_note = _issue(credit_note, actor)
+
+        # Against the original: the open balance first, then what was paid.
+        amount = credit_note.total_incl_vat
+        open_balance = original.total_incl_vat - original.paid_amount - original.credited_amount
+        to_open = min(amount, max(open_balance, ZERO))
+        beyond = amount - to_open
+        from_paid = min(beyond, original.paid_amount)
+        original.paid_amount -= from_paid
+        original.credited_amount += to_open + from_paid
+        _save_balance(original)
+        # Paid money now owed back, plus any øre of VAT rounding over several partial
+        # credit notes (each rounded once, as EN 16931 requires).
+        _credit_balance_entry(
+            original,
+            amount=beyond,
+            kind=ClientBalanceEntry.Kind.CREDIT_NOTE,
+            date=credit_date,
+            credit_note=credit_note,
+        )
+        audit_log(
+            action="invoicing.credit_note.issued",
+            actor=actor,
+            company=company,
+            target=credit_note,
+            data={
+                "number": credit_note.number,
+                "credits_invoice": original.number,
+                "total_incl_vat": str(amount),
+                "to_client_credit": str(beyond),
+                "full": lines is None,
+            },
+        )
+        return credit_note
+
+
+# --- Payments --------------------------------------------------------------------------------
+
+
+def payment_register(
+    *,
+    invoice: Invoice,
+    actor: Actor,
+    amount: Decimal,
+    date: datetime.date,
+    method: str = Payment.Method.BANK,
+    reference: str = "",
+) -> Payment:
+    """Register a (partial) payment of an issued invoice, in the invoice's currency.
+
+    What exceeds the open balance goes to the client's credit balance. Method
+    ``credit`` pays from that credit balance instead of new money.
+    """
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        errors: dict[str, str] = {}
+        if locked.is_draft or locked.is_credit_note:
+            raise ValidationError(
+                _("Innbetalinger registreres bare på utstedte fakturaer."), code="not_payable"
+            )
+        if not isinstance(amount, Decimal) or amount <= 0 or _decimal_places(amount) > 2:
+            errors["amount"] = _("Beløpet må være større enn 0, med høyst to desimaler.")
+        if method not in Payment.Method.values:
+            errors["method"] = _("Ugyldig betalingsmåte.")
+        if errors:
+            raise ValidationError(errors)
+        if method == Payment.Method.CREDIT_BALANCE:
+            available = client_credit_balance(client=locked.client, currency=locked.currency)
+            if amount > locked.open_balance or amount > available:
+                raise ValidationError(
+                    {
+                        "amount": _(
+                            "Kunden har %(available)s til gode, og fakturaen har %(open)s "
+                            "åpent; beløpet kan ikke være større."
+                        )
+                        % {"available": available, "open": locked.open_balance}
+                    }
+                )
+        applied = min(amount, max(locked.open_balance, ZERO))
+        payment = Payment.objects.create(
+            company=company,
+            invoice=locked,
+            date=date,
+            amount=amount,
+            applied_amount=applied,
+            to_credit_amount=amount - applied,
+            method=method,
+            reference=reference.strip(),
+            created_by_id=_user_id(actor),
+        )
+        locked.paid_amount += applied
+        _save_balance(locked)
+        if method == Payment.Method.CREDIT_BALANCE:
+            _credit_balance_entry(
+                locked,
+                amount=-amount,
+                kind=ClientBalanceEntry.Kind.APPLIED,
+                date=date,
+                payment=payment,
+            )
+        _credit_balance_entry(
+            locked,
+            amount=amount - applied,
+            kind=ClientBalanceEntry.Kind.OVERPAYMENT,
+            date=date,
+            payment=payment,
+        )
+        audit_log(
+            action="invoicing.payment.registered",
+            actor=actor,
+            company=company,
+            target=payment,
+            data={
+                "invoice": locked.number,
+                "amount": str(amount),
+                "to_client_credit": str(amount - applied),
+                "method": method,
+            },
+        )
+        return payment
+
+
+def payment_reverse(
+    *, payment: Payment, actor: Actor, date: datetime.date | None = None, note: str = ""
+) -> Payment:
+    """Reverse a mistaken payment with a reversal entry (payments are never deleted).
+
+    The amount comes off what was paid on the invoice first; the rest (an overpayment
+    that went to the client's credit balance) comes off the credit balance, which may
+    then go below zero (the client owes it).
+    """
+    company = payment.company
+    with _atomic_in_scope(company):
+        invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+        original = Payment.objects.select_for_update().get(pk=payment.pk)
+        if original.is_reversal:
+            raise ValidationError(_("En tilbakeføring kan ikke tilbakeføres."), code="reversal")
+        if Payment.objects.filter(reverses=original).exists():
+            raise ValidationError(
+                _("Innbetalingen er allerede tilbakeført."), code="already_reversed"
+            )
+        date = date or timezone.localdate()
+        amount = original.amount
+        from_paid = min(amount, invoice.paid_amount)
+        from_credit = amount - from_paid
+        reversal = Payment.objects.create(
+            company=company,
+            invoice=invoice,
+            date=date,
+            amount=-amount,
+            applied_amount=-from_paid,
+            to_credit_amount=-from_credit,
+            method=original.method,
+            reference=original.reference,
+            reverses=original,
+            note=note.strip(),
+            created_by_id=_user_id(actor),
+        )
+        invoice.paid_amount -= from_paid
+        _save_balance(invoice)
+        credit_change = -from_credit
+        if original.method == Payment.Method.CREDIT_BALANCE:
+            credit_change += amount  # the credit used returns to the client
+        _credit_balance_entry(
+            invoice,
+            amount=credit_change,
+            kind=ClientBalanceEntry.Kind.REVERSAL,
+            date=date,
+            payment=reversal,
+        )
+        audit_log(
+            action="invoicing.payment.reversed",
+            actor=actor,
+            company=company,
+            target=reversal,
+            data={"invoice": invoice.number, "reverses": original.pk, "amount": str(amount)},
+        )
+        return reversal
+
+
+__all__ = [
+    "CreditLine",
+    "InvoiceHeader",
+    "LineData",
+    "invoice_create_draft",
+    "invoice_credit",
+    "invoice_delete_draft",
+    "invoice_header_of",
+    "invoice_issue",
+    "invoice_mark_sent",
+    "invoice_update_draft",
+    "invoicing_settings_update",
+    "line_data_of",
+    "payment_register",
+    "payment_reverse",
+]
