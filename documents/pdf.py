@@ -1,0 +1,928 @@
+"""The PDF of an invoice or credit note, rendered with ReportLab from an ``InvoiceDocument``.
+
+``render_pdf(document, logo=...)`` returns the bytes of an A4 PDF with DejaVu Sans embedded.
+Page 1 carries the parties and the document's dates and references (drawn straight on the
+canvas), the lines table flows over as many pages as it needs with its header row repeated,
+then come the VAT summary, the totals, the legal texts and note and the payment block. Every
+page has a footer with the seller's details and "Side x av y"; a draft carries a watermark.
+
+The labels are in ``LABELS`` below, one row per label in both languages: the language is the
+document's (``document.language``), not the request's, and a table keeps the renderer free
+of compiled message catalogues.
+
+Kept lean for the per-invoice cost (design.md §7): fonts are registered once per process,
+the logo is decoded and scaled once per distinct image (``_prepared_logo``), short cells are
+plain strings (a ``Paragraph`` only where text must wrap), and the page count comes from a
+canvas that holds its pages back until it knows how many there are, not from a second pass.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape
+
+from PIL import Image
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from core.identifiers import format_kontonr, format_orgnr
+from core.money import format_nok, round_money
+from documents.document import InvoiceDocument, Party, VatSubtotal
+
+__all__ = ["LABELS", "REVERSE_CHARGE_TEXT", "render_pdf"]
+
+FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+REVERSE_CHARGE_TEXT = "Omvendt avgiftsplikt – Merverdiavgift ikke beregnet"
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 15 * mm
+FOOTER_TOP = 22 * mm  # the frame ends above the footer
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+LOGO_BOX = (62 * mm, 22 * mm)  # width, height: the logo is scaled into it, aspect kept
+LOGO_MAX_PIXELS = (720, 260)  # about 300 dpi in LOGO_BOX: enough for print, small to embed
+
+INK = colors.HexColor("#1f2328")
+MUTED = colors.HexColor("#5d6470")
+RULE = colors.HexColor("#c9ced6")
+SHADE = colors.HexColor("#eef1f5")
+ACCENT = colors.HexColor("#17406d")
+DRAFT_RED = colors.HexColor("#b42318")
+
+# --- Labels -------------------------------------------------------------------------------
+
+LABELS: dict[str, tuple[str, str]] = {
+    # key: (bokmål, English)
+    "invoice": ("FAKTURA", "INVOICE"),
+    "credit_note": ("KREDITNOTA", "CREDIT NOTE"),
+    "draft": ("UTKAST", "DRAFT"),
+    "draft_notice": (
+        "UTKAST – ikke en gyldig faktura",
+        "DRAFT – not a valid invoice",
+    ),
+    "invoice_number": ("Fakturanr.", "Invoice no."),
+    "credit_note_number": ("Kreditnotanr.", "Credit note no."),
+    "invoice_date": ("Fakturadato", "Invoice date"),
+    "credit_note_date": ("Dato", "Date"),
+    "delivery_date": ("Leveringsdato", "Delivery date"),
+    "delivery_period": ("Leveringsperiode", "Delivery period"),
+    "due_date": ("Forfallsdato", "Due date"),
+    "client_number": ("Kundenr.", "Customer no."),
+    "our_reference": ("Vår referanse", "Our reference"),
+    "their_reference": ("Deres referanse", "Your reference"),
+    "buyer_reference": ("Kjøpers referanse", "Buyer reference"),
+    "order_reference": ("Bestillingsnr.", "Order no."),
+    "credits_invoice": ("Gjelder faktura", "Credits invoice"),
+    "credits_sentence": (
+        "Denne kreditnotaen krediterer faktura nr. {number} datert {date}.",
+        "This credit note credits invoice no. {number} dated {date}.",
+    ),
+    "number_on_issue": ("tildeles ved utstedelse", "assigned on issue"),
+    "bill_to": ("Faktureres til", "Bill to"),
+    "credit_to": ("Kreditnota til", "Credit note to"),
+    "attention": ("Att.", "Attn."),
+    "orgnr": ("Org.nr", "Org. no."),
+    "phone": ("Tlf.", "Phone"),
+    "email": ("E-post", "E-mail"),
+    "account": ("Kontonr.", "Account no."),
+    "description": ("Beskrivelse", "Description"),
+    "quantity": ("Antall", "Qty"),
+    "unit": ("Enhet", "Unit"),
+    "unit_price": ("Pris", "Unit price"),
+    "discount": ("Rabatt", "Disc."),
+    "vat": ("MVA", "VAT"),
+    "amount": ("Beløp", "Amount"),
+    "period": ("Periode", "Period"),
+    "vat_rate": ("MVA-sats", "VAT rate"),
+    "vat_basis": ("Grunnlag", "Basis"),
+    "vat_amount": ("MVA", "VAT"),
+    "vat_nok": ("MVA i NOK", "VAT in NOK"),
+    "total_excl": ("Sum eks. MVA", "Total excl. VAT"),
+    "total_vat": ("MVA", "VAT"),
+    "total_incl": ("Sum inkl. MVA", "Total incl. VAT"),
+    "total_vat_nok": ("MVA i NOK", "VAT in NOK"),
+    "prepaid": ("Forskuddsbetalt", "Prepaid"),
+    "to_pay": ("Å betale", "Amount due"),
+    "credited_total": ("Kreditert beløp", "Amount credited"),
+    "total": ("Sum", "Total"),
+    "exchange_rate": (
+        "Valutakurs: 1 {currency} = {rate} NOK",
+        "Exchange rate: 1 {currency} = {rate} NOK",
+    ),
+    "payment": ("Betalingsinformasjon", "Payment details"),
+    "account_number": ("Kontonummer", "Account number"),
+    "iban": ("IBAN", "IBAN"),
+    "bic": ("BIC/SWIFT", "BIC/SWIFT"),
+    "kid": ("KID", "KID"),
+    "payment_reference": ("Merk betalingen", "Payment reference"),
+    "invoice_no_ref": ("Fakturanr. {number}", "Invoice no. {number}"),
+    "pay_amount": ("Beløp", "Amount"),
+    "credit_sentence": (
+        "Beløpet {amount} godskrives dere. Kreditnotaen skal ikke betales.",
+        "The amount {amount} is credited to you. This credit note is not to be paid.",
+    ),
+    "note": ("Merknad", "Note"),
+    "page": ("Side {page} av {pages}", "Page {page} of {pages}"),
+    "not_vat_registered": (
+        "Selger er ikke registrert i Merverdiavgiftsregisteret.",
+        "The seller is not registered for VAT.",
+    ),
+    # VAT categories (UNCL5305) where the rate alone does not say it
+    "cat_Z": ("0 % (fritatt)", "0 % (zero-rated)"),
+    "cat_E": ("Unntatt", "Exempt"),
+    "cat_AE": ("Omvendt avgiftsplikt", "Reverse charge"),
+    "cat_G": ("Utførsel", "Export"),
+    "cat_O": ("Utenfor mva-loven", "Outside scope of VAT"),
+}
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class _Format:
+    """Labels, numbers and dates in one document language."""
+
+    def __init__(self, language: str) -> None:
+        self.index = 1 if language == "en" else 0
+        self.en = self.index == 1
+
+    def __call__(self, key: str, **params: object) -> str:
+        text = LABELS[key][self.index]
+        return text.format(**params) if params else text
+
+    def money(self, amount: Decimal) -> str:
+        if self.en:
+            return f"{round_money(amount):,.2f}"
+        return format_nok(amount)
+
+    def price(self, amount: Decimal) -> str:
+        """A unit price: two decimals, more only where the price has them."""
+        if amount == round_money(amount):
+            return self.money(amount)
+        text = format(amount.normalize(), "f")
+        whole, _, fraction = text.partition(".")
+        head = self.money(Decimal(whole))[:-3]
+        return f"{head}{'.' if self.en else ','}{fraction}"
+
+    def number(self, value: Decimal) -> str:
+        """Quantities and percentages: no trailing zeros, decimal comma in nb."""
+        text = format(value.normalize(), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if text in ("-0", ""):
+            text = "0"
+        return text if self.en else text.replace(".", ",")
+
+    def percent(self, value: Decimal) -> str:
+        return f"{self.number(value)}\u00a0%"
+
+    def date(self, value: datetime.date) -> str:
+        if self.en:
+            return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+        return value.strftime("%d.%m.%Y")
+
+    def period(self, start: datetime.date | None, end: datetime.date | None) -> str:
+        if start and end:
+            return f"{self.date(start)}–{self.date(end)}"
+        return self.date(start or end)  # type: ignore[arg-type]
+
+
+# --- Fonts and logo, once per process -----------------------------------------------------
+
+_font_lock = threading.Lock()
+_fonts_ready = False
+
+
+def _register_fonts() -> None:
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    with _font_lock:
+        if _fonts_ready:
+            return
+        pdfmetrics.registerFont(TTFont(FONT, f"{FONT_DIR}/DejaVuSans.ttf"))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, f"{FONT_DIR}/DejaVuSans-Bold.ttf"))
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+        _fonts_ready = True
+
+
+class _PreparedLogo(ImageReader):
+    """A logo decoded once, flattened on white, scaled and kept as JPEG bytes.
+
+    ReportLab embeds a JPEG as it is (DCTDecode), so a render copies bytes instead of
+    decoding and deflating the image again; ``getRGBData`` only feeds ReportLab's image
+    name digest, so the (small) JPEG itself stands in for the pixels.
+    """
+
+    def __init__(self, jpeg: bytes, size: tuple[int, int]) -> None:
+        self.fileName = "logo"
+        self._image = None
+        self._jpeg = jpeg
+        self._width, self._height = size
+        self._data = jpeg
+        self._dataA = None
+        self._transparent = None
+
+    def jpeg_fh(self) -> io.BytesIO:
+        return io.BytesIO(self._jpeg)
+
+    def getSize(self) -> tuple[int, int]:
+        return self._width, self._height
+
+    def getRGBData(self) -> bytes:
+        return self._jpeg
+
+    def getTransparent(self) -> None:
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared_logo(data: bytes) -> _PreparedLogo:
+    with Image.open(io.BytesIO(data)) as opened:
+        image = opened.convert("RGBA")
+    image.thumbnail(LOGO_MAX_PIXELS, Image.Resampling.LANCZOS)
+    flat = Image.new("RGB", image.size, (255, 255, 255))
+    flat.paste(image, mask=image.getchannel("A"))
+    out = io.BytesIO()
+    flat.save(out, format="JPEG", quality=92, subsampling=0, optimize=True)
+    return _PreparedLogo(out.getvalue(), flat.size)
+
+
+# --- Styles -------------------------------------------------------------------------------
+
+
+@functools.cache
+def _styles() -> dict[str, ParagraphStyle]:
+    _register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=8.5, leading=11, textColor=INK)
+    return {
+        "cell": ParagraphStyle("cell", parent=base, alignment=TA_LEFT),
+        "body": ParagraphStyle("body", parent=base, fontSize=9, leading=12.5),
+        "legal": ParagraphStyle("legal", parent=base, fontName=FONT_BOLD, fontSize=9, leading=12.5),
+        "heading": ParagraphStyle(
+            "heading", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=13, textColor=ACCENT
+        ),
+    }
+
+
+_LINE_COLUMNS = (0.415, 0.085, 0.065, 0.12, 0.07, 0.07, 0.175)  # fractions of CONTENT_WIDTH
+_CELL_PAD = 4
+
+
+def _lines_table_style(header_rows: int) -> TableStyle:
+    return TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, 8, 10),
+            ("TEXTCOLOR", (0, 0), (-1, header_rows - 1), ACCENT),
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE),
+            ("LINEBELOW", (0, 0), (-1, header_rows - 1), 0.8, ACCENT),
+            ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, RULE),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("ALIGN", (2, 0), (2, -1), "LEFT"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+    )
+
+
+_LINES_STYLE: TableStyle | None = None
+
+
+# --- The document -------------------------------------------------------------------------
+
+
+def render_pdf(document: InvoiceDocument, *, logo: bytes | None = None) -> bytes:
+    """The PDF of ``document`` (A4, DejaVu Sans embedded) with ``logo`` (PNG/JPEG) top left."""
+    _register_fonts()
+    return _Renderer(document, _prepared_logo(logo) if logo else None).render()
+
+
+def _party_address(party: Party) -> list[str]:
+    address = party.address
+    lines = [line for line in (address.line1, address.line2) if line]
+    place = " ".join(part for part in (address.postcode, address.city) if part)
+    if place:
+        lines.append(place)
+    if address.country and address.country != "NO":
+        lines.append(address.country)
+    return lines
+
+
+def _is_reverse_charge(document: InvoiceDocument) -> bool:
+    return any(line.vat_category == "AE" for line in document.lines) or any(
+        subtotal.vat_category == "AE" for subtotal in document.vat_subtotals
+    )
+
+
+class _Renderer:
+    def __init__(self, document: InvoiceDocument, logo: _PreparedLogo | None) -> None:
+        self.doc = document
+        self.logo = logo
+        self.f = _Format(document.language)
+        self.styles = _styles()
+        self.reverse_charge = _is_reverse_charge(document)
+        self.shows_vat = document.seller.vat_registered
+        self.foreign = document.currency != "NOK"
+
+    # -- texts used in several places --
+
+    def seller_orgnr_text(self) -> str:
+        seller = self.doc.seller
+        if not seller.organization_number:
+            return ""
+        text = f"{self.f('orgnr')} {format_orgnr(seller.organization_number)}"
+        if seller.vat_registered:
+            text += " MVA"
+        if seller.in_foretaksregisteret:
+            text += " Foretaksregisteret"
+        return text
+
+    def title(self) -> str:
+        return self.f("credit_note" if self.doc.is_credit_note else "invoice")
+
+    def amount_with_currency(self, amount: Decimal) -> str:
+        return f"{self.doc.currency} {self.f.money(amount)}"
+
+    # -- build --
+
+    def render(self) -> bytes:
+        buffer = io.BytesIO()
+        header_bottom = self.first_page_header_height()
+        frame_bottom = FOOTER_TOP
+        first = Frame(
+            MARGIN_X,
+            frame_bottom,
+            CONTENT_WIDTH,
+            PAGE_HEIGHT - header_bottom - frame_bottom,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="first",
+        )
+        later_top = MARGIN_TOP + 14 * mm
+        later = Frame(
+            MARGIN_X,
+            frame_bottom,
+            CONTENT_WIDTH,
+            PAGE_HEIGHT - later_top - frame_bottom,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="later",
+        )
+        number = self.doc.number or self.f("draft")
+        template = BaseDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN_X,
+            rightMargin=MARGIN_X,
+            topMargin=MARGIN_TOP,
+            bottomMargin=FOOTER_TOP,
+            title=f"{self.title().capitalize()} {number}",
+            author=self.doc.seller.name,
+            subject=f"{self.title().capitalize()} {number} – {self.doc.buyer.name}",
+            creator="FakturaNett",
+            initialFontName=FONT,
+            initialFontSize=9,
+            initialLeading=11,
+        )
+        template.addPageTemplates(
+            [
+                PageTemplate(id="first", frames=[first], onPage=self.draw_first_page),
+                PageTemplate(id="later", frames=[later], onPage=self.draw_later_page),
+            ]
+        )
+        story: list[Flowable] = [NextPageTemplate("later"), *self.story()]
+        template.build(story, canvasmaker=functools.partial(_PagedCanvas, renderer=self))
+        return buffer.getvalue()
+
+    # -- page 1 header, drawn on the canvas --
+
+    def header_rows(self) -> list[tuple[str, str]]:
+        doc, f = self.doc, self.f
+        credit = doc.is_credit_note
+        rows = [
+            (
+                f("credit_note_number" if credit else "invoice_number"),
+                doc.number or f"— ({f('number_on_issue')})",
+            ),
+            (f("credit_note_date" if credit else "invoice_date"), f.date(doc.issue_date)),
+        ]
+        if doc.credited:
+            rows.append(
+                (
+                    f("credits_invoice"),
+                    f"{doc.credited.number} ({f.date(doc.credited.issue_date)})",
+                )
+            )
+        if doc.delivery_date:
+            rows.append((f("delivery_date"), f.date(doc.delivery_date)))
+        if doc.period_start or doc.period_end:
+            rows.append((f("delivery_period"), f.period(doc.period_start, doc.period_end)))
+        if doc.due_date and not credit:
+            rows.append((f("due_date"), f.date(doc.due_date)))
+        for key, value in (
+            ("client_number", doc.client_number),
+            ("our_reference", doc.our_reference),
+            ("their_reference", doc.their_reference),
+            ("buyer_reference", doc.buyer_reference),
+            ("order_reference", doc.order_reference),
+        ):
+            if value:
+                rows.append((f(key), value))
+        return rows
+
+    def seller_lines(self) -> list[str]:
+        seller = self.doc.seller
+        lines = _party_address(seller)
+        orgnr = self.seller_orgnr_text()
+        if orgnr:
+            lines.append(orgnr)
+        return lines
+
+    def buyer_lines(self) -> list[str]:
+        buyer, f = self.doc.buyer, self.f
+        lines = []
+        if buyer.contact_name:
+            lines.append(f"{f('attention')} {buyer.contact_name}")
+        lines.extend(_party_address(buyer))
+        if buyer.organization_number:
+            orgnr = f"{f('orgnr')} {format_orgnr(buyer.organization_number)}"
+            if self.reverse_charge:
+                orgnr += " MVA"
+            lines.append(orgnr)
+        return lines
+
+    # Vertical positions of page 1 (distances from the top edge, in points).
+    _SELLER_TOP = MARGIN_TOP + LOGO_BOX[1] + 5 * mm
+    _BUYER_TOP_MIN = 52 * mm
+    _META_TOP = MARGIN_TOP + 16 * mm
+
+    def first_page_header_height(self) -> float:
+        seller_bottom = self._SELLER_TOP + 12 + 10.5 * len(self.seller_lines())
+        buyer_top = max(self._BUYER_TOP_MIN, seller_bottom + 6 * mm)
+        buyer_bottom = buyer_top + 12 + 14 + 11 * len(self.buyer_lines())
+        meta_bottom = self._META_TOP + (14 if self.doc.is_draft else 0)
+        meta_bottom += 12.5 * len(self.header_rows())
+        return max(buyer_bottom, meta_bottom) + 8 * mm
+
+    def draw_first_page(self, canvas: Canvas, _template: Any) -> None:
+        doc, f = self.doc, self.f
+        canvas.saveState()
+        top = PAGE_HEIGHT - MARGIN_TOP
+        # logo, or the seller's name large where there is none
+        if self.logo is not None:
+            canvas.drawImage(
+                self.logo,
+                MARGIN_X,
+                top - LOGO_BOX[1],
+                LOGO_BOX[0],
+                LOGO_BOX[1],
+                preserveAspectRatio=True,
+                anchor="nw",
+            )
+        else:
+            canvas.setFillColor(ACCENT)
+            canvas.setFont(FONT_BOLD, 15)
+            canvas.drawString(MARGIN_X, top - 15, doc.seller.name)
+        # seller block
+        y = PAGE_HEIGHT - self._SELLER_TOP
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, 9)
+        canvas.drawString(MARGIN_X, y, doc.seller.name)
+        canvas.setFont(FONT, 8.5)
+        canvas.setFillColor(MUTED)
+        for line in self.seller_lines():
+            y -= 10.5
+            canvas.drawString(MARGIN_X, y, line)
+        # buyer block
+        seller_bottom = self._SELLER_TOP + 12 + 10.5 * len(self.seller_lines())
+        y = PAGE_HEIGHT - max(self._BUYER_TOP_MIN, seller_bottom + 6 * mm)
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN_X, y, f("credit_to" if doc.is_credit_note else "bill_to").upper())
+        y -= 14
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, 10.5)
+        canvas.drawString(MARGIN_X, y, doc.buyer.name)
+        canvas.setFont(FONT, 9)
+        for line in self.buyer_lines():
+            y -= 11
+            canvas.drawString(MARGIN_X, y, line)
+        # title and the document's facts, right
+        right = PAGE_WIDTH - MARGIN_X
+        meta_left = PAGE_WIDTH - MARGIN_X - 78 * mm
+        canvas.setFillColor(ACCENT)
+        canvas.setFont(FONT_BOLD, 20)
+        canvas.drawRightString(right, top - 18, self.title())
+        y = PAGE_HEIGHT - self._META_TOP
+        if doc.is_draft:
+            y -= 14
+            canvas.setFillColor(DRAFT_RED)
+            canvas.setFont(FONT_BOLD, 10)
+            canvas.drawRightString(right, y + 4, f("draft_notice"))
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(meta_left, y + 2, right, y + 2)
+        for label, value in self.header_rows():
+            y -= 12.5
+            canvas.setFillColor(MUTED)
+            canvas.setFont(FONT, 8.5)
+            canvas.drawString(meta_left, y, label)
+            canvas.setFillColor(INK)
+            canvas.setFont(FONT_BOLD, 8.5)
+            canvas.drawRightString(right, y, value)
+        canvas.line(meta_left, y - 5, right, y - 5)
+        canvas.restoreState()
+        self.draw_common(canvas)
+
+    def draw_later_page(self, canvas: Canvas, _template: Any) -> None:
+        doc = self.doc
+        canvas.saveState()
+        top = PAGE_HEIGHT - MARGIN_TOP
+        canvas.setFillColor(ACCENT)
+        canvas.setFont(FONT_BOLD, 11)
+        number = doc.number or self.f("draft")
+        canvas.drawString(MARGIN_X, top - 11, f"{self.title()} {number}")
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 8.5)
+        canvas.drawRightString(
+            PAGE_WIDTH - MARGIN_X, top - 11, f"{doc.seller.name} – {doc.buyer.name}"
+        )
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, top - 17, PAGE_WIDTH - MARGIN_X, top - 17)
+        canvas.restoreState()
+        self.draw_common(canvas)
+
+    def footer_lines(self) -> tuple[str, str]:
+        seller, f = self.doc.seller, self.f
+        first = [seller.name, ", ".join(_party_address(seller)), self.seller_orgnr_text()]
+        second = []
+        if seller.phone:
+            second.append(f"{f('phone')} {seller.phone}")
+        if seller.email:
+            second.append(f"{f('email')} {seller.email}")
+        if self.doc.bank_account:
+            second.append(f"{f('account')} {format_kontonr(self.doc.bank_account)}")
+        return " · ".join(part for part in first if part), " · ".join(second)
+
+    def draw_common(self, canvas: Canvas) -> None:
+        """Footer and draft watermark, on every page (the page count comes later)."""
+        canvas.saveState()
+        if self.doc.is_draft:
+            canvas.saveState()
+            canvas.setFillColor(DRAFT_RED)
+            canvas.setFillAlpha(0.09)
+            canvas.setFont(FONT_BOLD, 110)
+            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+            canvas.rotate(52)
+            canvas.drawCentredString(0, -38, self.f("draft"))
+            canvas.restoreState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, 16 * mm, PAGE_WIDTH - MARGIN_X, 16 * mm)
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 7.5)
+        first, second = self.footer_lines()
+        canvas.drawString(MARGIN_X, 16 * mm - 10, first)
+        if second:
+            canvas.drawString(MARGIN_X, 16 * mm - 19.5, second)
+        canvas.restoreState()
+
+    def draw_page_number(self, canvas: Canvas, page: int, pages: int) -> None:
+        canvas.saveState()
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 7.5)
+        canvas.drawRightString(
+            PAGE_WIDTH - MARGIN_X, 16 * mm - 10, self.f("page", page=page, pages=pages)
+        )
+        canvas.restoreState()
+
+    # -- the flowing part --
+
+    def story(self) -> list[Flowable]:
+        doc, f, styles = self.doc, self.f, self.styles
+        story: list[Flowable] = []
+        if doc.credited:
+            story.append(
+                Paragraph(
+                    escape(
+                        f(
+                            "credits_sentence",
+                            number=doc.credited.number,
+                            date=f.date(doc.credited.issue_date),
+                        )
+                    ),
+                    styles["legal"],
+                )
+            )
+            story.append(Spacer(1, 3 * mm))
+        story.append(self.lines_table())
+        story.append(Spacer(1, 5 * mm))
+        story.append(KeepTogether([self.summary()]))
+        texts = list(doc.legal_texts)
+        if self.reverse_charge and REVERSE_CHARGE_TEXT not in texts:
+            texts.insert(0, REVERSE_CHARGE_TEXT)
+        for subtotal in doc.vat_subtotals:
+            if subtotal.exemption_reason and subtotal.exemption_reason not in texts:
+                texts.append(subtotal.exemption_reason)
+        if not self.shows_vat:
+            texts.append(f("not_vat_registered"))
+        if texts:
+            story.append(Spacer(1, 4 * mm))
+            story.extend(Paragraph(escape(text), styles["legal"]) for text in texts)
+        if doc.note:
+            story.append(Spacer(1, 4 * mm))
+            note = escape(doc.note).replace("\n", "<br/>")
+            story.append(Paragraph(f"<b>{escape(f('note'))}:</b> {note}", styles["body"]))
+        story.append(Spacer(1, 6 * mm))
+        story.append(KeepTogether([self.payment_block()]))
+        return story
+
+    def lines_table(self) -> Table:
+        f = self.f
+        widths = [CONTENT_WIDTH * share for share in _LINE_COLUMNS]
+        if not self.shows_vat:  # no VAT column: give its width to the description
+            widths[0] += widths[5]
+            del widths[5]
+        header = [
+            f("description"),
+            f("quantity"),
+            f("unit"),
+            f("unit_price"),
+            f("discount"),
+            f("vat"),
+            f("amount"),
+        ]
+        if not self.shows_vat:
+            del header[5]
+        text_width = widths[0] - 2 * _CELL_PAD
+        rows: list[list[Any]] = [header]
+        cell_style = self.styles["cell"]
+        width_of = pdfmetrics.stringWidth
+        for line in self.doc.lines:
+            parts = [
+                f"{line.product_number} {line.description}"
+                if line.product_number
+                else line.description
+            ]
+            if line.period_start or line.period_end:
+                parts.append(f"{f('period')} {f.period(line.period_start, line.period_end)}")
+            description: Any = "\n".join(parts)
+            if "\n" in line.description or any(
+                width_of(part, FONT, 8.5) > text_width for part in parts
+            ):
+                description = Paragraph(
+                    "<br/>".join(escape(part).replace("\n", "<br/>") for part in parts),
+                    cell_style,
+                )
+            row = [
+                description,
+                f.number(line.quantity),
+                line.unit_label,
+                f.price(line.unit_price),
+                f.percent(line.discount_percent) if line.discount_percent else "",
+                f.percent(line.vat_rate),
+                f.money(line.line_net),
+            ]
+            if not self.shows_vat:
+                del row[5]
+            rows.append(row)
+        global _LINES_STYLE
+        if _LINES_STYLE is None:
+            _LINES_STYLE = _lines_table_style(1)
+        style = _LINES_STYLE
+        if not self.shows_vat:
+            style = TableStyle(list(_LINES_STYLE.getCommands()))
+            style.add("ALIGN", (2, 0), (2, -1), "LEFT")
+        return Table(rows, colWidths=widths, repeatRows=1, style=style, hAlign="LEFT")
+
+    def vat_label(self, subtotal: VatSubtotal) -> str:
+        if subtotal.vat_category == "S":
+            return self.f.percent(subtotal.vat_rate)
+        key = f"cat_{subtotal.vat_category}"
+        return self.f(key) if key in LABELS else subtotal.vat_category
+
+    def summary(self) -> Flowable:
+        doc, f = self.doc, self.f
+        totals = doc.totals
+        money = f.money
+        gap = 8 * mm
+        totals_width = 0.42 * CONTENT_WIDTH
+        vat_width = CONTENT_WIDTH - totals_width - gap
+
+        total_rows: list[list[str]] = []
+        if self.shows_vat:
+            total_rows.append([f("total_excl"), money(totals.tax_exclusive)])
+            total_rows.append([f("total_vat"), money(totals.tax)])
+            if self.foreign and totals.tax_nok is not None:
+                total_rows.append([f("total_vat_nok"), f"NOK {money(totals.tax_nok)}"])
+            total_rows.append([f("total_incl"), money(totals.tax_inclusive)])
+        else:
+            total_rows.append([f("total"), money(totals.tax_inclusive)])
+        if totals.prepaid:
+            total_rows.append([f("prepaid"), money(-totals.prepaid)])
+        final_key = "credited_total" if doc.is_credit_note else "to_pay"
+        total_rows.append([f(final_key), self.amount_with_currency(totals.amount_due)])
+        totals_table = Table(
+            total_rows,
+            colWidths=[totals_width * 0.5, totals_width * 0.5],
+            style=[
+                ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
+                ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("FONT", (0, -1), (-1, -1), FONT_BOLD, 10.5, 13),
+                ("BACKGROUND", (0, -1), (-1, -1), SHADE),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
+                ("TOPPADDING", (0, -1), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+            ],
+        )
+        if not self.shows_vat:
+            return Table([[totals_table]], colWidths=[CONTENT_WIDTH], style=_OUTER, hAlign="RIGHT")
+
+        header = [f("vat_rate"), f("vat_basis"), f("vat_amount")]
+        if self.foreign:
+            header.append(f("vat_nok"))
+        vat_rows: list[list[str]] = [header]
+        for subtotal in doc.vat_subtotals:
+            row = [
+                self.vat_label(subtotal),
+                money(subtotal.taxable_amount),
+                money(subtotal.tax_amount),
+            ]
+            if self.foreign:
+                row.append(money(subtotal.tax_amount_nok))
+            vat_rows.append(row)
+        columns = len(header)
+        first_width = vat_width * (0.34 if columns == 4 else 0.4)
+        rest = (vat_width - first_width) / (columns - 1)
+        vat_style = [
+            ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
+            ("TEXTCOLOR", (0, 0), (-1, 0), ACCENT),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        vat_cells: list[Flowable] = [
+            Table(vat_rows, colWidths=[first_width] + [rest] * (columns - 1), style=vat_style)
+        ]
+        if self.foreign and doc.exchange_rate is not None:
+            vat_cells.append(Spacer(1, 2 * mm))
+            vat_cells.append(
+                Paragraph(
+                    escape(
+                        f(
+                            "exchange_rate",
+                            currency=doc.currency,
+                            rate=f.number(doc.exchange_rate),
+                        )
+                    ),
+                    self.styles["body"],
+                )
+            )
+        return Table(
+            [[vat_cells, "", totals_table]],
+            colWidths=[vat_width, gap, totals_width],
+            style=_OUTER,
+        )
+
+    def payment_block(self) -> Flowable:
+        doc, f = self.doc, self.f
+        styles = self.styles
+        if doc.is_credit_note:
+            text = f("credit_sentence", amount=self.amount_with_currency(doc.totals.amount_due))
+            return Table(
+                [[Paragraph(escape(text), styles["legal"])]],
+                colWidths=[CONTENT_WIDTH],
+                style=_BOX,
+            )
+        pairs: list[tuple[str, str]] = []
+        if doc.bank_account:
+            pairs.append((f("account_number"), format_kontonr(doc.bank_account)))
+        if doc.kid:
+            pairs.append((f("kid"), doc.kid))
+        elif doc.number:
+            pairs.append((f("payment_reference"), f("invoice_no_ref", number=doc.number)))
+        if doc.iban:
+            pairs.append((f("iban"), doc.iban))
+        if doc.bic:
+            pairs.append((f("bic"), doc.bic))
+        pairs.append((f("pay_amount"), self.amount_with_currency(doc.totals.amount_due)))
+        if doc.due_date:
+            pairs.append((f("due_date"), f.date(doc.due_date)))
+        half = (len(pairs) + 1) // 2
+        left, right = pairs[:half], pairs[half:]
+        rows: list[list[str]] = [[f("payment"), "", "", ""]]
+        for index in range(half):
+            row = list(left[index])
+            row.extend(right[index] if index < len(right) else ("", ""))
+            rows.append(row)
+        w = CONTENT_WIDTH / 4
+        return Table(
+            rows,
+            colWidths=[w * 0.8, w * 1.2, w * 0.8, w * 1.2],
+            style=[
+                *_BOX_COMMANDS,
+                ("SPAN", (0, 0), (-1, 0)),
+                ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9.5, 13),
+                ("TEXTCOLOR", (0, 0), (-1, 0), ACCENT),
+                ("FONT", (0, 1), (-1, -1), FONT, 8.5, 11),
+                ("TEXTCOLOR", (0, 1), (0, -1), MUTED),
+                ("TEXTCOLOR", (2, 1), (2, -1), MUTED),
+                ("FONT", (1, 1), (1, -1), FONT_BOLD, 9.5, 12),
+                ("FONT", (3, 1), (3, -1), FONT_BOLD, 9.5, 12),
+                ("TOPPADDING", (0, 1), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 7),
+                ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
+            ],
+        )
+
+
+_OUTER = TableStyle(
+    [
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+)
+_BOX_COMMANDS: list[tuple[Any, ...]] = [
+    ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
+    ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f7f9fc")),
+    ("LEFTPADDING", (0, 0), (-1, -1), 7),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+    ("TOPPADDING", (0, 0), (-1, -1), 6),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+]
+_BOX = TableStyle(_BOX_COMMANDS)
+
+
+class _PagedCanvas(Canvas):
+    """Holds each finished page back until ``save`` knows the page count ("Side x av y")."""
+
+    def __init__(self, *args: Any, renderer: _Renderer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._renderer = renderer
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        pages = len(self._held)
+        draw: Callable[[Canvas, int, int], None] = self._renderer.draw_page_number
+        for page, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            draw(self, page, pages)
+            super().showPage()
+        super().save()
