@@ -19,6 +19,9 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Role
 from accounts.tests.factories import CompanyFactory, MembershipFactory
 
+# API fixtures (api_client, api_token, ...) and a clean cache for rate limits.
+pytest_plugins = ["api.tests.fixtures"]
+
 
 @pytest.fixture
 def company(db):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "catalog",
     "customers",
     "invoicing",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -252,14 +253,31 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    # Token first: its WWW-Authenticate header makes a missing login a 401 (api/auth.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiTokenAuthentication",
+        "api.auth.CompanySessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.CompanyApiPermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.SustainedRateThrottle",
+        "api.throttling.BurstRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_sustained": env.str("API_RATE_SUSTAINED", default="1000/hour"),
+        "api_burst": env.str("API_RATE_BURST", default="120/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "FakturaNett API",
     "DESCRIPTION": "Invoicing for Norwegian businesses.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Logging: to stderr; request id in every line. ---------------------------------

@@ -10,6 +10,8 @@ urlpatterns = [
     path("app/company/", include("accounts.urls_company")),
     path("app/clients/", include("customers.urls")),
     path("app/", include("catalog.urls")),  # /app/products/ and /app/vat-codes/
+    path("app/api-tokens/", include("api.urls_app")),
+    path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("language/", core_views.set_language, name="set_language"),
     path("personvern/", privacy_views.statement, name="privacy_statement"),

@@ -1,0 +1,29 @@
+"""Rate limits per caller (token or user), configured in REST_FRAMEWORK's rates.
+
+``api_sustained`` (e.g. 1000/hour) and ``api_burst`` (e.g. 60/minute) both apply.
+The counts live in the default cache: per process unless a shared cache is configured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from api.auth import api_caller
+
+
+class _CallerRateThrottle(SimpleRateThrottle):
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        caller = api_caller(request) if request.user.is_authenticated else None
+        ident = caller.ident if caller is not None else f"anon:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class SustainedRateThrottle(_CallerRateThrottle):
+    scope = "api_sustained"
+
+
+class BurstRateThrottle(_CallerRateThrottle):
+    scope = "api_burst"

@@ -1,0 +1,27 @@
+"""Routes under /api/: version 1 of the REST API, and JSON 404s for everything else."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from api.exceptions import api_not_found
+from api.views import api_docs
+from catalog.api import VatCodeViewSet
+from customers.api import ClientViewSet
+
+app_name = "api"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("clients", ClientViewSet, basename="client")
+router.register("vat-codes", VatCodeViewSet, basename="vat-code")
+
+v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", api_docs, name="docs"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    re_path(r"^.*$", api_not_found, name="not_found"),
+]

@@ -1,0 +1,171 @@
+"""REST API for a company's clients: /api/v1/clients/.
+
+Thin: the serializer checks types and lengths, ``customers.services`` validates the
+rest (orgnr, e-mail addresses, Peppol id, country) and makes every change.
+
+DELETE archives the client (``client_archive``): clients are never deleted, since
+invoices refer to them. An archived client is still found by id and by
+``?status=archived``/``all``; ``POST /clients/{id}/activate/`` brings it back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.base import ApiModelViewSet
+from api.idempotency import idempotent
+from customers.models import Client
+from customers.selectors import STATUSES, client_list
+from customers.services import (
+    CLIENT_FIELDS,
+    ClientData,
+    client_activate,
+    client_archive,
+    client_create,
+    client_update,
+)
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    # Checked by the service, which also accepts "999 999 999".
+    organization_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text=_("9 siffer; valgfritt.")
+    )
+    invoice_emails = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text=_("Én eller flere e-postadresser for faktura, skilt med komma."),
+    )
+    email = serializers.EmailField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text=_("Kortform for én adresse i invoice_emails (brukes når den ikke er gitt)."),
+    )
+    peppol_id = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_("For eksempel 0192:999999999; settes fra organisasjonsnummeret hvis tom."),
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "name",
+            "organization_number",
+            "address_line",
+            "address_line2",
+            "postcode",
+            "city",
+            "country",
+            "invoice_emails",
+            "email",
+            "phone",
+            "contact_person",
+            "their_reference",
+            "payment_terms_days",
+            "language",
+            "peppol_id",
+            "delivery_channel",
+            "notes",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "number", "is_active", "created_at", "updated_at"]
+        extra_kwargs = {"country": {"max_length": 2, "min_length": 2}}
+
+    def client_values(self) -> dict[str, Any]:
+        """The validated input as ``ClientData`` keyword arguments."""
+        values = dict(self.validated_data)
+        email = values.pop("email", "")
+        if email and not values.get("invoice_emails"):
+            values["invoice_emails"] = email
+        return {key: value for key, value in values.items() if key in CLIENT_FIELDS}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List clients",
+        parameters=[
+            OpenApiParameter(
+                "search", OpenApiTypes.STR, description="Name, number, orgnr or e-mail."
+            ),
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=list(STATUSES), description="Default: active."
+            ),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=Client.Kind.values),
+        ],
+    ),
+    retrieve=extend_schema(summary="Get a client"),
+    create=extend_schema(summary="Create a client (the number is allocated)"),
+    update=extend_schema(summary="Replace a client (fields left out get their defaults)"),
+    partial_update=extend_schema(summary="Change some fields of a client"),
+    destroy=extend_schema(summary="Archive a client (clients are never deleted)"),
+)
+class ClientViewSet(ApiModelViewSet):
+    """The company's clients (customers). The client number is allocated on create.
+
+    DELETE archives: clients are never deleted, since invoices refer to them.
+    """
+
+    serializer_class = ClientSerializer
+
+    def get_queryset(self) -> QuerySet[Client]:
+        if self.action != "list":
+            return Client.objects.all()
+        params = self.request.query_params
+        client_status = params.get("status", "active")
+        if client_status not in STATUSES:
+            raise ValidationError({"status": [_("Bruk active, archived eller all.")]})
+        kind = params.get("kind", "")
+        if kind and kind not in Client.Kind.values:
+            raise ValidationError({"kind": [_("Bruk company eller person.")]})
+        return client_list(search=params.get("search", ""), status=client_status, kind=kind)
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: ClientSerializer) -> None:
+        serializer.instance = client_create(
+            company=self.caller.company,
+            actor=self.caller.actor,
+            data=ClientData(**serializer.client_values()),
+        )
+
+    def perform_update(self, serializer: ClientSerializer) -> None:
+        client = serializer.instance
+        values = serializer.client_values()
+        if serializer.partial:
+            data = dataclasses.replace(ClientData.from_client(client), **values)
+        else:
+            data = ClientData(**values)
+        serializer.instance = client_update(client=client, actor=self.caller.actor, data=data)
+
+    def perform_destroy(self, instance: Client) -> None:
+        client_archive(client=instance, actor=self.caller.actor)
+
+    @extend_schema(summary="Make an archived client active again", request=None)
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        client = client_activate(client=self.get_object(), actor=self.caller.actor)
+        return Response(self.get_serializer(client).data, status=status.HTTP_200_OK)
