@@ -1,0 +1,639 @@
+"""The EN 16931 and Peppol BIS Billing 3.0 business rules an EHF must pass.
+
+A Python reading of the rules this service's documents can break (core BR-*,
+calculation BR-CO-*, per VAT category BR-S/Z/E/AE/G/O-*, decimals BR-DEC-*, the
+Peppol transaction rules PEPPOL-EN16931-R*, identifier rules PEPPOL-COMMON-R041 and
+the Norwegian NO-R-001/002). Used by the tests on every generated document and by
+the sender before anything leaves the system. Rule ids and texts follow the
+official rule set so a failure can be looked up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from lxml import etree
+from stdnum.no import orgnr
+
+from documents.ehf import CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE
+
+NS = {"cac": NS_CAC, "cbc": NS_CBC, "inv": NS_INVOICE, "cn": NS_CREDIT_NOTE}
+TWO = Decimal("0.01")
+SLACK = Decimal("0.02")
+
+VAT_CATEGORIES = {"S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B"}
+EXEMPT_CATEGORIES = {"E", "AE", "K", "G", "O"}  # need an exemption reason
+ZERO_RATE_CATEGORIES = {"Z", "E", "AE", "K", "G"}
+INVOICE_TYPE_CODES = {"380", "383", "384", "386", "389", "393", "395", "575", "623", "780"}
+CREDIT_NOTE_TYPE_CODES = {"381", "396", "532"}
+PAYMENT_MEANS_CODES = {
+    "1", "10", "20", "30", "31", "42", "48", "49", "50", "54", "55", "57", "58", "59", "68",
+    "93", "97", "ZZZ",
+}  # fmt: skip
+CREDIT_TRANSFER_CODES = {"30", "58"}
+MIME_CODES = {
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+}
+EAS_SCHEMES = {
+    "0002", "0007", "0009", "0037", "0060", "0088", "0096", "0097", "0106", "0130", "0135",
+    "0142", "0151", "0183", "0184", "0188", "0190", "0191", "0192", "0193", "0195", "0196",
+    "0198", "0199", "0200", "0201", "0202", "0204", "0208", "0209", "0210", "0211", "0212",
+    "0213", "0215", "0216", "0218", "0221", "0230", "9901", "9910", "9913", "9914", "9915",
+    "9918", "9919", "9920", "9922", "9923", "9924", "9925", "9926", "9927", "9928", "9929",
+    "9930", "9931", "9932", "9933", "9934", "9935", "9936", "9937", "9938", "9939", "9940",
+    "9941", "9942", "9943", "9944", "9945", "9946", "9947", "9948", "9949", "9950", "9951",
+    "9952", "9953", "9957", "9959",
+}  # fmt: skip
+VATEX_PATTERN = re.compile(r"^VATEX-(EU|FR)-[A-Z0-9-]+$")
+PROFILE_PATTERN = re.compile(r"^urn:fdc:peppol\.eu:2017:poacc:billing:\d{2}:1\.0$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+def _dec(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def _decimals(text: str) -> int:
+    _, _, fraction = text.strip().partition(".")
+    return len(fraction)
+
+
+class _Checker:
+    def __init__(self, root: etree._Element):
+        self.root = root
+        self.violations: list[Violation] = []
+        self.is_credit = etree.QName(root).namespace == NS_CREDIT_NOTE
+        self.line_tag = "cac:CreditNoteLine" if self.is_credit else "cac:InvoiceLine"
+        self.quantity_tag = "cbc:CreditedQuantity" if self.is_credit else "cbc:InvoicedQuantity"
+
+    def x(self, path: str, node: etree._Element | None = None) -> list:
+        return (node if node is not None else self.root).xpath(path, namespaces=NS)
+
+    def text(self, path: str, node: etree._Element | None = None) -> str | None:
+        found = self.x(path, node)
+        if not found:
+            return None
+        value = found[0] if isinstance(found[0], str) else found[0].text
+        return value.strip() if value is not None else None
+
+    def amount(self, path: str, node: etree._Element | None = None) -> Decimal:
+        return _dec(self.text(path, node)) or Decimal("0")
+
+    def fail(self, rule: str, message: str, *, fatal: bool = True) -> None:
+        self.violations.append(Violation(rule, message, fatal))
+
+    def check(self, condition: bool, rule: str, message: str, *, fatal: bool = True) -> None:
+        if not condition:
+            self.fail(rule, message, fatal=fatal)
+
+
+def check_ehf(xml: bytes) -> list[Violation]:
+    """Every rule violation in ``xml``; an empty list means the document passes."""
+    try:
+        root = etree.fromstring(xml)
+    except etree.XMLSyntaxError as exc:
+        return [Violation("XML", f"Not well-formed: {exc}")]
+    namespace = etree.QName(root).namespace
+    if namespace not in {NS_INVOICE, NS_CREDIT_NOTE}:
+        return [Violation("UBL", f"Unknown root element {root.tag}")]
+    c = _Checker(root)
+    _document_rules(c)
+    _party_rules(c)
+    _line_rules(c)
+    _vat_rules(c)
+    _total_rules(c)
+    _payment_rules(c)
+    _identifier_rules(c)
+    _norwegian_rules(c)
+    return c.violations
+
+
+def fatal_violations(xml: bytes) -> list[Violation]:
+    return [violation for violation in check_ehf(xml) if violation.fatal]
+
+
+def _document_rules(c: _Checker) -> None:
+    for element in c.root.iter():
+        if isinstance(element.tag, str) and len(element) == 0 and not (element.text or "").strip():
+            c.fail("PEPPOL-EN16931-R008", f"Empty element {etree.QName(element).localname}.")
+    customization = c.text("cbc:CustomizationID") or ""
+    c.check(bool(customization), "BR-01", "Specification identifier (BT-24) missing.")
+    c.check(
+        customization.startswith(CUSTOMIZATION_ID),
+        "PEPPOL-EN16931-R004",
+        "Specification identifier MUST start with the Peppol BIS Billing 3.0 value.",
+    )
+    profile = c.text("cbc:ProfileID")
+    c.check(profile is not None, "PEPPOL-EN16931-R001", "Business process MUST be provided.")
+    c.check(
+        profile is None or bool(PROFILE_PATTERN.match(profile)),
+        "PEPPOL-EN16931-R007",
+        "Business process MUST be in the format urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0.",
+    )
+    c.check(bool(c.text("cbc:ID")), "BR-02", "Invoice number (BT-1) missing.")
+    c.check(bool(c.text("cbc:IssueDate")), "BR-03", "Issue date (BT-2) missing.")
+    type_code = c.text("cbc:CreditNoteTypeCode" if c.is_credit else "cbc:InvoiceTypeCode")
+    allowed = CREDIT_NOTE_TYPE_CODES if c.is_credit else INVOICE_TYPE_CODES
+    c.check(bool(type_code), "BR-04", "Invoice type code (BT-3) missing.")
+    c.check(type_code in allowed, "BR-CL-01", f"Type code {type_code} is not allowed.")
+    currency = c.text("cbc:DocumentCurrencyCode") or ""
+    c.check(bool(currency), "BR-05", "Invoice currency code (BT-5) missing.")
+    c.check(bool(re.fullmatch(r"[A-Z]{3}", currency)), "BR-CL-04", "Currency code not ISO 4217.")
+    c.check(len(c.x("cbc:Note")) <= 1, "PEPPOL-EN16931-R002", "No more than one note allowed.")
+    c.check(
+        bool(c.text("cbc:BuyerReference")) or bool(c.text("cac:OrderReference/cbc:ID")),
+        "PEPPOL-EN16931-R003",
+        "A buyer reference or purchase order reference MUST be provided.",
+    )
+    tax_currency = c.text("cbc:TaxCurrencyCode")
+    if tax_currency:
+        c.check(
+            tax_currency != currency,
+            "PEPPOL-EN16931-R005",
+            "VAT accounting currency code MUST be different from invoice currency code.",
+        )
+    for reference in c.x("cac:BillingReference"):
+        c.check(
+            bool(c.text("cac:InvoiceDocumentReference/cbc:ID", reference)),
+            "BR-55",
+            "Each preceding invoice reference shall contain a preceding invoice reference.",
+        )
+    for binary in c.x("//cbc:EmbeddedDocumentBinaryObject"):
+        c.check(
+            binary.get("mimeCode") in MIME_CODES,
+            "BR-CL-24",
+            f"Attachment MIME code {binary.get('mimeCode')} is not allowed.",
+        )
+        c.check(bool(binary.get("filename")), "BR-CL-24", "Attachment needs a filename.")
+    line_start, line_end = (
+        c.text("cac:InvoicePeriod/cbc:StartDate"),
+        c.text("cac:InvoicePeriod/cbc:EndDate"),
+    )
+    if line_start and line_end:
+        c.check(line_end >= line_start, "BR-29", "Invoicing period end before its start.")
+
+
+def _party_rules(c: _Checker) -> None:
+    seller = c.x("cac:AccountingSupplierParty/cac:Party")
+    buyer = c.x("cac:AccountingCustomerParty/cac:Party")
+    if not seller or not buyer:
+        c.fail("BR-06", "Seller and buyer parties are required.")
+        return
+    seller, buyer = seller[0], buyer[0]
+    c.check(
+        bool(c.text("cac:PartyLegalEntity/cbc:RegistrationName", seller)),
+        "BR-06",
+        "Seller name (BT-27) missing.",
+    )
+    c.check(
+        bool(c.text("cac:PartyLegalEntity/cbc:RegistrationName", buyer)),
+        "BR-07",
+        "Buyer name (BT-44) missing.",
+    )
+    c.check(bool(c.x("cac:PostalAddress", seller)), "BR-08", "Seller postal address missing.")
+    c.check(
+        bool(c.text("cac:PostalAddress/cac:Country/cbc:IdentificationCode", seller)),
+        "BR-09",
+        "Seller country code missing.",
+    )
+    c.check(bool(c.x("cac:PostalAddress", buyer)), "BR-10", "Buyer postal address missing.")
+    c.check(
+        bool(c.text("cac:PostalAddress/cac:Country/cbc:IdentificationCode", buyer)),
+        "BR-11",
+        "Buyer country code missing.",
+    )
+    for party, rule, scheme_rule, who in (
+        (seller, "PEPPOL-EN16931-R020", "BR-62", "Seller"),
+        (buyer, "PEPPOL-EN16931-R010", "BR-63", "Buyer"),
+    ):
+        endpoint = c.x("cbc:EndpointID", party)
+        c.check(bool(endpoint), rule, f"{who} electronic address MUST be provided.")
+        if endpoint:
+            scheme = endpoint[0].get("schemeID")
+            c.check(bool(scheme), scheme_rule, f"{who} electronic address needs a scheme.")
+            c.check(scheme in EAS_SCHEMES, "BR-CL-25", f"Unknown endpoint scheme {scheme}.")
+    c.check(
+        bool(c.x("cac:PartyIdentification/cbc:ID", seller))
+        or bool(c.x("cac:PartyLegalEntity/cbc:CompanyID", seller))
+        or bool(c.x("cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID", seller)),
+        "BR-CO-26",
+        "Seller identifier, legal registration identifier or VAT identifier required.",
+    )
+    for vat_id in c.x("//cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID"):
+        c.check(
+            bool(re.match(r"^[A-Z]{2}", vat_id.text or "")),
+            "BR-CO-09",
+            "VAT identifier must start with an ISO 3166 country code.",
+        )
+
+
+def _line_rules(c: _Checker) -> None:
+    lines = c.x(c.line_tag)
+    c.check(bool(lines), "BR-16", "An invoice shall have at least one invoice line.")
+    period_start = c.text("cac:InvoicePeriod/cbc:StartDate")
+    period_end = c.text("cac:InvoicePeriod/cbc:EndDate")
+    for line in lines:
+        ident = c.text("cbc:ID", line) or "?"
+        c.check(bool(c.text("cbc:ID", line)), "BR-21", "Line identifier missing.")
+        quantity_el = c.x(c.quantity_tag, line)
+        c.check(bool(quantity_el), "BR-22", f"Line {ident}: quantity missing.")
+        c.check(
+            bool(quantity_el) and bool(quantity_el[0].get("unitCode")),
+            "BR-23",
+            f"Line {ident}: unit of measure missing.",
+        )
+        net_text = c.text("cbc:LineExtensionAmount", line)
+        c.check(net_text is not None, "BR-24", f"Line {ident}: net amount missing.")
+        if net_text is not None:
+            c.check(_decimals(net_text) <= 2, "BR-DEC-23", f"Line {ident}: > 2 decimals.")
+        c.check(bool(c.text("cac:Item/cbc:Name", line)), "BR-25", f"Line {ident}: no item name.")
+        price_text = c.text("cac:Price/cbc:PriceAmount", line)
+        c.check(price_text is not None, "BR-26", f"Line {ident}: item net price missing.")
+        price = _dec(price_text) or Decimal("0")
+        c.check(price >= 0, "BR-27", f"Line {ident}: item net price shall not be negative.")
+        category = c.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line)
+        c.check(bool(category), "BR-CO-04", f"Line {ident}: VAT category code missing.")
+        c.check(category in VAT_CATEGORIES, "BR-CL-18", f"Line {ident}: bad VAT category.")
+        base_quantity = _dec(c.text("cac:Price/cbc:BaseQuantity", line))
+        c.check(
+            base_quantity is None or base_quantity > 0,
+            "PEPPOL-EN16931-R121",
+            f"Line {ident}: base quantity MUST be above zero.",
+        )
+        allowances = Decimal("0")
+        charges = Decimal("0")
+        for charge in c.x("cac:AllowanceCharge", line):
+            _allowance_charge_rules(c, charge, f"Line {ident}")
+            amount = _dec(c.text("cbc:Amount", charge)) or Decimal("0")
+            if c.text("cbc:ChargeIndicator", charge) == "true":
+                charges += amount
+            else:
+                allowances += amount
+        quantity = _dec(quantity_el[0].text) if quantity_el else Decimal("1")
+        expected = (quantity or Decimal("0")) * (price / (base_quantity or Decimal("1")))
+        expected += _round(charges) - _round(allowances)
+        net = _dec(net_text) or Decimal("0")
+        c.check(
+            abs(net - expected) <= SLACK,
+            "PEPPOL-EN16931-R120",
+            f"Line {ident}: net amount {net} MUST equal quantity × price + charges − "
+            f"allowances ({expected}).",
+        )
+        line_start = c.text("cac:InvoicePeriod/cbc:StartDate", line)
+        line_end = c.text("cac:InvoicePeriod/cbc:EndDate", line)
+        if period_start and line_start:
+            c.check(line_start >= period_start, "PEPPOL-EN16931-R110", "Line period starts early.")
+        if period_end and line_end:
+            c.check(line_end <= period_end, "PEPPOL-EN16931-R111", "Line period ends late.")
+        if line_start and line_end:
+            c.check(line_end >= line_start, "BR-30", f"Line {ident}: period end before start.")
+
+
+def _allowance_charge_rules(c: _Checker, element: etree._Element, where: str) -> None:
+    indicator = c.text("cbc:ChargeIndicator", element)
+    c.check(
+        indicator in {"true", "false"},
+        "PEPPOL-EN16931-R043",
+        f"{where}: ChargeIndicator MUST be 'true' or 'false'.",
+    )
+    amount_text = c.text("cbc:Amount", element)
+    c.check(amount_text is not None, "BR-41", f"{where}: allowance/charge amount missing.")
+    if amount_text is not None:
+        c.check(_decimals(amount_text) <= 2, "BR-DEC-24", f"{where}: amount > 2 decimals.")
+    c.check(
+        bool(c.text("cbc:AllowanceChargeReason", element))
+        or bool(c.text("cbc:AllowanceChargeReasonCode", element)),
+        "BR-42",
+        f"{where}: allowance/charge reason or reason code required.",
+    )
+    percentage = _dec(c.text("cbc:MultiplierFactorNumeric", element))
+    base = _dec(c.text("cbc:BaseAmount", element))
+    c.check(
+        not (percentage is not None and base is None),
+        "PEPPOL-EN16931-R041",
+        f"{where}: base amount MUST be provided when the percentage is.",
+    )
+    c.check(
+        not (base is not None and percentage is None),
+        "PEPPOL-EN16931-R042",
+        f"{where}: percentage MUST be provided when the base amount is.",
+    )
+    if percentage is not None and base is not None:
+        amount = _dec(amount_text) or Decimal("0")
+        c.check(
+            abs(amount - base * percentage / 100) <= SLACK,
+            "PEPPOL-EN16931-R040",
+            f"{where}: amount MUST equal base amount × percentage / 100.",
+        )
+
+
+def _vat_rules(c: _Checker) -> None:
+    tax_totals = c.x("cac:TaxTotal")
+    with_subtotals = [t for t in tax_totals if c.x("cac:TaxSubtotal", t)]
+    without = [t for t in tax_totals if not c.x("cac:TaxSubtotal", t)]
+    c.check(len(with_subtotals) == 1, "PEPPOL-EN16931-R053", "Exactly one TaxTotal with subtotals.")
+    expected_without = 1 if c.text("cbc:TaxCurrencyCode") else 0
+    c.check(
+        len(without) == expected_without,
+        "PEPPOL-EN16931-R054",
+        "Only one tax total without subtotals, and only when a tax currency code is given.",
+    )
+    if with_subtotals and without:
+        main = _dec(c.text("cbc:TaxAmount", with_subtotals[0])) or Decimal("0")
+        accounting = _dec(c.text("cbc:TaxAmount", without[0])) or Decimal("0")
+        c.check(
+            (main <= 0 and accounting <= 0) or (main >= 0 and accounting >= 0),
+            "PEPPOL-EN16931-R055",
+            "VAT total and VAT total in accounting currency MUST have the same sign.",
+        )
+        c.check(
+            without[0].xpath("cbc:TaxAmount/@currencyID", namespaces=NS)
+            == [c.text("cbc:TaxCurrencyCode")],
+            "BR-53",
+            "The VAT total in accounting currency must be in the tax currency.",
+        )
+    if not with_subtotals:
+        return
+    subtotals = c.x("cac:TaxSubtotal", with_subtotals[0])
+    c.check(bool(subtotals), "BR-CO-18", "At least one VAT breakdown group is required.")
+
+    line_sums: dict[tuple[str, Decimal | None], Decimal] = defaultdict(Decimal)
+    categories_on_lines: set[str] = set()
+    for line in c.x(c.line_tag):
+        category = c.text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line) or ""
+        rate = _dec(c.text("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", line))
+        categories_on_lines.add(category)
+        ident = c.text("cbc:ID", line)
+        _rate_rules(c, category, rate, f"Line {ident}")
+        line_sums[(category, rate)] += c.amount("cbc:LineExtensionAmount", line)
+    # BR-S-08 and its siblings: document-level allowances and charges count per category.
+    for charge in c.x("cac:AllowanceCharge"):
+        _allowance_charge_rules(c, charge, "Document allowance/charge")
+        category = c.text("cac:TaxCategory/cbc:ID", charge) or ""
+        rate = _dec(c.text("cac:TaxCategory/cbc:Percent", charge))
+        sign = 1 if c.text("cbc:ChargeIndicator", charge) == "true" else -1
+        line_sums[(category, rate)] += sign * c.amount("cbc:Amount", charge)
+
+    breakdown_categories: set[str] = set()
+    subtotal_tax_sum = Decimal("0")
+    for subtotal in subtotals:
+        category = c.text("cac:TaxCategory/cbc:ID", subtotal) or ""
+        rate = _dec(c.text("cac:TaxCategory/cbc:Percent", subtotal))
+        breakdown_categories.add(category)
+        taxable_text = c.text("cbc:TaxableAmount", subtotal) or "0"
+        tax_text = c.text("cbc:TaxAmount", subtotal) or "0"
+        for rule, text in (("BR-DEC-19", taxable_text), ("BR-DEC-20", tax_text)):
+            c.check(_decimals(text) <= 2, rule, f"VAT breakdown {category}: > 2 decimals.")
+        taxable, tax = Decimal(taxable_text), Decimal(tax_text)
+        subtotal_tax_sum += tax
+        _rate_rules(c, category, rate, f"VAT breakdown {category}")
+        c.check(
+            _round(taxable * (rate or Decimal("0")) / 100) == tax,
+            "BR-CO-17",
+            f"VAT breakdown {category} {rate}: VAT {tax} ≠ taxable {taxable} × rate.",
+        )
+        rule_prefix = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "G": "BR-G"}
+        prefix = rule_prefix.get(category, "BR-O")
+        c.check(
+            line_sums.get((category, rate), Decimal("0")) == taxable,
+            f"{prefix}-08",
+            f"VAT breakdown {category} {rate}: taxable amount {taxable} ≠ the sum of its lines.",
+        )
+        reason = c.text("cac:TaxCategory/cbc:TaxExemptionReason", subtotal)
+        reason_code = c.text("cac:TaxCategory/cbc:TaxExemptionReasonCode", subtotal)
+        if category in EXEMPT_CATEGORIES:
+            c.check(
+                bool(reason or reason_code),
+                f"{prefix}-10",
+                f"VAT breakdown {category}: an exemption reason or reason code is required.",
+            )
+        elif category in {"S", "Z"}:
+            c.check(
+                not (reason or reason_code),
+                f"{prefix}-10",
+                f"VAT breakdown {category}: shall not have an exemption reason.",
+            )
+        if reason_code:
+            c.check(
+                bool(VATEX_PATTERN.match(reason_code)),
+                "BR-CL-22",
+                f"Exemption reason code {reason_code} is not a VATEX code.",
+            )
+    for category in categories_on_lines:
+        prefix = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "G": "BR-G"}.get(
+            category, "BR-O"
+        )
+        c.check(
+            category in breakdown_categories,
+            f"{prefix}-01",
+            f"Lines with VAT category {category} need a VAT breakdown of that category.",
+        )
+    total_tax = c.amount("cbc:TaxAmount", with_subtotals[0])
+    c.check(
+        total_tax == subtotal_tax_sum,
+        "BR-CO-14",
+        "Invoice total VAT amount must equal the sum of the VAT category tax amounts.",
+    )
+    _vat_identifier_rules(c, categories_on_lines | breakdown_categories)
+
+
+def _rate_rules(c: _Checker, category: str, rate: Decimal | None, where: str) -> None:
+    if category == "S":
+        c.check(rate is not None and rate > 0, "BR-S-05", f"{where}: S needs a rate above 0.")
+    elif category in ZERO_RATE_CATEGORIES:
+        prefix = f"BR-{category}"
+        c.check(rate is not None and rate == 0, f"{prefix}-05", f"{where}: rate must be 0.")
+    elif category == "O":
+        c.check(rate is None, "BR-O-05", f"{where}: category O shall not have a VAT rate.")
+
+
+def _vat_identifier_rules(c: _Checker, categories: set[str]) -> None:
+    seller = "cac:AccountingSupplierParty/cac:Party"
+    buyer = "cac:AccountingCustomerParty/cac:Party"
+    seller_vat = c.x(f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID")
+    seller_tax_registration = c.x(
+        f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID!='VAT']/cbc:CompanyID"
+    )
+    tax_representative = c.x("cac:TaxRepresentativeParty")
+    buyer_vat = c.x(f"{buyer}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID")
+    buyer_legal = c.x(f"{buyer}/cac:PartyLegalEntity/cbc:CompanyID")
+    seller_identified = bool(seller_vat or seller_tax_registration or tax_representative)
+    for category in ("S", "Z", "E", "G", "AE"):
+        if category in categories:
+            c.check(
+                seller_identified,
+                f"BR-{category}-02",
+                f"Category {category} needs the seller VAT identifier or tax registration.",
+            )
+    if "AE" in categories:
+        c.check(
+            bool(buyer_vat or buyer_legal),
+            "BR-AE-02",
+            "Reverse charge needs the buyer VAT identifier or legal registration identifier.",
+        )
+    if "O" in categories:
+        c.check(not seller_vat, "BR-O-02", "Category O: no seller VAT identifier allowed.")
+        c.check(not tax_representative, "BR-O-03", "Category O: no tax representative.")
+        c.check(not buyer_vat, "BR-O-04", "Category O: no buyer VAT identifier allowed.")
+        c.check(
+            categories == {"O"},
+            "BR-O-11",
+            "Category O shall not be combined with other VAT categories.",
+        )
+
+
+def _total_rules(c: _Checker) -> None:
+    total = c.x("cac:LegalMonetaryTotal")
+    if not total:
+        c.fail("BR-12", "Document totals (BG-22) missing.")
+        return
+    total = total[0]
+    names = {
+        "LineExtensionAmount": "BR-12",
+        "TaxExclusiveAmount": "BR-13",
+        "TaxInclusiveAmount": "BR-14",
+        "PayableAmount": "BR-15",
+    }
+    values: dict[str, Decimal] = {}
+    for name, rule in names.items():
+        text = c.text(f"cbc:{name}", total)
+        c.check(text is not None, rule, f"{name} missing.")
+        if text is not None:
+            c.check(_decimals(text) <= 2, "BR-DEC-09", f"{name}: more than 2 decimals.")
+            values[name] = Decimal(text)
+    for amount in c.x("//cbc:*[@currencyID]"):
+        if amount.getparent() is not None and etree.QName(amount).localname == "TaxAmount":
+            parent_total = amount.getparent()
+            if (
+                not c.x("cac:TaxSubtotal", parent_total)
+                and etree.QName(parent_total).localname == "TaxTotal"
+            ):
+                continue  # BT-111, in the accounting currency
+        c.check(
+            amount.get("currencyID") == c.text("cbc:DocumentCurrencyCode"),
+            "PEPPOL-EN16931-R051",
+            f"{etree.QName(amount).localname}: currencyID must be the invoice currency.",
+        )
+    if len(values) < len(names):
+        return
+    lines_sum = sum(
+        (c.amount("cbc:LineExtensionAmount", line) for line in c.x(c.line_tag)), Decimal("0")
+    )
+    c.check(
+        values["LineExtensionAmount"] == lines_sum,
+        "BR-CO-10",
+        "Sum of Invoice line net amount must equal the sum of the lines.",
+    )
+    allowances = _sum_amounts(c, "cac:AllowanceCharge[cbc:ChargeIndicator='false']")
+    charges = _sum_amounts(c, "cac:AllowanceCharge[cbc:ChargeIndicator='true']")
+    c.check(
+        values["TaxExclusiveAmount"] == values["LineExtensionAmount"] - allowances + charges,
+        "BR-CO-13",
+        "Total without VAT must equal line total − allowances + charges.",
+    )
+    main_tax = [t for t in c.x("cac:TaxTotal") if c.x("cac:TaxSubtotal", t)]
+    tax = c.amount("cbc:TaxAmount", main_tax[0]) if main_tax else Decimal("0")
+    c.check(
+        values["TaxInclusiveAmount"] == values["TaxExclusiveAmount"] + tax,
+        "BR-CO-15",
+        "Total with VAT must equal total without VAT + total VAT.",
+    )
+    prepaid = c.amount("cbc:PrepaidAmount", total)
+    rounding = c.amount("cbc:PayableRoundingAmount", total)
+    c.check(
+        values["PayableAmount"] == values["TaxInclusiveAmount"] - prepaid + rounding,
+        "BR-CO-16",
+        "Amount due must equal total with VAT − paid amount + rounding.",
+    )
+    if values["PayableAmount"] > 0:
+        c.check(
+            bool(c.text("cbc:DueDate"))
+            or bool(c.text("cac:PaymentMeans/cbc:PaymentDueDate"))
+            or bool(c.text("cac:PaymentTerms/cbc:Note")),
+            "BR-CO-25",
+            "A positive amount due needs a payment due date or payment terms.",
+        )
+
+
+def _sum_amounts(c: _Checker, path: str) -> Decimal:
+    return sum((c.amount("cbc:Amount", element) for element in c.x(path)), Decimal("0"))
+
+
+def _payment_rules(c: _Checker) -> None:
+    for means in c.x("cac:PaymentMeans"):
+        code = c.text("cbc:PaymentMeansCode", means)
+        c.check(bool(code), "BR-49", "Payment means type code missing.")
+        c.check(code in PAYMENT_MEANS_CODES, "BR-CL-16", f"Unknown payment means code {code}.")
+        if code in CREDIT_TRANSFER_CODES:
+            c.check(
+                bool(c.text("cac:PayeeFinancialAccount/cbc:ID", means)),
+                "BR-61",
+                "Credit transfer needs the payment account identifier.",
+            )
+        if code in {"49", "59"}:
+            c.check(
+                bool(c.text("cac:PaymentMandate/cbc:ID", means)),
+                "PEPPOL-EN16931-R061",
+                "Mandate reference MUST be provided for direct debit.",
+            )
+
+
+def _identifier_rules(c: _Checker) -> None:
+    for element in c.x("//*[@schemeID='0192']"):
+        value = (element.text or "").strip()
+        c.check(
+            bool(re.fullmatch(r"\d{9}", value)) and orgnr.is_valid(value),
+            "PEPPOL-COMMON-R041",
+            f"Norwegian organization number {value} MUST be stated in the correct format.",
+        )
+
+
+def _norwegian_rules(c: _Checker) -> None:
+    seller = c.x("cac:AccountingSupplierParty/cac:Party")
+    if not seller:
+        return
+    seller = seller[0]
+    vat_id = c.text("cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID", seller)
+    address_country = c.text("cac:PostalAddress/cac:Country/cbc:IdentificationCode", seller)
+    country = vat_id[:2] if vat_id else address_country
+    if country != "NO":
+        return
+    if vat_id and vat_id.startswith("NO"):
+        c.check(
+            bool(re.fullmatch(r"NO\d{9}MVA", vat_id)) and orgnr.is_valid(vat_id[2:11]),
+            "NO-R-001",
+            "For Norwegian suppliers, a VAT number MUST be NO + a valid organisation number + MVA.",
+        )
+    c.check(
+        c.text("cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='TAX']/cbc:CompanyID", seller)
+        == "Foretaksregisteret",
+        "NO-R-002",
+        "Most Norwegian suppliers must show «Foretaksregisteret» (foretaksregisterloven § 10-2).",
+        fatal=False,
+    )

@@ -1,0 +1,36 @@
+"""Validation helpers for EHF tests: the official UBL 2.1 XSD and golden files."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from lxml import etree
+
+REPO = Path(__file__).resolve().parents[2]
+UBL_XSD = REPO.parent / "shared" / "ehf" / "ubl-2.1-xsd" / "maindoc"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@functools.cache
+def _schema(root_name: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(UBL_XSD / f"UBL-{root_name}-2.1.xsd")))
+
+
+def xsd_errors(xml: bytes) -> list[str]:
+    """The UBL 2.1 XSD errors of an Invoice or CreditNote document (empty when valid)."""
+    document = etree.fromstring(xml)
+    schema = _schema(etree.QName(document).localname)
+    if schema.validate(document):
+        return []
+    return [f"line {error.line}: {error.message}" for error in schema.error_log]
+
+
+def assert_matches_golden(name: str, text: str) -> None:
+    """Compare with golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {name}: run the test once with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"

@@ -1,0 +1,280 @@
+"""EHF (Peppol BIS Billing 3.0) output: XSD-valid, rule-clean, and as the law wants it."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from documents.document import Address
+from documents.ehf import CUSTOMIZATION_ID, PROFILE_ID, EhfNotPossible, build_ehf
+from documents.ehf_rules import check_ehf, fatal_violations
+from documents.tests.ehf_support import assert_matches_golden, xsd_errors
+from documents.tests.factories import (
+    make_buyer,
+    make_document,
+    make_line,
+    make_seller,
+    reverse_charge_lines,
+)
+
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+
+EXEMPTIONS = {
+    "E": ("", "Unntatt fra merverdiavgift, merverdiavgiftsloven kapittel 3"),
+    "G": ("VATEX-EU-G", "Utførsel, fritatt for merverdiavgift"),
+    "O": ("VATEX-EU-O", "Ikke merverdiavgiftspliktig"),
+}
+
+
+def with_exemptions(document):
+    """Exemption reasons as the VAT code table gives them (the factory sets only AE's)."""
+    subtotals = []
+    for subtotal in document.vat_subtotals:
+        if subtotal.vat_category in EXEMPTIONS:
+            code, reason = EXEMPTIONS[subtotal.vat_category]
+            subtotal = replace(subtotal, exemption_reason_code=code, exemption_reason=reason)
+        subtotals.append(subtotal)
+    return replace(document, vat_subtotals=tuple(subtotals))
+
+
+def single(category: str, description: str, **line) -> object:
+    document = make_document(
+        lines=(make_line(description=description, vat_category=category, vat_rate="0", **line),)
+    )
+    return with_exemptions(document)
+
+
+def foreign_currency():
+    buyer = make_buyer(
+        name="Nordic Timber GmbH",
+        address=Address(line1="Hafenstraße 5", postcode="20457", city="Hamburg", country="DE"),
+        organization_number="",
+        vat_registered=False,
+        in_foretaksregisteret=False,
+        peppol_id="9930:DE123456789",
+    )
+    return make_document(currency="EUR", exchange_rate=Decimal("11.7325"), buyer=buyer)
+
+
+VARIANTS = {
+    "invoice-three-rates": lambda: make_document(),
+    "credit-note": lambda: make_document(kind="credit_note"),
+    "reverse-charge": lambda: make_document(lines=reverse_charge_lines()),
+    "foreign-currency": foreign_currency,
+    "zero-rated": lambda: single("Z", "Aviser, årsabonnement", unit_price="2400"),
+    "export": lambda: single("G", "Maskindeler til Sverige", quantity="4", unit_price="990"),
+    "exempt": lambda: single("E", "Helsetjeneste", unit_price="1500"),
+    "outside-scope": lambda: with_exemptions(
+        make_document(
+            seller=make_seller(vat_registered=False, in_foretaksregisteret=False),
+            lines=(
+                make_line(
+                    description="Konsulenttime",
+                    quantity="7.5",
+                    unit_price="800",
+                    vat_category="O",
+                    vat_rate="0",
+                ),
+            ),
+        )
+    ),
+    "discounts": lambda: make_document(
+        lines=(
+            make_line(
+                position=1,
+                description="Lisens, årlig",
+                quantity="3",
+                unit_price="1999.99",
+                discount_percent="12.5",
+            ),
+            make_line(
+                position=2,
+                description="Kurs\nHeldagskurs i fakturering",
+                unit_price="4500",
+                discount_percent="100",
+            ),
+            make_line(
+                position=3,
+                description="Retur av vare",
+                quantity="-1",
+                unit_price="300",
+                discount_percent="10",
+            ),
+        )
+    ),
+    "period-and-lines-with-periods": lambda: make_document(
+        period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 11, 30),
+        lines=(
+            make_line(
+                description="Leie av kontorplass",
+                unit_price="12000",
+                unit_code="MON",
+                unit_label="mnd",
+                period_start=datetime.date(2026, 11, 1),
+                period_end=datetime.date(2026, 11, 30),
+            ),
+        ),
+    ),
+}
+
+
+def xpath(xml: bytes, path: str) -> list:
+    return etree.fromstring(xml).xpath(path, namespaces=NS)
+
+
+def text(xml: bytes, path: str) -> str:
+    found = xpath(xml, path)
+    assert found, f"{path} not found"
+    return found[0].text if hasattr(found[0], "text") else str(found[0])
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_variant_is_xsd_valid_and_passes_the_business_rules(variant):
+    xml = build_ehf(VARIANTS[variant](), pdf=b"%PDF-1.7 test")
+    assert xsd_errors(xml) == []
+    assert [str(v) for v in check_ehf(xml) if v.rule != "NO-R-002"] == []
+
+
+@pytest.mark.parametrize("variant", ["invoice-three-rates", "credit-note", "foreign-currency"])
+def test_ehf_matches_its_golden_file(variant):
+    xml = build_ehf(VARIANTS[variant]())
+    assert_matches_golden(f"ehf-{variant}.xml", xml.decode("utf-8"))
+
+
+def test_invoice_header_identifies_peppol_bis_3_and_norwegian_parties():
+    xml = build_ehf(make_document())
+    assert text(xml, "cbc:CustomizationID") == CUSTOMIZATION_ID
+    assert text(xml, "cbc:ProfileID") == PROFILE_ID
+    assert text(xml, "cbc:InvoiceTypeCode") == "380"
+    seller = "cac:AccountingSupplierParty/cac:Party"
+    assert text(xml, f"{seller}/cbc:EndpointID") == "995525828"
+    assert text(xml, f"{seller}/cbc:EndpointID/@schemeID") == "0192"
+    vat = text(xml, f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID")
+    assert vat == "NO995525828MVA"
+    tax = text(xml, f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='TAX']/cbc:CompanyID")
+    assert tax == "Foretaksregisteret"
+    assert text(xml, f"{seller}/cac:PartyLegalEntity/cbc:CompanyLegalForm") == "Foretaksregisteret"
+    assert text(xml, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID") == "988077917"
+
+
+def test_vat_is_broken_down_per_rate_with_en16931_figures():
+    document = make_document()
+    xml = build_ehf(document)
+    subtotals = xpath(xml, "cac:TaxTotal/cac:TaxSubtotal")
+    rates = [s.xpath("cac:TaxCategory/cbc:Percent", namespaces=NS)[0].text for s in subtotals]
+    assert rates == ["25", "15", "12"]
+    # 7.5 × 1250 = 9375.00 at 25 %; 12 × 89.50 − 10 % = 966.60 at 15 %; 2 × 1195 at 12 %
+    assert [s.xpath("cbc:TaxableAmount", namespaces=NS)[0].text for s in subtotals] == [
+        "9375.00",
+        "966.60",
+        "2390.00",
+    ]
+    assert [s.xpath("cbc:TaxAmount", namespaces=NS)[0].text for s in subtotals] == [
+        "2343.75",
+        "144.99",
+        "286.80",
+    ]
+    assert text(xml, "cac:LegalMonetaryTotal/cbc:PayableAmount") == str(
+        document.totals.tax_inclusive
+    )
+
+
+def test_payment_means_carry_the_account_and_the_kid():
+    document = make_document()
+    xml = build_ehf(document)
+    assert text(xml, "cac:PaymentMeans/cbc:PaymentMeansCode") == "30"
+    assert text(xml, "cac:PaymentMeans/cbc:PaymentID") == document.kid
+    assert document.kid
+    assert text(xml, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID") == "86011117947"
+
+
+def test_discount_is_a_line_allowance_with_percentage_and_base():
+    xml = build_ehf(make_document())
+    allowance = xpath(xml, "cac:InvoiceLine[cbc:ID='2']/cac:AllowanceCharge")[0]
+    values = {etree.QName(e).localname: e.text for e in allowance}
+    assert values == {
+        "ChargeIndicator": "false",
+        "AllowanceChargeReasonCode": "95",
+        "AllowanceChargeReason": "Rabatt",
+        "MultiplierFactorNumeric": "10",
+        "Amount": "107.40",
+        "BaseAmount": "1074.00",
+    }
+
+
+def test_credit_note_references_the_invoice_it_credits():
+    xml = build_ehf(make_document(kind="credit_note"))
+    assert etree.QName(etree.fromstring(xml)).localname == "CreditNote"
+    assert text(xml, "cbc:CreditNoteTypeCode") == "381"
+    assert text(xml, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID") == "10023"
+    assert text(xml, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:IssueDate") == (
+        "2026-11-24"
+    )
+    assert xpath(xml, "cac:CreditNoteLine/cbc:CreditedQuantity")
+
+
+def test_reverse_charge_states_the_exemption_and_the_mandatory_text():
+    xml = build_ehf(make_document(lines=reverse_charge_lines()))
+    category = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+    assert text(xml, f"{category}/cbc:ID") == "AE"
+    assert text(xml, f"{category}/cbc:TaxExemptionReasonCode") == "VATEX-EU-AE"
+    assert "Omvendt avgiftsplikt – Merverdiavgift ikke beregnet" in text(xml, "cbc:Note")
+    assert len(xpath(xml, "cbc:Note")) == 1
+
+
+def test_foreign_currency_states_vat_in_nok_as_well():
+    document = foreign_currency()
+    xml = build_ehf(document)
+    assert text(xml, "cbc:DocumentCurrencyCode") == "EUR"
+    assert text(xml, "cbc:TaxCurrencyCode") == "NOK"
+    nok = xpath(xml, "cac:TaxTotal/cbc:TaxAmount[@currencyID='NOK']")
+    assert len(nok) == 1
+    assert Decimal(nok[0].text) == document.totals.tax_nok
+    assert Decimal(nok[0].text) > document.totals.tax  # EUR → NOK at 11.7325
+
+
+def test_outside_scope_invoice_carries_no_vat_identifier_and_no_rate():
+    xml = build_ehf(VARIANTS["outside-scope"]())
+    assert not xpath(xml, "//cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']")
+    assert not xpath(xml, "//cac:TaxCategory/cbc:Percent")
+    assert not xpath(xml, "//cac:ClassifiedTaxCategory/cbc:Percent")
+
+
+def test_the_pdf_is_embedded_as_an_attachment():
+    xml = build_ehf(make_document(), pdf=b"%PDF-1.7 faktura")
+    binary = xpath(xml, "cac:AdditionalDocumentReference/cac:Attachment/*")[0]
+    assert binary.get("mimeCode") == "application/pdf"
+    assert binary.get("filename") == "faktura-10023.pdf"
+    assert base64.b64decode(binary.text) == b"%PDF-1.7 faktura"
+
+
+def test_buyer_reference_falls_back_when_neither_reference_is_given():
+    xml = build_ehf(make_document(buyer_reference="", order_reference="", their_reference=""))
+    assert text(xml, "cbc:BuyerReference") == "1042"  # the client number
+    assert fatal_violations(xml) == []
+
+
+def test_a_buyer_without_peppol_address_cannot_get_an_ehf():
+    person = make_buyer(organization_number="", peppol_id="", is_person=True)
+    with pytest.raises(EhfNotPossible):
+        build_ehf(make_document(buyer=person))
+
+
+def test_a_draft_cannot_be_built():
+    with pytest.raises(EhfNotPossible):
+        build_ehf(make_document(number=None))
+
+
+def test_no_empty_elements_even_with_sparse_data():
+    sparse_buyer = make_buyer(email="", phone="", contact_name="")
+    xml = build_ehf(make_document(buyer=sparse_buyer, note="", our_reference="", bic=""))
+    assert [v.rule for v in check_ehf(xml)] == []
