@@ -12,6 +12,17 @@ from catalog.services import ProductData
 from catalog.units import Unit
 
 
+class AmountField(forms.DecimalField):
+    """Accepts what Norwegians type: ``1 250,50`` as well as ``1250.50``, in any UI language."""
+
+    def to_python(self, value: object) -> Decimal | None:
+        if isinstance(value, str):
+            value = "".join(value.split()).replace("\u00a0", "")
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 class ProductForm(forms.Form):
     number = forms.CharField(label=_("Varenummer"), max_length=30)
     name = forms.CharField(label=_("Navn"), max_length=200)
@@ -22,12 +33,11 @@ class ProductForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     unit = forms.ChoiceField(label=_("Enhet"), choices=Unit.choices, initial=Unit.PIECE)
-    unit_price = forms.DecimalField(
+    unit_price = AmountField(
         label=_("Enhetspris eks. MVA"),
         min_value=Decimal("0"),
         max_digits=18,
         decimal_places=2,
-        localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     vat_code = forms.ModelChoiceField(

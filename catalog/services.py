@@ -115,9 +115,15 @@ def _apply(product: Product, company: Company, data: ProductData) -> None:
             )
         fail("vat_code", ValidationError(message, code="vat_code_not_allowed"))
 
+    description = data.description.strip()
+    if len(description) > 2000:
+        fail(
+            "description",
+            ValidationError(_("Beskrivelsen kan ha høyst 2000 tegn."), code="max_length"),
+        )
     product.number = number
     product.name = data.name.strip()
-    product.description = data.description.strip()
+    product.description = description
     product.unit = data.unit
     product.unit_price = price
     if "vat_code" not in errors:

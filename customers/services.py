@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
@@ -154,6 +155,8 @@ def _apply(client: Client, data: ClientData) -> None:
             ValidationError(_("Betalingsfristen må være mellom 0 og 365 dager."), code="terms"),
         )
         values["payment_terms_days"] = client.payment_terms_days
+    if len(values["notes"]) > 5000:
+        fail("notes", ValidationError(_("Notatene kan ha høyst 5000 tegn."), code="max_length"))
     if values["peppol_id"]:
         try:
             values["peppol_id"] = clean_peppol_id(values["peppol_id"])
@@ -303,11 +306,16 @@ _CSV_ALIASES: dict[str, str] = {
 def _choice(
     value: str, choices: type[Client.Kind | Client.Language | Client.DeliveryChannel]
 ) -> str:
-    """A choice by its code or its Norwegian label, any case; unknown values kept as typed."""
+    """A choice by its code or its label in Norwegian or English, any case.
+
+    Unknown values are kept as typed, so the model's choice check reports them.
+    """
     key = value.strip().lower()
-    for code, label in choices.choices:
-        if key in {code, str(label).lower()}:
-            return code
+    for language in ("nb", "en"):
+        with translation.override(language):
+            for code, label in choices.choices:
+                if key in {code, str(label).lower()}:
+                    return code
     return value
 
 

@@ -93,6 +93,7 @@ def test_peppol_id_is_not_guessed_for_persons_or_foreign_companies():
         ({"name": "x" * 201}, "name"),
         ({"name": "   "}, "name"),
         ({"phone": "1" * 31}, "phone"),
+        ({"notes": "n" * 5001}, "notes"),
         ({"kind": "robot"}, "kind"),
         ({"language": "sv"}, "language"),
         ({"kind": "person", "delivery_channel": "ehf"}, "delivery_channel"),
