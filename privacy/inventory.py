@@ -256,7 +256,7 @@ class ModelDeclaration:
             return None
         if callable(self.subject):
             return self.subject(user)
-        return self.model._default_manager.filter(**{self.subject: user})
+        return self.model._default_manager.filter(**{self.subject: user.pk})
 
     def fields_in(self, category: str) -> list[str]:
         return [name for name, spec in self.personal.items() if spec.category == category]

@@ -1,0 +1,129 @@
+import pytest
+from django.urls import reverse
+
+from core.models import AppendOnlyError, AuditEntry
+from privacy import selectors, services
+from privacy.models import ConsentChannel, ConsentPurpose, ConsentRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def test_consent_ledger_is_append_only(owner):
+    record = services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    record.given = False
+    with pytest.raises(AppendOnlyError):
+        record.save()
+    with pytest.raises(AppendOnlyError):
+        record.delete()
+    with pytest.raises(AppendOnlyError):
+        ConsentRecord.objects.filter(pk=record.pk).update(given=False)
+    with pytest.raises(AppendOnlyError):
+        ConsentRecord.objects.filter(pk=record.pk).delete()
+    assert ConsentRecord.objects.get(pk=record.pk).given is True
+
+
+def test_current_state_is_the_latest_record_per_purpose_and_withdrawal_is_immediate(owner):
+    assert selectors.consent_state(user=owner)[ConsentPurpose.MARKETING_EMAIL] is None
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_SMS, channel=ConsentChannel.WEB, user=owner
+    )
+    assert selectors.may_send_marketing(user=owner)
+    services.consent_withdraw(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.EMAIL_LINK, user=owner
+    )
+    state = selectors.consent_state(user=owner)
+    assert state[ConsentPurpose.MARKETING_EMAIL].given is False
+    assert state[ConsentPurpose.MARKETING_EMAIL].channel == ConsentChannel.EMAIL_LINK
+    assert state[ConsentPurpose.MARKETING_SMS].given is True
+    assert not selectors.may_send_marketing(user=owner)
+    assert ConsentRecord.objects.filter(user=owner).count() == 3
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"privacy.consent.given", "privacy.consent.withdrawn"} <= actions
+
+
+def test_visitor_consent_needs_a_subject():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.consent_give(purpose=ConsentPurpose.COOKIE_ANALYTICS, channel="web")
+
+
+def test_consents_page_needs_login(client):
+    response = client.get(reverse("privacy:consents"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_consents_page_gives_and_withdraws(owner_client, owner):
+    assert owner_client.get(reverse("privacy:consents")).status_code == 200
+    owner_client.post(
+        reverse("privacy:consents"), {"marketing_email": "on", "product_analytics": "on"}
+    )
+    state = selectors.consent_state(user=owner)
+    assert state[ConsentPurpose.MARKETING_EMAIL].given
+    assert state[ConsentPurpose.PRODUCT_ANALYTICS].given
+    assert state[ConsentPurpose.MARKETING_SMS] is None  # never asked, nothing recorded
+    owner_client.post(reverse("privacy:consents"), {"product_analytics": "on"})
+    state = selectors.consent_state(user=owner)
+    assert state[ConsentPurpose.MARKETING_EMAIL].given is False
+    assert state[ConsentPurpose.MARKETING_EMAIL].text_version == services.CONSENT_TEXT_VERSION
+    assert ConsentRecord.objects.filter(user=owner).count() == 3
+
+
+def test_objection_stops_all_marketing_in_one_click(owner_client, owner):
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    response = owner_client.post(reverse("privacy:object"))
+    assert response.status_code == 302
+    assert not selectors.may_send_marketing(user=owner)
+    assert not selectors.may_send_marketing(user=owner, purpose=ConsentPurpose.MARKETING_SMS)
+    assert selectors.is_marketing_suppressed(email=owner.email)
+    # A new, explicit consent lifts the objection.
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    assert selectors.may_send_marketing(user=owner)
+
+
+def test_unsubscribe_link_works_without_login_and_one_click_post(client, owner):
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    headers = services.marketing_email_headers(user=owner)
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = headers["List-Unsubscribe"].strip("<>")
+    path = url.split("127.0.0.1:8000", 1)[-1] if "127.0.0.1" in url else url
+    assert client.get(path).status_code == 200
+    assert selectors.may_send_marketing(user=owner)  # GET changes nothing
+    response = client.post(path, "List-Unsubscribe=One-Click", content_type="text/plain")
+    assert response.status_code == 200
+    assert not selectors.may_send_marketing(user=owner)
+    latest = selectors.consent_state(user=owner)[ConsentPurpose.MARKETING_EMAIL]
+    assert latest.channel == ConsentChannel.EMAIL_LINK
+
+
+def test_forged_or_expired_unsubscribe_link_is_a_400_and_changes_nothing(client, owner):
+    from django.core import signing
+
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    token = services.unsubscribe_token(user=owner)
+    forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
+    other = signing.dumps({"u": owner.pk, "e": owner.email}, salt="another.salt")
+    for bad in (forged, other, "nonsense"):
+        response = client.post(reverse("privacy:unsubscribe", kwargs={"token": bad}))
+        assert response.status_code == 400
+        assert "ugyldig eller utløpt" in response.content.decode()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(selectors, "UNSUBSCRIBE_MAX_AGE", -1)
+        response = client.post(reverse("privacy:unsubscribe", kwargs={"token": token}))
+        assert response.status_code == 400
+    assert selectors.may_send_marketing(user=owner)
+    assert not selectors.is_marketing_suppressed(email=owner.email)
