@@ -6,13 +6,14 @@ from rest_framework.routers import SimpleRouter
 
 from api.exceptions import api_not_found
 from api.views import api_docs
-from catalog.api import VatCodeViewSet
+from catalog.api import ProductViewSet, VatCodeViewSet
 from customers.api import ClientViewSet
 
 app_name = "api"
 
 router = SimpleRouter(use_regex_path=False)
 router.register("clients", ClientViewSet, basename="client")
+router.register("products", ProductViewSet, basename="product")
 router.register("vat-codes", VatCodeViewSet, basename="vat-code")
 
 v1 = [

@@ -7,15 +7,147 @@ deleted: invoice lines refer to them); ``POST /products/{id}/activate/`` undoes 
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from api.base import ApiReadOnlyViewSet
-from catalog.models import VatCode, VatRate
-from catalog.selectors import vat_codes_for
+from api.base import ApiModelViewSet, ApiReadOnlyViewSet
+from api.idempotency import idempotent
+from catalog.models import Product, VatCode, VatRate
+from catalog.selectors import STATUSES, product_list, suggest_product_number, vat_codes_for
+from catalog.services import (
+    PRODUCT_FIELDS,
+    ProductData,
+    product_activate,
+    product_create,
+    product_deactivate,
+    product_update,
+)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text=_("Varenummer, unikt i firmaet. Tomt: neste ledige nummer."),
+    )
+    vat_code = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=VatCode.objects.all(),
+        help_text=_("MVA-kode, se /api/v1/vat-codes/."),
+    )
+    unit_price = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("Enhetspris eks. MVA i NOK, som tekst eller tall."),
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "number",
+            "name",
+            "description",
+            "unit",
+            "unit_price",
+            "vat_code",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "is_active", "created_at", "updated_at"]
+
+    def product_values(self) -> dict[str, Any]:
+        return {key: value for key, value in self.validated_data.items() if key in PRODUCT_FIELDS}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List products",
+        parameters=[
+            OpenApiParameter(
+                "search", OpenApiTypes.STR, description="Number, name or description."
+            ),
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=list(STATUSES), description="Default: active."
+            ),
+        ],
+    ),
+    retrieve=extend_schema(summary="Get a product"),
+    create=extend_schema(summary="Create a product"),
+    update=extend_schema(summary="Replace a product"),
+    partial_update=extend_schema(summary="Change some fields of a product"),
+    destroy=extend_schema(summary="Deactivate a product (products are never deleted)"),
+)
+class ProductViewSet(ApiModelViewSet):
+    """The company's products and services, with price excl. VAT and VAT code.
+
+    DELETE deactivates: products are never deleted, since invoice lines refer to them.
+    """
+
+    serializer_class = ProductSerializer
+
+    def get_queryset(self) -> QuerySet[Product]:
+        if self.action != "list":
+            return Product.objects.select_related("vat_code")
+        params = self.request.query_params
+        product_status = params.get("status", "active")
+        if product_status not in STATUSES:
+            raise ValidationError({"status": [_("Bruk active, inactive eller all.")]})
+        return product_list(search=params.get("search", ""), status=product_status)
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: ProductSerializer) -> None:
+        values = serializer.product_values()
+        if not values.get("number", "").strip():
+            values["number"] = suggest_product_number(company=self.caller.company)
+        serializer.instance = product_create(
+            company=self.caller.company, actor=self.caller.actor, data=ProductData(**values)
+        )
+
+    def perform_update(self, serializer: ProductSerializer) -> None:
+        product = serializer.instance
+        current = ProductData.from_product(product)
+        values = serializer.product_values()
+        if not values.get("number", "").strip():
+            values["number"] = current.number  # left out or blank: keeps the number
+        if serializer.partial:
+            data = dataclasses.replace(current, **values)
+        else:
+            data = ProductData(**values)
+        serializer.instance = product_update(product=product, actor=self.caller.actor, data=data)
+
+    def perform_destroy(self, instance: Product) -> None:
+        product_deactivate(product=instance, actor=self.caller.actor)
+
+    @extend_schema(summary="Make a deactivated product active again", request=None)
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        product = product_activate(product=self.get_object(), actor=self.caller.actor)
+        return Response(self.get_serializer(product).data, status=status.HTTP_200_OK)
 
 
 class VatCodeSerializer(serializers.ModelSerializer):
