@@ -48,11 +48,33 @@ from accounts.tokens import email_verification_token
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
-login_view = auth_views.LoginView.as_view(
-    template_name="accounts/login.html",
-    authentication_form=LoginForm,
-    redirect_authenticated_user=True,
-)
+
+class LoginView(auth_views.LoginView):
+    """Password step; users with a confirmed device go on to the second-factor step.
+
+    Unverified e-mail addresses may log in: the app shows a banner until they verify.
+    """
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        user = self.request.user
+        # Right after login() the user object has no is_verified() (OTPMiddleware adds it
+        # on the next request); a fresh login has not passed a second factor anyway.
+        is_verified = getattr(user, "is_verified", None)
+        if (
+            user.is_authenticated
+            and user_has_device(user)
+            and not (is_verified is not None and is_verified())
+        ):
+            return f"{reverse('accounts:otp_verify')}?{urlencode({'next': url})}"
+        return url
+
+
+login_view = LoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
 
 
@@ -109,7 +131,8 @@ def _user_from_uid(uidb64: str) -> User | None:
 
 def _verify_otp(user: User, code: str) -> Any:
     """The device (TOTP or a recovery code) that accepts ``code``, if any."""
-    code = code.strip().replace(" ", "")
+    # Recovery codes are stored in lower case; people often type them in upper case.
+    code = code.strip().replace(" ", "").lower()
     if not code:
         return None
     with transaction.atomic():
@@ -551,7 +574,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST, can_make_owner=actor.is_owner, prefix=f"m{target.pk}")
     if not form.is_valid():
         messages.error(request, _("Velg en gyldig rolle."))
-        return redirect("company:members")
+        return _members_page(request, status=400)
     try:
         services.membership_change_role(
             actor_membership=actor, membership=target, role=form.cleaned_data["role"]
