@@ -547,7 +547,8 @@ def invoice_delete_draft(*, invoice: Invoice, actor: Actor) -> None:
 # --- Issue ----------------------------------------------------------------------------------
 
 
-def _seller_snapshot(company: Company) -> dict[str, Any]:
+def seller_snapshot(company: Company) -> dict[str, Any]:
+    """What an issued document says about the seller (frozen at issue)."""
     return {
         "name": company.name,
         "organization_number": company.organization_number,
@@ -568,7 +569,8 @@ def _seller_snapshot(company: Company) -> dict[str, Any]:
     }
 
 
-def _buyer_snapshot(client: Client, *, reverse_charge: bool) -> dict[str, Any]:
+def buyer_snapshot(client: Client, *, reverse_charge: bool) -> dict[str, Any]:
+    """What an issued document says about the buyer (frozen at issue)."""
     return {
         "client_number": client.number,
         "kind": client.kind,
@@ -759,8 +761,8 @@ def _issue(invoice: Invoice, actor: Actor) -> Invoice:
 
     invoice.series = series
     invoice.number = number
-    invoice.seller_snapshot = _seller_snapshot(company)
-    invoice.buyer_snapshot = _buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
+    invoice.seller_snapshot = seller_snapshot(company)
+    invoice.buyer_snapshot = buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
     invoice.total_excl_vat = totals.total_excl_vat
     invoice.total_vat = totals.total_vat
     invoice.total_incl_vat = totals.total_incl_vat
