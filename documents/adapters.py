@@ -1,0 +1,268 @@
+"""From an invoice (or credit note) in the database to the ``InvoiceDocument`` it prints.
+
+An issued document is built only from what was frozen at issue: the seller and buyer
+snapshots, the frozen lines (texts, rates, nets) and the stored VAT breakdown and totals.
+Nothing live (the company's or client's current data) can leak into it. A draft
+preview is built from live data and the same arithmetic, and has no number.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from catalog.models import VatCode
+from catalog.selectors import vat_rate_on
+from documents.document import (
+    Address,
+    DocumentLine,
+    DocumentReference,
+    InvoiceDocument,
+    Party,
+    Totals,
+    VatSubtotal,
+)
+from invoicing.calculation import LineInput, compute_totals
+from invoicing.models import Invoice, InvoiceLine
+from invoicing.selectors import vat_rate_date
+from invoicing.services import buyer_snapshot, seller_snapshot
+
+SCHEME_NO_ORGNR = "0192"
+
+
+def _seller(snapshot: dict[str, Any], our_reference: str) -> Party:
+    orgnr = snapshot.get("organization_number", "")
+    country = snapshot.get("country") or "NO"
+    return Party(
+        name=snapshot.get("name", ""),
+        address=Address(
+            line1=snapshot.get("address_line", ""),
+            postcode=snapshot.get("postcode", ""),
+            city=snapshot.get("city", ""),
+            country=country,
+        ),
+        organization_number=orgnr,
+        vat_registered=bool(snapshot.get("vat_registered")),
+        in_foretaksregisteret=bool(snapshot.get("in_foretaksregisteret")),
+        email=snapshot.get("email", ""),
+        phone=snapshot.get("phone", ""),
+        contact_name=our_reference,
+        peppol_id=f"{SCHEME_NO_ORGNR}:{orgnr}" if orgnr and country == "NO" else "",
+    )
+
+
+def _buyer(snapshot: dict[str, Any]) -> Party:
+    orgnr = snapshot.get("organization_number", "")
+    country = snapshot.get("country") or "NO"
+    emails = snapshot.get("invoice_emails") or []
+    peppol_id = snapshot.get("peppol_id", "")
+    if not peppol_id and orgnr and country == "NO":
+        peppol_id = f"{SCHEME_NO_ORGNR}:{orgnr}"
+    return Party(
+        name=snapshot.get("name", ""),
+        address=Address(
+            line1=snapshot.get("address_line", ""),
+            line2=snapshot.get("address_line2", ""),
+            postcode=snapshot.get("postcode", ""),
+            city=snapshot.get("city", ""),
+            country=country,
+        ),
+        organization_number=orgnr,
+        vat_registered=bool(snapshot.get("vat_registered")),
+        email=emails[0] if emails else "",
+        phone=snapshot.get("phone", ""),
+        contact_name=snapshot.get("contact_person", ""),
+        peppol_id=peppol_id,
+        is_person=snapshot.get("kind") == "person",
+    )
+
+
+def _vat_label(code: VatCode | None, language: str) -> str:
+    if code is None:
+        return ""
+    return code.name_en if language == "en" else code.name_nb
+
+
+def _document_line(line: InvoiceLine, *, rate: Decimal, net: Decimal) -> DocumentLine:
+    return DocumentLine(
+        position=line.position,
+        description=line.description or (line.product.name if line.product else ""),
+        quantity=line.quantity,
+        unit_code=line.unit,
+        unit_label=str(line.get_unit_display()),
+        unit_price=line.unit_price,
+        discount_percent=line.discount_percent,
+        line_net=net,
+        vat_code=line.vat_code.code,
+        vat_category=line.vat_code.ubl_category,
+        vat_rate=rate,
+        product_number=line.item_number or (line.product.number if line.product else ""),
+        period_start=line.period_start,
+        period_end=line.period_end,
+    )
+
+
+def _issued_figures(
+    invoice: Invoice, lines: list[InvoiceLine], codes: dict[str, VatCode], language: str
+) -> tuple[tuple[DocumentLine, ...], tuple[VatSubtotal, ...], tuple[str, ...]]:
+    document_lines = tuple(
+        _document_line(line, rate=line.vat_rate or Decimal("0.00"), net=line.net_amount)
+        for line in lines
+    )
+    subtotals = []
+    legal_texts: list[str] = []
+    for vat_line in invoice.vat_lines.all():
+        code = vat_line.vat_codes[0] if vat_line.vat_codes else ""
+        subtotals.append(
+            VatSubtotal(
+                vat_category=vat_line.vat_category,
+                vat_rate=vat_line.vat_rate,
+                taxable_amount=vat_line.basis,
+                tax_amount=vat_line.vat,
+                tax_amount_nok=vat_line.vat_nok,
+                vat_code=code,
+                label=_vat_label(codes.get(code), language),
+                exemption_reason_code=vat_line.exemption_reason_code,
+                exemption_reason=vat_line.exemption_reason,
+            )
+        )
+        if vat_line.invoice_text and vat_line.invoice_text not in legal_texts:
+            legal_texts.append(vat_line.invoice_text)
+    return document_lines, tuple(subtotals), tuple(legal_texts)
+
+
+def _draft_figures(
+    invoice: Invoice, lines: list[InvoiceLine], language: str
+) -> tuple[tuple[DocumentLine, ...], tuple[VatSubtotal, ...], tuple[str, ...], Any]:
+    rates = [
+        vat_rate_on(vat_code=line.vat_code, on=vat_rate_date(invoice=invoice, line=line))
+        for line in lines
+    ]
+    totals = compute_totals(
+        [
+            LineInput(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_category=line.vat_code.ubl_category,
+                vat_rate=rate,
+            )
+            for line, rate in zip(lines, rates, strict=True)
+        ],
+        exchange_rate=invoice.exchange_rate,
+    )
+    document_lines = tuple(
+        _document_line(line, rate=rate, net=net)
+        for line, rate, net in zip(lines, rates, totals.line_nets, strict=True)
+    )
+    code_of_group: dict[tuple[str, Decimal], VatCode] = {}
+    for line, rate in zip(lines, rates, strict=True):
+        code_of_group.setdefault((line.vat_code.ubl_category, rate), line.vat_code)
+    subtotals = []
+    legal_texts: list[str] = []
+    for group in totals.vat_groups:
+        code = code_of_group.get((group.category, group.rate))
+        subtotals.append(
+            VatSubtotal(
+                vat_category=group.category,
+                vat_rate=group.rate,
+                taxable_amount=group.basis,
+                tax_amount=group.vat,
+                tax_amount_nok=group.vat_nok,
+                vat_code=code.code if code else "",
+                label=_vat_label(code, language),
+                exemption_reason_code=code.exemption_reason_code if code else "",
+                exemption_reason=code.exemption_reason if code else "",
+            )
+        )
+        if code and code.invoice_text and code.invoice_text not in legal_texts:
+            legal_texts.append(code.invoice_text)
+    return document_lines, tuple(subtotals), tuple(legal_texts), totals
+
+
+def load_for_document(invoice_id: int) -> Invoice:
+    """The invoice with everything the document needs, in a fixed number of queries."""
+    return (
+        Invoice.objects.select_related("client", "company", "credited_invoice")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=InvoiceLine.objects.select_related("vat_code", "product").order_by(
+                    "position"
+                ),
+            ),
+            "vat_lines",
+        )
+        .get(pk=invoice_id)
+    )
+
+
+def document_from_invoice(invoice: Invoice) -> InvoiceDocument:
+    """The ``InvoiceDocument`` of ``invoice``: frozen data if issued, a preview if a draft."""
+    lines = list(invoice.lines.all())
+    if invoice.is_draft:
+        reverse_charge = any(
+            line.vat_code.ubl_category == VatCode.Category.REVERSE_CHARGE for line in lines
+        )
+        seller_data = seller_snapshot(invoice.company)
+        buyer_data = buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
+    else:
+        seller_data, buyer_data = invoice.seller_snapshot, invoice.buyer_snapshot
+    language = buyer_data.get("language") or "nb"
+
+    if invoice.is_draft:
+        document_lines, subtotals, legal_texts, computed = _draft_figures(invoice, lines, language)
+        totals = Totals(
+            line_extension=computed.sum_of_line_nets,
+            tax_exclusive=computed.total_excl_vat,
+            tax=computed.total_vat,
+            tax_inclusive=computed.total_incl_vat,
+            tax_nok=computed.total_vat_nok if invoice.currency != "NOK" else None,
+        )
+    else:
+        codes = {code.code: code for code in VatCode.objects.all()}
+        document_lines, subtotals, legal_texts = _issued_figures(invoice, lines, codes, language)
+        totals = Totals(
+            line_extension=invoice.total_excl_vat,
+            tax_exclusive=invoice.total_excl_vat,
+            tax=invoice.total_vat,
+            tax_inclusive=invoice.total_incl_vat,
+            tax_nok=invoice.total_vat_nok if invoice.currency != "NOK" else None,
+        )
+
+    credited = None
+    if invoice.is_credit_note and invoice.credited_invoice is not None:
+        original = invoice.credited_invoice
+        credited = DocumentReference(number=str(original.number), issue_date=original.invoice_date)
+
+    return InvoiceDocument(
+        kind="credit_note" if invoice.is_credit_note else "invoice",
+        number=None if invoice.is_draft else str(invoice.number),
+        issue_date=invoice.invoice_date,
+        due_date=None if invoice.is_credit_note else invoice.due_date,
+        seller=_seller(seller_data, invoice.our_reference),
+        buyer=_buyer(buyer_data),
+        lines=document_lines,
+        vat_subtotals=subtotals,
+        totals=totals,
+        currency=invoice.currency,
+        exchange_rate=invoice.exchange_rate if invoice.currency != "NOK" else None,
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.delivery_period_start,
+        period_end=invoice.delivery_period_end,
+        client_number=str(buyer_data.get("client_number", "")),
+        our_reference=invoice.our_reference,
+        their_reference=invoice.their_reference,
+        buyer_reference=invoice.buyer_reference,
+        order_reference=invoice.order_number,
+        note=invoice.free_text,
+        legal_texts=legal_texts,
+        kid=invoice.kid,
+        bank_account=seller_data.get("bank_account", ""),
+        iban=seller_data.get("iban", ""),
+        bic=seller_data.get("bic", ""),
+        language=language,
+        credited=credited,
+    )

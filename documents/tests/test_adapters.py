@@ -1,0 +1,128 @@
+"""Issued invoices become documents from their frozen data only; EHF and PDF agree."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from documents.adapters import document_from_invoice, load_for_document
+from documents.ehf import build_ehf
+from documents.ehf_rules import fatal_violations
+from documents.pdf import render_pdf
+from documents.tests.ehf_support import xsd_errors
+from invoicing import services
+from invoicing.tests.factories import SYSTEM, ClientFactory, draft_invoice, line
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def three_rate_lines():
+    return [
+        line(quantity="7.5", unit_price="1250.00", code="3", description="Rådgivning"),
+        line(quantity="12", unit_price="89.50", code="31", discount="10", description="Lunsj"),
+        line(quantity="2", unit_price="1195.00", code="33", description="Hotell"),
+    ]
+
+
+def issue(company, **kwargs):
+    draft = draft_invoice(company=company, **kwargs)
+    issued = services.invoice_issue(invoice=draft, actor=SYSTEM)
+    return load_for_document(issued.pk)
+
+
+def test_issued_invoice_document_has_the_stored_figures_and_passes_ehf_rules(company_scope):
+    invoice = issue(company_scope, lines=three_rate_lines(), buyer_reference="PRJ-9")
+    document = document_from_invoice(invoice)
+    assert document.number == str(invoice.number)
+    assert document.totals.tax_inclusive == invoice.total_incl_vat
+    assert [s.vat_rate for s in document.vat_subtotals] == [
+        Decimal("25.00"),
+        Decimal("15.00"),
+        Decimal("12.00"),
+    ]
+    assert document.seller.organization_number == company_scope.organization_number
+    xml = build_ehf(document, pdf=render_pdf(document))
+    assert xsd_errors(xml) == []
+    assert fatal_violations(xml) == []
+
+
+def test_document_uses_the_snapshot_not_live_data(company_scope):
+    invoice = issue(company_scope, lines=three_rate_lines())
+    company_scope.name = "Nytt Navn AS"
+    company_scope.save()
+    invoice.client.name = "Omdøpt Kunde AS"
+    invoice.client.save()
+    document = document_from_invoice(load_for_document(invoice.pk))
+    assert document.seller.name == "Nordlys Regnskap AS"
+    assert document.buyer.name != "Omdøpt Kunde AS"
+
+
+def test_credit_note_document_references_its_invoice(company_scope):
+    invoice = issue(company_scope, lines=three_rate_lines())
+    credit_note = services.invoice_credit(invoice=invoice, actor=SYSTEM)
+    document = document_from_invoice(load_for_document(credit_note.pk))
+    assert document.is_credit_note
+    assert document.credited.number == str(invoice.number)
+    assert document.totals.tax_inclusive == invoice.total_incl_vat
+    xml = build_ehf(document)
+    assert xsd_errors(xml) == []
+    assert fatal_violations(xml) == []
+
+
+def test_reverse_charge_document_carries_the_mandatory_text(company_scope):
+    invoice = issue(
+        company_scope,
+        lines=[line(quantity="10", unit_price="800", code="51", description="Tømrerarbeid")],
+    )
+    document = document_from_invoice(invoice)
+    assert "Omvendt avgiftsplikt – Merverdiavgift ikke beregnet" in document.legal_texts
+    assert document.buyer.vat_id == f"NO{invoice.client.organization_number}MVA"
+    xml = build_ehf(document)
+    assert fatal_violations(xml) == []
+
+
+def test_foreign_currency_document_has_vat_in_nok(company_scope):
+    invoice = issue(
+        company_scope,
+        lines=three_rate_lines(),
+        currency="EUR",
+        exchange_rate=Decimal("11.5"),
+    )
+    document = document_from_invoice(invoice)
+    assert document.currency == "EUR"
+    assert document.totals.tax_nok == invoice.total_vat_nok
+    xml = build_ehf(document)
+    assert xsd_errors(xml) == []
+    assert fatal_violations(xml) == []
+
+
+def test_draft_preview_has_no_number_and_the_same_arithmetic(company_scope):
+    client = ClientFactory(company=company_scope)
+    draft = draft_invoice(company=company_scope, client=client, lines=three_rate_lines())
+    preview = document_from_invoice(load_for_document(draft.pk))
+    assert preview.is_draft
+    issued = services.invoice_issue(invoice=draft, actor=SYSTEM)
+    final = document_from_invoice(load_for_document(issued.pk))
+    assert preview.totals.tax_inclusive == final.totals.tax_inclusive
+    assert [s.tax_amount for s in preview.vat_subtotals] == [
+        s.tax_amount for s in final.vat_subtotals
+    ]
+    assert "UTKAST" in pdf_text(render_pdf(preview))
+
+
+def test_document_queries_are_bounded(company_scope, django_assert_max_num_queries):
+    invoice = issue(
+        company_scope,
+        lines=three_rate_lines() * 10,
+        invoice_date=datetime.date(2026, 11, 2),
+    )
+    with django_assert_max_num_queries(6):
+        document_from_invoice(load_for_document(invoice.pk))
