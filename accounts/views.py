@@ -47,6 +47,7 @@ from accounts.permissions import manager_view, mark_reauthenticated, user_view
 from accounts.tokens import email_verification_token
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MAX_ID = 2**63  # database ids are 64-bit; larger numbers overflow the driver
 
 
 class LoginView(auth_views.LoginView):
@@ -125,6 +126,8 @@ def _user_from_uid(uidb64: str) -> User | None:
     try:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError):
+        return None
+    if not 0 < pk < MAX_ID:
         return None
     return User.objects.filter(pk=pk, is_active=True).first()
 
@@ -460,6 +463,8 @@ def company_switch(request: HttpRequest) -> HttpResponse:
         try:
             company_id = int(request.POST.get("company", ""))
         except ValueError:
+            company_id = 0
+        if not 0 < company_id < MAX_ID:
             return HttpResponse(_("Ugyldig firma."), status=400)
         chosen = memberships.filter(company_id=company_id).first()
         if chosen is None:

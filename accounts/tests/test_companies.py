@@ -145,3 +145,8 @@ def test_company_count_unchanged_by_bad_switches(owner_client):
     before = Company.objects.count()
     owner_client.post(SWITCH, {"company": "999999"})
     assert Company.objects.count() == before
+
+
+def test_switch_to_an_impossible_id_is_a_400_not_a_crash(owner_client):
+    assert owner_client.post(SWITCH, {"company": str(10**30)}).status_code == 400
+    assert owner_client.post(SWITCH, {"company": "-1"}).status_code == 400

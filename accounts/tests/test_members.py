@@ -318,3 +318,11 @@ def test_invitation_email_is_in_the_invitees_language(
     sudo(owner_client)
     invite(owner_client, django_capture_on_commit_callbacks, "english@example.no")
     assert mail.outbox[0].subject.startswith("Invitation to")
+
+
+def test_impossible_membership_ids_are_404(owner_client):
+    sudo(owner_client)
+    big = 10**30
+    assert owner_client.post(reverse("company:member_role", args=[big])).status_code == 404
+    assert owner_client.post(reverse("company:member_remove", args=[big])).status_code == 404
+    assert owner_client.post(reverse("company:invitation_revoke", args=[big])).status_code == 404

@@ -105,3 +105,11 @@ def test_verification_email_is_in_the_users_language(client, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:verify_email_resend"))
     assert mail.outbox[0].subject == "Confirm your e-mail address at FakturaNett"
+
+
+def test_impossible_user_ids_in_links_are_a_400_not_a_crash(client):
+    uid = urlsafe_base64_encode(str(10**30).encode())
+    verify = reverse("accounts:verify_email", kwargs={"uidb64": uid, "token": "a-b"})
+    reset = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": "a-b"})
+    assert client.get(verify).status_code == 400
+    assert client.get(reset).status_code == 400
