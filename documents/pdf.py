@@ -91,7 +91,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "invoice_number": ("Fakturanr.", "Invoice no."),
     "credit_note_number": ("Kreditnotanr.", "Credit note no."),
     "invoice_date": ("Fakturadato", "Invoice date"),
-    "credit_note_date": ("Dato", "Date"),
+    "credit_note_date": ("Kreditnotadato", "Credit note date"),
     "delivery_date": ("Leveringsdato", "Delivery date"),
     "delivery_period": ("Leveringsperiode", "Delivery period"),
     "due_date": ("Forfallsdato", "Due date"),
@@ -292,7 +292,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-_LINE_COLUMNS = (0.415, 0.085, 0.065, 0.12, 0.07, 0.07, 0.175)  # fractions of CONTENT_WIDTH
+_LINE_COLUMNS = (0.39, 0.08, 0.07, 0.13, 0.08, 0.08, 0.17)  # fractions of CONTENT_WIDTH
 _CELL_PAD = 4
 
 
@@ -344,6 +344,17 @@ def _is_reverse_charge(document: InvoiceDocument) -> bool:
     return any(line.vat_category == "AE" for line in document.lines) or any(
         subtotal.vat_category == "AE" for subtotal in document.vat_subtotals
     )
+
+
+LEFT_COLUMN = CONTENT_WIDTH - 82 * mm  # page 1: the parties' width, left of the facts
+
+
+def _fit_font(canvas: Canvas, text: str, font: str, size: float, width: float) -> None:
+    """Set ``font`` at ``size``, smaller (down to 6 pt) where ``text`` is wider than ``width``."""
+    actual = pdfmetrics.stringWidth(text, font, size)
+    if actual > width:
+        size = max(6.0, size * width / actual)
+    canvas.setFont(font, size)
 
 
 class _Renderer:
@@ -488,17 +499,27 @@ class _Renderer:
         return lines
 
     # Vertical positions of page 1 (distances from the top edge, in points).
-    _SELLER_TOP = MARGIN_TOP + LOGO_BOX[1] + 5 * mm
     _BUYER_TOP_MIN = 52 * mm
     _META_TOP = MARGIN_TOP + 16 * mm
 
+    def seller_top(self) -> float:
+        """Where the seller's block starts: under the logo, or under the name as letterhead."""
+        if self.logo is not None:
+            return MARGIN_TOP + LOGO_BOX[1] + 5 * mm
+        return MARGIN_TOP + 15 + 4 * mm
+
+    def seller_bottom(self) -> float:
+        name_line = 12 if self.logo is not None else 0
+        return self.seller_top() + name_line + 10.5 * len(self.seller_lines())
+
+    def buyer_top(self) -> float:
+        return max(self._BUYER_TOP_MIN, self.seller_bottom() + 7 * mm)
+
     def first_page_header_height(self) -> float:
-        seller_bottom = self._SELLER_TOP + 12 + 10.5 * len(self.seller_lines())
-        buyer_top = max(self._BUYER_TOP_MIN, seller_bottom + 6 * mm)
-        buyer_bottom = buyer_top + 12 + 14 + 11 * len(self.buyer_lines())
+        buyer_bottom = self.buyer_top() + 14 + 11 * len(self.buyer_lines())
         meta_bottom = self._META_TOP + (14 if self.doc.is_draft else 0)
         meta_bottom += 12.5 * len(self.header_rows())
-        return max(buyer_bottom, meta_bottom) + 8 * mm
+        return max(buyer_bottom, meta_bottom) + 9 * mm
 
     def draw_first_page(self, canvas: Canvas, _template: Any) -> None:
         doc, f = self.doc, self.f
@@ -517,31 +538,33 @@ class _Renderer:
             )
         else:
             canvas.setFillColor(ACCENT)
-            canvas.setFont(FONT_BOLD, 15)
+            _fit_font(canvas, doc.seller.name, FONT_BOLD, 15, LEFT_COLUMN)
             canvas.drawString(MARGIN_X, top - 15, doc.seller.name)
         # seller block
-        y = PAGE_HEIGHT - self._SELLER_TOP
-        canvas.setFillColor(INK)
-        canvas.setFont(FONT_BOLD, 9)
-        canvas.drawString(MARGIN_X, y, doc.seller.name)
+        y = PAGE_HEIGHT - self.seller_top()
+        if self.logo is not None:
+            canvas.setFillColor(INK)
+            canvas.setFont(FONT_BOLD, 9)
+            canvas.drawString(MARGIN_X, y, doc.seller.name)
+            y -= 10.5
         canvas.setFont(FONT, 8.5)
         canvas.setFillColor(MUTED)
         for line in self.seller_lines():
-            y -= 10.5
+            _fit_font(canvas, line, FONT, 8.5, LEFT_COLUMN)
             canvas.drawString(MARGIN_X, y, line)
+            y -= 10.5
         # buyer block
-        seller_bottom = self._SELLER_TOP + 12 + 10.5 * len(self.seller_lines())
-        y = PAGE_HEIGHT - max(self._BUYER_TOP_MIN, seller_bottom + 6 * mm)
+        y = PAGE_HEIGHT - self.buyer_top()
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN_X, y, f("credit_to" if doc.is_credit_note else "bill_to").upper())
         y -= 14
         canvas.setFillColor(INK)
-        canvas.setFont(FONT_BOLD, 10.5)
+        _fit_font(canvas, doc.buyer.name, FONT_BOLD, 10.5, LEFT_COLUMN)
         canvas.drawString(MARGIN_X, y, doc.buyer.name)
-        canvas.setFont(FONT, 9)
         for line in self.buyer_lines():
             y -= 11
+            _fit_font(canvas, line, FONT, 9, LEFT_COLUMN)
             canvas.drawString(MARGIN_X, y, line)
         # title and the document's facts, right
         right = PAGE_WIDTH - MARGIN_X
@@ -564,7 +587,7 @@ class _Renderer:
             canvas.setFont(FONT, 8.5)
             canvas.drawString(meta_left, y, label)
             canvas.setFillColor(INK)
-            canvas.setFont(FONT_BOLD, 8.5)
+            _fit_font(canvas, value, FONT_BOLD, 8.5, right - meta_left - 30 * mm)
             canvas.drawRightString(right, y, value)
         canvas.line(meta_left, y - 5, right, y - 5)
         canvas.restoreState()
@@ -887,6 +910,7 @@ class _Renderer:
 
 _OUTER = TableStyle(
     [
+        ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -895,6 +919,7 @@ _OUTER = TableStyle(
     ]
 )
 _BOX_COMMANDS: list[tuple[Any, ...]] = [
+    ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
     ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
     ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f7f9fc")),
     ("LEFTPADDING", (0, 0), (-1, -1), 7),

@@ -1,0 +1,470 @@
+"""The invoice PDF: the law's content (bokføringsforskriften § 5-1-1), layout, fonts, pages."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+import subprocess
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from core.identifiers import format_kontonr, format_orgnr
+from core.money import format_nok
+from documents.document import Address, InvoiceDocument
+from documents.pdf import REVERSE_CHARGE_TEXT, _prepared_logo, render_pdf
+from documents.tests.factories import (
+    BUYER_ORGNR,
+    SELLER_ORGNR,
+    make_buyer,
+    make_document,
+    make_line,
+    make_seller,
+    reverse_charge_lines,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+ARTIFACTS = REPO / "test-artifacts"
+EUR_RATE = Decimal("11.7325")
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    """Each page's text, whitespace (incl. the no-break space of amounts) collapsed."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return [re.sub(r"\s+", " ", page.extract_text()).strip() for page in reader.pages]
+
+
+def all_text(pdf: bytes) -> str:
+    return " ".join(pages_text(pdf))
+
+
+def nb(amount: Decimal) -> str:
+    return format_nok(amount).replace("\u00a0", " ")
+
+
+def nb_date(day: datetime.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def foreign_currency_document(**overrides) -> InvoiceDocument:
+    buyer = make_buyer(
+        name="Nordic Timber GmbH",
+        address=Address(line1="Hafenstraße 5", postcode="20457", city="Hamburg", country="DE"),
+        organization_number="",
+        vat_registered=False,
+        in_foretaksregisteret=False,
+    )
+    return make_document(currency="EUR", exchange_rate=EUR_RATE, buyer=buyer, **overrides)
+
+
+def assert_mandatory_content(text: str, document: InvoiceDocument) -> None:
+    """Every item of bokføringsforskriften § 5-1-1 first paragraph is on the document."""
+    # nr. 1: number and date
+    assert document.number and document.number in text
+    assert nb_date(document.issue_date) in text
+    # nr. 2: seller name and orgnr (with MVA and Foretaksregisteret, norway.md §1.2);
+    # buyer name and address or orgnr
+    seller = document.seller
+    assert seller.name in text
+    assert f"Org.nr {format_orgnr(seller.organization_number)} MVA Foretaksregisteret" in text
+    buyer = document.buyer
+    assert buyer.name in text
+    assert buyer.address.line1 in text
+    assert f"{buyer.address.postcode} {buyer.address.city}" in text
+    if buyer.organization_number:
+        assert f"Org.nr {format_orgnr(buyer.organization_number)}" in text
+    # nr. 3: nature and extent: every line's description, quantity and unit
+    for line in document.lines:
+        assert line.description in text
+        assert line.unit_label in text
+        assert nb(line.line_net) in text
+    # nr. 4: time of delivery
+    assert document.delivery_date
+    assert f"Leveringsdato {nb_date(document.delivery_date)}" in text
+    # nr. 5: consideration and due date (a credit note has no due date)
+    assert f"{document.currency} {nb(document.totals.amount_due)}" in text
+    if not document.is_credit_note:
+        assert document.due_date
+        assert f"Forfallsdato {nb_date(document.due_date)}" in text
+    # nr. 6: VAT per rate, and in NOK
+    for subtotal in document.vat_subtotals:
+        assert nb(subtotal.taxable_amount) in text
+        assert nb(subtotal.tax_amount) in text
+        if document.currency != "NOK":
+            assert nb(subtotal.tax_amount_nok) in text
+    assert f"MVA {nb(document.totals.tax)}" in text
+    if document.currency != "NOK":
+        assert document.totals.tax_nok is not None
+        assert f"MVA i NOK NOK {nb(document.totals.tax_nok)}" in text
+    # nr. 7: reverse charge sentence and the buyer's orgnr
+    if any(line.vat_category == "AE" for line in document.lines):
+        assert REVERSE_CHARGE_TEXT in text
+        assert f"Org.nr {format_orgnr(buyer.organization_number)} MVA" in text
+
+
+def save_png(pdf: bytes, name: str, *, page: int = 1) -> Path:
+    """Write the PDF and one page as PNG (60 dpi) to test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf_path = ARTIFACTS / f"{name}.pdf"
+    pdf_path.write_bytes(pdf)
+    prefix = ARTIFACTS / f"{name}-p{page}"
+    subprocess.run(
+        ["/usr/bin/pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page),
+         "-singlefile", str(pdf_path), str(prefix)],
+        check=True,
+    )  # fmt: skip
+    return prefix.with_suffix(".png")
+
+
+def assert_matches_golden(name: str, text: str) -> None:
+    """Compare with golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {name}: run the test once with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+# --- The law's content ------------------------------------------------------------------
+
+
+def test_invoice_has_every_mandatory_field():
+    document = make_document()
+    pdf = render_pdf(document)
+    assert pdf.startswith(b"%PDF-")
+    text = all_text(pdf)
+    assert_mandatory_content(text, document)
+    assert "FAKTURA" in text
+    assert f"Kontonummer {format_kontonr('86011117947')}" in text
+    assert "8601.11.17947" in text
+    assert f"KID {document.kid}" in text
+    assert "Kundenr. 1042" in text
+    assert "Vår referanse Åse Ødegård" in text
+    assert "Deres referanse Per Østli" in text
+    assert "Bestillingsnr. PO-7781" in text
+    assert "Merknad: Takk for oppdraget!" in text
+    assert "Side 1 av 1" in text
+    # the figures: 9 375,00 + 966,60 + 2 390,00; VAT 2 343,75 + 144,99 + 286,80
+    assert "Sum eks. MVA 12 731,60" in text
+    assert "MVA 2 775,54" in text
+    assert "Sum inkl. MVA 15 507,14" in text
+    assert "Å betale NOK 15 507,14" in text
+
+
+def test_norwegian_letters_and_typography_survive():
+    text = all_text(render_pdf(make_document()))
+    for word in ("Rådgivning", "«Nordlys» – fase 1", "Smørbrød", "Ålesund", "Åse Ødegård"):
+        assert word in text
+    document = make_document(note="ÆØÅ æøå « » – ok")
+    assert "ÆØÅ æøå « » – ok" in all_text(render_pdf(document))
+
+
+def test_credit_note_references_the_invoice_and_asks_for_no_payment():
+    document = make_document(kind="credit_note")
+    text = all_text(render_pdf(document))
+    assert_mandatory_content(text, document)
+    assert "KREDITNOTA" in text
+    assert "Kreditnotanr. 10024" in text
+    assert "Denne kreditnotaen krediterer faktura nr. 10023 datert 24.11.2026." in text
+    assert "Gjelder faktura 10023 (24.11.2026)" in text
+    assert "Kreditert beløp NOK 15 507,14" in text
+    assert "Beløpet NOK 15 507,14 godskrives dere. Kreditnotaen skal ikke betales." in text
+    assert "Betalingsinformasjon" not in text
+    assert "Forfallsdato" not in text
+    assert "Å betale" not in text
+
+
+def test_foreign_currency_invoice_states_vat_in_nok_and_the_rate():
+    document = foreign_currency_document()
+    text = all_text(render_pdf(document))
+    assert_mandatory_content(text, document)
+    # 2 343,75 EUR × 11,7325 = 27 498,05 NOK (25 %); 144,99 × 11,7325 = 1 701,10 (15 %)
+    assert [s.tax_amount_nok for s in document.vat_subtotals] == [
+        Decimal("27498.05"),
+        Decimal("1701.10"),
+        Decimal("3364.88"),
+    ]
+    assert "MVA i NOK" in text
+    assert "Valutakurs: 1 EUR = 11,7325 NOK" in text
+    assert "Å betale EUR 15 507,14" in text
+    assert "Hafenstraße 5 20457 Hamburg DE" in text
+
+
+def test_reverse_charge_invoice_has_the_sentence_and_buyer_orgnr_with_mva():
+    document = make_document(lines=reverse_charge_lines())
+    text = all_text(render_pdf(document))
+    assert_mandatory_content(text, document)
+    assert f"Org.nr {format_orgnr(BUYER_ORGNR)} MVA" in text
+    assert "Omvendt avgiftsplikt" in text  # the VAT summary row
+    assert text.count(REVERSE_CHARGE_TEXT) == 1  # given once in legal_texts and the subtotal
+    assert "MVA 0,00" in text
+
+
+def test_reverse_charge_sentence_is_printed_even_when_legal_texts_lack_it():
+    document = make_document(lines=reverse_charge_lines(), legal_texts=())
+    assert REVERSE_CHARGE_TEXT in all_text(render_pdf(document))
+
+
+def test_buyer_orgnr_has_no_mva_suffix_without_reverse_charge():
+    text = all_text(render_pdf(make_document()))
+    assert f"Org.nr {format_orgnr(BUYER_ORGNR)} MVA" not in text
+    assert f"Org.nr {format_orgnr(BUYER_ORGNR)}" in text
+
+
+def test_seller_not_in_foretaksregisteret_and_not_vat_registered():
+    seller = make_seller(vat_registered=False, in_foretaksregisteret=False)
+    lines = (
+        make_line(description="Konsulenttime", quantity="7.5", unit_price="800",
+                  vat_category="O", vat_rate="0"),
+    )  # fmt: skip
+    text = all_text(render_pdf(make_document(seller=seller, lines=lines)))
+    assert f"Org.nr {format_orgnr(SELLER_ORGNR)}" in text
+    assert "Foretaksregisteret" not in text
+    assert "MVA" not in text  # a seller outside the VAT register shows no VAT at all
+    assert "Selger er ikke registrert i Merverdiavgiftsregisteret." in text
+    assert "Sum 6 000,00" in text
+    assert "Å betale NOK 6 000,00" in text
+
+
+def test_delivery_period_line_periods_discounts_and_prepaid():
+    november = (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+    lines = (
+        make_line(description="Leie av kontorplass", unit_price="12000", unit_label="mnd",
+                  period_start=november[0], period_end=november[1]),
+        make_line(position=2, description="Lisens", quantity="3", unit_price="1999.999",
+                  discount_percent="12.5"),
+    )  # fmt: skip
+    document = make_document(
+        lines=lines,
+        delivery_date=None,
+        period_start=november[0],
+        period_end=november[1],
+        prepaid=Decimal("1000.00"),
+    )
+    text = all_text(render_pdf(document))
+    assert "Leveringsperiode 01.11.2026–30.11.2026" in text
+    assert "Leie av kontorplass Periode 01.11.2026–30.11.2026" in text
+    assert "1 999,999" in text  # a unit price keeps its third decimal
+    assert "12,5 %" in text
+    assert "Forskuddsbetalt -1 000,00" in text
+    assert f"Å betale NOK {nb(document.totals.amount_due)}" in text
+    assert document.totals.amount_due == document.totals.tax_inclusive - Decimal("1000.00")
+
+
+def test_text_that_looks_like_markup_and_long_descriptions_wrap():
+    long = "Utvidet support <b>& drift</b> av " + " ".join(["fakturaløsningen"] * 12)
+    document = make_document(
+        lines=(make_line(description=long), make_line(position=2, description="A\nB-linje")),
+        note="Linje én\nLinje to <i>",
+    )
+    text = all_text(render_pdf(document))
+    assert long in text
+    assert "A B-linje" in text
+    assert "Linje én Linje to <i>" in text
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def test_200_lines_paginate_with_header_row_and_page_numbers_on_every_page():
+    lines = tuple(
+        make_line(position=n, description=f"Varelinje nummer {n:03d}", quantity="2",
+                  unit_price=f"{n}.50", vat_rate=("25", "15", "12")[n % 3])
+        for n in range(1, 201)
+    )  # fmt: skip
+    document = make_document(lines=lines)
+    pdf = render_pdf(document)
+    pages = pages_text(pdf)
+    count = len(pages)
+    assert count >= 5
+    header_row = "Beskrivelse Antall Enhet Pris Rabatt MVA Beløp"
+    for number, text in enumerate(pages, start=1):
+        assert text.count(header_row) == 1, f"page {number}"
+        assert f"Side {number} av {count}" in text
+        assert "Fjordlys Rådgivning AS · Storgata 12, 0155 Oslo" in text  # the footer
+        if number > 1:
+            assert text.startswith("FAKTURA 10023")
+    joined = " ".join(pages)
+    for n in range(1, 201):
+        assert joined.count(f"Varelinje nummer {n:03d}") == 1
+    # lines run in order over the pages; totals and payment come once, at the end
+    assert pages[0].index("Varelinje nummer 001") < pages[0].index("Varelinje nummer 002")
+    assert "Varelinje nummer 200" in pages[-1] or "Varelinje nummer 200" in pages[-2]
+    assert joined.count("Å betale NOK") == 1
+    assert "Betalingsinformasjon" in pages[-1]
+    assert_mandatory_content(joined, document)
+    save_png(pdf, "invoice-200-lines", page=2)
+
+
+def test_draft_is_marked_utkast_on_every_page():
+    lines = tuple(make_line(position=n, description=f"Linje {n}") for n in range(1, 60))
+    document = make_document(number=None, kid="", lines=lines)
+    pdf = render_pdf(document)
+    pages = pages_text(pdf)
+    assert len(pages) >= 2
+    assert "UTKAST – ikke en gyldig faktura" in pages[0]
+    assert "Fakturanr. — (tildeles ved utstedelse)" in pages[0]
+    for text in pages:
+        assert "UTKAST" in text
+    assert pages[1].startswith("FAKTURA UTKAST")
+    assert "10023" not in " ".join(pages)
+    assert "Merk betalingen" not in pages[-1]  # no number to refer to yet
+    save_png(pdf, "invoice-draft")
+
+
+def test_issued_invoice_is_not_marked_as_draft():
+    assert "UTKAST" not in all_text(render_pdf(make_document()))
+
+
+# --- Language ---------------------------------------------------------------------------
+
+
+def test_english_labels_amounts_and_dates():
+    document = make_document(language="en")
+    pdf = render_pdf(document)
+    text = all_text(pdf)
+    for label in (
+        "INVOICE",
+        "Invoice no. 10023",
+        "Invoice date 24 Nov 2026",
+        "Delivery date 20 Nov 2026",
+        "Due date 8 Dec 2026",
+        "Customer no. 1042",
+        "Our reference Åse Ødegård",
+        "Your reference Per Østli",
+        "Order no. PO-7781",
+        "Description Qty Unit Unit price Disc. VAT Amount",
+        "Total excl. VAT 12,731.60",
+        "VAT 2,775.54",
+        "Total incl. VAT 15,507.14",
+        "Amount due NOK 15,507.14",
+        "Payment details",
+        "Account number 8601.11.17947",
+        "Page 1 of 1",
+        f"Org. no. {format_orgnr(SELLER_ORGNR)} MVA Foretaksregisteret",
+    ):
+        assert label in text, label
+    for norwegian in ("FAKTURA", "Forfallsdato", "Å betale", "Side 1 av 1", "15 507,14"):
+        assert norwegian not in text
+    save_png(pdf, "invoice-en")
+
+
+def test_english_credit_note_and_draft():
+    text = all_text(render_pdf(make_document(kind="credit_note", language="en")))
+    assert "CREDIT NOTE" in text
+    assert "This credit note credits invoice no. 10023 dated 24 Nov 2026." in text
+    assert "not to be paid" in text
+    draft = all_text(render_pdf(make_document(number=None, language="en")))
+    assert "DRAFT – not a valid invoice" in draft
+    assert "UTKAST" not in draft
+
+
+# --- Fonts, logo, file ------------------------------------------------------------------
+
+
+def test_fonts_are_embedded_dejavu_subsets_only():
+    reader = PdfReader(io.BytesIO(render_pdf(make_document(lines=reverse_charge_lines()))))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts
+    for name, font in fonts.items():
+        assert "DejaVuSans" in name, name
+        descriptor = font["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor, f"{name} is not embedded"
+        assert "/ToUnicode" in font  # text can be extracted and searched
+    assert any(name.endswith("DejaVuSans-Bold") for name in fonts)
+
+
+def _logo_bytes(fmt: str, size: tuple[int, int]) -> bytes:
+    image = Image.new(
+        "RGBA" if fmt == "PNG" else "RGB", size, (23, 64, 109, 255)[: 4 if fmt == "PNG" else 3]
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _images(pdf: bytes) -> list[tuple[int, int]]:
+    reader = PdfReader(io.BytesIO(pdf))
+    sizes = []
+    for page in reader.pages:
+        for obj in page["/Resources"].get("/XObject", {}).values():
+            obj = obj.get_object()
+            if obj["/Subtype"] == "/Image":
+                sizes.append((obj["/Width"], obj["/Height"]))
+    return sizes
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_logo_is_drawn_scaled_down_once_per_image(fmt):
+    logo = _logo_bytes(fmt, (1800, 600))
+    before = _prepared_logo.cache_info()
+    pdf = render_pdf(make_document(), logo=logo)
+    render_pdf(make_document(kind="credit_note"), logo=logo)
+    after = _prepared_logo.cache_info()
+    assert after.misses == before.misses + 1
+    assert after.hits == before.hits + 1
+    ((width, height),) = _images(pdf)
+    assert (width, height) == (720, 240)  # scaled to fit 720 × 260, aspect kept
+    text = all_text(pdf)
+    assert text.count("Fjordlys Rådgivning AS") >= 2  # with a logo the seller block names it
+    save_png(pdf, f"invoice-logo-{fmt.lower()}")
+
+
+def test_no_logo_no_image():
+    assert _images(render_pdf(make_document())) == []
+
+
+def test_png_artifacts_of_each_kind_render():
+    kinds = {
+        "invoice": make_document(),
+        "credit-note": make_document(kind="credit_note"),
+        "foreign-currency": foreign_currency_document(),
+        "reverse-charge": make_document(lines=reverse_charge_lines()),
+    }
+    for name, document in kinds.items():
+        png = save_png(render_pdf(document), name)
+        with Image.open(png) as image:
+            width, height = image.size  # A4 at 60 dpi: 496 × 702 px, give or take one
+            assert abs(width - 496) <= 1 and abs(height - 702) <= 1
+            # something is printed: the page is not blank white
+            assert image.convert("L").getextrema()[0] < 100
+
+
+def test_pdf_metadata_names_the_document():
+    reader = PdfReader(io.BytesIO(render_pdf(make_document())))
+    assert reader.metadata.title == "Faktura 10023"
+    assert reader.metadata.author == "Fjordlys Rådgivning AS"
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+
+
+def test_extracted_text_matches_golden_file():
+    document = make_document(
+        lines=(
+            *make_document().lines,
+            make_line(position=4, description="Frakt", unit_price="149"),
+        ),
+    )
+    text = "\n".join(
+        PdfReader(io.BytesIO(render_pdf(document))).pages[0].extract_text().splitlines()
+    )
+    assert_matches_golden("pdf-invoice.txt", text + "\n")
+
+
+def test_renderer_does_not_change_the_document():
+    document = make_document()
+    copy = replace(document)
+    render_pdf(document)
+    assert document == copy
