@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.auth import api_caller
 
 
 class _CallerRateThrottle(SimpleRateThrottle):
+    def get_rate(self) -> str | None:
+        # Read at request time (not import time), so settings overrides take effect.
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError as exc:
+            raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}") from exc
+
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         caller = api_caller(request) if request.user.is_authenticated else None
         ident = caller.ident if caller is not None else f"anon:{self.get_ident(request)}"

@@ -148,3 +148,14 @@ def test_without_a_key_every_post_does_the_work(api_client, company):
     api_client.post(CLIENTS, {"name": "Fjord AS"}, format="json")
     api_client.post(CLIENTS, {"name": "Fjord AS"}, format="json")
     assert len(_clients(company)) == 2
+
+
+def test_hourly_task_purges_expired_records(api_client):
+    from api.tasks import purge_idempotency_records
+
+    api_client.post(CLIENTS, {"name": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="a")
+    with scopes_disabled():
+        IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(days=2))
+    purge_idempotency_records.call_local()
+    with scopes_disabled():
+        assert not IdempotencyRecord.objects.exists()

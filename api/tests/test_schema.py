@@ -1,0 +1,57 @@
+import pytest
+from drf_spectacular.validation import validate_schema
+
+from api.docs import generate_schema
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_PATHS = {
+    "/api/v1/clients/",
+    "/api/v1/clients/{id}/",
+    "/api/v1/clients/{id}/activate/",
+    "/api/v1/products/",
+    "/api/v1/products/{id}/",
+    "/api/v1/products/{id}/activate/",
+    "/api/v1/vat-codes/",
+    "/api/v1/vat-codes/{code}/",
+}
+
+
+def test_schema_is_valid_openapi_with_our_paths():
+    schema = generate_schema()
+    validate_schema(schema)
+    assert set(schema["paths"]) >= EXPECTED_PATHS
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+
+
+def test_create_and_actions_document_the_idempotency_key():
+    paths = generate_schema()["paths"]
+    for path in ("/api/v1/clients/", "/api/v1/products/", "/api/v1/clients/{id}/activate/"):
+        names = [param["name"] for param in paths[path]["post"].get("parameters", [])]
+        assert "Idempotency-Key" in names, path
+
+
+def test_schema_generation_has_no_warnings(capsys):
+    from drf_spectacular.drainage import GENERATOR_STATS
+
+    GENERATOR_STATS.reset()
+    GENERATOR_STATS.enable_trace_lineno = False
+    generate_schema()
+    assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache
+
+
+def test_schema_endpoint_serves_json_and_yaml(client):
+    response = client.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    assert "/api/v1/clients/" in response.json()["paths"]
+    assert client.get("/api/v1/schema/").status_code == 200
+
+
+def test_docs_page_renders_from_the_schema_without_outside_resources(client):
+    response = client.get("/api/v1/docs/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "POST /api/v1/clients/" in page and "organization_number" in page
+    assert "Idempotency-Key" in page and "unit_price" in page
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
+    assert "'self'" in response["Content-Security-Policy"]
