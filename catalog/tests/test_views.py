@@ -293,3 +293,13 @@ def test_too_large_file(owner_client, company):
     assert response.status_code == 400
     assert "2 MB" in response.content.decode()
     assert products_of(company) == []
+
+
+def test_pages_are_translated_to_english(owner, owner_client, product):
+    owner.language = "en"
+    owner.save()
+    body = owner_client.get(reverse("catalog:list")).content.decode()
+    assert "New product" in body and ">Products</a>" in body
+    assert ">h<" in body  # the unit "t" (time) is "h" in English
+    vat = owner_client.get(reverse("catalog:vat_codes")).content.decode()
+    assert "Output VAT, standard rate" in vat and "Rate history" in vat

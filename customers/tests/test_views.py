@@ -261,3 +261,15 @@ def test_nav_marks_clients_as_current(owner_client):
     body = owner_client.get(reverse("customers:list")).content.decode()
     link = f'<a href="{reverse("customers:list")}" aria-current="page">'
     assert link in body
+
+
+def test_pages_are_translated_to_english(owner, owner_client, client_obj):
+    owner.language = "en"
+    owner.save()
+    body = owner_client.get(reverse("customers:list")).content.decode()
+    assert "New client" in body and "Ny kunde" not in body
+    assert ">Clients</a>" in body
+    detail = owner_client.get(reverse("customers:detail", args=[client_obj.pk])).content.decode()
+    assert "Client details" in detail
+    response = owner_client.post(reverse("customers:create"), {**VALID, "country": "ZZ"})
+    assert "is not a country code" in response.content.decode()
