@@ -46,3 +46,15 @@ def test_owner_sees_dashboard(owner_client, company):
     response = owner_client.get(reverse("dashboard"))
     assert response.status_code == 200
     assert company.name in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "asset",
+    ["vendor/pico/pico.min.css", "vendor/htmx/htmx.min.js", "css/app.css", "js/app.js"],
+)
+def test_every_page_asset_is_served_from_our_own_host(client, asset):
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert f'"/static/{asset}"' in page
+    response = client.get(f"/static/{asset}")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])
