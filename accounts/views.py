@@ -532,7 +532,7 @@ def _members_page(
     )
 
 
-@manager_view
+@manager_view(reauth=True)
 def members(request: HttpRequest) -> HttpResponse:
     return _members_page(request)
 

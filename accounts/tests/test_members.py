@@ -94,6 +94,7 @@ def test_outsider_cannot_see_or_alter_the_companys_members(outsider_client, owne
 
 
 def test_owner_sees_members_and_the_nav_item(owner_client, owner, member):
+    sudo(owner_client)
     page = owner_client.get(MEMBERS)
     assert page.status_code == 200
     body = page.content.decode()
@@ -326,3 +327,9 @@ def test_impossible_membership_ids_are_404(owner_client):
     assert owner_client.post(reverse("company:member_role", args=[big])).status_code == 404
     assert owner_client.post(reverse("company:member_remove", args=[big])).status_code == 404
     assert owner_client.post(reverse("company:invitation_revoke", args=[big])).status_code == 404
+
+
+def test_member_management_asks_for_the_password_first(owner_client):
+    response = owner_client.get(MEMBERS)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:reauthenticate"))

@@ -94,3 +94,11 @@ def test_email_change_refuses_an_address_in_use(owner_client, owner):
     response = owner_client.post(reverse("accounts:email_change"), {"email": "OPPTATT@example.no"})
     assert response.status_code == 400
     assert "email" in response.context["form"].errors
+
+
+def test_guessing_the_password_at_reauthentication_locks_out(owner_client):
+    for _ in range(4):
+        assert owner_client.post(REAUTH, {"password": "feil"}).status_code == 400
+    assert owner_client.post(REAUTH, {"password": "feil"}).status_code == 429
+    assert owner_client.post(REAUTH, {"password": PASSWORD}).status_code == 429
+    assert owner_client.get(reverse("accounts:email_change")).status_code == 302
