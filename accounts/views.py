@@ -203,11 +203,14 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated:
         if request.method == "POST":
-            with transaction.atomic():
-                services.user_send_verification(user=user)
-            messages.success(
-                request, _("Vi har sendt en ny bekreftelseslenke til %s.") % user.email
-            )
+            if user.is_email_verified:
+                messages.info(request, _("E-postadressen din er allerede bekreftet."))
+            else:
+                with transaction.atomic():
+                    services.user_send_verification(user=user)
+                messages.success(
+                    request, _("Vi har sendt en ny bekreftelseslenke til %s.") % user.email
+                )
             return redirect(_safe_next(request, reverse("accounts:profile")))
         return render(request, "accounts/verify_email_resend.html", {"form": None})
     form = EmailForm(request.POST or None)

@@ -113,3 +113,12 @@ def test_impossible_user_ids_in_links_are_a_400_not_a_crash(client):
     reset = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": "a-b"})
     assert client.get(verify).status_code == 400
     assert client.get(reset).status_code == 400
+
+
+def test_resend_for_an_already_verified_user_sends_nothing(
+    owner_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(reverse("accounts:verify_email_resend"), follow=True)
+    assert "allerede bekreftet" in response.content.decode()
+    assert not mail.outbox
