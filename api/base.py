@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django_scopes import scope
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from api.auth import ApiCaller, ApiPrincipal, CompanyApiPermission, api_caller
+from api.auth import ApiCaller, ApiTokenAuthentication, CompanyApiPermission, api_caller
+
+
+def _sends_token(request: Request) -> bool:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return header.split(" ", 1)[0].lower() == ApiTokenAuthentication.keyword.lower()
 
 
 def _token_language(request: Request) -> str | None:
@@ -28,6 +36,19 @@ def _token_language(request: Request) -> str | None:
         except LookupError:
             continue
     return None
+
+
+def query_choice(
+    params: Mapping[str, str], name: str, choices: Iterable[str], *, default: str
+) -> str:
+    """The query parameter ``name`` if it is one of ``choices`` (or absent), else a 400."""
+    value = params.get(name, default)
+    allowed = list(choices)
+    if value != default and value not in allowed:
+        raise ValidationError(
+            {name: [_("Ugyldig verdi. Bruk en av: %(choices)s.") % {"choices": ", ".join(allowed)}]}
+        )
+    return value
 
 
 class CompanyApiMixin:
@@ -48,11 +69,11 @@ class CompanyApiMixin:
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        self.perform_authentication(request)  # type: ignore[attr-defined]
-        if isinstance(request.user, ApiPrincipal):
+        if _sends_token(request):
             language = _token_language(request) or settings.LANGUAGE_CODE
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        self.perform_authentication(request)  # type: ignore[attr-defined]
         caller = api_caller(request) if request.user.is_authenticated else None
         self._scope_stack.enter_context(scope(company=caller.company if caller else None))
         super().initial(request, *args, **kwargs)  # type: ignore[misc]

@@ -13,7 +13,6 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,11 +22,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.base import ApiModelViewSet, ApiReadOnlyViewSet
+from api.base import ApiModelViewSet, ApiReadOnlyViewSet, query_choice
 from api.idempotency import idempotent
 from catalog.models import Product, VatCode, VatRate
 from catalog.selectors import STATUSES, product_list, suggest_product_number, vat_codes_for
@@ -46,18 +44,18 @@ class ProductSerializer(serializers.ModelSerializer):
         max_length=30,
         required=False,
         allow_blank=True,
-        help_text=_("Varenummer, unikt i firmaet. Tomt: neste ledige nummer."),
+        help_text="Unique in the company; left out or empty: the next free number.",
     )
     vat_code = serializers.SlugRelatedField(
         slug_field="code",
         queryset=VatCode.objects.all(),
-        help_text=_("MVA-kode, se /api/v1/vat-codes/."),
+        help_text="VAT code, see /api/v1/vat-codes/.",
     )
     unit_price = serializers.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=0,
-        help_text=_("Enhetspris eks. MVA i NOK, som tekst eller tall."),
+        help_text="Unit price excl. VAT in NOK, as a string or a number.",
     )
 
     class Meta:
@@ -110,10 +108,10 @@ class ProductViewSet(ApiModelViewSet):
         if self.action != "list":
             return Product.objects.select_related("vat_code")
         params = self.request.query_params
-        product_status = params.get("status", "active")
-        if product_status not in STATUSES:
-            raise ValidationError({"status": [_("Bruk active, inactive eller all.")]})
-        return product_list(search=params.get("search", ""), status=product_status)
+        return product_list(
+            search=params.get("search", ""),
+            status=query_choice(params, "status", STATUSES, default="active"),
+        )
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -14,16 +14,14 @@ import dataclasses
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.base import ApiModelViewSet
+from api.base import ApiModelViewSet, query_choice
 from api.idempotency import idempotent
 from customers.models import Client
 from customers.selectors import STATUSES, client_list
@@ -40,26 +38,29 @@ from customers.services import (
 class ClientSerializer(serializers.ModelSerializer):
     # Checked by the service, which also accepts "999 999 999".
     organization_number = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, help_text=_("9 siffer; valgfritt.")
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Organisasjonsnummer, 9 digits (spaces allowed); optional.",
     )
     invoice_emails = serializers.CharField(
         max_length=500,
         required=False,
         allow_blank=True,
-        help_text=_("Én eller flere e-postadresser for faktura, skilt med komma."),
+        help_text="One or more e-mail addresses for invoices, comma-separated.",
     )
     email = serializers.EmailField(
         write_only=True,
         required=False,
         allow_blank=True,
         max_length=254,
-        help_text=_("Kortform for én adresse i invoice_emails (brukes når den ikke er gitt)."),
+        help_text="Shorthand for a single invoice_emails address (used if that is not given).",
     )
     peppol_id = serializers.CharField(
         max_length=64,
         required=False,
         allow_blank=True,
-        help_text=_("For eksempel 0192:999999999; settes fra organisasjonsnummeret hvis tom."),
+        help_text="E.g. 0192:999999999; set from the orgnr when left empty.",
     )
 
     class Meta:
@@ -132,13 +133,11 @@ class ClientViewSet(ApiModelViewSet):
         if self.action != "list":
             return Client.objects.all()
         params = self.request.query_params
-        client_status = params.get("status", "active")
-        if client_status not in STATUSES:
-            raise ValidationError({"status": [_("Bruk active, archived eller all.")]})
-        kind = params.get("kind", "")
-        if kind and kind not in Client.Kind.values:
-            raise ValidationError({"kind": [_("Bruk company eller person.")]})
-        return client_list(search=params.get("search", ""), status=client_status, kind=kind)
+        return client_list(
+            search=params.get("search", ""),
+            status=query_choice(params, "status", STATUSES, default="active"),
+            kind=query_choice(params, "kind", Client.Kind.values, default=""),
+        )
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -131,3 +131,12 @@ def test_token_client_may_ask_for_english_errors(api_token):
     norwegian = client.post(CLIENTS, {}, format="json").json()
     english = client.post(CLIENTS, {}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert norwegian["errors"]["name"] != english["errors"]["name"]
+
+
+def test_api_errors_are_translated_for_token_clients(client):
+    nb = client.get(CLIENTS, HTTP_AUTHORIZATION="Token fn_wrong").json()["detail"]
+    en = client.get(CLIENTS, HTTP_AUTHORIZATION="Token fn_wrong", HTTP_ACCEPT_LANGUAGE="en").json()[
+        "detail"
+    ]
+    assert nb == "Ugyldig eller tilbakekalt API-nøkkel."
+    assert en == "Invalid or revoked API key."

@@ -173,3 +173,9 @@ def test_vat_codes_are_read_only_and_need_login(api_client, client):
     assert api_client.post(VAT_CODES, {"code": "9"}, format="json").status_code == 405
     assert api_client.delete(f"{VAT_CODES}3/").status_code == 405
     assert client.get(VAT_CODES).status_code == 401
+
+
+def test_bad_product_status_filter_is_400(api_client):
+    response = api_client.get(PRODUCTS, {"status": "deleted"})
+    assert response.status_code == 400
+    assert "inactive" in response.json()["errors"]["status"][0]
