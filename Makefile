@@ -71,6 +71,7 @@ test-browser: setup
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 bench: migrate
+	$(PY) -m pip install -q -r requirements/bench.txt
 	$(PY) -m bench
 
 lock:

@@ -22,6 +22,7 @@ import datetime
 import functools
 import io
 import threading
+import zlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -34,8 +35,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -219,6 +220,56 @@ class _Format:
 _font_lock = threading.Lock()
 _fonts_ready = False
 
+# Non-ASCII characters every document's font subset starts with (ASCII is always there), so
+# nearly every invoice has the very same subset and its compressed glyph data comes from
+# ``_SubsetCachingFace``'s cache instead of being cut out and deflated again per document.
+SUBSET_SEED = "æøåÆØÅ«»–—·€éÉèüÜöÖäÄ§×−…’“”"
+_SUBSET_CACHE_SIZE = 64
+
+
+class _SubsetCachingFace(TTFontFace):
+    """A TrueType face that keeps the deflated bytes of the subsets it has embedded.
+
+    ReportLab's ``TTFontFace.addSubsetObjects`` (5.1) with one change: the font file stream
+    is looked up by the subset's characters, and stored already compressed.
+    """
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(filename)
+        self._subsets: dict[tuple[int, ...], tuple[int, bytes]] = {}
+
+    def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:
+        key = tuple(subset)
+        cached = self._subsets.get(key)
+        if cached is None:
+            raw = self.makeSubset(subset)
+            cached = (len(raw), zlib.compress(raw))
+            if len(self._subsets) >= _SUBSET_CACHE_SIZE:
+                self._subsets.clear()
+            self._subsets[key] = cached
+        font_file = pdfdoc.PDFStream()
+        font_file.content = cached[1]
+        font_file.dictionary["Length1"] = cached[0]
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        font_file_ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
+        flags = (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": self.ascent,
+                "CapHeight": self.capHeight,
+                "Descent": self.descent,
+                "Flags": flags,
+                "FontBBox": pdfdoc.PDFArray(self.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": self.italicAngle,
+                "StemV": self.stemV,
+                "FontFile2": font_file_ref,
+                "MissingWidth": self.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
 
 def _register_fonts() -> None:
     global _fonts_ready
@@ -227,8 +278,10 @@ def _register_fonts() -> None:
     with _font_lock:
         if _fonts_ready:
             return
-        pdfmetrics.registerFont(TTFont(FONT, f"{FONT_DIR}/DejaVuSans.ttf"))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, f"{FONT_DIR}/DejaVuSans-Bold.ttf"))
+        for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf")):
+            font = TTFont(name, f"{FONT_DIR}/{file}")
+            font.face = _SubsetCachingFace(f"{FONT_DIR}/{file}")
+            pdfmetrics.registerFont(font)
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
         _fonts_ready = True
 
@@ -938,6 +991,8 @@ class _PagedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._renderer = renderer
         self._held: list[dict[str, Any]] = []
+        for name in (FONT, FONT_BOLD):  # the same subset for (nearly) every document
+            pdfmetrics.getFont(name).splitString(SUBSET_SEED, self._doc)
 
     def showPage(self) -> None:
         self._held.append(dict(self.__dict__))

@@ -468,3 +468,21 @@ def test_renderer_does_not_change_the_document():
     copy = replace(document)
     render_pdf(document)
     assert document == copy
+
+
+def test_font_subsets_are_reused_across_documents():
+    from reportlab.pdfbase import pdfmetrics
+
+    from documents.pdf import FONT
+
+    render_pdf(make_document())
+    face = pdfmetrics.getFont(FONT).face
+    known = dict(face._subsets)
+    other = make_document(
+        lines=(make_line(description="Årsavgift «Grønn» – fjøs og båt", unit_price="75"),),
+        buyer=make_buyer(name="Ærlig Øl & Mat AS"),
+    )
+    assert "Ærlig Øl & Mat AS" in all_text(render_pdf(other))
+    assert face._subsets == known  # the same seeded subset: no new cut, no new deflate
+    text = all_text(render_pdf(make_document(note="Grüße aus Łódź")))
+    assert "Grüße aus Łódź" in text  # characters beyond the seed still embed and extract
