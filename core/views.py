@@ -47,7 +47,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
     else:
         request.session[SESSION_LANGUAGE_KEY] = language
     return HttpResponseRedirect(next_url)
-
-
-def privacy_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy_statement.html")
