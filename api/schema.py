@@ -1,4 +1,4 @@
-"""OpenAPI description of the token authentication."""
+"""OpenAPI: the token authentication, and the error responses of every endpoint."""
 
 from __future__ import annotations
 
@@ -6,6 +6,12 @@ from typing import Any
 
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from api.base import CompanyApiMixin
+from api.idempotency import HEADER
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -23,3 +29,45 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
 class CompanySessionScheme(SessionScheme):
     target_class = "api.auth.CompanySessionAuthentication"
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in one sentence.")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Field name (or non_field_errors) → messages.",
+    )
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus the error responses every company endpoint has."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        bodies = super()._get_response_bodies(direction)
+        if direction != "response" or not isinstance(self.view, CompanyApiMixin):
+            return bodies
+        errors: dict[str, Any] = {
+            "401": OpenApiResponse(ErrorSerializer, description="No or invalid API key."),
+            "403": OpenApiResponse(ErrorSerializer, description="Read-only role."),
+            "429": OpenApiResponse(ErrorSerializer, description="Rate limit; see Retry-After."),
+        }
+        if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
+            errors["400"] = OpenApiResponse(ValidationErrorSerializer, description="Invalid input.")
+        if "{" in self.path:
+            errors["404"] = OpenApiResponse(ErrorSerializer, description="No such object.")
+        names = {
+            parameter.name
+            for parameter in self.get_override_parameters()
+            if isinstance(parameter, OpenApiParameter)
+        }
+        if HEADER in names:
+            errors["422"] = OpenApiResponse(
+                ErrorSerializer, description="Idempotency-Key reused with another request."
+            )
+        for code, response in sorted(errors.items()):
+            if code not in bodies:
+                bodies[code] = self._get_response_for_code(response, code, direction=direction)
+        return bodies

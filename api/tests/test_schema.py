@@ -55,3 +55,12 @@ def test_docs_page_renders_from_the_schema_without_outside_resources(client):
     assert "Idempotency-Key" in page and "unit_price" in page
     assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
     assert "'self'" in response["Content-Security-Policy"]
+
+
+def test_error_responses_are_documented():
+    paths = generate_schema()["paths"]
+    create = paths["/api/v1/clients/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "422", "429"} <= set(create)
+    assert "404" not in create
+    detail = paths["/api/v1/products/{id}/"]["get"]["responses"]
+    assert {"200", "401", "404"} <= set(detail) and "400" not in detail
