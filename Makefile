@@ -1,20 +1,21 @@
 # FakturaNett: `make run` serves the app, `make test` runs lint and the test suite.
 # Both set everything up first; nothing but Python 3.11+, Node.js/npm and gettext needed.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 WEB_WORKERS ?= 4
 PYTEST_ARGS ?=
-export DJANGO_SETTINGS_MODULE ?= fakturanett.settings
 
 .PHONY: messages-extract run test test-browser test-postgres lint fmt bench setup migrate messages demo lock clean
 
 $(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(PY) -m pip install --quiet -r requirements/dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -59,16 +60,16 @@ fmt: $(VENV)/.installed
 
 # The whole suite except the browser tests (those need Chromium: make test-browser).
 test: setup lint
-	$(PY) -m pytest -m "not browser" -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=fakturanett.settings_test -m "not browser" -n 2 $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL with Redis-backed tasks (CI's second part):
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fakturanett REDIS_URL=redis://127.0.0.1:6379/1 make test-postgres
 test-postgres: setup
 	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL to a PostgreSQL URL"; exit 2)
-	$(PY) -m pytest -m "not browser" -n 2 --create-db $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=fakturanett.settings_test -m "not browser" -n 2 --create-db $(PYTEST_ARGS)
 
 test-browser: setup
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=fakturanett.settings_test -m browser $(PYTEST_ARGS)
 
 bench: migrate
 	$(PY) -m pip install -q -r requirements/bench.txt
