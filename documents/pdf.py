@@ -29,6 +29,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from PIL import Image
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -283,6 +284,9 @@ def _register_fonts() -> None:
             font.face = _SubsetCachingFace(f"{FONT_DIR}/{file}")
             pdfmetrics.registerFont(font)
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+        # Binary image streams: ReportLab's default wraps images in ASCII85, a pure-Python
+        # pass over the logo on every render that only makes the file bigger.
+        rl_config.useA85 = 0
         _fonts_ready = True
 
 
