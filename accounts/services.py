@@ -397,9 +397,16 @@ def _require_manager(actor_membership: Membership, company: Company) -> None:
         raise ValidationError(_("Bare eiere og administratorer kan administrere medlemmer."))
 
 
-def _other_owner_count(*, company: Company, exclude: Membership) -> int:
+def _lock_owners(*, company: Company) -> list[Membership]:
+    """Lock the company's owner rows, always first and in one order, so that two owners
+    demoting each other at the same moment queue instead of deadlocking, and the
+    last-owner check cannot be raced."""
     owners = Membership.objects.select_for_update().filter(company=company, role=Role.OWNER)
-    return len([m for m in owners if m.pk != exclude.pk])
+    return list(owners.order_by("pk"))
+
+
+def _has_other_owner(owners: list[Membership], membership: Membership) -> bool:
+    return any(owner.pk != membership.pk for owner in owners)
 
 
 @transaction.atomic
@@ -412,14 +419,13 @@ def membership_change_role(
     _require_manager(actor_membership, company)
     if role not in Role.values:
         raise ValidationError({"role": _("Ukjent rolle.")})
+    owners = _lock_owners(company=company)
     membership = Membership.objects.select_for_update().get(pk=membership.pk, company=company)
     if (role == Role.OWNER or membership.role == Role.OWNER) and not actor_membership.is_owner:
         raise ValidationError(_("Bare en eier kan gjøre noen til eier eller endre en eier."))
     if membership.role == role:
         return membership
-    if membership.role == Role.OWNER and not _other_owner_count(
-        company=company, exclude=membership
-    ):
+    if membership.role == Role.OWNER and not _has_other_owner(owners, membership):
         raise ValidationError(
             _("Firmaet må ha minst én eier. Gjør en annen til eier før du endrer denne rollen.")
         )
@@ -440,11 +446,12 @@ def membership_change_role(
 def membership_remove(*, actor_membership: Membership, membership: Membership) -> None:
     company = membership.company
     _require_manager(actor_membership, company)
+    owners = _lock_owners(company=company)
     membership = Membership.objects.select_for_update().get(pk=membership.pk, company=company)
     if membership.role == Role.OWNER:
         if not actor_membership.is_owner:
             raise ValidationError(_("Bare en eier kan fjerne en eier."))
-        if not _other_owner_count(company=company, exclude=membership):
+        if not _has_other_owner(owners, membership):
             raise ValidationError(_("Den siste eieren kan ikke fjernes fra firmaet."))
     audit_log(
         action="accounts.member.removed",
