@@ -126,9 +126,17 @@ def schema_as_docs(request: HttpRequest | None = None) -> dict[str, Any]:
                 if method in item:
                     op = _operation(path, method, item[method], components)
                     groups.setdefault((op["tags"] or ["api"])[0], []).append(op)
+        sections = []
+        for tag, operations in sorted(groups.items()):
+            # The viewset's docstring is every operation's description: show it once.
+            shared = operations[0]["description"]
+            if all(op["description"] == shared for op in operations):
+                for op in operations:
+                    op["description"] = ""
+            sections.append((tag, {"description": shared, "operations": operations}))
         _cache[language] = {
             "info": schema.get("info", {}),
-            "groups": sorted(groups.items()),
+            "groups": sections,
             "security_schemes": schema.get("components", {}).get("securitySchemes", {}),
         }
     return _cache[language]
