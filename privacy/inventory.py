@@ -211,6 +211,8 @@ class PersonalField:
     erase_to: Any = None
     # False for values that must never be shown or exported (hashes).
     exportable: bool = True
+    # What the person sees (access report, export, statement); else the verbose name.
+    label: Promise | str | None = None
 
     def __post_init__(self) -> None:
         if self.category not in Category.values:
@@ -260,6 +262,12 @@ class ModelDeclaration:
 
     def fields_in(self, category: str) -> list[str]:
         return [name for name, spec in self.personal.items() if spec.category == category]
+
+    def field_label(self, name: str) -> str:
+        spec = self.personal.get(name)
+        if spec is not None and spec.label:
+            return str(spec.label)
+        return str(self.model._meta.get_field(name).verbose_name)
 
 
 class InventoryError(Exception):

@@ -111,6 +111,12 @@ class SubProcessor(models.Model):
     transfer_basis = models.CharField(_("overføringsgrunnlag"), max_length=300)
     agreement_date = models.DateField(_("databehandleravtale inngått"))
     active = models.BooleanField(default=True)
+    # The English statement shows these (the Norwegian ones above when left empty).
+    service_en = models.CharField(_("tjeneste (engelsk)"), max_length=300, blank=True)
+    country_en = models.CharField(_("land (engelsk)"), max_length=100, blank=True)
+    transfer_basis_en = models.CharField(
+        _("overføringsgrunnlag (engelsk)"), max_length=300, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -119,6 +125,16 @@ class SubProcessor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def localized(self, language: str) -> dict[str, str]:
+        english = language == "en"
+        return {
+            "name": self.name,
+            "service": (english and self.service_en) or self.service,
+            "country": (english and self.country_en) or self.country,
+            "transfer_basis": (english and self.transfer_basis_en) or self.transfer_basis,
+            "agreement_date": self.agreement_date,
+        }
 
 
 class StatementAcknowledgement(models.Model):

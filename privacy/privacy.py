@@ -49,9 +49,13 @@ register(
         "email_verified_at": _f(C.WEB_ACTIVITY, "account_security", "system", "account"),
         "password": _f(C.WEB_ACTIVITY, "account_security", "self", "account", exportable=False),
         "last_login": _f(C.WEB_ACTIVITY, "account_security", "system", "account"),
-        "date_joined": _f(C.CUSTOMER_HISTORY, "registration", "system", "account"),
-        "is_active": _f(C.ROLE, "account_security", "system", "account"),
-        "is_staff": _f(C.ROLE, "account_security", "system", "account"),
+        "date_joined": _f(
+            C.CUSTOMER_HISTORY, "registration", "system", "account", label=_("Registrert")
+        ),
+        "is_active": _f(C.ROLE, "account_security", "system", "account", label=_("Aktiv konto")),
+        "is_staff": _f(
+            C.ROLE, "account_security", "system", "account", label=_("Tilgang som ansatt hos oss")
+        ),
         "is_superuser": _f(C.ROLE, "account_security", "system", "account"),
         "groups": _f(C.ROLE, "account_security", "system", "account"),
         "user_permissions": _f(C.ROLE, "account_security", "system", "account"),
@@ -64,9 +68,17 @@ register(
 register(
     "accounts.Membership",
     personal={
-        "company": _f(C.EMPLOYER, "customer_relationship", "self", "account"),
+        "company": _f(
+            C.EMPLOYER, "customer_relationship", "self", "account", label=_("Firma du er medlem av")
+        ),
         "role": _f(C.ROLE, "account_security", "staff", "account"),
-        "created_at": _f(C.CUSTOMER_HISTORY, "customer_relationship", "system", "account"),
+        "created_at": _f(
+            C.CUSTOMER_HISTORY,
+            "customer_relationship",
+            "system",
+            "account",
+            label=_("Medlem siden"),
+        ),
     },
     # The link to the person: the row itself is what is declared.
     non_personal=["user"],
@@ -76,13 +88,33 @@ register(
 register(
     "accounts.Invitation",
     personal={
-        "email": _f(C.CONTACT, "registration", "staff", "invitation"),
-        "company": _f(C.EMPLOYER, "registration", "staff", "invitation"),
+        "email": _f(
+            C.CONTACT, "registration", "staff", "invitation", label=_("Invitert e-postadresse")
+        ),
+        "company": _f(
+            C.EMPLOYER, "registration", "staff", "invitation", label=_("Firma du er invitert til")
+        ),
         "role": _f(C.ROLE, "registration", "staff", "invitation"),
-        "invited_by": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
-        "created_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
-        "accepted_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
-        "revoked_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "invitation"),
+        "invited_by": _f(
+            C.CUSTOMER_HISTORY, "registration", "system", "invitation", label=_("Invitert av")
+        ),
+        "created_at": _f(
+            C.CUSTOMER_HISTORY, "registration", "system", "invitation", label=_("Invitasjon sendt")
+        ),
+        "accepted_at": _f(
+            C.CUSTOMER_HISTORY,
+            "registration",
+            "system",
+            "invitation",
+            label=_("Invitasjon godtatt"),
+        ),
+        "revoked_at": _f(
+            C.CUSTOMER_HISTORY,
+            "registration",
+            "system",
+            "invitation",
+            label=_("Invitasjon trukket tilbake"),
+        ),
     },
     non_personal=["token_hash", "expires_at"],
     subject=_invitations_for,
@@ -91,8 +123,16 @@ register(
 register(
     "accounts.TermsAcceptance",
     personal={
-        "terms_version": _f(C.CUSTOMER_HISTORY, "registration", "self", "account"),
-        "accepted_at": _f(C.CUSTOMER_HISTORY, "registration", "system", "account"),
+        "terms_version": _f(
+            C.CUSTOMER_HISTORY,
+            "registration",
+            "self",
+            "account",
+            label=_("Versjon av vilkårene du godtok"),
+        ),
+        "accepted_at": _f(
+            C.CUSTOMER_HISTORY, "registration", "system", "account", label=_("Vilkår godtatt")
+        ),
     },
     non_personal=["user"],
     subject="user",
@@ -127,8 +167,20 @@ register(
 register(
     "core.AuditEntry",
     personal={
-        "actor_label": _f(C.WEB_ACTIVITY, "account_security", "system", "audit"),
-        "data": _f(C.WEB_ACTIVITY, "account_security", "system", "audit"),
+        "actor_label": _f(
+            C.WEB_ACTIVITY,
+            "account_security",
+            "system",
+            "audit",
+            label=_("Navn eller e-post i aktivitetsloggen"),
+        ),
+        "data": _f(
+            C.WEB_ACTIVITY,
+            "account_security",
+            "system",
+            "audit",
+            label=_("Detaljer i aktivitetsloggen"),
+        ),
     },
     non_personal=[
         "created_at",
@@ -151,12 +203,40 @@ register(
 register(
     "privacy.ConsentRecord",
     personal={
-        "visitor_id": _f(C.WEB_ACTIVITY, "consent_records", "system", "consent_record"),
-        "purpose": _f(C.PREFERENCES, "consent_records", "self", "consent_record"),
-        "given": _f(C.PREFERENCES, "consent_records", "self", "consent_record"),
-        "text_version": _f(C.PREFERENCES, "consent_records", "system", "consent_record"),
-        "channel": _f(C.PREFERENCES, "consent_records", "system", "consent_record"),
-        "created_at": _f(C.PREFERENCES, "consent_records", "system", "consent_record"),
+        "visitor_id": _f(
+            C.WEB_ACTIVITY,
+            "consent_records",
+            "system",
+            "consent_record",
+            label=_("Besøksnummer i nettleseren"),
+        ),
+        "purpose": _f(
+            C.PREFERENCES, "consent_records", "self", "consent_record", label=_("Samtykket gjelder")
+        ),
+        "given": _f(
+            C.PREFERENCES, "consent_records", "self", "consent_record", label=_("Samtykke gitt")
+        ),
+        "text_version": _f(
+            C.PREFERENCES,
+            "consent_records",
+            "system",
+            "consent_record",
+            label=_("Versjon av samtykketeksten"),
+        ),
+        "channel": _f(
+            C.PREFERENCES,
+            "consent_records",
+            "system",
+            "consent_record",
+            label=_("Hvor samtykket ble gitt"),
+        ),
+        "created_at": _f(
+            C.PREFERENCES,
+            "consent_records",
+            "system",
+            "consent_record",
+            label=_("Tidspunkt for samtykket"),
+        ),
     },
     non_personal=["user", "redacted_at"],
     subject="user",
@@ -165,7 +245,11 @@ register(
 )
 register(
     "privacy.MarketingSuppression",
-    personal={"email": _f(C.PREFERENCES, "marketing", "self", "account")},
+    personal={
+        "email": _f(
+            C.PREFERENCES, "marketing", "self", "account", label=_("Reservasjon mot markedsføring")
+        ),
+    },
     non_personal=["created_at"],
     subject=_suppressions_for,
     erasure=Erasure.DELETE,
@@ -174,9 +258,23 @@ register(
     "privacy.PageView",
     # Pseudonymous: the hash changes every day and cannot be tied to a person.
     personal={
-        "visitor_hash": _f(C.WEB_ACTIVITY, "product_improvement", "system", "analytics_raw"),
-        "path": _f(C.WEB_ACTIVITY, "product_improvement", "system", "analytics_raw"),
-        "day": _f(C.WEB_ACTIVITY, "product_improvement", "system", "analytics_raw"),
+        "visitor_hash": _f(
+            C.WEB_ACTIVITY,
+            "product_improvement",
+            "system",
+            "analytics_raw",
+            label=_("Daglig skiftende besøkskode"),
+        ),
+        "path": _f(
+            C.WEB_ACTIVITY, "product_improvement", "system", "analytics_raw", label=_("Side besøkt")
+        ),
+        "day": _f(
+            C.WEB_ACTIVITY,
+            "product_improvement",
+            "system",
+            "analytics_raw",
+            label=_("Dato for besøket"),
+        ),
     },
     non_personal=["created_at"],
     subject=None,
@@ -191,13 +289,35 @@ register(
 register(
     "privacy.SubProcessor",
     personal={},
-    non_personal=["name", "service", "country", "transfer_basis", "agreement_date", "active"],
+    non_personal=[
+        "name",
+        "service",
+        "country",
+        "transfer_basis",
+        "agreement_date",
+        "active",
+        "service_en",
+        "country_en",
+        "transfer_basis_en",
+    ],
 )
 register(
     "privacy.StatementAcknowledgement",
     personal={
-        "version": _f(C.CUSTOMER_HISTORY, "customer_relationship", "self", "account"),
-        "acknowledged_at": _f(C.CUSTOMER_HISTORY, "customer_relationship", "system", "account"),
+        "version": _f(
+            C.CUSTOMER_HISTORY,
+            "customer_relationship",
+            "self",
+            "account",
+            label=_("Versjon av personvernerklæringen du har lest"),
+        ),
+        "acknowledged_at": _f(
+            C.CUSTOMER_HISTORY,
+            "customer_relationship",
+            "system",
+            "account",
+            label=_("Personvernerklæringen lest"),
+        ),
     },
     non_personal=["user"],
     subject="user",
@@ -206,8 +326,10 @@ register("privacy.Segment", personal={}, non_personal=["name", "description", "c
 register(
     "privacy.SegmentMembership",
     personal={
-        "segment": _f(C.PREFERENCES, "marketing", "system", "account"),
-        "added_at": _f(C.PREFERENCES, "marketing", "system", "account"),
+        "segment": _f(C.PREFERENCES, "marketing", "system", "account", label=_("Markedssegment")),
+        "added_at": _f(
+            C.PREFERENCES, "marketing", "system", "account", label=_("Lagt i segmentet")
+        ),
     },
     non_personal=["user"],
     subject="user",
@@ -215,8 +337,12 @@ register(
 register(
     "privacy.DataExport",
     personal={
-        "file": _f(C.WEB_ACTIVITY, "customer_relationship", "system", "export"),
-        "created_at": _f(C.WEB_ACTIVITY, "customer_relationship", "system", "export"),
+        "file": _f(
+            C.WEB_ACTIVITY, "customer_relationship", "system", "export", label=_("Eksportfil")
+        ),
+        "created_at": _f(
+            C.WEB_ACTIVITY, "customer_relationship", "system", "export", label=_("Eksport laget")
+        ),
     },
     non_personal=["id", "user", "status", "expires_at"],
     subject="user",
@@ -231,12 +357,44 @@ register(
         "kind": _f(C.CORRESPONDENCE, "complaints", "self", "privacy_request"),
         "subject_field": _f(C.CORRESPONDENCE, "complaints", "self", "privacy_request"),
         "message": _f(C.CORRESPONDENCE, "complaints", "self", "privacy_request"),
-        "status": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
-        "received_at": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
-        "deadline": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
-        "verified_at": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
-        "closed_at": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
-        "outcome": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
+        "status": _f(
+            C.CORRESPONDENCE,
+            "complaints",
+            "staff",
+            "privacy_request",
+            label=_("Status for henvendelsen"),
+        ),
+        "received_at": _f(
+            C.CORRESPONDENCE,
+            "complaints",
+            "system",
+            "privacy_request",
+            label=_("Henvendelse mottatt"),
+        ),
+        "deadline": _f(
+            C.CORRESPONDENCE, "complaints", "system", "privacy_request", label=_("Svarfrist")
+        ),
+        "verified_at": _f(
+            C.CORRESPONDENCE,
+            "complaints",
+            "system",
+            "privacy_request",
+            label=_("E-post bekreftet for henvendelsen"),
+        ),
+        "closed_at": _f(
+            C.CORRESPONDENCE,
+            "complaints",
+            "staff",
+            "privacy_request",
+            label=_("Henvendelse avsluttet"),
+        ),
+        "outcome": _f(
+            C.CORRESPONDENCE,
+            "complaints",
+            "staff",
+            "privacy_request",
+            label=_("Svar på henvendelsen"),
+        ),
     },
     non_personal=["reference", "user", "verification_token_hash"],
     subject=_requests_for,

@@ -166,7 +166,7 @@ def personal_data_for(*, user: Any) -> list[CategoryReport]:
                     reports[spec.category].items.append(
                         HeldItem(
                             record=record,
-                            field=str(model._meta.get_field(name).verbose_name),
+                            field=declaration.field_label(name),
                             value=value,
                             purpose=str(PURPOSES[spec.purpose].label),
                             legal_basis=str(LegalBasis(spec.legal_basis).label),

@@ -11,8 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -60,13 +60,7 @@ def _statement_context() -> dict[str, Any]:
     grouped = inventory.personal_fields_by_category()
     categories = []
     for key, entries in grouped.items():
-        fields = sorted(
-            {
-                str(d.model._meta.get_field(name).verbose_name)
-                for d, name, _spec in entries
-                if d.subject is not None
-            }
-        )
+        fields = sorted({d.field_label(name) for d, name, _spec in entries}, key=str.lower)
         purposes = sorted({str(inventory.PURPOSES[s.purpose].label) for _d, _n, s in entries})
         categories.append(
             {
@@ -84,7 +78,9 @@ def _statement_context() -> dict[str, Any]:
             for p in inventory.purposes_in_use()
         ],
         "retention_rules": inventory.retention_rules_in_use(),
-        "subprocessors": selectors.active_subprocessors(),
+        "subprocessors": [
+            sub.localized(get_language()) for sub in selectors.active_subprocessors()
+        ],
         "cookie_groups": cookies.cookies_by_category(),
         "complaint_url": DATATILSYNET_COMPLAINT_URL,
     }

@@ -17,9 +17,12 @@ def privacy_notices(context: template.Context) -> dict[str, Any]:
         return {"show_banner": False, "statement_update": False}
     consent = getattr(request, "cookie_consent", None)
     user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    on_cookie_page = match is not None and match.view_name == "privacy:cookies"
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "show_banner": consent is not None and not consent.decided,
+        # The cookie page is the banner's long form; it does not repeat the banner.
+        "show_banner": consent is not None and not consent.decided and not on_cookie_page,
         "statement_update": user is not None and selectors.statement_update_pending(user=user),
     }

@@ -161,3 +161,10 @@ def test_pages_load_no_third_party_resources_and_no_inline_script(client):
         assert not re.search(r"<(script|link|img|iframe)[^>]*(src|href)=[\"'](https?:)?//", body)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)  # no inline script
         assert " onclick=" not in body
+
+
+def test_cookie_page_does_not_repeat_the_banner_but_explains_necessary_cookies(client):
+    body = client.get(reverse("privacy:cookies")).content.decode()
+    assert 'id="cookie-banner"' not in body
+    assert "Alltid på" in body
+    assert "Godta alle" in body and "Avvis alle" in body

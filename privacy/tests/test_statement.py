@@ -40,6 +40,10 @@ def test_english_statement(client):
     assert "Privacy statement" in body
     assert "Why do we process your personal data?" in body
     assert "Hvorfor behandler vi" not in body
+    assert "Germany" in body and "Servers and data storage (hosting)" in body
+    assert "Tyskland" not in body
+    statement_part = body.split("<main", 1)[1].split('id="underleverandorer"')[0]
+    assert "Customer history" in statement_part and "Member since" in statement_part
 
 
 def test_user_who_accepted_an_older_version_sees_a_notice_until_read(owner_client, owner):
