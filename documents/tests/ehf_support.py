@@ -9,7 +9,15 @@ from pathlib import Path
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
-UBL_XSD = REPO.parent / "shared" / "ehf" / "ubl-2.1-xsd" / "maindoc"
+# The read-only project inputs (schemas, official examples) live beside the repository.
+SHARED = Path(os.environ.get("FAKTURANETT_SHARED_DIR", REPO.parent / "shared"))
+UBL_XSD = SHARED / "ehf" / "ubl-2.1-xsd" / "maindoc"
+EHF_EXAMPLES = SHARED / "ehf" / "examples"
+if not UBL_XSD.is_dir() or not EHF_EXAMPLES.is_dir():
+    raise RuntimeError(
+        f"The UBL 2.1 schemas and EHF examples were not found under {SHARED}; "
+        "put the project's shared/ folder beside the repository or set FAKTURANETT_SHARED_DIR."
+    )
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 

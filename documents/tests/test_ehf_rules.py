@@ -7,10 +7,9 @@ from lxml import etree
 
 from documents.ehf import build_ehf
 from documents.ehf_rules import check_ehf
-from documents.tests.ehf_support import REPO
+from documents.tests.ehf_support import EHF_EXAMPLES as EXAMPLES
 from documents.tests.factories import make_buyer, make_document, make_line, make_seller
 
-EXAMPLES = REPO.parent / "shared" / "ehf" / "examples"
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
