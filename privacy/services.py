@@ -43,6 +43,7 @@ CONSENT_TEXT_VERSION = "2026-11-24"
 EXPORT_VALID_DAYS = 7
 ANALYTICS_RAW_DAYS = 30
 VERIFICATION_VALID_DAYS = 7
+UNVERIFIED_REQUEST_DAYS = 30
 MAX_MESSAGE_LENGTH = 5000
 
 
@@ -470,6 +471,28 @@ def privacy_request_verify(*, token: str) -> PrivacyRequest:
     )
     transaction.on_commit(lambda: privacy_request_email_task(request.pk, ""))
     return request
+
+
+@transaction.atomic
+def privacy_requests_purge(*, now: datetime.datetime | None = None) -> int:
+    """Retention: closed requests after 3 years; never-verified ones after 30 days."""
+    now = now or timezone.now()
+    closed_before = now - datetime.timedelta(days=inventory.RETENTION["privacy_request"].days)
+    stale = PrivacyRequest.objects.filter(
+        status=PrivacyRequest.Status.CLOSED, closed_at__lt=closed_before
+    ) | PrivacyRequest.objects.filter(
+        status=PrivacyRequest.Status.AWAITING_VERIFICATION,
+        received_at__lt=now - datetime.timedelta(days=UNVERIFIED_REQUEST_DAYS),
+    )
+    references = list(stale.values_list("reference", flat=True))
+    if references:
+        PrivacyRequest.objects.filter(reference__in=references).delete()
+        audit_log(
+            action="privacy.request.purged",
+            actor=Actor.system("privacy-retention"),
+            data={"count": len(references)},
+        )
+    return len(references)
 
 
 # --- First-party analytics ---------------------------------------------------------------

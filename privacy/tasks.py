@@ -43,8 +43,9 @@ def privacy_request_email_task(request_id: int, token: str) -> None:
 
 @db_periodic_task(crontab(hour="3", minute="20"))
 def privacy_daily_cleanup() -> None:
-    """Aggregate and expire analytics (30 days) and delete expired exports (7 days)."""
-    from privacy.services import analytics_retention_run, exports_purge
+    """Apply the privacy app's retention rules: analytics, exports, old requests."""
+    from privacy.services import analytics_retention_run, exports_purge, privacy_requests_purge
 
     analytics_retention_run()
     exports_purge()
+    privacy_requests_purge()

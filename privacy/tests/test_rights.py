@@ -273,3 +273,37 @@ def test_overlong_or_binary_contact_input_is_rejected(client, message):
 def test_add_one_month_clamps_to_month_end():
     assert services.add_one_month(datetime.date(2026, 1, 31)) == datetime.date(2026, 2, 28)
     assert services.add_one_month(datetime.date(2026, 12, 15)) == datetime.date(2027, 1, 15)
+
+
+def test_old_requests_are_purged_by_the_daily_task(member):
+    from privacy.tasks import privacy_daily_cleanup
+
+    now = timezone.now()
+
+    def make(status, received, closed=None):
+        return PrivacyRequest.objects.create(
+            reference=services._new_reference(),
+            kind="question",
+            name="x",
+            email="x@example.no",
+            message="m",
+            status=status,
+            received_at=received,
+            deadline=timezone.localdate(),
+            closed_at=closed,
+        )
+
+    old_closed = make(
+        "closed", now - datetime.timedelta(days=4 * 365), now - datetime.timedelta(days=3 * 365 + 1)
+    )
+    recent_closed = make(
+        "closed", now - datetime.timedelta(days=400), now - datetime.timedelta(days=300)
+    )
+    unverified = make("awaiting_verification", now - datetime.timedelta(days=31))
+    fresh = make("awaiting_verification", now - datetime.timedelta(days=2))
+    open_old = make("open", now - datetime.timedelta(days=4 * 365))
+    privacy_daily_cleanup.call_local()
+    left = set(PrivacyRequest.objects.values_list("pk", flat=True))
+    assert left == {recent_closed.pk, fresh.pk, open_old.pk}
+    assert old_closed.pk not in left and unverified.pk not in left
+    assert AuditEntry.objects.filter(action="privacy.request.purged").exists()
