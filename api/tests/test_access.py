@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from api.tests.fixtures import client_with_key, make_token
 from core.audit import Actor
+from core.models import AuditEntry
 from customers.models import Client
 from customers.services import ClientData, client_create
 
@@ -88,6 +89,8 @@ def test_editor_session_may_write(accountant, company):
     session.force_login(accountant)
     response = session.post(CLIENTS, {"name": "Ny AS"}, format="json")
     assert response.status_code == 201
+    entry = AuditEntry.objects.get(action="customers.client.created")
+    assert (entry.actor_kind, entry.actor_id) == (AuditEntry.ActorKind.USER, accountant.pk)
 
 
 def test_session_writes_need_the_csrf_token(owner):
