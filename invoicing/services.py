@@ -436,6 +436,26 @@ def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLin
     return built
 
 
+def _validate_draft(
+    company: Company, header: InvoiceHeader, lines: Sequence[LineData]
+) -> tuple[dict[str, Any], list[InvoiceLine]]:
+    """Header fields and unsaved lines; one ValidationError with all problems."""
+    errors: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    built: list[InvoiceLine] = []
+    try:
+        fields = _validate_header(company, header)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        built = _build_lines(company, lines)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return fields, built
+
+
 def _save_lines(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     for line in lines:
         line.invoice = invoice
@@ -447,8 +467,7 @@ def invoice_create_draft(
 ) -> Invoice:
     """A new draft invoice (no number). Lines may be added later with ``invoice_update_draft``."""
     with _atomic_in_scope(company):
-        fields = _validate_header(company, header)
-        built = _build_lines(company, lines)
+        fields, built = _validate_draft(company, header, lines)
         invoice = Invoice.objects.create(company=company, kind=Invoice.Kind.INVOICE, **fields)
         _save_lines(invoice, built)
         audit_log(
@@ -510,8 +529,7 @@ def invoice_update_draft(
         locked = _lock_draft(invoice)
         if locked.is_credit_note:
             raise ValidationError(_("Kreditnotaer utstedes direkte og har ingen utkast."))
-        fields = _validate_header(company, header)
-        built = _build_lines(company, lines)
+        fields, built = _validate_draft(company, header, lines)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save()

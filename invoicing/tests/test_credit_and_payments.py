@@ -1,0 +1,330 @@
+"""Credit notes, payments, reversals and the client's credit balance."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.models import AuditEntry
+from invoicing import selectors, services
+from invoicing.models import ClientBalanceEntry, Invoice, Payment
+from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
+
+D = datetime.date(2026, 11, 20)
+DB_EXAMPLES = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _reload(invoice: Invoice) -> Invoice:
+    return Invoice.objects.get(pk=invoice.pk)
+
+
+# --- credit notes ---------------------------------------------------------------------------
+
+
+def test_full_credit_note_cancels_invoice(company_scope, actor):
+    invoice = issued_invoice(
+        company=company_scope,
+        lines=[
+            line(quantity="3", unit_price="33.33", discount="10"),
+            line(code="33"),
+            line(code="5"),
+            line(code="51"),
+        ],
+    )
+    note = services.invoice_credit(invoice=invoice, actor=actor, free_text="Feil levert")
+    invoice = _reload(invoice)
+    assert note.kind == "credit_note" and note.status == "issued" and note.number == 2
+    assert note.credited_invoice == invoice
+    assert note.total_incl_vat == invoice.total_incl_vat
+    assert note.total_vat == invoice.total_vat
+    assert list(note.vat_lines.values_list("vat_category", "vat_rate", "basis", "vat")) == list(
+        invoice.vat_lines.values_list("vat_category", "vat_rate", "basis", "vat")
+    )
+    assert invoice.status == "credited" and invoice.open_balance == 0
+    assert list(selectors.credit_notes_of(invoice=invoice)) == [note]
+    assert AuditEntry.objects.filter(action="invoicing.credit_note.issued").count() == 1
+    with pytest.raises(ValidationError, match="allerede kreditert"):
+        services.invoice_credit(invoice=invoice, actor=actor)
+
+
+def test_partial_credit_per_line_and_too_much_refused(company_scope, actor):
+    invoice = issued_invoice(
+        company=company_scope, lines=[line(quantity="10", unit_price="100.00"), line(code="31")]
+    )
+    first_line, second_line = invoice.lines.order_by("position")
+    note = services.invoice_credit(
+        invoice=invoice,
+        actor=actor,
+        lines=[services.CreditLine(original_line=first_line, quantity=Decimal("4"))],
+    )
+    assert note.total_excl_vat == Decimal("400.00") and note.total_vat == Decimal("100.00")
+    invoice = _reload(invoice)
+    assert invoice.status == "issued"
+    assert invoice.open_balance == Decimal("1250.00") + Decimal("115.00") - Decimal("500.00")
+    with pytest.raises(ValidationError) as excinfo:
+        services.invoice_credit(
+            invoice=invoice,
+            actor=actor,
+            lines=[services.CreditLine(original_line=first_line, quantity=Decimal("6.0001"))],
+        )
+    assert "lines" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        services.invoice_credit(
+            invoice=invoice,
+            actor=actor,
+            lines=[services.CreditLine(original_line=first_line, quantity=Decimal("-1"))],
+        )
+    remaining = {
+        c.line.pk: c.remaining_quantity for c in selectors.invoice_creditable_lines(invoice=invoice)
+    }
+    assert remaining == {first_line.pk: Decimal("6"), second_line.pk: Decimal("1")}
+    # The rest (no lines given) credits exactly what remains.
+    rest = services.invoice_credit(invoice=invoice, actor=actor)
+    assert rest.total_incl_vat == Decimal("750.00") + Decimal("115.00")
+    assert _reload(invoice).status == "credited"
+
+
+def test_line_of_another_invoice_refused(company_scope, actor):
+    invoice = issued_invoice(company=company_scope)
+    other = issued_invoice(company=company_scope)
+    with pytest.raises(ValidationError):
+        services.invoice_credit(
+            invoice=invoice,
+            actor=actor,
+            lines=[services.CreditLine(original_line=other.lines.get())],
+        )
+
+
+def test_drafts_and_credit_notes_cannot_be_credited(company_scope, actor):
+    with pytest.raises(ValidationError):
+        services.invoice_credit(invoice=draft_invoice(company=company_scope), actor=actor)
+    note = services.invoice_credit(invoice=issued_invoice(company=company_scope), actor=actor)
+    with pytest.raises(ValidationError):
+        services.invoice_credit(invoice=note, actor=actor)
+
+
+def test_credit_of_paid_invoice_goes_to_client_credit_balance(company_scope, actor):
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="800.00")])
+    services.payment_register(invoice=invoice, actor=actor, amount=Decimal("1000.00"), date=D)
+    assert _reload(invoice).status == "paid"
+    note = services.invoice_credit(invoice=invoice, actor=actor)
+    invoice = _reload(invoice)
+    assert invoice.status == "credited"
+    assert invoice.paid_amount == 0 and invoice.credited_amount == Decimal("1000.00")
+    assert selectors.client_credit_balance(client=invoice.client) == Decimal("1000.00")
+    entry = ClientBalanceEntry.objects.get()
+    assert (entry.kind, entry.credit_note_id) == ("credit_note", note.pk)
+
+
+# --- payments --------------------------------------------------------------------------------
+
+
+def test_partial_payments_then_paid(company_scope, actor):
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="800.00")])
+    services.payment_register(
+        invoice=invoice, actor=actor, amount=Decimal("400.00"), date=D, reference="KID 123"
+    )
+    invoice = _reload(invoice)
+    assert (invoice.status, invoice.open_balance) == ("partially_paid", Decimal("600.00"))
+    services.payment_register(invoice=invoice, actor=actor, amount=Decimal("600.00"), date=D)
+    invoice = _reload(invoice)
+    assert (invoice.status, invoice.open_balance) == ("paid", Decimal("0.00"))
+    assert selectors.client_credit_balance(client=invoice.client) == 0
+
+
+def test_overpayment_becomes_credit_balance_and_pays_another_invoice(company_scope, actor):
+    client = ClientFactory(company=company_scope)
+    first = issued_invoice(company=company_scope, client=client, lines=[line(unit_price="80")])
+    second = issued_invoice(company=company_scope, client=client, lines=[line(unit_price="40")])
+    payment = services.payment_register(
+        invoice=first, actor=actor, amount=Decimal("150.00"), date=D
+    )
+    assert (payment.applied_amount, payment.to_credit_amount) == (
+        Decimal("100.00"),
+        Decimal("50.00"),
+    )
+    assert _reload(first).status == "paid"
+    assert selectors.client_credit_balance(client=client) == Decimal("50.00")
+    with pytest.raises(ValidationError):
+        services.payment_register(
+            invoice=second, actor=actor, amount=Decimal("50.01"), date=D, method="credit"
+        )
+    services.payment_register(
+        invoice=second, actor=actor, amount=Decimal("50.00"), date=D, method="credit"
+    )
+    assert _reload(second).status == "paid"
+    assert selectors.client_credit_balance(client=client) == 0
+
+
+def test_reversal_instead_of_delete(company_scope, actor):
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="80.00")])
+    payment = services.payment_register(
+        invoice=invoice, actor=actor, amount=Decimal("130.00"), date=D
+    )
+    reversal = services.payment_reverse(payment=payment, actor=actor, note="Feil kunde")
+    invoice = _reload(invoice)
+    assert reversal.amount == Decimal("-130.00") and reversal.reverses == payment
+    assert (invoice.paid_amount, invoice.status) == (Decimal("0.00"), "issued")
+    assert selectors.client_credit_balance(client=invoice.client) == 0
+    assert Payment.objects.count() == 2
+    with pytest.raises(ValidationError, match="allerede tilbakeført"):
+        services.payment_reverse(payment=payment, actor=actor)
+    with pytest.raises(ValidationError):
+        services.payment_reverse(payment=reversal, actor=actor)
+
+
+def test_payment_input_validated(company_scope, actor):
+    invoice = issued_invoice(company=company_scope)
+    for amount in (Decimal("0"), Decimal("-5"), Decimal("1.001")):
+        with pytest.raises(ValidationError) as excinfo:
+            services.payment_register(invoice=invoice, actor=actor, amount=amount, date=D)
+        assert "amount" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        services.payment_register(
+            invoice=draft_invoice(company=company_scope), actor=actor, amount=Decimal(1), date=D
+        )
+    with pytest.raises(ValidationError):
+        services.payment_register(
+            invoice=invoice, actor=actor, amount=Decimal(1), date=D, method="bitcoin"
+        )
+
+
+def test_overdue_is_derived(company_scope, actor):
+    invoice = issued_invoice(company=company_scope)  # due 2026-11-16
+    assert invoice.is_overdue(today=datetime.date(2026, 11, 17))
+    assert not invoice.is_overdue(today=datetime.date(2026, 11, 16))
+    services.payment_register(invoice=invoice, actor=actor, amount=invoice.total_incl_vat, date=D)
+    assert not _reload(invoice).is_overdue(today=datetime.date(2027, 1, 1))
+
+
+def test_mark_sent(company_scope, actor):
+    invoice = issued_invoice(company=company_scope)
+    sent = services.invoice_mark_sent(invoice=invoice, actor=actor)
+    assert sent.status == "sent" and sent.sent_at is not None
+    services.payment_register(invoice=invoice, actor=actor, amount=Decimal("1.00"), date=D)
+    assert _reload(invoice).status == "partially_paid"
+
+
+# --- properties ------------------------------------------------------------------------------
+
+amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
+line_specs = st.lists(
+    st.tuples(
+        st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("50"), places=4),
+        st.decimals(min_value=Decimal("0"), max_value=Decimal("2000"), places=2),
+        st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2),
+        st.sampled_from(["3", "31", "33", "32", "5", "51", "52", "6"]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@DB_EXAMPLES
+@given(specs=line_specs)
+def test_full_credit_note_cancels_to_the_ore(company_scope, actor, specs):
+    invoice = issued_invoice(
+        company=company_scope,
+        lines=[line(quantity=q, unit_price=p, discount=d, code=c) for q, p, d, c in specs],
+    )
+    note = services.invoice_credit(invoice=invoice, actor=actor)
+    invoice = _reload(invoice)
+    assert note.total_excl_vat == invoice.total_excl_vat
+    assert note.total_vat == invoice.total_vat
+    assert note.total_incl_vat == invoice.total_incl_vat
+    assert invoice.open_balance == 0
+    assert invoice.credited_amount == invoice.total_incl_vat
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("pay"), amounts),
+        st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=20)),
+        st.tuples(
+            st.just("credit"),
+            st.integers(min_value=0, max_value=3),
+            st.decimals(min_value=Decimal("0.5"), max_value=Decimal("3"), places=1),
+        ),
+    ),
+    max_size=12,
+)
+
+
+@DB_EXAMPLES
+@given(ops=operations)
+def test_balance_invariants_under_any_sequence(company_scope, actor, ops):
+    client = ClientFactory(company=company_scope)
+    invoice = issued_invoice(
+        company=company_scope,
+        client=client,
+        lines=[
+            line(quantity="3", unit_price="333.33"),
+            line(quantity="2", code="31", unit_price="99.95"),
+        ],
+    )
+    originals = list(invoice.lines.order_by("position"))
+    payments: list[Payment] = []
+    received = Decimal("0")
+    for op in ops:
+        try:
+            if op[0] == "pay":
+                payments.append(
+                    services.payment_register(invoice=invoice, actor=actor, amount=op[1], date=D)
+                )
+                received += op[1]
+            elif op[0] == "reverse" and payments:
+                target = payments[op[1] % len(payments)]
+                services.payment_reverse(payment=target, actor=actor)
+                received -= target.amount
+            elif op[0] == "credit":
+                target_line = originals[op[1] % len(originals)]
+                services.invoice_credit(
+                    invoice=invoice,
+                    actor=actor,
+                    lines=[services.CreditLine(original_line=target_line, quantity=op[2])],
+                )
+        except ValidationError:
+            pass  # e.g. reversing twice, crediting more than remains: refused, nothing saved
+        current = _reload(invoice)
+        credit_notes = sum(
+            (n.total_incl_vat for n in selectors.credit_notes_of(invoice=current)),
+            Decimal("0"),
+        )
+        from_this_invoice = sum(
+            (e.amount for e in ClientBalanceEntry.objects.filter(invoice=current)), Decimal("0")
+        )
+        # balance = total − paid − credited, never negative: the excess is credit balance
+        assert current.open_balance == (
+            current.total_incl_vat - current.paid_amount - current.credited_amount
+        )
+        assert current.open_balance >= 0
+        assert current.paid_amount >= 0
+        assert current.credited_amount <= current.total_incl_vat
+        # nothing lost: money received + credit notes = paid + credited + client credit
+        assert received + credit_notes == (
+            current.paid_amount + current.credited_amount + from_this_invoice
+        )
+        assert selectors.client_credit_balance(client=client) == from_this_invoice
+        # received = Σ payment rows (reversals are negative rows)
+        assert received == sum(
+            (p.amount for p in Payment.objects.filter(invoice=current)), Decimal("0")
+        )
+        expected_status = (
+            "credited"
+            if current.credited_amount >= current.total_incl_vat
+            else "paid"
+            if current.open_balance == 0
+            else "partially_paid"
+            if current.paid_amount > 0
+            else "issued"
+        )
+        assert current.status == expected_status

@@ -1,0 +1,161 @@
+"""Reads: filters, search, ordering, no N+1, balances, tenant scope."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django_scopes import scope
+
+from invoicing import selectors, services
+from invoicing.models import Invoice
+from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
+
+D = datetime.date
+
+
+@pytest.fixture
+def invoices(company_scope, actor):
+    acme = ClientFactory(company=company_scope, name="Acme Trading AS")
+    fjord = ClientFactory(company=company_scope, name="Fjord Bygg AS")
+    a = issued_invoice(
+        company=company_scope,
+        client=acme,
+        invoice_date=D(2026, 10, 1),
+        lines=[line(unit_price="100.00")],
+        their_reference="Per",
+    )
+    b = issued_invoice(
+        company=company_scope,
+        client=fjord,
+        invoice_date=D(2026, 11, 1),
+        lines=[line(unit_price="200.00")],
+        order_number="PO-778",
+    )
+    c = issued_invoice(
+        company=company_scope,
+        client=acme,
+        invoice_date=D(2026, 11, 10),
+        lines=[line(unit_price="300.00")],
+    )
+    services.payment_register(invoice=b, actor=actor, amount=Decimal("250.00"), date=D(2026, 11, 5))
+    draft = draft_invoice(company=company_scope, client=fjord)
+    return {"a": a, "b": b, "c": c, "draft": draft, "acme": acme, "fjord": fjord}
+
+
+def _numbers(qs):
+    return [invoice.number for invoice in qs]
+
+
+def test_filters(company_scope, invoices):
+    today = D(2026, 11, 20)
+    kw = {"company": company_scope, "today": today}
+    assert sorted(_numbers(selectors.invoice_list(**kw, status=Invoice.Status.DRAFT))) == [None]
+    assert len(selectors.invoice_list(**kw)) == 4
+    assert _numbers(selectors.invoice_list(**kw, status="paid")) == [2]
+    assert _numbers(selectors.invoice_list(**kw, status=["issued", "paid"], ordering="number")) == [
+        1,
+        2,
+        3,
+    ]
+    assert _numbers(selectors.invoice_list(**kw, client=invoices["acme"], ordering="number")) == [
+        1,
+        3,
+    ]
+    assert _numbers(
+        selectors.invoice_list(
+            **kw, date_from=D(2026, 11, 1), date_to=D(2026, 11, 1), ordering="number"
+        )
+    ) == [2]
+    # due dates: a 2026-10-15, c 2026-11-24; b is paid
+    assert _numbers(selectors.invoice_list(**kw, overdue=True)) == [1]
+    assert 1 not in _numbers(selectors.invoice_list(**kw, overdue=False))
+
+
+def test_search_and_ordering(company_scope, invoices):
+    kw = {"company": company_scope, "today": D(2026, 11, 20), "ordering": "number"}
+    assert _numbers(selectors.invoice_list(**kw, search="acme")) == [1, 3]
+    assert _numbers(selectors.invoice_list(**kw, search="2")) == [2]
+    assert _numbers(selectors.invoice_list(**kw, search="po-778")) == [2]
+    assert _numbers(selectors.invoice_list(**kw, search="Per")) == [1]
+    issued = {"company": company_scope, "status": ["issued", "paid"]}
+    assert _numbers(selectors.invoice_list(**issued, ordering="-total")) == [3, 2, 1]
+    assert _numbers(selectors.invoice_list(**issued, ordering="client")) == [3, 1, 2]
+    assert _numbers(selectors.invoice_list(**issued, ordering="nonsense")) == [3, 2, 1]
+    balances = {i.number: i.balance for i in selectors.invoice_list(**issued)}
+    assert balances == {1: Decimal("125.00"), 2: Decimal("0.00"), 3: Decimal("375.00")}
+
+
+def test_list_has_no_n_plus_one(company_scope, invoices, django_assert_num_queries):
+    for _ in range(5):
+        issued_invoice(company=company_scope, client=ClientFactory(company=company_scope))
+    with django_assert_num_queries(1):
+        rows = [
+            (i.number, i.client.name, i.balance)
+            for i in selectors.invoice_list(company=company_scope)
+        ]
+    assert len(rows) == 9
+
+
+def test_detail_loads_everything_in_fixed_queries(
+    company_scope, invoices, actor, django_assert_num_queries
+):
+    services.invoice_credit(invoice=invoices["a"], actor=actor)
+    with django_assert_num_queries(5):
+        invoice = selectors.invoice_detail(pk=invoices["a"].pk)
+        assert [ln.vat_code.code for ln in invoice.lines.all()] == ["3"]
+        assert len(invoice.vat_lines.all()) == 1
+        assert len(invoice.payments.all()) == 0
+        assert [n.number for n in invoice.credit_notes.all()] == [4]
+        assert invoice.client.name == "Acme Trading AS"
+
+
+def test_open_balance_per_client(company_scope, invoices):
+    assert selectors.client_open_balance(client=invoices["acme"]) == Decimal("500.00")
+    assert selectors.client_open_balance(client=invoices["fjord"]) == Decimal("0.00")
+    rows = list(selectors.client_open_balances(company=company_scope))
+    assert [(c.name, c.open_balance) for c in rows] == [("Acme Trading AS", Decimal("500.00"))]
+
+
+def test_credit_note_list(company_scope, invoices, actor):
+    note = services.invoice_credit(invoice=invoices["c"], actor=actor)
+    credit_notes = selectors.invoice_list(company=company_scope, kind=Invoice.Kind.CREDIT_NOTE)
+    assert list(credit_notes) == [note]
+    assert note not in selectors.invoice_list(company=company_scope)
+
+
+def test_another_companys_invoices_are_invisible(company, other_company, invoices):
+    with scope(company=other_company):
+        assert list(selectors.invoice_list(company=other_company)) == []
+        assert not Invoice.objects.filter(pk=invoices["a"].pk).exists()
+        with pytest.raises(Invoice.DoesNotExist):
+            selectors.invoice_detail(pk=invoices["a"].pk)
+        # even asking with the wrong company finds nothing in this scope
+        assert list(selectors.invoice_list(company=company)) == []
+
+
+def test_settings_selector_defaults(company_scope):
+    current = selectors.invoicing_settings_for(company=company_scope)
+    assert current.pk is None and current.kid_method == "none"
+    assert current.credit_note_numbering == "same"
+    assert selectors.number_series_for(company=company_scope) == {}
+    services.invoicing_settings_update(
+        company=company_scope, actor=_system(), first_invoice_number=100
+    )
+    assert selectors.number_series_for(company=company_scope)["invoice"].next_number == 100
+
+
+def test_draft_totals_preview(company_scope):
+    draft = draft_invoice(
+        company=company_scope,
+        lines=[line(unit_price="100.00"), line(code="31", unit_price="100.00")],
+    )
+    totals = selectors.invoice_draft_totals(invoice=draft)
+    assert (totals.total_vat, totals.total_incl_vat) == (Decimal("40.00"), Decimal("240.00"))
+
+
+def _system():
+    from core.audit import Actor
+
+    return Actor.system("test")
