@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "catalog",
     "customers",
     "invoicing",
+    "documents",
     "api",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("app/", core_views.dashboard, name="dashboard"),
     path("app/", include("core.urls")),
+    path("app/company/logo/", include("documents.urls")),
     path("app/company/", include("accounts.urls_company")),
     path("app/clients/", include("customers.urls")),
     path("app/", include("catalog.urls")),  # /app/products/ and /app/vat-codes/

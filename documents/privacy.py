@@ -1,0 +1,41 @@
+"""Privacy inventory for the documents app (autodiscovered by ``privacy``).
+
+The logo is the company's, not a person's. An archived invoice PDF/EHF names the buyer,
+who may be a private person, with address and contact details: it is accounting material
+processed for the invoicing company (the controller) and kept as long as bokføringsloven
+§ 13 requires, like the issued invoice it renders.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from privacy.inventory import Category as C
+from privacy.inventory import Erasure, PersonalField, register
+
+register(
+    "documents.CompanyBranding",
+    personal={},
+    non_personal=[
+        "company",
+        "logo",
+        "logo_format",
+        "logo_width",
+        "logo_height",
+        "logo_sha256",
+        "updated_at",
+    ],
+)
+register(
+    "documents.StoredDocument",
+    personal={
+        "file": PersonalField(C.NAME, purpose="invoicing", source="staff", retention="bookkeeping"),
+    },
+    non_personal=["company", "invoice", "kind", "size", "sha256", "created_at"],
+    subject=None,
+    erasure=Erasure.KEEP,
+    keep_reason=_(
+        "Arkiverte fakturaer og kreditnotaer er regnskapsmateriale; de oppbevares så lenge "
+        "bokføringsloven krever og endres aldri."
+    ),
+)
