@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "customers",
     "invoicing",
     "documents",
+    "delivery",
     "api",
 ]
 
@@ -249,6 +250,11 @@ vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FakturaNett <no-reply@fakturanett.no>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
+
+# --- Peppol (EHF) access point: without a URL, EHF files are produced but not transmitted.
+PEPPOL_AP_URL = env.str("PEPPOL_AP_URL", default="")
+PEPPOL_AP_KEY = env.str("PEPPOL_AP_KEY", default="")
+PEPPOL_AP_TIMEOUT = env.float("PEPPOL_AP_TIMEOUT", default=30.0)
 
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryConfig(AppConfig):
+    name = "delivery"
+    verbose_name = _("Utsendelse")
+
+    def ready(self) -> None:
+        # After an invoice or credit note is issued and committed: store its documents.
+        from delivery import receivers
+        from invoicing.hooks import on_document_issued
+
+        on_document_issued(receivers.store_documents_after_issue)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from delivery.models import Channel
+
+
+class SendForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Kanal"), choices=Channel.choices)
+    attach_ehf = forms.BooleanField(label=_("Legg ved EHF-filen i e-posten"), required=False)
+
+
+class ResendForm(forms.Form):
+    attach_ehf = forms.BooleanField(required=False)
+
+
+class BatchForm(forms.Form):
+    """The invoices to send: ``invoice`` checkboxes (ids), as the list page posts them."""
+
+    invoice = forms.TypedMultipleChoiceField(
+        label=_("Fakturaer"),
+        coerce=int,
+        error_messages={
+            "required": _("Velg minst én faktura."),
+            "invalid_choice": _("Ugyldig faktura: %(value)s."),
+        },
+    )
+    attach_ehf = forms.BooleanField(label=_("Legg ved EHF-filen i e-postene"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here; the service decides (another company's id is unknown).
+        self.fields["invoice"].valid_value = self._is_id  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _is_id(value: object) -> bool:
+        text = str(value)
+        return text.isdigit() and 0 < int(text) < 2**63

@@ -1,0 +1,66 @@
+"""Privacy inventory for the delivery app (autodiscovered by ``privacy``).
+
+The send log records where an invoice went: the client's invoice e-mail addresses (which
+may be a private person's) and the receiving server's answer, which can repeat them. They
+are processed for the company that sends the invoice and kept with the bookkeeping
+documentation (proof of delivery, bokføringsloven § 13).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from privacy.inventory import Category as C
+from privacy.inventory import Erasure, PersonalField, register
+
+
+def _f(category: str) -> PersonalField:
+    return PersonalField(category, purpose="invoicing", source="system", retention="bookkeeping")
+
+
+_KEEP_REASON = _(
+    "Utsendelsesloggen dokumenterer at og hvordan fakturaen ble sendt, og oppbevares så "
+    "lenge bokføringsloven krever."
+)
+
+register(
+    "delivery.Delivery",
+    personal={"recipients": _f(C.CONTACT), "error": _f(C.CORRESPONDENCE)},
+    non_personal=[
+        "company",
+        "invoice",
+        "channel",
+        "request_id",
+        "attempt",
+        "status",
+        "created_at",
+        "due_at",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "permanent",
+        "message_id",
+        "attach_ehf",
+        "requested_by",
+        "batch_item",
+    ],
+    subject=None,
+    erasure=Erasure.KEEP,
+    keep_reason=_KEEP_REASON,
+)
+register(
+    "delivery.BatchItem",
+    personal={"error": _f(C.CORRESPONDENCE)},
+    non_personal=["company", "batch", "invoice", "channel", "status", "request_id"],
+    subject=None,
+    erasure=Erasure.KEEP,
+    keep_reason=_KEEP_REASON,
+)
+register(
+    "delivery.Batch",
+    personal={},
+    non_personal=["company", "created_at", "created_by", "attach_ehf", "finished_at"],
+    subject=None,
+    erasure=Erasure.KEEP,
+    keep_reason=_KEEP_REASON,
+)

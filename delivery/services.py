@@ -1,0 +1,515 @@
+"""Sending issued invoices and credit notes: requests, attempts, retries and batches.
+
+Life cycle of a delivery request (one user decision to send one document by one channel)::
+
+    delivery_request / delivery_resend / batch_create
+        -> Delivery attempt 1 (queued); a Huey task is enqueued after commit
+    tasks.send_delivery -> delivery_execute:
+        delivery_claim: conditional UPDATE queued -> sending (one winner, ever)
+        transmit (SMTP or the Peppol access point), outside any transaction
+        delivery_succeeded: attempt -> sent, invoice_mark_sent, audit   (one transaction)
+        delivery_failed:    attempt -> failed, audit; a temporary failure creates attempt
+                            n+1 (queued, due after 1, 2, 4, 8, 16 minutes) and schedules it
+    tasks.requeue_deliveries (every minute): re-enqueues queued attempts whose task was
+        lost; marks attempts stuck in "sending" as failed with an unknown outcome
+
+Why a retried task never sends the same request twice:
+
+- the claim is one conditional ``UPDATE ... SET status='sending' WHERE id=%s AND
+  status='queued'``: of any number of workers running the task for one attempt, exactly
+  one updates the row (PostgreSQL re-checks the condition after waiting for the row
+  lock; SQLite serialises writers), the others see 0 rows and do nothing;
+- a request has at most one attempt that is queued, sending or sent (a partial unique
+  constraint), so a new attempt exists only after the previous one failed, and no
+  attempt can be queued once one is sent;
+- a finished attempt is never claimed again; re-sending is a new request by a user.
+
+The remaining at-least-once window: the transmission and the commit of its result are
+two steps. If the worker dies (or the database is unreachable) after the SMTP server
+accepted the message (or the access point returned its receipt) but before
+``delivery_succeeded`` commits, the attempt stays in "sending". It is minimised by
+
+- committing the result in a short transaction straight after the transmission, with
+  nothing else in between (documents are read before the claim);
+- never re-transmitting such an attempt automatically: after ``STALE_SENDING`` the
+  periodic task marks it failed with "outcome unknown", visible on the failed-deliveries
+  page, and only a user's explicit re-send (after checking) sends again;
+- the stable Message-ID of the request, so a receiving mail system can recognise the
+  repeat when a temporary error (e.g. a connection lost after the final ``DATA`` dot)
+  was retried although the server had in fact accepted the message.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+
+from accounts.models import Company
+from core.audit import Actor, audit_log
+from delivery import files
+from delivery.models import ACTIVE_STATUSES, Batch, BatchItem, Channel, Delivery, Status
+from delivery.peppol import TransportError, configured_transport
+from documents.ehf import EhfNotPossible
+from invoicing.models import Invoice
+from invoicing.services import invoice_mark_sent
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8, 16 minutes between attempts
+STALE_SENDING = datetime.timedelta(minutes=15)
+REQUEUE_AFTER = datetime.timedelta(minutes=5)
+MAX_BATCH_SIZE = 500
+SYSTEM = Actor.system("delivery")
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds before attempt ``attempt + 1`` after attempt ``attempt`` failed."""
+    return RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+
+
+@contextmanager
+def _atomic_in_scope(company: Company) -> Iterator[None]:
+    with scope(company=company), transaction.atomic():
+        yield
+
+
+def _enqueue_after_commit(delivery: Delivery, *, delay: int = 0) -> None:
+    from delivery import tasks
+
+    company_id, delivery_id = delivery.company_id, delivery.pk
+
+    def enqueue() -> None:
+        if delay:
+            tasks.send_delivery.schedule((company_id, delivery_id), delay=delay)
+        else:
+            tasks.send_delivery(company_id, delivery_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _actor_user_id(actor: Actor) -> int | None:
+    return actor.id if actor.kind == "user" else None
+
+
+# --- Requests --------------------------------------------------------------------------------
+
+
+def _recipients(invoice: Invoice, channel: str) -> str:
+    """Who receives ``invoice`` by ``channel``; ValidationError if it can't be sent so."""
+    if channel == Channel.EMAIL:
+        emails = invoice.client.invoice_email_list
+        if not emails:
+            raise ValidationError(
+                _("Kunden har ingen e-postadresse for faktura. Legg den inn på kunden først."),
+                code="no_email",
+            )
+        return ", ".join(emails)
+    if channel == Channel.EHF:
+        if configured_transport() is None:
+            raise ValidationError(
+                _(
+                    "Ingen Peppol-aksesspunkt er satt opp, så EHF-filen kan IKKE overføres. "
+                    "Last ned EHF-filen og send den på annen måte."
+                ),
+                code="no_transport",
+            )
+        try:
+            return files.ehf_receiver(invoice)
+        except EhfNotPossible as exc:
+            raise ValidationError(
+                _("Kunden har ingen Peppol-adresse, så fakturaen kan ikke sendes som EHF."),
+                code="no_peppol_address",
+            ) from exc
+    return ""
+
+
+def _check_sendable(invoice: Invoice, channel: str) -> None:
+    if invoice.is_draft:
+        raise ValidationError(_("Et utkast kan ikke sendes; utsted det først."), code="draft")
+    if channel not in Channel.values:
+        raise ValidationError(_("Ukjent utsendelseskanal."), code="channel")
+    if Delivery.objects.filter(invoice=invoice, status__in=ACTIVE_STATUSES).exists():
+        raise ValidationError(
+            _("Fakturaen er allerede i kø for utsendelse."), code="already_queued"
+        )
+
+
+def _new_request(
+    *,
+    invoice: Invoice,
+    channel: str,
+    actor: Actor,
+    attach_ehf: bool,
+    batch_item: BatchItem | None = None,
+) -> Delivery:
+    """The first attempt of a new request; the caller holds the transaction and scope."""
+    _check_sendable(invoice, channel)
+    recipients = _recipients(invoice, channel)
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        company=invoice.company,
+        invoice=invoice,
+        channel=channel,
+        request_id=uuid.uuid4(),
+        attempt=1,
+        due_at=now,
+        recipients=recipients,
+        attach_ehf=attach_ehf and channel == Channel.EMAIL,
+        requested_by_id=_actor_user_id(actor),
+        batch_item=batch_item,
+    )
+    if channel == Channel.MANUAL:
+        # Nothing to transmit: the user prints or forwards the PDF and says so here.
+        delivery.status = Status.SENT
+        delivery.started_at = delivery.finished_at = now
+        delivery.save(update_fields=["status", "started_at", "finished_at"])
+        invoice_mark_sent(invoice=invoice, actor=actor)
+        audit_log(
+            action="delivery.sent",
+            actor=actor,
+            company=invoice.company,
+            target=delivery,
+            data={"invoice": invoice.number, "channel": channel, "attempt": 1},
+        )
+        return delivery
+    audit_log(
+        action="delivery.requested",
+        actor=actor,
+        company=invoice.company,
+        target=delivery,
+        data={
+            "invoice": invoice.number,
+            "channel": channel,
+            "request": str(delivery.request_id),
+            "batch": batch_item.batch_id if batch_item else None,
+        },
+    )
+    delivery.enqueued_at = now
+    delivery.save(update_fields=["enqueued_at"])
+    _enqueue_after_commit(delivery)
+    return delivery
+
+
+def delivery_request(
+    *, invoice: Invoice, channel: str, actor: Actor, attach_ehf: bool = False
+) -> Delivery:
+    """Send an issued invoice or credit note by ``channel`` (after commit, by a task).
+
+    E-mail goes to the client's invoice addresses with the stored PDF (and the EHF file
+    when ``attach_ehf``); EHF goes through the configured Peppol access point; manual
+    records that the user delivers it himself and marks the invoice sent at once.
+    """
+    company = invoice.company
+    with _atomic_in_scope(company):
+        # One request at a time per invoice: a double click must not queue two.
+        locked = Invoice.objects.select_for_update().select_related("client").get(pk=invoice.pk)
+        return _new_request(invoice=locked, channel=channel, actor=actor, attach_ehf=attach_ehf)
+
+
+def delivery_resend(
+    *, delivery: Delivery, actor: Actor, attach_ehf: bool | None = None
+) -> Delivery:
+    """A new request for the same invoice and channel as ``delivery`` (an explicit re-send)."""
+    return delivery_request(
+        invoice=delivery.invoice,
+        channel=delivery.channel,
+        actor=actor,
+        attach_ehf=delivery.attach_ehf if attach_ehf is None else attach_ehf,
+    )
+
+
+# --- Executing an attempt ------------------------------------------------------------------
+
+
+def delivery_claim(*, delivery_id: int) -> Delivery | None:
+    """Take the attempt for transmission: queued -> sending, or None if someone else has it."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
+            status=Status.SENDING, started_at=now
+        )
+    if not claimed:
+        return None
+    return Delivery.objects.select_related(
+        "invoice", "invoice__company", "invoice__client", "requested_by"
+    ).get(pk=delivery_id)
+
+
+def _actor_for(delivery: Delivery) -> Actor:
+    return Actor.user(delivery.requested_by) if delivery.requested_by else SYSTEM
+
+
+def delivery_execute(*, delivery_id: int) -> Delivery | None:
+    """Claim and transmit one attempt; record the outcome. Safe to run any number of times."""
+    queued = (
+        Delivery.objects.select_related("invoice", "invoice__company")
+        .filter(pk=delivery_id, status=Status.QUEUED)
+        .first()
+    )
+    if queued is None:
+        return None
+    # Read (and if need be archive, once) what is to be sent before claiming, so that
+    # nothing but the transmission lies between the claim and the recorded outcome.
+    try:
+        payload = files.payload_for(queued)
+        problem = ""
+    except Exception as exc:  # a document that cannot be produced: the attempt fails
+        logger.exception("Delivery %s: documents not available", delivery_id)
+        payload, problem = None, _("Dokumentet kunne ikke lages: %s") % exc
+    delivery = delivery_claim(delivery_id=delivery_id)
+    if delivery is None:
+        return None
+    if payload is None:
+        return delivery_failed(delivery=delivery, error=problem, permanent=True)
+    try:
+        message_id = files.transmit(delivery, payload)
+    except TransportError as exc:
+        return delivery_failed(delivery=delivery, error=str(exc), permanent=exc.permanent)
+    except Exception as exc:  # never leave the attempt in "sending" for a bug
+        logger.exception("Delivery %s failed unexpectedly", delivery_id)
+        return delivery_failed(delivery=delivery, error=repr(exc)[:1000], permanent=False)
+    return delivery_succeeded(delivery=delivery, message_id=message_id)
+
+
+def delivery_succeeded(*, delivery: Delivery, message_id: str) -> Delivery:
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
+            status=Status.SENT, finished_at=now, message_id=message_id[:255], error=""
+        )
+        if updated:
+            actor = _actor_for(delivery)
+            invoice_mark_sent(invoice=delivery.invoice, actor=actor)
+            audit_log(
+                action="delivery.sent",
+                actor=actor,
+                company=delivery.company,
+                target=delivery,
+                data={
+                    "invoice": delivery.invoice.number,
+                    "channel": delivery.channel,
+                    "attempt": delivery.attempt,
+                    "message_id": message_id[:255],
+                },
+            )
+            _finish_batch_item(delivery, Status.SENT, "")
+    delivery.refresh_from_db()
+    return delivery
+
+
+def delivery_failed(*, delivery: Delivery, error: str, permanent: bool) -> Delivery:
+    """Record a failed attempt; a temporary failure schedules the next one with back-off."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
+            status=Status.FAILED, finished_at=now, error=error, permanent=permanent
+        )
+        if not updated:
+            delivery.refresh_from_db()
+            return delivery
+        retry = not permanent and delivery.attempt < MAX_ATTEMPTS
+        audit_log(
+            action="delivery.failed",
+            actor=SYSTEM,
+            company=delivery.company,
+            target=delivery,
+            data={
+                "invoice": delivery.invoice.number,
+                "channel": delivery.channel,
+                "attempt": delivery.attempt,
+                "error": error[:500],
+                "permanent": permanent,
+                "retry": retry,
+            },
+        )
+        if retry:
+            delay = retry_delay(delivery.attempt)
+            following = Delivery.objects.create(
+                company=delivery.company,
+                invoice=delivery.invoice,
+                channel=delivery.channel,
+                request_id=delivery.request_id,
+                attempt=delivery.attempt + 1,
+                due_at=now + datetime.timedelta(seconds=delay),
+                enqueued_at=now,
+                recipients=delivery.recipients,
+                attach_ehf=delivery.attach_ehf,
+                requested_by=delivery.requested_by,
+                batch_item=delivery.batch_item,
+            )
+            _enqueue_after_commit(following, delay=delay)
+        else:
+            _finish_batch_item(delivery, Status.FAILED, error)
+    delivery.refresh_from_db()
+    return delivery
+
+
+# --- The periodic sweep --------------------------------------------------------------------
+
+
+def deliveries_requeue(*, now: datetime.datetime | None = None) -> list[tuple[int, int]]:
+    """Attempts whose task was lost: due, still queued, not enqueued for a while.
+
+    Also ends attempts stuck in "sending" (the worker died during the transmission): they
+    fail with an unknown outcome and are not retried automatically (module docstring).
+    Returns (company id, delivery id) of the attempts to enqueue again.
+    """
+    now = now or timezone.now()
+    with scopes_disabled():
+        stale = list(
+            Delivery.objects.filter(
+                status=Status.SENDING, started_at__lt=now - STALE_SENDING
+            ).select_related("company", "invoice", "batch_item")
+        )
+        for delivery in stale:
+            with _atomic_in_scope(delivery.company):
+                delivery_failed(
+                    delivery=delivery,
+                    error=_(
+                        "Utfallet er ukjent: sendingen ble avbrutt underveis. Sjekk med "
+                        "mottakeren før du sender på nytt."
+                    ),
+                    permanent=True,
+                )
+        lost = Delivery.objects.filter(
+            status=Status.QUEUED,
+            due_at__lte=now,
+        ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - REQUEUE_AFTER))
+        found = list(lost.values_list("company_id", "pk"))
+        lost.filter(pk__in=[pk for _, pk in found]).update(enqueued_at=now)
+    return found
+
+
+# --- Batches -------------------------------------------------------------------------------
+
+
+def _finish_batch_item(delivery: Delivery, status: str, error: str) -> None:
+    if delivery.batch_item_id is None:
+        return
+    BatchItem.objects.filter(pk=delivery.batch_item_id).update(status=status, error=error[:1000])
+    batch_id = BatchItem.objects.values_list("batch_id", flat=True).get(pk=delivery.batch_item_id)
+    _close_batch_if_done(batch_id)
+
+
+def _close_batch_if_done(batch_id: int) -> None:
+    batch = Batch.objects.select_for_update().get(pk=batch_id)
+    if batch.finished_at is not None:
+        return
+    if batch.items.filter(status__in=ACTIVE_STATUSES).exists():
+        return
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["finished_at"])
+    counts = batch_progress(batch=batch)
+    audit_log(
+        action="delivery.batch.finished",
+        actor=SYSTEM,
+        company=batch.company,
+        target=batch,
+        data={"sent": counts["sent"], "failed": counts["failed"]},
+    )
+
+
+def batch_progress(*, batch: Batch) -> dict[str, Any]:
+    total = batch.items.count()
+    sent = batch.items.filter(status=Status.SENT).count()
+    failed = batch.items.filter(status=Status.FAILED).count()
+    return {
+        "total": total,
+        "sent": sent,
+        "failed": failed,
+        "done": sent + failed,
+        "remaining": total - sent - failed,
+        "finished": total == sent + failed,
+    }
+
+
+def batch_create(
+    *, company: Company, invoice_ids: Iterable[int], actor: Actor, attach_ehf: bool = False
+) -> Batch:
+    """Send many issued invoices, each by its client's channel, one small task per invoice.
+
+    Every id must be an issued invoice or credit note of ``company`` that is not already
+    on its way (else ValidationError, and nothing is created). An invoice that cannot go
+    by its client's channel (no e-mail address, no Peppol address or access point,
+    manual delivery) becomes a failed item with the reason; the others are queued.
+    """
+    ids = sorted({int(pk) for pk in invoice_ids})
+    if not ids:
+        raise ValidationError(_("Velg minst én faktura."), code="empty")
+    if len(ids) > MAX_BATCH_SIZE:
+        raise ValidationError(
+            _("Du kan sende høyst %(max)s fakturaer om gangen.") % {"max": MAX_BATCH_SIZE},
+            code="too_many",
+        )
+    with _atomic_in_scope(company):
+        invoices = list(
+            Invoice.objects.select_for_update()
+            .select_related("client")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if len(invoices) != len(ids):
+            raise ValidationError(_("Noen av fakturaene finnes ikke."), code="unknown")
+        drafts = [invoice for invoice in invoices if invoice.is_draft]
+        if drafts:
+            raise ValidationError(_("Utkast kan ikke sendes; utsted dem først."), code="draft")
+        busy = set(
+            Delivery.objects.filter(invoice__in=invoices, status__in=ACTIVE_STATUSES).values_list(
+                "invoice__number", flat=True
+            )
+        )
+        if busy:
+            raise ValidationError(
+                _("Disse fakturaene er allerede i kø for utsendelse: %(numbers)s")
+                % {"numbers": ", ".join(str(n) for n in sorted(busy))},
+                code="already_queued",
+            )
+        batch = Batch.objects.create(
+            company=company, created_by_id=_actor_user_id(actor), attach_ehf=attach_ehf
+        )
+        for invoice in invoices:
+            channel = invoice.client.delivery_channel
+            item = BatchItem.objects.create(
+                company=company, batch=batch, invoice=invoice, channel=channel
+            )
+            try:
+                if channel == Channel.MANUAL:
+                    raise ValidationError(
+                        _("Kunden får fakturaer manuelt: last ned PDF-en og send den selv.")
+                    )
+                with transaction.atomic():
+                    delivery = _new_request(
+                        invoice=invoice,
+                        channel=channel,
+                        actor=actor,
+                        attach_ehf=attach_ehf,
+                        batch_item=item,
+                    )
+            except ValidationError as exc:
+                item.status = Status.FAILED
+                item.error = " ".join(exc.messages)
+                item.save(update_fields=["status", "error"])
+            else:
+                item.request_id = delivery.request_id
+                item.save(update_fields=["request_id"])
+        audit_log(
+            action="delivery.batch.created",
+            actor=actor,
+            company=company,
+            target=batch,
+            data={"invoices": [invoice.number for invoice in invoices]},
+        )
+        _close_batch_if_done(batch.pk)
+    return batch

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import company_view, editor_view
+from core.audit import Actor
+from delivery import files, selectors, services
+from delivery.email import file_stem
+from delivery.forms import BatchForm, ResendForm, SendForm
+from delivery.models import Batch, Channel, Delivery
+from documents.ehf import EhfNotPossible
+from invoicing.models import Invoice
+
+
+def _issued_invoice(pk: int) -> Invoice:
+    return get_object_or_404(Invoice.objects.select_related("client"), pk=pk)
+
+
+def _invoice_context(request: HttpRequest, invoice: Invoice) -> dict:
+    return {
+        "invoice": invoice,
+        "send_log": selectors.send_log(invoice=invoice),
+        "stored_kinds": selectors.stored_kinds(invoice=invoice),
+        "peppol_configured": selectors.peppol_configured(),
+        "has_active_delivery": selectors.has_active_delivery(invoice=invoice),
+    }
+
+
+@company_view
+def invoice_deliveries(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _issued_invoice(invoice_pk)
+    return render(request, "delivery/invoice.html", _invoice_context(request, invoice))
+
+
+@editor_view
+def send(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _issued_invoice(invoice_pk)
+    if request.method == "POST":
+        form = SendForm(request.POST)
+        if form.is_valid():
+            try:
+                delivery = services.delivery_request(
+                    invoice=invoice,
+                    channel=form.cleaned_data["channel"],
+                    actor=Actor.user(request.user),
+                    attach_ehf=form.cleaned_data["attach_ehf"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if delivery.channel == Channel.MANUAL:
+                    messages.success(request, _("Fakturaen er registrert som sendt manuelt."))
+                else:
+                    messages.success(request, _("Fakturaen er lagt i kø for utsendelse."))
+                return redirect("delivery:invoice", invoice_pk=invoice.pk)
+        status = 400
+    else:
+        form = SendForm(initial={"channel": invoice.client.delivery_channel})
+        status = 200
+    context = _invoice_context(request, invoice) | {"form": form}
+    return render(request, "delivery/send.html", context, status=status)
+
+
+@editor_view
+@require_POST
+def resend(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(Delivery.objects.select_related("invoice"), pk=pk)
+    form = ResendForm(request.POST)
+    attach = form.cleaned_data["attach_ehf"] if form.is_valid() else None
+    try:
+        services.delivery_resend(
+            delivery=delivery, actor=Actor.user(request.user), attach_ehf=attach
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        context = _invoice_context(request, delivery.invoice) | {"errors": exc.messages}
+        return render(request, "delivery/invoice.html", context, status=400)
+    messages.success(request, _("Fakturaen er lagt i kø for ny utsendelse."))
+    return redirect("delivery:invoice", invoice_pk=delivery.invoice_id)
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@company_view
+def download_pdf(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _issued_invoice(invoice_pk)
+    if invoice.is_draft:
+        raise Http404
+    return _download(files.pdf_bytes(invoice), f"{file_stem(invoice)}.pdf", "application/pdf")
+
+
+@company_view
+def download_ehf(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _issued_invoice(invoice_pk)
+    if invoice.is_draft:
+        raise Http404
+    try:
+        xml = files.ehf_bytes(invoice)
+    except EhfNotPossible:
+        raise Http404(_("Kunden har ingen Peppol-adresse; det finnes ingen EHF-fil.")) from None
+    return _download(xml, f"{file_stem(invoice)}.xml", "application/xml")
+
+
+@company_view
+def failed(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "delivery/failed.html",
+        {"deliveries": selectors.failed_deliveries()[:500]},
+    )
+
+
+@editor_view
+def batch_new(request: HttpRequest) -> HttpResponse:
+    invoices = selectors.unsent_issued_invoices()[: services.MAX_BATCH_SIZE]
+    status = 200
+    form = BatchForm(request.POST or None)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                batch = services.batch_create(
+                    company=request.company,  # type: ignore[attr-defined]
+                    invoice_ids=form.cleaned_data["invoice"],
+                    actor=Actor.user(request.user),
+                    attach_ehf=form.cleaned_data["attach_ehf"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("delivery:batch", pk=batch.pk)
+    return render(
+        request,
+        "delivery/batch_new.html",
+        {
+            "form": form,
+            "invoices": invoices,
+            "batches": selectors.recent_batches(),
+            "peppol_configured": selectors.peppol_configured(),
+        },
+        status=status,
+    )
+
+
+def _batch_context(batch: Batch) -> dict:
+    return {
+        "batch": batch,
+        "progress": services.batch_progress(batch=batch),
+        "items": batch.items.select_related("invoice", "invoice__client"),
+    }
+
+
+@company_view
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(Batch.objects.all(), pk=pk)
+    return render(request, "delivery/batch.html", _batch_context(batch))
+
+
+@company_view
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(Batch.objects.all(), pk=pk)
+    return render(request, "delivery/_batch_progress.html", _batch_context(batch))
