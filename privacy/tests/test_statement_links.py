@@ -40,3 +40,9 @@ def test_every_page_links_the_statement_and_cookie_settings_in_the_footer(client
         footer = client.get(reverse(name)).content.decode().split("<footer", 1)[1]
         assert f'href="{reverse("privacy_statement")}"' in footer
         assert f'href="{reverse("privacy:cookies")}"' in footer
+
+
+def test_logged_in_people_find_their_privacy_pages_from_every_page(owner_client, client):
+    link = f'href="{reverse("privacy:overview")}"'
+    assert link in owner_client.get(reverse("dashboard")).content.decode()
+    assert link not in client.get(reverse("home")).content.decode()
