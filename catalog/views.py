@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import company_view, editor_view
@@ -151,7 +152,13 @@ def product_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc)
         else:
             messages.success(
-                request, _("%(count)s produkter er importert.") % {"count": len(created)}
+                request,
+                ngettext(
+                    "%(count)s produkt er importert.",
+                    "%(count)s produkter er importert.",
+                    len(created),
+                )
+                % {"count": len(created)},
             )
             return redirect("catalog:list")
     status = 400 if request.method == "POST" else 200

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import company_view, editor_view
@@ -165,7 +166,13 @@ def client_import(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(request, _("%(count)s kunder er importert.") % {"count": len(created)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s kunde er importert.", "%(count)s kunder er importert.", len(created)
+                )
+                % {"count": len(created)},
+            )
             return redirect("customers:list")
     status = 400 if request.method == "POST" else 200
     return render(

@@ -1,0 +1,99 @@
+"""Clients and products in Chromium: create, import, list, read the VAT table."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django_scopes import scopes_disabled
+
+from accounts.tests.factories import PASSWORD
+from catalog.models import Product, VatCode
+from customers.models import Client
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, user) -> None:
+    page.goto("/account/login/")
+    reject = page.get_by_role("button", name="Avvis alle")
+    if reject.count():
+        reject.first.click()
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def test_owner_creates_imports_and_lists_clients(
+    browser_page, owner, company, screenshot, tmp_path
+):
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/app/clients/")
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Kunder"
+    page.get_by_role("button", name="Ny kunde").click()
+    page.fill("#id_name", "Havbris Sjømat AS")
+    page.fill("#id_organization_number", "988 077 917")
+    page.fill("#id_invoice_emails", "faktura@havbris.no")
+    screenshot(page, "customers-1-form")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Havbris Sjømat AS")
+    assert page.get_by_text("0192:988077917").count() == 1
+    screenshot(page, "customers-2-detail")
+
+    csv_file = tmp_path / "kunder.csv"
+    csv_file.write_text("navn;organisasjonsnummer\nGod AS;995525828\nFeil AS;123\n", "utf-8-sig")
+    page.goto("/app/clients/import/")
+    page.set_input_files("#id_file", str(csv_file))
+    page.get_by_role("button", name="Importer").click()
+    page.wait_for_load_state()
+    report = page.locator("section.import-errors")
+    assert "ingenting ble importert" in report.inner_text()
+    assert report.locator("tbody tr td").first.inner_text() == "3"
+    screenshot(page, "customers-3-import-errors")
+
+    csv_file.write_text("navn;organisasjonsnummer\nGod AS;995525828\n", "utf-8-sig")
+    page.set_input_files("#id_file", str(csv_file))
+    page.get_by_role("button", name="Importer").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("1 kunde er importert.").count() == 1
+    screenshot(page, "customers-4-list")
+    with scopes_disabled():
+        assert list(Client.objects.filter(company=company).values_list("number", flat=True)) == [
+            1,
+            2,
+        ]
+
+
+def ensure_vat_codes() -> None:
+    """Transactional tests flush every table, the migration-seeded VAT codes too."""
+    if not VatCode.objects.exists():
+        seed = importlib.import_module("catalog.migrations.0002_seed_vat_codes")
+        seed.load(django_apps, None)
+
+
+def test_owner_creates_a_product_and_reads_the_vat_table(browser_page, owner, company, screenshot):
+    ensure_vat_codes()
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/app/products/new/")
+    assert page.input_value("#id_number") == "1"
+    page.fill("#id_name", "Konsulenttime")
+    page.select_option("#id_unit", label="t")
+    page.fill("#id_unit_price", "1 250,00")
+    page.select_option("#id_vat_code", "3")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_load_state()
+    row = page.locator("tbody tr").first
+    assert "1\u00a0250,00" in row.inner_text()
+    screenshot(page, "catalog-1-list")
+    with scopes_disabled():
+        assert Product.objects.get(company=company).unit == "HUR"
+
+    page.goto("/app/vat-codes/")
+    assert page.locator("tbody th[scope=row]").count() == 9
+    assert page.get_by_text("Omvendt avgiftsplikt – Merverdiavgift ikke beregnet").count() == 1
+    screenshot(page, "catalog-2-vat-codes")
