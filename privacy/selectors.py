@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +90,11 @@ def may_send_marketing(*, user: Any, purpose: str = ConsentPurpose.MARKETING_EMA
     )
 
 
+def email_digest(email: str) -> str:
+    """Ties an unsubscribe link to the address it was sent to (a changed address voids it)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
+
+
 def user_from_unsubscribe_token(token: str) -> Any | None:
     """The user an unsubscribe link was made for; None if forged, expired or stale."""
     from accounts.models import User
@@ -99,7 +106,7 @@ def user_from_unsubscribe_token(token: str) -> Any | None:
     if not isinstance(payload, dict):
         return None
     user = User.objects.filter(pk=payload.get("u")).first()
-    if user is None or user.email.lower() != str(payload.get("e", "")).lower():
+    if user is None or not hmac.compare_digest(email_digest(user.email), str(payload.get("h", ""))):
         return None
     return user
 

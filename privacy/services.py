@@ -191,7 +191,10 @@ def marketing_object(*, user: Any, channel: str) -> None:
 
 
 def unsubscribe_token(*, user: Any) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=selectors.UNSUBSCRIBE_SALT)
+    """Signed, not encrypted: it carries the user id and a digest, never the address."""
+    return signing.dumps(
+        {"u": user.pk, "h": selectors.email_digest(user.email)}, salt=selectors.UNSUBSCRIBE_SALT
+    )
 
 
 def unsubscribe_url(*, user: Any) -> str:
@@ -223,6 +226,11 @@ def statement_acknowledge(*, user: Any) -> StatementAcknowledgement:
 
 
 # --- Portability export ------------------------------------------------------------------
+@transaction.atomic
+def export_downloaded(*, export: DataExport, user: Any) -> None:
+    audit_log(action="privacy.export.downloaded", actor=Actor.user(user), target=export)
+
+
 @transaction.atomic
 def export_request(*, user: Any) -> DataExport:
     from privacy.tasks import export_build_task

@@ -237,6 +237,7 @@ def export_download(request: HttpRequest, export_id: Any) -> HttpResponse:
     found = selectors.export_for_download(user=request.user, export_id=export_id)
     if found is None or not found.file:
         raise Http404
+    services.export_downloaded(export=found, user=request.user)
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,

@@ -116,7 +116,9 @@ def test_forged_or_expired_unsubscribe_link_is_a_400_and_changes_nothing(client,
     )
     token = services.unsubscribe_token(user=owner)
     forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
-    other = signing.dumps({"u": owner.pk, "e": owner.email}, salt="another.salt")
+    other = signing.dumps(
+        {"u": owner.pk, "h": selectors.email_digest(owner.email)}, salt="another.salt"
+    )
     for bad in (forged, other, "nonsense"):
         response = client.post(reverse("privacy:unsubscribe", kwargs={"token": bad}))
         assert response.status_code == 400
@@ -127,3 +129,15 @@ def test_forged_or_expired_unsubscribe_link_is_a_400_and_changes_nothing(client,
         assert response.status_code == 400
     assert selectors.may_send_marketing(user=owner)
     assert not selectors.is_marketing_suppressed(email=owner.email)
+
+
+def test_unsubscribe_link_does_not_reveal_the_address_and_dies_with_it(client, owner):
+    import base64
+
+    token = services.unsubscribe_token(user=owner)
+    decoded = base64.urlsafe_b64decode(token.split(":")[0] + "==").decode(errors="ignore")
+    assert owner.email not in token and owner.email not in decoded
+    owner.email = "new-address@example.no"
+    owner.save()
+    response = client.post(reverse("privacy:unsubscribe", kwargs={"token": token}))
+    assert response.status_code == 400

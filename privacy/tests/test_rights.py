@@ -99,6 +99,7 @@ def test_export_builds_a_zip_downloadable_only_by_its_owner_for_7_days(
     assert owner.email in values
     assert "legal_basis" in archive.read("contact.csv").decode().splitlines()[0]
 
+    assert AuditEntry.objects.filter(action="privacy.export.downloaded").count() == 1
     assert outsider_client.get(url).status_code == 404
     DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
     assert owner_client.get(url).status_code == 404
