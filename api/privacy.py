@@ -1,0 +1,81 @@
+"""Privacy inventory for the api app (autodiscovered by ``privacy``).
+
+- ``ApiToken.created_by`` says which person made a company's key. On erasure of that
+  person the link is cleared; the token itself belongs to the company and stays.
+- ``IdempotencyRecord`` keeps, for 24 hours, who sent a request (``caller`` is
+  ``user:<id>`` for the web session, ``token:<id>`` for a key) and the response, which may
+  hold a copy of a client's data. A person's records are deleted on erasure; all records
+  are purged hourly once their key has expired (``api.tasks``). The retention rule
+  "account" is the upper bound the inventory offers; in practice it is 24 hours.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from privacy.inventory import Category as C
+from privacy.inventory import Erasure, PersonalField, register
+
+
+def _idempotency_records_for(user) -> QuerySet:
+    model = apps.get_model("api.IdempotencyRecord")
+    return model._default_manager.filter(caller=f"user:{user.pk}")
+
+
+register(
+    "api.ApiToken",
+    personal={
+        "created_by": PersonalField(
+            C.CUSTOMER_HISTORY,
+            purpose="account_security",
+            source="system",
+            retention="account",
+            erase_to=None,
+            label=_("API-nøkler du har laget"),
+        ),
+    },
+    non_personal=[
+        "company",
+        "label",
+        "key_prefix",
+        "key_hash",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ],
+    subject="created_by",
+    erasure=Erasure.ANONYMISE,
+)
+register(
+    "api.IdempotencyRecord",
+    personal={
+        "caller": PersonalField(
+            C.WEB_ACTIVITY,
+            purpose="customer_relationship",
+            source="system",
+            retention="account",
+            label=_("Forespørsler til API-et (lagres i 24 timer)"),
+        ),
+        "response_body": PersonalField(
+            C.WEB_ACTIVITY,
+            purpose="customer_relationship",
+            source="system",
+            retention="account",
+            label=_("Svar på forespørsler til API-et (lagres i 24 timer)"),
+        ),
+    },
+    non_personal=[
+        "company",
+        "key",
+        "method",
+        "path",
+        "request_hash",
+        "response_status",
+        "response_location",
+        "created_at",
+    ],
+    subject=_idempotency_records_for,
+    erasure=Erasure.DELETE,
+)
