@@ -44,6 +44,7 @@ EXPORT_VALID_DAYS = 7
 ANALYTICS_RAW_DAYS = 30
 VERIFICATION_VALID_DAYS = 7
 UNVERIFIED_REQUEST_DAYS = 30
+MAX_UNVERIFIED_PER_DAY = 3
 MAX_MESSAGE_LENGTH = 5000
 
 
@@ -414,6 +415,21 @@ def privacy_request_create(
         raise ValidationError(_("Skriv hva henvendelsen gjelder."))
     now = timezone.now()
     logged_in = user is not None and getattr(user, "is_authenticated", False)
+    if not logged_in and (
+        PrivacyRequest.objects.filter(
+            email__iexact=email.strip(),
+            status=PrivacyRequest.Status.AWAITING_VERIFICATION,
+            received_at__gt=now - datetime.timedelta(days=1),
+        ).count()
+        >= MAX_UNVERIFIED_PER_DAY
+    ):
+        # Nobody can use the form to flood someone else's inbox with our e-mails.
+        raise ValidationError(
+            _(
+                "Vi har allerede sendt flere bekreftelseslenker til denne adressen i dag. "
+                "Åpne en av dem, eller prøv igjen i morgen."
+            )
+        )
     token = "" if logged_in else secrets.token_urlsafe(32)
     for _attempt in range(5):
         try:

@@ -308,3 +308,15 @@ def test_old_requests_are_purged_by_the_daily_task(member):
     assert left == {recent_closed.pk, fresh.pk, open_old.pk}
     assert old_closed.pk not in left and unverified.pk not in left
     assert AuditEntry.objects.filter(action="privacy.request.purged").exists()
+
+
+def test_the_form_cannot_flood_someone_elses_inbox(client, django_capture_on_commit_callbacks):
+    data = {"kind": "question", "name": "X", "email": "victim@example.no", "message": "Hei"}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(services.MAX_UNVERIFIED_PER_DAY):
+            assert client.post(reverse("privacy:contact"), data).status_code == 200
+        response = client.post(reverse("privacy:contact"), data)
+    assert response.status_code == 400
+    assert "allerede sendt flere bekreftelseslenker" in response.content.decode()
+    assert len(mail.outbox) == services.MAX_UNVERIFIED_PER_DAY
+    assert PrivacyRequest.objects.count() == services.MAX_UNVERIFIED_PER_DAY
