@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -75,11 +74,9 @@ def active_products() -> QuerySet[Product]:
     return Product.objects.filter(is_active=True).select_related("vat_code").order_by("number")
 
 
-def suggest_product_number(*, company: Company, taken: Iterable[str] = ()) -> str:
-    """The highest all-digit product number + 1, keeping zero padding ("0042" → "0043")."""
-    numbers = set(Product.objects.filter(company=company).values_list("number", flat=True))
-    numbers.update(taken)
-    digit_numbers = [number for number in numbers if number.isdigit()]
+def next_product_number(numbers: set[str]) -> str:
+    """The highest all-digit number in ``numbers`` + 1, keeping zero padding ("0042" → "0043")."""
+    digit_numbers = [number for number in numbers if number.isascii() and number.isdigit()]
     if not digit_numbers:
         candidate, width = 1, 1
     else:
@@ -88,6 +85,15 @@ def suggest_product_number(*, company: Company, taken: Iterable[str] = ()) -> st
     while f"{candidate:0{width}d}" in numbers:
         candidate += 1
     return f"{candidate:0{width}d}"
+
+
+def product_numbers(*, company: Company) -> set[str]:
+    return set(Product.objects.filter(company=company).values_list("number", flat=True))
+
+
+def suggest_product_number(*, company: Company) -> str:
+    """What the form proposes for a new product."""
+    return next_product_number(product_numbers(company=company))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from catalog.models import Product, VatCode
-from catalog.selectors import suggest_product_number, vat_codes_for
+from catalog.selectors import (
+    next_product_number,
+    product_numbers,
+    suggest_product_number,
+    vat_codes_for,
+)
 from catalog.units import Unit
 from core.audit import Actor, audit_log
 from customers.csvfiles import (
@@ -270,6 +275,7 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
     row_errors: list[RowError] = []
     prepared: list[Product] = []
     given_numbers = {row.values.get("number", "").strip() for row in rows} - {""}
+    used_numbers = product_numbers(company=company) | given_numbers
 
     for row in rows:
         values = row.values
@@ -283,7 +289,8 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
             )
         number = values.get("number", "").strip()
         if not number:
-            number = suggest_product_number(company=company, taken=given_numbers | set(seen))
+            number = next_product_number(used_numbers)
+            used_numbers.add(number)
         if number in seen:
             here.append(
                 RowError(

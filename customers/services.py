@@ -44,6 +44,7 @@ from customers.models import Client
 PEPPOL_ID = re.compile(r"\d{4}:[A-Za-z0-9]+")
 ORGNR_SCHEME = "0192"
 NUMBER_ATTEMPTS = 5
+MAX_CLIENT_NUMBER = 999_999_999
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -411,12 +412,17 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
         number: int | None = None
         raw_number = values.get("number", "").strip()
         if raw_number:
-            if not raw_number.isdigit() or int(raw_number) < 1:
+            if (
+                not raw_number.isascii()
+                or not raw_number.isdigit()
+                or not (1 <= int(raw_number) <= MAX_CLIENT_NUMBER)
+            ):
                 errors_here.append(
                     RowError(
                         row=row.number,
                         field=labels["number"],
-                        message=_("Kundenummeret må være et positivt heltall."),
+                        message=_("Kundenummeret må være et heltall fra 1 til %(max)s.")
+                        % {"max": MAX_CLIENT_NUMBER},
                     )
                 )
             else:
@@ -481,14 +487,23 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
     if row_errors:
         raise CsvImportError(row_errors)
 
-    created: list[Client] = []
+    # Rows with their own number first, so an allocated number can never take one of them.
     for client, number in prepared:
         if number is not None:
             client.number = number
-            client.save()
-        else:
+            try:
+                with transaction.atomic():
+                    client.save()
+            except IntegrityError as exc:  # taken by a concurrent create since validation
+                raise ValidationError(
+                    _("Kundenummer %(number)s ble nettopp tatt i bruk. Prøv igjen."),
+                    code="number_taken",
+                    params={"number": number},
+                ) from exc
+    for client, number in prepared:
+        if number is None:
             _insert_with_number(client)
-        created.append(client)
+    created = [client for client, _number in prepared]
     audit_log(
         action="customers.client.imported",
         actor=actor,

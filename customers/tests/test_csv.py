@@ -203,3 +203,20 @@ def test_protect_and_unprotect_are_inverse():
         assert csvfiles.unprotect(csvfiles.protect(value)) == value
     assert csvfiles.protect("=1+2") == "'=1+2"
     assert csvfiles.protect("-12,50") == "-12,50"
+
+
+def test_huge_customer_number_is_a_row_error_not_a_crash(owner_client, company):
+    response = upload(owner_client, b"kundenummer;navn\n99999999999999999999;A\n\xd9\xa3;B\n")
+    assert response.status_code == 400
+    assert [e.row for e in response.context["row_errors"]] == [2, 3]
+    assert clients_of(company) == []
+
+
+def test_allocated_numbers_never_take_a_number_given_later_in_the_file(owner_client, company):
+    ClientFactory(company=company, number=4)
+    response = upload(owner_client, b"kundenummer;navn\n;Uten nummer\n5;Med nummer\n")
+    assert response.status_code == 302
+    assert {c.name: c.number for c in clients_of(company)[1:]} == {
+        "Uten nummer": 6,
+        "Med nummer": 5,
+    }
