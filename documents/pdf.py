@@ -24,6 +24,7 @@ import io
 import threading
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
@@ -31,11 +32,12 @@ from xml.sax.saxutils import escape
 from PIL import Image
 from reportlab import rl_config
 from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
@@ -353,16 +355,17 @@ _LINE_COLUMNS = (0.39, 0.08, 0.07, 0.13, 0.08, 0.08, 0.17)  # fractions of CONTE
 _CELL_PAD = 4
 
 
-def _lines_table_style(header_rows: int) -> TableStyle:
+@functools.cache
+def _lines_table_style() -> TableStyle:
     return TableStyle(
         [
             ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
             ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-            ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, 8, 10),
-            ("TEXTCOLOR", (0, 0), (-1, header_rows - 1), ACCENT),
-            ("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE),
-            ("LINEBELOW", (0, 0), (-1, header_rows - 1), 0.8, ACCENT),
-            ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, RULE),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
+            ("TEXTCOLOR", (0, 0), (-1, 0), ACCENT),
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
             ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
             ("ALIGN", (2, 0), (2, -1), "LEFT"),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -372,9 +375,6 @@ def _lines_table_style(header_rows: int) -> TableStyle:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]
     )
-
-
-_LINES_STYLE: TableStyle | None = None
 
 
 # --- The document -------------------------------------------------------------------------
@@ -404,14 +404,41 @@ def _is_reverse_charge(document: InvoiceDocument) -> bool:
 
 
 LEFT_COLUMN = CONTENT_WIDTH - 82 * mm  # page 1: the parties' width, left of the facts
+META_WIDTH = 78 * mm  # page 1: the document's facts, right
+PAGE_NUMBER_WIDTH = 62  # the footer's room for "Side 10 av 12"
 
 
-def _fit_font(canvas: Canvas, text: str, font: str, size: float, width: float) -> None:
-    """Set ``font`` at ``size``, smaller (down to 6 pt) where ``text`` is wider than ``width``."""
+@dataclass(frozen=True)
+class _Line:
+    """One line of text on the canvas, already fitted to its width."""
+
+    text: str
+    font: str
+    size: float
+    color: Color
+    leading: float
+
+
+def _fitted(
+    text: str, font: str, size: float, width: float, *, min_size: float, color: Color
+) -> list[_Line]:
+    """``text`` at ``size``, shrunk towards ``min_size`` to fit ``width``, wrapped beyond that."""
     actual = pdfmetrics.stringWidth(text, font, size)
     if actual > width:
-        size = max(6.0, size * width / actual)
-    canvas.setFont(font, size)
+        size = max(min_size, size * width / actual)
+    lines = [text]
+    if pdfmetrics.stringWidth(text, font, size) > width:
+        lines = simpleSplit(text, font, size, width)
+    return [_Line(line, font, size, color, round(size * 1.24, 2)) for line in lines]
+
+
+def _draw(canvas: Canvas, x: float, y: float, line: _Line, *, right: bool = False) -> None:
+    canvas.setFillColor(line.color)
+    canvas.setFont(line.font, line.size)
+    if right:
+        canvas.drawRightString(x, y, line.text)
+    else:
+        canvas.drawString(x, y, line.text)
 
 
 class _Renderer:
@@ -447,7 +474,8 @@ class _Renderer:
 
     def render(self) -> bytes:
         buffer = io.BytesIO()
-        header_bottom = self.first_page_header_height()
+        self.layout_first_page()
+        header_bottom = self.header_height
         frame_bottom = FOOTER_TOP
         first = Frame(
             MARGIN_X,
@@ -527,7 +555,11 @@ class _Renderer:
             ("client_number", doc.client_number),
             ("our_reference", doc.our_reference),
             ("their_reference", doc.their_reference),
-            ("buyer_reference", doc.buyer_reference),
+            # BT-10 is often the same person as "Deres referanse": print it once
+            (
+                "buyer_reference",
+                "" if doc.buyer_reference == doc.their_reference else doc.buyer_reference,
+            ),
             ("order_reference", doc.order_reference),
         ):
             if value:
@@ -555,34 +587,63 @@ class _Renderer:
             lines.append(orgnr)
         return lines
 
-    # Vertical positions of page 1 (distances from the top edge, in points).
+    # -- page 1: where everything goes (distances from the top edge, in points) --
+
     _BUYER_TOP_MIN = 52 * mm
     _META_TOP = MARGIN_TOP + 16 * mm
 
-    def seller_top(self) -> float:
-        """Where the seller's block starts: under the logo, or under the name as letterhead."""
+    def layout_first_page(self) -> None:
+        """Fit and place page 1's texts once: drawing and the frame's top both use it."""
+        doc, f = self.doc, self.f
+        left: list[tuple[float, _Line]] = []  # (baseline from the top, line)
+
+        def stack(lines: list[_Line], first_baseline: float) -> float:
+            baseline = first_baseline
+            for index, line in enumerate(lines):
+                if index:
+                    baseline += line.leading
+                left.append((baseline, line))
+            return baseline
+
+        seller_lines: list[_Line] = []
         if self.logo is not None:
-            return MARGIN_TOP + LOGO_BOX[1] + 5 * mm
-        return MARGIN_TOP + 15 + 4 * mm
+            baseline = MARGIN_TOP + LOGO_BOX[1] + 5 * mm - 10.5
+            seller_lines += _fitted(
+                doc.seller.name, FONT_BOLD, 9, LEFT_COLUMN, min_size=8, color=INK
+            )
+        else:
+            letterhead = _fitted(
+                doc.seller.name, FONT_BOLD, 15, LEFT_COLUMN, min_size=11, color=ACCENT
+            )
+            baseline = stack(letterhead, MARGIN_TOP + 15) + 4 * mm - 10.5
+        for text in self.seller_lines():
+            seller_lines += _fitted(text, FONT, 8.5, LEFT_COLUMN, min_size=7.5, color=MUTED)
+        baseline = stack(seller_lines, baseline + 10.5)
 
-    def seller_bottom(self) -> float:
-        name_line = 12 if self.logo is not None else 0
-        return self.seller_top() + name_line + 10.5 * len(self.seller_lines())
+        label = f("credit_to" if doc.is_credit_note else "bill_to").upper()
+        baseline = max(self._BUYER_TOP_MIN, baseline + 10.5 + 7 * mm)
+        left.append((baseline, _Line(label, FONT, 7.5, MUTED, 9)))
+        buyer_lines = _fitted(doc.buyer.name, FONT_BOLD, 10.5, LEFT_COLUMN, min_size=9, color=INK)
+        for text in self.buyer_lines():
+            buyer_lines += _fitted(text, FONT, 9, LEFT_COLUMN, min_size=8, color=INK)
+        buyer_bottom = stack(buyer_lines, baseline + 14)
 
-    def buyer_top(self) -> float:
-        return max(self._BUYER_TOP_MIN, self.seller_bottom() + 7 * mm)
-
-    def first_page_header_height(self) -> float:
-        buyer_bottom = self.buyer_top() + 14 + 11 * len(self.buyer_lines())
-        meta_bottom = self._META_TOP + (14 if self.doc.is_draft else 0)
-        meta_bottom += 12.5 * len(self.header_rows())
-        return max(buyer_bottom, meta_bottom) + 9 * mm
+        meta: list[tuple[float, str, list[_Line]]] = []  # (baseline, label, value lines)
+        baseline = self._META_TOP + (14 if doc.is_draft else 0)
+        for label, value in self.header_rows():
+            room = META_WIDTH - pdfmetrics.stringWidth(label, FONT, 8.5) - 8
+            lines = _fitted(value, FONT_BOLD, 8.5, room, min_size=7, color=INK)
+            baseline += 12.5
+            meta.append((baseline, label, lines))
+            baseline += sum(line.leading for line in lines[1:])
+        self.left_lines = left
+        self.meta_rows = meta
+        self.header_height = max(buyer_bottom, baseline) + 9 * mm
 
     def draw_first_page(self, canvas: Canvas, _template: Any) -> None:
         doc, f = self.doc, self.f
         canvas.saveState()
         top = PAGE_HEIGHT - MARGIN_TOP
-        # logo, or the seller's name large where there is none
         if self.logo is not None:
             canvas.drawImage(
                 self.logo,
@@ -593,39 +654,11 @@ class _Renderer:
                 preserveAspectRatio=True,
                 anchor="nw",
             )
-        else:
-            canvas.setFillColor(ACCENT)
-            _fit_font(canvas, doc.seller.name, FONT_BOLD, 15, LEFT_COLUMN)
-            canvas.drawString(MARGIN_X, top - 15, doc.seller.name)
-        # seller block
-        y = PAGE_HEIGHT - self.seller_top()
-        if self.logo is not None:
-            canvas.setFillColor(INK)
-            canvas.setFont(FONT_BOLD, 9)
-            canvas.drawString(MARGIN_X, y, doc.seller.name)
-            y -= 10.5
-        canvas.setFont(FONT, 8.5)
-        canvas.setFillColor(MUTED)
-        for line in self.seller_lines():
-            _fit_font(canvas, line, FONT, 8.5, LEFT_COLUMN)
-            canvas.drawString(MARGIN_X, y, line)
-            y -= 10.5
-        # buyer block
-        y = PAGE_HEIGHT - self.buyer_top()
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_X, y, f("credit_to" if doc.is_credit_note else "bill_to").upper())
-        y -= 14
-        canvas.setFillColor(INK)
-        _fit_font(canvas, doc.buyer.name, FONT_BOLD, 10.5, LEFT_COLUMN)
-        canvas.drawString(MARGIN_X, y, doc.buyer.name)
-        for line in self.buyer_lines():
-            y -= 11
-            _fit_font(canvas, line, FONT, 9, LEFT_COLUMN)
-            canvas.drawString(MARGIN_X, y, line)
+        for baseline, line in self.left_lines:
+            _draw(canvas, MARGIN_X, PAGE_HEIGHT - baseline, line)
         # title and the document's facts, right
         right = PAGE_WIDTH - MARGIN_X
-        meta_left = PAGE_WIDTH - MARGIN_X - 78 * mm
+        meta_left = right - META_WIDTH
         canvas.setFillColor(ACCENT)
         canvas.setFont(FONT_BOLD, 20)
         canvas.drawRightString(right, top - 18, self.title())
@@ -638,14 +671,15 @@ class _Renderer:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(meta_left, y + 2, right, y + 2)
-        for label, value in self.header_rows():
-            y -= 12.5
+        for baseline, label, lines in self.meta_rows:
+            y = PAGE_HEIGHT - baseline
             canvas.setFillColor(MUTED)
             canvas.setFont(FONT, 8.5)
             canvas.drawString(meta_left, y, label)
-            canvas.setFillColor(INK)
-            _fit_font(canvas, value, FONT_BOLD, 8.5, right - meta_left - 30 * mm)
-            canvas.drawRightString(right, y, value)
+            for index, line in enumerate(lines):
+                if index:
+                    y -= line.leading
+                _draw(canvas, right, y, line, right=True)
         canvas.line(meta_left, y - 5, right, y - 5)
         canvas.restoreState()
         self.draw_common(canvas)
@@ -658,11 +692,10 @@ class _Renderer:
         canvas.setFont(FONT_BOLD, 11)
         number = doc.number or self.f("draft")
         canvas.drawString(MARGIN_X, top - 11, f"{self.title()} {number}")
-        canvas.setFillColor(MUTED)
-        canvas.setFont(FONT, 8.5)
-        canvas.drawRightString(
-            PAGE_WIDTH - MARGIN_X, top - 11, f"{doc.seller.name} – {doc.buyer.name}"
-        )
+        parties = f"{doc.seller.name} – {doc.buyer.name}"
+        room = CONTENT_WIDTH - pdfmetrics.stringWidth(f"{self.title()} {number}", FONT_BOLD, 11)
+        line = _fitted(parties, FONT, 8.5, room - 20, min_size=6, color=MUTED)[0]
+        _draw(canvas, PAGE_WIDTH - MARGIN_X, top - 11, line, right=True)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, top - 17, PAGE_WIDTH - MARGIN_X, top - 17)
@@ -671,8 +704,8 @@ class _Renderer:
 
     def footer_lines(self) -> tuple[str, str]:
         seller, f = self.doc.seller, self.f
-        first = [seller.name, ", ".join(_party_address(seller)), self.seller_orgnr_text()]
-        second = []
+        first = [seller.name, self.seller_orgnr_text()]
+        second = [", ".join(_party_address(seller))]
         if seller.phone:
             second.append(f"{f('phone')} {seller.phone}")
         if seller.email:
@@ -696,12 +729,11 @@ class _Renderer:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, 16 * mm, PAGE_WIDTH - MARGIN_X, 16 * mm)
-        canvas.setFillColor(MUTED)
-        canvas.setFont(FONT, 7.5)
-        first, second = self.footer_lines()
-        canvas.drawString(MARGIN_X, 16 * mm - 10, first)
-        if second:
-            canvas.drawString(MARGIN_X, 16 * mm - 19.5, second)
+        room = CONTENT_WIDTH - PAGE_NUMBER_WIDTH
+        for text, baseline in zip(self.footer_lines(), (10, 19.5), strict=True):
+            if text:
+                line = _fitted(text, FONT, 7.5, room, min_size=5.5, color=MUTED)[0]
+                _draw(canvas, MARGIN_X, 16 * mm - baseline, line)
         canvas.restoreState()
 
     def draw_page_number(self, canvas: Canvas, page: int, pages: int) -> None:
@@ -767,7 +799,7 @@ class _Renderer:
             f("unit_price"),
             f("discount"),
             f("vat"),
-            f("amount"),
+            f"{f('amount')} {self.doc.currency}" if self.foreign else f("amount"),
         ]
         if not self.shows_vat:
             del header[5]
@@ -803,14 +835,9 @@ class _Renderer:
             if not self.shows_vat:
                 del row[5]
             rows.append(row)
-        global _LINES_STYLE
-        if _LINES_STYLE is None:
-            _LINES_STYLE = _lines_table_style(1)
-        style = _LINES_STYLE
-        if not self.shows_vat:
-            style = TableStyle(list(_LINES_STYLE.getCommands()))
-            style.add("ALIGN", (2, 0), (2, -1), "LEFT")
-        return Table(rows, colWidths=widths, repeatRows=1, style=style, hAlign="LEFT")
+        return Table(
+            rows, colWidths=widths, repeatRows=1, style=_lines_table_style(), hAlign="LEFT"
+        )
 
     def vat_label(self, subtotal: VatSubtotal) -> str:
         if subtotal.vat_category == "S":

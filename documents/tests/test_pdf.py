@@ -193,6 +193,7 @@ def test_foreign_currency_invoice_states_vat_in_nok_and_the_rate():
     ]
     assert "MVA i NOK" in text
     assert "Valutakurs: 1 EUR = 11,7325 NOK" in text
+    assert "MVA Beløp EUR" in text  # the lines' amount column names the currency
     assert "Å betale EUR 15 507,14" in text
     assert "Hafenstraße 5 20457 Hamburg DE" in text
 
@@ -216,6 +217,27 @@ def test_buyer_orgnr_has_no_mva_suffix_without_reverse_charge():
     text = all_text(render_pdf(make_document()))
     assert f"Org.nr {format_orgnr(BUYER_ORGNR)} MVA" not in text
     assert f"Org.nr {format_orgnr(BUYER_ORGNR)}" in text
+
+
+def test_buyer_reference_is_printed_once_or_beside_their_reference():
+    same = all_text(render_pdf(make_document()))
+    assert "Kjøpers referanse" not in same  # the same person as "Deres referanse"
+    other = all_text(render_pdf(make_document(buyer_reference="Prosjekt 4711")))
+    assert "Deres referanse Per Østli" in other
+    assert "Kjøpers referanse Prosjekt 4711" in other
+
+
+def test_long_names_and_addresses_are_printed_whole():
+    name = "Det Store Norske Entreprenør- og Eiendomsutviklingsselskapet Vestlandet og Nord AS"
+    street = "Kong Christian Frederiks plass 3, inngang fra Strandkaien, 4. etasje"
+    buyer = make_buyer(name=name, address=Address(line1=street, postcode="5003", city="Bergen"))
+    document = make_document(buyer=buyer, seller=make_seller(name=name.replace("Nord", "Sør")))
+    pdf = render_pdf(document)
+    text = all_text(pdf)
+    assert name in text
+    assert street in text
+    assert name.replace("Nord", "Sør") in text
+    save_png(pdf, "invoice-long-names")
 
 
 def test_seller_not_in_foretaksregisteret_and_not_vat_registered():
@@ -288,7 +310,8 @@ def test_200_lines_paginate_with_header_row_and_page_numbers_on_every_page():
     for number, text in enumerate(pages, start=1):
         assert text.count(header_row) == 1, f"page {number}"
         assert f"Side {number} av {count}" in text
-        assert "Fjordlys Rådgivning AS · Storgata 12, 0155 Oslo" in text  # the footer
+        assert "Fjordlys Rådgivning AS · Org.nr 995 525 828 MVA Foretaksregisteret" in text
+        assert "Storgata 12, 0155 Oslo · Tlf. +47 22 33 44 55" in text  # the footer
         if number > 1:
             assert text.startswith("FAKTURA 10023")
     joined = " ".join(pages)
