@@ -11,6 +11,7 @@ urlpatterns = [
     path("app/company/", include("accounts.urls_company")),
     path("app/clients/", include("customers.urls")),
     path("app/", include("catalog.urls")),  # /app/products/ and /app/vat-codes/
+    path("app/", include("invoicing.urls")),  # /app/invoices/ and /app/credit-notes/
     path("app/delivery/", include("delivery.urls")),
     path("app/api-tokens/", include("api.urls_app")),
     path("api/", include("api.urls")),

@@ -10,7 +10,16 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 
 from accounts.models import Company
@@ -272,4 +281,46 @@ def client_credit_balance(*, client: Client, currency: str = "NOK") -> Decimal:
 def client_balance_entries(*, client: Client) -> QuerySet[ClientBalanceEntry]:
     return ClientBalanceEntry.objects.filter(client=client).select_related(
         "invoice", "credit_note", "payment"
+    )
+
+
+@dataclass(frozen=True)
+class ReceivablesSummary:
+    """What the dashboard shows: open and overdue receivables in one currency, and drafts."""
+
+    currency: str
+    open_count: int
+    open_amount: Decimal
+    overdue_count: int
+    overdue_amount: Decimal
+    draft_count: int
+
+
+def receivables_summary(
+    *, company: Company, today: datetime.date | None = None, currency: str = "NOK"
+) -> ReceivablesSummary:
+    """Open receivables (issued, unpaid balance), the overdue part of them (due date before
+    ``today``), and the number of draft invoices, in one query over the status index."""
+    today = today or timezone.localdate()
+    balance = _open_balance_expression()
+    is_open = Q(status__in=OPEN_STATUSES, currency=currency)
+    is_overdue = is_open & Q(due_date__lt=today)
+    figures = (
+        Invoice.objects.invoices()
+        .filter(company=company, status__in=[*OPEN_STATUSES, Invoice.Status.DRAFT])
+        .aggregate(
+            open_count=Count("pk", filter=is_open),
+            open_amount=Sum(balance, filter=is_open),
+            overdue_count=Count("pk", filter=is_overdue),
+            overdue_amount=Sum(balance, filter=is_overdue),
+            draft_count=Count("pk", filter=Q(status=Invoice.Status.DRAFT)),
+        )
+    )
+    return ReceivablesSummary(
+        currency=currency,
+        open_count=figures["open_count"],
+        open_amount=figures["open_amount"] or ZERO,
+        overdue_count=figures["overdue_count"],
+        overdue_amount=figures["overdue_amount"] or ZERO,
+        draft_count=figures["draft_count"],
     )

@@ -1,0 +1,587 @@
+"""Forms of the invoicing pages: they parse and type-check; the services decide the rest.
+
+The editor is one ``InvoiceForm`` (the header) and a ``LineFormSet`` (prefix ``lines``).
+Every re-render (the "Beregn" button, adding or removing a line, choosing a product or a
+client) works on the posted rows as plain dicts (``rows_from_data`` / ``data_from_rows``),
+so it works the same with and without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+from catalog.models import Product, VatCode
+from catalog.selectors import vat_codes_for
+from catalog.units import Unit
+from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
+from customers.models import Client
+from invoicing.models import Invoice, InvoicingSettings, Payment
+from invoicing.services import InvoiceHeader, LineData
+
+LINES_PREFIX = "lines"
+MAX_LINES = 200
+LINE_FIELDS = ("product", "description", "quantity", "unit", "unit_price", "discount_percent",
+               "vat_code")  # fmt: skip
+
+
+def normalise_number(value: str) -> str:
+    """What Norwegians type, as a plain decimal string: ``1 234,50`` → ``1234.50``.
+
+    Spaces (also no-break and thin spaces) group thousands; a comma is the decimal mark.
+    With both a dot and a comma, the last one is the decimal mark (``1.234,50``,
+    ``1,234.50``). A leading ``−`` (minus sign) counts as ``-``.
+    """
+    text = "".join(value.split()).replace("\u2212", "-")
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", ".")
+    return text
+
+
+class NorwegianDecimalField(forms.DecimalField):
+    """A DecimalField that accepts ``1 234,50`` as well as ``1234.50`` (any UI language)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault("localize", False)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = normalise_number(value)
+            if len(value) > 40:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # A text input (not type=number), so "1 234,50" can be typed; no step/min attrs.
+        return {}
+
+
+def format_number(value: Decimal | None, places: int | None = None) -> str:
+    """A Decimal as the editor shows it: ``1234,5`` (no grouping, decimal comma)."""
+    if value is None:
+        return ""
+    value = value.normalize() if places is None else value.quantize(Decimal(1).scaleb(-places))
+    return f"{value:f}".replace(".", ",")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def live_attrs(totals_url: str, trigger: str = "input changed delay:300ms") -> dict[str, str]:
+    """HTMX attributes: post the form to the totals endpoint when this field changes."""
+    return {
+        "hx-post": totals_url,
+        "hx-trigger": trigger,
+        "hx-target": "#totals",
+        "hx-swap": "innerHTML",
+    }
+
+
+def swap_attrs(editor_url: str, *, action: str, section: str) -> dict[str, str]:
+    """HTMX attributes: re-render ``section`` of the editor with ``action`` (and the totals)."""
+    return {
+        "hx-post": editor_url,
+        "hx-trigger": "change",
+        "hx-vals": json.dumps({"action": action}),
+        "hx-target": section,
+        "hx-select": section,
+        "hx-swap": "outerHTML",
+        "hx-select-oob": "#totals",
+    }
+
+
+class ClientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Client) -> str:
+        return f"{obj.number} {obj.name}"
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Product) -> str:
+        return f"{obj.number} {obj.name}"
+
+
+class VatCodeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: VatCode) -> str:
+        return f"{obj.code} {obj.name_nb}"
+
+
+class InvoiceForm(forms.Form):
+    """The header of a draft invoice."""
+
+    client = ClientChoiceField(label=_("Kunde"), queryset=Client.objects.none())
+    invoice_date = forms.DateField(label=_("Fakturadato"), widget=DateInput())
+    due_date = forms.DateField(
+        label=_("Forfallsdato"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Tom: fakturadato + kundens betalingsfrist."),
+    )
+    delivery_date = forms.DateField(
+        label=_("Leveringsdato"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Tom: fakturadatoen, med mindre en leveringsperiode er oppgitt."),
+    )
+    delivery_period_start = forms.DateField(
+        label=_("Leveringsperiode fra"), required=False, widget=DateInput()
+    )
+    delivery_period_end = forms.DateField(
+        label=_("Leveringsperiode til"), required=False, widget=DateInput()
+    )
+    our_reference = forms.CharField(label=_("Vår referanse"), max_length=100, required=False)
+    their_reference = forms.CharField(
+        label=_("Deres referanse"),
+        max_length=100,
+        required=False,
+        help_text=_("Tom: kundens faste referanse."),
+    )
+    buyer_reference = forms.CharField(
+        label=_("Kjøpers referanse"),
+        max_length=100,
+        required=False,
+        help_text=_("For EHF: bestillerens referanse (ofte påkrevd av offentlige kunder)."),
+    )
+    order_number = forms.CharField(label=_("Ordrenummer"), max_length=100, required=False)
+    currency = forms.CharField(
+        label=_("Valuta"),
+        max_length=3,
+        min_length=3,
+        initial="NOK",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 4}),
+        help_text=_("ISO 4217-kode, for eksempel NOK, EUR, SEK."),
+    )
+    exchange_rate = NorwegianDecimalField(
+        label=_("Valutakurs (NOK per enhet)"),
+        required=False,
+        max_digits=18,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        help_text=_("Bare for utenlandsk valuta: MVA-beløpet skal også oppgis i NOK."),
+    )
+    free_text = forms.CharField(
+        label=_("Fritekst på fakturaen"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        current_client: Client | None = None,
+        editor_url: str = "",
+        totals_url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        clients = Client.objects.filter(is_active=True)
+        if current_client is not None:
+            clients = Client.objects.filter(is_active=True) | Client.objects.filter(
+                pk=current_client.pk
+            )
+        self.fields["client"].queryset = clients.order_by("number")
+        if editor_url:
+            # Choosing a client fills its payment terms and reference (HTMX; without
+            # JavaScript the service applies the same defaults on save).
+            self.fields["client"].widget.attrs.update(
+                swap_attrs(editor_url, action="client", section="#header-section")
+            )
+        if totals_url:
+            for name in ("invoice_date", "delivery_date", "delivery_period_end", "currency"):
+                self.fields[name].widget.attrs.update(live_attrs(totals_url, "change"))
+            self.fields["exchange_rate"].widget.attrs.update(live_attrs(totals_url))
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def header(self) -> InvoiceHeader:
+        data = self.cleaned_data
+        their_reference = data["their_reference"].strip()
+        currency = data["currency"]
+        return InvoiceHeader(
+            client=data["client"],
+            invoice_date=data["invoice_date"],
+            due_date=data["due_date"],
+            delivery_date=data["delivery_date"],
+            delivery_period_start=data["delivery_period_start"],
+            delivery_period_end=data["delivery_period_end"],
+            our_reference=data["our_reference"],
+            their_reference=their_reference or None,
+            buyer_reference=data["buyer_reference"],
+            order_number=data["order_number"],
+            currency=currency,
+            exchange_rate=None if currency == "NOK" else data["exchange_rate"],
+            free_text=data["free_text"],
+        )
+
+
+class LineForm(forms.Form):
+    """One line. A product fills what is left empty (the service takes its values)."""
+
+    product = ProductChoiceField(
+        label=_("Produkt"),
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label=_("– fritekst –"),
+    )
+    description = forms.CharField(label=_("Beskrivelse"), max_length=500, required=False)
+    quantity = NorwegianDecimalField(
+        label=_("Antall"),
+        max_digits=14,
+        decimal_places=4,
+        error_messages={"max_decimal_places": _("Antall kan ha høyst fire desimaler.")},
+    )
+    unit = forms.ChoiceField(
+        label=_("Enhet"), choices=Unit.choices, initial=Unit.PIECE, required=False
+    )
+    unit_price = NorwegianDecimalField(
+        label=_("Enhetspris eks. MVA"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+    )
+    discount_percent = NorwegianDecimalField(
+        label=_("Rabatt %"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+    )
+    vat_code = VatCodeChoiceField(
+        label=_("MVA-kode"),
+        queryset=VatCode.objects.none(),
+        to_field_name="code",
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        company: Company,
+        products: Any = None,
+        editor_url: str = "",
+        totals_url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vat_code"].queryset = vat_codes_for(vat_registered=company.vat_registered)
+        self.fields["product"].queryset = (
+            products
+            if products is not None
+            else Product.objects.filter(is_active=True).order_by("number")
+        )
+        index = (self.prefix or "").rpartition("-")[2]
+        if editor_url and index.isdigit():
+            self.fields["product"].widget.attrs.update(
+                swap_attrs(editor_url, action=f"product:{index}", section="#lines-section")
+            )
+        if totals_url:
+            for name in ("description", "quantity", "unit_price", "discount_percent"):
+                self.fields[name].widget.attrs.update(live_attrs(totals_url))
+            self.fields["vat_code"].widget.attrs.update(live_attrs(totals_url, "change"))
+
+    def has_changed(self) -> bool:
+        """A row counts once it has a product, a description or a price (quantity and VAT
+        code alone are the blank row's defaults)."""
+        if not self.is_bound:
+            return False
+        return any(
+            str(self.data.get(self.add_prefix(name), "")).strip()
+            for name in ("product", "description", "unit_price")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        product = data.get("product")
+        if product is None and not self.errors:
+            if not (data.get("description") or "").strip():
+                self.add_error("description", _("Skriv en beskrivelse eller velg et produkt."))
+            if data.get("unit_price") is None:
+                self.add_error("unit_price", _("Oppgi en enhetspris."))
+            if data.get("vat_code") is None:
+                self.add_error("vat_code", _("Velg en MVA-kode."))
+        return data
+
+    def line_data(self) -> LineData:
+        data = self.cleaned_data
+        return LineData(
+            quantity=data["quantity"],
+            product=data.get("product"),
+            description=data.get("description") or "",
+            unit=data.get("unit") or None,
+            unit_price=data.get("unit_price"),
+            discount_percent=data.get("discount_percent") or Decimal("0"),
+            vat_code=data.get("vat_code"),
+        )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(
+        self,
+        *args: Any,
+        company: Company,
+        editor_url: str = "",
+        totals_url: str = "",
+        **kwargs: Any,
+    ) -> None:
+        self.company = company
+        self.products = Product.objects.filter(is_active=True).order_by("number")
+        self.urls = {"editor_url": editor_url, "totals_url": totals_url}
+        kwargs.setdefault("prefix", LINES_PREFIX)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"company": self.company, "products": self.products, **self.urls}
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not any(form.has_changed() and not self._should_delete_form(form) for form in self):
+            raise ValidationError(_("Fakturaen trenger minst én linje."), code="no_lines")
+
+    def line_data(self) -> list[LineData]:
+        return [
+            form.line_data()
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+)
+
+
+# --- Rows as plain dicts: re-rendering without saving --------------------------------------
+
+
+def _total_forms(data: Mapping[str, Any]) -> int:
+    try:
+        total = int(str(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0")))
+    except ValueError:
+        return 0
+    return max(0, min(total, MAX_LINES))
+
+
+def rows_from_data(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The posted line rows as dicts of raw strings (at most ``MAX_LINES``)."""
+    rows = []
+    for index in range(_total_forms(data)):
+        rows.append(
+            {
+                name: str(data.get(f"{LINES_PREFIX}-{index}-{name}", ""))[:600]
+                for name in LINE_FIELDS
+            }
+        )
+    return rows
+
+
+def blank_row(*, vat_registered: bool) -> dict[str, str]:
+    return {
+        "product": "",
+        "description": "",
+        "quantity": "1",
+        "unit": Unit.PIECE,
+        "unit_price": "",
+        "discount_percent": "",
+        "vat_code": "3" if vat_registered else "7",
+    }
+
+
+def row_from_product(row: dict[str, str], product: Product) -> dict[str, str]:
+    """The row with the product's description, unit, price and VAT code filled in."""
+    return {
+        **row,
+        "product": str(product.pk),
+        "description": product.name,
+        "unit": product.unit,
+        "unit_price": format_number(product.unit_price, 2),
+        "vat_code": product.vat_code.code,
+    }
+
+
+def row_from_line(line: Any) -> dict[str, str]:
+    return {
+        "product": str(line.product_id or ""),
+        "description": line.description,
+        "quantity": format_number(line.quantity),
+        "unit": line.unit,
+        "unit_price": format_number(line.unit_price, 2),
+        "discount_percent": format_number(line.discount_percent) if line.discount_percent else "",
+        "vat_code": line.vat_code.code,
+    }
+
+
+def data_from_rows(header: Mapping[str, Any], rows: list[dict[str, str]]) -> dict[str, Any]:
+    """Form data (header fields + formset) for the given header values and rows."""
+    data: dict[str, Any] = {
+        key: value for key, value in header.items() if not key.startswith(f"{LINES_PREFIX}-")
+    }
+    data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(len(rows))
+    data[f"{LINES_PREFIX}-INITIAL_FORMS"] = "0"
+    data[f"{LINES_PREFIX}-MIN_NUM_FORMS"] = "0"
+    data[f"{LINES_PREFIX}-MAX_NUM_FORMS"] = str(MAX_LINES)
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"{LINES_PREFIX}-{index}-{name}"] = value
+    return data
+
+
+HEADER_FIELDS = tuple(InvoiceForm.base_fields)
+
+
+def header_from_data(data: Mapping[str, Any]) -> dict[str, str]:
+    return {name: str(data.get(name, ""))[:2100] for name in HEADER_FIELDS}
+
+
+def header_from_invoice(invoice: Invoice) -> dict[str, str]:
+    def iso(value: datetime.date | None) -> str:
+        return value.isoformat() if value else ""
+
+    return {
+        "client": str(invoice.client_id),
+        "invoice_date": iso(invoice.invoice_date),
+        "due_date": iso(invoice.due_date),
+        "delivery_date": iso(invoice.delivery_date),
+        "delivery_period_start": iso(invoice.delivery_period_start),
+        "delivery_period_end": iso(invoice.delivery_period_end),
+        "our_reference": invoice.our_reference,
+        "their_reference": invoice.their_reference,
+        "buyer_reference": invoice.buyer_reference,
+        "order_number": invoice.order_number,
+        "currency": invoice.currency,
+        "exchange_rate": format_number(invoice.exchange_rate) if invoice.currency != "NOK" else "",
+        "free_text": invoice.free_text,
+    }
+
+
+def parse_date(value: str) -> datetime.date | None:
+    try:
+        return forms.DateField(widget=DateInput()).clean(value)
+    except ValidationError:
+        return None
+
+
+def parse_decimal(value: str) -> Decimal | None:
+    try:
+        number = Decimal(normalise_number(value)) if value.strip() else None
+    except (InvalidOperation, ValueError):
+        return None
+    if number is not None and not number.is_finite():
+        return None
+    return number
+
+
+# --- Issued invoices ----------------------------------------------------------------------
+
+
+class PaymentForm(forms.Form):
+    date = forms.DateField(label=_("Betalingsdato"), widget=DateInput())
+    amount = NorwegianDecimalField(
+        label=_("Beløp"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    method = forms.ChoiceField(
+        label=_("Betalingsmåte"), choices=Payment.Method.choices, initial=Payment.Method.BANK
+    )
+    reference = forms.CharField(label=_("Referanse"), max_length=100, required=False)
+
+
+class PaymentReverseForm(forms.Form):
+    date = forms.DateField(label=_("Dato for tilbakeføringen"), widget=DateInput())
+    note = forms.CharField(label=_("Merknad"), max_length=200, required=False)
+
+
+class CreditForm(forms.Form):
+    """Full credit, or quantities per line (``line_<pk>`` fields added per creditable line)."""
+
+    FULL, PARTIAL = "full", "partial"
+    mode = forms.ChoiceField(
+        label=_("Hva skal krediteres?"),
+        choices=[(FULL, _("Hele det som gjenstår")), (PARTIAL, _("Antall per linje"))],
+        initial=FULL,
+        widget=forms.RadioSelect,
+    )
+    credit_date = forms.DateField(label=_("Kreditnotadato"), widget=DateInput())
+    free_text = forms.CharField(
+        label=_("Begrunnelse / fritekst"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, creditable: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.creditable = creditable
+        for item in creditable:
+            self.fields[f"line_{item.line.pk}"] = NorwegianDecimalField(
+                label=_("Linje %(n)s: antall å kreditere") % {"n": item.line.position},
+                required=False,
+                max_digits=14,
+                decimal_places=4,
+            )
+
+    def line_fields(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(item, self[f"line_{item.line.pk}"]) for item in self.creditable]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        wanted = any(data.get(f"line_{item.line.pk}") for item in self.creditable)
+        if data.get("mode") == self.PARTIAL and not self.errors and not wanted:
+            raise ValidationError(_("Oppgi antall på minst én linje."))
+        return data
+
+
+class SettingsForm(forms.Form):
+    first_invoice_number = forms.IntegerField(
+        label=_("Første fakturanummer"), min_value=1, max_value=10**15, required=False
+    )
+    credit_note_numbering = forms.ChoiceField(
+        label=_("Nummerering av kreditnotaer"),
+        choices=InvoicingSettings.CreditNoteNumbering.choices,
+    )
+    first_credit_note_number = forms.IntegerField(
+        label=_("Første kreditnotanummer (egen serie)"),
+        min_value=1,
+        max_value=10**15,
+        required=False,
+    )
+    kid_method = forms.ChoiceField(label=_("KID-metode"), choices=KidMethod.choices)
+    kid_length = forms.IntegerField(
+        label=_("KID-lengde (med kontrollsiffer)"),
+        min_value=KID_MIN_LENGTH,
+        max_value=KID_MAX_LENGTH,
+    )
+    default_payment_terms_days = forms.IntegerField(
+        label=_("Standard betalingsfrist (dager)"), min_value=0, max_value=365
+    )
+
+    def __init__(self, *args: Any, locked: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in locked:
+            self.fields[name].disabled = True

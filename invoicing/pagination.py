@@ -1,0 +1,98 @@
+"""Pagination for long lists (100,000+ invoices) without a full COUNT(*) on every page.
+
+Django's ``Paginator`` counts the whole filtered set on every request. Here the count is
+capped: at most ``cap + 1`` primary keys of the filtered set are counted, through the
+same index the list uses. Below the cap the page shows "n fakturaer" and "side x av y";
+above it, "over 10 000" and the pages still work (a page fetches one row extra to know
+whether there is a next one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+PER_PAGE = 50
+COUNT_CAP = 10_000
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class CappedPage:
+    object_list: list[Any]
+    number: int
+    per_page: int
+    has_next: bool
+    count: int | None  # exact count of the filtered set, or None when above the cap
+    cap: int
+
+    def __iter__(self) -> Any:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count is None:
+            return None
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+
+def page_number(value: Any) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def capped_page(
+    queryset: QuerySet[Any],
+    page: Any,
+    *,
+    per_page: int = PER_PAGE,
+    cap: int = COUNT_CAP,
+) -> CappedPage:
+    """Page ``page`` (1-based; invalid → 1, past the end → the last page) of ``queryset``."""
+    number = page_number(page)
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    count = counted if counted <= cap else None
+    if count is not None:
+        number = min(number, max(1, -(-count // per_page)))
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    return CappedPage(
+        object_list=rows[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        count=count,
+        cap=cap,
+    )
