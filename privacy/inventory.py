@@ -385,6 +385,24 @@ def retention_rules_in_use() -> list[Retention]:
     return [r for key, r in RETENTION.items() if key in used]
 
 
+def register_purpose(purpose: Purpose) -> Purpose:
+    """Add a processing purpose (it then appears in the statement with its legal basis)."""
+    if purpose.key in PURPOSES and PURPOSES[purpose.key] != purpose:
+        raise InventoryError(f"Purpose {purpose.key!r} is already defined differently.")
+    if purpose.legal_basis not in LegalBasis.values:
+        raise InventoryError(f"Unknown legal basis {purpose.legal_basis!r}.")
+    PURPOSES[purpose.key] = purpose
+    return purpose
+
+
+def register_retention(rule: Retention) -> Retention:
+    """Add a retention rule (shown in the statement and on the person's access page)."""
+    if rule.key in RETENTION and RETENTION[rule.key] != rule:
+        raise InventoryError(f"Retention rule {rule.key!r} is already defined differently.")
+    RETENTION[rule.key] = rule
+    return rule
+
+
 def end_of_bookkeeping_period(today: datetime.date | None = None) -> datetime.date:
     """Accounting material from this fiscal year is kept until 31.12 five years on."""
     today = today or datetime.date.today()

@@ -331,6 +331,30 @@ def exports_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 # --- Erasure -----------------------------------------------------------------------------
+def _anonymise(rows: Any, declaration: inventory.ModelDeclaration) -> None:
+    """Replace each personal field by its ``erase_to`` (a value, or a callable of the row)."""
+    specs = declaration.personal
+    per_row = any(callable(spec.erase_to) for spec in specs.values())
+    redact = hasattr(rows, "_redact")  # append-only rows: the one sanctioned change
+    if not per_row:
+        values = {name: spec.erase_to for name, spec in specs.items()}
+        if redact:
+            rows._redact(**values)
+        else:
+            rows.update(**values)
+        return
+    for row in rows:
+        values = {
+            name: spec.erase_to(row) if callable(spec.erase_to) else spec.erase_to
+            for name, spec in specs.items()
+        }
+        same_row = rows.model._default_manager.filter(pk=row.pk)
+        if redact:
+            same_row._redact(**values)
+        else:
+            same_row.update(**values)
+
+
 @transaction.atomic
 def user_erase(*, user: Any) -> None:
     """Erase a person: leave every company, delete or anonymise what the inventory says.
@@ -362,11 +386,7 @@ def user_erase(*, user: Any) -> None:
             elif declaration.erasure == Erasure.DELETE:
                 rows.delete()
             else:
-                values = {n: s.erase_to for n, s in declaration.personal.items()}
-                if hasattr(rows, "_redact"):
-                    rows._redact(**values)
-                else:
-                    rows.update(**values)
+                _anonymise(rows, declaration)
     audit_log(
         action="privacy.erasure.completed",
         actor=Actor.system("privacy"),

@@ -60,3 +60,46 @@ def test_personal_fields_use_only_the_statements_categories_and_have_a_legal_bas
         for _declaration, _name, spec in entries:
             assert spec.legal_basis in inventory.LegalBasis.values
             assert spec.retention in inventory.RETENTION
+
+
+def test_apps_can_add_purposes_and_retention_rules():
+    rule = inventory.Retention("test_24h", "24 timer", days=1)
+    assert inventory.register_retention(rule) is rule
+    assert inventory.register_retention(rule) is rule  # the same rule twice is fine
+    with pytest.raises(InventoryError):
+        inventory.register_retention(inventory.Retention("test_24h", "annet", days=2))
+    with pytest.raises(InventoryError):
+        inventory.register_purpose(inventory.Purpose("x_test", "x", "legitimate_interest"))
+    del inventory.RETENTION["test_24h"]
+
+
+def test_generic_anonymiser_uses_values_and_callables(owner, member):
+    from privacy.services import _anonymise
+
+    declaration = inventory.ModelDeclaration(
+        label="accounts.User",
+        personal={
+            "full_name": PersonalField(
+                Category.NAME,
+                purpose="customer_relationship",
+                source="self",
+                retention="account",
+                erase_to=lambda row: f"Slettet {row.pk}",
+            ),
+            "phone": PersonalField(
+                Category.CONTACT,
+                purpose="customer_relationship",
+                source="self",
+                retention="account",
+                erase_to="",
+            ),
+        },
+        non_personal=frozenset(),
+    )
+    User = apps.get_model("accounts", "User")
+    User.objects.filter(pk=owner.pk).update(phone="99999999")
+    _anonymise(User.objects.filter(pk=owner.pk), declaration)
+    owner.refresh_from_db()
+    member.refresh_from_db()
+    assert (owner.full_name, owner.phone) == (f"Slettet {owner.pk}", "")
+    assert member.full_name == "Mons Medlem"
