@@ -10,10 +10,13 @@ The labels are in ``LABELS`` below, one row per label in both languages: the lan
 document's (``document.language``), not the request's, and a table keeps the renderer free
 of compiled message catalogues.
 
-Kept lean for the per-invoice cost (design.md §7): fonts are registered once per process,
-the logo is decoded and scaled once per distinct image (``_prepared_logo``), short cells are
-plain strings (a ``Paragraph`` only where text must wrap), and the page count comes from a
-canvas that holds its pages back until it knows how many there are, not from a second pass.
+Kept lean for the per-invoice cost (design.md §7, bench/bench_pdf.py): fonts are registered
+once per process and their deflated subsets are cached (``_SubsetCachingFace``, with every
+document's subset seeded alike so that nearly all invoices share one); the logo is decoded,
+scaled and re-encoded once per distinct image (``_prepared_logo``) and then embedded as it
+is; short cells are plain strings (a ``Paragraph`` only where text must wrap); and the page
+count comes from a canvas that holds its pages back until it knows how many there are, not
+from a second pass.
 """
 
 from __future__ import annotations
