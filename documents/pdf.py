@@ -23,15 +23,20 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import io
+import logging
+import os
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -63,7 +68,9 @@ from documents.document import InvoiceDocument, Party, VatSubtotal
 
 __all__ = ["LABELS", "REVERSE_CHARGE_TEXT", "render_pdf"]
 
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+logger = logging.getLogger(__name__)
+
+FONT_DIR = "/usr/share/fonts/truetype/dejavu"  # Debian's fonts-dejavu-core
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 
@@ -285,8 +292,13 @@ def _register_fonts() -> None:
         if _fonts_ready:
             return
         for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf")):
-            font = TTFont(name, f"{FONT_DIR}/{file}")
-            font.face = _SubsetCachingFace(f"{FONT_DIR}/{file}")
+            path = f"{FONT_DIR}/{file}"
+            if not os.path.exists(path):
+                raise ImproperlyConfigured(
+                    f"{path} is missing: install Debian's fonts-dejavu-core for invoice PDFs"
+                )
+            font = TTFont(name, path)
+            font.face = _SubsetCachingFace(path)
             pdfmetrics.registerFont(font)
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
         # Binary image streams: ReportLab's default wraps images in ASCII85, a pure-Python
@@ -325,16 +337,36 @@ class _PreparedLogo(ImageReader):
         return None
 
 
-@functools.lru_cache(maxsize=64)
-def _prepared_logo(data: bytes) -> _PreparedLogo:
-    with Image.open(io.BytesIO(data)) as opened:
-        image = opened.convert("RGBA")
-    image.thumbnail(LOGO_MAX_PIXELS, Image.Resampling.LANCZOS)
-    flat = Image.new("RGB", image.size, (255, 255, 255))
-    flat.paste(image, mask=image.getchannel("A"))
-    out = io.BytesIO()
-    flat.save(out, format="JPEG", quality=92, subsampling=0, optimize=True)
-    return _PreparedLogo(out.getvalue(), flat.size)
+_LOGO_CACHE_SIZE = 32
+_logo_cache: OrderedDict[bytes, _PreparedLogo | None] = OrderedDict()
+_logo_lock = threading.Lock()
+
+
+def _prepared_logo(data: bytes) -> _PreparedLogo | None:
+    """The logo ready to embed, decoded once per distinct image (keyed by a digest, so the
+    cache holds only the small prepared JPEGs); None, with a warning, if it can't be read."""
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    with _logo_lock:
+        if key in _logo_cache:
+            _logo_cache.move_to_end(key)
+            return _logo_cache[key]
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("RGBA")
+        image.thumbnail(LOGO_MAX_PIXELS, Image.Resampling.LANCZOS)
+        flat = Image.new("RGB", image.size, (255, 255, 255))
+        flat.paste(image, mask=image.getchannel("A"))
+        out = io.BytesIO()
+        flat.save(out, format="JPEG", quality=92, subsampling=0, optimize=True)
+        prepared: _PreparedLogo | None = _PreparedLogo(out.getvalue(), flat.size)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        logger.warning("logo could not be read; the PDF is rendered without it", exc_info=True)
+        prepared = None
+    with _logo_lock:
+        _logo_cache[key] = prepared
+        while len(_logo_cache) > _LOGO_CACHE_SIZE:
+            _logo_cache.popitem(last=False)
+    return prepared
 
 
 # --- Styles -------------------------------------------------------------------------------

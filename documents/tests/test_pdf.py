@@ -17,8 +17,9 @@ from pypdf import PdfReader
 
 from core.identifiers import format_kontonr, format_orgnr
 from core.money import format_nok
+from documents import pdf as pdf_module
 from documents.document import Address, InvoiceDocument
-from documents.pdf import REVERSE_CHARGE_TEXT, _prepared_logo, render_pdf
+from documents.pdf import REVERSE_CHARGE_TEXT, render_pdf
 from documents.tests.factories import (
     BUYER_ORGNR,
     SELLER_ORGNR,
@@ -429,14 +430,16 @@ def _images(pdf: bytes) -> list[tuple[int, int]]:
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
-def test_logo_is_drawn_scaled_down_once_per_image(fmt):
+def test_logo_is_drawn_scaled_down_once_per_image(fmt, monkeypatch):
     logo = _logo_bytes(fmt, (1800, 600))
-    before = _prepared_logo.cache_info()
+    decoded = []
+    real_open = pdf_module.Image.open
+    monkeypatch.setattr(
+        pdf_module.Image, "open", lambda *a, **k: decoded.append(1) or real_open(*a, **k)
+    )
     pdf = render_pdf(make_document(), logo=logo)
-    render_pdf(make_document(kind="credit_note"), logo=logo)
-    after = _prepared_logo.cache_info()
-    assert after.misses == before.misses + 1
-    assert after.hits == before.hits + 1
+    render_pdf(make_document(kind="credit_note"), logo=bytes(bytearray(logo)))  # a new object
+    assert len(decoded) == 1
     ((width, height),) = _images(pdf)
     assert (width, height) == (720, 240)  # scaled to fit 720 × 260, aspect kept
     text = all_text(pdf)
@@ -446,6 +449,13 @@ def test_logo_is_drawn_scaled_down_once_per_image(fmt):
 
 def test_no_logo_no_image():
     assert _images(render_pdf(make_document())) == []
+
+
+def test_unreadable_logo_is_left_out_with_a_warning(caplog):
+    pdf = render_pdf(make_document(), logo=b"\x89PNG\r\n\x1a\n broken")
+    assert _images(pdf) == []
+    assert "Å betale NOK 15 507,14" in all_text(pdf)
+    assert "logo could not be read" in caplog.text
 
 
 def test_png_artifacts_of_each_kind_render():
