@@ -51,6 +51,19 @@ def query_choice(
     return value
 
 
+SEARCH_MAX_LENGTH = 200
+
+
+def query_text(params: Mapping[str, str], name: str) -> str:
+    """A free-text query parameter: at most 200 characters, no NUL (PostgreSQL refuses it)."""
+    value = params.get(name, "")
+    if len(value) > SEARCH_MAX_LENGTH or "\x00" in value:
+        raise ValidationError(
+            {name: [_("Høyst %(max)d tegn, og ingen nulltegn.") % {"max": SEARCH_MAX_LENGTH}]}
+        )
+    return value
+
+
 class CompanyApiMixin:
     """Authentication, rights and the tenant scope for every company endpoint.
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -67,6 +68,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             validation_error_body(_normalise_errors(exc.detail)),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": _("Forespørselen er for stor.")},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        logger.warning("Suspicious request to the API: %s", exc)
+        return Response({"detail": _("Ugyldig forespørsel.")}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         # A service should have refused this with a ValidationError; never a 500.
         logger.warning("IntegrityError reached the API: %s", exc)
@@ -91,6 +100,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown routes under /api/: a JSON 404, not the HTML page."""
     return JsonResponse({"detail": _("Ingen slik adresse i API-et.")}, status=404)

@@ -8,6 +8,7 @@ from api.exceptions import api_not_found
 from api.views import api_docs
 from catalog.api import ProductViewSet, VatCodeViewSet
 from customers.api import ClientViewSet
+from invoicing.api import CreditNoteViewSet, InvoiceViewSet
 
 app_name = "api"
 
@@ -15,11 +16,24 @@ router = SimpleRouter(use_regex_path=False)
 router.register("clients", ClientViewSet, basename="client")
 router.register("products", ProductViewSet, basename="product")
 router.register("vat-codes", VatCodeViewSet, basename="vat-code")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+
+# The documents of an invoice or credit note: .../{id}/pdf and .../{id}/ehf (no slash).
+documents = [
+    path(f"{prefix}/<int:pk>/{kind}", viewset.as_view({"get": kind}), name=f"{name}-{kind}")
+    for prefix, viewset, name in [
+        ("invoices", InvoiceViewSet, "invoice"),
+        ("credit-notes", CreditNoteViewSet, "credit-note"),
+    ]
+    for kind in ("pdf", "ehf")
+]
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     *router.urls,
+    *documents,
 ]
 
 urlpatterns = [

@@ -25,7 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.base import ApiModelViewSet, ApiReadOnlyViewSet, query_choice
+from api.base import ApiModelViewSet, ApiReadOnlyViewSet, query_choice, query_text
 from api.idempotency import idempotent
 from catalog.models import Product, VatCode, VatRate
 from catalog.selectors import STATUSES, product_list, suggest_product_number, vat_codes_for
@@ -109,7 +109,7 @@ class ProductViewSet(ApiModelViewSet):
             return Product.objects.select_related("vat_code")
         params = self.request.query_params
         return product_list(
-            search=params.get("search", ""),
+            search=query_text(params, "search"),
             status=query_choice(params, "status", STATUSES, default="active"),
         )
 

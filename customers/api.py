@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.base import ApiModelViewSet, query_choice
+from api.base import ApiModelViewSet, query_choice, query_text
 from api.idempotency import idempotent
 from customers.models import Client
 from customers.selectors import STATUSES, client_list
@@ -134,7 +134,7 @@ class ClientViewSet(ApiModelViewSet):
             return Client.objects.all()
         params = self.request.query_params
         return client_list(
-            search=params.get("search", ""),
+            search=query_text(params, "search"),
             status=query_choice(params, "status", STATUSES, default="active"),
             kind=query_choice(params, "kind", Client.Kind.values, default=""),
         )

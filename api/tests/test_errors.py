@@ -115,3 +115,27 @@ def test_unexpected_error_is_a_json_500_with_the_request_id(api_client, monkeypa
     body = _is_json_error(response, 500)
     assert body["request_id"] == response["X-Request-ID"]
     assert "boom" not in response.content.decode()
+
+
+def test_too_large_body_is_413(api_client):
+    body = '{"name": "' + "x" * 3_000_000 + '"}'
+    _is_json_error(api_client.generic("POST", CLIENTS, body, content_type="application/json"), 413)
+
+
+def test_absurdly_deep_json_is_400(api_client):
+    body = "[" * 100_000 + "]" * 100_000
+    _is_json_error(api_client.generic("POST", CLIENTS, body, content_type="application/json"), 400)
+
+
+def test_unknown_route_post_needs_no_csrf_token_to_get_its_json_404(api_token):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    _is_json_error(client.post("/api/v1/clients", {"name": "x"}, format="json"), 404)
+
+
+@pytest.mark.parametrize("search", ["a\x00b", "x" * 201])
+def test_unusable_search_text_is_400(api_client, search):
+    body = _is_json_error(api_client.get(CLIENTS, {"search": search}), 400)
+    assert "search" in body["errors"]
+    assert api_client.get("/api/v1/products/", {"search": search}).status_code == 400
