@@ -1,0 +1,368 @@
+"""Invoice pages by persona: list, detail, issue, delete, PDF, payments, credit notes,
+settings; the client page and the dashboard widgets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from invoicing.models import Invoice, NumberSeries, Payment
+from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def buyer(company):
+    with scope(company=company):
+        return ClientFactory(company=company, number=5, name="Havbris Sjømat AS")
+
+
+@pytest.fixture
+def draft(company, buyer):
+    with scope(company=company):
+        return draft_invoice(company=company, client=buyer)
+
+
+@pytest.fixture
+def issued(company, buyer):
+    with scope(company=company):
+        return issued_invoice(
+            company=company,
+            client=buyer,
+            lines=[line(quantity="2", unit_price="100.00"), line(unit_price="50", code="31")],
+        )  # 200 + 50 = 250 + 50 + 7.50 = 307.50
+
+
+@pytest.fixture
+def payment(company, issued, owner):
+    from core.audit import Actor
+    from invoicing import services
+
+    with scope(company=company):
+        import datetime
+
+        return services.payment_register(
+            invoice=issued,
+            actor=Actor.user(owner),
+            amount=Decimal("100.00"),
+            date=datetime.date(2026, 11, 5),
+        )
+
+
+def object_urls(draft, issued, payment) -> dict[str, list[str]]:
+    """Read and change URLs of one company's invoices."""
+    return {
+        "read": [
+            reverse("invoicing:detail", args=[draft.pk]),
+            reverse("invoicing:detail", args=[issued.pk]),
+            reverse("invoicing:preview", args=[draft.pk]),
+            reverse("invoicing:pdf", args=[issued.pk]),
+        ],
+        "change": [
+            reverse("invoicing:edit", args=[draft.pk]),
+            reverse("invoicing:delete", args=[draft.pk]),
+            reverse("invoicing:issue", args=[draft.pk]),
+            reverse("invoicing:credit", args=[issued.pk]),
+            reverse("invoicing:payment", args=[issued.pk]),
+            reverse("invoicing:payment_reverse", args=[issued.pk, payment.pk]),
+        ],
+    }
+
+
+def state(company):
+    with scopes_disabled():
+        return (
+            list(Invoice.objects.filter(company=company).values_list("pk", "status", "number")),
+            Payment.objects.filter(company=company).count(),
+        )
+
+
+# --- personas ---------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client, draft, issued, payment):
+    urls = object_urls(draft, issued, payment)
+    for url in [*urls["read"], *urls["change"], reverse("invoicing:list"),
+                reverse("invoicing:credit_notes"), reverse("invoicing:settings")]:  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_outsider_gets_404_on_every_invoice_url(outsider_client, company, draft, issued, payment):
+    before = state(company)
+    urls = object_urls(draft, issued, payment)
+    for url in [*urls["read"], *urls["change"]]:
+        assert outsider_client.get(url).status_code == 404, url
+    for url in urls["change"]:
+        assert outsider_client.post(url, {"amount": "5", "date": "2026-11-05"}).status_code == 404
+    assert state(company) == before
+    listing = outsider_client.get(reverse("invoicing:list")).content.decode()
+    assert "Havbris" not in listing
+
+
+def test_member_reads_but_cannot_change(member_client, company, draft, issued, payment):
+    before = state(company)
+    urls = object_urls(draft, issued, payment)
+    for url in urls["read"]:
+        assert member_client.get(url).status_code == 200, url
+    assert member_client.get(reverse("invoicing:list")).status_code == 200
+    for url in urls["change"]:
+        assert member_client.get(url).status_code == 403, url
+        assert member_client.post(url, {"amount": "5", "date": "2026-11-05"}).status_code == 403
+    assert member_client.get(reverse("invoicing:settings")).status_code == 403
+    assert state(company) == before
+    detail = member_client.get(reverse("invoicing:detail", args=[issued.pk])).content.decode()
+    assert "Registrer innbetaling" not in detail and "Krediter" not in detail
+
+
+def test_accountant_may_act_but_not_change_settings(accountant_client, draft):
+    assert accountant_client.get(reverse("invoicing:issue", args=[draft.pk])).status_code == 200
+    assert accountant_client.get(reverse("invoicing:settings")).status_code == 403
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+def test_list_filters_search_sort_and_overdue(owner_client, company, buyer, draft, issued):
+    with scope(company=company):
+        other = ClientFactory(company=company, name="Annen Kunde AS", their_reference="")
+        late = issued_invoice(company=company, client=other, order_number="ORD-77")
+    url = reverse("invoicing:list")
+    body = owner_client.get(url).content.decode()
+    assert "Havbris Sjømat AS" in body and "Annen Kunde AS" in body and "3 treff" in body
+    body = owner_client.get(url, {"status": "draft"}).content.decode()
+    assert "1 treff" in body
+    body = owner_client.get(url, {"status": "issued", "client": other.pk}).content.decode()
+    assert "1 treff" in body and "Annen Kunde AS" in body
+    body = owner_client.get(url, {"q": "ORD-77"}).content.decode()
+    assert "1 treff" in body
+    body = owner_client.get(url, {"q": str(late.number)}).content.decode()
+    assert f">{late.number}<" in body
+    body = owner_client.get(url, {"status": "overdue"}).content.decode()
+    assert "2 treff" in body and "Forfalt" in body  # due 16.11.2026, today is later
+    for sort in ("number", "-number", "date", "due", "amount", "-amount", "client", "junk"):
+        assert owner_client.get(url, {"sort": sort}).status_code == 200
+    for junk in ({"page": "x"}, {"page": "-3"}, {"page": "99999999999"}, {"client": "abc"},
+                 {"date_from": "2026-13-45"}, {"status": "<b>"}):  # fmt: skip
+        assert owner_client.get(url, junk).status_code == 200
+
+
+def test_list_has_a_fixed_number_of_queries(owner_client, company, buyer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(reverse("invoicing:list")).status_code == 200
+        return len(captured)
+
+    with scope(company=company):
+        issued_invoice(company=company, client=buyer)
+    one = queries()
+    with scope(company=company):
+        for _ in range(5):
+            issued_invoice(company=company, client=ClientFactory(company=company))
+    assert queries() == one
+
+
+def test_credit_notes_are_listed_separately(owner_client, company, issued, owner):
+    from core.audit import Actor
+    from invoicing import services
+
+    with scope(company=company):
+        note = services.invoice_credit(invoice=issued, actor=Actor.user(owner))
+    body = owner_client.get(reverse("invoicing:credit_notes")).content.decode()
+    assert reverse("invoicing:detail", args=[note.pk]) in body
+    body = owner_client.get(reverse("invoicing:list")).content.decode()
+    assert reverse("invoicing:detail", args=[note.pk]) not in body
+
+
+# --- issue --------------------------------------------------------------------------------------
+
+
+def test_issue_confirms_then_takes_one_number_even_on_double_submit(owner_client, company, draft):
+    url = reverse("invoicing:issue", args=[draft.pk])
+    page = owner_client.get(url).content.decode()
+    assert "Fakturanummer tildeles nå og kan ikke endres" in page
+    first = owner_client.post(url)
+    second = owner_client.post(url)
+    assert first.status_code == second.status_code == 302
+    with scope(company=company):
+        draft.refresh_from_db()
+        assert draft.number == 1 and draft.status == Invoice.Status.ISSUED
+        assert NumberSeries.objects.get(kind="invoice").next_number == 2
+    detail = owner_client.get(first["Location"]).content.decode()
+    assert "Faktura 1" in detail and "Last ned PDF" in detail
+    assert reverse("invoicing:edit", args=[draft.pk]) not in detail
+
+
+def test_issue_rules_are_shown_and_nothing_is_numbered(owner_client, company, draft):
+    company.bank_account = ""
+    company.save()
+    response = owner_client.post(reverse("invoicing:issue", args=[draft.pk]))
+    assert response.status_code == 400
+    assert "kontonummer" in response.content.decode()
+    with scope(company=company):
+        draft.refresh_from_db()
+        assert draft.is_draft and draft.number is None
+
+
+def test_delete_draft(owner_client, company, draft):
+    url = reverse("invoicing:delete", args=[draft.pk])
+    assert owner_client.get(url).status_code == 200
+    assert owner_client.post(url).status_code == 302
+    assert state(company)[0] == []
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def test_draft_preview_is_an_inline_pdf_and_issued_pdf_downloads(owner_client, draft, issued):
+    response = owner_client.get(reverse("invoicing:preview", args=[draft.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response.content.startswith(b"%PDF")
+    response = owner_client.get(reverse("invoicing:pdf", args=[issued.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="faktura-{issued.number}.pdf"'
+    response = owner_client.get(reverse("invoicing:pdf", args=[draft.pk]))
+    assert response.status_code == 302
+
+
+# --- payments -----------------------------------------------------------------------------------
+
+
+def test_partial_payment_then_overpayment_shows_the_credit_balance(owner_client, company, issued):
+    url = reverse("invoicing:payment", args=[issued.pk])
+    data = {"date": "2026-11-05", "amount": "100,00", "method": "bank", "reference": "x"}
+    response = owner_client.post(url, data, follow=True)
+    body = response.content.decode()
+    assert "Delvis betalt" in body and "207,50" in body
+    response = owner_client.post(url, {**data, "amount": "1 000"}, follow=True)
+    body = response.content.decode()
+    assert "Betalt" in body
+    assert "Overbetaling: 792,50 er ført til kundens tilgodehavende" in body
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"date": "2026-11-05", "amount": "abc", "method": "bank"},
+        {"date": "2026-11-05", "amount": "0", "method": "bank"},
+        {"date": "2026-11-05", "amount": "-5", "method": "bank"},
+        {"date": "2026-11-05", "amount": "1,234", "method": "bank"},
+        {"date": "not a date", "amount": "5", "method": "bank"},
+        {"date": "2026-11-05", "amount": "5", "method": "bitcoin"},
+        {"date": "2026-11-05", "amount": "5", "method": "credit"},  # no credit balance
+    ],
+)
+def test_bad_payments_are_refused(owner_client, company, issued, data):
+    response = owner_client.post(reverse("invoicing:payment", args=[issued.pk]), data)
+    assert response.status_code == 400
+    assert state(company)[1] == 0
+
+
+def test_reverse_a_payment(owner_client, company, issued, payment):
+    url = reverse("invoicing:payment_reverse", args=[issued.pk, payment.pk])
+    assert owner_client.get(url).status_code == 200
+    response = owner_client.post(url, {"date": "2026-11-06", "note": "Feil konto"}, follow=True)
+    body = response.content.decode()
+    assert "Tilbakeføring" in body and "Tilbakeført" in body
+    again = owner_client.post(url, {"date": "2026-11-06"})
+    assert again.status_code == 400
+    assert "allerede tilbakeført" in again.content.decode()
+    with scope(company=company):
+        issued.refresh_from_db()
+        assert issued.paid_amount == 0 and Payment.objects.count() == 2
+
+
+# --- credit notes -------------------------------------------------------------------------------
+
+
+def test_credit_per_line_and_too_much_is_refused(owner_client, company, issued):
+    url = reverse("invoicing:credit", args=[issued.pk])
+    with scope(company=company):
+        first = issued.lines.order_by("position").first()
+    page = owner_client.get(url).content.decode()
+    assert f"line_{first.pk}" in page
+    data = {"mode": "partial", "credit_date": "2026-11-10", f"line_{first.pk}": "3"}
+    response = owner_client.post(url, data)
+    assert response.status_code == 400
+    assert "du kan ikke kreditere mer enn det som gjenstår" in response.content.decode()
+    response = owner_client.post(url, {**data, f"line_{first.pk}": "1"})
+    assert response.status_code == 302
+    with scope(company=company):
+        note = Invoice.objects.credit_notes().get()
+        assert note.total_incl_vat == Decimal("125.00")
+    response = owner_client.post(url, {"mode": "full", "credit_date": "2026-11-11"}, follow=True)
+    assert "Kreditnota" in response.content.decode()
+    with scope(company=company):
+        issued.refresh_from_db()
+        assert issued.status == Invoice.Status.CREDITED
+    response = owner_client.post(url, {"mode": "full", "credit_date": "2026-11-11"})
+    assert response.status_code == 400
+    assert "allerede kreditert fullt ut" in response.content.decode()
+
+
+def test_credit_with_bad_input(owner_client, company, issued):
+    url = reverse("invoicing:credit", args=[issued.pk])
+    for data in ({"mode": "partial", "credit_date": "2026-11-10"},
+                 {"mode": "x", "credit_date": "2026-11-10"},
+                 {"mode": "partial", "credit_date": "2026-11-10", "line_1": "abc"}):  # fmt: skip
+        assert owner_client.post(url, data).status_code == 400
+    with scopes_disabled():
+        assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+# --- detail and audit trail ---------------------------------------------------------------------
+
+
+def test_detail_shows_snapshot_kid_payments_and_audit(
+    owner_client, company, buyer, issued, payment
+):
+    buyer.name = "Nytt Navn AS"
+    with scope(company=company):
+        buyer.save()
+    body = owner_client.get(reverse("invoicing:detail", args=[issued.pk])).content.decode()
+    assert "Havbris Sjømat AS" in body  # the snapshot, not today's name
+    assert "invoicing.invoice.issued" in body and "invoicing.payment.registered" in body
+    assert "307,50" in body and "207,50" in body
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def test_settings_first_number_until_the_first_issue(owner_client, company, draft):
+    url = reverse("invoicing:settings")
+    data = {"first_invoice_number": "1001", "credit_note_numbering": "separate",
+            "first_credit_note_number": "5001", "kid_method": "mod10", "kid_length": "10",
+            "default_payment_terms_days": "20"}  # fmt: skip
+    assert owner_client.post(url, data).status_code == 302
+    owner_client.post(reverse("invoicing:issue", args=[draft.pk]))
+    with scope(company=company):
+        draft.refresh_from_db()
+        assert draft.number == 1001 and len(draft.kid) == 10
+    page = owner_client.get(url).content.decode()
+    assert "tatt i bruk" in page and 'name="first_invoice_number"' in page and "disabled" in page
+    response = owner_client.post(url, {**data, "first_invoice_number": "1"})
+    assert response.status_code == 302  # the locked field is ignored
+    with scope(company=company):
+        assert NumberSeries.objects.get(kind="invoice").first_number == 1001
+    bad = owner_client.post(url, {**data, "kid_length": "40", "default_payment_terms_days": "x"})
+    assert bad.status_code == 400
+
+
+# --- client page and dashboard ------------------------------------------------------------------
+
+
+def test_client_page_and_dashboard_show_invoices(owner_client, company, buyer, issued, payment):
+    body = owner_client.get(reverse("customers:detail", args=[buyer.pk])).content.decode()
+    assert 'id="client-open-balance">NOK 207,50' in body
+    assert reverse("invoicing:detail", args=[issued.pk]) in body
+    body = owner_client.get(reverse("dashboard")).content.decode()
+    assert 'id="stat-open">NOK 207,50' in body
+    assert 'id="stat-overdue">NOK 207,50' in body
