@@ -519,3 +519,40 @@ def test_font_subsets_are_reused_across_documents():
     assert face._subsets == known  # the same seeded subset: no new cut, no new deflate
     text = all_text(render_pdf(make_document(note="Grüße aus Łódź")))
     assert "Grüße aus Łódź" in text  # characters beyond the seed still embed and extract
+
+
+@pytest.mark.parametrize(
+    ("category", "nb_label", "en_label"),
+    [
+        ("Z", "0 % (fritatt)", "0 % (zero-rated)"),
+        ("G", "Utførsel", "Export"),
+        ("E", "Unntatt", "Exempt"),
+    ],
+)
+def test_zero_rated_export_and_exempt_sales_are_their_own_vat_lines(category, nb_label, en_label):
+    lines = (
+        make_line(description="Vanlig tjeneste", unit_price="1000"),
+        make_line(position=2, description="Særskilt salg", unit_price="500",
+                  vat_category=category, vat_rate="0"),
+    )  # fmt: skip
+    text = all_text(render_pdf(make_document(lines=lines)))
+    assert "25 % 1 000,00 250,00" in text
+    assert f"{nb_label} 500,00 0,00" in text
+    english = all_text(render_pdf(make_document(lines=lines, language="en")))
+    assert f"{en_label} 500.00 0.00" in english
+
+
+def test_returns_and_full_discounts_print_signed_figures():
+    lines = (
+        make_line(description="Lisens", quantity="3", unit_price="1999.99",
+                  discount_percent="12.5"),
+        make_line(position=2, description="Kurs", unit_price="4500", discount_percent="100"),
+        make_line(position=3, description="Retur av vare", quantity="-1", unit_price="300",
+                  discount_percent="10"),
+    )  # fmt: skip
+    document = make_document(lines=lines)
+    text = all_text(render_pdf(document))
+    assert "Lisens 3 stk 1 999,99 12,5 % 25 % 5 249,97" in text
+    assert "Kurs 1 stk 4 500,00 100 % 25 % 0,00" in text
+    assert "Retur av vare -1 stk 300,00 10 % 25 % -270,00" in text
+    assert f"Å betale NOK {nb(document.totals.amount_due)}" in text
