@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get stable, distinct schema names.
+    "ENUM_NAME_OVERRIDES": {"ClientKindEnum": "customers.models.Client.Kind"},
 }
 
 # --- Logging: to stderr; request id in every line. ---------------------------------
