@@ -125,7 +125,7 @@ def failed(request: HttpRequest) -> HttpResponse:
 def batch_new(request: HttpRequest) -> HttpResponse:
     invoices = selectors.unsent_issued_invoices()[: services.MAX_BATCH_SIZE]
     status = 200
-    form = BatchForm(request.POST or None)
+    form = BatchForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         status = 400
         if form.is_valid():
