@@ -74,17 +74,25 @@ def active_products() -> QuerySet[Product]:
     return Product.objects.filter(is_active=True).select_related("vat_code").order_by("number")
 
 
-def next_product_number(numbers: set[str]) -> str:
-    """The highest all-digit number in ``numbers`` + 1, keeping zero padding ("0042" → "0043")."""
-    digit_numbers = [number for number in numbers if number.isascii() and number.isdigit()]
-    if not digit_numbers:
-        candidate, width = 1, 1
-    else:
-        highest = max(digit_numbers, key=int)
-        candidate, width = int(highest) + 1, len(highest)
-    while f"{candidate:0{width}d}" in numbers:
-        candidate += 1
-    return f"{candidate:0{width}d}"
+class NumberAllocator:
+    """Hands out product numbers not in ``taken``: the highest all-digit number + 1 and up,
+    keeping its zero padding ("0042" → "0043"). One pass over ``taken``, then O(1) each."""
+
+    def __init__(self, taken: set[str]):
+        self.taken = set(taken)
+        digit_numbers = [n for n in self.taken if n.isascii() and n.isdigit()]
+        if digit_numbers:
+            highest = max(digit_numbers, key=int)
+            self.next, self.width = int(highest) + 1, len(highest)
+        else:
+            self.next, self.width = 1, 1
+
+    def __call__(self) -> str:
+        while (candidate := f"{self.next:0{self.width}d}") in self.taken:
+            self.next += 1
+        self.taken.add(candidate)
+        self.next += 1
+        return candidate
 
 
 def product_numbers(*, company: Company) -> set[str]:
@@ -93,7 +101,7 @@ def product_numbers(*, company: Company) -> set[str]:
 
 def suggest_product_number(*, company: Company) -> str:
     """What the form proposes for a new product."""
-    return next_product_number(product_numbers(company=company))
+    return NumberAllocator(product_numbers(company=company))()
 
 
 @dataclass(frozen=True)

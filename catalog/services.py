@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from catalog.models import Product, VatCode
 from catalog.selectors import (
-    next_product_number,
+    NumberAllocator,
     product_numbers,
     suggest_product_number,
     vat_codes_for,
@@ -68,14 +69,30 @@ def _number_taken(*, company: Company, number: str, exclude_pk: int | None) -> b
     return products.exists()
 
 
-def _apply(product: Product, company: Company, data: ProductData) -> None:
+def _apply(
+    product: Product,
+    company: Company,
+    data: ProductData,
+    *,
+    taken_numbers: set[str] | None = None,
+    allowed_vat_code_ids: set[int] | None = None,
+) -> None:
+    """Validate ``data`` onto ``product``; raise every error at once.
+
+    A batch (the CSV import) passes the company's product numbers and allowed VAT code
+    ids, read once, instead of two queries per row.
+    """
     errors: dict[str, list[ValidationError]] = {}
 
     def fail(field: str, error: ValidationError) -> None:
         errors.setdefault(field, []).append(error)
 
     number = data.number.strip()
-    if number and _number_taken(company=company, number=number, exclude_pk=product.pk):
+    if taken_numbers is not None:
+        number_taken = number in taken_numbers
+    else:
+        number_taken = _number_taken(company=company, number=number, exclude_pk=product.pk)
+    if number and number_taken:
         fail(
             "number",
             ValidationError(
@@ -109,8 +126,10 @@ def _apply(product: Product, company: Company, data: ProductData) -> None:
                 params={"value": data.unit},
             ),
         )
-    allowed = vat_codes_for(vat_registered=company.vat_registered)
-    if data.vat_code is None or not allowed.filter(pk=data.vat_code.pk).exists():
+    if allowed_vat_code_ids is None:
+        allowed = vat_codes_for(vat_registered=company.vat_registered)
+        allowed_vat_code_ids = set(allowed.values_list("pk", flat=True))
+    if data.vat_code is None or data.vat_code.pk not in allowed_vat_code_ids:
         if company.vat_registered:
             message = _("Ukjent MVA-kode.")
         else:
@@ -134,10 +153,8 @@ def _apply(product: Product, company: Company, data: ProductData) -> None:
     if "vat_code" not in errors:
         product.vat_code = data.vat_code
     try:
-        product.full_clean(
-            exclude=["company", *errors, *(["vat_code"] if "vat_code" in errors else [])],
-            validate_constraints=False,
-        )
+        # The VAT code is checked above (the foreign key check would query again).
+        product.full_clean(exclude=["company", "vat_code", *errors], validate_constraints=False)
     except ValidationError as exc:
         for field, field_errors in exc.error_dict.items():
             errors.setdefault(field, []).extend(field_errors)
@@ -256,9 +273,14 @@ def _unit(value: str) -> str:
         return Unit.PIECE
     if key.upper() in Unit.values:
         return key.upper()
+    return _unit_labels().get(key.lower(), key)
+
+
+@functools.cache
+def _unit_labels() -> dict[str, str]:
+    """Norwegian label → code (the source strings, whatever language is active)."""
     with translation.override("nb"):
-        by_label = {str(member.label).lower(): member.value for member in Unit}
-    return by_label.get(key.lower(), key)
+        return {str(member.label).lower(): member.value for member in Unit}
 
 
 @transaction.atomic
@@ -275,7 +297,9 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
     row_errors: list[RowError] = []
     prepared: list[Product] = []
     given_numbers = {row.values.get("number", "").strip() for row in rows} - {""}
-    used_numbers = product_numbers(company=company) | given_numbers
+    existing_numbers = product_numbers(company=company)
+    allocate = NumberAllocator(existing_numbers | given_numbers)
+    allowed_ids = {code.pk for code in allowed.values()}
 
     for row in rows:
         values = row.values
@@ -289,8 +313,7 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
             )
         number = values.get("number", "").strip()
         if not number:
-            number = next_product_number(used_numbers)
-            used_numbers.add(number)
+            number = allocate()
         if number in seen:
             here.append(
                 RowError(
@@ -335,6 +358,8 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
                     unit_price=price,
                     vat_code=vat_code,
                 ),
+                taken_numbers=existing_numbers,
+                allowed_vat_code_ids=allowed_ids,
             )
         except ValidationError as exc:
             for field, field_errors in exc.error_dict.items():
@@ -347,8 +372,13 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
 
     if row_errors:
         raise CsvImportError(sorted(row_errors, key=lambda error: error.row))
-    for product in prepared:
-        _save(product)
+    try:
+        with transaction.atomic():
+            Product.objects.bulk_create(prepared, batch_size=500)
+    except IntegrityError as exc:  # a concurrent create took one of the numbers
+        raise ValidationError(
+            _("Et av varenumrene ble nettopp tatt i bruk. Prøv igjen."), code="number_taken"
+        ) from exc
     audit_log(
         action="catalog.product.imported",
         actor=actor,

@@ -488,21 +488,31 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
         raise CsvImportError(row_errors)
 
     # Rows with their own number first, so an allocated number can never take one of them.
+    numbered = []
     for client, number in prepared:
         if number is not None:
             client.number = number
-            try:
-                with transaction.atomic():
-                    client.save()
-            except IntegrityError as exc:  # taken by a concurrent create since validation
-                raise ValidationError(
-                    _("Kundenummer %(number)s ble nettopp tatt i bruk. Prøv igjen."),
-                    code="number_taken",
-                    params={"number": number},
-                ) from exc
-    for client, number in prepared:
-        if number is None:
-            _insert_with_number(client)
+            numbered.append(client)
+    try:
+        with transaction.atomic():
+            Client.objects.bulk_create(numbered, batch_size=500)
+    except IntegrityError as exc:  # taken by a concurrent create since validation
+        raise ValidationError(
+            _("Et av kundenumrene ble nettopp tatt i bruk. Prøv igjen."), code="number_taken"
+        ) from exc
+    unnumbered = [client for client, number in prepared if number is None]
+    if unnumbered:
+        next_number = _next_number(company)
+        for offset, client in enumerate(unnumbered):
+            client.number = next_number + offset
+        try:
+            with transaction.atomic():
+                Client.objects.bulk_create(unnumbered, batch_size=500)
+        except IntegrityError:
+            # A concurrent create took one of these numbers: take them one by one.
+            for client in unnumbered:
+                client.pk = None
+                _insert_with_number(client)
     created = [client for client, _number in prepared]
     audit_log(
         action="customers.client.imported",

@@ -220,3 +220,23 @@ def test_allocated_numbers_never_take_a_number_given_later_in_the_file(owner_cli
         "Uten nummer": 6,
         "Med nummer": 5,
     }
+
+
+def test_import_falls_back_to_one_by_one_when_numbers_were_taken_meanwhile(company, monkeypatch):
+    from customers import services
+
+    ClientFactory(company=company, number=1)
+    real_next = services._next_number
+    calls = []
+
+    def stale_first(company):
+        calls.append(1)
+        return 1 if len(calls) == 1 else real_next(company)
+
+    monkeypatch.setattr(services, "_next_number", stale_first)
+    with scope(company=company):
+        created = client_import_csv(
+            company=company, actor=services.Actor.system("test"), data=b"navn\nA\nB\n"
+        )
+    assert [client.number for client in created] == [2, 3]
+    assert [client.number for client in clients_of(company)] == [1, 2, 3]
