@@ -87,7 +87,7 @@ def test_english_client_gets_english_subject_and_optional_ehf_attachment(
     assert f"Please find attached invoice {invoice.number}" in body
     parts = {part.get_content_type(): part for part in message.iter_attachments()}
     assert set(parts) == {"application/pdf", "application/xml"}
-    assert parts["application/xml"].get_content().encode() == stored(invoice, "ehf")
+    assert parts["application/xml"].get_payload(decode=True) == stored(invoice, "ehf")
     assert parts["application/pdf"].get_content() == stored(invoice, "pdf")
 
 
