@@ -58,18 +58,19 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The whole suite except the browser tests (those need Chromium: make test-browser).
+# The whole suite except the tests that need Debian's Chromium or poppler-utils
+# (make test-browser; .ci/run installs both).
 test: setup lint
-	$(PY) -m pytest --ds=fakturanett.settings_test -m "not browser" -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=fakturanett.settings_test -m "not browser and not rendering" -n 2 $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL with Redis-backed tasks (CI's second part):
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fakturanett REDIS_URL=redis://127.0.0.1:6379/1 make test-postgres
 test-postgres: setup
 	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL to a PostgreSQL URL"; exit 2)
-	$(PY) -m pytest --ds=fakturanett.settings_test -m "not browser" -n 2 --create-db $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=fakturanett.settings_test -m "not browser and not rendering" -n 2 --create-db $(PYTEST_ARGS)
 
 test-browser: setup
-	$(PY) -m pytest --ds=fakturanett.settings_test -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=fakturanett.settings_test -m "browser or rendering" $(PYTEST_ARGS)
 
 bench: migrate
 	$(PY) -m pip install -q -r requirements/bench.txt

@@ -18,7 +18,6 @@ if not UBL_XSD.is_dir() or not EHF_EXAMPLES.is_dir():
         f"The UBL 2.1 schemas and EHF examples were not found under {SHARED}; "
         "put the project's shared/ folder beside the repository or set FAKTURANETT_SHARED_DIR."
     )
-GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 @functools.cache
@@ -33,12 +32,3 @@ def xsd_errors(xml: bytes) -> list[str]:
     if schema.validate(document):
         return []
     return [f"line {error.line}: {error.message}" for error in schema.error_log]
-
-
-def assert_matches_golden(name: str, text: str) -> None:
-    """Compare with golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {name}: run the test once with UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"

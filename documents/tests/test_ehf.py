@@ -13,7 +13,7 @@ from lxml import etree
 from documents.document import Address
 from documents.ehf import CUSTOMIZATION_ID, PROFILE_ID, EhfNotPossible, build_ehf
 from documents.ehf_rules import check_ehf, fatal_violations
-from documents.tests.ehf_support import assert_matches_golden, xsd_errors
+from documents.tests.ehf_support import xsd_errors
 from documents.tests.factories import (
     make_buyer,
     make_document,
@@ -21,6 +21,7 @@ from documents.tests.factories import (
     make_seller,
     reverse_charge_lines,
 )
+from documents.tests.golden import assert_matches_golden
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
