@@ -79,11 +79,27 @@ class InvoicingSettings(TenantModel):
         return f"{self.company_id}: {self.credit_note_numbering}, KID {self.kid_method}"
 
 
+class NumberingError(AppendOnlyError):
+    """An attempt to move a number series other than by taking its next number."""
+
+
+class NumberSeriesQuerySet(models.QuerySet["NumberSeries"]):
+    def update(self, **kwargs: Any) -> int:
+        raise NumberingError("Number series change only through NumberSeries.save().")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise NumberingError("Number series cannot be deleted.")
+
+
 class NumberSeries(TenantModel):
     """A continuous, gapless number series: the issuing transaction locks this row.
 
     ``next_number`` is taken and incremented inside the transaction that issues the
     document, so a rolled-back issue consumes no number (unlike a database sequence).
+
+    Two changes are possible, guarded here and by a PostgreSQL trigger: choosing the first
+    number while the series is unused (first = next), and taking a number (next + 1).
+    Nobody can skip, reuse or renumber.
     """
 
     class Kind(models.TextChoices):
@@ -95,6 +111,10 @@ class NumberSeries(TenantModel):
         _("første nummer"), default=1, validators=[MinValueValidator(1)]
     )
     next_number = models.PositiveBigIntegerField(_("neste nummer"), default=1)
+
+    objects = ScopedManager(
+        company="company", _manager_class=NumberSeriesQuerySet.as_manager().__class__
+    )
 
     class Meta:
         constraints = [
@@ -114,6 +134,41 @@ class NumberSeries(TenantModel):
     def is_used(self) -> bool:
         """True once a number has been taken: the first number is then fixed for good."""
         return self.next_number > self.first_number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and self.pk is not None:
+            stored = (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values("company_id", "kind", "first_number", "next_number")
+                .first()
+            )
+            if stored is not None:
+                same_series = (self.company_id, self.kind) == (
+                    stored["company_id"],
+                    stored["kind"],
+                )
+                choosing_first = (
+                    stored["next_number"] == stored["first_number"]
+                    and self.next_number == self.first_number
+                )
+                taking_next = (
+                    self.first_number == stored["first_number"]
+                    and self.next_number == stored["next_number"] + 1
+                )
+                unchanged = (self.first_number, self.next_number) == (
+                    stored["first_number"],
+                    stored["next_number"],
+                )
+                if not same_series or not (choosing_first or taking_next or unchanged):
+                    raise NumberingError(
+                        f"Number series {self.kind} can only take its next number "
+                        f"({stored['next_number']})."
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise NumberingError("Number series cannot be deleted.")
 
 
 # --- Invoices and credit notes -------------------------------------------------------------

@@ -20,11 +20,12 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from accounts.models import Company
 from catalog.selectors import vat_rate_on
-from core.money import ZERO
+from core.money import ZERO, round_money
 from customers.models import Client
 from invoicing.calculation import LineInput, Totals, compute_totals
 from invoicing.models import (
@@ -52,13 +53,30 @@ INVOICE_ORDERINGS: dict[str, tuple[str, ...]] = {
     "-total": ("-total_incl_vat", "-number", "-id"),
 }
 DEFAULT_ORDERING = "-invoice_date"
+QUANTITY_PLACES = Decimal("0.0001")
 
 
-def _open_balance_expression() -> ExpressionWrapper:
-    return ExpressionWrapper(
-        F("total_incl_vat") - F("paid_amount") - F("credited_amount"),
+def _open_balance_expression() -> Round:
+    # Round(): SQLite computes decimal arithmetic in floating point; this brings the
+    # result back to øre (a no-op on PostgreSQL's exact numerics).
+    return Round(
+        ExpressionWrapper(
+            F("total_incl_vat") - F("paid_amount") - F("credited_amount"),
+            output_field=DecimalField(max_digits=18, decimal_places=2),
+        ),
+        2,
         output_field=DecimalField(max_digits=18, decimal_places=2),
     )
+
+
+def _money(value: Decimal | None) -> Decimal:
+    """An aggregated amount back to øre (SQLite sums decimals in floating point)."""
+    return ZERO if value is None else round_money(Decimal(value))
+
+
+def _quantity(value: Decimal | None) -> Decimal:
+    """An aggregated quantity back to the 4 decimals quantities have."""
+    return ZERO if value is None else Decimal(value).quantize(QUANTITY_PLACES)
 
 
 def vat_rate_date(*, invoice: Invoice, line: InvoiceLine) -> datetime.date:
@@ -196,13 +214,7 @@ class CreditableLine:
 
 def invoice_creditable_lines(*, invoice: Invoice) -> list[CreditableLine]:
     """Per line of an issued invoice: how much has been credited and how much remains."""
-    credited = dict(
-        InvoiceLine.objects.filter(credited_line__invoice=invoice)
-        .exclude(invoice__status=Invoice.Status.DRAFT)
-        .values("credited_line")
-        .annotate(quantity=Sum("quantity"))
-        .values_list("credited_line", "quantity")
-    )
+    credited = credited_quantities(invoice=invoice)
     return [
         CreditableLine(
             line=line,
@@ -211,6 +223,20 @@ def invoice_creditable_lines(*, invoice: Invoice) -> list[CreditableLine]:
         )
         for line in invoice.lines.select_related("vat_code").order_by("position")
     ]
+
+
+def credited_quantities(*, invoice: Invoice) -> dict[int, Decimal]:
+    """Quantity credited so far per line id of ``invoice`` (issued credit notes)."""
+    rows = (
+        InvoiceLine.objects.filter(
+            credited_line__invoice=invoice, invoice__kind=Invoice.Kind.CREDIT_NOTE
+        )
+        .exclude(invoice__status=Invoice.Status.DRAFT)
+        .values("credited_line")
+        .annotate(quantity=Sum("quantity"))
+        .values_list("credited_line", "quantity")
+    )
+    return {line_id: _quantity(quantity) for line_id, quantity in rows}
 
 
 def invoice_draft_totals(*, invoice: Invoice) -> Totals:
@@ -244,7 +270,7 @@ def client_open_balance(*, client: Client, currency: str = "NOK") -> Decimal:
         .filter(client=client, currency=currency, status__in=OPEN_STATUSES)
         .aggregate(total=Sum(_open_balance_expression()))["total"]
     )
-    return total or ZERO
+    return _money(total)
 
 
 def client_open_balances(*, company: Company, currency: str = "NOK") -> QuerySet[Client]:
@@ -257,11 +283,15 @@ def client_open_balances(*, company: Company, currency: str = "NOK") -> QuerySet
     return (
         Client.objects.filter(company=company)
         .annotate(
-            open_balance=Sum(
-                F("invoices__total_incl_vat")
-                - F("invoices__paid_amount")
-                - F("invoices__credited_amount"),
-                filter=open_filter,
+            open_balance=Round(
+                Sum(
+                    F("invoices__total_incl_vat")
+                    - F("invoices__paid_amount")
+                    - F("invoices__credited_amount"),
+                    filter=open_filter,
+                    output_field=DecimalField(max_digits=18, decimal_places=2),
+                ),
+                2,
                 output_field=DecimalField(max_digits=18, decimal_places=2),
             )
         )
@@ -275,7 +305,7 @@ def client_credit_balance(*, client: Client, currency: str = "NOK") -> Decimal:
     total = ClientBalanceEntry.objects.filter(client=client, currency=currency).aggregate(
         total=Sum("amount")
     )["total"]
-    return total or ZERO
+    return _money(total)
 
 
 def client_balance_entries(*, client: Client) -> QuerySet[ClientBalanceEntry]:

@@ -37,7 +37,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
@@ -69,7 +68,7 @@ from invoicing.models import (
     NumberSeries,
     Payment,
 )
-from invoicing.selectors import client_credit_balance, vat_rate_date
+from invoicing.selectors import client_credit_balance, credited_quantities, vat_rate_date
 
 REVERSE_CHARGE = VatCode.Category.REVERSE_CHARGE
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
@@ -907,19 +906,6 @@ def _credit_balance_entry(
 # --- Credit notes ----------------------------------------------------------------------------
 
 
-def _credited_quantities(invoice: Invoice) -> dict[int, Decimal]:
-    rows = (
-        InvoiceLine.objects.filter(
-            credited_line__invoice=invoice,
-            invoice__kind=Invoice.Kind.CREDIT_NOTE,
-        )
-        .exclude(invoice__status=Invoice.Status.DRAFT)
-        .values("credited_line")
-        .annotate(quantity=Sum("quantity"))
-    )
-    return {row["credited_line"]: row["quantity"] for row in rows}
-
-
 def invoice_credit(
     *,
     invoice: Invoice,
@@ -947,7 +933,7 @@ def invoice_credit(
                 _("Et utkast krediteres ikke; det kan endres eller slettes."), code="draft"
             )
         original_lines = {line.pk: line for line in original.lines.select_related("vat_code")}
-        already = _credited_quantities(original)
+        already = credited_quantities(invoice=original)
         remaining = {
             pk: line.quantity - already.get(pk, ZERO) for pk, line in original_lines.items()
         }

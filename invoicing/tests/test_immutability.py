@@ -17,6 +17,8 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceVatLine,
     IssuedDocumentError,
+    NumberingError,
+    NumberSeries,
     Payment,
 )
 from invoicing.tests.factories import draft_invoice, issued_invoice, line
@@ -115,6 +117,24 @@ def test_lines_of_issued_invoice_are_frozen(issued):
     assert issued.lines.count() == 2
 
 
+def test_number_series_only_takes_its_next_number(company_scope, actor):
+    issued_invoice(company=company_scope)
+    series = NumberSeries.objects.get(kind="invoice")
+    assert (series.first_number, series.next_number) == (1, 2)
+    for first, next_number in [(1, 5), (1, 1), (2, 2), (7, 7)]:
+        series.first_number, series.next_number = first, next_number
+        with pytest.raises(NumberingError):
+            series.save()
+    with pytest.raises(NumberingError):
+        NumberSeries.objects.filter(pk=series.pk).update(next_number=10)
+    with pytest.raises(NumberingError):
+        NumberSeries.objects.all().delete()
+    with pytest.raises(NumberingError):
+        series.delete()
+    stored = NumberSeries.objects.get(pk=series.pk)
+    assert (stored.first_number, stored.next_number) == (1, 2)
+
+
 def test_status_and_amounts_change_only_through_services(issued, actor):
     payment = services.payment_register(
         invoice=issued, actor=actor, amount=Decimal("10.00"), date=issued.invoice_date
@@ -168,11 +188,16 @@ def test_postgresql_triggers_refuse_changes_that_bypass_the_orm(company, actor):
         ("DELETE FROM invoicing_payment WHERE invoice_id = %s", [invoice.pk]),
         ("UPDATE invoicing_clientbalanceentry SET amount = 0 WHERE invoice_id = %s", [invoice.pk]),
         ("DELETE FROM invoicing_clientbalanceentry WHERE invoice_id = %s", [invoice.pk]),
+        ("UPDATE invoicing_numberseries SET next_number = next_number + 2", []),
+        ("UPDATE invoicing_numberseries SET next_number = next_number - 1", []),
+        ("UPDATE invoicing_numberseries SET first_number = 7, next_number = 7", []),
+        ("DELETE FROM invoicing_numberseries", []),
     ]
     for sql, params in statements:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
-    # What may change does: the mutable columns of an issued invoice, anything on a draft.
+    # What may change does: the mutable columns of an issued invoice, anything on a draft,
+    # taking the next number.
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE invoicing_invoice SET sent_at = now(), status = 'sent' WHERE id = %s",
@@ -184,6 +209,7 @@ def test_postgresql_triggers_refuse_changes_that_bypass_the_orm(company, actor):
         cursor.execute(
             "UPDATE invoicing_invoice SET their_reference = 'ok' WHERE id = %s", [draft.pk]
         )
+        cursor.execute("UPDATE invoicing_numberseries SET next_number = next_number + 1")
     with scope(company=company):
         stored = Invoice.objects.get(pk=invoice.pk)
         assert stored.number == invoice.number

@@ -85,10 +85,8 @@ def test_no_kid_by_default(company_scope):
 
 def test_mod11_unusable_payload_takes_the_next_candidate(company_scope, actor):
     _kid_settings(company_scope, actor, "mod11", 5)
+    services.invoicing_settings_update(company=company_scope, actor=actor, first_invoice_number=9)
     # Payload (4 digits) for client 1 and invoice 9: "1009" gives check value 10.
-    NumberSeries.objects.create(
-        company=company_scope, kind="invoice", first_number=9, next_number=9
-    )
     client = ClientFactory(company=company_scope, number=1)
     invoice = issued_invoice(company=company_scope, client=client)
     assert invoice.number == 9
@@ -96,47 +94,45 @@ def test_mod11_unusable_payload_takes_the_next_candidate(company_scope, actor):
     assert kid_is_valid(invoice.kid, "mod11")
 
 
+def _first_and_clashing_draft(company, actor):
+    """KID length 4 (payload 3): client 12 + invoice 3 → "123"; client 1 + invoice 23 → "123".
+
+    Issues invoice 3 (client 12) and invoices 4..22 (client 9: "904".."922"), and returns
+    invoice 3 and a draft for client 1 that will get number 23.
+    """
+    _kid_settings(company, actor, "mod10", 4)
+    services.invoicing_settings_update(company=company, actor=actor, first_invoice_number=3)
+    first = issued_invoice(company=company, client=ClientFactory(company=company, number=12))
+    assert first.kid == kid_mod10("123")
+    filler_client = ClientFactory(company=company, number=9)
+    for _ in range(4, 23):
+        issued_invoice(company=company, client=filler_client)
+    return first, draft_invoice(company=company, client=ClientFactory(company=company, number=1))
+
+
 def test_kid_unique_among_open_invoices(company_scope, actor):
-    _kid_settings(company_scope, actor, "mod10", 7)
-    # Client 12 + invoice 34 → payload "120034"; client 1 + invoice 20034 → "120034" too.
-    series = NumberSeries.objects.create(
-        company=company_scope, kind="invoice", first_number=34, next_number=34
-    )
-    first = issued_invoice(
-        company=company_scope, client=ClientFactory(company=company_scope, number=12)
-    )
-    assert first.kid == kid_mod10("120034")
-    NumberSeries.objects.filter(pk=series.pk).update(next_number=20034)
-    draft = draft_invoice(
-        company=company_scope, client=ClientFactory(company=company_scope, number=1)
-    )
+    _first, clashing = _first_and_clashing_draft(company_scope, actor)
     # The payload fills the KID, so there is no other candidate: refused, not duplicated.
     with pytest.raises(ValidationError, match="KID-lengden"):
-        services.invoice_issue(invoice=draft, actor=actor)
+        services.invoice_issue(invoice=clashing, actor=actor)
     open_kids = list(
         Invoice.objects.filter(status__in=["issued", "sent", "partially_paid"]).values_list(
             "kid", flat=True
         )
     )
-    assert open_kids == [first.kid]
+    assert len(open_kids) == 20
+    assert len(set(open_kids)) == 20
+    assert all(kid_is_valid(kid, "mod10") for kid in open_kids)
 
 
 def test_kid_of_a_paid_invoice_may_be_reused(company_scope, actor):
-    _kid_settings(company_scope, actor, "mod10", 7)
-    series = NumberSeries.objects.create(
-        company=company_scope, kind="invoice", first_number=34, next_number=34
-    )
-    first = issued_invoice(
-        company=company_scope, client=ClientFactory(company=company_scope, number=12)
-    )
+    first, clashing = _first_and_clashing_draft(company_scope, actor)
     services.payment_register(
         invoice=first, actor=actor, amount=first.total_incl_vat, date=first.invoice_date
     )
-    NumberSeries.objects.filter(pk=series.pk).update(next_number=20034)
-    second = issued_invoice(
-        company=company_scope, client=ClientFactory(company=company_scope, number=1)
-    )
-    assert second.kid == first.kid == kid_mod10("120034")
+    second = services.invoice_issue(invoice=clashing, actor=actor)
+    assert second.number == 23
+    assert second.kid == first.kid == kid_mod10("123")
 
 
 def test_kid_too_short_fails_the_issue_without_using_a_number(company_scope, actor):

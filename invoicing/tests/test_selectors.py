@@ -159,3 +159,19 @@ def _system():
     from core.audit import Actor
 
     return Actor.system("test")
+
+
+def test_sums_are_exact_to_the_ore(company_scope, actor):
+    # SQLite adds decimals in floating point (0.01 + 0.02 + ... ≠ 0.06 exactly); the
+    # selectors bring every aggregate back to øre.
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="0.08")])
+    services.payment_register(
+        invoice=invoice, actor=actor, amount=Decimal("0.10"), date=D(2026, 11, 3)
+    )
+    for amount in ("0.01", "0.01", "0.02", "0.01", "0.01"):
+        services.payment_register(
+            invoice=invoice, actor=actor, amount=Decimal(amount), date=D(2026, 11, 3)
+        )
+    balance = selectors.client_credit_balance(client=invoice.client)
+    assert balance == Decimal("0.06") and str(balance) == "0.06"
+    assert str(selectors.client_open_balance(client=invoice.client)) == "0.00"
