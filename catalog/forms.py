@@ -10,6 +10,7 @@ from catalog.models import Product
 from catalog.selectors import vat_codes_for
 from catalog.services import ProductData
 from catalog.units import Unit
+from customers.csvfiles import format_decimal
 
 
 class AmountField(forms.DecimalField):
@@ -61,7 +62,7 @@ class ProductForm(forms.Form):
             "name": data.name,
             "description": data.description,
             "unit": data.unit,
-            "unit_price": data.unit_price,
+            "unit_price": format_decimal(data.unit_price),
             "vat_code": data.vat_code.code if data.vat_code else None,
         }
         return cls(initial=initial, company=company)

@@ -303,3 +303,8 @@ def test_pages_are_translated_to_english(owner, owner_client, product):
     assert ">h<" in body  # the unit "t" (time) is "h" in English
     vat = owner_client.get(reverse("catalog:vat_codes")).content.decode()
     assert "Output VAT, standard rate" in vat and "Rate history" in vat
+
+
+def test_edit_form_shows_the_price_with_a_decimal_comma(owner_client, product):
+    body = owner_client.get(reverse("catalog:edit", args=[product.pk])).content.decode()
+    assert 'value="1250,00"' in body
