@@ -42,6 +42,7 @@ from invoicing.forms import (
     SettingsForm,
     blank_row,
     data_from_rows,
+    format_number,
     header_from_data,
     header_from_invoice,
     parse_date,
@@ -576,7 +577,9 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 and not invoice.is_credit_note
                 and invoice.status != Invoice.Status.CREDITED
             ),
-            "payment_form": PaymentForm(initial={"date": today, "amount": invoice.open_balance})
+            "payment_form": PaymentForm(
+                initial={"date": today, "amount": format_number(invoice.open_balance, 2)}
+            )
             if can_edit and is_open
             else None,
             "seller": invoice.seller_snapshot,
@@ -678,7 +681,17 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _get_invoice(pk)
     if invoice.is_draft:
         return redirect("invoicing:preview", pk=pk)
-    return _pdf_response(pk, disposition="attachment")
+    from documents.models import StoredDocument
+    from documents.selectors import stored_document
+
+    stored = stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF)
+    if stored is None:  # not archived yet (the task runs after commit): render the same data
+        return _pdf_response(pk, disposition="attachment")
+    kind = "kreditnota" if invoice.is_credit_note else "faktura"
+    response = HttpResponse(stored.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{invoice.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @editor_view
@@ -690,7 +703,7 @@ def payment_register(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("invoicing:detail", pk=pk)
     form = PaymentForm(
         request.POST or None,
-        initial={"date": timezone.localdate(), "amount": invoice.open_balance},
+        initial={"date": timezone.localdate(), "amount": format_number(invoice.open_balance, 2)},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

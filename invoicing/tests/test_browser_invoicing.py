@@ -1,0 +1,104 @@
+"""An invoice from start to paid in Chromium: client, three VAT rates with live totals,
+issue, full payment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from accounts.tests.factories import PASSWORD, MembershipFactory
+from invoicing.models import Invoice
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, user) -> None:
+    page.goto("/account/login/")
+    reject = page.get_by_role("button", name="Avvis alle")
+    if reject.count():
+        reject.first.click()
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def fill_line(page, index: int, *, description: str, quantity: str, price: str, code: str):
+    page.fill(f"#id_lines-{index}-description", description)
+    page.fill(f"#id_lines-{index}-quantity", quantity)
+    page.fill(f"#id_lines-{index}-unit_price", price)
+    page.select_option(f"#id_lines-{index}-vat_code", code)
+
+
+def test_invoice_from_draft_to_paid(browser_page, screenshot):
+    owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
+    page = browser_page
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    log_in(page, owner)
+
+    page.goto("/app/clients/new/")
+    page.get_by_label("Navn").first.fill("Fjellbekk Kafé AS")
+    page.get_by_label("Organisasjonsnummer").fill("988 077 917")
+    page.get_by_label("E-post for faktura").fill("post@fjellbekk.no")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_load_state()
+    screenshot(page, "invoicing-0-client")
+    page.get_by_role("button", name="Ny faktura").click()
+    page.wait_for_load_state()
+    assert page.locator("nav a[aria-current=page]").first.inner_text() == "Fakturaer"
+    assert "Fjellbekk" in page.locator("#id_client option:checked").inner_text()
+
+    fill_line(page, 0, description="Konsulenttime", quantity="2", price="1 000,00", code="3")
+    page.get_by_role("button", name="Legg til linje").click()
+    page.locator("#id_lines-1-description").wait_for()
+    fill_line(page, 1, description="Lunsj", quantity="3", price="150,50", code="31")
+    page.get_by_role("button", name="Legg til linje").click()
+    page.locator("#id_lines-2-description").wait_for()
+    fill_line(page, 2, description="Taxi", quantity="1", price="412.40", code="33")
+
+    totals = page.locator("#totals")
+    # Live totals (HTMX): 2 000 + 451,50 + 412,40 net; VAT 500 + 67,73 + 49,49.
+    expect(page.locator("[data-total=incl]")).to_contain_text("3\u00a0481,12")
+    assert "67,73" in totals.inner_text() and "49,49" in totals.inner_text()
+    expect(page.locator("#lines-1-net")).to_have_text("451,50")
+    screenshot(page, "invoicing-1-editor")
+
+    page.get_by_role("button", name="Lagre utkast").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Utkast til faktura").count() == 1
+    page.get_by_role("button", name="Utsted", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Fakturanummer tildeles nå og kan ikke endres").count() == 1
+    page.get_by_role("button", name="Utsted fakturaen").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Faktura 1")
+    assert page.locator("#invoice-status").inner_text() == "Utstedt"
+    assert page.get_by_role("link", name="Endre").count() == 0
+    screenshot(page, "invoicing-2-issued")
+
+    amount = page.get_by_label("Beløp")
+    assert amount.input_value() in ("3481,12", "3481.12")
+    page.get_by_role("button", name="Registrer innbetaling").click()
+    page.wait_for_load_state()
+    assert page.locator("#invoice-status").inner_text() == "Betalt"
+    assert page.locator("#open-balance").inner_text() == "0,00"
+    screenshot(page, "invoicing-3-paid")
+
+    with scopes_disabled():
+        invoice = Invoice.objects.get()
+        assert invoice.number == 1 and invoice.status == Invoice.Status.PAID
+        assert invoice.total_incl_vat == Decimal("3481.12")
+        assert [line.vat_rate for line in invoice.lines.order_by("position")] == [
+            Decimal("25.00"),
+            Decimal("15.00"),
+            Decimal("12.00"),
+        ]
+    assert csp_errors == []
