@@ -1,0 +1,1118 @@
+"""REST API for invoices and credit notes: /api/v1/invoices/ and /api/v1/credit-notes/.
+
+Thin: the serializers check types and lengths, ``invoicing.services`` validates the rest
+and makes every change (drafts, issue, credit notes, payments). Ids in the body
+(``client``, ``product``, a credited ``line``) that the company does not have are a 400
+on that field; ids in the path are a 404.
+
+A request that conflicts with the document's state (editing, deleting or issuing an issued
+invoice, crediting a draft, reversing a payment twice, the EHF of a draft) is a 409 with
+the reason in ``detail``; nothing changes.
+
+Documents: ``GET .../{id}/pdf`` and ``.../{id}/ehf`` serve the archived file
+(``documents.StoredDocument``, stored once after issue with its SHA-256) when it exists,
+and otherwise render it from the data frozen at issue (``documents.adapters``). A draft's
+PDF is the preview marked UTKAST; a draft has no EHF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.base import ApiModelViewSet, ApiReadOnlyViewSet, query_choice
+from api.idempotency import idempotent
+from api.schema import ErrorSerializer
+from catalog.models import Product, VatCode
+from catalog.selectors import vat_rate_on
+from catalog.units import Unit
+from customers.models import Client
+from invoicing.calculation import LineInput, compute_totals
+from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, Payment
+from invoicing.selectors import (
+    DEFAULT_ORDERING,
+    INVOICE_ORDERINGS,
+    invoice_list,
+    vat_rate_date,
+)
+from invoicing.services import (
+    CreditLine,
+    InvoiceHeader,
+    LineData,
+    invoice_create_draft,
+    invoice_credit,
+    invoice_delete_draft,
+    invoice_header_of,
+    invoice_issue,
+    invoice_update_draft,
+    line_data_of,
+    payment_register,
+    payment_reverse,
+)
+
+MONEY_SCHEMA = {"type": "string", "format": "decimal", "example": "1250.00"}
+
+# Service error codes that mean "not in this state", answered with 409 Conflict.
+CONFLICT_CODES = frozenset(
+    {
+        "not_draft",
+        "already_issued",
+        "draft",
+        "credit_of_credit",
+        "nothing_to_credit",
+        "not_payable",
+        "reversal",
+        "already_reversed",
+    }
+)
+
+
+class StateConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "Forespørselen passer ikke med dokumentets tilstand."
+
+
+@contextmanager
+def _state_conflicts_as_409() -> Iterator[None]:
+    """A service's "wrong state" refusal becomes 409 with its message; others stay 400."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict") and getattr(exc, "code", None) in CONFLICT_CODES:
+            raise StateConflict(" ".join(exc.messages)) from exc
+        raise
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+# --- Fields -----------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CompanyObjectField(serializers.RelatedField):
+    """The id of one of the caller's own objects (another company's id: "does not exist").
+
+    The queryset is built per request, inside the caller's tenant scope.
+    """
+
+    default_error_messages = {
+        "does_not_exist": "Finnes ikke (id {pk_value}).",
+        "incorrect_type": "Forventet en id (heltall), fikk {data_type}.",
+    }
+
+    def __init__(self, model: type, **kwargs: Any) -> None:
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.all()
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        obj = self.get_queryset().filter(pk=pk).first() if 0 < pk < 2**63 else None
+        if obj is None:
+            self.fail("does_not_exist", pk_value=data)
+        return obj
+
+    def to_representation(self, value: Any) -> Any:
+        return value.pk
+
+    def use_pk_only_optimization(self) -> bool:
+        return True
+
+
+class DocumentKindField(serializers.CharField):
+    """``invoice`` or ``credit_note``. A plain string in the schema: an enum would collide
+    with the clients' ``kind`` enum."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, help_text="invoice or credit_note", **kwargs)
+
+
+def _vat_code_field(**kwargs: Any) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=VatCode.objects.all(),
+        help_text='SAF-T VAT code ("3", "31", "33", "5", "51", ...), see /api/v1/vat-codes/.',
+        **kwargs,
+    )
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    """One line. With ``product``, fields left out take the product's values."""
+
+    product = CompanyObjectField(
+        Product, required=False, allow_null=True, help_text="Id of one of your products."
+    )
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    quantity = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        help_text="Up to 4 decimals, not 0; negative for a deduction line.",
+    )
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="UN/ECE code.")
+    unit_price = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        help_text="Excl. VAT, in the invoice's currency; required without a product.",
+    )
+    discount_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        default=Decimal(0),
+    )
+    vat_code = _vat_code_field(required=False)
+    vat_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Fixed at issue (null on a draft).",
+    )
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "position",
+            "product",
+            "item_number",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "discount_percent",
+            "vat_code",
+            "vat_rate",
+            "net_amount",
+            "period_start",
+            "period_end",
+            "credited_line",
+        ]
+        read_only_fields = ["id", "position", "item_number", "net_amount", "credited_line"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("product") is None:
+            errors = {
+                field: [_("Påkrevd når linjen ikke har et produkt.")]
+                for field in ("unit_price", "vat_code")
+                if attrs.get(field) is None
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
+    def line_data(self, values: dict[str, Any]) -> LineData:
+        return LineData(
+            quantity=values["quantity"],
+            product=values.get("product"),
+            description=values.get("description", ""),
+            unit=values.get("unit"),
+            unit_price=values.get("unit_price"),
+            discount_percent=values.get("discount_percent", Decimal(0)),
+            vat_code=values.get("vat_code"),
+            period_start=values.get("period_start"),
+            period_end=values.get("period_end"),
+        )
+
+
+class VatBreakdownSerializer(serializers.Serializer):
+    vat_category = serializers.CharField(help_text="UBL category: S, Z, E, AE, G, O.")
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat_codes = serializers.ListField(child=serializers.CharField())
+    basis = serializers.DecimalField(max_digits=18, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=18, decimal_places=2)
+    vat_nok = serializers.DecimalField(max_digits=18, decimal_places=2)
+    exemption_reason_code = serializers.CharField()
+    exemption_reason = serializers.CharField()
+    invoice_text = serializers.CharField()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Figures:
+    total_excl_vat: Decimal
+    total_vat: Decimal
+    total_incl_vat: Decimal
+    total_vat_nok: Decimal
+    breakdown: list[Any]
+
+
+class _FiguresMixin:
+    """Totals and VAT breakdown: stored for issued documents, computed now for drafts."""
+
+    context: dict[str, Any]
+
+    def _rate(self, line: InvoiceLine, invoice: Invoice) -> Decimal:
+        on = vat_rate_date(invoice=invoice, line=line)
+        rates = self.context.setdefault("_vat_rates", {})
+        key = (line.vat_code_id, on)
+        if key not in rates:
+            rates[key] = vat_rate_on(vat_code=line.vat_code, on=on)
+        return rates[key]
+
+    def figures(self, invoice: Invoice) -> _Figures:
+        cache = self.context.setdefault("_figures", {})
+        if invoice.pk in cache:
+            return cache[invoice.pk]
+        if not invoice.is_draft:
+            result = _Figures(
+                invoice.total_excl_vat,
+                invoice.total_vat,
+                invoice.total_incl_vat,
+                invoice.total_vat_nok,
+                list(invoice.vat_lines.all()),
+            )
+        else:
+            lines = list(invoice.lines.all())
+            rates = [self._rate(line, invoice) for line in lines]
+            totals = compute_totals(
+                [
+                    LineInput(
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                        discount_percent=line.discount_percent,
+                        vat_category=line.vat_code.ubl_category,
+                        vat_rate=rate,
+                    )
+                    for line, rate in zip(lines, rates, strict=True)
+                ],
+                exchange_rate=invoice.exchange_rate,
+            )
+            codes: dict[tuple[str, Decimal], list[VatCode]] = {}
+            for line, rate in zip(lines, rates, strict=True):
+                group = codes.setdefault((line.vat_code.ubl_category, Decimal(rate)), [])
+                if line.vat_code not in group:
+                    group.append(line.vat_code)
+            breakdown = []
+            for group in totals.vat_groups:
+                group_codes = codes.get((group.category, group.rate), [])
+                first = group_codes[0] if group_codes else None
+                breakdown.append(
+                    InvoiceVatLine(
+                        vat_category=group.category,
+                        vat_rate=group.rate,
+                        basis=group.basis,
+                        vat=group.vat,
+                        vat_nok=group.vat_nok,
+                        vat_codes=[code.code for code in group_codes],
+                        exemption_reason_code=first.exemption_reason_code if first else "",
+                        exemption_reason=first.exemption_reason if first else "",
+                        invoice_text=next(
+                            (c.invoice_text for c in group_codes if c.invoice_text), ""
+                        ),
+                    )
+                )
+            result = _Figures(
+                totals.total_excl_vat,
+                totals.total_vat,
+                totals.total_incl_vat,
+                totals.total_vat_nok,
+                breakdown,
+            )
+        cache[invoice.pk] = result
+        return result
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_total_excl_vat(self, invoice: Invoice) -> str:
+        return _money(self.figures(invoice).total_excl_vat)
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_total_vat(self, invoice: Invoice) -> str:
+        return _money(self.figures(invoice).total_vat)
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_total_incl_vat(self, invoice: Invoice) -> str:
+        return _money(self.figures(invoice).total_incl_vat)
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_total_vat_nok(self, invoice: Invoice) -> str:
+        return _money(self.figures(invoice).total_vat_nok)
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_open_balance(self, invoice: Invoice) -> str:
+        return _money(invoice.open_balance)
+
+    def get_overdue(self, invoice: Invoice) -> bool:
+        return invoice.is_overdue(today=timezone.localdate())
+
+
+_TOTAL_HELP = "Decimal string; a draft's figures are computed as if it were issued now."
+
+
+class InvoiceListSerializer(_FiguresMixin, serializers.ModelSerializer):
+    """An invoice or credit note as a row of a list."""
+
+    kind = DocumentKindField()
+    client = serializers.IntegerField(source="client_id", read_only=True)
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    client_number = serializers.IntegerField(source="client.number", read_only=True)
+    total_excl_vat = serializers.SerializerMethodField(help_text=_TOTAL_HELP)
+    total_vat = serializers.SerializerMethodField()
+    total_incl_vat = serializers.SerializerMethodField()
+    open_balance = serializers.SerializerMethodField(
+        help_text="What the client still owes (0 for drafts and credit notes)."
+    )
+    overdue = serializers.SerializerMethodField(help_text="Due date passed with a balance open.")
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "number",
+            "client",
+            "client_name",
+            "client_number",
+            "invoice_date",
+            "due_date",
+            "currency",
+            "total_excl_vat",
+            "total_vat",
+            "total_incl_vat",
+            "paid_amount",
+            "credited_amount",
+            "open_balance",
+            "overdue",
+            "kid",
+            "credited_invoice",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
+    """A whole invoice or credit note. Writable fields make the draft (create/update)."""
+
+    kind = DocumentKindField()
+    client = CompanyObjectField(Client, help_text="Id of one of your clients.")
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    client_number = serializers.IntegerField(source="client.number", read_only=True)
+    lines = InvoiceLineSerializer(many=True, allow_empty=False)
+    currency = serializers.CharField(
+        max_length=3, required=False, default="NOK", help_text="ISO 4217, default NOK."
+    )
+    exchange_rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        help_text="NOK per unit of the currency; required for other currencies than NOK.",
+    )
+    their_reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Left out: the client's «deres referanse».",
+    )
+    free_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    vat_breakdown = serializers.SerializerMethodField(
+        help_text="VAT per category and rate (EN 16931 BG-23)."
+    )
+    total_excl_vat = serializers.SerializerMethodField(help_text=_TOTAL_HELP)
+    total_vat = serializers.SerializerMethodField()
+    total_incl_vat = serializers.SerializerMethodField()
+    total_vat_nok = serializers.SerializerMethodField(help_text="The VAT in NOK.")
+    open_balance = serializers.SerializerMethodField(
+        help_text="What the client still owes (0 for drafts and credit notes)."
+    )
+    overdue = serializers.SerializerMethodField(help_text="Due date passed with a balance open.")
+    credited_invoice_number = serializers.IntegerField(
+        source="credited_invoice.number", read_only=True, allow_null=True
+    )
+    credit_notes = serializers.SerializerMethodField(
+        help_text="Ids of the issued credit notes of this invoice."
+    )
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "number",
+            "client",
+            "client_name",
+            "client_number",
+            "invoice_date",
+            "delivery_date",
+            "delivery_period_start",
+            "delivery_period_end",
+            "due_date",
+            "currency",
+            "exchange_rate",
+            "buyer_reference",
+            "our_reference",
+            "their_reference",
+            "order_number",
+            "free_text",
+            "lines",
+            "vat_breakdown",
+            "total_excl_vat",
+            "total_vat",
+            "total_incl_vat",
+            "total_vat_nok",
+            "kid",
+            "paid_amount",
+            "credited_amount",
+            "open_balance",
+            "overdue",
+            "credited_invoice",
+            "credited_invoice_number",
+            "credit_notes",
+            "issued_at",
+            "sent_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "kind",
+            "status",
+            "number",
+            "kid",
+            "paid_amount",
+            "credited_amount",
+            "credited_invoice",
+            "issued_at",
+            "sent_at",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "invoice_date": {"required": False, "help_text": "Default: today."},
+            "due_date": {
+                "required": False,
+                "help_text": "Default: invoice date + the client's payment terms.",
+            },
+            "delivery_date": {
+                "required": False,
+                "help_text": "Default: the invoice date (unless a delivery period is given).",
+            },
+        }
+
+    @extend_schema_field(VatBreakdownSerializer(many=True))
+    def get_vat_breakdown(self, invoice: Invoice) -> Any:
+        return VatBreakdownSerializer(self.figures(invoice).breakdown, many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_credit_notes(self, invoice: Invoice) -> list[int]:
+        if invoice.is_credit_note:
+            return []
+        return [note.pk for note in invoice.credit_notes.all() if not note.is_draft]
+
+    def header(self, base: InvoiceHeader | None = None) -> InvoiceHeader:
+        """The validated header; on a partial update, over the draft's current one."""
+        names = {field.name for field in dataclasses.fields(InvoiceHeader)}
+        values = {k: v for k, v in self.validated_data.items() if k in names}
+        if base is not None:
+            return dataclasses.replace(base, **values)
+        return InvoiceHeader(**values)
+
+    def line_data(self) -> list[LineData] | None:
+        if "lines" not in self.validated_data:
+            return None
+        child = self.fields["lines"].child
+        return [child.line_data(values) for values in self.validated_data["lines"]]
+
+
+class CreditLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="Id of a line of the invoice."
+    )
+    quantity = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text="Quantity to credit, with the sign of the line; left out: all that remains.",
+    )
+
+
+class CreditRequestSerializer(serializers.Serializer):
+    lines = CreditLineSerializer(
+        many=True,
+        required=False,
+        allow_empty=False,
+        help_text="Leave out to credit everything not yet credited (a full credit note).",
+    )
+    date = serializers.DateField(required=False, help_text="Credit-note date; default today.")
+    free_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="Received, in the invoice's currency; more than is open goes to the "
+        "client's credit balance.",
+    )
+    method = serializers.ChoiceField(
+        choices=Payment.Method.choices, required=False, default=Payment.Method.BANK
+    )
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reversed_by = serializers.SerializerMethodField(
+        help_text="Id of the reversal entry, if this payment was reversed."
+    )
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "invoice",
+            "date",
+            "amount",
+            "applied_amount",
+            "to_credit_amount",
+            "method",
+            "reference",
+            "reverses",
+            "reversed_by",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "invoice",
+            "applied_amount",
+            "to_credit_amount",
+            "reverses",
+            "note",
+            "created_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_reversed_by(self, payment: Payment) -> int | None:
+        return getattr(payment, "reversal_id", None)
+
+
+class PaymentReverseSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="Default: today.")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+# --- Documents (PDF, EHF) ---------------------------------------------------------------------
+
+
+class _FileRenderer(BaseRenderer):
+    """Lets a client ask for the file's type in ``Accept``; the handler returns the bytes."""
+
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
+        return data
+
+
+class PdfRenderer(_FileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class XmlRenderer(_FileRenderer):
+    media_type = "application/xml"
+    format = "xml"
+
+
+def _filename(invoice: Invoice, suffix: str) -> str:
+    if invoice.is_draft:
+        return f"utkast-{invoice.pk}.{suffix}"
+    stem = "kreditnota" if invoice.is_credit_note else "faktura"
+    return f"{stem}-{invoice.number}.{suffix}"
+
+
+def _file_response(
+    invoice: Invoice, content: bytes, *, content_type: str, suffix: str, source: str
+):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(invoice, suffix)}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Document-Source"] = source
+    return response
+
+
+def _archived(invoice: Invoice, kind: str) -> bytes | None:
+    from documents.selectors import stored_document
+
+    stored = stored_document(invoice=invoice, kind=kind)
+    return stored.read() if stored is not None else None
+
+
+def _rendered_pdf(invoice: Invoice) -> bytes:
+    from documents.adapters import document_from_invoice, load_for_document
+    from documents.pdf import render_pdf
+    from documents.selectors import company_logo
+
+    document = document_from_invoice(load_for_document(invoice.pk))
+    return render_pdf(document, logo=company_logo(company=invoice.company))
+
+
+def document_pdf(invoice: Invoice) -> tuple[bytes, str]:
+    """The PDF and where it came from: ``archive`` or ``rendered`` (drafts: the preview)."""
+    if not invoice.is_draft:
+        archived = _archived(invoice, "pdf")
+        if archived is not None:
+            return archived, "archive"
+    return _rendered_pdf(invoice), "rendered"
+
+
+def document_ehf(invoice: Invoice) -> tuple[bytes, str]:
+    """The EHF XML of an issued document (archived, or built with its PDF embedded)."""
+    from documents.adapters import document_from_invoice, load_for_document
+    from documents.ehf import EhfNotPossible, build_ehf
+
+    if invoice.is_draft:
+        raise StateConflict(_("Et utkast har ingen EHF-fil. Utsted fakturaen først."))
+    archived = _archived(invoice, "ehf")
+    if archived is not None:
+        return archived, "archive"
+    document = document_from_invoice(load_for_document(invoice.pk))
+    pdf, _source = document_pdf(invoice)
+    try:
+        return build_ehf(document, pdf=pdf), "rendered"
+    except EhfNotPossible as exc:
+        raise StateConflict(
+            _(
+                "Det kan ikke lages EHF for dette dokumentet: kunden har ingen Peppol-adresse "
+                "(et norsk organisasjonsnummer eller en Peppol-ID). Send PDF-en i stedet."
+            )
+        ) from exc
+
+
+_CONFLICT = {
+    409: OpenApiResponse(ErrorSerializer, description="Not possible in the document's state."),
+}
+
+
+class DocumentFilesMixin:
+    """``GET .../{id}/pdf`` and ``.../{id}/ehf`` (routed in ``api.urls``, no trailing slash)."""
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        renderers = super().get_renderers()  # type: ignore[misc]
+        extra = {"pdf": PdfRenderer, "ehf": XmlRenderer}.get(getattr(self, "action", None))
+        return [*renderers, extra()] if extra else renderers
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if isinstance(response, Response) and isinstance(
+            getattr(response, "accepted_renderer", None), _FileRenderer
+        ):
+            # An error from a file endpoint is JSON like every other error.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    @extend_schema(
+        summary="The document as PDF (a draft: the preview marked UTKAST)",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def pdf(self, request: Request, pk: int | None = None) -> HttpResponse:
+        invoice = self.get_object()  # type: ignore[attr-defined]
+        content, source = document_pdf(invoice)
+        return _file_response(
+            invoice, content, content_type="application/pdf", suffix="pdf", source=source
+        )
+
+    @extend_schema(
+        summary="The document as EHF Billing 3.0 XML (Peppol BIS); issued documents only",
+        responses={(200, "application/xml"): OpenApiTypes.BINARY, **_CONFLICT},
+    )
+    def ehf(self, request: Request, pk: int | None = None) -> HttpResponse:
+        invoice = self.get_object()  # type: ignore[attr-defined]
+        content, source = document_ehf(invoice)
+        return _file_response(
+            invoice, content, content_type="application/xml", suffix="xml", source=source
+        )
+
+
+# --- Query filters ----------------------------------------------------------------------------
+
+
+def _date_param(params: Any, name: str) -> datetime.date | None:
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise serializers.ValidationError({name: [_("Ugyldig dato; bruk ÅÅÅÅ-MM-DD.")]})
+    return parsed
+
+
+def _client_param(params: Any) -> Client | None:
+    value = params.get("client")
+    if not value:
+        return None
+    client = None
+    if value.isdigit() and 0 < int(value) < 2**63:
+        client = Client.objects.filter(pk=int(value)).first()
+    if client is None:
+        raise serializers.ValidationError({"client": [_("Finnes ikke (id %s).") % value]})
+    return client
+
+
+def _filtered_list(request: Request, *, company: Any, kind: str, statuses: list[str]) -> QuerySet:
+    params = request.query_params
+    overdue = ""
+    if kind == Invoice.Kind.INVOICE:
+        overdue = query_choice(params, "overdue", ["true", "false"], default="")
+    return invoice_list(
+        company=company,
+        kind=kind,
+        status=query_choice(params, "status", statuses, default="") or None,
+        client=_client_param(params),
+        date_from=_date_param(params, "date_from"),
+        date_to=_date_param(params, "date_to"),
+        overdue={"true": True, "false": False}.get(overdue),
+        search=params.get("search", ""),
+        ordering=query_choice(params, "ordering", INVOICE_ORDERINGS, default=DEFAULT_ORDERING),
+    ).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=InvoiceLine.objects.filter(invoice__status=Invoice.Status.DRAFT)
+            .select_related("vat_code")
+            .order_by("position"),
+        )
+    )
+
+
+def _detail_queryset(kind: str) -> QuerySet[Invoice]:
+    return (
+        Invoice.objects.filter(kind=kind)
+        .select_related("client", "credited_invoice")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=InvoiceLine.objects.select_related("vat_code").order_by("position"),
+            ),
+            "vat_lines",
+            Prefetch("credit_notes", queryset=Invoice.objects.order_by("number", "id")),
+        )
+    )
+
+
+def _list_parameters(statuses: list[str], *, overdue: bool) -> list[OpenApiParameter]:
+    parameters = [
+        OpenApiParameter("status", OpenApiTypes.STR, enum=statuses),
+        OpenApiParameter("client", OpenApiTypes.INT, description="A client's id."),
+        OpenApiParameter("date_from", OpenApiTypes.DATE, description="Invoice date on or after."),
+        OpenApiParameter("date_to", OpenApiTypes.DATE, description="Invoice date on or before."),
+        OpenApiParameter(
+            "search",
+            OpenApiTypes.STR,
+            description="A number or KID (exact), or part of the client's name, a reference "
+            "or the order number.",
+        ),
+        OpenApiParameter(
+            "ordering",
+            OpenApiTypes.STR,
+            enum=list(INVOICE_ORDERINGS),
+            description=f"Default: {DEFAULT_ORDERING}.",
+        ),
+    ]
+    if overdue:
+        parameters.insert(
+            4,
+            OpenApiParameter(
+                "overdue",
+                OpenApiTypes.STR,
+                enum=["true", "false"],
+                description="true: due date passed with a balance open; false: the others.",
+            ),
+        )
+    return parameters
+
+
+# --- Viewsets ---------------------------------------------------------------------------------
+
+INVOICE_STATUSES = list(Invoice.Status.values)
+CREDIT_NOTE_STATUSES = [Invoice.Status.ISSUED.value, Invoice.Status.SENT.value]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List invoices",
+        parameters=_list_parameters(INVOICE_STATUSES, overdue=True),
+    ),
+    retrieve=extend_schema(summary="Get an invoice with lines, VAT breakdown and balance"),
+    create=extend_schema(summary="Create a draft invoice (no number until issued)"),
+    update=extend_schema(
+        summary="Replace a draft (header fields left out get their defaults, lines replaced)",
+        responses={200: InvoiceSerializer, 409: _CONFLICT[409]},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a draft (lines, if given, replace all lines)",
+        responses={200: InvoiceSerializer, 409: _CONFLICT[409]},
+    ),
+    destroy=extend_schema(
+        summary="Delete a draft (issued invoices are never deleted: credit them)",
+        responses={204: None, 409: _CONFLICT[409]},
+    ),
+)
+class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
+    """The company's invoices: drafts, issue, credit notes, payments, PDF and EHF.
+
+    A draft has no number; ``POST /invoices/{id}/issue/`` gives it the next number of the
+    gapless series, its KID and fixes its content for good. An issued invoice is never
+    changed or deleted: credit it (``/credit/``). Amounts are decimal strings.
+    """
+
+    def get_queryset(self) -> QuerySet[Invoice]:
+        if self.action == "list":
+            return _filtered_list(
+                self.request,
+                company=self.caller.company,
+                kind=Invoice.Kind.INVOICE,
+                statuses=INVOICE_STATUSES,
+            )
+        return _detail_queryset(Invoice.Kind.INVOICE)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "list":
+            return InvoiceListSerializer
+        return InvoiceSerializer
+
+    def _fresh(self, invoice: Invoice) -> Invoice:
+        return _detail_queryset(invoice.kind).get(pk=invoice.pk)
+
+    def _detail_response(self, invoice: Invoice, code: int = status.HTTP_200_OK) -> Response:
+        return Response(InvoiceSerializer(self._fresh(invoice)).data, status=code)
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: InvoiceSerializer) -> None:
+        invoice = invoice_create_draft(
+            company=self.caller.company,
+            actor=self.caller.actor,
+            header=serializer.header(),
+            lines=serializer.line_data() or [],
+        )
+        serializer.instance = self._fresh(invoice)
+
+    def perform_update(self, serializer: InvoiceSerializer) -> None:
+        invoice = serializer.instance
+        base = invoice_header_of(invoice) if serializer.partial else None
+        lines = serializer.line_data()
+        if lines is None:
+            lines = [line_data_of(line) for line in invoice.lines.all()]
+        with _state_conflicts_as_409():
+            updated = invoice_update_draft(
+                invoice=invoice,
+                actor=self.caller.actor,
+                header=serializer.header(base),
+                lines=lines,
+            )
+        serializer.instance = self._fresh(updated)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.get_object().is_draft:  # the state is the problem, not the fields
+            raise StateConflict(
+                _("Fakturaen er utstedt og kan ikke endres eller slettes. Lag en kreditnota.")
+            )
+        return super().update(request, *args, **kwargs)
+
+    def perform_destroy(self, instance: Invoice) -> None:
+        with _state_conflicts_as_409():
+            invoice_delete_draft(invoice=instance, actor=self.caller.actor)
+
+    @extend_schema(
+        summary="Issue a draft: next number, KID, content fixed",
+        request=None,
+        responses={200: InvoiceSerializer, 409: _CONFLICT[409]},
+    )
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def issue(self, request: Request, pk: str | None = None) -> Response:
+        with _state_conflicts_as_409():
+            issued = invoice_issue(invoice=self.get_object(), actor=self.caller.actor)
+        return self._detail_response(issued)
+
+    @extend_schema(
+        summary="Issue a credit note for the invoice (full without lines)",
+        request=CreditRequestSerializer,
+        responses={201: InvoiceSerializer, 409: _CONFLICT[409]},
+    )
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def credit(self, request: Request, pk: str | None = None) -> Response:
+        invoice = self.get_object()
+        body = CreditRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lines = None
+        if "lines" in body.validated_data:
+            own = {line.pk: line for line in invoice.lines.all()}
+            unknown = [
+                item["line"] for item in body.validated_data["lines"] if item["line"] not in own
+            ]
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        "lines": [
+                            _("Linje-ID %(ids)s hører ikke til denne fakturaen.")
+                            % {"ids": ", ".join(str(pk) for pk in unknown)}
+                        ]
+                    }
+                )
+            lines = [
+                CreditLine(original_line=own[item["line"]], quantity=item.get("quantity"))
+                for item in body.validated_data["lines"]
+            ]
+        with _state_conflicts_as_409():
+            credit_note = invoice_credit(
+                invoice=invoice,
+                actor=self.caller.actor,
+                lines=lines,
+                credit_date=body.validated_data.get("date"),
+                free_text=body.validated_data.get("free_text", ""),
+            )
+        return self._detail_response(credit_note, status.HTTP_201_CREATED)
+
+    def _payments(self, invoice: Invoice) -> QuerySet[Payment]:
+        reversal = Payment.objects.filter(reverses=OuterRef("pk")).values("pk")[:1]
+        return (
+            Payment.objects.filter(invoice=invoice)
+            .annotate(reversal_id=Subquery(reversal))
+            .order_by("date", "id")
+        )
+
+    @extend_schema(
+        summary="Payments of the invoice (reversals included)",
+        request=None,
+        responses=PaymentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], serializer_class=PaymentSerializer)
+    def payments(self, request: Request, pk: str | None = None) -> Response:
+        payments = self._payments(self.get_object())
+        page = self.paginate_queryset(payments)
+        data = PaymentSerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="Register a payment (more than is open goes to the client's credit balance)",
+        request=PaymentSerializer,
+        responses={201: PaymentSerializer, 409: _CONFLICT[409]},
+    )
+    @idempotent
+    @payments.mapping.post
+    def payment_create(self, request: Request, pk: str | None = None) -> Response:
+        invoice = self.get_object()
+        body = PaymentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with _state_conflicts_as_409():
+            payment = payment_register(
+                invoice=invoice,
+                actor=self.caller.actor,
+                amount=body.validated_data["amount"],
+                date=body.validated_data["date"],
+                method=body.validated_data.get("method", Payment.Method.BANK),
+                reference=body.validated_data.get("reference", ""),
+            )
+        return Response(
+            PaymentSerializer(self._payments(invoice).get(pk=payment.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Reverse a payment (a reversal entry; payments are never deleted)",
+        request=PaymentReverseSerializer,
+        responses={201: PaymentSerializer, 409: _CONFLICT[409]},
+        parameters=[OpenApiParameter("payment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @idempotent
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="payments/<int:payment_id>/reverse",
+        url_name="payment-reverse",
+    )
+    def reverse_payment(
+        self, request: Request, pk: str | None = None, payment_id: int | None = None
+    ) -> Response:
+        invoice = self.get_object()
+        payment = get_object_or_404(Payment.objects.filter(invoice=invoice), pk=payment_id)
+        body = PaymentReverseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with _state_conflicts_as_409():
+            reversal = payment_reverse(
+                payment=payment,
+                actor=self.caller.actor,
+                date=body.validated_data.get("date"),
+                note=body.validated_data.get("note", ""),
+            )
+        return Response(
+            PaymentSerializer(self._payments(invoice).get(pk=reversal.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List credit notes",
+        parameters=_list_parameters(CREDIT_NOTE_STATUSES, overdue=False),
+    ),
+    retrieve=extend_schema(summary="Get a credit note"),
+)
+class CreditNoteViewSet(DocumentFilesMixin, ApiReadOnlyViewSet):
+    """The company's credit notes (read-only: create one with ``POST /invoices/{id}/credit/``).
+
+    ``credited_invoice`` is the invoice it credits; its lines' ``credited_line`` the lines.
+    """
+
+    def get_queryset(self) -> QuerySet[Invoice]:
+        if self.action == "list":
+            return _filtered_list(
+                self.request,
+                company=self.caller.company,
+                kind=Invoice.Kind.CREDIT_NOTE,
+                statuses=CREDIT_NOTE_STATUSES,
+            )
+        return _detail_queryset(Invoice.Kind.CREDIT_NOTE)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "list":
+            return InvoiceListSerializer
+        return InvoiceSerializer
