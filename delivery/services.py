@@ -383,9 +383,10 @@ def deliveries_requeue(*, now: datetime.datetime | None = None) -> list[tuple[in
                     ),
                     permanent=True,
                 )
+        # Overdue by REQUEUE_AFTER and not enqueued since: its task is not coming.
         lost = Delivery.objects.filter(
             status=Status.QUEUED,
-            due_at__lte=now,
+            due_at__lte=now - REQUEUE_AFTER,
         ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - REQUEUE_AFTER))
         found = list(lost.values_list("company_id", "pk"))
         lost.filter(pk__in=[pk for _, pk in found]).update(enqueued_at=now)

@@ -311,3 +311,22 @@ def test_progress_fragment_polls_until_the_batch_is_finished(owner_client, compa
     page = owner_client.get(reverse("delivery:batch", args=[batch.pk])).content.decode()
     assert "Ferdig." in page
     assert batch.created_at <= timezone.now()
+
+
+def test_pages_are_translated_to_english(owner, owner_client, company, settings, batch):
+    settings.PEPPOL_AP_URL = ""
+    owner.language = "en"
+    owner.save()
+    with scope(company=company):
+        client = make_client(company, delivery_channel="ehf")
+    invoice = issue_for(company, client=client)
+    page = owner_client.get(reverse("delivery:invoice", args=[invoice.pk])).content.decode()
+    assert "it has NOT been transmitted" in page
+    assert "Not sent yet." in page and "Ikke sendt ennå" not in page
+    failed = owner_client.get(reverse("delivery:failed")).content.decode()
+    assert "No failed deliveries." in failed
+    progress = owner_client.get(reverse("delivery:batch_progress", args=[batch.pk]))
+    assert "Remaining: 1 of 1" in progress.content.decode()
+    response = owner_client.post(reverse("delivery:send", args=[invoice.pk]), {"channel": "ehf"})
+    assert response.status_code == 400
+    assert "can NOT be transmitted" in response.content.decode()
