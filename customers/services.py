@@ -115,6 +115,14 @@ def clean_peppol_id(value: str) -> str:
     return value
 
 
+def _strip_vat_form(value: str) -> str:
+    """``NO 988 077 917 MVA`` (the VAT id form) → ``988077917``; anything else unchanged."""
+    compact = value.replace(" ", "").upper()
+    if compact.startswith("NO") and compact.endswith("MVA"):
+        return compact[2:-3]
+    return value
+
+
 def _strip(data: ClientData) -> dict[str, Any]:
     values = dataclasses.asdict(data)
     return {
@@ -132,7 +140,9 @@ def _apply(client: Client, data: ClientData) -> None:
 
     if values["organization_number"]:
         try:
-            values["organization_number"] = clean_orgnr(values["organization_number"])
+            values["organization_number"] = clean_orgnr(
+                _strip_vat_form(values["organization_number"])
+            )
         except ValidationError as exc:
             fail("organization_number", exc)
     values["country"] = values["country"].upper()
@@ -158,6 +168,14 @@ def _apply(client: Client, data: ClientData) -> None:
         values["payment_terms_days"] = client.payment_terms_days
     if len(values["notes"]) > 5000:
         fail("notes", ValidationError(_("Notatene kan ha høyst 5000 tegn."), code="max_length"))
+    old_default = f"{ORGNR_SCHEME}:{client.organization_number}"
+    if (
+        client.organization_number
+        and values["peppol_id"] == old_default
+        and values["organization_number"] != client.organization_number
+    ):
+        # The Peppol id was the default for the old orgnr: it follows the new one.
+        values["peppol_id"] = ""
     if values["peppol_id"]:
         try:
             values["peppol_id"] = clean_peppol_id(values["peppol_id"])

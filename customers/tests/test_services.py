@@ -191,3 +191,22 @@ def test_country_list_has_every_assigned_code():
     assert {"NO", "SE", "DK", "FI", "IS", "DE", "GB", "US", "SS"} <= ISO_3166_ALPHA2
     assert "XK" in COUNTRY_CODES
     assert all(len(code) == 2 and code.isupper() for code in COUNTRY_CODES)
+
+
+def test_orgnr_in_vat_id_form_is_accepted():
+    client = create(CompanyFactory(), organization_number="NO 988 077 917 MVA")
+    assert client.organization_number == "988077917"
+
+
+def test_default_peppol_id_follows_a_changed_orgnr_but_a_chosen_one_stays():
+    company = CompanyFactory()
+    client = create(company, organization_number="988077917")
+    with scope(company=company):
+        data = dataclasses.replace(ClientData.from_client(client), organization_number="995525828")
+        client_update(client=client, actor=ACTOR, data=data)
+        assert client.peppol_id == "0192:995525828"
+        data = dataclasses.replace(ClientData.from_client(client), peppol_id="0088:7300010000001")
+        client_update(client=client, actor=ACTOR, data=data)
+        data = dataclasses.replace(ClientData.from_client(client), organization_number="988077917")
+        client_update(client=client, actor=ACTOR, data=data)
+        assert client.peppol_id == "0088:7300010000001"
