@@ -85,6 +85,14 @@ def _decode(data: bytes) -> str:
         raise ValidationError(
             _("Filen er for stor. Største tillatte størrelse er 2 MB."), code="too_large"
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError(
+            _(
+                "Filen er UTF-16-kodet (Unicode-tekst). Lagre den som «CSV UTF-8 (kommadelt)» "
+                "i Excel og prøv igjen."
+            ),
+            code="not_utf8",
+        )
     if b"\x00" in data:
         raise ValidationError(
             _("Filen ser ikke ut som en CSV-fil (den inneholder binære data)."), code="binary"
@@ -143,7 +151,13 @@ def read_csv(
     field name. Raises ``ValidationError`` when the file as a whole cannot be used.
     """
     text = _decode(data)
-    delimiter = _delimiter(text.splitlines()[0] if text.splitlines() else "")
+    first_line = text.lstrip().split("\n", 1)[0].strip()
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
+        # Excel's separator hint line: "sep=;"
+        delimiter = first_line[4]
+        text = text.lstrip().split("\n", 1)[1] if "\n" in text.lstrip() else ""
+    else:
+        delimiter = _delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)

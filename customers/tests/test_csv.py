@@ -156,6 +156,8 @@ def test_duplicate_and_taken_numbers_are_reported(owner_client, company):
         (b"\xef\xbb\xbf  \r\n", "tom"),
         ("navn\nBlåbær AS\n".encode("latin-1"), "UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binære"),
+        ("navn\nA\n".encode("utf-16"), "UTF-16"),
+        (b"sep=;\n", "tom"),
         (b"navn\nA\x07B\n", "kontrolltegn"),
         (b"navn;fisk\nA;B\n", "Ukjente kolonner"),
         (b"navn;navn\nA;B\n", "flere ganger"),
@@ -240,3 +242,10 @@ def test_import_falls_back_to_one_by_one_when_numbers_were_taken_meanwhile(compa
         )
     assert [client.number for client in created] == [2, 3]
     assert [client.number for client in clients_of(company)] == [1, 2, 3]
+
+
+def test_excel_separator_hint_line_is_understood(owner_client, company):
+    response = upload(owner_client, b"sep=,\r\nnavn,telefon\r\nHint AS,12345678\r\n")
+    assert response.status_code == 302
+    (client,) = clients_of(company)
+    assert (client.name, client.phone) == ("Hint AS", "12345678")
