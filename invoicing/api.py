@@ -45,13 +45,18 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.base import ApiModelViewSet, ApiReadOnlyViewSet, query_choice
+from api.base import ApiModelViewSet, ApiReadOnlyViewSet, query_choice, query_text
 from api.idempotency import idempotent
 from api.schema import ErrorSerializer
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from catalog.units import Unit
 from customers.models import Client
+from documents.adapters import document_from_invoice, load_for_document
+from documents.ehf import EhfNotPossible, build_ehf
+from documents.models import StoredDocument
+from documents.pdf import render_pdf
+from documents.selectors import company_logo, stored_document
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, Payment
 from invoicing.selectors import (
@@ -672,17 +677,11 @@ def _file_response(
 
 
 def _archived(invoice: Invoice, kind: str) -> bytes | None:
-    from documents.selectors import stored_document
-
     stored = stored_document(invoice=invoice, kind=kind)
     return stored.read() if stored is not None else None
 
 
 def _rendered_pdf(invoice: Invoice) -> bytes:
-    from documents.adapters import document_from_invoice, load_for_document
-    from documents.pdf import render_pdf
-    from documents.selectors import company_logo
-
     document = document_from_invoice(load_for_document(invoice.pk))
     return render_pdf(document, logo=company_logo(company=invoice.company))
 
@@ -690,7 +689,7 @@ def _rendered_pdf(invoice: Invoice) -> bytes:
 def document_pdf(invoice: Invoice) -> tuple[bytes, str]:
     """The PDF and where it came from: ``archive`` or ``rendered`` (drafts: the preview)."""
     if not invoice.is_draft:
-        archived = _archived(invoice, "pdf")
+        archived = _archived(invoice, StoredDocument.Kind.PDF)
         if archived is not None:
             return archived, "archive"
     return _rendered_pdf(invoice), "rendered"
@@ -698,12 +697,9 @@ def document_pdf(invoice: Invoice) -> tuple[bytes, str]:
 
 def document_ehf(invoice: Invoice) -> tuple[bytes, str]:
     """The EHF XML of an issued document (archived, or built with its PDF embedded)."""
-    from documents.adapters import document_from_invoice, load_for_document
-    from documents.ehf import EhfNotPossible, build_ehf
-
     if invoice.is_draft:
         raise StateConflict(_("Et utkast har ingen EHF-fil. Utsted fakturaen først."))
-    archived = _archived(invoice, "ehf")
+    archived = _archived(invoice, StoredDocument.Kind.EHF)
     if archived is not None:
         return archived, "archive"
     document = document_from_invoice(load_for_document(invoice.pk))
@@ -806,7 +802,7 @@ def _filtered_list(request: Request, *, company: Any, kind: str, statuses: list[
         date_from=_date_param(params, "date_from"),
         date_to=_date_param(params, "date_to"),
         overdue={"true": True, "false": False}.get(overdue),
-        search=params.get("search", ""),
+        search=query_text(params, "search"),
         ordering=query_choice(params, "ordering", INVOICE_ORDERINGS, default=DEFAULT_ORDERING),
     ).prefetch_related(
         Prefetch(
