@@ -323,6 +323,7 @@ class Invoice(TenantModel):
             models.Index(fields=["company", "kind", "due_date"]),
             models.Index(fields=["company", "client", "-invoice_date"]),
             models.Index(fields=["company", "kid"]),
+            models.Index(fields=["company", "order_number"]),
         ]
         verbose_name = _("faktura")
         verbose_name_plural = _("fakturaer")

@@ -126,8 +126,8 @@ def invoice_list(
     - ``status``: one status or several; ``overdue=True``: due date before ``today`` with
       a balance open (``False``: everything else);
     - ``date_from``/``date_to``: invoice date, inclusive;
-    - ``search``: a number (exact), or part of the client's name, KID, our/their/buyer
-      reference or order number;
+    - ``search``: digits match the number, KID or order number exactly; text matches part
+      of the client's name, our/their/buyer reference or order number;
     - ``ordering``: a key of ``INVOICE_ORDERINGS`` (unknown keys fall back to the default).
 
     Each row has ``client`` loaded (no N+1) and the annotation ``balance``. The indexes on
@@ -155,18 +155,24 @@ def invoice_list(
         invoices = invoices.exclude(overdue_q)
     search = search.strip()
     if search:
-        condition = (
-            Q(client__name__icontains=search)
-            | Q(our_reference__icontains=search)
-            | Q(their_reference__icontains=search)
-            | Q(buyer_reference__icontains=search)
-            | Q(order_number__icontains=search)
-        )
         digits = search.replace(" ", "")
         if digits.isdigit():
-            condition |= Q(kid=digits)
+            # A number: exact matches on indexed columns only (fast at any size).
+            condition = Q(kid=digits) | Q(order_number=search)
             if len(digits) <= 15:
                 condition |= Q(number=int(digits))
+        else:
+            # Text: clients by name (a small table, then the client index), and the
+            # references (a scan of the company's rows: a trigram index would be the next
+            # step on PostgreSQL if this gets slow).
+            clients = Client.objects.filter(company=company, name__icontains=search)
+            condition = (
+                Q(client__in=clients.values("pk"))
+                | Q(our_reference__icontains=search)
+                | Q(their_reference__icontains=search)
+                | Q(buyer_reference__icontains=search)
+                | Q(order_number__icontains=search)
+            )
         invoices = invoices.filter(condition)
     return invoices.order_by(*INVOICE_ORDERINGS.get(ordering, INVOICE_ORDERINGS[DEFAULT_ORDERING]))
 

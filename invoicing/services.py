@@ -614,9 +614,13 @@ def _kid_for(
 ) -> str:
     """Client number + invoice number, zero-padded to the company's fixed KID length.
 
-    If that payload is unusable (MOD11 check value 10) or its KID is already on another
-    open invoice, the next candidate puts a variant digit 1..9 right after the client
-    number. The KID is unique among the company's open invoices.
+    Payload = client number, zeros, invoice number (KID length − 1 digits), then the
+    MOD10/MOD11 check digit. Where MOD11 gives check value 10 (no valid digit), the next
+    candidate puts a variant digit 1..9 right after the client number. The KID is unique
+    among the company's open invoices (issued, sent, partially paid): a candidate already
+    on one of them is skipped too. Invoice numbers are unique, so a clash can only come
+    from a payload that fills the whole KID; with no candidate left the issue is refused
+    with a message asking for a longer KID, and no number is used.
     """
     if settings_row.kid_method == KidMethod.NONE:
         return ""
@@ -728,6 +732,11 @@ def _issue(invoice: Invoice, actor: Actor) -> Invoice:
     """Issue a locked draft; the caller holds the transaction and the scope."""
     company = invoice.company
     settings_row = _ensure_settings(company)
+    if invoice.is_credit_note:
+        # Which series credit notes use may change until the first one is issued; the
+        # lock keeps that change from racing this issue (lock order: invoice, settings,
+        # series, the same as invoicing_settings_update's settings, series).
+        settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
     series = _series(company, _series_kind_for(settings_row, invoice.kind))
     lines = list(invoice.lines.select_related("vat_code", "product").order_by("position"))
     _check_issue_rules(invoice, lines)
