@@ -7,6 +7,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django_scopes import scopes_disabled
+from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
 from catalog.models import Product, VatCode
@@ -61,6 +62,11 @@ def test_owner_creates_imports_and_lists_clients(
     page.wait_for_load_state()
     assert page.get_by_text("1 kunde er importert.").count() == 1
     screenshot(page, "customers-4-list")
+    # Live search (HTMX): typing filters the table without a submit; the URL follows.
+    page.locator("#id_q").press_sequentially("God", delay=50)
+    expect(page.locator("#client-results tbody tr")).to_have_count(1)
+    assert "God AS" in page.locator("#client-results tbody").inner_text()
+    assert "q=God" in page.url
     with scopes_disabled():
         assert list(Client.objects.filter(company=company).values_list("number", flat=True)) == [
             1,
