@@ -20,6 +20,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -106,13 +108,20 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _client_options() -> list[tuple[int, str]]:
-    return [
-        (pk, f"{number} {name}")
-        for pk, number, name in Client.objects.order_by("number").values_list(
-            "pk", "number", "name"
-        )
-    ]
+def _client_options(selected: Client | None) -> str:
+    """The client filter's <option>s, built in Python: a template loop over hundreds of
+    clients costs more than the whole invoice query."""
+    selected_pk = selected.pk if selected is not None else None
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} {}</option>',
+        (
+            (pk, mark_safe(" selected") if pk == selected_pk else "", number, name)
+            for pk, number, name in Client.objects.order_by("number").values_list(
+                "pk", "number", "name"
+            )
+        ),
+    )
 
 
 def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
@@ -166,7 +175,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
                 ("overdue", _("Forfalte")),
                 *Invoice.Status.choices,
             ],
-            "client_options": _client_options(),
+            "client_options": _client_options(filters["client"]),
         },
     )
 

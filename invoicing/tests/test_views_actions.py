@@ -366,3 +366,13 @@ def test_client_page_and_dashboard_show_invoices(owner_client, company, buyer, i
     body = owner_client.get(reverse("dashboard")).content.decode()
     assert 'id="stat-open">NOK 207,50' in body
     assert 'id="stat-overdue">NOK 207,50' in body
+
+
+def test_pages_in_english(owner_client, draft, issued):
+    owner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = owner_client.get(reverse("invoicing:issue", args=[draft.pk])).content.decode()
+    assert "The invoice number is assigned now and cannot be changed." in body
+    body = owner_client.get(reverse("invoicing:detail", args=[issued.pk])).content.decode()
+    assert "Register payment" in body and "Open balance" in body
+    body = owner_client.get(reverse("invoicing:create")).content.decode()
+    assert "Add line" in body and "Save draft" in body
