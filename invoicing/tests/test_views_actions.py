@@ -376,3 +376,30 @@ def test_pages_in_english(owner_client, draft, issued):
     assert "Register payment" in body and "Open balance" in body
     body = owner_client.get(reverse("invoicing:create")).content.decode()
     assert "Add line" in body and "Save draft" in body
+
+
+def test_capped_page_counts_at_most_the_cap(company, buyer):
+    from invoicing.pagination import capped_page
+
+    with scope(company=company):
+        for _ in range(7):
+            draft_invoice(company=company, client=buyer)
+        invoices = Invoice.objects.order_by("pk")
+        page = capped_page(invoices, "2", per_page=3, cap=5)
+        assert page.count is None and page.num_pages is None  # above the cap: not counted
+        assert (page.number, len(page), page.has_next, page.has_previous) == (2, 3, True, True)
+        last = capped_page(invoices, "3", per_page=3, cap=5)
+        assert (len(last), last.has_next, last.start_index, last.end_index) == (1, False, 7, 7)
+        exact = capped_page(invoices, "99", per_page=3, cap=100)
+        assert (exact.count, exact.num_pages, exact.number) == (7, 3, 3)  # clamped
+        assert capped_page(invoices, "abc", per_page=3).number == 1
+
+
+def test_list_pages_stay_navigable(owner_client, company, buyer):
+    with scope(company=company):
+        for _ in range(55):
+            draft_invoice(company=company, client=buyer)
+    body = owner_client.get(reverse("invoicing:list"), {"status": "draft"}).content.decode()
+    assert "55 treff" in body and "Side 1 av 2" in body and "page=2" in body
+    body = owner_client.get(reverse("invoicing:list"), {"page": "2"}).content.decode()
+    assert "viser 51–55" in body
