@@ -549,7 +549,6 @@ def invoice_delete_draft(*, invoice: Invoice, actor: Actor) -> None:
     company = invoice.company
     with _atomic_in_scope(company):
         locked = _lock_draft(invoice)
-        pk = locked.pk
         audit_log(
             action="invoicing.invoice.draft_deleted",
             actor=actor,
@@ -558,7 +557,6 @@ def invoice_delete_draft(*, invoice: Invoice, actor: Actor) -> None:
             data={"client": locked.client.number},
         )
         locked.delete()
-        invoice.pk = pk  # keep the caller's object printable
 
 
 # --- Issue ----------------------------------------------------------------------------------
@@ -987,6 +985,10 @@ def invoice_credit(
             )
 
         credit_date = credit_date or timezone.localdate()
+        if credit_date < original.invoice_date:
+            raise ValidationError(
+                {"credit_date": _("Kreditnotaen kan ikke dateres før fakturaen den krediterer.")}
+            )
         credit_note = Invoice.objects.create(
             company=company,
             kind=Invoice.Kind.CREDIT_NOTE,

@@ -93,6 +93,19 @@ def test_partial_credit_per_line_and_too_much_refused(company_scope, actor):
     assert _reload(invoice).status == "credited"
 
 
+def test_credit_note_not_dated_before_the_invoice(company_scope, actor):
+    invoice = issued_invoice(company=company_scope)  # dated 2026-11-02
+    with pytest.raises(ValidationError) as excinfo:
+        services.invoice_credit(
+            invoice=invoice, actor=actor, credit_date=datetime.date(2026, 11, 1)
+        )
+    assert "credit_date" in excinfo.value.message_dict
+    note = services.invoice_credit(
+        invoice=invoice, actor=actor, credit_date=datetime.date(2026, 11, 2)
+    )
+    assert note.invoice_date == datetime.date(2026, 11, 2)
+
+
 def test_line_of_another_invoice_refused(company_scope, actor):
     invoice = issued_invoice(company=company_scope)
     other = issued_invoice(company=company_scope)
