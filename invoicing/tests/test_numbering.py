@@ -51,6 +51,9 @@ def test_failed_issue_consumes_no_number(company_scope, actor):
         services.invoice_issue(invoice=bad, actor=actor)
     bad.refresh_from_db()
     assert bad.number is None and bad.status == "draft"
+    # the audit entry is written in the issuing transaction: none for the failed issue
+    issued_entries = AuditEntry.objects.filter(action="invoicing.invoice.issued")
+    assert [e.object_id for e in issued_entries] == [str(first.pk)]
     assert issued_invoice(company=company_scope).number == first.number + 1
 
 
