@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -81,6 +82,17 @@ from invoicing.services import (
 )
 
 MONEY_SCHEMA = {"type": "string", "format": "decimal", "example": "1250.00"}
+TOTAL_SCHEMA = {**MONEY_SCHEMA, "nullable": True}
+# Dates the API accepts: wide enough for any real invoice, narrow enough that date
+# arithmetic (due date = invoice date + terms) never leaves the calendar.
+DATE_VALIDATORS = [
+    MinValueValidator(datetime.date(2000, 1, 1)),
+    MaxValueValidator(datetime.date(2999, 12, 31)),
+]
+# Every stored amount is DECIMAL(18, 2): a draft whose figures could not be stored is refused.
+MAX_AMOUNT = Decimal("9999999999999999.99")
+MAX_VAT_RATE = Decimal("0.25")
+MAX_LINES = 1000
 
 # Service error codes that mean "not in this state", answered with 409 Conflict.
 CONFLICT_CODES = frozenset(
@@ -114,8 +126,8 @@ def _state_conflicts_as_409() -> Iterator[None]:
         raise
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
 
 
 # --- Fields -----------------------------------------------------------------------------------
@@ -174,6 +186,24 @@ def _vat_code_field(**kwargs: Any) -> serializers.SlugRelatedField:
         help_text='SAF-T VAT code ("3", "31", "33", "5", "51", ...), see /api/v1/vat-codes/.',
         **kwargs,
     )
+
+
+def check_amounts_fit(lines: list[LineData], exchange_rate: Decimal | None) -> None:
+    """Refuse a draft whose amounts (with up to 25 % VAT, in NOK) could not be stored."""
+    largest = sum(
+        (
+            abs(
+                line.quantity
+                * (line.unit_price or (line.product.unit_price if line.product else 0))
+            )
+            for line in lines
+        ),
+        Decimal(0),
+    )
+    if largest * (1 + MAX_VAT_RATE) * max(Decimal(1), exchange_rate or Decimal(1)) > MAX_AMOUNT:
+        raise serializers.ValidationError(
+            {"lines": [_("Beløpene er for store til at fakturaen kan lagres.")]}
+        )
 
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -236,6 +266,10 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             "credited_line",
         ]
         read_only_fields = ["id", "position", "item_number", "net_amount", "credited_line"]
+        extra_kwargs = {
+            "period_start": {"validators": DATE_VALIDATORS},
+            "period_end": {"validators": DATE_VALIDATORS},
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("product") is None:
@@ -276,11 +310,14 @@ class VatBreakdownSerializer(serializers.Serializer):
 
 @dataclasses.dataclass(frozen=True)
 class _Figures:
-    total_excl_vat: Decimal
-    total_vat: Decimal
-    total_incl_vat: Decimal
-    total_vat_nok: Decimal
+    total_excl_vat: Decimal | None
+    total_vat: Decimal | None
+    total_incl_vat: Decimal | None
+    total_vat_nok: Decimal | None
     breakdown: list[Any]
+
+
+_UNKNOWN_FIGURES = _Figures(None, None, None, None, [])
 
 
 class _FiguresMixin:
@@ -298,80 +335,82 @@ class _FiguresMixin:
 
     def figures(self, invoice: Invoice) -> _Figures:
         cache = self.context.setdefault("_figures", {})
-        if invoice.pk in cache:
-            return cache[invoice.pk]
-        if not invoice.is_draft:
-            result = _Figures(
-                invoice.total_excl_vat,
-                invoice.total_vat,
-                invoice.total_incl_vat,
-                invoice.total_vat_nok,
-                list(invoice.vat_lines.all()),
-            )
-        else:
-            lines = list(invoice.lines.all())
-            rates = [self._rate(line, invoice) for line in lines]
-            totals = compute_totals(
-                [
-                    LineInput(
-                        quantity=line.quantity,
-                        unit_price=line.unit_price,
-                        discount_percent=line.discount_percent,
-                        vat_category=line.vat_code.ubl_category,
-                        vat_rate=rate,
-                    )
-                    for line, rate in zip(lines, rates, strict=True)
-                ],
-                exchange_rate=invoice.exchange_rate,
-            )
-            codes: dict[tuple[str, Decimal], list[VatCode]] = {}
-            for line, rate in zip(lines, rates, strict=True):
-                group = codes.setdefault((line.vat_code.ubl_category, Decimal(rate)), [])
-                if line.vat_code not in group:
-                    group.append(line.vat_code)
-            breakdown = []
-            for group in totals.vat_groups:
-                group_codes = codes.get((group.category, group.rate), [])
-                first = group_codes[0] if group_codes else None
-                breakdown.append(
-                    InvoiceVatLine(
-                        vat_category=group.category,
-                        vat_rate=group.rate,
-                        basis=group.basis,
-                        vat=group.vat,
-                        vat_nok=group.vat_nok,
-                        vat_codes=[code.code for code in group_codes],
-                        exemption_reason_code=first.exemption_reason_code if first else "",
-                        exemption_reason=first.exemption_reason if first else "",
-                        invoice_text=next(
-                            (c.invoice_text for c in group_codes if c.invoice_text), ""
-                        ),
-                    )
+        if invoice.pk not in cache:
+            if not invoice.is_draft:
+                cache[invoice.pk] = _Figures(
+                    invoice.total_excl_vat,
+                    invoice.total_vat,
+                    invoice.total_incl_vat,
+                    invoice.total_vat_nok,
+                    list(invoice.vat_lines.all()),
                 )
-            result = _Figures(
-                totals.total_excl_vat,
-                totals.total_vat,
-                totals.total_incl_vat,
-                totals.total_vat_nok,
-                breakdown,
-            )
-        cache[invoice.pk] = result
-        return result
+            else:
+                try:
+                    cache[invoice.pk] = self._draft_figures(invoice)
+                except DjangoValidationError:  # no VAT rate on the delivery date
+                    cache[invoice.pk] = _UNKNOWN_FIGURES
+        return cache[invoice.pk]
 
-    @extend_schema_field(MONEY_SCHEMA)
-    def get_total_excl_vat(self, invoice: Invoice) -> str:
+    def _draft_figures(self, invoice: Invoice) -> _Figures:
+        lines = list(invoice.lines.all())
+        rates = [self._rate(line, invoice) for line in lines]
+        totals = compute_totals(
+            [
+                LineInput(
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    discount_percent=line.discount_percent,
+                    vat_category=line.vat_code.ubl_category,
+                    vat_rate=rate,
+                )
+                for line, rate in zip(lines, rates, strict=True)
+            ],
+            exchange_rate=invoice.exchange_rate,
+        )
+        codes: dict[tuple[str, Decimal], list[VatCode]] = {}
+        for line, rate in zip(lines, rates, strict=True):
+            group = codes.setdefault((line.vat_code.ubl_category, Decimal(rate)), [])
+            if line.vat_code not in group:
+                group.append(line.vat_code)
+        breakdown = []
+        for group in totals.vat_groups:
+            group_codes = codes.get((group.category, group.rate), [])
+            first = group_codes[0] if group_codes else None
+            breakdown.append(
+                InvoiceVatLine(
+                    vat_category=group.category,
+                    vat_rate=group.rate,
+                    basis=group.basis,
+                    vat=group.vat,
+                    vat_nok=group.vat_nok,
+                    vat_codes=[code.code for code in group_codes],
+                    exemption_reason_code=first.exemption_reason_code if first else "",
+                    exemption_reason=first.exemption_reason if first else "",
+                    invoice_text=next((c.invoice_text for c in group_codes if c.invoice_text), ""),
+                )
+            )
+        return _Figures(
+            totals.total_excl_vat,
+            totals.total_vat,
+            totals.total_incl_vat,
+            totals.total_vat_nok,
+            breakdown,
+        )
+
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_excl_vat(self, invoice: Invoice) -> str | None:
         return _money(self.figures(invoice).total_excl_vat)
 
-    @extend_schema_field(MONEY_SCHEMA)
-    def get_total_vat(self, invoice: Invoice) -> str:
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_vat(self, invoice: Invoice) -> str | None:
         return _money(self.figures(invoice).total_vat)
 
-    @extend_schema_field(MONEY_SCHEMA)
-    def get_total_incl_vat(self, invoice: Invoice) -> str:
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_incl_vat(self, invoice: Invoice) -> str | None:
         return _money(self.figures(invoice).total_incl_vat)
 
-    @extend_schema_field(MONEY_SCHEMA)
-    def get_total_vat_nok(self, invoice: Invoice) -> str:
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_vat_nok(self, invoice: Invoice) -> str | None:
         return _money(self.figures(invoice).total_vat_nok)
 
     @extend_schema_field(MONEY_SCHEMA)
@@ -382,7 +421,10 @@ class _FiguresMixin:
         return invoice.is_overdue(today=timezone.localdate())
 
 
-_TOTAL_HELP = "Decimal string; a draft's figures are computed as if it were issued now."
+_TOTAL_HELP = (
+    "Decimal string. A draft's figures are computed as if it were issued now (null if a "
+    "line's VAT code has no rate on the delivery date; issuing says so)."
+)
 
 
 class InvoiceListSerializer(_FiguresMixin, serializers.ModelSerializer):
@@ -433,7 +475,7 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
     client = CompanyObjectField(Client, help_text="Id of one of your clients.")
     client_name = serializers.CharField(source="client.name", read_only=True)
     client_number = serializers.IntegerField(source="client.number", read_only=True)
-    lines = InvoiceLineSerializer(many=True, allow_empty=False)
+    lines = InvoiceLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
     currency = serializers.CharField(
         max_length=3, required=False, default="NOK", help_text="ISO 4217, default NOK."
     )
@@ -526,15 +568,23 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {
-            "invoice_date": {"required": False, "help_text": "Default: today."},
+            "invoice_date": {
+                "required": False,
+                "validators": DATE_VALIDATORS,
+                "help_text": "Default: today.",
+            },
             "due_date": {
                 "required": False,
+                "validators": DATE_VALIDATORS,
                 "help_text": "Default: invoice date + the client's payment terms.",
             },
             "delivery_date": {
                 "required": False,
+                "validators": DATE_VALIDATORS,
                 "help_text": "Default: the invoice date (unless a delivery period is given).",
             },
+            "delivery_period_start": {"validators": DATE_VALIDATORS},
+            "delivery_period_end": {"validators": DATE_VALIDATORS},
         }
 
     @extend_schema_field(VatBreakdownSerializer(many=True))
@@ -581,7 +631,9 @@ class CreditRequestSerializer(serializers.Serializer):
         allow_empty=False,
         help_text="Leave out to credit everything not yet credited (a full credit note).",
     )
-    date = serializers.DateField(required=False, help_text="Credit-note date; default today.")
+    date = serializers.DateField(
+        required=False, validators=DATE_VALIDATORS, help_text="Credit-note date; default today."
+    )
     free_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
@@ -625,6 +677,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "note",
             "created_at",
         ]
+        extra_kwargs = {"date": {"validators": DATE_VALIDATORS}}
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_reversed_by(self, payment: Payment) -> int | None:
@@ -632,7 +685,9 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentReverseSerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text="Default: today.")
+    date = serializers.DateField(
+        required=False, validators=DATE_VALIDATORS, help_text="Default: today."
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -921,11 +976,10 @@ class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: InvoiceSerializer) -> None:
+        header, lines = serializer.header(), serializer.line_data() or []
+        check_amounts_fit(lines, header.exchange_rate)
         invoice = invoice_create_draft(
-            company=self.caller.company,
-            actor=self.caller.actor,
-            header=serializer.header(),
-            lines=serializer.line_data() or [],
+            company=self.caller.company, actor=self.caller.actor, header=header, lines=lines
         )
         serializer.instance = self._fresh(invoice)
 
@@ -935,12 +989,11 @@ class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
         lines = serializer.line_data()
         if lines is None:
             lines = [line_data_of(line) for line in invoice.lines.all()]
+        header = serializer.header(base)
+        check_amounts_fit(lines, header.exchange_rate)
         with _state_conflicts_as_409():
             updated = invoice_update_draft(
-                invoice=invoice,
-                actor=self.caller.actor,
-                header=serializer.header(base),
-                lines=lines,
+                invoice=invoice, actor=self.caller.actor, header=header, lines=lines
             )
         serializer.instance = self._fresh(updated)
 

@@ -236,6 +236,23 @@ def test_negative_quantity_is_a_deduction_line(api_client, client_id):
         ({"our_reference": "x" * 101}, "our_reference"),
         ({"our_reference": {"name": "Olga"}}, "our_reference"),
         ({"free_text": ["tekst"]}, "free_text"),
+        ({"invoice_date": "9999-12-31"}, "invoice_date"),
+        ({"invoice_date": "0001-01-01"}, "invoice_date"),
+        ({"due_date": "9999-12-31"}, "due_date"),
+        ({"delivery_period_start": "1999-12-31", "delivery_period_end": "2026-11-01"}, None),
+        ({"lines": [_line(period_start="0001-01-01", period_end="2026-11-01")]}, "lines"),
+        ({"lines": [_line()] * 1001}, "lines"),
+        ({"lines": [_line(quantity="9999999999", unit_price="9999999999999999.99")]}, "lines"),
+        ({"lines": [_line(unit_price="9" * 16)] * 2}, "lines"),
+        (
+            {
+                "currency": "EUR",
+                "exchange_rate": "999999999999.5",
+                "lines": [_line(quantity="100")],
+            },
+            "lines",  # its VAT in NOK would not fit
+        ),
+        ({"exchange_rate": "1.0000001"}, "exchange_rate"),
         ({"delivery_date": "2026-11-01", "delivery_period_start": "2026-10-01"}, None),
     ],
 )
@@ -250,6 +267,19 @@ def test_bad_header_is_400_with_the_fields_message(api_client, company, client_i
     if field is not None:
         assert field in errors, errors
     assert _invoices(company) == []
+
+
+def test_draft_without_a_vat_rate_on_its_date_has_no_totals_and_cannot_be_issued(
+    api_client, company, client_id
+):
+    # Code 33 (12 %) has a rate only from 2021-10-01 on.
+    body = _create(api_client, client_id, invoice_date="2020-06-01", lines=[_line(vat_code="33")])
+    assert body["total_incl_vat"] is None and body["vat_breakdown"] == []
+    assert api_client.get(INVOICES).json()["results"][0]["total_incl_vat"] is None
+    refused = api_client.post(f"{INVOICES}{body['id']}/issue/", format="json")
+    assert refused.status_code == 400
+    assert "2020-06-01" in str(refused.json()["errors"])
+    assert _stored(company, body["id"]).number is None
 
 
 def test_missing_everything_reports_client_and_lines(api_client):
@@ -846,3 +876,34 @@ def test_anonymous_gets_401(client, company, client_id):
     assert client.get(INVOICES).status_code in (401, 403)
     response = client.get(INVOICES, HTTP_AUTHORIZATION="Token nope")
     assert response.status_code == 401
+
+
+# --- OpenAPI schema ---------------------------------------------------------------------------
+
+
+def test_schema_documents_the_invoice_endpoints():
+    from api.docs import generate_schema
+
+    paths = generate_schema()["paths"]
+    posts = [
+        "/api/v1/invoices/",
+        "/api/v1/invoices/{id}/issue/",
+        "/api/v1/invoices/{id}/credit/",
+        "/api/v1/invoices/{id}/payments/",
+        "/api/v1/invoices/{id}/payments/{payment_id}/reverse/",
+    ]
+    for path in posts:
+        names = [param["name"] for param in paths[path]["post"].get("parameters", [])]
+        assert "Idempotency-Key" in names, path
+    assert {"get", "put", "patch", "delete"} <= set(paths["/api/v1/invoices/{id}/"])
+    assert "409" in paths["/api/v1/invoices/{id}/issue/"]["post"]["responses"]
+    assert "get" in paths["/api/v1/invoices/{id}/payments/"]
+    assert set(paths["/api/v1/credit-notes/{id}/"]) == {"get"}
+    for prefix in ("invoices", "credit-notes"):
+        pdf = paths[f"/api/v1/{prefix}/{{id}}/pdf"]["get"]["responses"]["200"]["content"]
+        ehf = paths[f"/api/v1/{prefix}/{{id}}/ehf"]["get"]["responses"]
+        assert "application/pdf" in pdf and "application/xml" in ehf["200"]["content"]
+        assert "409" in ehf
+    invoice_list = paths["/api/v1/invoices/"]["get"]
+    names = {param["name"] for param in invoice_list["parameters"]}
+    assert {"status", "client", "date_from", "date_to", "overdue", "search", "page"} <= names
