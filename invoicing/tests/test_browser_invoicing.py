@@ -101,4 +101,11 @@ def test_invoice_from_draft_to_paid(browser_page, screenshot):
             Decimal("15.00"),
             Decimal("12.00"),
         ]
+    page.goto("/app/invoices/")
+    assert page.locator("tbody tr").count() == 1
+    assert page.locator("tbody .badge").first.inner_text() == "Betalt"
+    screenshot(page, "invoicing-4-list")
+    page.goto("/app/")
+    assert page.locator("#stat-open").inner_text() == "NOK 0,00"
+    screenshot(page, "invoicing-5-dashboard")
     assert csp_errors == []
