@@ -32,6 +32,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -112,7 +113,7 @@ CONFLICT_CODES = frozenset(
 class StateConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-    default_detail = "Forespørselen passer ikke med dokumentets tilstand."
+    default_detail = gettext_lazy("Forespørselen passer ikke med dokumentets tilstand.")
 
 
 @contextmanager
@@ -141,8 +142,8 @@ class CompanyObjectField(serializers.RelatedField):
     """
 
     default_error_messages = {
-        "does_not_exist": "Finnes ikke (id {pk_value}).",
-        "incorrect_type": "Forventet en id (heltall), fikk {data_type}.",
+        "does_not_exist": gettext_lazy("Finnes ikke (id {pk_value})."),
+        "incorrect_type": gettext_lazy("Forventet en id (heltall), fikk {data_type}."),
     }
 
     def __init__(self, model: type, **kwargs: Any) -> None:
@@ -631,7 +632,7 @@ class CreditRequestSerializer(serializers.Serializer):
         allow_empty=False,
         help_text="Leave out to credit everything not yet credited (a full credit note).",
     )
-    date = serializers.DateField(
+    credit_date = serializers.DateField(
         required=False, validators=DATE_VALIDATORS, help_text="Credit-note date; default today."
     )
     free_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -1055,7 +1056,7 @@ class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
                 invoice=invoice,
                 actor=self.caller.actor,
                 lines=lines,
-                credit_date=body.validated_data.get("date"),
+                credit_date=body.validated_data.get("credit_date"),
                 free_text=body.validated_data.get("free_text", ""),
             )
         return self._detail_response(credit_note, status.HTTP_201_CREATED)

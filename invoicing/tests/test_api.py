@@ -651,6 +651,26 @@ def test_credit_with_negative_quantity_or_a_foreign_line_is_400(
         assert not Invoice.objects.credit_notes().exists()
 
 
+def test_credit_date(api_client, client_id):
+    issued = _issued(api_client, client_id)
+    url = f"{INVOICES}{issued['id']}/credit/"
+    early = api_client.post(url, {"credit_date": "2026-11-01"}, format="json")
+    assert early.status_code == 400 and "credit_date" in early.json()["errors"]
+    assert api_client.post(url, {"credit_date": "1. des"}, format="json").status_code == 400
+    note = api_client.post(url, {"credit_date": "2026-11-05", "free_text": "Retur"}, format="json")
+    assert note.status_code == 201
+    assert note.json()["invoice_date"] == "2026-11-05" and note.json()["free_text"] == "Retur"
+
+
+def test_messages_in_english_for_token_clients(api_client, client_id):
+    issued = _issued(api_client, client_id)
+    url = f"{INVOICES}{issued['id']}/issue/"
+    again = api_client.post(url, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 409 and "already been issued" in again.json()["detail"]
+    response = api_client.post(INVOICES, _body("abc"), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["errors"]["client"] == ["Expected an id (integer), got str."]
+
+
 def test_a_draft_cannot_be_credited(api_client, client_id):
     draft = _create(api_client, client_id)
     response = api_client.post(f"{INVOICES}{draft['id']}/credit/", {}, format="json")
