@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.money import format_nok
 from invoicing import selectors
@@ -23,6 +24,17 @@ STATUS_CLASSES = {
     Invoice.Status.CREDITED: "badge",
 }
 LATEST = 10
+ACTION_LABELS = {
+    "invoicing.invoice.draft_created": _("Utkast opprettet"),
+    "invoicing.invoice.draft_updated": _("Utkast endret"),
+    "invoicing.invoice.issued": _("Utstedt"),
+    "invoicing.invoice.sent": _("Sendt"),
+    "invoicing.credit_note.issued": _("Kreditnota utstedt"),
+    "invoicing.payment.registered": _("Innbetaling registrert"),
+    "invoicing.payment.reversed": _("Innbetaling tilbakeført"),
+    "documents.pdf.stored": _("PDF arkivert"),
+    "documents.ehf.stored": _("EHF arkivert"),
+}
 
 
 @register.filter
@@ -44,6 +56,12 @@ def rate(value: Decimal | None) -> str:
     if value is None:
         return "–"
     return f"{value.normalize():f}".replace(".", ",") + "\u00a0%"
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """A Norwegian label for an audit action code (the code itself if unknown)."""
+    return str(ACTION_LABELS.get(action, action))
 
 
 @register.filter
