@@ -2,10 +2,10 @@
 
 Rules decided here (and shown to users in the form's help texts):
 
-- **Client number**: allocated by the service, the company's highest number + 1. The
-  unique constraint (company, number) is the guard: a concurrent create that took the
-  same number makes the insert fail, and the service retries with a fresh number (on
-  SQLite writers are serialised anyway by ``BEGIN IMMEDIATE``).
+- **Client number**: allocated by the service, the company's highest number + 1, with the
+  company row locked (``FOR NO KEY UPDATE``) so concurrent creates of one company queue;
+  on SQLite ``BEGIN IMMEDIATE`` serialises writers anyway. The unique constraint
+  (company, number) stays the guard, and an insert that still collides is retried.
 - **Organisasjonsnummer**: optional, but when given it must be valid (``"999 999 999"``
   is accepted and stored as 9 digits). A Norwegian company client *without* one is a
   **warning, not an error** (``client_warnings``): sole proprietorships need not be
@@ -208,6 +208,16 @@ def _apply(client: Client, data: ClientData) -> None:
         raise ValidationError(errors)
 
 
+def _lock_numbering(company: Company) -> None:
+    """Serialise number allocation per company until the transaction ends.
+
+    FOR NO KEY UPDATE on the company row: concurrent client creates of the same company
+    queue here, while inserts elsewhere that reference the company (FOR KEY SHARE) are
+    not blocked. No-op on SQLite, where ``BEGIN IMMEDIATE`` already serialises writers.
+    """
+    Company.objects.select_for_update(no_key=True).filter(pk=company.pk).exists()
+
+
 def _next_number(company: Company) -> int:
     highest = Client.objects.filter(company=company).aggregate(highest=Max("number"))["highest"]
     return (highest or 0) + 1
@@ -215,6 +225,7 @@ def _next_number(company: Company) -> int:
 
 def _insert_with_number(client: Client) -> None:
     """Save a new client under the next free number, retrying if another took it."""
+    _lock_numbering(client.company)
     for attempt in range(NUMBER_ATTEMPTS):
         client.number = _next_number(client.company)
         try:
@@ -520,6 +531,7 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
         ) from exc
     unnumbered = [client for client, number in prepared if number is None]
     if unnumbered:
+        _lock_numbering(company)
         next_number = _next_number(company)
         for offset, client in enumerate(unnumbered):
             client.number = next_number + offset
