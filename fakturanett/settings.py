@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "documents",
     "delivery",
     "api",
+    "backoffice",
+    "retention",
+    "marketing",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,12 @@ EMAIL_TIMEOUT = 20
 PEPPOL_AP_URL = env.str("PEPPOL_AP_URL", default="")
 PEPPOL_AP_KEY = env.str("PEPPOL_AP_KEY", default="")
 PEPPOL_AP_TIMEOUT = env.float("PEPPOL_AP_TIMEOUT", default=30.0)
+
+# --- Credit checks (back office): without a URL, staff enter credit checks by hand.
+CREDIT_CHECK_URL = env.str("CREDIT_CHECK_URL", default="")
+CREDIT_CHECK_KEY = env.str("CREDIT_CHECK_KEY", default="")
+CREDIT_CHECK_PROVIDER_NAME = env.str("CREDIT_CHECK_PROVIDER_NAME", default="")
+CREDIT_CHECK_TIMEOUT = env.float("CREDIT_CHECK_TIMEOUT", default=15.0)
 
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,73 @@
+"""The access log (R5): every back-office view of a customer's personal data is recorded.
+
+A view wrapped in ``staff_view`` calls ``record_access`` with whose data it showed and
+which categories it actually showed (the sections the staff member could see). The
+purpose is the view's declared purpose; an administrator's elevated session adds its
+stated reason. Rows are append-only (``core.models.AppendOnlyModel``, plus a trigger on
+PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from backoffice.models import AccessLogEntry
+from backoffice.permissions import PERSONAL_CATEGORIES, via_elevation
+from core.request_context import current_request_id
+
+
+def record_access(
+    request: HttpRequest,
+    *,
+    customer: Any = None,
+    person: Any = None,
+    customers: Iterable[Any] = (),
+    categories: Iterable[str] | None = None,
+    reason: str = "",
+) -> list[AccessLogEntry]:
+    """Log that ``request.staff`` saw ``categories`` of ``customer``/``person`` (or of each
+    of ``customers``, for lists). Only personal-data categories are logged."""
+    staff = request.staff  # type: ignore[attr-defined]
+    wanted = request.access_categories if categories is None else categories  # type: ignore[attr-defined]
+    shown = sorted({c for c in wanted if c in PERSONAL_CATEGORIES})
+    if not shown:
+        return []
+    elevation = getattr(staff, "elevation", None)
+    elevated = elevation is not None and any(via_elevation(staff, c) for c in shown)
+    if elevated and not reason:
+        reason = elevation.reason
+    subjects = [(c, None) for c in customers] or [(customer, person)]
+    rows = [
+        AccessLogEntry(
+            staff=request.user,
+            customer=subject_customer,
+            person=subject_person,
+            categories=shown,
+            purpose=request.access_purpose,  # type: ignore[attr-defined]
+            reason=reason[:500],
+            view=(request.resolver_match.view_name if request.resolver_match else "")[:100],
+            path=request.path[:300],
+            elevated_session=elevation if elevated else None,
+            request_id=current_request_id(),
+        )
+        for subject_customer, subject_person in subjects
+    ]
+    return AccessLogEntry.objects.bulk_create(rows)
+
+
+def access_log(
+    *, customer: Any = None, staff: Any = None, person: Any = None
+) -> QuerySet[AccessLogEntry]:
+    """The log, newest first, filtered by customer company, staff member or person."""
+    rows = AccessLogEntry.objects.select_related("staff", "customer", "person")
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    if staff is not None:
+        rows = rows.filter(staff=staff)
+    if person is not None:
+        rows = rows.filter(person=person)
+    return rows
