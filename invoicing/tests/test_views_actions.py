@@ -403,3 +403,19 @@ def test_list_pages_stay_navigable(owner_client, company, buyer):
     assert "55 treff" in body and "Side 1 av 2" in body and "page=2" in body
     body = owner_client.get(reverse("invoicing:list"), {"page": "2"}).content.decode()
     assert "viser 51–55" in body
+
+
+def test_pdf_download_serves_the_archived_file(
+    owner_client, company, draft, django_capture_on_commit_callbacks
+):
+    import hashlib
+
+    from documents.models import StoredDocument
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("invoicing:issue", args=[draft.pk]))
+    with scope(company=company):
+        stored = StoredDocument.objects.get(invoice_id=draft.pk, kind=StoredDocument.Kind.PDF)
+    response = owner_client.get(reverse("invoicing:pdf", args=[draft.pk]))
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == stored.sha256
