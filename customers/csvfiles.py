@@ -165,9 +165,9 @@ def read_csv(
         unknown: list[str] = []
         for cell in header:
             key = _normalise_header(cell)
-            field = columns.get(key)
+            field = columns.get(key) if key else ""  # an empty header cell: ignored column
             if field is None:
-                unknown.append(cell.strip() or "?")
+                unknown.append(cell.strip())
             fields.append(field or "")
         if unknown:
             raise ValidationError(
@@ -175,7 +175,7 @@ def read_csv(
                 code="unknown_columns",
                 params={"columns": ", ".join(unknown)},
             )
-        duplicates = sorted({f for f in fields if fields.count(f) > 1})
+        duplicates = sorted({f for f in fields if f and fields.count(f) > 1})
         if duplicates:
             raise ValidationError(
                 _("Kolonner som står flere ganger: %(columns)s."),
@@ -200,9 +200,11 @@ def read_csv(
                     params={"max": MAX_ROWS},
                 )
             values = {
-                field: unprotect(cell.strip()) for field, cell in zip(fields, cells, strict=False)
+                field: unprotect(cell.strip())
+                for field, cell in zip(fields, cells, strict=False)
+                if field
             }
-            if len(cells) > len(fields):
+            if any(cell.strip() for cell in cells[len(fields) :]):
                 values["__extra__"] = "1"
             rows.append(CsvRow(number=reader.line_num, values=values))
     except StopIteration as exc:

@@ -249,3 +249,9 @@ def test_excel_separator_hint_line_is_understood(owner_client, company):
     assert response.status_code == 302
     (client,) = clients_of(company)
     assert (client.name, client.phone) == ("Hint AS", "12345678")
+
+
+def test_empty_trailing_columns_from_excel_are_ignored(owner_client, company):
+    response = upload(owner_client, b"navn;telefon;;\r\nTrailing AS;12345678;;\r\nB AS;;\r\n")
+    assert response.status_code == 302
+    assert [c.name for c in clients_of(company)] == ["Trailing AS", "B AS"]
