@@ -42,6 +42,7 @@ from customers.csvfiles import (
     row_errors_from,
 )
 
+AUDIT_NUMBERS = 100  # numbers listed in the audit entry of an import
 MAX_PRICE = Decimal("9999999999999999.99")  # max_digits=18, decimal_places=2
 
 
@@ -383,6 +384,9 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
         action="catalog.product.imported",
         actor=actor,
         company=company,
-        data={"count": len(prepared), "numbers": [product.number for product in prepared]},
+        data={
+            "count": len(prepared),
+            "numbers": [p.number for p in prepared[:AUDIT_NUMBERS]],
+        },
     )
     return prepared

@@ -45,6 +45,7 @@ PEPPOL_ID = re.compile(r"\d{4}:[A-Za-z0-9]+")
 ORGNR_SCHEME = "0192"
 NUMBER_ATTEMPTS = 5
 MAX_CLIENT_NUMBER = 999_999_999
+AUDIT_NUMBERS = 100  # numbers listed in the audit entry of an import
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -548,6 +549,7 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
         action="customers.client.imported",
         actor=actor,
         company=company,
-        data={"count": len(created), "numbers": [client.number for client in created]},
+        # The first 100 numbers: enough to find the batch, small enough for the log.
+        data={"count": len(created), "numbers": [c.number for c in created[:AUDIT_NUMBERS]]},
     )
     return created
