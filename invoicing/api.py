@@ -343,7 +343,7 @@ class _FiguresMixin:
                     invoice.total_vat,
                     invoice.total_incl_vat,
                     invoice.total_vat_nok,
-                    list(invoice.vat_lines.all()),
+                    [],  # stored: ``invoice.vat_lines``
                 )
             else:
                 try:
@@ -590,7 +590,8 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
 
     @extend_schema_field(VatBreakdownSerializer(many=True))
     def get_vat_breakdown(self, invoice: Invoice) -> Any:
-        return VatBreakdownSerializer(self.figures(invoice).breakdown, many=True).data
+        rows = invoice.vat_lines.all() if not invoice.is_draft else self.figures(invoice).breakdown
+        return VatBreakdownSerializer(rows, many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_credit_notes(self, invoice: Invoice) -> list[int]:

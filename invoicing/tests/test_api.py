@@ -927,3 +927,20 @@ def test_schema_documents_the_invoice_endpoints():
     invoice_list = paths["/api/v1/invoices/"]["get"]
     names = {param["name"] for param in invoice_list["parameters"]}
     assert {"status", "client", "date_from", "date_to", "overdue", "search", "page"} <= names
+
+
+def test_list_queries_do_not_grow_with_the_rows(
+    api_client, client_id, django_assert_max_num_queries
+):
+    for _ in range(3):
+        _issued(api_client, client_id)
+        _create(api_client, client_id, lines=[_line(), _line(vat_code="33")])
+    # token, count, page, draft lines, one per VAT code and date: not one per row
+    with django_assert_max_num_queries(8):
+        response = api_client.get(INVOICES)
+    assert response.status_code == 200 and response.json()["count"] == 6
+    for _ in range(3):
+        _issued(api_client, client_id)
+        _create(api_client, client_id, lines=[_line(), _line(vat_code="33")])
+    with django_assert_max_num_queries(8):
+        assert api_client.get(INVOICES).json()["count"] == 12
