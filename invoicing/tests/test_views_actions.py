@@ -359,13 +359,20 @@ def test_settings_first_number_until_the_first_issue(owner_client, company, draf
 # --- client page and dashboard ------------------------------------------------------------------
 
 
-def test_client_page_and_dashboard_show_invoices(owner_client, company, buyer, issued, payment):
+def test_client_page_and_dashboard_show_invoices(
+    owner_client, company, buyer, draft, issued, payment
+):
     body = owner_client.get(reverse("customers:detail", args=[buyer.pk])).content.decode()
     assert 'id="client-open-balance">NOK 207,50' in body
     assert reverse("invoicing:detail", args=[issued.pk]) in body
     body = owner_client.get(reverse("dashboard")).content.decode()
     assert 'id="stat-open">NOK 207,50' in body
     assert 'id="stat-overdue">NOK 207,50' in body
+    assert 'id="stat-drafts">1<' in body
+    with scope(company=company):
+        issued_invoice(company=company, client=buyer, currency="EUR", exchange_rate=Decimal(11))
+    body = owner_client.get(reverse("dashboard")).content.decode()
+    assert 'id="stat-open">NOK 207,50' in body  # NOK only
 
 
 def test_pages_in_english(owner_client, draft, issued):
