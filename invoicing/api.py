@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -94,6 +95,7 @@ DATE_VALIDATORS = [
 MAX_AMOUNT = Decimal("9999999999999999.99")
 MAX_VAT_RATE = Decimal("0.25")
 MAX_LINES = 1000
+_ID = re.compile(r"[0-9]{1,19}")  # an id as text: ASCII digits only
 
 # Service error codes that mean "not in this state", answered with 409 Conflict.
 CONFLICT_CODES = frozenset(
@@ -156,10 +158,9 @@ class CompanyObjectField(serializers.RelatedField):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            pk = int(data)
-        except ValueError:
+        if isinstance(data, str) and not _ID.fullmatch(data):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        pk = int(data)
         obj = self.get_queryset().filter(pk=pk).first() if 0 < pk < 2**63 else None
         if obj is None:
             self.fail("does_not_exist", pk_value=data)
@@ -839,10 +840,10 @@ def _client_param(params: Any) -> Client | None:
     if not value:
         return None
     client = None
-    if value.isdigit() and 0 < int(value) < 2**63:
+    if _ID.fullmatch(value) and 0 < int(value) < 2**63:
         client = Client.objects.filter(pk=int(value)).first()
     if client is None:
-        raise serializers.ValidationError({"client": [_("Finnes ikke (id %s).") % value]})
+        raise serializers.ValidationError({"client": [_("Finnes ikke (id %s).") % value[:30]]})
     return client
 
 
