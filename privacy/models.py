@@ -163,6 +163,8 @@ class SegmentMembership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="members")
     added_at = models.DateTimeField(auto_now_add=True)
+    # Why this person is in the segment, in words the person is shown (profiling page).
+    reason = models.TextField(_("hvorfor du er med"), blank=True)
 
     class Meta:
         constraints = [
@@ -213,6 +215,20 @@ class PrivacyRequest(models.Model):
         EXTENDED = "extended", _("Fristen er forlenget")
         CLOSED = "closed", _("Avsluttet")
 
+    class Channel(models.TextChoices):
+        SELF_SERVICE = "self_service", _("Skjema på nettsiden")
+        PHONE = "phone", _("Telefon")
+        LETTER = "letter", _("Brev")
+        IN_PERSON = "in_person", _("Personlig oppmøte")
+        EMAIL = "email", _("E-post")
+
+    class Verification(models.TextChoices):
+        LOGGED_IN = "logged_in", _("Innlogget konto")
+        EMAIL_LINK = "email_link", _("Lenke sendt til e-postadressen")
+        ID_IN_PERSON = "id_in_person", _("Legitimasjon kontrollert ved oppmøte")
+        SIGNED_LETTER = "signed_letter", _("Brev med underskrift, sammenholdt med kundeforholdet")
+        CALLBACK = "callback", _("Ringt tilbake på registrert telefonnummer")
+
     reference = models.CharField(max_length=20, unique=True)
     kind = models.CharField(_("type henvendelse"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
@@ -234,9 +250,76 @@ class PrivacyRequest(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    # Handling in the back office (privacy officer).
+    channel = models.CharField(
+        _("mottatt via"), max_length=20, choices=Channel.choices, default=Channel.SELF_SERVICE
+    )
+    verification_method = models.CharField(
+        _("identitet bekreftet ved"), max_length=20, choices=Verification.choices, blank=True
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrert av"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saksbehandler"),
+    )
+    extension_months = models.PositiveSmallIntegerField(
+        _("fristen forlenget med (måneder)"), default=0
+    )
+    extension_reason = models.TextField(_("begrunnelse for forlengelse"), blank=True)
 
     class Meta:
         ordering = ["-received_at"]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class RiskAssessment(models.Model):
+    """A risk assessment (R10): reviewed regularly; a reminder goes out when one is due."""
+
+    class Level(models.IntegerChoices):
+        VERY_LOW = 1, _("1 – svært lav")
+        LOW = 2, _("2 – lav")
+        MEDIUM = 3, _("3 – middels")
+        HIGH = 4, _("4 – høy")
+        VERY_HIGH = 5, _("5 – svært høy")
+
+    title = models.CharField(_("tittel"), max_length=200)
+    description = models.TextField(_("beskrivelse"), max_length=4000)
+    likelihood = models.PositiveSmallIntegerField(_("sannsynlighet"), choices=Level.choices)
+    consequence = models.PositiveSmallIntegerField(_("konsekvens"), choices=Level.choices)
+    measures = models.TextField(_("tiltak"), max_length=4000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ansvarlig"),
+    )
+    last_reviewed = models.DateField(_("sist gjennomgått"))
+    next_review = models.DateField(_("neste gjennomgang"))
+    reminded_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["next_review", "title"]
+        verbose_name = _("risikovurdering")
+        verbose_name_plural = _("risikovurderinger")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.consequence

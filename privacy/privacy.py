@@ -330,6 +330,9 @@ register(
         "added_at": _f(
             C.PREFERENCES, "marketing", "system", "account", label=_("Lagt i segmentet")
         ),
+        "reason": _f(
+            C.PREFERENCES, "marketing", "system", "account", label=_("Hvorfor du er i segmentet")
+        ),
     },
     non_personal=["user"],
     subject="user",
@@ -396,7 +399,17 @@ register(
             label=_("Svar på henvendelsen"),
         ),
     },
-    non_personal=["reference", "user", "verification_token_hash"],
+    non_personal=[
+        "reference",
+        "user",
+        "verification_token_hash",
+        "channel",
+        "verification_method",
+        "registered_by",
+        "assigned_to",
+        "extension_months",
+        "extension_reason",
+    ],
     subject=_requests_for,
     erasure=Erasure.KEEP,
     keep_reason=_(
@@ -404,4 +417,22 @@ register(
         "art. 5 nr. 2), i 3 år etter at den er avsluttet"
     ),
     keep_until=lambda user: None,
+)
+register(
+    "privacy.RiskAssessment",
+    # About the operator's processing, not about a person (the owner is a staff member).
+    personal={},
+    non_personal=[
+        "title",
+        "description",
+        "likelihood",
+        "consequence",
+        "measures",
+        "owner",
+        "last_reviewed",
+        "next_review",
+        "reminded_on",
+        "created_at",
+        "updated_at",
+    ],
 )

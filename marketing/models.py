@@ -1,0 +1,115 @@
+"""Segment rules, e-mail campaigns and their recipients (R1c).
+
+A segment's members live in ``privacy.SegmentMembership`` (with the reason), so the person's
+profiling page shows them. A recipient row records the lawful basis it was sent on.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SegmentRule(models.Model):
+    """How one ``privacy.Segment`` is computed from purchase patterns and preferences."""
+
+    class Kind(models.TextChoices):
+        PLAN_ACTIVITY = (
+            "plan_activity",
+            _("Kunder på et abonnement som har utstedt mange fakturaer"),
+        )
+        LAPSED = "lapsed", _("Kunder der siste bestilling er eldre enn et antall måneder")
+        LANGUAGE = "language", _("Personer som har valgt et språk")
+
+    segment = models.OneToOneField("privacy.Segment", on_delete=models.CASCADE, related_name="rule")
+    kind = models.CharField(_("regel"), max_length=20, choices=Kind.choices)
+    plan = models.ForeignKey(
+        "backoffice.Plan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("abonnement"),
+    )
+    min_invoices = models.PositiveIntegerField(
+        _("minst antall fakturaer forrige kvartal"), null=True, blank=True
+    )
+    months = models.PositiveSmallIntegerField(
+        _("måneder siden siste bestilling"), null=True, blank=True
+    )
+    language = models.CharField(_("språk"), max_length=5, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.segment} ({self.kind})"
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SENDING = "sending", _("Sendes")
+        SENT = "sent", _("Sendt")
+
+    name = models.CharField(_("navn"), max_length=150)
+    segment = models.ForeignKey(
+        "privacy.Segment", on_delete=models.PROTECT, related_name="+", verbose_name=_("segment")
+    )
+    subject = models.CharField(_("emne"), max_length=150)
+    body = models.TextField(_("tekst"), max_length=20000)
+    # Markedsføringsloven § 15 (3): existing customers may get offers of the operator's own
+    # products similar to those they bought, without consent. Staff confirm it per campaign.
+    own_similar_products = models.BooleanField(
+        _("gjelder egne produkter som ligner det kunden har kjøpt"), default=False
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("kampanje")
+        verbose_name_plural = _("kampanjer")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignRecipient(models.Model):
+    """One person a campaign goes to, with the lawful basis; sent at most once."""
+
+    class Basis(models.TextChoices):
+        CONSENT = "consent", _("Samtykke")
+        EXISTING_CUSTOMER = (
+            "existing_customer",
+            _("Eksisterende kundeforhold (markedsføringsloven § 15 tredje ledd)"),
+        )
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Venter")
+        SENDING = "sending", _("Sendes")
+        SENT = "sent", _("Sendt")
+        SKIPPED = "skipped", _("Ikke sendt (grunnlaget falt bort)")
+        FAILED = "failed", _("Feilet")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="campaign_recipient_once")
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.user_id} ({self.status})"

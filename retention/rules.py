@@ -1,0 +1,596 @@
+"""The retention rules: one per kind of data in the privacy inventory (R7, design.md §5).
+
+Each rule selects, for a given day, the rows whose retention period is over and says what
+happens to them (deleted, or anonymised where figures must stay consistent). The daily run,
+the dry run and the "storage and deletion routines" document all read this one list.
+
+A rule selects on facts that no other rule changes (dates, relationship status, legal
+holds), and never selects a row it has already handled, so the dry run predicts the real
+run exactly and a second run finds nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from privacy.inventory import Category
+
+ANONYMISED_NAME = "Anonymisert"
+REDACTED_LABEL = "[slettet]"
+# A configurable time after the relationship ended for contacts and correspondence.
+CORRESPONDENCE_DAYS_AFTER_END = getattr(settings, "RETENTION_CORRESPONDENCE_DAYS", 365)
+ANALYTICS_RAW_DAYS = 30
+UNVERIFIED_REQUEST_DAYS = 30
+PRIVACY_REQUEST_DAYS = 3 * 365
+ENDED_INVITATION_DAYS = 30
+
+
+class Action:
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+
+
+# --- Periods -------------------------------------------------------------------------------
+def primary_cutoff(today: datetime.date) -> datetime.date:
+    """Primary documentation (bokføringsloven § 13): 5 years after the fiscal year's end.
+
+    Material dated before the returned day has passed its deadline: a document from year
+    Y is kept until 31.12.Y+5 (calendar fiscal year).
+    """
+    return datetime.date(today.year - 5, 1, 1)
+
+
+def secondary_cutoff(today: datetime.date) -> datetime.date:
+    """Secondary documentation: 3.5 years after the fiscal year's end (30.06.Y+4)."""
+    if today > datetime.date(today.year, 6, 30):
+        return datetime.date(today.year - 3, 1, 1)
+    return datetime.date(today.year - 4, 1, 1)
+
+
+def primary_deadline(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year + 5, 12, 31)
+
+
+def secondary_deadline(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year + 4, 6, 30)
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# --- What a run knows -----------------------------------------------------------------------
+@dataclass
+class Context:
+    """The facts a run decides by, read once at its start."""
+
+    today: datetime.date
+    now: datetime.datetime
+    # Customers (accounts.Company ids) whose relationship is active today.
+    active_company_ids: frozenset[int]
+    # Legal holds from open disputes: companies, clients and users whose data is kept.
+    held_company_ids: frozenset[int] = frozenset()
+    held_client_ids: frozenset[int] = frozenset()
+    held_user_ids: frozenset[int] = frozenset()
+    # Customers whose relationship ended, with the day it ended.
+    ended_on: dict[int, datetime.date] = field(default_factory=dict)
+
+
+@dataclass
+class Target:
+    """Rows of one model that one rule handles in this run."""
+
+    model: str
+    action: str
+    queryset: QuerySet
+    # Called with the primary keys (and the context) in the real run only.
+    apply: Callable[[list[Any], Context], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    title: Promise
+    data: Promise
+    categories: tuple[str, ...]
+    period: Promise
+    action: str
+    legal_basis: Promise
+    targets: Callable[[Context], Iterable[Target]]
+
+
+def _model(label: str) -> type[models.Model]:
+    return apps.get_model(label)
+
+
+def _manager(label: str) -> models.Manager:
+    return _model(label)._base_manager
+
+
+def _delete(label: str) -> Callable[[list[Any], Context], None]:
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _manager(label).filter(pk__in=pks[start : start + 1000]).delete()
+
+    return apply
+
+
+class _GuardsLifted:
+    """On PostgreSQL, lift one table's append-only trigger inside this transaction.
+
+    Accounting rows are frozen by triggers (invoicing migration 0002). The retention run
+    is the one sanctioned writer after the bookkeeping deadline: it disables the trigger
+    in its own transaction (ALTER TABLE takes a lock, so no other session writes while the
+    guard is off) and enables it again before committing. The ORM guard is bypassed by
+    writing through a plain ``QuerySet``.
+    """
+
+    def __init__(self, table: str, trigger: str) -> None:
+        self.table, self.trigger = table, trigger
+
+    def __enter__(self) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER TABLE "{self.table}" DISABLE TRIGGER "{self.trigger}"')
+
+    def __exit__(self, *exc: object) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER TABLE "{self.table}" ENABLE TRIGGER "{self.trigger}"')
+
+
+def _plain(label: str) -> QuerySet:
+    model = _model(label)
+    return models.QuerySet(model=model)
+
+
+# --- Rules: web analytics, exports, requests, invitations -----------------------------------
+def _analytics_targets(ctx: Context) -> Iterable[Target]:
+    cutoff = ctx.today - datetime.timedelta(days=ANALYTICS_RAW_DAYS)
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        from django.db.models import Count
+
+        page_view = _model("privacy.PageView")
+        stat = _model("privacy.DailyPageStat")
+        rows = page_view.objects.filter(pk__in=pks)
+        # The anonymous day counts survive the raw events (privacy's daily task makes them
+        # too; this keeps them if it did not run).
+        for row in rows.values("day", "path").annotate(
+            views=Count("id"), visitors=Count("visitor_hash", distinct=True)
+        ):
+            stat.objects.get_or_create(
+                day=row["day"],
+                path=row["path"],
+                defaults={"page_views": row["views"], "unique_visitors": row["visitors"]},
+            )
+        _delete("privacy.PageView")(pks, ctx)
+
+    yield Target(
+        "privacy.PageView",
+        Action.DELETE,
+        _manager("privacy.PageView").filter(day__lt=cutoff),
+        apply,
+    )
+
+
+def _export_targets(ctx: Context) -> Iterable[Target]:
+    def apply(pks: list[Any], ctx: Context) -> None:
+        exports = list(_manager("privacy.DataExport").filter(pk__in=pks))
+        files = [export.file for export in exports if export.file]
+        _manager("privacy.DataExport").filter(pk__in=pks).delete()
+        # Files go once the rows are gone for good.
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+
+    yield Target(
+        "privacy.DataExport",
+        Action.DELETE,
+        _manager("privacy.DataExport").filter(expires_at__lte=ctx.now),
+        apply,
+    )
+
+
+def _request_targets(ctx: Context) -> Iterable[Target]:
+    model = _manager("privacy.PrivacyRequest")
+    closed = Q(
+        status="closed", closed_at__lt=ctx.now - datetime.timedelta(days=PRIVACY_REQUEST_DAYS)
+    )
+    unverified = Q(
+        status="awaiting_verification",
+        received_at__lt=ctx.now - datetime.timedelta(days=UNVERIFIED_REQUEST_DAYS),
+    )
+    rows = model.filter(closed | unverified).exclude(user_id__in=ctx.held_user_ids)
+    yield Target("privacy.PrivacyRequest", Action.DELETE, rows, _delete("privacy.PrivacyRequest"))
+
+
+def _invitation_targets(ctx: Context) -> Iterable[Target]:
+    ended_before = ctx.now - datetime.timedelta(days=ENDED_INVITATION_DAYS)
+    rows = _manager("accounts.Invitation").filter(
+        Q(accepted_at__lt=ended_before)
+        | Q(revoked_at__lt=ended_before)
+        | Q(expires_at__lt=ended_before)
+    )
+    yield Target("accounts.Invitation", Action.DELETE, rows, _delete("accounts.Invitation"))
+
+
+# --- Rules: marketing profile ---------------------------------------------------------------
+def users_without_active_relationship(ctx: Context) -> QuerySet:
+    """Users none of whose companies has an active customer relationship today."""
+    membership = _manager("accounts.Membership")
+    active = membership.filter(user_id=OuterRef("pk"), company_id__in=ctx.active_company_ids)
+    return _manager("accounts.User").filter(~Exists(active))
+
+
+def users_who_objected() -> QuerySet:
+    """Users on the suppression list, or whose latest e-mail marketing consent is withdrawn."""
+    consent = _manager("privacy.ConsentRecord")
+    latest = consent.filter(user_id=OuterRef("pk"), purpose="marketing_email").order_by(
+        "-created_at", "-id"
+    )
+    suppressed = _manager("privacy.MarketingSuppression").filter(email__iexact=OuterRef("email"))
+    from django.db.models import Subquery
+
+    return (
+        _manager("accounts.User")
+        .annotate(latest_given=Subquery(latest.values("given")[:1]))
+        .filter(Q(Exists(suppressed)) | Q(latest_given=False))
+    )
+
+
+def _marketing_targets(ctx: Context) -> Iterable[Target]:
+    gone = users_without_active_relationship(ctx).values("pk")
+    objected = users_who_objected().values("pk")
+    for label in ("privacy.SegmentMembership", "marketing.CampaignRecipient"):
+        rows = (
+            _manager(label)
+            .filter(Q(user_id__in=gone) | Q(user_id__in=objected))
+            .exclude(user_id__in=ctx.held_user_ids)
+        )
+        if label == "marketing.CampaignRecipient":
+            # A recipient being sent to right now is finished first.
+            rows = rows.exclude(status="sending")
+        yield Target(label, Action.DELETE, rows, _delete(label))
+
+
+# --- Rules: contacts and correspondence after the relationship ----------------------------
+def _correspondence_targets(ctx: Context) -> Iterable[Target]:
+    from retention import sources
+
+    yield from sources.correspondence_targets(ctx)
+
+
+# --- Rules: accounting material ------------------------------------------------------------
+PERSON_SNAPSHOT_KEYS = {
+    "name": ANONYMISED_NAME,
+    "address_line": "",
+    "address_line2": "",
+    "postcode": "",
+    "city": "",
+    "contact_person": "",
+    "invoice_emails": [],
+    "phone": "",
+    "peppol_id": "",
+}
+COMPANY_SNAPSHOT_KEYS = {"contact_person": ""}
+
+
+def anonymised_snapshot(snapshot: dict[str, Any], today: datetime.date) -> dict[str, Any]:
+    """The buyer snapshot without a person's data (a company's contact person only)."""
+    result = dict(snapshot)
+    keys = PERSON_SNAPSHOT_KEYS if snapshot.get("kind") == "person" else COMPANY_SNAPSHOT_KEYS
+    for key, value in keys.items():
+        if key in result:
+            result[key] = value
+    result["anonymised"] = today.isoformat()
+    return result
+
+
+def _not_held(rows: QuerySet, ctx: Context, *, client: str | None = "client_id") -> QuerySet:
+    rows = rows.exclude(company_id__in=ctx.held_company_ids)
+    if client:
+        rows = rows.exclude(**{f"{client}__in": ctx.held_client_ids})
+    return rows
+
+
+def _invoice_targets(ctx: Context) -> Iterable[Target]:
+    cutoff = primary_cutoff(ctx.today)
+    rows = _not_held(
+        _manager("invoicing.Invoice")
+        .exclude(status="draft")
+        .filter(invoice_date__lt=cutoff)
+        .exclude(buyer_snapshot__has_key="anonymised"),
+        ctx,
+    )
+    person_rows = rows.filter(
+        Q(buyer_snapshot__kind="person")
+        | ~Q(buyer_snapshot__contact_person="")
+        | ~Q(their_reference="")
+        | ~Q(buyer_reference="")
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        model = _model("invoicing.Invoice")
+        with _GuardsLifted("invoicing_invoice", "invoicing_invoice_guard"):
+            for start in range(0, len(pks), 500):
+                chunk = list(
+                    _plain("invoicing.Invoice")
+                    .filter(pk__in=pks[start : start + 500])
+                    .only("pk", "buyer_snapshot", "their_reference", "buyer_reference")
+                )
+                for invoice in chunk:
+                    invoice.buyer_snapshot = anonymised_snapshot(invoice.buyer_snapshot, ctx.today)
+                    invoice.their_reference = ""
+                    invoice.buyer_reference = ""
+                models.QuerySet(model=model).bulk_update(
+                    chunk, ["buyer_snapshot", "their_reference", "buyer_reference"]
+                )
+
+    yield Target("invoicing.Invoice", Action.ANONYMISE, person_rows, apply)
+
+
+def _payment_targets(ctx: Context) -> Iterable[Target]:
+    cutoff = primary_cutoff(ctx.today)
+    rows = _not_held(
+        _manager("invoicing.Payment")
+        .filter(date__lt=cutoff)
+        .filter(~Q(reference="") | ~Q(note="")),
+        ctx,
+        client="invoice__client_id",
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        with _GuardsLifted("invoicing_payment", "invoicing_payment_append_only"):
+            for start in range(0, len(pks), 1000):
+                _plain("invoicing.Payment").filter(pk__in=pks[start : start + 1000]).update(
+                    reference="", note=""
+                )
+
+    yield Target("invoicing.Payment", Action.ANONYMISE, rows, apply)
+
+
+ACCOUNTING_AUDIT_TYPES = (
+    "invoicing.invoice",
+    "invoicing.payment",
+    "invoicing.clientbalanceentry",
+    "customers.client",
+)
+
+
+def _audit_targets(ctx: Context) -> Iterable[Target]:
+    cutoff = _aware(primary_cutoff(ctx.today))
+    rows = _manager("core.AuditEntry").filter(
+        object_type__in=ACCOUNTING_AUDIT_TYPES, created_at__lt=cutoff, redacted_at__isnull=True
+    )
+    rows = rows.exclude(company_id__in=ctx.held_company_ids)
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _model("core.AuditEntry").objects.filter(pk__in=pks[start : start + 1000])._redact(
+                actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
+            )
+
+    yield Target("core.AuditEntry", Action.ANONYMISE, rows, apply)
+
+
+def _client_targets(ctx: Context) -> Iterable[Target]:
+    """A private person as a client: anonymised when nothing about them is still kept."""
+    cutoff = primary_cutoff(ctx.today)
+    invoice = _manager("invoicing.Invoice")
+    recent = invoice.filter(client_id=OuterRef("pk")).filter(
+        Q(invoice_date__gte=cutoff) | Q(status="draft")
+    )
+    rows = _not_held(
+        _manager("customers.Client")
+        .filter(kind="person", created_at__lt=_aware(cutoff), updated_at__lt=_aware(cutoff))
+        .exclude(name=ANONYMISED_NAME)
+        .filter(~Exists(recent)),
+        ctx,
+        client="pk",
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            # ``update`` leaves ``updated_at`` alone: the row is not selected again anyway.
+            _plain("customers.Client").filter(pk__in=pks[start : start + 1000]).update(
+                name=ANONYMISED_NAME,
+                contact_person="",
+                their_reference="",
+                address_line="",
+                address_line2="",
+                postcode="",
+                city="",
+                invoice_emails="",
+                phone="",
+                notes="",
+                is_active=False,
+            )
+
+    yield Target("customers.Client", Action.ANONYMISE, rows, apply)
+
+
+def _delivery_targets(ctx: Context) -> Iterable[Target]:
+    cutoff = _aware(secondary_cutoff(ctx.today))
+    deliveries = _not_held(
+        _manager("delivery.Delivery")
+        .filter(created_at__lt=cutoff)
+        .filter(~Q(recipients="") | ~Q(error="")),
+        ctx,
+        client="invoice__client_id",
+    )
+
+    def apply_deliveries(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _plain("delivery.Delivery").filter(pk__in=pks[start : start + 1000]).update(
+                recipients="", error=""
+            )
+
+    yield Target("delivery.Delivery", Action.ANONYMISE, deliveries, apply_deliveries)
+    items = _not_held(
+        _manager("delivery.BatchItem").filter(batch__created_at__lt=cutoff).exclude(error=""),
+        ctx,
+        client="invoice__client_id",
+    )
+
+    def apply_items(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _plain("delivery.BatchItem").filter(pk__in=pks[start : start + 1000]).update(error="")
+
+    yield Target("delivery.BatchItem", Action.ANONYMISE, items, apply_items)
+
+
+PRIMARY_PERIOD = _(
+    "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, primærdokumentasjon)"
+)
+
+RULES: list[Rule] = [
+    Rule(
+        key="analytics_raw",
+        title=_("Rå besøksdata på nettsidene"),
+        data=_("Sidevisninger med daglig skiftende, pseudonym besøkskode"),
+        categories=(Category.WEB_ACTIVITY,),
+        period=_("30 dager; deretter bare anonyme tall per dag"),
+        action=Action.DELETE,
+        legal_basis=_("Samtykke (analytiske informasjonskapsler)"),
+        targets=_analytics_targets,
+    ),
+    Rule(
+        key="data_exports",
+        title=_("Eksportfiler (dataportabilitet og innsyn)"),
+        data=_("ZIP-filer med alle opplysninger om en person"),
+        categories=(Category.WEB_ACTIVITY,),
+        period=_("7 dager etter at filen ble laget"),
+        action=Action.DELETE,
+        legal_basis=_("Personvernforordningen art. 15 og 20"),
+        targets=_export_targets,
+    ),
+    Rule(
+        key="privacy_requests",
+        title=_("Henvendelser om personvern"),
+        data=_("Navn, e-post, melding og svar i henvendelser om personvern"),
+        categories=(Category.NAME, Category.CONTACT, Category.CORRESPONDENCE),
+        period=_(
+            "3 år etter at henvendelsen ble avsluttet; ubekreftede henvendelser etter 30 dager"
+        ),
+        action=Action.DELETE,
+        legal_basis=_("Dokumentasjonsplikt (personvernforordningen art. 5 nr. 2)"),
+        targets=_request_targets,
+    ),
+    Rule(
+        key="invitations",
+        title=_("Invitasjoner til firmaer"),
+        data=_("Invitert e-postadresse, rolle og hvem som inviterte"),
+        categories=(Category.CONTACT, Category.ROLE),
+        period=_("30 dager etter at invitasjonen er brukt, trukket tilbake eller utløpt"),
+        action=Action.DELETE,
+        legal_basis=_("Tiltak før avtale inngås"),
+        targets=_invitation_targets,
+    ),
+    Rule(
+        key="marketing_profile",
+        title=_("Markedsprofil og segmenter"),
+        data=_("Medlemskap i markedssegmenter og mottak av kampanjer"),
+        categories=(Category.PREFERENCES,),
+        period=_(
+            "Til kundeforholdet er avsluttet (3 år etter siste leveranse), eller straks du "
+            "reserverer deg mot markedsføring eller trekker samtykket"
+        ),
+        action=Action.DELETE,
+        legal_basis=_("Samtykke, eller eksisterende kundeforhold (markedsføringsloven § 15)"),
+        targets=_marketing_targets,
+    ),
+    Rule(
+        key="correspondence",
+        title=_("Kontakt, møter og korrespondanse"),
+        data=_("Logg over kontakt med kunden, møtenotater, henvendelser og reklamasjoner"),
+        categories=(Category.CORRESPONDENCE, Category.COMPLAINTS),
+        period=format_lazy(
+            _("{days} dager etter at kundeforholdet er avsluttet, så lenge ingen tvist er åpen"),
+            days=CORRESPONDENCE_DAYS_AFTER_END,
+        ),
+        action=Action.DELETE,
+        legal_basis=_("Avtale med kunden; rettskrav (personvernforordningen art. 17 nr. 3 e)"),
+        targets=_correspondence_targets,
+    ),
+    Rule(
+        key="bookkeeping_invoices",
+        title=_("Fakturaer og kreditnotaer"),
+        data=_(
+            "Kjøperens navn, adresse og kontaktinformasjon på utstedte fakturaer og "
+            "kreditnotaer (beløp, numre og linjer beholdes)"
+        ),
+        categories=(Category.NAME, Category.ADDRESS, Category.CONTACT, Category.CUSTOMER_HISTORY),
+        period=_(
+            "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, primærdokumentasjon)"
+        ),
+        action=Action.ANONYMISE,
+        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        targets=_invoice_targets,
+    ),
+    Rule(
+        key="bookkeeping_payments",
+        title=_("Innbetalinger"),
+        data=_("Referanse og merknad på innbetalinger (beløp og datoer beholdes)"),
+        categories=(Category.PAYMENT_HISTORY,),
+        period=_(
+            "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, primærdokumentasjon)"
+        ),
+        action=Action.ANONYMISE,
+        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        targets=_payment_targets,
+    ),
+    Rule(
+        key="bookkeeping_audit",
+        title=_("Kontrollspor for regnskapsmateriale"),
+        data=_("Navn og detaljer i aktivitetsloggen om fakturaer, innbetalinger og kunder"),
+        categories=(Category.WEB_ACTIVITY,),
+        period=_("5 år etter utgangen av regnskapsåret (bokføringsloven § 13, kontrollspor)"),
+        action=Action.ANONYMISE,
+        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        targets=_audit_targets,
+    ),
+    Rule(
+        key="bookkeeping_clients",
+        title=_("Privatpersoner i kunderegistrene"),
+        data=_("Navn, adresse og kontaktinformasjon til privatpersoner som er fakturert"),
+        categories=(Category.NAME, Category.ADDRESS, Category.CONTACT),
+        period=_(
+            "5 år etter utgangen av regnskapsåret for den siste fakturaen til personen, "
+            "når kunden ikke er endret siden"
+        ),
+        action=Action.ANONYMISE,
+        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        targets=_client_targets,
+    ),
+    Rule(
+        key="delivery_log",
+        title=_("Utsendelseslogg for fakturaer"),
+        data=_("Mottakeradresser og svar fra mottakerens server"),
+        categories=(Category.CONTACT, Category.CORRESPONDENCE),
+        period=_(
+            "3 år og 6 måneder etter utgangen av regnskapsåret (bokføringsloven § 13, "
+            "sekundærdokumentasjon)"
+        ),
+        action=Action.ANONYMISE,
+        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        targets=_delivery_targets,
+    ),
+]
+
+
+def rule(key: str) -> Rule:
+    for candidate in RULES:
+        if candidate.key == key:
+            return candidate
+    raise KeyError(key)
