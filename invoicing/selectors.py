@@ -355,8 +355,8 @@ def receivables_summary(
     return ReceivablesSummary(
         currency=currency,
         open_count=figures["open_count"],
-        open_amount=figures["open_amount"] or ZERO,
+        open_amount=_money(figures["open_amount"]),
         overdue_count=figures["overdue_count"],
-        overdue_amount=figures["overdue_amount"] or ZERO,
+        overdue_amount=_money(figures["overdue_amount"]),
         draft_count=figures["draft_count"],
     )
