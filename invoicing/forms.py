@@ -28,7 +28,10 @@ from invoicing.models import Invoice, InvoicingSettings, Payment
 from invoicing.services import InvoiceHeader, LineData
 
 LINES_PREFIX = "lines"
-MAX_LINES = 200
+MAX_LINES = 100  # 7 fields a line: stays under DATA_UPLOAD_MAX_NUMBER_FIELDS (1000)
+# Bounds that keep every amount within DECIMAL(18,2) and Decimal's 28-digit context.
+MAX_LINE_AMOUNT = Decimal(10) ** 13
+MAX_TOTAL_AMOUNT = Decimal(10) ** 14
 LINE_FIELDS = ("product", "description", "quantity", "unit", "unit_price", "discount_percent",
                "vat_code")  # fmt: skip
 
@@ -313,6 +316,9 @@ class LineForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        quantity, price = data.get("quantity"), data.get("unit_price")
+        if quantity is not None and price is not None and abs(quantity * price) >= MAX_LINE_AMOUNT:
+            self.add_error("unit_price", _("Beløpet på linjen er for stort."))
         product = data.get("product")
         if product is None and not self.errors:
             if not (data.get("description") or "").strip():
@@ -357,6 +363,16 @@ class BaseLineFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
+        total = sum(
+            (
+                abs(form.cleaned_data["quantity"] * (form.cleaned_data.get("unit_price") or 0))
+                for form in self
+                if form.has_changed() and not self._should_delete_form(form)
+            ),
+            Decimal(0),
+        )
+        if total >= MAX_TOTAL_AMOUNT:
+            raise ValidationError(_("Summen av linjene er for stor."), code="too_large")
         if not any(form.has_changed() and not self._should_delete_form(form) for form in self):
             raise ValidationError(_("Fakturaen trenger minst én linje."), code="no_lines")
 

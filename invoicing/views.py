@@ -35,7 +35,9 @@ from customers.models import Client
 from invoicing import selectors, services
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.forms import (
+    MAX_LINE_AMOUNT,
     MAX_LINES,
+    MAX_TOTAL_AMOUNT,
     CreditForm,
     InvoiceForm,
     LineFormSet,
@@ -247,7 +249,7 @@ def preview_totals(
             or -quantity.normalize().as_tuple().exponent > 4  # type: ignore[operator]
             or price is None
             or price < 0
-            or price > Decimal("1e15")
+            or abs(quantity * price) >= MAX_LINE_AMOUNT
             or (discount is not None and not 0 <= discount <= 100)
             or code is None
         ):
@@ -283,6 +285,13 @@ def preview_totals(
             exchange_rate = rate
         else:
             problems.append(_("Oppgi valutakursen for å se MVA i NOK."))
+    if sum((abs(line.quantity * line.unit_price) for line in inputs), Decimal(0)) >= (
+        MAX_TOTAL_AMOUNT
+    ):
+        problems.append(_("Summen av linjene er for stor."))
+        for index in used:
+            nets[index] = None
+        inputs, used = [], []
     totals = compute_totals(inputs, exchange_rate=exchange_rate)
     for index, net in zip(used, totals.line_nets, strict=True):
         nets[index] = net

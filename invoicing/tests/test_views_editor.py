@@ -433,3 +433,18 @@ def test_product_model_is_scoped(company, other_company):
         ProductFactory(company=other_company)
     with scope(company=company):
         assert not Product.objects.exists()
+
+
+def test_absurd_amounts_are_refused_not_crashed(owner_client, company, buyer):
+    huge = {"quantity": "9999999999,9999", "unit_price": "9999999999999999,99"}
+    response = owner_client.post(CREATE, post_data(buyer, [huge]))
+    assert response.status_code == 400
+    assert "Beløpet på linjen er for stort." in response.content.decode()
+    big = {"quantity": "9000000", "unit_price": "999999,00"}
+    response = owner_client.post(CREATE, post_data(buyer, [big] * 20))
+    assert response.status_code == 400
+    assert "Summen av linjene er for stor." in response.content.decode()
+    assert invoice_count(company) == 0
+    for lines in ([huge], [big] * 100):
+        response = owner_client.post(TOTALS, post_data(buyer, lines))
+        assert response.status_code == 200
