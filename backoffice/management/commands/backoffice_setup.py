@@ -1,0 +1,108 @@
+"""Set up the operator (Invoice Club AS), its plans, and a first administrator (idempotent).
+
+    manage.py backoffice_setup [--orgnr 923609016 --name "Invoice Club AS" ...]
+                               [--admin-email admin@example.no --admin-name "..."]
+
+The operator company is VAT-registered and in Foretaksregisteret; it invoices customers
+with the product's own invoicing engine. The administrator has no password yet: they set
+one with "forgot password" and must set up two-factor authentication before the console
+opens.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Company, User
+from backoffice import services
+from backoffice.models import Plan, StaffProfile, StaffRole
+from backoffice.selectors import operator_company
+from core.audit import Actor, audit_log
+
+PLANS = [
+    ("start", "Start", Decimal("990.00"), 12, "For enkeltpersonforetak: 100 fakturaer i året."),
+    (
+        "standard",
+        "Standard",
+        Decimal("2490.00"),
+        12,
+        "Små bedrifter: fri fakturering, EHF, purring.",
+    ),
+    ("pluss", "Pluss", Decimal("5990.00"), 12, "Større bedrifter: flere brukere, API, støtte."),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the operator company, its plans and an administrator (idempotent)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--name", default="Invoice Club AS")
+        parser.add_argument("--orgnr", default="923609016")
+        parser.add_argument("--address", default="Kongens gate 1")
+        parser.add_argument("--postcode", default="7011")
+        parser.add_argument("--city", default="Trondheim")
+        parser.add_argument("--bank-account", default="86011117947")
+        parser.add_argument("--email", default="faktura@fakturanett.no")
+        parser.add_argument("--admin-email", default="")
+        parser.add_argument("--admin-name", default="Administrator")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = Actor.system("backoffice_setup")
+        operator = operator_company()
+        try:
+            if operator is None:
+                operator = Company.objects.filter(organization_number=options["orgnr"]).first()
+                if operator is None:
+                    operator = Company(
+                        name=options["name"],
+                        organization_number=options["orgnr"],
+                        vat_registered=True,
+                        in_foretaksregisteret=True,
+                        address_line=options["address"],
+                        postcode=options["postcode"],
+                        city=options["city"],
+                        bank_account=options["bank_account"],
+                        email=options["email"],
+                    )
+                    operator.full_clean()
+                    operator.save()
+                    audit_log(
+                        action="backoffice.operator.created",
+                        actor=actor,
+                        company=operator,
+                        target=operator,
+                    )
+                services.operator_setup(actor=actor, company=operator)
+            for order, (code, name, price, months, description) in enumerate(PLANS):
+                if not Plan.objects.filter(code=code).exists():
+                    services.plan_create(
+                        actor=actor,
+                        code=code,
+                        name=name,
+                        price=price,
+                        description=description,
+                        period_months=months,
+                        sort_order=order,
+                    )
+            email = options["admin_email"].strip().lower()
+            if email and not StaffProfile.objects.filter(user__email__iexact=email).exists():
+                services.staff_create(
+                    actor=actor,
+                    email=email,
+                    full_name=options["admin_name"],
+                    roles=[StaffRole.ADMINISTRATOR],
+                )
+                user = User.objects.get(email__iexact=email)
+                self.stdout.write(
+                    f"Administrator {user.email} created: set a password with 'forgot "
+                    "password', then set up two-factor authentication."
+                )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(f"Operator: {operator} ({operator.organization_number_display}).")

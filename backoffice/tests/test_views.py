@@ -1,0 +1,414 @@
+"""The console's gate, the matrix enforced on every view, and the access log."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory, totp_device
+from backoffice.models import (
+    AccessLogEntry,
+    Complaint,
+    CreditCheck,
+    FinancingUse,
+    Interaction,
+    ServiceDelivery,
+    StaffProfile,
+    StaffRole,
+)
+from backoffice.permissions import Action, can
+from backoffice.tests.conftest import client_for, customer_with_owner, make_staff
+from core.models import AuditEntry
+
+# (url name, needs a customer pk, method, category, action)
+ENDPOINTS = [
+    ("backoffice:dashboard", False, "get", None, None),
+    ("backoffice:permissions", False, "get", None, None),
+    ("backoffice:customer_list", False, "get", "employer", Action.VIEW),
+    ("backoffice:customer_detail", True, "get", "employer", Action.VIEW),
+    ("backoffice:interaction_add", True, "post", "correspondence", Action.EDIT),
+    ("backoffice:complaint_add", True, "post", "complaints", Action.EDIT),
+    ("backoffice:credit_check_add", True, "post", "credit_check", Action.EDIT),
+    ("backoffice:credit_check_run", True, "post", "credit_check", Action.EDIT),
+    ("backoffice:financing_add", True, "post", "financing", Action.EDIT),
+    ("backoffice:delivery_add", True, "post", "customer_history", Action.EDIT),
+    ("backoffice:complaint_list", False, "get", "complaints", Action.VIEW),
+    ("backoffice:access_log", False, "get", "access_log", Action.VIEW),
+    ("backoffice:staff_list", False, "get", "staff", Action.VIEW),
+    ("backoffice:staff_create", False, "get", "staff", Action.EDIT),
+    ("backoffice:surveys", False, "get", "statistics", Action.VIEW),
+    ("backoffice:survey_send", False, "post", "contact", Action.EDIT),
+]
+
+
+def _future() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=10)
+
+
+PERSONAS = {
+    **{role: lambda role=role: make_staff(role) for role in StaffRole.values[:5]},
+    "auditor_granted": lambda: make_staff(
+        StaffRole.AUDITOR, valid_until=_future(), granted=("employer", "payment_history")
+    ),
+    "lawyer_granted": lambda: make_staff(
+        StaffRole.LAWYER, valid_until=_future(), granted=("employer", "complaints")
+    ),
+    "auditor_expired": lambda: make_staff(
+        StaffRole.AUDITOR,
+        valid_until=timezone.localdate() - datetime.timedelta(days=1),
+        granted=("employer", "payment_history"),
+    ),
+}
+
+
+def _url(name: str, needs_customer: bool, customer) -> str:
+    return reverse(name, kwargs={"pk": customer.pk}) if needs_customer else reverse(name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", list(PERSONAS))
+@pytest.mark.parametrize(("name", "needs_customer", "method", "category", "action"), ENDPOINTS)
+def test_every_view_enforces_the_matrix(persona, name, needs_customer, method, category, action):
+    staff = PERSONAS[persona]()
+    customer, _owner = customer_with_owner()
+    client = client_for(staff)
+    before = AccessLogEntry.objects.count()
+    response = getattr(client, method)(_url(name, needs_customer, customer))
+    expired = persona == "auditor_expired"
+    allowed = not expired and (category is None or can(staff, category, action))
+    if allowed:
+        assert response.status_code in (200, 302, 400), response.status_code
+    else:
+        assert response.status_code == 403
+        assert AccessLogEntry.objects.count() == before  # nothing read, nothing logged
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected", "absent"),
+    [
+        (
+            StaffRole.MARKETING,
+            {"employer", "name", "contact", "customer_history", "preferences"},
+            {"payment_history", "credit_check", "correspondence", "complaints"},
+        ),
+        (
+            StaffRole.FINANCE,
+            {"employer", "payment_history", "credit_check", "financing", "customer_history"},
+            {"correspondence", "complaints", "preferences"},
+        ),
+        (
+            StaffRole.SUPPORT,
+            {"employer", "contact", "correspondence", "complaints", "web_activity"},
+            {"payment_history", "credit_check", "financing"},
+        ),
+    ],
+)
+def test_the_customer_page_shows_and_logs_exactly_what_the_role_may_see(role, expected, absent):
+    staff = make_staff(role)
+    customer, _owner = customer_with_owner("Fjellbekk AS")
+    Interaction.objects.create(
+        customer=customer,
+        kind=Interaction.Kind.CALL,
+        occurred_on=timezone.localdate(),
+        staff=staff.user,
+        summary="HEMMELIG-SAMTALE",
+    )
+    CreditCheck.objects.create(
+        customer=customer,
+        provider="Byrå",
+        checked_on=timezone.localdate(),
+        result="KREDITT-A",
+        source="staff",
+        staff=staff.user,
+    )
+    response = client_for(staff).get(reverse("backoffice:customer_detail", args=[customer.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ("HEMMELIG-SAMTALE" in html) is ("correspondence" in expected)
+    assert ("KREDITT-A" in html) is ("credit_check" in expected)
+    entry = AccessLogEntry.objects.get()
+    assert entry.staff == staff.user and entry.customer == customer
+    assert entry.purpose == "customer_relationship"
+    assert expected <= set(entry.categories)
+    assert not (absent & set(entry.categories))
+
+
+@pytest.mark.django_db
+def test_the_customer_list_logs_one_row_per_customer_shown():
+    staff = make_staff(StaffRole.SUPPORT)
+    a, _ = customer_with_owner("Alfa AS")
+    b, _ = customer_with_owner("Beta AS")
+    response = client_for(staff).get(reverse("backoffice:customer_list"))
+    assert response.status_code == 200
+    assert {e.customer for e in AccessLogEntry.objects.all()} >= {a, b}
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_matrix_show_no_personal_data_and_log_nothing(privacy_officer):
+    customer_with_owner("Alfa AS")
+    client = client_for(privacy_officer)
+    assert client.get(reverse("backoffice:dashboard")).status_code == 200
+    assert client.get(reverse("backoffice:permissions")).status_code == 200
+    assert not AccessLogEntry.objects.exists()
+
+
+# --- The gate --------------------------------------------------------------------------
+
+ALL_GET_URLS = [
+    "/backoffice/",
+    "/backoffice/permissions/",
+    "/backoffice/customers/",
+    "/backoffice/customers/1/",
+    "/backoffice/complaints/",
+    "/backoffice/access-log/",
+    "/backoffice/staff/",
+    "/backoffice/staff/new/",
+    "/backoffice/staff/1/",
+    "/backoffice/elevate/",
+    "/backoffice/surveys/",
+]
+ALL_POST_URLS = [
+    "/backoffice/customers/1/interactions/",
+    "/backoffice/customers/1/complaints/",
+    "/backoffice/customers/1/credit-checks/",
+    "/backoffice/customers/1/credit-checks/run/",
+    "/backoffice/customers/1/financing/",
+    "/backoffice/customers/1/deliveries/",
+    "/backoffice/complaints/1/close/",
+    "/backoffice/elevate/end/",
+    "/backoffice/surveys/send/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "owner", "is_staff_without_profile", "inactive"])
+def test_non_staff_get_404_everywhere(who, owner_client):
+    if who == "anonymous":
+        client = Client()
+    elif who == "owner":
+        client = owner_client
+    else:
+        user = UserFactory(is_staff=True)
+        totp_device(user)
+        if who == "inactive":
+            StaffProfile.objects.create(user=user, roles=["support"], is_active=False)
+        client = Client()
+        client.force_login(user)
+    for url in ALL_GET_URLS:
+        assert client.get(url).status_code == 404, url
+    for url in ALL_POST_URLS:
+        assert client.post(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_staff_without_a_second_factor_is_sent_to_set_one_up():
+    staff = make_staff(StaffRole.PRIVACY_OFFICER, device=False)
+    response = client_for(staff, verified=False).get("/backoffice/customers/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_setup"))
+    assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unverified_session_is_sent_to_the_code_prompt():
+    staff = make_staff(StaffRole.PRIVACY_OFFICER)
+    response = client_for(staff, verified=False).get("/backoffice/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
+
+
+# --- Elevated session -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_administrator_sees_personal_data_only_in_a_logged_elevated_session(administrator):
+    customer, _owner = customer_with_owner()
+    client = client_for(administrator)
+    detail = reverse("backoffice:customer_detail", args=[customer.pk])
+    assert client.get(detail).status_code == 403
+    assert client.post(reverse("backoffice:elevate"), {"reason": "kort"}).status_code == 400
+    response = client.post(
+        reverse("backoffice:elevate"), {"reason": "Feilsøking av faktura, sak 4711"}
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="backoffice.elevation.started").count() == 1
+    assert client.get(detail).status_code == 200
+    entry = AccessLogEntry.objects.get()
+    assert entry.elevated_session is not None
+    assert entry.reason == "Feilsøking av faktura, sak 4711"
+    # Read-only: changes stay refused.
+    assert client.post(reverse("backoffice:interaction_add", args=[customer.pk])).status_code == 403
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    with time_machine.travel(later, tick=False):
+        assert client.get(detail).status_code == 403
+    assert AccessLogEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_elevated_session_can_be_ended_early(administrator):
+    customer, _owner = customer_with_owner()
+    client = client_for(administrator)
+    client.post(reverse("backoffice:elevate"), {"reason": "Feilsøking av faktura, sak 4711"})
+    assert client.post(reverse("backoffice:elevate_end")).status_code == 302
+    detail = reverse("backoffice:customer_detail", args=[customer.pk])
+    assert client.get(detail).status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_administrators_may_elevate():
+    staff = make_staff(StaffRole.SUPPORT)
+    assert client_for(staff).get(reverse("backoffice:elevate")).status_code == 403
+
+
+# --- Records on the customer page -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_support_records_an_interaction_and_a_dispute():
+    staff = make_staff(StaffRole.SUPPORT)
+    customer, owner = customer_with_owner()
+    client = client_for(staff)
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        reverse("backoffice:interaction_add", args=[customer.pk]),
+        {"kind": "call", "occurred_on": today, "person": owner.pk, "summary": "Ringte om faktura"},
+    )
+    assert response.status_code == 302
+    interaction = Interaction.objects.get()
+    assert interaction.person == owner and interaction.staff == staff.user
+    assert interaction.source == "staff"
+    response = client.post(
+        reverse("backoffice:complaint_add", args=[customer.pk]),
+        {
+            "kind": "dispute",
+            "subject": "Uenighet",
+            "description": "Bestrider",
+            "opened_on": today,
+            "person": "",
+        },
+    )
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.holds.filter(released_at__isnull=True).exists()
+    response = client.post(
+        reverse("backoffice:complaint_close", args=[complaint.pk]),
+        {"status": "resolved", "resolution": "Kreditnota sendt"},
+    )
+    assert response.status_code == 302
+    assert not complaint.holds.filter(released_at__isnull=True).exists()
+
+
+BAD_POSTS = [
+    ("backoffice:interaction_add", StaffRole.SUPPORT, {"kind": "fax", "summary": ""}, Interaction),
+    (
+        "backoffice:interaction_add",
+        StaffRole.SUPPORT,
+        {"kind": "call", "occurred_on": "2999-01-01", "summary": "x"},
+        Interaction,
+    ),
+    (
+        "backoffice:interaction_add",
+        StaffRole.SUPPORT,
+        {"kind": "call", "occurred_on": "2026-01-01", "summary": "x", "person": "999999"},
+        Interaction,
+    ),
+    ("backoffice:complaint_add", StaffRole.SUPPORT, {"kind": "dispute"}, Complaint),
+    (
+        "backoffice:credit_check_add",
+        StaffRole.FINANCE,
+        {"provider": "X", "checked_on": "nonsense", "result": "A", "score": "500"},
+        CreditCheck,
+    ),
+    (
+        "backoffice:financing_add",
+        StaffRole.FINANCE,
+        {"partner": "P", "arrangement": "A", "started_on": "2026-02-01", "ended_on": "2026-01-01"},
+        FinancingUse,
+    ),
+    (
+        "backoffice:delivery_add",
+        StaffRole.FINANCE,
+        {"description": "", "delivered_on": "2026-01-01"},
+        ServiceDelivery,
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "data", "model"), BAD_POSTS)
+def test_bad_input_rerenders_the_page_with_messages_and_saves_nothing(name, role, data, model):
+    staff = make_staff(role)
+    customer, _owner = customer_with_owner()
+    response = client_for(staff).post(reverse(name, args=[customer.pk]), data)
+    assert response.status_code == 400
+    assert b"errorlist" in response.content
+    assert not model.objects.exists()
+
+
+@pytest.mark.django_db
+def test_closing_a_complaint_with_bad_input_or_twice_is_refused():
+    staff = make_staff(StaffRole.SUPPORT)
+    customer, _owner = customer_with_owner()
+    complaint = Complaint.objects.create(
+        customer=customer,
+        kind="complaint",
+        subject="S",
+        description="D",
+        opened_on=timezone.localdate(),
+        staff=staff.user,
+    )
+    client = client_for(staff)
+    url = reverse("backoffice:complaint_close", args=[complaint.pk])
+    assert client.post(url, {"status": "open", "resolution": ""}).status_code == 400
+    assert client.post(url, {"status": "rejected", "resolution": "Nei"}).status_code == 302
+    assert client.post(url, {"status": "rejected", "resolution": "Nei"}).status_code == 400
+    assert client.post("/backoffice/complaints/999999/close/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_operator_is_not_a_customer_in_the_console(operator, privacy_officer):
+    client = client_for(privacy_officer)
+    assert client.get(reverse("backoffice:customer_detail", args=[operator.pk])).status_code == 404
+
+
+# --- Access log -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_privacy_officer_lists_the_log_per_customer_and_per_staff_member(privacy_officer):
+    support = make_staff(StaffRole.SUPPORT, full_name="Siri Support")
+    a, _ = customer_with_owner("Alfa AS")
+    b, _ = customer_with_owner("Beta AS")
+    support_client = client_for(support)
+    support_client.get(reverse("backoffice:customer_detail", args=[a.pk]))
+    support_client.get(reverse("backoffice:customer_detail", args=[b.pk]))
+    client = client_for(privacy_officer)
+    response = client.get(reverse("backoffice:access_log"), {"customer": a.pk})
+    assert response.status_code == 200
+    assert [e.customer for e in response.context["page"]] == [a]
+    response = client.get(reverse("backoffice:access_log"), {"staff": support.user.pk})
+    assert {e.customer for e in response.context["page"]} == {a, b}
+    assert "Siri Support" in response.content.decode()
+    assert client.get(reverse("backoffice:access_log"), {"staff": "x"}).status_code == 400
+    assert client.get(reverse("backoffice:access_log"), {"customer": "999999"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_access_log_is_append_only(privacy_officer):
+    from core.models import AppendOnlyError
+
+    customer, _ = customer_with_owner()
+    client_for(privacy_officer).get(reverse("backoffice:customer_detail", args=[customer.pk]))
+    entry = AccessLogEntry.objects.get()
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.update(reason="x")
