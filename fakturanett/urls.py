@@ -16,11 +16,15 @@ urlpatterns = [
     path("app/api-tokens/", include("api.urls_app")),
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
+    path("backoffice/privacy-requests/", include("privacy.staff_urls")),
+    path("backoffice/registers/", include("retention.staff_urls")),
+    path("backoffice/marketing/", include("marketing.urls")),
     path("backoffice/", include("backoffice.urls")),
     path("", include("backoffice.urls_public")),  # /plans/ and /survey/
     path("language/", core_views.set_language, name="set_language"),
     path("personvern/", privacy_views.statement, name="privacy_statement"),
     path("en/privacy/", privacy_views.statement_en, name="privacy_statement_en"),
+    path("personvern/lagring-og-sletting/", include("retention.urls")),
     path("", include("privacy.urls")),
 ]
 

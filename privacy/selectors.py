@@ -324,3 +324,43 @@ def daily_page_stats(*, since: datetime.date) -> list[dict[str, Any]]:
     for r in raw:
         rows.setdefault((r["day"], r["path"]), {"views": r["views"], "visitors": r["visitors"]})
     return [{"day": day, "path": path, **counts} for (day, path), counts in sorted(rows.items())]
+
+
+# --- Back office: the requests queue and the registers ----------------------------------
+def privacy_request_queue(*, status: str = "open") -> QuerySet[PrivacyRequest]:
+    """Requests for the privacy officer, the closest deadline first."""
+    rows = PrivacyRequest.objects.select_related("assigned_to", "registered_by", "user")
+    if status == "open":
+        rows = rows.filter(status__in=[PrivacyRequest.Status.OPEN, PrivacyRequest.Status.EXTENDED])
+    elif status == "unverified":
+        rows = rows.filter(status=PrivacyRequest.Status.AWAITING_VERIFICATION)
+    elif status == "closed":
+        rows = rows.filter(status=PrivacyRequest.Status.CLOSED)
+    return rows.order_by("deadline", "received_at")
+
+
+def privacy_request_is_overdue(request: PrivacyRequest, *, on: datetime.date | None = None) -> bool:
+    day = on or timezone.localdate()
+    return request.status != PrivacyRequest.Status.CLOSED and request.deadline < day
+
+
+def privacy_officer_emails() -> list[str]:
+    # ``roles`` is a JSON list: filtered in Python (JSON containment differs per database).
+    from backoffice.models import StaffProfile, StaffRole
+
+    return sorted(
+        p.user.email
+        for p in StaffProfile.objects.filter(is_active=True, user__is_active=True).select_related(
+            "user"
+        )
+        if StaffRole.PRIVACY_OFFICER in (p.roles or [])
+    )
+
+
+def risk_reviews_due(*, on: datetime.date | None = None) -> QuerySet:
+    """Risk assessments whose next review is on or before ``on`` (for reminders and the
+    back-office dashboard)."""
+    from privacy.models import RiskAssessment
+
+    day = on or timezone.localdate()
+    return RiskAssessment.objects.filter(next_review__lte=day).select_related("owner")

@@ -587,3 +587,349 @@ def analytics_retention_run(*, today: datetime.date | None = None) -> dict[str, 
     deleted, _detail = PageView.objects.filter(day__lt=cutoff).delete()
     salts, _detail = AnalyticsSalt.objects.filter(day__lt=today).delete()
     return {"aggregated": aggregated, "deleted": deleted, "salts_deleted": salts}
+
+
+# --- Requests handled in the back office (privacy officer) --------------------------------
+MAX_EXTENSION_MONTHS = 2
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    for _step in range(months):
+        day = add_one_month(day)
+    return day
+
+
+def _deadline_for(request: PrivacyRequest, extension_months: int) -> datetime.date:
+    """One month from receipt (art. 12(3)), plus any extension (at most two months)."""
+    return add_months(timezone.localdate(request.received_at), 1 + extension_months)
+
+
+def _subject_user(request: PrivacyRequest) -> Any:
+    """The account a request is about: its own link, else the verified address's account."""
+    from accounts.models import User
+
+    if request.user_id:
+        return request.user
+    if request.verified_at or request.verification_method:
+        return User.objects.filter(email__iexact=request.email).first()
+    return None
+
+
+def _require_open(request: PrivacyRequest) -> None:
+    if request.status == PrivacyRequest.Status.CLOSED:
+        raise ValidationError(_("Henvendelsen er avsluttet."))
+    if request.status == PrivacyRequest.Status.AWAITING_VERIFICATION:
+        raise ValidationError(_("Identiteten er ikke bekreftet ennå."))
+
+
+@transaction.atomic
+def privacy_request_register(
+    *,
+    staff: Any,
+    kind: str,
+    name: str,
+    email: str,
+    message: str,
+    channel: str,
+    verification_method: str,
+    received_on: datetime.date | None = None,
+) -> PrivacyRequest:
+    """A request received by phone, letter or in person, with how identity was verified."""
+    from accounts.models import User
+
+    errors: dict[str, str] = {}
+    if kind not in PrivacyRequest.Kind.values:
+        errors["kind"] = _("Ukjent type henvendelse.")
+    if channel not in PrivacyRequest.Channel.values or channel == "self_service":
+        errors["channel"] = _("Velg hvordan henvendelsen kom inn.")
+    if verification_method not in PrivacyRequest.Verification.values:
+        errors["verification_method"] = _("Oppgi hvordan identiteten ble bekreftet.")
+    elif verification_method == PrivacyRequest.Verification.LOGGED_IN:
+        errors["verification_method"] = _(
+            "En henvendelse registrert av oss er ikke gjort fra en innlogget konto."
+        )
+    if not name.strip():
+        errors["name"] = _("Skriv navnet til personen.")
+    today = timezone.localdate()
+    received_on = received_on or today
+    if received_on > today:
+        errors["received_on"] = _("Datoen kan ikke være i fremtiden.")
+    try:
+        message = clean_message(message)
+    except ValidationError as error:
+        errors["message"] = error.messages[0]
+    if not errors.get("message") and not message:
+        errors["message"] = _("Skriv hva henvendelsen gjelder.")
+    if errors:
+        raise ValidationError(errors)
+    received_at = timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(12)))
+    if received_on == today:
+        received_at = timezone.now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                request = PrivacyRequest.objects.create(
+                    reference=_new_reference(),
+                    kind=kind,
+                    user=User.objects.filter(email__iexact=email.strip()).first(),
+                    name=name.strip(),
+                    email=email.strip(),
+                    message=message,
+                    status=PrivacyRequest.Status.OPEN,
+                    received_at=received_at,
+                    deadline=add_one_month(received_on),
+                    verified_at=timezone.now(),
+                    channel=channel,
+                    verification_method=verification_method,
+                    registered_by=staff,
+                )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise RuntimeError("Could not allocate a privacy request reference.")
+    audit_log(
+        action="privacy.request.registered",
+        actor=Actor.user(staff),
+        target=request,
+        data={
+            "reference": request.reference,
+            "kind": kind,
+            "channel": channel,
+            "verification": verification_method,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def privacy_request_assign(*, request: PrivacyRequest, staff: Any, assignee: Any) -> PrivacyRequest:
+    request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status == PrivacyRequest.Status.CLOSED:
+        raise ValidationError(_("Henvendelsen er avsluttet."))
+    request.assigned_to = assignee
+    request.save(update_fields=["assigned_to"])
+    audit_log(
+        action="privacy.request.assigned",
+        actor=Actor.user(staff),
+        target=request,
+        data={"reference": request.reference, "assignee": assignee.pk if assignee else None},
+    )
+    return request
+
+
+@transaction.atomic
+def privacy_request_extend(
+    *, request: PrivacyRequest, staff: Any, months: int, reason: str
+) -> PrivacyRequest:
+    """Extend the deadline (art. 12(3)): by at most two months in all, with a reason that
+    the person is told, and only before the current deadline has passed."""
+    from privacy.tasks import privacy_request_extended_email_task
+
+    request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(request)
+    errors: dict[str, str] = {}
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = _(
+            "Skriv hvorfor fristen må forlenges; begrunnelsen sendes til personen."
+        )
+    elif len(reason) > 2000:
+        errors["reason"] = _("Begrunnelsen er for lang (høyst 2000 tegn).")
+    if not isinstance(months, int) or months < 1:
+        errors["months"] = _("Velg en eller to måneder.")
+    elif request.extension_months + months > MAX_EXTENSION_MONTHS:
+        errors["months"] = _("Fristen kan forlenges med høyst to måneder til sammen.")
+    if errors:
+        raise ValidationError(errors)
+    if request.deadline < timezone.localdate():
+        raise ValidationError(_("Fristen er allerede passert; den kan ikke forlenges nå."))
+    request.extension_months += months
+    request.extension_reason = "\n".join(filter(None, [request.extension_reason, reason]))
+    request.deadline = _deadline_for(request, request.extension_months)
+    request.status = PrivacyRequest.Status.EXTENDED
+    request.save(update_fields=["extension_months", "extension_reason", "deadline", "status"])
+    audit_log(
+        action="privacy.request.extended",
+        actor=Actor.user(staff),
+        target=request,
+        data={"reference": request.reference, "months": months, "deadline": str(request.deadline)},
+    )
+    transaction.on_commit(lambda: privacy_request_extended_email_task(request.pk, reason))
+    return request
+
+
+@transaction.atomic
+def privacy_request_export(*, request: PrivacyRequest, staff: Any) -> DataExport:
+    """Access or portability: the same export the person can make on the privacy pages."""
+    from privacy.tasks import export_build_task
+
+    request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(request)
+    if request.kind not in (PrivacyRequest.Kind.ACCESS, PrivacyRequest.Kind.PORTABILITY):
+        raise ValidationError(_("Eksport gjelder bare krav om innsyn og dataportabilitet."))
+    subject = _subject_user(request)
+    if subject is None:
+        raise ValidationError(
+            _("Ingen konto har denne e-postadressen; svar personen med det vi har av opplysninger.")
+        )
+    export = DataExport.objects.create(
+        user=subject, expires_at=timezone.now() + datetime.timedelta(days=EXPORT_VALID_DAYS)
+    )
+    audit_log(
+        action="privacy.export.requested",
+        actor=Actor.user(staff),
+        target=export,
+        data={"reference": request.reference},
+    )
+    transaction.on_commit(lambda: export_build_task(str(export.pk)))
+    return export
+
+
+@transaction.atomic
+def privacy_request_erase(*, request: PrivacyRequest, staff: Any) -> None:
+    """Erasure: the same erasure as self-service, unless a legal hold keeps the data."""
+    from backoffice.selectors import has_legal_hold
+
+    request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(request)
+    if request.kind != PrivacyRequest.Kind.ERASURE:
+        raise ValidationError(_("Sletting gjelder bare krav om sletting."))
+    subject = _subject_user(request)
+    if subject is None or not subject.is_active:
+        raise ValidationError(_("Ingen aktiv konto har denne e-postadressen."))
+    if has_legal_hold(person=subject):
+        raise ValidationError(
+            _(
+                "En åpen tvist holder på opplysningene (personvernforordningen art. 17 nr. 3 e). "
+                "Svar personen at de slettes når saken er avsluttet."
+            )
+        )
+    audit_log(
+        action="privacy.request.erasure_run",
+        actor=Actor.user(staff),
+        target=request,
+        data={"reference": request.reference},
+    )
+    user_erase(user=subject)
+
+
+@transaction.atomic
+def privacy_request_close(*, request: PrivacyRequest, staff: Any, response: str) -> PrivacyRequest:
+    """Answer and close; the answer is e-mailed to the person."""
+    from privacy.tasks import privacy_request_closed_email_task
+
+    request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(request)
+    response = clean_message(response)
+    if not response:
+        raise ValidationError({"response": _("Skriv svaret til personen.")})
+    request.outcome = response
+    request.status = PrivacyRequest.Status.CLOSED
+    request.closed_at = timezone.now()
+    request.save(update_fields=["outcome", "status", "closed_at"])
+    audit_log(
+        action="privacy.request.closed",
+        actor=Actor.user(staff),
+        target=request,
+        data={"reference": request.reference},
+    )
+    transaction.on_commit(lambda: privacy_request_closed_email_task(request.pk))
+    return request
+
+
+# --- Registers: sub-processors and risk assessments (R6, R10) -----------------------------
+SUBPROCESSOR_FIELDS = (
+    "name",
+    "service",
+    "country",
+    "transfer_basis",
+    "agreement_date",
+    "active",
+    "service_en",
+    "country_en",
+    "transfer_basis_en",
+)
+RISK_FIELDS = (
+    "title",
+    "description",
+    "likelihood",
+    "consequence",
+    "measures",
+    "owner",
+    "last_reviewed",
+    "next_review",
+)
+
+
+def _save_register_row(row: Any, values: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+    changed = [name for name in fields if name in values and getattr(row, name) != values[name]]
+    for name in fields:
+        if name in values:
+            setattr(row, name, values[name])
+    row.full_clean()
+    row.save()
+    return changed
+
+
+@transaction.atomic
+def subprocessor_save(*, staff: Any, values: dict[str, Any], subprocessor: Any = None) -> Any:
+    from privacy.models import SubProcessor
+
+    row = subprocessor or SubProcessor()
+    created = row.pk is None
+    changed = _save_register_row(row, values, SUBPROCESSOR_FIELDS)
+    audit_log(
+        action="privacy.subprocessor.created" if created else "privacy.subprocessor.changed",
+        actor=Actor.user(staff),
+        target=row,
+        data={"name": row.name, "fields": changed},
+    )
+    return row
+
+
+@transaction.atomic
+def risk_assessment_save(*, staff: Any, values: dict[str, Any], risk: Any = None) -> Any:
+    from privacy.models import RiskAssessment
+
+    row = risk or RiskAssessment()
+    last, following = values.get("last_reviewed"), values.get("next_review")
+    if last and following and following <= last:
+        raise ValidationError(
+            {"next_review": _("Neste gjennomgang må være etter siste gjennomgang.")}
+        )
+    created = row.pk is None
+    changed = _save_register_row(row, values, RISK_FIELDS)
+    if "next_review" in changed:
+        row.reminded_on = None
+        row.save(update_fields=["reminded_on"])
+    audit_log(
+        action="privacy.risk.created" if created else "privacy.risk.changed",
+        actor=Actor.user(staff),
+        target=row,
+        data={"title": row.title, "fields": changed},
+    )
+    return row
+
+
+def risk_review_remind(*, on: datetime.date | None = None) -> int:
+    """E-mail the privacy officers once about every review that is due (daily task)."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from privacy.models import RiskAssessment
+
+    day = on or timezone.localdate()
+    due = list(selectors.risk_reviews_due(on=day).filter(reminded_on__isnull=True))
+    recipients = selectors.privacy_officer_emails()
+    if not due or not recipients:
+        return 0
+    context = {"risks": due, "url": settings.SITE_URL + reverse("retention_staff:risks")}
+    send_mail(
+        render_to_string("privacy/email/risk_reviews_due_subject.txt", context).strip(),
+        render_to_string("privacy/email/risk_reviews_due.txt", context),
+        None,
+        recipients,
+    )
+    RiskAssessment.objects.filter(pk__in=[r.pk for r in due]).update(reminded_on=day)
+    return len(due)

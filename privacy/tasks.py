@@ -49,3 +49,36 @@ def privacy_daily_cleanup() -> None:
     analytics_retention_run()
     exports_purge()
     privacy_requests_purge()
+
+
+def _request_email(request_id: int, template: str, extra: dict) -> None:
+    request = PrivacyRequest.objects.select_related("user").get(pk=request_id)
+    language = request.user.language if request.user else settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "request": request,
+            "complaint_url": settings.SITE_URL + reverse("privacy_statement") + "#klage",
+            **extra,
+        }
+        subject = render_to_string(f"privacy/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"privacy/email/{template}.txt", context)
+    send_mail(subject, body, None, [request.email])
+
+
+@db_task()
+def privacy_request_extended_email_task(request_id: int, reason: str) -> None:
+    """Tell the person that the deadline is extended, why, and the new date (art. 12(3))."""
+    _request_email(request_id, "request_extended", {"reason": reason})
+
+
+@db_task()
+def privacy_request_closed_email_task(request_id: int) -> None:
+    _request_email(request_id, "request_closed", {})
+
+
+@db_periodic_task(crontab(hour="7", minute="0"))
+def risk_review_reminders() -> None:
+    """E-mail the privacy officers the risk assessments whose review is due."""
+    from privacy.services import risk_review_remind
+
+    risk_review_remind()

@@ -1,0 +1,248 @@
+"""The privacy officer's queue of requests (/backoffice/privacy-requests/).
+
+Every request from the self-service pages plus those staff register from a phone call,
+letter or visit. Access exports and erasures run through the same services as
+self-service. Behind the back-office gate: only roles with the ``privacy_requests``
+category get in (others 403, non-staff 404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backoffice.access import record_access
+from backoffice.models import StaffProfile, StaffRole
+from backoffice.permissions import Action, OperatorCategory, staff_view
+from privacy import selectors, services
+from privacy.inventory import Category
+from privacy.models import DataExport, PrivacyRequest
+
+QUEUE = OperatorCategory.PRIVACY_REQUESTS
+SHOWN = (Category.NAME, Category.CONTACT, Category.CORRESPONDENCE)
+STATUS_FILTERS = ("open", "unverified", "closed", "all")
+
+
+def _officers() -> list[Any]:
+    return [
+        p.user
+        for p in StaffProfile.objects.filter(is_active=True, user__is_active=True).select_related(
+            "user"
+        )
+        if StaffRole.PRIVACY_OFFICER in (p.roles or [])
+    ]
+
+
+class RegisterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Type henvendelse"), choices=PrivacyRequest.Kind.choices
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Mottatt via"),
+        choices=[c for c in PrivacyRequest.Channel.choices if c[0] != "self_service"],
+    )
+    verification_method = forms.ChoiceField(
+        label=gettext_lazy("Identitet bekreftet ved"),
+        choices=[c for c in PrivacyRequest.Verification.choices if c[0] != "logged_in"],
+    )
+    name = forms.CharField(label=gettext_lazy("Navn"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-post"))
+    received_on = forms.DateField(
+        label=gettext_lazy("Mottatt"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    message = forms.CharField(
+        label=gettext_lazy("Hva gjelder henvendelsen"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(label=gettext_lazy("Saksbehandler"), coerce=int, choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.officers = {u.pk: u for u in _officers()}
+        self.fields["assignee"].choices = [
+            (pk, u.full_name or u.email) for pk, u in self.officers.items()
+        ]
+
+
+class ExtendForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=gettext_lazy("Forleng med"),
+        coerce=int,
+        choices=[(1, gettext_lazy("1 måned")), (2, gettext_lazy("2 måneder"))],
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Begrunnelse (sendes til personen)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CloseForm(forms.Form):
+    response = forms.CharField(
+        label=gettext_lazy("Svar til personen"),
+        max_length=services.MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@staff_view(category=QUEUE)
+def queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    if status not in STATUS_FILTERS:
+        status = "open"
+    today = timezone.localdate()
+    rows = [
+        {"request": r, "overdue": selectors.privacy_request_is_overdue(r, on=today)}
+        for r in selectors.privacy_request_queue(status=status)[:500]
+    ]
+    return render(
+        request,
+        "privacy/staff/queue.html",
+        {"rows": rows, "status": status, "filters": STATUS_FILTERS, "today": today},
+    )
+
+
+@staff_view(category=QUEUE, action=Action.EDIT)
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.privacy_request_register(staff=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Henvendelsen er registrert som %(ref)s.") % {"ref": created.reference}
+            )
+            return redirect("privacy_staff:detail", pk=created.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "privacy/staff/register.html", {"form": form}, status=status)
+
+
+def _detail_context(request: HttpRequest, item: PrivacyRequest, **forms_: Any) -> dict[str, Any]:
+    exports = (
+        DataExport.objects.filter(user=item.user).order_by("-created_at")[:5] if item.user else []
+    )
+    return {
+        "item": item,
+        "overdue": selectors.privacy_request_is_overdue(item),
+        "assign_form": forms_.get("assign_form")
+        or AssignForm(initial={"assignee": item.assigned_to_id}),
+        "extend_form": forms_.get("extend_form") or ExtendForm(),
+        "close_form": forms_.get("close_form") or CloseForm(),
+        "can_export": item.kind in (PrivacyRequest.Kind.ACCESS, PrivacyRequest.Kind.PORTABILITY),
+        "can_erase": item.kind == PrivacyRequest.Kind.ERASURE,
+        "exports": exports,
+        "extensions_left": services.MAX_EXTENSION_MONTHS - item.extension_months,
+        "is_open": item.status in (PrivacyRequest.Status.OPEN, PrivacyRequest.Status.EXTENDED),
+    }
+
+
+@staff_view(category=QUEUE)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(PrivacyRequest.objects.select_related("user", "assigned_to"), pk=pk)
+    record_access(request, person=item.user, categories=SHOWN)
+    return render(request, "privacy/staff/detail.html", _detail_context(request, item))
+
+
+def _action(
+    request: HttpRequest, pk: int, form_class: type[forms.Form] | None, key: str, run: Any
+) -> HttpResponse:
+    item = get_object_or_404(PrivacyRequest, pk=pk)
+    form = form_class(request.POST) if form_class else None
+    error: ValidationError | None = None
+    if form is None or form.is_valid():
+        try:
+            message = run(item, form.cleaned_data if form else {})
+        except ValidationError as exc:
+            error = exc
+        else:
+            messages.success(request, message)
+            return redirect("privacy_staff:detail", pk=item.pk)
+    if form is not None and error is not None:
+        _apply_errors(form, error)
+    elif error is not None:
+        for text in error.messages:
+            messages.error(request, text)
+    item.refresh_from_db()
+    record_access(request, person=item.user, categories=SHOWN)
+    context = _detail_context(request, item, **({key: form} if form is not None else {}))
+    return render(request, "privacy/staff/detail.html", context, status=400)
+
+
+@staff_view(category=QUEUE, action=Action.EDIT)
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
+        form_officers = {u.pk: u for u in _officers()}
+        assignee = form_officers[data["assignee"]]
+        services.privacy_request_assign(request=item, staff=request.user, assignee=assignee)
+        return _("Saken er tildelt %(name)s.") % {"name": assignee.full_name or assignee.email}
+
+    return _action(request, pk, AssignForm, "assign_form", run)
+
+
+@staff_view(category=QUEUE, action=Action.EDIT)
+@require_POST
+def extend(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
+        updated = services.privacy_request_extend(
+            request=item, staff=request.user, months=data["months"], reason=data["reason"]
+        )
+        return _("Fristen er forlenget til %(date)s, og personen er varslet.") % {
+            "date": updated.deadline.strftime("%d.%m.%Y")
+        }
+
+    return _action(request, pk, ExtendForm, "extend_form", run)
+
+
+@staff_view(category=QUEUE, action=Action.EXPORT)
+@require_POST
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
+        services.privacy_request_export(request=item, staff=request.user)
+        return _("Eksporten lages nå; personen laster den ned fra personvernsidene sine.")
+
+    return _action(request, pk, None, "", run)
+
+
+@staff_view(category=QUEUE, action=Action.DELETE)
+@require_POST
+def erase(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
+        services.privacy_request_erase(request=item, staff=request.user)
+        return _("Personen er slettet etter reglene i dataoversikten.")
+
+    return _action(request, pk, None, "", run)
+
+
+@staff_view(category=QUEUE, action=Action.EDIT)
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
+        services.privacy_request_close(request=item, staff=request.user, response=data["response"])
+        return _("Henvendelsen er avsluttet, og svaret er sendt.")
+
+    return _action(request, pk, CloseForm, "close_form", run)

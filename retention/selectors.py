@@ -1,0 +1,140 @@
+"""Reads for the storage and deletion routines document and the back office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
+
+from privacy import inventory
+from privacy.inventory import Category, Erasure
+from retention.models import DeletionLogEntry, RetentionRun
+from retention.rules import RULES, Action
+
+
+@dataclass
+class RoutineRow:
+    title: str
+    data: str
+    categories: list[str]
+    period: str
+    action: str
+    legal_basis: str
+
+
+@dataclass
+class InventoryRow:
+    label: str
+    fields: list[str]
+    erasure: str
+
+
+ACTION_LABELS = {Action.DELETE: Erasure.DELETE.label, Action.ANONYMISE: Erasure.ANONYMISE.label}
+
+
+def routines() -> dict[str, Any]:
+    """The storage and deletion routines, generated from the retention rules and inventory."""
+    rows = [
+        RoutineRow(
+            title=str(rule.title),
+            data=str(rule.data),
+            categories=[str(Category(c).label) for c in rule.categories],
+            period=str(rule.period),
+            action=str(ACTION_LABELS[rule.action]),
+            legal_basis=str(rule.legal_basis),
+        )
+        for rule in RULES
+    ]
+    by_retention: dict[str, list[str]] = {}
+    for declaration in inventory.declarations():
+        for name, spec in declaration.personal.items():
+            label = f"{str(declaration.model._meta.verbose_name).capitalize()}: "
+            label += declaration.field_label(name)
+            by_retention.setdefault(spec.retention, []).append(label)
+    inventory_rows = [
+        InventoryRow(
+            label=str(rule.label), fields=sorted(set(by_retention.get(key, []))), erasure=""
+        )
+        for key, rule in inventory.RETENTION.items()
+        if key in by_retention
+    ]
+    return {"rules": rows, "inventory_rows": inventory_rows}
+
+
+def latest_runs(limit: int = 10) -> QuerySet[RetentionRun]:
+    return RetentionRun.objects.prefetch_related("entries")[:limit]
+
+
+def deletion_log(*, run: RetentionRun) -> QuerySet[DeletionLogEntry]:
+    return run.entries.all()
+
+
+# --- Record of processing activities (GDPR art. 30) --------------------------------------
+SECURITY_MEASURES = (
+    gettext_lazy(
+        "Tilgang etter tjenstlig behov (rollematrise), tofaktorinnlogging for ansatte, "
+        "tilgangslogg over alle oppslag i kundedata"
+    ),
+    gettext_lazy(
+        "Kryptert overføring (HTTPS), passord lagret som hash, låsing etter gjentatte feil"
+    ),
+    gettext_lazy("Revisjonslogg som ikke kan endres, daglig sletting etter lagringsreglene"),
+    gettext_lazy("Jevnlige risikovurderinger med fast dato for ny gjennomgang"),
+)
+
+
+def processing_record() -> dict[str, Any]:
+    """One row per purpose: legal basis, categories, data subjects, recipients, transfers,
+    retention; generated from the inventory, so it matches what the system stores."""
+    from privacy.inventory import PURPOSES, RETENTION, LegalBasis
+    from privacy.models import SubProcessor
+
+    by_purpose: dict[str, dict[str, set[str]]] = {}
+    for declaration in inventory.declarations():
+        for _name, spec in declaration.personal.items():
+            entry = by_purpose.setdefault(
+                spec.purpose,
+                {
+                    "categories": set(),
+                    "retention": set(),
+                    "recipients": set(),
+                    "models": set(),
+                    "subjects": set(),
+                },
+            )
+            entry["categories"].add(str(Category(spec.category).label))
+            entry["retention"].add(str(RETENTION[spec.retention].label))
+            entry["recipients"].add(str(spec.recipients))
+            entry["models"].add(str(declaration.model._meta.verbose_name_plural))
+            entry["subjects"].add(
+                str(
+                    gettext_lazy("Brukere av FakturaNett")
+                    if declaration.subject
+                    else gettext_lazy("Kundenes kunder og kontakter")
+                )
+            )
+    subprocessors = [
+        f"{s.name} ({s.country}; {s.transfer_basis})"
+        for s in SubProcessor.objects.filter(active=True)
+    ]
+    activities = [
+        {
+            "purpose": str(PURPOSES[key].label),
+            "legal_basis": str(LegalBasis(PURPOSES[key].legal_basis).label),
+            "categories": sorted(entry["categories"]),
+            "subjects": sorted(entry["subjects"]),
+            "recipients": sorted(entry["recipients"]),
+            "retention": sorted(entry["retention"]),
+            "records": sorted(entry["models"]),
+        }
+        for key, entry in by_purpose.items()
+        if key in PURPOSES
+    ]
+    return {
+        "controller": "Invoice Club AS, Trondheim",
+        "activities": activities,
+        "subprocessors": subprocessors,
+        "measures": SECURITY_MEASURES,
+    }

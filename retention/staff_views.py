@@ -1,0 +1,138 @@
+"""Registers in the back office (R6, R10, GDPR art. 30), for the privacy officer:
+
+- the record of processing activities, generated from the inventory and purposes;
+- the sub-processor register (add/edit, audit-logged; published in the statement);
+- the risk-assessment register with review dates (reminders: ``privacy.tasks``);
+- the retention runs and their deletion log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from backoffice.models import StaffProfile
+from backoffice.permissions import Action, OperatorCategory, staff_view
+from privacy import selectors as privacy_selectors
+from privacy import services as privacy_services
+from privacy.models import RiskAssessment, SubProcessor
+from retention import selectors
+
+# The registers describe the processing, not a person: the privacy officer's own category.
+REGISTERS = OperatorCategory.PRIVACY_REQUESTS
+
+
+class SubProcessorForm(forms.ModelForm):
+    class Meta:
+        model = SubProcessor
+        fields = list(privacy_services.SUBPROCESSOR_FIELDS)
+        widgets = {"agreement_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class RiskForm(forms.ModelForm):
+    class Meta:
+        model = RiskAssessment
+        fields = list(privacy_services.RISK_FIELDS)
+        widgets = {
+            "last_reviewed": forms.DateInput(attrs={"type": "date"}),
+            "next_review": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "measures": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff_ids = StaffProfile.objects.filter(is_active=True).values("user_id")
+        self.fields["owner"].queryset = self.fields["owner"].queryset.filter(pk__in=staff_ids)
+        self.fields["owner"].label = gettext_lazy("Ansvarlig")
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@staff_view(category=REGISTERS)
+def processing_record(request: HttpRequest) -> HttpResponse:
+    return render(request, "retention/staff/processing_record.html", selectors.processing_record())
+
+
+@staff_view(category=REGISTERS)
+def subprocessors(request: HttpRequest) -> HttpResponse:
+    rows = SubProcessor.objects.all()
+    return render(request, "retention/staff/subprocessors.html", {"rows": rows})
+
+
+@staff_view(category=REGISTERS, action=Action.EDIT)
+@require_http_methods(["GET", "POST"])
+def subprocessor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    row = get_object_or_404(SubProcessor, pk=pk) if pk else None
+    form = SubProcessorForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in privacy_services.SUBPROCESSOR_FIELDS}
+        try:
+            privacy_services.subprocessor_save(
+                staff=request.user, values=values, subprocessor=row or SubProcessor()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Underleverandøren er lagret."))
+            return redirect("retention_staff:subprocessors")
+    return render(
+        request,
+        "retention/staff/register_form.html",
+        {"form": form, "title": _("Underleverandør"), "back": "retention_staff:subprocessors"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_view(category=REGISTERS)
+def risks(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    due = set(privacy_selectors.risk_reviews_due(on=today).values_list("pk", flat=True))
+    rows = [{"risk": r, "due": r.pk in due} for r in RiskAssessment.objects.select_related("owner")]
+    return render(request, "retention/staff/risks.html", {"rows": rows, "due_count": len(due)})
+
+
+@staff_view(category=REGISTERS, action=Action.EDIT)
+@require_http_methods(["GET", "POST"])
+def risk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    row = get_object_or_404(RiskAssessment, pk=pk) if pk else None
+    form = RiskForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in privacy_services.RISK_FIELDS}
+        try:
+            privacy_services.risk_assessment_save(
+                staff=request.user, values=values, risk=row or RiskAssessment()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Risikovurderingen er lagret."))
+            return redirect("retention_staff:risks")
+    return render(
+        request,
+        "retention/staff/register_form.html",
+        {"form": form, "title": _("Risikovurdering"), "back": "retention_staff:risks"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_view(category=REGISTERS)
+def runs(request: HttpRequest) -> HttpResponse:
+    return render(request, "retention/staff/runs.html", {"runs": selectors.latest_runs(20)})
