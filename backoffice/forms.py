@@ -35,8 +35,9 @@ class InteractionForm(PersonChoiceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Interaction.Kind.choices)
     occurred_on = _date_field(_("Dato"), initial_today=True)
     person = forms.ChoiceField(label=_("Kontaktperson"), required=False)
-    summary = forms.CharField(label=_("Sammendrag"), widget=forms.Textarea(attrs={"rows": 3}),
-                              max_length=4000)  # fmt: skip
+    summary = forms.CharField(
+        label=_("Sammendrag"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
 
 
 class ComplaintForm(PersonChoiceMixin, forms.Form):
@@ -58,17 +59,17 @@ class ComplaintCloseForm(forms.Form):
         ],
     )
     resolution = forms.CharField(
-        label=_("Begrunnelse og løsning"), widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Begrunnelse og løsning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
-    )  # fmt: skip
+    )
 
 
 class CreditCheckForm(forms.Form):
     provider = forms.CharField(label=_("Leverandør"), max_length=100)
     checked_on = _date_field(_("Dato"), initial_today=True)
     result = forms.CharField(label=_("Resultat"), max_length=200)
-    score = forms.IntegerField(label=_("Score (0–100)"), required=False, min_value=0,
-                               max_value=100)  # fmt: skip
+    score = forms.IntegerField(label=_("Score (0–100)"), required=False, min_value=0, max_value=100)
     reference = forms.CharField(label=_("Referanse"), max_length=100, required=False)
 
 
@@ -100,8 +101,9 @@ class StaffForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roller"), choices=StaffRole.choices, widget=forms.CheckboxSelectMultiple
     )
-    valid_until = _date_field(_("Tilgang til og med (påkrevd for eksterne rådgivere)"),
-                              required=False)  # fmt: skip
+    valid_until = _date_field(
+        _("Tilgang til og med (påkrevd for eksterne rådgivere)"), required=False
+    )
     granted_categories = forms.MultipleChoiceField(
         label=_("Kategorier for eksterne rådgivere"),
         required=False,
