@@ -950,3 +950,15 @@ def test_list_queries_do_not_grow_with_the_rows(
         _create(api_client, client_id, lines=[_line(), _line(vat_code="33")])
     with django_assert_max_num_queries(8):
         assert api_client.get(INVOICES).json()["count"] == 12
+
+
+def test_reversal_is_idempotent(api_client, company, client_id):
+    issued = _issued(api_client, client_id)
+    payment = _pay(api_client, issued["id"], "100").json()
+    url = f"{INVOICES}{issued['id']}/payments/{payment['id']}/reverse/"
+    first = api_client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="rev-1")
+    second = api_client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="rev-1")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    with scope(company=company):
+        assert Payment.objects.filter(reverses__isnull=False).count() == 1

@@ -191,3 +191,17 @@ def test_outsider_and_anonymous_get_no_file(api_client, outsider_api_client, cli
         response = outsider_api_client.get(url)
         assert response.status_code == 404 and b"%PDF" not in response.content
         assert client.get(url).status_code in (401, 403)
+
+
+def test_after_issue_commits_the_archived_pdf_is_served(
+    api_client, company, django_capture_on_commit_callbacks
+):
+    draft = _draft(api_client, _client(company))
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = api_client.post(f"{INVOICES}{draft['id']}/issue/", format="json")
+    assert issued.status_code == 200
+    with scope(company=company):
+        stored = StoredDocument.objects.get(invoice_id=draft["id"], kind="pdf")
+        archived = stored.read()
+    response = api_client.get(f"{INVOICES}{draft['id']}/pdf")
+    assert response["X-Document-Source"] == "archive" and response.content == archived
