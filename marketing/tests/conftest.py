@@ -1,0 +1,1 @@
+from backoffice.tests.conftest import operator, plan  # noqa: F401 (fixtures)
