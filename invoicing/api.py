@@ -61,6 +61,7 @@ from documents.models import StoredDocument
 from documents.pdf import render_pdf
 from documents.selectors import company_logo, stored_document
 from invoicing.calculation import LineInput, compute_totals
+from invoicing.forms import MAX_LINE_AMOUNT, MAX_TOTAL_AMOUNT
 from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, Payment
 from invoicing.selectors import (
     DEFAULT_ORDERING,
@@ -191,21 +192,24 @@ def _vat_code_field(**kwargs: Any) -> serializers.SlugRelatedField:
 
 
 def check_amounts_fit(lines: list[LineData], exchange_rate: Decimal | None) -> None:
-    """Refuse a draft whose amounts (with up to 25 % VAT, in NOK) could not be stored."""
-    largest = sum(
-        (
-            abs(
-                line.quantity
-                * (line.unit_price or (line.product.unit_price if line.product else 0))
-            )
-            for line in lines
-        ),
-        Decimal(0),
-    )
-    if largest * (1 + MAX_VAT_RATE) * max(Decimal(1), exchange_rate or Decimal(1)) > MAX_AMOUNT:
-        raise serializers.ValidationError(
-            {"lines": [_("Beløpene er for store til at fakturaen kan lagres.")]}
-        )
+    """Refuse amounts the invoice could not store, with the web editor's limits
+    (``invoicing.forms``: a line below 10^13, the lines together below 10^14) and the VAT
+    in NOK within DECIMAL(18, 2) at the exchange rate."""
+    errors = []
+    total = Decimal(0)
+    for position, line in enumerate(lines, start=1):
+        price = line.unit_price
+        if price is None and line.product is not None:
+            price = line.product.unit_price
+        amount = abs(line.quantity * (price or 0))
+        total += amount
+        if amount >= MAX_LINE_AMOUNT:
+            errors.append(_("Linje %(n)s: beløpet på linjen er for stort.") % {"n": position})
+    rate = max(Decimal(1), exchange_rate or Decimal(1))
+    if not errors and (total >= MAX_TOTAL_AMOUNT or total * MAX_VAT_RATE * rate > MAX_AMOUNT):
+        errors.append(_("Beløpene er for store til at fakturaen kan lagres."))
+    if errors:
+        raise serializers.ValidationError({"lines": errors})
 
 
 # --- Serializers ------------------------------------------------------------------------------

@@ -247,6 +247,7 @@ def test_negative_quantity_is_a_deduction_line(api_client, client_id):
         ({"lines": [_line()] * 1001}, "lines"),
         ({"lines": [_line(quantity="9999999999", unit_price="9999999999999999.99")]}, "lines"),
         ({"lines": [_line(unit_price="9" * 16)] * 2}, "lines"),
+        ({"lines": [_line(quantity="1", unit_price="9" * 13)] * 20}, "lines"),  # the sum
         (
             {
                 "currency": "EUR",
@@ -283,6 +284,13 @@ def test_draft_without_a_vat_rate_on_its_date_has_no_totals_and_cannot_be_issued
     assert refused.status_code == 400
     assert "2020-06-01" in str(refused.json()["errors"])
     assert _stored(company, body["id"]).number is None
+
+
+def test_too_large_line_is_named(api_client, company, client_id):
+    body = _body(client_id, lines=[_line(), _line(quantity="10", unit_price="1" + "0" * 12)])
+    errors = _line_errors(api_client.post(INVOICES, body, format="json"))
+    assert errors == ["Linje 2: beløpet på linjen er for stort."]
+    assert _invoices(company) == []
 
 
 def test_missing_everything_reports_client_and_lines(api_client):
