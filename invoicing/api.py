@@ -56,6 +56,7 @@ from catalog.selectors import vat_rate_on
 from catalog.units import Unit
 from customers.models import Client
 from documents.adapters import document_from_invoice, load_for_document
+from documents.document import InvoiceDocument
 from documents.ehf import EhfNotPossible, build_ehf
 from documents.models import StoredDocument
 from documents.pdf import render_pdf
@@ -743,18 +744,14 @@ def _archived(invoice: Invoice, kind: str) -> bytes | None:
     return stored.read() if stored is not None else None
 
 
-def _rendered_pdf(invoice: Invoice) -> bytes:
-    document = document_from_invoice(load_for_document(invoice.pk))
-    return render_pdf(document, logo=company_logo(company=invoice.company))
-
-
-def document_pdf(invoice: Invoice) -> tuple[bytes, str]:
+def document_pdf(invoice: Invoice, document: InvoiceDocument | None = None) -> tuple[bytes, str]:
     """The PDF and where it came from: ``archive`` or ``rendered`` (drafts: the preview)."""
     if not invoice.is_draft:
         archived = _archived(invoice, StoredDocument.Kind.PDF)
         if archived is not None:
             return archived, "archive"
-    return _rendered_pdf(invoice), "rendered"
+    document = document or document_from_invoice(load_for_document(invoice.pk))
+    return render_pdf(document, logo=company_logo(company=invoice.company)), "rendered"
 
 
 def document_ehf(invoice: Invoice) -> tuple[bytes, str]:
@@ -765,7 +762,7 @@ def document_ehf(invoice: Invoice) -> tuple[bytes, str]:
     if archived is not None:
         return archived, "archive"
     document = document_from_invoice(load_for_document(invoice.pk))
-    pdf, _source = document_pdf(invoice)
+    pdf, _source = document_pdf(invoice, document)
     try:
         return build_ehf(document, pdf=pdf), "rendered"
     except EhfNotPossible as exc:
