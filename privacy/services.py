@@ -863,7 +863,10 @@ RISK_FIELDS = (
 
 
 def _save_register_row(row: Any, values: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
-    changed = [name for name in fields if name in values and getattr(row, name) != values[name]]
+    if row.pk is None:
+        changed = [name for name in fields if name in values]
+    else:
+        changed = [name for name in fields if name in values and getattr(row, name) != values[name]]
     for name in fields:
         if name in values:
             setattr(row, name, values[name])

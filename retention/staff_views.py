@@ -86,7 +86,10 @@ def subprocessor_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         values = {name: form.cleaned_data[name] for name in privacy_services.SUBPROCESSOR_FIELDS}
         try:
             privacy_services.subprocessor_save(
-                staff=request.user, values=values, subprocessor=row or SubProcessor()
+                staff=request.user,
+                values=values,
+                # The form has already written into ``row``: compare with the stored one.
+                subprocessor=SubProcessor.objects.get(pk=row.pk) if row else SubProcessor(),
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -118,7 +121,9 @@ def risk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         values = {name: form.cleaned_data[name] for name in privacy_services.RISK_FIELDS}
         try:
             privacy_services.risk_assessment_save(
-                staff=request.user, values=values, risk=row or RiskAssessment()
+                staff=request.user,
+                values=values,
+                risk=RiskAssessment.objects.get(pk=row.pk) if row else RiskAssessment(),
             )
         except ValidationError as error:
             _apply_errors(form, error)
