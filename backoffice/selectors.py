@@ -20,11 +20,11 @@ with ``relationship_is_active`` or ``active_customers``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django_scopes import scope
 
@@ -83,41 +83,64 @@ def _local_date(value: datetime.datetime) -> datetime.date:
     return timezone.localtime(value).date()
 
 
+def relationship_statuses(
+    customer_ids: Iterable[int] | None = None, *, on: datetime.date | None = None
+) -> dict[int, RelationshipStatus]:
+    """The status of many customers at once (three queries), keyed by company id.
+
+    ``customer_ids=None`` means every company with a delivery, interaction or order.
+    Companies without any event are absent (their status: never active).
+    """
+    day = on or timezone.localdate()
+    deliveries = ServiceDelivery.objects.filter(delivered_on__lte=day)
+    interactions = Interaction.objects.filter(occurred_on__lte=day)
+    # One day of slack for the time zone; the exact local date is checked below.
+    orders = Order.objects.filter(ordered_at__date__lte=day + datetime.timedelta(days=1))
+    if customer_ids is not None:
+        ids = list(customer_ids)
+        deliveries = deliveries.filter(customer_id__in=ids)
+        interactions = interactions.filter(customer_id__in=ids)
+        orders = orders.filter(customer_id__in=ids)
+    last_delivery: dict[int, datetime.date] = {}
+    for customer_id, delivered_on, period_end in deliveries.values_list(
+        "customer_id", "delivered_on", "period_end"
+    ):
+        completed = min(period_end or delivered_on, day)
+        if completed > last_delivery.get(customer_id, datetime.date.min):
+            last_delivery[customer_id] = completed
+    last_contact: dict[int, datetime.date] = dict(
+        interactions.values("customer_id")
+        .annotate(d=Max("occurred_on"))
+        .values_list("customer_id", "d")
+    )
+    for customer_id, ordered_at in orders.values_list("customer_id", "ordered_at"):
+        ordered_on = _local_date(ordered_at)
+        if ordered_on <= day and ordered_on > last_contact.get(customer_id, datetime.date.min):
+            last_contact[customer_id] = ordered_on
+    result = {}
+    for customer_id in set(last_delivery) | set(last_contact):
+        delivery, contact = last_delivery.get(customer_id), last_contact.get(customer_id)
+        anchor = max(d for d in (delivery, contact) if d is not None)
+        ends_on = add_years(anchor, RELATIONSHIP_YEARS)
+        result[customer_id] = RelationshipStatus(
+            active=day < ends_on,
+            last_delivery=delivery,
+            last_contact=contact,
+            anchor=anchor,
+            ends_on=ends_on,
+        )
+    return result
+
+
+NO_RELATIONSHIP = RelationshipStatus(
+    active=False, last_delivery=None, last_contact=None, anchor=None, ends_on=None
+)
+
+
 def relationship_status(
     customer: Company, *, on: datetime.date | None = None
 ) -> RelationshipStatus:
-    day = on or timezone.localdate()
-    last_delivery = None
-    for delivery in ServiceDelivery.objects.filter(customer=customer, delivered_on__lte=day):
-        completed = min(delivery.completed_on, day)
-        if last_delivery is None or completed > last_delivery:
-            last_delivery = completed
-    contacts = [
-        Interaction.objects.filter(customer=customer, occurred_on__lte=day).aggregate(
-            d=Max("occurred_on")
-        )["d"]
-    ]
-    last_order = (
-        Order.objects.filter(customer=customer)
-        .order_by("-ordered_at")
-        .values_list("ordered_at", flat=True)
-    )
-    for ordered_at in last_order:
-        if _local_date(ordered_at) <= day:
-            contacts.append(_local_date(ordered_at))
-            break
-    known = [d for d in contacts if d is not None]
-    last_contact = max(known) if known else None
-    candidates = [d for d in (last_delivery, last_contact) if d is not None]
-    anchor = max(candidates) if candidates else None
-    ends_on = add_years(anchor, RELATIONSHIP_YEARS) if anchor else None
-    return RelationshipStatus(
-        active=ends_on is not None and day < ends_on,
-        last_delivery=last_delivery,
-        last_contact=last_contact,
-        anchor=anchor,
-        ends_on=ends_on,
-    )
+    return relationship_statuses([customer.pk], on=on).get(customer.pk, NO_RELATIONSHIP)
 
 
 def relationship_is_active(customer: Company, *, on: datetime.date | None = None) -> bool:
@@ -126,34 +149,9 @@ def relationship_is_active(customer: Company, *, on: datetime.date | None = None
 
 
 def active_customers(*, on: datetime.date | None = None) -> QuerySet[Company]:
-    """All customers whose relationship is active on ``on`` (default today).
-
-    Narrowed in the database to companies with an event in the last three years (plus
-    running subscription periods), then checked exactly with ``relationship_status``.
-    """
-    day = on or timezone.localdate()
-    since = add_years(day, -RELATIONSHIP_YEARS)
-    candidate_ids = set(
-        ServiceDelivery.objects.filter(delivered_on__lte=day)
-        .filter(Q(period_end__gte=since) | Q(period_end__isnull=True, delivered_on__gte=since))
-        .values_list("customer_id", flat=True)
-    )
-    candidate_ids |= set(
-        Interaction.objects.filter(occurred_on__lte=day, occurred_on__gte=since).values_list(
-            "customer_id", flat=True
-        )
-    )
-    candidate_ids |= set(
-        Order.objects.annotate(day=TruncDate("ordered_at"))
-        .filter(day__lte=day, day__gte=since - datetime.timedelta(days=1))
-        .values_list("customer_id", flat=True)
-    )
-    active_ids = [
-        company.pk
-        for company in customers().filter(pk__in=candidate_ids)
-        if relationship_is_active(company, on=day)
-    ]
-    return customers().filter(pk__in=active_ids)
+    """All customers whose relationship is active on ``on`` (default today)."""
+    statuses = relationship_statuses(on=on)
+    return customers().filter(pk__in=[pk for pk, status in statuses.items() if status.active])
 
 
 # --- Legal holds ---------------------------------------------------------------------------

@@ -46,12 +46,14 @@ from backoffice.permissions import (
     staff_view,
 )
 from backoffice.selectors import (
+    NO_RELATIONSHIP,
     active_customers,
     customers,
     open_complaints,
     operator_invoices_for,
     people_of,
     relationship_status,
+    relationship_statuses,
     survey_results,
 )
 from core.audit import Actor
@@ -132,11 +134,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     show_status = can(staff, "customer_history")
     show_contact = can(staff, "contact")
+    statuses = relationship_statuses([c.pk for c in page]) if show_status else {}
     items = [
-        {
-            "company": company,
-            "status": relationship_status(company) if show_status else None,
-        }
+        {"company": company, "status": statuses.get(company.pk, NO_RELATIONSHIP)}
         for company in page
     ]
     shown = ["employer"] + (["customer_history"] if show_status else [])

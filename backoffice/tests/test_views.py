@@ -412,3 +412,24 @@ def test_the_access_log_is_append_only(privacy_officer):
         AccessLogEntry.objects.all().delete()
     with pytest.raises(AppendOnlyError):
         AccessLogEntry.objects.update(reason="x")
+
+
+@pytest.mark.django_db
+def test_the_customer_list_shows_each_relationship_status_and_searches():
+    staff = make_staff(StaffRole.SUPPORT)
+    active, _ = customer_with_owner("Aktiv Handel AS")
+    ended, _ = customer_with_owner("Gammel Handel AS")
+    ServiceDelivery.objects.create(
+        customer=active, description="Standard", delivered_on=timezone.localdate()
+    )
+    ServiceDelivery.objects.create(
+        customer=ended, description="Standard", delivered_on=datetime.date(2019, 1, 1)
+    )
+    client = client_for(staff)
+    response = client.get(reverse("backoffice:customer_list"), {"q": "handel"})
+    statuses = {item["company"]: item["status"] for item in response.context["items"]}
+    assert set(statuses) == {active, ended}
+    assert statuses[active].active and not statuses[ended].active
+    assert statuses[ended].ends_on == datetime.date(2022, 1, 1)
+    response = client.get(reverse("backoffice:customer_list"), {"q": "Aktiv"})
+    assert [item["company"] for item in response.context["items"]] == [active]
