@@ -24,7 +24,7 @@ def log_in(page, user) -> None:
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def fill_line(page, index: int, *, description: str, quantity: str, price: str, code: str):
