@@ -6,12 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, MembershipFactory
 from invoicing.models import Invoice
+from invoicing.tests.factories import ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +43,15 @@ def test_invoice_from_draft_to_paid(browser_page, screenshot):
         "console",
         lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
+    company = owner.memberships.get().company
+    with scope(company=company):
+        ProductFactory(
+            company=company,
+            number="P-1",
+            name="Konsulenttime",
+            unit="HUR",
+            unit_price=Decimal("1000.00"),
+        )
     log_in(page, owner)
 
     page.goto("/app/clients/new/")
@@ -55,7 +65,12 @@ def test_invoice_from_draft_to_paid(browser_page, screenshot):
     assert page.locator("nav a[aria-current=page]").first.inner_text() == "Fakturaer"
     assert "Fjellbekk" in page.locator("#id_client option:checked").inner_text()
 
-    fill_line(page, 0, description="Konsulenttime", quantity="2", price="1 000,00", code="3")
+    # The product picker fills description, unit, price and VAT code (HTMX).
+    page.select_option("#id_lines-0-product", label="P-1 Konsulenttime")
+    expect(page.locator("#id_lines-0-description")).to_have_value("Konsulenttime")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_value("1000,00")
+    assert page.locator("#id_lines-0-unit").input_value() == "HUR"
+    page.fill("#id_lines-0-quantity", "2")
     page.get_by_role("button", name="Legg til linje").click()
     page.locator("#id_lines-1-description").wait_for()
     fill_line(page, 1, description="Lunsj", quantity="3", price="150,50", code="31")
