@@ -15,6 +15,11 @@ PAD_TOP = 12
 PAD_RIGHT = 12
 
 
+def _n(value: float) -> str:
+    """A coordinate as SVG needs it: a dot, never the locale's decimal comma."""
+    return f"{value:.1f}"
+
+
 def _nice_max(value: int) -> int:
     if value <= 5:
         return 5
@@ -45,29 +50,30 @@ def page_view_chart(*, since: datetime.date, days: int) -> dict[str, Any]:
         h = plot_h * counts["views"] / top
         bars.append(
             {
-                "x": round(x + slot * 0.15, 1),
-                "y": round(PAD_TOP + plot_h - h, 1),
-                "w": round(slot * 0.7, 1),
-                "h": round(h, 1),
+                "x": _n(x + slot * 0.15),
+                "y": _n(PAD_TOP + plot_h - h),
+                "w": _n(slot * 0.7),
+                "h": _n(h),
                 "day": day,
                 "views": counts["views"],
                 "visitors": counts["visitors"],
             }
         )
         vy = PAD_TOP + plot_h - plot_h * counts["visitors"] / top
-        points.append(f"{round(x + slot / 2, 1)},{round(vy, 1)}")
-        if i % 7 == 0 or i == days - 1:
-            labels.append({"x": round(x + slot / 2, 1), "text": day.strftime("%d.%m")})
+        points.append(f"{_n(x + slot / 2)},{_n(vy)}")
+        if (days - 1 - i) % 7 == 0:
+            labels.append({"x": _n(x + slot / 2), "text": day.strftime("%d.%m")})
     grid = [
-        {"y": round(PAD_TOP + plot_h - plot_h * f, 1), "value": round(top * f)}
+        {"y": _n(PAD_TOP + plot_h - plot_h * f), "value": round(top * f)}
         for f in (0, 0.25, 0.5, 0.75, 1)
     ]
     return {
         "width": WIDTH,
         "height": HEIGHT,
-        "left": PAD_LEFT,
-        "right": WIDTH - PAD_RIGHT,
-        "label_y": HEIGHT - 8,
+        "left": str(PAD_LEFT),
+        "axis_x": str(PAD_LEFT - 6),
+        "right": str(WIDTH - PAD_RIGHT),
+        "label_y": str(HEIGHT - 8),
         "bars": bars,
         "points": " ".join(points),
         "labels": labels,

@@ -433,3 +433,27 @@ def test_the_customer_list_shows_each_relationship_status_and_searches():
     assert statuses[ended].ends_on == datetime.date(2022, 1, 1)
     response = client.get(reverse("backoffice:customer_list"), {"q": "Aktiv"})
     assert [item["company"] for item in response.context["items"]] == [active]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_chart_is_valid_svg_in_every_language(privacy_officer):
+    import re
+
+    from privacy.models import DailyPageStat
+
+    today = timezone.localdate()
+    DailyPageStat.objects.create(day=today, path="/", page_views=7, unique_visitors=3)
+    DailyPageStat.objects.create(day=today, path="/plans/", page_views=5, unique_visitors=2)
+    client = client_for(privacy_officer)
+    for language in ("nb", "en"):
+        client.cookies["django_language"] = language
+        response = client.get(reverse("backoffice:dashboard"), HTTP_ACCEPT_LANGUAGE=language)
+        html = response.content.decode()
+        chart = response.context["chart"]
+        assert chart["total_views"] == 12 and chart["total_visitors"] == 5
+        assert len(chart["bars"]) == 30
+        numbers = re.findall(r'\b(?:x|y|width|height|x1|x2|y1|y2)="([^"]*)"', html)
+        assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
+        points = re.search(r'<polyline points="([^"]*)"', html).group(1)
+        assert all(re.fullmatch(r"\d+\.\d,\d+\.\d", p) for p in points.split())
+        assert 'style="' not in html and "<script>" not in html

@@ -1,0 +1,75 @@
+"""The staff console in a real browser: login with the second factor, dashboard and chart
+under the CSP, and a customer page that hides what the role may not see."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.tests.factories import PASSWORD
+from backoffice.models import AccessLogEntry, CreditCheck, ServiceDelivery, StaffRole
+from backoffice.tests.conftest import customer_with_owner, make_staff
+from privacy.models import DailyPageStat
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, staff) -> None:
+    page.goto("/account/login/?next=/backoffice/")
+    page.get_by_label("E-post").fill(staff.user.email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    device = TOTPDevice.objects.get(user=staff.user)
+    page.get_by_label("Kode fra autentiseringsappen").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Bekreft").click()
+
+
+def test_dashboard_chart_and_a_need_to_know_customer_page(browser_page, screenshot):
+    page = browser_page
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    today = timezone.localdate()
+    for i in range(30):
+        DailyPageStat.objects.create(
+            day=today - datetime.timedelta(days=i),
+            path="/",
+            page_views=40 + (i * 7) % 25,
+            unique_visitors=15 + (i * 3) % 10,
+        )
+    customer, _owner = customer_with_owner("Fjordkraft Regnskap AS")
+    ServiceDelivery.objects.create(customer=customer, description="Standard", delivered_on=today)
+    marketing = make_staff(StaffRole.MARKETING, full_name="Maja Marked")
+    CreditCheck.objects.create(
+        customer=customer,
+        provider="Byrå",
+        checked_on=today,
+        result="SKJULT-KREDITT",
+        source="staff",
+        staff=marketing.user,
+    )
+
+    _log_in(page, marketing)
+    page.get_by_role("heading", name="Oversikt").wait_for()
+    bars = page.locator("svg.chart-svg rect.chart-bar")
+    assert bars.count() == 30
+    box = page.locator("svg.chart-svg").bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 80
+    screenshot(page, "backoffice-dashboard")
+
+    page.get_by_role("link", name="Kunder").click()
+    page.get_by_role("link", name="Fjordkraft Regnskap AS").click()
+    page.get_by_role("heading", name="Fjordkraft Regnskap AS").wait_for()
+    assert page.get_by_text("Aktivt", exact=True).is_visible()
+    assert page.get_by_text("SKJULT-KREDITT").count() == 0
+    assert page.get_by_role("heading", name="Betalingshistorikk").count() == 0
+    screenshot(page, "backoffice-customer-marketing")
+    entry = AccessLogEntry.objects.filter(customer=customer).latest("created_at")
+    assert "credit_check" not in entry.categories and "employer" in entry.categories
+    assert csp_errors == []
