@@ -324,6 +324,8 @@ class Invoice(TenantModel):
             models.Index(fields=["company", "client", "-invoice_date"]),
             models.Index(fields=["company", "kid"]),
             models.Index(fields=["company", "order_number"]),
+            # The list sorted by amount (web UI, API ordering): an index walk, not a sort.
+            models.Index(fields=["company", "kind", "-total_incl_vat", "-number"]),
         ]
         verbose_name = _("faktura")
         verbose_name_plural = _("fakturaer")
