@@ -147,6 +147,8 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
         ordering=SORTS[filters["sort"]],
         today=today,
     )
+    if kind == Invoice.Kind.CREDIT_NOTE:
+        invoices = invoices.select_related("credited_invoice")
     page = capped_page(invoices, request.GET.get("page"))
     query = {
         "q": filters["q"],

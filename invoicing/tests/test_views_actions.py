@@ -178,6 +178,7 @@ def test_credit_notes_are_listed_separately(owner_client, company, issued, owner
         note = services.invoice_credit(invoice=issued, actor=Actor.user(owner))
     body = owner_client.get(reverse("invoicing:credit_notes")).content.decode()
     assert reverse("invoicing:detail", args=[note.pk]) in body
+    assert f"faktura {issued.number}</a>" in body
     body = owner_client.get(reverse("invoicing:list")).content.decode()
     assert reverse("invoicing:detail", args=[note.pk]) not in body
 
