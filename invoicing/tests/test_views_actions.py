@@ -384,6 +384,8 @@ def test_pages_in_english(owner_client, draft, issued):
     assert "Register payment" in body and "Open balance" in body
     body = owner_client.get(reverse("invoicing:create")).content.decode()
     assert "Add line" in body and "Save draft" in body
+    body = owner_client.get(reverse("invoicing:list")).content.decode()
+    assert ">Invoices</a>" in body and ">Credit notes</a>" in body
 
 
 def test_capped_page_counts_at_most_the_cap(company, buyer):
