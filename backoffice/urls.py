@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/<int:pk>/credit-checks/run/", views.credit_check_run, name="credit_check_run"),
     path("customers/<int:pk>/financing/", views.financing_add, name="financing_add"),
     path("customers/<int:pk>/deliveries/", views.delivery_add, name="delivery_add"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/<int:pk>/close/", views.complaint_close, name="complaint_close"),
     path("access-log/", views.access_log_view, name="access_log"),

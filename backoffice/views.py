@@ -234,6 +234,42 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _customer_page(request, _customer(pk))
 
 
+@staff_view(category="name")
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the customers' people: each section only if the category may be seen."""
+    staff = request.staff  # type: ignore[attr-defined]
+    people = User.objects.filter(memberships__company__in=customers()).distinct()
+    person = get_object_or_404(people, pk=pk)
+    sees = {c: can(staff, c) for c in PERSONAL_CATEGORIES}
+    shown = {"name"}
+    context: dict[str, Any] = {"person": person, "sees": sees}
+    if sees["employer"]:
+        context["memberships"] = person.memberships.select_related("company").filter(
+            company__in=customers()
+        )
+        shown.add("employer")
+        if sees["role"]:
+            shown.add("role")
+    for category in ("contact", "web_activity"):
+        if sees[category]:
+            shown.add(category)
+    if sees["correspondence"]:
+        context["interactions"] = Interaction.objects.filter(person=person).select_related(
+            "customer", "staff"
+        )
+        shown.add("correspondence")
+    if sees["complaints"]:
+        context["complaints"] = Complaint.objects.filter(person=person).select_related("customer")
+        shown.add("complaints")
+    if sees["preferences"]:
+        context["surveys"] = SurveyInvitation.objects.filter(
+            person=person, answered_at__isnull=False
+        ).select_related("customer")
+        shown.add("preferences")
+    record_access(request, person=person, categories=sorted(shown))
+    return render(request, "backoffice/person_detail.html", context)
+
+
 def _post_form(
     request: HttpRequest,
     pk: int,

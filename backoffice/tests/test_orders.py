@@ -85,6 +85,15 @@ def test_an_order_creates_a_delivery_and_an_issued_operator_invoice(
         seller = invoice.seller_snapshot["organization_number_display"]
         assert seller.endswith("MVA Foretaksregisteret")
     assert [i.pk for i in operator_invoices_for(company)] == [invoice.pk]
+    # Sent by e-mail through the product's own delivery, with the PDF.
+    from django.core import mail
+
+    from delivery.models import Delivery
+
+    with scope(company=operator):
+        assert Delivery.objects.filter(invoice=invoice, channel="email").exists()
+    [message] = [m for m in mail.outbox if company.email in m.to]
+    assert any(name.endswith(".pdf") for name, *_ in message.attachments)
     done = owner_client.get(response["Location"])
     assert done.status_code == 200 and str(invoice.number) in done.content.decode()
 

@@ -21,7 +21,7 @@ from backoffice.models import (
     StaffProfile,
     StaffRole,
 )
-from backoffice.permissions import Action, can
+from backoffice.permissions import PERSONAL_CATEGORIES, Action, can
 from backoffice.tests.conftest import client_for, customer_with_owner, make_staff
 from core.models import AuditEntry
 
@@ -31,6 +31,7 @@ ENDPOINTS = [
     ("backoffice:permissions", False, "get", None, None),
     ("backoffice:customer_list", False, "get", "employer", Action.VIEW),
     ("backoffice:customer_detail", True, "get", "employer", Action.VIEW),
+    ("backoffice:person_detail", True, "get", "name", Action.VIEW),
     ("backoffice:interaction_add", True, "post", "correspondence", Action.EDIT),
     ("backoffice:complaint_add", True, "post", "complaints", Action.EDIT),
     ("backoffice:credit_check_add", True, "post", "credit_check", Action.EDIT),
@@ -66,7 +67,9 @@ PERSONAS = {
 }
 
 
-def _url(name: str, needs_customer: bool, customer) -> str:
+def _url(name: str, needs_customer: bool, customer, owner) -> str:
+    if name == "backoffice:person_detail":
+        return reverse(name, kwargs={"pk": owner.pk})
     return reverse(name, kwargs={"pk": customer.pk}) if needs_customer else reverse(name)
 
 
@@ -75,14 +78,28 @@ def _url(name: str, needs_customer: bool, customer) -> str:
 @pytest.mark.parametrize(("name", "needs_customer", "method", "category", "action"), ENDPOINTS)
 def test_every_view_enforces_the_matrix(persona, name, needs_customer, method, category, action):
     staff = PERSONAS[persona]()
-    customer, _owner = customer_with_owner()
+    customer, owner = customer_with_owner()
+    Complaint.objects.create(
+        customer=customer,
+        kind="complaint",
+        subject="Feil på faktura",
+        description="Feil beløp",
+        opened_on=timezone.localdate(),
+        staff=staff.user,
+    )
     client = client_for(staff)
     before = AccessLogEntry.objects.count()
-    response = getattr(client, method)(_url(name, needs_customer, customer))
+    response = getattr(client, method)(_url(name, needs_customer, customer, owner))
     expired = persona == "auditor_expired"
     allowed = not expired and (category is None or can(staff, category, action))
     if allowed:
         assert response.status_code in (200, 302, 400), response.status_code
+        if method == "get" and category in PERSONAL_CATEGORIES:
+            new_rows = AccessLogEntry.objects.order_by("id")[before:]
+            assert new_rows, "a view of personal data must write the access log"
+            for row in new_rows:
+                assert row.staff == staff.user and category in row.categories
+                assert row.customer == customer or row.person == owner
     else:
         assert response.status_code == 403
         assert AccessLogEntry.objects.count() == before  # nothing read, nothing logged
@@ -165,6 +182,7 @@ ALL_GET_URLS = [
     "/backoffice/permissions/",
     "/backoffice/customers/",
     "/backoffice/customers/1/",
+    "/backoffice/people/1/",
     "/backoffice/complaints/",
     "/backoffice/access-log/",
     "/backoffice/staff/",
@@ -457,3 +475,38 @@ def test_the_dashboard_chart_is_valid_svg_in_every_language(privacy_officer):
         points = re.search(r'<polyline points="([^"]*)"', html).group(1)
         assert all(re.fullmatch(r"\d+\.\d,\d+\.\d", p) for p in points.split())
         assert 'style="' not in html and "<script>" not in html
+
+
+@pytest.mark.django_db
+def test_a_person_page_shows_only_what_the_role_may_see_and_logs_the_person():
+    customer, owner = customer_with_owner("Fjellbekk AS")
+    support = make_staff(StaffRole.SUPPORT)
+    Interaction.objects.create(
+        customer=customer,
+        person=owner,
+        kind=Interaction.Kind.MEETING,
+        occurred_on=timezone.localdate(),
+        staff=support.user,
+        summary="MØTE-MED-EIER",
+    )
+    url = reverse("backoffice:person_detail", args=[owner.pk])
+    response = client_for(support).get(url)
+    assert response.status_code == 200
+    assert "MØTE-MED-EIER" in response.content.decode() and owner.email in response.content.decode()
+    entry = AccessLogEntry.objects.get()
+    assert entry.person == owner and entry.customer is None
+    assert {"name", "contact", "correspondence", "employer"} <= set(entry.categories)
+    marketing = make_staff(StaffRole.MARKETING)
+    response = client_for(marketing).get(url)
+    assert "MØTE-MED-EIER" not in response.content.decode()
+    assert "correspondence" not in AccessLogEntry.objects.latest("id").categories
+    finance = make_staff(StaffRole.FINANCE)
+    assert client_for(finance).get(url).status_code == 200
+    assert client_for(make_staff(StaffRole.ADMINISTRATOR)).get(url).status_code == 403
+    # Staff accounts that are nobody's customer are not "people" here.
+    assert (
+        client_for(support)
+        .get(reverse("backoffice:person_detail", args=[marketing.user.pk]))
+        .status_code
+        == 404
+    )
