@@ -1,0 +1,96 @@
+"""A privacy officer handles an access request from the queue, in a real browser."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from accounts.tests.factories import PASSWORD, MembershipFactory
+from backoffice.models import StaffRole
+from backoffice.tests.conftest import make_staff
+from privacy import services
+from privacy.models import DataExport, PrivacyRequest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_privacy_officer_handles_an_access_request_to_completion(browser_page, screenshot):
+    page = browser_page
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    officer = make_staff(StaffRole.PRIVACY_OFFICER, full_name="Per Personvern")
+    person = MembershipFactory(role=Role.MEMBER, user__full_name="Ingrid Innsyn").user
+    received = timezone.now() - datetime.timedelta(days=3)
+    item = PrivacyRequest.objects.create(
+        reference="PV-20261121-ABC123",
+        kind=PrivacyRequest.Kind.ACCESS,
+        user=person,
+        name="Ingrid Innsyn",
+        email=person.email,
+        message="Jeg vil se alle opplysningene dere har om meg.",
+        status=PrivacyRequest.Status.OPEN,
+        received_at=received,
+        deadline=services.add_one_month(timezone.localdate(received)),
+        verified_at=received,
+    )
+    late = PrivacyRequest.objects.create(
+        reference="PV-20261001-LATE01",
+        kind=PrivacyRequest.Kind.QUESTION,
+        name="Sen Sak",
+        email="sen@example.com",
+        message="Hvorfor?",
+        status=PrivacyRequest.Status.OPEN,
+        received_at=timezone.now() - datetime.timedelta(days=45),
+        deadline=timezone.localdate() - datetime.timedelta(days=10),
+        verified_at=timezone.now() - datetime.timedelta(days=45),
+    )
+
+    page.goto("/account/login/?next=/backoffice/privacy-requests/")
+    page.get_by_label("E-post").fill(officer.user.email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    device = TOTPDevice.objects.get(user=officer.user)
+    page.get_by_label("Kode fra autentiseringsappen").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Bekreft").click()
+
+    page.get_by_role("heading", name="Personvernhenvendelser").wait_for()
+    overdue_row = page.locator("tr.overdue")
+    assert overdue_row.count() == 1
+    assert late.reference in overdue_row.inner_text()
+    screenshot(page, "privacy-queue")
+
+    page.get_by_role("link", name=item.reference).click()
+    page.get_by_role("heading", name=f"{item.reference}: Innsyn").wait_for()
+    page.get_by_label("Saksbehandler").select_option(label="Per Personvern")
+    page.get_by_role("button", name="Tildel").click()
+    page.get_by_text("Saken er tildelt Per Personvern.").wait_for()
+    assert page.locator("#assignee").inner_text() == "Per Personvern"
+
+    page.get_by_role("button", name="Lag eksport").click()
+    page.get_by_text("Eksporten lages nå").wait_for()
+    export = DataExport.objects.get(user=person)
+    assert export.status == DataExport.Status.READY
+    assert page.locator(".export-status").first.inner_text() == "Klar"
+    screenshot(page, "privacy-request-exported")
+
+    page.get_by_label("Svar til personen").fill(
+        "Eksporten med alle opplysningene ligger klar under Personvern på kontoen din i 7 dager."
+    )
+    page.get_by_role("button", name="Send svar og avslutt").click()
+    page.get_by_text("Henvendelsen er avsluttet").wait_for()
+    assert page.locator("#request-status").inner_text() == "Avsluttet"
+    screenshot(page, "privacy-request-closed")
+
+    item.refresh_from_db()
+    assert item.status == PrivacyRequest.Status.CLOSED
+    assert item.assigned_to == officer.user
+    assert "Eksporten med alle" in item.outcome
+    assert csp_errors == []
