@@ -232,6 +232,7 @@ class ServiceDelivery(models.Model):
     delivered_on = models.DateField(_("levert fra"))
     # For a subscription: the last day of the period (the delivery is complete then).
     period_end = models.DateField(_("til og med"), null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SYSTEM)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

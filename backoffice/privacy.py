@@ -190,6 +190,7 @@ register(
         "description": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
         "delivered_on": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
         "period_end": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
+        "source": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
         "created_at": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
     },
     non_personal=["customer", "order"],

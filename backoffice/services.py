@@ -392,6 +392,7 @@ def delivery_record(
     delivered_on: datetime.date,
     period_end: datetime.date | None = None,
     order: Order | None = None,
+    source: str = Source.SYSTEM,
 ) -> ServiceDelivery:
     description = _require(description, "description", _("Beskriv hva som ble levert."))
     _max_length(description, "description", 300)
@@ -403,6 +404,7 @@ def delivery_record(
         description=description,
         delivered_on=delivered_on,
         period_end=period_end,
+        source=source,
     )
     audit_log(
         action="backoffice.delivery.recorded",
@@ -443,6 +445,7 @@ def order_place(*, customer: Company, plan: Plan, user: Any, source: str = Sourc
         delivered_on=today,
         period_end=period_end,
         order=order,
+        source=source,
     )
     account = customer_account_for(customer=customer, actor=actor)
     from catalog.models import Product

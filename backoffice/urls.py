@@ -19,6 +19,12 @@ urlpatterns = [
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/<int:pk>/close/", views.complaint_close, name="complaint_close"),
     path("access-log/", views.access_log_view, name="access_log"),
+    path("access-log/export.csv", views.access_log_export, name="access_log_export"),
+    path(
+        "customers/<int:pk>/payments.csv",
+        views.payment_history_export,
+        name="payment_history_export",
+    ),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),

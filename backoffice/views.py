@@ -3,6 +3,7 @@ that shows a customer's personal data records it with ``record_access``."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from backoffice.models import (
     Interaction,
     Order,
     ServiceDelivery,
+    Source,
     StaffProfile,
     StaffRole,
     SurveyInvitation,
@@ -56,7 +58,7 @@ from backoffice.selectors import (
     relationship_statuses,
     survey_results,
 )
-from core.audit import Actor
+from core.audit import Actor, audit_log
 
 PAGE_SIZE = 50
 
@@ -430,6 +432,7 @@ def delivery_add(request: HttpRequest, pk: int) -> HttpResponse:
             description=data["description"],
             delivered_on=data["delivered_on"],
             period_end=data["period_end"],
+            source=Source.STAFF,
         )
 
     return _post_form(
@@ -486,6 +489,97 @@ def access_log_view(request: HttpRequest) -> HttpResponse:
                 "user__full_name"
             ),
         },
+    )
+
+
+def _csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # Excel reads UTF-8 with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@staff_view(category=OperatorCategory.ACCESS_LOG, action=Action.EXPORT, purpose="account_security")
+def access_log_export(request: HttpRequest) -> HttpResponse:
+    """The access log as CSV (same filters as the page), audit-logged."""
+    try:
+        customer_id = _int_param(request, "customer")
+        staff_id = _int_param(request, "staff")
+    except ValidationError as exc:
+        return HttpResponse(exc.messages[0], status=400, content_type="text/plain")
+    customer = get_object_or_404(customers(), pk=customer_id) if customer_id else None
+    staff_user = (
+        get_object_or_404(User.objects.filter(is_staff=True), pk=staff_id) if staff_id else None
+    )
+    rows = access_log(customer=customer, staff=staff_user)[:50_000]
+    audit_log(
+        action="backoffice.access_log.exported",
+        actor=Actor.user(request.user),
+        data={"customer": customer_id, "staff": staff_id, "rows": len(rows)},
+    )
+    return _csv_response(
+        "tilgangslogg.csv",
+        ["tidspunkt", "ansatt", "kunde", "person", "kategorier", "formål", "begrunnelse", "side"],
+        [
+            [
+                timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+                e.staff.email,
+                e.customer.name if e.customer else "",
+                e.person_id or "",
+                ",".join(e.categories),
+                e.purpose,
+                e.reason,
+                e.path,
+            ]
+            for e in rows
+        ],
+    )
+
+
+@staff_view(category="payment_history", action=Action.EXPORT, purpose="invoicing")
+def payment_history_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A customer's payment history with us as CSV; access- and audit-logged."""
+    customer = _customer(pk)
+    invoices = operator_invoices_for(customer)
+    rows = []
+    for invoice in invoices:
+        payments = list(invoice.payments.all())
+        base = [
+            invoice.get_kind_display(),
+            invoice.number,
+            invoice.invoice_date.isoformat(),
+            invoice.due_date.isoformat(),
+            invoice.total_incl_vat,
+            invoice.currency,
+            invoice.get_status_display(),
+        ]
+        if not payments:
+            rows.append([*base, "", ""])
+        rows.extend([*base, p.date.isoformat(), p.amount] for p in payments)
+    record_access(request, customer=customer, categories=["payment_history"])
+    audit_log(
+        action="backoffice.payment_history.exported",
+        actor=Actor.user(request.user),
+        company=customer,
+        data={"invoices": len(invoices)},
+    )
+    return _csv_response(
+        f"betalingshistorikk-{customer.organization_number}.csv",
+        [
+            "type",
+            "nummer",
+            "dato",
+            "forfall",
+            "beløp",
+            "valuta",
+            "status",
+            "betalt dato",
+            "betalt beløp",
+        ],
+        rows,
     )
 
 

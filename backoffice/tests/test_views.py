@@ -40,6 +40,8 @@ ENDPOINTS = [
     ("backoffice:delivery_add", True, "post", "customer_history", Action.EDIT),
     ("backoffice:complaint_list", False, "get", "complaints", Action.VIEW),
     ("backoffice:access_log", False, "get", "access_log", Action.VIEW),
+    ("backoffice:access_log_export", False, "get", "access_log", Action.EXPORT),
+    ("backoffice:payment_history_export", True, "get", "payment_history", Action.EXPORT),
     ("backoffice:staff_list", False, "get", "staff", Action.VIEW),
     ("backoffice:staff_create", False, "get", "staff", Action.EDIT),
     ("backoffice:surveys", False, "get", "statistics", Action.VIEW),
@@ -185,6 +187,8 @@ ALL_GET_URLS = [
     "/backoffice/people/1/",
     "/backoffice/complaints/",
     "/backoffice/access-log/",
+    "/backoffice/access-log/export.csv",
+    "/backoffice/customers/1/payments.csv",
     "/backoffice/staff/",
     "/backoffice/staff/new/",
     "/backoffice/staff/1/",
@@ -510,3 +514,74 @@ def test_a_person_page_shows_only_what_the_role_may_see_and_logs_the_person():
         .status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_finance_records_a_delivery_by_hand_with_its_source():
+    finance = make_staff(StaffRole.FINANCE)
+    customer, _owner = customer_with_owner()
+    response = client_for(finance).post(
+        reverse("backoffice:delivery_add", args=[customer.pk]),
+        {"description": "Kurs i fakturering", "delivered_on": "2026-01-05"},
+    )
+    assert response.status_code == 302
+    delivery = ServiceDelivery.objects.get()
+    assert delivery.source == "staff" and delivery.period_end is None
+    assert AuditEntry.objects.filter(action="backoffice.delivery.recorded").count() == 1
+
+
+@pytest.mark.django_db
+def test_finance_exports_the_payment_history_and_the_export_is_logged(plan):
+    from backoffice import services
+
+    customer, owner = customer_with_owner("Eksport AS")
+    order = services.order_place(customer=customer, plan=plan, user=owner)
+    finance = make_staff(StaffRole.FINANCE)
+    response = client_for(finance).get(
+        reverse("backoffice:payment_history_export", args=[customer.pk])
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    assert f";{order.invoice.number};" in body
+    entry = AccessLogEntry.objects.get()
+    assert entry.categories == ["payment_history"] and entry.purpose == "invoicing"
+    assert AuditEntry.objects.filter(action="backoffice.payment_history.exported").exists()
+    support = make_staff(StaffRole.SUPPORT)
+    url = reverse("backoffice:payment_history_export", args=[customer.pk])
+    assert client_for(support).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_privacy_officer_exports_the_access_log(privacy_officer):
+    customer, _ = customer_with_owner("Alfa AS")
+    client = client_for(privacy_officer)
+    client.get(reverse("backoffice:customer_detail", args=[customer.pk]))
+    response = client.get(reverse("backoffice:access_log_export"), {"customer": customer.pk})
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2 and "Alfa AS" in lines[1]
+    assert client.get(reverse("backoffice:access_log_export"), {"staff": "x"}).status_code == 400
+    auditor = make_staff(
+        StaffRole.AUDITOR,
+        valid_until=timezone.localdate() + datetime.timedelta(days=5),
+        granted=("access_log",),
+    )
+    assert client_for(auditor).get(reverse("backoffice:access_log")).status_code == 200
+    assert client_for(auditor).get(reverse("backoffice:access_log_export")).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_database_refuses_to_change_or_delete_access_log_rows(privacy_officer):
+    from django.db import DatabaseError, connection, transaction
+
+    customer, _ = customer_with_owner()
+    client_for(privacy_officer).get(reverse("backoffice:customer_detail", args=[customer.pk]))
+    entry = AccessLogEntry.objects.get()
+    table = AccessLogEntry._meta.db_table
+    for sql in (f"UPDATE {table} SET reason = 'x'", f"DELETE FROM {table}"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    # Only the link to a deleted customer or person may be cleared.
+    AccessLogEntry.objects.filter(pk=entry.pk)._redact(customer=None)
+    assert AccessLogEntry.objects.get(pk=entry.pk).customer is None
