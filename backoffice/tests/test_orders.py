@@ -89,9 +89,12 @@ def test_an_order_creates_a_delivery_and_an_issued_operator_invoice(
     from django.core import mail
 
     from delivery.models import Delivery
+    from documents.models import StoredDocument
 
     with scope(company=operator):
         assert Delivery.objects.filter(invoice=invoice, channel="email").exists()
+        kinds = set(StoredDocument.objects.filter(invoice=invoice).values_list("kind", flat=True))
+        assert kinds == {"pdf", "ehf"}
     [message] = [m for m in mail.outbox if company.email in m.to]
     assert any(name.endswith(".pdf") for name, *_ in message.attachments)
     done = owner_client.get(response["Location"])
