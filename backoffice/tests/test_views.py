@@ -585,3 +585,65 @@ def test_the_database_refuses_to_change_or_delete_access_log_rows(privacy_office
     # Only the link to a deleted customer or person may be cleared.
     AccessLogEntry.objects.filter(pk=entry.pk)._redact(customer=None)
     assert AccessLogEntry.objects.get(pk=entry.pk).customer is None
+
+
+JUNK = [
+    {},
+    {"kind": "\x00", "occurred_on": "9999-99-99", "summary": "x" * 5000, "person": "abc"},
+    {"kind": "dispute", "subject": "s" * 500, "description": "d", "opened_on": "0000-01-01"},
+    {"provider": "p", "checked_on": "2026-01-01", "result": "r", "score": "1e999"},
+    {"partner": "\x00", "arrangement": "a", "started_on": "2026-13-01"},
+    {"description": "d", "delivered_on": "2026-01-02", "period_end": "2026-01-01"},
+    {"status": "resolved", "resolution": "\x00"},
+    {"roles": ["x" * 300], "valid_until": "yesterday", "granted_categories": ["<script>"]},
+    {"reason": "r" * 600},
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", JUNK)
+def test_junk_on_every_form_is_a_4xx_never_a_500(data, privacy_officer, administrator):
+    customer, _owner = customer_with_owner()
+    complaint = Complaint.objects.create(
+        customer=customer,
+        kind="complaint",
+        subject="S",
+        description="D",
+        opened_on=timezone.localdate(),
+        staff=privacy_officer.user,
+    )
+    officer = client_for(privacy_officer)
+    names = ("interaction_add", "complaint_add", "credit_check_add", "financing_add")
+    for name in (*names, "delivery_add"):
+        response = officer.post(reverse(f"backoffice:{name}", args=[customer.pk]), data)
+        assert response.status_code in (302, 400), (name, response.status_code)
+    response = officer.post(reverse("backoffice:complaint_close", args=[complaint.pk]), data)
+    assert response.status_code in (302, 400)
+    admin = client_for(administrator)
+    for url in (
+        reverse("backoffice:staff_create"),
+        reverse("backoffice:staff_edit", args=[administrator.pk]),
+        reverse("backoffice:elevate"),
+    ):
+        assert admin.post(url, data).status_code in (302, 400), url
+    for params in ({"q": "\x00" * 3}, {"page": "-1"}, {"page": "x" * 50}, {"q": "%" * 200}):
+        assert officer.get(reverse("backoffice:customer_list"), params).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [StaffRole.MARKETING, StaffRole.FINANCE, StaffRole.ADMINISTRATOR])
+def test_closing_a_case_needs_the_complaints_edit_right(role):
+    customer, _owner = customer_with_owner()
+    complaint = Complaint.objects.create(
+        customer=customer,
+        kind="dispute",
+        subject="S",
+        description="D",
+        opened_on=timezone.localdate(),
+        staff=make_staff(StaffRole.SUPPORT).user,
+    )
+    url = reverse("backoffice:complaint_close", args=[complaint.pk])
+    response = client_for(make_staff(role)).post(url, {"status": "resolved", "resolution": "x"})
+    assert response.status_code == 403
+    complaint.refresh_from_db()
+    assert complaint.status == "open"
