@@ -89,14 +89,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if can(staff, "customer_history"):
         context["active_count"] = active_customers().count()
     if can(staff, OperatorCategory.PRIVACY_REQUESTS):
-        from privacy.models import PrivacyRequest
+        from privacy.selectors import privacy_request_queue
 
-        context["privacy_requests"] = (
-            PrivacyRequest.objects.exclude(status=PrivacyRequest.Status.CLOSED)
-            .exclude(status=PrivacyRequest.Status.AWAITING_VERIFICATION)
-            .order_by("deadline")
-            .only("reference", "kind", "status", "deadline", "received_at")[:20]
-        )
+        queue = privacy_request_queue(status="open")
+        context["privacy_request_count"] = queue.count()
+        context["privacy_requests"] = queue[:20]
         context["today"] = timezone.localdate()
     if can(staff, "complaints"):
         context["open_complaint_count"] = open_complaints().count()

@@ -647,3 +647,31 @@ def test_closing_a_case_needs_the_complaints_edit_right(role):
     assert response.status_code == 403
     complaint.refresh_from_db()
     assert complaint.status == "open"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_open_privacy_requests_by_deadline_for_the_privacy_officer(
+    privacy_officer,
+):
+    from privacy.models import PrivacyRequest
+
+    today = timezone.localdate()
+    requests = [("PR-LATE", -2, "open"), ("PR-SOON", 5, "extended"), ("PR-DONE", 1, "closed")]
+    for ref, days, status in requests:
+        PrivacyRequest.objects.create(
+            reference=ref,
+            kind="access",
+            name="N",
+            email="n@example.no",
+            message="m",
+            status=status,
+            received_at=timezone.now(),
+            deadline=today + datetime.timedelta(days=days),
+        )
+    response = client_for(privacy_officer).get(reverse("backoffice:dashboard"))
+    assert [r.reference for r in response.context["privacy_requests"]] == ["PR-LATE", "PR-SOON"]
+    assert response.context["privacy_request_count"] == 2
+    assert "Forfalt" in response.content.decode()
+    support = client_for(make_staff(StaffRole.SUPPORT)).get(reverse("backoffice:dashboard"))
+    assert "PR-LATE" not in support.content.decode()
+    assert "privacy_requests" not in support.context
