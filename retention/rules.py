@@ -143,12 +143,17 @@ class _GuardsLifted:
     def __enter__(self) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # ALTER TABLE refuses to run while deferred (foreign-key) checks are pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'ALTER TABLE "{self.table}" DISABLE TRIGGER "{self.trigger}"')
 
     def __exit__(self, *exc: object) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'ALTER TABLE "{self.table}" ENABLE TRIGGER "{self.trigger}"')
+                # Django's foreign keys are INITIALLY DEFERRED: back to that.
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _plain(label: str) -> QuerySet:
