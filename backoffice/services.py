@@ -87,6 +87,8 @@ def _clean_staff(
     roles: Iterable[str],
     valid_until: datetime.date | None,
     granted_categories: Iterable[str],
+    *,
+    active: bool = True,
 ) -> tuple[list[str], datetime.date | None, list[str]]:
     roles = sorted(set(roles))
     granted = sorted(set(granted_categories))
@@ -102,7 +104,7 @@ def _clean_staff(
     if advisers and not errors:
         if valid_until is None:
             errors["valid_until"] = _("En ekstern rådgiver må ha en sluttdato for tilgangen.")
-        elif valid_until < timezone.localdate():
+        elif active and valid_until < timezone.localdate():
             errors["valid_until"] = _("Sluttdatoen kan ikke være passert.")
         ceiling = {c for r in advisers for c in permissions.grantable_categories(r)}
         outside = [c for c in granted if c not in ceiling]
@@ -175,7 +177,9 @@ def staff_update(
         raise ValidationError(
             {"roles": _("Du kan ikke fjerne din egen administratortilgang.")}, code="self"
         )
-    roles, valid_until, granted = _clean_staff(roles, valid_until, granted_categories)
+    roles, valid_until, granted = _clean_staff(
+        roles, valid_until, granted_categories, active=is_active
+    )
     before = {
         "roles": profile.roles,
         "valid_until": str(profile.valid_until or ""),

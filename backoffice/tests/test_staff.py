@@ -182,3 +182,24 @@ def test_usage_is_counted_per_feature_and_day_only_for_consenting_users():
         "count",
         "companies",
     }
+
+
+@pytest.mark.django_db
+def test_an_expired_adviser_can_be_deactivated_but_not_renewed_into_the_past(administrator):
+    past = timezone.localdate() - datetime.timedelta(days=3)
+    adviser = make_staff(StaffRole.LAWYER, valid_until=past, granted=("complaints",))
+    url = reverse("backoffice:staff_edit", args=[adviser.pk])
+    client = client_for(administrator)
+    data = {
+        "roles": ["lawyer"],
+        "valid_until": past.isoformat(),
+        "granted_categories": ["complaints"],
+    }
+    assert client.post(url, {**data, "is_active": "on"}).status_code == 400
+    assert client.post(url, data).status_code == 302
+    adviser.refresh_from_db()
+    assert not adviser.is_active
+    renewed = {**data, "is_active": "on", "valid_until": _future()}
+    assert client.post(url, renewed).status_code == 302
+    adviser.refresh_from_db()
+    assert adviser.is_active and adviser.valid_until > timezone.localdate()
