@@ -277,6 +277,7 @@ def _correspondence_targets(ctx: Context) -> Iterable[Target]:
 
 
 # --- Rules: accounting material ------------------------------------------------------------
+ISSUED_STATUSES = ("issued", "sent", "partially_paid", "paid", "credited")
 PERSON_SNAPSHOT_KEYS = {
     "name": ANONYMISED_NAME,
     "address_line": "",
@@ -343,6 +344,27 @@ def _invoice_targets(ctx: Context) -> Iterable[Target]:
                 )
 
     yield Target("invoicing.Invoice", Action.ANONYMISE, person_rows, apply)
+
+
+def _document_targets(ctx: Context) -> Iterable[Target]:
+    """Archived PDF/EHF files of documents past the deadline (they print the buyer)."""
+    cutoff = primary_cutoff(ctx.today)
+    rows = _not_held(
+        _manager("documents.StoredDocument").filter(
+            invoice__invoice_date__lt=cutoff, invoice__status__in=ISSUED_STATUSES
+        ),
+        ctx,
+        client="invoice__client_id",
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            chunk = _plain("documents.StoredDocument").filter(pk__in=pks[start : start + 1000])
+            files = [row.file for row in chunk if row.file]
+            chunk.delete()
+            transaction.on_commit(lambda files=files: [f.storage.delete(f.name) for f in files])
+
+    yield Target("documents.StoredDocument", Action.DELETE, rows, apply)
 
 
 def _payment_targets(ctx: Context) -> Iterable[Target]:
@@ -542,6 +564,16 @@ RULES: list[Rule] = [
         action=Action.ANONYMISE,
         legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
         targets=_invoice_targets,
+    ),
+    Rule(
+        key="bookkeeping_documents",
+        title=_("Arkiverte faktura-PDF-er og EHF-filer"),
+        data=_("Filene som viser kjøperens navn og adresse (fakturaen selv beholdes)"),
+        categories=(Category.NAME, Category.ADDRESS),
+        period=PRIMARY_PERIOD,
+        action=Action.DELETE,
+        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        targets=_document_targets,
     ),
     Rule(
         key="bookkeeping_payments",

@@ -142,6 +142,11 @@ def _invoices(company: Any, seed: Seed, prefix: str, old: datetime.date) -> None
             backdate(
                 AuditEntry, pk, created_at=timezone.make_aware(datetime.datetime(old.year, 6, 1))
             )
+    from delivery.files import store_issued_documents
+
+    with scope(company=company):
+        store_issued_documents(old_person.pk)
+        store_issued_documents(young_person.pk)
     seed.rows[f"{prefix}_old_person"] = old_person
     seed.rows[f"{prefix}_old_firm"] = old_firm
     seed.rows[f"{prefix}_young_person"] = young_person

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 from backoffice.models import Complaint, Interaction, LegalHold
 from core.models import AuditEntry
 from customers.models import Client
+from documents.models import StoredDocument
 from invoicing.models import ClientBalanceEntry, Invoice, Payment
 from privacy.models import (
     DailyPageStat,
@@ -80,6 +81,7 @@ def test_dry_run_predicts_the_real_run_and_a_second_run_changes_nothing(seed):
     # plus the lapsed person's invoice: all in the active company only (the other is held)
     assert counts[("bookkeeping_invoices", "invoicing.Invoice", "anonymise")] == 4
     assert counts[("bookkeeping_payments", "invoicing.Payment", "anonymise")] == 1
+    assert counts[("bookkeeping_documents", "documents.StoredDocument", "delete")] == 1
     assert counts[("bookkeeping_clients", "customers.Client", "anonymise")] == 1
     assert counts[("bookkeeping_audit", "core.AuditEntry", "anonymise")] >= 1
 
@@ -112,6 +114,10 @@ def test_after_the_run_the_expected_rows_are_gone_or_anonymised(seed):
         assert firm.buyer_snapshot["name"] == "aktiv AS"  # a company's name stays
         assert firm.their_reference == ""
         assert Payment.objects.get(invoice=old).reference == ""
+        # The archived PDF printed the buyer: gone past the deadline, kept before it.
+        assert not StoredDocument.objects.filter(invoice=old).exists()
+        assert StoredDocument.objects.filter(invoice=seed.rows["aktiv_young_person"]).exists()
+        assert StoredDocument.objects.filter(invoice=seed.rows["tvist_old_person"]).exists()
 
         # Younger than the deadline: untouched.
         young = Invoice.objects.get(pk=seed.rows["aktiv_young_person"].pk)
@@ -136,10 +142,11 @@ def test_after_the_run_the_expected_rows_are_gone_or_anonymised(seed):
         assert not Complaint.objects.filter(customer=seed.ended_long_ago).exists()
         assert Interaction.objects.filter(customer=seed.ended_recently).count() == 1
 
-        audit = AuditEntry.objects.filter(
-            object_type="invoicing.invoice", object_id=str(old.pk)
-        ).first()
-        assert audit.redacted_at is not None and audit.data == {}
+        audit = AuditEntry.objects.filter(object_type="invoicing.invoice", object_id=str(old.pk))
+        old_rows = [a for a in audit if a.created_at.year < primary_cutoff(seed.today).year]
+        assert old_rows and all(a.redacted_at and a.data == {} for a in old_rows)
+        # rows of this year (archiving the PDF today) are younger than their deadline
+        assert any(a.redacted_at is None for a in audit)
 
     members = set(SegmentMembership.objects.values_list("user_id", flat=True))
     assert members == {seed.people["active"].pk, seed.people["held"].pk}
