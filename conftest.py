@@ -97,6 +97,21 @@ def no_scope():
         yield
 
 
+def _restore_seed_data_after_transactional_tests(items) -> None:
+    """Transactional tests (live server, real concurrency) end with a flush of every table,
+    which would also remove the rows data migrations seed (VAT codes, sub-processors).
+    Serialized rollback puts them back, for every such test in one place."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = bool(kwargs.get("transaction")) or bool(
+            {"live_server", "transactional_db"} & set(item.fixturenames)
+        )
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests that need a real service run only where it is configured (CI's second part).
 
@@ -106,6 +121,7 @@ def pytest_collection_modifyitems(config, items):
     """
     from django.conf import settings
 
+    _restore_seed_data_after_transactional_tests(items)
     unavailable = set()
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         unavailable.add("postgres")

@@ -42,9 +42,7 @@ def store_issued_documents(invoice_id: int) -> tuple[StoredDocument, StoredDocum
             xml = build_ehf(document, pdf=pdf.read())
         except EhfNotPossible:
             return pdf, None
-        ehf = document_services._store(
-            invoice=invoice, kind=StoredDocument.Kind.EHF, content=xml, suffix="xml"
-        )
+        ehf = document_services.ehf_store(invoice=invoice, xml=xml)
     return pdf, ehf
 
 

@@ -134,6 +134,17 @@ def pdf_store(*, invoice: Any, document: InvoiceDocument) -> StoredDocument:
         return _store(invoice=invoice, kind=StoredDocument.Kind.PDF, content=pdf, suffix="pdf")
 
 
+def ehf_store(*, invoice: Any, xml: bytes) -> StoredDocument:
+    """Archive the EHF file of an issued ``invoice`` once; later calls return that one."""
+    if invoice.number is None:
+        raise ValueError("only an issued invoice's EHF is archived")
+    with scope(company=invoice.company):
+        existing = _stored(invoice, StoredDocument.Kind.EHF)
+        if existing is not None:
+            return existing
+        return _store(invoice=invoice, kind=StoredDocument.Kind.EHF, content=xml, suffix="xml")
+
+
 def _stored(invoice: Any, kind: str) -> StoredDocument | None:
     return StoredDocument.objects.filter(
         company=invoice.company, invoice=invoice, kind=kind

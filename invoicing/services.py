@@ -689,6 +689,16 @@ def _check_issue_rules(invoice: Invoice, lines: list[InvoiceLine]) -> None:
                 )
                 % {"n": line.position, "code": code.code},
             )
+    categories = {line.vat_code.ubl_category for line in lines}
+    if VatCode.Category.OUTSIDE_SCOPE in categories and len(categories) > 1:
+        # EN 16931 BR-O-11: a document not subject to VAT has no other VAT category.
+        add(
+            "lines",
+            _(
+                "Salg utenfor merverdiavgiftsloven (kode 7) kan ikke stå på samme faktura som "
+                "andre MVA-koder. Lag en egen faktura for disse linjene."
+            ),
+        )
     if errors:
         raise ValidationError(errors)
 

@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from core.models import AuditEntry
 from invoicing import services
 from invoicing.models import Invoice, NumberSeries
-from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
+from invoicing.tests.factories import (
+    SYSTEM,
+    ClientFactory,
+    draft_invoice,
+    issued_invoice,
+    line,
+)
 
 
 def test_drafts_have_no_number(company_scope):
@@ -149,3 +155,12 @@ def test_there_is_no_way_to_type_a_number(company_scope, actor):
     assert not hasattr(header, "number")
     with pytest.raises(TypeError):
         services.invoice_issue(invoice=draft, actor=actor, number=77)
+
+
+@pytest.mark.django_db
+def test_outside_scope_lines_cannot_share_an_invoice_with_other_vat_codes(company_scope):
+    draft = draft_invoice(company=company_scope, lines=[line(code="3"), line(code="7")])
+    with pytest.raises(ValidationError) as raised:
+        services.invoice_issue(invoice=draft, actor=SYSTEM)
+    assert "kode 7" in str(raised.value.message_dict["lines"])
+    assert not NumberSeries.objects.filter(company=company_scope, next_number__gt=1).exists()

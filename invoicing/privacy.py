@@ -1,0 +1,170 @@
+"""Privacy inventory for invoicing (autodiscovered by ``privacy``).
+
+Invoices, credit notes and payments are accounting material: the company that issues them
+is the controller and must keep them for the period of bokføringsloven § 13, so erasure
+keeps them (restricted to that purpose) and the retention engine deletes or anonymises them
+only after the deadline. The personal data in them is about the company's own clients
+(names and addresses in the buyer snapshot, their references) and, for the references and
+"issued by" fields, about the company's users.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from privacy.inventory import Category as C
+from privacy.inventory import Erasure, PersonalField, register
+
+KEEP_REASON = _(
+    "Fakturaer, kreditnotaer og innbetalinger er regnskapsmateriale og oppbevares i 5 år "
+    "etter utgangen av regnskapsåret (bokføringsloven § 13); de brukes ikke til noe annet."
+)
+
+
+def _f(category: str, source: str = "self") -> PersonalField:
+    return PersonalField(category, purpose="invoicing", source=source, retention="bookkeeping")
+
+
+register(
+    "invoicing.InvoicingSettings",
+    personal={},
+    non_personal=[
+        "company",
+        "credit_note_numbering",
+        "kid_method",
+        "kid_length",
+        "default_payment_terms_days",
+        "updated_at",
+    ],
+)
+
+register(
+    "invoicing.NumberSeries",
+    personal={},
+    non_personal=["company", "kind", "first_number", "next_number"],
+)
+
+register(
+    "invoicing.Invoice",
+    personal={
+        "our_reference": _f(C.NAME),
+        "their_reference": _f(C.NAME),
+        "buyer_reference": _f(C.NAME),
+        "free_text": _f(C.CORRESPONDENCE),
+        "seller_snapshot": _f(C.CONTACT),
+        "buyer_snapshot": _f(C.ADDRESS),
+        "issued_by": _f(C.WEB_ACTIVITY, source="system"),
+    },
+    non_personal=[
+        "company",
+        "kind",
+        "status",
+        "series",
+        "number",
+        "client",
+        "credited_invoice",
+        "invoice_date",
+        "delivery_date",
+        "delivery_period_start",
+        "delivery_period_end",
+        "due_date",
+        "order_number",
+        "currency",
+        "exchange_rate",
+        "total_excl_vat",
+        "total_vat",
+        "total_incl_vat",
+        "total_vat_nok",
+        "kid",
+        "issued_at",
+        "paid_amount",
+        "credited_amount",
+        "sent_at",
+        "created_at",
+        "updated_at",
+    ],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "invoicing.InvoiceLine",
+    personal={"description": _f(C.CUSTOMER_HISTORY)},
+    non_personal=[
+        "company",
+        "invoice",
+        "position",
+        "product",
+        "item_number",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_percent",
+        "vat_code",
+        "period_start",
+        "period_end",
+        "credited_line",
+        "net_amount",
+        "vat_category",
+        "vat_rate",
+    ],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "invoicing.InvoiceVatLine",
+    personal={},
+    non_personal=[
+        "company",
+        "invoice",
+        "vat_category",
+        "vat_rate",
+        "basis",
+        "vat",
+        "vat_nok",
+        "vat_codes",
+        "exemption_reason_code",
+        "exemption_reason",
+        "invoice_text",
+    ],
+)
+
+register(
+    "invoicing.Payment",
+    personal={
+        "reference": _f(C.PAYMENT_HISTORY),
+        "note": _f(C.PAYMENT_HISTORY),
+        "created_by": _f(C.WEB_ACTIVITY, source="system"),
+    },
+    non_personal=[
+        "company",
+        "invoice",
+        "date",
+        "amount",
+        "applied_amount",
+        "to_credit_amount",
+        "method",
+        "reverses",
+        "created_at",
+    ],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "invoicing.ClientBalanceEntry",
+    personal={},
+    non_personal=[
+        "company",
+        "client",
+        "date",
+        "amount",
+        "currency",
+        "kind",
+        "invoice",
+        "payment",
+        "credit_note",
+        "created_at",
+    ],
+)
