@@ -257,11 +257,10 @@ def _seed() -> dict[str, object]:
 
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE core_auditentry SET created_at = ("
-                    " SELECT issued_at FROM invoicing_invoice"
-                    " WHERE CAST(invoicing_invoice.id AS TEXT) = core_auditentry.object_id)"
-                    " WHERE object_type = 'invoicing.invoice'"
-                    + (" AND 1=1" if connection.vendor == "sqlite" else "")
+                    "UPDATE core_auditentry SET created_at = i.issued_at"
+                    " FROM invoicing_invoice AS i"
+                    " WHERE core_auditentry.object_type = 'invoicing.invoice'"
+                    " AND core_auditentry.object_id = CAST(i.id AS TEXT)"
                 )
 
         segment = Segment.objects.create(name="Alle", description="Tilbud", criteria="alle")
