@@ -157,3 +157,22 @@ def test_language_segment_through_the_views(marketer):
     assert list(rule.segment.members.values_list("user_id", flat=True)) == [user.pk]
     assert client.get(reverse("marketing:overview")).status_code == 200
     assert client.post(reverse("marketing:segment_compute", args=[rule.pk])).status_code == 302
+
+
+def test_the_daily_recompute_follows_the_data(marketer):
+    from marketing.tasks import segments_recompute
+
+    _company, user = _active_customer("Språk AS")
+    rule = services.segment_rule_create(
+        staff=marketer.user,
+        name="Engelsk",
+        description="Tilbud på engelsk",
+        kind=SegmentRule.Kind.LANGUAGE,
+        language="en",
+    )
+    segments_recompute.call_local()
+    assert not rule.segment.members.exists()
+    user.language = "en"
+    user.save(update_fields=["language"])
+    segments_recompute.call_local()
+    assert list(rule.segment.members.values_list("user_id", flat=True)) == [user.pk]
