@@ -199,8 +199,15 @@ def _customer_page(
         )
         shown.add("correspondence")
     if sees["complaints"]:
-        context["complaints"] = Complaint.objects.filter(customer=customer).select_related("person")
-        context["blank_close_form"] = forms.ComplaintCloseForm()
+        complaints = list(Complaint.objects.filter(customer=customer).select_related("person"))
+        for complaint in complaints:
+            # One form per open case, with its own field ids (several forms on one page).
+            if bound.get("close_form_for") == complaint.pk:
+                complaint.close_form = bound["close_form"]
+            else:
+                complaint.close_form = forms.ComplaintCloseForm(auto_id=_close_ids(complaint.pk))
+        context["complaints"] = complaints
+        context["close_form_for"] = bound.get("close_form_for")
         shown.add("complaints")
     if sees["preferences"]:
         context["surveys"] = SurveyInvitation.objects.filter(
@@ -217,13 +224,10 @@ def _customer_page(
     }
     for name, (category, form_class) in form_specs.items():
         if can(staff, category, Action.EDIT):
-            form = bound.get(name) or form_class()
+            form = bound.get(name) or form_class(auto_id=f"{name}_%s")
             if hasattr(form, "set_people"):
                 form.set_people(customer)
             context[name] = form
-    if "close_form" in bound:
-        context["close_form"] = bound["close_form"]
-        context["close_form_for"] = bound.get("close_form_for")
     record_access(request, customer=customer, categories=sorted(shown))
     return render(request, "backoffice/customer_detail.html", context, status=status)
 
@@ -269,6 +273,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "backoffice/person_detail.html", context)
 
 
+def _close_ids(complaint_pk: int) -> str:
+    return f"close{complaint_pk}_%s"
+
+
 def _post_form(
     request: HttpRequest,
     pk: int,
@@ -278,7 +286,7 @@ def _post_form(
     success: str,
 ) -> HttpResponse:
     customer = _customer(pk)
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=f"{form_name}_%s")
     if hasattr(form, "set_people"):
         form.set_people(customer)
     if form.is_valid():
@@ -343,7 +351,7 @@ def complaint_add(request: HttpRequest, pk: int) -> HttpResponse:
 def complaint_close(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_object_or_404(Complaint.objects.select_related("customer"), pk=pk)
     customer = _customer(complaint.customer_id)
-    form = forms.ComplaintCloseForm(request.POST)
+    form = forms.ComplaintCloseForm(request.POST, auto_id=_close_ids(complaint.pk))
     if form.is_valid():
         try:
             services.complaint_close(

@@ -73,3 +73,32 @@ def test_dashboard_chart_and_a_need_to_know_customer_page(browser_page, screensh
     entry = AccessLogEntry.objects.filter(customer=customer).latest("created_at")
     assert "credit_check" not in entry.categories and "employer" in entry.categories
     assert csp_errors == []
+
+
+def test_privacy_officer_sees_the_matrix_and_records_a_dispute(browser_page, screenshot):
+    page = browser_page
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    customer, owner = customer_with_owner("Havbris Bygg AS")
+    officer = make_staff(StaffRole.PRIVACY_OFFICER, full_name="Per Personvern")
+    _log_in(page, officer)
+    page.get_by_role("link", name="Tilgangsmatrise").click()
+    page.get_by_role("heading", name="Tilgangsmatrise").wait_for()
+    assert page.locator("table.matrix tbody tr").count() == 18
+    screenshot(page, "backoffice-permissions")
+
+    page.goto(f"/backoffice/customers/{customer.pk}/")
+    page.get_by_text("Registrer reklamasjon eller tvist").click()
+    form = page.locator("form[action$='/complaints/']")
+    form.get_by_label("Type").select_option("dispute")
+    form.get_by_label("Gjelder").fill("Uenighet om faktura 17")
+    form.get_by_label("Beskrivelse").fill("Kunden bestrider beløpet.")
+    form.get_by_label("Kontaktperson").select_option(str(owner.pk))
+    form.get_by_role("button", name="Lagre").click()
+    page.get_by_text("Saken er registrert.").wait_for()
+    assert page.get_by_text("Rettslig hold på data").is_visible()
+    screenshot(page, "backoffice-customer-privacy-officer")
+    assert csp_errors == []

@@ -675,3 +675,27 @@ def test_the_dashboard_lists_open_privacy_requests_by_deadline_for_the_privacy_o
     support = client_for(make_staff(StaffRole.SUPPORT)).get(reverse("backoffice:dashboard"))
     assert "PR-LATE" not in support.content.decode()
     assert "privacy_requests" not in support.context
+
+
+@pytest.mark.django_db
+def test_the_forms_on_the_customer_page_have_unique_field_ids(privacy_officer):
+    import re
+
+    customer, _owner = customer_with_owner()
+    for n in range(2):
+        Complaint.objects.create(
+            customer=customer,
+            kind="complaint",
+            subject=f"S{n}",
+            description="D",
+            opened_on=timezone.localdate(),
+            staff=privacy_officer.user,
+        )
+    html = (
+        client_for(privacy_officer)
+        .get(reverse("backoffice:customer_detail", args=[customer.pk]))
+        .content.decode()
+    )
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert html.count('name="resolution"') == 2
