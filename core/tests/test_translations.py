@@ -1,0 +1,45 @@
+"""Bokmål is the source language; every English catalogue is complete and current."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = sorted(ROOT.glob("*/locale/en/LC_MESSAGES/django.po")) + sorted(
+    ROOT.glob("locale/en/LC_MESSAGES/django.po")
+)
+
+
+def entries(path: Path) -> list[tuple[str, list[str], bool]]:
+    """(msgid, msgstrs, fuzzy) of every entry but the header."""
+    result = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if line.strip()]
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        fields: dict[str, str] = {}
+        current = None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            if line.startswith('"'):
+                fields[current] += ast.literal_eval(line)
+            else:
+                current, _, value = line.partition(" ")
+                fields[current] = ast.literal_eval(value)
+        if fields.get("msgid"):
+            strs = [v for k, v in fields.items() if k.startswith("msgstr")]
+            result.append((fields["msgid"], strs, fuzzy))
+    return result
+
+
+def test_there_are_catalogues():
+    assert len(CATALOGUES) >= 10
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_string_has_an_english_translation(path):
+    missing = [msgid for msgid, strs, fuzzy in entries(path) if fuzzy or not all(strs)]
+    assert missing == [], f"untranslated or fuzzy in {path.relative_to(ROOT)}: {missing[:5]}"
