@@ -699,3 +699,41 @@ def test_the_forms_on_the_customer_page_have_unique_field_ids(privacy_officer):
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert html.count('name="resolution"') == 2
+
+
+def _all_backoffice_paths() -> list[str]:
+    """Every route under /backoffice/ (also other apps' staff pages), with 1 for each id."""
+    import re
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith("backoffice/"):
+                found.append("/" + re.sub(r"<(?:\w+:)?\w+>", "1", route))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
+
+
+@pytest.mark.django_db
+def test_every_route_under_backoffice_is_hidden_from_non_staff(owner_client):
+    paths = _all_backoffice_paths()
+    assert "/backoffice/" in paths and "/backoffice/people/1/" in paths
+    for client in (Client(), owner_client):
+        for path in paths:
+            assert client.get(path).status_code == 404, path
+            assert client.post(path).status_code == 404, path
+
+
+def test_every_view_under_backoffice_goes_through_staff_view():
+    from django.urls import resolve
+
+    for path in _all_backoffice_paths():
+        callback = resolve(path).func
+        assert hasattr(callback, "staff_categories"), f"{path} is not wrapped in staff_view"
