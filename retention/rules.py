@@ -290,6 +290,15 @@ PERSON_SNAPSHOT_KEYS = {
     "peppol_id": "",
 }
 COMPANY_SNAPSHOT_KEYS = {"contact_person": ""}
+# Names of people on the document (the inventory's personal fields); amounts, numbers,
+# lines, dates and the KID stay.
+INVOICE_CLEARED = {
+    "our_reference": "",
+    "their_reference": "",
+    "buyer_reference": "",
+    "free_text": "",
+    "issued_by": None,
+}
 
 
 def anonymised_snapshot(snapshot: dict[str, Any], today: datetime.date) -> dict[str, Any]:
@@ -319,12 +328,6 @@ def _invoice_targets(ctx: Context) -> Iterable[Target]:
         .exclude(buyer_snapshot__has_key="anonymised"),
         ctx,
     )
-    person_rows = rows.filter(
-        Q(buyer_snapshot__kind="person")
-        | ~Q(buyer_snapshot__contact_person="")
-        | ~Q(their_reference="")
-        | ~Q(buyer_reference="")
-    )
 
     def apply(pks: list[Any], ctx: Context) -> None:
         model = _model("invoicing.Invoice")
@@ -333,17 +336,17 @@ def _invoice_targets(ctx: Context) -> Iterable[Target]:
                 chunk = list(
                     _plain("invoicing.Invoice")
                     .filter(pk__in=pks[start : start + 500])
-                    .only("pk", "buyer_snapshot", "their_reference", "buyer_reference")
+                    .only("pk", "buyer_snapshot")
                 )
                 for invoice in chunk:
                     invoice.buyer_snapshot = anonymised_snapshot(invoice.buyer_snapshot, ctx.today)
-                    invoice.their_reference = ""
-                    invoice.buyer_reference = ""
+                    for name, value in INVOICE_CLEARED.items():
+                        setattr(invoice, name, value)
                 models.QuerySet(model=model).bulk_update(
-                    chunk, ["buyer_snapshot", "their_reference", "buyer_reference"]
+                    chunk, ["buyer_snapshot", *INVOICE_CLEARED]
                 )
 
-    yield Target("invoicing.Invoice", Action.ANONYMISE, person_rows, apply)
+    yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)
 
 
 def _document_targets(ctx: Context) -> Iterable[Target]:
@@ -372,7 +375,7 @@ def _payment_targets(ctx: Context) -> Iterable[Target]:
     rows = _not_held(
         _manager("invoicing.Payment")
         .filter(date__lt=cutoff)
-        .filter(~Q(reference="") | ~Q(note="")),
+        .filter(~Q(reference="") | ~Q(note="") | Q(created_by__isnull=False)),
         ctx,
         client="invoice__client_id",
     )
@@ -381,7 +384,7 @@ def _payment_targets(ctx: Context) -> Iterable[Target]:
         with _GuardsLifted("invoicing_payment", "invoicing_payment_append_only"):
             for start in range(0, len(pks), 1000):
                 _plain("invoicing.Payment").filter(pk__in=pks[start : start + 1000]).update(
-                    reference="", note=""
+                    reference="", note="", created_by=None
                 )
 
     yield Target("invoicing.Payment", Action.ANONYMISE, rows, apply)
@@ -554,8 +557,9 @@ RULES: list[Rule] = [
         key="bookkeeping_invoices",
         title=_("Fakturaer og kreditnotaer"),
         data=_(
-            "Kjøperens navn, adresse og kontaktinformasjon på utstedte fakturaer og "
-            "kreditnotaer (beløp, numre og linjer beholdes)"
+            "Kjøperens navn, adresse og kontaktinformasjon, referansepersoner, fritekst og "
+            "hvem som utstedte, på fakturaer og kreditnotaer (beløp, numre, linjer og KID "
+            "beholdes)"
         ),
         categories=(Category.NAME, Category.ADDRESS, Category.CONTACT, Category.CUSTOMER_HISTORY),
         period=_(
@@ -578,7 +582,9 @@ RULES: list[Rule] = [
     Rule(
         key="bookkeeping_payments",
         title=_("Innbetalinger"),
-        data=_("Referanse og merknad på innbetalinger (beløp og datoer beholdes)"),
+        data=_(
+            "Referanse, merknad og hvem som registrerte innbetalingen (beløp og datoer beholdes)"
+        ),
         categories=(Category.PAYMENT_HISTORY,),
         period=_(
             "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, primærdokumentasjon)"
