@@ -2,9 +2,10 @@
 
 A view wrapped in ``staff_view`` calls ``record_access`` with whose data it showed and
 which categories it actually showed (the sections the staff member could see). The
-purpose is the view's declared purpose; an administrator's elevated session adds its
-stated reason. Rows are append-only (``core.models.AppendOnlyModel``, plus a trigger on
-PostgreSQL).
+purpose is the view's declared purpose; the reason is one the view passes, else the one the
+staff member gave (``?reason=`` on the page, e.g. "sak 1234"), and an administrator's
+elevated session always adds its stated reason. Rows are append-only
+(``core.models.AppendOnlyModel``, plus a trigger on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.http import HttpRequest
 from backoffice.models import AccessLogEntry
 from backoffice.permissions import PERSONAL_CATEGORIES, via_elevation
 from core.request_context import current_request_id
+
+MAX_REASON = 300
 
 
 def record_access(
@@ -38,8 +41,11 @@ def record_access(
         return []
     elevation = getattr(staff, "elevation", None)
     elevated = elevation is not None and any(via_elevation(staff, c) for c in shown)
-    if elevated and not reason:
-        reason = elevation.reason
+    if not reason:
+        # A reason the staff member gave for opening the page (?reason=...).
+        reason = " ".join(request.GET.get("reason", "").split())[:MAX_REASON]
+    if elevated:
+        reason = f"{elevation.reason} / {reason}" if reason else elevation.reason
     subjects = [(c, None) for c in customers] or [(customer, person)]
     rows = [
         AccessLogEntry(

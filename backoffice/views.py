@@ -148,6 +148,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "items": items,
             "query": query,
+            "reason": " ".join(request.GET.get("reason", "").split())[:300],
             "show_status": show_status,
             "show_contact": show_contact,
         },

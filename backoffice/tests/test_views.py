@@ -737,3 +737,19 @@ def test_every_view_under_backoffice_goes_through_staff_view():
     for path in _all_backoffice_paths():
         callback = resolve(path).func
         assert hasattr(callback, "staff_categories"), f"{path} is not wrapped in staff_view"
+
+
+@pytest.mark.django_db
+def test_a_reason_given_by_the_staff_member_is_logged(administrator):
+    support = make_staff(StaffRole.SUPPORT)
+    customer, _ = customer_with_owner("Grunn AS")
+    client = client_for(support)
+    response = client.get(reverse("backoffice:customer_list"), {"q": "Grunn", "reason": "Sak 77"})
+    assert "?reason=Sak%2077" in response.content.decode()
+    client.get(reverse("backoffice:customer_detail", args=[customer.pk]), {"reason": "Sak  77 "})
+    assert AccessLogEntry.objects.latest("id").reason == "Sak 77"
+    # An elevated administrator's reason is always recorded, with any extra reason.
+    admin = client_for(administrator)
+    admin.post(reverse("backoffice:elevate"), {"reason": "Feilsøking av sak 4711"})
+    admin.get(reverse("backoffice:customer_detail", args=[customer.pk]), {"reason": "Sak 77"})
+    assert AccessLogEntry.objects.latest("id").reason == "Feilsøking av sak 4711 / Sak 77"
