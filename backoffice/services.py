@@ -64,6 +64,7 @@ from core.audit import Actor, audit_log
 from core.models import AuditEntry
 
 MAX_TEXT = 4000
+DOUBLE_ORDER_MINUTES = 10
 
 
 def _require(value: str, field: str, message: str) -> str:
@@ -434,6 +435,15 @@ def order_place(*, customer: Company, plan: Plan, user: Any, source: str = Sourc
     if customer.pk == operator.pk:
         raise ValidationError(_("Operatøren kan ikke bestille hos seg selv."))
     actor = Actor.user(user)
+    # One order at a time per customer (the row lock), and no accidental double order.
+    Company.objects.select_for_update().filter(pk=customer.pk).first()
+    recent = timezone.now() - datetime.timedelta(minutes=DOUBLE_ORDER_MINUTES)
+    if Order.objects.filter(customer=customer, plan=plan, ordered_at__gte=recent).exists():
+        raise ValidationError(
+            _("Firmaet har nettopp bestilt %(plan)s. Se bekreftelsen på e-post.")
+            % {"plan": plan.name},
+            code="double_order",
+        )
     today = timezone.localdate()
     period_end = add_months(today, plan.period_months) - datetime.timedelta(days=1)
     order = Order.objects.create(customer=customer, plan=plan, ordered_by=user, source=source)
@@ -468,7 +478,7 @@ def order_place(*, customer: Company, plan: Plan, user: Any, source: str = Sourc
                 delivery_period_start=delivery.delivered_on,
                 delivery_period_end=delivery.period_end,
                 order_number=f"O{order.pk}",
-                their_reference=user.full_name or user.email,
+                their_reference=(user.full_name or user.email)[:100],
             ),
             lines=[LineData(quantity=Decimal(1), product=product, description=plan.name)],
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -107,7 +109,12 @@ def test_a_second_order_reuses_the_client_and_takes_the_next_number(plan, operat
 
     customer, owner = customer_with_owner("Andre AS")
     first = services.order_place(customer=customer, plan=plan, user=owner)
-    second = services.order_place(customer=customer, plan=plan, user=owner)
+    # A double submission is refused; a real second order later is not.
+    with pytest.raises(ValidationError, match="nettopp bestilt"):
+        services.order_place(customer=customer, plan=plan, user=owner)
+    later = timezone.now() + datetime.timedelta(minutes=services.DOUBLE_ORDER_MINUTES + 1)
+    with time_machine.travel(later, tick=False):
+        second = services.order_place(customer=customer, plan=plan, user=owner)
     assert CustomerAccount.objects.filter(customer=customer).count() == 1
     assert second.invoice.number == first.invoice.number + 1
 
