@@ -17,7 +17,7 @@ from catalog import selectors, services
 from catalog.forms import ProductForm
 from catalog.models import Product
 from core.audit import Actor
-from customers.csvfiles import CsvImportError, CsvUploadForm, csv_response
+from customers.csvfiles import csv_import_page, csv_response
 
 PAGE_SIZE = 50
 
@@ -136,42 +136,19 @@ def product_export(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def product_import(request: HttpRequest) -> HttpResponse:
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.product_import_csv(
-                company=request.company,  # type: ignore[attr-defined]
-                actor=Actor.user(request.user),
-                data=form.cleaned_data["file"],
-            )
-        except CsvImportError as exc:
-            row_errors = exc.row_errors
-            form.add_error(None, exc.messages[0])
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s produkt er importert.",
-                    "%(count)s produkter er importert.",
-                    len(created),
-                )
-                % {"count": len(created)},
-            )
-            return redirect("catalog:list")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return csv_import_page(
         request,
-        "catalog/product_import.html",
-        {
-            "form": form,
-            "row_errors": row_errors,
+        import_csv=services.product_import_csv,
+        success_message=lambda count: (
+            ngettext("%(count)s produkt er importert.", "%(count)s produkter er importert.", count)
+            % {"count": count}
+        ),
+        success_url="catalog:list",
+        template="catalog/product_import.html",
+        context={
             "columns": [header for header, _field in services.CSV_COLUMNS],
             "units": services.Unit.choices,
         },
-        status=status,
     )
 
 

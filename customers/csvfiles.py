@@ -15,14 +15,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+
+from core.audit import Actor
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -301,3 +306,37 @@ def row_errors_from(row: int, error: ValidationError, labels: Mapping[str, str])
         for message in error.messages:
             result.append(RowError(row=row, field="", message=message))
     return result
+
+
+def csv_import_page(
+    request: HttpRequest,
+    *,
+    import_csv: Callable[..., list[Any]],
+    success_message: Callable[[int], str],
+    success_url: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The upload page of a CSV import: validate the file, run the import service, and show
+    either the per-row error report (status 400, nothing imported) or a success message."""
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    row_errors: list[RowError] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = import_csv(
+                company=request.company,  # type: ignore[attr-defined]
+                actor=Actor.user(request.user),
+                data=form.cleaned_data["file"],
+            )
+        except CsvImportError as exc:
+            row_errors = exc.row_errors
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(request, success_message(len(created)))
+            return redirect(success_url)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, template, {"form": form, "row_errors": row_errors, **context}, status=status
+    )

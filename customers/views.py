@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor
 from customers import selectors, services
-from customers.csvfiles import CsvImportError, CsvUploadForm, csv_response
+from customers.csvfiles import csv_import_page, csv_response
 from customers.forms import ClientForm
 from customers.models import Client
 
@@ -151,37 +151,14 @@ def client_export(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def client_import(request: HttpRequest) -> HttpResponse:
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.client_import_csv(
-                company=request.company,  # type: ignore[attr-defined]
-                actor=Actor.user(request.user),
-                data=form.cleaned_data["file"],
-            )
-        except CsvImportError as exc:
-            row_errors = exc.row_errors
-            form.add_error(None, exc.messages[0])
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s kunde er importert.", "%(count)s kunder er importert.", len(created)
-                )
-                % {"count": len(created)},
-            )
-            return redirect("customers:list")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return csv_import_page(
         request,
-        "customers/client_import.html",
-        {
-            "form": form,
-            "row_errors": row_errors,
-            "columns": [header for header, _field in services.CSV_COLUMNS],
-        },
-        status=status,
+        import_csv=services.client_import_csv,
+        success_message=lambda count: (
+            ngettext("%(count)s kunde er importert.", "%(count)s kunder er importert.", count)
+            % {"count": count}
+        ),
+        success_url="customers:list",
+        template="customers/client_import.html",
+        context={"columns": [header for header, _field in services.CSV_COLUMNS]},
     )
