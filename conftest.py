@@ -23,6 +23,15 @@ from accounts.tests.factories import CompanyFactory, MembershipFactory
 pytest_plugins = ["api.tests.fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def _bokmal_by_default():
+    """Every test starts in bokmål, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("nb"):
+        yield
+
+
 @pytest.fixture
 def company(db):
     return CompanyFactory(name="Nordlys Regnskap AS")
