@@ -19,39 +19,14 @@ import statistics
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
+
+from bench.database import plain_static_files, use_scratch_database
 
 INVOICES = int(os.environ.get("BENCH_INVOICES", "100000"))
 CLIENTS = 500
 ISSUE_COUNT = 300
 ROUNDS = 30
 BATCH = 5000
-
-
-def _use_scratch_database() -> str:
-    from django.conf import settings
-    from django.db import connection
-
-    if os.environ.get("DATABASE_URL"):
-        return f"{connection.vendor} (DATABASE_URL)"
-    path = Path(settings.VAR_DIR) / "bench" / "bench_invoicing.sqlite3"
-    developer_db = Path(settings.VAR_DIR) / "fakturanett.sqlite3"
-    assert path.resolve() != developer_db.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    connection.close()
-    connection.settings_dict["NAME"] = str(path)
-    return f"sqlite {path.relative_to(settings.BASE_DIR)}"
-
-
-def _plain_static_files() -> None:
-    """The pages link static files; don't require collectstatic's manifest for the bench."""
-    from django.conf import settings
-
-    settings.STORAGES["staticfiles"]["BACKEND"] = (
-        "django.contrib.staticfiles.storage.StaticFilesStorage"
-    )
 
 
 def _percentiles(func: Callable[[], object], rounds: int = ROUNDS) -> tuple[float, float]:
@@ -200,8 +175,8 @@ def run() -> list[tuple[str, str, str]]:
     from django.urls import reverse
     from django_scopes import scope
 
-    database = _use_scratch_database()
-    _plain_static_files()
+    database = use_scratch_database("bench_invoicing")
+    plain_static_files()
     call_command("migrate", verbosity=0)
 
     from accounts.models import Role
