@@ -10,6 +10,7 @@ elevated session always adds its stated reason. Rows are append-only
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,13 @@ from backoffice.permissions import PERSONAL_CATEGORIES, via_elevation
 from core.request_context import current_request_id
 
 MAX_REASON = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_text(value: str, limit: int) -> str:
+    """One line of user text for a query or a log: no control characters (NUL breaks
+    PostgreSQL), whitespace collapsed, cut to ``limit``."""
+    return " ".join(_CONTROL.sub(" ", value).split())[:limit]
 
 
 def record_access(
@@ -43,7 +51,7 @@ def record_access(
     elevated = elevation is not None and any(via_elevation(staff, c) for c in shown)
     if not reason:
         # A reason the staff member gave for opening the page (?reason=...).
-        reason = " ".join(request.GET.get("reason", "").split())[:MAX_REASON]
+        reason = clean_text(request.GET.get("reason", ""), MAX_REASON)
     if elevated:
         reason = f"{elevation.reason} / {reason}" if reason else elevation.reason
     subjects = [(c, None) for c in customers] or [(customer, person)]

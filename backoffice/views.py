@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from backoffice import charts, forms, services
-from backoffice.access import access_log, record_access
+from backoffice.access import MAX_REASON, access_log, clean_text, record_access
 from backoffice.credit import configured_provider
 from backoffice.models import (
     Complaint,
@@ -126,7 +126,7 @@ def permission_matrix(request: HttpRequest) -> HttpResponse:
 @staff_view(category="employer")
 def customer_list(request: HttpRequest) -> HttpResponse:
     staff = request.staff  # type: ignore[attr-defined]
-    query = request.GET.get("q", "").strip()[:100]
+    query = clean_text(request.GET.get("q", ""), 100)
     rows = customers().order_by("name")
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(organization_number__startswith=query))
@@ -148,7 +148,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "items": items,
             "query": query,
-            "reason": " ".join(request.GET.get("reason", "").split())[:300],
+            "reason": clean_text(request.GET.get("reason", ""), MAX_REASON),
             "show_status": show_status,
             "show_contact": show_contact,
         },

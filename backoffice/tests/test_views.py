@@ -626,8 +626,16 @@ def test_junk_on_every_form_is_a_4xx_never_a_500(data, privacy_officer, administ
         reverse("backoffice:elevate"),
     ):
         assert admin.post(url, data).status_code in (302, 400), url
-    for params in ({"q": "\x00" * 3}, {"page": "-1"}, {"page": "x" * 50}, {"q": "%" * 200}):
+    for params in (
+        {"q": "\x00" * 3},
+        {"page": "-1"},
+        {"page": "x" * 50},
+        {"q": "%" * 200},
+        {"q": "a", "reason": "\x00sak\x00"},
+    ):
         assert officer.get(reverse("backoffice:customer_list"), params).status_code == 200
+    detail = reverse("backoffice:customer_detail", args=[customer.pk])
+    assert officer.get(detail, {"reason": "\x00" * 10}).status_code == 200
 
 
 @pytest.mark.django_db
