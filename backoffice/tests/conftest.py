@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import (
@@ -48,16 +47,6 @@ def client_for(profile: StaffProfile, *, verified: bool = True) -> Client:
 
 
 @pytest.fixture
-def staff_factory(db):
-    return make_staff
-
-
-@pytest.fixture
-def staff_client_for(db):
-    return client_for
-
-
-@pytest.fixture
 def privacy_officer(db):
     return make_staff(StaffRole.PRIVACY_OFFICER, full_name="Per Personvern")
 
@@ -86,17 +75,6 @@ def plan(operator):
         description="Fakturering for små bedrifter",
         period_months=12,
     )
-
-
-@pytest.fixture
-def customer(company, owner):
-    """``company`` (with its owner) as a customer of the operator."""
-    return company
-
-
-@pytest.fixture
-def today():
-    return timezone.localdate()
 
 
 def customer_with_owner(name: str = "Kunde AS"):
