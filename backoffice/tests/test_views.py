@@ -761,3 +761,23 @@ def test_a_reason_given_by_the_staff_member_is_logged(administrator):
     admin.post(reverse("backoffice:elevate"), {"reason": "Feilsøking av sak 4711"})
     admin.get(reverse("backoffice:customer_detail", args=[customer.pk]), {"reason": "Sak 77"})
     assert AccessLogEntry.objects.latest("id").reason == "Feilsøking av sak 4711 / Sak 77"
+
+
+@pytest.mark.django_db
+def test_access_log_rows_are_purged_after_three_years_and_not_before(privacy_officer):
+    from backoffice import services
+
+    customer, _ = customer_with_owner()
+    client = client_for(privacy_officer)
+    url = reverse("backoffice:customer_detail", args=[customer.pk])
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(days=3 * 365 + 2), tick=False):
+        client_for(privacy_officer).get(url)
+    with time_machine.travel(now - datetime.timedelta(days=3 * 365 - 2), tick=False):
+        client_for(privacy_officer).get(url)
+    client.get(url)
+    assert AccessLogEntry.objects.count() == 3
+    assert services.access_log_purge(now=now) == 1
+    assert AccessLogEntry.objects.count() == 2
+    assert services.access_log_purge(now=now) == 0
+    assert AuditEntry.objects.filter(action="backoffice.access_log.purged").count() == 1
