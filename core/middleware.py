@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 
 from core.request_context import request_id_var
@@ -64,3 +64,33 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NullCharacterGuardMiddleware:
+    """Refuse a request whose query or form parameters contain a NUL character.
+
+    No user types one; PostgreSQL cannot store or compare it in text, so a search or filter
+    carrying one would fail deep in a query. One clear 400 here, for every view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_null(request.GET) or (
+            request.method == "POST"
+            and request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}
+            and _has_null(request.POST)
+        ):
+            return HttpResponseBadRequest(
+                "Forespørselen inneholder et ugyldig tegn (NUL). / "
+                "The request contains an invalid character (NUL).",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _has_null(params) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in params.lists()
+    )

@@ -58,3 +58,15 @@ def test_every_page_asset_is_served_from_our_own_host(client, asset):
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200
     assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_nul_character_in_any_parameter_is_a_clear_400(owner_client, method):
+    response = getattr(owner_client, method)(reverse("dashboard"), {"q": "kunde\x00"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_an_upload_form_with_a_nul_in_a_field_is_refused(owner_client):
+    response = owner_client.post(reverse("customers:import"), {"note\x00": "x"})
+    assert response.status_code == 400
