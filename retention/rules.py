@@ -302,14 +302,32 @@ INVOICE_CLEARED = {
 
 
 def anonymised_snapshot(snapshot: dict[str, Any], today: datetime.date) -> dict[str, Any]:
-    """The buyer snapshot without a person's data (a company's contact person only)."""
-    result = dict(snapshot)
+    """The buyer snapshot without a person's data (a company's contact person only).
+
+    Keys are set whether or not the snapshot had them, so that PostgreSQL's ``||`` does
+    exactly the same."""
     keys = PERSON_SNAPSHOT_KEYS if snapshot.get("kind") == "person" else COMPANY_SNAPSHOT_KEYS
-    for key, value in keys.items():
-        if key in result:
-            result[key] = value
-    result["anonymised"] = today.isoformat()
-    return result
+    return {**snapshot, **keys, "anonymised": today.isoformat()}
+
+
+def _anonymise_invoices_postgresql(pks: list[Any], today: datetime.date) -> None:
+    """The same change as ``anonymised_snapshot`` in one statement per 5,000 rows."""
+    import json
+
+    marker = {"anonymised": today.isoformat()}
+    # The columns of INVOICE_CLEARED.
+    sql = (
+        "UPDATE invoicing_invoice SET buyer_snapshot = CASE"
+        " WHEN buyer_snapshot ->> 'kind' = 'person' THEN buyer_snapshot || %s::jsonb"
+        " ELSE buyer_snapshot || %s::jsonb END,"
+        " our_reference = '', their_reference = '', buyer_reference = '', free_text = '',"
+        " issued_by_id = NULL WHERE id = ANY(%s)"
+    )
+    person = json.dumps({**PERSON_SNAPSHOT_KEYS, **marker})
+    company = json.dumps({**COMPANY_SNAPSHOT_KEYS, **marker})
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 5000):
+            cursor.execute(sql, [person, company, list(pks[start : start + 5000])])
 
 
 def _not_held(rows: QuerySet, ctx: Context, *, client: str | None = "client_id") -> QuerySet:
@@ -332,6 +350,9 @@ def _invoice_targets(ctx: Context) -> Iterable[Target]:
     def apply(pks: list[Any], ctx: Context) -> None:
         model = _model("invoicing.Invoice")
         with _GuardsLifted("invoicing_invoice", "invoicing_invoice_guard"):
+            if connection.vendor == "postgresql":
+                _anonymise_invoices_postgresql(pks, ctx.today)
+                return
             for start in range(0, len(pks), 500):
                 chunk = list(
                     _plain("invoicing.Invoice")

@@ -185,3 +185,15 @@ def test_periods_follow_bokforingsloven():
     assert primary_cutoff(datetime.date(2032, 1, 1)) == datetime.date(2027, 1, 1)
     assert secondary_cutoff(datetime.date(2030, 6, 30)) == datetime.date(2026, 1, 1)
     assert secondary_cutoff(datetime.date(2030, 7, 1)) == datetime.date(2027, 1, 1)
+
+
+def test_the_python_and_postgresql_paths_clear_the_same_columns():
+    # The SQL names each cleared column; a new one in INVOICE_CLEARED must be added there.
+    import inspect
+
+    from retention.rules import INVOICE_CLEARED, _anonymise_invoices_postgresql
+
+    source = inspect.getsource(_anonymise_invoices_postgresql)
+    for name, value in INVOICE_CLEARED.items():
+        column = f"{name}_id = NULL" if value is None else f"{name} = ''"
+        assert column in source, column
