@@ -36,7 +36,7 @@ def record_access(
     *,
     customer: Any = None,
     person: Any = None,
-    customers: Iterable[Any] = (),
+    customers: Iterable[Any] | None = None,
     categories: Iterable[str] | None = None,
     reason: str = "",
 ) -> list[AccessLogEntry]:
@@ -54,7 +54,15 @@ def record_access(
         reason = clean_text(request.GET.get("reason", ""), MAX_REASON)
     if elevated:
         reason = f"{elevation.reason} / {reason}" if reason else elevation.reason
-    subjects = [(c, None) for c in customers] or [(customer, person)]
+    if customers is not None:
+        # A list: one row per customer shown, none if the list was empty.
+        subjects = [(c, None) for c in customers]
+        if not subjects:
+            return []
+    else:
+        # Customer and/or person; neither (e.g. a request from someone without an account)
+        # still records who saw which categories, when and why.
+        subjects = [(customer, person)]
     rows = [
         AccessLogEntry(
             staff=request.user,
