@@ -102,3 +102,43 @@ def test_privacy_officer_sees_the_matrix_and_records_a_dispute(browser_page, scr
     assert page.get_by_text("Rettslig hold på data").is_visible()
     screenshot(page, "backoffice-customer-privacy-officer")
     assert csp_errors == []
+
+
+def test_an_owner_orders_a_plan_and_answers_a_survey(browser_page, screenshot, plan):
+    from backoffice import services
+    from backoffice.models import Order
+
+    page = browser_page
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    customer, owner = customer_with_owner("Solsiden Snekkeri AS")
+    page.goto("/plans/")
+    page.get_by_role("heading", name="Standard").wait_for()
+    assert page.get_by_role("link", name="personvernerklæringen").is_visible()
+    screenshot(page, "backoffice-plans")
+    page.get_by_role("button", name="Bestill").click()
+    page.get_by_label("E-post").fill(owner.email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.get_by_role("heading", name="Bestill Standard").wait_for()
+    page.get_by_label("Jeg bestiller abonnementet").check()
+    page.get_by_role("button", name="Bekreft bestillingen").click()
+    page.get_by_role("heading", name="Bestillingen er mottatt").wait_for()
+    order = Order.objects.get(customer=customer)
+    assert page.get_by_text(f"Faktura nr. {order.invoice.number}").is_visible()
+    screenshot(page, "backoffice-order-done")
+
+    invitation = services.survey_send()[0]
+    page.context.clear_cookies()
+    page.goto(f"/survey/{services.survey_token(invitation)}/")
+    page.get_by_label("9").check()
+    page.get_by_label("Vil du fortelle oss hvorfor?").fill("Enkelt å fakturere")
+    screenshot(page, "backoffice-survey")
+    page.get_by_role("button", name="Send svar").click()
+    page.get_by_text("Takk for svaret!").wait_for()
+    invitation.refresh_from_db()
+    assert invitation.score == 9
+    assert csp_errors == []
