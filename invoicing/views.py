@@ -32,6 +32,7 @@ from core.audit import Actor
 from core.models import AuditEntry
 from core.money import format_nok
 from customers.models import Client
+from delivery.selectors import send_log
 from invoicing import selectors, services
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.forms import (
@@ -587,6 +588,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reversed_ids": reversed_ids,
             "credit_notes": list(invoice.credit_notes.all()),
             "audit_entries": _audit_entries(invoice),
+            "send_log": [] if invoice.is_draft else list(send_log(invoice=invoice)),
             "overdue": invoice.is_overdue(today=today),
             "credit_balance": credit_balance,
             "can_edit": can_edit,

@@ -330,3 +330,16 @@ def test_pages_are_translated_to_english(owner, owner_client, company, settings,
     response = owner_client.post(reverse("delivery:send", args=[invoice.pk]), {"channel": "ehf"})
     assert response.status_code == 400
     assert "can NOT be transmitted" in response.content.decode()
+
+
+def test_the_invoice_page_shows_its_send_log_and_a_send_action(
+    owner_client, member_client, invoice, failed_delivery
+):
+    page = owner_client.get(reverse("invoicing:detail", args=[invoice.pk])).content.decode()
+    assert reverse("delivery:invoice", args=[invoice.pk]) in page
+    assert "SMTP 550: nei" in page
+    assert reverse("delivery:resend", args=[failed_delivery.pk]) in page
+    read_only = member_client.get(reverse("invoicing:detail", args=[invoice.pk])).content.decode()
+    assert "SMTP 550: nei" in read_only
+    assert reverse("delivery:resend", args=[failed_delivery.pk]) not in read_only
+    assert reverse("delivery:invoice", args=[invoice.pk]) not in read_only
