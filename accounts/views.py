@@ -480,6 +480,9 @@ def company_switch(request: HttpRequest) -> HttpResponse:
 
 @user_view
 def no_company(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff:
+        # The operator's staff work in the back office, not in a customer company.
+        return redirect("backoffice:dashboard")
     return render(request, "accounts/no_company.html")
 
 
