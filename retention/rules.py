@@ -310,24 +310,38 @@ def anonymised_snapshot(snapshot: dict[str, Any], today: datetime.date) -> dict[
     return {**snapshot, **keys, "anonymised": today.isoformat()}
 
 
-def _anonymise_invoices_postgresql(pks: list[Any], today: datetime.date) -> None:
-    """The same change as ``anonymised_snapshot`` in one statement per 5,000 rows."""
+def _anonymise_invoices_sql(pks: list[Any], today: datetime.date) -> None:
+    """``anonymised_snapshot`` and INVOICE_CLEARED in one statement per 5,000 rows.
+
+    PostgreSQL merges with ``jsonb ||``, SQLite with ``json_patch`` (RFC 7396; no value
+    here is null, so both only set keys)."""
     import json
 
     marker = {"anonymised": today.isoformat()}
-    # The columns of INVOICE_CLEARED.
-    sql = (
-        "UPDATE invoicing_invoice SET buyer_snapshot = CASE"
-        " WHEN buyer_snapshot ->> 'kind' = 'person' THEN buyer_snapshot || %s::jsonb"
-        " ELSE buyer_snapshot || %s::jsonb END,"
-        " our_reference = '', their_reference = '', buyer_reference = '', free_text = '',"
-        " issued_by_id = NULL WHERE id = ANY(%s)"
-    )
     person = json.dumps({**PERSON_SNAPSHOT_KEYS, **marker})
     company = json.dumps({**COMPANY_SNAPSHOT_KEYS, **marker})
+    # Both statements clear the columns of INVOICE_CLEARED.
+    if connection.vendor == "postgresql":
+        sql = (
+            "UPDATE invoicing_invoice SET buyer_snapshot = CASE"
+            " WHEN buyer_snapshot ->> 'kind' = 'person' THEN buyer_snapshot || %s::jsonb"
+            " ELSE buyer_snapshot || %s::jsonb END,"
+            " our_reference = '', their_reference = '', buyer_reference = '', free_text = '',"
+            " issued_by_id = NULL WHERE id = ANY(%s)"
+        )
+    else:
+        sql = (
+            "UPDATE invoicing_invoice SET buyer_snapshot = CASE"
+            " WHEN json_extract(buyer_snapshot, '$.kind') = 'person'"
+            " THEN json_patch(buyer_snapshot, %s) ELSE json_patch(buyer_snapshot, %s) END,"
+            " our_reference = '', their_reference = '', buyer_reference = '', free_text = '',"
+            " issued_by_id = NULL WHERE id IN (SELECT value FROM json_each(%s))"
+        )
     with connection.cursor() as cursor:
         for start in range(0, len(pks), 5000):
-            cursor.execute(sql, [person, company, list(pks[start : start + 5000])])
+            chunk = list(pks[start : start + 5000])
+            ids = chunk if connection.vendor == "postgresql" else json.dumps(chunk)
+            cursor.execute(sql, [person, company, ids])
 
 
 def _not_held(rows: QuerySet, ctx: Context, *, client: str | None = "client_id") -> QuerySet:
@@ -348,24 +362,8 @@ def _invoice_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        model = _model("invoicing.Invoice")
         with _GuardsLifted("invoicing_invoice", "invoicing_invoice_guard"):
-            if connection.vendor == "postgresql":
-                _anonymise_invoices_postgresql(pks, ctx.today)
-                return
-            for start in range(0, len(pks), 500):
-                chunk = list(
-                    _plain("invoicing.Invoice")
-                    .filter(pk__in=pks[start : start + 500])
-                    .only("pk", "buyer_snapshot")
-                )
-                for invoice in chunk:
-                    invoice.buyer_snapshot = anonymised_snapshot(invoice.buyer_snapshot, ctx.today)
-                    for name, value in INVOICE_CLEARED.items():
-                        setattr(invoice, name, value)
-                models.QuerySet(model=model).bulk_update(
-                    chunk, ["buyer_snapshot", *INVOICE_CLEARED]
-                )
+            _anonymise_invoices_sql(pks, ctx.today)
 
     yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)
 
