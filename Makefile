@@ -70,7 +70,7 @@ test-postgres: setup
 	$(PY) -m pytest --ds=fakturanett.settings_test -m "not browser and not rendering" -n 2 --create-db $(PYTEST_ARGS)
 
 test-browser: setup
-	$(PY) -m pytest --ds=fakturanett.settings_test -m "browser or rendering" $(PYTEST_ARGS)
+	FAKTURANETT_TEST_DB_FILE=1 $(PY) -m pytest --ds=fakturanett.settings_test -m "browser or rendering" --create-db $(PYTEST_ARGS)
 
 bench: migrate
 	$(PY) -m pip install -q -r requirements/bench.txt

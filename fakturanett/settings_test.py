@@ -17,3 +17,13 @@ STORAGES = {
     },
 }
 AXES_ENABLED = True
+
+# Browser tests run a live server thread beside the test thread. SQLite's shared in-memory
+# database locks whole tables between them ("database table is locked"); a file in WAL
+# mode lets one read while the other writes. `make test-browser` sets this.
+if os.environ.get("FAKTURANETT_TEST_DB_FILE") and DATABASES["default"]["ENGINE"].endswith(  # noqa: F405
+    "sqlite3"
+):
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(VAR_DIR / "test-browser.sqlite3")  # noqa: F405
+    }
