@@ -269,6 +269,65 @@ def _marketing_targets(ctx: Context) -> Iterable[Target]:
         yield Target(label, Action.DELETE, rows, _delete(label))
 
 
+def _survey_targets(ctx: Context) -> Iterable[Target]:
+    """Survey answers are kept until the customer relationship has ended."""
+    rows = (
+        _manager("backoffice.SurveyInvitation")
+        .exclude(customer_id__in=ctx.active_company_ids)
+        .exclude(customer_id__in=ctx.held_company_ids)
+        .exclude(person_id__in=ctx.held_user_ids)
+    )
+    yield Target(
+        "backoffice.SurveyInvitation",
+        Action.DELETE,
+        rows,
+        _delete("backoffice.SurveyInvitation"),
+    )
+
+
+def _access_log_targets(ctx: Context) -> Iterable[Target]:
+    """The access log (who saw whose data) is kept 3 years, then deleted."""
+    from privacy.inventory import RETENTION
+
+    cutoff = ctx.now - datetime.timedelta(days=RETENTION["access_log"].days or 0)
+    entries = (
+        _manager("backoffice.AccessLogEntry")
+        .filter(created_at__lt=cutoff)
+        .exclude(customer_id__in=ctx.held_company_ids)
+        .exclude(person_id__in=ctx.held_user_ids)
+    )
+
+    def apply_entries(pks: list[Any], ctx: Context) -> None:
+        with _GuardsLifted("backoffice_accesslogentry", "backoffice_accesslogentry_append_only"):
+            for start in range(0, len(pks), 1000):
+                _plain("backoffice.AccessLogEntry").filter(
+                    pk__in=pks[start : start + 1000]
+                )._raw_delete(connection.alias)
+
+    yield Target("backoffice.AccessLogEntry", Action.DELETE, entries, apply_entries)
+    # Elevated sessions go with the log: those over 3 years ago that no younger (kept)
+    # entry points to. The older entries pointing to them were deleted just above.
+    kept = _manager("backoffice.AccessLogEntry").filter(
+        elevated_session_id=OuterRef("pk"), created_at__gte=cutoff
+    )
+    held = (
+        _manager("backoffice.AccessLogEntry")
+        .filter(elevated_session_id=OuterRef("pk"))
+        .filter(Q(customer_id__in=ctx.held_company_ids) | Q(person_id__in=ctx.held_user_ids))
+    )
+    sessions = (
+        _manager("backoffice.ElevatedSession")
+        .filter(expires_at__lt=cutoff)
+        .filter(~Exists(kept), ~Exists(held))
+    )
+    yield Target(
+        "backoffice.ElevatedSession",
+        Action.DELETE,
+        sessions,
+        _delete("backoffice.ElevatedSession"),
+    )
+
+
 # --- Rules: contacts and correspondence after the relationship ----------------------------
 def _correspondence_targets(ctx: Context) -> Iterable[Target]:
     from retention import sources
@@ -560,10 +619,38 @@ RULES: list[Rule] = [
         targets=_marketing_targets,
     ),
     Rule(
+        key="surveys",
+        title=_("Kundeundersøkelser"),
+        data=_("Invitasjoner til og svar på kundeundersøkelser"),
+        categories=(Category.CORRESPONDENCE,),
+        period=_("Til kundeforholdet er avsluttet (3 år etter siste leveranse)"),
+        action=Action.DELETE,
+        legal_basis=_("Avtale med kunden (oppfølging av kundeforholdet)"),
+        targets=_survey_targets,
+    ),
+    Rule(
+        key="access_log",
+        title=_("Tilgangslogg"),
+        data=_("Hvilke ansatte som har sett hvilke opplysninger, og utvidede tilganger"),
+        categories=(Category.WEB_ACTIVITY,),
+        period=_("3 år"),
+        action=Action.DELETE,
+        legal_basis=_("Sikkerhet og dokumentasjon (personvernforordningen art. 5 nr. 2 og 32)"),
+        targets=_access_log_targets,
+    ),
+    Rule(
         key="correspondence",
         title=_("Kontakt, møter og korrespondanse"),
-        data=_("Logg over kontakt med kunden, møtenotater, henvendelser og reklamasjoner"),
-        categories=(Category.CORRESPONDENCE, Category.COMPLAINTS),
+        data=_(
+            "Logg over kontakt med kunden, møtenotater, avsluttede reklamasjoner og tvister, "
+            "kredittsjekker og bruk av finansieringspartnere"
+        ),
+        categories=(
+            Category.CORRESPONDENCE,
+            Category.COMPLAINTS,
+            Category.CREDIT_CHECK,
+            Category.FINANCING,
+        ),
         period=format_lazy(
             _("{days} dager etter at kundeforholdet er avsluttet, så lenge ingen tvist er åpen"),
             days=CORRESPONDENCE_DAYS_AFTER_END,

@@ -21,7 +21,6 @@ CORRESPONDENCE_MODELS = (
     "backoffice.Interaction",
     "backoffice.LegalHold",
     "backoffice.Complaint",
-    "backoffice.SurveyInvitation",
     "backoffice.CreditCheck",
     "backoffice.FinancingUse",
 )

@@ -16,7 +16,7 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Role
 from accounts.tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from backoffice import services as backoffice
-from backoffice.models import Complaint
+from backoffice.models import AccessLogEntry, Complaint, ElevatedSession, SurveyInvitation
 from core.audit import Actor
 from core.models import AuditEntry
 from invoicing import services as invoicing
@@ -42,23 +42,29 @@ def years_ago(today: datetime.date, years: int, days: int = 0) -> datetime.date:
     return day - datetime.timedelta(days=days)
 
 
+APPEND_ONLY_TRIGGERS = {
+    "core_auditentry": "core_auditentry_append_only",
+    "backoffice_accesslogentry": "backoffice_accesslogentry_append_only",
+}
+
+
 def backdate(model: type[models.Model], pk: Any, **values: Any) -> None:
     """Tests only: move a row's timestamps into the past (past every guard)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql" and model is AuditEntry:
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(
-                "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
-            )
+    trigger = APPEND_ONLY_TRIGGERS.get(model._meta.db_table)
+    if connection.vendor != "postgresql" or trigger is None:
         models.QuerySet(model=model).filter(pk=pk).update(**values)
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     models.QuerySet(model=model).filter(pk=pk).update(**values)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @dataclass
@@ -202,6 +208,38 @@ def seed(db) -> Seed:
         description="Kunden krever erstatning",
         opened_on=years_ago(today, 1),
     )
+
+    # The access log: one entry (with an elevated session) older than 3 years, one recent,
+    # and an old one about the disputed customer (held).
+    long_ago = timezone.now() - datetime.timedelta(days=3 * 365 + 30)
+    session = ElevatedSession.objects.create(
+        user=staff, reason="Feilsøking", started_at=long_ago, expires_at=long_ago
+    )
+    for customer, when, elevated in (
+        (ended_long_ago, long_ago, session),
+        (active, timezone.now(), None),
+        (held, long_ago, None),
+    ):
+        entry = AccessLogEntry.objects.create(
+            staff=staff,
+            customer=customer,
+            categories=["name"],
+            purpose="customer_relationship",
+            view="test",
+            path="/backoffice/",
+            elevated_session=elevated,
+        )
+        backdate(AccessLogEntry, entry.pk, created_at=when)
+    # Survey answers: kept while the relationship is active.
+    for customer, person in ((active, active_owner), (ended_recently, recent_owner)):
+        SurveyInvitation.objects.create(
+            customer=customer,
+            person=person,
+            period="2026-Q1",
+            nonce="x",
+            expires_at=timezone.now(),
+            score=9,
+        )
 
     old = datetime.date(today.year - 7, 3, 1)
     _invoices(active, seed, "aktiv", old)

@@ -8,7 +8,14 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django_scopes import scopes_disabled
 
-from backoffice.models import Complaint, Interaction, LegalHold
+from backoffice.models import (
+    AccessLogEntry,
+    Complaint,
+    ElevatedSession,
+    Interaction,
+    LegalHold,
+    SurveyInvitation,
+)
 from core.models import AuditEntry
 from customers.models import Client
 from documents.models import StoredDocument
@@ -80,6 +87,9 @@ def test_dry_run_predicts_the_real_run_and_a_second_run_changes_nothing(seed):
     # ended customer's owner, the objector and the one who withdrew consent
     assert counts[("marketing_profile", "privacy.SegmentMembership", "delete")] == 3
     assert counts[("correspondence", "backoffice.Interaction", "delete")] == 1
+    assert counts[("surveys", "backoffice.SurveyInvitation", "delete")] == 1
+    assert counts[("access_log", "backoffice.AccessLogEntry", "delete")] == 1
+    assert counts[("access_log", "backoffice.ElevatedSession", "delete")] == 1
     assert counts[("correspondence", "backoffice.LegalHold", "delete")] == 1
     assert counts[("correspondence", "backoffice.Complaint", "delete")] == 1
     # old invoice + its credit note (person buyer) and the old invoice with a contact person,
@@ -148,6 +158,13 @@ def test_after_the_run_the_expected_rows_are_gone_or_anonymised(seed):
         assert Complaint.objects.filter(pk=seed.rows["open_dispute"].pk).exists()
         assert LegalHold.objects.filter(customer=seed.held, released_at__isnull=True).exists()
 
+        # Access log: 3 years, unless held; survey answers while the relationship lasts.
+        assert set(AccessLogEntry.objects.values_list("customer__name", flat=True)) == {
+            "Aktiv AS",
+            "Tvist AS",
+        }
+        assert not ElevatedSession.objects.exists()
+        assert list(SurveyInvitation.objects.values_list("customer", flat=True)) == [seed.active.pk]
         # Correspondence: gone a year after the relationship ended, kept before that.
         assert not Interaction.objects.filter(customer=seed.ended_long_ago).exists()
         assert not Complaint.objects.filter(customer=seed.ended_long_ago).exists()
