@@ -10,33 +10,13 @@ from __future__ import annotations
 import html
 import io
 import logging
-import statistics
-import time
 from collections.abc import Callable
 
+from bench.timing import median_ms
 from documents.document import InvoiceDocument
 from documents.pdf import render_pdf
 from documents.tests.factories import make_document, make_line
 
-ROUNDS = 60
-WARMUP = 5
-
-
-def _median_ms(func: Callable[[], object], rounds: int = ROUNDS) -> tuple[float, float]:
-    """Median wall-clock and process CPU milliseconds of ``func`` after a warm-up.
-
-    CPU time is given too because the machine's cores are shared: under load the wall
-    clock measures the neighbours as well.
-    """
-    for _ in range(WARMUP):
-        func()
-    walls, cpus = [], []
-    for _ in range(rounds):
-        wall, cpu = time.perf_counter(), time.process_time()
-        func()
-        cpus.append(time.process_time() - cpu)
-        walls.append(time.perf_counter() - wall)
-    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
 def _rows(name: str, timing: tuple[float, float], digits: int = 2) -> list[tuple[str, str, str]]:
@@ -153,11 +133,11 @@ def run() -> list[tuple[str, str, str]]:
     pages = _page_count(render_pdf(five))
     logo = _logo()
     rows = [
-        *_rows("pdf reportlab, 1 page", _median_ms(lambda: render_pdf(one))),
-        *_rows("pdf reportlab, 1 page + PNG logo", _median_ms(lambda: render_pdf(one, logo=logo))),
+        *_rows("pdf reportlab, 1 page", median_ms(lambda: render_pdf(one))),
+        *_rows("pdf reportlab, 1 page + PNG logo", median_ms(lambda: render_pdf(one, logo=logo))),
         *_rows(
             f"pdf reportlab, {pages} pages ({len(five.lines)} lines)",
-            _median_ms(lambda: render_pdf(five), rounds=20),
+            median_ms(lambda: render_pdf(five), rounds=20),
         ),
     ]
     weasy = _weasyprint()
@@ -167,10 +147,10 @@ def run() -> list[tuple[str, str, str]]:
     else:
         one_html, five_html = _html(one), _html(five)
         weasy_pages = _page_count(weasy(five_html))
-        rows += _rows("pdf weasyprint, 1 page", _median_ms(lambda: weasy(one_html), 10), 1)
+        rows += _rows("pdf weasyprint, 1 page", median_ms(lambda: weasy(one_html), 10), 1)
         rows += _rows(
             f"pdf weasyprint, {weasy_pages} pages ({len(five.lines)} lines)",
-            _median_ms(lambda: weasy(five_html), 5),
+            median_ms(lambda: weasy(five_html), 5),
             1,
         )
     return rows

@@ -20,30 +20,14 @@ import os
 import random
 import time
 from decimal import Decimal
-from pathlib import Path
+
+from bench.database import use_scratch_database
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 CUSTOMERS = int(17_000 * SCALE)
 INVOICES = int(450_000 * SCALE)
 HOLDS = max(1, int(50 * SCALE))
 BATCH = 5000
-
-
-def _use_scratch_database() -> str:
-    from django.conf import settings
-    from django.db import connection
-
-    if connection.vendor == "postgresql" and os.environ.get("DATABASE_URL"):
-        return f"postgresql {connection.settings_dict['NAME']} (DATABASE_URL)"
-    path = Path(settings.VAR_DIR) / "bench" / "bench_retention.sqlite3"
-    developer_db = Path(settings.VAR_DIR) / "fakturanett.sqlite3"
-    assert path.resolve() != developer_db.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    connection.close()
-    connection.settings_dict["NAME"] = str(path)
-    return f"sqlite {path.relative_to(settings.BASE_DIR)}"
 
 
 def _seed() -> dict[str, object]:
@@ -286,7 +270,7 @@ def run() -> list[tuple[str, str, str]]:
     from django.core.management import call_command
     from django.db import connection
 
-    database = _use_scratch_database()
+    database = use_scratch_database("bench_retention")
     call_command("migrate", verbosity=0)
     if connection.vendor == "postgresql":
         # A scratch database: emptied first with TRUNCATE (not a row event for the
