@@ -18,7 +18,6 @@ from documents.pdf import render_pdf
 from documents.tests.factories import make_document, make_line
 
 
-
 def _rows(name: str, timing: tuple[float, float], digits: int = 2) -> list[tuple[str, str, str]]:
     wall, cpu = timing
     return [
