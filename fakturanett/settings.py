@@ -31,6 +31,10 @@ def _embedded_secret_key() -> str:
 SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("FAKTURANETT_TESTING", default=False)
+# Erasures since the last backup, replayed after a restore (core/erasure_journal.py).
+ERASURE_JOURNAL_PATH = env.str(
+    "ERASURE_JOURNAL_PATH", default=str(VAR_DIR / "erasure-journal.jsonl")
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PORT = env.int("PORT", default=8000)

@@ -17,6 +17,9 @@ STORAGES = {
     },
 }
 AXES_ENABLED = True
+ERASURE_JOURNAL_PATH = os.path.join(
+    tempfile.mkdtemp(prefix="fakturanett-test-journal-"), "erasure-journal.jsonl"
+)
 
 # Browser tests run a live server thread beside the test thread. SQLite's shared in-memory
 # database locks whole tables between them ("database table is locked"); a file in WAL

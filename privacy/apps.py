@@ -12,3 +12,9 @@ class PrivacyConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("privacy")
+
+        # After a restore, people erased since the backup are erased again.
+        from core.backup import register_restore_step
+        from privacy.restore import erasures_replay
+
+        register_restore_step("privacy.erasures", erasures_replay)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from core.audit import Actor, audit_log
+from core.erasure_journal import journal_append
 from privacy import inventory, selectors
 from privacy.inventory import Erasure
 from privacy.models import (
@@ -393,6 +394,9 @@ def user_erase(*, user: Any) -> None:
         target=user,
         data={"user_id": user.pk},
     )
+    # Outside the database, so that restoring an older backup erases the person again.
+    user_id = user.pk
+    transaction.on_commit(lambda: journal_append(kind="user", object_id=user_id))
 
 
 # --- Privacy requests (contact form) ----------------------------------------------------
