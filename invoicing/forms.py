@@ -24,7 +24,7 @@ from catalog.selectors import vat_codes_for
 from catalog.units import Unit
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from customers.models import Client
-from invoicing.models import Invoice, InvoicingSettings, Payment
+from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
 from invoicing.services import InvoiceHeader, LineData
 
 LINES_PREFIX = "lines"
@@ -595,6 +595,12 @@ class SettingsForm(forms.Form):
     )
     default_payment_terms_days = forms.IntegerField(
         label=_("Standard betalingsfrist (dager)"), min_value=0, max_value=365
+    )
+    max_days_ahead = forms.IntegerField(
+        label=_("Fakturadato høyst så mange dager fram i tid"),
+        min_value=0,
+        max_value=MAX_DAYS_AHEAD_LIMIT,
+        required=False,
     )
 
     def __init__(self, *args: Any, locked: set[str], **kwargs: Any) -> None:

@@ -33,6 +33,8 @@ from core.models import AppendOnlyError, AppendOnlyQuerySet, TenantModel
 from core.money import ZERO
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+DEFAULT_MAX_DAYS_AHEAD = 30
+MAX_DAYS_AHEAD_LIMIT = 365
 
 
 class IssuedDocumentError(AppendOnlyError):
@@ -66,6 +68,16 @@ class InvoicingSettings(TenantModel):
     default_payment_terms_days = models.PositiveSmallIntegerField(
         _("standard betalingsfrist (dager)"), default=14, validators=[MaxValueValidator(365)]
     )
+    # How far ahead of today an invoice may be dated (a VAT invoice is not issued before
+    # the delivery, merverdiavgiftsloven § 15-10; a date far ahead is almost always a typo).
+    max_days_ahead = models.PositiveSmallIntegerField(
+        _("fakturadato inntil så mange dager fram i tid"),
+        default=DEFAULT_MAX_DAYS_AHEAD,
+        validators=[MaxValueValidator(MAX_DAYS_AHEAD_LIMIT)],
+    )
+    # The last day of the last VAT term the company has reported (skattemelding for
+    # merverdiavgift): no invoice or credit note may be dated on or before it.
+    vat_reported_through = models.DateField(_("MVA rapportert til og med"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

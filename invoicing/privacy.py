@@ -34,6 +34,8 @@ register(
         "kid_method",
         "kid_length",
         "default_payment_terms_days",
+        "max_days_ahead",
+        "vat_reported_through",
         "updated_at",
     ],
 )

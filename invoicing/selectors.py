@@ -100,6 +100,19 @@ def invoicing_settings_for(*, company: Company) -> InvoicingSettings:
     )
 
 
+def vat_reported_through(*, company: Company) -> datetime.date | None:
+    """The last day of the last VAT term the company has reported (``None``: none yet).
+
+    Invoices and credit notes can't be dated on or before it (``invoice_issue``,
+    ``invoice_credit``); it moves forward with ``services.vat_term_mark_reported``.
+    """
+    return (
+        InvoicingSettings.objects.filter(company=company)
+        .values_list("vat_reported_through", flat=True)
+        .first()
+    )
+
+
 def number_series_for(*, company: Company) -> dict[str, NumberSeries]:
     """The company's number series by kind (``invoice``, ``credit_note``), existing ones only.
 

@@ -37,11 +37,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from accounts.models import Company
+from accounts.models import Company, Membership, Role
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from catalog.units import Unit
@@ -60,6 +60,7 @@ from customers.models import Client
 from invoicing import hooks
 from invoicing.calculation import LineInput, compute_totals, line_net_amount
 from invoicing.models import (
+    MAX_DAYS_AHEAD_LIMIT,
     ClientBalanceEntry,
     Invoice,
     InvoiceLine,
@@ -195,6 +196,7 @@ def invoicing_settings_update(
     kid_method: str | None = None,
     kid_length: int | None = None,
     default_payment_terms_days: int | None = None,
+    max_days_ahead: int | None = None,
 ) -> InvoicingSettings:
     """Change the settings given (``None``: unchanged).
 
@@ -288,6 +290,14 @@ def invoicing_settings_update(
             else:
                 settings_row.default_payment_terms_days = default_payment_terms_days
                 changes["default_payment_terms_days"] = default_payment_terms_days
+        if max_days_ahead is not None and max_days_ahead != settings_row.max_days_ahead:
+            if not 0 <= max_days_ahead <= MAX_DAYS_AHEAD_LIMIT:
+                errors["max_days_ahead"] = _(
+                    "Antall dager fram i tid må være mellom 0 og %(max)s."
+                ) % {"max": MAX_DAYS_AHEAD_LIMIT}
+            else:
+                settings_row.max_days_ahead = max_days_ahead
+                changes["max_days_ahead"] = max_days_ahead
 
         if errors:
             raise ValidationError(errors)
@@ -300,6 +310,137 @@ def invoicing_settings_update(
                 target=settings_row,
                 data=changes,
             )
+        return settings_row
+
+
+# --- Reported VAT terms ----------------------------------------------------------------------
+
+
+def _last_day_of_month(day: datetime.date) -> bool:
+    return (day + datetime.timedelta(days=1)).day == 1
+
+
+def _date_text(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def vat_term_mark_reported(
+    *, company: Company, actor: Actor, through: datetime.date
+) -> InvoicingSettings:
+    """Record that VAT is reported up to and including ``through`` (a term's last day).
+
+    From then on no invoice or credit note can be dated on or before ``through`` (their
+    VAT would belong to a term already reported). The date only moves forward; marking
+    the same date again changes nothing. A term closed by mistake is reopened by an owner
+    with ``vat_term_reopen``.
+    """
+    with _atomic_in_scope(company):
+        settings_row = _ensure_settings(company)
+        settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
+        current = settings_row.vat_reported_through
+        if current is not None and through == current:
+            return settings_row
+        if current is not None and through < current:
+            raise ValidationError(
+                {
+                    "through": ValidationError(
+                        _(
+                            "MVA er allerede rapportert til og med %(current)s. En rapportert "
+                            "termin kan bare gjenåpnes av en eier, med en begrunnelse."
+                        )
+                        % {"current": _date_text(current)},
+                        code="not_forward",
+                    )
+                }
+            )
+        if not _last_day_of_month(through):
+            raise ValidationError(
+                {
+                    "through": ValidationError(
+                        _("En MVA-termin slutter på den siste dagen i en måned."),
+                        code="not_term_end",
+                    )
+                }
+            )
+        if through >= timezone.localdate():
+            raise ValidationError(
+                {
+                    "through": ValidationError(
+                        _("En termin kan bare markeres som rapportert etter at den er slutt."),
+                        code="term_not_ended",
+                    )
+                }
+            )
+        settings_row.vat_reported_through = through
+        settings_row.save(update_fields=["vat_reported_through", "updated_at"])
+        audit_log(
+            action="invoicing.vat_term.reported",
+            actor=actor,
+            company=company,
+            target=settings_row,
+            data={
+                "through": through.isoformat(),
+                "previous": current.isoformat() if current else None,
+            },
+        )
+        return settings_row
+
+
+def vat_term_reopen(
+    *, company: Company, actor: Actor, through: datetime.date | None, reason: str
+) -> InvoicingSettings:
+    """Move the reported-through date back (``None``: no term reported), by an owner.
+
+    For a term marked as reported by mistake. Only an owner of the company may do it,
+    and must say why; the audit entry keeps the old and new dates and the reason. If the
+    term really was reported, documents dated in it afterwards need a corrected VAT
+    return (tilleggsmelding) — the reason should say how that is handled.
+    """
+    with _atomic_in_scope(company):
+        is_owner = (
+            actor.kind == AuditEntry.ActorKind.USER
+            and Membership.objects.filter(
+                company=company, user_id=actor.id, role=Role.OWNER
+            ).exists()
+        )
+        if not is_owner:
+            raise ValidationError(
+                _("Bare en eier av firmaet kan gjenåpne en rapportert MVA-termin."),
+                code="not_owner",
+            )
+        settings_row = _ensure_settings(company)
+        settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
+        current = settings_row.vat_reported_through
+        errors: dict[str, str] = {}
+        reason = reason.strip()
+        if not reason:
+            errors["reason"] = _("Skriv hvorfor terminen gjenåpnes.")
+        elif len(reason) > 500:
+            errors["reason"] = _("Begrunnelsen kan ha høyst 500 tegn.")
+        if current is None:
+            errors["through"] = _("Ingen MVA-termin er markert som rapportert.")
+        elif through is not None and through >= current:
+            errors["through"] = _(
+                "Velg en dato før %(current)s; for å gå videre, marker terminen som rapportert."
+            ) % {"current": _date_text(current)}
+        elif through is not None and not _last_day_of_month(through):
+            errors["through"] = _("En MVA-termin slutter på den siste dagen i en måned.")
+        if errors:
+            raise ValidationError(errors)
+        assert current is not None
+        settings_row.vat_reported_through = through
+        settings_row.save(update_fields=["vat_reported_through", "updated_at"])
+        audit_log(
+            action="invoicing.vat_term.reopened",
+            actor=actor,
+            company=company,
+            target=settings_row,
+            data={
+                "through": through.isoformat() if through else None,
+                "previous": current.isoformat(),
+                "reason": reason,
+            },
+        )
         return settings_row
 
 
@@ -650,12 +791,26 @@ def _kid_for(
     )
 
 
-def _check_issue_rules(invoice: Invoice, lines: list[InvoiceLine]) -> None:
+def _check_issue_rules(
+    invoice: Invoice, lines: list[InvoiceLine], settings_row: InvoicingSettings
+) -> None:
     company = invoice.company
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
+
+    date_field = "credit_date" if invoice.is_credit_note else "invoice_date"
+    reported = settings_row.vat_reported_through
+    if reported is not None and invoice.invoice_date <= reported:
+        add(
+            date_field,
+            _(
+                "MVA er rapportert til og med %(reported)s, så dokumentet kan ikke dateres "
+                "%(date)s. Bruk en dato etter %(reported)s."
+            )
+            % {"reported": _date_text(reported), "date": _date_text(invoice.invoice_date)},
+        )
 
     if not company.organization_number:
         add("__all__", _("Firmaet mangler organisasjonsnummer; det må stå på fakturaen."))
@@ -747,7 +902,7 @@ def _issue(invoice: Invoice, actor: Actor) -> Invoice:
         settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
     series = _series(company, _series_kind_for(settings_row, invoice.kind))
     lines = list(invoice.lines.select_related("vat_code", "product").order_by("position"))
-    _check_issue_rules(invoice, lines)
+    _check_issue_rules(invoice, lines, settings_row)
     inputs = _freeze_lines(invoice, lines)
     totals = compute_totals(inputs, exchange_rate=invoice.exchange_rate)
     if totals.total_incl_vat < 0:
@@ -1237,4 +1392,6 @@ __all__ = [
     "line_data_of",
     "payment_register",
     "payment_reverse",
+    "vat_term_mark_reported",
+    "vat_term_reopen",
 ]

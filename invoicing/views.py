@@ -883,6 +883,7 @@ def invoicing_settings(request: HttpRequest) -> HttpResponse:
         "kid_method": settings_row.kid_method,
         "kid_length": settings_row.kid_length,
         "default_payment_terms_days": settings_row.default_payment_terms_days,
+        "max_days_ahead": settings_row.max_days_ahead,
     }
     form = SettingsForm(request.POST or None, initial=initial, locked=locked)
     if request.method == "POST" and form.is_valid():
@@ -908,6 +909,7 @@ def invoicing_settings(request: HttpRequest) -> HttpResponse:
                 kid_method=data["kid_method"],
                 kid_length=data["kid_length"],
                 default_payment_terms_days=data["default_payment_terms_days"],
+                max_days_ahead=data["max_days_ahead"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -922,6 +924,7 @@ def invoicing_settings(request: HttpRequest) -> HttpResponse:
             "locked": locked,
             "invoice_series": invoice_series,
             "credit_series": credit_series,
+            "vat_reported_through": settings_row.vat_reported_through,
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -3,12 +3,14 @@ settings; the client page and the dashboard widgets."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from invoicing import selectors, services
 from invoicing.models import Invoice, NumberSeries, Payment
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
 
@@ -355,6 +357,21 @@ def test_settings_first_number_until_the_first_issue(owner_client, company, draf
         assert NumberSeries.objects.get(kind="invoice").first_number == 1001
     bad = owner_client.post(url, {**data, "kid_length": "40", "default_payment_terms_days": "x"})
     assert bad.status_code == 400
+
+
+def test_settings_days_ahead_and_reported_term_shown(owner_client, company, actor):
+    url = reverse("invoicing:settings")
+    data = {"credit_note_numbering": "same", "kid_method": "none", "kid_length": "10",
+            "default_payment_terms_days": "14", "max_days_ahead": "5"}  # fmt: skip
+    assert owner_client.post(url, data).status_code == 302
+    with scope(company=company):
+        assert selectors.invoicing_settings_for(company=company).max_days_ahead == 5
+        services.vat_term_mark_reported(
+            company=company, actor=actor, through=datetime.date(2025, 12, 31)
+        )
+    page = owner_client.get(url).content.decode()
+    assert 'name="max_days_ahead"' in page and "rapportert til og med 31.12.2025" in page
+    assert owner_client.post(url, {**data, "max_days_ahead": "400"}).status_code == 400
 
 
 # --- client page and dashboard ------------------------------------------------------------------
