@@ -343,3 +343,36 @@ def test_the_invoice_page_shows_its_send_log_and_a_send_action(
     assert "SMTP 550: nei" in read_only
     assert reverse("delivery:resend", args=[failed_delivery.pk]) not in read_only
     assert reverse("delivery:invoice", args=[invoice.pk]) not in read_only
+
+
+def test_send_page_has_one_channel_radio_per_channel_with_the_clients_checked(
+    owner_client, company, invoice
+):
+    """Issue 9 defect 1: the page rendered options as radios, so no ``channel`` input."""
+    from lxml import html
+
+    from delivery.models import Channel
+
+    response = owner_client.get(reverse("delivery:send", args=[invoice.pk]))
+    tree = html.fromstring(response.content.decode())
+    radios = tree.xpath("//main//form//input[@name='channel']")
+    assert [radio.get("type") for radio in radios] == ["radio"] * len(Channel.choices)
+    assert sorted(radio.get("value") for radio in radios) == sorted(Channel.values)
+    assert [radio.get("value") for radio in radios if radio.get("checked") is not None] == ["email"]
+    for value, label in Channel.choices:
+        (radio,) = [r for r in radios if r.get("value") == value]
+        (label_el,) = tree.xpath(f"//label[@for='{radio.get('id')}']")
+        assert label_el.text_content().strip() == str(label)
+        shown = [el for el in tree.xpath("//main//form//label") if str(label) in el.text_content()]
+        assert shown == [label_el]
+
+
+def test_send_page_preselects_a_manual_client(owner_client, company):
+    from lxml import html
+
+    manual = make_client(company, delivery_channel="manual")
+    invoice = issue_for(company, client=manual)
+    response = owner_client.get(reverse("delivery:send", args=[invoice.pk]))
+    tree = html.fromstring(response.content.decode())
+    checked = tree.xpath("//main//form//input[@name='channel'][@checked]")
+    assert [radio.get("value") for radio in checked] == ["manual"]

@@ -1,0 +1,76 @@
+"""Sending one invoice from its own page in Chromium: issue, send by e-mail, see the log."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scope, scopes_disabled
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from accounts.tests.factories import PASSWORD, MembershipFactory
+from delivery.models import Delivery, Status
+from delivery.tests.conftest import make_client
+from invoicing.models import Invoice
+from invoicing.tests.factories import draft_invoice
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, user) -> None:
+    page.goto("/account/login/")
+    reject = page.get_by_role("button", name="Avvis alle")
+    if reject.count():
+        reject.first.click()
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/account/login" not in url)
+
+
+def test_issue_and_send_one_invoice_from_its_page(browser_page, smtp_server, screenshot):
+    owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        client = make_client(
+            company,
+            name="Fjellbekk Kafé AS",
+            delivery_channel="email",
+            invoice_emails="faktura@fjellbekk.no",
+        )
+        draft = draft_invoice(company=company, client=client)
+    page = browser_page
+    log_in(page, owner)
+
+    page.goto(f"/app/invoices/{draft.pk}/")
+    page.get_by_role("button", name="Utsted", exact=True).click()
+    page.get_by_role("button", name="Utsted fakturaen").click()
+    expect(page.locator("#invoice-status")).to_have_text("Utstedt")
+    invoice_url = page.url
+
+    page.locator("main .actions").get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("section.send-log")).to_contain_text("Ikke sendt ennå.")
+    page.locator("main .actions").get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_role("heading", name="Send Faktura 1")).to_be_visible()
+    # The client's channel is chosen already; every channel is a real radio with one label.
+    expect(page.get_by_label("E-post", exact=True)).to_be_checked()
+    expect(page.get_by_label("EHF (Peppol)", exact=True)).not_to_be_checked()
+    screenshot(page, "delivery-1-send")
+    page.locator("main form").get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text("Fakturaen er lagt i kø for utsendelse.")).to_be_visible()
+
+    page.goto(invoice_url)
+    log = page.locator("section.send-log")
+    expect(log.locator("tbody tr")).to_have_count(1)
+    expect(log.locator("tbody tr").first).to_contain_text("E-post")
+    expect(log.locator(".badge").first).to_have_text("Sendt")
+    expect(log).to_contain_text("faktura@fjellbekk.no")
+    expect(page.locator("#invoice-status")).to_have_text("Sendt")
+    screenshot(page, "delivery-2-sent")
+
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert message["To"] == "faktura@fjellbekk.no"
+    with scopes_disabled():
+        invoice = Invoice.objects.get(pk=draft.pk)
+        assert invoice.number == 1 and invoice.status == Invoice.Status.SENT
+        assert Delivery.objects.get(invoice=invoice).status == Status.SENT
