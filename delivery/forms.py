@@ -7,9 +7,7 @@ from delivery.models import Channel
 
 
 class SendForm(forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Kanal"), choices=Channel.choices, widget=forms.RadioSelect
-    )
+    channel = forms.ChoiceField(label=_("Kanal"), choices=Channel.choices, widget=forms.RadioSelect)
     attach_ehf = forms.BooleanField(label=_("Legg ved EHF-filen i e-posten"), required=False)
 
 
