@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "documents",
     "delivery",
     "api",
+    "receivables",
     "backoffice",
     "retention",
     "marketing",

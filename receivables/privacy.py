@@ -1,0 +1,169 @@
+"""Privacy inventory for receivables (autodiscovered by ``privacy``).
+
+Reminder letters, fee and interest claims, disputes, collection cases and bank payment
+lines belong to the company's claims on its clients: accounting material (bokføringsloven
+§ 13), kept for the bookkeeping period and used for nothing else. A bank line names the
+payer and the account the money came from (payment history, possibly a private person).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from privacy.inventory import Category as C
+from privacy.inventory import Erasure, PersonalField, register
+
+KEEP_REASON = _(
+    "Purringer, gebyr- og rentekrav, innsigelser og innbetalinger fra banken er "
+    "regnskapsmateriale og oppbevares i 5 år etter utgangen av regnskapsåret "
+    "(bokføringsloven § 13); de brukes ikke til noe annet."
+)
+
+
+def _f(category: str, source: str = "self") -> PersonalField:
+    return PersonalField(category, purpose="invoicing", source=source, retention="bookkeeping")
+
+
+register(
+    "receivables.StatutoryFigure",
+    personal={},
+    non_personal=["kind", "valid_from", "valid_to", "value", "source", "updated_at"],
+)
+
+register(
+    "receivables.ReminderSettings",
+    personal={},
+    non_personal=[
+        "company",
+        "enabled",
+        "reminder1_days",
+        "reminder2_days",
+        "deadline_days",
+        "charge_fee",
+        "add_interest",
+        "claim_compensation",
+        "email_text_nb",
+        "email_text_en",
+        "updated_at",
+    ],
+)
+
+register(
+    "receivables.Dispute",
+    personal={
+        "reason": _f(C.COMPLAINTS),
+        "resolution": _f(C.COMPLAINTS),
+        "opened_by": _f(C.WEB_ACTIVITY, source="system"),
+        "resolved_by": _f(C.WEB_ACTIVITY, source="system"),
+    },
+    non_personal=["company", "invoice", "opened_at", "resolved_at"],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "receivables.Letter",
+    personal={
+        "content": _f(C.ADDRESS),
+        "delivery_error": _f(C.CORRESPONDENCE, source="system"),
+        "created_by": _f(C.WEB_ACTIVITY, source="system"),
+    },
+    non_personal=[
+        "company",
+        "invoice",
+        "kind",
+        "sent_on",
+        "deadline",
+        "fee_bearing",
+        "delivery",
+        "created_at",
+    ],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "receivables.ReceivableItem",
+    personal={
+        "waive_reason": _f(C.PAYMENT_HISTORY),
+        "waived_by": _f(C.WEB_ACTIVITY, source="system"),
+    },
+    non_personal=[
+        "company",
+        "invoice",
+        "client",
+        "kind",
+        "date",
+        "amount",
+        "currency",
+        "letter",
+        "interest_from",
+        "interest_to",
+        "details",
+        "paid_amount",
+        "waived_at",
+        "created_at",
+    ],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "receivables.ItemAllocation",
+    personal={},
+    non_personal=["company", "item", "date", "amount", "bank_transaction", "created_at"],
+)
+
+register(
+    "receivables.CollectionCase",
+    personal={"created_by": _f(C.WEB_ACTIVITY, source="system")},
+    non_personal=["company", "invoice", "agency_name", "sent_on", "created_at"],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "receivables.BankImport",
+    personal={"created_by": _f(C.WEB_ACTIVITY, source="system")},
+    non_personal=[
+        "company",
+        "file_name",
+        "format",
+        "sha256",
+        "transaction_count",
+        "matched_count",
+        "unmatched_count",
+        "duplicate_count",
+        "created_at",
+    ],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)
+
+register(
+    "receivables.BankTransaction",
+    personal={
+        "payer_name": _f(C.NAME, source="system"),
+        "payer_account": _f(C.PAYMENT_HISTORY, source="system"),
+        "message": _f(C.PAYMENT_HISTORY, source="system"),
+        "resolved_by": _f(C.WEB_ACTIVITY, source="system"),
+    },
+    non_personal=[
+        "company",
+        "bank_import",
+        "archive_reference",
+        "kid",
+        "amount",
+        "currency",
+        "booking_date",
+        "outcome",
+        "status",
+        "invoice",
+        "payment",
+        "client",
+        "resolved_at",
+        "created_at",
+    ],
+    erasure=Erasure.KEEP,
+    keep_reason=KEEP_REASON,
+)

@@ -1,0 +1,7 @@
+"""Registrations into the hooks of lower apps (invoicing page and API)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    return None
