@@ -20,14 +20,19 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def queue_email(*, to: str, template: str, language: str, context: dict[str, Any]) -> None:
-    """Render ``accounts/email/<template>_{subject,body}.{txt,html}`` now, send on commit."""
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    language: str,
+    context: dict[str, Any],
+    folder: str = "accounts/email",
+) -> None:
+    """Render ``<folder>/<template>_{subject,body}.{txt,html}`` now, send on commit."""
     with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"accounts/email/{template}_subject.txt", context).split()
-        )
-        text = render_to_string(f"accounts/email/{template}_body.txt", context)
-        html = render_to_string(f"accounts/email/{template}_body.html", context)
+        subject = " ".join(render_to_string(f"{folder}/{template}_subject.txt", context).split())
+        text = render_to_string(f"{folder}/{template}_body.txt", context)
+        html = render_to_string(f"{folder}/{template}_body.html", context)
     transaction.on_commit(lambda: tasks.send_email(to=to, subject=subject, text=text, html=html))
 
 

@@ -172,6 +172,24 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
 ELEVATED: dict[str, frozenset[str]] = dict.fromkeys(PERSONAL_CATEGORIES, V)
 
 
+def personal_reach(
+    roles: Iterable[str], granted_categories: Iterable[str], valid_until: datetime.date | None
+) -> frozenset[str]:
+    """The personal-data categories a profile with these roles would open (no elevation).
+
+    Used when roles are granted: anything that opens personal data needs the granting
+    administrator's elevated session (with its reason) and notifies the other administrators.
+    """
+    candidate = StaffProfile(
+        roles=list(roles),
+        granted_categories=list(granted_categories),
+        valid_until=valid_until,
+        is_active=True,
+    )
+    candidate.elevation = None  # type: ignore[attr-defined]
+    return frozenset(c for c in PERSONAL_CATEGORIES if allowed_actions(candidate, c))
+
+
 def grantable_categories(role: str) -> list[str]:
     """The categories an adviser with ``role`` may be granted (the role's ceiling)."""
     return [c for c in CATEGORIES if c in MATRIX.get(role, {})]

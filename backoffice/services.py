@@ -34,6 +34,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
@@ -124,6 +125,65 @@ def _clean_staff(
     return roles, valid_until, granted
 
 
+def _self_grant_error() -> ValidationError:
+    return ValidationError(
+        {"roles": _("Du kan ikke endre dine egne roller; be en annen administrator.")},
+        code="self",
+    )
+
+
+def _grant_elevation(actor: Actor, elevation: ElevatedSession | None) -> ElevatedSession:
+    """The granting administrator's running elevated session, or a ``ValidationError``.
+
+    Roles that open personal data are granted only inside an elevated session: the grant
+    is then tied to a stated reason in the audit log and the other administrators are told.
+    """
+    if elevation is None or elevation.user_id != actor.id or not elevation.is_active():
+        raise ValidationError(
+            {
+                "roles": _(
+                    "Roller som gir tilgang til personopplysninger kan bare tildeles i en "
+                    "utvidet økt med begrunnelse. Start utvidet tilgang først."
+                )
+            },
+            code="elevation_required",
+        )
+    return elevation
+
+
+def _notify_administrators(
+    *, actor: Actor, profile: StaffProfile, categories: Iterable[str], elevation: ElevatedSession
+) -> None:
+    """E-mail every other active administrator that a grant opened personal data."""
+    from accounts.emails import absolute_url, queue_email
+
+    # Staff is a handful of people; the role list is JSON, so filter the roles here.
+    others = [
+        other
+        for other in StaffProfile.objects.filter(is_active=True, user__is_active=True)
+        .exclude(user_id=actor.id)
+        .select_related("user")
+        if StaffRole.ADMINISTRATOR in other.roles
+    ]
+    labels = [permissions.category_label(c) for c in sorted(categories)]
+    for other in others:
+        queue_email(
+            to=other.user.email,
+            template="staff_grant",
+            language=other.user.language or settings.LANGUAGE_CODE,
+            folder="backoffice/email",
+            context={
+                "recipient": other.user,
+                "actor": actor.label,
+                "person": profile.user,
+                "roles": profile.role_labels(),
+                "categories": labels,
+                "reason": elevation.reason,
+                "url": absolute_url(reverse("backoffice:staff_edit", args=[profile.pk])),
+            },
+        )
+
+
 @transaction.atomic
 def staff_create(
     *,
@@ -133,11 +193,21 @@ def staff_create(
     roles: Iterable[str],
     valid_until: datetime.date | None = None,
     granted_categories: Iterable[str] = (),
+    elevation: ElevatedSession | None = None,
 ) -> StaffProfile:
-    """Make a person staff (a new account without password, or an existing account)."""
+    """Make a person staff (a new account without password, or an existing account).
+
+    Roles that open personal-data categories need ``elevation``, the actor's running
+    elevated session; the other administrators are e-mailed about the grant.
+    """
     email = _require(email, "email", _("Oppgi e-postadressen.")).lower()
     roles, valid_until, granted = _clean_staff(roles, valid_until, granted_categories)
     user = User.objects.filter(email__iexact=email).first()
+    if user is not None and user.pk == actor.id:
+        raise _self_grant_error()
+    reach = permissions.personal_reach(roles, granted, valid_until)
+    if reach:
+        elevation = _grant_elevation(actor, elevation)
     if user is None:
         full_name = _require(full_name, "full_name", _("Oppgi navnet."))
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
@@ -158,8 +228,13 @@ def staff_create(
             "roles": roles,
             "valid_until": str(valid_until or ""),
             "granted_categories": granted,
+            "opens_personal_data": sorted(reach),
+            "elevation": elevation.pk if reach and elevation else None,
+            "reason": elevation.reason if reach and elevation else "",
         },
     )
+    if reach and elevation is not None:
+        _notify_administrators(actor=actor, profile=profile, categories=reach, elevation=elevation)
     return profile
 
 
@@ -172,7 +247,12 @@ def staff_update(
     valid_until: datetime.date | None = None,
     granted_categories: Iterable[str] = (),
     is_active: bool = True,
+    elevation: ElevatedSession | None = None,
 ) -> StaffProfile:
+    """Change a staff member's roles; nobody changes their own.
+
+    Adding access to personal-data categories needs ``elevation`` (see ``staff_create``).
+    """
     profile = StaffProfile.objects.select_for_update().get(pk=profile.pk)
     if actor.id == profile.user_id and (not is_active or StaffRole.ADMINISTRATOR not in set(roles)):
         raise ValidationError(
@@ -181,6 +261,22 @@ def staff_update(
     roles, valid_until, granted = _clean_staff(
         roles, valid_until, granted_categories, active=is_active
     )
+    if actor.id == profile.user_id and (
+        roles != sorted(profile.roles)
+        or granted != sorted(profile.granted_categories or [])
+        or valid_until != profile.valid_until
+    ):
+        raise _self_grant_error()
+    added = (
+        permissions.personal_reach(roles, granted, valid_until)
+        - permissions.personal_reach(
+            profile.roles, profile.granted_categories or [], profile.valid_until
+        )
+        if is_active
+        else frozenset()
+    )
+    if added:
+        elevation = _grant_elevation(actor, elevation)
     before = {
         "roles": profile.roles,
         "valid_until": str(profile.valid_until or ""),
@@ -208,8 +304,13 @@ def staff_update(
                 "granted_categories": granted,
                 "is_active": is_active,
             },
+            "opens_personal_data": sorted(added),
+            "elevation": elevation.pk if added and elevation else None,
+            "reason": elevation.reason if added and elevation else "",
         },
     )
+    if added and elevation is not None:
+        _notify_administrators(actor=actor, profile=profile, categories=added, elevation=elevation)
     return profile
 
 

@@ -3,7 +3,6 @@ that shows a customer's personal data records it with ``record_access``."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,6 +59,7 @@ from backoffice.selectors import (
     survey_results,
 )
 from core.audit import Actor, audit_log
+from customers.csvfiles import csv_response
 
 PAGE_SIZE = 50
 
@@ -499,13 +500,8 @@ def access_log_view(request: HttpRequest) -> HttpResponse:
 
 
 def _csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # Excel reads UTF-8 with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    """The app's one CSV writer: BOM, ``;``, and formula cells neutralised."""
+    return csv_response(filename=filename, header=header, rows=rows)
 
 
 @staff_view(category=OperatorCategory.ACCESS_LOG, action=Action.EXPORT, purpose="account_security")
@@ -615,6 +611,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                 roles=data["roles"],
                 valid_until=data["valid_until"],
                 granted_categories=data["granted_categories"],
+                elevation=active_elevation(request.staff),  # type: ignore[attr-defined]
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -652,6 +649,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 valid_until=data["valid_until"],
                 granted_categories=data["granted_categories"],
                 is_active=data["is_active"],
+                elevation=active_elevation(request.staff),  # type: ignore[attr-defined]
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -689,6 +687,11 @@ def elevate(request: HttpRequest) -> HttpResponse:
                 _("Utvidet tilgang er aktiv til %(time)s. Alt du ser, logges.")
                 % {"time": timezone.localtime(elevation.expires_at).strftime("%H:%M")},
             )
+            target = request.GET.get("next", "")
+            if target.startswith("/backoffice/") and url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}
+            ):
+                return redirect(target)
             return redirect("backoffice:customer_list")
     return render(
         request,

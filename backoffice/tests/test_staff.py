@@ -20,9 +20,18 @@ def _future(days: int = 30) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
+def _elevated(client):
+    """Grants that open personal data happen inside an elevated session."""
+    assert (
+        client.post(reverse("backoffice:elevate"), {"reason": "Ny ansatt, sak 17"}).status_code
+        == 302
+    )
+    return client
+
+
 @pytest.mark.django_db
 def test_an_administrator_creates_an_adviser_with_expiry_and_categories(administrator):
-    client = client_for(administrator)
+    client = _elevated(client_for(administrator))
     assert client.get(reverse("backoffice:staff_create")).status_code == 200
     response = client.post(
         reverse("backoffice:staff_create"),
@@ -99,7 +108,7 @@ def test_bad_staff_input_rerenders_with_messages_and_saves_nothing(administrator
 @pytest.mark.django_db
 def test_an_existing_account_becomes_staff_only_once(administrator):
     member = MembershipFactory().user
-    client = client_for(administrator)
+    client = _elevated(client_for(administrator))
     data = {"email": member.email, "full_name": "", "roles": ["support"]}
     assert client.post(reverse("backoffice:staff_create"), data).status_code == 302
     member.refresh_from_db()
@@ -110,7 +119,7 @@ def test_an_existing_account_becomes_staff_only_once(administrator):
 @pytest.mark.django_db
 def test_editing_roles_and_deactivating_is_audited(administrator):
     support = make_staff(StaffRole.SUPPORT)
-    client = client_for(administrator)
+    client = _elevated(client_for(administrator))
     url = reverse("backoffice:staff_edit", args=[support.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"roles": ["support", "finance"], "is_active": "on"})
@@ -189,7 +198,7 @@ def test_an_expired_adviser_can_be_deactivated_but_not_renewed_into_the_past(adm
     past = timezone.localdate() - datetime.timedelta(days=3)
     adviser = make_staff(StaffRole.LAWYER, valid_until=past, granted=("complaints",))
     url = reverse("backoffice:staff_edit", args=[adviser.pk])
-    client = client_for(administrator)
+    client = _elevated(client_for(administrator))
     data = {
         "roles": ["lawyer"],
         "valid_until": past.isoformat(),
