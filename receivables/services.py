@@ -1,0 +1,1140 @@
+"""Every change in receivables: keyword-only, one transaction, audited.
+
+Rules live in ``receivables.rules`` (pure); figures in ``StatutoryFigure``. Payments are
+registered through ``invoicing.services.payment_register`` only (never a Payment row here).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from accounts.models import Company
+from core.audit import Actor, audit_log
+from core.identifiers import format_kontonr
+from core.money import ZERO, round_money
+from customers.models import Client
+from invoicing import services as invoicing_services
+from invoicing.models import Invoice, Payment
+from invoicing.selectors import OPEN_STATUSES
+from receivables import rules, selectors
+from receivables.bankfiles import ParsedTransaction, parse_bank_file
+from receivables.models import (
+    BankImport,
+    BankTransaction,
+    CollectionCase,
+    Dispute,
+    ItemAllocation,
+    Letter,
+    ReceivableItem,
+    ReminderSettings,
+    StatutoryFigure,
+)
+
+FEE_KINDS = (ReceivableItem.Kind.REMINDER_FEE, ReceivableItem.Kind.NOTICE_FEE)
+
+
+@contextmanager
+def _atomic_in_scope(company: Company) -> Iterator[None]:
+    with scope(company=company), transaction.atomic():
+        yield
+
+
+def _user_id(actor: Actor) -> int | None:
+    return actor.id if actor.kind == "user" else None
+
+
+def _figure_error(exc: rules.FigureMissing) -> ValidationError:
+    return ValidationError(
+        _(
+            "Det finnes ingen lovfastsatt sats «%(kind)s» for %(date)s. Satsen må legges inn "
+            "i backoffice før dette kan beregnes."
+        )
+        % {"kind": StatutoryFigure.Kind(exc.kind).label, "date": exc.on.strftime("%d.%m.%Y")},
+        code="figure_missing",
+    )
+
+
+# --- statutory figures (operator staff) ----------------------------------------------------
+
+
+def figure_save(
+    *,
+    actor: Actor,
+    kind: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+    value: Decimal,
+    source: str = "",
+    figure: StatutoryFigure | None = None,
+) -> StatutoryFigure:
+    """Add or correct a dated statutory figure. Periods of one kind may not overlap."""
+    if kind not in StatutoryFigure.Kind.values:
+        raise ValidationError({"kind": _("Ukjent type sats.")})
+    if value is None or value < 0:
+        raise ValidationError({"value": _("Verdien kan ikke være negativ.")})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("Sluttdatoen kan ikke være før startdatoen.")})
+    with transaction.atomic():
+        others = StatutoryFigure.objects.select_for_update().filter(kind=kind)
+        if figure is not None:
+            others = others.exclude(pk=figure.pk)
+        far = datetime.date.max
+        for other in others:
+            if valid_from <= (other.valid_to or far) and other.valid_from <= (valid_to or far):
+                raise ValidationError(
+                    {
+                        "valid_from": _("Perioden overlapper satsen som gjelder fra %(date)s.")
+                        % {"date": other.valid_from.strftime("%d.%m.%Y")}
+                    }
+                )
+        before = None
+        if figure is None:
+            figure = StatutoryFigure(kind=kind)
+        else:
+            before = {"valid_from": str(figure.valid_from), "value": str(figure.value)}
+        figure.kind = kind
+        figure.valid_from = valid_from
+        figure.valid_to = valid_to
+        figure.value = value
+        figure.source = source.strip()[:300]
+        figure.save()
+        audit_log(
+            action="receivables.figure.saved",
+            actor=actor,
+            target=figure,
+            data={
+                "kind": kind,
+                "valid_from": str(valid_from),
+                "valid_to": str(valid_to) if valid_to else None,
+                "value": str(value),
+                "before": before,
+            },
+        )
+        return figure
+
+
+# --- settings -----------------------------------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "enabled",
+    "reminder1_days",
+    "reminder2_days",
+    "deadline_days",
+    "charge_fee",
+    "add_interest",
+    "claim_compensation",
+    "email_text_nb",
+    "email_text_en",
+)
+
+
+def reminder_settings_update(*, company: Company, actor: Actor, **values: Any) -> ReminderSettings:
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown settings: {sorted(unknown)}")
+    with _atomic_in_scope(company):
+        row, _created = ReminderSettings.objects.select_for_update().get_or_create(company=company)
+        for name, value in values.items():
+            setattr(row, name, value)
+        if row.reminder2_days <= row.reminder1_days:
+            raise ValidationError({"reminder2_days": _("Purring 2 må komme senere enn purring 1.")})
+        if row.deadline_days < rules.MIN_DEADLINE_DAYS:
+            raise ValidationError({"deadline_days": _("Fristen må være minst 14 dager.")})
+        row.full_clean()
+        row.save()
+        audit_log(
+            action="receivables.settings.updated",
+            actor=actor,
+            company=company,
+            target=row,
+            data={name: str(value) for name, value in values.items()},
+        )
+        return row
+
+
+# --- disputes ----------------------------------------------------------------------------
+
+
+def invoice_dispute(*, invoice: Invoice, actor: Actor, reason: str) -> Dispute:
+    """Mark the invoice disputed: no reminders, fees, notices or collection until resolved."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Skriv hva kunden har innvendt.")})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("Begrunnelsen kan være høyst 1000 tegn.")})
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.is_draft or locked.is_credit_note:
+            raise ValidationError(
+                _("Bare utstedte fakturaer kan bestrides."), code="not_disputable"
+            )
+        if Dispute.objects.filter(invoice=locked, resolved_at__isnull=True).exists():
+            raise ValidationError(_("Fakturaen er allerede bestridt."), code="already_disputed")
+        dispute = Dispute.objects.create(
+            company=company, invoice=locked, reason=reason, opened_by_id=_user_id(actor)
+        )
+        audit_log(
+            action="receivables.invoice.disputed",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={"invoice": locked.number, "reason": reason},
+        )
+        return dispute
+
+
+def dispute_resolve(*, invoice: Invoice, actor: Actor, resolution: str = "") -> Dispute:
+    company = invoice.company
+    with _atomic_in_scope(company):
+        dispute = (
+            Dispute.objects.select_for_update()
+            .filter(invoice=invoice, resolved_at__isnull=True)
+            .first()
+        )
+        if dispute is None:
+            raise ValidationError(_("Fakturaen er ikke bestridt."), code="not_disputed")
+        dispute.resolved_at = timezone.now()
+        dispute.resolved_by_id = _user_id(actor)
+        dispute.resolution = (resolution or "").strip()[:1000]
+        dispute.save()
+        audit_log(
+            action="receivables.invoice.dispute_resolved",
+            actor=actor,
+            company=company,
+            target=invoice,
+            data={"invoice": invoice.number, "resolution": dispute.resolution},
+        )
+        return dispute
+
+
+# --- waiving -----------------------------------------------------------------------------
+
+
+def item_waive(*, item: ReceivableItem, actor: Actor, reason: str = "") -> ReceivableItem:
+    company = item.company
+    with _atomic_in_scope(company):
+        locked = ReceivableItem.objects.select_for_update().get(pk=item.pk)
+        if locked.is_waived:
+            raise ValidationError(_("Kravet er allerede frafalt."), code="already_waived")
+        if locked.open_amount <= 0:
+            raise ValidationError(_("Kravet er allerede betalt."), code="already_paid")
+        locked.waived_at = timezone.now()
+        locked.waived_by_id = _user_id(actor)
+        locked.waive_reason = (reason or "").strip()[:500]
+        locked.save()
+        audit_log(
+            action="receivables.item.waived",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={
+                "invoice": locked.invoice.number,
+                "kind": locked.kind,
+                "amount": str(locked.amount),
+                "open": str(locked.amount - locked.paid_amount),
+                "reason": locked.waive_reason,
+            },
+        )
+        return locked
+
+
+# --- letters (planning is shared by the preview, the page and the daily run) --------------
+
+
+@dataclass
+class PlannedLetter:
+    """What a letter would contain if sent on ``send_on`` (nothing saved)."""
+
+    invoice: Invoice
+    kind: str
+    send_on: datetime.date
+    deadline: datetime.date
+    decision: rules.LetterDecision
+    fee: Decimal = ZERO
+    gross_fee: Decimal = ZERO
+    compensation: Decimal = ZERO
+    interest: rules.Interest = field(default_factory=rules.Interest)
+    earlier_open: Decimal = ZERO  # fees/interest of earlier letters still owed
+    sequence: int = 1
+
+    @property
+    def principal_open(self) -> Decimal:
+        return self.invoice.open_balance
+
+    @property
+    def total(self) -> Decimal:
+        return round_money(
+            self.principal_open
+            + self.fee
+            + self.compensation
+            + self.interest.amount
+            + self.earlier_open
+        )
+
+
+@dataclass
+class _InvoiceState:
+    letters: list[Letter] = field(default_factory=list)
+    items: list[ReceivableItem] = field(default_factory=list)
+    payments: list[tuple[datetime.date, Decimal]] = field(default_factory=list)
+
+
+def _states(invoice_ids: Sequence[int]) -> dict[int, _InvoiceState]:
+    """Letters, items and principal payments of many invoices in a few queries."""
+    states: dict[int, _InvoiceState] = defaultdict(_InvoiceState)
+    chunk = 5000
+    for start in range(0, len(invoice_ids), chunk):
+        ids = invoice_ids[start : start + chunk]
+        for letter in Letter.objects.filter(invoice_id__in=ids).order_by("sent_on", "id"):
+            states[letter.invoice_id].letters.append(letter)
+        for item in ReceivableItem.objects.filter(invoice_id__in=ids).order_by("date", "id"):
+            states[item.invoice_id].items.append(item)
+        for inv_id, date, applied in Payment.objects.filter(invoice_id__in=ids).values_list(
+            "invoice_id", "date", "applied_amount"
+        ):
+            states[inv_id].payments.append((date, applied))
+        for inv_id, date, total in (
+            Invoice.objects.filter(credited_invoice_id__in=ids)
+            .exclude(status=Invoice.Status.DRAFT)
+            .values_list("credited_invoice_id", "invoice_date", "total_incl_vat")
+        ):
+            states[inv_id].payments.append((date, total))
+    return states
+
+
+def _plan(
+    *,
+    invoice: Invoice,
+    kind: str,
+    send_on: datetime.date,
+    settings_row: ReminderSettings,
+    state: _InvoiceState,
+    disputed: bool,
+    fee_amount: Decimal | None,
+    compensation_amount: Decimal | None,
+    rate_on: Any,
+) -> PlannedLetter:
+    """Plan one letter: the fee decision (rules.letter_decision), fee vs § 3a, interest."""
+    deadline = send_on + datetime.timedelta(days=settings_row.deadline_days)
+    previous = [
+        rules.PriorLetter(sent_on=lt.sent_on, deadline=lt.deadline, fee_bearing=lt.fee_bearing)
+        for lt in state.letters
+    ]
+    decision = rules.letter_decision(
+        due_date=invoice.due_date,
+        send_on=send_on,
+        deadline=deadline,
+        previous=previous,
+        disputed=disputed,
+        want_fee=settings_row.charge_fee,
+    )
+    planned = PlannedLetter(
+        invoice=invoice,
+        kind=kind,
+        send_on=send_on,
+        deadline=deadline,
+        decision=decision,
+        sequence=len(state.letters) + 1,
+    )
+    if not decision.may_send:
+        return planned
+    live_items = [i for i in state.items if not i.is_waived]
+    planned.earlier_open = round_money(sum((i.open_amount for i in live_items), ZERO))
+    gross_before = sum(
+        (Decimal(str(i.details.get("gross", i.amount))) for i in live_items if i.kind in FEE_KINDS),
+        ZERO,
+    )
+    claimed_before = sum(
+        (i.amount for i in live_items if i.kind in (*FEE_KINDS, ReceivableItem.Kind.COMPENSATION)),
+        ZERO,
+    )
+    fee = fee_amount if (decision.fee and fee_amount is not None) else ZERO
+    compensation = (
+        compensation_amount
+        if settings_row.claim_compensation and invoice.client.kind == Client.Kind.COMPANY
+        else None
+    )
+    planned.fee, planned.compensation = rules.fee_and_compensation(
+        fee=fee,
+        gross_fees_before=gross_before,
+        claimed_before=claimed_before,
+        compensation=compensation,
+    )
+    planned.gross_fee = fee
+    planned.decision = rules.LetterDecision(
+        decision.may_send, decision.fee and fee > 0, decision.reason
+    )
+    if settings_row.add_interest:
+        ends = [i.interest_to for i in state.items if i.interest_to is not None]
+        planned.interest = rules.late_interest(
+            principal=invoice.total_incl_vat,
+            due_date=invoice.due_date,
+            start_after=max([invoice.due_date, *ends]),
+            until=send_on,
+            rate_on=rate_on,
+            payments=state.payments,
+        )
+    return planned
+
+
+def _fee_figures(send_on: datetime.date) -> tuple[Decimal, Decimal | None]:
+    fee = selectors.reminder_fee_on(send_on)
+    try:
+        compensation: Decimal | None = selectors.compensation_on(send_on)
+    except rules.FigureMissing:
+        compensation = None
+    return fee, compensation
+
+
+def letter_plan(
+    *,
+    invoice: Invoice,
+    kind: str,
+    send_on: datetime.date,
+    settings_row: ReminderSettings | None = None,
+) -> PlannedLetter:
+    """The preview of one letter (raises ValidationError if a figure is missing)."""
+    settings_row = settings_row or selectors.reminder_settings_for(company=invoice.company)
+    state = _states([invoice.pk])[invoice.pk]
+    try:
+        fee, compensation = _fee_figures(send_on)
+        return _plan(
+            invoice=invoice,
+            kind=kind,
+            send_on=send_on,
+            settings_row=settings_row,
+            state=state,
+            disputed=selectors.open_dispute(invoice=invoice) is not None,
+            fee_amount=fee,
+            compensation_amount=compensation,
+            rate_on=selectors.RateTable(),
+        )
+    except rules.FigureMissing as exc:
+        raise _figure_error(exc) from exc
+
+
+def _open_invoices(company: Company) -> Any:
+    return (
+        Invoice.objects.filter(company=company, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
+        .exclude(pk__in=Dispute.objects.filter(resolved_at__isnull=True).values("invoice_id"))
+        .exclude(pk__in=CollectionCase.objects.values("invoice_id"))
+    )
+
+
+def reminders_due(
+    *, company: Company, today: datetime.date, settings_row: ReminderSettings | None = None
+) -> list[PlannedLetter]:
+    """The reminders the daily run would send today (also the "send now" page's list).
+
+    Reminder 1: ``reminder1_days`` after the due date, no letter yet. Reminder 2:
+    ``reminder2_days`` after the due date, one letter sent, and its deadline passed.
+    Disputed invoices and invoices sent to collection get nothing.
+    """
+    settings_row = settings_row or selectors.reminder_settings_for(company=company)
+    first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
+    invoices = list(
+        _open_invoices(company)
+        .filter(due_date__lte=first_cutoff)
+        .select_related("client")
+        .order_by("due_date", "number")
+    )
+    if not invoices:
+        return []
+    states = _states([inv.pk for inv in invoices])
+    try:
+        fee, compensation = _fee_figures(today)
+        rate_on = selectors.RateTable()
+        planned: list[PlannedLetter] = []
+        for invoice in invoices:
+            if invoice.open_balance <= 0:
+                continue
+            state = states[invoice.pk]
+            reminders = [lt for lt in state.letters if lt.kind == Letter.Kind.REMINDER]
+            if len(state.letters) != len(reminders) or len(reminders) >= 2:
+                continue  # an inkassovarsel was sent, or both reminders: manual from here
+            if len(reminders) == 1:
+                if (today - invoice.due_date).days < settings_row.reminder2_days:
+                    continue
+                if today <= reminders[0].deadline:
+                    continue
+            plan = _plan(
+                invoice=invoice,
+                kind=Letter.Kind.REMINDER,
+                send_on=today,
+                settings_row=settings_row,
+                state=state,
+                disputed=False,
+                fee_amount=fee,
+                compensation_amount=compensation,
+                rate_on=rate_on,
+            )
+            if plan.decision.may_send:
+                planned.append(plan)
+        return planned
+    except rules.FigureMissing as exc:
+        raise _figure_error(exc) from exc
+
+
+def _letter_content(plan: PlannedLetter) -> dict[str, Any]:
+    invoice = plan.invoice
+    seller = invoice.seller_snapshot or {}
+    return {
+        "kind": plan.kind,
+        "sequence": plan.sequence,
+        "language": (invoice.buyer_snapshot or {}).get("language") or invoice.client.language,
+        "seller": seller,
+        "buyer": invoice.buyer_snapshot,
+        "invoice_number": invoice.number,
+        "invoice_date": invoice.invoice_date.isoformat(),
+        "due_date": invoice.due_date.isoformat(),
+        "currency": invoice.currency,
+        "amount": str(invoice.total_incl_vat),
+        "paid": str(invoice.paid_amount),
+        "credited": str(invoice.credited_amount),
+        "principal_open": str(plan.principal_open),
+        "fee": str(plan.fee),
+        "compensation": str(plan.compensation),
+        "interest": str(plan.interest.amount),
+        "interest_parts": [
+            {
+                "from": part.start.isoformat(),
+                "to": part.end.isoformat(),
+                "days": part.days,
+                "rate": str(part.rate),
+                "principal": str(part.principal),
+                "amount": str(part.amount),
+            }
+            for part in plan.interest.parts
+        ],
+        "earlier_open": str(plan.earlier_open),
+        "total": str(plan.total),
+        "sent_on": plan.send_on.isoformat(),
+        "deadline": plan.deadline.isoformat(),
+        "kid": invoice.kid,
+        "bank_account": seller.get("bank_account", ""),
+        "bank_account_display": seller.get("bank_account_display")
+        or (format_kontonr(seller["bank_account"]) if seller.get("bank_account") else ""),
+        "iban": seller.get("iban", ""),
+    }
+
+
+def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
+    """Write the letters and their items in bulk (the caller holds the transaction)."""
+    letters = [
+        Letter(
+            company_id=plan.invoice.company_id,
+            invoice=plan.invoice,
+            kind=plan.kind,
+            sent_on=plan.send_on,
+            deadline=plan.deadline,
+            fee_bearing=plan.decision.fee,
+            content=_letter_content(plan),
+            delivery=Letter.Delivery.PENDING,
+            created_by_id=_user_id(actor),
+        )
+        for plan in plans
+    ]
+    Letter.objects.bulk_create(letters, batch_size=2000)
+    items: list[ReceivableItem] = []
+    for plan, letter in zip(plans, letters, strict=True):
+        base = {
+            "company_id": plan.invoice.company_id,
+            "invoice": plan.invoice,
+            "client_id": plan.invoice.client_id,
+            "date": plan.send_on,
+            "currency": plan.invoice.currency,
+            "letter": letter,
+        }
+        if plan.decision.fee:
+            fee_kind = (
+                ReceivableItem.Kind.NOTICE_FEE
+                if plan.kind == Letter.Kind.COLLECTION_NOTICE
+                else ReceivableItem.Kind.REMINDER_FEE
+            )
+            items.append(
+                ReceivableItem(
+                    kind=fee_kind, amount=plan.fee, details={"gross": str(plan.gross_fee)}, **base
+                )
+            )
+        if plan.compensation > 0:
+            items.append(
+                ReceivableItem(
+                    kind=ReceivableItem.Kind.COMPENSATION, amount=plan.compensation, **base
+                )
+            )
+        if plan.interest.parts:
+            items.append(
+                ReceivableItem(
+                    kind=ReceivableItem.Kind.INTEREST,
+                    amount=plan.interest.amount,
+                    interest_from=plan.interest.parts[0].start,
+                    interest_to=plan.interest.parts[-1].end,
+                    details={"parts": letter.content["interest_parts"]},
+                    **base,
+                )
+            )
+    ReceivableItem.objects.bulk_create(items, batch_size=2000)
+    return letters
+
+
+def _schedule_delivery(company_id: int, letter_ids: list[int]) -> None:
+    if not letter_ids:
+        return
+    from receivables.tasks import deliver_letters
+
+    transaction.on_commit(lambda: deliver_letters(company_id, letter_ids))
+
+
+def letter_send(
+    *,
+    invoice: Invoice,
+    actor: Actor,
+    kind: str = Letter.Kind.REMINDER,
+    send_on: datetime.date | None = None,
+) -> Letter:
+    """Send one reminder or inkassovarsel now (a letter the rules allow, with the fee they
+    allow); delivered by e-mail after commit when the client has an address."""
+    if kind not in Letter.Kind.values:
+        raise ValidationError({"kind": _("Ukjent brevtype.")})
+    company = invoice.company
+    send_on = send_on or timezone.localdate()
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().select_related("client").get(pk=invoice.pk)
+        if locked.is_draft or locked.is_credit_note or locked.open_balance <= 0:
+            raise ValidationError(
+                _("Det er ingenting å purre på denne fakturaen."), code="not_open"
+            )
+        if CollectionCase.objects.filter(invoice=locked).exists():
+            raise ValidationError(_("Fakturaen er sendt til inkasso."), code="in_collection")
+        plan = letter_plan(invoice=locked, kind=kind, send_on=send_on)
+        if not plan.decision.may_send:
+            messages = {
+                "disputed": _("Fakturaen er bestridt: ingen purringer før innsigelsen er avklart."),
+                "not_due": _("Fakturaen har ikke forfalt ennå."),
+                "short_deadline": _("Fristen må være minst 14 dager."),
+            }
+            raise ValidationError(
+                messages.get(plan.decision.reason, _("Brevet kan ikke sendes.")),
+                code=plan.decision.reason,
+            )
+        (letter,) = _save_letters([plan], actor)
+        audit_log(
+            action=f"receivables.letter.{kind}",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={
+                "invoice": locked.number,
+                "letter": letter.pk,
+                "fee": str(plan.fee),
+                "compensation": str(plan.compensation),
+                "interest": str(plan.interest.amount),
+                "fee_refused": plan.decision.reason,
+            },
+        )
+        _schedule_delivery(company.pk, [letter.pk])
+        return letter
+
+
+def reminders_run(
+    *,
+    company: Company,
+    actor: Actor,
+    today: datetime.date | None = None,
+    invoice_ids: Iterable[int] | None = None,
+) -> list[Letter]:
+    """Send every reminder due today (optionally only for ``invoice_ids``), in bulk."""
+    today = today or timezone.localdate()
+    with _atomic_in_scope(company):
+        plans = reminders_due(company=company, today=today)
+        if invoice_ids is not None:
+            wanted = set(invoice_ids)
+            plans = [p for p in plans if p.invoice.pk in wanted]
+        if not plans:
+            return []
+        # Lock the invoices (in a stable order) so a concurrent run cannot send twice.
+        ids = sorted(p.invoice.pk for p in plans)
+        list(Invoice.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        already = set(
+            Letter.objects.filter(invoice_id__in=ids, sent_on=today).values_list(
+                "invoice_id", flat=True
+            )
+        )
+        plans = [p for p in plans if p.invoice.pk not in already]
+        letters = _save_letters(plans, actor)
+        audit_log(
+            action="receivables.reminders.run",
+            actor=actor,
+            company=company,
+            data={
+                "date": today.isoformat(),
+                "letters": len(letters),
+                "fees": str(sum((p.fee for p in plans), ZERO)),
+                "invoices": [p.invoice.number for p in plans[:1000]],
+            },
+        )
+        _schedule_delivery(company.pk, [letter.pk for letter in letters])
+        return letters
+
+
+def reminders_run_all(*, today: datetime.date | None = None) -> dict[int, int]:
+    """The daily job: every company with automatic reminders on. A company whose run fails
+    (e.g. a missing figure) is logged and skipped; the others still run."""
+    import logging
+
+    logger = logging.getLogger(__name__)
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        companies = list(
+            Company.objects.filter(
+                pk__in=ReminderSettings.objects.filter(enabled=True).values("company_id")
+            )
+        )
+    result: dict[int, int] = {}
+    for company in companies:
+        try:
+            letters = reminders_run(company=company, actor=Actor.system("reminders"), today=today)
+        except ValidationError:
+            logger.exception("reminder run failed for company %s", company.pk)
+            continue
+        result[company.pk] = len(letters)
+    return result
+
+
+def letter_delivered(*, letter: Letter, status: str, error: str = "") -> None:
+    with _atomic_in_scope(letter.company):
+        Letter.objects.filter(pk=letter.pk).update(delivery=status, delivery_error=error[:500])
+
+
+# --- collection --------------------------------------------------------------------------
+
+
+def collection_mark(
+    *, invoice: Invoice, actor: Actor, agency_name: str, sent_on: datetime.date
+) -> CollectionCase:
+    """The claim was handed to a collection agency (after an inkassovarsel's deadline)."""
+    agency_name = (agency_name or "").strip()
+    if not agency_name:
+        raise ValidationError({"agency_name": _("Skriv navnet på inkassobyrået.")})
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.is_draft or locked.is_credit_note or locked.open_balance <= 0:
+            raise ValidationError(_("Fakturaen har ingen åpen saldo."), code="not_open")
+        if Dispute.objects.filter(invoice=locked, resolved_at__isnull=True).exists():
+            raise ValidationError(
+                _("Fakturaen er bestridt: den kan ikke sendes til inkasso."), code="disputed"
+            )
+        if CollectionCase.objects.filter(invoice=locked).exists():
+            raise ValidationError(
+                _("Fakturaen er allerede sendt til inkasso."), code="in_collection"
+            )
+        notice = (
+            Letter.objects.filter(invoice=locked, kind=Letter.Kind.COLLECTION_NOTICE)
+            .order_by("-sent_on")
+            .first()
+        )
+        if notice is None:
+            raise ValidationError(
+                _("Send et inkassovarsel først (inkassoloven § 9)."), code="no_notice"
+            )
+        if sent_on <= notice.deadline:
+            raise ValidationError(
+                {
+                    "sent_on": _("Fristen i inkassovarselet løper til %(date)s.")
+                    % {"date": notice.deadline.strftime("%d.%m.%Y")}
+                }
+            )
+        case = CollectionCase.objects.create(
+            company=company,
+            invoice=locked,
+            agency_name=agency_name[:200],
+            sent_on=sent_on,
+            created_by_id=_user_id(actor),
+        )
+        audit_log(
+            action="receivables.invoice.sent_to_collection",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={"invoice": locked.number, "agency": agency_name, "sent_on": str(sent_on)},
+        )
+        return case
+
+
+# --- payments: principal first, then fees and interest ----------------------------------
+
+
+def claim_payment_register(
+    *,
+    invoice: Invoice,
+    actor: Actor,
+    amount: Decimal,
+    date: datetime.date,
+    method: str = Payment.Method.BANK,
+    reference: str = "",
+    bank_transaction: BankTransaction | None = None,
+    items: Sequence[ReceivableItem] | None = None,
+) -> Payment | None:
+    """Register money received for an invoice: the principal first (through
+    ``invoicing.services.payment_register``), then the open fees/compensation/interest,
+    oldest first; a surplus goes to the client's credit balance (as an overpayment of the
+    invoice). Returns the invoicing Payment (None if everything went to the items)."""
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        open_items = list(items) if items is not None else selectors.open_items_of(invoice=locked)
+        to_principal, parts, surplus = rules.allocate_payment(
+            amount=amount,
+            principal_open=locked.open_balance,
+            items_open=[i.open_amount for i in open_items],
+        )
+        payment = None
+        if to_principal + surplus > 0:
+            payment = invoicing_services.payment_register(
+                invoice=locked,
+                actor=actor,
+                amount=to_principal + surplus,
+                date=date,
+                method=method,
+                reference=reference,
+            )
+        allocations = []
+        for item, part in zip(open_items, parts, strict=True):
+            if part <= 0:
+                continue
+            item.paid_amount += part
+            allocations.append(
+                ItemAllocation(
+                    company=company,
+                    item=item,
+                    date=date,
+                    amount=part,
+                    bank_transaction=bank_transaction,
+                )
+            )
+        if allocations:
+            ItemAllocation.objects.bulk_create(allocations)
+            ReceivableItem.objects.bulk_update([a.item for a in allocations], ["paid_amount"])
+            audit_log(
+                action="receivables.items.paid",
+                actor=actor,
+                company=company,
+                target=locked,
+                data={
+                    "invoice": locked.number,
+                    "items": {str(a.item.pk): str(a.amount) for a in allocations},
+                },
+            )
+        return payment
+
+
+# --- bank files --------------------------------------------------------------------------
+
+
+@dataclass
+class _Target:
+    invoice_id: int
+    principal_open: Decimal
+    items_open: Decimal
+    is_open: bool
+
+
+def _targets_by_kid(company: Company, kids: set[str]) -> dict[str, _Target]:
+    """One query per chunk: the issued invoice of each KID (an open one preferred)."""
+    found: dict[str, _Target] = {}
+    kid_list = sorted(kids)
+    for start in range(0, len(kid_list), 5000):
+        rows = (
+            Invoice.objects.filter(
+                company=company, kind=Invoice.Kind.INVOICE, kid__in=kid_list[start : start + 5000]
+            )
+            .exclude(status=Invoice.Status.DRAFT)
+            .values_list("pk", "kid", "status", "total_incl_vat", "paid_amount", "credited_amount")
+        )
+        for pk, kid, status, total, paid, credited in rows:
+            is_open = status in OPEN_STATUSES
+            current = found.get(kid)
+            if current is not None and (current.is_open or not is_open):
+                continue
+            found[kid] = _Target(pk, max(total - paid - credited, ZERO), ZERO, is_open)
+    ids = [t.invoice_id for t in found.values()]
+    items_open: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for start in range(0, len(ids), 5000):
+        for inv_id, amount, paid in ReceivableItem.objects.filter(
+            invoice_id__in=ids[start : start + 5000], waived_at__isnull=True
+        ).values_list("invoice_id", "amount", "paid_amount"):
+            items_open[inv_id] += max(amount - paid, ZERO)
+    for target in found.values():
+        target.items_open = items_open[target.invoice_id]
+    return found
+
+
+def _classify(tx: ParsedTransaction, targets: dict[str, _Target]) -> tuple[str, _Target | None]:
+    if not tx.kid:
+        return BankTransaction.Outcome.NO_KID, None
+    target = targets.get(tx.kid)
+    if target is None:
+        return BankTransaction.Outcome.UNKNOWN_KID, None
+    owed = target.principal_open + target.items_open
+    if not target.is_open and target.items_open <= 0:
+        return BankTransaction.Outcome.NOT_OPEN, target
+    if tx.amount <= 0:
+        return BankTransaction.Outcome.PARTIAL, target
+    if tx.amount in (target.principal_open, owed):
+        return BankTransaction.Outcome.MATCHED, target
+    if tx.amount < target.principal_open:
+        return BankTransaction.Outcome.PARTIAL, target
+    if tx.amount > owed:
+        return BankTransaction.Outcome.OVERPAID, target
+    # Between the principal and principal + items: pays the principal and some fees.
+    return BankTransaction.Outcome.PARTIAL, target
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def bank_file_import(*, company: Company, actor: Actor, file_name: str, data: bytes) -> BankImport:
+    """Import a bank file: each new transaction is kept with its outcome; a valid KID of an
+    open invoice with the amount owed (the principal, or the principal with its fees and
+    interest) is registered as a payment; everything else waits in the unmatched list.
+
+    Idempotent: a transaction whose archive reference is already known is skipped (the
+    unique constraint also settles two imports running at once: the later one waits for
+    the first to commit, fails on the constraint and retries, finding them all known).
+    """
+    try:
+        fmt, parsed = parse_bank_file(data)
+    except ValueError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    for attempt in range(3):
+        try:
+            return _import_once(company, actor, file_name, data, fmt, parsed)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _import_once(
+    company: Company,
+    actor: Actor,
+    file_name: str,
+    data: bytes,
+    fmt: str,
+    parsed: list[ParsedTransaction],
+) -> BankImport:
+    with _atomic_in_scope(company):
+        refs = [tx.archive_reference for tx in parsed]
+        known: set[str] = set()
+        for start in range(0, len(refs), 5000):
+            known.update(
+                BankTransaction.objects.filter(
+                    company=company, archive_reference__in=refs[start : start + 5000]
+                ).values_list("archive_reference", flat=True)
+            )
+        seen: set[str] = set()
+        new: list[ParsedTransaction] = []
+        for tx in parsed:
+            if tx.archive_reference in known or tx.archive_reference in seen:
+                continue
+            seen.add(tx.archive_reference)
+            new.append(tx)
+        targets = _targets_by_kid(company, {tx.kid for tx in new if tx.kid})
+        bank_import = BankImport.objects.create(
+            company=company,
+            file_name=(file_name or "")[:255],
+            format=fmt,
+            sha256=_sha256(data),
+            transaction_count=len(parsed),
+            duplicate_count=len(parsed) - len(new),
+            created_by_id=_user_id(actor),
+        )
+        rows: list[BankTransaction] = []
+        for tx in new:
+            outcome, target = _classify(tx, targets)
+            matched = outcome == BankTransaction.Outcome.MATCHED
+            if matched and target is not None:
+                # A second payment of the same invoice in the file sees what is left.
+                paid = min(tx.amount, target.principal_open)
+                target.principal_open -= paid
+                target.items_open = max(target.items_open - (tx.amount - paid), ZERO)
+            rows.append(
+                BankTransaction(
+                    company=company,
+                    bank_import=bank_import,
+                    archive_reference=tx.archive_reference,
+                    kid=tx.kid,
+                    amount=tx.amount,
+                    currency=tx.currency,
+                    booking_date=tx.booking_date,
+                    payer_name=tx.payer_name[:200],
+                    payer_account=tx.payer_account[:40],
+                    message=tx.message[:500],
+                    outcome=outcome,
+                    status=(
+                        BankTransaction.Status.MATCHED
+                        if matched
+                        else BankTransaction.Status.UNMATCHED
+                    ),
+                    invoice_id=target.invoice_id if target is not None else None,
+                )
+            )
+        BankTransaction.objects.bulk_create(rows, batch_size=2000)
+        matched_rows = [r for r in rows if r.status == BankTransaction.Status.MATCHED]
+        if matched_rows:
+            invoices = Invoice.objects.in_bulk([r.invoice_id for r in matched_rows])
+            open_items: dict[int, list[ReceivableItem]] = defaultdict(list)
+            for item in ReceivableItem.objects.filter(
+                invoice_id__in=list(invoices), waived_at__isnull=True
+            ).order_by("date", "id"):
+                if item.open_amount > 0:
+                    open_items[item.invoice_id].append(item)
+            for row in matched_rows:
+                row.payment = claim_payment_register(
+                    invoice=invoices[row.invoice_id],
+                    actor=actor,
+                    amount=row.amount,
+                    date=row.booking_date,
+                    method=Payment.Method.KID,
+                    reference=row.archive_reference,
+                    bank_transaction=row,
+                    items=[i for i in open_items[row.invoice_id] if i.open_amount > 0],
+                )
+            BankTransaction.objects.bulk_update(matched_rows, ["payment"], batch_size=2000)
+        bank_import.matched_count = len(matched_rows)
+        bank_import.unmatched_count = len(rows) - len(matched_rows)
+        bank_import.save(update_fields=["matched_count", "unmatched_count"])
+        audit_log(
+            action="receivables.bank_file.imported",
+            actor=actor,
+            company=company,
+            target=bank_import,
+            data={
+                "file": bank_import.file_name,
+                "format": fmt,
+                "transactions": len(parsed),
+                "matched": bank_import.matched_count,
+                "unmatched": bank_import.unmatched_count,
+                "already_imported": bank_import.duplicate_count,
+            },
+        )
+        return bank_import
+
+
+def _lock_unmatched(transaction_row: BankTransaction) -> BankTransaction:
+    locked = BankTransaction.objects.select_for_update().get(pk=transaction_row.pk)
+    if locked.status != BankTransaction.Status.UNMATCHED:
+        raise ValidationError(_("Transaksjonen er allerede avstemt."), code="already_resolved")
+    return locked
+
+
+def bank_transaction_assign(
+    *, transaction_row: BankTransaction, actor: Actor, invoice: Invoice
+) -> BankTransaction:
+    """Register an unmatched bank transaction as a payment of ``invoice`` (principal first,
+    then its fees and interest; a surplus to the client's credit balance)."""
+    company = transaction_row.company
+    with _atomic_in_scope(company):
+        locked = _lock_unmatched(transaction_row)
+        if invoice.company_id != company.pk or invoice.is_draft or invoice.is_credit_note:
+            raise ValidationError({"invoice": _("Velg en utstedt faktura.")})
+        if locked.amount <= 0:
+            raise ValidationError(_("Beløpet må være større enn 0."), code="not_positive")
+        locked.payment = claim_payment_register(
+            invoice=invoice,
+            actor=actor,
+            amount=locked.amount,
+            date=locked.booking_date,
+            method=Payment.Method.KID if locked.kid else Payment.Method.BANK,
+            reference=locked.archive_reference,
+            bank_transaction=locked,
+        )
+        locked.invoice = invoice
+        locked.status = BankTransaction.Status.ASSIGNED
+        locked.resolved_at = timezone.now()
+        locked.resolved_by_id = _user_id(actor)
+        locked.save()
+        audit_log(
+            action="receivables.bank_transaction.assigned",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={"invoice": invoice.number, "amount": str(locked.amount)},
+        )
+        return locked
+
+
+def bank_transaction_to_credit(
+    *, transaction_row: BankTransaction, actor: Actor, client: Client
+) -> BankTransaction:
+    """Put an unmatched amount on the client's credit balance.
+
+    The credit balance ledger hangs on an invoice, so the money is registered as an
+    overpayment of the client's latest fully paid invoice (nothing of it is applied to
+    any open balance). A client with no paid invoice: assign it to an invoice instead.
+    """
+    company = transaction_row.company
+    with _atomic_in_scope(company):
+        locked = _lock_unmatched(transaction_row)
+        if client.company_id != company.pk:
+            raise ValidationError({"client": _("Velg en av kundene deres.")})
+        if locked.amount <= 0:
+            raise ValidationError(_("Beløpet må være større enn 0."), code="not_positive")
+        carrier = (
+            Invoice.objects.filter(
+                client=client,
+                kind=Invoice.Kind.INVOICE,
+                status__in=(Invoice.Status.PAID, Invoice.Status.CREDITED),
+                currency=locked.currency,
+            )
+            .order_by("-invoice_date", "-number")
+            .first()
+        )
+        if carrier is None or carrier.open_balance > 0:
+            raise ValidationError(
+                {
+                    "client": _(
+                        "Kunden har ingen betalt faktura å føre tilgodehavendet på; før "
+                        "beløpet mot en faktura i stedet."
+                    )
+                }
+            )
+        locked.payment = invoicing_services.payment_register(
+            invoice=carrier,
+            actor=actor,
+            amount=locked.amount,
+            date=locked.booking_date,
+            method=Payment.Method.BANK,
+            reference=locked.archive_reference,
+        )
+        locked.client = client
+        locked.status = BankTransaction.Status.CREDITED
+        locked.resolved_at = timezone.now()
+        locked.resolved_by_id = _user_id(actor)
+        locked.save()
+        audit_log(
+            action="receivables.bank_transaction.credited",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={"client": client.number, "amount": str(locked.amount)},
+        )
+        return locked

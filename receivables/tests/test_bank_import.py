@@ -1,0 +1,157 @@
+"""Bank payment matching by KID: OCR giro (netsgiro) and camt.054/053 (lxml)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.audit import Actor
+from invoicing.models import Invoice, Payment
+from invoicing.selectors import client_credit_balance
+from invoicing.tests.factories import ClientFactory
+from receivables import services
+from receivables.bankfiles import parse_bank_file
+from receivables.models import BankTransaction, ReceivableItem
+from receivables.tests.factories import BankLine, camt_file, ocr_file, overdue_invoice, use_kid
+
+D = datetime.date
+DUE = D(2026, 3, 2)
+SYSTEM = Actor.system("tests")
+
+
+@pytest.fixture
+def invoices(company_scope):
+    use_kid(company_scope)
+    client = ClientFactory(company=company_scope)
+    return [
+        overdue_invoice(company=company_scope, due_date=DUE, amount="1000.00", client=client)
+        for _ in range(5)
+    ]
+
+
+def run(company, data, name="bank.txt"):
+    return services.bank_file_import(company=company, actor=SYSTEM, file_name=name, data=data)
+
+
+@pytest.mark.parametrize("builder", [ocr_file, camt_file], ids=["ocr", "camt054"])
+def test_matched_partial_overpaid_unknown_and_no_kid(company_scope, invoices, builder):
+    a, b, c, d, _e = invoices
+    lines = [
+        BankLine(a.kid, "1000.00", "900000101"),  # matched
+        BankLine(b.kid, "400.00", "900000102"),  # partial
+        BankLine(c.kid, "1500.00", "900000103"),  # overpaid
+        BankLine("1234567897", "1000.00", "900000104"),  # unknown KID
+    ]
+    if builder is camt_file:
+        lines.append(BankLine(None, "1000.00", "900000105"))  # no KID (OCR always has one)
+    result = run(company_scope, builder(lines))
+    assert (result.matched_count, result.unmatched_count) == (1, len(lines) - 1)
+    outcomes = dict(BankTransaction.objects.values_list("archive_reference", "outcome"))
+    prefix = "ocr:" if builder is ocr_file else "camt:"
+    assert outcomes[prefix + "900000101"] == "matched"
+    assert outcomes[prefix + "900000102"] == "partial"
+    assert outcomes[prefix + "900000103"] == "overpaid"
+    assert outcomes[prefix + "900000104"] == "unknown_kid"
+    if builder is camt_file:
+        assert outcomes["camt:900000105"] == "no_kid"
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == Invoice.Status.PAID
+    assert b.paid_amount == 0  # waits for the user
+    payment = Payment.objects.get(invoice=a)
+    assert payment.method == "kid" and payment.reference == prefix + "900000101"
+
+
+def test_same_file_twice_registers_nothing_new(company_scope, invoices):
+    data = camt_file([BankLine(invoices[0].kid, "1000.00", "900000201"), BankLine(None, "5.00", "900000202")])
+    first = run(company_scope, data)
+    second = run(company_scope, data)
+    assert (first.matched_count, first.unmatched_count) == (1, 1)
+    assert (second.matched_count, second.unmatched_count, second.duplicate_count) == (0, 0, 2)
+    assert Payment.objects.count() == 1
+    assert BankTransaction.objects.count() == 2
+    # The same bank transaction arriving in the day's camt.053 statement is known too.
+    third = run(company_scope, camt_file([BankLine(invoices[0].kid, "1000.00", "900000201")], kind="053"))
+    assert third.duplicate_count == 1 and Payment.objects.count() == 1
+
+
+def test_payment_of_principal_and_fee_pays_the_fee(company_scope, invoices):
+    invoice = invoices[0]
+    services.reminder_settings_update(company=company_scope, actor=SYSTEM, add_interest=False)
+    services.letter_send(invoice=invoice, actor=SYSTEM, send_on=DUE + datetime.timedelta(days=14))
+    fee = ReceivableItem.objects.get(invoice=invoice)
+    result = run(company_scope, ocr_file([BankLine(invoice.kid, "1038.00", "900000301")]))
+    assert result.matched_count == 1
+    invoice.refresh_from_db()
+    fee.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID and invoice.paid_amount == Decimal("1000.00")
+    assert fee.is_paid and fee.allocations.get().amount == Decimal("38.00")
+    assert Payment.objects.get(invoice=invoice).amount == Decimal("1000.00")
+
+
+def test_principal_alone_is_matched_and_leaves_the_fee_open(company_scope, invoices):
+    invoice = invoices[0]
+    services.reminder_settings_update(company=company_scope, actor=SYSTEM, add_interest=False)
+    services.letter_send(invoice=invoice, actor=SYSTEM, send_on=DUE + datetime.timedelta(days=14))
+    run(company_scope, ocr_file([BankLine(invoice.kid, "1000.00", "900000401")]))
+    fee = ReceivableItem.objects.get(invoice=invoice)
+    assert fee.open_amount == Decimal("38.00")  # principal first
+
+
+def test_unmatched_assigned_to_invoice_or_credit(company_scope, invoices):
+    a, b = invoices[0], invoices[1]
+    run(company_scope, camt_file([BankLine(None, "1000.00", "900000501"), BankLine(None, "250.00", "900000502")]))
+    u1 = BankTransaction.objects.get(archive_reference="camt:900000501")
+    services.bank_transaction_assign(transaction_row=u1, actor=SYSTEM, invoice=a)
+    a.refresh_from_db()
+    assert a.status == Invoice.Status.PAID
+    with pytest.raises(ValidationError):
+        services.bank_transaction_assign(transaction_row=u1, actor=SYSTEM, invoice=b)
+    u2 = BankTransaction.objects.get(archive_reference="camt:900000502")
+    services.bank_transaction_to_credit(transaction_row=u2, actor=SYSTEM, client=a.client)
+    assert client_credit_balance(client=a.client, currency="NOK") == Decimal("250.00")
+    u2.refresh_from_db()
+    assert u2.status == "credited"
+
+
+def test_credit_needs_a_paid_invoice(company_scope, invoices):
+    run(company_scope, camt_file([BankLine(None, "10.00", "900000503")]))
+    row = BankTransaction.objects.get()
+    with pytest.raises(ValidationError) as exc:
+        services.bank_transaction_to_credit(
+            transaction_row=row, actor=SYSTEM, client=invoices[0].client
+        )
+    assert "client" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"hello", b"<xml/>", b"<Document xmlns='urn:other'/>", b"NY00001bad", b"<a><b></a>"],
+)
+def test_bad_files_are_clear_errors(company_scope, data):
+    with pytest.raises(ValidationError) as exc:
+        run(company_scope, data)
+    assert "file" in exc.value.message_dict
+    assert BankTransaction.objects.count() == 0
+
+
+def test_xml_entities_are_not_resolved():
+    evil = b"""<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
+<Ntfctn><Ntry><Amt Ccy="NOK">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-05-04</Dt>
+</BookgDt><AcctSvcrRef>E1</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>&x;</Ustrd></RmtInf>
+</TxDtls></NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"""
+    fmt, rows = parse_bank_file(evil)
+    assert fmt == "camt054" and "root:" not in rows[0].message
+
+
+def test_two_invoices_same_file_and_whole_file_kid_lookup(
+    company_scope, invoices, django_assert_max_num_queries
+):
+    data = camt_file([BankLine(inv.kid, "1000.00", f"90000060{n}") for n, inv in enumerate(invoices)])
+    result = run(company_scope, data)
+    assert result.matched_count == 5
+    assert Invoice.objects.filter(status="paid").count() == 5
