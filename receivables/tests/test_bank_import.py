@@ -38,7 +38,7 @@ def run(company, data, name="bank.txt"):
 
 @pytest.mark.parametrize("builder", [ocr_file, camt_file], ids=["ocr", "camt054"])
 def test_matched_partial_overpaid_unknown_and_no_kid(company_scope, invoices, builder):
-    a, b, c, d, _e = invoices
+    a, b, c, _d, _e = invoices
     lines = [
         BankLine(a.kid, "1000.00", "900000101"),  # matched
         BankLine(b.kid, "400.00", "900000102"),  # partial
@@ -66,7 +66,9 @@ def test_matched_partial_overpaid_unknown_and_no_kid(company_scope, invoices, bu
 
 
 def test_same_file_twice_registers_nothing_new(company_scope, invoices):
-    data = camt_file([BankLine(invoices[0].kid, "1000.00", "900000201"), BankLine(None, "5.00", "900000202")])
+    data = camt_file(
+        [BankLine(invoices[0].kid, "1000.00", "900000201"), BankLine(None, "5.00", "900000202")]
+    )
     first = run(company_scope, data)
     second = run(company_scope, data)
     assert (first.matched_count, first.unmatched_count) == (1, 1)
@@ -74,7 +76,9 @@ def test_same_file_twice_registers_nothing_new(company_scope, invoices):
     assert Payment.objects.count() == 1
     assert BankTransaction.objects.count() == 2
     # The same bank transaction arriving in the day's camt.053 statement is known too.
-    third = run(company_scope, camt_file([BankLine(invoices[0].kid, "1000.00", "900000201")], kind="053"))
+    third = run(
+        company_scope, camt_file([BankLine(invoices[0].kid, "1000.00", "900000201")], kind="053")
+    )
     assert third.duplicate_count == 1 and Payment.objects.count() == 1
 
 
@@ -103,7 +107,10 @@ def test_principal_alone_is_matched_and_leaves_the_fee_open(company_scope, invoi
 
 def test_unmatched_assigned_to_invoice_or_credit(company_scope, invoices):
     a, b = invoices[0], invoices[1]
-    run(company_scope, camt_file([BankLine(None, "1000.00", "900000501"), BankLine(None, "250.00", "900000502")]))
+    run(
+        company_scope,
+        camt_file([BankLine(None, "1000.00", "900000501"), BankLine(None, "250.00", "900000502")]),
+    )
     u1 = BankTransaction.objects.get(archive_reference="camt:900000501")
     services.bank_transaction_assign(transaction_row=u1, actor=SYSTEM, invoice=a)
     a.refresh_from_db()
@@ -151,7 +158,9 @@ def test_xml_entities_are_not_resolved():
 def test_two_invoices_same_file_and_whole_file_kid_lookup(
     company_scope, invoices, django_assert_max_num_queries
 ):
-    data = camt_file([BankLine(inv.kid, "1000.00", f"90000060{n}") for n, inv in enumerate(invoices)])
+    data = camt_file(
+        [BankLine(inv.kid, "1000.00", f"90000060{n}") for n, inv in enumerate(invoices)]
+    )
     result = run(company_scope, data)
     assert result.matched_count == 5
     assert Invoice.objects.filter(status="paid").count() == 5
