@@ -163,7 +163,35 @@ class SignupForm(CompanyIdentifiersMixin, NewPasswordMixin, forms.Form):
         return cleaned
 
 
-class CompanySettingsForm(CompanyIdentifiersMixin, forms.ModelForm):
+class SudoFieldsMixin:
+    """Optional password (and code) fields for forms that change payment details.
+
+    ``accounts.permissions.confirm_sudo`` checks them only when sudo mode has lapsed.
+    """
+
+    def add_sudo_fields(self, *, with_otp: bool) -> None:
+        self.fields["sudo_password"] = forms.CharField(  # type: ignore[attr-defined]
+            label=_("Passordet ditt"),
+            required=False,
+            strip=False,
+            help_text=_(
+                "Kreves for å endre kontonummer, IBAN, BIC, KID eller e-post for faktura, "
+                "med mindre du nylig har bekreftet passordet."
+            ),
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        )
+        if with_otp:
+            self.fields["sudo_code"] = forms.CharField(  # type: ignore[attr-defined]
+                label=_("Kode fra autentiseringsappen eller en gjenopprettingskode"),
+                required=False,
+                max_length=16,
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+                ),
+            )
+
+
+class CompanySettingsForm(SudoFieldsMixin, CompanyIdentifiersMixin, forms.ModelForm):
     organization_number = _orgnr_field()
     bank_account = _kontonr_field()
     website = forms.URLField(
@@ -203,8 +231,15 @@ class CompanySettingsForm(CompanyIdentifiersMixin, forms.ModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
 
-    def __init__(self, *args: Any, can_require_two_factor: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        can_require_two_factor: bool = False,
+        with_otp: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        self.add_sudo_fields(with_otp=with_otp)
         if not can_require_two_factor:
             self.fields["require_two_factor"].disabled = True
             self.fields["require_two_factor"].help_text = _("Bare en eier kan endre dette.")

@@ -14,11 +14,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import user_has_device
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user, user_has_device
 
 from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Role
 
@@ -34,6 +37,64 @@ def mark_reauthenticated(request: HttpRequest) -> None:
 def is_recently_authenticated(request: HttpRequest) -> bool:
     stamp = request.session.get(SESSION_REAUTH_KEY)
     return stamp is not None and time.time() - float(stamp) <= settings.REAUTH_MAX_AGE_SECONDS
+
+
+def verify_otp(user: Any, code: str) -> Any:
+    """The device (TOTP or a recovery code) that accepts ``code``, if any."""
+    # Recovery codes are stored in lower case; people often type them in upper case.
+    code = code.strip().replace(" ", "").lower()
+    if not code:
+        return None
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def check_sudo(request: HttpRequest, *, password: str, code: str = "") -> dict[str, str]:
+    """Check the signed-in user's password (and second factor); the errors by field.
+
+    The one password check of sudo mode: the re-authentication page and the inline
+    confirmation on forms that change payment details both call it. A wrong password counts
+    as a failed log-in (django-axes sees it through ``authenticate``).
+    """
+    user = request.user
+    checked = authenticate(request, username=user.email, password=password)
+    if checked is None or checked.pk != user.pk:
+        return {"password": str(_("Feil passord."))}
+    if user_has_device(user) and verify_otp(user, code) is None:
+        return {"code": str(_("Koden stemmer ikke."))}
+    return {}
+
+
+def confirm_sudo(request: HttpRequest, form: Any) -> bool:
+    """Sudo mode for a form that changes payment details (bank account, KID, sender e-mail).
+
+    True when the session passed a password check in the last ``REAUTH_MAX_AGE_SECONDS``,
+    or when the form's own ``sudo_password`` (and ``sudo_code``) fields pass it now, which
+    also starts sudo mode. Otherwise the form gets the errors and nothing is lost: the user
+    types the password on the same page and submits again.
+    """
+    if is_recently_authenticated(request):
+        return True
+    password = form.cleaned_data.get("sudo_password") or ""
+    if not password:
+        form.add_error(
+            "sudo_password",
+            _(
+                "Skriv passordet ditt for å endre betalingsopplysninger "
+                "(kontonummer, IBAN, BIC, KID eller e-post for faktura)."
+            ),
+        )
+        return False
+    errors = check_sudo(request, password=password, code=form.cleaned_data.get("sudo_code") or "")
+    for field, message in errors.items():
+        form.add_error(f"sudo_{field}", message)
+    if errors:
+        return False
+    mark_reauthenticated(request)
+    return True
 
 
 def _redirect_with_next(url_name: str, request: HttpRequest) -> HttpResponse:

@@ -9,20 +9,26 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import emails
+from accounts.emails import absolute_url, queue_email
 from accounts.models import Company, Invitation, Membership, Role, TermsAcceptance, User
 from accounts.tokens import hash_invitation_token, new_invitation_token
-from core.audit import Actor, audit_log
+from core.audit import Actor, audit_log, mask_tail
 
 INVITATION_VALID_DAYS = 7
 RECOVERY_CODE_COUNT = 10
 
 # Company fields a manager may edit in the company settings.
+# Where customers pay and whom invoices come from: changing them needs sudo mode, is
+# e-mailed to every owner and audited with masked old and new values.
+PAYMENT_DETAIL_FIELDS = ("bank_account", "iban", "bic", "email")
+
 COMPANY_EDITABLE_FIELDS = (
     "name",
     "organization_number",
@@ -365,9 +371,12 @@ def company_update(
         raise ValidationError(
             {"organization_number": _("Et annet firma er allerede registrert med dette nummeret.")}
         )
+    # The stored row: a bound ModelForm has already written the new values on ``company``.
+    stored = Company.objects.select_for_update().get(pk=company.pk)
+    before = {field: getattr(stored, field) for field in COMPANY_EDITABLE_FIELDS}
     changes: dict[str, Any] = {}
     for field, value in values.items():
-        if getattr(company, field) != value:
+        if before[field] != value:
             changes[field] = value
             setattr(company, field, value)
     if require_two_factor is not None and require_two_factor != company.require_two_factor:
@@ -379,14 +388,85 @@ def company_update(
         return company
     company.full_clean()
     company.save()
+    actor = Actor.user(actor_membership.user)
+    payment = {f: (before[f], changes[f]) for f in PAYMENT_DETAIL_FIELDS if f in changes}
+    data: dict[str, Any] = {"changed": sorted(changes)}
+    if payment:
+        data["payment_details"] = payment_details_notify(
+            company=company, actor=actor, changes=payment
+        )
     audit_log(
         action="accounts.company.updated",
-        actor=Actor.user(actor_membership.user),
+        actor=actor,
         company=company,
         target=company,
-        data={"changed": sorted(changes)},
+        data=data,
     )
     return company
+
+
+def payment_details_changing(*, company: Company, values: dict[str, Any]) -> bool:
+    """True if ``values`` would change where customers pay or whom invoices come from.
+
+    Compared with the stored row (a bound ModelForm has already written its values onto
+    the instance it was given).
+    """
+    fields = [f for f in PAYMENT_DETAIL_FIELDS if f in values]
+    if not fields or company.pk is None:
+        return False
+    stored = Company.objects.filter(pk=company.pk).values(*fields).get()
+    return any((values[f] or "") != (stored[f] or "") for f in fields)
+
+
+def payment_details_notify(
+    *, company: Company, actor: Actor, changes: dict[str, tuple[Any, Any]]
+) -> dict[str, dict[str, str]]:
+    """E-mail every owner that payment details changed; the masked old/new values.
+
+    Account numbers, IBAN and BIC show only their last four characters, the e-mail only its
+    first letter and domain; KID settings (method, length) are not secret and are shown as
+    they are. The caller puts the returned dict in its audit entry.
+    """
+    masked = {
+        field: (
+            {"before": mask_tail(str(old or "")), "after": mask_tail(str(new or ""))}
+            if field in PAYMENT_DETAIL_FIELDS
+            else {"before": str(old), "after": str(new)}
+        )
+        for field, (old, new) in changes.items()
+    }
+    labels = {
+        "bank_account": _("Kontonummer"),
+        "iban": "IBAN",
+        "bic": "BIC",
+        "email": _("E-post for faktura"),
+        "kid_method": _("KID-metode"),
+        "kid_length": _("KID-lengde"),
+    }
+    owners = (
+        Membership.objects.filter(company=company, role=Role.OWNER, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    for membership in owners:
+        user = membership.user
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            rows = [
+                {"label": str(labels.get(f, f)), **values} for f, values in sorted(masked.items())
+            ]
+        queue_email(
+            to=user.email,
+            template="payment_details_changed",
+            language=user.language or settings.LANGUAGE_CODE,
+            context={
+                "user": user,
+                "company": company.name,
+                "actor": actor.label,
+                "rows": rows,
+                "url": absolute_url(reverse("company:settings")),
+            },
+        )
+    return masked
 
 
 # --- Members and invitations ----------------------------------------------------------

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,7 +43,14 @@ from accounts.forms import (
 )
 from accounts.middleware import SESSION_COMPANY_KEY
 from accounts.models import Invitation, Membership, Role, User
-from accounts.permissions import manager_view, mark_reauthenticated, user_view
+from accounts.permissions import (
+    check_sudo,
+    confirm_sudo,
+    manager_view,
+    mark_reauthenticated,
+    user_view,
+)
+from accounts.permissions import verify_otp as _verify_otp
 from accounts.tokens import email_verification_token
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -130,19 +137,6 @@ def _user_from_uid(uidb64: str) -> User | None:
     if not 0 < pk < MAX_ID:
         return None
     return User.objects.filter(pk=pk, is_active=True).first()
-
-
-def _verify_otp(user: User, code: str) -> Any:
-    """The device (TOTP or a recovery code) that accepts ``code``, if any."""
-    # Recovery codes are stored in lower case; people often type them in upper case.
-    code = code.strip().replace(" ", "").lower()
-    if not code:
-        return None
-    with transaction.atomic():
-        for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if device.verify_token(code):
-                return device
-    return None
 
 
 # --- Sign-up and verification ---------------------------------------------------------
@@ -291,12 +285,12 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     with_otp = user_has_device(user)
     form = ReauthForm(request.POST or None, with_otp=with_otp)
     if request.method == "POST" and form.is_valid():
-        checked = authenticate(request, username=user.email, password=form.cleaned_data["password"])
-        if checked is None or checked.pk != user.pk:
-            form.add_error("password", _("Feil passord."))
-        elif with_otp and _verify_otp(user, form.cleaned_data["code"]) is None:
-            form.add_error("code", _("Koden stemmer ikke."))
-        else:
+        errors = check_sudo(
+            request, password=form.cleaned_data["password"], code=form.cleaned_data.get("code", "")
+        )
+        for field, message in errors.items():
+            form.add_error(field, message)
+        if not errors:
             mark_reauthenticated(request)
             return redirect(_safe_next(request, reverse("accounts:profile")))
     return render(
@@ -491,11 +485,21 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
     form = CompanySettingsForm(
-        request.POST or None, instance=company, can_require_two_factor=membership.is_owner
+        request.POST or None,
+        instance=company,
+        can_require_two_factor=membership.is_owner,
+        with_otp=user_has_device(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         require_two_factor = data.pop("require_two_factor")
+        data.pop("sudo_password", None)
+        data.pop("sudo_code", None)
+        if services.payment_details_changing(company=company, values=data) and not confirm_sudo(
+            request, form
+        ):
+            company.refresh_from_db()
+            return render(request, "accounts/company_settings.html", {"form": form}, status=400)
         try:
             services.company_update(
                 company=company,

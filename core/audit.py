@@ -36,6 +36,23 @@ class Actor:
         return cls(kind=AuditEntry.ActorKind.SYSTEM, label=label)
 
 
+def mask_tail(value: str, *, keep: int = 4) -> str:
+    """Show only the last ``keep`` characters: ``86011117947`` -> ``•••••••7947``.
+
+    E-mail addresses keep their first letter and domain: ``k•••@nordlys.no``. Used where an
+    audit entry or a notification names old and new payment details.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if "@" in value:
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}•••@{domain}"
+    if len(value) <= keep:
+        return "•" * len(value)
+    return "•" * (len(value) - keep) + value[-keep:]
+
+
 def mask_secrets(value: Any) -> Any:
     """Replace the values of secret-looking keys, at any depth."""
     if isinstance(value, dict):

@@ -18,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import SudoFieldsMixin
 from accounts.models import Company
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_codes_for
@@ -573,7 +574,7 @@ class CreditForm(forms.Form):
         return data
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(SudoFieldsMixin, forms.Form):
     first_invoice_number = forms.IntegerField(
         label=_("Første fakturanummer"), min_value=1, max_value=10**15, required=False
     )
@@ -603,7 +604,8 @@ class SettingsForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, locked: set[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, locked: set[str], with_otp: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.add_sudo_fields(with_otp=with_otp)
         for name in locked:
             self.fields[name].disabled = True

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from accounts.models import Company, Membership, Role
+from accounts.services import payment_details_notify
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from catalog.units import Unit
@@ -207,6 +208,7 @@ def invoicing_settings_update(
     with _atomic_in_scope(company):
         settings_row = _ensure_settings(company)
         settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
+        kid_before = {"kid_method": settings_row.kid_method, "kid_length": settings_row.kid_length}
         errors: dict[str, str] = {}
         changes: dict[str, Any] = {}
 
@@ -302,6 +304,12 @@ def invoicing_settings_update(
         if errors:
             raise ValidationError(errors)
         settings_row.save()
+        kid_changes = {f: (kid_before[f], changes[f]) for f in kid_before if f in changes}
+        if kid_changes:
+            # KID settings decide how payments are matched: every owner is told.
+            changes["payment_details"] = payment_details_notify(
+                company=company, actor=actor, changes=kid_changes
+            )
         if changes:
             audit_log(
                 action="invoicing.settings.updated",

@@ -24,8 +24,9 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import user_has_device
 
-from accounts.permissions import company_view, editor_view, manager_view
+from accounts.permissions import company_view, confirm_sudo, editor_view, manager_view
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_codes_for, vat_rate_on
 from core.audit import Actor
@@ -885,8 +886,24 @@ def invoicing_settings(request: HttpRequest) -> HttpResponse:
         "default_payment_terms_days": settings_row.default_payment_terms_days,
         "max_days_ahead": settings_row.max_days_ahead,
     }
-    form = SettingsForm(request.POST or None, initial=initial, locked=locked)
-    if request.method == "POST" and form.is_valid():
+    form = SettingsForm(
+        request.POST or None,
+        initial=initial,
+        locked=locked,
+        with_otp=user_has_device(request.user),
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (
+            # Changing how payments are matched (KID) needs sudo mode, like the bank account.
+            (
+                form.cleaned_data["kid_method"] == settings_row.kid_method
+                and form.cleaned_data["kid_length"] == settings_row.kid_length
+            )
+            or confirm_sudo(request, form)
+        )
+    ):
         data = form.cleaned_data
         separate = (
             data["credit_note_numbering"] == InvoicingSettings.CreditNoteNumbering.SEPARATE_SERIES

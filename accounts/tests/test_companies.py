@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from accounts.middleware import SESSION_COMPANY_KEY
 from accounts.models import Company, Membership, Role
-from accounts.tests.factories import CompanyFactory, MembershipFactory
+from accounts.tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,9 @@ def settings_data(company, **overrides):
         "postcode": company.postcode,
         "city": company.city,
         "bank_account": company.bank_account,
-        "iban": "",
-        "bic": "",
-        "email": "",
+        "iban": company.iban,
+        "bic": company.bic,
+        "email": company.email,
         "phone": "",
         "website": "",
     }
@@ -69,6 +69,7 @@ def test_owner_updates_company_with_normalised_identifiers(owner_client, company
             bic="DNBANOKKXXX",
             website="nordlys.no",
             require_two_factor="on",
+            sudo_password=PASSWORD,
         ),
     )
     assert response.status_code == 302

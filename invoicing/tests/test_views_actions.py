@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from accounts.tests.factories import PASSWORD
 from invoicing import selectors, services
 from invoicing.models import Invoice, NumberSeries, Payment
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
@@ -343,7 +344,7 @@ def test_settings_first_number_until_the_first_issue(owner_client, company, draf
     url = reverse("invoicing:settings")
     data = {"first_invoice_number": "1001", "credit_note_numbering": "separate",
             "first_credit_note_number": "5001", "kid_method": "mod10", "kid_length": "10",
-            "default_payment_terms_days": "20"}  # fmt: skip
+            "default_payment_terms_days": "20", "sudo_password": PASSWORD}  # fmt: skip
     assert owner_client.post(url, data).status_code == 302
     owner_client.post(reverse("invoicing:issue", args=[draft.pk]))
     with scope(company=company):
