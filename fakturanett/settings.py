@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "delivery",
     "api",
     "receivables",
+    "recurring",
     "backoffice",
     "retention",
     "marketing",
