@@ -303,7 +303,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets that share a field name get stable, distinct schema names.
-    "ENUM_NAME_OVERRIDES": {"ClientKindEnum": "customers.models.Client.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ClientKindEnum": "customers.models.Client.Kind",
+        "StatusEnum": "invoicing.models.Invoice.Status",
+        "RecurringRunStatusEnum": "recurring.models.RecurringRun.Status",
+    },
 }
 
 # --- Logging: to stderr; request id in every line. ---------------------------------

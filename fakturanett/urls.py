@@ -13,7 +13,9 @@ urlpatterns = [
     path("app/", include("catalog.urls")),  # /app/products/ and /app/vat-codes/
     path("app/", include("invoicing.urls")),  # /app/invoices/ and /app/credit-notes/
     path("app/delivery/", include("delivery.urls")),
+    path("app/recurring/", include("recurring.urls")),
     path("app/api-tokens/", include("api.urls_app")),
+    path("api/v1/", include("recurring.api_urls")),
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("backoffice/privacy-requests/", include("privacy.staff_urls")),

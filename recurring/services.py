@@ -32,7 +32,6 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -154,9 +153,7 @@ def _save_lines(template: RecurringInvoice, lines: Sequence[LineData]) -> None:
             description=(line.description or (line.product.name if line.product else "")).strip(),
             quantity=line.quantity,
             unit=line.unit or (line.product.unit if line.product else "EA"),
-            unit_price=line.unit_price
-            if line.unit_price is not None
-            else line.product.unit_price,  # type: ignore[union-attr]
+            unit_price=line.unit_price if line.unit_price is not None else line.product.unit_price,  # type: ignore[union-attr]
             discount_percent=line.discount_percent,
             vat_code=line.vat_code or line.product.vat_code,  # type: ignore[union-attr]
         )
@@ -318,7 +315,11 @@ def _attempt(run: RecurringRun, template: RecurringInvoice, actor: Actor, today:
             actor=actor,
             company=template.company,
             target=run,
-            data={"template": template.pk, "period_start": str(run.period_start), "error": run.error},
+            data={
+                "template": template.pk,
+                "period_start": str(run.period_start),
+                "error": run.error,
+            },
         )
         return
     run.invoice = invoice
@@ -404,12 +405,9 @@ def recurring_run_retry(
     with _atomic_in_scope(company):
         locked = RecurringRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RecurringRun.Status.FAILED:
-            raise ValidationError(
-                _("Denne perioden er allerede fakturert."), code="not_failed"
-            )
-        template = (
-            RecurringInvoice.objects.select_related("client", "company")
-            .get(pk=locked.template_id)
+            raise ValidationError(_("Denne perioden er allerede fakturert."), code="not_failed")
+        template = RecurringInvoice.objects.select_related("client", "company").get(
+            pk=locked.template_id
         )
         _attempt(locked, template, actor, today)
         locked.save()

@@ -45,7 +45,9 @@ def test_a_year_of_daily_runs_gives_twelve_monthly_invoices(company):
         tpl = template(company=company, start_date=D(2027, 1, 31))
     day = D(2027, 1, 1)
     while day <= D(2027, 12, 31):
-        with time_machine.travel(datetime.datetime(day.year, day.month, day.day, 5, 15), tick=False):
+        with time_machine.travel(
+            datetime.datetime(day.year, day.month, day.day, 5, 15), tick=False
+        ):
             tasks.run_recurring_invoices.call_local()
         day += datetime.timedelta(days=1)
     with scope(company=company):
@@ -68,7 +70,9 @@ def test_a_year_of_monthly_runs_from_the_first(company):
         tpl = template(company=company, start_date=D(2027, 1, 1))
     day = D(2027, 1, 1)
     while day <= D(2027, 12, 31):
-        with time_machine.travel(datetime.datetime(day.year, day.month, day.day, 5, 15), tick=False):
+        with time_machine.travel(
+            datetime.datetime(day.year, day.month, day.day, 5, 15), tick=False
+        ):
             tasks.run_recurring_invoices.call_local()
         day += datetime.timedelta(days=1)
     with scope(company=company):
@@ -172,7 +176,7 @@ def test_paused_template_makes_nothing_until_resumed(company):
 
 def test_a_failed_run_is_recorded_shown_and_retried(company):
     with scope(company=company):
-        tpl = template(company=company, start_date=D(2027, 1, 1))
+        template(company=company, start_date=D(2027, 1, 1))
     company.bank_account = ""
     company.save()
     summary = services.recurring_run_due(today=D(2027, 1, 1))
@@ -210,7 +214,11 @@ def test_a_vat_code_without_a_rate_fails_the_run(company):
         tpl = template(
             company=company,
             start_date=D(2027, 1, 1),
-            lines=[LineData(quantity=Decimal(1), unit_price=Decimal(10), vat_code=code, description="x")],
+            lines=[
+                LineData(
+                    quantity=Decimal(1), unit_price=Decimal(10), vat_code=code, description="x"
+                )
+            ],
         )
         (run,) = services.recurring_generate(template=tpl, today=D(2027, 1, 1))
         assert run.status == RecurringRun.Status.FAILED

@@ -1,0 +1,208 @@
+"""REST API of recurring invoices: /api/v1/recurring-invoices/ (receivables layer).
+
+Thin: serializers check types and lengths, ``recurring.services`` validates the rest.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.base import ApiGenericViewSet
+from api.idempotency import idempotent
+from catalog.models import Product, VatCode
+from catalog.units import Unit
+from customers.models import Client
+from invoicing.api import DATE_VALIDATORS, CompanyObjectField, check_amounts_fit
+from invoicing.services import LineData
+from recurring.models import (
+    MAX_INTERVAL_MONTHS,
+    RecurringInvoice,
+    RecurringInvoiceLine,
+    RecurringRun,
+)
+from recurring.services import MAX_LINES, TemplateData, recurring_create
+
+
+class TemplateLineSerializer(serializers.ModelSerializer):
+    """One line. With ``product``, fields left out take the product's values."""
+
+    product = CompanyObjectField(
+        Product, required=False, allow_null=True, help_text="Id of one of your products."
+    )
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="UN/ECE code.")
+    unit_price = serializers.DecimalField(
+        max_digits=18, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    discount_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        default=Decimal(0),
+    )
+    vat_code = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=VatCode.objects.all(),
+        required=False,
+        help_text='SAF-T VAT code ("3", "31", "33", "5", ...), see /api/v1/vat-codes/.',
+    )
+
+    class Meta:
+        model = RecurringInvoiceLine
+        fields = [
+            "position",
+            "product",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "discount_percent",
+            "vat_code",
+        ]
+        read_only_fields = ["position"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("product") is None:
+            errors = {
+                field: ["Påkrevd når linjen ikke har et produkt."]
+                for field in ("unit_price", "vat_code")
+                if attrs.get(field) is None
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
+
+def line_data(values: dict[str, Any]) -> LineData:
+    return LineData(
+        quantity=values["quantity"],
+        product=values.get("product"),
+        description=values.get("description", ""),
+        unit=values.get("unit"),
+        unit_price=values.get("unit_price"),
+        discount_percent=values.get("discount_percent", Decimal(0)),
+        vat_code=values.get("vat_code"),
+    )
+
+
+class RunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecurringRun
+        fields = [
+            "sequence",
+            "period_start",
+            "period_end",
+            "status",
+            "invoice",
+            "error",
+            "send_error",
+            "attempts",
+            "last_attempt_at",
+        ]
+        read_only_fields = fields
+
+
+class RecurringInvoiceSerializer(serializers.ModelSerializer):
+    client = CompanyObjectField(Client, help_text="Id of one of your clients.")
+    interval_months = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_INTERVAL_MONTHS,
+        default=1,
+        help_text="1 monthly, 3 quarterly, 12 yearly, or any N months.",
+    )
+    start_date = serializers.DateField(validators=DATE_VALIDATORS)
+    end_date = serializers.DateField(
+        validators=DATE_VALIDATORS, required=False, allow_null=True, default=None
+    )
+    max_count = serializers.IntegerField(
+        min_value=1, max_value=10000, required=False, allow_null=True, default=None
+    )
+    lines = TemplateLineSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    runs = RunSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RecurringInvoice
+        fields = [
+            "id",
+            "name",
+            "client",
+            "interval_months",
+            "start_date",
+            "end_date",
+            "max_count",
+            "mode",
+            "send_automatically",
+            "our_reference",
+            "free_text",
+            "is_active",
+            "next_period_start",
+            "lines",
+            "runs",
+            "created_at",
+        ]
+        read_only_fields = ["id", "is_active", "next_period_start", "created_at"]
+
+    def template_data(self) -> TemplateData:
+        data = self.validated_data
+        return TemplateData(
+            name=data["name"],
+            client=data["client"],
+            start_date=data["start_date"],
+            interval_months=data["interval_months"],
+            end_date=data.get("end_date"),
+            max_count=data.get("max_count"),
+            mode=data.get("mode", RecurringInvoice.Mode.ISSUE),
+            send_automatically=data.get("send_automatically", False),
+            our_reference=data.get("our_reference", ""),
+            free_text=data.get("free_text", ""),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List recurring invoice templates"),
+    retrieve=extend_schema(summary="Get a template with its lines and the periods made"),
+    create=extend_schema(summary="Create a recurring invoice template"),
+)
+class RecurringInvoiceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ApiGenericViewSet,
+):
+    """Recurring invoices: a template makes one invoice per period (every N months from
+    its start date, anchored: 31 Jan, 28 Feb, 31 Mar). The daily job issues (or drafts)
+    and optionally sends it by the client's channel; ``runs`` lists each period made, with
+    its invoice or the error that stopped it."""
+
+    serializer_class = RecurringInvoiceSerializer
+
+    def get_queryset(self) -> QuerySet[RecurringInvoice]:
+        return RecurringInvoice.objects.prefetch_related(
+            Prefetch("lines", queryset=RecurringInvoiceLine.objects.select_related("vat_code")),
+            Prefetch("runs", queryset=RecurringRun.objects.order_by("-period_start")),
+        ).order_by("name", "pk")
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: RecurringInvoiceSerializer) -> None:
+        lines = [line_data(values) for values in serializer.validated_data["lines"]]
+        check_amounts_fit(lines, None)
+        template = recurring_create(
+            company=self.caller.company,
+            actor=self.caller.actor,
+            data=serializer.template_data(),
+            lines=lines,
+        )
+        serializer.instance = self.get_queryset().get(pk=template.pk)
