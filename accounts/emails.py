@@ -13,7 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import tasks
-from accounts.tokens import email_verification_token
+from accounts.tokens import email_verification_token, make_unlock_token
 
 
 def absolute_url(path: str) -> str:
@@ -75,4 +75,19 @@ def queue_invitation_email(*, invitation: Any, token: str, language: str) -> Non
         template="invitation",
         language=language,
         context={"invitation": invitation, "url": absolute_url(path)},
+    )
+
+
+def queue_lockout_email(*, user: Any) -> None:
+    path = reverse("accounts:unlock", kwargs={"token": make_unlock_token(user)})
+    queue_email(
+        to=user.email,
+        template="locked_out",
+        language=user.language,
+        context={
+            "user": user,
+            "url": absolute_url(path),
+            "minutes": settings.ACCOUNT_UNLOCK_MAX_AGE_SECONDS // 60,
+            "reset_url": absolute_url(reverse("accounts:password_reset")),
+        },
     )

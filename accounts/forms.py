@@ -137,12 +137,9 @@ class SignupForm(CompanyIdentifiersMixin, NewPasswordMixin, forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if email_in_use(email=email):
-            raise ValidationError(
-                _("Det finnes allerede en bruker med denne e-postadressen. Logg inn i stedet.")
-            )
-        return email
+        # Whether the address has an account is not revealed here: the sign-up answers the
+        # same either way and the existing owner gets an e-mail (services.user_register).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_organization_number(self) -> str:
         value = super().clean_organization_number()

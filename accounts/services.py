@@ -7,6 +7,7 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -120,13 +121,21 @@ def user_register(
     postcode: str,
     city: str,
     bank_account: str,
-) -> User:
+) -> User | None:
     """Sign-up: the person, their acceptance of the terms, and their company, or nothing.
 
-    The verification e-mail is queued to go out after the commit.
+    The verification e-mail is queued to go out after the commit. An address that already
+    has an account is not revealed: nothing is created, the account's owner gets an e-mail
+    instead (log in or reset the password), and the caller answers as for a new sign-up
+    (``None`` is returned). A password is hashed either way, so both take about as long.
     """
     if orgnr_in_use(organization_number=organization_number):
         raise _orgnr_taken_error()
+    existing = User.objects.filter(email__iexact=email.strip()).first()
+    if existing is not None:
+        make_password(password)  # the same work as a real sign-up
+        _notify_signup_attempt(user=existing)
+        return None
     try:
         with transaction.atomic():
             user = _user_create(
@@ -158,8 +167,28 @@ def user_register(
         # Lost a race with a simultaneous sign-up for the same address or company.
         if orgnr_in_use(organization_number=organization_number):
             raise _orgnr_taken_error() from exc
-        raise _email_taken_error() from exc
+        existing = User.objects.filter(email__iexact=email.strip()).first()
+        if existing is None:
+            raise
+        _notify_signup_attempt(user=existing)
+        return None
     return user
+
+
+def _notify_signup_attempt(*, user: User) -> None:
+    """Tell an account's owner that someone tried to sign up with their address."""
+    if not user.is_active:
+        return
+    emails.queue_email(
+        to=user.email,
+        template="signup_existing",
+        language=user.language or settings.LANGUAGE_CODE,
+        context={
+            "user": user,
+            "login_url": emails.absolute_url(reverse("accounts:login")),
+            "reset_url": emails.absolute_url(reverse("accounts:password_reset")),
+        },
+    )
 
 
 @transaction.atomic
@@ -231,11 +260,57 @@ def user_change_password(*, user: User, password: str, via: str = "change") -> U
     return user
 
 
+def user_lockout_notify(*, username: str, ip_address: str | None = None) -> bool:
+    """E-mail the owner of a locked account, once per cool-off, with an unlock link.
+
+    Called when django-axes locks a log-in (``accounts.receivers``). Nothing happens for an
+    address without an account (the log-in page says the same either way).
+    """
+    from django.core.cache import cache
+
+    user = User.objects.filter(email__iexact=username.strip(), is_active=True).first()
+    if user is None:
+        return False
+    window = int(settings.AXES_COOLOFF_TIME * 3600)
+    if not cache.add(f"accounts:lockout-mail:{user.pk}", 1, timeout=window):
+        return False
+    emails.queue_lockout_email(user=user)
+    audit_log(
+        action="accounts.user.locked_out",
+        actor=Actor.system("axes"),
+        target=user,
+        data={"ip_address": ip_address or ""},
+    )
+    return True
+
+
+@transaction.atomic
+def user_unlock(*, user: User) -> User:
+    """Lift every log-in lock on the account (all addresses): the unlock link was used."""
+    axes_reset(username=user.email)
+    audit_log(action="accounts.user.unlocked", actor=Actor.user(user), target=user)
+    return user
+
+
 def user_request_password_reset(*, email: str) -> None:
-    """Queue a reset link if an active user has this address; silent otherwise."""
+    """Queue the reset work for ``email`` whether or not it has an account.
+
+    The request does the same work either way (no look-up, no rendering), so neither the
+    answer nor its timing tells whether the address is registered; the task looks it up.
+    """
+    from accounts import tasks
+
+    address = email.strip()
+    transaction.on_commit(lambda: tasks.password_reset_email(email=address))
+
+
+def user_send_password_reset(*, email: str) -> bool:
+    """Send a reset link if an active user with a password has this address (in the task)."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is not None and user.has_usable_password():
-        emails.queue_password_reset_email(user=user)
+    if user is None or not user.has_usable_password():
+        return False
+    emails.queue_password_reset_email(user=user)
+    return True
 
 
 # --- Two-factor authentication ------------------------------------------------------

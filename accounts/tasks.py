@@ -15,3 +15,14 @@ def send_email(*, to: str, subject: str, text: str, html: str) -> None:
     )
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@db_task()
+def password_reset_email(*, email: str) -> None:
+    """Look the address up and send a reset link if it has an account (see the service)."""
+    from django.db import transaction
+
+    from accounts import services
+
+    with transaction.atomic():
+        services.user_send_password_reset(email=email)

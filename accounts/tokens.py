@@ -1,4 +1,4 @@
-"""One-time tokens: e-mail verification links and invitation links."""
+"""One-time tokens: e-mail verification, invitation and unlock links."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -32,3 +34,30 @@ def new_invitation_token() -> str:
 
 def hash_invitation_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+UNLOCK_SALT = "accounts.tokens.unlock"
+
+
+def make_unlock_token(user: Any) -> str:
+    """A signed, timestamped token for the self-service unlock link of a locked account.
+
+    It names the user and their address; it expires after ``ACCOUNT_UNLOCK_MAX_AGE_SECONDS``
+    and stops working when the address changes.
+    """
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=UNLOCK_SALT, compress=True)
+
+
+def user_from_unlock_token(token: str) -> Any:
+    """The active user an unexpired, untampered unlock token names, else None."""
+    from accounts.models import User
+
+    try:
+        data = signing.loads(
+            token, salt=UNLOCK_SALT, max_age=settings.ACCOUNT_UNLOCK_MAX_AGE_SECONDS
+        )
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict):
+        return None
+    return User.objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()

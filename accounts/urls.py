@@ -18,6 +18,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password/change/", views.password_change, name="password_change"),
+    path("unlock/<str:token>/", views.unlock, name="unlock"),
     path("reauthenticate/", views.reauthenticate, name="reauthenticate"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.otp_verify, name="otp_verify"),

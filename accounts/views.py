@@ -51,7 +51,7 @@ from accounts.permissions import (
     user_view,
 )
 from accounts.permissions import verify_otp as _verify_otp
-from accounts.tokens import email_verification_token
+from accounts.tokens import email_verification_token, user_from_unlock_token
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 MAX_ID = 2**63  # database ids are 64-bit; larger numbers overflow the driver
@@ -166,14 +166,22 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc, rename={"name": "company_name"})
         else:
-            login(request, user, backend=MODEL_BACKEND)
+            # The same answer whether the address was new (``user``) or already had an
+            # account (``None``; its owner got an e-mail): check your e-mail, then log in.
+            del user
+            request.session[SESSION_SIGNUP_EMAIL] = data["email"]
             return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form}, status=_form_status(form))
 
 
-@user_view
+SESSION_SIGNUP_EMAIL = "signup_email"
+
+
 def signup_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_done.html")
+    email = request.session.get(SESSION_SIGNUP_EMAIL)
+    if not email:
+        return redirect("accounts:signup")
+    return render(request, "accounts/signup_done.html", {"email": email})
 
 
 def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
@@ -259,6 +267,27 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
     return render(
         request, "accounts/password_reset_confirm.html", {"form": form}, status=_form_status(form)
     )
+
+
+def unlock(request: HttpRequest, token: str) -> HttpResponse:
+    """The self-service unlock link from the lockout e-mail: confirm with a button (POST)."""
+    user = user_from_unlock_token(token)
+    if user is None:
+        return _link_invalid(
+            request,
+            title=_("Lenken virker ikke"),
+            message=_(
+                "Lenken for å oppheve sperren er ugyldig eller utløpt. Du kan vente et kvarter "
+                "og prøve igjen, eller lage et nytt passord; det opphever også sperren."
+            ),
+            action_url=reverse("accounts:password_reset"),
+            action_label=_("Lag nytt passord"),
+        )
+    if request.method == "POST":
+        services.user_unlock(user=user)
+        messages.success(request, _("Sperren er opphevet. Du kan logge inn igjen."))
+        return redirect("accounts:login")
+    return render(request, "accounts/unlock.html", {"email": user.email})
 
 
 @user_view(reauth=True)

@@ -182,10 +182,17 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 # How recent a password (and second factor) check must be for sensitive actions.
 REAUTH_MAX_AGE_SECONDS = env.int("REAUTH_MAX_AGE_SECONDS", default=10 * 60)
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Lockout (accounts/lockout.py): failures within the cool-off window that lock a log-in.
+AXES_FAILURE_LIMIT_ADDRESS = env.int("AXES_FAILURE_LIMIT", default=5)  # one account, one IP
+AXES_FAILURE_LIMIT_ACCOUNT = env.int("AXES_FAILURE_LIMIT_ACCOUNT", default=40)  # any IPs
+AXES_FAILURE_LIMIT_IP = env.int("AXES_FAILURE_LIMIT_IP", default=100)  # one IP, any accounts
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+# How long the unlock link in the lockout e-mail works.
+ACCOUNT_UNLOCK_MAX_AGE_SECONDS = env.int("ACCOUNT_UNLOCK_MAX_AGE_SECONDS", default=60 * 60)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -6,7 +6,6 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 PERSONAL = [
-    "accounts:signup_done",
     "accounts:password_change",
     "accounts:reauthenticate",
     "accounts:two_factor_setup",

@@ -38,6 +38,12 @@ def test_sign_up_then_enrol_two_factor(browser_page, screenshot):
     assert User.objects.filter(email="kari@nordmann.no").exists()
     assert Company.objects.get().organization_number == "974760673"
 
+    # Sign-up does not log in (it answers the same for a registered address): log in.
+    page.get_by_role("link", name="Logg inn").first.click()
+    page.locator("#id_username").fill("kari@nordmann.no")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
     page.goto("/account/two-factor/")
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Fortsett").click()

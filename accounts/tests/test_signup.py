@@ -106,13 +106,29 @@ def test_invalid_orgnr_message_is_clear(client):
 
 
 @pytest.mark.parametrize("email", ["kari@nordmann.no", "KARI@Nordmann.NO"])
-def test_duplicate_email_in_any_case_is_a_field_error(client, email):
+def test_a_registered_address_gets_the_same_answer_and_its_owner_an_email(
+    client, email, django_capture_on_commit_callbacks
+):
     UserFactory(email="kari@nordmann.no")
-    response = client.post(URL, signup_data(email=email))
-    assert response.status_code == 400
-    assert "email" in response.context["form"].errors
-    assert User.objects.count() == 1
-    assert not Company.objects.exists()
+    new_client = type(client)()
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(URL, signup_data(email=email))
+        fresh = new_client.post(
+            URL, signup_data(email="ny@nordmann.no", organization_number="995525828")
+        )
+    # The same redirect and the same page: nothing tells that the address has an account.
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"] == reverse("accounts:signup_done")
+    taken_page = client.get(taken["Location"])
+    fresh_page = new_client.get(fresh["Location"])
+    assert taken_page.status_code == fresh_page.status_code == 200
+    assert [t.name for t in taken_page.templates] == [t.name for t in fresh_page.templates]
+    assert "Sjekk e-posten din" in taken_page.content.decode()
+    assert "_auth_user_id" not in client.session and "_auth_user_id" not in new_client.session
+    assert User.objects.filter(email__iexact="kari@nordmann.no").count() == 1
+    assert Company.objects.count() == 1  # only the new sign-up's
+    to_existing = [m for m in mail.outbox if m.to == ["kari@nordmann.no"]]
+    assert len(to_existing) == 1 and "allerede en bruker" in to_existing[0].body
 
 
 def test_registered_orgnr_tells_them_to_ask_for_an_invitation(client):
