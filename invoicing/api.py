@@ -67,6 +67,8 @@ from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, Payment
 from invoicing.selectors import (
     DEFAULT_ORDERING,
     INVOICE_ORDERINGS,
+    PAYMENT_DUPLICATE_WINDOW,
+    PAYMENT_OVERPAYMENT_MARGIN,
     invoice_list,
     vat_rate_date,
 )
@@ -656,6 +658,23 @@ class PaymentSerializer(serializers.ModelSerializer):
         choices=Payment.Method.choices, required=False, default=Payment.Method.BANK
     )
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    confirm_overpayment = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Set to true to register an amount that exceeds the open balance by more "
+        f"than {PAYMENT_OVERPAYMENT_MARGIN}; without it such a payment is refused with 400 "
+        "and `errors.confirm_overpayment`.",
+    )
+    confirm_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Set to true to register a payment with the same amount, date and "
+        "reference as one registered on this invoice in the last "
+        f"{PAYMENT_DUPLICATE_WINDOW.seconds // 60} minutes (not reversed); without it such a "
+        "payment is refused with 400 and `errors.confirm_duplicate`.",
+    )
     reversed_by = serializers.SerializerMethodField(
         help_text="Id of the reversal entry, if this payment was reversed."
     )
@@ -671,6 +690,8 @@ class PaymentSerializer(serializers.ModelSerializer):
             "to_credit_amount",
             "method",
             "reference",
+            "confirm_overpayment",
+            "confirm_duplicate",
             "reverses",
             "reversed_by",
             "note",
@@ -1086,8 +1107,22 @@ class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
 
     @extend_schema(
         summary="Register a payment (more than is open goes to the client's credit balance)",
+        description=f"An amount more than {PAYMENT_OVERPAYMENT_MARGIN} above the open "
+        "balance, or a repeat of a payment registered on the invoice in the last "
+        f"{PAYMENT_DUPLICATE_WINDOW.seconds // 60} minutes (same amount, date and reference, "
+        "not reversed), is refused with 400 and a message under "
+        "`errors.confirm_overpayment` or `errors.confirm_duplicate`; send the request again "
+        "with that field set to `true` to register it.",
         request=PaymentSerializer,
-        responses={201: PaymentSerializer, 409: _CONFLICT[409]},
+        responses={
+            201: PaymentSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Invalid input, or a confirmation is needed "
+                "(`errors.confirm_overpayment`, `errors.confirm_duplicate`).",
+            ),
+            409: _CONFLICT[409],
+        },
     )
     @idempotent
     @payments.mapping.post
@@ -1103,6 +1138,8 @@ class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
                 date=body.validated_data["date"],
                 method=body.validated_data.get("method", Payment.Method.BANK),
                 reference=body.validated_data.get("reference", ""),
+                confirm_overpayment=body.validated_data["confirm_overpayment"],
+                confirm_duplicate=body.validated_data["confirm_duplicate"],
             )
         return Response(
             PaymentSerializer(self._payments(invoice).get(pk=payment.pk)).data,

@@ -527,6 +527,27 @@ class PaymentForm(forms.Form):
         label=_("Betalingsmåte"), choices=Payment.Method.choices, initial=Payment.Method.BANK
     )
     reference = forms.CharField(label=_("Referanse"), max_length=100, required=False)
+    # Hidden until the service asks for them (see ``ask``): an overpayment beyond the
+    # margin, or the same payment registered minutes ago.
+    confirm_overpayment = forms.BooleanField(
+        label=_("Ja, beløpet er riktig: registrer overbetalingen"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("Ja, dette er en ny innbetaling: registrer den likevel"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    CONFIRMATIONS = ("confirm_overpayment", "confirm_duplicate")
+
+    def ask(self, name: str) -> None:
+        """Show the confirmation checkbox ``name`` (the service refused without it)."""
+        field = self.fields[name]
+        field.widget = forms.CheckboxInput()
+        # What was posted hidden ("False") must not come back ticked.
+        self.data = self.data.copy()
+        self.data.pop(name, None)
 
 
 class PaymentReverseForm(forms.Form):

@@ -327,6 +327,43 @@ def client_credit_balance(*, client: Client, currency: str = "NOK") -> Decimal:
     return _money(total)
 
 
+# --- payment slips (the one place for their thresholds) --------------------------------------
+
+#: A payment may exceed the open balance by this much (in the invoice's currency: a client
+#: rounding up to whole kroner) before registering it needs a confirmation.
+PAYMENT_OVERPAYMENT_MARGIN = Decimal("1.00")
+#: The same amount, date and reference on the same invoice within this time is taken for a
+#: double registration (a double click, a file imported twice) and needs a confirmation.
+PAYMENT_DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
+
+
+def payment_overpayment(*, invoice: Invoice, amount: Decimal) -> Decimal:
+    """How much of ``amount`` would exceed the invoice's open balance (0 if none)."""
+    return max(amount - max(invoice.open_balance, ZERO), ZERO)
+
+
+def payment_recent_duplicate_exists(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    date: datetime.date,
+    reference: str,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Whether a payment like this one (same invoice, amount, date and reference, not
+    reversed) was registered within ``PAYMENT_DUPLICATE_WINDOW``."""
+    since = (now or timezone.now()) - PAYMENT_DUPLICATE_WINDOW
+    return Payment.objects.filter(
+        invoice=invoice,
+        amount=amount,
+        date=date,
+        reference=reference.strip(),
+        reverses__isnull=True,
+        reversed_by__isnull=True,
+        created_at__gte=since,
+    ).exists()
+
+
 def client_balance_entries(*, client: Client) -> QuerySet[ClientBalanceEntry]:
     return ClientBalanceEntry.objects.filter(client=client).select_related(
         "invoice", "credit_note", "payment"

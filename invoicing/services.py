@@ -70,7 +70,14 @@ from invoicing.models import (
     NumberSeries,
     Payment,
 )
-from invoicing.selectors import client_credit_balance, credited_quantities, vat_rate_date
+from invoicing.selectors import (
+    PAYMENT_OVERPAYMENT_MARGIN,
+    client_credit_balance,
+    credited_quantities,
+    payment_overpayment,
+    payment_recent_duplicate_exists,
+    vat_rate_date,
+)
 
 REVERSE_CHARGE = VatCode.Category.REVERSE_CHARGE
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
@@ -330,6 +337,10 @@ def _last_day_of_month(day: datetime.date) -> bool:
 
 def _date_text(day: datetime.date) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _format_money(amount: Decimal) -> str:
+    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
 def vat_term_mark_reported(
@@ -1251,11 +1262,23 @@ def payment_register(
     date: datetime.date,
     method: str = Payment.Method.BANK,
     reference: str = "",
+    confirm_overpayment: bool = False,
+    confirm_duplicate: bool = False,
 ) -> Payment:
     """Register a (partial) payment of an issued invoice, in the invoice's currency.
 
     What exceeds the open balance goes to the client's credit balance. Method
     ``credit`` pays from that credit balance instead of new money.
+
+    Two slips are refused unless the caller confirms them (the error is keyed by the
+    keyword to set, so a form or the API can ask):
+
+    - ``confirm_overpayment``: the amount exceeds the open balance by more than
+      ``PAYMENT_OVERPAYMENT_MARGIN`` (a typo such as 99 999 for 999);
+    - ``confirm_duplicate``: a payment with the same amount, date and reference was
+      registered on this invoice within ``PAYMENT_DUPLICATE_WINDOW`` and is not reversed
+      (a double click, a file imported twice). A caller with its own idempotency (a bank
+      file import keyed by the bank's archive reference) passes ``True``.
     """
     company = invoice.company
     with _atomic_in_scope(company):
@@ -1283,6 +1306,36 @@ def payment_register(
                         % {"available": available, "open": locked.open_balance}
                     }
                 )
+        reference = reference.strip()
+        over = payment_overpayment(invoice=locked, amount=amount)
+        if over > PAYMENT_OVERPAYMENT_MARGIN and not confirm_overpayment:
+            errors["confirm_overpayment"] = ValidationError(
+                _(
+                    "Beløpet %(amount)s er %(over)s mer enn det som er åpent (%(open)s). "
+                    "Det overskytende føres til kundens tilgodehavende. Bekreft at beløpet "
+                    "er riktig for å registrere det."
+                )
+                % {
+                    "amount": _format_money(amount),
+                    "over": _format_money(over),
+                    "open": _format_money(max(locked.open_balance, ZERO)),
+                },
+                code="overpayment",
+            )
+        if not confirm_duplicate and payment_recent_duplicate_exists(
+            invoice=locked, amount=amount, date=date, reference=reference
+        ):
+            errors["confirm_duplicate"] = ValidationError(
+                _(
+                    "En innbetaling på %(amount)s med samme dato og referanse ble nettopp "
+                    "registrert på denne fakturaen. Bekreft at dette er en ny innbetaling "
+                    "for å registrere den."
+                )
+                % {"amount": _format_money(amount)},
+                code="duplicate",
+            )
+        if errors:
+            raise ValidationError(errors)
         applied = min(amount, max(locked.open_balance, ZERO))
         payment = Payment.objects.create(
             company=company,
@@ -1292,7 +1345,7 @@ def payment_register(
             applied_amount=applied,
             to_credit_amount=amount - applied,
             method=method,
-            reference=reference.strip(),
+            reference=reference,
             created_by_id=_user_id(actor),
         )
         locked.paid_amount += applied
@@ -1322,6 +1375,8 @@ def payment_register(
                 "amount": str(amount),
                 "to_client_credit": str(amount - applied),
                 "method": method,
+                "confirmed_overpayment": over > PAYMENT_OVERPAYMENT_MARGIN,
+                "confirmed_duplicate": confirm_duplicate,
             },
         )
         return payment
@@ -1332,8 +1387,12 @@ def payment_reverse(
 ) -> Payment:
     """Reverse a mistaken payment with a reversal entry (payments are never deleted).
 
-    The amount comes off what was paid on the invoice first; the rest (an overpayment
-    that went to the client's credit balance) comes off the credit balance, which may
+    The reversal mirrors how the payment was split when it was registered: its
+    ``applied_amount`` comes off what was paid on the invoice and its
+    ``to_credit_amount`` (the overpayment) off the client's credit balance. Other
+    payments are untouched. If a credit note has since moved paid money from the invoice
+    to the credit balance, the part no longer on the invoice comes off the credit balance
+    instead (the invoice's paid amount never goes below zero); the credit balance may
     then go below zero (the client owes it).
     """
     company = payment.company
@@ -1348,7 +1407,7 @@ def payment_reverse(
             )
         date = date or timezone.localdate()
         amount = original.amount
-        from_paid = min(amount, invoice.paid_amount)
+        from_paid = min(original.applied_amount, invoice.paid_amount)
         from_credit = amount - from_paid
         reversal = Payment.objects.create(
             company=company,
@@ -1380,7 +1439,13 @@ def payment_reverse(
             actor=actor,
             company=company,
             target=reversal,
-            data={"invoice": invoice.number, "reverses": original.pk, "amount": str(amount)},
+            data={
+                "invoice": invoice.number,
+                "reverses": original.pk,
+                "amount": str(amount),
+                "from_invoice": str(from_paid),
+                "from_client_credit": str(from_credit),
+            },
         )
         return reversal
 

@@ -738,9 +738,15 @@ def payment_register(request: HttpRequest, pk: int) -> HttpResponse:
                 date=data["date"],
                 method=data["method"],
                 reference=data["reference"],
+                confirm_overpayment=data["confirm_overpayment"],
+                confirm_duplicate=data["confirm_duplicate"],
             )
         except ValidationError as exc:
+            refused = getattr(exc, "error_dict", {})
+            asked = [name for name in form.CONFIRMATIONS if name in refused]
             _add_errors(form, exc)
+            for name in asked:
+                form.ask(name)
         else:
             messages.success(
                 request,

@@ -752,7 +752,13 @@ def test_partial_and_full_payment(api_client, company, client_id):
 
 def test_overpayment_goes_to_the_clients_credit_balance(api_client, company, client_id):
     issued = _issued(api_client, client_id)
-    payment = _pay(api_client, issued["id"], "3000.00").json()
+    refused = _pay(api_client, issued["id"], "3000.00")
+    assert refused.status_code == 400
+    assert "confirm_overpayment" in refused.json()["errors"]
+    assert "500,00 mer enn det som er åpent" in refused.json()["errors"]["confirm_overpayment"][0]
+    with scope(company=company):
+        assert not ClientBalanceEntry.objects.exists()
+    payment = _pay(api_client, issued["id"], "3000.00", confirm_overpayment=True).json()
     assert payment["applied_amount"] == "2500.00" and payment["to_credit_amount"] == "500.00"
     with scope(company=company):
         entry = ClientBalanceEntry.objects.get()
@@ -970,3 +976,17 @@ def test_reversal_is_idempotent(api_client, company, client_id):
     assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
     with scope(company=company):
         assert Payment.objects.filter(reverses__isnull=False).count() == 1
+
+
+def test_a_repeated_payment_needs_confirm_duplicate(api_client, company, client_id):
+    issued = _issued(api_client, client_id)
+    assert _pay(api_client, issued["id"], "100.00", reference="KID 9").status_code == 201
+    again = _pay(api_client, issued["id"], "100.00", reference="KID 9")
+    assert again.status_code == 400
+    assert "confirm_duplicate" in again.json()["errors"]
+    assert "detail" in again.json()
+    confirmed = _pay(api_client, issued["id"], "100.00", reference="KID 9", confirm_duplicate=True)
+    assert confirmed.status_code == 201
+    assert "confirm_duplicate" not in confirmed.json()
+    listed = api_client.get(f"{INVOICES}{issued['id']}/payments/").json()["results"]
+    assert len(listed) == 2

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.models import AuditEntry
@@ -159,7 +160,7 @@ def test_overpayment_becomes_credit_balance_and_pays_another_invoice(company_sco
     first = issued_invoice(company=company_scope, client=client, lines=[line(unit_price="80")])
     second = issued_invoice(company=company_scope, client=client, lines=[line(unit_price="40")])
     payment = services.payment_register(
-        invoice=first, actor=actor, amount=Decimal("150.00"), date=D
+        invoice=first, actor=actor, amount=Decimal("150.00"), date=D, confirm_overpayment=True
     )
     assert (payment.applied_amount, payment.to_credit_amount) == (
         Decimal("100.00"),
@@ -181,7 +182,7 @@ def test_overpayment_becomes_credit_balance_and_pays_another_invoice(company_sco
 def test_reversal_instead_of_delete(company_scope, actor):
     invoice = issued_invoice(company=company_scope, lines=[line(unit_price="80.00")])
     payment = services.payment_register(
-        invoice=invoice, actor=actor, amount=Decimal("130.00"), date=D
+        invoice=invoice, actor=actor, amount=Decimal("130.00"), date=D, confirm_overpayment=True
     )
     reversal = services.payment_reverse(payment=payment, actor=actor, note="Feil kunde")
     invoice = _reload(invoice)
@@ -291,7 +292,14 @@ def test_balance_invariants_under_any_sequence(company_scope, actor, ops):
         try:
             if op[0] == "pay":
                 payments.append(
-                    services.payment_register(invoice=invoice, actor=actor, amount=op[1], date=D)
+                    services.payment_register(
+                        invoice=invoice,
+                        actor=actor,
+                        amount=op[1],
+                        date=D,
+                        confirm_overpayment=True,
+                        confirm_duplicate=True,
+                    )
                 )
                 received += op[1]
             elif op[0] == "reverse" and payments:
@@ -341,3 +349,319 @@ def test_balance_invariants_under_any_sequence(company_scope, actor, ops):
             else "issued"
         )
         assert current.status == expected_status
+
+
+def test_reversing_a_mistaken_overpayment_keeps_the_real_payment(company_scope, actor):
+    """Issue 9 defect 2: pay 2 000, pay 99 999 by mistake, reverse the mistaken one."""
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="4000.00")])
+    assert invoice.total_incl_vat == Decimal("5000.00")
+    services.payment_register(invoice=invoice, actor=actor, amount=Decimal("2000.00"), date=D)
+    mistake = services.payment_register(
+        invoice=_reload(invoice),
+        actor=actor,
+        amount=Decimal("99999.00"),
+        date=D,
+        confirm_overpayment=True,
+    )
+    assert (mistake.applied_amount, mistake.to_credit_amount) == (
+        Decimal("3000.00"),
+        Decimal("96999.00"),
+    )
+    reversal = services.payment_reverse(payment=mistake, actor=actor)
+    invoice = _reload(invoice)
+    assert (reversal.applied_amount, reversal.to_credit_amount) == (
+        Decimal("-3000.00"),
+        Decimal("-96999.00"),
+    )
+    assert invoice.paid_amount == Decimal("2000.00")
+    assert invoice.open_balance == Decimal("3000.00")
+    assert invoice.status == Invoice.Status.PARTIALLY_PAID
+    assert selectors.client_credit_balance(client=invoice.client) == 0
+
+
+def test_reversal_after_a_credit_note_takes_back_the_credit_it_left(company_scope, actor):
+    """A credit note moved the paid money to the credit balance: the reversal takes it there."""
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="800.00")])
+    payment = services.payment_register(
+        invoice=invoice, actor=actor, amount=Decimal("1000.00"), date=D
+    )
+    services.invoice_credit(invoice=_reload(invoice), actor=actor)
+    assert selectors.client_credit_balance(client=invoice.client) == Decimal("1000.00")
+    reversal = services.payment_reverse(payment=payment, actor=actor)
+    invoice = _reload(invoice)
+    assert (reversal.applied_amount, reversal.to_credit_amount) == (
+        Decimal("0.00"),
+        Decimal("-1000.00"),
+    )
+    assert (invoice.paid_amount, invoice.open_balance) == (Decimal("0.00"), Decimal("0.00"))
+    assert selectors.client_credit_balance(client=invoice.client) == 0
+
+
+# --- reversal mirrors its payment (issue 9 defect 2), on both databases ------------------------
+
+slip_amounts = st.one_of(
+    st.sampled_from([Decimal("100.00"), Decimal("500.00"), Decimal("999.99"), Decimal("2000.00")]),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1500"), places=2),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999"), places=2),
+)
+ledger_ops = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("pay"),
+            st.integers(0, 1),  # which invoice
+            slip_amounts,
+            st.sampled_from(["", "KID 17"]),
+            st.booleans(),  # confirm_overpayment
+            st.booleans(),  # confirm_duplicate
+        ),
+        st.tuples(st.just("pay_from_credit"), st.integers(0, 1), slip_amounts),
+        st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=30)),
+        st.tuples(
+            st.just("credit"),
+            st.integers(0, 1),
+            st.decimals(min_value=Decimal("0.5"), max_value=Decimal("2"), places=1),
+        ),
+    ),
+    max_size=14,
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=ledger_ops)
+@example(  # the issue's report: pay 2 000, pay 99 999 by mistake, reverse the mistake
+    ops=[
+        ("pay", 1, Decimal("1000.00"), "", False, False),
+        ("pay", 1, Decimal("99999.00"), "", True, False),
+        ("reverse", 1),
+    ]
+)
+@example(  # a credit note between the payment and its reversal
+    ops=[
+        ("pay", 0, Decimal("2000.00"), "KID 17", True, False),
+        ("credit", 0, Decimal("2.0")),
+        ("pay", 0, Decimal("2000.00"), "KID 17", True, True),
+        ("reverse", 0),
+        ("pay_from_credit", 1, Decimal("100.00")),
+        ("reverse", 2),
+    ]
+)
+def test_reversals_undo_exactly_their_payment_under_any_sequence(company_scope, actor, ops):
+    """Payments (overpayments, from credit), reversals and credit notes on two invoices of
+    one client: paid + credited + credit balance always equals the money received net of
+    reversals plus the credit notes; no balance goes negative; a reversal mirrors the split
+    of its payment; and without credit notes each invoice's paid amount is exactly what its
+    unreversed payments applied to it. Slips are refused exactly when the rules say."""
+    client = ClientFactory(company=company_scope)
+    invoices = [
+        issued_invoice(
+            company=company_scope,
+            client=client,
+            lines=[line(quantity="3", unit_price="333.33"), line(code="31", unit_price="99.95")],
+        ),
+        issued_invoice(company=company_scope, client=client, lines=[line(unit_price="1600.00")]),
+    ]
+    credited_invoices: set[int] = set()
+    payments: list[Payment] = []
+    reversed_ids: set[int] = set()
+
+    def live(pay: Payment) -> bool:
+        return pay.pk not in reversed_ids
+
+    for op in ops:
+        if op[0] == "pay":
+            _, which, amount, reference, confirm_over, confirm_dup = op
+            invoice = _reload(invoices[which])
+            over = max(amount - invoice.open_balance, Decimal("0"))
+            duplicate = any(
+                live(p)
+                and p.invoice_id == invoice.pk
+                and (p.amount, p.date, p.reference) == (amount, D, reference)
+                for p in payments
+            )
+            try:
+                payment = services.payment_register(
+                    invoice=invoice,
+                    actor=actor,
+                    amount=amount,
+                    date=D,
+                    reference=reference,
+                    confirm_overpayment=confirm_over,
+                    confirm_duplicate=confirm_dup,
+                )
+            except ValidationError as exc:
+                refused = set(exc.message_dict)
+                expected = set()
+                if over > selectors.PAYMENT_OVERPAYMENT_MARGIN and not confirm_over:
+                    expected.add("confirm_overpayment")
+                if duplicate and not confirm_dup:
+                    expected.add("confirm_duplicate")
+                assert refused == expected and expected
+            else:
+                assert not (over > selectors.PAYMENT_OVERPAYMENT_MARGIN and not confirm_over)
+                assert not (duplicate and not confirm_dup)
+                assert payment.applied_amount == amount - over
+                assert payment.to_credit_amount == over
+                payments.append(payment)
+        elif op[0] == "pay_from_credit":
+            _, which, amount = op
+            invoice = _reload(invoices[which])
+            available = selectors.client_credit_balance(client=client)
+            try:
+                payment = services.payment_register(
+                    invoice=invoice, actor=actor, amount=amount, date=D, method="credit"
+                )
+            except ValidationError as exc:
+                assert amount > invoice.open_balance or amount > available, exc
+            else:
+                assert (payment.applied_amount, payment.to_credit_amount) == (amount, 0)
+                payments.append(payment)
+        elif op[0] == "reverse" and payments:
+            target = payments[op[1] % len(payments)]
+            before = _reload(invoices[0] if target.invoice_id == invoices[0].pk else invoices[1])
+            try:
+                reversal = services.payment_reverse(payment=target, actor=actor)
+            except ValidationError:
+                assert not live(target)
+            else:
+                assert live(target)
+                reversed_ids.add(target.pk)
+                assert reversal.amount == -target.amount
+                if before.pk not in credited_invoices:
+                    assert reversal.applied_amount == -target.applied_amount
+                    assert reversal.to_credit_amount == -target.to_credit_amount
+                after = _reload(before)
+                assert after.paid_amount == before.paid_amount + reversal.applied_amount
+        elif op[0] == "credit":
+            _, which, quantity = op
+            original = invoices[which].lines.order_by("position").first()
+            try:
+                services.invoice_credit(
+                    invoice=_reload(invoices[which]),
+                    actor=actor,
+                    lines=[services.CreditLine(original_line=original, quantity=quantity)],
+                )
+            except ValidationError:
+                pass  # more than remains of the line: refused, nothing saved
+            else:
+                credited_invoices.add(invoices[which].pk)
+
+        current = [_reload(invoice) for invoice in invoices]
+        credit = selectors.client_credit_balance(client=client)
+        new_money = sum(
+            (p.amount for p in payments if live(p) and p.method != "credit"), Decimal("0")
+        )
+        credit_notes = sum(
+            (
+                note.total_incl_vat
+                for invoice in current
+                for note in selectors.credit_notes_of(invoice=invoice)
+            ),
+            Decimal("0"),
+        )
+        assert (
+            sum((i.paid_amount + i.credited_amount for i in current), Decimal("0")) + credit
+            == new_money + credit_notes
+        )
+        for invoice in current:
+            assert invoice.paid_amount >= 0
+            assert invoice.open_balance >= 0
+            assert invoice.credited_amount <= invoice.total_incl_vat
+            assert invoice.open_balance == (
+                invoice.total_incl_vat - invoice.paid_amount - invoice.credited_amount
+            )
+            if invoice.pk not in credited_invoices:
+                assert invoice.paid_amount == sum(
+                    (p.applied_amount for p in payments if live(p) and p.invoice_id == invoice.pk),
+                    Decimal("0"),
+                )
+        if not credited_invoices:
+            # What was paid net of reversals is on the invoices or in the credit balance.
+            assert credit == sum(
+                (
+                    p.to_credit_amount if p.method != "credit" else -p.amount
+                    for p in payments
+                    if live(p)
+                ),
+                Decimal("0"),
+            )
+
+
+def test_duplicate_payment_refused_unless_confirmed_or_reversed(company_scope, actor):
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="800.00")])
+    first = services.payment_register(
+        invoice=invoice, actor=actor, amount=Decimal("100.00"), date=D, reference="KID 1"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.payment_register(
+            invoice=_reload(invoice),
+            actor=actor,
+            amount=Decimal("100.00"),
+            date=D,
+            reference=" KID 1 ",
+        )
+    assert excinfo.value.error_dict["confirm_duplicate"][0].code == "duplicate"
+    assert Payment.objects.count() == 1
+    # Another reference, date or amount is another payment.
+    services.payment_register(
+        invoice=_reload(invoice), actor=actor, amount=Decimal("100.00"), date=D, reference="KID 2"
+    )
+    services.payment_register(
+        invoice=_reload(invoice),
+        actor=actor,
+        amount=Decimal("100.00"),
+        date=D + datetime.timedelta(days=1),
+        reference="KID 1",
+    )
+    confirmed = services.payment_register(
+        invoice=_reload(invoice),
+        actor=actor,
+        amount=Decimal("100.00"),
+        date=D,
+        reference="KID 1",
+        confirm_duplicate=True,
+    )
+    assert confirmed.reference == "KID 1"
+    entry = AuditEntry.objects.filter(action="invoicing.payment.registered").order_by("pk").last()
+    assert entry.data["confirmed_duplicate"] is True
+    # Once the earlier ones are reversed, registering the payment again is no slip.
+    services.payment_reverse(payment=first, actor=actor)
+    services.payment_reverse(payment=confirmed, actor=actor)
+    services.payment_register(
+        invoice=_reload(invoice), actor=actor, amount=Decimal("100.00"), date=D, reference="KID 1"
+    )
+
+
+def test_duplicate_window_is_minutes_not_forever(company_scope, actor):
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="800.00")])
+    services.payment_register(invoice=invoice, actor=actor, amount=Decimal("100.00"), date=D)
+    later = timezone.now() + selectors.PAYMENT_DUPLICATE_WINDOW + datetime.timedelta(seconds=1)
+    assert selectors.payment_recent_duplicate_exists(
+        invoice=invoice, amount=Decimal("100.00"), date=D, reference=""
+    )
+    assert not selectors.payment_recent_duplicate_exists(
+        invoice=invoice, amount=Decimal("100.00"), date=D, reference="", now=later
+    )
+
+
+def test_overpayment_within_the_margin_needs_no_confirmation(company_scope, actor):
+    invoice = issued_invoice(company=company_scope, lines=[line(unit_price="799.20")])
+    assert invoice.total_incl_vat == Decimal("999.00")
+    margin = selectors.PAYMENT_OVERPAYMENT_MARGIN
+    payment = services.payment_register(
+        invoice=invoice, actor=actor, amount=invoice.total_incl_vat + margin, date=D
+    )
+    assert payment.to_credit_amount == margin
+    other = issued_invoice(company=company_scope, lines=[line(unit_price="799.20")])
+    with pytest.raises(ValidationError) as excinfo:
+        services.payment_register(
+            invoice=other,
+            actor=actor,
+            amount=other.total_incl_vat + margin + Decimal("0.01"),
+            date=D,
+        )
+    assert excinfo.value.error_dict["confirm_overpayment"][0].code == "overpayment"
+    assert not Payment.objects.filter(invoice=other).exists()

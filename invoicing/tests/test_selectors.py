@@ -170,7 +170,11 @@ def test_sums_are_exact_to_the_ore(company_scope, actor):
     )
     for amount in ("0.01", "0.01", "0.02", "0.01", "0.01"):
         services.payment_register(
-            invoice=invoice, actor=actor, amount=Decimal(amount), date=D(2026, 11, 3)
+            invoice=invoice,
+            actor=actor,
+            amount=Decimal(amount),
+            date=D(2026, 11, 3),
+            confirm_duplicate=True,
         )
     balance = selectors.client_credit_balance(client=invoice.client)
     assert balance == Decimal("0.06") and str(balance) == "0.06"

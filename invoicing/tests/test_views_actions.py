@@ -246,7 +246,14 @@ def test_partial_payment_then_overpayment_shows_the_credit_balance(owner_client,
     response = owner_client.post(url, data, follow=True)
     body = response.content.decode()
     assert "Delvis betalt" in body and "207,50" in body
-    response = owner_client.post(url, {**data, "amount": "1 000"}, follow=True)
+    asked = owner_client.post(url, {**data, "amount": "1 000"})
+    assert asked.status_code == 400
+    assert "792,50 mer enn det som er åpent" in asked.content.decode()
+    assert 'name="confirm_overpayment"' in asked.content.decode()
+    assert state(company)[1] == 1
+    response = owner_client.post(
+        url, {**data, "amount": "1 000", "confirm_overpayment": "on"}, follow=True
+    )
     body = response.content.decode()
     assert "Betalt" in body
     assert "Overbetaling: 792,50 er ført til kundens tilgodehavende" in body
@@ -447,3 +454,18 @@ def test_pdf_download_serves_the_archived_file(
     response = owner_client.get(reverse("invoicing:pdf", args=[draft.pk]))
     assert response.status_code == 200
     assert hashlib.sha256(response.content).hexdigest() == stored.sha256
+
+
+def test_a_repeated_payment_is_asked_about_before_it_is_registered(owner_client, company, issued):
+    url = reverse("invoicing:payment", args=[issued.pk])
+    data = {"date": "2026-11-05", "amount": "100,00", "method": "bank", "reference": "KID 9"}
+    assert owner_client.post(url, data).status_code == 302
+    asked = owner_client.post(url, data)
+    body = asked.content.decode()
+    assert asked.status_code == 400
+    assert "samme dato og referanse ble nettopp registrert" in body
+    assert 'type="checkbox" name="confirm_duplicate"' in body
+    assert state(company)[1] == 1
+    confirmed = owner_client.post(url, {**data, "confirm_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert state(company)[1] == 2
