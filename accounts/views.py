@@ -52,9 +52,9 @@ from accounts.permissions import (
 )
 from accounts.permissions import verify_otp as _verify_otp
 from accounts.tokens import email_verification_token, user_from_unlock_token
+from core.parsing import parse_id
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-MAX_ID = 2**63  # database ids are 64-bit; larger numbers overflow the driver
 
 
 class LoginView(auth_views.LoginView):
@@ -131,10 +131,10 @@ def _link_invalid(
 
 def _user_from_uid(uidb64: str) -> User | None:
     try:
-        pk = int(force_str(urlsafe_base64_decode(uidb64)))
-    except (TypeError, ValueError, OverflowError):
+        pk = parse_id(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, UnicodeDecodeError):
         return None
-    if not 0 < pk < MAX_ID:
+    if pk is None:
         return None
     return User.objects.filter(pk=pk, is_active=True).first()
 
@@ -486,11 +486,8 @@ def email_change(request: HttpRequest) -> HttpResponse:
 def company_switch(request: HttpRequest) -> HttpResponse:
     memberships = selectors.memberships_of(user=request.user)
     if request.method == "POST":
-        try:
-            company_id = int(request.POST.get("company", ""))
-        except ValueError:
-            company_id = 0
-        if not 0 < company_id < MAX_ID:
+        company_id = parse_id(request.POST.get("company", ""))
+        if company_id is None:
             return HttpResponse(_("Ugyldig firma."), status=400)
         chosen = memberships.filter(company_id=company_id).first()
         if chosen is None:

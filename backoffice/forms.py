@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import Complaint, Interaction, StaffRole
 from backoffice.permissions import CATEGORIES, category_label
+from core.parsing import parse_id
 
 
 class DateInput(forms.DateInput):
@@ -28,7 +29,7 @@ class PersonChoiceMixin:
 
     def clean_person(self):
         value = self.cleaned_data.get("person")  # type: ignore[attr-defined]
-        return int(value) if value else None
+        return parse_id(value)
 
 
 class InteractionForm(PersonChoiceMixin, forms.Form):

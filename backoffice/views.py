@@ -59,6 +59,7 @@ from backoffice.selectors import (
     survey_results,
 )
 from core.audit import Actor, audit_log
+from core.parsing import parse_id
 from customers.csvfiles import csv_response
 
 PAGE_SIZE = 50
@@ -465,9 +466,10 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    number = parse_id(value)
+    if number is None:
         raise ValidationError(_("Ugyldig filter."))
-    return int(value)
+    return number
 
 
 @staff_view(category=OperatorCategory.ACCESS_LOG, purpose="account_security")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.parsing import is_digits, parse_int
 from customers.countries import NORWAY
 from customers.models import Client
 
@@ -34,10 +35,11 @@ def client_list(
     if search:
         condition = Q(name__icontains=search) | Q(invoice_emails__icontains=search)
         digits = search.replace(" ", "")
-        if digits.isdigit():
+        if is_digits(digits):
             condition |= Q(organization_number__startswith=digits)
-            if len(digits) <= 9:
-                condition |= Q(number=int(digits))
+            number = parse_int(digits, min_value=1)
+            if number is not None:
+                condition |= Q(number=number)
         clients = clients.filter(condition)
     return clients.order_by(*SORTS.get(sort, SORTS["number"]))
 

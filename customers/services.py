@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from core.audit import Actor, audit_log
 from core.identifiers import clean_orgnr
+from core.parsing import parse_int
 from customers.countries import NORWAY, is_country_code
 from customers.csvfiles import CsvImportError, RowError, parse_bool, read_csv, row_errors_from
 from customers.models import Client
@@ -396,10 +397,10 @@ def _row_to_data(values: dict[str, str]) -> ClientData:
         fields.pop("country", None)
     terms = fields.pop("payment_terms_days", "").strip()
     if terms:
-        if terms.isdigit():
-            fields["payment_terms_days"] = int(terms)
-        else:
-            fields["payment_terms_days"] = -1
+        # Not a whole number of days (Unicode digits, "30 dager", 10**30): the form's
+        # range check refuses -1 with its message on the column.
+        number = parse_int(terms, min_value=0)
+        fields["payment_terms_days"] = -1 if number is None else number
     fields.setdefault("name", "")
     return ClientData(**fields)
 
@@ -442,11 +443,8 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
         number: int | None = None
         raw_number = values.get("number", "").strip()
         if raw_number:
-            if (
-                not raw_number.isascii()
-                or not raw_number.isdigit()
-                or not (1 <= int(raw_number) <= MAX_CLIENT_NUMBER)
-            ):
+            number = parse_int(raw_number, min_value=1, max_value=MAX_CLIENT_NUMBER)
+            if number is None:
                 errors_here.append(
                     RowError(
                         row=row.number,
@@ -455,28 +453,26 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
                         % {"max": MAX_CLIENT_NUMBER},
                     )
                 )
+            elif number in existing_numbers:
+                errors_here.append(
+                    RowError(
+                        row=row.number,
+                        field=labels["number"],
+                        message=_("Kundenummer %(number)s er allerede i bruk.")
+                        % {"number": number},
+                    )
+                )
+            elif number in seen_numbers:
+                errors_here.append(
+                    RowError(
+                        row=row.number,
+                        field=labels["number"],
+                        message=_("Kundenummer %(number)s står også på rad %(row)s.")
+                        % {"number": number, "row": seen_numbers[number]},
+                    )
+                )
             else:
-                number = int(raw_number)
-                if number in existing_numbers:
-                    errors_here.append(
-                        RowError(
-                            row=row.number,
-                            field=labels["number"],
-                            message=_("Kundenummer %(number)s er allerede i bruk.")
-                            % {"number": number},
-                        )
-                    )
-                elif number in seen_numbers:
-                    errors_here.append(
-                        RowError(
-                            row=row.number,
-                            field=labels["number"],
-                            message=_("Kundenummer %(number)s står også på rad %(row)s.")
-                            % {"number": number, "row": seen_numbers[number]},
-                        )
-                    )
-                else:
-                    seen_numbers[number] = row.number
+                seen_numbers[number] = row.number
         is_active = True
         try:
             is_active = parse_bool(values.get("is_active", ""), default=True)

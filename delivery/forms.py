@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import is_id
 from delivery.models import Channel
 
 
@@ -35,5 +36,4 @@ class BatchForm(forms.Form):
 
     @staticmethod
     def _is_id(value: object) -> bool:
-        text = str(value)
-        return text.isdigit() and 0 < int(text) < 2**63
+        return is_id(str(value))

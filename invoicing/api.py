@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -54,6 +53,7 @@ from api.schema import ErrorSerializer
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from catalog.units import Unit
+from core.parsing import parse_id
 from customers.models import Client
 from documents.adapters import document_from_invoice, load_for_document
 from documents.document import InvoiceDocument
@@ -99,7 +99,6 @@ DATE_VALIDATORS = [
 MAX_AMOUNT = Decimal("9999999999999999.99")
 MAX_VAT_RATE = Decimal("0.25")
 MAX_LINES = 1000
-_ID = re.compile(r"[0-9]{1,19}")  # an id as text: ASCII digits only
 
 # Service error codes that mean "not in this state", answered with 409 Conflict.
 CONFLICT_CODES = frozenset(
@@ -162,10 +161,8 @@ class CompanyObjectField(serializers.RelatedField):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if isinstance(data, str) and not _ID.fullmatch(data):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        pk = int(data)
-        obj = self.get_queryset().filter(pk=pk).first() if 0 < pk < 2**63 else None
+        pk = parse_id(data)
+        obj = self.get_queryset().filter(pk=pk).first() if pk is not None else None
         if obj is None:
             self.fail("does_not_exist", pk_value=data)
         return obj
@@ -861,9 +858,8 @@ def _client_param(params: Any) -> Client | None:
     value = params.get("client")
     if not value:
         return None
-    client = None
-    if _ID.fullmatch(value) and 0 < int(value) < 2**63:
-        client = Client.objects.filter(pk=int(value)).first()
+    client_id = parse_id(value)
+    client = Client.objects.filter(pk=client_id).first() if client_id is not None else None
     if client is None:
         raise serializers.ValidationError({"client": [_("Finnes ikke (id %s).") % value[:30]]})
     return client

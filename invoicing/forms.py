@@ -24,6 +24,7 @@ from catalog.models import Product, VatCode
 from catalog.selectors import vat_codes_for
 from catalog.units import Unit
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
+from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
 from invoicing.services import InvoiceHeader, LineData
@@ -296,7 +297,7 @@ class LineForm(forms.Form):
             else Product.objects.filter(is_active=True).order_by("number")
         )
         index = (self.prefix or "").rpartition("-")[2]
-        if editor_url and index.isdigit():
+        if editor_url and is_digits(index):
             self.fields["product"].widget.attrs.update(
                 swap_attrs(editor_url, action=f"product:{index}", section="#lines-section")
             )
@@ -399,11 +400,10 @@ LineFormSet = forms.formset_factory(
 
 
 def _total_forms(data: Mapping[str, Any]) -> int:
-    try:
-        total = int(str(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0")))
-    except ValueError:
-        return 0
-    return max(0, min(total, MAX_LINES))
+    total = parse_int(
+        str(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "0")), min_value=-ID_MAX, max_value=ID_MAX
+    )
+    return max(0, min(total or 0, MAX_LINES))
 
 
 def rows_from_data(data: Mapping[str, Any]) -> list[dict[str, str]]:

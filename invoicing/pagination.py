@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.parsing import ID_MAX, parse_int
+
 PER_PAGE = 50
 COUNT_CAP = 10_000
 MAX_PAGE = 100_000
@@ -69,9 +71,8 @@ class CappedPage:
 
 
 def page_number(value: Any) -> int:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
+    number = parse_int(str(value), min_value=-ID_MAX, max_value=ID_MAX)
+    if number is None:
         return 1
     return min(max(number, 1), MAX_PAGE)
 

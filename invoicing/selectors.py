@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Company
 from catalog.selectors import vat_rate_on
 from core.money import ZERO, round_money
+from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
 from invoicing.calculation import LineInput, Totals, compute_totals
 from invoicing.models import (
@@ -169,11 +170,12 @@ def invoice_list(
     search = search.strip()
     if search:
         digits = search.replace(" ", "")
-        if digits.isdigit():
+        if is_digits(digits):
             # A number: exact matches on indexed columns only (fast at any size).
             condition = Q(kid=digits) | Q(order_number=search)
-            if len(digits) <= 15:
-                condition |= Q(number=int(digits))
+            number = parse_int(digits, min_value=1, max_value=ID_MAX)
+            if number is not None:
+                condition |= Q(number=number)
         else:
             # Text: clients by name (a small table, then the client index), and the
             # references (a scan of the company's rows: a trigram index would be the next

@@ -32,6 +32,7 @@ from catalog.selectors import vat_codes_for, vat_rate_on
 from core.audit import Actor
 from core.models import AuditEntry
 from core.money import format_nok
+from core.parsing import parse_id, parse_int
 from customers.models import Client
 from delivery.selectors import send_log
 from invoicing import selectors, services
@@ -98,10 +99,8 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
     get = request.GET
     status = get.get("status", "")
     sort = get.get("sort", DEFAULT_SORT)
-    client_id = get.get("client", "")
-    client = None
-    if client_id.isdigit() and len(client_id) < 19:
-        client = Client.objects.filter(pk=int(client_id)).first()
+    client_id = parse_id(get.get("client", ""))
+    client = Client.objects.filter(pk=client_id).first() if client_id else None
     return {
         "q": get.get("q", "").strip()[:100],
         "status": status if status in STATUS_FILTERS else "",
@@ -216,13 +215,11 @@ def preview_totals(
     """
     codes = {code.code: code for code in vat_codes_for(vat_registered=company.vat_registered)}
     products: dict[str, Product] = {}
-    product_ids = [row["product"] for row in rows if row["product"].isdigit()]
+    product_ids = {pk for row in rows if (pk := parse_id(row["product"])) is not None}
     if product_ids:
         products = {
             str(product.pk): product
-            for product in Product.objects.filter(
-                pk__in=[int(pk) for pk in product_ids if len(pk) < 19]
-            ).select_related("vat_code")
+            for product in Product.objects.filter(pk__in=product_ids).select_related("vat_code")
         }
     on = _rate_date(header)
     rates: dict[str, Decimal] = {}
@@ -397,9 +394,9 @@ def _new_header(request: HttpRequest) -> dict[str, str]:
         "currency": "NOK",
         "our_reference": getattr(request.user, "full_name", "")[:100],
     }
-    client_id = request.GET.get("client", "")
-    if client_id.isdigit() and len(client_id) < 19:
-        client = Client.objects.filter(pk=int(client_id), is_active=True).first()
+    client_id = parse_id(request.GET.get("client", ""))
+    if client_id is not None:
+        client = Client.objects.filter(pk=client_id, is_active=True).first()
         if client is not None:
             header.update(_client_defaults(client, today))
     return header
@@ -416,9 +413,7 @@ def _client_defaults(client: Client, invoice_date: datetime.date) -> dict[str, s
 
 def _row_index(action: str, rows: list[dict[str, str]]) -> int | None:
     _name, _sep, value = action.partition(":")
-    if value.isdigit() and int(value) < len(rows):
-        return int(value)
-    return None
+    return parse_int(value, min_value=0, max_value=len(rows) - 1)
 
 
 def _editor(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
@@ -449,23 +444,19 @@ def _editor(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
             if not rows:
                 rows.append(blank_row(vat_registered=company.vat_registered))
         elif action.startswith("product:") and index is not None:
-            product_id = rows[index]["product"]
+            product_id = parse_id(rows[index]["product"])
             product = (
-                Product.objects.filter(pk=int(product_id), is_active=True)
+                Product.objects.filter(pk=product_id, is_active=True)
                 .select_related("vat_code")
                 .first()
-                if product_id.isdigit() and len(product_id) < 19
+                if product_id is not None
                 else None
             )
             if product is not None:
                 rows[index] = row_from_product(rows[index], product)
         elif action == "client":
-            client_id = header.get("client", "")
-            client = (
-                Client.objects.filter(pk=int(client_id)).first()
-                if client_id.isdigit() and len(client_id) < 19
-                else None
-            )
+            client_id = parse_id(header.get("client", ""))
+            client = Client.objects.filter(pk=client_id).first() if client_id else None
             if client is not None:
                 invoice_date = parse_date(header.get("invoice_date", "")) or timezone.localdate()
                 header.update(_client_defaults(client, invoice_date))
