@@ -53,7 +53,7 @@ from api.schema import ErrorSerializer
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from catalog.units import Unit
-from core.parsing import parse_id
+from core.parsing import is_digits, parse_id
 from customers.models import Client
 from documents.adapters import document_from_invoice, load_for_document
 from documents.document import InvoiceDocument
@@ -160,6 +160,8 @@ class CompanyObjectField(serializers.RelatedField):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not is_digits(data):
             self.fail("incorrect_type", data_type=type(data).__name__)
         pk = parse_id(data)
         obj = self.get_queryset().filter(pk=pk).first() if pk is not None else None
