@@ -14,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from accounts.models import Company, Role, User
 from accounts.services import email_in_use, orgnr_in_use
 from core.identifiers import clean_kontonr, clean_orgnr
+from core.parsing import is_digits
 
 
 class LoginForm(AuthenticationForm):
@@ -64,7 +65,7 @@ class CompanyIdentifiersMixin:
 
     def clean_postcode(self) -> str:
         value = self.cleaned_data["postcode"].strip()  # type: ignore[attr-defined]
-        if not (value.isdigit() and len(value) == 4):
+        if not (is_digits(value) and len(value) == 4):
             raise ValidationError(_("Postnummeret må ha fire siffer."))
         return value
 

@@ -95,6 +95,7 @@ def test_owner_updates_company_with_normalised_identifiers(owner_client, company
         ("email", "ikke-epost"),
         ("website", "x" * 300),
         ("postcode", "abcd"),
+        ("postcode", "١٢٣٤"),  # Arabic-Indic digits pass str.isdigit()
     ],
 )
 def test_bad_company_settings_are_field_errors(owner_client, company, field, value):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 
 from core.identifiers import format_orgnr
+from core.parsing import is_digits
 
 register = template.Library()
 
@@ -10,6 +11,6 @@ register = template.Library()
 @register.filter
 def orgnr(value: str) -> str:
     """999 999 999; anything that is not 9 digits is shown as stored."""
-    if value and len(value) == 9 and value.isdigit():
+    if value and len(value) == 9 and is_digits(value):
         return format_orgnr(value)
     return value
