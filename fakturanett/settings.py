@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "api",
     "receivables",
     "recurring",
+    "reports",
     "backoffice",
     "retention",
     "marketing",

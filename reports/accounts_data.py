@@ -1,0 +1,85 @@
+"""The accounts the SAF-T export uses, with their grouping codes, and the default mapping.
+
+Facts from the Norwegian Tax Administration's public SAF-T repository (snapshot 2025-12-18):
+account names from ``General_Ledger_Standard_Accounts_4_character.csv`` and the grouping
+codes (mandatory ``GroupingCategory``/``GroupingCode`` in 1.30) from
+``Grouping_naeringsspesifikasjon.csv``. Written here so that the product does not read the
+reference files at run time; ``reports/tests/test_accounts_data.py`` checks every fact
+against those files.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Account(NamedTuple):
+    number: str
+    name: str
+    grouping_category: str
+    grouping_code: str
+
+
+CURRENT_ASSETS = "balanseverdiForOmloepsmiddel"
+SHORT_TERM_DEBT = "kortsiktigGjeld"
+SALES = "salgsinntekt"
+
+RECEIVABLES = "1500"
+BANK = "1920"
+
+_ACCOUNTS = [
+    (RECEIVABLES, "Kundefordringer", CURRENT_ASSETS, "1500"),
+    (BANK, "Bankinnskudd", CURRENT_ASSETS, "1920"),
+    ("2700", "Utgående merverdiavgift, høy sats", SHORT_TERM_DEBT, "2740"),
+    ("2701", "Utgående merverdiavgift, middels sats", SHORT_TERM_DEBT, "2740"),
+    ("2702", "Utgående merverdiavgift, middels sats, råfisk mv", SHORT_TERM_DEBT, "2740"),
+    ("2703", "Utgående merverdiavgift, lav sats", SHORT_TERM_DEBT, "2740"),
+    ("3000", "Salgsinntekt handelsvarer, avgiftspliktig, høy sats", SALES, "3000"),
+    ("3005", "Salgsinntekt handelsvarer, omvendt avgiftsplikt", SALES, "3000"),
+    ("3010", "Salgsinntekt egentilvirkede varer, avgiftspliktig, høy sats", SALES, "3000"),
+    ("3015", "Salgsinntekt egentilvirkede varer, omvendt avgiftsplikt", SALES, "3000"),
+    ("3020", "Salgsinntekt tjenester, avgiftspliktig, høy sats", SALES, "3000"),
+    ("3025", "Salgsinntekt tjenester, omvendt avgiftsplikt", SALES, "3000"),
+    ("3030", "Salgsinntekt handelsvarer, avgiftspliktig, middels sats", SALES, "3000"),
+    (
+        "3035",
+        "Salgsinntekt råfisk og andre marine viltlevende ressurser, avgiftspliktig, "
+        "middels sats",
+        SALES,
+        "3000",
+    ),
+    ("3040", "Salgsinntekt egentilvirkede varer, avgiftspliktig, middels sats", SALES, "3000"),
+    ("3050", "Salgsinntekt tjenester, avgiftspliktig, lav sats", SALES, "3000"),
+    ("3100", "Salgsinntekt handelsvarer, innenlands, avgiftsfri", SALES, "3100"),
+    ("3105", "Salgsinntekt handelsvarer, utførsel, avgiftsfri", SALES, "3100"),
+    ("3110", "Salgsinntekt egentilvirkede varer, innenlands, avgiftsfri", SALES, "3100"),
+    ("3115", "Salgsinntekt egentilvirkede varer, utførsel, avgiftsfri", SALES, "3100"),
+    ("3120", "Salgsinntekt tjenester, innenlands, avgiftsfri", SALES, "3100"),
+    ("3125", "Salgsinntekt tjenester, utførsel, avgiftsfri", SALES, "3100"),
+    ("3200", "Salgsinntekt handelsvarer, unntatt avgiftsplikt", SALES, "3200"),
+    ("3210", "Salgsinntekt egentilvirkede varer, unntatt avgiftsplikt", SALES, "3200"),
+    ("3220", "Salgsinntekt tjenester, unntatt avgiftsplikt", SALES, "3200"),
+]
+
+ACCOUNTS: dict[str, Account] = {row[0]: Account(*row) for row in _ACCOUNTS}
+REVENUE_ACCOUNTS = [number for number in ACCOUNTS if number.startswith("3")]
+VAT_ACCOUNTS = [number for number in ACCOUNTS if number.startswith("27")]
+
+# SAF-T standard tax code → (revenue account, output VAT account or "" without VAT).
+DEFAULT_MAPPING: dict[str, tuple[str, str]] = {
+    "3": ("3000", "2700"),
+    "31": ("3030", "2701"),
+    "32": ("3035", "2702"),
+    "33": ("3050", "2703"),
+    "5": ("3100", ""),
+    "51": ("3005", ""),
+    "52": ("3105", ""),
+    "6": ("3200", ""),
+    "7": ("3200", ""),
+}
+FALLBACK_MAPPING = ("3000", "2700")
+
+
+def default_accounts_for(code: str) -> tuple[str, str]:
+    """The default (revenue, VAT) accounts of a standard tax code."""
+    return DEFAULT_MAPPING.get(code, FALLBACK_MAPPING)

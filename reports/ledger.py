@@ -1,0 +1,432 @@
+"""The customer ledger (kundereskontro) and the sources of its entries.
+
+A ledger entry is anything that changes what a client owes: an invoice (debit), a credit
+note (credit), a payment (credit) or its reversal (debit); receivable items of higher apps
+(reminder fees, § 3a compensation, interest) plug in through ``register_source``.
+
+Every source answers two set-based questions in the company's scope:
+
+- ``entries(company, currency, client_id, date_from, date_to)``: a queryset of dicts with
+  ``date, seq, client_id, kind, number, document_id, entry_amount, due_date, kid, text``
+  (``entry_amount`` signed: + the client owes more, − less), in date order;
+- ``totals(company, currency, client_id, date_from, date_to)``: per client the sum before
+  ``date_from`` (opening) and the debits and credits from ``date_from`` through ``date_to``.
+
+Balances are in the document currency (a ledger per currency): a payment settles an
+invoice in the invoice's currency, so the balance in that currency is exact.
+Credit-balance payments (``method="credit"``) move the client's own credit onto an invoice
+and are not ledger entries: the balance does not change.
+
+Closing balance = Σ open amounts of the client's invoices − the client's credit balance
+(``invoicing.selectors.client_credit_balance``), both as of the same date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+from core.money import ZERO, round_money
+from customers.models import Client
+from invoicing.models import Invoice, Payment
+
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+
+class EntriesFn(Protocol):
+    def __call__(
+        self,
+        *,
+        company: Company,
+        currency: str,
+        client_id: int | None,
+        date_from: datetime.date | None,
+        date_to: datetime.date,
+    ) -> QuerySet[Any]: ...
+
+
+class TotalsFn(Protocol):
+    def __call__(
+        self,
+        *,
+        company: Company,
+        currency: str,
+        client_id: int | None,
+        date_from: datetime.date | None,
+        date_to: datetime.date,
+    ) -> QuerySet[Any]: ...
+
+
+@dataclass(frozen=True)
+class LedgerSource:
+    key: str
+    order: int  # same-day entries: lower order first (invoices before payments)
+    entries: EntriesFn
+    totals: TotalsFn
+
+
+_SOURCES: dict[str, LedgerSource] = {}
+
+KIND_LABELS: dict[str, Any] = {
+    "invoice": _("Faktura"),
+    "credit_note": _("Kreditnota"),
+    "payment": _("Innbetaling"),
+    "reversal": _("Tilbakeført innbetaling"),
+}
+
+
+def register_source(source: LedgerSource, *, labels: dict[str, Any] | None = None) -> None:
+    """Add a source of ledger entries (idempotent per key)."""
+    _SOURCES[source.key] = source
+    KIND_LABELS.update(labels or {})
+
+
+def sources() -> list[LedgerSource]:
+    return sorted(_SOURCES.values(), key=lambda source: source.order)
+
+
+def _money(value: Any) -> Decimal:
+    return ZERO if value is None else round_money(Decimal(value))
+
+
+def signed_totals(
+    queryset: QuerySet[Any],
+    *,
+    date_field: str,
+    amount: Any,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+    client_field: str = "client_id",
+) -> QuerySet[Any]:
+    """Opening/debit/credit per client from a signed amount expression (one GROUP BY)."""
+    before = Q(**{f"{date_field}__lt": date_from}) if date_from else Q(pk__in=[])
+    within = Q(**{f"{date_field}__lte": date_to})
+    if date_from:
+        within &= Q(**{f"{date_field}__gte": date_from})
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+
+    def total(condition: Q) -> Coalesce:
+        return Coalesce(
+            Sum(Case(When(condition, then=amount), default=zero, output_field=MONEY_FIELD)),
+            zero,
+            output_field=MONEY_FIELD,
+        )
+
+    negative = Q(_signed__lt=0)
+    return (
+        queryset.filter(**{f"{date_field}__lte": date_to})
+        .annotate(_signed=amount)
+        .values(ledger_client=F(client_field))
+        .annotate(
+            opening=total(before),
+            debit=total(within & ~negative),
+            credit=total(within & negative),
+        )
+        .order_by()
+    )
+
+
+# --- The invoicing sources ---------------------------------------------------------------------
+
+
+def _documents(
+    *, currency: str, client_id: int | None, date_from: datetime.date | None, date_to: datetime.date
+) -> QuerySet[Invoice]:
+    queryset = Invoice.objects.issued().filter(currency=currency, invoice_date__lte=date_to)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    if date_from is not None:
+        queryset = queryset.filter(invoice_date__gte=date_from)
+    return queryset
+
+
+DOCUMENT_AMOUNT = Case(
+    When(kind=Invoice.Kind.CREDIT_NOTE, then=-F("total_incl_vat")),
+    default=F("total_incl_vat"),
+    output_field=MONEY_FIELD,
+)
+
+
+def _document_entries(**kwargs: Any) -> QuerySet[Any]:
+    kwargs.pop("company")
+    return (
+        _documents(**kwargs)
+        .order_by("invoice_date", "id")
+        .values(
+            "client_id",
+            "kind",
+            "number",
+            "due_date",
+            "kid",
+            date=F("invoice_date"),
+            seq=F("id"),
+            document_id=F("id"),
+            entry_amount=DOCUMENT_AMOUNT,
+            text=F("credited_invoice__number"),
+        )
+    )
+
+
+def _document_totals(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    queryset = Invoice.objects.issued().filter(currency=currency)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    return signed_totals(
+        queryset,
+        date_field="invoice_date",
+        amount=DOCUMENT_AMOUNT,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def ledger_payments(*, currency: str | None = None) -> QuerySet[Payment]:
+    """Payments that are ledger entries: new money in (or its reversal), not credit moves."""
+    queryset = Payment.objects.exclude(method=Payment.Method.CREDIT_BALANCE)
+    if currency is not None:
+        queryset = queryset.filter(invoice__currency=currency)
+    return queryset
+
+
+def _payment_entries(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    queryset = ledger_payments(currency=currency).filter(date__lte=date_to)
+    if client_id is not None:
+        queryset = queryset.filter(invoice__client_id=client_id)
+    if date_from is not None:
+        queryset = queryset.filter(date__gte=date_from)
+    return (
+        queryset.order_by("date", "id")
+        .annotate(
+            entry_kind=Case(
+                When(reverses__isnull=False, then=Value("reversal")), default=Value("payment")
+            )
+        )
+        .values(
+            "date",
+            seq=F("id"),
+            client_id=F("invoice__client_id"),
+            kind=F("entry_kind"),
+            number=F("invoice__number"),
+            document_id=F("invoice_id"),
+            entry_amount=ExpressionWrapper(-F("amount"), output_field=MONEY_FIELD),
+            due_date=F("invoice__due_date"),
+            kid=F("invoice__kid"),
+            text=F("reference"),
+        )
+    )
+
+
+def _payment_totals(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    queryset = ledger_payments(currency=currency)
+    if client_id is not None:
+        queryset = queryset.filter(invoice__client_id=client_id)
+    return signed_totals(
+        queryset,
+        date_field="date",
+        amount=ExpressionWrapper(-F("amount"), output_field=MONEY_FIELD),
+        date_from=date_from,
+        date_to=date_to,
+        client_field="invoice__client_id",
+    )
+
+
+register_source(
+    LedgerSource(key="documents", order=0, entries=_document_entries, totals=_document_totals)
+)
+register_source(
+    LedgerSource(key="payments", order=10, entries=_payment_entries, totals=_payment_totals)
+)
+
+
+# --- The ledger --------------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerEntry:
+    date: datetime.date
+    client_id: int
+    kind: str
+    number: int | None
+    document_id: int | None
+    amount: Decimal
+    due_date: datetime.date | None
+    kid: str
+    text: str
+    balance: Decimal = ZERO
+    client_balance: Decimal = ZERO
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def debit(self) -> Decimal:
+        return self.amount if self.amount > 0 else ZERO
+
+    @property
+    def credit(self) -> Decimal:
+        return -self.amount if self.amount < 0 else ZERO
+
+
+@dataclass
+class ClientLedgerTotals:
+    client: Client
+    opening: Decimal = ZERO
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.debit - self.credit
+
+
+@dataclass
+class Ledger:
+    currency: str
+    date_from: datetime.date | None
+    date_to: datetime.date
+    clients: list[ClientLedgerTotals] = field(default_factory=list)
+
+    @property
+    def opening(self) -> Decimal:
+        return sum((row.opening for row in self.clients), ZERO)
+
+    @property
+    def debit(self) -> Decimal:
+        return sum((row.debit for row in self.clients), ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        return sum((row.credit for row in self.clients), ZERO)
+
+    @property
+    def closing(self) -> Decimal:
+        return sum((row.closing for row in self.clients), ZERO)
+
+
+def ledger_totals(
+    *,
+    company: Company,
+    date_to: datetime.date,
+    date_from: datetime.date | None = None,
+    currency: str = "NOK",
+    client: Client | None = None,
+) -> Ledger:
+    """Opening, debits, credits and closing balance per client (one GROUP BY per source)."""
+    client_id = client.pk if client is not None else None
+    per_client: dict[int, list[Decimal]] = {}
+    for source in sources():
+        rows = source.totals(
+            company=company,
+            currency=currency,
+            client_id=client_id,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        for row in rows:
+            sums = per_client.setdefault(row["ledger_client"], [ZERO, ZERO, ZERO])
+            sums[0] += _money(row["opening"])
+            sums[1] += _money(row["debit"])
+            sums[2] += -_money(row["credit"])
+    if client is not None:
+        per_client.setdefault(client.pk, [ZERO, ZERO, ZERO])
+    clients = Client.objects.in_bulk(list(per_client))
+    result = Ledger(currency=currency, date_from=date_from, date_to=date_to)
+    for client_pk, (opening, debit, credit) in per_client.items():
+        if client is None and not (opening or debit or credit):
+            continue
+        result.clients.append(
+            ClientLedgerTotals(client=clients[client_pk], opening=opening, debit=debit, credit=credit)
+        )
+    result.clients.sort(key=lambda row: (row.client.name.lower(), row.client.number))
+    return result
+
+
+def ledger_entries(
+    *,
+    company: Company,
+    date_to: datetime.date,
+    date_from: datetime.date | None = None,
+    currency: str = "NOK",
+    client: Client | None = None,
+    opening: Decimal = ZERO,
+    client_openings: dict[int, Decimal] | None = None,
+) -> Iterator[LedgerEntry]:
+    """The entries in date order with the running balance (of all, and of their client).
+
+    Streams: each source's rows come from one ordered query and are merged lazily.
+    """
+    client_id = client.pk if client is not None else None
+
+    def rows(source: LedgerSource) -> Iterator[tuple[Any, ...]]:
+        queryset = source.entries(
+            company=company,
+            currency=currency,
+            client_id=client_id,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        for row in queryset.iterator(chunk_size=2000):
+            yield (row["date"], source.order, row["seq"], row)
+
+    balance = opening
+    per_client = dict(client_openings or {})
+    for _date, _order, _seq, row in heapq.merge(*(rows(source) for source in sources())):
+        amount = _money(row["entry_amount"])
+        balance += amount
+        per_client[row["client_id"]] = per_client.get(row["client_id"], ZERO) + amount
+        yield LedgerEntry(
+            date=row["date"],
+            client_id=row["client_id"],
+            kind=row["kind"],
+            number=row["number"],
+            document_id=row["document_id"],
+            amount=amount,
+            due_date=row["due_date"],
+            kid=row["kid"] or "",
+            text=str(row["text"] or ""),
+            balance=balance,
+            client_balance=per_client[row["client_id"]],
+        )
+
+
+def ledger_currencies(*, company: Company) -> list[str]:
+    """The currencies the company has issued documents in (NOK first)."""
+    found = set(
+        Invoice.objects.issued().values_list("currency", flat=True).distinct().order_by()
+    )
+    found.add("NOK")
+    return sorted(found, key=lambda code: (code != "NOK", code))
+
+
+LedgerEntriesFn = Callable[..., Iterator[LedgerEntry]]

@@ -1,0 +1,668 @@
+"""The reports' reads: ageing, VAT, sales, dashboard figures, VAT terms, account mapping.
+
+Set-based: each report is a handful of GROUP BY queries over invoicing's tables, never a
+loop over invoices. Call inside the company's scope. Amounts are Decimal, rounded to øre
+(SQLite sums decimals in floating point; PostgreSQL is exact).
+
+NOK: a foreign-currency document counts in NOK at its own exchange rate
+(``Invoice.exchange_rate``, NOK per unit) — see ``to_nok``; its VAT in NOK is the VAT
+stored at issue (``InvoiceVatLine.vat_nok``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+from catalog.models import VatCode
+from catalog.selectors import vat_rate_on
+from core.money import ZERO, round_money
+from customers.models import Client
+from invoicing.models import ClientBalanceEntry, Invoice, InvoiceLine, InvoiceVatLine, Payment
+from reports.accounts_data import default_accounts_for
+from reports.ledger import ledger_payments
+from reports.models import ReportSettings, RevenueAccount
+
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+ZERO_VALUE = Value(ZERO, output_field=MONEY_FIELD)
+
+
+def money(value: Any) -> Decimal:
+    return ZERO if value is None else round_money(Decimal(value))
+
+
+def to_nok(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount in a document's currency in NOK at the document's rate, rounded to øre."""
+    return round_money(Decimal(amount) * Decimal(rate))
+
+
+def _sum(expression: Any, condition: Q | None = None) -> Coalesce:
+    return Coalesce(
+        Sum(expression, filter=condition, output_field=MONEY_FIELD),
+        ZERO_VALUE,
+        output_field=MONEY_FIELD,
+    )
+
+
+# --- Settings ----------------------------------------------------------------------------------
+
+
+def report_settings_for(*, company: Company) -> ReportSettings:
+    """The company's report settings (an unsaved default row when none is stored)."""
+    found = ReportSettings.objects.filter(company=company).first()
+    return found or ReportSettings(company=company)
+
+
+@dataclass(frozen=True)
+class AccountMapping:
+    vat_code: VatCode
+    revenue_account: str
+    vat_account: str
+    is_default: bool
+
+
+def account_mapping(*, company: Company) -> dict[str, AccountMapping]:
+    """Standard tax code → the company's revenue and VAT accounts (defaults filled in)."""
+    stored = {row.vat_code_id: row for row in RevenueAccount.objects.filter(company=company)}
+    result: dict[str, AccountMapping] = {}
+    for code in VatCode.objects.all():
+        row = stored.get(code.pk)
+        if row is not None:
+            result[code.code] = AccountMapping(code, row.revenue_account, row.vat_account, False)
+        else:
+            revenue, vat = default_accounts_for(code.code)
+            result[code.code] = AccountMapping(code, revenue, vat, True)
+    return result
+
+
+# --- VAT terms ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VatTerm:
+    year: int
+    number: int  # 1..6 (bimonthly) or 1 (yearly)
+    start: datetime.date
+    end: datetime.date
+    yearly: bool
+
+    @property
+    def label(self) -> str:
+        if self.yearly:
+            return str(_("År %(year)s") % {"year": self.year})
+        return str(_("Termin %(number)s %(year)s") % {"number": self.number, "year": self.year})
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.number}" if not self.yearly else f"{self.year}-y"
+
+
+def vat_terms(*, year: int, yearly: bool) -> list[VatTerm]:
+    """The VAT terms of a year: six bimonthly terms, or one yearly term."""
+    if yearly:
+        return [VatTerm(year, 1, datetime.date(year, 1, 1), datetime.date(year, 12, 31), True)]
+    terms = []
+    for number in range(1, 7):
+        first_month = 2 * number - 1
+        last_month = first_month + 1
+        last_day = calendar.monthrange(year, last_month)[1]
+        terms.append(
+            VatTerm(
+                year,
+                number,
+                datetime.date(year, first_month, 1),
+                datetime.date(year, last_month, last_day),
+                False,
+            )
+        )
+    return terms
+
+
+def vat_term_of(*, day: datetime.date, yearly: bool) -> VatTerm:
+    for term in vat_terms(year=day.year, yearly=yearly):
+        if term.start <= day <= term.end:
+            return term
+    raise AssertionError("every day is in a term")  # pragma: no cover
+
+
+# --- VAT report --------------------------------------------------------------------------------
+
+# Codes reported in the mva-melding (code 7, no VAT treatment, is not reported).
+MVA_MELDING_CODES = frozenset({"3", "31", "32", "33", "5", "51", "52", "6"})
+
+
+@dataclass
+class VatRow:
+    code: str
+    name: str
+    rate: Decimal | None
+    base: Decimal = ZERO
+    vat: Decimal = ZERO
+
+    @property
+    def in_mva_melding(self) -> bool:
+        return self.code in MVA_MELDING_CODES
+
+
+@dataclass
+class VatReport:
+    date_from: datetime.date
+    date_to: datetime.date
+    rows: list[VatRow] = field(default_factory=list)
+    documents: int = 0
+
+    @property
+    def total_base(self) -> Decimal:
+        return sum((row.base for row in self.rows if row.in_mva_melding), ZERO)
+
+    @property
+    def total_vat(self) -> Decimal:
+        return sum((row.vat for row in self.rows), ZERO)
+
+    @property
+    def base_outside(self) -> Decimal:
+        return sum((row.base for row in self.rows if not row.in_mva_melding), ZERO)
+
+
+def _rate_or_none(code: VatCode, day: datetime.date) -> Decimal | None:
+    try:
+        return vat_rate_on(vat_code=code, on=day)
+    except Exception:  # no rate in force that day
+        return None
+
+
+def _group_code(codes: Any, category: str) -> str:
+    """The standard tax code of a VAT breakdown row (one code per category and rate)."""
+    if isinstance(codes, list) and codes:
+        return str(codes[0])
+    return str(codes or category)
+
+
+def vat_report(
+    *, company: Company, date_from: datetime.date, date_to: datetime.date
+) -> VatReport:
+    """Base and output VAT per SAF-T standard code, from issued invoices and credit notes.
+
+    By invoice (or credit-note) date; a credit note counts negative in the term of its own
+    date (norway.md §1.4). In NOK: base = the breakdown row's basis at the document's rate,
+    VAT = the breakdown row's VAT in NOK fixed at issue.
+    """
+    sign = Case(
+        When(invoice__kind=Invoice.Kind.CREDIT_NOTE, then=Value(Decimal(-1))),
+        default=Value(Decimal(1)),
+        output_field=DecimalField(max_digits=2, decimal_places=0),
+    )
+    rows = InvoiceVatLine.objects.filter(
+        invoice__status__in=[s for s in Invoice.Status.values if s != Invoice.Status.DRAFT],
+        invoice__invoice_date__gte=date_from,
+        invoice__invoice_date__lte=date_to,
+    )
+    by_code: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    # NOK documents: one GROUP BY.
+    nok = (
+        rows.filter(invoice__currency="NOK")
+        .values("vat_category", "vat_rate", "vat_codes")
+        .annotate(
+            base=_sum(ExpressionWrapper(F("basis") * sign, output_field=MONEY_FIELD)),
+            vat=_sum(ExpressionWrapper(F("vat_nok") * sign, output_field=MONEY_FIELD)),
+        )
+        .order_by()
+    )
+    for row in nok:
+        sums = by_code[_group_code(row["vat_codes"], row["vat_category"])]
+        sums[0] += money(row["base"])
+        sums[1] += money(row["vat"])
+    # Foreign-currency documents: the rows themselves (each converted at its own rate).
+    foreign = rows.exclude(invoice__currency="NOK").values_list(
+        "vat_codes", "vat_category", "basis", "vat_nok", "invoice__exchange_rate", "invoice__kind"
+    )
+    for codes, category, basis, vat_nok, rate, kind in foreign.iterator(chunk_size=2000):
+        factor = -1 if kind == Invoice.Kind.CREDIT_NOTE else 1
+        sums = by_code[_group_code(codes, category)]
+        sums[0] += factor * to_nok(Decimal(basis), Decimal(rate))
+        sums[1] += factor * money(vat_nok)
+    documents = (
+        Invoice.objects.issued()
+        .filter(invoice_date__gte=date_from, invoice_date__lte=date_to)
+        .count()
+    )
+    report = VatReport(date_from=date_from, date_to=date_to, documents=documents)
+    for code in VatCode.objects.all():
+        base, vat = by_code.pop(code.code, (ZERO, ZERO))
+        report.rows.append(
+            VatRow(
+                code=code.code,
+                name=code.name_nb,
+                rate=_rate_or_none(code, date_to),
+                base=base,
+                vat=vat,
+            )
+        )
+    for code, (base, vat) in sorted(by_code.items()):  # codes no longer in the table
+        report.rows.append(VatRow(code=code, name=code, rate=None, base=base, vat=vat))
+    return report
+
+
+# --- Ageing ------------------------------------------------------------------------------------
+
+BUCKETS = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus")
+BUCKET_LABELS = {
+    "not_due": _("Ikke forfalt"),
+    "d1_30": _("1–30 dager"),
+    "d31_60": _("31–60 dager"),
+    "d61_90": _("61–90 dager"),
+    "d90_plus": _("Over 90 dager"),
+}
+
+
+def _bucket_conditions(as_of: datetime.date) -> dict[str, Q]:
+    day = datetime.timedelta(days=1)
+    return {
+        "not_due": Q(due_date__gte=as_of),
+        "d1_30": Q(due_date__lt=as_of, due_date__gte=as_of - 30 * day),
+        "d31_60": Q(due_date__lt=as_of - 30 * day, due_date__gte=as_of - 60 * day),
+        "d61_90": Q(due_date__lt=as_of - 60 * day, due_date__gte=as_of - 90 * day),
+        "d90_plus": Q(due_date__lt=as_of - 90 * day),
+    }
+
+
+def open_invoices_as_of(
+    *, company: Company, as_of: datetime.date, currency: str = "NOK"
+) -> QuerySet[Invoice]:
+    """Invoices dated on or before ``as_of``, annotated ``open_as_of``: what was open then.
+
+    open = total − payments applied up to that date − credit notes up to that date + what
+    of those credit notes went to the client's credit balance (the paid part), which is
+    the same identity the invoicing services keep for today's open balance.
+    """
+    applied = (
+        Payment.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("applied_amount"))
+        .values("total")
+    )
+    credited = (
+        Invoice.objects.filter(
+            credited_invoice=OuterRef("pk"),
+            kind=Invoice.Kind.CREDIT_NOTE,
+            invoice_date__lte=as_of,
+        )
+        .order_by()
+        .values("credited_invoice")
+        .annotate(total=Sum("total_incl_vat"))
+        .values("total")
+    )
+    beyond = (
+        ClientBalanceEntry.objects.filter(
+            invoice=OuterRef("pk"), kind=ClientBalanceEntry.Kind.CREDIT_NOTE, date__lte=as_of
+        )
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+
+    def sub(query: Any) -> Coalesce:
+        return Coalesce(Subquery(query, output_field=MONEY_FIELD), ZERO_VALUE)
+
+    return (
+        Invoice.objects.issued()
+        .filter(kind=Invoice.Kind.INVOICE, currency=currency, invoice_date__lte=as_of)
+        .annotate(
+            open_as_of=ExpressionWrapper(
+                F("total_incl_vat") - sub(applied) - sub(credited) + sub(beyond),
+                output_field=MONEY_FIELD,
+            )
+        )
+        .exclude(open_as_of=0)
+    )
+
+
+def _needs_history(*, as_of: datetime.date, currency: str) -> bool:
+    """True when something is dated after ``as_of``: today's stored balances won't do."""
+    return (
+        Payment.objects.filter(date__gt=as_of, invoice__currency=currency).exists()
+        or Invoice.objects.issued()
+        .filter(currency=currency, invoice_date__gt=as_of)
+        .exists()
+        or ClientBalanceEntry.objects.filter(date__gt=as_of, currency=currency).exists()
+    )
+
+
+def open_invoices(
+    *, company: Company, as_of: datetime.date, currency: str = "NOK"
+) -> QuerySet[Invoice]:
+    """Open invoices as of a date, annotated ``open_as_of``.
+
+    When nothing is dated after ``as_of`` (the usual case: today), the stored open balance
+    is the answer and no history is summed.
+    """
+    if _needs_history(as_of=as_of, currency=currency):
+        return open_invoices_as_of(company=company, as_of=as_of, currency=currency)
+    return (
+        Invoice.objects.issued()
+        .filter(kind=Invoice.Kind.INVOICE, currency=currency, invoice_date__lte=as_of)
+        .annotate(
+            open_as_of=ExpressionWrapper(
+                F("total_incl_vat") - F("paid_amount") - F("credited_amount"),
+                output_field=MONEY_FIELD,
+            )
+        )
+        .exclude(open_as_of=0)
+    )
+
+
+@dataclass
+class AgeingRow:
+    client: Client | None
+    buckets: dict[str, Decimal]
+    credit_balance: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        return self.total - self.credit_balance
+
+    @property
+    def bucket_list(self) -> list[tuple[str, Decimal]]:
+        return [(key, self.buckets[key]) for key in BUCKETS]
+
+
+@dataclass
+class Ageing:
+    as_of: datetime.date
+    currency: str
+    rows: list[AgeingRow]
+    totals: AgeingRow
+
+
+def ageing(*, company: Company, as_of: datetime.date, currency: str = "NOK") -> Ageing:
+    """Open amounts per client in buckets by days past due as of a date (one GROUP BY)."""
+    conditions = _bucket_conditions(as_of)
+    grouped = (
+        open_invoices(company=company, as_of=as_of, currency=currency)
+        .values("client_id")
+        .annotate(**{key: _sum(F("open_as_of"), condition) for key, condition in conditions.items()})
+        .order_by()
+    )
+    per_client: dict[int, AgeingRow] = {}
+    for row in grouped:
+        per_client[row["client_id"]] = AgeingRow(
+            client=None, buckets={key: money(row[key]) for key in BUCKETS}
+        )
+    credits = (
+        ClientBalanceEntry.objects.filter(currency=currency, date__lte=as_of)
+        .values("client_id")
+        .annotate(total=_sum(F("amount")))
+        .order_by()
+    )
+    for row in credits:
+        amount = money(row["total"])
+        if amount:
+            per_client.setdefault(
+                row["client_id"], AgeingRow(client=None, buckets=dict.fromkeys(BUCKETS, ZERO))
+            ).credit_balance = amount
+    clients = Client.objects.in_bulk(list(per_client))
+    rows = []
+    for client_pk, row in per_client.items():
+        row.client = clients[client_pk]
+        rows.append(row)
+    rows.sort(key=lambda row: (-row.total, row.client.name.lower() if row.client else ""))
+    totals = AgeingRow(
+        client=None,
+        buckets={key: sum((row.buckets[key] for row in rows), ZERO) for key in BUCKETS},
+        credit_balance=sum((row.credit_balance for row in rows), ZERO),
+    )
+    return Ageing(as_of=as_of, currency=currency, rows=rows, totals=totals)
+
+
+def ageing_invoices(
+    *,
+    company: Company,
+    as_of: datetime.date,
+    currency: str = "NOK",
+    client: Client | None = None,
+    bucket: str | None = None,
+) -> QuerySet[Invoice]:
+    """The open invoices behind an ageing cell (drill-down), oldest due date first."""
+    queryset = open_invoices(company=company, as_of=as_of, currency=currency)
+    if client is not None:
+        queryset = queryset.filter(client=client)
+    if bucket is not None:
+        queryset = queryset.filter(_bucket_conditions(as_of)[bucket])
+    return queryset.select_related("client").order_by("due_date", "number")
+
+
+# --- Sales -------------------------------------------------------------------------------------
+
+DOC_SIGN = Case(
+    When(kind=Invoice.Kind.CREDIT_NOTE, then=Value(Decimal(-1))),
+    default=Value(Decimal(1)),
+    output_field=DecimalField(max_digits=2, decimal_places=0),
+)
+LINE_SIGN = Case(
+    When(invoice__kind=Invoice.Kind.CREDIT_NOTE, then=Value(Decimal(-1))),
+    default=Value(Decimal(1)),
+    output_field=DecimalField(max_digits=2, decimal_places=0),
+)
+
+
+@dataclass
+class SalesRow:
+    key: Any
+    label: str
+    amount: Decimal
+    documents: int = 0
+
+
+def _issued_in(date_from: datetime.date, date_to: datetime.date) -> QuerySet[Invoice]:
+    return Invoice.objects.issued().filter(invoice_date__gte=date_from, invoice_date__lte=date_to)
+
+
+def sales_by_client(
+    *, company: Company, date_from: datetime.date, date_to: datetime.date
+) -> list[SalesRow]:
+    """Net sales (excl. VAT, NOK, credit notes deducted) per client, largest first."""
+    from django.db.models import Count
+
+    grouped = (
+        _issued_in(date_from, date_to)
+        .values("client_id", "client__name", "client__number")
+        .annotate(
+            amount=_sum(
+                ExpressionWrapper(
+                    F("total_excl_vat") * F("exchange_rate") * DOC_SIGN, output_field=MONEY_FIELD
+                )
+            ),
+            documents=Count("id"),
+        )
+        .order_by()
+    )
+    rows = [
+        SalesRow(
+            key=row["client_id"],
+            label=f"{row['client__name']} ({row['client__number']})",
+            amount=money(row["amount"]),
+            documents=row["documents"],
+        )
+        for row in grouped
+    ]
+    return sorted(rows, key=lambda row: (-row.amount, row.label))
+
+
+def sales_by_product(
+    *, company: Company, date_from: datetime.date, date_to: datetime.date
+) -> list[SalesRow]:
+    """Net sales per product (lines without a product grouped as one row), largest first."""
+    grouped = (
+        InvoiceLine.objects.filter(
+            invoice__status__in=[s for s in Invoice.Status.values if s != "draft"],
+            invoice__invoice_date__gte=date_from,
+            invoice__invoice_date__lte=date_to,
+        )
+        .values("product_id", "product__name", "product__number")
+        .annotate(
+            amount=_sum(
+                ExpressionWrapper(
+                    F("net_amount") * F("invoice__exchange_rate") * LINE_SIGN,
+                    output_field=MONEY_FIELD,
+                )
+            ),
+        )
+        .order_by()
+    )
+    rows = []
+    for row in grouped:
+        if row["product_id"] is None:
+            label = str(_("Linjer uten produkt"))
+        else:
+            label = f"{row['product__name']} ({row['product__number']})"
+        rows.append(SalesRow(key=row["product_id"], label=label, amount=money(row["amount"])))
+    return sorted(rows, key=lambda row: (-row.amount, row.label))
+
+
+def months_between(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    months = []
+    current = date_from.replace(day=1)
+    while current <= date_to:
+        months.append(current)
+        current = (current + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _month_key(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def sales_by_month(
+    *, company: Company, date_from: datetime.date, date_to: datetime.date
+) -> list[SalesRow]:
+    """Net sales per calendar month of the range (months without sales show 0)."""
+    grouped = (
+        _issued_in(date_from, date_to)
+        .annotate(month=TruncMonth("invoice_date"))
+        .values("month")
+        .annotate(
+            amount=_sum(
+                ExpressionWrapper(
+                    F("total_excl_vat") * F("exchange_rate") * DOC_SIGN, output_field=MONEY_FIELD
+                )
+            )
+        )
+        .order_by()
+    )
+    by_month = {_month_key(row["month"]): money(row["amount"]) for row in grouped}
+    return [
+        SalesRow(key=month, label=month.strftime("%Y-%m"), amount=by_month.get(month, ZERO))
+        for month in months_between(date_from, date_to)
+    ]
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MonthFigures:
+    month: datetime.date
+    invoiced: Decimal
+    paid: Decimal
+
+
+@dataclass
+class DashboardFigures:
+    outstanding: Decimal
+    overdue: Decimal
+    overdue_count: int
+    paid_this_month: Decimal
+    months: list[MonthFigures]
+
+
+def dashboard_figures(*, company: Company, today: datetime.date) -> DashboardFigures:
+    """Outstanding, overdue, paid this month (NOK) and 12 months of invoiced vs paid."""
+    from django.db.models import Count
+
+    open_nok = ExpressionWrapper(
+        (F("total_incl_vat") - F("paid_amount") - F("credited_amount")) * F("exchange_rate"),
+        output_field=MONEY_FIELD,
+    )
+    open_invoices_now = (
+        Invoice.objects.issued()
+        .filter(kind=Invoice.Kind.INVOICE)
+        .exclude(status__in=[Invoice.Status.PAID, Invoice.Status.CREDITED])
+    )
+    overdue_filter = Q(due_date__lt=today) & ~Q(
+        total_incl_vat=F("paid_amount") + F("credited_amount")
+    )
+    figures = open_invoices_now.aggregate(
+        outstanding=_sum(open_nok),
+        overdue=_sum(open_nok, overdue_filter),
+        overdue_count=Count("id", filter=overdue_filter),
+    )
+    month_start = today.replace(day=1)
+    first_month = (month_start - datetime.timedelta(days=320)).replace(day=1)
+    paid_nok = ExpressionWrapper(F("amount") * F("invoice__exchange_rate"), output_field=MONEY_FIELD)
+    paid_this_month = ledger_payments().filter(date__gte=month_start, date__lte=today).aggregate(
+        total=_sum(paid_nok)
+    )["total"]
+    invoiced = (
+        Invoice.objects.issued()
+        .filter(invoice_date__gte=first_month, invoice_date__lte=today)
+        .annotate(month=TruncMonth("invoice_date"))
+        .values("month")
+        .annotate(
+            total=_sum(
+                ExpressionWrapper(
+                    F("total_incl_vat") * F("exchange_rate") * DOC_SIGN, output_field=MONEY_FIELD
+                )
+            )
+        )
+        .order_by()
+    )
+    paid = (
+        ledger_payments()
+        .filter(date__gte=first_month, date__lte=today)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(total=_sum(paid_nok))
+        .order_by()
+    )
+    invoiced_by = {_month_key(row["month"]): money(row["total"]) for row in invoiced}
+    paid_by = {_month_key(row["month"]): money(row["total"]) for row in paid}
+    months = [
+        MonthFigures(month, invoiced_by.get(month, ZERO), paid_by.get(month, ZERO))
+        for month in months_between(first_month, today)
+    ]
+    return DashboardFigures(
+        outstanding=money(figures["outstanding"]),
+        overdue=money(figures["overdue"]),
+        overdue_count=figures["overdue_count"],
+        paid_this_month=money(paid_this_month),
+        months=months,
+    )

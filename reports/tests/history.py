@@ -1,0 +1,117 @@
+"""A generated company history for the report tests, made through the invoicing services.
+
+Every output VAT code, several lines per invoice, EUR invoices at their own rates, partial
+and full credit notes, partial payments, overpayments, payments from the credit balance
+and reversals, spread over a year. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from accounts.models import Company
+from invoicing import services
+from invoicing.models import Invoice, Payment
+from invoicing.tests.factories import SYSTEM, ClientFactory, ProductFactory, line
+
+CODES = ["3", "31", "32", "33", "5", "51", "52", "6", "7"]
+START = datetime.date(2026, 1, 2)
+
+
+def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> list[Invoice]:
+    """Issue ``invoices`` invoices with payments, credit notes and reversals; return them."""
+    rng = random.Random(seed)
+    clients = [ClientFactory(company=company) for _ in range(5)]
+    products = [ProductFactory(company=company) for _ in range(3)]
+    issued: list[Invoice] = []
+    for index in range(invoices):
+        day = START + datetime.timedelta(days=rng.randrange(0, 330))
+        codes = rng.sample(CODES, k=rng.randint(1, 3))
+        if index < len(CODES):
+            codes = [CODES[index]]  # every code at least once on its own
+        if "7" in codes and len(codes) > 1:
+            codes.remove("7")  # code 7 stands alone on a document (EN 16931 BR-O-11)
+        lines = [
+            line(
+                quantity=str(rng.choice(["1", "2", "3.5", "0.75", "12"])),
+                unit_price=f"{rng.randint(1, 250000) / 100:.2f}",
+                code=code,
+                discount=rng.choice(["0", "0", "10", "12.5"]),
+                product=rng.choice([None, *products]),
+            )
+            for code in codes
+        ]
+        foreign = index % 5 == 4
+        header = {
+            "currency": "EUR" if foreign else "NOK",
+            "exchange_rate": Decimal(f"11.{rng.randint(1000, 9999)}") if foreign else None,
+        }
+        draft = services.invoice_create_draft(
+            company=company,
+            actor=SYSTEM,
+            header=services.InvoiceHeader(
+                client=rng.choice(clients), invoice_date=day, **header
+            ),
+            lines=lines,
+        )
+        invoice = services.invoice_issue(invoice=draft, actor=SYSTEM)
+        issued.append(invoice)
+        later = day + datetime.timedelta(days=rng.randint(0, 60))
+        fate = rng.random() if index >= len(CODES) else 0.1  # every code stays in
+        if fate < 0.3:
+            services.payment_register(
+                invoice=invoice, actor=SYSTEM, amount=invoice.total_incl_vat, date=later
+            )
+        elif fate < 0.45:
+            part = (invoice.total_incl_vat / 3).quantize(Decimal("0.01"))
+            if part > 0:
+                payment = services.payment_register(
+                    invoice=invoice, actor=SYSTEM, amount=part, date=later
+                )
+                if rng.random() < 0.5:
+                    services.payment_reverse(
+                        payment=payment, actor=SYSTEM, date=later + datetime.timedelta(days=3)
+                    )
+        elif fate < 0.55:
+            services.payment_register(
+                invoice=invoice,
+                actor=SYSTEM,
+                amount=invoice.total_incl_vat + Decimal("100.00"),
+                date=later,
+            )
+        elif fate < 0.65:
+            services.invoice_credit(invoice=invoice, actor=SYSTEM, credit_date=later)
+        elif fate < 0.75:
+            invoice.refresh_from_db()
+            first = invoice.lines.order_by("position").first()
+            services.invoice_credit(
+                invoice=invoice,
+                actor=SYSTEM,
+                lines=[services.CreditLine(first, quantity=first.quantity / 2)],
+                credit_date=later,
+            )
+        elif fate < 0.8:
+            services.payment_register(
+                invoice=invoice, actor=SYSTEM, amount=invoice.total_incl_vat, date=later
+            )
+            services.invoice_credit(
+                invoice=invoice, actor=SYSTEM, credit_date=later + datetime.timedelta(days=5)
+            )
+    # Spend some credit balance (method "credit") where a client has one.
+    from invoicing.selectors import client_credit_balance
+
+    for invoice in issued:
+        invoice.refresh_from_db()
+        available = client_credit_balance(client=invoice.client, currency=invoice.currency)
+        if invoice.open_balance > 0 and available > 0:
+            services.payment_register(
+                invoice=invoice,
+                actor=SYSTEM,
+                amount=min(available, invoice.open_balance),
+                date=invoice.invoice_date + datetime.timedelta(days=70),
+                method=Payment.Method.CREDIT_BALANCE,
+            )
+            break
+    return issued
