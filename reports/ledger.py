@@ -7,7 +7,7 @@ note (credit), a payment (credit) or its reversal (debit); receivable items of h
 Every source answers two set-based questions in the company's scope:
 
 - ``entries(company, currency, client_id, date_from, date_to)``: a queryset of dicts with
-  ``date, seq, client_id, kind, number, document_id, entry_amount, due_date, kid, text``
+  ``entry_date, seq, client_id, entry_kind, number, document_id, entry_amount, due_date, kid, text``
   (``entry_amount`` signed: + the client owes more, − less), in date order;
 - ``totals(company, currency, client_id, date_from, date_to)``: per client the sum before
   ``date_from`` (opening) and the debits and credits from ``date_from`` through ``date_to``.
@@ -163,11 +163,11 @@ def _document_entries(**kwargs: Any) -> QuerySet[Any]:
         .order_by("invoice_date", "id")
         .values(
             "client_id",
-            "kind",
             "number",
             "due_date",
             "kid",
-            date=F("invoice_date"),
+            entry_kind=F("kind"),
+            entry_date=F("invoice_date"),
             seq=F("id"),
             document_id=F("id"),
             entry_amount=DOCUMENT_AMOUNT,
@@ -220,15 +220,15 @@ def _payment_entries(
     return (
         queryset.order_by("date", "id")
         .annotate(
-            entry_kind=Case(
+            payment_kind=Case(
                 When(reverses__isnull=False, then=Value("reversal")), default=Value("payment")
             )
         )
         .values(
-            "date",
+            entry_date=F("date"),
             seq=F("id"),
             client_id=F("invoice__client_id"),
-            kind=F("entry_kind"),
+            entry_kind=F("payment_kind"),
             number=F("invoice__number"),
             document_id=F("invoice_id"),
             entry_amount=ExpressionWrapper(-F("amount"), output_field=MONEY_FIELD),
@@ -397,7 +397,7 @@ def ledger_entries(
             date_to=date_to,
         )
         for row in queryset.iterator(chunk_size=2000):
-            yield (row["date"], source.order, row["seq"], row)
+            yield (row["entry_date"], source.order, row["seq"], row)
 
     balance = opening
     per_client = dict(client_openings or {})
@@ -406,9 +406,9 @@ def ledger_entries(
         balance += amount
         per_client[row["client_id"]] = per_client.get(row["client_id"], ZERO) + amount
         yield LedgerEntry(
-            date=row["date"],
+            date=row["entry_date"],
             client_id=row["client_id"],
-            kind=row["kind"],
+            kind=row["entry_kind"],
             number=row["number"],
             document_id=row["document_id"],
             amount=amount,
@@ -430,3 +430,185 @@ def ledger_currencies(*, company: Company) -> list[str]:
 
 
 LedgerEntriesFn = Callable[..., Iterator[LedgerEntry]]
+
+
+# --- The receivables sources: fees, § 3a compensation and interest per invoice ----------------
+
+
+def _items(*, currency: str, client_id: int | None) -> QuerySet[Any]:
+    from receivables.models import ReceivableItem
+
+    queryset = ReceivableItem.objects.filter(currency=currency)
+    if client_id is not None:
+        queryset = queryset.filter(client_id=client_id)
+    return queryset
+
+
+def _item_entries(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    queryset = _items(currency=currency, client_id=client_id).filter(date__lte=date_to)
+    if date_from is not None:
+        queryset = queryset.filter(date__gte=date_from)
+    return queryset.order_by("date", "id").values(
+        "client_id",
+        entry_date=F("date"),
+        entry_kind=F("kind"),
+        seq=F("id"),
+        number=F("invoice__number"),
+        document_id=F("invoice_id"),
+        entry_amount=F("amount"),
+        due_date=F("invoice__due_date"),
+        kid=F("invoice__kid"),
+        text=Value(""),
+    )
+
+
+def _item_totals(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    return signed_totals(
+        _items(currency=currency, client_id=client_id),
+        date_field="date",
+        amount=F("amount"),
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def _allocations(*, currency: str, client_id: int | None) -> QuerySet[Any]:
+    from receivables.models import ItemAllocation
+
+    queryset = ItemAllocation.objects.filter(item__currency=currency)
+    if client_id is not None:
+        queryset = queryset.filter(item__client_id=client_id)
+    return queryset
+
+
+def _allocation_entries(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    queryset = _allocations(currency=currency, client_id=client_id).filter(date__lte=date_to)
+    if date_from is not None:
+        queryset = queryset.filter(date__gte=date_from)
+    return queryset.order_by("date", "id").values(
+        entry_date=F("date"),
+        seq=F("id"),
+        client_id=F("item__client_id"),
+        entry_kind=Value("item_payment"),
+        number=F("item__invoice__number"),
+        document_id=F("item__invoice_id"),
+        entry_amount=ExpressionWrapper(-F("amount"), output_field=MONEY_FIELD),
+        due_date=F("item__invoice__due_date"),
+        kid=F("item__invoice__kid"),
+        text=F("item__kind"),
+    )
+
+
+def _allocation_totals(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    return signed_totals(
+        _allocations(currency=currency, client_id=client_id),
+        date_field="date",
+        amount=ExpressionWrapper(-F("amount"), output_field=MONEY_FIELD),
+        date_from=date_from,
+        date_to=date_to,
+        client_field="item__client_id",
+    )
+
+
+WAIVED_AMOUNT = ExpressionWrapper(F("paid_amount") - F("amount"), output_field=MONEY_FIELD)
+
+
+def _waivers(*, currency: str, client_id: int | None) -> QuerySet[Any]:
+    from django.db.models.functions import TruncDate
+
+    return (
+        _items(currency=currency, client_id=client_id)
+        .filter(waived_at__isnull=False)
+        .annotate(waived_on=TruncDate("waived_at"))
+    )
+
+
+def _waiver_entries(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    queryset = _waivers(currency=currency, client_id=client_id).filter(waived_on__lte=date_to)
+    if date_from is not None:
+        queryset = queryset.filter(waived_on__gte=date_from)
+    return queryset.order_by("waived_on", "id").values(
+        "client_id",
+        entry_date=F("waived_on"),
+        seq=F("id"),
+        entry_kind=Value("item_waived"),
+        number=F("invoice__number"),
+        document_id=F("invoice_id"),
+        entry_amount=WAIVED_AMOUNT,
+        due_date=F("invoice__due_date"),
+        kid=F("invoice__kid"),
+        text=F("kind"),
+    )
+
+
+def _waiver_totals(
+    *,
+    company: Company,
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+) -> QuerySet[Any]:
+    return signed_totals(
+        _waivers(currency=currency, client_id=client_id),
+        date_field="waived_on",
+        amount=WAIVED_AMOUNT,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+register_source(
+    LedgerSource(key="receivable_items", order=20, entries=_item_entries, totals=_item_totals),
+    labels={
+        "reminder_fee": _("Purregebyr"),
+        "notice_fee": _("Gebyr for inkassovarsel"),
+        "compensation": _("Standardkompensasjon"),
+        "interest": _("Forsinkelsesrente"),
+    },
+)
+register_source(
+    LedgerSource(
+        key="receivable_payments", order=30, entries=_allocation_entries, totals=_allocation_totals
+    ),
+    labels={"item_payment": _("Innbetaling av tilleggskrav")},
+)
+register_source(
+    LedgerSource(key="receivable_waivers", order=40, entries=_waiver_entries, totals=_waiver_totals),
+    labels={"item_waived": _("Tilleggskrav frafalt")},
+)

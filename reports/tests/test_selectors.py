@@ -224,3 +224,34 @@ def test_dashboard_figures(history):
         ZERO,
     )
     assert figures.paid_this_month == round_money(paid)
+
+
+def test_receivable_items_are_ledger_entries(company_scope):
+    """Fees and interest (receivables app) add to the ledger; their payments and waivers
+    take them off: the closing balance includes what is still open of them."""
+    from django.utils import timezone
+
+    from invoicing.tests.factories import issued_invoice
+    from receivables.models import ItemAllocation, ReceivableItem
+
+    invoice = issued_invoice(company=company_scope, invoice_date=datetime.date(2026, 3, 1))
+    fee = ReceivableItem.objects.create(
+        company=company_scope, invoice=invoice, client=invoice.client, kind="reminder_fee",
+        date=datetime.date(2026, 4, 1), amount=Decimal("35.00"),
+    )
+    ItemAllocation.objects.create(
+        company=company_scope, item=fee, date=datetime.date(2026, 4, 20), amount=Decimal("20.00")
+    )
+    ReceivableItem.objects.create(
+        company=company_scope, invoice=invoice, client=invoice.client, kind="interest",
+        date=datetime.date(2026, 4, 2), amount=Decimal("12.40"),
+        waived_at=timezone.make_aware(datetime.datetime(2026, 5, 1, 12)),
+    )
+    april = ledger_totals(company=company_scope, date_to=datetime.date(2026, 4, 30))
+    assert april.closing == invoice.total_incl_vat + Decimal("35.00") - Decimal("20.00") + Decimal("12.40")
+    may = ledger_totals(company=company_scope, date_to=datetime.date(2026, 5, 31))
+    assert may.closing == invoice.total_incl_vat + Decimal("15.00")
+    entries = list(ledger_entries(company=company_scope, date_to=datetime.date(2026, 5, 31)))
+    assert [e.kind for e in entries] == ["invoice", "reminder_fee", "interest", "item_payment", "item_waived"]
+    assert entries[-1].balance == may.closing
+    assert str(entries[1].kind_label) == "Purregebyr"
