@@ -23,9 +23,13 @@ class Account(NamedTuple):
 CURRENT_ASSETS = "balanseverdiForOmloepsmiddel"
 SHORT_TERM_DEBT = "kortsiktigGjeld"
 SALES = "salgsinntekt"
+OTHER_INCOME = "annenDriftsinntekt"
+FINANCE_INCOME = "finansinntekt"
 
 RECEIVABLES = "1500"
 BANK = "1920"
+FEE_INCOME = "3900"  # reminder and notice fees, § 3a compensation (outside the VAT base)
+INTEREST_INCOME = "8055"  # late-payment interest on receivables
 
 _ACCOUNTS = [
     (RECEIVABLES, "Kundefordringer", CURRENT_ASSETS, "1500"),
@@ -59,10 +63,14 @@ _ACCOUNTS = [
     ("3200", "Salgsinntekt handelsvarer, unntatt avgiftsplikt", SALES, "3200"),
     ("3210", "Salgsinntekt egentilvirkede varer, unntatt avgiftsplikt", SALES, "3200"),
     ("3220", "Salgsinntekt tjenester, unntatt avgiftsplikt", SALES, "3200"),
+    (FEE_INCOME, "Annen driftsrelatert inntekt", OTHER_INCOME, "3900"),
+    (INTEREST_INCOME, "Renteinntekt kundefordringer", FINANCE_INCOME, "8050"),
 ]
 
 ACCOUNTS: dict[str, Account] = {row[0]: Account(*row) for row in _ACCOUNTS}
-REVENUE_ACCOUNTS = [number for number in ACCOUNTS if number.startswith("3")]
+REVENUE_ACCOUNTS = [
+    number for number in ACCOUNTS if number.startswith(("30", "31", "32"))
+]
 VAT_ACCOUNTS = [number for number in ACCOUNTS if number.startswith("27")]
 
 # SAF-T standard tax code → (revenue account, output VAT account or "" without VAT).

@@ -1,0 +1,127 @@
+"""SAF-T Financial 1.30: valid against the official XSD, balanced, complete, consistent."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from core.money import ZERO
+from invoicing.models import Invoice
+from reports.ledger import ledger_totals
+from reports.saft import write_saft
+from reports.tests.saft_support import NS, xsd_errors
+
+pytestmark = pytest.mark.django_db
+
+YEAR = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+
+
+def export(company, date_from, date_to) -> bytes:
+    buffer = io.BytesIO()
+    write_saft(company=company, date_from=date_from, date_to=date_to, target=buffer,
+               created=datetime.date(2027, 1, 15))
+    return buffer.getvalue()
+
+
+def amount(element, side):
+    found = element.find(f"s:{side}/s:Amount", NS)
+    return Decimal(found.text) if found is not None else ZERO
+
+
+def balance(element, prefix):
+    debit = element.find(f"s:{prefix}DebitBalance", NS)
+    credit = element.find(f"s:{prefix}CreditBalance", NS)
+    return Decimal(debit.text) if debit is not None else -Decimal(credit.text)
+
+
+def test_saft_of_a_year_is_valid_balanced_and_complete(history):
+    company = history[0].company
+    xml = export(company, *YEAR)
+    assert xsd_errors(xml) == []
+    root = etree.fromstring(xml)
+    entries = root.find("s:GeneralLedgerEntries", NS)
+    transactions = entries.findall("s:Journal/s:Transaction", NS)
+    assert int(entries.findtext("s:NumberOfEntries", namespaces=NS)) == len(transactions)
+    total_debit = total_credit = ZERO
+    for tx in transactions:
+        lines = tx.findall("s:Line", NS)
+        debit = sum((amount(line, "DebitAmount") for line in lines), ZERO)
+        credit = sum((amount(line, "CreditAmount") for line in lines), ZERO)
+        assert debit == credit, tx.findtext("s:TransactionID", namespaces=NS)
+        total_debit += debit
+        total_credit += credit
+    assert Decimal(entries.findtext("s:TotalDebit", namespaces=NS)) == total_debit
+    assert Decimal(entries.findtext("s:TotalCredit", namespaces=NS)) == total_credit == total_debit
+    # Every issued invoice and credit note of the year once, with KID and due date.
+    ids = Counter(tx.findtext("s:TransactionID", namespaces=NS) for tx in transactions)
+    documents = Invoice.objects.issued().filter(invoice_date__year=2026)
+    expected = {("F" if d.kind == "invoice" else "K") + str(d.number) for d in documents}
+    assert expected <= set(ids) and all(ids[key] == 1 for key in expected)
+    for document in documents.filter(kind="invoice"):
+        tx = next(t for t in transactions if t.findtext("s:TransactionID", namespaces=NS) == f"F{document.number}")
+        receivable = [l for l in tx.findall("s:Line", NS) if l.findtext("s:AccountID", namespaces=NS) == "1500"]
+        assert len(receivable) == 1
+        assert receivable[0].findtext("s:CustomerID", namespaces=NS) == str(document.client.number)
+        assert receivable[0].findtext("s:ReferenceNumber", namespaces=NS) == str(document.number)
+        assert receivable[0].findtext("s:DueDate", namespaces=NS) == document.due_date.isoformat()
+        assert (receivable[0].findtext("s:CID", namespaces=NS) or "") == document.kid
+    # Every revenue line carries TaxInformation with a standard code of the tax table.
+    table_codes = {e.text for e in root.iterfind(".//s:TaxCodeDetails/s:StandardTaxCode", NS)}
+    for info in root.iterfind(".//s:Line/s:TaxInformation", NS):
+        assert info.findtext("s:TaxCode", namespaces=NS) in table_codes
+
+
+def test_customers_closing_balances_equal_the_nok_ledger(company_scope):
+    """For a NOK company the customers' SAF-T balances are the ledger's, opening and closing."""
+    from reports.tests.history import build_history
+
+    history = build_history(company=company_scope, invoices=30, seed=11)
+    company = history[0].company
+    # Only NOK documents matter for the comparison (the ledger is per currency).
+    date_from, date_to = datetime.date(2026, 4, 1), datetime.date(2026, 9, 30)
+    root = etree.fromstring(export(company, date_from, date_to))
+    ledger = ledger_totals(company=company, date_from=date_from, date_to=date_to, currency="NOK")
+    by_number = {str(row.client.number): row for row in ledger.clients}
+    eur_clients = set(
+        Invoice.objects.issued().exclude(currency="NOK").values_list("client__number", flat=True)
+    )
+    customers = root.findall("s:MasterFiles/s:Customers/s:Customer", NS)
+    assert customers
+    for customer in customers:
+        number = customer.findtext("s:CustomerID", namespaces=NS)
+        account = customer.find("s:BalanceAccount", NS)
+        assert account.findtext("s:AccountID", namespaces=NS) == "1500"
+        if int(number) in eur_clients:
+            continue
+        row = by_number[number]
+        assert balance(account, "Opening") == row.opening
+        assert balance(account, "Closing") == row.closing
+    # The 1500 account's closing balance is the customers' sum.
+    accounts = {a.findtext("s:AccountID", namespaces=NS): a for a in root.iterfind(".//s:GeneralLedgerAccounts/s:Account", NS)}
+    assert balance(accounts["1500"], "Closing") == sum(
+        (balance(c.find("s:BalanceAccount", NS), "Closing") for c in customers), ZERO
+    )
+    assert accounts["1500"].findtext("s:GroupingCategory", namespaces=NS) == "balanseverdiForOmloepsmiddel"
+
+
+def test_saft_periods_chain(history):
+    """The closing balances of one period are the opening balances of the next."""
+    company = history[0].company
+    first = etree.fromstring(export(company, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)))
+    second = etree.fromstring(export(company, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)))
+
+    def balances(root, prefix):
+        return {
+            a.findtext("s:AccountID", namespaces=NS): balance(a, prefix)
+            for a in root.iterfind(".//s:GeneralLedgerAccounts/s:Account", NS)
+        }
+
+    closing = balances(first, "Closing")
+    opening = balances(second, "Opening")
+    for account in ("1500", "1920", "2700", "2701"):
+        assert closing.get(account, ZERO) == opening.get(account, ZERO), account
