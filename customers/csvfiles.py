@@ -225,7 +225,9 @@ def read_csv(
     return rows
 
 
-def csv_chunks(*, header: list[str], rows: Iterable[list[Any]], batch: int = 500) -> Iterator[bytes]:
+def csv_chunks(
+    *, header: list[str], rows: Iterable[list[Any]], batch: int = 500
+) -> Iterator[bytes]:
     """The CSV Excel opens correctly, in UTF-8 chunks: BOM, ``;``, CRLF, formula-guarded
     cells. Streams: ``rows`` is consumed lazily, ``batch`` rows per chunk."""
     buffer = io.StringIO()

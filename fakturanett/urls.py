@@ -14,6 +14,7 @@ urlpatterns = [
     path("app/", include("invoicing.urls")),  # /app/invoices/ and /app/credit-notes/
     path("app/delivery/", include("delivery.urls")),
     path("app/recurring/", include("recurring.urls")),
+    path("app/reports/", include("reports.urls")),
     path("app/api-tokens/", include("api.urls_app")),
     path("api/v1/", include("recurring.api_urls")),
     path("api/", include("api.urls")),

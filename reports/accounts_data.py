@@ -47,8 +47,7 @@ _ACCOUNTS = [
     ("3030", "Salgsinntekt handelsvarer, avgiftspliktig, middels sats", SALES, "3000"),
     (
         "3035",
-        "Salgsinntekt råfisk og andre marine viltlevende ressurser, avgiftspliktig, "
-        "middels sats",
+        "Salgsinntekt råfisk og andre marine viltlevende ressurser, avgiftspliktig, middels sats",
         SALES,
         "3000",
     ),
@@ -68,9 +67,7 @@ _ACCOUNTS = [
 ]
 
 ACCOUNTS: dict[str, Account] = {row[0]: Account(*row) for row in _ACCOUNTS}
-REVENUE_ACCOUNTS = [
-    number for number in ACCOUNTS if number.startswith(("30", "31", "32"))
-]
+REVENUE_ACCOUNTS = [number for number in ACCOUNTS if number.startswith(("30", "31", "32"))]
 VAT_ACCOUNTS = [number for number in ACCOUNTS if number.startswith("27")]
 
 # SAF-T standard tax code → (revenue account, output VAT account or "" without VAT).

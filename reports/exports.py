@@ -238,8 +238,10 @@ FORMATS = ("csv", "xlsx")
 
 def _csv_cell(value: Any) -> str:
     if isinstance(value, Decimal):
-        return format_decimal(value) if value == value.quantize(Decimal("0.01")) else (
-            f"{value.normalize():f}".replace(".", ",")
+        return (
+            format_decimal(value)
+            if value == value.quantize(Decimal("0.01"))
+            else (f"{value.normalize():f}".replace(".", ","))
         )
     if isinstance(value, datetime.date):
         return value.isoformat()

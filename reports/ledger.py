@@ -366,7 +366,9 @@ def ledger_totals(
         if client is None and not (opening or debit or credit):
             continue
         result.clients.append(
-            ClientLedgerTotals(client=clients[client_pk], opening=opening, debit=debit, credit=credit)
+            ClientLedgerTotals(
+                client=clients[client_pk], opening=opening, debit=debit, credit=credit
+            )
         )
     result.clients.sort(key=lambda row: (row.client.name.lower(), row.client.number))
     return result
@@ -422,9 +424,7 @@ def ledger_entries(
 
 def ledger_currencies(*, company: Company) -> list[str]:
     """The currencies the company has issued documents in (NOK first)."""
-    found = set(
-        Invoice.objects.issued().values_list("currency", flat=True).distinct().order_by()
-    )
+    found = set(Invoice.objects.issued().values_list("currency", flat=True).distinct().order_by())
     found.add("NOK")
     return sorted(found, key=lambda code: (code != "NOK", code))
 
@@ -609,6 +609,8 @@ register_source(
     labels={"item_payment": _("Innbetaling av tilleggskrav")},
 )
 register_source(
-    LedgerSource(key="receivable_waivers", order=40, entries=_waiver_entries, totals=_waiver_totals),
+    LedgerSource(
+        key="receivable_waivers", order=40, entries=_waiver_entries, totals=_waiver_totals
+    ),
     labels={"item_waived": _("Tilleggskrav frafalt")},
 )

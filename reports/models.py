@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel
-from reports.accounts_data import REVENUE_ACCOUNTS, VAT_ACCOUNTS, ACCOUNTS
+from reports.accounts_data import ACCOUNTS, REVENUE_ACCOUNTS, VAT_ACCOUNTS
 
 
 class ReportSettings(TenantModel):

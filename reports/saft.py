@@ -45,7 +45,7 @@ from accounts.models import Company, Membership, Role
 from catalog.models import VatCode, VatRate
 from core.money import ZERO
 from customers.models import Client
-from invoicing.models import Invoice, InvoiceVatLine, Payment
+from invoicing.models import Invoice, InvoiceVatLine
 from reports.accounts_data import (
     ACCOUNTS,
     BANK,
@@ -119,7 +119,9 @@ def _currency_filter(queryset: Any, field_name: str, foreign_only: bool) -> Any:
     return queryset.exclude(**{field_name: "NOK"}) if foreign_only else queryset
 
 
-def _date_range(queryset: Any, field_name: str, start: datetime.date | None, end: datetime.date) -> Any:
+def _date_range(
+    queryset: Any, field_name: str, start: datetime.date | None, end: datetime.date
+) -> Any:
     queryset = queryset.filter(**{f"{field_name}__lte": end})
     if start is not None:
         queryset = queryset.filter(**{f"{field_name}__gte": start})
@@ -142,7 +144,9 @@ def document_transactions(
         end,
     )
     rows = _currency_filter(rows, "invoice__currency", foreign_only)
-    rows = rows.order_by("invoice__invoice_date", "invoice__number", "invoice_id", "id").values_list(
+    rows = rows.order_by(
+        "invoice__invoice_date", "invoice__number", "invoice_id", "id"
+    ).values_list(
         "invoice_id",
         "invoice__kind",
         "invoice__number",
@@ -206,7 +210,7 @@ def document_transactions(
         category,
         vat_rate,
         basis,
-        vat,
+        _vat,
         vat_nok,
     ) in rows.iterator(chunk_size=CHUNK):
         if invoice_id != current_id:
@@ -217,7 +221,8 @@ def document_transactions(
             description = (
                 f"Faktura {number}"
                 if is_invoice
-                else f"Kreditnota {number}" + (f" til faktura {credited_number}" if credited_number else "")
+                else f"Kreditnota {number}"
+                + (f" til faktura {credited_number}" if credited_number else "")
             )
             current = Transaction(
                 id=f"{'F' if is_invoice else 'K'}{number}",
@@ -288,9 +293,20 @@ def payment_transactions(
         "invoice__client_id",
         "invoice__client__number",
     )
-    for pk, day, amount, reference, reverses, created, number, kid, currency, rate, client_pk, client_number in (
-        payments.iterator(chunk_size=CHUNK)
-    ):
+    for (
+        pk,
+        day,
+        amount,
+        reference,
+        reverses,
+        created,
+        number,
+        kid,
+        currency,
+        rate,
+        client_pk,
+        client_number,
+    ) in payments.iterator(chunk_size=CHUNK):
         nok = to_nok(Decimal(amount), Decimal(rate))
         text = (
             f"Tilbakeføring av innbetaling på faktura {number}"
@@ -318,7 +334,11 @@ def payment_transactions(
         )
         if currency != "NOK":
             for line, value in ((bank, Decimal(amount)), (receivable, -Decimal(amount))):
-                line.currency, line.currency_amount, line.exchange_rate = currency, value, Decimal(rate)
+                line.currency, line.currency_amount, line.exchange_rate = (
+                    currency,
+                    value,
+                    Decimal(rate),
+                )
         tx.lines = [bank, receivable]
         yield tx
     yield from _allocation_transactions(start=start, end=end, foreign_only=foreign_only)
@@ -356,9 +376,19 @@ def _allocation_transactions(
         "item__client_id",
         "item__client__number",
     )
-    for pk, day, amount, created, kind, currency, number, kid, rate, client_pk, client_number in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    for (
+        pk,
+        day,
+        amount,
+        created,
+        kind,
+        currency,
+        number,
+        kid,
+        rate,
+        client_pk,
+        client_number,
+    ) in rows.iterator(chunk_size=CHUNK):
         rate = Decimal(rate) if currency != "NOK" else Decimal(1)
         nok = to_nok(Decimal(amount), rate)
         text = f"Innbetaling av {ITEM_TEXTS.get(kind, kind).lower()}, faktura {number}"
@@ -434,7 +464,21 @@ def item_transactions(
             yield (row[0], waived, row[1], row)
 
     for day, waived, pk, row in heapq.merge(*(tagged(w, rows) for w, rows in streams)):
-        (_d, _pk, kind, amount, paid, currency, created, number, kid, due, rate, client_pk, client_number) = row
+        (
+            _d,
+            _pk,
+            kind,
+            amount,
+            paid,
+            currency,
+            created,
+            number,
+            kid,
+            due,
+            rate,
+            client_pk,
+            client_number,
+        ) = row
         rate = Decimal(rate) if currency != "NOK" else Decimal(1)
         claimed = Decimal(amount) - (Decimal(paid) if waived else ZERO)
         nok = to_nok(claimed, rate)
@@ -508,10 +552,14 @@ class Movements:
 
 
 def _sum(expression: Any) -> Coalesce:
-    return Coalesce(Sum(expression, output_field=MONEY_FIELD), Value(ZERO, output_field=MONEY_FIELD))
+    return Coalesce(
+        Sum(expression, output_field=MONEY_FIELD), Value(ZERO, output_field=MONEY_FIELD)
+    )
 
 
-def _nok_movements(*, company: Company, start: datetime.date | None, end: datetime.date) -> Movements:
+def _nok_movements(
+    *, company: Company, start: datetime.date | None, end: datetime.date
+) -> Movements:
     """The NOK documents' postings in a range, by GROUP BY (no rows read one by one)."""
     result = Movements()
     mapping = account_mapping(company=company)
@@ -552,7 +600,9 @@ def _nok_movements(*, company: Company, start: datetime.date | None, end: dateti
     documents = (
         _date_range(Invoice.objects.issued().filter(currency="NOK"), "invoice_date", start, end)
         .values("client_id")
-        .annotate(total=_sum(ExpressionWrapper(F("total_incl_vat") * doc_sign, output_field=MONEY_FIELD)))
+        .annotate(
+            total=_sum(ExpressionWrapper(F("total_incl_vat") * doc_sign, output_field=MONEY_FIELD))
+        )
         .order_by()
     )
     for row in documents:
@@ -572,7 +622,9 @@ def _nok_movements(*, company: Company, start: datetime.date | None, end: dateti
     return result
 
 
-def _nok_item_movements(result: Movements, *, start: datetime.date | None, end: datetime.date) -> None:
+def _nok_item_movements(
+    result: Movements, *, start: datetime.date | None, end: datetime.date
+) -> None:
     from receivables.models import ItemAllocation, ReceivableItem
 
     items = (
@@ -596,7 +648,9 @@ def _nok_item_movements(result: Movements, *, start: datetime.date | None, end: 
             end,
         )
         .values("client_id", "kind")
-        .annotate(total=_sum(ExpressionWrapper(F("amount") - F("paid_amount"), output_field=MONEY_FIELD)))
+        .annotate(
+            total=_sum(ExpressionWrapper(F("amount") - F("paid_amount"), output_field=MONEY_FIELD))
+        )
         .order_by()
     )
     for row in waived:
@@ -679,7 +733,9 @@ def _balance(prefix: str, value: Decimal) -> etree._Element:
     return _element(f"{prefix}{side}Balance", text=_amount(abs(value)))
 
 
-def _address(street: str, city: str, postcode: str, country: str, extra: str = "") -> etree._Element:
+def _address(
+    street: str, city: str, postcode: str, country: str, extra: str = ""
+) -> etree._Element:
     return _element(
         "Address",
         _opt("StreetName", street[:256]),
@@ -704,7 +760,9 @@ def _contact_name(company: Company) -> tuple[str, str]:
     return (name or "NotUsed"), "NotUsed"
 
 
-def _header(company: Company, date_from: datetime.date, date_to: datetime.date, created: datetime.date) -> etree._Element:
+def _header(
+    company: Company, date_from: datetime.date, date_to: datetime.date, created: datetime.date
+) -> etree._Element:
     first, last = _contact_name(company)
     company_element = _element(
         "Company",
@@ -713,7 +771,11 @@ def _header(company: Company, date_from: datetime.date, date_to: datetime.date, 
         _address(company.address_line, company.city, company.postcode, company.country),
         _element(
             "Contact",
-            _element("ContactPerson", _element("FirstName", text=first[:35]), _element("LastName", text=last[:70])),
+            _element(
+                "ContactPerson",
+                _element("FirstName", text=first[:35]),
+                _element("LastName", text=last[:70]),
+            ),
             _opt("Telephone", getattr(company, "phone", "")),
             _opt("Email", getattr(company, "email", "")),
         ),
@@ -769,7 +831,9 @@ def _customer_element(client: Client, opening: Decimal, closing: Decimal) -> etr
         "Customer",
         _opt("RegistrationNumber", client.organization_number),
         _element("Name", text=client.name[:256]),
-        _address(client.address_line, client.city, client.postcode, client.country, client.address_line2),
+        _address(
+            client.address_line, client.city, client.postcode, client.country, client.address_line2
+        ),
         _element("CustomerID", text=str(client.number)),
         _element(
             "BalanceAccount",
@@ -786,7 +850,9 @@ def _customer_element(client: Client, opening: Decimal, closing: Decimal) -> etr
 
 def _tax_table(on: datetime.date) -> etree._Element:
     details = []
-    rates = VatRate.objects.select_related("vat_code").order_by("vat_code__sort_order", "vat_code__code", "valid_from")
+    rates = VatRate.objects.select_related("vat_code").order_by(
+        "vat_code__sort_order", "vat_code__code", "valid_from"
+    )
     by_code: dict[str, list[VatRate]] = defaultdict(list)
     for rate in rates:
         by_code[rate.vat_code.code].append(rate)
@@ -830,7 +896,9 @@ def _amount_element(name: str, line_amount: Decimal, line: Line) -> etree._Eleme
         children += [
             _element("CurrencyCode", text=line.currency),
             _element("CurrencyAmount", text=_amount(abs(line.currency_amount))),
-            _element("ExchangeRate", text=f"{line.exchange_rate:.6f}") if line.exchange_rate else None,
+            _element("ExchangeRate", text=f"{line.exchange_rate:.6f}")
+            if line.exchange_rate
+            else None,
         ]
     return _element(name, *children)
 
@@ -908,7 +976,10 @@ def write_saft(
         period.add(tx)
     customer_pks = {pk for pk, value in opening.customers.items() if value} | set(period.customers)
     customer_balances = {
-        pk: (opening.customers.get(pk, ZERO), opening.customers.get(pk, ZERO) + period.customers.get(pk, ZERO))
+        pk: (
+            opening.customers.get(pk, ZERO),
+            opening.customers.get(pk, ZERO) + period.customers.get(pk, ZERO),
+        )
         for pk in customer_pks
     }
     account_numbers = sorted(
@@ -923,7 +994,11 @@ def write_saft(
                     with xf.element(_tag("GeneralLedgerAccounts")):
                         for number in account_numbers:
                             start = opening.accounts.get(number, ZERO)
-                            xf.write(_account_element(number, start, start + period.accounts.get(number, ZERO)))
+                            xf.write(
+                                _account_element(
+                                    number, start, start + period.accounts.get(number, ZERO)
+                                )
+                            )
                 if customer_pks:
                     with xf.element(_tag("Customers")):
                         clients = Client.objects.filter(pk__in=customer_pks).order_by("number")
@@ -944,7 +1019,10 @@ def write_saft(
                             xf.write(_transaction_element(tx))
                             xf.flush()
     return SaftSummary(
-        entries=period.entries, debit=period.debit, credit=period.credit, customers=customer_balances
+        entries=period.entries,
+        debit=period.debit,
+        credit=period.credit,
+        customers=customer_balances,
     )
 
 

@@ -199,9 +199,7 @@ def _group_code(codes: Any, category: str) -> str:
     return str(codes or category)
 
 
-def vat_report(
-    *, company: Company, date_from: datetime.date, date_to: datetime.date
-) -> VatReport:
+def vat_report(*, company: Company, date_from: datetime.date, date_to: datetime.date) -> VatReport:
     """Base and output VAT per SAF-T standard code, from issued invoices and credit notes.
 
     By invoice (or credit-note) date; a credit note counts negative in the term of its own
@@ -344,9 +342,7 @@ def _needs_history(*, as_of: datetime.date, currency: str) -> bool:
     """True when something is dated after ``as_of``: today's stored balances won't do."""
     return (
         Payment.objects.filter(date__gt=as_of, invoice__currency=currency).exists()
-        or Invoice.objects.issued()
-        .filter(currency=currency, invoice_date__gt=as_of)
-        .exists()
+        or Invoice.objects.issued().filter(currency=currency, invoice_date__gt=as_of).exists()
         or ClientBalanceEntry.objects.filter(date__gt=as_of, currency=currency).exists()
     )
 
@@ -407,7 +403,9 @@ def ageing(*, company: Company, as_of: datetime.date, currency: str = "NOK") -> 
     grouped = (
         open_invoices(company=company, as_of=as_of, currency=currency)
         .values("client_id")
-        .annotate(**{key: _sum(F("open_as_of"), condition) for key, condition in conditions.items()})
+        .annotate(
+            **{key: _sum(F("open_as_of"), condition) for key, condition in conditions.items()}
+        )
         .order_by()
     )
     per_client: dict[int, AgeingRow] = {}
@@ -627,10 +625,14 @@ def dashboard_figures(*, company: Company, today: datetime.date) -> DashboardFig
     )
     month_start = today.replace(day=1)
     first_month = (month_start - datetime.timedelta(days=320)).replace(day=1)
-    paid_nok = ExpressionWrapper(F("amount") * F("invoice__exchange_rate"), output_field=MONEY_FIELD)
-    paid_this_month = ledger_payments().filter(date__gte=month_start, date__lte=today).aggregate(
-        total=_sum(paid_nok)
-    )["total"]
+    paid_nok = ExpressionWrapper(
+        F("amount") * F("invoice__exchange_rate"), output_field=MONEY_FIELD
+    )
+    paid_this_month = (
+        ledger_payments()
+        .filter(date__gte=month_start, date__lte=today)
+        .aggregate(total=_sum(paid_nok))["total"]
+    )
     invoiced = (
         Invoice.objects.issued()
         .filter(invoice_date__gte=first_month, invoice_date__lte=today)

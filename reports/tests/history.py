@@ -51,9 +51,7 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
         draft = services.invoice_create_draft(
             company=company,
             actor=SYSTEM,
-            header=services.InvoiceHeader(
-                client=rng.choice(clients), invoice_date=day, **header
-            ),
+            header=services.InvoiceHeader(client=rng.choice(clients), invoice_date=day, **header),
             lines=lines,
         )
         invoice = services.invoice_issue(invoice=draft, actor=SYSTEM)

@@ -23,8 +23,13 @@ YEAR = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
 
 def export(company, date_from, date_to) -> bytes:
     buffer = io.BytesIO()
-    write_saft(company=company, date_from=date_from, date_to=date_to, target=buffer,
-               created=datetime.date(2027, 1, 15))
+    write_saft(
+        company=company,
+        date_from=date_from,
+        date_to=date_to,
+        target=buffer,
+        created=datetime.date(2027, 1, 15),
+    )
     return buffer.getvalue()
 
 
@@ -63,8 +68,16 @@ def test_saft_of_a_year_is_valid_balanced_and_complete(history):
     expected = {("F" if d.kind == "invoice" else "K") + str(d.number) for d in documents}
     assert expected <= set(ids) and all(ids[key] == 1 for key in expected)
     for document in documents.filter(kind="invoice"):
-        tx = next(t for t in transactions if t.findtext("s:TransactionID", namespaces=NS) == f"F{document.number}")
-        receivable = [l for l in tx.findall("s:Line", NS) if l.findtext("s:AccountID", namespaces=NS) == "1500"]
+        tx = next(
+            t
+            for t in transactions
+            if t.findtext("s:TransactionID", namespaces=NS) == f"F{document.number}"
+        )
+        receivable = [
+            item
+            for item in tx.findall("s:Line", NS)
+            if item.findtext("s:AccountID", namespaces=NS) == "1500"
+        ]
         assert len(receivable) == 1
         assert receivable[0].findtext("s:CustomerID", namespaces=NS) == str(document.client.number)
         assert receivable[0].findtext("s:ReferenceNumber", namespaces=NS) == str(document.number)
@@ -102,18 +115,26 @@ def test_customers_closing_balances_equal_the_nok_ledger(company_scope):
         assert balance(account, "Opening") == row.opening
         assert balance(account, "Closing") == row.closing
     # The 1500 account's closing balance is the customers' sum.
-    accounts = {a.findtext("s:AccountID", namespaces=NS): a for a in root.iterfind(".//s:GeneralLedgerAccounts/s:Account", NS)}
+    accounts = {
+        a.findtext("s:AccountID", namespaces=NS): a
+        for a in root.iterfind(".//s:GeneralLedgerAccounts/s:Account", NS)
+    }
     assert balance(accounts["1500"], "Closing") == sum(
         (balance(c.find("s:BalanceAccount", NS), "Closing") for c in customers), ZERO
     )
-    assert accounts["1500"].findtext("s:GroupingCategory", namespaces=NS) == "balanseverdiForOmloepsmiddel"
+    assert (
+        accounts["1500"].findtext("s:GroupingCategory", namespaces=NS)
+        == "balanseverdiForOmloepsmiddel"
+    )
 
 
 def test_saft_periods_chain(history):
     """The closing balances of one period are the opening balances of the next."""
     company = history[0].company
     first = etree.fromstring(export(company, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)))
-    second = etree.fromstring(export(company, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)))
+    second = etree.fromstring(
+        export(company, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31))
+    )
 
     def balances(root, prefix):
         return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from decimal import Decimal
 
@@ -41,21 +42,26 @@ def test_vat_report_equals_independent_sum_for_every_term(history):
     for term in selectors.vat_terms(year=2026, yearly=False) + selectors.vat_terms(
         year=2026, yearly=True
     ):
-        report = selectors.vat_report(company=history[0].company, date_from=term.start, date_to=term.end)
+        report = selectors.vat_report(
+            company=history[0].company, date_from=term.start, date_to=term.end
+        )
         expected = independent_vat(term.start, term.end)
         got = {row.code: [row.base, row.vat] for row in report.rows if row.base or row.vat}
         assert got == {code: sums for code, sums in expected.items() if any(sums)}, term
     yearly = selectors.vat_report(company=history[0].company, date_from=YEAR_FROM, date_to=YEAR_TO)
     codes = {row.code for row in yearly.rows if row.base}
-    assert codes == set(["3", "31", "32", "33", "5", "51", "52", "6", "7"])
+    assert codes == {"3", "31", "32", "33", "5", "51", "52", "6", "7"}
     assert yearly.total_vat == sum(sums[1] for sums in independent_vat(YEAR_FROM, YEAR_TO).values())
 
 
 def test_vat_terms_cover_the_year():
     terms = selectors.vat_terms(year=2028, yearly=False)
-    assert [(t.start, t.end) for t in terms][0] == (datetime.date(2028, 1, 1), datetime.date(2028, 2, 29))
+    assert (terms[0].start, terms[0].end) == (
+        datetime.date(2028, 1, 1),
+        datetime.date(2028, 2, 29),
+    )
     assert terms[-1].end == datetime.date(2028, 12, 31)
-    for before, after in zip(terms, terms[1:]):
+    for before, after in itertools.pairwise(terms):
         assert after.start == before.end + datetime.timedelta(days=1)
     assert selectors.vat_term_of(day=datetime.date(2026, 5, 31), yearly=False).number == 3
 
@@ -80,7 +86,9 @@ def _open_as_of(invoice, as_of):
     return invoice.total_incl_vat - applied - credited + beyond
 
 
-@pytest.mark.parametrize("as_of", [datetime.date(2026, 3, 31), datetime.date(2026, 8, 15), datetime.date(2027, 6, 1)])
+@pytest.mark.parametrize(
+    "as_of", [datetime.date(2026, 3, 31), datetime.date(2026, 8, 15), datetime.date(2027, 6, 1)]
+)
 def test_ledger_closing_equals_open_amounts_minus_credit_balances(history, as_of):
     company = history[0].company
     for currency in ("NOK", "EUR"):
@@ -115,13 +123,19 @@ def test_ledger_for_a_range_carries_the_opening_balance(history):
     client = history[0].client
     date_from, date_to = datetime.date(2026, 5, 1), datetime.date(2026, 9, 30)
     whole = ledger_totals(company=company, date_to=date_to, client=client)
-    before = ledger_totals(company=company, date_to=date_from - datetime.timedelta(days=1), client=client)
+    before = ledger_totals(
+        company=company, date_to=date_from - datetime.timedelta(days=1), client=client
+    )
     ranged = ledger_totals(company=company, date_from=date_from, date_to=date_to, client=client)
     assert ranged.opening == before.closing
     assert ranged.closing == whole.closing
     entries = list(
         ledger_entries(
-            company=company, date_from=date_from, date_to=date_to, client=client, opening=ranged.opening
+            company=company,
+            date_from=date_from,
+            date_to=date_to,
+            client=client,
+            opening=ranged.opening,
         )
     )
     assert all(date_from <= entry.date <= date_to for entry in entries)
@@ -132,19 +146,25 @@ def test_ledger_for_a_range_carries_the_opening_balance(history):
     assert [entry.date for entry in entries] == sorted(entry.date for entry in entries)
 
 
-@pytest.mark.parametrize("as_of", [datetime.date(2026, 2, 10), datetime.date(2026, 7, 1), datetime.date(2027, 3, 1)])
+@pytest.mark.parametrize(
+    "as_of", [datetime.date(2026, 2, 10), datetime.date(2026, 7, 1), datetime.date(2027, 3, 1)]
+)
 def test_ageing_buckets_partition_the_open_amount(history, as_of):
     company = history[0].company
     report = selectors.ageing(company=company, as_of=as_of)
     expected: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for invoice in Invoice.objects.invoices().issued().filter(currency="NOK", invoice_date__lte=as_of):
+    for invoice in (
+        Invoice.objects.invoices().issued().filter(currency="NOK", invoice_date__lte=as_of)
+    ):
         expected[invoice.client_id] += _open_as_of(invoice, as_of)
     for row in report.rows:
         assert row.total == expected[row.client.pk]
         assert sum(row.buckets.values(), ZERO) == row.total
         # The drill-down lists exactly the invoices of each cell.
         for key in selectors.BUCKETS:
-            cell = selectors.ageing_invoices(company=company, as_of=as_of, client=row.client, bucket=key)
+            cell = selectors.ageing_invoices(
+                company=company, as_of=as_of, client=row.client, bucket=key
+            )
             assert sum((i.open_as_of for i in cell), ZERO) == row.buckets[key]
     assert report.totals.total == sum(expected.values(), ZERO)
     # Net per client = the ledger's closing balance.
@@ -158,10 +178,19 @@ def test_ageing_buckets_by_days_past_due(company_scope):
 
     as_of = datetime.date(2026, 6, 30)
     made = {}
-    for key, days in [("not_due", 0), ("d1_30", 1), ("d1_30", 30), ("d31_60", 31), ("d61_90", 90), ("d90_plus", 91)]:
+    for key, days in [
+        ("not_due", 0),
+        ("d1_30", 1),
+        ("d1_30", 30),
+        ("d31_60", 31),
+        ("d61_90", 90),
+        ("d90_plus", 91),
+    ]:
         due = as_of - datetime.timedelta(days=days)
         made.setdefault(key, []).append(
-            issued_invoice(company=company_scope, invoice_date=due - datetime.timedelta(days=14), due_date=due)
+            issued_invoice(
+                company=company_scope, invoice_date=due - datetime.timedelta(days=14), due_date=due
+            )
         )
     report = selectors.ageing(company=company_scope, as_of=as_of)
     for key, invoices in made.items():
@@ -211,7 +240,11 @@ def test_dashboard_figures(history):
     )
     assert figures.outstanding == round_money(open_nok)
     overdue = sum(
-        (i.open_balance * i.exchange_rate for i in Invoice.objects.invoices().issued() if i.due_date < today),
+        (
+            i.open_balance * i.exchange_rate
+            for i in Invoice.objects.invoices().issued()
+            if i.due_date < today
+        ),
         ZERO,
     )
     assert figures.overdue == round_money(overdue)
@@ -219,7 +252,9 @@ def test_dashboard_figures(history):
     paid = sum(
         (
             p.amount * p.invoice.exchange_rate
-            for p in Payment.objects.exclude(method="credit").filter(date__gte=datetime.date(2026, 12, 1), date__lte=today)
+            for p in Payment.objects.exclude(method="credit").filter(
+                date__gte=datetime.date(2026, 12, 1), date__lte=today
+            )
         ),
         ZERO,
     )
@@ -236,22 +271,38 @@ def test_receivable_items_are_ledger_entries(company_scope):
 
     invoice = issued_invoice(company=company_scope, invoice_date=datetime.date(2026, 3, 1))
     fee = ReceivableItem.objects.create(
-        company=company_scope, invoice=invoice, client=invoice.client, kind="reminder_fee",
-        date=datetime.date(2026, 4, 1), amount=Decimal("35.00"),
+        company=company_scope,
+        invoice=invoice,
+        client=invoice.client,
+        kind="reminder_fee",
+        date=datetime.date(2026, 4, 1),
+        amount=Decimal("35.00"),
     )
     ItemAllocation.objects.create(
         company=company_scope, item=fee, date=datetime.date(2026, 4, 20), amount=Decimal("20.00")
     )
     ReceivableItem.objects.create(
-        company=company_scope, invoice=invoice, client=invoice.client, kind="interest",
-        date=datetime.date(2026, 4, 2), amount=Decimal("12.40"),
+        company=company_scope,
+        invoice=invoice,
+        client=invoice.client,
+        kind="interest",
+        date=datetime.date(2026, 4, 2),
+        amount=Decimal("12.40"),
         waived_at=timezone.make_aware(datetime.datetime(2026, 5, 1, 12)),
     )
     april = ledger_totals(company=company_scope, date_to=datetime.date(2026, 4, 30))
-    assert april.closing == invoice.total_incl_vat + Decimal("35.00") - Decimal("20.00") + Decimal("12.40")
+    assert april.closing == invoice.total_incl_vat + Decimal("35.00") - Decimal("20.00") + Decimal(
+        "12.40"
+    )
     may = ledger_totals(company=company_scope, date_to=datetime.date(2026, 5, 31))
     assert may.closing == invoice.total_incl_vat + Decimal("15.00")
     entries = list(ledger_entries(company=company_scope, date_to=datetime.date(2026, 5, 31)))
-    assert [e.kind for e in entries] == ["invoice", "reminder_fee", "interest", "item_payment", "item_waived"]
+    assert [e.kind for e in entries] == [
+        "invoice",
+        "reminder_fee",
+        "interest",
+        "item_payment",
+        "item_waived",
+    ]
     assert entries[-1].balance == may.closing
     assert str(entries[1].kind_label) == "Purregebyr"

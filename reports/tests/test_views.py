@@ -1,0 +1,269 @@
+"""Report pages: personas, bad input, and what each page shows."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope
+from openpyxl import load_workbook
+
+from invoicing.models import InvoicingSettings
+from invoicing.tests.factories import ClientFactory, issued_invoice, line
+
+pytestmark = pytest.mark.django_db
+
+READ_PAGES = [
+    reverse("reports:index"),
+    reverse("reports:ledger"),
+    reverse("reports:ageing"),
+    reverse("reports:vat"),
+    reverse("reports:sales"),
+]
+EXPORT_PAGES = [
+    reverse("reports:exports"),
+    reverse("reports:export_table", args=["invoices", "csv"])
+    + "?date_from=2026-01-01&date_to=2026-12-31",
+    reverse("reports:export_table", args=["lines", "xlsx"])
+    + "?date_from=2026-01-01&date_to=2026-12-31",
+    reverse("reports:export_zip"),
+    reverse("reports:saft"),
+    reverse("reports:saft_download") + "?date_from=2026-01-01&date_to=2026-12-31",
+    reverse("reports:settings"),
+]
+
+
+@pytest.fixture
+def sales(company_scope):
+    client = ClientFactory(company=company_scope, name="Havbris AS", number=501)
+    first = issued_invoice(
+        company=company_scope,
+        client=client,
+        invoice_date=datetime.date(2026, 3, 2),
+        lines=[
+            line(quantity="2", unit_price="1000.00", code="3"),
+            line(unit_price="200.00", code="31"),
+        ],
+    )
+    second = issued_invoice(
+        company=company_scope,
+        client=client,
+        invoice_date=datetime.date(2026, 4, 2),
+        lines=[line(quantity="1", unit_price="300.00", code="5", description='=HYPERLINK("x")')],
+    )
+    return first, second
+
+
+@pytest.mark.parametrize("url", READ_PAGES + EXPORT_PAGES)
+def test_anonymous_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("url", READ_PAGES)
+def test_every_member_sees_the_reports(member_client, accountant_client, owner_client, url, sales):
+    for visitor in (member_client, accountant_client, owner_client):
+        assert visitor.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", EXPORT_PAGES)
+def test_exports_are_for_owner_admin_and_accountant(member_client, accountant_client, url, sales):
+    assert member_client.get(url).status_code == 403
+    assert accountant_client.get(url).status_code == 200
+
+
+def test_member_sees_no_export_links(member_client, accountant_client):
+    assert (
+        reverse("reports:exports")
+        not in member_client.get(reverse("reports:index")).content.decode()
+    )
+    assert (
+        reverse("reports:exports")
+        in accountant_client.get(reverse("reports:index")).content.decode()
+    )
+
+
+def test_outsider_sees_none_of_the_company(outsider_client, sales):
+    first, _second = sales
+    page = outsider_client.get(reverse("reports:ledger"), {"date_to": "2026-12-31"})
+    assert page.status_code == 200 and "Havbris" not in page.content.decode()
+    drill = outsider_client.get(
+        reverse("reports:ageing_invoices"), {"date": "2026-12-31", "client": first.client_id}
+    )
+    assert drill.status_code == 404
+    ledger_of_client = outsider_client.get(reverse("reports:ledger"), {"client": first.client_id})
+    assert ledger_of_client.status_code == 400  # not a choice for them: no figures shown
+    assert "Havbris" not in ledger_of_client.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        (reverse("reports:ledger"), {"date_from": "2026-05-01", "date_to": "2026-01-01"}),
+        (reverse("reports:ledger"), {"date_to": "31.12.2026x"}),
+        (reverse("reports:ledger"), {"currency": "XXX"}),
+        (reverse("reports:ageing"), {"date": "not a date"}),
+        (reverse("reports:ageing_invoices"), {"date": "2026-01-01", "bucket": "d999"}),
+        (reverse("reports:vat"), {"year": "1800"}),
+        (reverse("reports:vat"), {"date_from": "2026-02-01", "date_to": "2026-01-01"}),
+        (reverse("reports:sales"), {"by": "weather"}),
+        (reverse("reports:sales"), {"date_from": "0001-01-01"}),
+        (reverse("reports:export_table", args=["invoices", "csv"]), {"date_from": "x"}),
+        (reverse("reports:saft_download"), {"date_from": "2026-12-31", "date_to": "2026-01-01"}),
+    ],
+)
+def test_bad_input_is_a_400_with_a_message(accountant_client, url, params):
+    response = accountant_client.get(url, params)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_unknown_export_is_404(accountant_client):
+    assert (
+        accountant_client.get(reverse("reports:export_table", args=["secrets", "csv"])).status_code
+        == 404
+    )
+    assert (
+        accountant_client.get(reverse("reports:export_table", args=["invoices", "pdf"])).status_code
+        == 404
+    )
+
+
+def test_ledger_page_shows_balances(owner_client, sales):
+    first, second = sales
+    page = owner_client.get(
+        reverse("reports:ledger"), {"date_to": "2026-12-31", "client": first.client_id}
+    )
+    body = page.content.decode()
+    total = first.total_incl_vat + second.total_incl_vat
+    from invoicing.templatetags.invoicing_tags import money
+
+    assert money(total) in body and "Havbris" in body
+
+
+def test_vat_page_shows_codes_and_mark_reported(owner_client, member_client, sales, company):
+    page = owner_client.get(reverse("reports:vat"), {"year": "2026", "term": "2"})
+    body = page.content.decode()
+    assert 'id="vat-code-3"' in body and "Merk Termin 2 2026 som rapportert" in body
+    assert (
+        "Merk Termin"
+        not in member_client.get(
+            reverse("reports:vat"), {"year": "2026", "term": "2"}
+        ).content.decode()
+    )
+    assert (
+        member_client.post(
+            reverse("reports:vat_mark_reported"), {"through": "2026-04-30"}
+        ).status_code
+        == 403
+    )
+    done = owner_client.post(reverse("reports:vat_mark_reported"), {"through": "2026-04-30"})
+    assert done.status_code == 302
+    with scope(company=company):
+        assert InvoicingSettings.objects.get(company=company).vat_reported_through == datetime.date(
+            2026, 4, 30
+        )
+    after = owner_client.get(reverse("reports:vat"), {"year": "2026", "term": "2"}).content.decode()
+    assert 'id="term-status"><span class="badge badge-success">' in after
+
+
+def test_only_a_whole_term_can_be_marked(owner_client, company):
+    owner_client.post(reverse("reports:vat_mark_reported"), {"through": "2026-04-15"})
+    with scope(company=company):
+        assert not InvoicingSettings.objects.filter(
+            company=company, vat_reported_through__isnull=False
+        ).exists()
+
+
+def test_sales_page_has_an_accessible_chart_and_table(owner_client, sales):
+    body = owner_client.get(
+        reverse("reports:sales"), {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+    ).content.decode()
+    assert 'role="img"' in body and '<title id="sales-chart-title">' in body
+    assert 'id="sales-table"' in body and "2026-03" in body
+    by_client = owner_client.get(
+        reverse("reports:sales"),
+        {"date_from": "2026-01-01", "date_to": "2026-12-31", "by": "client"},
+    )
+    assert "Havbris AS (501)" in by_client.content.decode()
+
+
+def test_csv_export_neutralises_formulas(accountant_client, sales):
+    response = accountant_client.get(
+        reverse("reports:export_table", args=["lines", "csv"]),
+        {"date_from": "2026-01-01", "date_to": "2026-12-31"},
+    )
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    assert "'=HYPERLINK" in content and ";=HYPERLINK" not in content
+
+
+def test_xlsx_export_holds_the_invoices(accountant_client, sales):
+    response = accountant_client.get(
+        reverse("reports:export_table", args=["invoices", "xlsx"]),
+        {"date_from": "2026-01-01", "date_to": "2026-12-31"},
+    )
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.values)
+    assert rows[0][0] == "Fakturanummer"
+    assert sorted(row[0] for row in rows[1:]) == sorted(i.number for i in sales)
+    assert {Decimal(str(row[10])) for row in rows[1:]} == {i.total_incl_vat for i in sales}
+
+
+def test_company_zip_has_everything(accountant_client, sales):
+    response = accountant_client.get(reverse("reports:export_zip"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = set(archive.namelist())
+    assert {
+        "kunder.csv",
+        "produkter.csv",
+        "fakturaer.csv",
+        "kreditnotaer.csv",
+        "innbetalinger.csv",
+        "fakturalinjer.csv",
+        "saft.xml",
+    } <= names
+    assert "Havbris AS" in archive.read("kunder.csv").decode("utf-8")
+    from reports.tests.saft_support import xsd_errors
+
+    assert xsd_errors(archive.read("saft.xml")) == []
+
+
+def test_saft_download_is_valid(accountant_client, sales):
+    from reports.tests.saft_support import xsd_errors
+
+    response = accountant_client.get(
+        reverse("reports:saft_download"), {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+    )
+    assert response["Content-Type"] == "application/xml"
+    assert xsd_errors(b"".join(response.streaming_content)) == []
+
+
+def test_settings_change_accounts_and_term(accountant_client, company):
+    from reports.selectors import account_mapping, report_settings_for
+
+    data = {"vat_term": "yearly"}
+    with scope(company=company):
+        for code, row in account_mapping(company=company).items():
+            data[f"revenue_{code}"] = row.revenue_account
+            data[f"vat_{code}"] = row.vat_account
+    data["revenue_3"] = "3020"
+    assert accountant_client.post(reverse("reports:settings"), data).status_code == 302
+    with scope(company=company):
+        assert account_mapping(company=company)["3"].revenue_account == "3020"
+        assert report_settings_for(company=company).vat_term == "yearly"
+    data["revenue_3"] = "9999"
+    bad = accountant_client.post(reverse("reports:settings"), data)
+    assert bad.status_code == 400
+    with scope(company=company):
+        assert account_mapping(company=company)["3"].revenue_account == "3020"
+
+
+def test_dashboard_has_the_reports_panel(owner_client, sales):
+    body = owner_client.get(reverse("dashboard")).content.decode()
+    assert 'id="stat-paid-month"' in body and 'id="dashboard-chart-title"' in body
+    assert reverse("reports:index") in body
