@@ -163,12 +163,14 @@ def _note(document: InvoiceDocument) -> str:
 
 
 def _buyer_reference(document: InvoiceDocument) -> str:
-    """BT-10. Peppol needs it or an order reference (R003); fall back sensibly."""
-    if document.buyer_reference:
-        return document.buyer_reference
-    if document.order_reference:
-        return ""
-    return document.their_reference or document.client_number or document.number or ""
+    """BT-10: the buyer's own reference, which routes the invoice inside the buyer.
+
+    The invoice's "kjøpers referanse", else the buyer's "deres referanse". Never one of
+    our own numbers (client or invoice number): the buyer cannot route by those. With
+    neither, the element is left out and an order reference must stand in (Peppol
+    PEPPOL-EN16931-R003; the issue rules refuse an EHF invoice that has none of them).
+    """
+    return (document.buyer_reference or document.their_reference).strip()
 
 
 def _attachment(b: _Builder, root: etree._Element, pdf: bytes) -> None:

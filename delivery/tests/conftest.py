@@ -189,7 +189,8 @@ def email_client(company):
 @pytest.fixture
 def ehf_client(company):
     with scope(company=company):
-        return make_client(company, delivery_channel="ehf")
+        # An EHF buyer gives its own reference (BT-10, Peppol R003).
+        return make_client(company, delivery_channel="ehf", their_reference="Kari Nordmann")
 
 
 def wait_until(condition, timeout: float = 5.0) -> bool:

@@ -66,7 +66,7 @@ def test_document_uses_the_snapshot_not_live_data(company_scope):
 
 
 def test_credit_note_document_references_its_invoice(company_scope):
-    invoice = issue(company_scope, lines=three_rate_lines())
+    invoice = issue(company_scope, lines=three_rate_lines(), their_reference="Kari Nordmann")
     credit_note = services.invoice_credit(invoice=invoice, actor=SYSTEM)
     document = document_from_invoice(load_for_document(credit_note.pk))
     assert document.is_credit_note
@@ -81,6 +81,7 @@ def test_reverse_charge_document_carries_the_mandatory_text(company_scope):
     invoice = issue(
         company_scope,
         lines=[line(quantity="10", unit_price="800", code="51", description="Tømrerarbeid")],
+        order_number="4500012",
     )
     document = document_from_invoice(invoice)
     assert "Omvendt avgiftsplikt – Merverdiavgift ikke beregnet" in document.legal_texts
@@ -95,6 +96,7 @@ def test_foreign_currency_document_has_vat_in_nok(company_scope):
         lines=three_rate_lines(),
         currency="EUR",
         exchange_rate=Decimal("11.5"),
+        buyer_reference="Innkjøp 7",
     )
     document = document_from_invoice(invoice)
     assert document.currency == "EUR"

@@ -258,9 +258,32 @@ def test_the_pdf_is_embedded_as_an_attachment():
     assert base64.b64decode(binary.text) == b"%PDF-1.7 faktura"
 
 
-def test_buyer_reference_falls_back_when_neither_reference_is_given():
-    xml = build_ehf(make_document(buyer_reference="", order_reference="", their_reference=""))
-    assert text(xml, "cbc:BuyerReference") == "1042"  # the client number
+def test_buyer_reference_is_the_buyers_own_reference():
+    xml = build_ehf(make_document(buyer_reference="PO-ANSV-17", their_reference="Per Østli"))
+    assert text(xml, "cbc:BuyerReference") == "PO-ANSV-17"
+
+
+def test_buyer_reference_falls_back_to_their_reference_never_to_our_numbers():
+    document = make_document(buyer_reference="", their_reference="Per Østli", order_reference="")
+    xml = build_ehf(document)
+    assert text(xml, "cbc:BuyerReference") == "Per Østli"
+    assert fatal_violations(xml) == []
+
+
+def test_without_any_buyer_reference_bt10_is_left_out_not_filled_with_our_client_number():
+    document = make_document(buyer_reference="", their_reference="", order_reference="")
+    xml = build_ehf(document)
+    assert xpath(xml, "cbc:BuyerReference") == []
+    assert document.client_number not in [e.text for e in xpath(xml, "//cbc:BuyerReference")]
+    # With no order reference either, Peppol's R003 says the EHF is not valid.
+    assert "PEPPOL-EN16931-R003" in {v.rule for v in fatal_violations(xml)}
+
+
+def test_an_order_reference_alone_satisfies_r003():
+    document = make_document(buyer_reference="", their_reference="", order_reference="4500012")
+    xml = build_ehf(document)
+    assert xpath(xml, "cbc:BuyerReference") == []
+    assert text(xml, "cac:OrderReference/cbc:ID") == "4500012"
     assert fatal_violations(xml) == []
 
 
