@@ -272,8 +272,16 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "credited_line",
+            "credited_by_amount",
         ]
-        read_only_fields = ["id", "position", "item_number", "net_amount", "credited_line"]
+        read_only_fields = [
+            "id",
+            "position",
+            "item_number",
+            "net_amount",
+            "credited_line",
+            "credited_by_amount",
+        ]
         extra_kwargs = {
             "period_start": {"validators": DATE_VALIDATORS},
             "period_end": {"validators": DATE_VALIDATORS},
@@ -629,8 +637,23 @@ class CreditLineSerializer(serializers.Serializer):
         max_digits=14,
         decimal_places=4,
         required=False,
-        help_text="Quantity to credit, with the sign of the line; left out: all that remains.",
+        help_text="Quantity to credit, with the sign of the line, at the line's price and "
+        "discount. Leave out both quantity and amount to credit all that remains of the line.",
     )
+    amount = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        help_text="Or: a net amount excl. VAT to credit (a price reduction), with the sign of "
+        "the line's net amount; the credit-note line is 1 LS × amount at the line's VAT rate.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "quantity" in attrs and "amount" in attrs:
+            raise serializers.ValidationError(
+                {"amount": [_("Oppgi enten antall eller beløp, ikke begge.")]}
+            )
+        return attrs
 
 
 class CreditRequestSerializer(serializers.Serializer):
@@ -1070,7 +1093,11 @@ class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
                     }
                 )
             lines = [
-                CreditLine(original_line=own[item["line"]], quantity=item.get("quantity"))
+                CreditLine(
+                    original_line=own[item["line"]],
+                    quantity=item.get("quantity"),
+                    amount=item.get("amount"),
+                )
                 for item in body.validated_data["lines"]
             ]
         with _state_conflicts_as_409():

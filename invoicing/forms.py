@@ -27,7 +27,7 @@ from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
-from invoicing.services import InvoiceHeader, LineData
+from invoicing.services import CreditLine, InvoiceHeader, LineData
 
 LINES_PREFIX = "lines"
 MAX_LINES = 100  # 7 fields a line: stays under DATA_UPLOAD_MAX_NUMBER_FIELDS (1000)
@@ -556,12 +556,12 @@ class PaymentReverseForm(forms.Form):
 
 
 class CreditForm(forms.Form):
-    """Full credit, or quantities per line (``line_<pk>`` fields added per creditable line)."""
+    """Full credit, or per line a quantity or an amount (``line_<pk>``/``amount_<pk>``)."""
 
     FULL, PARTIAL = "full", "partial"
     mode = forms.ChoiceField(
         label=_("Hva skal krediteres?"),
-        choices=[(FULL, _("Hele det som gjenstår")), (PARTIAL, _("Antall per linje"))],
+        choices=[(FULL, _("Hele det som gjenstår")), (PARTIAL, _("Antall eller beløp per linje"))],
         initial=FULL,
         widget=forms.RadioSelect,
     )
@@ -577,22 +577,57 @@ class CreditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.creditable = creditable
         for item in creditable:
+            n = item.line.position
             self.fields[f"line_{item.line.pk}"] = NorwegianDecimalField(
-                label=_("Linje %(n)s: antall å kreditere") % {"n": item.line.position},
+                label=_("Linje %(n)s: antall å kreditere") % {"n": n},
                 required=False,
                 max_digits=14,
                 decimal_places=4,
             )
+            self.fields[f"amount_{item.line.pk}"] = NorwegianDecimalField(
+                label=_("Linje %(n)s: beløp eks. MVA å kreditere") % {"n": n},
+                required=False,
+                max_digits=18,
+                decimal_places=2,
+            )
 
-    def line_fields(self) -> list[tuple[Any, forms.BoundField]]:
-        return [(item, self[f"line_{item.line.pk}"]) for item in self.creditable]
+    def line_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [
+            (item, self[f"line_{item.line.pk}"], self[f"amount_{item.line.pk}"])
+            for item in self.creditable
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        wanted = any(data.get(f"line_{item.line.pk}") for item in self.creditable)
+        wanted = False
+        for item in self.creditable:
+            quantity = data.get(f"line_{item.line.pk}")
+            amount = data.get(f"amount_{item.line.pk}")
+            if quantity and amount:
+                self.add_error(
+                    f"amount_{item.line.pk}",
+                    _("Oppgi enten antall eller beløp på linje %(n)s, ikke begge.")
+                    % {"n": item.line.position},
+                )
+            wanted = wanted or bool(quantity) or bool(amount)
         if data.get("mode") == self.PARTIAL and not self.errors and not wanted:
-            raise ValidationError(_("Oppgi antall på minst én linje."))
+            raise ValidationError(_("Oppgi antall eller beløp på minst én linje."))
         return data
+
+    def credit_lines(self) -> list[Any] | None:
+        """The service's ``CreditLine`` list (None: credit all that remains)."""
+        data = self.cleaned_data
+        if data["mode"] != self.PARTIAL:
+            return None
+        lines = []
+        for item in self.creditable:
+            quantity = data.get(f"line_{item.line.pk}")
+            amount = data.get(f"amount_{item.line.pk}")
+            if quantity:
+                lines.append(CreditLine(original_line=item.line, quantity=quantity))
+            elif amount:
+                lines.append(CreditLine(original_line=item.line, amount=amount))
+        return lines
 
 
 class SettingsForm(SudoFieldsMixin, forms.Form):

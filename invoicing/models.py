@@ -510,6 +510,9 @@ class InvoiceLine(_DraftChildModel):
     credited_line = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_lines"
     )
+    # A credit-note line that credits an amount of its line (quantity ±1 "rs" × the amount,
+    # a price reduction) rather than a quantity at the invoiced price.
+    credited_by_amount = models.BooleanField(_("kreditert som beløp"), default=False)
     # Computed (drafts: on every save by the services; fixed at issue).
     net_amount = models.DecimalField(_("beløp eks. MVA"), default=ZERO, **MONEY)
     vat_category = models.CharField(max_length=2, blank=True)

@@ -33,6 +33,7 @@ from invoicing.models import (
     ClientBalanceEntry,
     Invoice,
     InvoiceLine,
+    InvoiceVatLine,
     InvoicingSettings,
     NumberSeries,
     Payment,
@@ -227,37 +228,89 @@ def credit_notes_of(*, invoice: Invoice) -> QuerySet[Invoice]:
 
 
 @dataclass(frozen=True)
+class LineCredit:
+    """What issued credit notes took of one invoice line so far."""
+
+    quantity: Decimal = ZERO  # credited by quantity (returns)
+    net: Decimal = ZERO  # credited net amount, by quantity and by amount together
+    by_amount: bool = False  # part of it was credited as an amount (a price reduction)
+
+
+@dataclass(frozen=True)
 class CreditableLine:
     line: InvoiceLine
     credited_quantity: Decimal
     remaining_quantity: Decimal
+    credited_net: Decimal
+    remaining_net: Decimal
+    # After a credit by amount the rest of the line is credited by amount only: its units
+    # no longer carry the invoiced price.
+    by_amount_only: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.remaining_net != 0
 
 
 def invoice_creditable_lines(*, invoice: Invoice) -> list[CreditableLine]:
     """Per line of an issued invoice: how much has been credited and how much remains."""
-    credited = credited_quantities(invoice=invoice)
-    return [
-        CreditableLine(
-            line=line,
-            credited_quantity=credited.get(line.pk, ZERO),
-            remaining_quantity=line.quantity - credited.get(line.pk, ZERO),
+    credited = credited_by_line(invoice=invoice)
+    result = []
+    for line in invoice.lines.select_related("vat_code").order_by("position"):
+        done = credited.get(line.pk, LineCredit())
+        result.append(
+            CreditableLine(
+                line=line,
+                credited_quantity=done.quantity,
+                remaining_quantity=line.quantity - done.quantity,
+                credited_net=done.net,
+                remaining_net=line.net_amount - done.net,
+                by_amount_only=done.by_amount,
+            )
         )
-        for line in invoice.lines.select_related("vat_code").order_by("position")
-    ]
+    return result
 
 
-def credited_quantities(*, invoice: Invoice) -> dict[int, Decimal]:
-    """Quantity credited so far per line id of ``invoice`` (issued credit notes)."""
-    rows = (
-        InvoiceLine.objects.filter(
-            credited_line__invoice=invoice, invoice__kind=Invoice.Kind.CREDIT_NOTE
-        )
-        .exclude(invoice__status=Invoice.Status.DRAFT)
-        .values("credited_line")
-        .annotate(quantity=Sum("quantity"))
-        .values_list("credited_line", "quantity")
+def _issued_credit_notes_of(invoice: Invoice) -> Q:
+    return Q(invoice__credited_invoice=invoice, invoice__kind=Invoice.Kind.CREDIT_NOTE) & ~Q(
+        invoice__status=Invoice.Status.DRAFT
     )
-    return {line_id: _quantity(quantity) for line_id, quantity in rows}
+
+
+def credited_by_line(*, invoice: Invoice) -> dict[int, LineCredit]:
+    """Per line id of ``invoice``: what its issued credit notes took (one query)."""
+    rows = (
+        InvoiceLine.objects.filter(_issued_credit_notes_of(invoice), credited_line__isnull=False)
+        .values("credited_line")
+        .annotate(
+            quantity=Sum("quantity", filter=Q(credited_by_amount=False)),
+            net=Sum("net_amount"),
+            amounts=Count("pk", filter=Q(credited_by_amount=True)),
+        )
+        .values_list("credited_line", "quantity", "net", "amounts")
+    )
+    return {
+        line_id: LineCredit(quantity=_quantity(quantity), net=_money(net), by_amount=bool(amounts))
+        for line_id, quantity, net, amounts in rows
+    }
+
+
+def credited_vat_groups(*, invoice: Invoice) -> dict[tuple[str, Decimal], tuple[Decimal, ...]]:
+    """Per VAT group (category, rate) of ``invoice``: (basis, VAT, VAT in NOK) credited."""
+    rows = (
+        InvoiceVatLine.objects.filter(_issued_credit_notes_of(invoice))
+        .values("vat_category", "vat_rate")
+        .annotate(basis=Sum("basis"), vat=Sum("vat"), vat_nok=Sum("vat_nok"))
+        .values_list("vat_category", "vat_rate", "basis", "vat", "vat_nok")
+    )
+    return {
+        (category, Decimal(rate).quantize(Decimal("0.01"))): (
+            _money(basis),
+            _money(vat),
+            _money(vat_nok),
+        )
+        for category, rate, basis, vat, vat_nok in rows
+    }
 
 
 def invoice_draft_totals(*, invoice: Invoice) -> Totals:

@@ -823,18 +823,11 @@ def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        lines = None
-        if data["mode"] == CreditForm.PARTIAL:
-            lines = [
-                services.CreditLine(original_line=item.line, quantity=data[f"line_{item.line.pk}"])
-                for item in creditable
-                if data.get(f"line_{item.line.pk}")
-            ]
         try:
             credit_note = services.invoice_credit(
                 invoice=invoice,
                 actor=_actor(request),
-                lines=lines,
+                lines=form.credit_lines(),
                 credit_date=data["credit_date"],
                 free_text=data["free_text"],
             )

@@ -621,6 +621,32 @@ def test_partial_credit_and_crediting_too_much(api_client, company, client_id):
     assert _stored(company, issued["id"]).credited_amount == Decimal("1875.00")
 
 
+def test_credit_by_amount(api_client, company, client_id):
+    issued = _issued(api_client, client_id, lines=[_line(quantity="3")])
+    url = f"{INVOICES}{issued['id']}/credit/"
+    line_id = issued["lines"][0]["id"]
+    both = {"lines": [{"line": line_id, "quantity": "1", "amount": "100"}]}
+    refused = api_client.post(url, both, format="json")
+    assert refused.status_code == 400 and "amount" in str(refused.json()["errors"])
+    response = api_client.post(
+        url, {"lines": [{"line": line_id, "amount": "250.50"}]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    note = response.json()
+    assert note["total_excl_vat"] == "250.50" and note["total_vat"] == "62.63"
+    credit_line = note["lines"][0]
+    assert credit_line["credited_by_amount"] is True
+    assert (credit_line["quantity"], credit_line["unit"]) == ("1.0000", "LS")
+    assert credit_line["credited_line"] == line_id
+    too_much = api_client.post(
+        url, {"lines": [{"line": line_id, "amount": "2749.51"}]}, format="json"
+    )
+    assert too_much.status_code == 400 and "gjenstår" in too_much.json()["errors"]["lines"][0]
+    rest = api_client.post(url, {}, format="json")
+    assert rest.status_code == 201 and rest.json()["total_excl_vat"] == "2749.50"
+    assert _stored(company, issued["id"]).open_balance == 0
+
+
 @pytest.mark.parametrize(
     "lines",
     [
@@ -631,6 +657,8 @@ def test_partial_credit_and_crediting_too_much(api_client, company, client_id):
         [{"quantity": "1"}],
         [{"line": 1, "quantity": "abc"}],
         [{"line": 1, "quantity": "0.00001"}],
+        [{"line": 1, "amount": "0.001"}],
+        [{"line": 1, "amount": "abc"}],
     ],
 )
 def test_bad_credit_request_is_400(api_client, company, client_id, lines):

@@ -95,7 +95,7 @@ def test_draft_pdf_is_the_preview(api_client, company):
 
 
 def test_issued_invoice_ehf_is_valid(api_client, company):
-    issued = _issued(api_client, _client(company))
+    issued = _issued(api_client, _client(company, their_reference="Kari Nordmann"))
     response = api_client.get(f"{INVOICES}{issued['id']}/ehf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
@@ -127,7 +127,7 @@ def test_buyer_without_peppol_address_has_no_ehf(api_client, company):
 
 
 def test_credit_note_pdf_and_ehf(api_client, company):
-    issued = _issued(api_client, _client(company))
+    issued = _issued(api_client, _client(company, their_reference="Kari Nordmann"))
     note = api_client.post(f"{INVOICES}{issued['id']}/credit/", {}, format="json").json()
     pdf = api_client.get(f"{CREDIT_NOTES}{note['id']}/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -144,7 +144,7 @@ def test_credit_note_pdf_and_ehf(api_client, company):
 
 
 def test_archived_files_are_served_byte_for_byte(api_client, company):
-    issued = _issued(api_client, _client(company))
+    issued = _issued(api_client, _client(company, their_reference="Kari Nordmann"))
     with scope(company=company):
         pdf, ehf = store_issued_documents(issued["id"])
         stored_pdf, stored_ehf = pdf.read(), ehf.read()

@@ -319,6 +319,25 @@ def test_credit_per_line_and_too_much_is_refused(owner_client, company, issued):
     assert "allerede kreditert fullt ut" in response.content.decode()
 
 
+def test_credit_by_amount_from_the_form(owner_client, company, issued):
+    url = reverse("invoicing:credit", args=[issued.pk])
+    with scope(company=company):
+        first = issued.lines.order_by("position").first()
+    page = owner_client.get(url).content.decode()
+    assert f"amount_{first.pk}" in page
+    data = {"mode": "partial", "credit_date": "2026-11-10"}
+    both = owner_client.post(url, {**data, f"line_{first.pk}": "1", f"amount_{first.pk}": "5"})
+    assert both.status_code == 400 and "ikke begge" in both.content.decode()
+    response = owner_client.post(url, {**data, f"amount_{first.pk}": "12,50"})
+    assert response.status_code == 302
+    with scope(company=company):
+        note = Invoice.objects.credit_notes().get()
+        assert note.total_excl_vat == Decimal("12.50")
+        assert note.lines.get().credited_by_amount
+    page = owner_client.get(url).content.decode()
+    assert "resten krediteres som beløp" in page
+
+
 def test_credit_with_bad_input(owner_client, company, issued):
     url = reverse("invoicing:credit", args=[issued.pk])
     for data in ({"mode": "partial", "credit_date": "2026-11-10"},
