@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0006_invoice_amount_index'),
+        ('invoicing', '0007_vat_term_and_days_ahead'),
     ]
 
     operations = [
