@@ -79,6 +79,21 @@ def _buyer(snapshot: dict[str, Any]) -> Party:
     )
 
 
+def seller_party(snapshot: dict[str, Any], our_reference: str = "") -> Party:
+    """The seller ``Party`` of a seller snapshot (``invoicing.services.seller_snapshot``)."""
+    return _seller(snapshot, our_reference)
+
+
+def buyer_party(snapshot: dict[str, Any]) -> Party:
+    """The buyer ``Party`` of a buyer snapshot (``invoicing.services.buyer_snapshot``)."""
+    return _buyer(snapshot)
+
+
+def vat_label(code: VatCode | None, language: str) -> str:
+    """The VAT code's name in the document's language."""
+    return _vat_label(code, language)
+
+
 def _vat_label(code: VatCode | None, language: str) -> str:
     if code is None:
         return ""

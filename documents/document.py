@@ -14,7 +14,7 @@ from typing import Literal
 
 from core.money import round_money
 
-DocumentKind = Literal["invoice", "credit_note"]
+DocumentKind = Literal["invoice", "credit_note", "quote"]
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,7 @@ class InvoiceDocument:
     bic: str = ""
     language: str = "nb"
     credited: DocumentReference | None = None
+    valid_until: datetime.date | None = None  # quotes: the last day the offer stands
 
     @property
     def is_draft(self) -> bool:
@@ -149,3 +150,8 @@ class InvoiceDocument:
     @property
     def is_credit_note(self) -> bool:
         return self.kind == "credit_note"
+
+    @property
+    def is_quote(self) -> bool:
+        """A quote (tilbud): no payment details, a valid-until date instead of a due date."""
+        return self.kind == "quote"

@@ -1,10 +1,13 @@
-"""The PDF of an invoice or credit note, rendered with ReportLab from an ``InvoiceDocument``.
+"""The PDF of an invoice, credit note or quote (tilbud), rendered with ReportLab from an
+``InvoiceDocument``.
 
 ``render_pdf(document, logo=...)`` returns the bytes of an A4 PDF with DejaVu Sans embedded.
 Page 1 carries the parties and the document's dates and references (drawn straight on the
 canvas), the lines table flows over as many pages as it needs with its header row repeated,
 then come the VAT summary, the totals, the legal texts and note and the payment block. Every
 page has a footer with the seller's details and "Side x av y"; a draft carries a watermark.
+A quote (``document.kind == "quote"``) has the same layout with its own title and labels,
+a valid-until date instead of a due date and no payment block.
 
 The labels are in ``LABELS`` below, one row per label in both languages: the language is the
 document's (``document.language``), not the request's, and a table keeps the renderer free
@@ -97,6 +100,17 @@ LABELS: dict[str, tuple[str, str]] = {
     # key: (bokmål, English)
     "invoice": ("FAKTURA", "INVOICE"),
     "credit_note": ("KREDITNOTA", "CREDIT NOTE"),
+    "quote": ("TILBUD", "QUOTE"),
+    "quote_number": ("Tilbudsnr.", "Quote no."),
+    "quote_date": ("Tilbudsdato", "Quote date"),
+    "valid_until": ("Gyldig til", "Valid until"),
+    "quote_to": ("Tilbud til", "Quote for"),
+    "quote_total": ("Tilbudt pris", "Quoted price"),
+    "quote_terms": ("Om tilbudet", "About this quote"),
+    "quote_sentence": (
+        "Tilbudet gjelder til og med {date}. Faktura sendes etter aksept.",
+        "This quote is valid until {date} inclusive. An invoice follows acceptance.",
+    ),
     "draft": ("UTKAST", "DRAFT"),
     "draft_notice": (
         "UTKAST – ikke en gyldig faktura",
@@ -500,6 +514,8 @@ class _Renderer:
         return text
 
     def title(self) -> str:
+        if self.doc.is_quote:
+            return self.f("quote")
         return self.f("credit_note" if self.doc.is_credit_note else "invoice")
 
     def amount_with_currency(self, amount: Decimal) -> str:
@@ -566,13 +582,19 @@ class _Renderer:
     def header_rows(self) -> list[tuple[str, str]]:
         doc, f = self.doc, self.f
         credit = doc.is_credit_note
+        number_key, date_key = (
+            ("quote_number", "quote_date")
+            if doc.is_quote
+            else ("credit_note_number", "credit_note_date")
+            if credit
+            else ("invoice_number", "invoice_date")
+        )
         rows = [
-            (
-                f("credit_note_number" if credit else "invoice_number"),
-                doc.number or f"— ({f('number_on_issue')})",
-            ),
-            (f("credit_note_date" if credit else "invoice_date"), f.date(doc.issue_date)),
+            (f(number_key), doc.number or f"— ({f('number_on_issue')})"),
+            (f(date_key), f.date(doc.issue_date)),
         ]
+        if doc.is_quote and doc.valid_until:
+            rows.append((f("valid_until"), f.date(doc.valid_until)))
         if doc.credited:
             rows.append(
                 (
@@ -655,7 +677,8 @@ class _Renderer:
             seller_lines += _fitted(text, FONT, 8.5, LEFT_COLUMN, min_size=7.5, color=MUTED)
         baseline = stack(seller_lines, baseline + 10.5)
 
-        label = f("credit_to" if doc.is_credit_note else "bill_to").upper()
+        label_key = "quote_to" if doc.is_quote else "credit_to" if doc.is_credit_note else "bill_to"
+        label = f(label_key).upper()
         baseline = max(self._BUYER_TOP_MIN, baseline + 10.5 + 7 * mm)
         left.append((baseline, _Line(label, FONT, 7.5, MUTED, 9)))
         buyer_lines = _fitted(doc.buyer.name, FONT_BOLD, 10.5, LEFT_COLUMN, min_size=9, color=INK)
@@ -899,7 +922,9 @@ class _Renderer:
             total_rows.append([f("total"), money(totals.tax_inclusive)])
         if totals.prepaid:
             total_rows.append([f("prepaid"), money(-totals.prepaid)])
-        final_key = "credited_total" if doc.is_credit_note else "to_pay"
+        final_key = (
+            "quote_total" if doc.is_quote else "credited_total" if doc.is_credit_note else "to_pay"
+        )
         total_rows.append([f(final_key), self.amount_with_currency(totals.amount_due)])
         totals_table = Table(
             total_rows,
@@ -977,6 +1002,19 @@ class _Renderer:
     def payment_block(self) -> Flowable:
         doc, f = self.doc, self.f
         styles = self.styles
+        if doc.is_quote:  # no payment details on an offer: what it is and how long it stands
+            text = f("quote_sentence", date=f.date(doc.valid_until or doc.issue_date))
+            return Table(
+                [
+                    [
+                        Paragraph(
+                            f"<b>{escape(f('quote_terms'))}</b><br/>{escape(text)}", styles["body"]
+                        )
+                    ]
+                ],
+                colWidths=[CONTENT_WIDTH],
+                style=_BOX,
+            )
         if doc.is_credit_note:
             text = f("credit_sentence", amount=self.amount_with_currency(doc.totals.amount_due))
             return Table(

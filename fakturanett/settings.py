@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "receivables",
     "recurring",
     "reports",
+    "quotes",
     "backoffice",
     "retention",
     "marketing",

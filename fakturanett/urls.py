@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from privacy import views as privacy_views
+from quotes import public as quotes_public
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("app/delivery/", include("delivery.urls")),
     path("app/recurring/", include("recurring.urls")),
     path("app/reports/", include("reports.urls")),
+    path("app/quotes/", include("quotes.urls")),
+    path("tilbud/<str:token>/", quotes_public.quote_public, name="quote_public"),
     path("app/api-tokens/", include("api.urls_app")),
     path("api/v1/", include("recurring.api_urls")),
     path("api/", include("api.urls")),

@@ -665,3 +665,41 @@ class SettingsForm(SudoFieldsMixin, forms.Form):
         self.add_sudo_fields(with_otp=with_otp)
         for name in locked:
             self.fields[name].disabled = True
+
+
+SIMPLE_BLANK_ROWS = 3
+
+
+def simple_line_formset(
+    *, company: Company, data: Any = None, lines: list[Any] | None = None
+) -> BaseLineFormSet:
+    """A plain lines editor (no HTMX) for documents built from lines (recurring templates,
+    quotes): the saved ``lines`` (objects with the ``LineData`` fields) and a few blank rows."""
+    formset_class = forms.formset_factory(
+        LineForm,
+        formset=BaseLineFormSet,
+        extra=SIMPLE_BLANK_ROWS,
+        max_num=MAX_LINES,
+        validate_max=True,
+        absolute_max=MAX_LINES,
+    )
+    initial = [
+        {
+            "product": line.product_id,
+            "description": line.description,
+            "quantity": format_number(line.quantity),
+            "unit": line.unit,
+            "unit_price": format_number(line.unit_price, 2),
+            "discount_percent": format_number(line.discount_percent)
+            if line.discount_percent
+            else "",
+            "vat_code": line.vat_code.code,
+        }
+        for line in lines or []
+    ]
+    formset = formset_class(data, company=company, initial=initial or None)
+    if data is None:
+        blank = blank_row(vat_registered=company.vat_registered)
+        for form in formset.extra_forms:
+            form.initial = {**blank, **form.initial}
+    return formset

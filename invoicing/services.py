@@ -14,6 +14,7 @@ Overview::
     invoice_create_draft(company=, actor=, header=, lines=) -> Invoice (draft, no number)
     invoice_update_draft(invoice=, actor=, header=, lines=) -> Invoice (lines replaced)
     invoice_delete_draft(invoice=, actor=)                 -> None
+    invoice_duplicate(invoice=, actor=)                    -> Invoice (a new draft, same lines)
     invoice_issue(invoice=, actor=)                        -> Invoice (number, KID, snapshot)
     invoice_mark_sent(invoice=, actor=)                    -> Invoice
     invoice_credit(invoice=, actor=, lines=None, ...)      -> Invoice (issued credit note)
@@ -609,6 +610,49 @@ def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLin
     if errors:
         raise ValidationError({"lines": errors})
     return built
+
+
+def lines_validate(*, company: Company, lines: Sequence[LineData]) -> list[InvoiceLine]:
+    """The invoice line rules, for other documents built from lines (quotes, templates):
+    unsaved ``InvoiceLine`` objects with ``net_amount``, or ValidationError on ``lines``."""
+    return _build_lines(company, lines)
+
+
+def invoice_duplicate(*, invoice: Invoice, actor: Actor) -> Invoice:
+    """A new draft for the same client with the same lines (texts, prices, VAT codes).
+
+    Dates start afresh (today, the client's terms); the references and free text are kept.
+    Works for drafts and issued invoices alike; credit notes are not duplicated.
+    """
+    company = invoice.company
+    with _atomic_in_scope(company):
+        if invoice.is_credit_note:
+            raise ValidationError(_("Kreditnotaer kan ikke dupliseres."), code="credit_note")
+        header = InvoiceHeader(
+            client=invoice.client,
+            our_reference=invoice.our_reference,
+            their_reference=invoice.their_reference,
+            buyer_reference=invoice.buyer_reference,
+            order_number=invoice.order_number,
+            currency=invoice.currency,
+            exchange_rate=invoice.exchange_rate if invoice.currency != "NOK" else None,
+            free_text=invoice.free_text,
+        )
+        lines = [
+            line_data_of(line)
+            for line in invoice.lines.select_related("product", "vat_code").order_by("position")
+        ]
+        fields, built = _validate_draft(company, header, lines)
+        copy = Invoice.objects.create(company=company, kind=Invoice.Kind.INVOICE, **fields)
+        _save_lines(copy, built)
+        audit_log(
+            action="invoicing.invoice.duplicated",
+            actor=actor,
+            company=company,
+            target=copy,
+            data={"source": invoice.pk, "source_number": invoice.number, "lines": len(built)},
+        )
+        return copy
 
 
 def _validate_draft(

@@ -7,21 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Company
 from customers.models import Client
-from invoicing.forms import (
-    BaseLineFormSet,
-    ClientChoiceField,
-    DateInput,
-    LineForm,
-    blank_row,
-    format_number,
-)
+from invoicing.forms import ClientChoiceField, DateInput, simple_line_formset
 from recurring.models import MAX_INTERVAL_MONTHS, RecurringInvoice
 from recurring.services import TemplateData
-
-BLANK_ROWS = 3
-MAX_LINES = 100
 
 INTERVALS = [
     ("1", _("Hver måned")),
@@ -125,35 +114,5 @@ def template_initial(template: RecurringInvoice) -> dict[str, Any]:
     }
 
 
-def line_formset(
-    *, company: Company, data: Any = None, lines: list[Any] | None = None
-) -> BaseLineFormSet:
-    """The lines editor: the saved lines (``lines``) and a few blank rows."""
-    formset_class = forms.formset_factory(
-        LineForm,
-        formset=BaseLineFormSet,
-        extra=BLANK_ROWS,
-        max_num=MAX_LINES,
-        validate_max=True,
-        absolute_max=MAX_LINES,
-    )
-    initial = [
-        {
-            "product": line.product_id,
-            "description": line.description,
-            "quantity": format_number(line.quantity),
-            "unit": line.unit,
-            "unit_price": format_number(line.unit_price, 2),
-            "discount_percent": format_number(line.discount_percent)
-            if line.discount_percent
-            else "",
-            "vat_code": line.vat_code.code,
-        }
-        for line in lines or []
-    ]
-    formset = formset_class(data, company=company, initial=initial or None)
-    if data is None:
-        blank = blank_row(vat_registered=company.vat_registered)
-        for form in formset.extra_forms:
-            form.initial = {**blank, **form.initial}
-    return formset
+def line_formset(*, company: Any, data: Any = None, lines: list[Any] | None = None) -> Any:
+    return simple_line_formset(company=company, data=data, lines=lines)

@@ -1,0 +1,109 @@
+"""A quote as the ``documents`` renderer's ``InvoiceDocument`` (kind ``quote``) and its PDF.
+
+The seller and buyer are the live company and client data (a quote is an offer, not an
+accounting document, so nothing is frozen for the bookkeeping); lines, rates and totals are
+those stored on the quote.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from catalog.models import VatCode
+from documents.adapters import buyer_party, seller_party, vat_label
+from documents.document import DocumentLine, InvoiceDocument, Totals, VatSubtotal
+from documents.pdf import render_pdf
+from documents.selectors import company_logo
+from invoicing.calculation import LineInput, compute_totals
+from invoicing.services import buyer_snapshot, seller_snapshot
+from quotes.models import Quote
+
+
+def document_from_quote(quote: Quote) -> InvoiceDocument:
+    lines = list(quote.lines.select_related("vat_code", "product").order_by("position"))
+    reverse_charge = any(
+        line.vat_code.ubl_category == VatCode.Category.REVERSE_CHARGE for line in lines
+    )
+    seller = seller_snapshot(quote.company)
+    buyer = buyer_snapshot(quote.client, reverse_charge=reverse_charge)
+    language = buyer.get("language") or "nb"
+    totals = compute_totals(
+        [
+            LineInput(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_category=line.vat_code.ubl_category,
+                vat_rate=line.vat_rate,
+            )
+            for line in lines
+        ],
+        exchange_rate=Decimal(1),
+    )
+    code_of_group: dict[tuple[str, object], VatCode] = {}
+    for line in lines:
+        code_of_group.setdefault((line.vat_code.ubl_category, line.vat_rate), line.vat_code)
+    subtotals = []
+    legal_texts: list[str] = []
+    for group in totals.vat_groups:
+        code = code_of_group.get((group.category, group.rate))
+        subtotals.append(
+            VatSubtotal(
+                vat_category=group.category,
+                vat_rate=group.rate,
+                taxable_amount=group.basis,
+                tax_amount=group.vat,
+                tax_amount_nok=group.vat_nok,
+                vat_code=code.code if code else "",
+                label=vat_label(code, language),
+                exemption_reason_code=code.exemption_reason_code if code else "",
+                exemption_reason=code.exemption_reason if code else "",
+            )
+        )
+        if code and code.invoice_text and code.invoice_text not in legal_texts:
+            legal_texts.append(code.invoice_text)
+    return InvoiceDocument(
+        kind="quote",
+        number=str(quote.number),
+        issue_date=quote.quote_date,
+        due_date=None,
+        valid_until=quote.valid_until,
+        seller=seller_party(seller, quote.our_reference),
+        buyer=buyer_party(buyer),
+        lines=tuple(
+            DocumentLine(
+                position=line.position,
+                description=line.description,
+                quantity=line.quantity,
+                unit_code=line.unit,
+                unit_label=str(line.get_unit_display()),
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                line_net=net,
+                vat_code=line.vat_code.code,
+                vat_category=line.vat_code.ubl_category,
+                vat_rate=line.vat_rate,
+                product_number=line.product.number if line.product else "",
+            )
+            for line, net in zip(lines, totals.line_nets, strict=True)
+        ),
+        vat_subtotals=tuple(subtotals),
+        totals=Totals(
+            line_extension=totals.sum_of_line_nets,
+            tax_exclusive=totals.total_excl_vat,
+            tax=totals.total_vat,
+            tax_inclusive=totals.total_incl_vat,
+        ),
+        client_number=str(buyer.get("client_number", "")),
+        our_reference=quote.our_reference,
+        their_reference=quote.their_reference,
+        note=quote.free_text,
+        legal_texts=tuple(legal_texts),
+        bank_account=seller.get("bank_account", ""),
+        language=language,
+    )
+
+
+def quote_pdf(quote: Quote) -> bytes:
+    logo = company_logo(company=quote.company)
+    return render_pdf(document_from_quote(quote), logo=logo)

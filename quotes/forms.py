@@ -1,0 +1,74 @@
+"""Forms of the quote pages: they parse; ``quotes.services`` decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Client
+from invoicing.forms import ClientChoiceField, DateInput
+from quotes.models import Quote
+from quotes.services import QuoteData
+
+
+class QuoteForm(forms.Form):
+    client = ClientChoiceField(label=_("Kunde"), queryset=Client.objects.none())
+    quote_date = forms.DateField(label=_("Tilbudsdato"), widget=DateInput())
+    valid_until = forms.DateField(
+        label=_("Gyldig til"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Tom: 30 dager etter tilbudsdatoen."),
+    )
+    our_reference = forms.CharField(label=_("Vår referanse"), max_length=100, required=False)
+    their_reference = forms.CharField(
+        label=_("Deres referanse"),
+        max_length=100,
+        required=False,
+        help_text=_("Tom: kundens faste referanse."),
+    )
+    free_text = forms.CharField(
+        label=_("Tekst på tilbudet"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, current_client: Client | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clients = Client.objects.filter(is_active=True)
+        if current_client is not None:
+            clients = clients | Client.objects.filter(pk=current_client.pk)
+        self.fields["client"].queryset = clients.order_by("number")
+
+    def quote_data(self) -> QuoteData:
+        data = self.cleaned_data
+        return QuoteData(
+            client=data["client"],
+            quote_date=data["quote_date"],
+            valid_until=data["valid_until"],
+            our_reference=data["our_reference"],
+            their_reference=data["their_reference"].strip() or None,
+            free_text=data["free_text"],
+        )
+
+
+def quote_initial(quote: Quote) -> dict[str, Any]:
+    return {
+        "client": quote.client_id,
+        "quote_date": quote.quote_date,
+        "valid_until": quote.valid_until,
+        "our_reference": quote.our_reference,
+        "their_reference": quote.their_reference,
+        "free_text": quote.free_text,
+    }
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", _("Aksepter")), ("decline", _("Avslå"))],
+        error_messages={"required": _("Velg aksepter eller avslå."), "invalid_choice": _("Ukjent valg.")},
+    )
+    note = forms.CharField(label=_("Kommentar (valgfritt)"), max_length=500, required=False)
