@@ -316,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "ClientKindEnum": "customers.models.Client.Kind",
         "StatusEnum": "invoicing.models.Invoice.Status",
         "RecurringRunStatusEnum": "recurring.models.RecurringRun.Status",
+        "QuoteStatusEnum": "quotes.models.Quote.Status",
     },
 }
 

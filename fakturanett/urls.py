@@ -20,6 +20,7 @@ urlpatterns = [
     path("tilbud/<str:token>/", quotes_public.quote_public, name="quote_public"),
     path("app/api-tokens/", include("api.urls_app")),
     path("api/v1/", include("recurring.api_urls")),
+    path("api/v1/", include("quotes.api_urls")),
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("backoffice/privacy-requests/", include("privacy.staff_urls")),

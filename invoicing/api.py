@@ -79,6 +79,7 @@ from invoicing.services import (
     invoice_create_draft,
     invoice_credit,
     invoice_delete_draft,
+    invoice_duplicate,
     invoice_header_of,
     invoice_issue,
     invoice_update_draft,
@@ -309,6 +310,60 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             vat_code=values.get("vat_code"),
             period_start=values.get("period_start"),
             period_end=values.get("period_end"),
+        )
+
+
+class LineInputSerializer(serializers.Serializer):
+    """A line of a document built from lines (recurring template, quote): the invoice line
+    fields a client sends. With ``product``, fields left out take the product's values."""
+
+    position = serializers.IntegerField(read_only=True)
+    product = CompanyObjectField(
+        Product, required=False, allow_null=True, help_text="Id of one of your products."
+    )
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=4, help_text="Up to 4 decimals, not 0."
+    )
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="UN/ECE code.")
+    unit_price = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        help_text="Excl. VAT; required without a product.",
+    )
+    discount_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        default=Decimal(0),
+    )
+    vat_code = _vat_code_field(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("product") is None:
+            errors = {
+                field: [_("Påkrevd når linjen ikke har et produkt.")]
+                for field in ("unit_price", "vat_code")
+                if attrs.get(field) is None
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
+    @staticmethod
+    def line_data(values: dict[str, Any]) -> LineData:
+        return LineData(
+            quantity=values["quantity"],
+            product=values.get("product"),
+            description=values.get("description", ""),
+            unit=values.get("unit"),
+            unit_price=values.get("unit_price"),
+            discount_percent=values.get("discount_percent", Decimal(0)),
+            vat_code=values.get("vat_code"),
         )
 
 
@@ -1065,6 +1120,17 @@ class InvoiceViewSet(DocumentFilesMixin, ApiModelViewSet):
         with _state_conflicts_as_409():
             issued = invoice_issue(invoice=self.get_object(), actor=self.caller.actor)
         return self._detail_response(issued)
+
+    @extend_schema(
+        summary="Duplicate: a new draft with the same client and lines",
+        request=None,
+        responses={201: InvoiceSerializer},
+    )
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str | None = None) -> Response:
+        copy = invoice_duplicate(invoice=self.get_object(), actor=self.caller.actor)
+        return self._detail_response(copy, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Issue a credit note for the invoice (full without lines)",

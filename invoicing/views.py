@@ -621,6 +621,21 @@ def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @editor_view
+@require_POST
+def invoice_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft with the same client and lines; the user lands in its editor."""
+    invoice = _get_invoice(pk, kind=Invoice.Kind.INVOICE)
+    try:
+        copy = services.invoice_duplicate(invoice=invoice, actor=_actor(request))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("invoicing:detail", pk=pk)
+    messages.success(request, _("Et nytt utkast med de samme linjene er laget."))
+    return redirect("invoicing:edit", pk=copy.pk)
+
+
+@editor_view
 @require_http_methods(["GET", "POST"])
 def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _get_invoice(pk, kind=Invoice.Kind.INVOICE)

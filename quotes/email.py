@@ -31,9 +31,7 @@ def build(quote: Quote) -> EmailMessage:
             f"{quote.total_incl_vat:,.2f}" if language == "en" else format_nok(quote.total_incl_vat)
         ),
         "currency": quote.currency,
-        "valid_until": quote.valid_until.strftime(
-            "%d %b %Y" if language == "en" else "%d.%m.%Y"
-        ),
+        "valid_until": quote.valid_until.strftime("%d %b %Y" if language == "en" else "%d.%m.%Y"),
         "link": url_for(quote),
     }
     with translation.override(language):

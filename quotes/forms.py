@@ -69,6 +69,9 @@ def quote_initial(quote: Quote) -> dict[str, Any]:
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", _("Aksepter")), ("decline", _("Avslå"))],
-        error_messages={"required": _("Velg aksepter eller avslå."), "invalid_choice": _("Ukjent valg.")},
+        error_messages={
+            "required": _("Velg aksepter eller avslå."),
+            "invalid_choice": _("Ukjent valg."),
+        },
     )
     note = forms.CharField(label=_("Kommentar (valgfritt)"), max_length=500, required=False)

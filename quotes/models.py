@@ -44,7 +44,9 @@ class QuoteNumberSeries(TenantModel):
 
     next_number = models.PositiveBigIntegerField(_("neste nummer"), default=1)
 
-    objects = ScopedManager(company="company", _manager_class=_SeriesQuerySet.as_manager().__class__)
+    objects = ScopedManager(
+        company="company", _manager_class=_SeriesQuerySet.as_manager().__class__
+    )
 
     class Meta:
         constraints = [
@@ -58,9 +60,12 @@ class QuoteNumberSeries(TenantModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding and self.pk is not None:
-            stored = type(self)._base_manager.filter(pk=self.pk).values_list(
-                "next_number", flat=True
-            ).first()
+            stored = (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values_list("next_number", flat=True)
+                .first()
+            )
             if stored is not None and self.next_number not in (stored, stored + 1):
                 raise QuoteNumberingError("The quote series can only take its next number.")
         super().save(*args, **kwargs)

@@ -201,8 +201,11 @@ def quote_create(
             actor=actor,
             company=company,
             target=quote,
-            data={"number": number, "client": quote.client.number,
-                  "total_incl_vat": str(quote.total_incl_vat)},
+            data={
+                "number": number,
+                "client": quote.client.number,
+                "total_incl_vat": str(quote.total_incl_vat),
+            },
         )
         return quote
 
@@ -419,7 +422,7 @@ def quote_email_execute(*, quote_id: int) -> None:
     try:
         message = quote_email.build(quote)
         quote_email.transmit(message)
-    except Exception as exc:  # noqa: BLE001 - every failure is kept on the quote and shown
+    except Exception as exc:
         logger.warning("Quote %s e-mail failed: %s", quote_id, exc)
         error = str(exc) or type(exc).__name__
     with transaction.atomic():

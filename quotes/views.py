@@ -85,7 +85,10 @@ def _editor(request: HttpRequest, quote: Quote | None) -> HttpResponse:
         formset = simple_line_formset(company=company, lines=lines)
         status = 200
     return render(
-        request, "quotes/form.html", {"form": form, "formset": formset, "quote": quote}, status=status
+        request,
+        "quotes/form.html",
+        {"form": form, "formset": formset, "quote": quote},
+        status=status,
     )
 
 

@@ -5,7 +5,6 @@ Thin: serializers check types and lengths, ``recurring.services`` validates the 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -16,11 +15,13 @@ from rest_framework.response import Response
 
 from api.base import ApiGenericViewSet
 from api.idempotency import idempotent
-from catalog.models import Product, VatCode
-from catalog.units import Unit
 from customers.models import Client
-from invoicing.api import DATE_VALIDATORS, CompanyObjectField, check_amounts_fit
-from invoicing.services import LineData
+from invoicing.api import (
+    DATE_VALIDATORS,
+    CompanyObjectField,
+    LineInputSerializer,
+    check_amounts_fit,
+)
 from recurring.models import (
     MAX_INTERVAL_MONTHS,
     RecurringInvoice,
@@ -28,71 +29,6 @@ from recurring.models import (
     RecurringRun,
 )
 from recurring.services import MAX_LINES, TemplateData, recurring_create
-
-
-class TemplateLineSerializer(serializers.ModelSerializer):
-    """One line. With ``product``, fields left out take the product's values."""
-
-    product = CompanyObjectField(
-        Product, required=False, allow_null=True, help_text="Id of one of your products."
-    )
-    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
-    unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="UN/ECE code.")
-    unit_price = serializers.DecimalField(
-        max_digits=18, decimal_places=2, min_value=Decimal(0), required=False
-    )
-    discount_percent = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        required=False,
-        default=Decimal(0),
-    )
-    vat_code = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=VatCode.objects.all(),
-        required=False,
-        help_text='SAF-T VAT code ("3", "31", "33", "5", ...), see /api/v1/vat-codes/.',
-    )
-
-    class Meta:
-        model = RecurringInvoiceLine
-        fields = [
-            "position",
-            "product",
-            "description",
-            "quantity",
-            "unit",
-            "unit_price",
-            "discount_percent",
-            "vat_code",
-        ]
-        read_only_fields = ["position"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("product") is None:
-            errors = {
-                field: ["Påkrevd når linjen ikke har et produkt."]
-                for field in ("unit_price", "vat_code")
-                if attrs.get(field) is None
-            }
-            if errors:
-                raise serializers.ValidationError(errors)
-        return attrs
-
-
-def line_data(values: dict[str, Any]) -> LineData:
-    return LineData(
-        quantity=values["quantity"],
-        product=values.get("product"),
-        description=values.get("description", ""),
-        unit=values.get("unit"),
-        unit_price=values.get("unit_price"),
-        discount_percent=values.get("discount_percent", Decimal(0)),
-        vat_code=values.get("vat_code"),
-    )
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -127,7 +63,7 @@ class RecurringInvoiceSerializer(serializers.ModelSerializer):
     max_count = serializers.IntegerField(
         min_value=1, max_value=10000, required=False, allow_null=True, default=None
     )
-    lines = TemplateLineSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    lines = LineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
     runs = RunSerializer(many=True, read_only=True)
 
     class Meta:
@@ -197,7 +133,9 @@ class RecurringInvoiceViewSet(
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: RecurringInvoiceSerializer) -> None:
-        lines = [line_data(values) for values in serializer.validated_data["lines"]]
+        lines = [
+            LineInputSerializer.line_data(values) for values in serializer.validated_data["lines"]
+        ]
         check_amounts_fit(lines, None)
         template = recurring_create(
             company=self.caller.company,

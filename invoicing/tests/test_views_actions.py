@@ -488,3 +488,21 @@ def test_a_repeated_payment_is_asked_about_before_it_is_registered(owner_client,
     confirmed = owner_client.post(url, {**data, "confirm_duplicate": "on"})
     assert confirmed.status_code == 302
     assert state(company)[1] == 2
+
+
+def test_duplicate_button_makes_a_draft_and_opens_its_editor(
+    owner_client, member_client, outsider_client, company
+):
+    with scope(company=company):
+        original = issued_invoice(company=company)
+    url = reverse("invoicing:duplicate", args=[original.pk])
+    assert member_client.post(url).status_code == 403
+    assert outsider_client.post(url).status_code == 404
+    assert owner_client.get(url).status_code == 405
+    page = owner_client.get(reverse("invoicing:detail", args=[original.pk])).content.decode()
+    assert "Dupliser" in page
+    response = owner_client.post(url)
+    with scope(company=company):
+        copy = Invoice.objects.get(status="draft")
+        assert copy.client_id == original.client_id
+    assert response["Location"] == reverse("invoicing:edit", args=[copy.pk])

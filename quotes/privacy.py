@@ -1,0 +1,83 @@
+"""Privacy inventory for quotes (autodiscovered by ``privacy``).
+
+A quote is addressed to one of the company's clients (possibly a private person) and may
+carry references (people's names), free text, the client's comment on the decision and the
+e-mail addresses it was sent to. The company is the controller. An accepted quote is part
+of the basis for the invoice (salgsdokumentasjon) and is kept like the invoices.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from privacy.inventory import Category as C
+from privacy.inventory import Erasure, PersonalField, register
+
+
+def _f(category: str, source: str = "self") -> PersonalField:
+    return PersonalField(category, purpose="invoicing", source=source, retention="bookkeeping")
+
+
+_KEEP_REASON = _(
+    "Tilbud er salgsdokumentasjon for fakturaene de fører til, og oppbevares som dem."
+)
+
+register(
+    "quotes.QuoteNumberSeries",
+    personal={},
+    non_personal=["company", "next_number"],
+)
+register(
+    "quotes.Quote",
+    personal={
+        "our_reference": _f(C.NAME),
+        "their_reference": _f(C.NAME),
+        "free_text": _f(C.CORRESPONDENCE),
+        "email_recipients": _f(C.CONTACT, source="system"),
+        "email_error": _f(C.CORRESPONDENCE, source="system"),
+        "decision_note": _f(C.CORRESPONDENCE),
+        "created_by": _f(C.WEB_ACTIVITY, source="system"),
+    },
+    non_personal=[
+        "company",
+        "number",
+        "status",
+        "client",
+        "quote_date",
+        "valid_until",
+        "currency",
+        "total_excl_vat",
+        "total_vat",
+        "total_incl_vat",
+        "sent_at",
+        "email_status",
+        "decided_at",
+        "decided_by",
+        "invoice",
+        "created_at",
+        "updated_at",
+    ],
+    subject=None,
+    erasure=Erasure.KEEP,
+    keep_reason=_KEEP_REASON,
+)
+register(
+    "quotes.QuoteLine",
+    personal={"description": _f(C.CORRESPONDENCE)},
+    non_personal=[
+        "company",
+        "quote",
+        "position",
+        "product",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_percent",
+        "vat_code",
+        "vat_rate",
+        "net_amount",
+    ],
+    subject=None,
+    erasure=Erasure.KEEP,
+    keep_reason=_KEEP_REASON,
+)
