@@ -18,9 +18,7 @@ def _f(category: str, source: str = "self") -> PersonalField:
     return PersonalField(category, purpose="invoicing", source=source, retention="bookkeeping")
 
 
-_KEEP_REASON = _(
-    "Tilbud er salgsdokumentasjon for fakturaene de fører til, og oppbevares som dem."
-)
+_KEEP_REASON = _("Tilbud er salgsdokumentasjon for fakturaene de fører til, og oppbevares som dem.")
 
 register(
     "quotes.QuoteNumberSeries",
