@@ -18,7 +18,7 @@ from delivery.models import Channel, Delivery
 from delivery.peppol import PermanentTransportError, configured_transport, routing_of
 from documents import services as document_services
 from documents.adapters import document_from_invoice, load_for_document
-from documents.ehf import EhfNotPossible, build_ehf, endpoint_of
+from documents.ehf import EhfNotPossible, endpoint_of
 from documents.ehf_rules import fatal_violations
 from documents.models import StoredDocument
 from documents.selectors import stored_document
@@ -27,41 +27,17 @@ from invoicing.models import Invoice
 
 def store_issued_documents(invoice_id: int) -> tuple[StoredDocument, StoredDocument | None]:
     """Archive the PDF and, when the buyer has a Peppol address, the EHF (each once)."""
-    invoice = load_for_document(invoice_id)
-    if invoice.is_draft:
-        raise ValueError("Only issued documents are archived.")
-    pdf = stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF)
-    ehf = stored_document(invoice=invoice, kind=StoredDocument.Kind.EHF)
-    if pdf is not None and ehf is not None:
-        return pdf, ehf
-    document = document_from_invoice(invoice)
-    if pdf is None:
-        pdf = document_services.pdf_store(invoice=invoice, document=document)
-    if ehf is None:
-        try:
-            xml = build_ehf(document, pdf=pdf.read())
-        except EhfNotPossible:
-            return pdf, None
-        ehf = document_services.ehf_store(invoice=invoice, xml=xml)
-    return pdf, ehf
+    return document_services.issued_documents_store(invoice_id=invoice_id)
 
 
 def pdf_bytes(invoice: Invoice) -> bytes:
     """The archived PDF (archived now if the after-issue task has not run yet)."""
-    stored = stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF)
-    if stored is None:
-        stored = store_issued_documents(invoice.pk)[0]
-    return stored.read()
+    return document_services.issued_pdf(invoice=invoice)
 
 
 def ehf_bytes(invoice: Invoice) -> bytes:
     """The archived EHF file; ``EhfNotPossible`` if the buyer has no Peppol address."""
-    stored = stored_document(invoice=invoice, kind=StoredDocument.Kind.EHF)
-    if stored is None:
-        stored = store_issued_documents(invoice.pk)[1]
-        if stored is None:
-            raise EhfNotPossible(f"Invoice {invoice.number}: the buyer has no Peppol address.")
-    return stored.read()
+    return document_services.issued_ehf(invoice=invoice)
 
 
 def ehf_receiver(invoice: Invoice) -> str:

@@ -134,6 +134,65 @@ def pdf_store(*, invoice: Any, document: InvoiceDocument) -> StoredDocument:
         return _store(invoice=invoice, kind=StoredDocument.Kind.PDF, content=pdf, suffix="pdf")
 
 
+def issued_documents_store(*, invoice_id: int) -> tuple[StoredDocument, StoredDocument | None]:
+    """Archive the issued document's PDF and, when the buyer has a Peppol address, its EHF
+    (built from the same ``InvoiceDocument`` with the archived PDF embedded), each once.
+
+    The one way an issued document's files come to exist: the after-issue task, a send, a
+    download or preview that comes before the task all call this, so every copy anyone
+    ever gets of a number is the archived one (issue 9 defect 5). Safe to call
+    concurrently: the second writer gets the first archive back.
+    """
+    from documents.adapters import document_from_invoice, load_for_document
+    from documents.ehf import EhfNotPossible, build_ehf
+    from documents.selectors import stored_document
+
+    invoice = load_for_document(invoice_id)
+    if invoice.is_draft:
+        raise ValueError("Only issued documents are archived.")
+    with scope(company=invoice.company):
+        pdf = stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF)
+        ehf = stored_document(invoice=invoice, kind=StoredDocument.Kind.EHF)
+        if pdf is not None and ehf is not None:
+            return pdf, ehf
+        document = document_from_invoice(invoice)
+        if pdf is None:
+            pdf = pdf_store(invoice=invoice, document=document)
+        if ehf is None:
+            try:
+                xml = build_ehf(document, pdf=pdf.read())
+            except EhfNotPossible:
+                return pdf, None
+            ehf = ehf_store(invoice=invoice, xml=xml)
+        return pdf, ehf
+
+
+def issued_pdf(*, invoice: Any) -> bytes:
+    """The archived PDF of an issued document (archived now if it is not yet)."""
+    from documents.selectors import stored_document
+
+    stored = stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF)
+    if stored is None:
+        stored = issued_documents_store(invoice_id=invoice.pk)[0]
+    return stored.read()
+
+
+def issued_ehf(*, invoice: Any) -> bytes:
+    """The archived EHF of an issued document (archived now if it is not yet).
+
+    Raises ``documents.ehf.EhfNotPossible`` when the buyer has no Peppol address.
+    """
+    from documents.ehf import EhfNotPossible
+    from documents.selectors import stored_document
+
+    stored = stored_document(invoice=invoice, kind=StoredDocument.Kind.EHF)
+    if stored is None:
+        stored = issued_documents_store(invoice_id=invoice.pk)[1]
+        if stored is None:
+            raise EhfNotPossible(f"Invoice {invoice.number}: the buyer has no Peppol address.")
+    return stored.read()
+
+
 def ehf_store(*, invoice: Any, xml: bytes) -> StoredDocument:
     """Archive the EHF file of an issued ``invoice`` once; later calls return that one."""
     if invoice.number is None:

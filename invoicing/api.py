@@ -56,11 +56,10 @@ from catalog.units import Unit
 from core.parsing import is_digits, parse_id
 from customers.models import Client
 from documents.adapters import document_from_invoice, load_for_document
-from documents.document import InvoiceDocument
-from documents.ehf import EhfNotPossible, build_ehf
-from documents.models import StoredDocument
+from documents.ehf import EhfNotPossible
 from documents.pdf import render_pdf
-from documents.selectors import company_logo, stored_document
+from documents.selectors import company_logo
+from documents.services import issued_ehf, issued_pdf
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.forms import MAX_LINE_AMOUNT, MAX_TOTAL_AMOUNT
 from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, Payment
@@ -837,32 +836,21 @@ def _file_response(
     return response
 
 
-def _archived(invoice: Invoice, kind: str) -> bytes | None:
-    stored = stored_document(invoice=invoice, kind=kind)
-    return stored.read() if stored is not None else None
-
-
-def document_pdf(invoice: Invoice, document: InvoiceDocument | None = None) -> tuple[bytes, str]:
-    """The PDF and where it came from: ``archive`` or ``rendered`` (drafts: the preview)."""
+def document_pdf(invoice: Invoice) -> tuple[bytes, str]:
+    """The PDF and where it came from: an issued document's is always the ``archive`` (archived
+    now if the after-issue task has not run yet); a draft's is its preview, ``rendered``."""
     if not invoice.is_draft:
-        archived = _archived(invoice, StoredDocument.Kind.PDF)
-        if archived is not None:
-            return archived, "archive"
-    document = document or document_from_invoice(load_for_document(invoice.pk))
+        return issued_pdf(invoice=invoice), "archive"
+    document = document_from_invoice(load_for_document(invoice.pk))
     return render_pdf(document, logo=company_logo(company=invoice.company)), "rendered"
 
 
 def document_ehf(invoice: Invoice) -> tuple[bytes, str]:
-    """The EHF XML of an issued document (archived, or built with its PDF embedded)."""
+    """The archived EHF XML of an issued document (archived now if not yet)."""
     if invoice.is_draft:
         raise StateConflict(_("Et utkast har ingen EHF-fil. Utsted fakturaen først."))
-    archived = _archived(invoice, StoredDocument.Kind.EHF)
-    if archived is not None:
-        return archived, "archive"
-    document = document_from_invoice(load_for_document(invoice.pk))
-    pdf, _source = document_pdf(invoice, document)
     try:
-        return build_ehf(document, pdf=pdf), "rendered"
+        return issued_ehf(invoice=invoice), "archive"
     except EhfNotPossible as exc:
         raise StateConflict(
             _(
@@ -897,6 +885,10 @@ class DocumentFilesMixin:
 
     @extend_schema(
         summary="The document as PDF (a draft: the preview marked UTKAST)",
+        description="An issued document's PDF is always its archived file "
+        "(`X-Document-Source: archive`), archived by this request if the after-issue task "
+        "has not done it yet: every download is byte for byte the same. A draft's preview is "
+        "rendered now (`rendered`).",
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def pdf(self, request: Request, pk: int | None = None) -> HttpResponse:

@@ -673,15 +673,24 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf_response(invoice_pk: int, *, disposition: str) -> HttpResponse:
+    """A draft's UTKAST preview rendered now (with the logo); an issued document's archived
+    PDF (archived now if the after-issue task has not run yet: never a second rendering)."""
     from documents.adapters import document_from_invoice, load_for_document
     from documents.pdf import render_pdf
+    from documents.selectors import company_logo
+    from documents.services import issued_pdf
 
     try:
         invoice = load_for_document(invoice_pk)
     except Invoice.DoesNotExist:
         raise Http404 from None
     try:
-        pdf = render_pdf(document_from_invoice(invoice))
+        if invoice.is_draft:
+            pdf = render_pdf(
+                document_from_invoice(invoice), logo=company_logo(company=invoice.company)
+            )
+        else:
+            pdf = issued_pdf(invoice=invoice)
     except ValidationError as exc:
         return HttpResponse(
             "\n".join(exc.messages), status=409, content_type="text/plain; charset=utf-8"
@@ -700,27 +709,17 @@ def _pdf_response(invoice_pk: int, *, disposition: str) -> HttpResponse:
 
 @company_view
 def invoice_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """A draft's PDF rendered now, marked UTKAST (an issued one: its frozen PDF)."""
+    """A draft's PDF rendered now, marked UTKAST (an issued one: its archived PDF)."""
     return _pdf_response(pk, disposition="inline")
 
 
 @company_view
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The issued document's PDF, rendered from the data frozen at issue."""
+    """The issued document's archived PDF (the one rendering of its number)."""
     invoice = _get_invoice(pk)
     if invoice.is_draft:
         return redirect("invoicing:preview", pk=pk)
-    from documents.models import StoredDocument
-    from documents.selectors import stored_document
-
-    stored = stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF)
-    if stored is None:  # not archived yet (the task runs after commit): render the same data
-        return _pdf_response(pk, disposition="attachment")
-    kind = "kreditnota" if invoice.is_credit_note else "faktura"
-    response = HttpResponse(stored.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{invoice.number}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_response(pk, disposition="attachment")
 
 
 @editor_view

@@ -1,8 +1,8 @@
 """GET /api/v1/invoices/{id}/pdf|ehf and /api/v1/credit-notes/{id}/pdf|ehf.
 
-Issued documents: the archived file when there is one (``X-Document-Source: archive``),
-else rendered from the data frozen at issue (``rendered``). Drafts: the UTKAST preview, and
-no EHF.
+Issued documents: always the archived file (``X-Document-Source: archive``), archived by
+the request if the after-issue task has not run yet. Drafts: the UTKAST preview
+(``rendered``), and no EHF.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def test_issued_invoice_pdf(api_client, company):
     assert response["Content-Disposition"] == (
         f'attachment; filename="faktura-{issued["number"]}.pdf"'
     )
-    assert response["X-Document-Source"] == "rendered"
+    assert response["X-Document-Source"] == "archive"
     assert response.content.startswith(b"%PDF")
     text = _text(response.content)
     assert str(issued["number"]) in text and "Fjord Bygg AS" in text
@@ -124,6 +124,8 @@ def test_buyer_without_peppol_address_has_no_ehf(api_client, company):
     assert response.status_code == 409
     assert "Peppol" in response.json()["detail"]
     assert api_client.get(f"{INVOICES}{issued['id']}/pdf").status_code == 200
+    with scope(company=company):
+        assert list(StoredDocument.objects.values_list("kind", flat=True)) == ["pdf"]
 
 
 def test_credit_note_pdf_and_ehf(api_client, company):
@@ -159,12 +161,15 @@ def test_archived_files_are_served_byte_for_byte(api_client, company):
         assert StoredDocument.objects.count() == 2  # serving archived nothing more
 
 
-def test_rendering_archives_nothing(api_client, company):
+def test_a_download_before_the_task_archives_once(api_client, company):
     issued = _issued(api_client, _client(company))
-    assert api_client.get(f"{INVOICES}{issued['id']}/pdf").status_code == 200
-    assert api_client.get(f"{INVOICES}{issued['id']}/ehf").status_code == 200
+    pdf = api_client.get(f"{INVOICES}{issued['id']}/pdf")
+    ehf = api_client.get(f"{INVOICES}{issued['id']}/ehf")
+    assert pdf["X-Document-Source"] == ehf["X-Document-Source"] == "archive"
+    assert api_client.get(f"{INVOICES}{issued['id']}/pdf").content == pdf.content
     with scope(company=company):
-        assert not StoredDocument.objects.exists()
+        assert StoredDocument.objects.count() == 2
+        assert StoredDocument.objects.get(kind="pdf").read() == pdf.content
 
 
 def test_accept_header_for_the_file_type(api_client, company):
