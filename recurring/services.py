@@ -50,6 +50,7 @@ from invoicing.services import (
     LineData,
     invoice_create_draft,
     invoice_issue,
+    lines_validate,
 )
 from recurring import periods
 from recurring.models import (
@@ -100,7 +101,9 @@ def _user_id(actor: Actor) -> int | None:
     return actor.id if actor.kind == AuditEntry.ActorKind.USER else None
 
 
-def _validate(company: Company, data: TemplateData, lines: Sequence[LineData]) -> None:
+def _validate(company: Company, data: TemplateData, lines: Sequence[LineData]) -> list[Any]:
+    """The template's problems as one ValidationError; else the lines, checked by the invoice
+    line rules (unsaved ``InvoiceLine`` objects with the product's values filled in)."""
     errors: dict[str, Any] = {}
     if data.client.company_id != company.pk:
         errors["client"] = _("Finnes ikke.")
@@ -118,46 +121,37 @@ def _validate(company: Company, data: TemplateData, lines: Sequence[LineData]) -
         errors["mode"] = _("Ukjent valg.")
     if data.send_automatically and data.mode != RecurringInvoice.Mode.ISSUE:
         errors["send_automatically"] = _("Bare utstedte fakturaer kan sendes automatisk.")
+    built: list[Any] = []
     if not lines:
         errors["lines"] = [_("Malen trenger minst én linje.")]
     elif len(lines) > MAX_LINES:
         errors["lines"] = [_("Høyst %(max)s linjer.") % {"max": MAX_LINES}]
     else:
-        problems = []
-        for position, line in enumerate(lines, start=1):
-            product = line.product
-            if product is not None and product.company_id != company.pk:
-                problems.append(_("Linje %(n)s: produktet finnes ikke.") % {"n": position})
-            elif line.unit_price is None and product is None:
-                problems.append(_("Linje %(n)s: enhetspris mangler.") % {"n": position})
-            elif line.vat_code is None and product is None:
-                problems.append(_("Linje %(n)s: MVA-kode mangler.") % {"n": position})
-            elif not line.description.strip() and product is None:
-                problems.append(_("Linje %(n)s: beskrivelse mangler.") % {"n": position})
-            elif line.quantity == 0:
-                problems.append(_("Linje %(n)s: antall kan ikke være 0.") % {"n": position})
-        if problems:
-            errors["lines"] = problems
+        try:  # the invoice line rules, so every period's invoice can be made from them
+            built = lines_validate(company=company, lines=lines)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    return built
 
 
-def _save_lines(template: RecurringInvoice, lines: Sequence[LineData]) -> None:
+def _save_lines(template: RecurringInvoice, built: Sequence[Any]) -> None:
     template.lines.all().delete()
     RecurringInvoiceLine.objects.bulk_create(
         RecurringInvoiceLine(
             company=template.company,
             template=template,
-            position=position,
+            position=line.position,
             product=line.product,
-            description=(line.description or (line.product.name if line.product else "")).strip(),
+            description=line.description or (line.product.name if line.product else ""),
             quantity=line.quantity,
-            unit=line.unit or (line.product.unit if line.product else "EA"),
-            unit_price=line.unit_price if line.unit_price is not None else line.product.unit_price,  # type: ignore[union-attr]
+            unit=line.unit,
+            unit_price=line.unit_price,
             discount_percent=line.discount_percent,
-            vat_code=line.vat_code or line.product.vat_code,  # type: ignore[union-attr]
+            vat_code=line.vat_code,
         )
-        for position, line in enumerate(lines, start=1)
+        for line in built
     )
 
 
@@ -193,12 +187,12 @@ def recurring_create(
 ) -> RecurringInvoice:
     """A new template; its first period starts on ``data.start_date``."""
     with _atomic_in_scope(company):
-        _validate(company, data, lines)
+        built = _validate(company, data, lines)
         template = RecurringInvoice(company=company, created_by_id=_user_id(actor))
         _apply(template, data)
         _schedule_next(template)
         template.save()
-        _save_lines(template, lines)
+        _save_lines(template, built)
         audit_log(
             action="recurring.template.created",
             actor=actor,
@@ -220,7 +214,7 @@ def recurring_update(
     company = template.company
     with _atomic_in_scope(company):
         locked = RecurringInvoice.objects.select_for_update().get(pk=template.pk)
-        _validate(company, data, lines)
+        built = _validate(company, data, lines)
         if locked.next_sequence and (
             data.start_date != locked.start_date or data.interval_months != locked.interval_months
         ):
@@ -236,7 +230,7 @@ def recurring_update(
         _apply(locked, data)
         _schedule_next(locked)
         locked.save()
-        _save_lines(locked, lines)
+        _save_lines(locked, built)
         audit_log(
             action="recurring.template.updated",
             actor=actor,
