@@ -61,6 +61,7 @@ class OperatorCategory:
     ACCESS_LOG = "access_log"
     STAFF = "staff"
     STATISTICS = "statistics"
+    STATUTORY_FIGURES = "statutory_figures"
 
     LABELS = {
         "segments": _("Markedssegmenter"),
@@ -68,6 +69,7 @@ class OperatorCategory:
         "access_log": _("Tilgangslogg"),
         "staff": _("Ansatte og roller"),
         "statistics": _("Anonym statistikk (nettside og bruk)"),
+        "statutory_figures": _("Lovfastsatte satser (gebyrer, renter, kompensasjon)"),
     }
 
 
@@ -123,6 +125,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         C.CREDIT_CHECK: VEX,
         C.FINANCING: VEX,
         OperatorCategory.STATISTICS: V,
+        OperatorCategory.STATUTORY_FIGURES: VE,
     },
     StaffRole.PRIVACY_OFFICER: {
         **dict.fromkeys(PERSONAL_CATEGORIES, ALL),
@@ -131,6 +134,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         OperatorCategory.ACCESS_LOG: VX,
         OperatorCategory.STAFF: V,
         OperatorCategory.STATISTICS: VX,
+        OperatorCategory.STATUTORY_FIGURES: V,
     },
     StaffRole.ADMINISTRATOR: {
         OperatorCategory.STAFF: VE,

@@ -21,11 +21,14 @@ urlpatterns = [
     path("app/api-tokens/", include("api.urls_app")),
     path("api/v1/", include("recurring.api_urls")),
     path("api/v1/", include("quotes.api_urls")),
+    path("app/receivables/", include("receivables.urls")),
+    path("api/", include("receivables.api_urls")),  # before api's catch-all 404
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("backoffice/privacy-requests/", include("privacy.staff_urls")),
     path("backoffice/registers/", include("retention.staff_urls")),
     path("backoffice/marketing/", include("marketing.urls")),
+    path("backoffice/figures/", include("backoffice.urls_figures")),
     path("backoffice/", include("backoffice.urls")),
     path("", include("backoffice.urls_public")),  # /plans/ and /survey/
     path("language/", core_views.set_language, name="set_language"),

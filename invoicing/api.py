@@ -60,6 +60,7 @@ from documents.ehf import EhfNotPossible
 from documents.pdf import render_pdf
 from documents.selectors import company_logo
 from documents.services import issued_ehf, issued_pdf
+from invoicing import hooks
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.forms import MAX_LINE_AMOUNT, MAX_TOTAL_AMOUNT
 from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, Payment
@@ -581,6 +582,10 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
     credit_notes = serializers.SerializerMethodField(
         help_text="Ids of the issued credit notes of this invoice."
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Read-only fields that higher apps register (receivables: reminders, fees, ...).
+        return {**super().get_fields(), **hooks.invoice_api_fields()}
 
     class Meta:
         model = Invoice

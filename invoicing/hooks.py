@@ -18,7 +18,7 @@ A receiver gets the document's primary key only and must load it itself (inside
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class IssuedReceiver(Protocol):
@@ -44,3 +44,39 @@ def document_issued(*, invoice_id: int) -> None:
     """Called after commit by ``invoice_issue`` and ``invoice_credit``."""
     for receiver in list(_receivers):
         receiver(invoice_id=invoice_id)
+
+
+# --- The invoice page and the invoice API: what higher apps add --------------------------
+#
+# A higher app (receivables) shows its data about an invoice without invoicing importing
+# it: it registers a page panel (HTML for the invoice page) and API fields (read-only DRF
+# fields added to the invoice serializer, so they also appear in the OpenAPI schema).
+
+
+class InvoicePanel(Protocol):
+    def __call__(self, *, request: Any, invoice: Any) -> str: ...
+
+
+_panels: list[InvoicePanel] = []
+_api_fields: dict[str, Callable[[], Any]] = {}
+
+
+def register_invoice_panel(panel: InvoicePanel) -> InvoicePanel:
+    """``panel(*, request, invoice)`` returns safe HTML shown on an issued invoice's page."""
+    if panel not in _panels:
+        _panels.append(panel)
+    return panel
+
+
+def invoice_panels(*, request: Any, invoice: Any) -> list[str]:
+    return [panel(request=request, invoice=invoice) for panel in list(_panels)]
+
+
+def register_invoice_api_field(name: str, factory: Callable[[], Any]) -> None:
+    """``factory()`` returns a read-only serializer field (``source="*"``: it gets the
+    invoice) added as ``name`` to ``GET /api/v1/invoices/{id}/``."""
+    _api_fields[name] = factory
+
+
+def invoice_api_fields() -> dict[str, Any]:
+    return {name: factory() for name, factory in _api_fields.items()}

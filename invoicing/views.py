@@ -35,7 +35,7 @@ from core.money import format_nok
 from core.parsing import parse_id, parse_int
 from customers.models import Client
 from delivery.selectors import send_log
-from invoicing import selectors, services
+from invoicing import hooks, selectors, services
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.forms import (
     MAX_LINE_AMOUNT,
@@ -598,6 +598,11 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "seller": invoice.seller_snapshot,
             "buyer": invoice.buyer_snapshot,
+            "extra_panels": (
+                []
+                if invoice.is_draft or invoice.is_credit_note
+                else hooks.invoice_panels(request=request, invoice=invoice)
+            ),
         },
     )
 

@@ -488,7 +488,7 @@ def reminders_due(
         raise _figure_error(exc) from exc
 
 
-def _letter_content(plan: PlannedLetter) -> dict[str, Any]:
+def letter_content(plan: PlannedLetter) -> dict[str, Any]:
     invoice = plan.invoice
     seller = invoice.seller_snapshot or {}
     return {
@@ -541,7 +541,7 @@ def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
             sent_on=plan.send_on,
             deadline=plan.deadline,
             fee_bearing=plan.decision.fee,
-            content=_letter_content(plan),
+            content=letter_content(plan),
             delivery=Letter.Delivery.PENDING,
             created_by_id=_user_id(actor),
         )
@@ -895,14 +895,12 @@ def _classify(tx: ParsedTransaction, targets: dict[str, _Target]) -> tuple[str, 
         return BankTransaction.Outcome.NOT_OPEN, target
     if tx.amount <= 0:
         return BankTransaction.Outcome.PARTIAL, target
-    if tx.amount in (target.principal_open, owed):
-        return BankTransaction.Outcome.MATCHED, target
     if tx.amount < target.principal_open:
         return BankTransaction.Outcome.PARTIAL, target
     if tx.amount > owed:
         return BankTransaction.Outcome.OVERPAID, target
-    # Between the principal and principal + items: pays the principal and some fees.
-    return BankTransaction.Outcome.PARTIAL, target
+    # The principal in full, and none, some or all of the fees and interest.
+    return BankTransaction.Outcome.MATCHED, target
 
 
 def _sha256(data: bytes) -> str:
@@ -912,9 +910,11 @@ def _sha256(data: bytes) -> str:
 
 
 def bank_file_import(*, company: Company, actor: Actor, file_name: str, data: bytes) -> BankImport:
-    """Import a bank file: each new transaction is kept with its outcome; a valid KID of an
-    open invoice with the amount owed (the principal, or the principal with its fees and
-    interest) is registered as a payment; everything else waits in the unmatched list.
+    """Import a bank file: each new transaction is kept with its outcome. A KID of an open
+    invoice with an amount from its open principal up to the principal with all open fees
+    and interest is registered as a payment (principal first); less than the principal
+    (partial), more than everything owed (overpaid), an unknown KID or none wait in the
+    unmatched list for the user.
 
     Idempotent: a transaction whose archive reference is already known is skipped (the
     unique constraint also settles two imports running at once: the later one waits for

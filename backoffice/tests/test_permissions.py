@@ -30,7 +30,7 @@ EXPECTED_VIEW = {
     },
     StaffRole.FINANCE: {
         "name", "address", "contact", "employer", "customer_history",
-        "payment_history", "credit_check", "financing", "statistics",
+        "payment_history", "credit_check", "financing", "statistics", "statutory_figures",
     },
     StaffRole.PRIVACY_OFFICER: set(CATEGORIES),
     StaffRole.ADMINISTRATOR: {"staff", "statistics"},
@@ -40,7 +40,7 @@ EXPECTED_EDIT = {
     StaffRole.SUPPORT: {"name", "address", "contact", "correspondence", "complaints"},
     StaffRole.MARKETING: {"preferences", "segments"},
     StaffRole.FINANCE: {"address", "customer_history", "payment_history", "credit_check",
-                        "financing"},
+                        "financing", "statutory_figures"},
     StaffRole.PRIVACY_OFFICER: set(PERSONAL_CATEGORIES) | {"segments", "privacy_requests"},
     StaffRole.ADMINISTRATOR: {"staff"},
 }  # fmt: skip

@@ -1,0 +1,212 @@
+"""Receivables pages by persona: anonymous → login, outsider → 404, member (read-only) →
+403 on changes, owner → works. Bad input → 4xx with a message, nothing saved."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from core.audit import Actor
+from invoicing.models import Invoice
+from receivables import services
+from receivables.models import BankTransaction, Dispute, Letter, ReceivableItem, ReminderSettings
+from receivables.tests.factories import BankLine, camt_file, overdue_invoice, use_kid
+
+pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("tests")
+TODAY = datetime.date.today()
+DUE = TODAY - datetime.timedelta(days=20)
+
+
+@pytest.fixture
+def invoice(company):
+    with scope(company=company):
+        use_kid(company)
+        return overdue_invoice(company=company, due_date=DUE, amount="500.00")
+
+
+@pytest.fixture
+def letter(company, invoice):
+    with scope(company=company):
+        return services.letter_send(invoice=invoice, actor=SYSTEM)
+
+
+@pytest.fixture
+def unmatched(company, invoice):
+    with scope(company=company):
+        services.bank_file_import(
+            company=company,
+            actor=SYSTEM,
+            file_name="b.xml",
+            data=camt_file([BankLine(None, "500.00", "700000001", date=TODAY)]),
+        )
+        return BankTransaction.objects.get()
+
+
+def read_urls(invoice, letter):
+    return [
+        reverse("receivables:reminders"),
+        reverse("receivables:bank"),
+        reverse("receivables:preview", args=[invoice.pk]),
+        reverse("receivables:letter_pdf", args=[letter.pk]),
+        reverse("receivables:collection_csv", args=[invoice.pk]),
+    ]
+
+
+def test_anonymous_is_sent_to_login(client, invoice, letter):
+    for url in [*read_urls(invoice, letter), reverse("receivables:settings")]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/account/login" in response["Location"], url
+
+
+def test_outsider_gets_404_on_the_company_objects(outsider_client, invoice, letter, unmatched):
+    for url in read_urls(invoice, letter)[2:]:
+        assert outsider_client.get(url).status_code == 404, url
+    posts = [
+        (reverse("receivables:dispute", args=[invoice.pk]), {"reason": "x"}),
+        (reverse("receivables:letter_send", args=[invoice.pk]), {"kind": "reminder"}),
+        (
+            reverse("receivables:collection", args=[invoice.pk]),
+            {"agency_name": "X", "sent_on": "2030-01-01"},
+        ),
+        (
+            reverse("receivables:bank_assign", args=[unmatched.pk]),
+            {"invoice_number": invoice.number},
+        ),
+    ]
+    with scopes_disabled():
+        item = ReceivableItem.objects.first()
+    if item is not None:
+        posts.append((reverse("receivables:waive", args=[item.pk]), {"reason": ""}))
+    for url, data in posts:
+        assert outsider_client.post(url, data).status_code == 404, url
+    with scopes_disabled():
+        assert not Dispute.objects.exists()
+        assert Letter.objects.count() == 1
+
+
+def test_member_reads_but_cannot_change(member_client, invoice, letter, unmatched):
+    for url in read_urls(invoice, letter):
+        assert member_client.get(url).status_code == 200, url
+    page = member_client.get(reverse("invoicing:detail", args=[invoice.pk])).content.decode()
+    assert "Innfordring" in page and "Send purring" not in page
+    for url, data in [
+        (reverse("receivables:dispute", args=[invoice.pk]), {"reason": "x"}),
+        (reverse("receivables:letter_send", args=[invoice.pk]), {"kind": "reminder"}),
+        (reverse("receivables:reminders_send"), {"invoice": [invoice.pk]}),
+        (reverse("receivables:bank_upload"), {}),
+        (
+            reverse("receivables:bank_assign", args=[unmatched.pk]),
+            {"invoice_number": invoice.number},
+        ),
+        (reverse("receivables:settings"), {"enabled": "on"}),
+    ]:
+        assert member_client.post(url, data).status_code == 403, url
+    with scopes_disabled():
+        assert not Dispute.objects.exists()
+
+
+def test_owner_disputes_and_it_shows_on_the_invoice(owner_client, invoice):
+    response = owner_client.post(
+        reverse("receivables:dispute", args=[invoice.pk]), {"reason": "Varen var skadet"}
+    )
+    assert response.status_code == 302
+    page = owner_client.get(reverse("invoicing:detail", args=[invoice.pk])).content.decode()
+    assert "Bestridt" in page and "Varen var skadet" in page
+    # Blank reason: a message, nothing saved.
+    owner_client.post(reverse("receivables:resolve", args=[invoice.pk]), {"resolution": "ok"})
+    response = owner_client.post(
+        reverse("receivables:dispute", args=[invoice.pk]), {"reason": ""}, follow=True
+    )
+    assert "Skriv hva kunden har innvendt" in response.content.decode()
+    with scopes_disabled():
+        assert Dispute.objects.filter(resolved_at__isnull=True).count() == 0
+
+
+def test_owner_sends_reminder_from_the_invoice_and_sees_the_fee(owner_client, invoice):
+    response = owner_client.post(
+        reverse("receivables:letter_send", args=[invoice.pk]), {"kind": "reminder"}, follow=True
+    )
+    assert "med gebyr" in response.content.decode()
+    page = owner_client.get(reverse("invoicing:detail", args=[invoice.pk])).content.decode()
+    assert "Purregebyr" in page and "38,00" in page
+    assert (
+        owner_client.post(
+            reverse("receivables:letter_send", args=[invoice.pk]), {"kind": "bogus"}
+        ).status_code
+        == 302
+    )
+
+
+def test_reminders_page_lists_and_sends(owner_client, invoice):
+    with scopes_disabled():
+        ReminderSettings.objects.create(company=invoice.company, reminder1_days=14)
+    page = owner_client.get(reverse("receivables:reminders")).content.decode()
+    assert str(invoice.number) in page
+    preview = owner_client.get(reverse("receivables:preview", args=[invoice.pk]))
+    assert preview["Content-Type"] == "application/pdf"
+    assert owner_client.post(reverse("receivables:reminders_send"), {}).status_code == 400
+    response = owner_client.post(reverse("receivables:reminders_send"), {"invoice": [invoice.pk]})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Letter.objects.filter(invoice=invoice).count() == 1
+
+
+def test_settings_page_validates(owner_client, company):
+    url = reverse("receivables:settings")
+    assert owner_client.get(url).status_code == 200
+    bad = {"reminder1_days": "30", "reminder2_days": "20", "deadline_days": "10"}
+    response = owner_client.post(url, bad)
+    assert response.status_code == 400
+    with scopes_disabled():
+        assert not ReminderSettings.objects.filter(company=company).exists()
+    good = {
+        "enabled": "on",
+        "reminder1_days": "14",
+        "reminder2_days": "35",
+        "deadline_days": "14",
+        "charge_fee": "on",
+        "email_text_nb": "Hei",
+        "email_text_en": "Hi",
+    }
+    assert owner_client.post(url, good).status_code == 302
+    with scopes_disabled():
+        assert ReminderSettings.objects.get(company=company).enabled
+
+
+def test_bank_upload_and_assign(owner_client, company, invoice):
+    data = camt_file([BankLine(None, "500.00", "700000009", date=TODAY)])
+    response = owner_client.post(
+        reverse("receivables:bank_upload"), {"file": SimpleUploadedFile("b.xml", data)}
+    )
+    assert response.status_code == 302
+    bad = owner_client.post(
+        reverse("receivables:bank_upload"), {"file": SimpleUploadedFile("x.txt", b"nonsense")}
+    )
+    assert bad.status_code == 400 and "Ukjent filformat" in bad.content.decode()
+    with scopes_disabled():
+        row = BankTransaction.objects.get()
+    page = owner_client.get(reverse("receivables:bank")).content.decode()
+    assert "Uten KID" in page
+    response = owner_client.post(reverse("receivables:bank_assign", args=[row.pk]), {})
+    assert response.status_code == 302
+    owner_client.post(
+        reverse("receivables:bank_assign", args=[row.pk]), {"invoice_number": invoice.number}
+    )
+    with scopes_disabled():
+        assert Invoice.objects.get(pk=invoice.pk).status == "paid"
+
+
+def test_collection_page(owner_client, invoice):
+    url = reverse("receivables:collection", args=[invoice.pk])
+    assert owner_client.get(url).status_code == 200
+    response = owner_client.post(url, {"agency_name": "Inkasso AS", "sent_on": TODAY.isoformat()})
+    assert response.status_code == 400
+    assert "inkassovarsel" in response.content.decode().lower()
+    csv_response = owner_client.get(reverse("receivables:collection_csv", args=[invoice.pk]))
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert str(invoice.number) in csv_response.content.decode()

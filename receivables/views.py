@@ -1,0 +1,393 @@
+"""Views of receivables under /app/receivables/ (thin: forms → services)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import company_view, editor_view, manager_view
+from core.audit import Actor
+from customers.models import Client
+from invoicing.models import Invoice
+from receivables import exports, selectors, services
+from receivables.forms import (
+    AssignForm,
+    BankFileForm,
+    CollectionForm,
+    DisputeForm,
+    LetterForm,
+    ReminderSettingsForm,
+    ResolveForm,
+    WaiveForm,
+)
+from receivables.models import BankTransaction, Letter, ReceivableItem
+from receivables.pdf import render_letter_pdf
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.user(request.user)
+
+
+def _invoice(pk: int) -> Invoice:
+    return get_object_or_404(
+        Invoice.objects.invoices().exclude(status=Invoice.Status.DRAFT).select_related("client"),
+        pk=pk,
+    )
+
+
+def _to_invoice(pk: int) -> HttpResponse:
+    return redirect("invoicing:detail", pk=pk)
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _pdf(data: bytes, name: str, *, inline: bool = True) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+@manager_view
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    current = selectors.reminder_settings_for(company=request.company)  # type: ignore[attr-defined]
+    if request.method == "POST":
+        form = ReminderSettingsForm(request.POST, instance=current)
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.reminder_settings_update(
+                    company=request.company,  # type: ignore[attr-defined]
+                    actor=_actor(request),
+                    **values,
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, _("Purreinnstillingene er lagret."))
+                return redirect("receivables:settings")
+        return render(request, "receivables/settings.html", {"form": form}, status=400)
+    form = ReminderSettingsForm(instance=current)
+    return render(request, "receivables/settings.html", {"form": form})
+
+
+# --- reminders now ------------------------------------------------------------------------
+
+
+def _reminders_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    error = None
+    try:
+        due = services.reminders_due(company=company, today=today)
+    except ValidationError as exc:
+        due, error = [], " ".join(exc.messages)
+    return render(
+        request,
+        "receivables/reminders.html",
+        {
+            "due": due,
+            "error": error,
+            "settings": selectors.reminder_settings_for(company=company),
+            "today": today,
+            "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+        },
+        status=status,
+    )
+
+
+@company_view
+def reminders_now(request: HttpRequest) -> HttpResponse:
+    """What the daily run would send today, with a preview of each letter."""
+    return _reminders_page(request)
+
+
+@editor_view
+@require_POST
+def reminders_send(request: HttpRequest) -> HttpResponse:
+    ids = [int(x) for x in request.POST.getlist("invoice") if x.isdigit()]
+    if not ids:
+        messages.error(request, _("Velg minst én faktura."))
+        return _reminders_page(request, status=400)
+    try:
+        letters = services.reminders_run(
+            company=request.company,  # type: ignore[attr-defined]
+            actor=_actor(request),
+            today=timezone.localdate(),
+            invoice_ids=ids,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return _reminders_page(request, status=400)
+    messages.success(request, _("%(n)s purringer er sendt.") % {"n": len(letters)})
+    return redirect("receivables:reminders")
+
+
+@company_view
+def letter_preview(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _invoice(invoice_pk)
+    kind = request.GET.get("kind", Letter.Kind.REMINDER)
+    if kind not in Letter.Kind.values:
+        raise Http404
+    try:
+        plan = services.letter_plan(invoice=invoice, kind=kind, send_on=timezone.localdate())
+    except ValidationError as exc:
+        return render(
+            request, "receivables/error.html", {"messages_list": exc.messages}, status=409
+        )
+    if not plan.decision.may_send:
+        return render(
+            request,
+            "receivables/error.html",
+            {"messages_list": [_("Det kan ikke sendes purring på denne fakturaen nå.")]},
+            status=409,
+        )
+    content = services.letter_content(plan)
+    return _pdf(render_letter_pdf(content), f"utkast-{kind}-{invoice.number}.pdf")
+
+
+@company_view
+def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(Letter.objects.all(), pk=pk)
+    stem = "inkassovarsel" if letter.kind == Letter.Kind.COLLECTION_NOTICE else "purring"
+    return _pdf(
+        render_letter_pdf(letter.content), f"{stem}-{letter.content.get('invoice_number')}.pdf"
+    )
+
+
+# --- actions on one invoice ---------------------------------------------------------------
+
+
+@editor_view
+@require_POST
+def letter_send(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _invoice(invoice_pk)
+    form = LetterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ugyldig brevtype."))
+        return _to_invoice(invoice.pk)
+    try:
+        letter = services.letter_send(
+            invoice=invoice, actor=_actor(request), kind=form.cleaned_data["kind"]
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        if letter.fee_bearing:
+            messages.success(request, _("Brevet er sendt, med gebyr."))
+        else:
+            messages.success(request, _("Brevet er sendt, uten gebyr."))
+    return _to_invoice(invoice.pk)
+
+
+@editor_view
+@require_POST
+def dispute(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _invoice(invoice_pk)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Skriv hva kunden har innvendt."))
+        return _to_invoice(invoice.pk)
+    try:
+        services.invoice_dispute(
+            invoice=invoice, actor=_actor(request), reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Fakturaen er markert som bestridt. Innfordringen stanses."))
+    return _to_invoice(invoice.pk)
+
+
+@editor_view
+@require_POST
+def resolve(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _invoice(invoice_pk)
+    form = ResolveForm(request.POST)
+    resolution = form.cleaned_data["resolution"] if form.is_valid() else ""
+    try:
+        services.dispute_resolve(invoice=invoice, actor=_actor(request), resolution=resolution)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Innsigelsen er avklart."))
+    return _to_invoice(invoice.pk)
+
+
+@editor_view
+@require_POST
+def waive(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ReceivableItem.objects.all(), pk=pk)
+    form = WaiveForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.item_waive(item=item, actor=_actor(request), reason=reason)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Kravet er frafalt."))
+    return _to_invoice(item.invoice_id)
+
+
+@editor_view
+@require_http_methods(["GET", "POST"])
+def collection(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _invoice(invoice_pk)
+    if request.method == "POST":
+        form = CollectionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.collection_mark(
+                    invoice=invoice,
+                    actor=_actor(request),
+                    agency_name=form.cleaned_data["agency_name"],
+                    sent_on=form.cleaned_data["sent_on"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, _("Fakturaen er registrert som sendt til inkasso."))
+                return _to_invoice(invoice.pk)
+        status = 400
+    else:
+        form = CollectionForm(initial={"sent_on": timezone.localdate()})
+        status = 200
+    return render(
+        request, "receivables/collection.html", {"invoice": invoice, "form": form}, status=status
+    )
+
+
+@company_view
+def collection_csv(request: HttpRequest, invoice_pk: int) -> HttpResponse:
+    invoice = _invoice(invoice_pk)
+    data = exports.collection_csv(invoice=invoice, today=timezone.localdate())
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="inkasso-{invoice.number}.csv"'
+    return response
+
+
+# --- bank files ---------------------------------------------------------------------------
+
+
+@company_view
+def bank(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    return render(
+        request,
+        "receivables/bank.html",
+        {
+            "form": BankFileForm(),
+            "imports": selectors.bank_imports(company=company)[:20],
+            "unmatched": selectors.unmatched_transactions(company=company)[:200],
+            "assign_form": AssignForm(),
+            "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@editor_view
+@require_POST
+def bank_upload(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = BankFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.bank_file_import(
+                company=company,
+                actor=_actor(request),
+                file_name=upload.name or "",
+                data=upload.read(),
+            )
+        except ValidationError as exc:
+            for errors in (
+                exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]
+            ):
+                for error in errors:
+                    form.add_error("file", error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(file)s: %(matched)s betalinger registrert, %(unmatched)s til avstemming, "
+                    "%(duplicates)s allerede importert."
+                )
+                % {
+                    "file": result.file_name,
+                    "matched": result.matched_count,
+                    "unmatched": result.unmatched_count,
+                    "duplicates": result.duplicate_count,
+                },
+            )
+            return redirect("receivables:bank")
+    return render(
+        request,
+        "receivables/bank.html",
+        {
+            "form": form,
+            "imports": selectors.bank_imports(company=company)[:20],
+            "unmatched": selectors.unmatched_transactions(company=company)[:200],
+            "assign_form": AssignForm(),
+            "can_edit": True,
+        },
+        status=400,
+    )
+
+
+@editor_view
+@require_POST
+def bank_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(BankTransaction.objects.all(), pk=pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("receivables:bank")
+    try:
+        if form.cleaned_data.get("invoice_number"):
+            invoice = (
+                Invoice.objects.invoices()
+                .exclude(status=Invoice.Status.DRAFT)
+                .filter(number=form.cleaned_data["invoice_number"])
+                .first()
+            )
+            if invoice is None:
+                raise ValidationError(_("Fant ingen utstedt faktura med det nummeret."))
+            services.bank_transaction_assign(
+                transaction_row=row, actor=_actor(request), invoice=invoice
+            )
+            messages.success(
+                request, _("Beløpet er ført mot faktura %(n)s.") % {"n": invoice.number}
+            )
+        else:
+            client = Client.objects.filter(number=form.cleaned_data["client_number"]).first()
+            if client is None:
+                raise ValidationError(_("Fant ingen kunde med det nummeret."))
+            services.bank_transaction_to_credit(
+                transaction_row=row, actor=_actor(request), client=client
+            )
+            messages.success(request, _("Beløpet er ført som kundens tilgodehavende."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("receivables:bank")
