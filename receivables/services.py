@@ -812,6 +812,10 @@ def claim_payment_register(
                 date=date,
                 method=method,
                 reference=reference,
+                # Money that was received: a surplus is the client's credit, and the bank
+                # file's archive reference already keeps one transaction from counting twice.
+                confirm_overpayment=True,
+                confirm_duplicate=bank_transaction is not None,
             )
         allocations = []
         for item, part in zip(open_items, parts, strict=True):
@@ -1124,6 +1128,8 @@ def bank_transaction_to_credit(
             date=locked.booking_date,
             method=Payment.Method.BANK,
             reference=locked.archive_reference,
+            confirm_overpayment=True,  # the point: all of it to the client's credit
+            confirm_duplicate=True,  # one bank transaction, assigned once (locked above)
         )
         locked.client = client
         locked.status = BankTransaction.Status.CREDITED
