@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import translation
 
 from catalog.models import VatCode
 from catalog.selectors import vat_rate_on
+from catalog.units import Unit
 from documents.document import (
     Address,
     DocumentLine,
@@ -100,13 +102,25 @@ def _vat_label(code: VatCode | None, language: str) -> str:
     return code.name_en if language == "en" else code.name_nb
 
 
-def _document_line(line: InvoiceLine, *, rate: Decimal, net: Decimal) -> DocumentLine:
+def unit_label(code: str, language: str) -> str:
+    """The unit's printed name in the document's language (not the request's)."""
+    try:
+        unit = Unit(code)
+    except ValueError:
+        return code
+    with translation.override(language):
+        return str(unit.label)
+
+
+def _document_line(
+    line: InvoiceLine, *, rate: Decimal, net: Decimal, language: str
+) -> DocumentLine:
     return DocumentLine(
         position=line.position,
         description=line.description or (line.product.name if line.product else ""),
         quantity=line.quantity,
         unit_code=line.unit,
-        unit_label=str(line.get_unit_display()),
+        unit_label=unit_label(line.unit, language),
         unit_price=line.unit_price,
         discount_percent=line.discount_percent,
         line_net=net,
@@ -123,7 +137,9 @@ def _issued_figures(
     invoice: Invoice, lines: list[InvoiceLine], codes: dict[str, VatCode], language: str
 ) -> tuple[tuple[DocumentLine, ...], tuple[VatSubtotal, ...], tuple[str, ...]]:
     document_lines = tuple(
-        _document_line(line, rate=line.vat_rate or Decimal("0.00"), net=line.net_amount)
+        _document_line(
+            line, rate=line.vat_rate or Decimal("0.00"), net=line.net_amount, language=language
+        )
         for line in lines
     )
     subtotals = []
@@ -169,7 +185,7 @@ def _draft_figures(
         exchange_rate=invoice.exchange_rate,
     )
     document_lines = tuple(
-        _document_line(line, rate=rate, net=net)
+        _document_line(line, rate=rate, net=net, language=language)
         for line, rate, net in zip(lines, rates, totals.line_nets, strict=True)
     )
     code_of_group: dict[tuple[str, Decimal], VatCode] = {}

@@ -75,6 +75,18 @@ class DocumentLine:
         """The line allowance (BT-136): what the discount took off, in øre."""
         return round_money(self.gross_amount) - self.line_net
 
+    @property
+    def unit_price_incl_vat(self) -> Decimal:
+        """The unit price with the line's VAT, to øre: shown to consumers, never summed."""
+        return round_money(self.unit_price * (1 + self.vat_rate / 100))
+
+    @property
+    def line_amount_incl_vat(self) -> Decimal:
+        """The line net with the line's VAT, to øre: shown to consumers. The VAT of record
+        is computed per rate on the sum of line nets (EN 16931), so these may differ from
+        the totals by an øre of rounding."""
+        return round_money(self.line_net * (1 + self.vat_rate / 100))
+
 
 @dataclass(frozen=True)
 class VatSubtotal:
@@ -141,6 +153,11 @@ class InvoiceDocument:
     bic: str = ""
     language: str = "nb"
     credited: DocumentReference | None = None
+    # Print line prices and amounts incl. VAT (for a consumer); the VAT breakdown stays.
+    prices_include_vat: bool = False
+    # Where the goods or services were delivered, when not the buyer's address
+    # (bokføringsforskriften § 5-1-1 nr. 4); None: the buyer's address.
+    delivery_address: Address | None = None
     valid_until: datetime.date | None = None  # quotes: the last day the offer stands
 
     @property

@@ -24,6 +24,7 @@ from a second pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -31,6 +32,7 @@ import io
 import logging
 import os
 import threading
+import unicodedata
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -144,10 +146,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "description": ("Beskrivelse", "Description"),
     "quantity": ("Antall", "Qty"),
     "unit": ("Enhet", "Unit"),
-    "unit_price": ("Pris", "Unit price"),
+    "unit_price": ("Pris eks. mva", "Price excl. VAT"),
+    "unit_price_no_vat": ("Pris", "Unit price"),  # a seller not registered for VAT
+    "unit_price_incl": ("Pris inkl. mva", "Price incl. VAT"),
     "discount": ("Rabatt", "Disc."),
     "vat": ("MVA", "VAT"),
     "amount": ("Beløp", "Amount"),
+    "amount_incl": ("Beløp inkl. mva", "Amount incl. VAT"),
+    "delivery_place": ("Leveringssted", "Place of delivery"),
     "period": ("Periode", "Period"),
     "vat_rate": ("MVA-sats", "VAT rate"),
     "vat_basis": ("Grunnlag", "Basis"),
@@ -400,7 +406,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-_LINE_COLUMNS = (0.39, 0.08, 0.07, 0.13, 0.08, 0.08, 0.17)  # fractions of CONTENT_WIDTH
+_LINE_COLUMNS = (0.35, 0.08, 0.07, 0.16, 0.08, 0.07, 0.19)  # fractions of CONTENT_WIDTH
 _CELL_PAD = 4
 
 
@@ -432,7 +438,69 @@ def _lines_table_style() -> TableStyle:
 def render_pdf(document: InvoiceDocument, *, logo: bytes | None = None) -> bytes:
     """The PDF of ``document`` (A4, DejaVu Sans embedded) with ``logo`` (PNG/JPEG) top left."""
     _register_fonts()
-    return _Renderer(document, _prepared_logo(logo) if logo else None).render()
+    return _Renderer(_printable(document), _prepared_logo(logo) if logo else None).render()
+
+
+# --- Characters the embedded fonts lack ---------------------------------------------------
+
+#: Printed for a character neither DejaVu face has (an emoji, a CJK character ...): a
+#: visible placeholder, where the PDF would otherwise show an empty box or nothing.
+MISSING_GLYPH = "\u25a1"  # □
+
+
+@functools.cache
+def _covered() -> frozenset[int]:
+    """Code points both embedded faces (regular and bold) can draw."""
+    faces = [pdfmetrics.getFont(name).face for name in (FONT, FONT_BOLD)]
+    covered = set(faces[0].charToGlyph)
+    for face in faces[1:]:
+        covered &= set(face.charToGlyph)
+    covered.update((0x0A, 0x0D, 0x09))  # line breaks and tabs are layout, not glyphs
+    return frozenset(covered)
+
+
+def printable_text(text: str) -> str:
+    """``text`` with every character the fonts lack replaced by ``MISSING_GLYPH``.
+
+    Invisible joiners and modifiers the fonts lack (zero-width joiner, variation selectors,
+    skin-tone modifiers, combining marks) are dropped, so an emoji sequence such as a
+    family or a thumbs-up with a skin tone prints as one placeholder per visible symbol.
+    """
+    covered = _covered()
+    if all(ord(char) in covered for char in text):
+        return text
+    out = []
+    after_missing = False
+    for char in text:
+        point = ord(char)
+        joiner = unicodedata.category(char) in ("Mn", "Me", "Cf") or 0x1F3FB <= point <= 0x1F3FF
+        if joiner and (after_missing or point not in covered):
+            continue  # part of the symbol already replaced, or an invisible mark
+        if point in covered:
+            out.append(char)
+            after_missing = False
+        else:
+            out.append(MISSING_GLYPH)
+            after_missing = True
+    return "".join(out)
+
+
+def _printable(value: Any) -> Any:
+    """A copy of a document (dataclasses, tuples, strings) safe for the fonts."""
+    if isinstance(value, str):
+        return printable_text(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for item in dataclasses.fields(value):
+            old = getattr(value, item.name)
+            new = _printable(old)
+            if new is not old:
+                changes[item.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, tuple):
+        items = tuple(_printable(item) for item in value)
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
 
 
 def _party_address(party: Party) -> list[str]:
@@ -606,6 +674,14 @@ class _Renderer:
             rows.append((f("delivery_date"), f.date(doc.delivery_date)))
         if doc.period_start or doc.period_end:
             rows.append((f("delivery_period"), f.period(doc.period_start, doc.period_end)))
+        place = doc.delivery_address
+        if place is not None and place != doc.buyer.address:
+            rows.append(
+                (
+                    f("delivery_place"),
+                    ", ".join(_party_address(Party(name="", address=place))),
+                )
+            )
         if doc.due_date and not credit:
             rows.append((f("due_date"), f.date(doc.due_date)))
         for key, value in (
@@ -850,14 +926,23 @@ class _Renderer:
         if not self.shows_vat:  # no VAT column: give its width to the description
             widths[0] += widths[5]
             del widths[5]
+        # Prices excl. VAT (the EN 16931 figures) unless the buyer is shown prices incl. VAT
+        # (consumers); the VAT breakdown and totals below are the same either way.
+        incl = self.shows_vat and self.doc.prices_include_vat
+        if not self.shows_vat:
+            price_label, amount_label = f("unit_price_no_vat"), f("amount")
+        elif incl:
+            price_label, amount_label = f("unit_price_incl"), f("amount_incl")
+        else:
+            price_label, amount_label = f("unit_price"), f("amount")
         header = [
             f("description"),
             f("quantity"),
             f("unit"),
-            f("unit_price"),
+            price_label,
             f("discount"),
             f("vat"),
-            f"{f('amount')} {self.doc.currency}" if self.foreign else f("amount"),
+            f"{amount_label} {self.doc.currency}" if self.foreign else amount_label,
         ]
         if not self.shows_vat:
             del header[5]
@@ -881,14 +966,17 @@ class _Renderer:
                     "<br/>".join(escape(part).replace("\n", "<br/>") for part in parts),
                     cell_style,
                 )
+            price, amount = line.unit_price, line.line_net
+            if incl:
+                price, amount = line.unit_price_incl_vat, line.line_amount_incl_vat
             row = [
                 description,
                 f.number(line.quantity),
                 line.unit_label,
-                f.price(line.unit_price),
+                f.price(price),
                 f.percent(line.discount_percent) if line.discount_percent else "",
                 f.percent(line.vat_rate),
-                f.money(line.line_net),
+                f.money(amount),
             ]
             if not self.shows_vat:
                 del row[5]

@@ -128,3 +128,19 @@ def test_document_queries_are_bounded(company_scope, django_assert_max_num_queri
     )
     with django_assert_max_num_queries(6):
         document_from_invoice(load_for_document(invoice.pk))
+
+
+def test_units_are_named_in_the_documents_language_not_the_requests(company_scope, settings):
+    """Issue 9 defect 7: an English PDF used the Norwegian unit names (and the reverse in
+    an English session)."""
+    from django.utils import translation
+
+    english = ClientFactory(company=company_scope, language="en")
+    norwegian = ClientFactory(company=company_scope, language="nb")
+    lines = [line(unit="HUR"), line(unit="EA", description="Ting")]
+    en_doc = document_from_invoice(issue(company_scope, client=english, lines=lines))
+    assert [item.unit_label for item in en_doc.lines] == ["h", "pcs"]
+    with translation.override("en"):
+        nb_doc = document_from_invoice(issue(company_scope, client=norwegian, lines=lines))
+    assert [item.unit_label for item in nb_doc.lines] == ["t", "stk"]
+    assert " pcs " in pdf_text(render_pdf(en_doc)).replace("\n", " ")

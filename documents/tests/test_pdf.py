@@ -307,7 +307,7 @@ def test_200_lines_paginate_with_header_row_and_page_numbers_on_every_page():
     pages = pages_text(pdf)
     count = len(pages)
     assert count >= 5
-    header_row = "Beskrivelse Antall Enhet Pris Rabatt MVA Beløp"
+    header_row = "Beskrivelse Antall Enhet Pris eks. mva Rabatt MVA Beløp"
     for number, text in enumerate(pages, start=1):
         assert text.count(header_row) == 1, f"page {number}"
         assert f"Side {number} av {count}" in text
@@ -364,7 +364,7 @@ def test_english_labels_amounts_and_dates():
         "Our reference Åse Ødegård",
         "Your reference Per Østli",
         "Order no. PO-7781",
-        "Description Qty Unit Unit price Disc. VAT Amount",
+        "Description Qty Unit Price excl. VAT Disc. VAT Amount",
         "Total excl. VAT 12,731.60",
         "VAT 2,775.54",
         "Total incl. VAT 15,507.14",
@@ -557,3 +557,56 @@ def test_returns_and_full_discounts_print_signed_figures():
     assert "Kurs 1 stk 4 500,00 100 % 25 % 0,00" in text
     assert "Retur av vare -1 stk 300,00 10 % 25 % -270,00" in text
     assert f"Å betale NOK {nb(document.totals.amount_due)}" in text
+
+
+# --- Issue 9 defect 7 ------------------------------------------------------------------------
+
+
+def test_line_prices_are_labelled_excluding_vat():
+    text = all_text(render_pdf(make_document()))
+    assert "Beskrivelse Antall Enhet Pris eks. mva Rabatt MVA Beløp" in text
+    english = all_text(render_pdf(make_document(language="en")))
+    assert "Description Qty Unit Price excl. VAT Disc. VAT Amount" in english
+
+
+def test_consumer_prices_include_vat_and_the_vat_breakdown_stays():
+    document = make_document(prices_include_vat=True)
+    text = all_text(render_pdf(document))
+    assert "Pris inkl. mva" in text and "Beløp inkl. mva" in text
+    assert "Pris eks. mva" not in text
+    for line in document.lines:
+        assert nb(line.line_amount_incl_vat) in text
+    for subtotal in document.vat_subtotals:
+        assert nb(subtotal.taxable_amount) in text and nb(subtotal.tax_amount) in text
+    assert f"Sum eks. MVA {nb(document.totals.tax_exclusive)}" in text
+    assert f"Sum inkl. MVA {nb(document.totals.tax_inclusive)}" in text
+    save_png(render_pdf(document), "invoice-prices-incl-vat")
+
+
+def test_place_of_delivery_is_printed_when_it_differs_from_the_buyer_address():
+    site = Address(line1="Byggeplass Fjordgata 12", postcode="7010", city="Trondheim")
+    text = all_text(render_pdf(make_document(delivery_address=site)))
+    assert "Leveringssted Byggeplass Fjordgata 12, 7010 Trondheim" in text
+    plain = make_document()
+    same = all_text(render_pdf(make_document(delivery_address=plain.buyer.address)))
+    assert "Leveringssted" not in same
+    english = all_text(render_pdf(make_document(delivery_address=site, language="en")))
+    assert "Place of delivery Byggeplass Fjordgata 12, 7010 Trondheim" in english
+
+
+def test_characters_outside_the_fonts_print_a_visible_placeholder():
+    from documents.pdf import MISSING_GLYPH, printable_text
+
+    assert printable_text("Kaffe og 👍🏽 – Ærlig ✓") == f"Kaffe og {MISSING_GLYPH} – Ærlig ✓"
+    assert printable_text("👨\u200d👩\u200d👧") == MISSING_GLYPH * 3
+    assert printable_text("株式会社") == MISSING_GLYPH * 4
+    lines = (
+        replace(make_document().lines[0], description="Kake 🎂 med pynt 株"),
+    ) + make_document().lines[1:]
+    document = make_document(lines=lines, note="Takk 🙏")
+    pdf = render_pdf(document)
+    text = all_text(pdf)
+    assert f"Kake {MISSING_GLYPH} med pynt {MISSING_GLYPH}" in text
+    assert f"Takk {MISSING_GLYPH}" in text
+    assert document.note == "Takk 🙏"  # the document itself is left as it is
+    save_png(pdf, "invoice-missing-glyphs")
