@@ -602,7 +602,8 @@ def test_characters_outside_the_fonts_print_a_visible_placeholder():
     assert printable_text("株式会社") == MISSING_GLYPH * 4
     lines = (
         replace(make_document().lines[0], description="Kake 🎂 med pynt 株"),
-    ) + make_document().lines[1:]
+        *make_document().lines[1:],
+    )
     document = make_document(lines=lines, note="Takk 🙏")
     pdf = render_pdf(document)
     text = all_text(pdf)
