@@ -361,10 +361,11 @@ def _plan(
         (i.amount for i in live_items if i.kind in (*FEE_KINDS, ReceivableItem.Kind.COMPENSATION)),
         ZERO,
     )
-    fee = fee_amount if (decision.fee and fee_amount is not None) else ZERO
+    in_nok = invoice.currency == "NOK"  # the statutory amounts are NOK
+    fee = fee_amount if (decision.fee and fee_amount is not None and in_nok) else ZERO
     compensation = (
         compensation_amount
-        if settings_row.claim_compensation and invoice.client.kind == Client.Kind.COMPANY
+        if settings_row.claim_compensation and invoice.client.kind == Client.Kind.COMPANY and in_nok
         else None
     )
     planned.fee, planned.compensation = rules.fee_and_compensation(
@@ -667,12 +668,20 @@ def reminders_run(
             return []
         # Lock the invoices (in a stable order) so a concurrent run cannot send twice.
         ids = sorted(p.invoice.pk for p in plans)
-        list(Invoice.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
-        already = set(
-            Letter.objects.filter(invoice_id__in=ids, sent_on=today).values_list(
-                "invoice_id", flat=True
+        already: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            list(
+                Invoice.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
-        )
+            already.update(
+                Letter.objects.filter(invoice_id__in=chunk, sent_on=today).values_list(
+                    "invoice_id", flat=True
+                )
+            )
         plans = [p for p in plans if p.invoice.pk not in already]
         letters = _save_letters(plans, actor)
         audit_log(
@@ -795,6 +804,19 @@ def claim_payment_register(
     oldest first; a surplus goes to the client's credit balance (as an overpayment of the
     invoice). Returns the invoicing Payment (None if everything went to the items)."""
     company = invoice.company
+    if items is not None and not items:
+        # Nothing but the principal is owed (the common case in a bank file): the
+        # invoicing service does it all, a surplus included.
+        return invoicing_services.payment_register(
+            invoice=invoice,
+            actor=actor,
+            amount=amount,
+            date=date,
+            method=method,
+            reference=reference,
+            confirm_overpayment=True,
+            confirm_duplicate=bank_transaction is not None,
+        )
     with _atomic_in_scope(company):
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         open_items = list(items) if items is not None else selectors.open_items_of(invoice=locked)
@@ -1004,13 +1026,19 @@ def _import_once(
         BankTransaction.objects.bulk_create(rows, batch_size=2000)
         matched_rows = [r for r in rows if r.status == BankTransaction.Status.MATCHED]
         if matched_rows:
-            invoices = Invoice.objects.in_bulk([r.invoice_id for r in matched_rows])
+            invoice_ids = sorted({r.invoice_id for r in matched_rows})
+            invoices: dict[int, Invoice] = {}
             open_items: dict[int, list[ReceivableItem]] = defaultdict(list)
-            for item in ReceivableItem.objects.filter(
-                invoice_id__in=list(invoices), waived_at__isnull=True
-            ).order_by("date", "id"):
-                if item.open_amount > 0:
-                    open_items[item.invoice_id].append(item)
+            for start in range(0, len(invoice_ids), 5000):
+                chunk = invoice_ids[start : start + 5000]
+                for invoice in Invoice.objects.filter(pk__in=chunk):
+                    invoice.company = company  # one company object, not a query per row
+                    invoices[invoice.pk] = invoice
+                for item in ReceivableItem.objects.filter(
+                    invoice_id__in=chunk, waived_at__isnull=True
+                ).order_by("date", "id"):
+                    if item.open_amount > 0:
+                        open_items[item.invoice_id].append(item)
             for row in matched_rows:
                 row.payment = claim_payment_register(
                     invoice=invoices[row.invoice_id],

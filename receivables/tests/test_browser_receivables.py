@@ -112,7 +112,7 @@ def test_settings_notice_collection_waive_and_unmatched(browser_page, tmp_path):
         "Frafalt"
     )
     # Collection before the notice's deadline is refused with a message.
-    page.get_by_role("link", name="Send til inkasso").click()
+    page.get_by_role("button", name="Send til inkasso").click()
     page.fill("#id_agency_name", "Nordisk Inkasso AS")
     page.get_by_role("button", name="Registrer som sendt til inkasso").click()
     expect(page.get_by_text("Fristen i inkassovarselet løper til")).to_be_visible()
