@@ -558,7 +558,13 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Invoice.DoesNotExist:
         raise Http404 from None
     today = timezone.localdate()
-    draft_totals = selectors.invoice_draft_totals(invoice=invoice) if invoice.is_draft else None
+    draft_totals = None
+    draft_problems: list[str] = []
+    if invoice.is_draft:
+        try:
+            draft_totals = selectors.invoice_draft_totals(invoice=invoice)
+        except ValidationError as exc:  # e.g. no VAT rate in force on the draft's date
+            draft_problems = exc.messages
     payments = list(invoice.payments.all())
     reversed_ids = {payment.reverses_id for payment in payments if payment.reverses_id}
     can_edit = request.membership.can_edit  # type: ignore[attr-defined]
@@ -576,6 +582,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": list(invoice.lines.all()),
             "vat_lines": list(invoice.vat_lines.all()),
             "draft_totals": draft_totals,
+            "draft_problems": draft_problems,
             "payments": payments,
             "reversed_ids": reversed_ids,
             "credit_notes": list(invoice.credit_notes.all()),
