@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -53,6 +53,7 @@ from accounts.permissions import (
 from accounts.permissions import verify_otp as _verify_otp
 from accounts.tokens import email_verification_token, user_from_unlock_token
 from core.parsing import parse_id
+from core.redirects import safe_next
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -90,12 +91,7 @@ logout_view = auth_views.LogoutView.as_view()
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next(request, default)
 
 
 def _apply_errors(form: Form, error: ValidationError, rename: dict[str, str] | None = None) -> None:

@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -60,6 +59,7 @@ from backoffice.selectors import (
 )
 from core.audit import Actor, audit_log
 from core.parsing import parse_id
+from core.redirects import safe_next
 from customers.csvfiles import csv_response
 
 PAGE_SIZE = 50
@@ -689,10 +689,8 @@ def elevate(request: HttpRequest) -> HttpResponse:
                 _("Utvidet tilgang er aktiv til %(time)s. Alt du ser, logges.")
                 % {"time": timezone.localtime(elevation.expires_at).strftime("%H:%M")},
             )
-            target = request.GET.get("next", "")
-            if target.startswith("/backoffice/") and url_has_allowed_host_and_scheme(
-                target, allowed_hosts={request.get_host()}
-            ):
+            target = safe_next(request, "", prefix="/backoffice/")
+            if target:
                 return redirect(target)
             return redirect("backoffice:customer_list")
     return render(

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import company_view, owner_view
 from accounts.services import user_set_language
 from core.middleware import SESSION_LANGUAGE_KEY
+from core.redirects import safe_next
 from core.selectors import audit_entries_for_company
 
 
@@ -35,11 +35,7 @@ def activity(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language: stored on the user when logged in, else in the session."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
+    next_url = safe_next(request, "/")
     if language not in dict(settings.LANGUAGES):
         return HttpResponse(status=400, content=b"Unknown language.")
     if request.user.is_authenticated:
