@@ -22,6 +22,7 @@ def test_finance_adds_the_next_half_year(owner_client):
     finance = client_for(make_staff(StaffRole.FINANCE))
     page = finance.get(reverse("figures:list")).content.decode()
     assert "Forsinkelsesrente" in page and "12,25" in page
+    assert f'href="{reverse("figures:list")}"' in page  # in the back-office menu
     data = {
         "kind": "late_interest",
         "valid_from": "2027-01-01",
