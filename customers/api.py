@@ -85,6 +85,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "language",
             "peppol_id",
             "delivery_channel",
+            "price_display",
             "notes",
             "is_active",
             "created_at",

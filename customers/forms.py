@@ -50,6 +50,17 @@ class ClientForm(forms.Form):
     delivery_channel = forms.ChoiceField(
         label=_("Utsendelse"), choices=Client.DeliveryChannel.choices, initial="email"
     )
+    price_display = forms.TypedChoiceField(
+        label=_("Priser på fakturaen"),
+        choices=Client.PriceDisplay.choices,
+        initial=Client.PriceDisplay.AUTO,
+        required=False,
+        empty_value=Client.PriceDisplay.AUTO,
+        help_text=_(
+            "Forbrukere skal se priser inkludert mva. MVA-spesifikasjonen står på "
+            "fakturaen uansett."
+        ),
+    )
     peppol_id = forms.CharField(
         label=_("Peppol-ID"),
         max_length=64,

@@ -24,6 +24,11 @@ class Client(TenantModel):
         EMAIL = "email", _("E-post")
         MANUAL = "manual", _("Manuelt (last ned / skriv ut)")
 
+    class PriceDisplay(models.TextChoices):
+        AUTO = "auto", _("Automatisk: inkl. mva for privatpersoner, ellers eks. mva")
+        EXCLUDING_VAT = "excl", _("Eks. mva")
+        INCLUDING_VAT = "incl", _("Inkl. mva")
+
     number = models.PositiveIntegerField(_("kundenummer"))
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
     name = models.CharField(_("navn"), max_length=200)
@@ -53,6 +58,12 @@ class Client(TenantModel):
         choices=DeliveryChannel.choices,
         default=DeliveryChannel.EMAIL,
     )
+    price_display = models.CharField(
+        _("priser på fakturaen"),
+        max_length=4,
+        choices=PriceDisplay.choices,
+        default=PriceDisplay.AUTO,
+    )
     notes = models.TextField(_("notater"), blank=True, max_length=5000)
     is_active = models.BooleanField(_("aktiv"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,6 +80,13 @@ class Client(TenantModel):
         ]
         verbose_name = _("kunde")
         verbose_name_plural = _("kunder")
+
+    @property
+    def prices_include_vat(self) -> bool:
+        """Whether its PDFs show line prices incl. VAT (consumers by default)."""
+        if self.price_display == self.PriceDisplay.AUTO:
+            return self.kind == self.Kind.PERSON
+        return self.price_display == self.PriceDisplay.INCLUDING_VAT
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"

@@ -42,6 +42,7 @@ register(
         "language",
         "peppol_id",
         "delivery_channel",
+        "price_display",
         "is_active",
         "created_at",
         "updated_at",

@@ -69,6 +69,7 @@ class ClientData:
     language: str = Client.Language.NB
     peppol_id: str = ""
     delivery_channel: str = Client.DeliveryChannel.EMAIL
+    price_display: str = Client.PriceDisplay.AUTO
     notes: str = ""
 
     @classmethod

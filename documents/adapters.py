@@ -295,5 +295,7 @@ def document_from_invoice(invoice: Invoice) -> InvoiceDocument:
         iban=seller_data.get("iban", ""),
         bic=seller_data.get("bic", ""),
         language=language,
+        # Not in snapshots of invoices issued before the setting existed: as printed then.
+        prices_include_vat=bool(buyer_data.get("prices_incl_vat", False)),
         credited=credited,
     )

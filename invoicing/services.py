@@ -824,6 +824,7 @@ def buyer_snapshot(client: Client, *, reverse_charge: bool) -> dict[str, Any]:
         "peppol_id": client.peppol_id,
         "language": client.language,
         "delivery_channel": client.delivery_channel,
+        "prices_incl_vat": client.prices_include_vat,
     }
 
 

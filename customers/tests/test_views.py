@@ -274,3 +274,19 @@ def test_pages_are_translated_to_english(owner, owner_client, client_obj):
     assert "Client details" in detail
     response = owner_client.post(reverse("customers:create"), {**VALID, "country": "ZZ"})
     assert "is not a country code" in response.content.decode()
+
+
+def test_owner_chooses_how_prices_are_shown_on_the_clients_invoices(owner_client, company):
+    response = owner_client.post(reverse("customers:create"), {**VALID, "price_display": "incl"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        client = Client.objects.get(company=company)
+    assert client.price_display == "incl" and client.prices_include_vat
+    page = owner_client.get(reverse("customers:detail", args=[client.pk])).content.decode()
+    assert "Inkl. mva" in page
+    bad = owner_client.post(
+        reverse("customers:edit", args=[client.pk]), {**VALID, "price_display": "brutto"}
+    )
+    assert bad.status_code == 400
+    client.refresh_from_db()
+    assert client.price_display == "incl"

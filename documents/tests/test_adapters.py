@@ -144,3 +144,29 @@ def test_units_are_named_in_the_documents_language_not_the_requests(company_scop
         nb_doc = document_from_invoice(issue(company_scope, client=norwegian, lines=lines))
     assert [item.unit_label for item in nb_doc.lines] == ["t", "stk"]
     assert " pcs " in pdf_text(render_pdf(en_doc)).replace("\n", " ")
+
+
+def test_consumers_see_prices_incl_vat_by_default_and_the_setting_is_frozen_at_issue(
+    company_scope,
+):
+    """Issue 9 defect 7: a per-client setting, person clients default to prices incl. VAT."""
+    from customers.models import Client
+
+    person = ClientFactory(
+        company=company_scope, kind="person", organization_number="", peppol_id=""
+    )
+    business = ClientFactory(company=company_scope)
+    forced = ClientFactory(company=company_scope, price_display="incl")
+    lines = [line(quantity="2", unit_price="100.00")]
+    person_doc = document_from_invoice(issue(company_scope, client=person, lines=lines))
+    assert person_doc.prices_include_vat
+    text = pdf_text(render_pdf(person_doc))
+    assert "Pris inkl. mva" in text and "250,00" in text
+    assert "Sum eks. MVA" in text  # the VAT breakdown stays
+    assert not document_from_invoice(
+        issue(company_scope, client=business, lines=lines)
+    ).prices_include_vat
+    issued = issue(company_scope, client=forced, lines=lines)
+    assert document_from_invoice(issued).prices_include_vat
+    Client.objects.filter(pk=forced.pk).update(price_display="excl")
+    assert document_from_invoice(load_for_document(issued.pk)).prices_include_vat
