@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("quotes.api_urls")),
     path("app/receivables/", include("receivables.urls")),
     path("api/", include("receivables.api_urls")),  # before api's catch-all 404
+    path("api/v1/", include("reports.urls_api")),  # before api/: its catch-all answers 404
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("backoffice/privacy-requests/", include("privacy.staff_urls")),
