@@ -102,6 +102,7 @@ class ReportSettingsForm(forms.ModelForm):
     class Meta:
         model = ReportSettings
         fields = ["vat_term"]
+        widgets = {"vat_term": forms.RadioSelect}
 
 
 class AccountMappingForm(forms.Form):

@@ -269,6 +269,12 @@ def _reverse(name: str) -> str:
 
 # --- Sales -------------------------------------------------------------------------------------
 
+
+def _short(label: str, width: int = 16) -> str:
+    """An axis label that fits under its bar (the table has the full text)."""
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
 SALES_VIEWS = ("month", "client", "product")
 
 
@@ -311,7 +317,7 @@ def sales(request: HttpRequest) -> HttpResponse:
             "start": data["date_from"].strftime("%d.%m.%Y"),
             "end": data["date_to"].strftime("%d.%m.%Y"),
         },
-        categories=[row.label if by == "month" else row.label[:14] for row in shown],
+        categories=[_short(row.label) for row in shown],
         series=[[row.amount for row in shown]],
         series_names=[_("Salg")],
     )

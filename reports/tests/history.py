@@ -78,6 +78,7 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
                 actor=SYSTEM,
                 amount=invoice.total_incl_vat + Decimal("100.00"),
                 date=later,
+                confirm_overpayment=True,
             )
         elif fate < 0.65:
             services.invoice_credit(invoice=invoice, actor=SYSTEM, credit_date=later)
