@@ -295,7 +295,7 @@ def run() -> list[tuple[str, str, str]]:
             ("VAT report, one term", term.start, term.end),
             ("VAT report, whole year", datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)),
         ):
-            wall, cpu = median_ms(
+            wall, _cpu = median_ms(
                 lambda f=date_from, t=date_to: selectors.vat_report(
                     company=company, date_from=f, date_to=t
                 ),
@@ -306,7 +306,7 @@ def run() -> list[tuple[str, str, str]]:
             ("ageing as of year end (stored balances)", datetime.date(YEAR + 1, 1, 31)),
             ("ageing as of 30 June (history summed)", datetime.date(YEAR, 6, 30)),
         ):
-            wall, cpu = median_ms(
+            wall, _cpu = median_ms(
                 lambda d=as_of: selectors.ageing(company=company, as_of=d), rounds=5
             )
             rows.append((f"{label}, median", f"{wall:.0f}", "ms"))
