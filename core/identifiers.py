@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum import luhn
+from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import kontonr, orgnr
+from stdnum.util import get_cc_module
 
 
 def clean_orgnr(value: str) -> str:
@@ -38,6 +40,49 @@ def clean_kontonr(value: str) -> str:
             _("Kontonummeret må ha 11 siffer."), code="invalid_kontonr", params={"value": value}
         )
     return validated
+
+
+def clean_foreign_vat_number(value: str) -> str:
+    """A foreign VAT number with its country prefix (``SE556677889901``), or raise.
+
+    EU numbers (``EL`` for Greece, ``XI`` for Northern Ireland) are checked by
+    python-stdnum's ``eu.vat``, other countries' by stdnum's module for that country where
+    it has one (``GB``, ``CH``, ...). Norwegian buyers are identified by their
+    organisasjonsnummer instead. Returned compact, upper case, prefix first.
+    """
+    compact = "".join(ch for ch in value if ch not in " .-").upper()
+    prefix = compact[:2]
+    if prefix == "NO":
+        raise ValidationError(
+            _("Norske kunder oppgis med organisasjonsnummer, ikke som utenlandsk MVA-nummer."),
+            code="norwegian_vat_number",
+        )
+    if len(prefix) < 2 or not prefix.isalpha():
+        raise ValidationError(
+            _(
+                "«%(value)s»: et utenlandsk MVA-nummer begynner med landkoden, for eksempel "
+                "SE556677889901, DK13585628 eller DE136695976."
+            ),
+            code="invalid_vat_number",
+            params={"value": value},
+        )
+    module = eu_vat if prefix.lower() in eu_vat.MEMBER_STATES | {"el"} else None
+    module = module or get_cc_module(prefix.lower(), "vat")
+    if module is None:
+        raise ValidationError(
+            _("«%(value)s»: MVA-numre fra landet %(country)s kan ikke kontrolleres."),
+            code="unknown_vat_country",
+            params={"value": value, "country": prefix},
+        )
+    try:
+        validated = module.validate(compact).upper()
+    except StdnumError as exc:
+        raise ValidationError(
+            _("«%(value)s» er ikke et gyldig MVA-nummer (feil format eller kontrollsiffer)."),
+            code="invalid_vat_number",
+            params={"value": value},
+        ) from exc
+    return validated if validated.startswith(prefix) else prefix + validated
 
 
 def validate_orgnr(value: str) -> None:

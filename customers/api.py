@@ -56,6 +56,13 @@ class ClientSerializer(serializers.ModelSerializer):
         max_length=254,
         help_text="Shorthand for a single invoice_emails address (used if that is not given).",
     )
+    vat_number = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="A foreign buyer's VAT number with its country prefix, e.g. SE556677889901 "
+        "(checked with python-stdnum); not for Norwegian clients (use organization_number).",
+    )
     peppol_id = serializers.CharField(
         max_length=64,
         required=False,
@@ -71,6 +78,7 @@ class ClientSerializer(serializers.ModelSerializer):
             "kind",
             "name",
             "organization_number",
+            "vat_number",
             "address_line",
             "address_line2",
             "postcode",

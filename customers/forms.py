@@ -21,6 +21,16 @@ class ClientForm(forms.Form):
         help_text=_("9 siffer. Bør fylles ut for norske bedrifter."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    vat_number = forms.CharField(
+        label=_("Utenlandsk MVA-nummer"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "For kunder i utlandet: MVA-nummeret med landkode, for eksempel SE556677889901, "
+            "DK13585628 eller DE136695976. Står på fakturaen og i EHF."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     address_line = forms.CharField(label=_("Adresse"), max_length=200, required=False)
     address_line2 = forms.CharField(label=_("Adresselinje 2"), max_length=200, required=False)
     postcode = forms.CharField(label=_("Postnummer"), max_length=10, required=False)

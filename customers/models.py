@@ -35,6 +35,9 @@ class Client(TenantModel):
     organization_number = models.CharField(
         _("organisasjonsnummer"), max_length=9, blank=True, validators=[validate_orgnr]
     )
+    # A foreign buyer's VAT number with its country prefix (SE556677889901), checked with
+    # python-stdnum; Norwegian buyers are identified by the organisasjonsnummer.
+    vat_number = models.CharField(_("utenlandsk MVA-nummer"), max_length=30, blank=True)
     address_line = models.CharField(_("adresse"), max_length=200, blank=True)
     address_line2 = models.CharField(_("adresselinje 2"), max_length=200, blank=True)
     postcode = models.CharField(_("postnummer"), max_length=10, blank=True)

@@ -38,6 +38,7 @@ register(
         "number",
         "kind",
         "organization_number",
+        "vat_number",  # a business identifier, like the orgnr
         "payment_terms_days",
         "language",
         "peppol_id",

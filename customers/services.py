@@ -12,6 +12,10 @@ Rules decided here (and shown to users in the form's help texts):
   registered, and an invoice may name the buyer by name and address instead
   (bokføringsforskriften § 5-1-1 nr. 2). It becomes an error where the number is needed:
   delivery by EHF needs a Peppol id, which for a Norwegian company is ``0192:<orgnr>``.
+- **Foreign VAT number** (``vat_number``): optional, for buyers outside Norway; with its
+  country prefix and checked by python-stdnum (``core.identifiers.clean_foreign_vat_number``:
+  EU numbers by ``eu.vat``, others such as GB and CH by stdnum's country module). It is
+  snapshotted at issue, printed on the PDF and sent as the buyer's VAT identifier in EHF.
 - **Peppol id**: ``^\\d{4}:[A-Za-z0-9]+$``; defaults to ``0192:<orgnr>`` for a Norwegian
   company with an orgnr; with scheme 0192 the orgnr part must be valid.
 - **Duplicate orgnr**: allowed in the web forms (a municipality's units share one orgnr
@@ -36,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from core.audit import Actor, audit_log
-from core.identifiers import clean_orgnr
+from core.identifiers import clean_foreign_vat_number, clean_orgnr
 from core.parsing import parse_int
 from customers.countries import NORWAY, is_country_code
 from customers.csvfiles import CsvImportError, RowError, parse_bool, read_csv, row_errors_from
@@ -56,6 +60,7 @@ class ClientData:
     name: str
     kind: str = Client.Kind.COMPANY
     organization_number: str = ""
+    vat_number: str = ""
     address_line: str = ""
     address_line2: str = ""
     postcode: str = ""
@@ -149,6 +154,11 @@ def _apply(client: Client, data: ClientData) -> None:
         except ValidationError as exc:
             fail("organization_number", exc)
     values["country"] = values["country"].upper()
+    if values["vat_number"]:
+        try:
+            values["vat_number"] = clean_foreign_vat_number(values["vat_number"])
+        except ValidationError as exc:
+            fail("vat_number", exc)
     if not is_country_code(values["country"]):
         fail(
             "country",
@@ -307,6 +317,7 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("type", "kind"),
     ("navn", "name"),
     ("organisasjonsnummer", "organization_number"),
+    ("utenlandsk mva-nummer", "vat_number"),
     ("adresse", "address_line"),
     ("adresselinje 2", "address_line2"),
     ("postnummer", "postcode"),
@@ -330,6 +341,8 @@ _CSV_ALIASES: dict[str, str] = {
     "kundenr": "number",
     "orgnr": "organization_number",
     "org.nr": "organization_number",
+    "mva-nummer": "vat_number",
+    "vat number": "vat_number",
     "e-post": "invoice_emails",
     "epost": "invoice_emails",
     "betalingsfrist (dager)": "payment_terms_days",
@@ -362,6 +375,7 @@ def client_csv_rows(clients: Any) -> list[list[str]]:
             client.kind,
             client.name,
             client.organization_number,
+            client.vat_number,
             client.address_line,
             client.address_line2,
             client.postcode,

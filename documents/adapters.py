@@ -78,6 +78,7 @@ def _buyer(snapshot: dict[str, Any]) -> Party:
         contact_name=snapshot.get("contact_person", ""),
         peppol_id=peppol_id,
         is_person=snapshot.get("kind") == "person",
+        foreign_vat_id=snapshot.get("vat_number", ""),
     )
 
 

@@ -39,13 +39,16 @@ class Party:
     # Peppol participant id "scheme:value", e.g. "0192:999999999"; "" if none.
     peppol_id: str = ""
     is_person: bool = False
+    # A foreign buyer's VAT number with its country prefix (SE556677889901), else "".
+    foreign_vat_id: str = ""
 
     @property
     def vat_id(self) -> str:
-        """NO999999999MVA for a VAT-registered Norwegian enterprise, else ""."""
+        """NO999999999MVA for a VAT-registered Norwegian enterprise, else the foreign VAT
+        number (if any), else ""."""
         if self.vat_registered and self.organization_number and self.address.country == "NO":
             return f"NO{self.organization_number}MVA"
-        return ""
+        return self.foreign_vat_id
 
 
 @dataclass(frozen=True)

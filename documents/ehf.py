@@ -204,11 +204,29 @@ def _tax_scheme(b: _Builder, parent: etree._Element, company_id: str, scheme: st
     b.cbc(b.cac(tax_scheme, "TaxScheme"), "ID", scheme)
 
 
+def legal_registration_of(party: Party) -> tuple[str, str] | None:
+    """BT-30/BT-47: the party's legal registration id as (ICD scheme, identifier).
+
+    A Norwegian orgnr (0192); for a foreign buyer, what its VAT number contains: a Swedish
+    VAT number is SE + organisationsnummer + 01 (0007), a Danish one DK + CVR (0184).
+    """
+    if party.organization_number and party.address.country == "NO":
+        return SCHEME_NO_ORGNR, party.organization_number
+    vat = party.foreign_vat_id
+    if vat.startswith("SE") and len(vat) == 14:
+        return "0007", vat[2:12]
+    if vat.startswith("DK") and len(vat) == 10:
+        return "0184", vat[2:]
+    return None
+
+
 def _legal_entity(b: _Builder, parent: etree._Element, party: Party, legal_form: str = ""):
     entity = b.cac(parent, "PartyLegalEntity")
     b.cbc(entity, "RegistrationName", party.name)
-    if party.organization_number and party.address.country == "NO":
-        b.cbc(entity, "CompanyID", party.organization_number, schemeID=SCHEME_NO_ORGNR)
+    registration = legal_registration_of(party)
+    if registration:
+        scheme, identifier = registration
+        b.cbc(entity, "CompanyID", identifier, schemeID=scheme)
     b.cbc(entity, "CompanyLegalForm", legal_form)
 
 
@@ -256,7 +274,9 @@ def _payment_means(b: _Builder, root: etree._Element) -> None:
     document = b.document
     account = document.bank_account
     if document.currency != "NOK" and document.iban:
-        account = document.iban  # a foreign payer pays to the IBAN
+        # A payer abroad pays to the IBAN, with the BIC as the financial institution
+        # (BT-84, BT-86); issue refuses a foreign-currency invoice without an IBAN.
+        account = document.iban
     if not account:
         return
     means = b.cac(root, "PaymentMeans")
@@ -265,7 +285,7 @@ def _payment_means(b: _Builder, root: etree._Element) -> None:
     financial_account = b.cac(means, "PayeeFinancialAccount")
     b.cbc(financial_account, "ID", account)
     b.cbc(financial_account, "Name", document.seller.name)
-    if document.bic:
+    if account == document.iban and document.bic:  # a BIC belongs with an IBAN
         b.cbc(b.cac(financial_account, "FinancialInstitutionBranch"), "ID", document.bic)
 
 

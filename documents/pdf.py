@@ -140,6 +140,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit_to": ("Kreditnota til", "Credit note to"),
     "attention": ("Att.", "Attn."),
     "orgnr": ("Org.nr", "Org. no."),
+    "vat_number": ("MVA-nr.", "VAT no."),
     "phone": ("Tlf.", "Phone"),
     "email": ("E-post", "E-mail"),
     "account": ("Kontonr.", "Account no."),
@@ -718,6 +719,8 @@ class _Renderer:
             if self.reverse_charge:
                 orgnr += " MVA"
             lines.append(orgnr)
+        if buyer.foreign_vat_id:
+            lines.append(f"{f('vat_number')} {buyer.foreign_vat_id}")
         return lines
 
     # -- page 1: where everything goes (distances from the top edge, in points) --

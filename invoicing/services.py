@@ -811,6 +811,7 @@ def buyer_snapshot(client: Client, *, reverse_charge: bool) -> dict[str, Any]:
         "kind": client.kind,
         "name": client.name,
         "organization_number": client.organization_number,
+        "vat_number": client.vat_number,
         # A reverse-charge buyer is VAT-registered; its orgnr is printed with "MVA".
         "vat_registered": reverse_charge,
         "address_line": client.address_line,
@@ -904,6 +905,16 @@ def _check_issue_rules(
         add("delivery_date", _("Oppgi leveringsdato eller leveringsperiode."))
     if invoice.currency != "NOK" and not invoice.exchange_rate:
         add("exchange_rate", _("Valutakursen til NOK mangler."))
+    if invoice.currency != "NOK" and not invoice.is_credit_note and not company.iban:
+        # A payer abroad pays to an IBAN (with BIC); the invoice and its EHF must say it.
+        add(
+            "currency",
+            _(
+                "En faktura i %(currency)s betales fra utlandet og må vise firmaets IBAN og "
+                "BIC. Legg dem inn under firmaets betalingsopplysninger først."
+            )
+            % {"currency": invoice.currency},
+        )
     for line in lines:
         code = line.vat_code
         if not company.vat_registered and not code.allowed_without_vat_registration:

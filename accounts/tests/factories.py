@@ -48,6 +48,9 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     postcode = "0155"
     city = "Oslo"
     bank_account = "86011117947"
+    # For invoices in foreign currency (payment from abroad).
+    iban = "NO9386011117947"
+    bic = "DNBANOKKXXX"
     email = factory.Sequence(lambda n: f"faktura{n}@testfirma.no")
 
 

@@ -170,3 +170,18 @@ def test_consumers_see_prices_incl_vat_by_default_and_the_setting_is_frozen_at_i
     assert document_from_invoice(issued).prices_include_vat
     Client.objects.filter(pk=forced.pk).update(price_display="excl")
     assert document_from_invoice(load_for_document(issued.pk)).prices_include_vat
+
+
+def test_the_buyers_foreign_vat_number_is_frozen_at_issue(company_scope):
+    client = ClientFactory(
+        company=company_scope, country="SE", organization_number="", vat_number="SE556677889901"
+    )
+    issued = services.invoice_issue(
+        invoice=draft_invoice(company=company_scope, client=client), actor=SYSTEM
+    )
+    client.vat_number = "SE556677889901"[:-2] + "02"
+    client.save()
+    assert issued.buyer_snapshot["vat_number"] == "SE556677889901"
+    document = document_from_invoice(load_for_document(issued.pk))
+    assert document.buyer.foreign_vat_id == "SE556677889901"
+    assert document.buyer.vat_id == "SE556677889901"

@@ -60,9 +60,16 @@ def foreign_currency():
         organization_number="",
         vat_registered=False,
         in_foretaksregisteret=False,
-        peppol_id="9930:DE123456789",
+        peppol_id="9930:DE136695976",
+        foreign_vat_id="DE136695976",
     )
-    return make_document(currency="EUR", exchange_rate=Decimal("11.7325"), buyer=buyer)
+    return make_document(
+        currency="EUR",
+        exchange_rate=Decimal("11.7325"),
+        buyer=buyer,
+        iban="NO9386011117947",
+        bic="DNBANOKKXXX",
+    )
 
 
 VARIANTS = {
@@ -241,6 +248,45 @@ def test_foreign_currency_states_vat_in_nok_as_well():
     assert len(nok) == 1
     assert Decimal(nok[0].text) == document.totals.tax_nok
     assert Decimal(nok[0].text) > document.totals.tax  # EUR → NOK at 11.7325
+
+
+def test_foreign_currency_is_paid_to_the_iban_with_the_bic():
+    xml = build_ehf(foreign_currency())
+    account = "cac:PaymentMeans/cac:PayeeFinancialAccount"
+    assert text(xml, f"{account}/cbc:ID") == "NO9386011117947"
+    assert text(xml, f"{account}/cac:FinancialInstitutionBranch/cbc:ID") == "DNBANOKKXXX"
+    # In NOK the Norwegian account number is used, and a BIC without the IBAN is left out.
+    nok = build_ehf(make_document(iban="NO9386011117947", bic="DNBANOKKXXX"))
+    assert text(nok, f"{account}/cbc:ID") == "86011117947"
+    assert xpath(nok, f"{account}/cac:FinancialInstitutionBranch") == []
+
+
+def test_a_foreign_buyers_vat_number_is_its_vat_identifier():
+    xml = build_ehf(foreign_currency())
+    buyer = "cac:AccountingCustomerParty/cac:Party"
+    scheme = f"{buyer}/cac:PartyTaxScheme"
+    assert text(xml, f"{scheme}/cbc:CompanyID") == "DE136695976"
+    assert text(xml, f"{scheme}/cac:TaxScheme/cbc:ID") == "VAT"
+    assert xpath(xml, f"{buyer}/cac:PartyLegalEntity/cbc:CompanyID") == []  # none in a DE VAT no.
+
+
+@pytest.mark.parametrize(
+    ("vat", "scheme", "registration"),
+    [("SE556677889901", "0007", "5566778899"), ("DK13585628", "0184", "13585628")],
+)
+def test_swedish_and_danish_vat_numbers_also_give_the_legal_registration(vat, scheme, registration):
+    buyer = make_buyer(
+        name="Nordic Timber",
+        address=Address(line1="Storgatan 1", postcode="41101", city="Göteborg", country=vat[:2]),
+        organization_number="",
+        vat_registered=False,
+        peppol_id=f"{scheme}:{registration}",
+        foreign_vat_id=vat,
+    )
+    xml = build_ehf(make_document(buyer=buyer, lines=(make_line(vat_category="G", vat_rate="0"),)))
+    entity = xpath(xml, "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
+    assert [(e.get("schemeID"), e.text) for e in entity] == [(scheme, registration)]
+    assert xsd_errors(xml) == []
 
 
 def test_outside_scope_invoice_carries_no_vat_identifier_and_no_rate():

@@ -214,6 +214,16 @@ def test_reverse_charge_sentence_is_printed_even_when_legal_texts_lack_it():
     assert REVERSE_CHARGE_TEXT in all_text(render_pdf(document))
 
 
+def test_a_foreign_buyers_vat_number_and_the_iban_and_bic_are_printed():
+    document = foreign_currency_document(iban="NO9386011117947", bic="DNBANOKKXXX")
+    document = replace(document, buyer=replace(document.buyer, foreign_vat_id="DE136695976"))
+    text = all_text(render_pdf(document))
+    assert "MVA-nr. DE136695976" in text
+    assert "IBAN NO9386011117947" in text and "BIC/SWIFT DNBANOKKXXX" in text
+    english = all_text(render_pdf(replace(document, language="en")))
+    assert "VAT no. DE136695976" in english
+
+
 def test_buyer_orgnr_has_no_mva_suffix_without_reverse_charge():
     text = all_text(render_pdf(make_document()))
     assert f"Org.nr {format_orgnr(BUYER_ORGNR)} MVA" not in text

@@ -280,3 +280,25 @@ def test_hooks_run_after_commit_only(company_scope, actor, django_capture_on_com
         assert seen == [invoice.pk]
     finally:
         hooks.remove_receiver(receiver)
+
+
+# --- foreign buyers and foreign currency (issue 9, defect 6) ---------------------------------
+
+
+def test_a_foreign_currency_invoice_needs_the_companys_iban(company_scope, actor):
+    company_scope.iban = ""
+    company_scope.save()
+    draft = draft_invoice(company=company_scope, currency="EUR", exchange_rate=Decimal("11.5"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.invoice_issue(invoice=draft, actor=actor)
+    assert "IBAN" in " ".join(excinfo.value.message_dict["currency"])
+    draft.refresh_from_db()
+    assert draft.is_draft and draft.number is None
+    company_scope.iban = "NO9386011117947"
+    company_scope.save()
+    issued = services.invoice_issue(invoice=draft, actor=actor)
+    assert issued.seller_snapshot["iban"] == "NO9386011117947"
+    # A NOK invoice is paid to the Norwegian account number and needs no IBAN.
+    company_scope.iban = ""
+    company_scope.save()
+    services.invoice_issue(invoice=draft_invoice(company=company_scope), actor=actor)
