@@ -208,7 +208,7 @@ def legal_registration_of(party: Party) -> tuple[str, str] | None:
     """BT-30/BT-47: the party's legal registration id as (ICD scheme, identifier).
 
     A Norwegian orgnr (0192); for a foreign buyer, what its VAT number contains: a Swedish
-    VAT number is SE + organisationsnummer + 01 (0007), a Danish one DK + CVR (0184).
+    VAT number is SE + organisationsnummer + 01 (0007), a Danish one is the CVR (0184).
     """
     if party.organization_number and party.address.country == "NO":
         return SCHEME_NO_ORGNR, party.organization_number
@@ -216,7 +216,7 @@ def legal_registration_of(party: Party) -> tuple[str, str] | None:
     if vat.startswith("SE") and len(vat) == 14:
         return "0007", vat[2:12]
     if vat.startswith("DK") and len(vat) == 10:
-        return "0184", vat[2:]
+        return "0184", vat  # Peppol writes the CVR as DK + 8 digits (PEPPOL-COMMON-R042)
     return None
 
 

@@ -10,14 +10,18 @@ official rule set so a failure can be looked up.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from lxml import etree
+from stdnum import ean, luhn
+from stdnum.au import abn
 from stdnum.no import orgnr
 
+from customers.countries import COUNTRY_CODES
 from documents.ehf import CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE
 
 NS = {"cac": NS_CAC, "cbc": NS_CBC, "inv": NS_INVOICE, "cn": NS_CREDIT_NOTE}
@@ -52,6 +56,40 @@ EAS_SCHEMES = {
     "9941", "9942", "9943", "9944", "9945", "9946", "9947", "9948", "9949", "9950", "9951",
     "9952", "9953", "9957", "9959",
 }  # fmt: skip
+# ISO 3166-1 alpha-2 as Peppol lists it: with 1A (Kosovo) and XI (Northern Ireland).
+PEPPOL_COUNTRY_CODES = COUNTRY_CODES | {"1A", "XI"}
+RULE_PREFIX = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "G": "BR-G", "O": "BR-O"}
+# PEPPOL-EN16931-P0104..P0111: an exemption reason code belongs to one VAT category.
+VATEX_CATEGORY = {
+    "VATEX-EU-G": ("G", "PEPPOL-EN16931-P0104"),
+    "VATEX-EU-O": ("O", "PEPPOL-EN16931-P0105"),
+    "VATEX-EU-IC": ("K", "PEPPOL-EN16931-P0106"),
+    "VATEX-EU-AE": ("AE", "PEPPOL-EN16931-P0107"),
+    "VATEX-EU-D": ("E", "PEPPOL-EN16931-P0108"),
+    "VATEX-EU-F": ("E", "PEPPOL-EN16931-P0109"),
+    "VATEX-EU-I": ("E", "PEPPOL-EN16931-P0110"),
+    "VATEX-EU-J": ("E", "PEPPOL-EN16931-P0111"),
+}
+# Peppol's subsets of UNCL 5189 (allowance reasons), UNCL 2005 (period codes) and the
+# type codes of profile 01 (billing).
+ALLOWANCE_REASON_CODES = {
+    "41", "42", "60", "62", "63", "64", "65", "66", "67", "68", "70", "71", "88", "95",
+    "100", "102", "103", "104", "105",
+}  # fmt: skip
+BILLING_INVOICE_TYPE_CODES = {
+    "71", "80", "82", "84", "102", "218", "219", "331", "380", "382", "383", "386", "388",
+    "393", "395", "553", "575", "623", "780", "817", "870", "875", "876", "877",
+}  # fmt: skip
+BILLING_CREDIT_NOTE_TYPE_CODES = {"381", "396", "81", "83", "532"}
+INVOICE_PERIOD_CODES = {"3", "35", "432"}
+DATE_ELEMENTS = (
+    "IssueDate",
+    "DueDate",
+    "TaxPointDate",
+    "StartDate",
+    "EndDate",
+    "ActualDeliveryDate",
+)
 VATEX_PATTERN = re.compile(r"^VATEX-(EU|FR)-[A-Z0-9-]+$")
 PROFILE_PATTERN = re.compile(r"^urn:fdc:peppol\.eu:2017:poacc:billing:\d{2}:1\.0$")
 
@@ -131,6 +169,8 @@ def check_ehf(xml: bytes) -> list[Violation]:
     _payment_rules(c)
     _identifier_rules(c)
     _norwegian_rules(c)
+    _peppol_code_rules(c)
+    _price_and_reference_rules(c)
     return c.violations
 
 
@@ -246,10 +286,11 @@ def _party_rules(c: _Checker) -> None:
         "Seller identifier, legal registration identifier or VAT identifier required.",
     )
     for vat_id in c.x("//cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID"):
+        prefix = (vat_id.text or "").strip()[:2]
         c.check(
-            bool(re.match(r"^[A-Z]{2}", vat_id.text or "")),
+            prefix in PEPPOL_COUNTRY_CODES or prefix == "EL",
             "BR-CO-09",
-            "VAT identifier must start with an ISO 3166 country code.",
+            "VAT identifier must start with an ISO 3166 country code (EL for Greece).",
         )
 
 
@@ -402,6 +443,7 @@ def _vat_rules(c: _Checker) -> None:
 
     breakdown_categories: set[str] = set()
     subtotal_tax_sum = Decimal("0")
+    _breakdown_element_rules(c, subtotals)
     for subtotal in subtotals:
         category = c.text("cac:TaxCategory/cbc:ID", subtotal) or ""
         rate = _dec(c.text("cac:TaxCategory/cbc:Percent", subtotal))
@@ -413,9 +455,16 @@ def _vat_rules(c: _Checker) -> None:
         taxable, tax = Decimal(taxable_text), Decimal(tax_text)
         subtotal_tax_sum += tax
         _rate_rules(c, category, rate, f"VAT breakdown {category}")
-        _br_co_17(c, category, rate, taxable, tax)
-        rule_prefix = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "G": "BR-G"}
-        prefix = rule_prefix.get(category, "BR-O")
+        _br_co_17(c, category, rate, taxable, tax, "BR-CO-17")
+        if category == "S":
+            _br_co_17(c, category, rate, taxable, tax, "BR-S-09")
+        elif category in ZERO_RATE_CATEGORIES | {"O"}:
+            c.check(
+                tax == 0,
+                f"{RULE_PREFIX.get(category, 'BR-O')}-09",
+                f"VAT breakdown {category}: the VAT category tax amount shall be 0.",
+            )
+        prefix = RULE_PREFIX.get(category, "BR-O")
         c.check(
             line_sums.get((category, rate), Decimal("0")) == taxable,
             f"{prefix}-08",
@@ -441,10 +490,16 @@ def _vat_rules(c: _Checker) -> None:
                 "BR-CL-22",
                 f"Exemption reason code {reason_code} is not a VATEX code.",
             )
+            if reason_code.upper() in VATEX_CATEGORY:
+                wanted, rule = VATEX_CATEGORY[reason_code.upper()]
+                c.check(
+                    category == wanted,
+                    rule,
+                    f"Tax category {wanted} MUST be used when exemption reason code is "
+                    f"{reason_code}.",
+                )
     for category in categories_on_lines:
-        prefix = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "G": "BR-G"}.get(
-            category, "BR-O"
-        )
+        prefix = RULE_PREFIX.get(category, "BR-O")
         c.check(
             category in breakdown_categories,
             f"{prefix}-01",
@@ -460,7 +515,12 @@ def _vat_rules(c: _Checker) -> None:
 
 
 def _br_co_17(
-    c: _Checker, category: str, rate: Decimal | None, taxable: Decimal, tax: Decimal
+    c: _Checker,
+    category: str,
+    rate: Decimal | None,
+    taxable: Decimal,
+    tax: Decimal,
+    rule: str,
 ) -> None:
     """VAT = taxable amount × rate, as the official rule tests it: within one currency
     unit for a rate above zero (a credit note's cumulative rounding moves an øre), and 0
@@ -470,11 +530,7 @@ def _br_co_17(
         ok = abs(tax) - 1 < expected < abs(tax) + 1
     else:
         ok = tax.to_integral_value(rounding=ROUND_HALF_UP) == 0
-    c.check(
-        ok,
-        "BR-CO-17",
-        f"VAT breakdown {category} {rate}: VAT {tax} ≠ taxable {taxable} × rate.",
-    )
+    c.check(ok, rule, f"VAT breakdown {category} {rate}: VAT {tax} ≠ taxable {taxable} × rate.")
 
 
 def _rate_rules(c: _Checker, category: str, rate: Decimal | None, where: str) -> None:
@@ -491,19 +547,23 @@ def _vat_identifier_rules(c: _Checker, categories: set[str]) -> None:
     seller = "cac:AccountingSupplierParty/cac:Party"
     buyer = "cac:AccountingCustomerParty/cac:Party"
     seller_vat = c.x(f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID")
-    seller_tax_registration = c.x(
-        f"{seller}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID!='VAT']/cbc:CompanyID"
-    )
+    seller_vat_party_id = c.x(f"{seller}/cac:PartyIdentification/cbc:ID[@schemeID='VA']")
     tax_representative = c.x("cac:TaxRepresentativeParty")
+    tax_representative_vat = c.x(
+        "cac:TaxRepresentativeParty/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID"
+    )
     buyer_vat = c.x(f"{buyer}/cac:PartyTaxScheme[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID")
     buyer_legal = c.x(f"{buyer}/cac:PartyLegalEntity/cbc:CompanyID")
-    seller_identified = bool(seller_vat or seller_tax_registration or tax_representative)
+    # BR-S/Z/E/G/AE-02: a VAT identifier of the seller (or its tax representative); a
+    # national tax registration (TaxScheme other than VAT, e.g. Foretaksregisteret) is not one.
+    seller_identified = bool(seller_vat or seller_vat_party_id or tax_representative_vat)
     for category in ("S", "Z", "E", "G", "AE"):
         if category in categories:
             c.check(
                 seller_identified,
                 f"BR-{category}-02",
-                f"Category {category} needs the seller VAT identifier or tax registration.",
+                f"Category {category} needs the seller VAT identifier (or the tax "
+                "representative's).",
             )
     if "AE" in categories:
         c.check(
@@ -529,18 +589,27 @@ def _total_rules(c: _Checker) -> None:
         return
     total = total[0]
     names = {
-        "LineExtensionAmount": "BR-12",
-        "TaxExclusiveAmount": "BR-13",
-        "TaxInclusiveAmount": "BR-14",
-        "PayableAmount": "BR-15",
+        "LineExtensionAmount": ("BR-12", "BR-DEC-09"),
+        "TaxExclusiveAmount": ("BR-13", "BR-DEC-12"),
+        "TaxInclusiveAmount": ("BR-14", "BR-DEC-14"),
+        "PayableAmount": ("BR-15", "BR-DEC-18"),
     }
     values: dict[str, Decimal] = {}
-    for name, rule in names.items():
+    for name, (rule, decimals_rule) in names.items():
         text = c.text(f"cbc:{name}", total)
         c.check(text is not None, rule, f"{name} missing.")
         if text is not None:
-            c.check(_decimals(text) <= 2, "BR-DEC-09", f"{name}: more than 2 decimals.")
+            c.check(_decimals(text) <= 2, decimals_rule, f"{name}: more than 2 decimals.")
             values[name] = Decimal(text)
+    for name, decimals_rule in (
+        ("AllowanceTotalAmount", "BR-DEC-10"),
+        ("ChargeTotalAmount", "BR-DEC-11"),
+        ("PrepaidAmount", "BR-DEC-16"),
+        ("PayableRoundingAmount", "BR-DEC-17"),
+    ):
+        text = c.text(f"cbc:{name}", total)
+        if text is not None:
+            c.check(_decimals(text) <= 2, decimals_rule, f"{name}: more than 2 decimals.")
     for amount in c.x("//cbc:*[@currencyID]"):
         if amount.getparent() is not None and etree.QName(amount).localname == "TaxAmount":
             parent_total = amount.getparent()
@@ -566,6 +635,16 @@ def _total_rules(c: _Checker) -> None:
     )
     allowances = _sum_amounts(c, "cac:AllowanceCharge[cbc:ChargeIndicator='false']")
     charges = _sum_amounts(c, "cac:AllowanceCharge[cbc:ChargeIndicator='true']")
+    for name, rule, expected in (
+        ("AllowanceTotalAmount", "BR-CO-11", allowances),
+        ("ChargeTotalAmount", "BR-CO-12", charges),
+    ):
+        given = _dec(c.text(f"cbc:{name}", total))
+        c.check(
+            given is None or given == _round(expected),
+            rule,
+            f"{name} must equal the sum of the document-level amounts ({expected}).",
+        )
     c.check(
         values["TaxExclusiveAmount"] == values["LineExtensionAmount"] - allowances + charges,
         "BR-CO-13",
@@ -618,14 +697,51 @@ def _payment_rules(c: _Checker) -> None:
             )
 
 
+# Peppol's checks of identifiers by ICD scheme (on EndpointID, PartyIdentification/ID and
+# CompanyID): (rule, check, what).
+def _gs1_check_digit_ok(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{2,}", value)) and ean.calc_check_digit(value[:-1]) == value[-1]
+
+
+def _belgian_enterprise_number_ok(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{10}", value)) and 97 - int(value[:8]) % 97 == int(value[8:])
+
+
+IDENTIFIER_CHECKS = {
+    "0088": ("PEPPOL-COMMON-R040", _gs1_check_digit_ok, "GLN"),
+    "0192": (
+        "PEPPOL-COMMON-R041",
+        lambda v: bool(re.fullmatch(r"\d{9}", v)) and orgnr.is_valid(v),
+        "Norwegian organization number",
+    ),
+    "0184": (
+        "PEPPOL-COMMON-R042",
+        lambda v: bool(re.fullmatch(r"DK\d{8}", v)),
+        "Danish organization number (CVR, DK + 8 digits)",
+    ),
+    "0208": ("PEPPOL-COMMON-R043", _belgian_enterprise_number_ok, "Belgian enterprise number"),
+    "0007": (
+        "PEPPOL-COMMON-R049",
+        lambda v: bool(re.fullmatch(r"\d{10}", v)) and luhn.is_valid(v),
+        "Swedish organization number",
+    ),
+    "0151": (
+        "PEPPOL-COMMON-R050",
+        lambda v: bool(re.fullmatch(r"\d{11}", v)) and abn.is_valid(v),
+        "Australian Business Number (ABN)",
+    ),
+}
+
+
 def _identifier_rules(c: _Checker) -> None:
-    for element in c.x("//*[@schemeID='0192']"):
+    paths = "//cbc:EndpointID | //cac:PartyIdentification/cbc:ID | //cbc:CompanyID"
+    for element in c.x(paths):
+        scheme = element.get("schemeID")
+        if scheme not in IDENTIFIER_CHECKS:
+            continue
+        rule, is_valid, what = IDENTIFIER_CHECKS[scheme]
         value = (element.text or "").strip()
-        c.check(
-            bool(re.fullmatch(r"\d{9}", value)) and orgnr.is_valid(value),
-            "PEPPOL-COMMON-R041",
-            f"Norwegian organization number {value} MUST be stated in the correct format.",
-        )
+        c.check(is_valid(value), rule, f"{what} {value} MUST be stated in the correct format.")
 
 
 def _norwegian_rules(c: _Checker) -> None:
@@ -651,3 +767,217 @@ def _norwegian_rules(c: _Checker) -> None:
         "Most Norwegian suppliers must show «Foretaksregisteret» (foretaksregisterloven § 10-2).",
         fatal=False,
     )
+
+
+# --- Rules added in the 2026.5 audit --------------------------------------------------------
+
+
+def _breakdown_element_rules(c: _Checker, subtotals: list) -> None:
+    """BR-45..48 (each VAT breakdown complete) and BR-Z/E/AE/G/O-01 (one group each)."""
+    counts: dict[str, int] = defaultdict(int)
+    for subtotal in subtotals:
+        category = c.text("cac:TaxCategory/cbc:ID", subtotal) or ""
+        counts[category] += 1
+        c.check(
+            c.text("cbc:TaxableAmount", subtotal) is not None,
+            "BR-45",
+            "Each VAT breakdown shall have a VAT category taxable amount.",
+        )
+        c.check(
+            c.text("cbc:TaxAmount", subtotal) is not None,
+            "BR-46",
+            "Each VAT breakdown shall have a VAT category tax amount.",
+        )
+        c.check(bool(category), "BR-47", "Each VAT breakdown shall have a VAT category code.")
+        c.check(
+            c.text("cac:TaxCategory/cbc:Percent", subtotal) is not None or category == "O",
+            "BR-48",
+            "Each VAT breakdown shall have a VAT category rate, except if not subject to VAT.",
+        )
+    for category in ("Z", "E", "AE", "G", "O"):
+        c.check(
+            counts.get(category, 0) <= 1,
+            f"BR-{category}-01",
+            f"An invoice with VAT category {category} shall have exactly one VAT breakdown "
+            "of that category.",
+        )
+
+
+def _document_allowance_rules(c: _Checker) -> None:
+    """BR-31..33 and BR-36..38: document-level allowances and charges are complete."""
+    for charge in c.x("cac:AllowanceCharge"):
+        is_charge = c.text("cbc:ChargeIndicator", charge) == "true"
+        amount_rule, category_rule, reason_rule = (
+            ("BR-36", "BR-37", "BR-38") if is_charge else ("BR-31", "BR-32", "BR-33")
+        )
+        what = "charge" if is_charge else "allowance"
+        c.check(
+            c.text("cbc:Amount", charge) is not None,
+            amount_rule,
+            f"Each document level {what} shall have an amount.",
+        )
+        c.check(
+            bool(c.text("cac:TaxCategory/cbc:ID", charge)),
+            category_rule,
+            f"Each document level {what} shall have a VAT category code.",
+        )
+        c.check(
+            bool(c.text("cbc:AllowanceChargeReason", charge))
+            or bool(c.text("cbc:AllowanceChargeReasonCode", charge)),
+            reason_rule,
+            f"Each document level {what} shall have a reason or a reason code.",
+        )
+        for name, rule in (
+            ("Amount", "BR-DEC-05" if is_charge else "BR-DEC-01"),
+            ("BaseAmount", "BR-DEC-06" if is_charge else "BR-DEC-02"),
+        ):
+            text = c.text(f"cbc:{name}", charge)
+            if text is not None:
+                c.check(_decimals(text) <= 2, rule, f"Document {what} {name}: > 2 decimals.")
+
+
+def _peppol_code_rules(c: _Checker) -> None:
+    """Peppol's restricted code lists and formats (PEPPOL-EN16931-CL*, P01*, F001)."""
+    _document_allowance_rules(c)
+    for code in c.x(
+        "//cac:AllowanceCharge[cbc:ChargeIndicator='false']/cbc:AllowanceChargeReasonCode"
+    ):
+        c.check(
+            (code.text or "").strip() in ALLOWANCE_REASON_CODES,
+            "PEPPOL-EN16931-CL002",
+            f"Allowance reason code {code.text} MUST be according to the subset of UNCL 5189.",
+        )
+    for code in c.x("//cac:InvoicePeriod/cbc:DescriptionCode"):
+        c.check(
+            (code.text or "").strip() in INVOICE_PERIOD_CODES,
+            "PEPPOL-EN16931-CL006",
+            f"Invoice period description code {code.text} must be according to UNCL 2005.",
+        )
+    billing = c.text("cbc:ProfileID") == "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+    if billing:
+        type_code = c.text("cbc:CreditNoteTypeCode" if c.is_credit else "cbc:InvoiceTypeCode")
+        allowed = BILLING_CREDIT_NOTE_TYPE_CODES if c.is_credit else BILLING_INVOICE_TYPE_CODES
+        c.check(
+            type_code is None or type_code in allowed,
+            "PEPPOL-EN16931-P0101" if c.is_credit else "PEPPOL-EN16931-P0100",
+            f"Type code {type_code} MUST be set according to the profile.",
+        )
+    for name in DATE_ELEMENTS:
+        for element in c.x(f"//cbc:{name}"):
+            value = (element.text or "").strip()
+            c.check(
+                _is_date(value),
+                "PEPPOL-EN16931-F001",
+                f"A date MUST be formatted YYYY-MM-DD ({name} {value}).",
+            )
+    for element in c.x("//cac:Country/cbc:IdentificationCode"):
+        c.check(
+            (element.text or "").strip() in PEPPOL_COUNTRY_CODES,
+            "BR-CL-14",
+            f"Country code {element.text} is not an ISO 3166-1 alpha-2 code.",
+        )
+    for period in c.x("//cac:InvoicePeriod"):
+        c.check(
+            bool(c.text("cbc:StartDate", period))
+            or bool(c.text("cbc:EndDate", period))
+            or bool(c.text("cbc:DescriptionCode", period)),
+            "BR-CO-19",
+            "An invoicing period shall have a start date, an end date, or both.",
+        )
+    c.check(
+        not (c.text("cbc:TaxPointDate") and c.text("cac:InvoicePeriod/cbc:DescriptionCode")),
+        "BR-CO-03",
+        "VAT point date and VAT point date code are mutually exclusive.",
+    )
+    for reference in c.x("cac:AdditionalDocumentReference"):
+        c.check(
+            bool(c.text("cbc:ID", reference)),
+            "BR-52",
+            "Each additional supporting document shall have a reference.",
+        )
+    c.check(
+        len(c.x("cac:AdditionalDocumentReference[cbc:DocumentTypeCode='50']")) <= 1,
+        "PEPPOL-EN16931-R080",
+        "Only one project reference is allowed on document level.",
+    )
+
+
+def _price_and_reference_rules(c: _Checker) -> None:
+    """Line charges, price allowances and base quantities, line object references."""
+    for line in c.x(c.line_tag):
+        ident = c.text("cbc:ID", line) or "?"
+        for charge in c.x("cac:AllowanceCharge[cbc:ChargeIndicator='true']", line):
+            c.check(
+                c.text("cbc:Amount", charge) is not None,
+                "BR-43",
+                f"Line {ident}: each line charge shall have an amount.",
+            )
+            c.check(
+                bool(c.text("cbc:AllowanceChargeReason", charge))
+                or bool(c.text("cbc:AllowanceChargeReasonCode", charge)),
+                "BR-44",
+                f"Line {ident}: each line charge shall have a reason or a reason code.",
+            )
+        for charge in c.x("cac:AllowanceCharge", line):
+            is_charge = c.text("cbc:ChargeIndicator", charge) == "true"
+            base = c.text("cbc:BaseAmount", charge)
+            if base is not None:
+                c.check(
+                    _decimals(base) <= 2,
+                    "BR-DEC-28" if is_charge else "BR-DEC-25",
+                    f"Line {ident}: allowance/charge base amount > 2 decimals.",
+                )
+            amount = c.text("cbc:Amount", charge)
+            if is_charge and amount is not None:
+                c.check(_decimals(amount) <= 2, "BR-DEC-27", f"Line {ident}: charge > 2 decimals.")
+        price = c.x("cac:Price", line)
+        if price:
+            price = price[0]
+            for allowance in c.x("cac:AllowanceCharge", price):
+                c.check(
+                    c.text("cbc:ChargeIndicator", allowance) == "false",
+                    "PEPPOL-EN16931-R044",
+                    f"Line {ident}: charge on price level is NOT allowed.",
+                )
+                gross = _dec(c.text("cbc:BaseAmount", allowance))
+                net = _dec(c.text("cbc:PriceAmount", price))
+                discount = _dec(c.text("cbc:Amount", allowance)) or Decimal("0")
+                c.check(
+                    gross is None or gross >= 0,
+                    "BR-28",
+                    f"Line {ident}: the item gross price shall not be negative.",
+                )
+                c.check(
+                    gross is None or net == gross - discount,
+                    "PEPPOL-EN16931-R046",
+                    f"Line {ident}: item net price MUST equal gross price − allowance amount.",
+                )
+            base_quantity = c.x("cbc:BaseQuantity[@unitCode]", price)
+            quantity = c.x(c.quantity_tag, line)
+            if base_quantity and quantity:
+                c.check(
+                    base_quantity[0].get("unitCode") == quantity[0].get("unitCode"),
+                    "PEPPOL-EN16931-R130",
+                    f"Line {ident}: unit code of the price base quantity MUST be the quantity's.",
+                )
+        references = c.x("cac:DocumentReference", line)
+        c.check(
+            len(references) <= 1,
+            "PEPPOL-EN16931-R100",
+            f"Line {ident}: only one invoiced object is allowed per line.",
+        )
+        c.check(
+            all(c.text("cbc:DocumentTypeCode", ref) == "130" for ref in references),
+            "PEPPOL-EN16931-R101",
+            f"Line {ident}: a line document reference can only be an invoiced object (130).",
+        )
+
+
+def _is_date(value: str) -> bool:
+    if len(value) != 10:
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

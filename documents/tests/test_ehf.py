@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from documents.document import Address
+from documents.document import Address, DocumentReference
 from documents.ehf import CUSTOMIZATION_ID, PROFILE_ID, EhfNotPossible, build_ehf
 from documents.ehf_rules import check_ehf, fatal_violations
 from documents.tests.ehf_support import xsd_errors
@@ -72,7 +72,42 @@ def foreign_currency():
     )
 
 
+def credit_by_amount_with_cumulative_rounding():
+    """The last of several credit notes: a lump-sum line credited by amount, and VAT that
+    takes exactly what remained (0.01 off its own basis × rate, as cumulative rounding can
+    leave it)."""
+    document = make_document(
+        kind="credit_note",
+        lines=(
+            make_line(
+                description="Kreditert beløp: Rådgivning",
+                unit_price="0.33",
+                unit_code="LS",
+                unit_label="rs",
+            ),
+            make_line(position=2, description="Porto", quantity="0.1", unit_price="3.33"),
+        ),
+    )
+    subtotal = document.vat_subtotals[0]
+    off = replace(subtotal, tax_amount=subtotal.tax_amount + Decimal("0.01"))
+    totals = replace(
+        document.totals,
+        tax=document.totals.tax + Decimal("0.01"),
+        tax_inclusive=document.totals.tax_inclusive + Decimal("0.01"),
+    )
+    return replace(document, vat_subtotals=(off,), totals=totals)
+
+
 VARIANTS = {
+    "credit-note-by-amount": credit_by_amount_with_cumulative_rounding,
+    "credit-note-foreign-currency": lambda: replace(
+        foreign_currency(),
+        kind="credit_note",
+        number="10024",
+        due_date=None,
+        kid="",
+        credited=DocumentReference(number="10023", issue_date=datetime.date(2026, 11, 24)),
+    ),
     "invoice-three-rates": lambda: make_document(),
     "credit-note": lambda: make_document(kind="credit_note"),
     "reverse-charge": lambda: make_document(lines=reverse_charge_lines()),
@@ -272,7 +307,7 @@ def test_a_foreign_buyers_vat_number_is_its_vat_identifier():
 
 @pytest.mark.parametrize(
     ("vat", "scheme", "registration"),
-    [("SE556677889901", "0007", "5566778899"), ("DK13585628", "0184", "13585628")],
+    [("SE556677889901", "0007", "5566778899"), ("DK13585628", "0184", "DK13585628")],
 )
 def test_swedish_and_danish_vat_numbers_also_give_the_legal_registration(vat, scheme, registration):
     buyer = make_buyer(
