@@ -176,3 +176,13 @@ def test_retry_of_another_templates_run_is_404(owner_client, tpl, company):
         )
     response = owner_client.post(reverse("recurring:retry", args=[tpl.pk, run.pk]))
     assert response.status_code == 404
+
+
+def test_failed_periods_are_shown_on_the_dashboard(owner_client, tpl, company):
+    assert "Repeterende fakturaer som feilet" not in owner_client.get("/app/").content.decode()
+    company.bank_account = ""
+    company.save()
+    services.recurring_run_due(today=datetime.date(2027, 1, 1))
+    page = owner_client.get("/app/").content.decode()
+    assert "Repeterende fakturaer som feilet" in page and "Månedlig support" in page
+    assert reverse("recurring:detail", args=[tpl.pk]) in page
