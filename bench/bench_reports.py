@@ -350,6 +350,9 @@ def run() -> list[tuple[str, str, str]]:
 
 def _run_on_seeded() -> list[tuple[str, str, str]]:
     """Measure again on a database an earlier run seeded (``REPORT_REUSE=1``)."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     from django_scopes import scope, scopes_disabled
 
     from accounts.models import Company
