@@ -298,9 +298,27 @@ def _states(invoice_ids: Sequence[int]) -> dict[int, _InvoiceState]:
     chunk = 5000
     for start in range(0, len(invoice_ids), chunk):
         ids = invoice_ids[start : start + chunk]
-        for letter in Letter.objects.filter(invoice_id__in=ids).order_by("sent_on", "id"):
+        # Only what the rules read (a letter's frozen content is large).
+        for letter in (
+            Letter.objects.filter(invoice_id__in=ids)
+            .only("id", "invoice_id", "kind", "sent_on", "deadline", "fee_bearing")
+            .order_by("sent_on", "id")
+        ):
             states[letter.invoice_id].letters.append(letter)
-        for item in ReceivableItem.objects.filter(invoice_id__in=ids).order_by("date", "id"):
+        for item in (
+            ReceivableItem.objects.filter(invoice_id__in=ids)
+            .only(
+                "id",
+                "invoice_id",
+                "kind",
+                "amount",
+                "paid_amount",
+                "waived_at",
+                "interest_to",
+                "details",
+            )
+            .order_by("date", "id")
+        ):
             states[item.invoice_id].items.append(item)
         for inv_id, date, applied in Payment.objects.filter(invoice_id__in=ids).values_list(
             "invoice_id", "date", "applied_amount"
@@ -450,6 +468,7 @@ def reminders_due(
         _open_invoices(company)
         .filter(due_date__lte=first_cutoff)
         .select_related("client")
+        .defer("seller_snapshot", "buyer_snapshot")  # loaded for the letters sent only
         .order_by("due_date", "number")
     )
     if not invoices:
@@ -530,6 +549,18 @@ def letter_content(plan: PlannedLetter) -> dict[str, Any]:
         or (format_kontonr(seller["bank_account"]) if seller.get("bank_account") else ""),
         "iban": seller.get("iban", ""),
     }
+
+
+def _load_snapshots(plans: Sequence[PlannedLetter]) -> None:
+    """Give the planned letters' invoices their seller/buyer snapshots, 5,000 at a time."""
+    by_id = {p.invoice.pk: p.invoice for p in plans}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), 5000):
+        for pk, seller, buyer in Invoice.objects.filter(
+            pk__in=ids[start : start + 5000]
+        ).values_list("pk", "seller_snapshot", "buyer_snapshot"):
+            by_id[pk].seller_snapshot = seller
+            by_id[pk].buyer_snapshot = buyer
 
 
 def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
@@ -683,6 +714,7 @@ def reminders_run(
                 )
             )
         plans = [p for p in plans if p.invoice.pk not in already]
+        _load_snapshots(plans)
         letters = _save_letters(plans, actor)
         audit_log(
             action="receivables.reminders.run",
