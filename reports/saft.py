@@ -146,28 +146,30 @@ def document_transactions(
         end,
     )
     rows = _currency_filter(rows, "invoice__currency", foreign_only)
-    rows = rows.order_by(
-        "invoice__invoice_date", "invoice__number", "invoice_id", "id"
-    ).values_list(
-        "invoice_id",
-        "invoice__kind",
-        "invoice__number",
-        "invoice__invoice_date",
-        "invoice__due_date",
-        "invoice__kid",
-        "invoice__currency",
-        "invoice__exchange_rate",
-        "invoice__total_incl_vat",
-        "invoice__issued_at",
-        "invoice__client_id",
-        "invoice__client__number",
-        "invoice__credited_invoice__number",
-        "vat_codes",
-        "vat_category",
-        "vat_rate",
-        "basis",
-        "vat",
-        "vat_nok",
+    rows = (
+        rows.order_by("invoice__invoice_date", "invoice__number", "invoice_id", "id")
+        .annotate(system_day=TruncDate("invoice__issued_at"))
+        .values_list(
+            "invoice_id",
+            "invoice__kind",
+            "invoice__number",
+            "invoice__invoice_date",
+            "invoice__due_date",
+            "invoice__kid",
+            "invoice__currency",
+            "invoice__exchange_rate",
+            "invoice__total_incl_vat",
+            "system_day",
+            "invoice__client_id",
+            "invoice__client__number",
+            "invoice__credited_invoice__number",
+            "vat_codes",
+            "vat_category",
+            "vat_rate",
+            "basis",
+            "vat",
+            "vat_nok",
+        )
     )
     current: Transaction | None = None
     current_id = None
@@ -230,7 +232,7 @@ def document_transactions(
                 id=f"{'F' if is_invoice else 'K'}{number}",
                 date=invoice_date,
                 description=description,
-                system_date=timezone.localdate(issued_at) if issued_at else invoice_date,
+                system_date=issued_at or invoice_date,
                 voucher_type="Faktura" if is_invoice else "Kreditnota",
                 customer_id=str(client_number),
                 client_pk=client_pk,
@@ -281,13 +283,14 @@ def payment_transactions(
     """One transaction per payment (bank against receivable) and per fee/interest payment."""
     payments = _date_range(ledger_payments(), "date", start, end)
     payments = _currency_filter(payments, "invoice__currency", foreign_only)
-    payments = payments.order_by("date", "id").values_list(
+    payments = payments.order_by("date", "id").annotate(system_day=TruncDate("created_at"))
+    payments = payments.values_list(
         "id",
         "date",
         "amount",
         "reference",
         "reverses_id",
-        "created_at",
+        "system_day",
         "invoice__number",
         "invoice__kid",
         "invoice__currency",
@@ -319,7 +322,7 @@ def payment_transactions(
             id=f"B{pk}",
             date=day,
             description=text,
-            system_date=timezone.localdate(created) if created else day,
+            system_date=created or day,
             voucher_type="Innbetaling",
             customer_id=str(client_number),
             client_pk=client_pk,
@@ -365,11 +368,12 @@ def _allocation_transactions(
 
     rows = _date_range(ItemAllocation.objects.all(), "date", start, end)
     rows = _currency_filter(rows, "item__currency", foreign_only)
-    rows = rows.order_by("date", "id").values_list(
+    rows = rows.order_by("date", "id").annotate(system_day=TruncDate("created_at"))
+    rows = rows.values_list(
         "id",
         "date",
         "amount",
-        "created_at",
+        "system_day",
         "item__kind",
         "item__currency",
         "item__invoice__number",
@@ -398,7 +402,7 @@ def _allocation_transactions(
             id=f"TB{pk}",
             date=day,
             description=text,
-            system_date=timezone.localdate(created) if created else day,
+            system_date=created or day,
             voucher_type="Innbetaling",
             customer_id=str(client_number),
             client_pk=client_pk,
@@ -432,7 +436,7 @@ def item_transactions(
         "amount",
         "paid_amount",
         "currency",
-        "created_at",
+        "system_day",
         "invoice__number",
         "invoice__kid",
         "invoice__due_date",
@@ -456,8 +460,18 @@ def item_transactions(
         foreign_only,
     )
     streams = [
-        (False, items.order_by("date", "id").values_list("date", *fields)),
-        (True, waivers.order_by("waived_on", "id").values_list("waived_on", *fields)),
+        (
+            False,
+            items.annotate(system_day=TruncDate("created_at"))
+            .order_by("date", "id")
+            .values_list("date", *fields),
+        ),
+        (
+            True,
+            waivers.annotate(system_day=TruncDate("created_at"))
+            .order_by("waived_on", "id")
+            .values_list("waived_on", *fields),
+        ),
     ]
     import heapq
 
@@ -491,7 +505,7 @@ def item_transactions(
             id=f"{'TF' if waived else 'T'}{pk}",
             date=day,
             description=text,
-            system_date=timezone.localdate(created) if created else day,
+            system_date=created or day,
             voucher_type="Tilleggskrav",
             customer_id=str(client_number),
             client_pk=client_pk,

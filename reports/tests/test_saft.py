@@ -146,3 +146,47 @@ def test_saft_periods_chain(history):
     opening = balances(second, "Opening")
     for account in ("1500", "1920", "2700", "2701"):
         assert closing.get(account, ZERO) == opening.get(account, ZERO), account
+
+
+def test_fees_interest_and_their_payments_are_in_the_saft(company_scope):
+    from django.utils import timezone
+
+    from invoicing.tests.factories import issued_invoice
+    from receivables.models import ItemAllocation, ReceivableItem
+
+    invoice = issued_invoice(company=company_scope, invoice_date=datetime.date(2026, 3, 1))
+    fee = ReceivableItem.objects.create(
+        company=company_scope,
+        invoice=invoice,
+        client=invoice.client,
+        kind="reminder_fee",
+        date=datetime.date(2026, 4, 1),
+        amount=Decimal("35.00"),
+    )
+    ItemAllocation.objects.create(
+        company=company_scope, item=fee, date=datetime.date(2026, 4, 20), amount=Decimal("35.00")
+    )
+    ReceivableItem.objects.create(
+        company=company_scope,
+        invoice=invoice,
+        client=invoice.client,
+        kind="interest",
+        date=datetime.date(2026, 4, 2),
+        amount=Decimal("12.40"),
+        waived_at=timezone.make_aware(datetime.datetime(2026, 5, 1, 12)),
+    )
+    xml = export(company_scope, *YEAR)
+    assert xsd_errors(xml) == []
+    root = etree.fromstring(xml)
+    ids = [
+        t.findtext("s:TransactionID", namespaces=NS) for t in root.iterfind(".//s:Transaction", NS)
+    ]
+    assert {"TB", "TF", "T"} <= {i.rstrip("0123456789") for i in ids}
+    accounts = {
+        a.findtext("s:AccountID", namespaces=NS): a
+        for a in root.iterfind(".//s:GeneralLedgerAccounts/s:Account", NS)
+    }
+    assert balance(accounts["3900"], "Closing") == Decimal("-35.00")  # fee income (credit)
+    assert balance(accounts["8055"], "Closing") == ZERO  # interest claimed, then waived
+    ledger = ledger_totals(company=company_scope, date_to=YEAR[1])
+    assert balance(accounts["1500"], "Closing") == ledger.closing
