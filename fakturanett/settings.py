@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "privacy.middleware.CookieConsentMiddleware",
     "core.middleware.LanguageMiddleware",
@@ -203,10 +204,26 @@ OTP_TOTP_ISSUER = "FakturaNett"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# Absolute session lifetime, counted from the log-in (accounts.middleware.SessionTimeoutMiddleware).
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_SECONDS", default=60 * 60 * 12)
+# Idle timeout: a session unused this long is logged out.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30) * 60
+# How often the "last seen" stamp may be rewritten (the session is not saved on every request).
+SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
+
+# --- HTTPS and the other `check --deploy` settings: off by default (runs on plain HTTP on
+# one machine); fakturanett/settings_production.py turns every one on. -----------------------
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = False
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and strips it
+    # from clients).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
