@@ -266,6 +266,9 @@ def test_an_administrator_sees_personal_data_only_in_a_logged_elevated_session(a
     assert entry.reason == "Feilsøking av faktura, sak 4711"
     # Read-only: changes stay refused.
     assert client.post(reverse("backoffice:interaction_add", args=[customer.pk])).status_code == 403
+    # Still working (the session's idle timeout is not reached), but the elevation has ended.
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=20), tick=False):
+        assert client.get(reverse("backoffice:dashboard")).status_code == 200
     later = timezone.now() + datetime.timedelta(minutes=31)
     with time_machine.travel(later, tick=False):
         assert client.get(detail).status_code == 403
