@@ -35,7 +35,7 @@ def _check_deploy(
             "--fail-level",
             "WARNING",
             f"--settings={settings_module}",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
