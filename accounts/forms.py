@@ -15,6 +15,7 @@ from accounts.models import Company, Role, User
 from accounts.services import email_in_use, orgnr_in_use
 from core.identifiers import clean_kontonr, clean_orgnr
 from core.parsing import is_digits
+from core.validators import validate_single_line
 
 
 class LoginForm(AuthenticationForm):
@@ -104,6 +105,7 @@ class SignupForm(CompanyIdentifiersMixin, NewPasswordMixin, forms.Form):
     company_name = forms.CharField(
         label=_("Firmanavn"),
         max_length=200,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     organization_number = _orgnr_field()

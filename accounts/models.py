@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.identifiers import format_kontonr, format_orgnr, validate_kontonr, validate_orgnr
+from core.validators import validate_single_line
 
 
 class UserManager(BaseUserManager["User"]):
@@ -70,7 +71,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Company(models.Model):
     """A customer company: the tenant. Every tenant row carries its id."""
 
-    name = models.CharField(_("firmanavn"), max_length=200)
+    # The name is the sender name and part of the subject of the company's e-mails.
+    name = models.CharField(_("firmanavn"), max_length=200, validators=[validate_single_line])
     organization_number = models.CharField(
         _("organisasjonsnummer"), max_length=9, unique=True, validators=[validate_orgnr]
     )

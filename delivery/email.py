@@ -96,6 +96,10 @@ def transmit(message: EmailMessage) -> None:
     """Hand the message to the SMTP server; raise a Permanent/TemporaryTransportError."""
     try:
         sent = message.send(fail_silently=False)
+    except ValueError as exc:
+        # BadHeaderError (CR/LF in a header), an address Django cannot encode: the same
+        # message would fail the same way every time, so it is permanent, not retried.
+        raise PermanentTransportError(f"E-post: {exc}") from exc
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         text = "; ".join(

@@ -70,6 +70,8 @@ MAX_ATTEMPTS = 6
 RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8, 16 minutes between attempts
 STALE_SENDING = datetime.timedelta(minutes=15)
 REQUEUE_AFTER = datetime.timedelta(minutes=5)
+# After a permanent failure the same recipients are not tried again this long.
+PERMANENT_FAILURE_COOLDOWN = datetime.timedelta(minutes=30)
 MAX_BATCH_SIZE = 500
 SYSTEM = Actor.system("delivery")
 
@@ -146,6 +148,43 @@ def _check_sendable(invoice: Invoice, channel: str) -> None:
         )
 
 
+def _check_permanent_cooldown(invoice: Invoice, channel: str, recipients: str) -> None:
+    """A permanent failure (rejected address, bad header, 5xx) is not retried for a while.
+
+    Sending the same invoice by the same channel to the same recipients again within
+    ``PERMANENT_FAILURE_COOLDOWN`` would only be rejected again (and can get our sending
+    address blocked); correcting the address is allowed at once.
+    """
+    since = timezone.now() - PERMANENT_FAILURE_COOLDOWN
+    failed = (
+        Delivery.objects.filter(
+            invoice=invoice,
+            channel=channel,
+            status=Status.FAILED,
+            permanent=True,
+            recipients=recipients,
+            finished_at__gte=since,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+    if failed is None:
+        return
+    retry_at = timezone.localtime(failed.finished_at + PERMANENT_FAILURE_COOLDOWN)
+    raise ValidationError(
+        _(
+            "Forrige sending til %(recipients)s ble avvist permanent (%(error)s). Rett "
+            "adressen på kunden, eller prøv igjen etter kl. %(time)s."
+        ),
+        code="permanent_cooldown",
+        params={
+            "recipients": recipients or "-",
+            "error": failed.error[:200],
+            "time": retry_at.strftime("%H:%M"),
+        },
+    )
+
+
 def _new_request(
     *,
     invoice: Invoice,
@@ -157,6 +196,8 @@ def _new_request(
     """The first attempt of a new request; the caller holds the transaction and scope."""
     _check_sendable(invoice, channel)
     recipients = _recipients(invoice, channel)
+    if channel != Channel.MANUAL:
+        _check_permanent_cooldown(invoice, channel, recipients)
     now = timezone.now()
     delivery = Delivery.objects.create(
         company=invoice.company,

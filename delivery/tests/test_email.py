@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from huey.contrib.djhuey import HUEY
 
+from accounts.models import Company
 from core.audit import Actor
 from core.models import AuditEntry
 from delivery import services, tasks
@@ -198,3 +203,66 @@ def test_client_without_email_address_is_refused(company, owner):
     with pytest.raises(ValidationError, match="ingen e-postadresse"):
         services.delivery_request(invoice=invoice, channel="email", actor=Actor.user(owner))
     assert attempts(invoice) == []
+
+
+def test_a_bad_header_is_a_permanent_failure_and_nothing_reaches_the_peer(
+    company, owner, email_client, smtp_server, django_capture_on_commit_callbacks
+):
+    # Data from before input was checked: a reply-to address with a header injection.
+    Company.objects.filter(pk=company.pk).update(email="post@firma.no\r\nBcc: spion@ond.no")
+    invoice = issue_for(company, client=email_client)
+    send(invoice, owner, django_capture_on_commit_callbacks)
+    (attempt,) = attempts(invoice)
+    assert attempt.status == Status.FAILED and attempt.permanent
+    assert "newline" in attempt.error.lower() or "header" in attempt.error.lower()
+    assert HUEY.scheduled() == []  # not retried
+    assert smtp_server.messages == []
+
+
+def test_after_a_permanent_failure_the_same_address_waits_thirty_minutes(
+    company, owner, smtp_peer, django_capture_on_commit_callbacks
+):
+    class Refusing:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            return "550 5.1.1 No such user here"
+
+    smtp_peer.collector = Refusing()
+    smtp_peer.start()
+    with scope(company=company):
+        client = make_client(company, invoice_emails="ukjent@kunde.no")
+    invoice = issue_for(company, client=client)
+    send(invoice, owner, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError) as refused:
+        send(invoice, owner, django_capture_on_commit_callbacks)
+    assert refused.value.code == "permanent_cooldown"
+    assert "550" in refused.value.messages[0] and "ukjent@kunde.no" in refused.value.messages[0]
+    assert len(attempts(invoice)) == 1
+
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    with time_machine.travel(later, tick=False):
+        send(invoice, owner, django_capture_on_commit_callbacks)
+    assert len(attempts(invoice)) == 2
+
+
+def test_a_corrected_address_may_be_tried_at_once(
+    company, owner, smtp_peer, django_capture_on_commit_callbacks
+):
+    class RefusingOne:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            if address == "ukjent@kunde.no":
+                return "550 5.1.1 No such user here"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    smtp_peer.collector = RefusingOne()
+    smtp_peer.start()
+    with scope(company=company):
+        client = make_client(company, invoice_emails="ukjent@kunde.no")
+    invoice = issue_for(company, client=client)
+    send(invoice, owner, django_capture_on_commit_callbacks)
+    with scope(company=company):
+        type(client).objects.filter(pk=client.pk).update(invoice_emails="riktig@kunde.no")
+        invoice.client.refresh_from_db()
+    delivery = send(invoice, owner, django_capture_on_commit_callbacks)
+    delivery.refresh_from_db()
+    assert delivery.recipients == "riktig@kunde.no"
