@@ -1,7 +1,9 @@
 """Rate limits per caller (token or user), configured in REST_FRAMEWORK's rates.
 
 ``api_sustained`` (e.g. 1000/hour) and ``api_burst`` (e.g. 60/minute) both apply.
-The counts live in the default cache: per process unless a shared cache is configured.
+The counts live in the default cache, which settings.py makes shared by every process (Redis
+with ``REDIS_URL``/``CACHE_URL``, else a database table), so the limits hold however many
+web workers run.
 """
 
 from __future__ import annotations

@@ -156,6 +156,26 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
+# --- Cache: shared by every process (API rate limits, e-mail de-duplication) ------
+# Redis when REDIS_URL is set, else a table in the database (created by core's migration
+# 0003). A per-process memory cache would let each web worker count its own limits.
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env.str("HUEY_NAME", default="fakturanett"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fakturanett_cache",
+        }
+    }
+
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -291,6 +311,10 @@ EMAIL_TIMEOUT = 20
 PEPPOL_AP_URL = env.str("PEPPOL_AP_URL", default="")
 PEPPOL_AP_KEY = env.str("PEPPOL_AP_KEY", default="")
 PEPPOL_AP_TIMEOUT = env.float("PEPPOL_AP_TIMEOUT", default=30.0)
+
+# --- PDF: drafts longer than this are not previewed on the fly (it ties up a web worker);
+# archived PDFs of issued invoices are rendered by the task worker whatever their length.
+PDF_PREVIEW_MAX_LINES = env.int("PDF_PREVIEW_MAX_LINES", default=200)
 
 # --- Credit checks (back office): without a URL, staff enter credit checks by hand.
 CREDIT_CHECK_URL = env.str("CREDIT_CHECK_URL", default="")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -696,6 +697,24 @@ def _pdf_response(invoice_pk: int, *, disposition: str) -> HttpResponse:
         invoice = load_for_document(invoice_pk)
     except Invoice.DoesNotExist:
         raise Http404 from None
+    # Rendering on the fly ties up a web worker: very long documents are left to the worker
+    # (the archived PDF of an issued invoice is rendered by the task queue).
+    cap = settings.PDF_PREVIEW_MAX_LINES
+    count = len(invoice.lines.all())
+    if count > cap:
+        if invoice.is_draft:
+            message = _(
+                "Forhåndsvisningen viser utkast med høyst %(cap)s linjer; dette har %(count)s. "
+                "Utsted fakturaen (PDF-en lages da i bakgrunnen), eller del den opp."
+            ) % {"cap": cap, "count": count}
+            return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(
+            _("PDF-en lages i bakgrunnen. Prøv igjen om et minutt."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "60"
+        return response
     try:
         if invoice.is_draft:
             pdf = render_pdf(
