@@ -155,3 +155,31 @@ def test_an_owner_orders_a_plan_and_answers_a_survey(browser_page, screenshot, p
     invitation.refresh_from_db()
     assert invitation.score == 9
     assert csp_errors == []
+
+
+def test_an_administrator_grants_support_inside_an_elevated_session(browser_page, screenshot):
+    from django.core import mail
+
+    from backoffice.models import StaffProfile
+
+    admin = make_staff(StaffRole.ADMINISTRATOR, full_name="Ada Admin")
+    make_staff(StaffRole.ADMINISTRATOR, email="bjorn@example.no", full_name="Bjørn Admin")
+    colleague = make_staff(StaffRole.MARKETING, email="mia@example.no", full_name="Mia Marked")
+    page = browser_page
+    _log_in(page, admin)
+    page.goto(f"/backoffice/staff/{colleague.pk}/")
+    page.get_by_label("Kundestøtte").check()
+    page.get_by_role("button", name="Lagre").click()
+    page.get_by_text("kan bare tildeles i en utvidet økt").first.wait_for()
+    page.get_by_role("link", name="Start utvidet tilgang").click()
+    page.get_by_label("Hvorfor trenger du tilgang").fill(
+        "Mia skal dekke kundestøtte i jula, sak 88"
+    )
+    page.get_by_role("button", name="Start utvidet tilgang").click()
+    page.wait_for_url(f"**/backoffice/staff/{colleague.pk}/")
+    page.get_by_label("Kundestøtte").check()
+    screenshot(page, "backoffice-grant-in-elevated-session")
+    page.get_by_role("button", name="Lagre").click()
+    page.get_by_text("Endringene er lagret").wait_for()
+    assert "support" in StaffProfile.objects.get(pk=colleague.pk).roles
+    assert "bjorn@example.no" in [m.to[0] for m in mail.outbox]
