@@ -66,7 +66,10 @@ COOKIES: list[Cookie] = [
         settings.SESSION_COOKIE_NAME,
         CookieCategory.NECESSARY,
         _("Holder deg innlogget og husker valg du gjør underveis, som språk"),
-        _("12 timer, eller til du logger ut"),
+        _(
+            "Innloggingen varer høyst 12 timer og avsluttes etter 30 minutter uten aktivitet, "
+            "eller når du logger ut"
+        ),
     ),
     Cookie(
         settings.CSRF_COOKIE_NAME,
