@@ -17,6 +17,9 @@ STORAGES = {
     },
 }
 AXES_ENABLED = True
+# One process runs the suite: a memory cache keeps tests without database access free of it
+# (api/tests/test_shared_throttle.py tests the shared database cache itself).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ERASURE_JOURNAL_PATH = os.path.join(
     tempfile.mkdtemp(prefix="fakturanett-test-journal-"), "erasure-journal.jsonl"
 )

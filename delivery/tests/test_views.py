@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -161,8 +163,17 @@ def test_owner_marks_a_manual_delivery(owner_client, company, invoice):
 def test_owner_resends_a_failed_delivery_as_a_new_request(
     owner_client, failed_delivery, django_capture_on_commit_callbacks
 ):
+    url = reverse("delivery:resend", args=[failed_delivery.pk])
+    # A permanent failure (550) to the same address is not tried again for 30 minutes.
+    refused = owner_client.post(url, follow=True)
+    assert "avvist permanent" in refused.content.decode()
+    with scopes_disabled():
+        assert Delivery.objects.filter(invoice=failed_delivery.invoice).count() == 1
+        Delivery.objects.filter(pk=failed_delivery.pk).update(
+            finished_at=timezone.now() - datetime.timedelta(minutes=31)
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(reverse("delivery:resend", args=[failed_delivery.pk]))
+        response = owner_client.post(url)
     assert response.status_code == 302
     with scopes_disabled():
         newest = Delivery.objects.filter(invoice=failed_delivery.invoice).latest("pk")

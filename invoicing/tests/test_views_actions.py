@@ -166,6 +166,7 @@ def test_list_has_a_fixed_number_of_queries(owner_client, company, buyer):
 
     with scope(company=company):
         issued_invoice(company=company, client=buyer)
+    queries()  # the first request after the log-in writes the session's timestamps once
     one = queries()
     with scope(company=company):
         for _ in range(5):
