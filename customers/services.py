@@ -42,12 +42,12 @@ from accounts.models import Company
 from core.audit import Actor, audit_log
 from core.identifiers import clean_foreign_vat_number, clean_orgnr
 from core.parsing import parse_int
+from core.peppol import NORWEGIAN_ORGNR_SCHEME, clean_participant_id
 from customers.countries import NORWAY, is_country_code
 from customers.csvfiles import CsvImportError, RowError, parse_bool, read_csv, row_errors_from
 from customers.models import Client
 
-PEPPOL_ID = re.compile(r"\d{4}:[A-Za-z0-9]+")
-ORGNR_SCHEME = "0192"
+ORGNR_SCHEME = NORWEGIAN_ORGNR_SCHEME
 NUMBER_ATTEMPTS = 5
 MAX_CLIENT_NUMBER = 999_999_999
 AUDIT_NUMBERS = 100  # numbers listed in the audit entry of an import
@@ -101,26 +101,8 @@ def clean_invoice_emails(value: str) -> str:
 
 
 def clean_peppol_id(value: str) -> str:
-    value = value.strip()
-    if not PEPPOL_ID.fullmatch(value):
-        raise ValidationError(
-            _(
-                "«%(value)s» er ikke en gyldig Peppol-ID. Formatet er fire siffer, kolon "
-                "og identifikator, for eksempel 0192:999999999."
-            ),
-            code="invalid_peppol_id",
-            params={"value": value},
-        )
-    scheme, identifier = value.split(":", 1)
-    if scheme == ORGNR_SCHEME:
-        try:
-            clean_orgnr(identifier)
-        except ValidationError as exc:
-            raise ValidationError(
-                _("Peppol-ID med 0192 må inneholde et gyldig organisasjonsnummer."),
-                code="invalid_peppol_id",
-            ) from exc
-    return value
+    """A valid Peppol participant id (EAS scheme and the scheme's own check), or raise."""
+    return clean_participant_id(value)
 
 
 def _strip_vat_form(value: str) -> str:

@@ -27,7 +27,7 @@ from documents.document import (
     VatSubtotal,
 )
 from invoicing.calculation import LineInput, compute_totals
-from invoicing.models import Invoice, InvoiceLine
+from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine
 from invoicing.selectors import vat_rate_date
 from invoicing.services import buyer_snapshot, seller_snapshot
 
@@ -135,7 +135,11 @@ def _document_line(
 
 
 def _issued_figures(
-    invoice: Invoice, lines: list[InvoiceLine], codes: dict[str, VatCode], language: str
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    codes: dict[str, VatCode],
+    language: str,
+    vat_lines: list[InvoiceVatLine],
 ) -> tuple[tuple[DocumentLine, ...], tuple[VatSubtotal, ...], tuple[str, ...]]:
     document_lines = tuple(
         _document_line(
@@ -145,7 +149,7 @@ def _issued_figures(
     )
     subtotals = []
     legal_texts: list[str] = []
-    for vat_line in invoice.vat_lines.all():
+    for vat_line in vat_lines:
         code = vat_line.vat_codes[0] if vat_line.vat_codes else ""
         subtotals.append(
             VatSubtotal(
@@ -231,9 +235,19 @@ def load_for_document(invoice_id: int) -> Invoice:
     )
 
 
-def document_from_invoice(invoice: Invoice) -> InvoiceDocument:
-    """The ``InvoiceDocument`` of ``invoice``: frozen data if issued, a preview if a draft."""
-    lines = list(invoice.lines.all())
+def document_from_invoice(
+    invoice: Invoice,
+    *,
+    lines: list[InvoiceLine] | None = None,
+    vat_lines: list[InvoiceVatLine] | None = None,
+) -> InvoiceDocument:
+    """The ``InvoiceDocument`` of ``invoice``: frozen data if issued, a preview if a draft.
+
+    ``lines`` and ``vat_lines`` may be given when the caller holds them already (the
+    issue transaction); otherwise they are read from the invoice (prefetched by
+    ``load_for_document``).
+    """
+    lines = list(invoice.lines.all()) if lines is None else lines
     if invoice.is_draft:
         reverse_charge = any(
             line.vat_code.ubl_category == VatCode.Category.REVERSE_CHARGE for line in lines
@@ -254,8 +268,15 @@ def document_from_invoice(invoice: Invoice) -> InvoiceDocument:
             tax_nok=computed.total_vat_nok if invoice.currency != "NOK" else None,
         )
     else:
-        codes = {code.code: code for code in VatCode.objects.all()}
-        document_lines, subtotals, legal_texts = _issued_figures(invoice, lines, codes, language)
+        # The VAT codes of the breakdown are those of the lines (loaded with them).
+        codes = {line.vat_code.code: line.vat_code for line in lines}
+        document_lines, subtotals, legal_texts = _issued_figures(
+            invoice,
+            lines,
+            codes,
+            language,
+            list(invoice.vat_lines.all()) if vat_lines is None else vat_lines,
+        )
         totals = Totals(
             line_extension=invoice.total_excl_vat,
             tax_exclusive=invoice.total_excl_vat,
@@ -299,4 +320,5 @@ def document_from_invoice(invoice: Invoice) -> InvoiceDocument:
         # Not in snapshots of invoices issued before the setting existed: as printed then.
         prices_include_vat=bool(buyer_data.get("prices_incl_vat", False)),
         credited=credited,
+        prepayment=invoice.is_prepayment and not invoice.is_credit_note,
     )

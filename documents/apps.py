@@ -12,3 +12,9 @@ class DocumentsConfig(AppConfig):
         from documents.integrity import archive_check
 
         register_restore_step("documents.archive", archive_check)
+
+        # At issue: a document whose EHF would break the rule set is not issued.
+        from documents.issue_check import ehf_issue_problems
+        from invoicing.hooks import register_issue_validator
+
+        register_issue_validator(ehf_issue_problems)

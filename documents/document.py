@@ -162,6 +162,7 @@ class InvoiceDocument:
     # (bokføringsforskriften § 5-1-1 nr. 4); None: the buyer's address.
     delivery_address: Address | None = None
     valid_until: datetime.date | None = None  # quotes: the last day the offer stands
+    prepayment: bool = False  # a prepayment invoice (forskuddsfaktura, EHF type code 386)
 
     @property
     def is_draft(self) -> bool:

@@ -26,6 +26,7 @@ NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 # Electronic address scheme for Norwegian organisation numbers (Enhetsregisteret).
 SCHEME_NO_ORGNR = "0192"
 INVOICE_TYPE_CODE = "380"  # commercial invoice
+PREPAYMENT_INVOICE_TYPE_CODE = "386"  # prepayment invoice (forskuddsfaktura)
 CREDIT_NOTE_TYPE_CODE = "381"
 PAYMENT_MEANS_CREDIT_TRANSFER = "30"
 ALLOWANCE_REASON_DISCOUNT = "95"
@@ -117,7 +118,11 @@ def build_ehf(document: InvoiceDocument, *, pdf: bytes | None = None) -> bytes:
     else:
         if document.due_date:
             b.cbc(root, "DueDate", document.due_date.isoformat())
-        b.cbc(root, "InvoiceTypeCode", INVOICE_TYPE_CODE)
+        b.cbc(
+            root,
+            "InvoiceTypeCode",
+            PREPAYMENT_INVOICE_TYPE_CODE if document.prepayment else INVOICE_TYPE_CODE,
+        )
     b.cbc(root, "Note", _note(document))
     b.cbc(root, "DocumentCurrencyCode", document.currency)
     if document.currency != "NOK":

@@ -21,6 +21,7 @@ from stdnum import ean, luhn
 from stdnum.au import abn
 from stdnum.no import orgnr
 
+from core.peppol import EAS_SCHEMES
 from customers.countries import COUNTRY_CODES
 from documents.ehf import CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE
 
@@ -46,16 +47,6 @@ MIME_CODES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.oasis.opendocument.spreadsheet",
 }
-EAS_SCHEMES = {
-    "0002", "0007", "0009", "0037", "0060", "0088", "0096", "0097", "0106", "0130", "0135",
-    "0142", "0151", "0183", "0184", "0188", "0190", "0191", "0192", "0193", "0195", "0196",
-    "0198", "0199", "0200", "0201", "0202", "0204", "0208", "0209", "0210", "0211", "0212",
-    "0213", "0215", "0216", "0218", "0221", "0230", "9901", "9910", "9913", "9914", "9915",
-    "9918", "9919", "9920", "9922", "9923", "9924", "9925", "9926", "9927", "9928", "9929",
-    "9930", "9931", "9932", "9933", "9934", "9935", "9936", "9937", "9938", "9939", "9940",
-    "9941", "9942", "9943", "9944", "9945", "9946", "9947", "9948", "9949", "9950", "9951",
-    "9952", "9953", "9957", "9959",
-}  # fmt: skip
 # ISO 3166-1 alpha-2 as Peppol lists it: with 1A (Kosovo) and XI (Northern Ireland).
 PEPPOL_COUNTRY_CODES = COUNTRY_CODES | {"1A", "XI"}
 RULE_PREFIX = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "G": "BR-G", "O": "BR-O"}

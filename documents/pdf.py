@@ -113,6 +113,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Tilbudet gjelder til og med {date}. Faktura sendes etter aksept.",
         "This quote is valid until {date} inclusive. An invoice follows acceptance.",
     ),
+    "prepayment_invoice": ("FORSKUDDSFAKTURA", "PREPAYMENT INVOICE"),
     "draft": ("UTKAST", "DRAFT"),
     "draft_notice": (
         "UTKAST – ikke en gyldig faktura",
@@ -585,7 +586,9 @@ class _Renderer:
     def title(self) -> str:
         if self.doc.is_quote:
             return self.f("quote")
-        return self.f("credit_note" if self.doc.is_credit_note else "invoice")
+        if self.doc.is_credit_note:
+            return self.f("credit_note")
+        return self.f("prepayment_invoice" if self.doc.prepayment else "invoice")
 
     def amount_with_currency(self, amount: Decimal) -> str:
         return f"{self.doc.currency} {self.f.money(amount)}"

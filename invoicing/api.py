@@ -609,6 +609,7 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
             "their_reference",
             "order_number",
             "free_text",
+            "is_prepayment",
             "lines",
             "vat_breakdown",
             "total_excl_vat",
@@ -660,6 +661,10 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
             },
             "delivery_period_start": {"validators": DATE_VALIDATORS},
             "delivery_period_end": {"validators": DATE_VALIDATORS},
+            "is_prepayment": {
+                "help_text": "A prepayment invoice (forskuddsfaktura): the delivery may be "
+                "after the invoice date. Default false."
+            },
         }
 
     @extend_schema_field(VatBreakdownSerializer(many=True))

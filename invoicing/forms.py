@@ -23,6 +23,7 @@ from accounts.models import Company
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_codes_for
 from catalog.units import Unit
+from core.currencies import clean_currency
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
@@ -182,6 +183,14 @@ class InvoiceForm(forms.Form):
         min_value=Decimal("0.000001"),
         help_text=_("Bare for utenlandsk valuta: MVA-beløpet skal også oppgis i NOK."),
     )
+    is_prepayment = forms.BooleanField(
+        label=_("Forskuddsfaktura"),
+        required=False,
+        help_text=_(
+            "Faktureres før leveringen: leveringsdatoen eller -perioden kan da være etter "
+            "fakturadatoen. Dokumentet får tittelen «Forskuddsfaktura»."
+        ),
+    )
     free_text = forms.CharField(
         label=_("Fritekst på fakturaen"),
         max_length=2000,
@@ -216,7 +225,7 @@ class InvoiceForm(forms.Form):
             self.fields["exchange_rate"].widget.attrs.update(live_attrs(totals_url))
 
     def clean_currency(self) -> str:
-        return self.cleaned_data["currency"].strip().upper()
+        return clean_currency(self.cleaned_data["currency"])
 
     def header(self) -> InvoiceHeader:
         data = self.cleaned_data
@@ -236,6 +245,7 @@ class InvoiceForm(forms.Form):
             currency=currency,
             exchange_rate=None if currency == "NOK" else data["exchange_rate"],
             free_text=data["free_text"],
+            is_prepayment=data["is_prepayment"],
         )
 
 
@@ -495,6 +505,7 @@ def header_from_invoice(invoice: Invoice) -> dict[str, str]:
         "currency": invoice.currency,
         "exchange_rate": format_number(invoice.exchange_rate) if invoice.currency != "NOK" else "",
         "free_text": invoice.free_text,
+        "is_prepayment": "on" if invoice.is_prepayment else "",
     }
 
 

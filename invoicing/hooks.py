@@ -80,3 +80,40 @@ def register_invoice_api_field(name: str, factory: Callable[[], Any]) -> None:
 
 def invoice_api_fields() -> dict[str, Any]:
     return {name: factory() for name, factory in _api_fields.items()}
+
+
+# --- Validators run inside the issue transaction --------------------------------------------
+#
+# A higher layer (documents: "would this invoice give a valid EHF?") registers a validator
+# from its ``AppConfig.ready()``. ``invoice_issue`` and ``invoice_credit`` call every
+# validator inside the issuing transaction, after the number, snapshots, frozen lines, VAT
+# breakdown and totals are set and saved, and before commit. A validator gets the objects
+# in memory (no need to query them again) and returns the problems as translated
+# sentences; any problem rolls the whole issue back, so no number is used.
+
+
+class IssueValidator(Protocol):
+    def __call__(self, *, invoice: Any, lines: list[Any], vat_lines: list[Any]) -> list[str]: ...
+
+
+_validators: list[IssueValidator] = []
+
+
+def register_issue_validator(validator: IssueValidator) -> IssueValidator:
+    """Register ``validator`` (usable as a decorator); registering twice has no effect."""
+    if validator not in _validators:
+        _validators.append(validator)
+    return validator
+
+
+def remove_issue_validator(validator: Callable[..., list[str]]) -> None:
+    if validator in _validators:
+        _validators.remove(validator)
+
+
+def issue_problems(*, invoice: Any, lines: list[Any], vat_lines: list[Any]) -> list[str]:
+    """Every registered validator's problems with the document being issued."""
+    problems: list[str] = []
+    for validator in list(_validators):
+        problems.extend(validator(invoice=invoice, lines=lines, vat_lines=vat_lines))
+    return problems

@@ -271,6 +271,9 @@ class Invoice(TenantModel):
         validators=[MinValueValidator(Decimal("0.000001"))],
     )
     free_text = models.TextField(_("fritekst"), blank=True, max_length=2000)
+    # A prepayment invoice (forskuddsfaktura) is issued before the delivery: its delivery
+    # date or period may lie after the invoice date. EHF type code 386.
+    is_prepayment = models.BooleanField(_("forskuddsfaktura"), default=False)
 
     # Snapshots taken at issue: what the document says, whatever changes later.
     seller_snapshot = models.JSONField(default=dict, blank=True)

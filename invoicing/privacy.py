@@ -73,6 +73,7 @@ register(
         "order_number",
         "currency",
         "exchange_rate",
+        "is_prepayment",
         "total_excl_vat",
         "total_vat",
         "total_incl_vat",

@@ -28,7 +28,6 @@ EHF later).
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from catalog.units import Unit
 from core.audit import Actor, audit_log
+from core.currencies import clean_currency
 from core.identifiers import (
     KID_MAX_LENGTH,
     KID_MIN_LENGTH,
@@ -58,6 +58,7 @@ from core.identifiers import (
 )
 from core.models import AuditEntry
 from core.money import ZERO, format_nok
+from core.peppol import participant_id_problem
 from customers.models import Client
 from invoicing import hooks
 from invoicing.calculation import (
@@ -93,8 +94,14 @@ from invoicing.selectors import (
 
 REVERSE_CHARGE = VatCode.Category.REVERSE_CHARGE
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_QUANTITY = Decimal("9999999999")
+# Every stored amount must come back from the database exactly. SQLite keeps decimals as
+# 64-bit floats, which Django reads back with 15 significant digits; with 2 decimals that
+# is 13 digits before the comma. Unit prices, line amounts, totals and the VAT in NOK are
+# capped here (the one rule; forms and the API get it from the services).
+MAX_AMOUNT = Decimal("9999999999999.99")
+# Exchange rates have 6 decimals; 15 significant digits leave 9 before the comma.
+MAX_EXCHANGE_RATE = Decimal("999999999.999999")
 
 
 # --- Input data ---------------------------------------------------------------------------
@@ -124,6 +131,7 @@ class InvoiceHeader:
     currency: str = "NOK"
     exchange_rate: Decimal | None = None
     free_text: str = ""
+    is_prepayment: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,16 @@ def _same_company(obj: Any, company: Company, field: str) -> None:
 def _decimal_places(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _amount_text(value: Decimal) -> str:
+    return formats.number_format(value, decimal_pos=_decimal_places(value), force_grouping=True)
+
+
+def _amount_limit_text(what: str) -> str:
+    return _(
+        "%(what)s kan ikke være større enn %(max)s (det største beløpet som lagres nøyaktig)"
+    ) % {"what": what, "max": _amount_text(MAX_AMOUNT)}
 
 
 def _require_draft(invoice: Invoice) -> None:
@@ -483,6 +501,14 @@ def vat_term_reopen(
 # --- Drafts ---------------------------------------------------------------------------------
 
 
+def _currency_problem(currency: str) -> str:
+    try:
+        clean_currency(currency)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
+
+
 def _validate_header(company: Company, header: InvoiceHeader) -> dict[str, Any]:
     """The draft's header fields with defaults applied, or ValidationError."""
     client = header.client
@@ -507,8 +533,9 @@ def _validate_header(company: Company, header: InvoiceHeader) -> dict[str, Any]:
         delivery_date = invoice_date
     currency = (header.currency or "").strip().upper()
     exchange_rate = header.exchange_rate
-    if not _CURRENCY.match(currency):
-        errors["currency"] = _("Valutaen må være en ISO 4217-kode med tre bokstaver.")
+    currency_problem = _currency_problem(currency)
+    if currency_problem:
+        errors["currency"] = currency_problem
     elif currency == "NOK":
         if exchange_rate not in (None, Decimal(1)):
             errors["exchange_rate"] = _("Fakturaer i NOK har ingen valutakurs.")
@@ -520,6 +547,10 @@ def _validate_header(company: Company, header: InvoiceHeader) -> dict[str, Any]:
         )
     elif _decimal_places(exchange_rate) > 6:
         errors["exchange_rate"] = _("Valutakursen kan ha høyst seks desimaler.")
+    elif exchange_rate > MAX_EXCHANGE_RATE:
+        errors["exchange_rate"] = _("Valutakursen kan ikke være større enn %(max)s.") % {
+            "max": _amount_text(MAX_EXCHANGE_RATE)
+        }
     if errors:
         raise ValidationError(errors)
     return {
@@ -538,6 +569,7 @@ def _validate_header(company: Company, header: InvoiceHeader) -> dict[str, Any]:
         "currency": currency,
         "exchange_rate": exchange_rate,
         "free_text": header.free_text.strip(),
+        "is_prepayment": bool(header.is_prepayment),
     }
 
 
@@ -572,6 +604,8 @@ def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLin
             problems.append(
                 _("enhetsprisen må være et beløp på 0 eller mer med høyst to desimaler")
             )
+        elif unit_price > MAX_AMOUNT:
+            problems.append(_amount_limit_text(_("enhetsprisen")))
         discount = data.discount_percent
         if not (ZERO <= discount <= 100) or _decimal_places(discount) > 2:
             problems.append(_("rabatten må være mellom 0 og 100 %"))
@@ -589,6 +623,13 @@ def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLin
             )
             continue
         assert unit_price is not None and vat_code is not None
+        net = line_net_amount(quantity=quantity, unit_price=unit_price, discount_percent=discount)
+        if abs(net) > MAX_AMOUNT:
+            errors.append(
+                _("Linje %(n)s: %(problems)s.")
+                % {"n": position, "problems": _amount_limit_text(_("linjebeløpet"))}
+            )
+            continue
         built.append(
             InvoiceLine(
                 company=company,
@@ -602,9 +643,7 @@ def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLin
                 vat_code=vat_code,
                 period_start=data.period_start,
                 period_end=data.period_end,
-                net_amount=line_net_amount(
-                    quantity=quantity, unit_price=unit_price, discount_percent=discount
-                ),
+                net_amount=net,
             )
         )
     if errors:
@@ -715,6 +754,7 @@ def invoice_header_of(invoice: Invoice) -> InvoiceHeader:
         currency=invoice.currency,
         exchange_rate=invoice.exchange_rate if invoice.currency != "NOK" else None,
         free_text=invoice.free_text,
+        is_prepayment=invoice.is_prepayment,
     )
 
 
@@ -882,6 +922,82 @@ def _check_issue_rules(
         errors.setdefault(field, []).append(message)
 
     date_field = "credit_date" if invoice.is_credit_note else "invoice_date"
+    client = invoice.client
+    has_address = bool(
+        client.address_line.strip()
+        and client.city.strip()
+        and (client.postcode.strip() or client.country != "NO")
+    )
+    if not has_address and not client.organization_number:
+        add(
+            "client",
+            _(
+                "Kunden %(name)s mangler adresse. En faktura må vise kjøperens navn og adresse, "
+                "eller organisasjonsnummer (bokføringsforskriften § 5-1-1 nr. 2). Legg inn "
+                "adresse (gate, postnummer og poststed) på kunden."
+            )
+            % {"name": client.name},
+        )
+    if client.peppol_id:
+        peppol_problem = participant_id_problem(client.peppol_id)
+        if peppol_problem:
+            add("client", _("Kundens Peppol-ID: %(problem)s") % {"problem": peppol_problem})
+    today = timezone.localdate()
+    latest = today + datetime.timedelta(days=settings_row.max_days_ahead)
+    if invoice.invoice_date > latest:
+        add(
+            date_field,
+            _(
+                "Datoen %(date)s er mer enn %(days)s dager fram i tid. Velg en tidligere dato, "
+                "eller endre grensen i fakturainnstillingene."
+            )
+            % {"date": _date_text(invoice.invoice_date), "days": settings_row.max_days_ahead},
+        )
+    if not invoice.is_credit_note and not invoice.is_prepayment:
+        delivered = invoice.delivery_period_end or invoice.delivery_date
+        if delivered is not None and delivered > invoice.invoice_date:
+            add(
+                "delivery_period_end" if invoice.delivery_period_end else "delivery_date",
+                _(
+                    "Leveringen (%(delivered)s) er etter fakturadatoen (%(date)s). En faktura "
+                    "utstedes ikke før levering (merverdiavgiftsloven § 15-10); er dette en "
+                    "forskuddsfaktura, merk den som det."
+                )
+                % {"delivered": _date_text(delivered), "date": _date_text(invoice.invoice_date)},
+            )
+    period_start, period_end = invoice.delivery_period_start, invoice.delivery_period_end
+    for line in lines:
+        if line.period_start is None or line.period_end is None:
+            continue
+        if period_start is not None and period_end is not None:
+            if line.period_start < period_start or line.period_end > period_end:
+                add(
+                    "lines",
+                    _(
+                        "Linje %(n)s: perioden %(start)s–%(end)s må ligge innenfor fakturaens "
+                        "leveringsperiode %(period_start)s–%(period_end)s."
+                    )
+                    % {
+                        "n": line.position,
+                        "start": _date_text(line.period_start),
+                        "end": _date_text(line.period_end),
+                        "period_start": _date_text(period_start),
+                        "period_end": _date_text(period_end),
+                    },
+                )
+        elif (
+            not invoice.is_credit_note
+            and not invoice.is_prepayment
+            and line.period_end > invoice.invoice_date
+        ):
+            add(
+                "lines",
+                _(
+                    "Linje %(n)s: perioden slutter %(end)s, etter fakturadatoen. Fakturer når "
+                    "perioden er levert, eller merk fakturaen som forskuddsfaktura."
+                )
+                % {"n": line.position, "end": _date_text(line.period_end)},
+            )
     reported = settings_row.vat_reported_through
     if reported is not None and invoice.invoice_date <= reported:
         add(
@@ -1009,8 +1125,43 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
             code="negative_total",
         )
 
+    too_large = [
+        amount
+        for amount in (
+            totals.total_excl_vat,
+            totals.total_vat,
+            totals.total_incl_vat,
+            totals.total_vat_nok,
+            *(group.vat_nok for group in totals.vat_groups),
+            *(group.basis for group in totals.vat_groups),
+        )
+        if abs(amount) > MAX_AMOUNT
+    ]
+    if too_large:
+        raise ValidationError(
+            {"lines": [_amount_limit_text(_("Fakturaens beløp")) + "."]}, code="amount_too_large"
+        )
+
     # The number: lock the series row; this transaction holds it until commit.
     series = NumberSeries.objects.select_for_update().get(pk=series.pk)
+    # Number order is date order: not dated before the series' last issued document.
+    previous = (
+        Invoice.objects.filter(series=series, number__isnull=False)
+        .order_by("-number")
+        .values_list("number", "invoice_date")
+        .first()
+    )
+    if previous is not None and invoice.invoice_date < previous[1]:
+        raise ValidationError(
+            {
+                "credit_date" if invoice.is_credit_note else "invoice_date": _(
+                    "Datoen kan ikke være før datoen på forrige dokument i nummerserien "
+                    "(nr. %(number)s, %(date)s): numrene skal følge datoene."
+                )
+                % {"number": previous[0], "date": _date_text(previous[1])}
+            },
+            code="date_before_previous",
+        )
     number = series.next_number
     series.next_number = number + 1
     series.save(update_fields=["next_number"])
@@ -1066,6 +1217,9 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
         )
         invoice.status = _derived_status(invoice)
     invoice.save()
+    problems = hooks.issue_problems(invoice=invoice, lines=lines, vat_lines=vat_lines)
+    if problems:
+        raise ValidationError({"__all__": problems}, code="invalid_document")
     transaction.on_commit(partial(hooks.document_issued, invoice_id=invoice.pk))
     return invoice
 

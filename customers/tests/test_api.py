@@ -137,6 +137,8 @@ def test_delete_archives_and_activate_restores(api_client, company):
         ({"name": "Fjord AS", "payment_terms_days": "fjorten"}, "payment_terms_days"),
         ({"name": "Fjord AS", "payment_terms_days": 10**20}, "payment_terms_days"),
         ({"name": "Fjord AS", "peppol_id": "feil"}, "peppol_id"),
+        ({"name": "Fjord AS", "peppol_id": "0007:5560360794"}, "peppol_id"),
+        ({"name": "Fjord AS", "peppol_id": "9930:DE136695977"}, "peppol_id"),
         ({"name": "Fjord AS", "delivery_channel": "ehf"}, "delivery_channel"),
         ({"name": "Fjord AS", "postcode": "1" * 11}, "postcode"),
         ({"name": "Fjord AS", "notes": "x" * 5001}, "notes"),

@@ -88,6 +88,13 @@ def test_peppol_id_is_not_guessed_for_persons_or_foreign_companies():
         ({"peppol_id": "192:988077917"}, "peppol_id"),
         ({"peppol_id": "0192:988077918"}, "peppol_id"),
         ({"peppol_id": "0088:abc def"}, "peppol_id"),
+        # EAS code list and each scheme's own check (python-stdnum)
+        ({"peppol_id": "1234:988077917"}, "peppol_id"),
+        ({"peppol_id": "0007:5560360794"}, "peppol_id"),
+        ({"peppol_id": "9930:DE136695977"}, "peppol_id"),
+        ({"peppol_id": "0088:7300010000002"}, "peppol_id"),
+        ({"peppol_id": "0184:13585629"}, "peppol_id"),
+        ({"peppol_id": "9918:NO9386011117948"}, "peppol_id"),
         ({"payment_terms_days": 366}, "payment_terms_days"),
         ({"payment_terms_days": -1}, "payment_terms_days"),
         ({"name": "x" * 201}, "name"),
@@ -121,9 +128,31 @@ def test_several_invoice_addresses_are_normalised():
     assert client.invoice_email_list == ["a@b.no", "c@d.no"]
 
 
-def test_other_peppol_schemes_are_accepted():
-    client = create(CompanyFactory(), peppol_id="0088:7300010000001", delivery_channel="ehf")
-    assert client.peppol_id == "0088:7300010000001"
+@pytest.mark.parametrize(
+    "peppol_id",
+    [
+        "0088:7300010000001",  # GLN
+        "0007:5560360793",  # Swedish organisationsnummer
+        "9930:DE136695976",  # German USt-IdNr.
+        "9930:136695976",
+        "0184:13585628",  # Danish CVR
+        "0208:0403170701",  # Belgian enterprise number
+        "9918:NO9386011117947",  # IBAN
+        "0060:123456789",  # DUNS: no check digit, form only
+    ],
+)
+def test_other_peppol_schemes_are_accepted(peppol_id):
+    client = create(CompanyFactory(), peppol_id=peppol_id, delivery_channel="ehf")
+    assert client.peppol_id == peppol_id
+
+
+def test_the_peppol_message_names_the_scheme():
+    with pytest.raises(ValidationError) as excinfo:
+        create(CompanyFactory(), peppol_id="0007:5560360794")
+    assert "0007" in errors_of(excinfo)["peppol_id"][0]
+    with pytest.raises(ValidationError) as excinfo:
+        create(CompanyFactory(), peppol_id="1234:5560360793")
+    assert "EAS" in errors_of(excinfo)["peppol_id"][0]
 
 
 def test_norwegian_company_without_orgnr_is_saved_with_a_warning():

@@ -232,6 +232,8 @@ def test_negative_quantity_is_a_deduction_line(api_client, client_id):
         ({"invoice_date": 20261102}, "invoice_date"),
         ({"due_date": "2026-11-01"}, "due_date"),
         ({"currency": "NOKK"}, "currency"),
+        ({"currency": "XYZ", "exchange_rate": "2"}, "currency"),
+        ({"currency": "XAU", "exchange_rate": "2"}, "currency"),
         ({"currency": 123}, "currency"),
         ({"currency": "EUR", "exchange_rate": "-1"}, "exchange_rate"),
         ({"exchange_rate": "abc"}, "exchange_rate"),

@@ -119,3 +119,53 @@ def test_invoice_from_draft_to_paid(browser_page, screenshot):
     assert page.locator("#stat-open").inner_text() == "NOK 0,00"
     screenshot(page, "invoicing-5-dashboard")
     assert csp_errors == []
+
+
+def test_prepayment_invoice_and_days_ahead_setting(browser_page):
+    """Delivery after the invoice date is refused at issue until the draft is marked as a
+    prepayment invoice; the days-ahead limit is a setting."""
+    import datetime
+
+    from django.utils import timezone
+
+    from invoicing.tests.factories import ClientFactory
+
+    owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        buyer = ClientFactory(company=company, name="Fjellbekk Kafé AS")
+    page = browser_page
+    log_in(page, owner)
+
+    page.goto("/app/invoices/settings/")
+    page.get_by_label("Fakturadato høyst så mange dager fram i tid").fill("10")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_text("Fakturainnstillingene er lagret.")).to_be_visible()
+
+    later = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+    page.goto("/app/invoices/new/")
+    page.select_option("#id_client", value=str(buyer.pk))
+    page.wait_for_load_state("networkidle")  # the client's defaults are swapped in (HTMX)
+    page.fill("#id_delivery_date", later)
+    expect(page.locator("#id_delivery_date")).to_have_value(later)
+    fill_line(page, 0, description="Årsabonnement", quantity="1", price="1200", code="3")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.get_by_role("heading", name="Utkast til faktura")).to_be_visible()
+    page.get_by_role("button", name="Utsted", exact=True).click()
+    page.get_by_role("button", name="Utsted fakturaen").click()
+    expect(page.get_by_text("merk den som det", exact=False)).to_be_visible()
+    with scopes_disabled():
+        assert Invoice.objects.get().is_draft
+
+    with scopes_disabled():
+        draft = Invoice.objects.get()
+    page.goto(f"/app/invoices/{draft.pk}/edit/")
+    page.get_by_label("Forskuddsfaktura").check()
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.get_by_role("heading", name="Utkast til faktura")).to_be_visible()
+    page.get_by_role("button", name="Utsted", exact=True).click()
+    page.get_by_role("button", name="Utsted fakturaen").click()
+    expect(page.locator("#invoice-status")).to_have_text("Utstedt")
+    with scopes_disabled():
+        invoice = Invoice.objects.get()
+        assert invoice.number == 1 and invoice.is_prepayment

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -151,6 +152,7 @@ def test_issue_snapshots_parties_and_line_texts(company_scope, buyer, actor):
     assert entry.object_id == str(invoice.pk) and entry.data["number"] == invoice.number
 
 
+@time_machine.travel(datetime.datetime(2027, 2, 10, 12, tzinfo=datetime.UTC), tick=False)
 def test_vat_rate_chosen_by_delivery_date(company_scope, actor):
     code = VatCode.objects.get(code="31")
     VatRate.objects.create(vat_code=code, valid_from=D(2027, 1, 1), rate=Decimal("10.00"))
@@ -169,7 +171,7 @@ def test_vat_rate_chosen_by_delivery_date(company_scope, actor):
     period = issued_invoice(
         company=company_scope,
         invoice_date=D(2027, 2, 1),
-        delivery_period_start=D(2027, 1, 1),
+        delivery_period_start=D(2026, 12, 1),  # the line's period lies inside it
         delivery_period_end=D(2027, 1, 31),
         lines=[
             line(code="31"),
@@ -232,11 +234,20 @@ def test_due_date_before_invoice_date_refused_by_the_database_too(company_scope)
         draft.save()
 
 
-def test_delivery_after_invoice_date_is_allowed(company_scope):
-    invoice = issued_invoice(
+def test_delivery_after_invoice_date_only_on_a_prepayment_invoice(company_scope, actor):
+    later = draft_invoice(
         company=company_scope, invoice_date=D(2026, 11, 2), delivery_date=D(2026, 11, 30)
     )
-    assert invoice.number == 1
+    with pytest.raises(ValidationError) as excinfo:
+        services.invoice_issue(invoice=later, actor=actor)
+    assert "delivery_date" in _errors(excinfo)
+    invoice = issued_invoice(
+        company=company_scope,
+        invoice_date=D(2026, 11, 2),
+        delivery_date=D(2026, 11, 30),
+        is_prepayment=True,
+    )
+    assert invoice.number == 1 and invoice.is_prepayment
 
 
 def test_negative_total_refused_but_deduction_lines_allowed(company_scope, actor):

@@ -239,6 +239,22 @@ def test_due_date_before_invoice_date_lands_on_the_field(owner_client, company, 
     assert invoice_count(company) == 0
 
 
+@pytest.mark.parametrize("code", ["ABC", "XAU", "123"])
+def test_currency_not_in_iso_4217_lands_on_the_field(owner_client, company, buyer, code):
+    response = owner_client.post(CREATE, post_data(buyer, [{}], currency=code, exchange_rate="2"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_currency_error"' in body and "er ikke en valutakode etter ISO 4217" in body
+    assert invoice_count(company) == 0
+
+
+def test_prepayment_flag_is_saved_from_the_editor(owner_client, company, buyer):
+    data = post_data(buyer, [{}], delivery_date="2026-11-20", is_prepayment="on")
+    assert owner_client.post(CREATE, data).status_code == 302
+    with scope(company=company):
+        assert Invoice.objects.get().is_prepayment
+
+
 def test_empty_lines_are_refused(owner_client, company, buyer):
     blank = {"description": "", "unit_price": "", "quantity": "1"}
     response = owner_client.post(CREATE, post_data(buyer, [blank, blank]))
