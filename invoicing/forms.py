@@ -28,12 +28,15 @@ from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
-from invoicing.services import CreditLine, InvoiceHeader, LineData
+from invoicing.services import MAX_AMOUNT, CreditLine, InvoiceHeader, LineData
 
 LINES_PREFIX = "lines"
 MAX_LINES = 100  # 7 fields a line: stays under DATA_UPLOAD_MAX_NUMBER_FIELDS (1000)
-# Bounds that keep every amount within DECIMAL(18,2) and Decimal's 28-digit context.
-MAX_LINE_AMOUNT = Decimal(10) ** 13
+# Early feedback in the editor and the live totals, from the services' one limit
+# (``services.MAX_AMOUNT``, what the database stores exactly): a line amount from
+# 10^13 up is refused. The sum bound only keeps the live preview within Decimal's
+# 28-digit context; the document's own cap is checked by the services at issue.
+MAX_LINE_AMOUNT = MAX_AMOUNT + Decimal("0.01")
 MAX_TOTAL_AMOUNT = Decimal(10) ** 14
 LINE_FIELDS = ("product", "description", "quantity", "unit", "unit_price", "discount_percent",
                "vat_code")  # fmt: skip

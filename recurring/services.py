@@ -285,14 +285,18 @@ def _attempt(run: RecurringRun, template: RecurringInvoice, actor: Actor, today:
     run.last_attempt_at = timezone.now()
     try:
         with transaction.atomic():
+            invoice_date = max(today, run.period_start)
             invoice = invoice_create_draft(
                 company=template.company,
                 actor=actor,
                 header=InvoiceHeader(
                     client=template.client,
-                    invoice_date=max(today, run.period_start),
+                    invoice_date=invoice_date,
                     delivery_period_start=run.period_start,
                     delivery_period_end=run.period_end,
+                    # Invoiced at the start of the period it covers: a prepayment invoice
+                    # (the issue rules refuse a delivery after the invoice date otherwise).
+                    is_prepayment=run.period_end > invoice_date,
                     our_reference=template.our_reference,
                     free_text=template.free_text,
                 ),

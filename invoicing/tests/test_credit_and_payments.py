@@ -464,13 +464,20 @@ def test_reversals_undo_exactly_their_payment_under_any_sequence(company_scope, 
     of its payment; and without credit notes each invoice's paid amount is exactly what its
     unreversed payments applied to it. Slips are refused exactly when the rules say."""
     client = ClientFactory(company=company_scope)
+    # Dated today, like the credit notes: a series' numbers follow its dates.
     invoices = [
         issued_invoice(
             company=company_scope,
             client=client,
+            invoice_date=None,
             lines=[line(quantity="3", unit_price="333.33"), line(code="31", unit_price="99.95")],
         ),
-        issued_invoice(company=company_scope, client=client, lines=[line(unit_price="1600.00")]),
+        issued_invoice(
+            company=company_scope,
+            client=client,
+            invoice_date=None,
+            lines=[line(unit_price="1600.00")],
+        ),
     ]
     credited_invoices: set[int] = set()
     payments: list[Payment] = []

@@ -114,11 +114,17 @@ def _invoices(company: Any, seed: Seed, prefix: str, old: datetime.date) -> None
             date=old + datetime.timedelta(days=10),
             reference="Betalt av Privat Person",
         )
-        invoicing.invoice_credit(
-            invoice=old_person, actor=SYSTEM, credit_date=old + datetime.timedelta(days=20)
-        )
         old_firm = issued_invoice(
             company=company, client=firm, invoice_date=old, their_reference="Kari Kontakt"
+        )
+        # A person the company stopped invoicing long ago: the client row is anonymised.
+        gone = ClientFactory(
+            company=company, kind="person", name=f"{prefix} Gammel Kunde", organization_number=""
+        )
+        gone_invoice = issued_invoice(company=company, client=gone, invoice_date=old)
+        # Issued in date order: a series' numbers follow its dates.
+        invoicing.invoice_credit(
+            invoice=old_person, actor=SYSTEM, credit_date=old + datetime.timedelta(days=20)
         )
         young_person = issued_invoice(company=company, client=person, invoice_date=young)
         invoicing.payment_register(
@@ -128,11 +134,6 @@ def _invoices(company: Any, seed: Seed, prefix: str, old: datetime.date) -> None
             date=young,
             reference="Ung betaling",
         )
-        # A person the company stopped invoicing long ago: the client row is anonymised.
-        gone = ClientFactory(
-            company=company, kind="person", name=f"{prefix} Gammel Kunde", organization_number=""
-        )
-        gone_invoice = issued_invoice(company=company, client=gone, invoice_date=old)
     for client in (person, firm, gone):
         backdate(
             type(client),
