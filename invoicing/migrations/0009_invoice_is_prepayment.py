@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0007_vat_term_and_days_ahead'),
+        ('invoicing', '0008_credit_by_amount'),
     ]
 
     operations = [
