@@ -170,7 +170,10 @@ def issue_for(company, client=None, **client_kwargs):
     """An issued invoice of ``company`` with its documents archived (as after issue)."""
     with scope(company=company):
         client = client or make_client(company, **client_kwargs)
-        invoice = issued_invoice(company=company, client=client)
+        # An EHF needs the buyer's reference or an order number (PEPPOL-EN16931-R003),
+        # checked at issue.
+        extra = {"order_number": "PO-1"} if client.delivery_channel == "ehf" else {}
+        invoice = issued_invoice(company=company, client=client, **extra)
         files.store_issued_documents(invoice.pk)
         return invoice
 

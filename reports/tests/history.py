@@ -25,7 +25,10 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
     rng = random.Random(seed)
     clients = [ClientFactory(company=company) for _ in range(5)]
     products = [ProductFactory(company=company) for _ in range(3)]
-    issued: list[Invoice] = []
+    # First draw every invoice and what happens to it; then run it all in date order, as
+    # a real company would (a number series' numbers follow its dates).
+    events: list[tuple[datetime.date, int, int, str]] = []  # (date, order, spec, action)
+    specs = []
     for index in range(invoices):
         day = START + datetime.timedelta(days=rng.randrange(0, 330))
         codes = rng.sample(CODES, k=rng.randint(1, 3))
@@ -48,56 +51,72 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
             "currency": "EUR" if foreign else "NOK",
             "exchange_rate": Decimal(f"11.{rng.randint(1000, 9999)}") if foreign else None,
         }
-        draft = services.invoice_create_draft(
-            company=company,
-            actor=SYSTEM,
-            header=services.InvoiceHeader(client=rng.choice(clients), invoice_date=day, **header),
-            lines=lines,
-        )
-        invoice = services.invoice_issue(invoice=draft, actor=SYSTEM)
-        issued.append(invoice)
+        client = rng.choice(clients)
         later = day + datetime.timedelta(days=rng.randint(0, 60))
         fate = rng.random() if index >= len(CODES) else 0.1  # every code stays in
+        reverse = rng.random() < 0.5
+        specs.append((day, lines, header, client, later, fate, reverse))
+        events.append((day, 0, index, "issue"))
         if fate < 0.3:
-            services.payment_register(
-                invoice=invoice, actor=SYSTEM, amount=invoice.total_incl_vat, date=later
-            )
+            events.append((later, 1, index, "pay_all"))
         elif fate < 0.45:
+            events.append((later, 1, index, "pay_part"))
+        elif fate < 0.55:
+            events.append((later, 1, index, "overpay"))
+        elif fate < 0.65:
+            events.append((later, 2, index, "credit_all"))
+        elif fate < 0.75:
+            events.append((later, 2, index, "credit_half"))
+        elif fate < 0.8:
+            events.append((later, 1, index, "pay_all"))
+            events.append((later + datetime.timedelta(days=5), 2, index, "credit_all"))
+    by_spec: dict[int, Invoice] = {}
+    for date, _order, index, action in sorted(events):
+        day, lines, header, client, later, fate, reverse = specs[index]
+        if action == "issue":
+            draft = services.invoice_create_draft(
+                company=company,
+                actor=SYSTEM,
+                header=services.InvoiceHeader(client=client, invoice_date=day, **header),
+                lines=lines,
+            )
+            by_spec[index] = services.invoice_issue(invoice=draft, actor=SYSTEM)
+            continue
+        invoice = by_spec[index]
+        invoice.refresh_from_db()
+        if action == "pay_all":
+            services.payment_register(
+                invoice=invoice, actor=SYSTEM, amount=invoice.total_incl_vat, date=date
+            )
+        elif action == "pay_part":
             part = (invoice.total_incl_vat / 3).quantize(Decimal("0.01"))
             if part > 0:
                 payment = services.payment_register(
-                    invoice=invoice, actor=SYSTEM, amount=part, date=later
+                    invoice=invoice, actor=SYSTEM, amount=part, date=date
                 )
-                if rng.random() < 0.5:
+                if reverse:
                     services.payment_reverse(
-                        payment=payment, actor=SYSTEM, date=later + datetime.timedelta(days=3)
+                        payment=payment, actor=SYSTEM, date=date + datetime.timedelta(days=3)
                     )
-        elif fate < 0.55:
+        elif action == "overpay":
             services.payment_register(
                 invoice=invoice,
                 actor=SYSTEM,
                 amount=invoice.total_incl_vat + Decimal("100.00"),
-                date=later,
+                date=date,
                 confirm_overpayment=True,
             )
-        elif fate < 0.65:
-            services.invoice_credit(invoice=invoice, actor=SYSTEM, credit_date=later)
-        elif fate < 0.75:
-            invoice.refresh_from_db()
+        elif action == "credit_all":
+            services.invoice_credit(invoice=invoice, actor=SYSTEM, credit_date=date)
+        elif action == "credit_half":
             first = invoice.lines.order_by("position").first()
             services.invoice_credit(
                 invoice=invoice,
                 actor=SYSTEM,
                 lines=[services.CreditLine(first, quantity=first.quantity / 2)],
-                credit_date=later,
+                credit_date=date,
             )
-        elif fate < 0.8:
-            services.payment_register(
-                invoice=invoice, actor=SYSTEM, amount=invoice.total_incl_vat, date=later
-            )
-            services.invoice_credit(
-                invoice=invoice, actor=SYSTEM, credit_date=later + datetime.timedelta(days=5)
-            )
+    issued = [by_spec[index] for index in range(invoices)]
     # Spend some credit balance (method "credit") where a client has one.
     from invoicing.selectors import client_credit_balance
 

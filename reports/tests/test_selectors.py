@@ -178,13 +178,13 @@ def test_ageing_buckets_by_days_past_due(company_scope):
 
     as_of = datetime.date(2026, 6, 30)
     made = {}
-    for key, days in [
-        ("not_due", 0),
-        ("d1_30", 1),
-        ("d1_30", 30),
-        ("d31_60", 31),
-        ("d61_90", 90),
+    for key, days in [  # oldest first: a number series' numbers follow its dates
         ("d90_plus", 91),
+        ("d61_90", 90),
+        ("d31_60", 31),
+        ("d1_30", 30),
+        ("d1_30", 1),
+        ("not_due", 0),
     ]:
         due = as_of - datetime.timedelta(days=days)
         made.setdefault(key, []).append(
