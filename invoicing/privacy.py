@@ -107,6 +107,7 @@ register(
         "period_start",
         "period_end",
         "credited_line",
+        "credited_by_amount",
         "net_amount",
         "vat_category",
         "vat_rate",
