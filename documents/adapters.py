@@ -310,6 +310,16 @@ def document_from_invoice(
         their_reference=invoice.their_reference,
         buyer_reference=invoice.buyer_reference,
         order_reference=invoice.order_number,
+        delivery_address=(
+            Address(
+                line1=invoice.delivery_address,
+                postcode=invoice.delivery_postcode,
+                city=invoice.delivery_city,
+                country=invoice.delivery_country or "NO",
+            )
+            if invoice.delivery_address or invoice.delivery_city
+            else None
+        ),
         note=invoice.free_text,
         legal_texts=legal_texts,
         kid=invoice.kid,

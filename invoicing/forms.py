@@ -170,6 +170,17 @@ class InvoiceForm(forms.Form):
         help_text=_("For EHF: bestillerens referanse (ofte påkrevd av offentlige kunder)."),
     )
     order_number = forms.CharField(label=_("Ordrenummer"), max_length=100, required=False)
+    delivery_address = forms.CharField(
+        label=_("Leveringssted: adresse"),
+        max_length=200,
+        required=False,
+        help_text=_("Bare når varene eller tjenesten leveres et annet sted enn kundens adresse."),
+    )
+    delivery_postcode = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
+    delivery_city = forms.CharField(label=_("Poststed"), max_length=100, required=False)
+    delivery_country = forms.CharField(
+        label=_("Land"), max_length=2, required=False, help_text=_("Tom: NO.")
+    )
     currency = forms.CharField(
         label=_("Valuta"),
         max_length=3,
@@ -249,6 +260,10 @@ class InvoiceForm(forms.Form):
             exchange_rate=None if currency == "NOK" else data["exchange_rate"],
             free_text=data["free_text"],
             is_prepayment=data["is_prepayment"],
+            delivery_address=data["delivery_address"],
+            delivery_postcode=data["delivery_postcode"],
+            delivery_city=data["delivery_city"],
+            delivery_country=data["delivery_country"],
         )
 
 
@@ -509,6 +524,10 @@ def header_from_invoice(invoice: Invoice) -> dict[str, str]:
         "exchange_rate": format_number(invoice.exchange_rate) if invoice.currency != "NOK" else "",
         "free_text": invoice.free_text,
         "is_prepayment": "on" if invoice.is_prepayment else "",
+        "delivery_address": invoice.delivery_address,
+        "delivery_postcode": invoice.delivery_postcode,
+        "delivery_city": invoice.delivery_city,
+        "delivery_country": invoice.delivery_country,
     }
 
 

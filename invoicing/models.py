@@ -257,6 +257,12 @@ class Invoice(TenantModel):
     delivery_date = models.DateField(_("leveringsdato"), null=True, blank=True)
     delivery_period_start = models.DateField(_("leveringsperiode fra"), null=True, blank=True)
     delivery_period_end = models.DateField(_("leveringsperiode til"), null=True, blank=True)
+    # Place of delivery when it is not the buyer's address (bokføringsforskriften § 5-1-1
+    # nr. 4): blank = the buyer's address. Frozen with the rest at issue.
+    delivery_address = models.CharField(_("leveringsadresse"), max_length=200, blank=True)
+    delivery_postcode = models.CharField(_("leveringssted postnummer"), max_length=10, blank=True)
+    delivery_city = models.CharField(_("leveringssted poststed"), max_length=100, blank=True)
+    delivery_country = models.CharField(_("leveringssted land"), max_length=2, blank=True)
     due_date = models.DateField(_("forfallsdato"))
     our_reference = models.CharField(_("vår referanse"), max_length=100, blank=True)
     their_reference = models.CharField(_("deres referanse"), max_length=100, blank=True)

@@ -132,6 +132,11 @@ class InvoiceHeader:
     exchange_rate: Decimal | None = None
     free_text: str = ""
     is_prepayment: bool = False
+    # Place of delivery when not the buyer's address (blank: the buyer's address).
+    delivery_address: str = ""
+    delivery_postcode: str = ""
+    delivery_city: str = ""
+    delivery_country: str = ""
 
 
 @dataclass(frozen=True)
@@ -570,7 +575,35 @@ def _validate_header(company: Company, header: InvoiceHeader) -> dict[str, Any]:
         "exchange_rate": exchange_rate,
         "free_text": header.free_text.strip(),
         "is_prepayment": bool(header.is_prepayment),
+        **_delivery_place(header, errors_to_raise=True),
     }
+
+
+DELIVERY_PLACE_FIELDS = (
+    "delivery_address",
+    "delivery_postcode",
+    "delivery_city",
+    "delivery_country",
+)
+
+
+def _delivery_place(header: InvoiceHeader, *, errors_to_raise: bool) -> dict[str, str]:
+    """The place of delivery, stripped; a country needs a street or city with it."""
+    place = {name: getattr(header, name).strip() for name in DELIVERY_PLACE_FIELDS}
+    place["delivery_country"] = place["delivery_country"].upper()
+    errors: dict[str, str] = {}
+    country = place["delivery_country"]
+    if country and (len(country) != 2 or not country.isascii() or not country.isalpha()):
+        errors["delivery_country"] = _("Landkoden må være to bokstaver (ISO 3166), f.eks. NO.")
+    if (place["delivery_postcode"] or country) and not (
+        place["delivery_address"] or place["delivery_city"]
+    ):
+        errors["delivery_address"] = _("Oppgi adresse eller poststed for leveringsstedet.")
+    if errors and errors_to_raise:
+        raise ValidationError(errors)
+    if place["delivery_address"] or place["delivery_city"]:
+        place["delivery_country"] = country or "NO"
+    return place
 
 
 def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLine]:
@@ -676,6 +709,7 @@ def invoice_duplicate(*, invoice: Invoice, actor: Actor) -> Invoice:
             currency=invoice.currency,
             exchange_rate=invoice.exchange_rate if invoice.currency != "NOK" else None,
             free_text=invoice.free_text,
+            **{name: getattr(invoice, name) for name in DELIVERY_PLACE_FIELDS},
         )
         lines = [
             line_data_of(line)
@@ -755,6 +789,7 @@ def invoice_header_of(invoice: Invoice) -> InvoiceHeader:
         exchange_rate=invoice.exchange_rate if invoice.currency != "NOK" else None,
         free_text=invoice.free_text,
         is_prepayment=invoice.is_prepayment,
+        **{name: getattr(invoice, name) for name in DELIVERY_PLACE_FIELDS},
     )
 
 

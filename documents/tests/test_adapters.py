@@ -185,3 +185,35 @@ def test_the_buyers_foreign_vat_number_is_frozen_at_issue(company_scope):
     document = document_from_invoice(load_for_document(issued.pk))
     assert document.buyer.foreign_vat_id == "SE556677889901"
     assert document.buyer.vat_id == "SE556677889901"
+
+
+def test_place_of_delivery_is_on_the_pdf_and_frozen_at_issue(company_scope):
+    """Issue 9 defect 7 / § 5-1-1 nr. 4: the place of delivery when it is not the buyer's."""
+    from django.core.exceptions import ValidationError
+
+    from invoicing.models import Invoice, IssuedDocumentError
+
+    issued = issue(
+        company_scope,
+        delivery_address=" Byggeplass Fjordgata 12 ",
+        delivery_postcode="7010",
+        delivery_city="Trondheim",
+    )
+    document = document_from_invoice(issued)
+    assert document.delivery_address.line1 == "Byggeplass Fjordgata 12"
+    assert document.delivery_address.country == "NO"
+    text = " ".join(pdf_text(render_pdf(document)).split())
+    assert "Leveringssted Byggeplass Fjordgata 12, 7010 Trondheim" in text
+    frozen = Invoice.objects.get(pk=issued.pk)
+    frozen.delivery_city = "Oslo"
+    with pytest.raises(IssuedDocumentError):
+        frozen.save()
+    plain = document_from_invoice(issue(company_scope))
+    assert plain.delivery_address is None
+    assert "Leveringssted" not in pdf_text(render_pdf(plain))
+    with pytest.raises(ValidationError) as excinfo:
+        draft_invoice(company=company_scope, delivery_postcode="7010")
+    assert "delivery_address" in excinfo.value.message_dict
+    with pytest.raises(ValidationError) as excinfo:
+        draft_invoice(company=company_scope, delivery_city="Malmö", delivery_country="Sverige")
+    assert "delivery_country" in excinfo.value.message_dict

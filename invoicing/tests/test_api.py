@@ -1020,3 +1020,19 @@ def test_a_repeated_payment_needs_confirm_duplicate(api_client, company, client_
     assert "confirm_duplicate" not in confirmed.json()
     listed = api_client.get(f"{INVOICES}{issued['id']}/payments/").json()["results"]
     assert len(listed) == 2
+
+
+def test_place_of_delivery_through_the_api(api_client, client_id):
+    created = _create(
+        api_client,
+        client_id,
+        delivery_address="Kaia 1",
+        delivery_city="Bergen",
+        delivery_country="no",
+    )
+    assert (created["delivery_address"], created["delivery_city"]) == ("Kaia 1", "Bergen")
+    assert created["delivery_country"] == "NO"
+    bad = api_client.post(INVOICES, _body(client_id, delivery_postcode="5003"), format="json")
+    assert bad.status_code == 400 and "delivery_address" in bad.json()["errors"]
+    issued = _issue(api_client, created["id"])
+    assert issued["delivery_city"] == "Bergen"

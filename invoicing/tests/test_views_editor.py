@@ -464,3 +464,33 @@ def test_absurd_amounts_are_refused_not_crashed(owner_client, company, buyer):
     for lines in ([huge], [big] * 100):
         response = owner_client.post(TOTALS, post_data(buyer, lines))
         assert response.status_code == 200
+
+
+def test_owner_gives_a_place_of_delivery_other_than_the_clients_address(
+    owner_client, company, buyer
+):
+    place = {
+        "delivery_address": "Hytta, Fjellveien 3",
+        "delivery_postcode": "3580",
+        "delivery_city": "Geilo",
+        "delivery_country": "",
+    }
+    response = owner_client.post(CREATE, post_data(buyer, THREE_RATES, **place))
+    assert response.status_code == 302
+    with scope(company=company):
+        invoice = Invoice.objects.get()
+    assert (invoice.delivery_address, invoice.delivery_city, invoice.delivery_country) == (
+        "Hytta, Fjellveien 3",
+        "Geilo",
+        "NO",
+    )
+    detail = owner_client.get(response["Location"]).content.decode()
+    assert "Hytta, Fjellveien 3, 3580 Geilo" in detail
+    edit = owner_client.get(reverse("invoicing:edit", args=[invoice.pk])).content.decode()
+    assert 'value="Hytta, Fjellveien 3"' in edit
+    bad = owner_client.post(
+        reverse("invoicing:edit", args=[invoice.pk]),
+        post_data(buyer, THREE_RATES, delivery_address="", delivery_city="", delivery_postcode="1"),
+    )
+    assert bad.status_code == 400
+    assert "Oppgi adresse eller poststed for leveringsstedet." in bad.content.decode()
