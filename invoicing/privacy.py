@@ -55,6 +55,11 @@ register(
         "free_text": _f(C.CORRESPONDENCE),
         "seller_snapshot": _f(C.CONTACT),
         "buyer_snapshot": _f(C.ADDRESS),
+        # place of delivery (a person's holiday home, say)
+        "delivery_address": _f(C.ADDRESS),
+        "delivery_postcode": _f(C.ADDRESS),
+        "delivery_city": _f(C.ADDRESS),
+        "delivery_country": _f(C.ADDRESS),
         "issued_by": _f(C.WEB_ACTIVITY, source="system"),
     },
     non_personal=[
