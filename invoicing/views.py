@@ -685,6 +685,13 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _archived_pdf_exists(invoice: Invoice) -> bool:
+    from documents.models import StoredDocument
+    from documents.selectors import stored_document
+
+    return stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF) is not None
+
+
 def _pdf_response(invoice_pk: int, *, disposition: str) -> HttpResponse:
     """A draft's UTKAST preview rendered now (with the logo); an issued document's archived
     PDF (archived now if the after-issue task has not run yet: never a second rendering)."""
@@ -701,13 +708,14 @@ def _pdf_response(invoice_pk: int, *, disposition: str) -> HttpResponse:
     # (the archived PDF of an issued invoice is rendered by the task queue).
     cap = settings.PDF_PREVIEW_MAX_LINES
     count = len(invoice.lines.all())
-    if count > cap:
-        if invoice.is_draft:
-            message = _(
-                "Forhåndsvisningen viser utkast med høyst %(cap)s linjer; dette har %(count)s. "
-                "Utsted fakturaen (PDF-en lages da i bakgrunnen), eller del den opp."
-            ) % {"cap": cap, "count": count}
-            return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+    if count > cap and invoice.is_draft:
+        message = _(
+            "Forhåndsvisningen viser utkast med høyst %(cap)s linjer; dette har %(count)s. "
+            "Utsted fakturaen (PDF-en lages da i bakgrunnen), eller del den opp."
+        ) % {"cap": cap, "count": count}
+        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+    # An issued one is served from the archive; until the worker has made it: come back.
+    if count > cap and not _archived_pdf_exists(invoice):
         response = HttpResponse(
             _("PDF-en lages i bakgrunnen. Prøv igjen om et minutt."),
             status=503,

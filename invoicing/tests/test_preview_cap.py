@@ -45,3 +45,24 @@ def test_a_long_issued_invoice_is_not_rendered_in_the_web_process(
     monkeypatch.setattr("documents.selectors.stored_document", lambda **kwargs: None)
     response = owner_client.get(reverse("invoicing:pdf", args=[invoice.pk]))
     assert response.status_code == 503 and response["Retry-After"] == "60"
+
+
+def test_a_long_issued_invoice_is_served_from_the_archive_once_archived(
+    owner_client, company, settings, tmp_path
+):
+    from delivery.files import store_issued_documents
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    settings.PDF_PREVIEW_MAX_LINES = 3
+    with scope(company=company):
+        client = ClientFactory(company=company)
+        invoice = issued_invoice(company=company, client=client, lines=[line() for _ in range(5)])
+        archived = store_issued_documents(invoice.pk)[0].read()
+    response = owner_client.get(reverse("invoicing:pdf", args=[invoice.pk]))
+    assert response.status_code == 200 and response.content == archived
