@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0008_credit_by_amount'),
+        ('invoicing', '0009_invoice_is_prepayment'),
     ]
 
     operations = [
