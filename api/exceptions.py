@@ -41,14 +41,30 @@ def _field_errors_from_django(exc: DjangoValidationError) -> dict[str, list[str]
     return {NON_FIELD: exc.messages}
 
 
-def _normalise_errors(detail: Any) -> dict[str, Any]:
-    if isinstance(detail, dict):
-        return {
-            (NON_FIELD if key == NON_FIELD_ERRORS else key): value for key, value in detail.items()
-        }
-    if isinstance(detail, list):
-        return {NON_FIELD: detail}
-    return {NON_FIELD: [detail]}
+def _normalise_errors(detail: Any) -> dict[str, list[str]]:
+    """Field → list of messages, as documented; nested errors get dotted keys.
+
+    A serializer's nested errors (``{"lines": {"1": {"quantity": [...]}}}``) become
+    ``{"lines.1.quantity": [...]}``, so every value is a list of strings.
+    """
+    errors: dict[str, list[str]] = {}
+    _flatten("", detail, errors)
+    return errors
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, list[str]]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = NON_FIELD if key == NON_FIELD_ERRORS else str(key)
+            _flatten(f"{prefix}.{name}" if prefix else name, item, out)
+    elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        for index, item in enumerate(value):
+            if item:  # a list serializer gives {} for the items that are fine
+                _flatten(f"{prefix}.{index}" if prefix else str(index), item, out)
+    elif isinstance(value, list):
+        out.setdefault(prefix or NON_FIELD, []).extend(str(item) for item in value)
+    else:
+        out.setdefault(prefix or NON_FIELD, []).append(str(value))
 
 
 def validation_error_body(errors: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +76,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         set_rollback()
         return Response(
             validation_error_body(_field_errors_from_django(exc)),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, exceptions.ParseError):
+        # Malformed JSON (or form data): the documented 400 body, with the parser's words.
+        return Response(
+            {
+                "detail": _("Innholdet kan ikke leses (ugyldig JSON)."),
+                "errors": {NON_FIELD: [str(exc.detail)]},
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, exceptions.ValidationError):
@@ -75,7 +100,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, SuspiciousOperation):
         logger.warning("Suspicious request to the API: %s", exc)
-        return Response({"detail": _("Ugyldig forespørsel.")}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {
+                "detail": _("Ugyldig forespørsel."),
+                "errors": {NON_FIELD: [_("Ugyldig forespørsel.")]},
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, IntegrityError):
         # A service should have refused this with a ValidationError; never a 500.
         logger.warning("IntegrityError reached the API: %s", exc)
@@ -97,6 +128,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if not isinstance(response.data, dict) or "detail" not in response.data:
         response.data = {"detail": str(response.data)}
+    if response.status_code == status.HTTP_400_BAD_REQUEST and "errors" not in response.data:
+        # Every 400 has the documented body: detail + errors.
+        response.data["errors"] = {NON_FIELD: [str(response.data["detail"])]}
     return response
 
 

@@ -38,5 +38,6 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
-    re_path(r"^.*$", api_not_found, name="not_found"),
+    # (?s): a path with an encoded newline (%0A) is an unknown route too, not the HTML 404.
+    re_path(r"^[\s\S]*$", api_not_found, name="not_found"),
 ]

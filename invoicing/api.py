@@ -798,7 +798,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {"date": {"validators": DATE_VALIDATORS}}
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_reversed_by(self, payment: Payment) -> int | None:
         return getattr(payment, "reversal_id", None)
 

@@ -139,3 +139,15 @@ def test_unusable_search_text_is_400(api_client, search):
     body = _is_json_error(api_client.get(CLIENTS, {"search": search}), 400)
     assert "search" in body["errors"]
     assert api_client.get("/api/v1/products/", {"search": search}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/v1/clients/a%0Ab/", "/api/v1/nope%0A/", "/api/%0A"])
+def test_an_unknown_api_path_with_a_newline_is_a_json_404(api_client, path):
+    # Found by the OpenAPI fuzz: ".*" did not match a newline, so the HTML 404 answered.
+    _is_json_error(api_client.get(path), 404)
+
+
+def test_malformed_json_is_the_documented_400_with_errors(api_client):
+    response = api_client.generic("POST", CLIENTS, "{nope", content_type="application/json")
+    body = _is_json_error(response, 400)
+    assert body["errors"]["non_field_errors"] and "JSON" in body["detail"]

@@ -64,3 +64,13 @@ def test_error_responses_are_documented():
     assert "404" not in create
     detail = paths["/api/v1/products/{id}/"]["get"]["responses"]
     assert {"200", "401", "404"} <= set(detail) and "400" not in detail
+
+
+def test_a_payments_reversed_by_is_documented_as_nullable():
+    payment = generate_schema()["components"]["schemas"]["Payment"]["properties"]
+    assert payment["reversed_by"].get("nullable") is True
+
+
+def test_the_documented_400_body_is_field_to_list_of_messages():
+    body = generate_schema()["components"]["schemas"]["ValidationError"]["properties"]
+    assert body["errors"]["additionalProperties"] == {"type": "array", "items": {"type": "string"}}

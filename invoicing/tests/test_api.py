@@ -140,9 +140,25 @@ def test_foreign_currency_needs_an_exchange_rate(api_client, client_id):
     assert body["total_vat_nok"] == "5750.00"
 
 
+def _names(errors, field):
+    """The 400 names ``field`` (or, for nested input, ``field.<index>.<name>``)."""
+    return [key for key in errors if key == field or key.startswith(f"{field}.")]
+
+
 def _line_errors(response):
+    """The service's ``lines`` messages, or the serializer's ``lines.<i>.<field>`` keys as
+    {index: {field: messages}} (errors are flat, as the schema documents)."""
     assert response.status_code == 400, response.content
-    return response.json()["errors"]["lines"]
+    errors = response.json()["errors"]
+    assert all(isinstance(messages, list) for messages in errors.values()), errors
+    if "lines" in errors:
+        return errors["lines"]
+    nested: dict[str, dict[str, list[str]]] = {}
+    for key, messages in errors.items():
+        if key.startswith("lines."):
+            _lines, index, field = key.split(".", 2)
+            nested.setdefault(index, {})[field] = messages
+    return nested
 
 
 @pytest.mark.parametrize(
@@ -271,7 +287,7 @@ def test_bad_header_is_400_with_the_fields_message(api_client, company, client_i
     assert response.status_code == 400, response.content
     errors = response.json()["errors"]
     if field is not None:
-        assert field in errors, errors
+        assert _names(errors, field), errors
     assert _invoices(company) == []
 
 
@@ -667,7 +683,7 @@ def test_bad_credit_request_is_400(api_client, company, client_id, lines):
     issued = _issued(api_client, client_id)
     response = api_client.post(f"{INVOICES}{issued['id']}/credit/", {"lines": lines}, format="json")
     assert response.status_code == 400, response.content
-    assert "lines" in response.json()["errors"]
+    assert _names(response.json()["errors"], "lines")
     with scope(company=company):
         assert not Invoice.objects.credit_notes().exists()
 
