@@ -38,6 +38,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -75,9 +76,25 @@ class IdempotencyKeyReused(exceptions.APIException):
     default_code = "idempotency_key_reused"
 
 
+class _FingerprintEncoder(DjangoJSONEncoder):
+    """Uploaded files (a multipart import) stand for the SHA-256 of their content."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, UploadedFile):
+            digest = hashlib.sha256()
+            for chunk in o.chunks():
+                digest.update(chunk)
+            o.seek(0)
+            return {"file": o.name, "sha256": digest.hexdigest()}
+        return super().default(o)
+
+
 def request_fingerprint(request: Request) -> str:
     """SHA-256 of method, path and the parsed body as canonical JSON."""
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict (form or multipart): every value of every key
+        data = dict(data.lists())
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), cls=_FingerprintEncoder)
     material = f"{request.method}\n{request.path}\n{body}"
     return hashlib.sha256(material.encode()).hexdigest()
 

@@ -159,3 +159,20 @@ def test_hourly_task_purges_expired_records(api_client):
     purge_idempotency_records.call_local()
     with scopes_disabled():
         assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_multipart_upload_with_an_idempotency_key_is_not_a_500(api_client):
+    # Found by the OpenAPI fuzz: the fingerprint could not serialise an uploaded file.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post():
+        upload = SimpleUploadedFile("file.gif", b"GIF87a\x01\x00\x01\x00\x00;", "image/gif")
+        return api_client.post(
+            "/api/v1/payments/import/",
+            {"file": upload},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="upload-key-1",
+        )
+
+    first, again = post(), post()
+    assert first.status_code < 500 and again.status_code == first.status_code
