@@ -38,7 +38,8 @@ class ErrorSerializer(serializers.Serializer):
 class ValidationErrorSerializer(ErrorSerializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Field name (or non_field_errors) → messages.",
+        help_text="Field name (or non_field_errors; nested input: dotted names such as "
+        "lines.1.quantity) → messages.",
     )
 
 
