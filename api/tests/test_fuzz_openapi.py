@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -58,6 +60,18 @@ def _error_body_is_documented(ctx: Any, response: Any, case: Any) -> bool | None
             assert isinstance(messages, list), body
             assert all(isinstance(message, str) for message in messages), body
     return True
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_database_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose handler closes
+    the connection (fatal on PostgreSQL inside the test's transaction); Django's own test
+    client disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
