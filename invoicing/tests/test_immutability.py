@@ -167,6 +167,7 @@ def test_postgresql_triggers_refuse_changes_that_bypass_the_orm(company, actor):
             actor=actor,
             amount=invoice.total_incl_vat + 5,
             date=invoice.invoice_date,
+            confirm_overpayment=True,
         )
     statements = [
         ("UPDATE invoicing_invoice SET number = 999 WHERE id = %s", [invoice.pk]),
