@@ -52,6 +52,7 @@ from accounts.permissions import (
 )
 from accounts.permissions import verify_otp as _verify_otp
 from accounts.tokens import email_verification_token, user_from_unlock_token
+from core.forms import form_add_service_errors
 from core.parsing import parse_id
 from core.redirects import safe_next
 
@@ -92,17 +93,6 @@ logout_view = auth_views.LogoutView.as_view()
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     return safe_next(request, default)
-
-
-def _apply_errors(form: Form, error: ValidationError, rename: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    rename = rename or {}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            name = rename.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _form_status(form: Form) -> int:
@@ -160,7 +150,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 bank_account=data["bank_account"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc, rename={"name": "company_name"})
+            form_add_service_errors(form, exc, rename={"name": "company_name"})
         else:
             # The same answer whether the address was new (``user``) or already had an
             # account (``None``; its owner got an e-mail): check your e-mail, then log in.
@@ -375,7 +365,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 user=user, device=device, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             device.refresh_from_db()
             otp_login(request, device)
@@ -445,7 +435,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Profilen er lagret."))
             return redirect("accounts:profile")
@@ -464,7 +454,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         try:
             services.user_change_email(user=request.user, email=form.cleaned_data["email"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -531,7 +521,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             company.refresh_from_db()
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Firmaopplysningene er lagret."))
             return redirect("company:settings")
@@ -593,7 +583,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
                     language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Invitasjonen er sendt til %s.") % form.cleaned_data["email"]
@@ -709,7 +699,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             login(request, membership.user, backend=MODEL_BACKEND)
             request.session[SESSION_COMPANY_KEY] = membership.company_id

@@ -58,6 +58,7 @@ from backoffice.selectors import (
     survey_results,
 )
 from core.audit import Actor, audit_log
+from core.forms import form_add_service_errors
 from core.parsing import parse_id
 from core.redirects import safe_next
 from customers.csvfiles import csv_response
@@ -67,17 +68,6 @@ PAGE_SIZE = 50
 
 def _status_for(form: Any) -> int:
     return 400 if form is not None and form.is_bound and form.errors else 200
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 # --- Dashboard and matrix ----------------------------------------------------------------
@@ -296,7 +286,7 @@ def _post_form(
         try:
             save(customer, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("backoffice:customer_detail", pk=customer.pk)
@@ -364,7 +354,7 @@ def complaint_close(request: HttpRequest, pk: int) -> HttpResponse:
                 resolution=form.cleaned_data["resolution"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Saken er avsluttet."))
             return redirect("backoffice:customer_detail", pk=customer.pk)
@@ -616,7 +606,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                 elevation=active_elevation(request.staff),  # type: ignore[attr-defined]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -654,7 +644,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 elevation=active_elevation(request.staff),  # type: ignore[attr-defined]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Endringene er lagret."))
             return redirect("backoffice:staff_list")
@@ -681,7 +671,7 @@ def elevate(request: HttpRequest) -> HttpResponse:
                 user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             request.session[SESSION_ELEVATION_KEY] = elevation.pk
             messages.success(

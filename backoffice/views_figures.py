@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.audit import Actor
+from core.forms import form_add_service_errors
 from receivables import selectors, services
 from receivables.forms import FigureForm
 from receivables.models import StatutoryFigure
@@ -41,8 +42,7 @@ def figure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Satsen er lagret."))
                 return redirect("figures:list")

@@ -31,6 +31,7 @@ from accounts.permissions import company_view, confirm_sudo, editor_view, manage
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_codes_for, vat_rate_on
 from core.audit import Actor
+from core.forms import form_add_service_errors
 from core.models import AuditEntry
 from core.money import format_nok
 from core.parsing import parse_id, parse_int
@@ -375,19 +376,6 @@ def _render_editor(
     )
 
 
-def _apply_service_errors(form: InvoiceForm, formset: Any, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        if field == "lines":
-            formset._non_form_errors.extend(errors)
-        elif field in form.fields:
-            form.add_error(field, errors)
-        else:
-            form.add_error(None, errors)
-
-
 def _new_header(request: HttpRequest) -> dict[str, str]:
     today = timezone.localdate()
     header = {
@@ -489,7 +477,7 @@ def _editor(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
                 )
                 messages.success(request, _("Endringene er lagret."))
         except ValidationError as exc:
-            _apply_service_errors(form, formset, exc)
+            form_add_service_errors(form, exc, formset=formset)
         else:
             return redirect("invoicing:detail", pk=invoice.pk)
     if invoice is not None:
@@ -788,7 +776,7 @@ def payment_register(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             refused = getattr(exc, "error_dict", {})
             asked = [name for name in form.CONFIRMATIONS if name in refused]
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
             for name in asked:
                 form.ask(name)
         else:
@@ -822,14 +810,6 @@ def payment_register(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @editor_view
 @require_http_methods(["GET", "POST"])
 def payment_reverse(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
@@ -845,7 +825,7 @@ def payment_reverse(request: HttpRequest, pk: int, payment_pk: int) -> HttpRespo
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -972,7 +952,7 @@ def invoicing_settings(request: HttpRequest) -> HttpResponse:
                 max_days_ahead=data["max_days_ahead"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Fakturainnstillingene er lagret."))
             return redirect("invoicing:settings")

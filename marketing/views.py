@@ -18,6 +18,7 @@ from accounts.models import Membership
 from backoffice.access import record_access
 from backoffice.models import Plan
 from backoffice.permissions import Action, OperatorCategory, staff_view
+from core.forms import form_add_service_errors
 from marketing import services
 from marketing.models import Campaign, SegmentRule
 from privacy.inventory import Category
@@ -70,16 +71,6 @@ class CampaignForm(forms.Form):
     )
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @staff_view(category=SEGMENTS)
 def overview(request: HttpRequest) -> HttpResponse:
     rules = SegmentRule.objects.select_related("segment", "plan").order_by("segment__name")
@@ -99,7 +90,7 @@ def segment_new(request: HttpRequest) -> HttpResponse:
         try:
             rule = services.segment_rule_create(staff=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             count = services.segment_compute(rule=rule)
             messages.success(request, _("Segmentet har %(n)s medlemmer.") % {"n": count})
@@ -129,7 +120,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(staff=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return redirect("marketing:campaign", pk=campaign.pk)
     return render(

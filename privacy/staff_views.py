@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backoffice.access import record_access
 from backoffice.models import StaffProfile, StaffRole
 from backoffice.permissions import Action, OperatorCategory, staff_view
+from core.forms import form_add_service_errors
 from privacy import selectors, services
 from privacy.inventory import Category
 from privacy.models import DataExport, PrivacyRequest
@@ -96,16 +97,6 @@ class CloseForm(forms.Form):
     )
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @staff_view(category=QUEUE)
 def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
@@ -131,7 +122,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             created = services.privacy_request_register(staff=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Henvendelsen er registrert som %(ref)s.") % {"ref": created.reference}
@@ -182,7 +173,7 @@ def _action(
             messages.success(request, message)
             return redirect("privacy_staff:detail", pk=item.pk)
     if form is not None and error is not None:
-        _apply_errors(form, error)
+        form_add_service_errors(form, error)
     elif error is not None:
         for text in error.messages:
             messages.error(request, text)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor
+from core.forms import form_add_service_errors
 from core.models import AuditEntry
 from invoicing.forms import simple_line_formset
 from quotes import links, services
@@ -24,16 +25,6 @@ from quotes.models import Quote
 
 def _actor(request: HttpRequest) -> Actor:
     return Actor.user(request.user)
-
-
-def _apply_errors(form: QuoteForm, formset: Any, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        if field == "lines":
-            formset._non_form_errors = formset.error_class(errors)
-        elif field in form.fields:
-            form.add_error(field, errors)
-        else:
-            form.add_error(None, errors)
 
 
 @company_view
@@ -73,7 +64,7 @@ def _editor(request: HttpRequest, quote: Quote | None) -> HttpResponse:
                         lines=formset.line_data(),
                     )
             except ValidationError as exc:
-                _apply_errors(form, formset, exc)
+                form_add_service_errors(form, exc, formset=formset)
             else:
                 messages.success(request, _("Tilbud %(n)s er lagret.") % {"n": saved.number})
                 return redirect("quotes:detail", saved.pk)

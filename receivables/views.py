@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import company_view, editor_view, manager_view
 from core.audit import Actor
+from core.forms import form_add_service_errors
 from customers.models import Client
 from invoicing.models import Invoice
 from receivables import exports, selectors, services
@@ -74,11 +75,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                     **values,
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Purreinnstillingene er lagret."))
                 return redirect("receivables:settings")
@@ -260,11 +257,7 @@ def collection(request: HttpRequest, invoice_pk: int) -> HttpResponse:
                     sent_on=form.cleaned_data["sent_on"],
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Fakturaen er registrert som sendt til inkasso."))
                 return _to_invoice(invoice.pk)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor
+from core.forms import form_add_service_errors
 from recurring import selectors, services
 from recurring.forms import TemplateForm, line_formset, template_initial
 from recurring.models import RecurringInvoice, RecurringRun
@@ -23,18 +24,10 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _apply_errors(form: TemplateForm, formset: Any, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        if field == "lines":
-            formset._non_form_errors = formset.error_class(errors)
-        elif field in ("interval_months",):
-            form.add_error(
-                "every_months" if form.cleaned_data.get("interval") == "custom" else "interval",
-                errors,
-            )
-        elif field in form.fields:
-            form.add_error(field, errors)
-        else:
-            form.add_error(None, errors)
+    # The model's interval_months is entered as a choice, or as "every N months".
+    custom = form.cleaned_data.get("interval") == "custom"
+    rename = {"interval_months": "every_months" if custom else "interval"}
+    form_add_service_errors(form, exc, formset=formset, rename=rename)
 
 
 @company_view

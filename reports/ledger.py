@@ -135,18 +135,26 @@ def signed_totals(
     )
 
 
+def dated(
+    queryset: QuerySet[Any], field: str, date_from: datetime.date | None, date_to: datetime.date
+) -> QuerySet[Any]:
+    """Rows whose ``field`` lies in the range (an open start when ``date_from`` is None)."""
+    queryset = queryset.filter(**{f"{field}__lte": date_to})
+    if date_from is not None:
+        queryset = queryset.filter(**{f"{field}__gte": date_from})
+    return queryset
+
+
 # --- The invoicing sources ---------------------------------------------------------------------
 
 
 def _documents(
     *, currency: str, client_id: int | None, date_from: datetime.date | None, date_to: datetime.date
 ) -> QuerySet[Invoice]:
-    queryset = Invoice.objects.issued().filter(currency=currency, invoice_date__lte=date_to)
+    queryset = Invoice.objects.issued().filter(currency=currency)
     if client_id is not None:
         queryset = queryset.filter(client_id=client_id)
-    if date_from is not None:
-        queryset = queryset.filter(invoice_date__gte=date_from)
-    return queryset
+    return dated(queryset, "invoice_date", date_from, date_to)
 
 
 DOCUMENT_AMOUNT = Case(
@@ -212,11 +220,10 @@ def _payment_entries(
     date_from: datetime.date | None,
     date_to: datetime.date,
 ) -> QuerySet[Any]:
-    queryset = ledger_payments(currency=currency).filter(date__lte=date_to)
+    queryset = ledger_payments(currency=currency)
     if client_id is not None:
         queryset = queryset.filter(invoice__client_id=client_id)
-    if date_from is not None:
-        queryset = queryset.filter(date__gte=date_from)
+    queryset = dated(queryset, "date", date_from, date_to)
     return (
         queryset.order_by("date", "id")
         .annotate(
@@ -452,9 +459,7 @@ def _item_entries(
     date_from: datetime.date | None,
     date_to: datetime.date,
 ) -> QuerySet[Any]:
-    queryset = _items(currency=currency, client_id=client_id).filter(date__lte=date_to)
-    if date_from is not None:
-        queryset = queryset.filter(date__gte=date_from)
+    queryset = dated(_items(currency=currency, client_id=client_id), "date", date_from, date_to)
     return queryset.order_by("date", "id").values(
         "client_id",
         entry_date=F("date"),
@@ -503,9 +508,9 @@ def _allocation_entries(
     date_from: datetime.date | None,
     date_to: datetime.date,
 ) -> QuerySet[Any]:
-    queryset = _allocations(currency=currency, client_id=client_id).filter(date__lte=date_to)
-    if date_from is not None:
-        queryset = queryset.filter(date__gte=date_from)
+    queryset = dated(
+        _allocations(currency=currency, client_id=client_id), "date", date_from, date_to
+    )
     return queryset.order_by("date", "id").values(
         entry_date=F("date"),
         seq=F("id"),
@@ -559,9 +564,9 @@ def _waiver_entries(
     date_from: datetime.date | None,
     date_to: datetime.date,
 ) -> QuerySet[Any]:
-    queryset = _waivers(currency=currency, client_id=client_id).filter(waived_on__lte=date_to)
-    if date_from is not None:
-        queryset = queryset.filter(waived_on__gte=date_from)
+    queryset = dated(
+        _waivers(currency=currency, client_id=client_id), "waived_on", date_from, date_to
+    )
     return queryset.order_by("waived_on", "id").values(
         "client_id",
         entry_date=F("waived_on"),

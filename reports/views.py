@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor, audit_log
+from core.forms import form_add_service_errors
 from customers.models import Client
 from invoicing import services as invoicing_services
 from invoicing.selectors import invoicing_settings_for
@@ -481,10 +482,7 @@ def report_settings(request: HttpRequest) -> HttpResponse:
                     },
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    accounts_form.add_error(
-                        field if field in accounts_form.fields else None, errors
-                    )
+                form_add_service_errors(accounts_form, exc)
             else:
                 messages.success(request, _("Rapportinnstillingene er lagret."))
                 return redirect("reports:settings")

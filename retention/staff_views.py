@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from backoffice.models import StaffProfile
 from backoffice.permissions import Action, OperatorCategory, staff_view
+from core.forms import form_add_service_errors
 from privacy import selectors as privacy_selectors
 from privacy import services as privacy_services
 from privacy.models import RiskAssessment, SubProcessor
@@ -56,16 +57,6 @@ class RiskForm(forms.ModelForm):
         self.fields["owner"].label = gettext_lazy("Ansvarlig")
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @staff_view(category=REGISTERS)
 def processing_record(request: HttpRequest) -> HttpResponse:
     return render(request, "retention/staff/processing_record.html", selectors.processing_record())
@@ -92,7 +83,7 @@ def subprocessor_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
                 subprocessor=SubProcessor.objects.get(pk=row.pk) if row else SubProcessor(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Underleverandøren er lagret."))
             return redirect("retention_staff:subprocessors")
@@ -126,7 +117,7 @@ def risk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 risk=RiskAssessment.objects.get(pk=row.pk) if row else RiskAssessment(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Risikovurderingen er lagret."))
             return redirect("retention_staff:risks")
