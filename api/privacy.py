@@ -79,3 +79,26 @@ register(
     subject=_idempotency_records_for,
     erasure=Erasure.DELETE,
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+
+    register_handler(
+        Handler(
+            key="api_access",
+            title=_("API-nøkler og gjentatte API-kall"),
+            data=_("Hvem som laget en API-nøkkel, og svar på API-kall som kan gjentas"),
+            models=(
+                "api.ApiToken",
+                "api.IdempotencyRecord",
+            ),
+            categories=(C.WEB_ACTIVITY,),
+            retention="account",
+            action=Action.DELETE,
+            legal_basis=_("Avtale med deg (personvernforordningen art. 6 nr. 1 b)"),
+        )
+    )
+
+
+_register_handlers()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from privacy.inventory import Category as C
@@ -15,6 +16,7 @@ from privacy.inventory import (
     register,
     register_retention,
 )
+from retention.rules import CORRESPONDENCE_DAYS_AFTER_END
 
 register_retention(
     Retention(
@@ -30,6 +32,17 @@ register_retention(
     Retention(
         "survey",
         _("Svaret ditt på kundeundersøkelsen: til kundeforholdet er avsluttet"),
+    )
+)
+
+register_retention(
+    Retention(
+        "correspondence",
+        format_lazy(
+            _("{days} dager etter at kundeforholdet er avsluttet, så lenge ingen tvist er åpen"),
+            days=CORRESPONDENCE_DAYS_AFTER_END,
+        ),
+        days=CORRESPONDENCE_DAYS_AFTER_END,
     )
 )
 
@@ -203,11 +216,11 @@ register(
 register(
     "backoffice.Interaction",
     personal={
-        "kind": _f(C.CORRESPONDENCE, RELATIONSHIP, "staff", "relationship"),
-        "occurred_on": _f(C.CORRESPONDENCE, RELATIONSHIP, "staff", "relationship"),
-        "summary": _f(C.CORRESPONDENCE, RELATIONSHIP, "staff", "relationship"),
-        "source": _f(C.CORRESPONDENCE, RELATIONSHIP, "system", "relationship"),
-        "created_at": _f(C.CORRESPONDENCE, RELATIONSHIP, "system", "relationship"),
+        "kind": _f(C.CORRESPONDENCE, RELATIONSHIP, "staff", "correspondence"),
+        "occurred_on": _f(C.CORRESPONDENCE, RELATIONSHIP, "staff", "correspondence"),
+        "summary": _f(C.CORRESPONDENCE, RELATIONSHIP, "staff", "correspondence"),
+        "source": _f(C.CORRESPONDENCE, RELATIONSHIP, "system", "correspondence"),
+        "created_at": _f(C.CORRESPONDENCE, RELATIONSHIP, "system", "correspondence"),
     },
     non_personal=["customer", "person", "staff"],
     subject="person",
@@ -217,15 +230,15 @@ register(
 register(
     "backoffice.Complaint",
     personal={
-        "kind": _f(C.COMPLAINTS, "complaints", "self", "relationship"),
-        "subject": _f(C.COMPLAINTS, "complaints", "self", "relationship"),
-        "description": _f(C.COMPLAINTS, "complaints", "self", "relationship"),
-        "status": _f(C.COMPLAINTS, "complaints", "staff", "relationship"),
-        "resolution": _f(C.COMPLAINTS, "complaints", "staff", "relationship"),
-        "opened_on": _f(C.COMPLAINTS, "complaints", "self", "relationship"),
-        "closed_on": _f(C.COMPLAINTS, "complaints", "staff", "relationship"),
-        "source": _f(C.COMPLAINTS, "complaints", "system", "relationship"),
-        "created_at": _f(C.COMPLAINTS, "complaints", "system", "relationship"),
+        "kind": _f(C.COMPLAINTS, "complaints", "self", "correspondence"),
+        "subject": _f(C.COMPLAINTS, "complaints", "self", "correspondence"),
+        "description": _f(C.COMPLAINTS, "complaints", "self", "correspondence"),
+        "status": _f(C.COMPLAINTS, "complaints", "staff", "correspondence"),
+        "resolution": _f(C.COMPLAINTS, "complaints", "staff", "correspondence"),
+        "opened_on": _f(C.COMPLAINTS, "complaints", "self", "correspondence"),
+        "closed_on": _f(C.COMPLAINTS, "complaints", "staff", "correspondence"),
+        "source": _f(C.COMPLAINTS, "complaints", "system", "correspondence"),
+        "created_at": _f(C.COMPLAINTS, "complaints", "system", "correspondence"),
     },
     non_personal=["customer", "person", "staff"],
     subject="person",
@@ -235,9 +248,9 @@ register(
 register(
     "backoffice.LegalHold",
     personal={
-        "reason": _f(C.COMPLAINTS, "complaints", "staff", "relationship"),
-        "placed_at": _f(C.COMPLAINTS, "complaints", "system", "relationship"),
-        "released_at": _f(C.COMPLAINTS, "complaints", "system", "relationship"),
+        "reason": _f(C.COMPLAINTS, "complaints", "staff", "correspondence"),
+        "placed_at": _f(C.COMPLAINTS, "complaints", "system", "correspondence"),
+        "released_at": _f(C.COMPLAINTS, "complaints", "system", "correspondence"),
     },
     non_personal=["customer", "person", "complaint"],
     subject="person",
@@ -248,13 +261,13 @@ register(
 register(
     "backoffice.CreditCheck",
     personal={
-        "provider": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "relationship"),
-        "checked_on": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "relationship"),
-        "result": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "relationship"),
-        "score": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "relationship"),
-        "reference": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "relationship"),
-        "source": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "relationship"),
-        "created_at": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "relationship"),
+        "provider": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
+        "checked_on": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
+        "result": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
+        "score": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
+        "reference": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
+        "source": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
+        "created_at": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
     },
     non_personal=["customer", "staff"],
     subject=None,
@@ -264,12 +277,12 @@ register(
 register(
     "backoffice.FinancingUse",
     personal={
-        "partner": _f(C.FINANCING, RELATIONSHIP, "staff", "relationship"),
-        "arrangement": _f(C.FINANCING, RELATIONSHIP, "staff", "relationship"),
-        "started_on": _f(C.FINANCING, RELATIONSHIP, "staff", "relationship"),
-        "ended_on": _f(C.FINANCING, RELATIONSHIP, "staff", "relationship"),
-        "source": _f(C.FINANCING, RELATIONSHIP, "system", "relationship"),
-        "created_at": _f(C.FINANCING, RELATIONSHIP, "system", "relationship"),
+        "partner": _f(C.FINANCING, RELATIONSHIP, "staff", "correspondence"),
+        "arrangement": _f(C.FINANCING, RELATIONSHIP, "staff", "correspondence"),
+        "started_on": _f(C.FINANCING, RELATIONSHIP, "staff", "correspondence"),
+        "ended_on": _f(C.FINANCING, RELATIONSHIP, "staff", "correspondence"),
+        "source": _f(C.FINANCING, RELATIONSHIP, "system", "correspondence"),
+        "created_at": _f(C.FINANCING, RELATIONSHIP, "system", "correspondence"),
     },
     non_personal=["customer", "staff"],
     subject=None,
@@ -291,3 +304,113 @@ register(
     erasure=Erasure.DELETE,
 )
 register("backoffice.UsageStat", personal={}, non_personal=["day", "feature", "count", "companies"])
+
+
+# --- Data-category handlers (privacy.handlers) ----------------------------------------------
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
+
+    register_handler(
+        Handler(
+            key="surveys",
+            title=_("Kundeundersøkelser"),
+            data=_("Invitasjoner til og svar på kundeundersøkelser"),
+            models=("backoffice.SurveyInvitation",),
+            categories=(C.CORRESPONDENCE,),
+            retention="survey",
+            action=Action.DELETE,
+            legal_basis=_("Avtale med kunden (oppfølging av kundeforholdet)"),
+            targets=rules._survey_targets,
+            order=60,
+        )
+    )
+    register_handler(
+        Handler(
+            key="access_log",
+            title=_("Tilgangslogg"),
+            data=_("Hvilke ansatte som har sett hvilke opplysninger, og utvidede tilganger"),
+            models=("backoffice.AccessLogEntry", "backoffice.ElevatedSession"),
+            categories=(C.WEB_ACTIVITY,),
+            retention="access_log",
+            action=Action.DELETE,
+            legal_basis=_("Sikkerhet og dokumentasjon (personvernforordningen art. 5 nr. 2 og 32)"),
+            targets=rules._access_log_targets,
+            order=70,
+        )
+    )
+    register_handler(
+        Handler(
+            key="correspondence",
+            title=_("Kontakt, møter og korrespondanse"),
+            data=_(
+                "Logg over kontakt med kunden, møtenotater, avsluttede reklamasjoner og "
+                "tvister, kredittsjekker og bruk av finansieringspartnere"
+            ),
+            models=(
+                "backoffice.Interaction",
+                "backoffice.LegalHold",
+                "backoffice.Complaint",
+                "backoffice.CreditCheck",
+                "backoffice.FinancingUse",
+            ),
+            categories=(C.CORRESPONDENCE, C.COMPLAINTS, C.CREDIT_CHECK, C.FINANCING),
+            retention="correspondence",
+            action=Action.DELETE,
+            legal_basis=_("Avtale med kunden; rettskrav (personvernforordningen art. 17 nr. 3 e)"),
+            targets=rules._correspondence_targets,
+            order=80,
+        )
+    )
+    # Data that ends with the person's account or the customer, not yet by an engine rule.
+    register_handler(
+        Handler(
+            key="staff_profiles",
+            title=_("Ansattprofiler hos oss"),
+            data=_("Roller, tildelte datakategorier og hvor lenge tilgangen gjelder"),
+            models=("backoffice.StaffProfile",),
+            categories=(C.ROLE,),
+            retention="account",
+            action=Action.DELETE,
+            legal_basis=_("Avtale med deg (personvernforordningen art. 6 nr. 1 b)"),
+        )
+    )
+    register_handler(
+        Handler(
+            key="operator_client_records",
+            title=_("Kundekort i vårt eget regnskap"),
+            data=_("Kobling mellom kundefirmaet og kunden i vårt eget kunderegister"),
+            models=("backoffice.CustomerAccount",),
+            categories=(C.CUSTOMER_HISTORY,),
+            retention="bookkeeping",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        )
+    )
+    register_handler(
+        Handler(
+            key="orders",
+            title=_("Bestillinger av abonnement"),
+            data=_("Hvilket abonnement som ble bestilt, når og av hvem"),
+            models=("backoffice.Order",),
+            categories=(C.CUSTOMER_HISTORY,),
+            retention="bookkeeping",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        )
+    )
+    register_handler(
+        Handler(
+            key="service_deliveries",
+            title=_("Leveranser av tjenesten"),
+            data=_("Hva som ble levert til kundefirmaet og når"),
+            models=("backoffice.ServiceDelivery",),
+            categories=(C.CUSTOMER_HISTORY,),
+            retention="relationship",
+            action=Action.DELETE,
+            legal_basis=_("Avtale med kunden (personvernforordningen art. 6 nr. 1 b)"),
+        )
+    )
+
+
+_register_handlers()

@@ -55,3 +55,30 @@ register(
         "fakturaer viser til dem; de oppbevares så lenge bokføringsloven krever."
     ),
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
+
+    register_handler(
+        Handler(
+            key="bookkeeping_clients",
+            title=_("Privatpersoner i kunderegistrene"),
+            data=_("Navn, adresse og kontaktinformasjon til privatpersoner som er fakturert"),
+            models=("customers.Client",),
+            categories=(
+                C.NAME,
+                C.ADDRESS,
+                C.CONTACT,
+            ),
+            retention="bookkeeping",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules._client_targets,
+            order=130,
+        )
+    )
+
+
+_register_handlers()

@@ -15,7 +15,9 @@ from privacy.inventory import Erasure, PersonalField, register
 
 
 def _f(category: str) -> PersonalField:
-    return PersonalField(category, purpose="invoicing", source="system", retention="bookkeeping")
+    return PersonalField(
+        category, purpose="invoicing", source="system", retention="bookkeeping_secondary"
+    )
 
 
 _KEEP_REASON = _(
@@ -64,3 +66,32 @@ register(
     erasure=Erasure.KEEP,
     keep_reason=_KEEP_REASON,
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
+
+    register_handler(
+        Handler(
+            key="delivery_log",
+            title=_("Utsendelseslogg for fakturaer"),
+            data=_("Mottakeradresser og svar fra mottakerens server"),
+            models=(
+                "delivery.Delivery",
+                "delivery.BatchItem",
+            ),
+            categories=(
+                C.CONTACT,
+                C.CORRESPONDENCE,
+            ),
+            retention="bookkeeping_secondary",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules._delivery_targets,
+            order=140,
+        )
+    )
+
+
+_register_handlers()

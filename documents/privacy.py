@@ -39,3 +39,29 @@ register(
         "bokføringsloven krever og endres aldri."
     ),
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
+
+    register_handler(
+        Handler(
+            key="bookkeeping_documents",
+            title=_("Arkiverte faktura-PDF-er og EHF-filer"),
+            data=_("Filene som viser kjøperens navn og adresse (fakturaen selv beholdes)"),
+            models=("documents.StoredDocument",),
+            categories=(
+                C.NAME,
+                C.ADDRESS,
+            ),
+            retention="bookkeeping",
+            action=Action.DELETE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules._document_targets,
+            order=100,
+        )
+    )
+
+
+_register_handlers()

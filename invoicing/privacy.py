@@ -177,3 +177,55 @@ register(
         "created_at",
     ],
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
+
+    register_handler(
+        Handler(
+            key="bookkeeping_invoices",
+            title=_("Fakturaer og kreditnotaer"),
+            data=_(
+                "Kjøperens navn, adresse og kontaktinformasjon, referansepersoner, fritekst og "
+                "hvem som utstedte, på fakturaer og kreditnotaer (beløp, numre, linjer og KID "
+                "beholdes)"
+            ),
+            models=(
+                "invoicing.Invoice",
+                "invoicing.InvoiceLine",
+            ),
+            categories=(
+                C.NAME,
+                C.ADDRESS,
+                C.CONTACT,
+                C.CUSTOMER_HISTORY,
+            ),
+            retention="bookkeeping",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules._invoice_targets,
+            order=90,
+        )
+    )
+    register_handler(
+        Handler(
+            key="bookkeeping_payments",
+            title=_("Innbetalinger"),
+            data=_(
+                "Referanse, merknad og hvem som registrerte innbetalingen "
+                "(beløp og datoer beholdes)"
+            ),
+            models=("invoicing.Payment",),
+            categories=(C.PAYMENT_HISTORY,),
+            retention="bookkeeping",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules._payment_targets,
+            order=110,
+        )
+    )
+
+
+_register_handlers()

@@ -44,24 +44,24 @@ register(
             C.PREFERENCES,
             purpose="marketing",
             source="system",
-            retention="relationship",
+            retention="marketing_profile",
             label=_("Kampanje sendt til deg"),
         ),
         "basis": PersonalField(
             C.PREFERENCES,
             purpose="marketing",
             source="system",
-            retention="relationship",
+            retention="marketing_profile",
             label=_("Grunnlag for å sende markedsføring"),
         ),
         "status": PersonalField(
-            C.PREFERENCES, purpose="marketing", source="system", retention="relationship"
+            C.PREFERENCES, purpose="marketing", source="system", retention="marketing_profile"
         ),
         "sent_at": PersonalField(
             C.PREFERENCES,
             purpose="marketing",
             source="system",
-            retention="relationship",
+            retention="marketing_profile",
             label=_("Kampanje sendt"),
         ),
     },
@@ -69,3 +69,26 @@ register(
     subject="user",
     erasure=Erasure.DELETE,
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
+
+    register_handler(
+        Handler(
+            key="marketing_profile",
+            title=_("Markedsprofil og segmenter"),
+            data=_("Medlemskap i markedssegmenter og mottak av kampanjer"),
+            models=("privacy.SegmentMembership", "marketing.CampaignRecipient"),
+            categories=(C.PREFERENCES,),
+            retention="marketing_profile",
+            action=Action.DELETE,
+            legal_basis=_("Samtykke, eller eksisterende kundeforhold (markedsføringsloven § 15)"),
+            targets=rules._marketing_targets,
+            order=50,
+        )
+    )
+
+
+_register_handlers()

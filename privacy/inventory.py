@@ -156,7 +156,24 @@ RETENTION: dict[str, Retention] = {
         ),
         Retention(
             "bookkeeping",
-            _("5 år etter utgangen av regnskapsåret (bokføringsloven § 13), deretter slettet"),
+            _(
+                "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, "
+                "primærdokumentasjon), deretter anonymisert eller slettet"
+            ),
+        ),
+        Retention(
+            "bookkeeping_secondary",
+            _(
+                "3 år og 6 måneder etter utgangen av regnskapsåret (bokføringsloven § 13, "
+                "sekundærdokumentasjon), deretter anonymisert"
+            ),
+        ),
+        Retention(
+            "company_records",
+            _(
+                "Firmaets egne kunderegister, tilbud, gjentakende fakturaer og inndrivelse: "
+                "så lenge firmaet har konto hos oss (vi behandler dem på firmaets vegne)"
+            ),
         ),
         Retention(
             "consent_record",
@@ -173,17 +190,28 @@ RETENTION: dict[str, Retention] = {
         Retention("export", _("7 dager"), days=7),
         Retention(
             "privacy_request",
-            _("3 år etter at henvendelsen er avsluttet, som dokumentasjon på at vi svarte"),
+            _(
+                "3 år etter at henvendelsen er avsluttet, som dokumentasjon på at vi svarte; "
+                "ubekreftede henvendelser etter 30 dager"
+            ),
             days=3 * 365,
         ),
         Retention(
+            "marketing_profile",
+            _(
+                "Til kundeforholdet er avsluttet (3 år etter siste leveranse), eller straks du "
+                "reserverer deg mot markedsføring eller trekker samtykket"
+            ),
+        ),
+        Retention(
             "invitation",
-            _("Til invitasjonen er brukt, trukket tilbake eller utløpt"),
+            _("30 dager etter at invitasjonen er brukt, trukket tilbake eller utløpt"),
         ),
         Retention(
             "audit",
             _(
-                "Aktivitetsloggen bevares for kontrollsporet; navnet og detaljene dine i den "
+                "Aktivitetsloggen: rader om regnskapsmateriale sladdes 5 år etter utgangen av "
+                "regnskapsåret (bokføringsloven § 13, kontrollspor); navnet og detaljene dine "
                 "sladdes når du sletter kontoen"
             ),
         ),

@@ -326,12 +326,18 @@ register("privacy.Segment", personal={}, non_personal=["name", "description", "c
 register(
     "privacy.SegmentMembership",
     personal={
-        "segment": _f(C.PREFERENCES, "marketing", "system", "account", label=_("Markedssegment")),
+        "segment": _f(
+            C.PREFERENCES, "marketing", "system", "marketing_profile", label=_("Markedssegment")
+        ),
         "added_at": _f(
-            C.PREFERENCES, "marketing", "system", "account", label=_("Lagt i segmentet")
+            C.PREFERENCES, "marketing", "system", "marketing_profile", label=_("Lagt i segmentet")
         ),
         "reason": _f(
-            C.PREFERENCES, "marketing", "system", "account", label=_("Hvorfor du er i segmentet")
+            C.PREFERENCES,
+            "marketing",
+            "system",
+            "marketing_profile",
+            label=_("Hvorfor du er i segmentet"),
         ),
     },
     non_personal=["user"],
@@ -436,3 +442,126 @@ register(
         "updated_at",
     ],
 )
+
+
+# --- Data-category handlers (privacy.handlers): what export, erasure and retention iterate ---
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
+
+    register_handler(
+        Handler(
+            key="analytics_raw",
+            title=_("Rå besøksdata på nettsidene"),
+            data=_("Sidevisninger med daglig skiftende, pseudonym besøkskode"),
+            models=("privacy.PageView",),
+            categories=(C.WEB_ACTIVITY,),
+            retention="analytics_raw",
+            action=Action.DELETE,
+            legal_basis=_("Samtykke (analytiske informasjonskapsler)"),
+            targets=rules._analytics_targets,
+            order=10,
+        )
+    )
+    register_handler(
+        Handler(
+            key="data_exports",
+            title=_("Eksportfiler (dataportabilitet og innsyn)"),
+            data=_("ZIP-filer med alle opplysninger om en person"),
+            models=("privacy.DataExport",),
+            categories=(C.WEB_ACTIVITY,),
+            retention="export",
+            action=Action.DELETE,
+            legal_basis=_("Personvernforordningen art. 15 og 20"),
+            targets=rules._export_targets,
+            order=20,
+        )
+    )
+    register_handler(
+        Handler(
+            key="privacy_requests",
+            title=_("Henvendelser om personvern"),
+            data=_("Navn, e-post, melding og svar i henvendelser om personvern"),
+            models=("privacy.PrivacyRequest",),
+            categories=(C.NAME, C.CONTACT, C.CORRESPONDENCE),
+            retention="privacy_request",
+            action=Action.DELETE,
+            legal_basis=_("Dokumentasjonsplikt (personvernforordningen art. 5 nr. 2)"),
+            targets=rules._request_targets,
+            order=30,
+        )
+    )
+    register_handler(
+        Handler(
+            key="invitations",
+            title=_("Invitasjoner til firmaer"),
+            data=_("Invitert e-postadresse, rolle og hvem som inviterte"),
+            models=("accounts.Invitation",),
+            categories=(C.CONTACT, C.ROLE),
+            retention="invitation",
+            action=Action.DELETE,
+            legal_basis=_("Tiltak før avtale inngås"),
+            targets=rules._invitation_targets,
+            order=40,
+        )
+    )
+    register_handler(
+        Handler(
+            key="bookkeeping_audit",
+            title=_("Kontrollspor for regnskapsmateriale"),
+            data=_("Navn og detaljer i aktivitetsloggen om fakturaer, innbetalinger og kunder"),
+            models=("core.AuditEntry",),
+            categories=(C.WEB_ACTIVITY,),
+            retention="audit",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules._audit_targets,
+            order=120,
+        )
+    )
+    # Data that ends with the account (erasure), not yet by a rule of the engine.
+    register_handler(
+        Handler(
+            key="user_account",
+            title=_("Brukerkontoen"),
+            data=_("Navn, e-post, telefon, språk, innlogging, firmaer og roller"),
+            models=(
+                "accounts.User",
+                "accounts.Membership",
+                "accounts.TermsAcceptance",
+                "privacy.StatementAcknowledgement",
+                "privacy.MarketingSuppression",
+            ),
+            categories=(C.NAME, C.CONTACT, C.ROLE, C.EMPLOYER, C.WEB_ACTIVITY),
+            retention="account",
+            action=Action.ANONYMISE,
+            legal_basis=_("Avtale med deg (personvernforordningen art. 6 nr. 1 b)"),
+        )
+    )
+    register_handler(
+        Handler(
+            key="consent_ledger",
+            title=_("Samtykker"),
+            data=_("Hvilke samtykker som er gitt og trukket tilbake, når og med hvilken tekst"),
+            models=("privacy.ConsentRecord",),
+            categories=(C.PREFERENCES,),
+            retention="consent_record",
+            action=Action.ANONYMISE,
+            legal_basis=_("Dokumentasjonsplikt (personvernforordningen art. 7 nr. 1)"),
+        )
+    )
+    register_handler(
+        Handler(
+            key="companies",
+            title=_("Firmaer som bruker tjenesten"),
+            data=_("Firmaets navn, adresse, organisasjonsnummer, kontaktinformasjon og konto"),
+            models=("accounts.Company",),
+            categories=(C.EMPLOYER, C.ADDRESS, C.CONTACT),
+            retention="bookkeeping",
+            action=Action.ANONYMISE,
+            legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+        )
+    )
+
+
+_register_handlers()

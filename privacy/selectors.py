@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from privacy import inventory
+from privacy import handlers, inventory
 from privacy.inventory import PURPOSES, RETENTION, Category, Erasure, LegalBasis, Source
 from privacy.models import (
     ConsentPurpose,
@@ -159,7 +159,7 @@ def personal_data_for(*, user: Any) -> list[CategoryReport]:
     """Everything held about ``user``, by category, with purpose, basis, source, retention."""
     reports = {c.value: CategoryReport(key=c.value, label=str(c.label)) for c in Category}
     with scopes_disabled():
-        for declaration in inventory.declarations():
+        for declaration in handlers.erasure_sequence():
             rows = declaration.rows_for(user)
             if rows is None or not declaration.personal:
                 continue
@@ -230,7 +230,7 @@ def erasure_plan(*, user: Any) -> ErasurePlan:
     plan = ErasurePlan(delete=[], anonymise=[], keep=[], blocking_companies=[])
     plan.blocking_companies = companies_where_last_owner(user=user)
     with scopes_disabled():
-        for declaration in inventory.declarations():
+        for declaration in handlers.erasure_sequence():
             rows = declaration.rows_for(user)
             if rows is None:
                 continue

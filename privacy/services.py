@@ -24,7 +24,7 @@ from django_scopes import scopes_disabled
 
 from core.audit import Actor, audit_log
 from core.erasure_journal import journal_append
-from privacy import inventory, selectors
+from privacy import handlers, inventory, selectors
 from privacy.inventory import Erasure
 from privacy.models import (
     AnalyticsSalt,
@@ -378,7 +378,8 @@ def user_erase(*, user: Any) -> None:
         if record is not None and record.given:
             consent_withdraw(purpose=purpose, channel=ConsentChannel.WEB, user=user)
     with scopes_disabled():
-        for declaration in inventory.declarations():
+        # Every data-category handler's models, each once, the account row last.
+        for declaration in handlers.erasure_sequence():
             rows = declaration.rows_for(user)
             if rows is None or declaration.erasure == Erasure.KEEP:
                 continue

@@ -15,7 +15,7 @@ from privacy.inventory import Erasure, PersonalField, register
 
 
 def _f(category: str, source: str = "self") -> PersonalField:
-    return PersonalField(category, purpose="invoicing", source=source, retention="bookkeeping")
+    return PersonalField(category, purpose="invoicing", source=source, retention="company_records")
 
 
 _KEEP_REASON = _("Tilbud er salgsdokumentasjon for fakturaene de fører til, og oppbevares som dem.")
@@ -79,3 +79,30 @@ register(
     erasure=Erasure.KEEP,
     keep_reason=_KEEP_REASON,
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+
+    register_handler(
+        Handler(
+            key="company_quotes",
+            title=_("Tilbud firmaene lager"),
+            data=_("Referanser, fritekst, mottakere og hvem som laget tilbudet"),
+            models=(
+                "quotes.Quote",
+                "quotes.QuoteLine",
+            ),
+            categories=(
+                C.NAME,
+                C.CONTACT,
+                C.CUSTOMER_HISTORY,
+            ),
+            retention="company_records",
+            action=Action.DELETE,
+            legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
+        )
+    )
+
+
+_register_handlers()

@@ -21,7 +21,7 @@ KEEP_REASON = _(
 
 
 def _f(category: str, source: str = "self") -> PersonalField:
-    return PersonalField(category, purpose="invoicing", source=source, retention="bookkeeping")
+    return PersonalField(category, purpose="invoicing", source=source, retention="company_records")
 
 
 register(
@@ -167,3 +167,34 @@ register(
     erasure=Erasure.KEEP,
     keep_reason=KEEP_REASON,
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+
+    register_handler(
+        Handler(
+            key="company_receivables",
+            title=_("Oppfølging av utestående fordringer"),
+            data=_("Betalers navn og konto i bankfiler, purrebrev, tvister og inkassosaker"),
+            models=(
+                "receivables.BankImport",
+                "receivables.BankTransaction",
+                "receivables.CollectionCase",
+                "receivables.Dispute",
+                "receivables.Letter",
+                "receivables.ReceivableItem",
+            ),
+            categories=(
+                C.NAME,
+                C.PAYMENT_HISTORY,
+                C.COMPLAINTS,
+            ),
+            retention="company_records",
+            action=Action.DELETE,
+            legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
+        )
+    )
+
+
+_register_handlers()

@@ -14,7 +14,7 @@ from privacy.inventory import Erasure, PersonalField, register
 
 
 def _f(category: str, source: str = "self") -> PersonalField:
-    return PersonalField(category, purpose="invoicing", source=source, retention="bookkeeping")
+    return PersonalField(category, purpose="invoicing", source=source, retention="company_records")
 
 
 _KEEP_REASON = _(
@@ -89,3 +89,30 @@ register(
     erasure=Erasure.KEEP,
     keep_reason=_KEEP_REASON,
 )
+
+
+def _register_handlers() -> None:
+    from privacy.handlers import Action, Handler, register_handler
+
+    register_handler(
+        Handler(
+            key="company_recurring",
+            title=_("Gjentakende fakturaer"),
+            data=_("Referanser, fritekst og feilmeldinger i gjentakende fakturaer"),
+            models=(
+                "recurring.RecurringInvoice",
+                "recurring.RecurringInvoiceLine",
+                "recurring.RecurringRun",
+            ),
+            categories=(
+                C.NAME,
+                C.CUSTOMER_HISTORY,
+            ),
+            retention="company_records",
+            action=Action.DELETE,
+            legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
+        )
+    )
+
+
+_register_handlers()

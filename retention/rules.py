@@ -1,8 +1,11 @@
-"""The retention rules: one per kind of data in the privacy inventory (R7, design.md §5).
+"""The retention engine's target functions (R7, design.md §5).
 
-Each rule selects, for a given day, the rows whose retention period is over and says what
-happens to them (deleted, or anonymised where figures must stay consistent). The daily run,
-the dry run and the "storage and deletion routines" document all read this one list.
+The rules themselves are data-category handlers (``privacy.handlers.Handler``) that each
+app registers in its ``privacy.py``; a handler's ``targets`` is one of the functions here
+(or its own). Each selects, for a given day, the rows whose retention period is over and
+says what happens to them (deleted, or anonymised where figures must stay consistent). The
+daily run, the dry run and the "storage and deletion routines" document all read the one
+list of handlers (``rules()``).
 
 A rule selects on facts that no other rule changes (dates, relationship status, legal
 holds), and never selects a row it has already handled, so the dry run predicts the real
@@ -21,11 +24,9 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _
 
-from privacy.inventory import Category
+from privacy.handlers import Action as _HandlerAction
+from privacy.handlers import Handler
 
 ANONYMISED_NAME = "Anonymisert"
 REDACTED_LABEL = "[slettet]"
@@ -37,9 +38,8 @@ PRIVACY_REQUEST_DAYS = 3 * 365
 ENDED_INVITATION_DAYS = 30
 
 
-class Action:
-    DELETE = "delete"
-    ANONYMISE = "anonymise"
+# The actions are the handlers' (privacy.handlers); re-exported for the target functions.
+Action = _HandlerAction
 
 
 # --- Periods -------------------------------------------------------------------------------
@@ -97,18 +97,6 @@ class Target:
     queryset: QuerySet
     # Called with the primary keys (and the context) in the real run only.
     apply: Callable[[list[Any], Context], None]
-
-
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    title: Promise
-    data: Promise
-    categories: tuple[str, ...]
-    period: Promise
-    action: str
-    legal_basis: Promise
-    targets: Callable[[Context], Iterable[Target]]
 
 
 def _model(label: str) -> type[models.Model]:
@@ -558,188 +546,14 @@ def _delivery_targets(ctx: Context) -> Iterable[Target]:
     yield Target("delivery.BatchItem", Action.ANONYMISE, items, apply_items)
 
 
-PRIMARY_PERIOD = _(
-    "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, primærdokumentasjon)"
-)
+def rules() -> list[Handler]:
+    """The rules the engine runs: the registered handlers that have retention targets."""
+    from privacy.handlers import retention_handlers
 
-RULES: list[Rule] = [
-    Rule(
-        key="analytics_raw",
-        title=_("Rå besøksdata på nettsidene"),
-        data=_("Sidevisninger med daglig skiftende, pseudonym besøkskode"),
-        categories=(Category.WEB_ACTIVITY,),
-        period=_("30 dager; deretter bare anonyme tall per dag"),
-        action=Action.DELETE,
-        legal_basis=_("Samtykke (analytiske informasjonskapsler)"),
-        targets=_analytics_targets,
-    ),
-    Rule(
-        key="data_exports",
-        title=_("Eksportfiler (dataportabilitet og innsyn)"),
-        data=_("ZIP-filer med alle opplysninger om en person"),
-        categories=(Category.WEB_ACTIVITY,),
-        period=_("7 dager etter at filen ble laget"),
-        action=Action.DELETE,
-        legal_basis=_("Personvernforordningen art. 15 og 20"),
-        targets=_export_targets,
-    ),
-    Rule(
-        key="privacy_requests",
-        title=_("Henvendelser om personvern"),
-        data=_("Navn, e-post, melding og svar i henvendelser om personvern"),
-        categories=(Category.NAME, Category.CONTACT, Category.CORRESPONDENCE),
-        period=_(
-            "3 år etter at henvendelsen ble avsluttet; ubekreftede henvendelser etter 30 dager"
-        ),
-        action=Action.DELETE,
-        legal_basis=_("Dokumentasjonsplikt (personvernforordningen art. 5 nr. 2)"),
-        targets=_request_targets,
-    ),
-    Rule(
-        key="invitations",
-        title=_("Invitasjoner til firmaer"),
-        data=_("Invitert e-postadresse, rolle og hvem som inviterte"),
-        categories=(Category.CONTACT, Category.ROLE),
-        period=_("30 dager etter at invitasjonen er brukt, trukket tilbake eller utløpt"),
-        action=Action.DELETE,
-        legal_basis=_("Tiltak før avtale inngås"),
-        targets=_invitation_targets,
-    ),
-    Rule(
-        key="marketing_profile",
-        title=_("Markedsprofil og segmenter"),
-        data=_("Medlemskap i markedssegmenter og mottak av kampanjer"),
-        categories=(Category.PREFERENCES,),
-        period=_(
-            "Til kundeforholdet er avsluttet (3 år etter siste leveranse), eller straks du "
-            "reserverer deg mot markedsføring eller trekker samtykket"
-        ),
-        action=Action.DELETE,
-        legal_basis=_("Samtykke, eller eksisterende kundeforhold (markedsføringsloven § 15)"),
-        targets=_marketing_targets,
-    ),
-    Rule(
-        key="surveys",
-        title=_("Kundeundersøkelser"),
-        data=_("Invitasjoner til og svar på kundeundersøkelser"),
-        categories=(Category.CORRESPONDENCE,),
-        period=_("Til kundeforholdet er avsluttet (3 år etter siste leveranse)"),
-        action=Action.DELETE,
-        legal_basis=_("Avtale med kunden (oppfølging av kundeforholdet)"),
-        targets=_survey_targets,
-    ),
-    Rule(
-        key="access_log",
-        title=_("Tilgangslogg"),
-        data=_("Hvilke ansatte som har sett hvilke opplysninger, og utvidede tilganger"),
-        categories=(Category.WEB_ACTIVITY,),
-        period=_("3 år"),
-        action=Action.DELETE,
-        legal_basis=_("Sikkerhet og dokumentasjon (personvernforordningen art. 5 nr. 2 og 32)"),
-        targets=_access_log_targets,
-    ),
-    Rule(
-        key="correspondence",
-        title=_("Kontakt, møter og korrespondanse"),
-        data=_(
-            "Logg over kontakt med kunden, møtenotater, avsluttede reklamasjoner og tvister, "
-            "kredittsjekker og bruk av finansieringspartnere"
-        ),
-        categories=(
-            Category.CORRESPONDENCE,
-            Category.COMPLAINTS,
-            Category.CREDIT_CHECK,
-            Category.FINANCING,
-        ),
-        period=format_lazy(
-            _("{days} dager etter at kundeforholdet er avsluttet, så lenge ingen tvist er åpen"),
-            days=CORRESPONDENCE_DAYS_AFTER_END,
-        ),
-        action=Action.DELETE,
-        legal_basis=_("Avtale med kunden; rettskrav (personvernforordningen art. 17 nr. 3 e)"),
-        targets=_correspondence_targets,
-    ),
-    Rule(
-        key="bookkeeping_invoices",
-        title=_("Fakturaer og kreditnotaer"),
-        data=_(
-            "Kjøperens navn, adresse og kontaktinformasjon, referansepersoner, fritekst og "
-            "hvem som utstedte, på fakturaer og kreditnotaer (beløp, numre, linjer og KID "
-            "beholdes)"
-        ),
-        categories=(Category.NAME, Category.ADDRESS, Category.CONTACT, Category.CUSTOMER_HISTORY),
-        period=_(
-            "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, primærdokumentasjon)"
-        ),
-        action=Action.ANONYMISE,
-        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-        targets=_invoice_targets,
-    ),
-    Rule(
-        key="bookkeeping_documents",
-        title=_("Arkiverte faktura-PDF-er og EHF-filer"),
-        data=_("Filene som viser kjøperens navn og adresse (fakturaen selv beholdes)"),
-        categories=(Category.NAME, Category.ADDRESS),
-        period=PRIMARY_PERIOD,
-        action=Action.DELETE,
-        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-        targets=_document_targets,
-    ),
-    Rule(
-        key="bookkeeping_payments",
-        title=_("Innbetalinger"),
-        data=_(
-            "Referanse, merknad og hvem som registrerte innbetalingen (beløp og datoer beholdes)"
-        ),
-        categories=(Category.PAYMENT_HISTORY,),
-        period=_(
-            "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, primærdokumentasjon)"
-        ),
-        action=Action.ANONYMISE,
-        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-        targets=_payment_targets,
-    ),
-    Rule(
-        key="bookkeeping_audit",
-        title=_("Kontrollspor for regnskapsmateriale"),
-        data=_("Navn og detaljer i aktivitetsloggen om fakturaer, innbetalinger og kunder"),
-        categories=(Category.WEB_ACTIVITY,),
-        period=_("5 år etter utgangen av regnskapsåret (bokføringsloven § 13, kontrollspor)"),
-        action=Action.ANONYMISE,
-        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-        targets=_audit_targets,
-    ),
-    Rule(
-        key="bookkeeping_clients",
-        title=_("Privatpersoner i kunderegistrene"),
-        data=_("Navn, adresse og kontaktinformasjon til privatpersoner som er fakturert"),
-        categories=(Category.NAME, Category.ADDRESS, Category.CONTACT),
-        period=_(
-            "5 år etter utgangen av regnskapsåret for den siste fakturaen til personen, "
-            "når kunden ikke er endret siden"
-        ),
-        action=Action.ANONYMISE,
-        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-        targets=_client_targets,
-    ),
-    Rule(
-        key="delivery_log",
-        title=_("Utsendelseslogg for fakturaer"),
-        data=_("Mottakeradresser og svar fra mottakerens server"),
-        categories=(Category.CONTACT, Category.CORRESPONDENCE),
-        period=_(
-            "3 år og 6 måneder etter utgangen av regnskapsåret (bokføringsloven § 13, "
-            "sekundærdokumentasjon)"
-        ),
-        action=Action.ANONYMISE,
-        legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-        targets=_delivery_targets,
-    ),
-]
+    return retention_handlers()
 
 
-def rule(key: str) -> Rule:
-    for candidate in RULES:
-        if candidate.key == key:
-            return candidate
-    raise KeyError(key)
+def rule(key: str) -> Handler:
+    from privacy.handlers import handler
+
+    return handler(key)

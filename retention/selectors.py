@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from privacy import inventory
 from privacy.inventory import Category, Erasure
 from retention.models import DeletionLogEntry, RetentionRun
-from retention.rules import RULES, Action
+from retention.rules import Action, rules
 
 
 @dataclass
@@ -45,7 +45,7 @@ def routines() -> dict[str, Any]:
             action=str(ACTION_LABELS[rule.action]),
             legal_basis=str(rule.legal_basis),
         )
-        for rule in RULES
+        for rule in rules()
     ]
     by_retention: dict[str, list[str]] = {}
     for declaration in inventory.declarations():

@@ -13,7 +13,8 @@ from django_scopes import scopes_disabled
 from core.audit import Actor, audit_log
 from retention import sources
 from retention.models import DeletionLogEntry, RetentionRun
-from retention.rules import RULES, Context, Rule
+from privacy.handlers import Handler
+from retention.rules import Context, rules as registered_rules
 
 
 @dataclass
@@ -40,7 +41,7 @@ class RunReport:
         return sum(r.count for r in self.results)
 
 
-def _run_rule(rule: Rule, ctx: Context, report: RunReport, run: RetentionRun | None) -> None:
+def _run_rule(rule: Handler, ctx: Context, report: RunReport, run: RetentionRun | None) -> None:
     for target in rule.targets(ctx):
         # The primary keys are read once: the count printed is the set acted on.
         pks = list(target.queryset.order_by().values_list("pk", flat=True).distinct())
@@ -58,7 +59,7 @@ def retention_run(
     *,
     dry_run: bool = False,
     today: datetime.date | None = None,
-    rules: list[Rule] | None = None,
+    rules: list[Handler] | None = None,
 ) -> RunReport:
     """Apply every retention rule. A dry run reads exactly the same rows and writes nothing.
 
@@ -70,7 +71,7 @@ def retention_run(
         ctx = sources.build_context(today=today)
         run = None if dry_run else RetentionRun.objects.create(day=today)
         report = RunReport(run_id=run.pk if run else uuid.uuid4(), day=today, dry_run=dry_run)
-        for rule in rules if rules is not None else RULES:
+        for rule in rules if rules is not None else registered_rules():
             _run_rule(rule, ctx, report, run)
         if run is not None:
             run.finished_at = timezone.now()
