@@ -11,10 +11,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.audit import Actor, audit_log
+from privacy.handlers import Handler
 from retention import sources
 from retention.models import DeletionLogEntry, RetentionRun
-from privacy.handlers import Handler
-from retention.rules import Context, rules as registered_rules
+from retention.rules import Context
+from retention.rules import rules as registered_rules
 
 
 @dataclass
