@@ -58,10 +58,10 @@ from backoffice.selectors import (
     survey_results,
 )
 from core.audit import Actor, audit_log
+from core.csvfiles import csv_response
 from core.forms import form_add_service_errors
 from core.parsing import parse_id
 from core.redirects import safe_next
-from customers.csvfiles import csv_response
 
 PAGE_SIZE = 50
 

@@ -10,7 +10,7 @@ from catalog.models import Product
 from catalog.selectors import vat_codes_for
 from catalog.services import ProductData
 from catalog.units import Unit
-from customers.csvfiles import format_decimal
+from core.csvfiles import format_decimal
 
 
 class AmountField(forms.DecimalField):

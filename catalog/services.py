@@ -31,7 +31,7 @@ from catalog.selectors import (
 )
 from catalog.units import Unit
 from core.audit import Actor, audit_log
-from customers.csvfiles import (
+from core.csvfiles import (
     CsvImportError,
     RowError,
     format_bool,

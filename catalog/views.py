@@ -17,7 +17,7 @@ from catalog import selectors, services
 from catalog.forms import ProductForm
 from catalog.models import Product
 from core.audit import Actor
-from customers.csvfiles import csv_import_page, csv_response
+from core.csvfiles import csv_import_page, csv_response
 
 PAGE_SIZE = 50
 

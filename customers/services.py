@@ -40,11 +40,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from core.audit import Actor, audit_log
+from core.csvfiles import CsvImportError, RowError, parse_bool, read_csv, row_errors_from
 from core.identifiers import clean_foreign_vat_number, clean_orgnr
 from core.parsing import parse_int
 from core.peppol import NORWEGIAN_ORGNR_SCHEME, clean_participant_id
 from customers.countries import NORWAY, is_country_code
-from customers.csvfiles import CsvImportError, RowError, parse_bool, read_csv, row_errors_from
 from customers.models import Client
 
 ORGNR_SCHEME = NORWEGIAN_ORGNR_SCHEME

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor
+from core.csvfiles import csv_import_page, csv_response
 from customers import selectors, services
-from customers.csvfiles import csv_import_page, csv_response
 from customers.forms import ClientForm
 from customers.models import Client
 

@@ -1,7 +1,7 @@
 """Exports of invoices, credit notes, payments and lines (CSV, XLSX) and the company ZIP.
 
 Every table is a header and a lazy row iterator (``.iterator()`` over one query with its
-joins), written as it is read: CSV through ``customers.csvfiles.csv_chunks`` (the
+joins), written as it is read: CSV through ``core.csvfiles.csv_chunks`` (the
 project's writer: BOM, ``;``, formula guard), XLSX through openpyxl's write-only mode
 (rows go straight to a temporary file) with the same formula guard on text cells.
 """
@@ -23,7 +23,7 @@ from accounts.models import Company
 from catalog.models import Product
 from catalog.services import CSV_COLUMNS as PRODUCT_COLUMNS
 from catalog.services import product_csv_rows
-from customers.csvfiles import csv_chunks, format_decimal, protect
+from core.csvfiles import csv_chunks, format_decimal, protect
 from customers.models import Client
 from customers.services import CSV_COLUMNS as CLIENT_COLUMNS
 from customers.services import client_csv_rows

@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from core import csvfiles
 from core.models import AuditEntry
-from customers import csvfiles
 from customers.models import Client
 from customers.services import CSV_COLUMNS, ClientData, client_import_csv
 from customers.tests.factories import ClientFactory
