@@ -13,7 +13,7 @@ from decimal import Decimal
 from lxml import etree
 
 from core.money import round_money
-from documents.document import DocumentLine, InvoiceDocument, Party, VatSubtotal
+from documents.document import Address, DocumentLine, InvoiceDocument, Party, VatSubtotal
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -144,8 +144,7 @@ def build_ehf(document: InvoiceDocument, *, pdf: bytes | None = None) -> bytes:
     _supplier(b, b.cac(root, "AccountingSupplierParty"), outside_scope)
     _customer(b, b.cac(root, "AccountingCustomerParty"), outside_scope)
 
-    if document.delivery_date:
-        b.cbc(b.cac(root, "Delivery"), "ActualDeliveryDate", document.delivery_date.isoformat())
+    _delivery(b, root)
     if not is_credit:
         _payment_means(b, root)
     _payment_terms(b, root)
@@ -195,12 +194,33 @@ def _attachment(b: _Builder, root: etree._Element, pdf: bytes) -> None:
 
 
 def _address(b: _Builder, parent: etree._Element, party: Party) -> None:
-    address = b.cac(parent, "PostalAddress")
-    b.cbc(address, "StreetName", party.address.line1)
-    b.cbc(address, "AdditionalStreetName", party.address.line2)
-    b.cbc(address, "CityName", party.address.city)
-    b.cbc(address, "PostalZone", party.address.postcode)
-    b.cbc(b.cac(address, "Country"), "IdentificationCode", party.address.country or "NO")
+    _address_parts(b, b.cac(parent, "PostalAddress"), party.address)
+
+
+def _address_parts(b: _Builder, element: etree._Element, address: Address) -> None:
+    """UBL AddressType children in schema order; the country is always there (BR-09,
+    BR-11, BR-57: every address of the invoice carries its country code)."""
+    b.cbc(element, "StreetName", address.line1)
+    b.cbc(element, "AdditionalStreetName", address.line2)
+    b.cbc(element, "CityName", address.city)
+    b.cbc(element, "PostalZone", address.postcode)
+    b.cbc(b.cac(element, "Country"), "IdentificationCode", address.country or "NO")
+
+
+def _delivery(b: _Builder, root: etree._Element) -> None:
+    """BG-13 delivery information: the actual delivery date (BT-72) and, when the goods
+    or services were delivered elsewhere than at the buyer's address, the place of
+    delivery (BG-15 deliver-to address, BT-75..BT-80; bokføringsforskriften § 5-1-1
+    nr. 4). Left out when there is neither."""
+    document = b.document
+    place = document.delivery_address
+    if not document.delivery_date and place is None:
+        return
+    delivery = b.cac(root, "Delivery")
+    if document.delivery_date:
+        b.cbc(delivery, "ActualDeliveryDate", document.delivery_date.isoformat())
+    if place is not None:
+        _address_parts(b, b.cac(b.cac(delivery, "DeliveryLocation"), "Address"), place)
 
 
 def _tax_scheme(b: _Builder, parent: etree._Element, company_id: str, scheme: str) -> None:

@@ -259,6 +259,12 @@ def _party_rules(c: _Checker) -> None:
         "BR-11",
         "Buyer country code missing.",
     )
+    for address in c.x("cac:Delivery/cac:DeliveryLocation/cac:Address"):
+        c.check(
+            bool(c.text("cac:Country/cbc:IdentificationCode", address)),
+            "BR-57",
+            "Each Deliver to address (BG-15) shall contain a Deliver to country code (BT-80).",
+        )
     for party, rule, scheme_rule, who in (
         (seller, "PEPPOL-EN16931-R020", "BR-62", "Seller"),
         (buyer, "PEPPOL-EN16931-R010", "BR-63", "Buyer"),

@@ -59,6 +59,7 @@ from core.identifiers import (
 from core.models import AuditEntry
 from core.money import ZERO, format_nok
 from core.peppol import participant_id_problem
+from customers.countries import is_country_code
 from customers.models import Client
 from invoicing import hooks
 from invoicing.calculation import (
@@ -593,8 +594,11 @@ def _delivery_place(header: InvoiceHeader, *, errors_to_raise: bool) -> dict[str
     place["delivery_country"] = place["delivery_country"].upper()
     errors: dict[str, str] = {}
     country = place["delivery_country"]
-    if country and (len(country) != 2 or not country.isascii() or not country.isalpha()):
-        errors["delivery_country"] = _("Landkoden må være to bokstaver (ISO 3166), f.eks. NO.")
+    if country and not is_country_code(country):
+        # The clients' list: a code outside it would fail the EHF's BR-CL-14 at issue.
+        errors["delivery_country"] = _(
+            "«%(value)s» er ikke en landkode (ISO 3166, to bokstaver, for eksempel NO)."
+        ) % {"value": country}
     if (place["delivery_postcode"] or country) and not (
         place["delivery_address"] or place["delivery_city"]
     ):

@@ -187,6 +187,48 @@ def test_the_buyers_foreign_vat_number_is_frozen_at_issue(company_scope):
     assert document.buyer.vat_id == "SE556677889901"
 
 
+def test_place_of_delivery_goes_to_the_ehf_deliver_to_address(company_scope):
+    """BG-15 (BT-75..BT-80) from the invoice's place of delivery; the country defaults
+    to NO (BR-57: a deliver-to address always has its country)."""
+    from lxml import etree
+
+    document = document_from_invoice(
+        issue(
+            company_scope,
+            buyer_reference="PRJ-9",
+            delivery_address="Kaia 1",
+            delivery_city="Bergen",
+        )
+    )
+    xml = build_ehf(document)
+    assert xsd_errors(xml) == []
+    assert fatal_violations(xml) == []
+    ns = {
+        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+        "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    }
+    place = etree.fromstring(xml).xpath(
+        "/*/cac:Delivery/cac:DeliveryLocation/cac:Address", namespaces=ns
+    )
+    assert len(place) == 1
+    assert place[0].findtext("cbc:StreetName", namespaces=ns) == "Kaia 1"
+    assert place[0].findtext("cbc:CityName", namespaces=ns) == "Bergen"
+    assert place[0].findtext("cac:Country/cbc:IdentificationCode", namespaces=ns) == "NO"
+
+
+def test_place_of_delivery_country_must_be_an_iso_3166_code(company_scope):
+    """Two letters are not enough: "XX" would give an EHF that fails BR-CL-14, so the
+    draft is refused with the field named, as for a client's country."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as excinfo:
+        draft_invoice(company=company_scope, delivery_city="Malmö", delivery_country="XX")
+    assert "delivery_country" in excinfo.value.message_dict
+    assert "XX" in excinfo.value.message_dict["delivery_country"][0]
+    draft = draft_invoice(company=company_scope, delivery_city="Malmö", delivery_country="se")
+    assert draft.delivery_country == "SE"
+
+
 def test_place_of_delivery_is_on_the_pdf_and_frozen_at_issue(company_scope):
     """Issue 9 defect 7 / § 5-1-1 nr. 4: the place of delivery when it is not the buyer's."""
     from django.core.exceptions import ValidationError

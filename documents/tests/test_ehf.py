@@ -98,7 +98,21 @@ def credit_by_amount_with_cumulative_rounding():
     return replace(document, vat_subtotals=(off,), totals=totals)
 
 
+def delivered_elsewhere():
+    """Goods delivered to a building site abroad, not to the buyer's address."""
+    return make_document(
+        delivery_address=Address(
+            line1="Byggeplass Storgatan 5",
+            line2="Port 3",
+            postcode="411 38",
+            city="Göteborg",
+            country="SE",
+        )
+    )
+
+
 VARIANTS = {
+    "delivery-place": delivered_elsewhere,
     "credit-note-by-amount": credit_by_amount_with_cumulative_rounding,
     "credit-note-foreign-currency": lambda: replace(
         foreign_currency(),
@@ -187,7 +201,9 @@ def test_every_variant_is_xsd_valid_and_passes_the_business_rules(variant):
     assert [str(v) for v in check_ehf(xml) if v.rule != "NO-R-002"] == []
 
 
-@pytest.mark.parametrize("variant", ["invoice-three-rates", "credit-note", "foreign-currency"])
+@pytest.mark.parametrize(
+    "variant", ["invoice-three-rates", "credit-note", "foreign-currency", "delivery-place"]
+)
 def test_ehf_matches_its_golden_file(variant):
     xml = build_ehf(VARIANTS[variant]())
     assert_matches_golden(f"ehf-{variant}.xml", xml.decode("utf-8"))
@@ -383,3 +399,39 @@ def test_no_empty_elements_even_with_sparse_data():
     sparse_buyer = make_buyer(email="", phone="", contact_name="")
     xml = build_ehf(make_document(buyer=sparse_buyer, note="", our_reference="", bic=""))
     assert [v.rule for v in check_ehf(xml)] == []
+
+
+def test_place_of_delivery_is_the_deliver_to_address_with_its_country():
+    xml = build_ehf(delivered_elsewhere())
+    delivery = "/*/cac:Delivery"
+    assert text(xml, f"{delivery}/cbc:ActualDeliveryDate") == "2026-11-20"
+    place = f"{delivery}/cac:DeliveryLocation/cac:Address"
+    assert text(xml, f"{place}/cbc:StreetName") == "Byggeplass Storgatan 5"  # BT-75
+    assert text(xml, f"{place}/cbc:AdditionalStreetName") == "Port 3"  # BT-76
+    assert text(xml, f"{place}/cbc:CityName") == "Göteborg"  # BT-77
+    assert text(xml, f"{place}/cbc:PostalZone") == "411 38"  # BT-78
+    assert text(xml, f"{place}/cac:Country/cbc:IdentificationCode") == "SE"  # BT-80 (BR-57)
+    # The buyer's own address is untouched.
+    assert text(xml, "//cac:AccountingCustomerParty//cac:PostalAddress/cbc:CityName") != "Göteborg"
+
+
+def test_place_of_delivery_without_a_delivery_date_still_gives_a_delivery():
+    document = replace(
+        delivered_elsewhere(),
+        delivery_date=None,
+        period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 11, 30),
+    )
+    xml = build_ehf(document)
+    assert xpath(xml, "/*/cac:Delivery/cbc:ActualDeliveryDate") == []
+    assert text(xml, "/*/cac:Delivery/cac:DeliveryLocation/cac:Address/cbc:CityName") == "Göteborg"
+    assert xsd_errors(xml) == []
+    assert [str(v) for v in check_ehf(xml) if v.rule != "NO-R-002"] == []
+
+
+def test_without_a_place_of_delivery_there_is_no_delivery_location():
+    xml = build_ehf(make_document())
+    assert xpath(xml, "//cac:DeliveryLocation") == []
+    assert xpath(xml, "/*/cac:Delivery/cbc:ActualDeliveryDate")
+    sparse = build_ehf(make_document(delivery_date=None))
+    assert xpath(sparse, "/*/cac:Delivery") == []

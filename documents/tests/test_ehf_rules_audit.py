@@ -393,3 +393,14 @@ def test_identifiers_are_checked_by_their_scheme(scheme, valid, invalid, rule):
     assert rule not in rules(xml)
     endpoint = "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"
     assert rule in rules(edit(xml, set_text(endpoint, invalid)))
+
+
+def test_br_57_a_deliver_to_address_needs_its_country_code():
+    from documents.document import Address
+
+    xml = xml_of(delivery_address=Address(line1="Kaia 1", postcode="5003", city="Bergen"))
+    place = "/*/cac:Delivery/cac:DeliveryLocation/cac:Address"
+    assert "BR-57" in rules(edit(xml, remove(f"{place}/cac:Country")))
+    assert "BR-CL-14" in rules(
+        edit(xml, set_text(f"{place}/cac:Country/cbc:IdentificationCode", "XX"))
+    )
