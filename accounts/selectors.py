@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Company, Invitation, Membership, User
+from core.models import AuditEntry
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
@@ -32,3 +33,7 @@ def open_invitations_of(*, company: Company) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         company=company, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
     ).order_by("-created_at")
+
+
+def audit_entries_for_company(*, company: Company) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(company=company).order_by("-created_at", "-id")

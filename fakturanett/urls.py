@@ -1,13 +1,13 @@
 from django.urls import include, path
 
-from core import views as core_views
+from accounts import app_views
 from privacy import views as privacy_views
 from quotes import public as quotes_public
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("app/", core_views.dashboard, name="dashboard"),
-    path("app/", include("core.urls")),
+    path("", app_views.home, name="home"),
+    path("app/", app_views.dashboard, name="dashboard"),
+    path("app/activity/", app_views.activity, name="activity"),
     path("app/company/logo/", include("documents.urls")),
     path("app/company/", include("accounts.urls_company")),
     path("app/clients/", include("customers.urls")),
@@ -32,7 +32,7 @@ urlpatterns = [
     path("backoffice/figures/", include("backoffice.urls_figures")),
     path("backoffice/", include("backoffice.urls")),
     path("", include("backoffice.urls_public")),  # /plans/ and /survey/
-    path("language/", core_views.set_language, name="set_language"),
+    path("language/", app_views.set_language, name="set_language"),
     path("personvern/", privacy_views.statement, name="privacy_statement"),
     path("en/privacy/", privacy_views.statement_en, name="privacy_statement_en"),
     path("personvern/lagring-og-sletting/", include("retention.urls")),

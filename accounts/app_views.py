@@ -1,3 +1,6 @@
+"""The pages every user of a company sees: the landing page, the dashboard, the company's
+activity log and the language switch."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -7,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import company_view, owner_view
+from accounts.selectors import audit_entries_for_company
 from accounts.services import user_set_language
 from core.middleware import SESSION_LANGUAGE_KEY
 from core.redirects import safe_next
-from core.selectors import audit_entries_for_company
 
 
 def home(request: HttpRequest) -> HttpResponse:
