@@ -43,6 +43,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Sum, Value, When
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from lxml import etree
@@ -70,6 +71,8 @@ SOFTWARE_VERSION = "1.0"
 CHUNK = 2000
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 ISSUED = [status for status in Invoice.Status.values if status != Invoice.Status.DRAFT]
+INVOICE = Invoice.Kind.INVOICE.value
+MINUS, PLUS = Decimal(-1), Decimal(1)
 # Balance-sheet accounts carry their balance over years; income accounts start each year at 0.
 BALANCE_CLASSES = ("1", "2")
 
@@ -163,7 +166,7 @@ def document_transactions(
             "invoice__client_id",
             "invoice__client__number",
             "invoice__credited_invoice__number",
-            "vat_codes",
+            KT("vat_codes__0"),  # the standard code as text: no JSON decoded per row
             "vat_category",
             "vat_rate",
             "basis",
@@ -171,6 +174,9 @@ def document_transactions(
             "vat_nok",
         )
     )
+    accounts_of = {
+        code: (accounts.revenue_account, accounts.vat_account) for code, accounts in mapping.items()
+    }
     current: Transaction | None = None
     current_id = None
     receivable = ZERO
@@ -240,14 +246,13 @@ def document_transactions(
             receivable = ZERO
             meta = (kind, number, due, kid, currency, rate, total)
         assert current is not None
-        sign = Decimal(-1) if kind == Invoice.Kind.INVOICE else Decimal(1)  # sales: credit
-        code = str(codes[0]) if isinstance(codes, list) and codes else category
-        accounts = mapping.get(code)
-        revenue_account, vat_account = (
-            (accounts.revenue_account, accounts.vat_account) if accounts else FALLBACK_MAPPING
-        )
-        base_nok = to_nok(Decimal(basis), Decimal(rate))
-        vat_nok = money(vat_nok)
+        sign = MINUS if kind == INVOICE else PLUS  # sales: credit
+        code = codes or category
+        revenue_account, vat_account = accounts_of.get(code) or FALLBACK_MAPPING
+        # NOK rows are already in øre (the column's two decimals): no conversion to pay for
+        # on the 98 % of rows that need none.
+        base_nok = basis if currency == "NOK" else to_nok(Decimal(basis), Decimal(rate))
+        vat_nok = vat_nok if currency == "NOK" else money(vat_nok)
         revenue = Line(
             account=revenue_account,
             description=f"{current.description}, MVA-kode {code}",
@@ -312,7 +317,7 @@ def payment_transactions(
         client_pk,
         client_number,
     ) in payments.iterator(chunk_size=CHUNK):
-        nok = to_nok(Decimal(amount), Decimal(rate))
+        nok = amount if currency == "NOK" else to_nok(Decimal(amount), Decimal(rate))
         text = (
             f"Tilbakeføring av innbetaling på faktura {number}"
             if reverses
@@ -591,7 +596,7 @@ def _nok_movements(
             start,
             end,
         )
-        .values("vat_codes", "vat_category")
+        .values("vat_category", code=KT("vat_codes__0"))
         .annotate(
             base=_sum(ExpressionWrapper(F("basis") * sign, output_field=MONEY_FIELD)),
             vat=_sum(ExpressionWrapper(F("vat_nok") * sign, output_field=MONEY_FIELD)),
@@ -599,8 +604,7 @@ def _nok_movements(
         .order_by()
     )
     for row in groups:
-        codes = row["vat_codes"]
-        code = str(codes[0]) if isinstance(codes, list) and codes else row["vat_category"]
+        code = row["code"] or row["vat_category"]
         accounts = mapping.get(code)
         revenue_account, vat_account = (
             (accounts.revenue_account, accounts.vat_account) if accounts else FALLBACK_MAPPING
@@ -902,21 +906,34 @@ def _tax_table(on: datetime.date) -> etree._Element:
 
 
 def _x(value: Any) -> str:
-    """Text content, XML-escaped."""
-    return xml_escape(str(value))
+    """Text content, XML-escaped. Most texts (numbers, account ids, generated
+    descriptions) have nothing to escape: three substring tests are much cheaper than
+    the three replacements of ``escape`` on millions of values."""
+    text = value if type(value) is str else str(value)
+    if "&" in text or "<" in text or ">" in text:
+        return xml_escape(text)
+    return text
+
+
+def _m(value: Decimal) -> str:
+    """An amount's absolute value with two decimals. Amounts here are in øre already
+    (database columns with two decimals, ``round_money``), and ``str`` of such a Decimal
+    is that text: much cheaper than format(); anything else is formatted."""
+    text = str(value.copy_abs())
+    return text if text[-3:-2] == "." else f"{abs(value):.2f}"
 
 
 def _render_amount(name: str, amount: Decimal, line: Line) -> str:
-    parts = [f"<{name}><Amount>{abs(amount):.2f}</Amount>"]
     if line.currency != "NOK" and line.currency_amount is not None:
-        parts.append(
-            f"<CurrencyCode>{_x(line.currency)}</CurrencyCode>"
-            f"<CurrencyAmount>{abs(line.currency_amount):.2f}</CurrencyAmount>"
+        rate = (
+            f"<ExchangeRate>{line.exchange_rate:.6f}</ExchangeRate>" if line.exchange_rate else ""
         )
-        if line.exchange_rate:
-            parts.append(f"<ExchangeRate>{line.exchange_rate:.6f}</ExchangeRate>")
-    parts.append(f"</{name}>")
-    return "".join(parts)
+        return (
+            f"<{name}><Amount>{_m(amount)}</Amount>"
+            f"<CurrencyCode>{_x(line.currency)}</CurrencyCode>"
+            f"<CurrencyAmount>{_m(line.currency_amount)}</CurrencyAmount>{rate}</{name}>"
+        )
+    return f"<{name}><Amount>{_m(amount)}</Amount></{name}>"
 
 
 def _render_tax(line: Line) -> str:
@@ -926,8 +943,8 @@ def _render_tax(line: Line) -> str:
     return (
         f"<TaxInformation><TaxType>MVA</TaxType><TaxCode>{_x(tax.code)}</TaxCode>"
         f"<TaxPercentage>{tax.percentage:.2f}</TaxPercentage><Country>NO</Country>"
-        f"<TaxBase>{abs(tax.base):.2f}</TaxBase>"
-        f"<{side}TaxAmount><Amount>{abs(tax.amount):.2f}</Amount></{side}TaxAmount>"
+        f"<TaxBase>{_m(tax.base)}</TaxBase>"
+        f"<{side}TaxAmount><Amount>{_m(tax.amount)}</Amount></{side}TaxAmount>"
         f"</TaxInformation>"
     )
 
@@ -936,40 +953,40 @@ def render_transaction(tx: Transaction) -> str:
     """One ``<Transaction>`` (in the file's default namespace), every text escaped.
 
     Written as text rather than built as an element tree: at 100,000 invoices the tree
-    building was most of the export's time. The XSD test and the golden file hold it to
-    the schema."""
+    building was most of the export's time; one f-string per line, and the escaping
+    only where there is something to escape (``_x``), halved what was left. The XSD
+    test and the golden file hold it to the schema."""
+    day = tx.date.isoformat()
     parts = [
         f"<Transaction><TransactionID>{_x(tx.id)}</TransactionID>"
         f"<Period>{tx.date.month}</Period><PeriodYear>{tx.date.year}</PeriodYear>"
-        f"<TransactionDate>{tx.date.isoformat()}</TransactionDate>"
+        f"<TransactionDate>{day}</TransactionDate>"
         f"<VoucherType>{_x(tx.voucher_type)}</VoucherType>"
         f"<Description>{_x(tx.description[:256])}</Description>"
         f"<SystemEntryDate>{tx.system_date.isoformat()}</SystemEntryDate>"
-        f"<GLPostingDate>{tx.date.isoformat()}</GLPostingDate>"
+        f"<GLPostingDate>{day}</GLPostingDate>"
         f"<CustomerID>{_x(tx.customer_id)}</CustomerID>"
     ]
+    append = parts.append
     for number, line in enumerate(tx.lines, start=1):
-        parts.append(
-            f"<Line><RecordID>{number}</RecordID><AccountID>{_x(line.account)}</AccountID>"
-        )
-        if line.customer_id:
-            parts.append(f"<CustomerID>{_x(line.customer_id)}</CustomerID>")
-        parts.append(f"<Description>{_x(line.description[:256])}</Description>")
-        parts.append(
-            _render_amount("DebitAmount" if line.amount >= 0 else "CreditAmount", line.amount, line)
-        )
-        if line.tax is not None:
-            parts.append(_render_tax(line))
+        amount = line.amount
+        customer = f"<CustomerID>{_x(line.customer_id)}</CustomerID>" if line.customer_id else ""
+        tail = _render_tax(line) if line.tax is not None else ""
         if line.reference:
-            parts.append(f"<ReferenceNumber>{_x(line.reference)}</ReferenceNumber>")
+            tail += f"<ReferenceNumber>{_x(line.reference)}</ReferenceNumber>"
         if line.cid:
-            parts.append(f"<CID>{_x(line.cid)}</CID>")
+            tail += f"<CID>{_x(line.cid)}</CID>"
         if line.due_date:
-            parts.append(f"<DueDate>{line.due_date.isoformat()}</DueDate>")
+            tail += f"<DueDate>{line.due_date.isoformat()}</DueDate>"
         if line.cross_reference:
-            parts.append(f"<CrossReference>{_x(line.cross_reference)}</CrossReference>")
-        parts.append("</Line>")
-    parts.append("</Transaction>\n")
+            tail += f"<CrossReference>{_x(line.cross_reference)}</CrossReference>"
+        append(
+            f"<Line><RecordID>{number}</RecordID><AccountID>{_x(line.account)}</AccountID>"
+            f"{customer}<Description>{_x(line.description[:256])}</Description>"
+            f"{_render_amount('DebitAmount' if amount >= 0 else 'CreditAmount', amount, line)}"
+            f"{tail}</Line>"
+        )
+    append("</Transaction>\n")
     return "".join(parts)
 
 
