@@ -19,11 +19,20 @@ urlpatterns = [
     path("app/quotes/", include("quotes.urls")),
     path("tilbud/<str:token>/", quotes_public.quote_public, name="quote_public"),
     path("app/api-tokens/", include("api.urls_app")),
-    path("api/v1/", include("recurring.api_urls")),
-    path("api/v1/", include("quotes.api_urls")),
     path("app/receivables/", include("receivables.urls")),
-    path("api/", include("receivables.api_urls")),  # before api's catch-all 404
-    path("api/v1/", include("reports.urls_api")),  # before api/: its catch-all answers 404
+    # Each app's REST endpoints, before api.urls: its catch-all answers 404 for the rest.
+    *[
+        path("api/v1/", include(f"{app}.urls_api"))
+        for app in (
+            "customers",
+            "catalog",
+            "invoicing",
+            "recurring",
+            "quotes",
+            "receivables",
+            "reports",
+        )
+    ],
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("backoffice/privacy-requests/", include("privacy.staff_urls")),

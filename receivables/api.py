@@ -1,4 +1,4 @@
-"""REST API of receivables (routed by ``receivables.api_urls`` under /api/v1/).
+"""REST API of receivables (routed by ``receivables.urls_api`` under /api/v1/).
 
 - ``POST /api/v1/payments/import/`` (multipart ``file``): import a bank file;
 - ``POST /api/v1/invoices/{id}/dispute/`` (``{reason}``): mark an invoice disputed;

@@ -8,6 +8,6 @@ from receivables.api import InvoiceDisputeView, PaymentImportView
 app_name = "receivables_api"
 
 urlpatterns = [
-    path("v1/payments/import/", PaymentImportView.as_view(), name="payments-import"),
-    path("v1/invoices/<int:pk>/dispute/", InvoiceDisputeView.as_view(), name="invoice-dispute"),
+    path("payments/import/", PaymentImportView.as_view(), name="payments-import"),
+    path("invoices/<int:pk>/dispute/", InvoiceDisputeView.as_view(), name="invoice-dispute"),
 ]
