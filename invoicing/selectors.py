@@ -7,6 +7,7 @@ All of them query through the scoped managers: call them inside
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -382,6 +383,17 @@ def client_credit_balance(*, client: Client, currency: str = "NOK") -> Decimal:
     return _money(total)
 
 
+def client_credit_balances(*, client_ids: Sequence[int]) -> dict[tuple[int, str], Decimal]:
+    """``client_credit_balance`` of many clients in one query: {(client id, currency): Σ}."""
+    rows = (
+        ClientBalanceEntry.objects.filter(client_id__in=client_ids)
+        .values_list("client_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(client_id, currency): _money(total) for client_id, currency, total in rows}
+
+
 # --- payment slips (the one place for their thresholds) --------------------------------------
 
 #: A payment may exceed the open balance by this much (in the invoice's currency: a client
@@ -407,16 +419,41 @@ def payment_recent_duplicate_exists(
 ) -> bool:
     """Whether a payment like this one (same invoice, amount, date and reference, not
     reversed) was registered within ``PAYMENT_DUPLICATE_WINDOW``."""
+    return (
+        _recent_unreversed_payments(now)
+        .filter(invoice=invoice, amount=amount, date=date, reference=reference.strip())
+        .exists()
+    )
+
+
+def _recent_unreversed_payments(now: datetime.datetime | None) -> QuerySet[Payment]:
     since = (now or timezone.now()) - PAYMENT_DUPLICATE_WINDOW
     return Payment.objects.filter(
-        invoice=invoice,
-        amount=amount,
-        date=date,
-        reference=reference.strip(),
-        reverses__isnull=True,
-        reversed_by__isnull=True,
-        created_at__gte=since,
-    ).exists()
+        reverses__isnull=True, reversed_by__isnull=True, created_at__gte=since
+    )
+
+
+def payment_duplicate_key(
+    *, invoice_id: int, amount: Decimal, date: datetime.date, reference: str
+) -> tuple[int, Decimal, datetime.date, str]:
+    """What makes two payments "the same" for ``payment_recent_duplicate_exists``."""
+    return (invoice_id, amount, date, reference.strip())
+
+
+def payment_recent_duplicate_keys(
+    *, invoice_ids: Sequence[int], now: datetime.datetime | None = None
+) -> set[tuple[int, Decimal, datetime.date, str]]:
+    """``payment_duplicate_key`` of every payment that ``payment_recent_duplicate_exists``
+    would find on these invoices, in one query (the bulk registration's check)."""
+    rows = (
+        _recent_unreversed_payments(now)
+        .filter(invoice_id__in=invoice_ids)
+        .values_list("invoice_id", "amount", "date", "reference")
+    )
+    return {
+        payment_duplicate_key(invoice_id=inv, amount=amount, date=date, reference=ref)
+        for inv, amount, date, ref in rows
+    }
 
 
 def client_balance_entries(*, client: Client) -> QuerySet[ClientBalanceEntry]:

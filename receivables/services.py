@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from accounts.models import Company
-from core.audit import Actor, audit_log
+from core.audit import Actor, AuditRecord, audit_log, audit_log_many
+from core.bulk import bulk_insert, bulk_set
 from core.identifiers import format_kontonr
 from core.money import ZERO, round_money
 from customers.models import Client
@@ -453,22 +455,57 @@ def _open_invoices(company: Company) -> Any:
     )
 
 
-def reminders_due(
-    *, company: Company, today: datetime.date, settings_row: ReminderSettings | None = None
-) -> list[PlannedLetter]:
-    """The reminders the daily run would send today (also the "send now" page's list).
+#: Invoices per chunk of the reminder run: planned, locked and written together, in one
+#: transaction (one query per kind of row), so memory stays flat over 100,000 invoices.
+REMINDER_CHUNK = 5000
 
-    Reminder 1: ``reminder1_days`` after the due date, no letter yet. Reminder 2:
-    ``reminder2_days`` after the due date, one letter sent, and its deadline passed.
-    Disputed invoices and invoices sent to collection get nothing.
+
+def _reminder_candidates(
+    company: Company, today: datetime.date, settings_row: ReminderSettings
+) -> list[int]:
+    """Ids of the invoices that may get an automatic reminder today, in sending order.
+
+    Only a narrowing in SQL of what ``_plan_reminders`` checks again (and decides): no
+    letter yet, or exactly one reminder whose deadline has passed ``reminder2_days``
+    after the due date. Invoices reminded already (most of them, most days) cost nothing.
     """
-    settings_row = settings_row or selectors.reminder_settings_for(company=company)
+    first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
+    second_cutoff = today - datetime.timedelta(days=settings_row.reminder2_days)
+    return list(
+        _open_invoices(company)
+        .filter(due_date__lte=first_cutoff)
+        .annotate(
+            n_letters=Count("letters"),
+            n_reminders=Count("letters", filter=Q(letters__kind=Letter.Kind.REMINDER)),
+            last_deadline=Max("letters__deadline"),
+        )
+        .filter(
+            Q(n_letters=0)
+            | Q(
+                n_letters=1,
+                n_reminders=1,
+                last_deadline__lt=today,
+                due_date__lte=second_cutoff,
+            )
+        )
+        .order_by("due_date", "number")
+        .values_list("pk", flat=True)
+    )
+
+
+def _plan_reminders(
+    company: Company,
+    today: datetime.date,
+    settings_row: ReminderSettings,
+    invoice_ids: Sequence[int],
+) -> list[PlannedLetter]:
+    """The reminders due today for these invoices (the rules, in Python)."""
     first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
     invoices = list(
         _open_invoices(company)
-        .filter(due_date__lte=first_cutoff)
+        .filter(pk__in=invoice_ids, due_date__lte=first_cutoff)
         .select_related("client")
-        .defer("seller_snapshot", "buyer_snapshot")  # loaded for the letters sent only
+        .only(*_PLAN_FIELDS)  # snapshots are loaded for the letters sent only
         .order_by("due_date", "number")
     )
     if not invoices:
@@ -479,6 +516,7 @@ def reminders_due(
         rate_on = selectors.RateTable()
         planned: list[PlannedLetter] = []
         for invoice in invoices:
+            invoice.company = company  # one object, not a query per letter
             if invoice.open_balance <= 0:
                 continue
             state = states[invoice.pk]
@@ -506,6 +544,44 @@ def reminders_due(
         return planned
     except rules.FigureMissing as exc:
         raise _figure_error(exc) from exc
+
+
+_PLAN_FIELDS = (
+    "company_id",
+    "kind",
+    "status",
+    "number",
+    "client_id",
+    "currency",
+    "invoice_date",
+    "due_date",
+    "total_incl_vat",
+    "paid_amount",
+    "credited_amount",
+    "kid",
+    "client__kind",
+    "client__language",
+    "client__name",
+)
+
+
+def reminders_due(
+    *, company: Company, today: datetime.date, settings_row: ReminderSettings | None = None
+) -> list[PlannedLetter]:
+    """The reminders the daily run would send today (also the "send now" page's list).
+
+    Reminder 1: ``reminder1_days`` after the due date, no letter yet. Reminder 2:
+    ``reminder2_days`` after the due date, one letter sent, and its deadline passed.
+    Disputed invoices and invoices sent to collection get nothing.
+    """
+    settings_row = settings_row or selectors.reminder_settings_for(company=company)
+    ids = _reminder_candidates(company, today, settings_row)
+    planned: list[PlannedLetter] = []
+    for start in range(0, len(ids), REMINDER_CHUNK):
+        planned.extend(
+            _plan_reminders(company, today, settings_row, ids[start : start + REMINDER_CHUNK])
+        )
+    return planned
 
 
 def letter_content(plan: PlannedLetter) -> dict[str, Any]:
@@ -568,7 +644,7 @@ def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
     letters = [
         Letter(
             company_id=plan.invoice.company_id,
-            invoice=plan.invoice,
+            invoice_id=plan.invoice.pk,  # ids, not objects: 350,000 rows in a big run
             kind=plan.kind,
             sent_on=plan.send_on,
             deadline=plan.deadline,
@@ -579,16 +655,16 @@ def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
         )
         for plan in plans
     ]
-    Letter.objects.bulk_create(letters, batch_size=2000)
+    bulk_insert(letters)
     items: list[ReceivableItem] = []
     for plan, letter in zip(plans, letters, strict=True):
         base = {
             "company_id": plan.invoice.company_id,
-            "invoice": plan.invoice,
+            "invoice_id": plan.invoice.pk,
             "client_id": plan.invoice.client_id,
             "date": plan.send_on,
             "currency": plan.invoice.currency,
-            "letter": letter,
+            "letter_id": letter.pk,
         }
         if plan.decision.fee:
             fee_kind = (
@@ -618,7 +694,7 @@ def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
                     **base,
                 )
             )
-    ReceivableItem.objects.bulk_create(items, batch_size=2000)
+    bulk_insert(items)
     return letters
 
 
@@ -688,32 +764,58 @@ def reminders_run(
     today: datetime.date | None = None,
     invoice_ids: Iterable[int] | None = None,
 ) -> list[Letter]:
-    """Send every reminder due today (optionally only for ``invoice_ids``), in bulk."""
+    """Send every reminder due today (optionally only for ``invoice_ids``), in bulk.
+
+    Chunks of ``REMINDER_CHUNK`` invoices, each in its own transaction: plan, lock, write
+    the letters and their items with one INSERT per kind, one audit entry, delivery after
+    commit. A run that stops halfway keeps the chunks it finished; the next run (the same
+    day or later) sends the rest and never a second letter the same day.
+    """
     today = today or timezone.localdate()
+    with scope(company=company):
+        settings_row = selectors.reminder_settings_for(company=company)
+        ids = _reminder_candidates(company, today, settings_row)
+    if invoice_ids is not None:
+        wanted = set(invoice_ids)
+        ids = [pk for pk in ids if pk in wanted]
+    letters: list[Letter] = []
+    for start in range(0, len(ids), REMINDER_CHUNK):
+        letters.extend(
+            _reminders_chunk(
+                company, actor, today, settings_row, ids[start : start + REMINDER_CHUNK]
+            )
+        )
+    return letters
+
+
+def _reminders_chunk(
+    company: Company,
+    actor: Actor,
+    today: datetime.date,
+    settings_row: ReminderSettings,
+    ids: Sequence[int],
+) -> list[Letter]:
     with _atomic_in_scope(company):
-        plans = reminders_due(company=company, today=today)
-        if invoice_ids is not None:
-            wanted = set(invoice_ids)
-            plans = [p for p in plans if p.invoice.pk in wanted]
+        # Lock the invoices (in a stable order) so a concurrent run cannot send twice;
+        # then plan from what is committed, skipping invoices that got a letter today.
+        list(
+            Invoice.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        already = set(
+            Letter.objects.filter(invoice_id__in=ids, sent_on=today).values_list(
+                "invoice_id", flat=True
+            )
+        )
+        plans = [
+            plan
+            for plan in _plan_reminders(company, today, settings_row, ids)
+            if plan.invoice.pk not in already
+        ]
         if not plans:
             return []
-        # Lock the invoices (in a stable order) so a concurrent run cannot send twice.
-        ids = sorted(p.invoice.pk for p in plans)
-        already: set[int] = set()
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            list(
-                Invoice.objects.select_for_update()
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            already.update(
-                Letter.objects.filter(invoice_id__in=chunk, sent_on=today).values_list(
-                    "invoice_id", flat=True
-                )
-            )
-        plans = [p for p in plans if p.invoice.pk not in already]
         _load_snapshots(plans)
         letters = _save_letters(plans, actor)
         audit_log(
@@ -820,6 +922,139 @@ def collection_mark(
 # --- payments: principal first, then fees and interest ----------------------------------
 
 
+@dataclass
+class ClaimPayment:
+    """Money received for one invoice (``claims_register``'s input)."""
+
+    invoice_id: int
+    amount: Decimal
+    date: datetime.date
+    method: str = Payment.Method.BANK
+    reference: str = ""
+    bank_transaction: BankTransaction | None = None
+    payment: Payment | None = field(default=None, init=False)  # the result
+
+
+#: Claims per chunk in ``claims_register`` (one query per kind of row and chunk).
+CLAIM_CHUNK = 2000
+
+
+def claims_register(*, company: Company, actor: Actor, claims: Sequence[ClaimPayment]) -> None:
+    """Register money received for invoices, in bulk: each amount covers the invoice's
+    principal first (through ``invoicing.services.payment_register_many``, never a Payment
+    row here), then its open fees/compensation/interest oldest first; a surplus goes to
+    the client's credit balance (as an overpayment of the invoice). Several claims of one
+    invoice are taken in order. Sets each claim's ``payment`` (None when all of it went to
+    the items).
+
+    Money that was received is registered as received: overpayments are confirmed, and
+    the caller's own key (a bank transaction's archive reference) keeps a transaction from
+    counting twice.
+    """
+    with _atomic_in_scope(company):
+        for start in range(0, len(claims), CLAIM_CHUNK):
+            _claims_chunk(company, actor, claims[start : start + CLAIM_CHUNK])
+
+
+def _claims_chunk(company: Company, actor: Actor, claims: Sequence[ClaimPayment]) -> None:
+    ids = sorted({c.invoice_id for c in claims})
+    # Lock first (the same order as payment_register_many), then read what is open.
+    principal_open = {
+        pk: (
+            ZERO
+            if status == Invoice.Status.DRAFT or kind != Invoice.Kind.INVOICE
+            else total - paid - credited
+        )
+        for pk, status, kind, total, paid, credited in Invoice.objects.select_for_update()
+        .filter(company=company, pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "status", "kind", "total_incl_vat", "paid_amount", "credited_amount")
+    }
+    open_items: dict[int, list[ReceivableItem]] = defaultdict(list)
+    for item in ReceivableItem.objects.filter(invoice_id__in=ids, waived_at__isnull=True).order_by(
+        "date", "id"
+    ):
+        if item.open_amount > 0:
+            open_items[item.invoice_id].append(item)
+    to_register: list[tuple[ClaimPayment, invoicing_services.PaymentData]] = []
+    allocations: list[ItemAllocation] = []
+    changed: dict[int, ReceivableItem] = {}
+    audits: list[AuditRecord] = []
+    for claim in claims:
+        items = [i for i in open_items[claim.invoice_id] if i.open_amount > 0]
+        to_principal, parts, surplus = rules.allocate_payment(
+            amount=claim.amount,
+            principal_open=principal_open.get(claim.invoice_id, ZERO),
+            items_open=[i.open_amount for i in items],
+        )
+        if to_principal + surplus > 0 or claim.invoice_id not in principal_open:
+            principal_open[claim.invoice_id] = (
+                principal_open.get(claim.invoice_id, ZERO) - to_principal
+            )
+            to_register.append(
+                (
+                    claim,
+                    invoicing_services.PaymentData(
+                        invoice_id=claim.invoice_id,
+                        amount=to_principal + surplus,
+                        date=claim.date,
+                        method=claim.method,
+                        reference=claim.reference,
+                    ),
+                )
+            )
+        paid_items = {}
+        for item, part in zip(items, parts, strict=True):
+            if part <= 0:
+                continue
+            item.paid_amount += part
+            changed[item.pk] = item
+            paid_items[str(item.pk)] = str(part)
+            allocations.append(
+                ItemAllocation(
+                    company=company,
+                    item=item,
+                    date=claim.date,
+                    amount=part,
+                    bank_transaction=claim.bank_transaction,
+                )
+            )
+        if paid_items:
+            audits.append(
+                AuditRecord(
+                    "receivables.items.paid",
+                    None,  # the invoice: set below, without loading it
+                    {"invoice_id": claim.invoice_id, "items": paid_items},
+                )
+            )
+    if to_register:
+        payments = invoicing_services.payment_register_many(
+            company=company,
+            actor=actor,
+            payments=[data for _claim, data in to_register],
+            confirm_overpayment=True,
+            confirm_duplicate=all(c.bank_transaction is not None for c, _d in to_register),
+        )
+        for (claim, _data), payment in zip(to_register, payments, strict=True):
+            claim.payment = payment
+    if allocations:
+        bulk_insert(allocations)
+        bulk_set(list(changed.values()), ["paid_amount"])
+        numbers = dict(Invoice.objects.filter(pk__in=ids).values_list("pk", "number"))
+        audit_log_many(
+            actor=actor,
+            company=company,
+            records=[
+                AuditRecord(
+                    record.action,
+                    Invoice(pk=record.data["invoice_id"]),
+                    {"invoice": numbers[record.data["invoice_id"]], "items": record.data["items"]},
+                )
+                for record in audits
+            ],
+        )
+
+
 def claim_payment_register(
     *,
     invoice: Invoice,
@@ -829,76 +1064,31 @@ def claim_payment_register(
     method: str = Payment.Method.BANK,
     reference: str = "",
     bank_transaction: BankTransaction | None = None,
-    items: Sequence[ReceivableItem] | None = None,
 ) -> Payment | None:
-    """Register money received for an invoice: the principal first (through
-    ``invoicing.services.payment_register``), then the open fees/compensation/interest,
-    oldest first; a surplus goes to the client's credit balance (as an overpayment of the
-    invoice). Returns the invoicing Payment (None if everything went to the items)."""
-    company = invoice.company
-    if items is not None and not items:
-        # Nothing but the principal is owed (the common case in a bank file): the
-        # invoicing service does it all, a surplus included.
-        return invoicing_services.payment_register(
-            invoice=invoice,
-            actor=actor,
-            amount=amount,
-            date=date,
-            method=method,
-            reference=reference,
-            confirm_overpayment=True,
-            confirm_duplicate=bank_transaction is not None,
-        )
-    with _atomic_in_scope(company):
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        open_items = list(items) if items is not None else selectors.open_items_of(invoice=locked)
-        to_principal, parts, surplus = rules.allocate_payment(
-            amount=amount,
-            principal_open=locked.open_balance,
-            items_open=[i.open_amount for i in open_items],
-        )
-        payment = None
-        if to_principal + surplus > 0:
-            payment = invoicing_services.payment_register(
-                invoice=locked,
-                actor=actor,
-                amount=to_principal + surplus,
-                date=date,
-                method=method,
-                reference=reference,
-                # Money that was received: a surplus is the client's credit, and the bank
-                # file's archive reference already keeps one transaction from counting twice.
-                confirm_overpayment=True,
-                confirm_duplicate=bank_transaction is not None,
-            )
-        allocations = []
-        for item, part in zip(open_items, parts, strict=True):
-            if part <= 0:
-                continue
-            item.paid_amount += part
-            allocations.append(
-                ItemAllocation(
-                    company=company,
-                    item=item,
-                    date=date,
-                    amount=part,
-                    bank_transaction=bank_transaction,
-                )
-            )
-        if allocations:
-            ItemAllocation.objects.bulk_create(allocations)
-            ReceivableItem.objects.bulk_update([a.item for a in allocations], ["paid_amount"])
-            audit_log(
-                action="receivables.items.paid",
-                actor=actor,
-                company=company,
-                target=locked,
-                data={
-                    "invoice": locked.number,
-                    "items": {str(a.item.pk): str(a.amount) for a in allocations},
-                },
-            )
-        return payment
+    """``claims_register`` for one amount: principal first, then the open fees,
+    compensation and interest, a surplus to the client's credit balance. Returns the
+    invoicing Payment (None if everything went to the items)."""
+    claim = ClaimPayment(
+        invoice_id=invoice.pk,
+        amount=amount,
+        date=date,
+        method=method,
+        reference=reference,
+        bank_transaction=bank_transaction,
+    )
+    try:
+        claims_register(company=invoice.company, actor=actor, claims=[claim])
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        # One payment: its errors under payment_register's own names.
+        raise ValidationError(
+            {
+                name.removeprefix("payments.0").removeprefix(".") or NON_FIELD_ERRORS: errors
+                for name, errors in exc.error_dict.items()
+            }
+        ) from exc
+    return claim.payment
 
 
 # --- bank files --------------------------------------------------------------------------
@@ -1055,34 +1245,24 @@ def _import_once(
                     invoice_id=target.invoice_id if target is not None else None,
                 )
             )
-        BankTransaction.objects.bulk_create(rows, batch_size=2000)
+        bulk_insert(rows)
         matched_rows = [r for r in rows if r.status == BankTransaction.Status.MATCHED]
         if matched_rows:
-            invoice_ids = sorted({r.invoice_id for r in matched_rows})
-            invoices: dict[int, Invoice] = {}
-            open_items: dict[int, list[ReceivableItem]] = defaultdict(list)
-            for start in range(0, len(invoice_ids), 5000):
-                chunk = invoice_ids[start : start + 5000]
-                for invoice in Invoice.objects.filter(pk__in=chunk):
-                    invoice.company = company  # one company object, not a query per row
-                    invoices[invoice.pk] = invoice
-                for item in ReceivableItem.objects.filter(
-                    invoice_id__in=chunk, waived_at__isnull=True
-                ).order_by("date", "id"):
-                    if item.open_amount > 0:
-                        open_items[item.invoice_id].append(item)
-            for row in matched_rows:
-                row.payment = claim_payment_register(
-                    invoice=invoices[row.invoice_id],
-                    actor=actor,
+            claims = [
+                ClaimPayment(
+                    invoice_id=row.invoice_id,
                     amount=row.amount,
                     date=row.booking_date,
                     method=Payment.Method.KID,
                     reference=row.archive_reference,
                     bank_transaction=row,
-                    items=[i for i in open_items[row.invoice_id] if i.open_amount > 0],
                 )
-            BankTransaction.objects.bulk_update(matched_rows, ["payment"], batch_size=2000)
+                for row in matched_rows
+            ]
+            claims_register(company=company, actor=actor, claims=claims)
+            for row, claim in zip(matched_rows, claims, strict=True):
+                row.payment = claim.payment
+            bulk_set(matched_rows, ["payment"])
         bank_import.matched_count = len(matched_rows)
         bank_import.unmatched_count = len(rows) - len(matched_rows)
         bank_import.save(update_fields=["matched_count", "unmatched_count"])

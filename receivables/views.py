@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import company_view, editor_view, manager_view
 from core.audit import Actor
 from core.forms import form_add_service_errors
+from core.parsing import parse_id
 from customers.models import Client
 from invoicing.models import Invoice
 from receivables import exports, selectors, services
@@ -118,7 +119,7 @@ def reminders_now(request: HttpRequest) -> HttpResponse:
 @editor_view
 @require_POST
 def reminders_send(request: HttpRequest) -> HttpResponse:
-    ids = [int(x) for x in request.POST.getlist("invoice") if x.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("invoice")) if pk is not None]
     if not ids:
         messages.error(request, _("Velg minst én faktura."))
         return _reminders_page(request, status=400)
