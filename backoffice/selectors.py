@@ -39,15 +39,9 @@ from backoffice.models import (
     ServiceDelivery,
     SurveyInvitation,
 )
+from core.dates import add_years
 
 RELATIONSHIP_YEARS = 3
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
 
 
 # --- The operator ------------------------------------------------------------------------

@@ -21,7 +21,6 @@ Overview::
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import datetime
 import secrets
@@ -62,6 +61,7 @@ from backoffice.models import (
 )
 from backoffice.selectors import active_customers, operator_company
 from core.audit import Actor, audit_log
+from core.dates import add_months, add_years
 from core.models import AuditEntry
 
 MAX_TEXT = 4000
@@ -367,7 +367,6 @@ def access_log_purge(*, now: datetime.datetime | None = None) -> int:
     from django.db.models import QuerySet
 
     from backoffice.models import AccessLogEntry
-    from backoffice.selectors import add_years
 
     moment = now or timezone.now()
     day = add_years(moment.date(), -ACCESS_LOG_YEARS)
@@ -466,12 +465,6 @@ def plan_create(
     )
     audit_log(action="backoffice.plan.created", actor=actor, company=operator, target=plan)
     return plan
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- Customers, orders, deliveries ---------------------------------------------------------

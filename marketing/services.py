@@ -25,6 +25,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Membership, User
 from core.audit import Actor, audit_log
+from core.dates import add_months
 from marketing.models import Campaign, CampaignRecipient, SegmentRule
 from privacy import selectors as privacy_selectors
 from privacy import services as privacy_services
@@ -144,15 +145,6 @@ def previous_quarter(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, end
 
 
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` earlier (the month's last day where it has fewer days)."""
-    import calendar
-
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
 def _matches(rule: SegmentRule, today: datetime.date) -> dict[int, str]:
     """user id → the reason (in words the person is shown) for the segment's rule."""
     from backoffice.models import Order
@@ -198,7 +190,7 @@ def _matches(rule: SegmentRule, today: datetime.date) -> dict[int, str]:
                     }
     else:
         limit = timezone.make_aware(
-            datetime.datetime.combine(months_before(today, rule.months or 0), datetime.time.min)
+            datetime.datetime.combine(add_months(today, -(rule.months or 0)), datetime.time.min)
         )
         for row in Order.objects.values("customer_id").annotate(last=Max("ordered_at")):
             if row["last"] < limit:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime
 import hashlib
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from core.audit import Actor, audit_log
+from core.dates import add_months
 from core.erasure_journal import journal_append
 from privacy import handlers, inventory, selectors
 from privacy.inventory import Erasure
@@ -47,12 +47,6 @@ VERIFICATION_VALID_DAYS = 7
 UNVERIFIED_REQUEST_DAYS = 30
 MAX_UNVERIFIED_PER_DAY = 3
 MAX_MESSAGE_LENGTH = 5000
-
-
-def add_one_month(day: datetime.date) -> datetime.date:
-    """The same day next month, or that month's last day (GDPR art. 12(3) deadline)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _actor_for(user: Any, fallback: str) -> Actor:
@@ -473,7 +467,7 @@ def privacy_request_create(
                         else PrivacyRequest.Status.AWAITING_VERIFICATION
                     ),
                     received_at=now,
-                    deadline=add_one_month(timezone.localdate(now)),
+                    deadline=add_months(timezone.localdate(now), 1),
                     verified_at=now if logged_in else None,
                     verification_token_hash=_hash_token(token) if token else "",
                 )
@@ -598,12 +592,6 @@ def analytics_retention_run(*, today: datetime.date | None = None) -> dict[str, 
 MAX_EXTENSION_MONTHS = 2
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    for _step in range(months):
-        day = add_one_month(day)
-    return day
-
-
 def _deadline_for(request: PrivacyRequest, extension_months: int) -> datetime.date:
     """One month from receipt (art. 12(3)), plus any extension (at most two months)."""
     return add_months(timezone.localdate(request.received_at), 1 + extension_months)
@@ -682,7 +670,7 @@ def privacy_request_register(
                     message=message,
                     status=PrivacyRequest.Status.OPEN,
                     received_at=received_at,
-                    deadline=add_one_month(received_on),
+                    deadline=add_months(received_on, 1),
                     verified_at=timezone.now(),
                     channel=channel,
                     verification_method=verification_method,

@@ -7,12 +7,12 @@ figures live in ``StatutoryFigure`` (``selectors.figure_on``).
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.dates import add_months
 from core.money import ZERO, round_money
 
 FEE_EARLIEST_DAYS = 14  # a fee only if the letter is sent ≥ 14 days after the due date
@@ -47,12 +47,6 @@ def reminder_fee(inkassosats: Decimal) -> Decimal:
 def payment_demand_fee(inkassosats: Decimal) -> Decimal:
     """Betalingsoppfordring by the creditor (egeninkasso): 3/20 of the inkassosats."""
     return whole_kroner(inkassosats * 3 / 20)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- fees: ONE rule ------------------------------------------------------------------------

@@ -12,13 +12,13 @@ from backoffice import services
 from backoffice.models import Complaint, Interaction, Order, ServiceDelivery
 from backoffice.selectors import (
     active_customers,
-    add_years,
     has_legal_hold,
     legal_holds_for,
     relationship_is_active,
     relationship_status,
 )
 from backoffice.tests.conftest import customer_with_owner, make_staff
+from core.dates import add_years
 
 D = datetime.date
 

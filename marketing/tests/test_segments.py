@@ -99,9 +99,7 @@ def test_lapsed_segment_and_recompute_drops_who_no_longer_matches(marketer, plan
     assert SegmentMembership.objects.get(segment=rule.segment).user == new_owner
 
 
-def test_months_before_handles_month_ends():
-    assert services.months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
-    assert services.months_before(datetime.date(2026, 1, 15), 12) == datetime.date(2025, 1, 15)
+def test_previous_quarter():
     assert services.previous_quarter(datetime.date(2026, 1, 10)) == (
         datetime.date(2025, 10, 1),
         datetime.date(2025, 12, 31),

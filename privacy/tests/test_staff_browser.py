@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.tests.factories import PASSWORD, MembershipFactory
 from backoffice.models import StaffRole
 from backoffice.tests.conftest import make_staff
-from privacy import services
+from core.dates import add_months
 from privacy.models import DataExport, PrivacyRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def test_privacy_officer_handles_an_access_request_to_completion(browser_page, s
         message="Jeg vil se alle opplysningene dere har om meg.",
         status=PrivacyRequest.Status.OPEN,
         received_at=received,
-        deadline=services.add_one_month(timezone.localdate(received)),
+        deadline=add_months(timezone.localdate(received), 1),
         verified_at=received,
     )
     late = PrivacyRequest.objects.create(
