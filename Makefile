@@ -52,7 +52,7 @@ run: demo
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports --no-cache --quiet
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run -v 1 --settings=fakturanett.settings_test
 
 fmt: $(VENV)/.installed
