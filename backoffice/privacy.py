@@ -169,10 +169,10 @@ register(
             C.CUSTOMER_HISTORY,
             "invoicing",
             "system",
-            "bookkeeping",
+            "customer_left",
             label=_("Kundekort hos oss for fakturering"),
         ),
-        "created_at": _f(C.CUSTOMER_HISTORY, "invoicing", "system", "bookkeeping"),
+        "created_at": _f(C.CUSTOMER_HISTORY, "invoicing", "system", "customer_left"),
     },
     non_personal=["customer"],
     subject=None,
@@ -183,13 +183,13 @@ register(
 register(
     "backoffice.Order",
     personal={
-        "plan": _f(C.CUSTOMER_HISTORY, "invoicing", "self", "bookkeeping", label=_("Abonnement")),
+        "plan": _f(C.CUSTOMER_HISTORY, "invoicing", "self", "customer_left", label=_("Abonnement")),
         "ordered_at": _f(
-            C.CUSTOMER_HISTORY, "invoicing", "self", "bookkeeping", label=_("Bestilt")
+            C.CUSTOMER_HISTORY, "invoicing", "self", "customer_left", label=_("Bestilt")
         ),
-        "status": _f(C.CUSTOMER_HISTORY, "invoicing", "system", "bookkeeping"),
-        "source": _f(C.CUSTOMER_HISTORY, "invoicing", "system", "bookkeeping"),
-        "invoice": _f(C.PAYMENT_HISTORY, "invoicing", "system", "bookkeeping"),
+        "status": _f(C.CUSTOMER_HISTORY, "invoicing", "system", "customer_left"),
+        "source": _f(C.CUSTOMER_HISTORY, "invoicing", "system", "customer_left"),
+        "invoice": _f(C.PAYMENT_HISTORY, "invoicing", "system", "customer_left"),
     },
     non_personal=["customer", "ordered_by"],
     subject="ordered_by",
@@ -200,11 +200,11 @@ register(
 register(
     "backoffice.ServiceDelivery",
     personal={
-        "description": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
-        "delivered_on": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
-        "period_end": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
-        "source": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
-        "created_at": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "relationship"),
+        "description": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "customer_left"),
+        "delivered_on": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "customer_left"),
+        "period_end": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "customer_left"),
+        "source": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "customer_left"),
+        "created_at": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "customer_left"),
     },
     non_personal=["customer", "order"],
     subject=None,
@@ -362,7 +362,6 @@ def _register_handlers() -> None:
             order=80,
         )
     )
-    # Data that ends with the person's account or the customer, not yet by an engine rule.
     register_handler(
         Handler(
             key="staff_profiles",
@@ -382,9 +381,11 @@ def _register_handlers() -> None:
             data=_("Kobling mellom kundefirmaet og kunden i vårt eget kunderegister"),
             models=("backoffice.CustomerAccount",),
             categories=(C.CUSTOMER_HISTORY,),
-            retention="bookkeeping",
+            retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules.operator_client_targets,
+            order=150,
         )
     )
     register_handler(
@@ -394,9 +395,11 @@ def _register_handlers() -> None:
             data=_("Hvilket abonnement som ble bestilt, når og av hvem"),
             models=("backoffice.Order",),
             categories=(C.CUSTOMER_HISTORY,),
-            retention="bookkeeping",
+            retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules.left_order_targets,
+            order=150,
         )
     )
     register_handler(
@@ -406,9 +409,11 @@ def _register_handlers() -> None:
             data=_("Hva som ble levert til kundefirmaet og når"),
             models=("backoffice.ServiceDelivery",),
             categories=(C.CUSTOMER_HISTORY,),
-            retention="relationship",
-            action=Action.DELETE,
+            retention="customer_left",
+            action=Action.ANONYMISE,
             legal_basis=_("Avtale med kunden (personvernforordningen art. 6 nr. 1 b)"),
+            targets=rules.blank_personal_fields("backoffice.ServiceDelivery", "customer"),
+            order=150,
         )
     )
 

@@ -61,7 +61,7 @@ from backoffice.models import (
 )
 from backoffice.selectors import active_customers, operator_company
 from core.audit import Actor, audit_log
-from core.dates import add_months, add_years
+from core.dates import add_months
 from core.models import AuditEntry
 
 MAX_TEXT = 4000
@@ -351,42 +351,6 @@ def elevation_end(*, elevation: ElevatedSession) -> ElevatedSession:
             target=elevation,
         )
     return elevation
-
-
-# --- Access log retention ----------------------------------------------------------------
-
-ACCESS_LOG_YEARS = 3
-
-
-def access_log_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete access-log rows (and ended elevated sessions) older than three years.
-
-    The one sanctioned delete of the append-only log (inventory rule ``access_log``); the
-    PostgreSQL guard allows exactly this. Returns the number of log rows deleted.
-    """
-    from django.db.models import QuerySet
-
-    from backoffice.models import AccessLogEntry
-
-    moment = now or timezone.now()
-    day = add_years(moment.date(), -ACCESS_LOG_YEARS)
-    cutoff = moment.replace(year=day.year, month=day.month, day=day.day)
-    with transaction.atomic():
-        old = AccessLogEntry.objects.filter(created_at__lt=cutoff)
-        # The append-only queryset refuses delete(); this is the sanctioned path.
-        deleted, _counts = QuerySet.delete(old)
-        ElevatedSession.objects.filter(expires_at__lt=cutoff).exclude(
-            pk__in=AccessLogEntry.objects.filter(elevated_session__isnull=False).values(
-                "elevated_session_id"
-            )
-        ).delete()
-        if deleted:
-            audit_log(
-                action="backoffice.access_log.purged",
-                actor=Actor.system("retention"),
-                data={"rows": deleted, "before": cutoff.isoformat()},
-            )
-    return deleted
 
 
 # --- The operator and its plans ----------------------------------------------------------

@@ -53,11 +53,3 @@ def usage_daily() -> None:
     from backoffice.services import usage_aggregate
 
     usage_aggregate(day=timezone.localdate() - datetime.timedelta(days=1))
-
-
-@db_periodic_task(crontab(hour="3", minute="50"))
-def access_log_daily_purge() -> None:
-    """The access log is kept three years (inventory rule ``access_log``)."""
-    from backoffice.services import access_log_purge
-
-    access_log_purge()

@@ -75,7 +75,7 @@ def _register_handlers() -> None:
             retention="bookkeeping",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules._client_targets,
+            targets=rules.chain(rules._client_targets, rules.left_client_targets),
             order=130,
         )
     )

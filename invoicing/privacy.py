@@ -205,7 +205,7 @@ def _register_handlers() -> None:
             retention="bookkeeping",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules._invoice_targets,
+            targets=rules.chain(rules._invoice_targets, rules.left_invoice_targets),
             order=90,
         )
     )

@@ -145,7 +145,11 @@ RETENTION: dict[str, Retention] = {
     for r in [
         Retention(
             "account",
-            _("Så lenge du har en konto; slettes eller anonymiseres når du sletter kontoen"),
+            _(
+                "Så lenge du har en konto; slettes eller anonymiseres når du sletter kontoen, "
+                "eller når den ikke er brukt på 3 år og ingen av firmaene dine lenger er kunde "
+                "hos oss"
+            ),
         ),
         Retention(
             "relationship",
@@ -171,15 +175,31 @@ RETENTION: dict[str, Retention] = {
         Retention(
             "company_records",
             _(
-                "Firmaets egne kunderegister, tilbud, gjentakende fakturaer og inndrivelse: "
-                "så lenge firmaet har konto hos oss (vi behandler dem på firmaets vegne)"
+                "Firmaets egne kunderegister, tilbud, gjentakende fakturaer og inndrivelse "
+                "(vi behandler dem på firmaets vegne): så lenge firmaet er kunde; når firmaet "
+                "har sluttet og fristen i bokføringsloven § 13 for den siste fakturaen er ute, "
+                "anonymiseres de"
             ),
+        ),
+        Retention(
+            "customer_left",
+            _(
+                "Til firmaet har sluttet som kunde (ikke lenger aktivt kundeforhold, ingen "
+                "innlogging på 3 år) og fristen i bokføringsloven § 13 for den siste fakturaen "
+                "er ute; deretter anonymisert"
+            ),
+        ),
+        Retention(
+            "login_records",
+            _("Innloggingsforsøk og innlogginger (IP-adresse og nettleser): 90 dager"),
+            days=90,
         ),
         Retention(
             "consent_record",
             _(
-                "Så lenge kontoen finnes, som dokumentasjon på samtykket; "
-                "anonymiseres når kontoen slettes"
+                "Så lenge kontoen finnes, som dokumentasjon på samtykket; anonymiseres når "
+                "kontoen slettes. Valg av informasjonskapsler uten konto: besøkskoden fjernes "
+                "etter 2 år"
             ),
         ),
         Retention(
@@ -210,9 +230,9 @@ RETENTION: dict[str, Retention] = {
         Retention(
             "audit",
             _(
-                "Aktivitetsloggen: rader om regnskapsmateriale sladdes 5 år etter utgangen av "
-                "regnskapsåret (bokføringsloven § 13, kontrollspor); navnet og detaljene dine "
-                "sladdes når du sletter kontoen"
+                "Aktivitetsloggen: navn og detaljer sladdes etter 3 år, for regnskapsmateriale "
+                "5 år etter utgangen av regnskapsåret (bokføringsloven § 13, kontrollspor), og "
+                "straks når du sletter kontoen"
             ),
         ),
     ]

@@ -143,18 +143,18 @@ register(
     # A sole trader's company data is personal data; it belongs to the company's
     # accounting and is kept with it (closing the company is a separate process).
     personal={
-        "name": _f(C.EMPLOYER, "invoicing", "self", "bookkeeping"),
-        "organization_number": _f(C.EMPLOYER, "invoicing", "self", "bookkeeping"),
-        "address_line": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
-        "postcode": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
-        "city": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
-        "country": _f(C.ADDRESS, "invoicing", "self", "bookkeeping"),
-        "bank_account": _f(C.PAYMENT_HISTORY, "invoicing", "self", "bookkeeping"),
-        "iban": _f(C.PAYMENT_HISTORY, "invoicing", "self", "bookkeeping"),
-        "bic": _f(C.PAYMENT_HISTORY, "invoicing", "self", "bookkeeping"),
-        "email": _f(C.CONTACT, "customer_relationship", "self", "bookkeeping"),
-        "phone": _f(C.CONTACT, "customer_relationship", "self", "bookkeeping"),
-        "website": _f(C.CONTACT, "customer_relationship", "self", "bookkeeping"),
+        "name": _f(C.EMPLOYER, "invoicing", "self", "customer_left"),
+        "organization_number": _f(C.EMPLOYER, "invoicing", "self", "customer_left"),
+        "address_line": _f(C.ADDRESS, "invoicing", "self", "customer_left"),
+        "postcode": _f(C.ADDRESS, "invoicing", "self", "customer_left"),
+        "city": _f(C.ADDRESS, "invoicing", "self", "customer_left"),
+        "country": _f(C.ADDRESS, "invoicing", "self", "customer_left"),
+        "bank_account": _f(C.PAYMENT_HISTORY, "invoicing", "self", "customer_left"),
+        "iban": _f(C.PAYMENT_HISTORY, "invoicing", "self", "customer_left"),
+        "bic": _f(C.PAYMENT_HISTORY, "invoicing", "self", "customer_left"),
+        "email": _f(C.CONTACT, "customer_relationship", "self", "customer_left"),
+        "phone": _f(C.CONTACT, "customer_relationship", "self", "customer_left"),
+        "website": _f(C.CONTACT, "customer_relationship", "self", "customer_left"),
     },
     non_personal=["vat_registered", "in_foretaksregisteret", "require_two_factor", "created_at"],
     subject=None,
@@ -507,19 +507,18 @@ def _register_handlers() -> None:
     )
     register_handler(
         Handler(
-            key="bookkeeping_audit",
-            title=_("Kontrollspor for regnskapsmateriale"),
-            data=_("Navn og detaljer i aktivitetsloggen om fakturaer, innbetalinger og kunder"),
+            key="audit_log",
+            title=_("Aktivitetslogg og kontrollspor"),
+            data=_("Navn og detaljer i aktivitetsloggen (hvem som gjorde hva, og med hva)"),
             models=("core.AuditEntry",),
             categories=(C.WEB_ACTIVITY,),
             retention="audit",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules._audit_targets,
+            targets=rules.chain(rules._audit_targets, rules.identified_audit_targets),
             order=120,
         )
     )
-    # Data that ends with the account (erasure), not yet by a rule of the engine.
     register_handler(
         Handler(
             key="user_account",
@@ -536,6 +535,9 @@ def _register_handlers() -> None:
             retention="account",
             action=Action.ANONYMISE,
             legal_basis=_("Avtale med deg (personvernforordningen art. 6 nr. 1 b)"),
+            targets=rules.inactive_account_targets,
+            # Last: erasure of an account touches rows earlier rules count.
+            order=200,
         )
     )
     register_handler(
@@ -548,6 +550,8 @@ def _register_handlers() -> None:
             retention="consent_record",
             action=Action.ANONYMISE,
             legal_basis=_("Dokumentasjonsplikt (personvernforordningen art. 7 nr. 1)"),
+            targets=rules.anonymous_consent_targets,
+            order=45,
         )
     )
     register_handler(
@@ -557,9 +561,11 @@ def _register_handlers() -> None:
             data=_("Firmaets navn, adresse, organisasjonsnummer, kontaktinformasjon og konto"),
             models=("accounts.Company",),
             categories=(C.EMPLOYER, C.ADDRESS, C.CONTACT),
-            retention="bookkeeping",
+            retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
+            targets=rules.left_company_targets,
+            order=160,
         )
     )
 

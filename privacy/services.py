@@ -315,16 +315,6 @@ def export_build(*, export_id: str) -> DataExport:
     return export
 
 
-def exports_purge(*, now: datetime.datetime | None = None) -> int:
-    now = now or timezone.now()
-    expired = list(DataExport.objects.filter(expires_at__lte=now))
-    for export in expired:
-        if export.file:
-            export.file.delete(save=False)
-    DataExport.objects.filter(pk__in=[e.pk for e in expired]).delete()
-    return len(expired)
-
-
 # --- Erasure -----------------------------------------------------------------------------
 def _anonymise(rows: Any, declaration: inventory.ModelDeclaration) -> None:
     """Replace each personal field by its ``erase_to`` (a value, or a callable of the row)."""
@@ -350,6 +340,25 @@ def _anonymise(rows: Any, declaration: inventory.ModelDeclaration) -> None:
             same_row.update(**values)
 
 
+def person_rows_erase(*, user: Any) -> None:
+    """Delete or anonymise the person's rows as every handler's declarations say.
+
+    The one erasure walk: the person's own request (``user_erase``), the privacy officer's,
+    and the retention engine's rule for unused accounts all come here."""
+    with scopes_disabled():
+        # Every data-category handler's models, each once, the account row last.
+        for declaration in handlers.erasure_sequence():
+            rows = declaration.rows_for(user)
+            if rows is None or declaration.erasure == Erasure.KEEP:
+                continue
+            if declaration.eraser is not None:
+                declaration.eraser(rows, user)
+            elif declaration.erasure == Erasure.DELETE:
+                rows.delete()
+            else:
+                _anonymise(rows, declaration)
+
+
 @transaction.atomic
 def user_erase(*, user: Any) -> None:
     """Erase a person: leave every company, delete or anonymise what the inventory says.
@@ -371,18 +380,7 @@ def user_erase(*, user: Any) -> None:
     for purpose, record in state.items():
         if record is not None and record.given:
             consent_withdraw(purpose=purpose, channel=ConsentChannel.WEB, user=user)
-    with scopes_disabled():
-        # Every data-category handler's models, each once, the account row last.
-        for declaration in handlers.erasure_sequence():
-            rows = declaration.rows_for(user)
-            if rows is None or declaration.erasure == Erasure.KEEP:
-                continue
-            if declaration.eraser is not None:
-                declaration.eraser(rows, user)
-            elif declaration.erasure == Erasure.DELETE:
-                rows.delete()
-            else:
-                _anonymise(rows, declaration)
+    person_rows_erase(user=user)
     audit_log(
         action="privacy.erasure.completed",
         actor=Actor.system("privacy"),
@@ -514,28 +512,6 @@ def privacy_request_verify(*, token: str) -> PrivacyRequest:
     )
     transaction.on_commit(lambda: privacy_request_email_task(request.pk, ""))
     return request
-
-
-@transaction.atomic
-def privacy_requests_purge(*, now: datetime.datetime | None = None) -> int:
-    """Retention: closed requests after 3 years; never-verified ones after 30 days."""
-    now = now or timezone.now()
-    closed_before = now - datetime.timedelta(days=inventory.RETENTION["privacy_request"].days)
-    stale = PrivacyRequest.objects.filter(
-        status=PrivacyRequest.Status.CLOSED, closed_at__lt=closed_before
-    ) | PrivacyRequest.objects.filter(
-        status=PrivacyRequest.Status.AWAITING_VERIFICATION,
-        received_at__lt=now - datetime.timedelta(days=UNVERIFIED_REQUEST_DAYS),
-    )
-    references = list(stale.values_list("reference", flat=True))
-    if references:
-        PrivacyRequest.objects.filter(reference__in=references).delete()
-        audit_log(
-            action="privacy.request.purged",
-            actor=Actor.system("privacy-retention"),
-            data={"count": len(references)},
-        )
-    return len(references)
 
 
 # --- First-party analytics ---------------------------------------------------------------

@@ -43,12 +43,13 @@ def privacy_request_email_task(request_id: int, token: str) -> None:
 
 @db_periodic_task(crontab(hour="3", minute="20"))
 def privacy_daily_cleanup() -> None:
-    """Apply the privacy app's retention rules: analytics, exports, old requests."""
-    from privacy.services import analytics_retention_run, exports_purge, privacy_requests_purge
+    """Turn finished days of page views into anonymous day counts.
+
+    Deleting exports, old requests and raw page views is the retention engine's work
+    (``retention.tasks.retention_daily``), which respects legal holds."""
+    from privacy.services import analytics_retention_run
 
     analytics_retention_run()
-    exports_purge()
-    privacy_requests_purge()
 
 
 def _request_email(request_id: int, template: str, extra: dict) -> None:

@@ -83,6 +83,7 @@ register(
 
 def _register_handlers() -> None:
     from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
 
     register_handler(
         Handler(
@@ -99,8 +100,13 @@ def _register_handlers() -> None:
                 C.CUSTOMER_HISTORY,
             ),
             retention="company_records",
-            action=Action.DELETE,
+            action=Action.ANONYMISE,
             legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
+            targets=rules.chain(
+                rules.blank_personal_fields("quotes.Quote"),
+                rules.blank_personal_fields("quotes.QuoteLine"),
+            ),
+            order=150,
         )
     )
 

@@ -171,6 +171,7 @@ register(
 
 def _register_handlers() -> None:
     from privacy.handlers import Action, Handler, register_handler
+    from retention import rules
 
     register_handler(
         Handler(
@@ -191,8 +192,17 @@ def _register_handlers() -> None:
                 C.COMPLAINTS,
             ),
             retention="company_records",
-            action=Action.DELETE,
+            action=Action.ANONYMISE,
             legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
+            targets=rules.chain(
+                rules.blank_personal_fields("receivables.BankImport"),
+                rules.blank_personal_fields("receivables.BankTransaction"),
+                rules.blank_personal_fields("receivables.CollectionCase"),
+                rules.blank_personal_fields("receivables.Dispute"),
+                rules.blank_personal_fields("receivables.Letter"),
+                rules.blank_personal_fields("receivables.ReceivableItem"),
+            ),
+            order=150,
         )
     )
 

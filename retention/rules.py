@@ -86,6 +86,11 @@ class Context:
     held_user_ids: frozenset[int] = frozenset()
     # Customers whose relationship ended, with the day it ended.
     ended_on: dict[int, datetime.date] = field(default_factory=dict)
+    # Customers that left: not active, not held, nobody logged in for 3 years, and the
+    # bookkeeping deadline of their latest document (and of ours to them) has passed.
+    left_company_ids: frozenset[int] = frozenset()
+    # The operator's client records (customers.Client) of those companies.
+    left_client_ids: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -344,8 +349,17 @@ INVOICE_CLEARED = {
     "their_reference": "",
     "buyer_reference": "",
     "free_text": "",
+    "delivery_address": "",
+    "delivery_postcode": "",
+    "delivery_city": "",
+    "delivery_country": "",
     "issued_by": None,
 }
+CLEARED_SQL = (
+    " our_reference = '', their_reference = '', buyer_reference = '', free_text = '',"
+    " delivery_address = '', delivery_postcode = '', delivery_city = '',"
+    " delivery_country = '', issued_by_id = NULL"
+)
 
 
 def anonymised_snapshot(snapshot: dict[str, Any], today: datetime.date) -> dict[str, Any]:
@@ -370,19 +384,17 @@ def _anonymise_invoices_sql(pks: list[Any], today: datetime.date) -> None:
     # Both statements clear the columns of INVOICE_CLEARED.
     if connection.vendor == "postgresql":
         sql = (
-            "UPDATE invoicing_invoice SET buyer_snapshot = CASE"
+            "UPDATE invoicing_invoice SET buyer_snapshot = CASE"  # noqa: S608 (constant SQL; values are parameters)
             " WHEN buyer_snapshot ->> 'kind' = 'person' THEN buyer_snapshot || %s::jsonb"
-            " ELSE buyer_snapshot || %s::jsonb END,"
-            " our_reference = '', their_reference = '', buyer_reference = '', free_text = '',"
-            " issued_by_id = NULL WHERE id = ANY(%s)"
+            " ELSE buyer_snapshot || %s::jsonb END," + CLEARED_SQL + " WHERE id = ANY(%s)"
         )
     else:
         sql = (
-            "UPDATE invoicing_invoice SET buyer_snapshot = CASE"
+            "UPDATE invoicing_invoice SET buyer_snapshot = CASE"  # noqa: S608 (constant SQL; values are parameters)
             " WHEN json_extract(buyer_snapshot, '$.kind') = 'person'"
             " THEN json_patch(buyer_snapshot, %s) ELSE json_patch(buyer_snapshot, %s) END,"
-            " our_reference = '', their_reference = '', buyer_reference = '', free_text = '',"
-            " issued_by_id = NULL WHERE id IN (SELECT value FROM json_each(%s))"
+            + CLEARED_SQL
+            + " WHERE id IN (SELECT value FROM json_each(%s))"
         )
     with connection.cursor() as cursor:
         for start in range(0, len(pks), 5000):
@@ -544,6 +556,299 @@ def _delivery_targets(ctx: Context) -> Iterable[Target]:
             _plain("delivery.BatchItem").filter(pk__in=pks[start : start + 1000]).update(error="")
 
     yield Target("delivery.BatchItem", Action.ANONYMISE, items, apply_items)
+
+
+# --- Rules: customers that left ------------------------------------------------------------
+SELLER_SNAPSHOT_KEYS = {
+    "name": ANONYMISED_NAME,
+    "organization_number": "",
+    "organization_number_display": "",
+    "address_line": "",
+    "postcode": "",
+    "city": "",
+    "bank_account": "",
+    "bank_account_display": "",
+    "iban": "",
+    "bic": "",
+    "email": "",
+    "phone": "",
+    "website": "",
+}
+
+
+def _anonymise_left_invoices_sql(pks: list[Any], today: datetime.date) -> None:
+    """Invoices of (or, for the operator, to) a customer that left: seller and buyer both.
+
+    Both snapshots lose every name, address and contact detail (a company buyer too: its
+    seller has left, and nothing is printed again); INVOICE_CLEARED as for every invoice."""
+    import json
+
+    done = {"left_anonymised": today.isoformat()}
+    buyer = json.dumps({**PERSON_SNAPSHOT_KEYS, **done})
+    seller = json.dumps(SELLER_SNAPSHOT_KEYS)
+    if connection.vendor == "postgresql":
+        sql = (
+            "UPDATE invoicing_invoice SET buyer_snapshot = buyer_snapshot || %s::jsonb,"  # noqa: S608 (constant SQL; values are parameters)
+            " seller_snapshot = seller_snapshot || %s::jsonb," + CLEARED_SQL + " WHERE id = ANY(%s)"
+        )
+    else:
+        sql = (
+            "UPDATE invoicing_invoice SET buyer_snapshot = json_patch(buyer_snapshot, %s),"  # noqa: S608 (constant SQL; values are parameters)
+            " seller_snapshot = json_patch(seller_snapshot, %s),"
+            + CLEARED_SQL
+            + " WHERE id IN (SELECT value FROM json_each(%s))"
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 5000):
+            chunk = list(pks[start : start + 5000])
+            ids = chunk if connection.vendor == "postgresql" else json.dumps(chunk)
+            cursor.execute(sql, [buyer, seller, ids])
+
+
+def left_invoice_targets(ctx: Context) -> Iterable[Target]:
+    rows = (
+        _manager("invoicing.Invoice")
+        .filter(Q(company_id__in=ctx.left_company_ids) | Q(client_id__in=ctx.left_client_ids))
+        .exclude(buyer_snapshot__has_key="left_anonymised")
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        with _GuardsLifted("invoicing_invoice", "invoicing_invoice_guard"):
+            _anonymise_left_invoices_sql(pks, ctx.today)
+
+    yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)
+
+
+CLIENT_ANONYMISED = {
+    "name": ANONYMISED_NAME,
+    "contact_person": "",
+    "their_reference": "",
+    "address_line": "",
+    "address_line2": "",
+    "postcode": "",
+    "city": "",
+    "invoice_emails": "",
+    "phone": "",
+    "notes": "",
+    "is_active": False,
+}
+
+
+def left_client_targets(ctx: Context) -> Iterable[Target]:
+    """Every client record of a customer that left (its own client register).
+
+    Rows the person-client rule selects in the same run are left to it (one row, one rule:
+    the dry run's counts stay those of the real run)."""
+    yield _left_clients(ctx, Q(company_id__in=ctx.left_company_ids))
+
+
+def operator_client_targets(ctx: Context) -> Iterable[Target]:
+    """Our own client record (in our books) of a customer that left."""
+    yield _left_clients(ctx, Q(pk__in=ctx.left_client_ids))
+
+
+def _left_clients(ctx: Context, which: Q) -> Target:
+    person_rule = next(iter(_client_targets(ctx))).queryset.values("pk")
+    rows = (
+        _manager("customers.Client")
+        .filter(which)
+        .exclude(name=ANONYMISED_NAME)
+        .exclude(pk__in=person_rule)
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _plain("customers.Client").filter(pk__in=pks[start : start + 1000]).update(
+                **CLIENT_ANONYMISED
+            )
+
+    return Target("customers.Client", Action.ANONYMISE, rows, apply)
+
+
+def left_order_targets(ctx: Context) -> Iterable[Target]:
+    """Orders of a customer that left lose who placed them (plan, dates and invoice stay)."""
+    rows = _manager("backoffice.Order").filter(
+        customer_id__in=ctx.left_company_ids, ordered_by__isnull=False
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _plain("backoffice.Order").filter(pk__in=pks[start : start + 1000]).update(
+                ordered_by=None
+            )
+
+    yield Target("backoffice.Order", Action.ANONYMISE, rows, apply)
+
+
+def _blank_values(label: str, names: Iterable[str]) -> tuple[dict[str, Any], Q]:
+    """Values that erase the identifying fields among ``names``, and a filter for rows that
+    still have any. Text becomes empty, a nullable link to a person None, JSON empty;
+    dates, amounts and choices stay (they say nothing about anyone once names are gone)."""
+    model = _model(label)
+    values: dict[str, Any] = {}
+    still = Q()
+    for name in names:
+        f = model._meta.get_field(name)
+        if f.choices:
+            continue
+        if isinstance(f, models.ForeignKey) and f.null:
+            values[f.attname] = None
+            still |= Q(**{f"{f.attname}__isnull": False})
+        elif isinstance(f, models.JSONField):
+            empty = f.get_default()
+            values[name] = empty
+            still |= ~Q(**{name: empty})
+        elif isinstance(f, models.CharField | models.TextField):
+            values[name] = ""
+            still |= ~Q(**{name: ""})
+    return values, still
+
+
+def blank_personal_fields(label: str, company_field: str = "company") -> Callable[..., Any]:
+    """A targets function: the inventory's personal fields of ``label`` blanked in the rows
+    of customers that left."""
+
+    def targets(ctx: Context) -> Iterable[Target]:
+        from privacy.inventory import declaration_for
+
+        declaration = declaration_for(label)
+        values, still = _blank_values(label, declaration.personal if declaration else ())
+        if not values:
+            return
+        rows = _manager(label).filter(**{f"{company_field}__in": ctx.left_company_ids})
+        rows = rows.filter(still)
+
+        def apply(pks: list[Any], ctx: Context) -> None:
+            for start in range(0, len(pks), 1000):
+                _plain(label).filter(pk__in=pks[start : start + 1000]).update(**values)
+
+        yield Target(label, Action.ANONYMISE, rows, apply)
+
+    return targets
+
+
+def chain(*functions: Callable[[Context], Iterable[Target]]) -> Callable[..., Any]:
+    def targets(ctx: Context) -> Iterable[Target]:
+        for function in functions:
+            yield from function(ctx)
+
+    return targets
+
+
+def left_company_targets(ctx: Context) -> Iterable[Target]:
+    """The company record itself: name, org.nr, address, contact details and bank account."""
+    rows = _manager("accounts.Company").filter(pk__in=ctx.left_company_ids)
+    rows = rows.exclude(organization_number__startswith="X")
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        from django.db.models import Value
+        from django.db.models.functions import Cast, Concat, LPad
+
+        for start in range(0, len(pks), 1000):
+            _plain("accounts.Company").filter(pk__in=pks[start : start + 1000]).update(
+                name=ANONYMISED_NAME,
+                # Unique and never a valid org.nr (those are 9 digits): "X" + the id.
+                organization_number=Concat(
+                    Value("X"), LPad(Cast("pk", models.CharField()), 8, Value("0"))
+                ),
+                address_line="",
+                postcode="",
+                city="",
+                bank_account="",
+                iban="",
+                bic="",
+                email="",
+                phone="",
+                website="",
+            )
+
+    yield Target("accounts.Company", Action.ANONYMISE, rows, apply)
+
+
+# --- Rules: accounts, log-in records, consent ledger, activity log -------------------------
+INACTIVE_ACCOUNT_DAYS = 3 * 365
+LOGIN_RECORD_DAYS = 90
+ANONYMOUS_CONSENT_DAYS = 2 * 365
+AUDIT_DAYS = 3 * 365
+
+
+def inactive_account_targets(ctx: Context) -> Iterable[Target]:
+    """Accounts unused for 3 years whose companies are no longer customers: erased as
+    the person could erase them (``privacy.services.person_rows_erase``)."""
+    since = ctx.now - datetime.timedelta(days=INACTIVE_ACCOUNT_DAYS)
+    membership = _manager("accounts.Membership")
+    in_active = membership.filter(user_id=OuterRef("pk"), company_id__in=ctx.active_company_ids)
+    rows = (
+        _manager("accounts.User")
+        .filter(is_staff=False, is_superuser=False, date_joined__lt=since)
+        .filter(Q(last_login__isnull=True) | Q(last_login__lt=since))
+        .exclude(email__endswith="@slettet.invalid")
+        .exclude(pk__in=ctx.held_user_ids)
+        .filter(~Exists(in_active))
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        from privacy.services import person_rows_erase
+
+        for user in _manager("accounts.User").filter(pk__in=pks):
+            person_rows_erase(user=user)
+
+    yield Target("accounts.User", Action.ANONYMISE, rows, apply)
+
+
+AXES_MODELS = ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog")
+
+
+def login_record_targets(ctx: Context) -> Iterable[Target]:
+    cutoff = ctx.now - datetime.timedelta(days=LOGIN_RECORD_DAYS)
+    for label in AXES_MODELS:
+        rows = _manager(label).filter(attempt_time__lt=cutoff)
+        yield Target(label, Action.DELETE, rows, _delete(label))
+
+
+def anonymous_consent_targets(ctx: Context) -> Iterable[Target]:
+    """Cookie choices of visitors without an account: the browser id goes after 2 years
+    (the choice is asked again after 6 months); the anonymous tally stays."""
+    cutoff = ctx.now - datetime.timedelta(days=ANONYMOUS_CONSENT_DAYS)
+    rows = (
+        _manager("privacy.ConsentRecord")
+        .filter(user__isnull=True, created_at__lt=cutoff)
+        .exclude(visitor_id="")
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _model("privacy.ConsentRecord").objects.filter(
+                pk__in=pks[start : start + 1000]
+            )._redact(visitor_id="", redacted_at=ctx.now)
+
+    yield Target("privacy.ConsentRecord", Action.ANONYMISE, rows, apply)
+
+
+def identified_audit_targets(ctx: Context) -> Iterable[Target]:
+    """Activity-log rows not about accounting material: names and details go after 3 years."""
+    from retention import sources
+
+    cutoff = ctx.now - datetime.timedelta(days=AUDIT_DAYS)
+    rows = (
+        _manager("core.AuditEntry")
+        .exclude(object_type__in=ACCOUNTING_AUDIT_TYPES)
+        # The engine's own entries hold counts only (like its deletion log).
+        .exclude(action="retention.run.completed")
+        .filter(created_at__lt=cutoff, redacted_at__isnull=True)
+        .exclude(company_id__in=ctx.held_company_ids)
+        .exclude(actor_kind="user", actor_id__in=ctx.held_user_ids)
+        # Those the correspondence rule redacts with its records (one row, one rule).
+        .exclude(pk__in=sources.correspondence_audit_rows(ctx).values("pk"))
+    )
+
+    def apply(pks: list[Any], ctx: Context) -> None:
+        for start in range(0, len(pks), 1000):
+            _model("core.AuditEntry").objects.filter(pk__in=pks[start : start + 1000])._redact(
+                actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
+            )
+
+    yield Target("core.AuditEntry", Action.ANONYMISE, rows, apply)
 
 
 def rules() -> list[Handler]:

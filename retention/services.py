@@ -35,7 +35,13 @@ class RunReport:
 
     def counts(self) -> dict[tuple[str, str, str], int]:
         """(rule, model, action) → rows; the dry run's must equal the real run's."""
-        return {(r.rule, r.model, r.action): r.count for r in self.results}
+        counts: dict[tuple[str, str, str], int] = {}
+        for r in self.results:
+            # A rule may have several targets on one model (its own deadline, and the
+            # customer that left): they add up.
+            key = (r.rule, r.model, r.action)
+            counts[key] = counts.get(key, 0) + r.count
+        return counts
 
     @property
     def total(self) -> int:

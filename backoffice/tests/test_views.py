@@ -764,23 +764,41 @@ def test_a_reason_given_by_the_staff_member_is_logged(administrator):
 
 
 @pytest.mark.django_db
-def test_access_log_rows_are_purged_after_three_years_and_not_before(privacy_officer):
+def test_access_log_rows_are_deleted_after_three_years_and_not_before_nor_under_a_hold(
+    privacy_officer,
+):
     from backoffice import services
+    from retention.rules import rule
+    from retention.services import retention_run
 
+    held_customer, _ = customer_with_owner()
     customer, _ = customer_with_owner()
     client = client_for(privacy_officer)
     url = reverse("backoffice:customer_detail", args=[customer.pk])
     now = timezone.now()
     with time_machine.travel(now - datetime.timedelta(days=3 * 365 + 2), tick=False):
         client_for(privacy_officer).get(url)
+        client_for(privacy_officer).get(
+            reverse("backoffice:customer_detail", args=[held_customer.pk])
+        )
     with time_machine.travel(now - datetime.timedelta(days=3 * 365 - 2), tick=False):
         client_for(privacy_officer).get(url)
     client.get(url)
+    assert AccessLogEntry.objects.count() == 4
+    services.complaint_open(
+        customer=held_customer,
+        staff=privacy_officer.user,
+        kind="dispute",
+        subject="Tvist",
+        description="Tvist om faktura",
+        opened_on=timezone.localdate(),
+    )
+    access_log = [rule("access_log")]
+    report = retention_run(rules=access_log)
+    assert report.counts()[("access_log", "backoffice.AccessLogEntry", "delete")] == 1
     assert AccessLogEntry.objects.count() == 3
-    assert services.access_log_purge(now=now) == 1
-    assert AccessLogEntry.objects.count() == 2
-    assert services.access_log_purge(now=now) == 0
-    assert AuditEntry.objects.filter(action="backoffice.access_log.purged").count() == 1
+    assert AccessLogEntry.objects.filter(customer=held_customer).count() == 1
+    assert retention_run(rules=access_log).total == 0
 
 
 @pytest.mark.django_db

@@ -18,17 +18,11 @@ from retention import rules
 # Data that ends only with erasure of the person or with the customer company (no rule of
 # the engine yet). This list may only shrink: a new handler must come with its rule.
 WITHOUT_ENGINE_RULE = {
+    # API keys lose their creator with the account; replay records go after 24 hours
+    # (api.tasks.purge_idempotency_records).
     "api_access",
-    "companies",
-    "company_quotes",
-    "company_receivables",
-    "company_recurring",
-    "consent_ledger",
-    "operator_client_records",
-    "orders",
-    "service_deliveries",
+    # Staff accounts end with employment (back office), not by a rule here.
     "staff_profiles",
-    "user_account",
 }
 
 

@@ -104,7 +104,12 @@ def test_export_builds_a_zip_downloadable_only_by_its_owner_for_7_days(
     assert outsider_client.get(url).status_code == 404
     DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
     assert owner_client.get(url).status_code == 404
-    assert services.exports_purge() == 1
+    # The retention engine deletes expired exports (there is no separate purge any more).
+    from retention.rules import rule
+    from retention.services import retention_run
+
+    report = retention_run(rules=[rule("data_exports")])
+    assert report.counts()[("data_exports", "privacy.DataExport", "delete")] == 1
     assert not DataExport.objects.exists()
 
 
@@ -282,8 +287,12 @@ def test_a_nul_in_the_contact_form_is_refused_before_the_form(client):
     assert not PrivacyRequest.objects.exists()
 
 
-def test_old_requests_are_purged_by_the_daily_task(member):
-    from privacy.tasks import privacy_daily_cleanup
+def test_old_requests_are_deleted_by_the_retention_engine_unless_held(member):
+    from backoffice import services as backoffice
+    from backoffice.models import StaffRole
+    from backoffice.tests.conftest import customer_with_owner, make_staff
+    from retention.rules import rule
+    from retention.services import retention_run
 
     now = timezone.now()
 
@@ -309,11 +318,27 @@ def test_old_requests_are_purged_by_the_daily_task(member):
     unverified = make("awaiting_verification", now - datetime.timedelta(days=31))
     fresh = make("awaiting_verification", now - datetime.timedelta(days=2))
     open_old = make("open", now - datetime.timedelta(days=4 * 365))
-    privacy_daily_cleanup.call_local()
+    # A closed request of a person under a legal hold is kept until the hold is released.
+    customer, held_person = customer_with_owner()
+    held_closed = make(
+        "closed", now - datetime.timedelta(days=4 * 365), now - datetime.timedelta(days=3 * 365 + 1)
+    )
+    PrivacyRequest.objects.filter(pk=held_closed.pk).update(user=held_person)
+    officer = make_staff(StaffRole.PRIVACY_OFFICER)
+    dispute = backoffice.complaint_open(
+        customer=customer,
+        staff=officer.user,
+        kind="dispute",
+        subject="Tvist",
+        description="Tvist om faktura",
+        opened_on=timezone.localdate(),
+    )
+    assert dispute.holds.exists()
+    report = retention_run(rules=[rule("privacy_requests")])
+    assert report.counts()[("privacy_requests", "privacy.PrivacyRequest", "delete")] == 2
     left = set(PrivacyRequest.objects.values_list("pk", flat=True))
-    assert left == {recent_closed.pk, fresh.pk, open_old.pk}
+    assert left == {recent_closed.pk, fresh.pk, open_old.pk, held_closed.pk}
     assert old_closed.pk not in left and unverified.pk not in left
-    assert AuditEntry.objects.filter(action="privacy.request.purged").exists()
 
 
 def test_the_form_cannot_flood_someone_elses_inbox(client, django_capture_on_commit_callbacks):
