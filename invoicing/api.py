@@ -96,8 +96,10 @@ DATE_VALIDATORS = [
     MinValueValidator(datetime.date(2000, 1, 1)),
     MaxValueValidator(datetime.date(2999, 12, 31)),
 ]
-# Every stored amount is DECIMAL(18, 2): a draft whose figures could not be stored is refused.
-MAX_AMOUNT = Decimal("9999999999999999.99")
+# The columns are DECIMAL(18, 2): a draft whose figures could not be written at all is
+# refused here. This is the column's capacity, not the amount rule: what is stored exactly
+# (services.MAX_AMOUNT) is checked by the services, at issue and for payments.
+COLUMN_MAX_AMOUNT = Decimal("9999999999999999.99")
 MAX_VAT_RATE = Decimal("0.25")
 MAX_LINES = 1000
 
@@ -209,7 +211,9 @@ def check_amounts_fit(lines: list[LineData], exchange_rate: Decimal | None) -> N
         if amount >= MAX_LINE_AMOUNT:
             errors.append(_("Linje %(n)s: beløpet på linjen er for stort.") % {"n": position})
     rate = max(Decimal(1), exchange_rate or Decimal(1))
-    if not errors and (total >= MAX_TOTAL_AMOUNT or total * MAX_VAT_RATE * rate > MAX_AMOUNT):
+    if not errors and (
+        total >= MAX_TOTAL_AMOUNT or total * MAX_VAT_RATE * rate > COLUMN_MAX_AMOUNT
+    ):
         errors.append(_("Beløpene er for store til at fakturaen kan lagres."))
     if errors:
         raise serializers.ValidationError({"lines": errors})

@@ -229,6 +229,23 @@ def _amount_limit_text(what: str) -> str:
     ) % {"what": what, "max": _amount_text(MAX_AMOUNT)}
 
 
+def totals_limit_problem(totals: Totals) -> str | None:
+    """The message when a document's figures could not all be stored exactly (any total,
+    VAT group or VAT in NOK above ``MAX_AMOUNT``), else None. Issuing refuses such a
+    document; the editor's live totals show the same message before that."""
+    amounts = (
+        totals.total_excl_vat,
+        totals.total_vat,
+        totals.total_incl_vat,
+        totals.total_vat_nok,
+        *(group.vat_nok for group in totals.vat_groups),
+        *(group.basis for group in totals.vat_groups),
+    )
+    if any(abs(amount) > MAX_AMOUNT for amount in amounts):
+        return _amount_limit_text(_("Fakturaens beløp")) + "."
+    return None
+
+
 def _require_draft(invoice: Invoice) -> None:
     if not invoice.is_draft:
         raise ValidationError(
@@ -1169,22 +1186,9 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
             code="negative_total",
         )
 
-    too_large = [
-        amount
-        for amount in (
-            totals.total_excl_vat,
-            totals.total_vat,
-            totals.total_incl_vat,
-            totals.total_vat_nok,
-            *(group.vat_nok for group in totals.vat_groups),
-            *(group.basis for group in totals.vat_groups),
-        )
-        if abs(amount) > MAX_AMOUNT
-    ]
+    too_large = totals_limit_problem(totals)
     if too_large:
-        raise ValidationError(
-            {"lines": [_amount_limit_text(_("Fakturaens beløp")) + "."]}, code="amount_too_large"
-        )
+        raise ValidationError({"lines": [too_large]}, code="amount_too_large")
 
     # The number: lock the series row; this transaction holds it until commit.
     series = NumberSeries.objects.select_for_update().get(pk=series.pk)
@@ -1773,6 +1777,8 @@ def _plan_payment(
         )
     if not isinstance(amount, Decimal) or amount <= 0 or _decimal_places(amount) > 2:
         errors["amount"] = _("Beløpet må være større enn 0, med høyst to desimaler.")
+    elif amount > MAX_AMOUNT:
+        errors["amount"] = _amount_limit_text(_("Beløpet")) + "."
     if method not in Payment.Method.values:
         errors["method"] = _("Ugyldig betalingsmåte.")
     if errors:

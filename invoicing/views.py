@@ -296,6 +296,9 @@ def preview_totals(
             nets[index] = None
         inputs, used = [], []
     totals = compute_totals(inputs, exchange_rate=exchange_rate)
+    too_large = services.totals_limit_problem(totals)
+    if too_large:
+        problems.append(too_large)
     for index, net in zip(used, totals.line_nets, strict=True):
         nets[index] = net
     labels = dict(VatCode.Category.choices)

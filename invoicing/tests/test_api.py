@@ -868,6 +868,15 @@ def test_bad_payment_is_400_and_saves_nothing(api_client, company, client_id, fi
         assert not Payment.objects.exists()
 
 
+def test_a_payment_above_the_amount_limit_is_400_with_the_limit(api_client, company, client_id):
+    issued = _issued(api_client, client_id)
+    response = _pay(api_client, issued["id"], "10000000000000.00", confirm_overpayment=True)
+    assert response.status_code == 400, response.content
+    assert "9\u00a0999\u00a0999\u00a0999\u00a0999,99" in response.json()["errors"]["amount"][0]
+    with scope(company=company):
+        assert not Payment.objects.exists()
+
+
 def test_a_draft_takes_no_payment(api_client, client_id):
     draft = _create(api_client, client_id)
     response = _pay(api_client, draft["id"], "100")

@@ -212,6 +212,30 @@ def test_payment_input_validated(company_scope, actor):
         )
 
 
+def test_payment_amount_is_capped_like_every_stored_amount(company_scope, actor):
+    """One limit for every stored amount (services.MAX_AMOUNT): a payment is no exception,
+    confirmed or not, and the limit itself is accepted (it goes to the credit balance)."""
+    invoice = issued_invoice(company=company_scope)
+    for amount in (services.MAX_AMOUNT + Decimal("0.01"), Decimal("99999999999999999.99")):
+        with pytest.raises(ValidationError) as excinfo:
+            services.payment_register(
+                invoice=invoice,
+                actor=actor,
+                amount=amount,
+                date=D,
+                confirm_overpayment=True,
+                confirm_duplicate=True,
+            )
+        assert "9\u00a0999\u00a0999\u00a0999\u00a0999,99" in excinfo.value.message_dict["amount"][0]
+    assert not Payment.objects.exists()
+    payment = services.payment_register(
+        invoice=invoice, actor=actor, amount=services.MAX_AMOUNT, date=D, confirm_overpayment=True
+    )
+    stored = Payment.objects.get(pk=payment.pk)
+    assert stored.amount == services.MAX_AMOUNT
+    assert stored.to_credit_amount == services.MAX_AMOUNT - invoice.total_incl_vat
+
+
 def test_overdue_is_derived(company_scope, actor):
     invoice = issued_invoice(company=company_scope)  # due 2026-11-16
     assert invoice.is_overdue(today=datetime.date(2026, 11, 17))

@@ -278,6 +278,19 @@ def test_bad_payments_are_refused(owner_client, company, issued, data):
     assert state(company)[1] == 0
 
 
+def test_a_payment_above_the_amount_limit_is_refused_with_the_limit(owner_client, company, issued):
+    """Payments obey the same cap as every stored amount (services.MAX_AMOUNT), even when
+    the overpayment is confirmed: the message names the limit, nothing is saved."""
+    url = reverse("invoicing:payment", args=[issued.pk])
+    data = {"date": "2026-11-05", "method": "bank", "confirm_overpayment": "on"}
+    for amount in ("10 000 000 000 000", "99 999 999 999 999,99"):
+        response = owner_client.post(url, {**data, "amount": amount})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "kan ikke være større enn 9\u00a0999\u00a0999\u00a0999\u00a0999,99" in body
+    assert state(company)[1] == 0
+
+
 def test_reverse_a_payment(owner_client, company, issued, payment):
     url = reverse("invoicing:payment_reverse", args=[issued.pk, payment.pk])
     assert owner_client.get(url).status_code == 200

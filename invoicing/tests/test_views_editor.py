@@ -466,6 +466,19 @@ def test_absurd_amounts_are_refused_not_crashed(owner_client, company, buyer):
         assert response.status_code == 200
 
 
+def test_live_totals_warn_when_the_invoice_would_exceed_the_amount_limit(owner_client, buyer):
+    """Lines each within the line limit whose sum is above services.MAX_AMOUNT: the live
+    totals say so with the message issuing would give, instead of a total that can
+    never be issued."""
+    lines = [{"quantity": "1", "unit_price": "6000000000000", "vat_code": "5"}] * 2
+    body = owner_client.post(TOTALS, post_data(buyer, lines)).content.decode()
+    assert (
+        "Fakturaens beløp kan ikke være større enn 9\u00a0999\u00a0999\u00a0999\u00a0999,99" in body
+    )
+    within = owner_client.post(TOTALS, post_data(buyer, lines[:1])).content.decode()
+    assert "kan ikke være større enn" not in within
+
+
 def test_owner_gives_a_place_of_delivery_other_than_the_clients_address(
     owner_client, company, buyer
 ):
