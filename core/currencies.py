@@ -23,6 +23,11 @@ NOT_INVOICEABLE = frozenset(
 )  # fmt: skip
 
 
+# Every ISO 4217 alphabetic code, the non-money ones included: what an EHF's currency
+# codes are checked against (BR-CL-04, BR-CL-05, PEPPOL-EN16931-CL007).
+ISO_4217_CODES: frozenset[str] = frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
 def is_currency_code(code: str) -> bool:
     """True for an ISO 4217 alphabetic code (upper case) one can invoice in."""
     if len(code) != 3 or not code.isascii() or not code.isupper() or code in NOT_INVOICEABLE:

@@ -1026,6 +1026,19 @@ def _check_issue_rules(
                 )
                 % {"delivered": _date_text(delivered), "date": _date_text(invoice.invoice_date)},
             )
+    for line in lines:
+        # BR-CL-23: the EHF's unit codes are UN/ECE Rec 20/21 codes; every unit the
+        # service offers is one. A draft saved through the services has one of them, but
+        # a line from before a unit was withdrawn (or written around the services) may not.
+        if line.unit not in Unit.values:
+            add(
+                "lines",
+                _(
+                    "Linje %(n)s: enheten «%(unit)s» er ikke en av enhetene fakturaen kan ha "
+                    "(UN/ECE-anbefaling 20/21). Velg en enhet på linjen."
+                )
+                % {"n": line.position, "unit": line.unit},
+            )
     period_start, period_end = invoice.delivery_period_start, invoice.delivery_period_end
     for line in lines:
         if line.period_start is None or line.period_end is None:

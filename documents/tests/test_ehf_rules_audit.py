@@ -6,6 +6,8 @@ way a faulty sender would, and checks that the rule (by its official id) reports
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from lxml import etree
 
@@ -404,3 +406,58 @@ def test_br_57_a_deliver_to_address_needs_its_country_code():
     assert "BR-CL-14" in rules(
         edit(xml, set_text(f"{place}/cac:Country/cbc:IdentificationCode", "XX"))
     )
+
+
+# --- Code lists (issue 9): ISO 4217 against the list, UN/ECE Rec 20/21 unit codes ---------
+
+
+def test_br_cl_04_and_05_currency_codes_come_from_the_iso_4217_list():
+    xml = xml_of(currency="EUR", exchange_rate=Decimal("11.5"))
+    # Three capital letters are not enough: ABC is no currency.
+    assert "BR-CL-04" in rules(edit(xml, set_text("cbc:DocumentCurrencyCode", "ABC")))
+    assert "BR-CL-05" in rules(edit(xml, set_text("cbc:TaxCurrencyCode", "NOX")))
+    assert "BR-CL-05" not in rules(xml) and "BR-CL-04" not in rules(xml)
+
+
+def test_peppol_cl007_every_amounts_currency_id_is_iso_4217():
+    xml = xml_of()
+
+    def odd_currency(root):
+        find(root, "cac:LegalMonetaryTotal/cbc:PayableAmount").set("currencyID", "KRN")
+
+    assert "PEPPOL-EN16931-CL007" in rules(edit(xml, odd_currency))
+
+    def odd_line_currency(root):
+        find(root, "cac:InvoiceLine/cac:Price/cbc:PriceAmount").set("currencyID", "nok")
+
+    assert "PEPPOL-EN16931-CL007" in rules(edit(xml, odd_line_currency))
+
+
+@pytest.mark.parametrize("code", ["stk", "Kg", "", "HOUR", "t", "C-6"])
+def test_br_cl_23_unit_codes_have_the_form_of_un_ece_rec_20_21(code):
+    xml = xml_of()
+
+    def odd_unit(root):
+        find(root, "cac:InvoiceLine/cbc:InvoicedQuantity").set("unitCode", code)
+
+    assert "BR-CL-23" in rules(edit(xml, odd_unit))
+
+
+# Each unit the service offers, with its meaning in UN/ECE Recommendation 20 (Rec 21 for
+# the X-codes of packages), as checked against the recommendation's code list.
+REC_20_21 = {
+    "EA": "each", "HUR": "hour", "DAY": "day", "WEE": "week", "MON": "month",
+    "ANN": "year", "KGM": "kilogram", "TNE": "tonne (metric ton)", "MTR": "metre",
+    "MTK": "square metre", "MTQ": "cubic metre", "KMT": "kilometre", "LTR": "litre",
+    "SET": "set", "XPK": "package (Rec 21)", "LS": "lump sum",
+}  # fmt: skip
+
+
+def test_br_cl_23_the_units_the_service_offers_are_rec_20_21_codes():
+    """Issuing refuses any other unit (invoicing), so every EHF's unit is on the list."""
+    from catalog.units import Unit
+
+    assert set(Unit.values) == set(REC_20_21)
+    for unit in Unit.values:
+        xml = build_ehf(make_document(lines=(make_line(unit_code=unit),)))
+        assert "BR-CL-23" not in rules(xml), unit

@@ -169,6 +169,31 @@ def test_real_currencies_accepted_in_any_case(company_scope, buyer, actor):
         assert draft.currency == code.upper()
 
 
+def test_a_stored_currency_outside_iso_4217_is_refused_at_issue(company_scope, buyer, actor):
+    """A draft whose currency was stored before the list check (three capital letters
+    were enough then): the EHF check at issue refuses it by BR-CL-04 against the list."""
+    draft = draft_invoice(company=company_scope, client=buyer, buyer_reference="PRJ-9")
+    Invoice.objects.filter(pk=draft.pk).update(currency="ABC", exchange_rate=Decimal("2"))
+    draft.refresh_from_db()
+    errors = _refused(draft, actor)
+    assert any("(regel BR-CL-04)" in message for message in errors["__all__"])
+
+
+# --- unit codes (UN/ECE Recommendation 20/21, BR-CL-23) -----------------------------------------
+
+
+def test_a_line_unit_outside_the_units_is_refused_at_issue(company_scope, buyer, actor):
+    """Units are UN/ECE Rec 20/21 codes from catalog.units; a line stored with another
+    (a withdrawn unit, a write around the services) stops the issue with the line named."""
+    draft = draft_invoice(company=company_scope, client=buyer, lines=[line(), line()])
+    second = draft.lines.order_by("position")[1]
+    type(second).objects.filter(pk=second.pk).update(unit="PCS")
+    errors = _refused(draft, actor)
+    assert any(
+        message.startswith(f"Linje {second.position}: enheten «PCS»") for message in errors["lines"]
+    ), errors
+
+
 # --- Peppol participant id of the buyer -------------------------------------------------------
 
 
