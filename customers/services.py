@@ -313,6 +313,7 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("språk", "language"),
     ("peppol-id", "peppol_id"),
     ("utsendelse", "delivery_channel"),
+    ("priser på fakturaen", "price_display"),
     ("notater", "notes"),
     ("aktiv", "is_active"),
 )
@@ -328,11 +329,13 @@ _CSV_ALIASES: dict[str, str] = {
     "e-post": "invoice_emails",
     "epost": "invoice_emails",
     "betalingsfrist (dager)": "payment_terms_days",
+    "priser": "price_display",
 }
 
 
 def _choice(
-    value: str, choices: type[Client.Kind | Client.Language | Client.DeliveryChannel]
+    value: str,
+    choices: type[Client.Kind | Client.Language | Client.DeliveryChannel | Client.PriceDisplay],
 ) -> str:
     """A choice by its code or its label in Norwegian or English, any case.
 
@@ -347,7 +350,18 @@ def _choice(
     return value
 
 
-_LABEL_ALIASES = {"bedrift": "company", "privatperson": "person", "e-post": "email"}
+_LABEL_ALIASES = {
+    "bedrift": "company",
+    "privatperson": "person",
+    "e-post": "email",
+    # Price display: the short forms people type ("inkl. mva" is the label itself).
+    "automatisk": "auto",
+    "inkl": "incl",
+    "inkl mva": "incl",
+    "eks": "excl",
+    "eks mva": "excl",
+    "ekskl. mva": "excl",
+}
 
 
 def client_csv_rows(clients: Any) -> list[list[str]]:
@@ -371,6 +385,7 @@ def client_csv_rows(clients: Any) -> list[list[str]]:
             client.language,
             client.peppol_id,
             client.delivery_channel,
+            client.price_display,
             client.notes,
             "ja" if client.is_active else "nei",
         ]
@@ -384,6 +399,7 @@ def _row_to_data(values: dict[str, str]) -> ClientData:
         ("kind", Client.Kind),
         ("language", Client.Language),
         ("delivery_channel", Client.DeliveryChannel),
+        ("price_display", Client.PriceDisplay),
     ):
         if fields.get(key):
             raw = _LABEL_ALIASES.get(fields[key].strip().lower(), fields[key])

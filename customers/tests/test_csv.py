@@ -57,6 +57,7 @@ def test_export_then_import_round_trip(owner_client, company, other_company, out
         contact_person="Åse Øvrebø",
         payment_terms_days=30,
         language="en",
+        price_display=Client.PriceDisplay.INCLUDING_VAT,
     )
     ClientFactory(
         company=company,
@@ -65,6 +66,7 @@ def test_export_then_import_round_trip(owner_client, company, other_company, out
         peppol_id="",
         name="Kari Nordmann",
         delivery_channel="manual",
+        price_display=Client.PriceDisplay.EXCLUDING_VAT,
         is_active=False,
     )
     exported = owner_client.get(reverse("customers:export")).content
@@ -119,6 +121,38 @@ def test_import_assigns_numbers_and_reads_norwegian_labels(owner_client, company
     assert not kari.is_active
     assert kari.country == "NO"
     assert (firma.number, firma.kind, firma.is_active) == (9, "company", True)
+
+
+def test_price_display_is_exported_and_imported_by_code_or_label(owner_client, company):
+    """The client's price display (incl./excl. VAT on its invoices) in the CSV files."""
+    ClientFactory(company=company, name="Kafé AS", price_display=Client.PriceDisplay.INCLUDING_VAT)
+    exported = owner_client.get(reverse("customers:export")).content.decode("utf-8-sig")
+    header, row = exported.split("\r\n")[:2]
+    column = header.split(";").index("priser på fakturaen")
+    assert row.split(";")[column] == "incl"
+
+    content = (
+        "Navn;Priser på fakturaen\nInkl AS;Inkl. mva\nEks AS;eks\nAuto AS;\nEngelsk AS;excl\n"
+    ).encode()
+    response = upload(owner_client, content)
+    assert response.status_code == 302, response.context["row_errors"]
+    imported = {c.name: c.price_display for c in clients_of(company)}
+    assert imported == {
+        "Kafé AS": "incl",
+        "Inkl AS": "incl",
+        "Eks AS": "excl",
+        "Auto AS": "auto",
+        "Engelsk AS": "excl",
+    }
+
+
+def test_unknown_price_display_is_a_row_error_and_imports_nothing(owner_client, company):
+    response = upload(owner_client, b"navn;priser\nA AS;auto\nB AS;brutto\n")
+    assert response.status_code == 400
+    assert [(e.row, e.field) for e in response.context["row_errors"]] == [
+        (3, "priser på fakturaen")
+    ]
+    assert clients_of(company) == []
 
 
 def test_comma_separated_file_is_read(owner_client, company):
