@@ -12,14 +12,13 @@ null, "reference": "..."}``. Anything else is a ``CreditCheckError``.
 
 from __future__ import annotations
 
-import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+
+from core.http import HttpError, http_request
 
 
 class CreditCheckError(Exception):
@@ -49,22 +48,21 @@ class HttpCreditCheckProvider:
     def check(self, *, organization_number: str) -> CreditCheckAnswer:
         query = urllib.parse.urlencode({"organization_number": organization_number})
         separator = "&" if "?" in self.url else "?"
-        request = urllib.request.Request(  # noqa: S310 (the URL is configured by us)
-            f"{self.url}{separator}{query}", headers={"Accept": "application/json"}
-        )
+        headers = {"Accept": "application/json"}
         if self.key:
-            request.add_header("Authorization", f"Bearer {self.key}")
+            headers["Authorization"] = f"Bearer {self.key}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                body = response.read(64 * 1024)
-        except urllib.error.HTTPError as exc:
-            raise CreditCheckError(f"HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise CreditCheckError(str(getattr(exc, "reason", exc))) from exc
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise CreditCheckError("invalid JSON") from exc
+            answer = http_request(
+                "GET",
+                f"{self.url}{separator}{query}",
+                headers=headers,
+                timeout=self.timeout,
+                retries=2,
+                max_bytes=64 * 1024,
+            )
+            data = answer.json()
+        except (HttpError, ValueError) as exc:
+            raise CreditCheckError(str(exc)) from exc
         if not isinstance(data, dict) or not isinstance(data.get("result"), str):
             raise CreditCheckError("unexpected answer")
         score = data.get("score")

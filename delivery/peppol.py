@@ -21,18 +21,16 @@ for download, and nothing is transmitted.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from lxml import etree
 
+from core.http import HttpError, http_request
 from documents.ehf import CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE
 
 MAX_ERROR_LENGTH = 1000
-_TEMPORARY_CLIENT_ERRORS = {408, 429}
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ class PeppolTransport(Protocol):
 
 
 class HttpAccessPoint:
-    """An access point provider with an HTTP API (urllib, no extra dependency)."""
+    """An access point provider with an HTTP API (``core.http``)."""
 
     name = "http"
 
@@ -91,25 +89,16 @@ class HttpAccessPoint:
         }
         if self.key:
             headers["Authorization"] = f"Bearer {self.key}"
-        # The URL is checked to be http(s) in __init__.
-        request = urllib.request.Request(self.url, data=xml, headers=headers, method="POST")  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                body = response.read()
-        except urllib.error.HTTPError as exc:
-            message = _provider_message(exc.read(), exc.reason)
-            text = f"HTTP {exc.code}: {message}"
-            if 400 <= exc.code < 500 and exc.code not in _TEMPORARY_CLIENT_ERRORS:
-                raise PermanentTransportError(text, status=exc.code) from exc
-            raise TemporaryTransportError(text, status=exc.code) from exc
-        except TimeoutError as exc:
-            raise TemporaryTransportError(f"Timeout after {self.timeout} s") from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise TemporaryTransportError(f"Timeout after {self.timeout} s") from exc
-            raise TemporaryTransportError(f"Connection failed: {exc.reason}") from exc
-        except OSError as exc:  # connection reset, refused after connect, ...
-            raise TemporaryTransportError(f"Connection failed: {exc}") from exc
+            body = http_request(
+                "POST", self.url, body=xml, headers=headers, timeout=self.timeout
+            ).body
+        except HttpError as exc:
+            if exc.status is None:
+                raise TemporaryTransportError(str(exc)) from exc
+            text = f"HTTP {exc.status}: {_provider_message(exc.body, exc)}"
+            error = PermanentTransportError if exc.permanent else TemporaryTransportError
+            raise error(text, status=exc.status) from exc
         message_id = _receipt_id(body)
         if not message_id:
             # Taken (2xx) but without an id: keep what it said, so the log shows it.
