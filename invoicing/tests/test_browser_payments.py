@@ -89,3 +89,42 @@ def test_duplicate_payment_is_registered_only_after_confirmation(browser_page, s
     with scopes_disabled():
         assert Payment.objects.count() == 2
         assert Invoice.objects.get(pk=invoice.pk).paid_amount == Decimal("2000.00")
+
+
+def test_reversing_a_mistaken_payment_undoes_exactly_that_payment(browser_page, screenshot):
+    """Issue 9's case: pay 2 000, pay 99 999 by mistake, reverse the mistaken one → the
+    invoice shows 2 000 paid and the client has no phantom credit."""
+    from invoicing import selectors
+
+    owner, invoice = _owner_and_invoice("5000.00")
+    page = browser_page
+    log_in(page, owner)
+    page.goto(f"/app/invoices/{invoice.pk}/")
+    page.locator("#id_amount").fill("2000")
+    page.get_by_label("Referanse").fill("Bank 1")
+    page.get_by_role("button", name="Registrer innbetaling").click()
+    expect(page.locator("#invoice-status")).to_have_text("Delvis betalt")
+    page.locator("#id_amount").fill("99 999")
+    page.get_by_label("Referanse").fill("Bank 2")
+    page.get_by_role("button", name="Registrer innbetaling").click()
+    page.get_by_label("Ja, beløpet er riktig: registrer overbetalingen").check()
+    page.get_by_role("button", name="Registrer innbetaling").click()
+    expect(page.locator("#invoice-status")).to_have_text("Betalt")
+
+    mistaken = page.get_by_role("row").filter(has_text="99\u00a0999,00")
+    mistaken.get_by_role("link", name="Tilbakefør").click()
+    expect(page.get_by_role("heading", name="Tilbakefør innbetaling")).to_be_visible()
+    page.get_by_label("Merknad").fill("Feil beløp")
+    screenshot(page, "invoicing-payment-reverse")
+    page.get_by_role("button", name="Tilbakefør").click()
+    expect(page.locator("#invoice-status")).to_have_text("Delvis betalt")
+    assert page.locator("#open-balance").inner_text() == "3\u00a0000,00"
+    expect(page.get_by_text("Tilbakeført", exact=True)).to_be_visible()  # the original's row
+    with scopes_disabled():
+        stored = Invoice.objects.get(pk=invoice.pk)
+        assert stored.paid_amount == Decimal("2000.00")
+        with scope(company=stored.company):
+            assert selectors.client_credit_balance(
+                client=stored.client, currency=stored.currency
+            ) == Decimal("0.00")
+        assert Payment.objects.filter(reverses__isnull=False).get().amount == Decimal("-99999.00")
