@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import tasks
 from accounts.tokens import email_verification_token, make_unlock_token
+from core.outbox import outbox_enqueue
 
 
 def absolute_url(path: str) -> str:
@@ -28,12 +28,16 @@ def queue_email(
     context: dict[str, Any],
     folder: str = "accounts/email",
 ) -> None:
-    """Render ``<folder>/<template>_{subject,body}.{txt,html}`` now, send on commit."""
+    """Render ``<folder>/<template>_{subject,body}.{txt,html}`` now, send after commit."""
     with translation.override(language):
         subject = " ".join(render_to_string(f"{folder}/{template}_subject.txt", context).split())
         text = render_to_string(f"{folder}/{template}_body.txt", context)
         html = render_to_string(f"{folder}/{template}_body.html", context)
-    transaction.on_commit(lambda: tasks.send_email(to=to, subject=subject, text=text, html=html))
+    # The rendered message waits in the outbox (cleared once sent): a token in a link is
+    # made now, and the e-mail still leaves when the queue was down at commit.
+    outbox_enqueue(
+        task=tasks.send_email, kwargs={"to": to, "subject": subject, "text": text, "html": html}
+    )
 
 
 def _uid(user: Any) -> str:

@@ -299,9 +299,9 @@ def user_request_password_reset(*, email: str) -> None:
     answer nor its timing tells whether the address is registered; the task looks it up.
     """
     from accounts import tasks
+    from core.outbox import outbox_enqueue
 
-    address = email.strip()
-    transaction.on_commit(lambda: tasks.password_reset_email(email=address))
+    outbox_enqueue(task=tasks.password_reset_email, kwargs={"email": email.strip()})
 
 
 def user_send_password_reset(*, email: str) -> bool:

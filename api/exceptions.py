@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from core.errors import DATABASE_RETRY_AFTER, is_database_outage
 from core.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(
             {"detail": _("Endringen er i konflikt med eksisterende data.")},
             status=status.HTTP_409_CONFLICT,
+        )
+    if is_database_outage(exc):
+        logger.error("Database unavailable: API answered 503", exc_info=exc)
+        set_rollback()
+        return Response(
+            {"detail": _("Tjenesten er midlertidig utilgjengelig. Prøv igjen om litt.")},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
         )
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -63,6 +63,7 @@ from backoffice.selectors import active_customers, operator_company
 from core.audit import Actor, audit_log
 from core.dates import add_months
 from core.models import AuditEntry
+from core.outbox import outbox_enqueue
 
 MAX_TEXT = 4000
 DOUBLE_ORDER_MINUTES = 10
@@ -865,9 +866,7 @@ def survey_send(*, on: datetime.date | None = None) -> list[SurveyInvitation]:
                             target=invitation,
                             data={"period": period},
                         )
-                        transaction.on_commit(
-                            lambda pk=invitation.pk: survey_email_task(pk)  # type: ignore[misc]
-                        )
+                        outbox_enqueue(task=survey_email_task, args=[invitation.pk])
                 except IntegrityError:
                     continue  # already invited this period
                 created.append(invitation)

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client should wait before trying again while the database is unreachable.
+DATABASE_RETRY_AFTER = 30
 
 
 def _render(request: HttpRequest, status: int) -> HttpResponse:
@@ -26,5 +36,41 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _render(request, 404)
 
 
+def is_database_outage(exc: BaseException | None) -> bool:
+    """The database cannot be reached (connection refused or lost, SQLite locked)."""
+    seen = 0
+    while exc is not None and seen < 10:  # follow wrapped causes (a template, a service)
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: nothing was saved, and trying again later is the right move.
+
+    Rendered without the request's context processors: they would ask the database.
+    """
+    request_id = getattr(request, "request_id", "")
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": _("Tjenesten er midlertidig utilgjengelig. Prøv igjen om litt.")},
+            status=503,
+        )
+    else:
+        try:
+            body = render_to_string("errors/503.html", {"request_id": request_id})
+        except Exception:  # the error page itself must never fail
+            body = "<h1>503</h1>"
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its ``except`` block, so the exception is at hand.
+    if is_database_outage(sys.exc_info()[1]):
+        logger.error("Database unavailable: answered 503 to %s", request.path)
+        return database_unavailable(request)
     return _render(request, 500)

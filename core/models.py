@@ -86,3 +86,47 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class OutboxMessage(models.Model):
+    """A task to run after the transaction that wrote this row commits (a durable outbox).
+
+    ``core.outbox.outbox_enqueue`` writes the row in the caller's transaction and pushes
+    it to the task queue on commit. If the queue is down the row stays: the periodic
+    sweep, the worker's start-up and ``manage.py outbox_drain`` run it later. A claim
+    (``claim_token``) makes one runner the owner of a message, so it runs once while
+    its runner lives. Arguments hold ids where the task can load the rest; they are
+    cleared when the message is done.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Dotted path of a Huey task function, e.g. "delivery.tasks.send_delivery".
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    # Not before this time.
+    eta = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Set when the task kept failing (OUTBOX_MAX_ATTEMPTS): kept for inspection, not run.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["eta", "id"]
+        indexes = [
+            # The sweep's question: what is pending and due?
+            models.Index(
+                fields=["eta"],
+                name="outbox_pending_eta",
+                condition=models.Q(done_at__isnull=True, failed_at__isnull=True),
+            ),
+            models.Index(fields=["done_at"], name="outbox_done_at"),
+        ]
+        verbose_name = _("utgående oppgave")
+        verbose_name_plural = _("utgående oppgaver")
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

@@ -1,28 +1,16 @@
-"""Receivers of ``invoicing.hooks``: what delivery does after an issue commits."""
+"""Receivers of ``invoicing.hooks``: what delivery does when a document is issued."""
 
 from __future__ import annotations
 
-import logging
-
-logger = logging.getLogger(__name__)
-
 
 def store_documents_after_issue(*, invoice_id: int) -> None:
-    """Enqueue the task that renders and archives the PDF and the EHF file, once.
+    """Record, in the issuing transaction, the task that archives the PDF and the EHF once.
 
-    When the queue cannot take the task (Redis down, the task store locked), archive
-    them here and now instead: an issued number must never go without its one archived
-    PDF and EHF, and a download must never be a second rendering.
+    The durable outbox pushes it to the queue after commit; when the queue is down it
+    runs from the sweep once the queue is back (``core.outbox``). Until then a download
+    or a delivery archives the documents itself (``delivery.files``), once.
     """
+    from core.outbox import outbox_enqueue
     from delivery import tasks
-    from documents.services import issued_documents_store
 
-    try:
-        tasks.store_documents(invoice_id)
-    except Exception:
-        logger.warning(
-            "Queue unavailable: archiving invoice %s's documents in the request",
-            invoice_id,
-            exc_info=True,
-        )
-        issued_documents_store(invoice_id=invoice_id)
+    outbox_enqueue(task=tasks.store_documents, args=[invoice_id])

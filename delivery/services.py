@@ -11,7 +11,8 @@ Life cycle of a delivery request (one user decision to send one document by one 
         delivery_failed:    attempt -> failed, audit; a temporary failure creates attempt
                             n+1 (queued, due after 1, 2, 4, 8, 16 minutes) and schedules it
     tasks.requeue_deliveries (every minute): re-enqueues queued attempts whose task was
-        lost; marks attempts stuck in "sending" as failed with an unknown outcome
+        lost, and resumes attempts stuck in "sending" (their worker died): they are
+        queued again and sent with the same Message-ID
 
 Why a retried task never sends the same request twice:
 
@@ -22,7 +23,9 @@ Why a retried task never sends the same request twice:
 - a request has at most one attempt that is queued, sending or sent (a partial unique
   constraint), so a new attempt exists only after the previous one failed, and no
   attempt can be queued once one is sent;
-- a finished attempt is never claimed again; re-sending is a new request by a user.
+- a finished attempt is never claimed again; re-sending is a new request by a user;
+- the claim's time (``started_at``) is its token: recording the outcome is conditional
+  on it, so a worker whose claim was taken over (below) records nothing.
 
 The remaining at-least-once window: the transmission and the commit of its result are
 two steps. If the worker dies (or the database is unreachable) after the SMTP server
@@ -31,12 +34,15 @@ accepted the message (or the access point returned its receipt) but before
 
 - committing the result in a short transaction straight after the transmission, with
   nothing else in between (documents are read before the claim);
-- never re-transmitting such an attempt automatically: after ``STALE_SENDING`` the
-  periodic task marks it failed with "outcome unknown", visible on the failed-deliveries
-  page, and only a user's explicit re-send (after checking) sends again;
-- the stable Message-ID of the request, so a receiving mail system can recognise the
-  repeat when a temporary error (e.g. a connection lost after the final ``DATA`` dot)
-  was retried although the server had in fact accepted the message.
+- resuming such an attempt once ``STALE_SENDING`` has passed since its claim (the
+  worker was killed or lost the database): the sweep puts it back to "queued" with a
+  conditional UPDATE on the old claim, audits ``delivery.resumed``, and the attempt is
+  sent again — at least once, never lost as "outcome unknown" that nobody retries;
+- the stable Message-ID of the request (``<request-uuid@domain>``, the same in every
+  attempt and every resumption), so a receiving mail system recognises the repeat in the
+  one case it can happen: the peer accepted the message and the worker died before
+  recording it. A peer that never sent its final 250 (the worker died during the
+  transmission) discards the message, and the resumed attempt delivers it once.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Company
 from core.audit import Actor, audit_log
+from core.outbox import outbox_enqueue
 from delivery import files
 from delivery.models import ACTIVE_STATUSES, Batch, BatchItem, Channel, Delivery, Status
 from delivery.peppol import TransportError, configured_transport
@@ -90,15 +97,7 @@ def _atomic_in_scope(company: Company) -> Iterator[None]:
 def _enqueue_after_commit(delivery: Delivery, *, delay: int = 0) -> None:
     from delivery import tasks
 
-    company_id, delivery_id = delivery.company_id, delivery.pk
-
-    def enqueue() -> None:
-        if delay:
-            tasks.send_delivery.schedule((company_id, delivery_id), delay=delay)
-        else:
-            tasks.send_delivery(company_id, delivery_id)
-
-    transaction.on_commit(enqueue)
+    outbox_enqueue(task=tasks.send_delivery, args=[delivery.company_id, delivery.pk], delay=delay)
 
 
 def _actor_user_id(actor: Actor) -> int | None:
@@ -327,9 +326,9 @@ def delivery_execute(*, delivery_id: int) -> Delivery | None:
 def delivery_succeeded(*, delivery: Delivery, message_id: str) -> Delivery:
     now = timezone.now()
     with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-            status=Status.SENT, finished_at=now, message_id=message_id[:255], error=""
-        )
+        updated = Delivery.objects.filter(
+            pk=delivery.pk, status=Status.SENDING, started_at=delivery.started_at
+        ).update(status=Status.SENT, finished_at=now, message_id=message_id[:255], error="")
         if updated:
             actor = _actor_for(delivery)
             invoice_mark_sent(invoice=delivery.invoice, actor=actor)
@@ -354,9 +353,9 @@ def delivery_failed(*, delivery: Delivery, error: str, permanent: bool) -> Deliv
     """Record a failed attempt; a temporary failure schedules the next one with back-off."""
     now = timezone.now()
     with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-            status=Status.FAILED, finished_at=now, error=error, permanent=permanent
-        )
+        updated = Delivery.objects.filter(
+            pk=delivery.pk, status=Status.SENDING, started_at=delivery.started_at
+        ).update(status=Status.FAILED, finished_at=now, error=error, permanent=permanent)
         if not updated:
             delivery.refresh_from_db()
             return delivery
@@ -403,27 +402,39 @@ def delivery_failed(*, delivery: Delivery, error: str, permanent: bool) -> Deliv
 def deliveries_requeue(*, now: datetime.datetime | None = None) -> list[tuple[int, int]]:
     """Attempts whose task was lost: due, still queued, not enqueued for a while.
 
-    Also ends attempts stuck in "sending" (the worker died during the transmission): they
-    fail with an unknown outcome and are not retried automatically (module docstring).
+    Also resumes attempts stuck in "sending" for ``STALE_SENDING`` (the worker died during
+    the transmission): each goes back to "queued" if its claim is still the stale one,
+    and is sent again with the same Message-ID (module docstring).
     Returns (company id, delivery id) of the attempts to enqueue again.
     """
     now = now or timezone.now()
+    resumed: list[tuple[int, int]] = []
     with scopes_disabled():
         stale = list(
             Delivery.objects.filter(
                 status=Status.SENDING, started_at__lt=now - STALE_SENDING
-            ).select_related("company", "invoice", "batch_item")
+            ).select_related("company", "invoice")
         )
         for delivery in stale:
             with _atomic_in_scope(delivery.company):
-                delivery_failed(
-                    delivery=delivery,
-                    error=_(
-                        "Utfallet er ukjent: sendingen ble avbrutt underveis. Sjekk med "
-                        "mottakeren før du sender på nytt."
-                    ),
-                    permanent=True,
+                taken_over = Delivery.objects.filter(
+                    pk=delivery.pk, status=Status.SENDING, started_at=delivery.started_at
+                ).update(status=Status.QUEUED, started_at=None, due_at=now, enqueued_at=now)
+                if not taken_over:
+                    continue
+                audit_log(
+                    action="delivery.resumed",
+                    actor=SYSTEM,
+                    company=delivery.company,
+                    target=delivery,
+                    data={
+                        "invoice": delivery.invoice.number,
+                        "channel": delivery.channel,
+                        "attempt": delivery.attempt,
+                        "claimed_at": delivery.started_at.isoformat(),
+                    },
                 )
+                resumed.append((delivery.company_id, delivery.pk))
         # Overdue by REQUEUE_AFTER and not enqueued since: its task is not coming.
         lost = Delivery.objects.filter(
             status=Status.QUEUED,
@@ -431,7 +442,7 @@ def deliveries_requeue(*, now: datetime.datetime | None = None) -> list[tuple[in
         ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - REQUEUE_AFTER))
         found = list(lost.values_list("company_id", "pk"))
         lost.filter(pk__in=[pk for _, pk in found]).update(enqueued_at=now)
-    return found
+    return resumed + found
 
 
 # --- Batches -------------------------------------------------------------------------------

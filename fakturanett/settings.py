@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.health.HealthCheckMiddleware",
     "core.middleware.NullCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -155,6 +156,10 @@ else:
         "immediate": TESTING,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+
+# A task of the durable outbox (core.outbox) whose runner held it this long is presumed
+# dead (killed worker) and may be taken over by the sweep.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=10 * 60)
 
 # --- Cache: shared by every process (API rate limits, e-mail de-duplication) ------
 # Redis when REDIS_URL is set, else a table in the database (created by core's migration

@@ -1,15 +1,17 @@
 """What happens after an invoice or credit note is issued and committed.
 
-The issue service schedules ``document_issued`` with ``transaction.on_commit``, so the
-receivers run only for committed documents, never for a rolled-back issue. Other apps
-(PDF/EHF rendering, e-mail or Peppol delivery) register a receiver from their
+The issue service calls ``document_issued`` inside the issuing transaction, once the
+document is complete. Receivers only *record* work there, with
+``core.outbox.outbox_enqueue``: the task is pushed to the queue after commit, vanishes with
+a rolled-back issue, and still runs when the queue was down at commit (the outbox sweep).
+Other apps (PDF/EHF rendering, e-mail or Peppol delivery) register a receiver from their
 ``AppConfig.ready()``::
 
     from invoicing.hooks import on_document_issued
 
     @on_document_issued
     def render_pdf(*, invoice_id: int) -> None:
-        render_invoice_pdf.schedule(...)  # enqueue a Huey task; keep receivers quick
+        outbox_enqueue(task=render_invoice_pdf, args=[invoice_id])  # keep receivers quick
 
 A receiver gets the document's primary key only and must load it itself (inside
 ``django_scopes.scope``), as a task would. Nothing is registered by this app.
@@ -41,7 +43,7 @@ def remove_receiver(receiver: Callable[..., None]) -> None:
 
 
 def document_issued(*, invoice_id: int) -> None:
-    """Called after commit by ``invoice_issue`` and ``invoice_credit``."""
+    """Called inside the issuing transaction by ``invoice_issue`` and ``invoice_credit``."""
     for receiver in list(_receivers):
         receiver(invoice_id=invoice_id)
 

@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 from accounts.models import Membership, User
 from core.audit import Actor, audit_log
 from core.dates import add_months
+from core.outbox import outbox_enqueue_many
 from marketing.models import Campaign, CampaignRecipient, SegmentRule
 from privacy import selectors as privacy_selectors
 from privacy import services as privacy_services
@@ -360,7 +361,7 @@ def campaign_start(*, campaign: Campaign, staff: Any) -> int:
                 campaign=locked, status=CampaignRecipient.Status.PENDING
             ).values_list("pk", flat=True)
         )
-        transaction.on_commit(lambda: [campaign_recipient_send_task(pk) for pk in ids])
+        outbox_enqueue_many(task=campaign_recipient_send_task, calls=[([pk], {}) for pk in ids])
     return len(ids)
 
 

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy import erasers
 from privacy.inventory import Category as C
-from privacy.inventory import Erasure, PersonalField, end_of_bookkeeping_period, register
+from privacy.inventory import (
+    Erasure,
+    PersonalField,
+    Retention,
+    end_of_bookkeeping_period,
+    register,
+    register_retention,
+)
 
 
 def _model(label: str):
@@ -164,6 +171,59 @@ register(
 )
 
 # --- core ------------------------------------------------------------------------------
+register_retention(
+    Retention(
+        "outbox",
+        _(
+            "Til e-posten er sendt (vanligvis sekunder, etter driftsstans noen timer): "
+            "innholdet slettes da; en e-post som ikke kunne sendes, slettes etter 30 dager"
+        ),
+        days=30,
+    )
+)
+register(
+    "core.OutboxMessage",
+    personal={
+        # Most tasks get ids only; account e-mails wait here rendered (address, name,
+        # link), privacy e-mails with the request's verification code or reason.
+        "args": _f(
+            C.CONTACT,
+            "customer_relationship",
+            "system",
+            "outbox",
+            label=_("E-post som venter på å bli sendt"),
+            exportable=False,
+        ),
+        "kwargs": _f(
+            C.CONTACT,
+            "customer_relationship",
+            "system",
+            "outbox",
+            label=_("E-post som venter på å bli sendt"),
+            exportable=False,
+        ),
+        # An SMTP refusal may quote the address.
+        "last_error": _f(
+            C.CONTACT,
+            "customer_relationship",
+            "system",
+            "outbox",
+            label=_("Feilmelding for e-post som ikke kunne sendes"),
+            exportable=False,
+        ),
+    },
+    non_personal=[
+        "created_at",
+        "task",
+        "eta",
+        "attempts",
+        "claimed_at",
+        "claim_token",
+        "done_at",
+        "failed_at",
+    ],
+    subject=None,
+)
 register(
     "core.AuditEntry",
     personal={
@@ -517,6 +577,20 @@ def _register_handlers() -> None:
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
             targets=rules.chain(rules._audit_targets, rules.identified_audit_targets),
             order=120,
+        )
+    )
+    register_handler(
+        Handler(
+            key="outbox",
+            title=_("Oppgaver som venter på køen (utgående e-post)"),
+            data=_("Mottakeradresse og innhold i e-post som ennå ikke er sendt"),
+            models=("core.OutboxMessage",),
+            categories=(C.CONTACT,),
+            retention="outbox",
+            action=Action.DELETE,
+            legal_basis=_("Avtale (levere tjenesten)"),
+            targets=rules._outbox_targets,
+            order=125,
         )
     )
     register_handler(

@@ -24,6 +24,7 @@ from django_scopes import scopes_disabled
 from core.audit import Actor, audit_log
 from core.dates import add_months
 from core.erasure_journal import journal_append
+from core.outbox import outbox_enqueue
 from privacy import handlers, inventory, selectors
 from privacy.inventory import Erasure
 from privacy.models import (
@@ -235,7 +236,7 @@ def export_request(*, user: Any) -> DataExport:
         user=user, expires_at=timezone.now() + datetime.timedelta(days=EXPORT_VALID_DAYS)
     )
     audit_log(action="privacy.export.requested", actor=Actor.user(user), target=export)
-    transaction.on_commit(lambda: export_build_task(str(export.pk)))
+    outbox_enqueue(task=export_build_task, args=[str(export.pk)])
     return export
 
 
@@ -480,7 +481,7 @@ def privacy_request_create(
         target=request,
         data={"reference": request.reference, "kind": kind, "verified": logged_in},
     )
-    transaction.on_commit(lambda: privacy_request_email_task(request.pk, token))
+    outbox_enqueue(task=privacy_request_email_task, args=[request.pk, token])
     return request
 
 
@@ -510,7 +511,7 @@ def privacy_request_verify(*, token: str) -> PrivacyRequest:
         target=request,
         data={"reference": request.reference},
     )
-    transaction.on_commit(lambda: privacy_request_email_task(request.pk, ""))
+    outbox_enqueue(task=privacy_request_email_task, args=[request.pk, ""])
     return request
 
 
@@ -724,7 +725,7 @@ def privacy_request_extend(
         target=request,
         data={"reference": request.reference, "months": months, "deadline": str(request.deadline)},
     )
-    transaction.on_commit(lambda: privacy_request_extended_email_task(request.pk, reason))
+    outbox_enqueue(task=privacy_request_extended_email_task, args=[request.pk, reason])
     return request
 
 
@@ -751,7 +752,7 @@ def privacy_request_export(*, request: PrivacyRequest, staff: Any) -> DataExport
         target=export,
         data={"reference": request.reference},
     )
-    transaction.on_commit(lambda: export_build_task(str(export.pk)))
+    outbox_enqueue(task=export_build_task, args=[str(export.pk)])
     return export
 
 
@@ -803,7 +804,7 @@ def privacy_request_close(*, request: PrivacyRequest, staff: Any, response: str)
         target=request,
         data={"reference": request.reference},
     )
-    transaction.on_commit(lambda: privacy_request_closed_email_task(request.pk))
+    outbox_enqueue(task=privacy_request_closed_email_task, args=[request.pk])
     return request
 
 

@@ -28,7 +28,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,6 +39,7 @@ from accounts.models import Company
 from catalog.selectors import vat_rate_on
 from core.audit import Actor, audit_log
 from core.models import AuditEntry
+from core.outbox import outbox_enqueue
 from customers.models import Client
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.models import Invoice
@@ -286,7 +286,7 @@ def quote_send(*, quote: Quote, actor: Actor) -> Quote:
         )
         from quotes import tasks
 
-        transaction.on_commit(partial(tasks.send_quote_email, company.pk, locked.pk))
+        outbox_enqueue(task=tasks.send_quote_email, args=[company.pk, locked.pk])
         return locked
 
 

@@ -26,6 +26,7 @@ from core.audit import Actor, AuditRecord, audit_log, audit_log_many
 from core.bulk import bulk_insert, bulk_set
 from core.identifiers import format_kontonr
 from core.money import ZERO, round_money
+from core.outbox import outbox_enqueue
 from customers.models import Client
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice, Payment
@@ -703,7 +704,7 @@ def _schedule_delivery(company_id: int, letter_ids: list[int]) -> None:
         return
     from receivables.tasks import deliver_letters
 
-    transaction.on_commit(lambda: deliver_letters(company_id, letter_ids))
+    outbox_enqueue(task=deliver_letters, args=[company_id, list(letter_ids)])
 
 
 def letter_send(

@@ -851,6 +851,16 @@ def identified_audit_targets(ctx: Context) -> Iterable[Target]:
     yield Target("core.AuditEntry", Action.ANONYMISE, rows, apply)
 
 
+def _outbox_targets(ctx: Context) -> Iterable[Target]:
+    """Task outbox rows: done ones (already without arguments) and given-up ones."""
+    from core.outbox import DONE_KEEP, FAILED_KEEP
+
+    rows = _manager("core.OutboxMessage").filter(
+        Q(done_at__lt=ctx.now - DONE_KEEP) | Q(failed_at__lt=ctx.now - FAILED_KEEP)
+    )
+    yield Target("core.OutboxMessage", Action.DELETE, rows, _delete("core.OutboxMessage"))
+
+
 def rules() -> list[Handler]:
     """The rules the engine runs: the registered handlers that have retention targets."""
     from privacy.handlers import retention_handlers

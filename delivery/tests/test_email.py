@@ -14,7 +14,7 @@ from huey.contrib.djhuey import HUEY
 
 from accounts.models import Company
 from core.audit import Actor
-from core.models import AuditEntry
+from core.models import AuditEntry, OutboxMessage
 from delivery import services, tasks
 from delivery.models import Delivery, Status
 from delivery.tests.conftest import issue_for, make_client
@@ -132,7 +132,8 @@ def test_smtp_down_fails_then_retry_delivers_exactly_once(
     assert second.due_at > first.finished_at
     # The retry waits in the schedule with its back-off delay; it has not run.
     (scheduled,) = HUEY.scheduled()
-    assert scheduled.args == (company.pk, second.pk)
+    (message_id,) = scheduled.args
+    assert OutboxMessage.objects.get(pk=message_id).args == [company.pk, second.pk]
     with scopes_disabled():
         assert Invoice.objects.get(pk=invoice.pk).sent_at is None
         assert AuditEntry.objects.filter(action="delivery.failed").count() == 1

@@ -120,7 +120,7 @@ def test_a_second_request_while_one_is_queued_is_refused(company, owner, email_c
         assert Delivery.objects.filter(invoice=invoice).count() == 1
 
 
-def test_sweep_requeues_lost_tasks_and_gives_up_on_interrupted_sends(
+def test_sweep_requeues_lost_tasks_and_resumes_interrupted_sends(
     company, owner, email_client, smtp_server, django_capture_on_commit_callbacks
 ):
     lost = issue_for(company, client=email_client)
@@ -134,24 +134,31 @@ def test_sweep_requeues_lost_tasks_and_gives_up_on_interrupted_sends(
             invoice=interrupted, channel="email", actor=Actor.user(owner)
         )
         # A worker claimed this one and died during the transmission.
-        services.delivery_claim(delivery_id=interrupted_delivery.pk)
+        dead_claim = services.delivery_claim(delivery_id=interrupted_delivery.pk)
 
+    # Before STALE_SENDING the claim is respected: the worker may still be sending.
+    assert services.deliveries_requeue() == []
     later = timezone.now() + services.STALE_SENDING + datetime.timedelta(minutes=1)
     found = services.deliveries_requeue(now=later)
-    assert found == [(company.pk, lost_delivery.pk)]
-    # Enqueued again just now: the next sweep leaves it alone.
+    assert found == [(company.pk, interrupted_delivery.pk), (company.pk, lost_delivery.pk)]
+    # Enqueued (and resumed) just now: the next sweep leaves both alone.
     assert services.deliveries_requeue(now=later) == []
     for company_id, delivery_id in found:
         tasks.send_delivery(company_id, delivery_id)
+    # The dead worker's late answer no longer counts: its claim was taken over.
+    with scope(company=company):
+        services.delivery_succeeded(delivery=dead_claim, message_id="<late@worker>")
 
-    assert len(smtp_server.messages) == 1
+    assert len(smtp_server.messages) == 2
     with scopes_disabled():
         lost_delivery.refresh_from_db()
         interrupted_delivery.refresh_from_db()
-    assert lost_delivery.status == Status.SENT
-    assert interrupted_delivery.status == Status.FAILED
-    assert interrupted_delivery.permanent
-    assert "Utfallet er ukjent" in interrupted_delivery.error
+        resumed = AuditEntry.objects.get(action="delivery.resumed")
+    assert lost_delivery.status == interrupted_delivery.status == Status.SENT
+    assert interrupted_delivery.attempt == 1  # the same attempt, resumed, not a new one
+    assert interrupted_delivery.message_id != "<late@worker>"
+    assert interrupted_delivery.message_id in {m["Message-ID"] for m in smtp_server.messages}
+    assert resumed.object_id == str(interrupted_delivery.pk)
 
 
 def test_the_periodic_task_sends_what_the_sweep_finds(

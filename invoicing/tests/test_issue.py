@@ -273,7 +273,11 @@ def test_foreign_currency_vat_also_in_nok(company_scope):
     assert invoice.vat_lines.get().vat_nok == Decimal("293.75")
 
 
-def test_hooks_run_after_commit_only(company_scope, actor, django_capture_on_commit_callbacks):
+def test_hooks_run_for_issued_documents_only(
+    company_scope, actor, django_capture_on_commit_callbacks
+):
+    """Receivers run in the issuing transaction once the document is complete; a refused
+    issue calls none (their outbox rows would roll back with it anyway)."""
     seen = []
 
     def receiver(*, invoice_id):

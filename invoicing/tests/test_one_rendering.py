@@ -100,19 +100,31 @@ def test_api_download_before_archiving_is_the_archived_pdf_and_ehf(api_client, c
     assert base64.b64decode(embedded.group(1)) == pdf.content
 
 
-def test_issue_archives_at_once_when_the_queue_is_unavailable(
+def test_issue_keeps_the_archive_task_in_the_outbox_when_the_queue_is_unavailable(
     company, with_logo, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from delivery import tasks
+    import datetime
+
+    from huey.contrib.djhuey import HUEY
+
+    from core.models import OutboxMessage
+    from core.outbox import outbox_drain
 
     def queue_down(*args, **kwargs):
         raise ConnectionError("Redis is not answering")
 
-    monkeypatch.setattr(tasks, "store_documents", queue_down)
+    monkeypatch.setattr(HUEY, "enqueue", queue_down)
     with scope(company=company):
         draft = draft_invoice(company=company)
         with django_capture_on_commit_callbacks(execute=True):
             invoice = services.invoice_issue(invoice=draft, actor=Actor.system("test"))
+    # Issued and committed; the archiving waits in the outbox, not lost.
+    (waiting,) = OutboxMessage.objects.filter(done_at__isnull=True)
+    assert (waiting.task, waiting.args) == ("delivery.tasks.store_documents", [invoice.pk])
+    assert _archived(company, invoice) == []
+
+    monkeypatch.undo()  # the queue is back: the sweep runs what waited
+    assert outbox_drain(grace=datetime.timedelta(0)) == {"ran": 1, "tried": 1}
     (pdf,) = _archived(company, invoice)
     assert _images(pdf) == 1
 
