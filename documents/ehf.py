@@ -197,6 +197,12 @@ def _address(b: _Builder, parent: etree._Element, party: Party) -> None:
     _address_parts(b, b.cac(parent, "PostalAddress"), party.address)
 
 
+# Country codes the EN 16931 code list (BR-CL-14) spells otherwise: Kosovo is "1A" there
+# (the EU's code), not the user-assigned "XK" that our client register uses; CEN declined
+# to add XK (eInvoicing-EN16931 issue 326).
+EHF_COUNTRY = {"XK": "1A"}
+
+
 def _address_parts(b: _Builder, element: etree._Element, address: Address) -> None:
     """UBL AddressType children in schema order; the country is always there (BR-09,
     BR-11, BR-57: every address of the invoice carries its country code)."""
@@ -204,7 +210,8 @@ def _address_parts(b: _Builder, element: etree._Element, address: Address) -> No
     b.cbc(element, "AdditionalStreetName", address.line2)
     b.cbc(element, "CityName", address.city)
     b.cbc(element, "PostalZone", address.postcode)
-    b.cbc(b.cac(element, "Country"), "IdentificationCode", address.country or "NO")
+    country = address.country or "NO"
+    b.cbc(b.cac(element, "Country"), "IdentificationCode", EHF_COUNTRY.get(country, country))
 
 
 def _delivery(b: _Builder, root: etree._Element) -> None:

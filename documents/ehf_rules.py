@@ -23,7 +23,7 @@ from stdnum.no import orgnr
 
 from core.currencies import ISO_4217_CODES
 from core.peppol import EAS_SCHEMES
-from customers.countries import COUNTRY_CODES
+from customers.countries import ISO_3166_ALPHA2
 from documents.ehf import CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE
 
 NS = {"cac": NS_CAC, "cbc": NS_CBC, "inv": NS_INVOICE, "cn": NS_CREDIT_NOTE}
@@ -62,7 +62,8 @@ CURRENCY_AMOUNTS = (
     "PayableAmount",
 )  # fmt: skip
 # ISO 3166-1 alpha-2 as Peppol lists it: with 1A (Kosovo) and XI (Northern Ireland).
-PEPPOL_COUNTRY_CODES = COUNTRY_CODES | {"1A", "XI"}
+# Not XK: the user-assigned code for Kosovo is not on the list (the builder writes 1A).
+PEPPOL_COUNTRY_CODES = ISO_3166_ALPHA2 | {"1A", "XI"}
 RULE_PREFIX = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "G": "BR-G", "O": "BR-O"}
 # PEPPOL-EN16931-P0104..P0111: an exemption reason code belongs to one VAT category.
 VATEX_CATEGORY = {

@@ -435,3 +435,29 @@ def test_without_a_place_of_delivery_there_is_no_delivery_location():
     assert xpath(xml, "/*/cac:Delivery/cbc:ActualDeliveryDate")
     sparse = build_ehf(make_document(delivery_date=None))
     assert xpath(sparse, "/*/cac:Delivery") == []
+
+
+def test_kosovo_is_1a_in_the_ehf_not_xk():
+    """Our client register uses XK for Kosovo; the EN 16931 country list (BR-CL-14) has
+    only 1A, so the EHF writes 1A for the buyer's and the delivery address."""
+    kosovo = Address(
+        line1="Rruga Agim Ramadani 15", postcode="10000", city="Prishtina", country="XK"
+    )
+    document = make_document(
+        buyer=make_buyer(
+            name="Dardania Trade LLC",
+            address=kosovo,
+            organization_number="",
+            vat_registered=False,
+            in_foretaksregisteret=False,
+            peppol_id="0088:7080000801234",
+        ),
+        delivery_address=kosovo,
+    )
+    xml = build_ehf(document)
+    codes = [element.text for element in xpath(xml, "//cac:Country/cbc:IdentificationCode")]
+    assert "XK" not in codes and codes.count("1A") == 2
+    assert xsd_errors(xml) == []
+    assert "BR-CL-14" not in {violation.rule for violation in check_ehf(xml)}
+    raw = xml.replace(b">1A<", b">XK<")
+    assert "BR-CL-14" in {violation.rule for violation in check_ehf(raw)}
