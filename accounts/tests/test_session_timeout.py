@@ -7,6 +7,8 @@ from unittest import mock
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.middleware import SESSION_SEEN_KEY
@@ -65,3 +67,35 @@ def test_requests_within_a_minute_do_not_write_the_session(owner_client):
         owner_client.get(DASHBOARD)
     assert save.call_count == 1
     assert owner_client.session[SESSION_SEEN_KEY] == t0  # the mocked save stored nothing
+
+
+@pytest.mark.parametrize("url_name", ["dashboard", "invoicing:list", "customers:list"])
+def test_a_plain_get_does_not_rewrite_the_session_row(owner_client, url_name):
+    """Measured on the SQL itself, not on a mocked save: after the first request of the
+    minute, browsing the busiest pages sends no INSERT/UPDATE to the session table."""
+    t0 = 1_900_000_000
+    with _at(t0):
+        owner_client.get(DASHBOARD)
+    with _at(t0 + 30), CaptureQueriesContext(connection) as queries:
+        assert owner_client.get(reverse(url_name)).status_code == 200
+    writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "django_session" in query["sql"]
+        and query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert any("django_session" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_session_is_written_again_once_the_minute_has_passed(owner_client):
+    t0 = 1_900_000_000
+    with _at(t0):
+        owner_client.get(DASHBOARD)
+    with _at(t0 + 61), CaptureQueriesContext(connection) as queries:
+        owner_client.get(DASHBOARD)
+    assert any(
+        "django_session" in query["sql"] and query["sql"].lstrip().upper().startswith("UPDATE")
+        for query in queries.captured_queries
+    )
+    assert owner_client.session[SESSION_SEEN_KEY] == t0 + 61
