@@ -218,7 +218,8 @@ class AgeingRowSerializer(serializers.Serializer):
     d31_60 = _Money()
     d61_90 = _Money()
     d90_plus = _Money()
-    total = _Money()
+    total = _Money(help_text="Sum åpent, gebyrer og renter medregnet.")
+    items = _Money(help_text="Av summen: purregebyr, kompensasjon og forsinkelsesrente.")
     credit_balance = _Money()
     net = _Money()
 
@@ -237,6 +238,7 @@ def _ageing_row(row: selectors.AgeingRow) -> dict[str, Any]:
         "client_name": row.client.name if row.client else None,
         **row.buckets,
         "total": row.total,
+        "items": row.items,
         "credit_balance": row.credit_balance,
         "net": row.net,
     }

@@ -18,7 +18,8 @@ Credit-balance payments (``method="credit"``) move the client's own credit onto 
 and are not ledger entries: the balance does not change.
 
 Closing balance = Σ open amounts of the client's invoices − the client's credit balance
-(``invoicing.selectors.client_credit_balance``), both as of the same date.
+(``invoicing.selectors.client_credit_balance``) + what is open of the fees and interest
+claimed, all as of the same date (``reports.selectors.ageing``'s net).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import (
     Case,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -31,7 +32,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
@@ -212,6 +214,10 @@ def vat_report(*, company: Company, date_from: datetime.date, date_to: datetime.
         output_field=DecimalField(max_digits=2, decimal_places=0),
     )
     rows = InvoiceVatLine.objects.filter(
+        # The company on the invoice side too (the scope only filters the VAT rows): the
+        # planner then reads the invoices from the covering index
+        # (``invoice_report_cover``), not the wide invoice rows.
+        invoice__company=company,
         invoice__status__in=[s for s in Invoice.Status.values if s != Invoice.Status.DRAFT],
         invoice__invoice_date__gte=date_from,
         invoice__invoice_date__lte=date_to,
@@ -220,7 +226,9 @@ def vat_report(*, company: Company, date_from: datetime.date, date_to: datetime.
     # NOK documents: one GROUP BY.
     nok = (
         rows.filter(invoice__currency="NOK")
-        .values("vat_category", "vat_rate", "vat_codes")
+        # Grouped by the code as text (``vat_codes->>0``), not the JSON list: cheaper to
+        # hash over hundreds of thousands of rows.
+        .values("vat_category", "vat_rate", code=KT("vat_codes__0"))
         .annotate(
             base=_sum(ExpressionWrapper(F("basis") * sign, output_field=MONEY_FIELD)),
             vat=_sum(ExpressionWrapper(F("vat_nok") * sign, output_field=MONEY_FIELD)),
@@ -228,12 +236,21 @@ def vat_report(*, company: Company, date_from: datetime.date, date_to: datetime.
         .order_by()
     )
     for row in nok:
-        sums = by_code[_group_code(row["vat_codes"], row["vat_category"])]
+        sums = by_code[_group_code(row["code"], row["vat_category"])]
         sums[0] += money(row["base"])
         sums[1] += money(row["vat"])
     # Foreign-currency documents: the rows themselves (each converted at its own rate).
-    foreign = rows.exclude(invoice__currency="NOK").values_list(
-        "vat_codes", "vat_category", "basis", "vat_nok", "invoice__exchange_rate", "invoice__kind"
+    foreign = (
+        rows.exclude(invoice__currency="NOK")
+        .order_by()
+        .values_list(
+            KT("vat_codes__0"),
+            "vat_category",
+            "basis",
+            "vat_nok",
+            "invoice__exchange_rate",
+            "invoice__kind",
+        )
     )
     for codes, category, basis, vat_nok, rate, kind in foreign.iterator(chunk_size=2000):
         factor = -1 if kind == Invoice.Kind.CREDIT_NOTE else 1
@@ -265,6 +282,7 @@ def vat_report(*, company: Company, date_from: datetime.date, date_to: datetime.
 # --- Ageing ------------------------------------------------------------------------------------
 
 BUCKETS = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus")
+ITEMS = "items"  # the fees and interest within a client's buckets (not a bucket)
 BUCKET_LABELS = {
     "not_due": _("Ikke forfalt"),
     "d1_30": _("1–30 dager"),
@@ -285,19 +303,27 @@ def _bucket_conditions(as_of: datetime.date, due: str = "due_date") -> dict[str,
     }
 
 
-def _ageing_sums(*, as_of: datetime.date, currency: str) -> dict[int, dict[str, Decimal]]:
-    """Open amount per client and bucket as of a date, in four GROUP BYs.
+def _ageing_sums(
+    *, company: Company, as_of: datetime.date, currency: str
+) -> dict[int, dict[str, Decimal]]:
+    """Open amount per client and bucket as of a date, in seven GROUP BYs (``ITEMS``: the
+    part of it that is fees and interest).
 
     Today's stored open balance of the invoices dated up to ``as_of``, corrected by what
     is dated after it: payments applied after the date are added back, credit notes dated
     after it are added back, and the part of those credit notes that went to the client's
     credit balance is taken off again (the identity of ``open_invoices_as_of``). Only rows
-    dated after the date are read for the correction, so "as of today" costs one query.
+    dated after the date are read for the correction (none for "as of today"). The fees
+    and interest: ``_add_item_sums``.
     """
     issued = [status for status in Invoice.Status.values if status != Invoice.Status.DRAFT]
-    result: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(BUCKETS, ZERO))
+    result: dict[int, dict[str, Decimal]] = defaultdict(
+        lambda: dict.fromkeys((*BUCKETS, ITEMS), ZERO)
+    )
 
-    def add(queryset: Any, client: str, due: str, amount: Any, sign: int) -> None:
+    def add(
+        queryset: Any, client: str, due: str, amount: Any, sign: int, items: bool = False
+    ) -> None:
         conditions = _bucket_conditions(as_of, due)
         rows = (
             queryset.values(ageing_client=F(client))
@@ -308,6 +334,8 @@ def _ageing_sums(*, as_of: datetime.date, currency: str) -> dict[int, dict[str, 
             sums = result[row["ageing_client"]]
             for key in BUCKETS:
                 sums[key] += sign * money(row[key])
+                if items:
+                    sums[ITEMS] += sign * money(row[key])
 
     add(
         Invoice.objects.filter(
@@ -321,6 +349,7 @@ def _ageing_sums(*, as_of: datetime.date, currency: str) -> dict[int, dict[str, 
         1,
     )
     original = {
+        "company": company,  # lets the joins read the covering index (see vat_report)
         "kind": Invoice.Kind.INVOICE,
         "status__in": issued,
         "currency": currency,
@@ -358,7 +387,43 @@ def _ageing_sums(*, as_of: datetime.date, currency: str) -> dict[int, dict[str, 
         F("amount"),
         -1,
     )
+    _add_item_sums(add, as_of=as_of, currency=currency)
     return result
+
+
+def _add_item_sums(add: Any, *, as_of: datetime.date, currency: str) -> None:
+    """Fees, § 3a compensation and interest still open as of the date, aged by their
+    invoice's due date.
+
+    The same three movements as the ledger's receivables sources (``reports.ledger``): the
+    item claimed (dated ``date``), its payments (``ItemAllocation``, dated) and its waiver
+    (what was still open, dated the day it was waived), each summed up to ``as_of``, so the
+    aged total is the ledger's closing balance to the øre. An item ages with the claim it
+    belongs to: it is owed because the invoice was not paid by its due date, and the
+    drill-down then shows one row per invoice with its principal and its items.
+    """
+    from receivables.models import ItemAllocation, ReceivableItem
+
+    items = ReceivableItem.objects.filter(currency=currency)
+    add(items.filter(date__lte=as_of), "client_id", "invoice__due_date", F("amount"), 1, True)
+    add(
+        ItemAllocation.objects.filter(item__currency=currency, date__lte=as_of),
+        "item__client_id",
+        "item__invoice__due_date",
+        F("amount"),
+        -1,
+        True,
+    )
+    add(
+        items.filter(waived_at__isnull=False)
+        .annotate(waived_on=TruncDate("waived_at"))
+        .filter(waived_on__lte=as_of),
+        "client_id",
+        "invoice__due_date",
+        ExpressionWrapper(F("amount") - F("paid_amount"), output_field=MONEY_FIELD),
+        -1,
+        True,
+    )
 
 
 def open_invoices_as_of(
@@ -370,6 +435,22 @@ def open_invoices_as_of(
     of those credit notes went to the client's credit balance (the paid part), which is
     the same identity the invoicing services keep for today's open balance.
     """
+    return _principal_as_of(as_of=as_of, currency=currency, history=True).exclude(open_as_of=0)
+
+
+def _principal_as_of(*, as_of: datetime.date, currency: str, history: bool) -> QuerySet[Invoice]:
+    """Invoices dated on or before ``as_of`` annotated ``open_as_of`` (zeros included):
+    summed from the history, or today's stored balance when ``history`` is False."""
+    queryset = Invoice.objects.issued().filter(
+        kind=Invoice.Kind.INVOICE, currency=currency, invoice_date__lte=as_of
+    )
+    if not history:
+        return queryset.annotate(
+            open_as_of=ExpressionWrapper(
+                F("total_incl_vat") - F("paid_amount") - F("credited_amount"),
+                output_field=MONEY_FIELD,
+            )
+        )
     applied = (
         Payment.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
         .order_by()
@@ -397,21 +478,16 @@ def open_invoices_as_of(
         .annotate(total=Sum("amount"))
         .values("total")
     )
-
-    def sub(query: Any) -> Coalesce:
-        return Coalesce(Subquery(query, output_field=MONEY_FIELD), ZERO_VALUE)
-
-    return (
-        Invoice.objects.issued()
-        .filter(kind=Invoice.Kind.INVOICE, currency=currency, invoice_date__lte=as_of)
-        .annotate(
-            open_as_of=ExpressionWrapper(
-                F("total_incl_vat") - sub(applied) - sub(credited) + sub(beyond),
-                output_field=MONEY_FIELD,
-            )
+    return queryset.annotate(
+        open_as_of=ExpressionWrapper(
+            F("total_incl_vat") - _subsum(applied) - _subsum(credited) + _subsum(beyond),
+            output_field=MONEY_FIELD,
         )
-        .exclude(open_as_of=0)
     )
+
+
+def _subsum(query: Any) -> Coalesce:
+    return Coalesce(Subquery(query, output_field=MONEY_FIELD), ZERO_VALUE)
 
 
 def _needs_history(*, as_of: datetime.date, currency: str) -> bool:
@@ -431,18 +507,61 @@ def open_invoices(
     When nothing is dated after ``as_of`` (the usual case: today), the stored open balance
     is the answer and no history is summed.
     """
-    if _needs_history(as_of=as_of, currency=currency):
-        return open_invoices_as_of(company=company, as_of=as_of, currency=currency)
-    return (
-        Invoice.objects.issued()
-        .filter(kind=Invoice.Kind.INVOICE, currency=currency, invoice_date__lte=as_of)
+    history = _needs_history(as_of=as_of, currency=currency)
+    return _principal_as_of(as_of=as_of, currency=currency, history=history).exclude(open_as_of=0)
+
+
+def open_claims(
+    *, company: Company, as_of: datetime.date, currency: str = "NOK"
+) -> QuerySet[Invoice]:
+    """Invoices with something open as of a date: ``open_as_of`` (the principal),
+    ``items_open_as_of`` (fees, § 3a compensation and interest claimed on the invoice, as
+    the ledger counts them) and ``claim_open_as_of`` (their sum, what ageing buckets)."""
+    from receivables.models import ItemAllocation, ReceivableItem
+
+    history = _needs_history(as_of=as_of, currency=currency)
+    items = ReceivableItem.objects.filter(invoice=OuterRef("pk"), currency=currency)
+    claimed = (
+        items.filter(date__lte=as_of)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    paid = (
+        ItemAllocation.objects.filter(
+            item__invoice=OuterRef("pk"), item__currency=currency, date__lte=as_of
+        )
+        .order_by()
+        .values("item__invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    waived = (
+        items.filter(waived_at__isnull=False)
+        .annotate(waived_on=TruncDate("waived_at"))
+        .filter(waived_on__lte=as_of)
+        .order_by()
+        .values("invoice")
         .annotate(
-            open_as_of=ExpressionWrapper(
-                F("total_incl_vat") - F("paid_amount") - F("credited_amount"),
-                output_field=MONEY_FIELD,
+            total=Sum(ExpressionWrapper(F("amount") - F("paid_amount"), output_field=MONEY_FIELD))
+        )
+        .values("total")
+    )
+    return (
+        _principal_as_of(as_of=as_of, currency=currency, history=history)
+        .filter(~Q(open_as_of=0) | Exists(items.filter(date__lte=as_of)))
+        .annotate(
+            items_open_as_of=ExpressionWrapper(
+                _subsum(claimed) - _subsum(paid) - _subsum(waived), output_field=MONEY_FIELD
             )
         )
-        .exclude(open_as_of=0)
+        .annotate(
+            claim_open_as_of=ExpressionWrapper(
+                F("open_as_of") + F("items_open_as_of"), output_field=MONEY_FIELD
+            )
+        )
+        .exclude(claim_open_as_of=0)
     )
 
 
@@ -451,6 +570,7 @@ class AgeingRow:
     client: Client | None
     buckets: dict[str, Decimal]
     credit_balance: Decimal = ZERO
+    items: Decimal = ZERO  # of the total: fees, § 3a compensation and interest
 
     @property
     def total(self) -> Decimal:
@@ -476,9 +596,10 @@ class Ageing:
 def ageing(*, company: Company, as_of: datetime.date, currency: str = "NOK") -> Ageing:
     """Open amounts per client in buckets by days past due as of a date (set-based)."""
     per_client: dict[int, AgeingRow] = {}
-    for client_pk, buckets in _ageing_sums(as_of=as_of, currency=currency).items():
-        if any(buckets.values()):
-            per_client[client_pk] = AgeingRow(client=None, buckets=buckets)
+    for client_pk, sums in _ageing_sums(company=company, as_of=as_of, currency=currency).items():
+        items = sums.pop(ITEMS)
+        if any(sums.values()):
+            per_client[client_pk] = AgeingRow(client=None, buckets=sums, items=items)
     credits = (
         ClientBalanceEntry.objects.filter(currency=currency, date__lte=as_of)
         .values("client_id")
@@ -501,6 +622,7 @@ def ageing(*, company: Company, as_of: datetime.date, currency: str = "NOK") -> 
         client=None,
         buckets={key: sum((row.buckets[key] for row in rows), ZERO) for key in BUCKETS},
         credit_balance=sum((row.credit_balance for row in rows), ZERO),
+        items=sum((row.items for row in rows), ZERO),
     )
     return Ageing(as_of=as_of, currency=currency, rows=rows, totals=totals)
 
@@ -513,8 +635,9 @@ def ageing_invoices(
     client: Client | None = None,
     bucket: str | None = None,
 ) -> QuerySet[Invoice]:
-    """The open invoices behind an ageing cell (drill-down), oldest due date first."""
-    queryset = open_invoices(company=company, as_of=as_of, currency=currency)
+    """The open invoices behind an ageing cell (drill-down), oldest due date first, with
+    what is open of each: principal, fees and interest (``open_claims``)."""
+    queryset = open_claims(company=company, as_of=as_of, currency=currency)
     if client is not None:
         queryset = queryset.filter(client=client)
     if bucket is not None:

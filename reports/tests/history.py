@@ -2,7 +2,8 @@
 
 Every output VAT code, several lines per invoice, EUR invoices at their own rates, partial
 and full credit notes, partial payments, overpayments, payments from the credit balance
-and reversals, spread over a year. Deterministic for a seed.
+and reversals, spread over a year; and on some unpaid invoices (NOK and EUR) reminder
+fees, § 3a compensation and interest, partly paid or waived. Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
                 credit_date=date,
             )
     issued = [by_spec[index] for index in range(invoices)]
+    _add_receivable_items(company=company, invoices=issued)
     # Spend some credit balance (method "credit") where a client has one.
     from invoicing.selectors import client_credit_balance
 
@@ -133,3 +135,60 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
             )
             break
     return issued
+
+
+def _add_receivable_items(*, company: Company, invoices: list[Invoice]) -> None:
+    """Fees, compensation and interest on the first unpaid invoices, as the reminder run
+    leaves them (rows of the receivables app): one of each kind partly paid, one waived.
+
+    Written as rows, not through the reminder run: the run decides *whether* to claim
+    (its own tests), here only the amounts and dates matter to the reports.
+    """
+    from django.utils import timezone
+
+    from receivables.models import ItemAllocation, ReceivableItem
+
+    for invoice in invoices:
+        invoice.refresh_from_db()
+    unpaid = [invoice for invoice in invoices if invoice.open_balance > 0]
+    eur = [invoice for invoice in unpaid if invoice.currency != "NOK"][:1]
+    chosen = [invoice for invoice in unpaid if invoice.currency == "NOK"][:4] + eur
+    for index, invoice in enumerate(chosen):
+        claimed = invoice.due_date + datetime.timedelta(days=20)
+        for kind, amount in (("reminder_fee", "35.00"), ("interest", f"{12 + index}.37")):
+            item = ReceivableItem.objects.create(
+                company=company,
+                invoice=invoice,
+                client=invoice.client,
+                kind=kind,
+                date=claimed,
+                amount=Decimal(amount),
+                currency=invoice.currency,
+            )
+            if index == 1 and kind == "reminder_fee":
+                paid = Decimal("20.00")
+                ItemAllocation.objects.create(
+                    company=company,
+                    item=item,
+                    date=claimed + datetime.timedelta(days=9),
+                    amount=paid,
+                )
+                item.paid_amount = paid
+                item.save(update_fields=["paid_amount"])
+            if index == 2 and kind == "interest":
+                item.waived_at = timezone.make_aware(
+                    datetime.datetime.combine(
+                        claimed + datetime.timedelta(days=30), datetime.time(12)
+                    )
+                )
+                item.save(update_fields=["waived_at"])
+        if index == 3:
+            ReceivableItem.objects.create(
+                company=company,
+                invoice=invoice,
+                client=invoice.client,
+                kind="compensation",
+                date=claimed,
+                amount=Decimal("70.00"),
+                currency=invoice.currency,
+            )

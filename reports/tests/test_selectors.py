@@ -86,6 +86,21 @@ def _open_as_of(invoice, as_of):
     return invoice.total_incl_vat - applied - credited + beyond
 
 
+def _items_open_as_of(invoice, as_of):
+    """Fees and interest claimed on one invoice still open as of a date, row by row."""
+    from django.utils import timezone
+
+    from receivables.models import ReceivableItem
+
+    total = ZERO
+    for item in ReceivableItem.objects.filter(invoice=invoice, date__lte=as_of):
+        total += item.amount
+        total -= sum((a.amount for a in item.allocations.filter(date__lte=as_of)), ZERO)
+        if item.waived_at and timezone.localdate(item.waived_at) <= as_of:
+            total -= item.amount - item.paid_amount
+    return total
+
+
 @pytest.mark.parametrize(
     "as_of", [datetime.date(2026, 3, 31), datetime.date(2026, 8, 15), datetime.date(2027, 6, 1)]
 )
@@ -96,7 +111,7 @@ def test_ledger_closing_equals_open_amounts_minus_credit_balances(history, as_of
         for row in ledger.clients:
             open_amount = sum(
                 (
-                    _open_as_of(invoice, as_of)
+                    _open_as_of(invoice, as_of) + _items_open_as_of(invoice, as_of)
                     for invoice in Invoice.objects.invoices()
                     .issued()
                     .filter(client=row.client, currency=currency, invoice_date__lte=as_of)
@@ -153,21 +168,28 @@ def test_ageing_buckets_partition_the_open_amount(history, as_of):
     company = history[0].company
     report = selectors.ageing(company=company, as_of=as_of)
     expected: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    expected_items: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for invoice in (
         Invoice.objects.invoices().issued().filter(currency="NOK", invoice_date__lte=as_of)
     ):
         expected[invoice.client_id] += _open_as_of(invoice, as_of)
+        items = _items_open_as_of(invoice, as_of)
+        expected[invoice.client_id] += items
+        expected_items[invoice.client_id] += items
+    assert any(expected_items.values()) or as_of < datetime.date(2026, 3, 1)
     for row in report.rows:
         assert row.total == expected[row.client.pk]
+        assert row.items == expected_items[row.client.pk]
         assert sum(row.buckets.values(), ZERO) == row.total
-        # The drill-down lists exactly the invoices of each cell.
+        # The drill-down lists exactly the invoices of each cell, fees and interest included.
         for key in selectors.BUCKETS:
             cell = selectors.ageing_invoices(
                 company=company, as_of=as_of, client=row.client, bucket=key
             )
-            assert sum((i.open_as_of for i in cell), ZERO) == row.buckets[key]
+            assert sum((i.claim_open_as_of for i in cell), ZERO) == row.buckets[key]
+            assert all(i.claim_open_as_of == i.open_as_of + i.items_open_as_of for i in cell)
     assert report.totals.total == sum(expected.values(), ZERO)
-    # Net per client = the ledger's closing balance.
+    # Net per client = the ledger's closing balance (fees and interest included).
     ledger = {r.client.pk: r.closing for r in ledger_totals(company=company, date_to=as_of).clients}
     for row in report.rows:
         assert row.net == ledger.get(row.client.pk, ZERO)
@@ -306,3 +328,13 @@ def test_receivable_items_are_ledger_entries(company_scope):
     ]
     assert entries[-1].balance == may.closing
     assert str(entries[1].kind_label) == "Purregebyr"
+    # Ageing: what is open of them ages with the invoice; net = the ledger's closing.
+    for as_of, ledger in ((datetime.date(2026, 4, 30), april), (datetime.date(2026, 5, 31), may)):
+        report = selectors.ageing(company=company_scope, as_of=as_of)
+        assert report.totals.net == ledger.closing
+        assert report.totals.items == ledger.closing - invoice.total_incl_vat
+        [row] = report.rows
+        assert sum(row.buckets.values(), ZERO) == row.total
+        [cell] = selectors.ageing_invoices(company=company_scope, as_of=as_of)
+        assert cell.items_open_as_of == report.totals.items
+        assert cell.claim_open_as_of == row.total
