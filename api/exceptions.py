@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from core.errors import DATABASE_RETRY_AFTER, is_database_outage
+from core.errors import DATABASE_RETRY_AFTER, ExplainedError, is_database_outage
 from core.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             {"detail": _("Endringen er i konflikt med eksisterende data.")},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, ExplainedError):
+        exc.log()
+        return Response({"detail": exc.user_message()}, status=exc.status_code)
     if is_database_outage(exc):
         logger.error("Database unavailable: API answered 503", exc_info=exc)
         set_rollback()

@@ -36,6 +36,41 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _render(request, 404)
 
 
+class ExplainedError(Exception):
+    """A failure a user is told about in plain words, with its own status — never a 500.
+
+    A domain app subclasses it (``documents.models.ArchivedFileMissing``);
+    ``core.middleware.ExplainedErrorMiddleware`` renders it as a page and
+    ``api.exceptions`` as the JSON error body, so neither needs to know the app.
+    """
+
+    status_code = 400
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def user_message(self) -> str:
+        raise NotImplementedError
+
+    def log(self) -> None:
+        logger.warning("%s: %s", type(self).__name__, self)
+
+
+def explained_error_page(request: HttpRequest, exc: ExplainedError) -> HttpResponse:
+    exc.log()
+    body = render_to_string(
+        "errors/explained.html",
+        {
+            "title": exc.title(),
+            "message": exc.user_message(),
+            "status": exc.status_code,
+            "request_id": getattr(request, "request_id", ""),
+        },
+        request=request,
+    )
+    return HttpResponse(body, status=exc.status_code)
+
+
 def is_database_outage(exc: BaseException | None) -> bool:
     """The database cannot be reached (connection refused or lost, SQLite locked)."""
     seen = 0

@@ -192,3 +192,20 @@ def _invalid_character_response(request: HttpRequest, field: str) -> HttpRespons
             json_dumps_params={"ensure_ascii": False},
         )
     return HttpResponseBadRequest(_INVALID_CHARACTER_TEXT, content_type="text/plain; charset=utf-8")
+
+
+class ExplainedErrorMiddleware:
+    """A view that raises ``core.errors.ExplainedError`` answers its status with its words."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from core.errors import ExplainedError, explained_error_page
+
+        if isinstance(exception, ExplainedError):
+            return explained_error_page(request, exception)
+        return None

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django_scopes import scope, scopes_disabled
 
 from core.backup import StepResult
-from documents.models import StoredDocument
+from documents.models import ArchivedFileMissing, StoredDocument
 
 _CHUNK = 1024 * 1024
 
@@ -110,7 +110,12 @@ def archive_repair() -> RepairResult:
             with scope(company=stored.company):
                 try:
                     content = _rendered_again(stored)
-                except (StoredDocument.DoesNotExist, FileNotFoundError, ValueError):
+                except (
+                    StoredDocument.DoesNotExist,
+                    ArchivedFileMissing,
+                    FileNotFoundError,
+                    ValueError,
+                ):
                     still_missing.append(problem)
                     continue
             if hashlib.sha256(content).hexdigest() != stored.sha256:

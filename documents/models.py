@@ -8,13 +8,19 @@ queryset's ``update``/``delete`` raise ``AppendOnlyError``.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, scopes_disabled
 
+from core.errors import ExplainedError
 from core.models import AppendOnlyError, AppendOnlyQuerySet, TenantModel
+
+logger = logging.getLogger("documents.archive")
 
 
 class CompanyBranding(TenantModel):
@@ -51,6 +57,48 @@ def _document_path(instance: StoredDocument, filename: str) -> str:
 
 
 _AppendOnlyManager = AppendOnlyQuerySet.as_manager().__class__
+
+
+class ArchivedFileMissing(ExplainedError):
+    """An archived PDF/EHF whose file is gone from the storage or no longer matches its
+    SHA-256. Never served, never silently rendered again: the page and the API explain it
+    (410 Gone: asking again will not help until the archive is repaired), the log names
+    it, and ``manage.py documents_repair`` puts back what it can prove identical
+    (``documents.integrity``)."""
+
+    status_code = 410
+
+    def __init__(self, stored: StoredDocument, *, problem: str) -> None:
+        super().__init__(f"{stored} ({stored.file.name}): {problem}")
+        self.stored = stored
+        self.problem = problem  # "missing" or "checksum"
+
+    def title(self) -> str:
+        return gettext("Dokumentet mangler i arkivet")
+
+    def user_message(self) -> str:
+        with scopes_disabled():
+            invoice = self.stored.invoice
+        return gettext(
+            "Den arkiverte %(kind)s-filen til %(document)s %(number)s mangler i arkivet eller "
+            "er endret, så den vises ikke. En ny utskrift kunne avvike fra den som ble sendt, "
+            "og lages derfor ikke automatisk. Feilen er logget, og driften gjenoppretter filen "
+            "fra sikkerhetskopien eller med reparasjonskommandoen. Prøv igjen senere, eller "
+            "kontakt oss og oppgi referansen."
+        ) % {
+            "kind": self.stored.kind.upper(),
+            "document": gettext("kreditnota") if invoice.is_credit_note else gettext("faktura"),
+            "number": invoice.number,
+        }
+
+    def log(self) -> None:
+        logger.error(
+            "Archived document %s of invoice %s (%s) is %s; run manage.py documents_repair",
+            self.stored.pk,
+            self.stored.invoice_id,
+            self.stored.file.name,
+            self.problem,
+        )
 
 
 class StoredDocument(TenantModel):
@@ -93,5 +141,12 @@ class StoredDocument(TenantModel):
         raise AppendOnlyError("An archived document is never deleted.")
 
     def read(self) -> bytes:
-        with self.file.open("rb") as handle:
-            return handle.read()
+        """The archived bytes, checked against the SHA-256 taken when they were archived."""
+        try:
+            with self.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            raise ArchivedFileMissing(self, problem="missing") from None
+        if hashlib.sha256(content).hexdigest() != self.sha256:
+            raise ArchivedFileMissing(self, problem="checksum")
+        return content

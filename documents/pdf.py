@@ -24,6 +24,7 @@ from a second pass.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime
 import functools
@@ -32,6 +33,7 @@ import io
 import logging
 import os
 import threading
+import time
 import unicodedata
 import zlib
 from collections import OrderedDict
@@ -50,7 +52,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.lib.utils import ImageReader, TimeStamp, simpleSplit
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
@@ -635,6 +637,9 @@ class _Renderer:
             author=self.doc.seller.name,
             subject=f"{self.title().capitalize()} {number} – {self.doc.buyer.name}",
             creator="FakturaNett",
+            # The same document gives the same bytes (no time stamp, no random /ID), so
+            # ``documents_repair`` can prove a re-rendering identical to the archive.
+            invariant=1,
             initialFontName=FONT,
             initialFontSize=9,
             initialLeading=11,
@@ -1182,12 +1187,22 @@ _BOX_COMMANDS: list[tuple[Any, ...]] = [
 _BOX = TableStyle(_BOX_COMMANDS)
 
 
+def _document_time_stamp(day: datetime.date) -> TimeStamp:
+    stamp = TimeStamp(invariant=1)
+    t = calendar.timegm(day.timetuple())
+    stamp.t, stamp.lt = t, time.gmtime(t)
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    return stamp
+
+
 class _PagedCanvas(Canvas):
     """Holds each finished page back until ``save`` knows the page count ("Side x av y")."""
 
     def __init__(self, *args: Any, renderer: _Renderer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._renderer = renderer
+        # CreationDate/ModDate: the document's own date (midnight UTC), not the clock.
+        self._doc._timeStamp = _document_time_stamp(renderer.doc.issue_date)
         self._held: list[dict[str, Any]] = []
         for name in (FONT, FONT_BOLD):  # the same subset for (nearly) every document
             pdfmetrics.getFont(name).splitString(SUBSET_SEED, self._doc)

@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActiveCompanyMiddleware",
+    "core.middleware.ExplainedErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
