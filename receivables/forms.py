@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.forms import DateInput, NorwegianDecimalField
-from receivables.models import ReminderSettings, StatutoryFigure
+from receivables.models import BankTransaction, ReminderSettings, StatutoryFigure
 
 
 class ReminderSettingsForm(forms.ModelForm):
@@ -72,16 +72,12 @@ class BankFileForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    invoice_number = forms.IntegerField(label=_("Fakturanummer"), min_value=1, required=False)
-    client_number = forms.IntegerField(
-        label=_("…eller kundenummer (til gode)"), min_value=1, required=False
-    )
+    invoice_number = forms.IntegerField(label=_("Fakturanummer"), min_value=1, max_value=2**31 - 1)
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
-        if bool(data.get("invoice_number")) == bool(data.get("client_number")):
-            raise forms.ValidationError(_("Oppgi enten et fakturanummer eller et kundenummer."))
-        return data
+
+class SetAsideForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Årsak"), choices=BankTransaction.SetAsideReason.choices)
+    note = forms.CharField(label=_("Merknad"), max_length=500, required=False)
 
 
 class FigureForm(forms.Form):

@@ -389,7 +389,14 @@ class BankTransaction(TenantModel):
         MATCHED = "matched", _("Registrert automatisk")
         UNMATCHED = "unmatched", _("Ikke avstemt")
         ASSIGNED = "assigned", _("Ført mot faktura")
+        SET_ASIDE = "set_aside", _("Holdt utenfor")
+        # Rows of earlier versions only: the amount was booked as an overpayment of the
+        # client's latest paid invoice. Unmatched money now waits here until assigned.
         CREDITED = "credited", _("Ført som kundens tilgodehavende")
+
+    class SetAsideReason(models.TextChoices):
+        RETURNED = "returned", _("Betalt tilbake til betaleren")
+        NOT_CUSTOMER = "not_customer", _("Ikke en kundebetaling")
 
     bank_import = models.ForeignKey(
         BankImport, on_delete=models.PROTECT, related_name="transactions"
@@ -425,6 +432,10 @@ class BankTransaction(TenantModel):
         blank=True,
         related_name="+",
     )
+    set_aside_reason = models.CharField(
+        _("årsak"), max_length=15, choices=SetAsideReason.choices, blank=True
+    )
+    note = models.CharField(_("merknad"), max_length=500, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

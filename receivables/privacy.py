@@ -146,6 +146,8 @@ register(
         "payer_name": _f(C.NAME, source="system"),
         "payer_account": _f(C.PAYMENT_HISTORY, source="system"),
         "message": _f(C.PAYMENT_HISTORY, source="system"),
+        # The user's note when setting an amount aside ("paid back to ...").
+        "note": _f(C.PAYMENT_HISTORY),
         "resolved_by": _f(C.WEB_ACTIVITY, source="system"),
     },
     non_personal=[
@@ -158,6 +160,7 @@ register(
         "booking_date",
         "outcome",
         "status",
+        "set_aside_reason",
         "invoice",
         "payment",
         "client",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import Company
 from core.money import ZERO, round_money
@@ -243,3 +243,20 @@ def unmatched_transactions(*, company: Company) -> QuerySet[BankTransaction]:
         .select_related("invoice", "bank_import")
         .order_by("booking_date", "id")
     )
+
+
+def set_aside_transactions(*, company: Company) -> QuerySet[BankTransaction]:
+    return BankTransaction.objects.filter(
+        company=company, status=BankTransaction.Status.SET_ASIDE
+    ).order_by("-resolved_at", "-id")
+
+
+def unmatched_totals(*, company: Company) -> list[tuple[str, int, Decimal]]:
+    """(currency, count, sum) of the money waiting in the unmatched queue."""
+    rows = (
+        BankTransaction.objects.filter(company=company, status=BankTransaction.Status.UNMATCHED)
+        .values_list("currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("currency")
+    )
+    return [(currency, n, round_money(Decimal(total or 0))) for currency, n, total in rows]

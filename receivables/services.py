@@ -1327,61 +1327,63 @@ def bank_transaction_assign(
         return locked
 
 
-def bank_transaction_to_credit(
-    *, transaction_row: BankTransaction, actor: Actor, client: Client
+def bank_transaction_set_aside(
+    *, transaction_row: BankTransaction, actor: Actor, reason: str, note: str = ""
 ) -> BankTransaction:
-    """Put an unmatched amount on the client's credit balance.
-
-    The credit balance ledger hangs on an invoice, so the money is registered as an
-    overpayment of the client's latest fully paid invoice (nothing of it is applied to
-    any open balance). A client with no paid invoice: assign it to an invoice instead.
-    """
+    """Take an unmatched amount out of the queue without booking it: the money was paid
+    back to the payer, or it was not a customer's payment (a transfer, a refund from a
+    supplier). Nothing is registered on any invoice or client; the line is kept with the
+    reason and note, and can be reopened."""
+    if reason not in BankTransaction.SetAsideReason.values:
+        raise ValidationError({"reason": _("Velg hvorfor beløpet holdes utenfor.")})
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationError({"note": _("Merknaden kan være høyst 500 tegn.")})
     company = transaction_row.company
     with _atomic_in_scope(company):
         locked = _lock_unmatched(transaction_row)
-        if client.company_id != company.pk:
-            raise ValidationError({"client": _("Velg en av kundene deres.")})
-        if locked.amount <= 0:
-            raise ValidationError(_("Beløpet må være større enn 0."), code="not_positive")
-        carrier = (
-            Invoice.objects.filter(
-                client=client,
-                kind=Invoice.Kind.INVOICE,
-                status__in=(Invoice.Status.PAID, Invoice.Status.CREDITED),
-                currency=locked.currency,
-            )
-            .order_by("-invoice_date", "-number")
-            .first()
-        )
-        if carrier is None or carrier.open_balance > 0:
-            raise ValidationError(
-                {
-                    "client": _(
-                        "Kunden har ingen betalt faktura å føre tilgodehavendet på; før "
-                        "beløpet mot en faktura i stedet."
-                    )
-                }
-            )
-        locked.payment = invoicing_services.payment_register(
-            invoice=carrier,
-            actor=actor,
-            amount=locked.amount,
-            date=locked.booking_date,
-            method=Payment.Method.BANK,
-            reference=locked.archive_reference,
-            confirm_overpayment=True,  # the point: all of it to the client's credit
-            confirm_duplicate=True,  # one bank transaction, assigned once (locked above)
-        )
-        locked.client = client
-        locked.status = BankTransaction.Status.CREDITED
+        locked.status = BankTransaction.Status.SET_ASIDE
+        locked.set_aside_reason = reason
+        locked.note = note
         locked.resolved_at = timezone.now()
         locked.resolved_by_id = _user_id(actor)
         locked.save()
         audit_log(
-            action="receivables.bank_transaction.credited",
+            action="receivables.bank_transaction.set_aside",
             actor=actor,
             company=company,
             target=locked,
-            data={"client": client.number, "amount": str(locked.amount)},
+            data={
+                "reference": locked.archive_reference,
+                "amount": str(locked.amount),
+                "reason": reason,
+                "note": note,
+            },
+        )
+        return locked
+
+
+def bank_transaction_reopen(*, transaction_row: BankTransaction, actor: Actor) -> BankTransaction:
+    """Put a line that was set aside back in the unmatched queue."""
+    company = transaction_row.company
+    with _atomic_in_scope(company):
+        locked = BankTransaction.objects.select_for_update().get(pk=transaction_row.pk)
+        if locked.status != BankTransaction.Status.SET_ASIDE:
+            raise ValidationError(
+                _("Bare innbetalinger som er holdt utenfor kan gjenåpnes."), code="not_set_aside"
+            )
+        before = {"reason": locked.set_aside_reason, "note": locked.note}
+        locked.status = BankTransaction.Status.UNMATCHED
+        locked.set_aside_reason = ""
+        locked.note = ""
+        locked.resolved_at = None
+        locked.resolved_by_id = None
+        locked.save()
+        audit_log(
+            action="receivables.bank_transaction.reopened",
+            actor=actor,
+            company=company,
+            target=locked,
+            data={"reference": locked.archive_reference, "before": before},
         )
         return locked

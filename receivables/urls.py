@@ -19,4 +19,6 @@ urlpatterns = [
     path("bank/", views.bank, name="bank"),
     path("bank/upload/", views.bank_upload, name="bank_upload"),
     path("bank/transactions/<int:pk>/assign/", views.bank_assign, name="bank_assign"),
+    path("bank/transactions/<int:pk>/set-aside/", views.bank_set_aside, name="bank_set_aside"),
+    path("bank/transactions/<int:pk>/reopen/", views.bank_reopen, name="bank_reopen"),
 ]

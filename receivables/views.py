@@ -14,7 +14,6 @@ from accounts.permissions import company_view, editor_view, manager_view
 from core.audit import Actor
 from core.forms import form_add_service_errors
 from core.parsing import parse_id
-from customers.models import Client
 from invoicing.models import Invoice
 from receivables import exports, selectors, services
 from receivables.forms import (
@@ -25,6 +24,7 @@ from receivables.forms import (
     LetterForm,
     ReminderSettingsForm,
     ResolveForm,
+    SetAsideForm,
     WaiveForm,
 )
 from receivables.models import BankTransaction, Letter, ReceivableItem
@@ -283,20 +283,23 @@ def collection_csv(request: HttpRequest, invoice_pk: int) -> HttpResponse:
 # --- bank files ---------------------------------------------------------------------------
 
 
+def _bank_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+    company = request.company  # type: ignore[attr-defined]
+    return {
+        "form": BankFileForm(),
+        "imports": selectors.bank_imports(company=company)[:20],
+        "unmatched": selectors.unmatched_transactions(company=company)[:200],
+        "unmatched_totals": selectors.unmatched_totals(company=company),
+        "set_aside": selectors.set_aside_transactions(company=company)[:50],
+        "reasons": BankTransaction.SetAsideReason.choices,
+        "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+        **extra,
+    }
+
+
 @company_view
 def bank(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    return render(
-        request,
-        "receivables/bank.html",
-        {
-            "form": BankFileForm(),
-            "imports": selectors.bank_imports(company=company)[:20],
-            "unmatched": selectors.unmatched_transactions(company=company)[:200],
-            "assign_form": AssignForm(),
-            "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
-        },
-    )
+    return render(request, "receivables/bank.html", _bank_context(request))
 
 
 @editor_view
@@ -334,18 +337,7 @@ def bank_upload(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect("receivables:bank")
-    return render(
-        request,
-        "receivables/bank.html",
-        {
-            "form": form,
-            "imports": selectors.bank_imports(company=company)[:20],
-            "unmatched": selectors.unmatched_transactions(company=company)[:200],
-            "assign_form": AssignForm(),
-            "can_edit": True,
-        },
-        status=400,
-    )
+    return render(request, "receivables/bank.html", _bank_context(request, form=form), status=400)
 
 
 @editor_view
@@ -354,34 +346,58 @@ def bank_assign(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(BankTransaction.objects.all(), pk=pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        messages.error(request, _("Skriv nummeret på en utstedt faktura."))
+        return redirect("receivables:bank")
+    invoice = (
+        Invoice.objects.invoices()
+        .exclude(status=Invoice.Status.DRAFT)
+        .filter(number=form.cleaned_data["invoice_number"])
+        .first()
+    )
+    if invoice is None:
+        messages.error(request, _("Fant ingen utstedt faktura med det nummeret."))
         return redirect("receivables:bank")
     try:
-        if form.cleaned_data.get("invoice_number"):
-            invoice = (
-                Invoice.objects.invoices()
-                .exclude(status=Invoice.Status.DRAFT)
-                .filter(number=form.cleaned_data["invoice_number"])
-                .first()
-            )
-            if invoice is None:
-                raise ValidationError(_("Fant ingen utstedt faktura med det nummeret."))
-            services.bank_transaction_assign(
-                transaction_row=row, actor=_actor(request), invoice=invoice
-            )
-            messages.success(
-                request, _("Beløpet er ført mot faktura %(n)s.") % {"n": invoice.number}
-            )
-        else:
-            client = Client.objects.filter(number=form.cleaned_data["client_number"]).first()
-            if client is None:
-                raise ValidationError(_("Fant ingen kunde med det nummeret."))
-            services.bank_transaction_to_credit(
-                transaction_row=row, actor=_actor(request), client=client
-            )
-            messages.success(request, _("Beløpet er ført som kundens tilgodehavende."))
+        services.bank_transaction_assign(
+            transaction_row=row, actor=_actor(request), invoice=invoice
+        )
     except ValidationError as exc:
         _errors(request, exc)
+    else:
+        messages.success(request, _("Beløpet er ført mot faktura %(n)s.") % {"n": invoice.number})
+    return redirect("receivables:bank")
+
+
+@editor_view
+@require_POST
+def bank_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(BankTransaction.objects.all(), pk=pk)
+    form = SetAsideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Velg hvorfor beløpet holdes utenfor."))
+        return redirect("receivables:bank")
+    try:
+        services.bank_transaction_set_aside(
+            transaction_row=row,
+            actor=_actor(request),
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Beløpet er holdt utenfor avstemmingen."))
+    return redirect("receivables:bank")
+
+
+@editor_view
+@require_POST
+def bank_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(BankTransaction.objects.all(), pk=pk)
+    try:
+        services.bank_transaction_reopen(transaction_row=row, actor=_actor(request))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Beløpet er tilbake i listen til avstemming."))
     return redirect("receivables:bank")

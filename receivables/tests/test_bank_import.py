@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.audit import Actor
+from core.models import AuditEntry
 from invoicing.models import Invoice, Payment
 from invoicing.selectors import client_credit_balance
 from invoicing.tests.factories import ClientFactory
-from receivables import services
+from receivables import selectors, services
 from receivables.bankfiles import parse_bank_file
 from receivables.models import BankTransaction, ReceivableItem
 from receivables.tests.factories import BankLine, camt_file, ocr_file, overdue_invoice, use_kid
@@ -105,11 +106,11 @@ def test_principal_alone_is_matched_and_leaves_the_fee_open(company_scope, invoi
     assert fee.open_amount == Decimal("38.00")  # principal first
 
 
-def test_unmatched_assigned_to_invoice_or_credit(company_scope, invoices):
+def test_unmatched_assigned_to_invoice_with_the_surplus_to_credit(company_scope, invoices):
     a, b = invoices[0], invoices[1]
     run(
         company_scope,
-        camt_file([BankLine(None, "1000.00", "900000501"), BankLine(None, "250.00", "900000502")]),
+        camt_file([BankLine(None, "1000.00", "900000501"), BankLine(None, "1250.00", "900000502")]),
     )
     u1 = BankTransaction.objects.get(archive_reference="camt:900000501")
     services.bank_transaction_assign(transaction_row=u1, actor=SYSTEM, invoice=a)
@@ -117,21 +118,68 @@ def test_unmatched_assigned_to_invoice_or_credit(company_scope, invoices):
     assert a.status == Invoice.Status.PAID
     with pytest.raises(ValidationError):
         services.bank_transaction_assign(transaction_row=u1, actor=SYSTEM, invoice=b)
+    # Money for a client: assigned to one of its invoices, what is too much is its credit.
     u2 = BankTransaction.objects.get(archive_reference="camt:900000502")
-    services.bank_transaction_to_credit(transaction_row=u2, actor=SYSTEM, client=a.client)
-    assert client_credit_balance(client=a.client, currency="NOK") == Decimal("250.00")
-    u2.refresh_from_db()
-    assert u2.status == "credited"
+    services.bank_transaction_assign(transaction_row=u2, actor=SYSTEM, invoice=b)
+    assert client_credit_balance(client=b.client, currency="NOK") == Decimal("250.00")
+    payment = Payment.objects.get(invoice=b)
+    assert (payment.applied_amount, payment.to_credit_amount) == (
+        Decimal("1000.00"),
+        Decimal("250.00"),
+    )
 
 
-def test_credit_needs_a_paid_invoice(company_scope, invoices):
-    run(company_scope, camt_file([BankLine(None, "10.00", "900000503")]))
-    row = BankTransaction.objects.get()
+def test_unmatched_money_waits_in_the_queue_and_is_booked_nowhere(company_scope, invoices):
+    """An unknown amount stays unmatched (no payment, no credit balance) until the user
+    assigns it; setting it aside books nothing either, and it can be reopened."""
+    client = invoices[0].client
+    services.bank_transaction_assign(
+        transaction_row=run(
+            company_scope, camt_file([BankLine(None, "1000.00", "900000510")])
+        ).transactions.get(),
+        actor=SYSTEM,
+        invoice=invoices[0],
+    )  # the client now has a paid invoice: nothing may be parked on it any more
+    payments_before = Payment.objects.count()
+    result = run(
+        company_scope,
+        camt_file(
+            [
+                BankLine(None, "10.00", "900000503"),
+                BankLine("1234567897", "70.00", "900000504"),
+            ]
+        ),
+    )
+    assert (result.matched_count, result.unmatched_count) == (0, 2)
+    assert Payment.objects.count() == payments_before
+    assert client_credit_balance(client=client, currency="NOK") == 0
+    assert selectors.unmatched_totals(company=company_scope) == [("NOK", 2, Decimal("80.00"))]
+
+    row = BankTransaction.objects.get(archive_reference="camt:900000503")
     with pytest.raises(ValidationError) as exc:
-        services.bank_transaction_to_credit(
-            transaction_row=row, actor=SYSTEM, client=invoices[0].client
-        )
-    assert "client" in exc.value.message_dict
+        services.bank_transaction_set_aside(transaction_row=row, actor=SYSTEM, reason="lost")
+    assert "reason" in exc.value.message_dict
+    services.bank_transaction_set_aside(
+        transaction_row=row, actor=SYSTEM, reason="returned", note="Sendt tilbake 5. mai"
+    )
+    row.refresh_from_db()
+    assert (row.status, row.set_aside_reason, row.note) == (
+        "set_aside",
+        "returned",
+        "Sendt tilbake 5. mai",
+    )
+    assert Payment.objects.count() == payments_before
+    assert selectors.unmatched_totals(company=company_scope) == [("NOK", 1, Decimal("70.00"))]
+    assert AuditEntry.objects.filter(action="receivables.bank_transaction.set_aside").exists()
+    with pytest.raises(ValidationError):  # only unmatched lines can be set aside
+        services.bank_transaction_set_aside(transaction_row=row, actor=SYSTEM, reason="returned")
+
+    services.bank_transaction_reopen(transaction_row=row, actor=SYSTEM)
+    row.refresh_from_db()
+    assert (row.status, row.set_aside_reason, row.note) == ("unmatched", "", "")
+    with pytest.raises(ValidationError):
+        services.bank_transaction_reopen(transaction_row=row, actor=SYSTEM)
+    assert selectors.unmatched_totals(company=company_scope) == [("NOK", 2, Decimal("80.00"))]
 
 
 @pytest.mark.parametrize(

@@ -140,12 +140,34 @@ def test_settings_notice_collection_waive_and_unmatched(browser_page, tmp_path):
     from receivables.tests.factories import camt_file
 
     path = tmp_path / "camt.xml"
-    path.write_bytes(camt_file([BankLine(None, "250.00", "BANKREF-1", date=TODAY)]))
+    path.write_bytes(
+        camt_file(
+            [
+                BankLine(None, "250.00", "BANKREF-1", date=TODAY),
+                BankLine(None, "99.00", "BANKREF-2", date=TODAY, payer="Feil Betaler"),
+            ]
+        )
+    )
     page.goto("/app/receivables/bank/")
     page.set_input_files("#id_file", str(path))
     page.get_by_role("button", name="Importer").click()
     expect(page.locator("#unmatched")).to_contain_text("Uten KID")
-    page.locator("#unmatched input[name=invoice_number]").fill(str(target.number))
-    page.locator("#unmatched").get_by_role("button", name="Før").click()
+    expect(page.locator("#unmatched-summary")).to_contain_text(
+        "2 innbetalinger på til sammen 349,00 NOK venter på avstemming."
+    )
+    first = page.locator("#unmatched tr", has_text="250,00")
+    first.locator("input[name=invoice_number]").fill(str(target.number))
+    first.get_by_role("button", name="Før").click()
     expect(page.get_by_text(f"Beløpet er ført mot faktura {target.number}.")).to_be_visible()
+    # The other amount was not for us: paid back, set aside with a note, booked nowhere.
+    wrong = page.locator("#unmatched tr", has_text="Feil Betaler")
+    wrong.get_by_label("Årsak").select_option(label="Betalt tilbake til betaleren")
+    wrong.get_by_label("Merknad").fill("Returnert 4. mai")
+    wrong.get_by_role("button", name="Hold utenfor").click()
+    expect(page.get_by_text("Beløpet er holdt utenfor avstemmingen.")).to_be_visible()
     expect(page.locator("#unmatched")).to_contain_text("Alt er avstemt.")
+    expect(page.locator("#set-aside")).to_contain_text("Returnert 4. mai")
+    page.screenshot(path=str(tmp_path / "bank.png"), full_page=True)
+    page.locator("#set-aside").get_by_role("button", name="Gjenåpne").click()
+    expect(page.get_by_text("Beløpet er tilbake i listen til avstemming.")).to_be_visible()
+    expect(page.locator("#unmatched")).to_contain_text("Feil Betaler")

@@ -77,6 +77,8 @@ def test_outsider_gets_404_on_the_company_objects(outsider_client, invoice, lett
             reverse("receivables:bank_assign", args=[unmatched.pk]),
             {"invoice_number": invoice.number},
         ),
+        (reverse("receivables:bank_set_aside", args=[unmatched.pk]), {"reason": "returned"}),
+        (reverse("receivables:bank_reopen", args=[unmatched.pk]), {}),
     ]
     with scopes_disabled():
         item = ReceivableItem.objects.first()
@@ -103,11 +105,14 @@ def test_member_reads_but_cannot_change(member_client, invoice, letter, unmatche
             reverse("receivables:bank_assign", args=[unmatched.pk]),
             {"invoice_number": invoice.number},
         ),
+        (reverse("receivables:bank_set_aside", args=[unmatched.pk]), {"reason": "returned"}),
+        (reverse("receivables:bank_reopen", args=[unmatched.pk]), {}),
         (reverse("receivables:settings"), {"enabled": "on"}),
     ]:
         assert member_client.post(url, data).status_code == 403, url
     with scopes_disabled():
         assert not Dispute.objects.exists()
+        assert BankTransaction.objects.get().status == "unmatched"
 
 
 def test_owner_disputes_and_it_shows_on_the_invoice(owner_client, invoice):
@@ -192,13 +197,50 @@ def test_bank_upload_and_assign(owner_client, company, invoice):
         row = BankTransaction.objects.get()
     page = owner_client.get(reverse("receivables:bank")).content.decode()
     assert "Uten KID" in page
-    response = owner_client.post(reverse("receivables:bank_assign", args=[row.pk]), {})
-    assert response.status_code == 302
+    assert "1 innbetaling på 500,00 NOK venter på avstemming." in page
+    for bad in (
+        {},
+        {"invoice_number": "³"},
+        {"invoice_number": "99999999999999"},
+        {"invoice_number": "987"},
+    ):
+        response = owner_client.post(
+            reverse("receivables:bank_assign", args=[row.pk]), bad, follow=True
+        )
+        assert response.status_code == 200, bad
+        assert "faktura" in response.content.decode().lower()
+    with scopes_disabled():
+        assert BankTransaction.objects.get().status == "unmatched"
     owner_client.post(
         reverse("receivables:bank_assign", args=[row.pk]), {"invoice_number": invoice.number}
     )
     with scopes_disabled():
         assert Invoice.objects.get(pk=invoice.pk).status == "paid"
+
+
+def test_owner_sets_an_amount_aside_and_reopens_it(owner_client, unmatched):
+    url = reverse("receivables:bank_set_aside", args=[unmatched.pk])
+    response = owner_client.post(url, {"reason": "stolen"}, follow=True)
+    assert "Velg hvorfor beløpet holdes utenfor." in response.content.decode()
+    response = owner_client.post(
+        url, {"reason": "not_customer", "note": "Overføring fra egen konto"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Beløpet er holdt utenfor avstemmingen." in page
+    assert "Ikke en kundebetaling" in page and "Overføring fra egen konto" in page
+    assert "Ingen innbetalinger venter på avstemming." in page
+    with scopes_disabled():
+        assert BankTransaction.objects.get().status == "set_aside"
+    response = owner_client.post(
+        reverse("receivables:bank_reopen", args=[unmatched.pk]), follow=True
+    )
+    assert "Beløpet er tilbake i listen til avstemming." in response.content.decode()
+    response = owner_client.post(
+        reverse("receivables:bank_reopen", args=[unmatched.pk]), follow=True
+    )
+    assert response.status_code == 200  # a message, not an error page
+    with scopes_disabled():
+        assert BankTransaction.objects.get().status == "unmatched"
 
 
 def test_collection_page(owner_client, invoice):
