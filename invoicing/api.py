@@ -73,6 +73,7 @@ from invoicing.selectors import (
     vat_rate_date,
 )
 from invoicing.services import (
+    MAX_AMOUNT,
     CreditLine,
     InvoiceHeader,
     LineData,
@@ -746,7 +747,8 @@ class PaymentSerializer(serializers.ModelSerializer):
         max_digits=18,
         decimal_places=2,
         help_text="Received, in the invoice's currency; more than is open goes to the "
-        "client's credit balance.",
+        f"client's credit balance. At most {MAX_AMOUNT} (the largest amount stored "
+        "exactly); more is refused with 400 and `errors.amount`.",
     )
     method = serializers.ChoiceField(
         choices=Payment.Method.choices, required=False, default=Payment.Method.BANK
