@@ -5,11 +5,13 @@ Thin: serializers check types and lengths, ``recurring.services`` validates the 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,7 +30,15 @@ from recurring.models import (
     RecurringInvoiceLine,
     RecurringRun,
 )
-from recurring.services import MAX_LINES, TemplateData, recurring_create
+from recurring.services import (
+    MAX_LINES,
+    TemplateData,
+    recurring_create,
+    recurring_data_of,
+    recurring_lines_of,
+    recurring_set_active,
+    recurring_update,
+)
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -88,8 +98,12 @@ class RecurringInvoiceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "is_active", "next_period_start", "created_at"]
 
-    def template_data(self) -> TemplateData:
+    def template_data(self, base: TemplateData | None = None) -> TemplateData:
+        """The validated fields; on a partial update, over the template's current ones."""
         data = self.validated_data
+        if base is not None:
+            names = {f.name for f in dataclasses.fields(TemplateData)}
+            return dataclasses.replace(base, **{k: v for k, v in data.items() if k in names})
         return TemplateData(
             name=data["name"],
             client=data["client"],
@@ -108,17 +122,34 @@ class RecurringInvoiceSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="List recurring invoice templates"),
     retrieve=extend_schema(summary="Get a template with its lines and the periods made"),
     create=extend_schema(summary="Create a recurring invoice template"),
+    update=extend_schema(
+        summary="Change a template (lines replace all lines; periods made keep their invoices)"
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a template (lines, if given, replace all lines)"
+    ),
+    pause=extend_schema(summary="Pause a template: no invoices until it is resumed", request=None),
+    resume=extend_schema(
+        summary="Resume a template: it catches up on the periods that started meanwhile",
+        request=None,
+    ),
 )
 class RecurringInvoiceViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     ApiGenericViewSet,
 ):
     """Recurring invoices: a template makes one invoice per period (every N months from
     its start date, anchored: 31 Jan, 28 Feb, 31 Mar). The daily job issues (or drafts)
     and optionally sends it by the client's channel; ``runs`` lists each period made, with
-    its invoice or the error that stopped it."""
+    its invoice or the error that stopped it.
+
+    ``PUT``/``PATCH`` change a template: once a period has been made, ``start_date`` and
+    ``interval_months`` are fixed (400 on ``start_date``); everything else may change.
+    ``POST .../pause/`` and ``.../resume/`` stop and restart it (``is_active``); a resumed
+    template makes each period it missed once."""
 
     serializer_class = RecurringInvoiceSerializer
 
@@ -144,3 +175,38 @@ class RecurringInvoiceViewSet(
             lines=lines,
         )
         serializer.instance = self.get_queryset().get(pk=template.pk)
+
+    def perform_update(self, serializer: RecurringInvoiceSerializer) -> None:
+        template = serializer.instance
+        base = recurring_data_of(template) if serializer.partial else None
+        if "lines" in serializer.validated_data:
+            lines = [
+                LineInputSerializer.line_data(values)
+                for values in serializer.validated_data["lines"]
+            ]
+        else:
+            lines = recurring_lines_of(template)
+        check_amounts_fit(lines, None)
+        recurring_update(
+            template=template,
+            actor=self.caller.actor,
+            data=serializer.template_data(base),
+            lines=lines,
+        )
+        serializer.instance = self.get_queryset().get(pk=template.pk)
+
+    def _set_active(self, active: bool) -> Response:
+        template = recurring_set_active(
+            template=self.get_object(), actor=self.caller.actor, active=active
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=template.pk)).data)
+
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, pk: str | None = None) -> Response:
+        return self._set_active(False)
+
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        return self._set_active(True)

@@ -264,6 +264,27 @@ def recurring_set_active(
 # --- Making the invoices ------------------------------------------------------------------
 
 
+def recurring_data_of(template: RecurringInvoice) -> TemplateData:
+    """The template's current fields (a partial update starts from them)."""
+    return TemplateData(
+        name=template.name,
+        client=template.client,
+        start_date=template.start_date,
+        interval_months=template.interval_months,
+        end_date=template.end_date,
+        max_count=template.max_count,
+        mode=template.mode,
+        send_automatically=template.send_automatically,
+        our_reference=template.our_reference,
+        free_text=template.free_text,
+    )
+
+
+def recurring_lines_of(template: RecurringInvoice) -> list[LineData]:
+    """The template's lines as ``LineData`` (what each invoice gets; an update keeps them)."""
+    return _line_data(template)
+
+
 def _line_data(template: RecurringInvoice) -> list[LineData]:
     return [
         LineData(
