@@ -32,6 +32,7 @@ def test_quote_created_sent_accepted_by_link_and_invoiced(
     page = browser_page
     log_in(page, owner)
     page.goto("/app/")
+    page.locator(".site-nav summary", has_text="Salg").click()  # the menu group
     page.get_by_role("link", name="Tilbud", exact=True).click()
     page.get_by_role("button", name="Nytt tilbud").click()
     page.select_option("#id_client", label="7 Havbris Fisk AS")

@@ -29,6 +29,7 @@ def test_create_a_recurring_template_and_invoice_its_first_period(browser_page, 
     page = browser_page
     log_in(page, owner)
     page.goto("/app/")
+    page.locator(".site-nav summary", has_text="Salg").click()  # the menu group
     page.get_by_role("link", name="Repeterende").click()
     expect(page.get_by_role("heading", name="Repeterende fakturaer")).to_be_visible()
     page.get_by_role("button", name="Ny repeterende faktura").click()

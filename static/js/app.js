@@ -3,4 +3,54 @@ document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the first invalid field after a failed form submission.
   const invalid = document.querySelector("[aria-invalid='true']");
   if (invalid) invalid.focus();
+
+  // The app menu folds behind "Meny" on small screens.
+  const toggle = document.querySelector(".menu-toggle");
+  const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (toggle && menu) {
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      menu.classList.toggle("open", open);
+    });
+  }
+
+  // One menu group open at a time; a click elsewhere or Escape closes it.
+  const groups = Array.from(document.querySelectorAll("details.menu-group"));
+  groups.forEach((group) => {
+    group.addEventListener("toggle", () => {
+      if (group.open) groups.forEach((other) => { if (other !== group) other.open = false; });
+    });
+  });
+  document.addEventListener("click", (event) => {
+    groups.forEach((group) => { if (!group.contains(event.target)) group.open = false; });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    groups.forEach((group) => {
+      if (group.open) { group.open = false; group.querySelector("summary").focus(); }
+    });
+  });
+
+  // A region that scrolls sideways (a wide table on a phone) must be reachable by
+  // keyboard, so it gets a tab stop while, and only while, it scrolls.
+  const markScrollable = () => {
+    document.querySelectorAll("main table, main .table-scroll, main [data-scrolls]").forEach((el) => {
+      const scrolls = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible";
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.dataset.scrolls = "1";
+      } else if (!scrolls && el.dataset.scrolls) {
+        el.removeAttribute("tabindex");
+        delete el.dataset.scrolls;
+      }
+    });
+  };
+  markScrollable();
+  let resizeTimer;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollable, 150);
+  });
+  document.body.addEventListener("htmx:afterSettle", markScrollable);
 });

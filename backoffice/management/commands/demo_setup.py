@@ -1,4 +1,4 @@
-"""Create the demo company and its owner, once; print how to log in."""
+"""Create the demo company, its owner and its example data, once; print how to log in."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.demo import demo_data_create
 from accounts.models import Company, User
 from accounts.services import company_create
 from core.audit import Actor
@@ -22,14 +23,15 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        if not Company.objects.filter(organization_number=settings.DEMO_COMPANY_ORGNR).exists():
+        company = Company.objects.filter(organization_number=settings.DEMO_COMPANY_ORGNR).first()
+        if company is None:
             owner = User.objects.filter(email=DEMO_EMAIL).first() or User.objects.create_user(
                 DEMO_EMAIL,
                 DEMO_PASSWORD,
                 full_name="Demo Eier",
                 email_verified_at=timezone.now(),
             )
-            company_create(
+            company = company_create(
                 owner=owner,
                 name="Demo Regnskap AS",
                 organization_number=settings.DEMO_COMPANY_ORGNR,
@@ -41,6 +43,7 @@ class Command(BaseCommand):
                 bank_account="86011117947",
                 actor=Actor.system("demo_setup"),
             )
+        demo_data_create(company=company)
         self.stdout.write(
             f"Demo company ready. Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}"
         )
