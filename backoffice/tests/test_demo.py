@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django_scopes import scope
 
-from backoffice.management.commands.demo_setup import DEMO_EMAIL, DEMO_PASSWORD
 from accounts.models import Company, User
+from backoffice.management.commands.demo_setup import DEMO_EMAIL, DEMO_PASSWORD
 from catalog.models import Product
 from customers.models import Client
 from invoicing.models import Invoice, Payment

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from backoffice.management.commands.demo_setup import DEMO_EMAIL, DEMO_PASSWORD
 from accounts.models import Company
+from backoffice.management.commands.demo_setup import DEMO_EMAIL, DEMO_PASSWORD
 from invoicing.models import Invoice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

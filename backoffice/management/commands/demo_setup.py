@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from backoffice.demo import demo_data_create
 from accounts.models import Company, User
 from accounts.services import company_create
+from backoffice.demo import demo_data_create
 from core.audit import Actor
 
 DEMO_EMAIL = "demo@fakturanett.no"
