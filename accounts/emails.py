@@ -11,7 +11,6 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import tasks
 from accounts.tokens import email_verification_token, make_unlock_token
 from core.outbox import outbox_enqueue
 
@@ -36,7 +35,8 @@ def queue_email(
     # The rendered message waits in the outbox (cleared once sent): a token in a link is
     # made now, and the e-mail still leaves when the queue was down at commit.
     outbox_enqueue(
-        task=tasks.send_email, kwargs={"to": to, "subject": subject, "text": text, "html": html}
+        task="accounts.tasks.send_email",
+        kwargs={"to": to, "subject": subject, "text": text, "html": html},
     )
 
 

@@ -298,10 +298,9 @@ def user_request_password_reset(*, email: str) -> None:
     The request does the same work either way (no look-up, no rendering), so neither the
     answer nor its timing tells whether the address is registered; the task looks it up.
     """
-    from accounts import tasks
     from core.outbox import outbox_enqueue
 
-    outbox_enqueue(task=tasks.password_reset_email, kwargs={"email": email.strip()})
+    outbox_enqueue(task="accounts.tasks.password_reset_email", kwargs={"email": email.strip()})
 
 
 def user_send_password_reset(*, email: str) -> bool:

@@ -839,7 +839,6 @@ def survey_token(invitation: SurveyInvitation) -> str:
 def survey_send(*, on: datetime.date | None = None) -> list[SurveyInvitation]:
     """Invite the owners of every customer with an ACTIVE relationship (R8a gate) to this
     quarter's NPS survey, once per person and period; e-mails go after commit."""
-    from backoffice.tasks import survey_email_task
 
     day = on or timezone.localdate()
     period = survey_period(day)
@@ -866,7 +865,9 @@ def survey_send(*, on: datetime.date | None = None) -> list[SurveyInvitation]:
                             target=invitation,
                             data={"period": period},
                         )
-                        outbox_enqueue(task=survey_email_task, args=[invitation.pk])
+                        outbox_enqueue(
+                            task="backoffice.tasks.survey_email_task", args=[invitation.pk]
+                        )
                 except IntegrityError:
                     continue  # already invited this period
                 created.append(invitation)

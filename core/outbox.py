@@ -54,14 +54,11 @@ SWEEP_GRACE = datetime.timedelta(seconds=60)
 DONE_KEEP = datetime.timedelta(days=7)
 FAILED_KEEP = datetime.timedelta(days=30)
 DRAIN_BATCH = 200
+OUTBOX_RUN_TASK = "core.tasks.outbox_run"
 
 
 def claim_timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
-
-
-def task_name(task: TaskWrapper) -> str:
-    return f"{task.func.__module__}.{task.func.__name__}"
 
 
 def _resolve(name: str) -> TaskWrapper:
@@ -76,18 +73,19 @@ def _resolve(name: str) -> TaskWrapper:
 
 def outbox_enqueue(
     *,
-    task: TaskWrapper,
+    task: str,
     args: Iterable[Any] = (),
     kwargs: dict[str, Any] | None = None,
     delay: float = 0,
 ) -> OutboxMessage:
     """Record ``task(*args, **kwargs)`` in the current transaction; push it after commit.
 
-    Arguments must be JSON values; prefer ids and let the task load the rest.
+    ``task`` is the task's dotted name (``"privacy.tasks.export_build_task"``), so a service
+    never imports its app's tasks module (which imports the services). Arguments must be
+    JSON values; prefer ids and let the task load the rest.
     """
-    name = task_name(task)
-    if _resolve(name) is not task:  # fail at the caller, not in the worker
-        raise ValueError(f"{name} is not importable under that name")
+    name = task
+    _resolve(name)  # fail at the caller, not in the worker
     now = timezone.now()
     message = OutboxMessage.objects.create(
         task=name,
@@ -102,8 +100,7 @@ def outbox_enqueue(
 
 def outbox_push(*, message_id: int, delay: float = 0) -> bool:
     """Put the message's task on the queue; False (logged) when the queue is unavailable."""
-    from core.tasks import outbox_run
-
+    outbox_run = _resolve(OUTBOX_RUN_TASK)  # by name: core.tasks imports this module
     try:
         if delay > 0:
             outbox_run.schedule((message_id,), delay=delay)
@@ -239,12 +236,12 @@ def outbox_backlog(*, now: datetime.datetime | None = None) -> dict[str, Any]:
 
 
 def outbox_enqueue_many(
-    *, task: TaskWrapper, calls: list[tuple[list[Any], dict[str, Any]]]
+    *, task: str, calls: list[tuple[list[Any], dict[str, Any]]]
 ) -> list[OutboxMessage]:
-    """Many calls of one task in one INSERT (a campaign's recipients); pushed after commit."""
-    name = task_name(task)
-    if _resolve(name) is not task:
-        raise ValueError(f"{name} is not importable under that name")
+    """Many calls of one task (by dotted name) in one INSERT (a campaign's recipients);
+    pushed after commit."""
+    name = task
+    _resolve(name)
     now = timezone.now()
     messages = OutboxMessage.objects.bulk_create(
         [OutboxMessage(task=name, args=list(a), kwargs=dict(k), eta=now) for a, k in calls],

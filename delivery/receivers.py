@@ -11,6 +11,5 @@ def store_documents_after_issue(*, invoice_id: int) -> None:
     or a delivery archives the documents itself (``delivery.files``), once.
     """
     from core.outbox import outbox_enqueue
-    from delivery import tasks
 
-    outbox_enqueue(task=tasks.store_documents, args=[invoice_id])
+    outbox_enqueue(task="delivery.tasks.store_documents", args=[invoice_id])

@@ -95,9 +95,10 @@ def _atomic_in_scope(company: Company) -> Iterator[None]:
 
 
 def _enqueue_after_commit(delivery: Delivery, *, delay: int = 0) -> None:
-    from delivery import tasks
 
-    outbox_enqueue(task=tasks.send_delivery, args=[delivery.company_id, delivery.pk], delay=delay)
+    outbox_enqueue(
+        task="delivery.tasks.send_delivery", args=[delivery.company_id, delivery.pk], delay=delay
+    )
 
 
 def _actor_user_id(actor: Actor) -> int | None:

@@ -11,7 +11,8 @@ Other apps (PDF/EHF rendering, e-mail or Peppol delivery) register a receiver fr
 
     @on_document_issued
     def render_pdf(*, invoice_id: int) -> None:
-        outbox_enqueue(task=render_invoice_pdf, args=[invoice_id])  # keep receivers quick
+        # keep receivers quick: record the work, the task does it
+        outbox_enqueue(task="documents.tasks.render_invoice_pdf", args=[invoice_id])
 
 A receiver gets the document's primary key only and must load it itself (inside
 ``django_scopes.scope``), as a task would. Nothing is registered by this app.

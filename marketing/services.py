@@ -331,7 +331,6 @@ def campaign_create(
 
 def campaign_start(*, campaign: Campaign, staff: Any) -> int:
     """Fix the recipients with their basis and queue one task per recipient (once)."""
-    from marketing.tasks import campaign_recipient_send_task
 
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -361,7 +360,9 @@ def campaign_start(*, campaign: Campaign, staff: Any) -> int:
                 campaign=locked, status=CampaignRecipient.Status.PENDING
             ).values_list("pk", flat=True)
         )
-        outbox_enqueue_many(task=campaign_recipient_send_task, calls=[([pk], {}) for pk in ids])
+        outbox_enqueue_many(
+            task="marketing.tasks.campaign_recipient_send_task", calls=[([pk], {}) for pk in ids]
+        )
     return len(ids)
 
 

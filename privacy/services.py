@@ -230,13 +230,12 @@ def export_downloaded(*, export: DataExport, user: Any) -> None:
 
 @transaction.atomic
 def export_request(*, user: Any) -> DataExport:
-    from privacy.tasks import export_build_task
 
     export = DataExport.objects.create(
         user=user, expires_at=timezone.now() + datetime.timedelta(days=EXPORT_VALID_DAYS)
     )
     audit_log(action="privacy.export.requested", actor=Actor.user(user), target=export)
-    outbox_enqueue(task=export_build_task, args=[str(export.pk)])
+    outbox_enqueue(task="privacy.tasks.export_build_task", args=[str(export.pk)])
     return export
 
 
@@ -424,7 +423,6 @@ def privacy_request_create(
     user: Any = None,
 ) -> PrivacyRequest:
     """Register a request. Without a login it is acted on only after e-mail verification."""
-    from privacy.tasks import privacy_request_email_task
 
     if kind not in PrivacyRequest.Kind.values:
         raise ValidationError(_("Ukjent type henvendelse."))
@@ -481,13 +479,12 @@ def privacy_request_create(
         target=request,
         data={"reference": request.reference, "kind": kind, "verified": logged_in},
     )
-    outbox_enqueue(task=privacy_request_email_task, args=[request.pk, token])
+    outbox_enqueue(task="privacy.tasks.privacy_request_email_task", args=[request.pk, token])
     return request
 
 
 @transaction.atomic
 def privacy_request_verify(*, token: str) -> PrivacyRequest:
-    from privacy.tasks import privacy_request_email_task
 
     request = (
         PrivacyRequest.objects.select_for_update()
@@ -511,7 +508,7 @@ def privacy_request_verify(*, token: str) -> PrivacyRequest:
         target=request,
         data={"reference": request.reference},
     )
-    outbox_enqueue(task=privacy_request_email_task, args=[request.pk, ""])
+    outbox_enqueue(task="privacy.tasks.privacy_request_email_task", args=[request.pk, ""])
     return request
 
 
@@ -694,7 +691,6 @@ def privacy_request_extend(
 ) -> PrivacyRequest:
     """Extend the deadline (art. 12(3)): by at most two months in all, with a reason that
     the person is told, and only before the current deadline has passed."""
-    from privacy.tasks import privacy_request_extended_email_task
 
     request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -725,14 +721,15 @@ def privacy_request_extend(
         target=request,
         data={"reference": request.reference, "months": months, "deadline": str(request.deadline)},
     )
-    outbox_enqueue(task=privacy_request_extended_email_task, args=[request.pk, reason])
+    outbox_enqueue(
+        task="privacy.tasks.privacy_request_extended_email_task", args=[request.pk, reason]
+    )
     return request
 
 
 @transaction.atomic
 def privacy_request_export(*, request: PrivacyRequest, staff: Any) -> DataExport:
     """Access or portability: the same export the person can make on the privacy pages."""
-    from privacy.tasks import export_build_task
 
     request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -752,7 +749,7 @@ def privacy_request_export(*, request: PrivacyRequest, staff: Any) -> DataExport
         target=export,
         data={"reference": request.reference},
     )
-    outbox_enqueue(task=export_build_task, args=[str(export.pk)])
+    outbox_enqueue(task="privacy.tasks.export_build_task", args=[str(export.pk)])
     return export
 
 
@@ -787,7 +784,6 @@ def privacy_request_erase(*, request: PrivacyRequest, staff: Any) -> None:
 @transaction.atomic
 def privacy_request_close(*, request: PrivacyRequest, staff: Any, response: str) -> PrivacyRequest:
     """Answer and close; the answer is e-mailed to the person."""
-    from privacy.tasks import privacy_request_closed_email_task
 
     request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
@@ -804,7 +800,7 @@ def privacy_request_close(*, request: PrivacyRequest, staff: Any, response: str)
         target=request,
         data={"reference": request.reference},
     )
-    outbox_enqueue(task=privacy_request_closed_email_task, args=[request.pk])
+    outbox_enqueue(task="privacy.tasks.privacy_request_closed_email_task", args=[request.pk])
     return request
 
 

@@ -284,9 +284,8 @@ def quote_send(*, quote: Quote, actor: Actor) -> Quote:
             target=locked,
             data={"number": locked.number, "recipients": locked.email_recipients},
         )
-        from quotes import tasks
 
-        outbox_enqueue(task=tasks.send_quote_email, args=[company.pk, locked.pk])
+        outbox_enqueue(task="quotes.tasks.send_quote_email", args=[company.pk, locked.pk])
         return locked
 
 

@@ -702,9 +702,8 @@ def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
 def _schedule_delivery(company_id: int, letter_ids: list[int]) -> None:
     if not letter_ids:
         return
-    from receivables.tasks import deliver_letters
 
-    outbox_enqueue(task=deliver_letters, args=[company_id, list(letter_ids)])
+    outbox_enqueue(task="receivables.tasks.deliver_letters", args=[company_id, list(letter_ids)])
 
 
 def letter_send(
