@@ -92,6 +92,9 @@ class Company(models.Model):
         _("krev tofaktorautentisering for alle medlemmer"), default=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Closed by its last owner (or the privacy officer on request): no new documents; the
+    # accounting records stay until their deadline (the retention engine then anonymises).
+    closed_at = models.DateTimeField(_("avsluttet"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("firma")

@@ -766,3 +766,34 @@ def invitation_accept(
         data={"user": user.email, "role": membership.role},
     )
     return membership
+
+
+# --- Closing a company ---------------------------------------------------------------------
+def company_require_open(*, company: Company) -> None:
+    """Refuse new documents for a closed company (one rule, called by every document service).
+
+    Read from the database: the caller's object may predate the closing."""
+    if Company.objects.filter(pk=company.pk, closed_at__isnull=False).exists():
+        raise ValidationError(
+            _("%(company)s er avsluttet: det kan ikke lages nye fakturaer eller tilbud.")
+            % {"company": company.name}
+        )
+
+
+@transaction.atomic
+def company_close(*, company: Company, actor: Actor) -> Company:
+    """Close a company: nobody can create documents for it any more, open invitations end.
+
+    Its accounting records are kept until the bookkeeping deadline of the latest one
+    (bokføringsloven § 13) and then anonymised by the retention engine, which treats a
+    closed company as one that has left."""
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.closed_at is not None:
+        return company
+    company.closed_at = timezone.now()
+    company.save(update_fields=["closed_at"])
+    Invitation.objects.filter(
+        company=company, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=company.closed_at)
+    audit_log(action="accounts.company.closed", actor=actor, company=company, target=company)
+    return company

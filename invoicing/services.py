@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from accounts.models import Company, Membership, Role
-from accounts.services import payment_details_notify
+from accounts.services import company_require_open, payment_details_notify
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from catalog.units import Unit
@@ -783,6 +783,7 @@ def invoice_create_draft(
     *, company: Company, actor: Actor, header: InvoiceHeader, lines: Sequence[LineData] = ()
 ) -> Invoice:
     """A new draft invoice (no number). Lines may be added later with ``invoice_update_draft``."""
+    company_require_open(company=company)
     with _atomic_in_scope(company):
         fields, built = _validate_draft(company, header, lines)
         invoice = Invoice.objects.create(company=company, kind=Invoice.Kind.INVOICE, **fields)
@@ -1296,6 +1297,7 @@ def invoice_issue(*, invoice: Invoice, actor: Actor) -> Invoice:
     used. After commit, ``invoicing.hooks`` receivers run.
     """
     company = invoice.company
+    company_require_open(company=company)
     with _atomic_in_scope(company):
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not locked.is_draft:

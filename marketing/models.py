@@ -58,11 +58,6 @@ class Campaign(models.Model):
     )
     subject = models.CharField(_("emne"), max_length=150)
     body = models.TextField(_("tekst"), max_length=20000)
-    # Markedsføringsloven § 15 (3): existing customers may get offers of the operator's own
-    # products similar to those they bought, without consent. Staff confirm it per campaign.
-    own_similar_products = models.BooleanField(
-        _("gjelder egne produkter som ligner det kunden har kjøpt"), default=False
-    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -85,6 +80,8 @@ class CampaignRecipient(models.Model):
 
     class Basis(models.TextChoices):
         CONSENT = "consent", _("Samtykke")
+        # Not given any more (marketing is consent-only); kept for recipients of older
+        # campaigns, whose recorded basis must stay readable.
         EXISTING_CUSTOMER = (
             "existing_customer",
             _("Eksisterende kundeforhold (markedsføringsloven § 15 tredje ledd)"),

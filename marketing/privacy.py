@@ -29,7 +29,6 @@ register(
         "segment",
         "subject",
         "body",
-        "own_similar_products",
         "status",
         "created_by",
         "created_at",
@@ -84,7 +83,7 @@ def _register_handlers() -> None:
             categories=(C.PREFERENCES,),
             retention="marketing_profile",
             action=Action.DELETE,
-            legal_basis=_("Samtykke, eller eksisterende kundeforhold (markedsføringsloven § 15)"),
+            legal_basis=_("Samtykke (personvernforordningen art. 6 nr. 1 a)"),
             targets=rules._marketing_targets,
             order=50,
         )

@@ -1,10 +1,11 @@
 """Segments, campaigns and sending (R1c). The only code that changes marketing state.
 
-A person gets a campaign only with a lawful basis (consent in the ledger, or the
-existing-customer rule of markedsføringsloven § 15 for the operator's own similar
-products), an active customer relationship (``backoffice.selectors``) and no objection
-(suppression list or withdrawn consent). The basis is recorded per recipient and checked
-again just before each message goes.
+Marketing rests on consent only, as the privacy statement says: a person is profiled
+(segments) and gets a campaign only with the marketing consent given in the ledger, an
+active customer relationship (``backoffice.selectors``) and no objection (suppression list).
+Withdrawing the consent or objecting removes the person from every segment at once
+(``privacy.services``). The basis is recorded per recipient and checked again just before
+each message goes. (The existing-customer rule of markedsføringsloven § 15 is not used.)
 """
 
 from __future__ import annotations
@@ -207,16 +208,22 @@ def _matches(rule: SegmentRule, today: datetime.date) -> dict[int, str]:
 
 @transaction.atomic
 def segment_compute(*, rule: SegmentRule, today: datetime.date | None = None) -> int:
-    """Recompute the members with their reasons. People without an active relationship or
-    who objected are not profiled at all (and lose an earlier membership)."""
+    """Recompute the members with their reasons. Only people who gave the marketing consent
+    are profiled; without it, without an active relationship or after an objection they are
+    not (and lose an earlier membership)."""
     today = today or timezone.localdate()
     reasons = _matches(rule, today)
     known = facts(today=today, user_ids=list(reasons))
     users = User.objects.in_bulk(list(reasons))
+    consenting = privacy_selectors.users_with_consent(
+        purpose=ConsentPurpose.MARKETING_EMAIL, user_ids=list(reasons)
+    )
     wanted = {
         user_id: reason
         for user_id, reason in reasons.items()
-        if known.relationship_active(user_id) and objection_reason(users[user_id]) is None
+        if known.relationship_active(user_id)
+        and objection_reason(users[user_id]) is None
+        and user_id in consenting
     }
     segment = rule.segment
     SegmentMembership.objects.filter(segment=segment).exclude(user_id__in=wanted).delete()
@@ -265,12 +272,7 @@ def recipient_basis(campaign: Campaign, user: Any, known: Facts) -> tuple[str, s
         return "", _("kundeforholdet er avsluttet (3 år etter siste leveranse)")
     if privacy_selectors.consent_is_given(purpose=ConsentPurpose.MARKETING_EMAIL, user=user):
         return CampaignRecipient.Basis.CONSENT, ""
-    if campaign.own_similar_products:
-        return CampaignRecipient.Basis.EXISTING_CUSTOMER, ""
-    return "", _(
-        "har ikke samtykket, og kampanjen gjelder ikke egne produkter som ligner det kunden "
-        "har kjøpt"
-    )
+    return "", _("har ikke samtykket til markedsføring")
 
 
 def campaign_preview(*, campaign: Campaign, today: datetime.date | None = None) -> Preview:
@@ -299,7 +301,6 @@ def campaign_create(
     segment: Segment,
     subject: str,
     body: str,
-    own_similar_products: bool = False,
 ) -> Campaign:
     errors: dict[str, str] = {}
     if not name.strip():
@@ -317,14 +318,13 @@ def campaign_create(
         segment=segment,
         subject=subject.strip(),
         body=body.strip(),
-        own_similar_products=own_similar_products,
         created_by=staff,
     )
     audit_log(
         action="marketing.campaign.created",
         actor=Actor.user(staff),
         target=campaign,
-        data={"segment": segment.pk, "own_similar_products": own_similar_products},
+        data={"segment": segment.pk},
     )
     return campaign
 

@@ -62,13 +62,6 @@ class CampaignForm(forms.Form):
         max_length=services.MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    own_similar_products = forms.BooleanField(
-        label=gettext_lazy(
-            "Kampanjen gjelder bare våre egne produkter som ligner det kunden har kjøpt "
-            "(da kan eksisterende kunder få den uten samtykke, markedsføringsloven § 15)"
-        ),
-        required=False,
-    )
 
 
 @staff_view(category=SEGMENTS)

@@ -44,10 +44,6 @@ class ConsentsForm(forms.Form):
         required=False,
         label=_("Ja, send meg tilbud og nyheter om FakturaNett på e-post"),
     )
-    marketing_sms = forms.BooleanField(
-        required=False,
-        label=_("Ja, send meg tilbud og nyheter om FakturaNett på SMS"),
-    )
     product_analytics = forms.BooleanField(
         required=False,
         label=_("Ja, dere kan analysere hvordan jeg bruker FakturaNett for å forbedre tjenesten"),
@@ -121,3 +117,22 @@ class ErasureForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Jeg forstår at kontoen min slettes, og at dette ikke kan angres"),
     )
+    close_companies = forms.BooleanField(
+        required=False,
+        label=_("Avslutt firmaene der jeg er eneste eier, som beskrevet over"),
+    )
+
+    def __init__(self, *args: Any, closing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.closing = closing
+        if not closing:
+            del self.fields["close_companies"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.closing and not data.get("close_companies"):
+            self.add_error(
+                "close_companies",
+                _("Du er eneste eier: kryss av for å avslutte firmaet, eller gi bort eierrollen."),
+            )
+        return data

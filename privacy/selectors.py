@@ -37,8 +37,8 @@ UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365
 
 COOKIE_PURPOSES = (ConsentPurpose.COOKIE_FUNCTIONAL, ConsentPurpose.COOKIE_ANALYTICS)
 USER_PURPOSES = (
+    # No SMS: the product sends none, so it asks no SMS consent.
     ConsentPurpose.MARKETING_EMAIL,
-    ConsentPurpose.MARKETING_SMS,
     ConsentPurpose.PRODUCT_ANALYTICS,
 )
 
@@ -67,6 +67,21 @@ def consent_state(
 def consent_is_given(*, purpose: str, user: Any = None, visitor_id: str = "") -> bool:
     record = consent_state(user=user, visitor_id=visitor_id, purposes=(purpose,))[purpose]
     return bool(record and record.given)
+
+
+def users_with_consent(*, purpose: str, user_ids: list[int]) -> set[int]:
+    """Of ``user_ids``, those whose latest record for ``purpose`` gives the consent (one query)."""
+    from django.db.models import OuterRef, Subquery
+
+    latest = ConsentRecord.objects.filter(user_id=OuterRef("user_id"), purpose=purpose).order_by(
+        "-created_at", "-id"
+    )
+    rows = (
+        ConsentRecord.objects.filter(user_id__in=user_ids, purpose=purpose)
+        .annotate(latest_id=Subquery(latest.values("pk")[:1]))
+        .filter(pk=models.F("latest_id"), given=True)
+    )
+    return set(rows.values_list("user_id", flat=True))
 
 
 def cookie_choices(*, visitor_id: str) -> dict[str, bool]:
@@ -206,11 +221,45 @@ class ErasureLine:
 
 
 @dataclass
+class CompanyClosing:
+    """A company the person is the last owner of: closed with the erasure."""
+
+    company: Any
+    # The bookkeeping deadline of its latest document (bokføringsloven § 13): its
+    # accounting records are kept until then and anonymised after; None: nothing to keep.
+    kept_until: datetime.date | None
+
+
+@dataclass
 class ErasurePlan:
     delete: list[ErasureLine]
     anonymise: list[ErasureLine]
     keep: list[ErasureLine]
     blocking_companies: list[Any]
+    closing: list[CompanyClosing] = field(default_factory=list)
+
+
+def company_records_kept_until(*, company: Any) -> datetime.date | None:
+    """31.12 five years after the fiscal year of the company's latest document, or of our
+    latest invoice to it: the day after, the retention engine anonymises a closed company."""
+    from django.db.models import Max, Q
+
+    from backoffice.models import CustomerAccount
+    from invoicing.models import Invoice
+
+    with scopes_disabled():
+        ours = Q(pk__in=[])
+        account = CustomerAccount.objects.filter(customer=company).first()
+        if account is not None:
+            ours = Q(client_id=account.client_id)
+        latest = (
+            Invoice._base_manager.exclude(status=Invoice.Status.DRAFT)
+            .filter(Q(company=company) | ours)
+            .aggregate(day=Max("invoice_date"))["day"]
+        )
+    if latest is None:
+        return None
+    return datetime.date(latest.year + 5, 12, 31)
 
 
 def companies_where_last_owner(*, user: Any) -> list[Any]:
@@ -229,6 +278,10 @@ def companies_where_last_owner(*, user: Any) -> list[Any]:
 def erasure_plan(*, user: Any) -> ErasurePlan:
     plan = ErasurePlan(delete=[], anonymise=[], keep=[], blocking_companies=[])
     plan.blocking_companies = companies_where_last_owner(user=user)
+    plan.closing = [
+        CompanyClosing(company=c, kept_until=company_records_kept_until(company=c))
+        for c in plan.blocking_companies
+    ]
     with scopes_disabled():
         for declaration in handlers.erasure_sequence():
             rows = declaration.rows_for(user)
@@ -240,15 +293,18 @@ def erasure_plan(*, user: Any) -> ErasurePlan:
             categories = sorted(
                 {str(Category(spec.category).label) for spec in declaration.personal.values()}
             )
-            line = ErasureLine(
-                label=str(declaration.model._meta.verbose_name_plural).capitalize(),
-                count=count,
-                categories=categories,
-            )
-            if declaration.erasure == Erasure.DELETE:
-                plan.delete.append(line)
-            elif declaration.erasure == Erasure.ANONYMISE:
-                plan.anonymise.append(line)
+            # The person sees the data category (the handler's title), never a model name.
+            owners = handlers.handlers_for_model(declaration.label)
+            label = str(owners[0].title) if owners else str(declaration.model._meta.verbose_name)
+            line = ErasureLine(label=label, count=count, categories=categories)
+            if declaration.erasure in (Erasure.DELETE, Erasure.ANONYMISE):
+                bucket = plan.delete if declaration.erasure == Erasure.DELETE else plan.anonymise
+                same = next((x for x in bucket if x.label == label), None)
+                if same is None:
+                    bucket.append(line)
+                else:
+                    same.count += count
+                    same.categories = sorted(set(same.categories) | set(categories))
             else:
                 line.reason = str(declaration.keep_reason)
                 line.until = declaration.keep_until(user) if declaration.keep_until else None

@@ -37,6 +37,7 @@ from privacy.models import (
     MarketingSuppression,
     PageView,
     PrivacyRequest,
+    SegmentMembership,
     StatementAcknowledgement,
 )
 
@@ -117,8 +118,10 @@ def consent_withdraw(
     visitor_id: str = "",
     text_version: str = CONSENT_TEXT_VERSION,
 ) -> ConsentRecord:
-    """Withdraw at once: every reader asks the ledger, so the next check sees it."""
-    return _consent_record(
+    """Withdraw at once: every reader asks the ledger, so the next check sees it. Withdrawing
+    the marketing consent also takes the person out of every marketing segment now (the
+    statement: profiling for marketing rests on that consent)."""
+    record = _consent_record(
         purpose=purpose,
         given=False,
         channel=channel,
@@ -126,6 +129,9 @@ def consent_withdraw(
         visitor_id=visitor_id,
         text_version=text_version,
     )
+    if purpose == ConsentPurpose.MARKETING_EMAIL and record.user_id:
+        SegmentMembership.objects.filter(user_id=record.user_id).delete()
+    return record
 
 
 @transaction.atomic
@@ -179,6 +185,7 @@ def marketing_object(*, user: Any, channel: str) -> None:
             text_version=CONSENT_TEXT_VERSION,
         )
     MarketingSuppression.objects.get_or_create(email=user.email.lower())
+    SegmentMembership.objects.filter(user=user).delete()
     audit_log(
         action="privacy.marketing.objected",
         actor=Actor.user(user),
@@ -360,14 +367,20 @@ def person_rows_erase(*, user: Any) -> None:
 
 
 @transaction.atomic
-def user_erase(*, user: Any) -> None:
+def user_erase(*, user: Any, close_companies: bool = False, actor: Actor | None = None) -> None:
     """Erase a person: leave every company, delete or anonymise what the inventory says.
 
     Accounting material belongs to the companies and is not touched; audit rows are only
-    redacted. The last owner of a company must close or hand over the company first.
+    redacted. The last owner of a company hands it over first, or — ``close_companies`` —
+    closes it with the erasure (``accounts.services.company_close``: no new documents; its
+    accounting records are kept until their deadline and then anonymised by the retention
+    engine). ``actor``: who asked (the person, or the privacy officer on request).
     """
+    from accounts.services import company_close
+
+    actor = actor or Actor.user(user)
     blocking = selectors.companies_where_last_owner(user=user)
-    if blocking:
+    if blocking and not close_companies:
         raise ValidationError(
             _(
                 "Du er eneste eier av %(companies)s. Gi en annen eierrollen eller avslutt "
@@ -375,7 +388,9 @@ def user_erase(*, user: Any) -> None:
             )
             % {"companies": ", ".join(c.name for c in blocking)}
         )
-    audit_log(action="privacy.erasure.started", actor=Actor.user(user), target=user)
+    for company in blocking:
+        company_close(company=company, actor=actor)
+    audit_log(action="privacy.erasure.started", actor=actor, target=user)
     state = selectors.consent_state(user=user)
     for purpose, record in state.items():
         if record is not None and record.given:
@@ -754,7 +769,9 @@ def privacy_request_export(*, request: PrivacyRequest, staff: Any) -> DataExport
 
 
 @transaction.atomic
-def privacy_request_erase(*, request: PrivacyRequest, staff: Any) -> None:
+def privacy_request_erase(
+    *, request: PrivacyRequest, staff: Any, close_companies: bool = False
+) -> None:
     """Erasure: the same erasure as self-service, unless a legal hold keeps the data."""
     from backoffice.selectors import has_legal_hold
 
@@ -776,9 +793,9 @@ def privacy_request_erase(*, request: PrivacyRequest, staff: Any) -> None:
         action="privacy.request.erasure_run",
         actor=Actor.user(staff),
         target=request,
-        data={"reference": request.reference},
+        data={"reference": request.reference, "close_companies": close_companies},
     )
-    user_erase(user=subject)
+    user_erase(user=subject, close_companies=close_companies, actor=Actor.user(staff))
 
 
 @transaction.atomic

@@ -222,8 +222,13 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(category=QUEUE, action=Action.DELETE)
 @require_POST
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
+    # The officer ticks "close the companies" after checking the plan with the person.
+    close_companies = request.POST.get("close_companies") == "on"
+
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
-        services.privacy_request_erase(request=item, staff=request.user)
+        services.privacy_request_erase(
+            request=item, staff=request.user, close_companies=close_companies
+        )
         return _("Personen er slettet etter reglene i dataoversikten.")
 
     return _action(request, pk, None, "", run)

@@ -184,9 +184,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 @user_view
 def marketing_object(request: HttpRequest) -> HttpResponse:
     services.marketing_object(user=request.user, channel=ConsentChannel.WEB)
-    messages.success(
-        request, _("Vi sender deg ikke lenger markedsføring, verken på e-post eller SMS.")
-    )
+    messages.success(request, _("Vi sender deg ikke lenger markedsføring."))
     return redirect("privacy:consents")
 
 
@@ -246,15 +244,14 @@ def export_download(request: HttpRequest, export_id: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest) -> HttpResponse:
     plan = selectors.erasure_plan(user=request.user)
-    form = ErasureForm(request.POST or None)
+    form = ErasureForm(request.POST or None, closing=bool(plan.blocking_companies))
     status = 200
     if request.method == "POST":
-        if plan.blocking_companies:
-            status = 400
-            messages.error(request, _("Du er eneste eier av et firma og kan ikke slette nå."))
-        elif form.is_valid():
+        if form.is_valid():
             try:
-                services.user_erase(user=request.user)
+                services.user_erase(
+                    user=request.user, close_companies=bool(plan.blocking_companies)
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 status = 400

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from accounts.models import Company
+from accounts.services import company_require_open
 from catalog.selectors import vat_rate_on
 from core.audit import Actor, audit_log
 from core.models import AuditEntry
@@ -187,6 +188,7 @@ def quote_create(
     *, company: Company, actor: Actor, data: QuoteData, lines: Sequence[LineData]
 ) -> Quote:
     """A new quote with the next number of the company's quote series."""
+    company_require_open(company=company)
     with _atomic_in_scope(company):
         fields, quote_lines, totals = _validated(company, data, lines)
         series, _created = QuoteNumberSeries.objects.get_or_create(company=company)

@@ -80,10 +80,11 @@ def build_context(*, today: datetime.date, now: datetime.datetime | None = None)
 def _left_companies(
     *, today: datetime.date, now: datetime.datetime, active: frozenset[int], held: frozenset[int]
 ) -> frozenset[int]:
-    """Customers that left: no active relationship (statement clause 8), no legal hold,
-    registered and unused (no member logged in) for 3 years, and no document of theirs or
-    ours to them younger than the bookkeeping deadline (so their accounting records were
-    kept for as long as the law requires)."""
+    """Customers that left: closed by their last owner, or with no active relationship
+    (statement clause 8) and registered and unused (no member logged in) for 3 years; in
+    both cases without a legal hold and with no document of theirs or ours to them younger
+    than the bookkeeping deadline (so their accounting records were kept for as long as the
+    law requires)."""
     from backoffice.selectors import customers
 
     since = now - datetime.timedelta(days=INACTIVE_ACCOUNT_DAYS)
@@ -96,11 +97,13 @@ def _left_companies(
     own_documents = invoice.filter(young, company_id=OuterRef("pk"))
     # Our own invoices to the customer (its record in our books, ``CustomerAccount``).
     our_documents = invoice.filter(young, client_id=OuterRef("customer_account__client_id"))
+    unused = Q(created_at__lt=since) & ~Q(pk__in=active) & ~Exists(recent_login)
+    # A company its last owner closed has left whatever its relationship status says.
     rows = (
         customers()
-        .exclude(pk__in=active | held)
-        .filter(created_at__lt=since)
-        .filter(~Exists(recent_login), ~Exists(own_documents), ~Exists(our_documents))
+        .exclude(pk__in=held)
+        .filter(Q(closed_at__isnull=False) | unused)
+        .filter(~Exists(own_documents), ~Exists(our_documents))
     )
     return frozenset(rows.values_list("pk", flat=True))
 

@@ -65,7 +65,8 @@ def people():
     ended = _customer("Sluttet AS", 4)
     people = {
         "consent": _person(active, "Cecilie Samtykke", consent=True),
-        "customer": _person(other_active, "Kåre Kunde"),
+        "customer": _person(other_active, "Kåre Kunde", consent=True),
+        "silent": _person(active, "Siri Stille"),
         "ended": _person(ended, "Eva Sluttet", consent=True),
         "objector": _person(active, "Otto Protest", consent=True),
         "withdrawn": _person(other_active, "Wenche Trakk", consent=False),
@@ -78,41 +79,46 @@ def people():
     return people
 
 
-def _campaign(marketer, segment, *, own_similar_products: bool) -> Campaign:
+def _campaign(marketer, segment) -> Campaign:
     return services.campaign_create(
         staff=marketer.user,
         name="Vårtilbud",
         segment=segment,
         subject="Nytt i FakturaNett",
         body="Prøv purringer gratis i en måned.",
-        own_similar_products=own_similar_products,
     )
 
 
-def test_each_basis_and_exclusion_with_the_reason(marketer, people):
-    campaign = _campaign(marketer, people["segment"], own_similar_products=True)
+def test_the_marketing_matrix_consent_only(marketer, people):
+    """Consent + active relationship: sent. No consent (even an active existing customer),
+    withdrawn consent, objection, ended relationship: not sent, each with its reason."""
+    campaign = _campaign(marketer, people["segment"])
     preview = services.campaign_preview(campaign=campaign)
     included = {row.user.pk: row.basis for row in preview.included}
     excluded = {row.user.pk: row.reason for row in preview.excluded}
     assert included == {
         people["consent"].pk: CampaignRecipient.Basis.CONSENT,
-        people["customer"].pk: CampaignRecipient.Basis.EXISTING_CUSTOMER,
+        people["customer"].pk: CampaignRecipient.Basis.CONSENT,
     }
+    assert "har ikke samtykket" in excluded[people["silent"].pk]
     assert "kundeforholdet er avsluttet" in excluded[people["ended"].pk]
     assert "reservert seg" in excluded[people["objector"].pk]
     assert "trukket samtykket" in excluded[people["withdrawn"].pk]
 
 
-def test_without_own_similar_products_only_consent_counts(marketer, people):
-    campaign = _campaign(marketer, people["segment"], own_similar_products=False)
-    preview = services.campaign_preview(campaign=campaign)
-    assert [row.user for row in preview.included] == [people["consent"]]
-    reasons = {row.user.pk: row.reason for row in preview.excluded}
-    assert "har ikke samtykket" in reasons[people["customer"].pk]
+def test_withdrawing_the_consent_removes_the_person_from_segments_at_once(people):
+    person = people["consent"]
+    assert SegmentMembership.objects.filter(user=person).exists()
+    privacy_services.consent_withdraw(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=person
+    )
+    assert not SegmentMembership.objects.filter(user=person).exists()
+    privacy_services.marketing_object(user=people["customer"], channel=ConsentChannel.WEB)
+    assert not SegmentMembership.objects.filter(user=people["customer"]).exists()
 
 
 def test_the_preview_page_lists_excluded_customers_with_the_reason(marketer, people):
-    campaign = _campaign(marketer, people["segment"], own_similar_products=True)
+    campaign = _campaign(marketer, people["segment"])
     response = client_for(marketer).get(reverse("marketing:campaign", args=[campaign.pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -120,13 +126,14 @@ def test_the_preview_page_lists_excluded_customers_with_the_reason(marketer, peo
     assert "Eva Sluttet" in excluded and "kundeforholdet er avsluttet" in excluded
     assert "Otto Protest" in excluded
     included = html[html.index('id="included"') : html.index('id="excluded"')]
-    assert "Kåre Kunde" in included and "markedsføringsloven § 15" in included
+    assert "Kåre Kunde" in included and "markedsføringsloven § 15" not in html
+    assert "Siri Stille" in excluded and "har ikke samtykket" in excluded
 
 
 def test_sending_runs_once_per_recipient_with_headers_and_a_working_unsubscribe_link(
     marketer, people, django_capture_on_commit_callbacks
 ):
-    campaign = _campaign(marketer, people["segment"], own_similar_products=True)
+    campaign = _campaign(marketer, people["segment"])
     with django_capture_on_commit_callbacks(execute=True):
         assert services.campaign_start(campaign=campaign, staff=marketer.user) == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -135,7 +142,7 @@ def test_sending_runs_once_per_recipient_with_headers_and_a_working_unsubscribe_
     recipients = CampaignRecipient.objects.filter(campaign=campaign)
     assert {r.user_id: r.basis for r in recipients} == {
         people["consent"].pk: "consent",
-        people["customer"].pk: "existing_customer",
+        people["customer"].pk: "consent",
     }
     assert all(r.status == "sent" and r.sent_at for r in recipients)
     campaign.refresh_from_db()
@@ -156,14 +163,12 @@ def test_sending_runs_once_per_recipient_with_headers_and_a_working_unsubscribe_
     path = "/" + body_url.split("/", 3)[3]
     response = Client().post(path, "List-Unsubscribe=One-Click", content_type="text/plain")
     assert response.status_code == 200
-    again = services.campaign_preview(
-        campaign=_campaign(marketer, people["segment"], own_similar_products=True)
-    )
+    again = services.campaign_preview(campaign=_campaign(marketer, people["segment"]))
     assert people["consent"].pk not in {row.user.pk for row in again.included}
 
 
 def test_a_basis_lost_after_start_is_not_sent(marketer, people):
-    campaign = _campaign(marketer, people["segment"], own_similar_products=True)
+    campaign = _campaign(marketer, people["segment"])
     services.campaign_start(campaign=campaign, staff=marketer.user)  # tasks not yet run
     privacy_services.marketing_object(user=people["customer"], channel=ConsentChannel.WEB)
     for recipient in CampaignRecipient.objects.filter(campaign=campaign):
@@ -174,7 +179,7 @@ def test_a_basis_lost_after_start_is_not_sent(marketer, people):
 
 
 def test_progress_fragment_shows_a_progress_bar(marketer, people):
-    campaign = _campaign(marketer, people["segment"], own_similar_products=True)
+    campaign = _campaign(marketer, people["segment"])
     services.campaign_start(campaign=campaign, staff=marketer.user)
     client = client_for(marketer)
     html = client.get(reverse("marketing:campaign_progress", args=[campaign.pk])).content.decode()
@@ -187,7 +192,7 @@ def test_progress_fragment_shows_a_progress_bar(marketer, people):
 
 
 def test_send_twice_through_the_view_is_refused_without_500(marketer, people):
-    campaign = _campaign(marketer, people["segment"], own_similar_products=True)
+    campaign = _campaign(marketer, people["segment"])
     client = client_for(marketer)
     assert client.post(reverse("marketing:campaign_send", args=[campaign.pk])).status_code == 302
     assert client.post(reverse("marketing:campaign_send", args=[campaign.pk])).status_code == 409

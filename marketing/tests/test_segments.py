@@ -20,7 +20,7 @@ from invoicing.tests.factories import issued_invoice
 from marketing import services
 from marketing.models import SegmentRule
 from privacy import services as privacy_services
-from privacy.models import ConsentChannel, Segment, SegmentMembership
+from privacy.models import ConsentChannel, ConsentPurpose, Segment, SegmentMembership
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")
@@ -31,7 +31,9 @@ def marketer():
     return make_staff(StaffRole.MARKETING)
 
 
-def _active_customer(name: str):
+def _active_customer(name: str, *, consent: bool = True):
+    """An active customer's owner; with the marketing consent unless told otherwise
+    (profiling for marketing is only for those who consented)."""
     company = CompanyFactory(name=name)
     backoffice.delivery_record(
         customer=company,
@@ -40,6 +42,10 @@ def _active_customer(name: str):
         delivered_on=timezone.localdate() - datetime.timedelta(days=30),
     )
     user = MembershipFactory(company=company, role=Role.OWNER).user
+    if consent:
+        privacy_services.consent_give(
+            purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=user
+        )
     return company, user
 
 
@@ -48,9 +54,10 @@ def test_plan_activity_segment_counts_last_quarters_invoices(marketer, plan):
     busy, busy_owner = _active_customer("Travel AS")
     quiet, _quiet_owner = _active_customer("Rolig AS")
     objecting, objector = _active_customer("Protest AS")
-    for company in (busy, quiet, objecting):
+    silent, _silent_owner = _active_customer("Stille AS", consent=False)
+    for company in (busy, quiet, objecting, silent):
         Order.objects.create(customer=company, plan=plan, ordered_by=None)
-    for company, n in ((busy, 3), (quiet, 1), (objecting, 3)):
+    for company, n in ((busy, 3), (quiet, 1), (objecting, 3), (silent, 3)):
         with scope(company=company):
             for _ in range(n):
                 issued_invoice(company=company, invoice_date=start + datetime.timedelta(days=5))
@@ -63,6 +70,7 @@ def test_plan_activity_segment_counts_last_quarters_invoices(marketer, plan):
         plan=plan,
         min_invoices=2,
     )
+    # Busy and silent both match; only busy consented (the objector withdrew).
     assert services.segment_compute(rule=rule) == 1
     member = SegmentMembership.objects.get(segment=rule.segment)
     assert member.user == busy_owner

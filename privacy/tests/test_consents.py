@@ -141,3 +141,15 @@ def test_unsubscribe_link_does_not_reveal_the_address_and_dies_with_it(client, o
     owner.save()
     response = client.post(reverse("privacy:unsubscribe", kwargs={"token": token}))
     assert response.status_code == 400
+
+
+def test_no_sms_consent_is_asked_and_no_sms_provider_is_listed(owner_client, client):
+    """The product sends no SMS: no SMS consent on the consents page, no SMS sub-processor
+    in the statement or the record of processing."""
+    page = owner_client.get(reverse("privacy:consents")).content.decode()
+    assert 'name="marketing_sms"' not in page and "SMS" not in page
+    owner_client.post(reverse("privacy:consents"), {"marketing_sms": "on"})
+    assert not ConsentRecord.objects.filter(purpose=ConsentPurpose.MARKETING_SMS).exists()
+    statement = client.get(reverse("privacy_statement")).content.decode()
+    assert "LINK Mobility" not in statement
+    assert "Vi sender ikke markedsføring på SMS" in statement

@@ -162,7 +162,8 @@ def test_last_owner_cannot_simply_erase(owner_client, owner, company):
     _reauthenticated(owner_client)
     body = owner_client.get(reverse("privacy:erase")).content.decode()
     assert "eneste eier" in body and company.name in body
-    assert "avslutte firmaet" in body
+    assert "Avslutt firmaet og slett kontoen min" in body
+    # Without ticking "close the companies" nothing happens.
     response = owner_client.post(reverse("privacy:erase"), {"confirm": "on"})
     assert response.status_code == 400
     assert User.objects.get(pk=owner.pk).email == owner.email
