@@ -1,8 +1,9 @@
 """A quote as the ``documents`` renderer's ``InvoiceDocument`` (kind ``quote``) and its PDF.
 
-The seller and buyer are the live company and client data (a quote is an offer, not an
-accounting document, so nothing is frozen for the bookkeeping); lines, rates and totals are
-those stored on the quote.
+Seller and buyer: for a quote not yet sent, the live company and client data (the
+preview); once sent, the snapshots taken when it was first sent (``Quote.seller_snapshot``
+/ ``buyer_snapshot``), so the PDF the client can download again through the link is the
+offer they were sent. Lines, rates and totals are those stored on the quote.
 """
 
 from __future__ import annotations
@@ -19,13 +20,29 @@ from invoicing.services import buyer_snapshot, seller_snapshot
 from quotes.models import Quote
 
 
-def document_from_quote(quote: Quote) -> InvoiceDocument:
-    lines = list(quote.lines.select_related("vat_code", "product").order_by("position"))
-    reverse_charge = any(
-        line.vat_code.ubl_category == VatCode.Category.REVERSE_CHARGE for line in lines
+def _lines(quote: Quote) -> list:
+    return list(quote.lines.select_related("vat_code", "product").order_by("position"))
+
+
+def _reverse_charge(lines: list) -> bool:
+    return any(line.vat_code.ubl_category == VatCode.Category.REVERSE_CHARGE for line in lines)
+
+
+def parties_now(quote: Quote) -> tuple[dict, dict]:
+    """(seller, buyer) snapshots of the company and client as they are now."""
+    return (
+        seller_snapshot(quote.company),
+        buyer_snapshot(quote.client, reverse_charge=_reverse_charge(_lines(quote))),
     )
-    seller = seller_snapshot(quote.company)
-    buyer = buyer_snapshot(quote.client, reverse_charge=reverse_charge)
+
+
+def document_from_quote(quote: Quote) -> InvoiceDocument:
+    lines = _lines(quote)
+    if quote.seller_snapshot is not None and quote.buyer_snapshot is not None:
+        seller, buyer = quote.seller_snapshot, quote.buyer_snapshot
+    else:
+        seller = seller_snapshot(quote.company)
+        buyer = buyer_snapshot(quote.client, reverse_charge=_reverse_charge(lines))
     language = buyer.get("language") or "nb"
     totals = compute_totals(
         [

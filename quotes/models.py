@@ -120,6 +120,11 @@ class Quote(TenantModel):
         _("besluttet av"), max_length=5, choices=DecidedBy.choices, blank=True
     )
     decision_note = models.CharField(_("kommentar"), max_length=500, blank=True)
+    # What the client was sent: seller and buyer as they were when the quote was first
+    # sent (e-mail or "mark as sent"); the PDF of a sent quote is rendered from these, so
+    # a later change of the client's address or the company's name does not rewrite it.
+    seller_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    buyer_snapshot = models.JSONField(null=True, blank=True, editable=False)
     invoice = models.ForeignKey(
         "invoicing.Invoice",
         on_delete=models.SET_NULL,

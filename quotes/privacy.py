@@ -34,6 +34,9 @@ register(
         "email_recipients": _f(C.CONTACT, source="system"),
         "email_error": _f(C.CORRESPONDENCE, source="system"),
         "decision_note": _f(C.CORRESPONDENCE),
+        # The parties as they were when the quote was sent (what the PDF shows from then on).
+        "seller_snapshot": _f(C.CONTACT, source="system"),
+        "buyer_snapshot": _f(C.ADDRESS, source="system"),
         "created_by": _f(C.WEB_ACTIVITY, source="system"),
     },
     non_personal=[

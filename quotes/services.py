@@ -249,6 +249,16 @@ def _require_open(quote: Quote, today: datetime.date) -> None:
         )
 
 
+def _freeze_parties(quote: Quote) -> None:
+    """Take the seller and buyer snapshots the first time the quote goes out (a quote sent
+    again keeps what was offered first)."""
+    if quote.seller_snapshot is not None:
+        return
+    from quotes.documents import parties_now
+
+    quote.seller_snapshot, quote.buyer_snapshot = parties_now(quote)
+
+
 def quote_send(*, quote: Quote, actor: Actor) -> Quote:
     """E-mail the quote (PDF and the link to accept or decline) to the client's addresses.
 
@@ -275,6 +285,7 @@ def quote_send(*, quote: Quote, actor: Actor) -> Quote:
             raise ValidationError(_("Tilbudet er allerede i kø for e-post."), code="queued")
         locked.status = Quote.Status.SENT
         locked.sent_at = locked.sent_at or timezone.now()
+        _freeze_parties(locked)
         locked.email_status = Quote.EmailStatus.QUEUED
         locked.email_recipients = ", ".join(recipients)
         locked.email_error = ""
@@ -299,7 +310,16 @@ def quote_mark_sent(*, quote: Quote, actor: Actor) -> Quote:
         if locked.status == Quote.Status.DRAFT:
             locked.status = Quote.Status.SENT
             locked.sent_at = timezone.now()
-            locked.save(update_fields=["status", "sent_at", "updated_at"])
+            _freeze_parties(locked)
+            locked.save(
+                update_fields=[
+                    "status",
+                    "sent_at",
+                    "seller_snapshot",
+                    "buyer_snapshot",
+                    "updated_at",
+                ]
+            )
             audit_log(
                 action="quotes.quote.sent",
                 actor=actor,

@@ -192,3 +192,43 @@ def test_duplicate_invoice_makes_a_new_draft_with_the_same_lines(company):
         original.refresh_from_db()
         assert original.status == Invoice.Status.ISSUED  # untouched
         assert AuditEntry.objects.filter(action="invoicing.invoice.duplicated").count() == 1
+
+
+def _pdf_text(q) -> str:
+    import io
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(quote_pdf(q))).pages)
+
+
+@pytest.mark.parametrize("how", ["email", "mark_sent"])
+def test_a_sent_quote_renders_the_parties_as_they_were_when_sent(
+    company, how, django_capture_on_commit_callbacks
+):
+    with scope(company=company):
+        client = ClientFactory(
+            company=company, name="Gammel Kunde AS", invoice_emails="kunde@example.com"
+        )
+        q = quote(company=company, client=client)
+        assert "Gammel Kunde AS" in _pdf_text(q)  # a draft: the live data (the preview)
+        with django_capture_on_commit_callbacks(execute=True):
+            if how == "email":
+                services.quote_send(quote=q, actor=SYSTEM)
+            else:
+                services.quote_mark_sent(quote=q, actor=SYSTEM)
+        q.refresh_from_db()
+        assert q.buyer_snapshot["name"] == "Gammel Kunde AS"
+        old_company_name = company.name
+        client.name, client.address_line = "Ny Kunde AS", "Nyveien 9"
+        client.save()
+        company.name = "Nytt Selskapsnavn AS"
+        company.save()
+        q = Quote.objects.get(pk=q.pk)
+        text = _pdf_text(q)
+        assert "Gammel Kunde AS" in text and old_company_name in text
+        assert "Ny Kunde AS" not in text and "Nytt Selskapsnavn AS" not in text
+        # Sent again: still the offer that went out first.
+        if how == "email":
+            Quote.objects.filter(pk=q.pk).update(email_status="failed")
+            with django_capture_on_commit_callbacks(execute=True):
+                services.quote_send(quote=Quote.objects.get(pk=q.pk), actor=SYSTEM)
+            assert Quote.objects.get(pk=q.pk).buyer_snapshot["name"] == "Gammel Kunde AS"
