@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from core.parsing import is_digits, parse_int
+from core.parsing import ID_MAX, is_digits, parse_int
 from customers.countries import NORWAY
 from customers.models import Client
 
@@ -42,6 +42,34 @@ def client_list(
                 condition |= Q(number=number)
         clients = clients.filter(condition)
     return clients.order_by(*SORTS.get(sort, SORTS["number"]))
+
+
+PICKER_PAGE_SIZE = 20
+
+
+def client_picker_page(*, search: str, page: int = 1) -> tuple[list[Client], bool]:
+    """One page of the type-ahead client picker (the active tenant's clients, archived
+    ones too, by name then number), and whether there is a next page.
+
+    Text matches part of the name (a trigram index on PostgreSQL, ``customers/0005``);
+    digits also match the client number exactly. Empty text lists from the start of the
+    alphabet, through the (company, name) index. Never more than a page is read.
+    """
+    clients = Client.objects.all()
+    search = search.strip()
+    if search:
+        condition = Q(name__icontains=search)
+        number = parse_int(search, min_value=1, max_value=ID_MAX) if is_digits(search) else None
+        if number is not None:
+            condition |= Q(number=number)
+        clients = clients.filter(condition)
+    start = (max(page, 1) - 1) * PICKER_PAGE_SIZE
+    rows = list(
+        clients.order_by("name", "number").only("pk", "number", "name", "is_active")[
+            start : start + PICKER_PAGE_SIZE + 1
+        ]
+    )
+    return rows[:PICKER_PAGE_SIZE], len(rows) > PICKER_PAGE_SIZE
 
 
 def active_clients() -> QuerySet[Client]:

@@ -7,6 +7,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_create, name="create"),
+    path("picker/", views.client_picker, name="picker"),
     path("export/", views.client_export, name="export"),
     path("import/", views.client_import, name="import"),
     path("<int:pk>/", views.client_detail, name="detail"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor
 from core.csvfiles import csv_import_page, csv_response
+from core.parsing import parse_int
 from customers import selectors, services
 from customers.forms import ClientForm
 from customers.models import Client
@@ -56,6 +57,26 @@ def client_list(request: HttpRequest) -> HttpResponse:
                 ("-created", _("Nyeste først")),
                 ("created", _("Eldste først")),
             ],
+        },
+    )
+
+
+@company_view
+def client_picker(request: HttpRequest) -> HttpResponse:
+    """The type-ahead client filter's options (an HTML fragment for HTMX), a page at a
+    time: the filters never render every client as an ``<option>``."""
+    search = request.GET.get("client_q", "").strip()[:100]
+    page = parse_int(request.GET.get("page", ""), min_value=1, max_value=10_000) or 1
+    clients, has_next = selectors.client_picker_page(search=search, page=page)
+    return render(
+        request,
+        "customers/_client_picker_options.html",
+        {
+            "clients": clients,
+            "q": search,
+            "page": page,
+            "has_next": has_next,
+            "next_query": urlencode({"client_q": search, "page": page + 1}),
         },
     )
 

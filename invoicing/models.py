@@ -339,7 +339,9 @@ class Invoice(TenantModel):
         ]
         indexes = [
             models.Index(fields=["company", "kind", "status", "-invoice_date"]),
-            models.Index(fields=["company", "kind", "-invoice_date", "-number"]),
+            # The list's default order (-invoice_date, -number, -id) walked from the index
+            # to the last key: no sort of the company's rows for a page (issue 15).
+            models.Index(fields=["company", "kind", "-invoice_date", "-number", "-id"]),
             models.Index(fields=["company", "kind", "-number"]),
             models.Index(fields=["company", "kind", "due_date"]),
             models.Index(fields=["company", "client", "-invoice_date"]),

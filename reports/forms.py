@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Client
+from customers.widgets import ClientPicker
 from reports.models import REVENUE_ACCOUNT_CHOICES, VAT_ACCOUNT_CHOICES, ReportSettings
 
 MAX_YEARS = 20
@@ -55,12 +56,13 @@ class LedgerForm(PeriodForm):
         label=_("Kunde"),
         queryset=Client.objects.none(),
         required=False,
-        empty_label=_("Alle kunder"),
+        widget=ClientPicker(),
     )
 
     def __init__(self, *args: Any, currencies: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.all().order_by("name", "number")
+        # Validation looks the chosen id up in the tenant's clients; nothing lists them all.
+        self.fields["client"].queryset = Client.objects.all()
         self.fields["currency"] = CurrencyField(currencies)
 
     def clean(self) -> dict[str, Any]:

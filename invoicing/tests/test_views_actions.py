@@ -453,11 +453,19 @@ def test_capped_page_counts_at_most_the_cap(company, buyer):
         for _ in range(7):
             draft_invoice(company=company, client=buyer)
         invoices = Invoice.objects.order_by("pk")
+        first = capped_page(invoices, "1", per_page=3, cap=5)
+        assert (first.has_next, first.limited) == (True, False)
         page = capped_page(invoices, "2", per_page=3, cap=5)
         assert page.count is None and page.num_pages is None  # above the cap: not counted
-        assert (page.number, len(page), page.has_next, page.has_previous) == (2, 3, True, True)
-        last = capped_page(invoices, "3", per_page=3, cap=5)
-        assert (len(last), last.has_next, last.start_index, last.end_index) == (1, False, 7, 7)
+        # Page 2 is the deepest the cap of 5 allows; row 7 exists beyond it: no next link,
+        # the page says the list is limited instead.
+        assert (page.number, len(page), page.has_next, page.has_previous) == (2, 3, False, True)
+        assert page.limited
+        deep = capped_page(invoices, "3", per_page=3, cap=5)  # beyond the cap: the deepest page
+        assert (deep.number, len(deep), deep.has_next, deep.limited) == (2, 3, False, True)
+        wide = capped_page(invoices, "3", per_page=3, cap=9)
+        assert (len(wide), wide.has_next, wide.start_index, wide.end_index) == (1, False, 7, 7)
+        assert not wide.limited
         exact = capped_page(invoices, "99", per_page=3, cap=100)
         assert (exact.count, exact.num_pages, exact.number) == (7, 3, 3)  # clamped
         assert capped_page(invoices, "abc", per_page=3).number == 1

@@ -54,3 +54,21 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.body.addEventListener("htmx:afterSettle", markScrollable);
 });
+
+// The type-ahead client picker (customers/widgets.py): choosing an option fills the hidden
+// id field; editing the text again clears it until a client is chosen.
+document.addEventListener("click", (event) => {
+  const option = event.target.closest("[data-client-pick]");
+  if (!option) return;
+  const picker = option.closest("[data-client-picker]");
+  if (!picker) return;
+  picker.querySelector("[data-client-picker-value]").value = option.dataset.clientPick;
+  const text = picker.querySelector("[data-client-picker-text]");
+  text.value = option.dataset.clientLabel;
+  picker.querySelector(".client-picker-options").replaceChildren();
+});
+document.addEventListener("input", (event) => {
+  const text = event.target.closest("[data-client-picker-text]");
+  if (!text) return;
+  text.closest("[data-client-picker]").querySelector("[data-client-picker-value]").value = "";
+});

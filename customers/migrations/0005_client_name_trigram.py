@@ -1,0 +1,45 @@
+"""Trigram index for the client-name search (the type-ahead picker, the client list, the
+invoice list's text search), scoped to the company. PostgreSQL only: the extension
+operations do nothing on other databases and the index is created only on PostgreSQL;
+SQLite keeps the (company, name) index and a bounded scan (issue 15).
+
+``icontains`` compiles to ``UPPER(name::text) LIKE UPPER(%s)``, so the index is on that
+expression; ``btree_gin`` lets the company id sit in the same GIN index. Built
+``CONCURRENTLY`` (non-atomic migration) so existing tenants can keep writing.
+"""
+
+from django.contrib.postgres.operations import BtreeGinExtension, TrigramExtension
+from django.db import migrations
+
+INDEXES = {
+    "customers_client_name_trgm": ("customers_client", "name"),
+}
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, (table, column) in INDEXES.items():
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} "
+            f"USING gin (company_id, (UPPER({column}::text)) gin_trgm_ops)"
+        )
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [("customers", "0004_client_vat_number")]
+
+    operations = [
+        TrigramExtension(),
+        BtreeGinExtension(),
+        migrations.RunPython(create_indexes, drop_indexes, elidable=False),
+    ]

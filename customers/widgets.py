@@ -1,0 +1,35 @@
+"""The type-ahead client picker: a search box that asks ``customers:picker`` (HTMX) for a
+page of matching clients, and a hidden field with the chosen client's id.
+
+Used wherever a filter or form chooses one client among possibly thousands, instead of a
+``<select>`` with every client as an ``<option>`` (which grew the page with the client
+count and was most of the invoice list's CPU time).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from core.parsing import parse_id
+from customers.models import Client
+
+
+class ClientPicker(forms.Widget):
+    template_name = "customers/widgets/client_picker.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, Client):
+            client: Client | None = value
+        else:
+            pk = parse_id(str(value)) if value not in (None, "") else None
+            # Tenant-scoped manager: another company's id shows as "all clients".
+            client = Client.objects.filter(pk=pk).only("pk", "name").first() if pk else None
+        context["client"] = client
+        context["options_id"] = f"{context['widget']['attrs'].get('id', name)}_options"
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
