@@ -66,9 +66,11 @@ def test_matched_partial_overpaid_unknown_and_no_kid(company_scope, invoices, bu
     assert payment.method == "kid" and payment.reference == prefix + "900000101"
 
 
-def test_same_file_twice_registers_nothing_new(company_scope, invoices):
-    data = camt_file(
-        [BankLine(invoices[0].kid, "1000.00", "900000201"), BankLine(None, "5.00", "900000202")]
+@pytest.mark.parametrize("builder", [ocr_file, camt_file], ids=["ocr", "camt054"])
+def test_same_file_twice_registers_nothing_new(company_scope, invoices, builder):
+    unknown = "1234567897" if builder is ocr_file else None  # OCR lines always have a KID
+    data = builder(
+        [BankLine(invoices[0].kid, "1000.00", "900000201"), BankLine(unknown, "5.00", "900000202")]
     )
     first = run(company_scope, data)
     second = run(company_scope, data)
@@ -76,6 +78,8 @@ def test_same_file_twice_registers_nothing_new(company_scope, invoices):
     assert (second.matched_count, second.unmatched_count, second.duplicate_count) == (0, 0, 2)
     assert Payment.objects.count() == 1
     assert BankTransaction.objects.count() == 2
+    if builder is ocr_file:
+        return
     # The same bank transaction arriving in the day's camt.053 statement is known too.
     third = run(
         company_scope, camt_file([BankLine(invoices[0].kid, "1000.00", "900000201")], kind="053")
