@@ -37,7 +37,10 @@ setup: $(VENV)/.installed node_modules/.installed messages
 migrate: setup
 	$(PY) manage.py migrate --noinput -v 0
 
+# The operator and its plans always (the landing page and /plans/ list them); the demo
+# company unless DEMO=0.
 demo: migrate
+	$(PY) manage.py backoffice_setup
 	@if [ "$${DEMO:-1}" != "0" ]; then $(PY) manage.py demo_setup; fi
 
 run: demo

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import company_view, owner_view
@@ -14,12 +14,6 @@ from accounts.selectors import audit_entries_for_company
 from accounts.services import user_set_language
 from core.middleware import SESSION_LANGUAGE_KEY
 from core.redirects import safe_next
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    return render(request, "core/home.html")
 
 
 @company_view

@@ -19,6 +19,13 @@ def _active_plans():
     return Plan.objects.filter(is_active=True).select_related("product", "product__vat_code")
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: what the product does, what it costs (the plans for sale)."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "backoffice/public/home.html", {"plans": _active_plans()})
+
+
 def plans(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/public/plans.html", {"plans": _active_plans()})
 

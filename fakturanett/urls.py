@@ -1,11 +1,12 @@
 from django.urls import include, path
 
 from accounts import app_views
+from backoffice import views_public as backoffice_public
 from privacy import views as privacy_views
 from quotes import public as quotes_public
 
 urlpatterns = [
-    path("", app_views.home, name="home"),
+    path("", backoffice_public.home, name="home"),
     path("app/", app_views.dashboard, name="dashboard"),
     path("app/activity/", app_views.activity, name="activity"),
     path("app/company/logo/", include("documents.urls")),
