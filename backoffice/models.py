@@ -83,6 +83,60 @@ class StaffProfile(models.Model):
         return [str(StaffRole(r).label) for r in self.roles if r in StaffRole.values]
 
 
+class StaffGrantRequest(models.Model):
+    """A change of a staff member's access that opens personal data, waiting for a second
+    administrator (four-eyes): neither the requester nor the person may approve it.
+
+    ``before`` is the access when it was asked for; an approval applies ``roles``,
+    ``granted_categories`` and ``valid_until`` only if the access is still ``before``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Venter på godkjenning")
+        APPROVED = "approved", _("Godkjent")
+        REJECTED = "rejected", _("Avvist")
+
+    profile = models.ForeignKey(
+        StaffProfile, on_delete=models.CASCADE, related_name="grant_requests"
+    )
+    roles = models.JSONField(_("roller"), default=list)
+    granted_categories = models.JSONField(_("tildelte kategorier"), default=list, blank=True)
+    valid_until = models.DateField(_("tilgang til og med"), null=True, blank=True)
+    # The personal-data categories the change opens, and the access it replaces.
+    opens = models.JSONField(default=list)
+    before = models.JSONField(default=dict)
+    reason = models.CharField(_("begrunnelse"), max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=Q(status="pending"),
+                name="staffgrant_one_pending_per_profile",
+            )
+        ]
+        verbose_name = _("tilgangsforespørsel")
+        verbose_name_plural = _("tilgangsforespørsler")
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.roles} ({self.status})"
+
+    def role_labels(self) -> list[str]:
+        return [str(StaffRole(r).label) for r in self.roles if r in StaffRole.values]
+
+
 class ElevatedSession(models.Model):
     """An administrator's explicit, time-limited, reasoned access to personal data."""
 

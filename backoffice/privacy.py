@@ -111,6 +111,34 @@ register(
     keep_until=lambda user: None,
 )
 register(
+    "backoffice.StaffGrantRequest",
+    personal={
+        "roles": _f(
+            C.ROLE, "account_security", "staff", "access_log", label=_("Roller det ble bedt om")
+        ),
+        "granted_categories": _f(C.ROLE, "account_security", "staff", "access_log"),
+        "valid_until": _f(C.ROLE, "account_security", "staff", "access_log"),
+        "opens": _f(
+            C.ROLE,
+            "account_security",
+            "system",
+            "access_log",
+            label=_("Kategorier tilgangen åpnet"),
+        ),
+        "before": _f(C.ROLE, "account_security", "system", "access_log", label=_("Tilgangen før")),
+        "reason": _f(C.WEB_ACTIVITY, "account_security", "staff", "access_log"),
+        "requested_at": _f(C.WEB_ACTIVITY, "account_security", "system", "access_log"),
+        "status": _f(C.WEB_ACTIVITY, "account_security", "system", "access_log"),
+        "decided_at": _f(C.WEB_ACTIVITY, "account_security", "system", "access_log"),
+    },
+    non_personal=["profile", "requested_by", "decided_by"],
+    subject=lambda user: apps.get_model("backoffice.StaffGrantRequest")._default_manager.filter(
+        profile__user=user
+    ),
+    # Goes with the staff profile (the audit log keeps who asked and who approved).
+    erasure=Erasure.DELETE,
+)
+register(
     "backoffice.AccessLogEntry",
     personal={
         "customer": _f(
@@ -330,12 +358,16 @@ def _register_handlers() -> None:
             key="access_log",
             title=_("Tilgangslogg"),
             data=_("Hvilke ansatte som har sett hvilke opplysninger, og utvidede tilganger"),
-            models=("backoffice.AccessLogEntry", "backoffice.ElevatedSession"),
+            models=(
+                "backoffice.AccessLogEntry",
+                "backoffice.ElevatedSession",
+                "backoffice.StaffGrantRequest",
+            ),
             categories=(C.WEB_ACTIVITY,),
             retention="access_log",
             action=Action.DELETE,
             legal_basis=_("Sikkerhet og dokumentasjon (personvernforordningen art. 5 nr. 2 og 32)"),
-            targets=rules._access_log_targets,
+            targets=rules.chain(rules._access_log_targets, rules._staff_grant_targets),
             order=70,
         )
     )

@@ -7,6 +7,7 @@ Overview::
 
     staff_create(actor=, email=, full_name=, roles=, valid_until=, granted_categories=)
     staff_update(actor=, profile=, roles=, valid_until=, granted_categories=, is_active=)
+    staff_grant_approve / staff_grant_reject(actor=, grant=)   four-eyes on personal data
     elevation_start(user=, reason=) / elevation_end(elevation=)
     operator_setup(actor=, company=)                    mark the operator company
     plan_create(actor=, code=, name=, price=, ...)       a plan with its operator product
@@ -54,6 +55,7 @@ from backoffice.models import (
     Plan,
     ServiceDelivery,
     Source,
+    StaffGrantRequest,
     StaffProfile,
     StaffRole,
     SurveyInvitation,
@@ -152,22 +154,24 @@ def _grant_elevation(actor: Actor, elevation: ElevatedSession | None) -> Elevate
     return elevation
 
 
-def _notify_administrators(
-    *, actor: Actor, profile: StaffProfile, categories: Iterable[str], elevation: ElevatedSession
-) -> None:
-    """E-mail every other active administrator that a grant opened personal data."""
-    from accounts.emails import absolute_url, queue_email
-
+def _administrators(*, excluding: Iterable[int]) -> list[StaffProfile]:
     # Staff is a handful of people; the role list is JSON, so filter the roles here.
-    others = [
+    return [
         other
         for other in StaffProfile.objects.filter(is_active=True, user__is_active=True)
-        .exclude(user_id=actor.id)
+        .exclude(user_id__in=list(excluding))
         .select_related("user")
         if StaffRole.ADMINISTRATOR in other.roles
     ]
-    labels = [permissions.category_label(c) for c in sorted(categories)]
-    for other in others:
+
+
+def _notify_administrators(*, actor: Actor, grant: StaffGrantRequest) -> None:
+    """E-mail every other active administrator: a grant that opens personal data waits
+    for one of them (not the requester, not the person) to approve it."""
+    from accounts.emails import absolute_url, queue_email
+
+    labels = [permissions.category_label(c) for c in sorted(grant.opens)]
+    for other in _administrators(excluding=[actor.id]):
         queue_email(
             to=other.user.email,
             template="staff_grant",
@@ -176,13 +180,176 @@ def _notify_administrators(
             context={
                 "recipient": other.user,
                 "actor": actor.label,
-                "person": profile.user,
-                "roles": profile.role_labels(),
+                "person": grant.profile.user,
+                "roles": grant.role_labels(),
                 "categories": labels,
-                "reason": elevation.reason,
-                "url": absolute_url(reverse("backoffice:staff_edit", args=[profile.pk])),
+                "reason": grant.reason,
+                "url": absolute_url(reverse("backoffice:staff_list")),
             },
         )
+
+
+def _access(profile: StaffProfile) -> dict[str, Any]:
+    return {
+        "roles": sorted(profile.roles),
+        "valid_until": str(profile.valid_until or ""),
+        "granted_categories": sorted(profile.granted_categories or []),
+        "is_active": profile.is_active,
+    }
+
+
+def _grant_request(
+    *,
+    actor: Actor,
+    profile: StaffProfile,
+    roles: list[str],
+    valid_until: datetime.date | None,
+    granted: list[str],
+    opens: Iterable[str],
+    elevation: ElevatedSession,
+) -> StaffGrantRequest:
+    """Record the change as pending (four-eyes); audit it and tell the other administrators."""
+    if StaffGrantRequest.objects.filter(
+        profile=profile, status=StaffGrantRequest.Status.PENDING
+    ).exists():
+        raise ValidationError(
+            {
+                "roles": _(
+                    "En endring av tilgangen til denne personen venter allerede på godkjenning. "
+                    "Få den godkjent eller avvist først."
+                )
+            },
+            code="pending",
+        )
+    grant = StaffGrantRequest.objects.create(
+        profile=profile,
+        roles=roles,
+        granted_categories=granted,
+        valid_until=valid_until,
+        opens=sorted(opens),
+        before=_access(profile),
+        reason=elevation.reason,
+        requested_by_id=actor.id,
+    )
+    audit_log(
+        action="backoffice.staff.grant_requested",
+        actor=actor,
+        target=profile,
+        data={
+            "grant": grant.pk,
+            "before": grant.before,
+            "roles": roles,
+            "valid_until": str(valid_until or ""),
+            "granted_categories": granted,
+            "opens_personal_data": grant.opens,
+            "elevation": elevation.pk,
+            "reason": elevation.reason,
+        },
+    )
+    _notify_administrators(actor=actor, grant=grant)
+    return grant
+
+
+def staff_pending_grant(*, profile: StaffProfile) -> StaffGrantRequest | None:
+    return StaffGrantRequest.objects.filter(
+        profile=profile, status=StaffGrantRequest.Status.PENDING
+    ).first()
+
+
+def _decide_grant(*, actor: Actor, grant: StaffGrantRequest) -> StaffGrantRequest:
+    grant = StaffGrantRequest.objects.select_for_update().select_related("profile").get(pk=grant.pk)
+    if grant.status != StaffGrantRequest.Status.PENDING:
+        raise ValidationError(_("Forespørselen er allerede avgjort."), code="decided")
+    if actor.id in (grant.requested_by_id, grant.profile.user_id):
+        raise ValidationError(
+            _(
+                "En annen administrator enn den som ba om tilgangen, og enn personen selv, "
+                "må avgjøre forespørselen."
+            ),
+            code="four_eyes",
+        )
+    if not any(a.user_id == actor.id for a in _administrators(excluding=[])):
+        raise ValidationError(_("Bare administratorer avgjør tilgang."), code="not_admin")
+    return grant
+
+
+def _notify_requester(*, actor: Actor, grant: StaffGrantRequest) -> None:
+    from accounts.emails import absolute_url, queue_email
+
+    requester = grant.requested_by
+    queue_email(
+        to=requester.email,
+        template="staff_grant_decided",
+        language=requester.language or settings.LANGUAGE_CODE,
+        folder="backoffice/email",
+        context={
+            "recipient": requester,
+            "actor": actor.label,
+            "person": grant.profile.user,
+            "approved": grant.status == StaffGrantRequest.Status.APPROVED,
+            "url": absolute_url(reverse("backoffice:staff_list")),
+        },
+    )
+
+
+@transaction.atomic
+def staff_grant_approve(*, actor: Actor, grant: StaffGrantRequest) -> StaffProfile:
+    """A second administrator approves a pending grant: the access changes now."""
+    grant = _decide_grant(actor=actor, grant=grant)
+    profile = (
+        StaffProfile.objects.select_for_update().select_related("user").get(pk=grant.profile_id)
+    )
+    if _access(profile) != grant.before:
+        raise ValidationError(
+            _("Tilgangen er endret siden forespørselen ble laget. Avvis den og be om ny."),
+            code="stale",
+        )
+    now = timezone.now()
+    profile.roles = grant.roles
+    profile.granted_categories = grant.granted_categories
+    profile.valid_until = grant.valid_until
+    profile.is_active = True
+    profile.save()
+    if not profile.user.is_staff:
+        profile.user.is_staff = True
+        profile.user.save(update_fields=["is_staff"])
+    grant.status = StaffGrantRequest.Status.APPROVED
+    grant.decided_by_id = actor.id
+    grant.decided_at = now
+    grant.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_log(
+        action="backoffice.staff.grant_approved",
+        actor=actor,
+        target=profile,
+        data={
+            "grant": grant.pk,
+            "requested_by": grant.requested_by_id,
+            "before": grant.before,
+            "after": _access(profile),
+            "opens_personal_data": grant.opens,
+            "reason": grant.reason,
+        },
+    )
+    _notify_requester(actor=actor, grant=grant)
+    return profile
+
+
+@transaction.atomic
+def staff_grant_reject(*, actor: Actor, grant: StaffGrantRequest) -> StaffGrantRequest:
+    """A second administrator turns a pending grant down; the access stays as it was."""
+    grant = _decide_grant(actor=actor, grant=grant)
+    grant.status = StaffGrantRequest.Status.REJECTED
+    grant.decided_by_id = actor.id
+    grant.decided_at = timezone.now()
+    grant.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_log(
+        action="backoffice.staff.grant_rejected",
+        actor=actor,
+        target=grant.profile,
+        data={"grant": grant.pk, "requested_by": grant.requested_by_id, "roles": grant.roles},
+    )
+    _notify_requester(actor=actor, grant=grant)
+    return grant
 
 
 @transaction.atomic
@@ -199,7 +366,9 @@ def staff_create(
     """Make a person staff (a new account without password, or an existing account).
 
     Roles that open personal-data categories need ``elevation``, the actor's running
-    elevated session; the other administrators are e-mailed about the grant.
+    elevated session (the reason), and then wait for a second administrator
+    (``staff_grant_approve``): the profile is created without access meanwhile, and the
+    other administrators are e-mailed.
     """
     email = _require(email, "email", _("Oppgi e-postadressen.")).lower()
     roles, valid_until, granted = _clean_staff(roles, valid_until, granted_categories)
@@ -217,8 +386,14 @@ def staff_create(
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    # Access that opens personal data waits for a second administrator: until then the
+    # profile exists without any access (inactive, no roles).
     profile = StaffProfile.objects.create(
-        user=user, roles=roles, valid_until=valid_until, granted_categories=granted
+        user=user,
+        roles=[] if reach else roles,
+        valid_until=None if reach else valid_until,
+        granted_categories=[] if reach else granted,
+        is_active=not reach,
     )
     audit_log(
         action="backoffice.staff.created",
@@ -226,16 +401,22 @@ def staff_create(
         target=profile,
         data={
             "user": user.pk,
-            "roles": roles,
-            "valid_until": str(valid_until or ""),
-            "granted_categories": granted,
-            "opens_personal_data": sorted(reach),
-            "elevation": elevation.pk if reach and elevation else None,
-            "reason": elevation.reason if reach and elevation else "",
+            "roles": profile.roles,
+            "valid_until": str(profile.valid_until or ""),
+            "granted_categories": profile.granted_categories,
+            "awaiting_approval": bool(reach),
         },
     )
     if reach and elevation is not None:
-        _notify_administrators(actor=actor, profile=profile, categories=reach, elevation=elevation)
+        _grant_request(
+            actor=actor,
+            profile=profile,
+            roles=roles,
+            valid_until=valid_until,
+            granted=granted,
+            opens=reach,
+            elevation=elevation,
+        )
     return profile
 
 
@@ -252,7 +433,8 @@ def staff_update(
 ) -> StaffProfile:
     """Change a staff member's roles; nobody changes their own.
 
-    Adding access to personal-data categories needs ``elevation`` (see ``staff_create``).
+    Adding access to personal-data categories needs ``elevation`` and becomes a pending
+    grant that a second administrator approves (see ``staff_create``); nothing changes now.
     """
     profile = StaffProfile.objects.select_for_update().get(pk=profile.pk)
     if actor.id == profile.user_id and (not is_active or StaffRole.ADMINISTRATOR not in set(roles)):
@@ -278,6 +460,17 @@ def staff_update(
     )
     if added:
         elevation = _grant_elevation(actor, elevation)
+        # Four-eyes: nothing changes until another administrator approves.
+        _grant_request(
+            actor=actor,
+            profile=profile,
+            roles=roles,
+            valid_until=valid_until,
+            granted=granted,
+            opens=added,
+            elevation=elevation,
+        )
+        return profile
     before = {
         "roles": profile.roles,
         "valid_until": str(profile.valid_until or ""),
@@ -305,13 +498,8 @@ def staff_update(
                 "granted_categories": granted,
                 "is_active": is_active,
             },
-            "opens_personal_data": sorted(added),
-            "elevation": elevation.pk if added and elevation else None,
-            "reason": elevation.reason if added and elevation else "",
         },
     )
-    if added and elevation is not None:
-        _notify_administrators(actor=actor, profile=profile, categories=added, elevation=elevation)
     return profile
 
 

@@ -28,6 +28,18 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
+    path(
+        "staff/grants/<int:pk>/approve/",
+        views.staff_grant_decide,
+        {"decision": "approve"},
+        name="staff_grant_approve",
+    ),
+    path(
+        "staff/grants/<int:pk>/reject/",
+        views.staff_grant_decide,
+        {"decision": "reject"},
+        name="staff_grant_reject",
+    ),
     path("elevate/", views.elevate, name="elevate"),
     path("elevate/end/", views.elevate_end, name="elevate_end"),
     path("surveys/", views.survey_overview, name="surveys"),

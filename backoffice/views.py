@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -29,6 +30,7 @@ from backoffice.models import (
     Order,
     ServiceDelivery,
     Source,
+    StaffGrantRequest,
     StaffProfile,
     StaffRole,
     SurveyInvitation,
@@ -64,6 +66,12 @@ from core.parsing import parse_id
 from core.redirects import safe_next
 
 PAGE_SIZE = 50
+
+
+_AWAITING_APPROVAL = gettext_lazy(
+    "Tilgangen åpner personopplysninger og venter på godkjenning fra en annen administrator. "
+    "Den gjelder først når den er godkjent."
+)
 
 
 def _status_for(form: Any) -> int:
@@ -583,11 +591,39 @@ def payment_history_export(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(category=OperatorCategory.STAFF, purpose="account_security")
 def staff_list(request: HttpRequest) -> HttpResponse:
     profiles = StaffProfile.objects.select_related("user").order_by("user__full_name")
+    pending = list(
+        StaffGrantRequest.objects.filter(status=StaffGrantRequest.Status.PENDING).select_related(
+            "profile__user", "requested_by"
+        )
+    )
+    for grant in pending:
+        grant.opens_labels = [category_label(c) for c in grant.opens]  # type: ignore[attr-defined]
     return render(
         request,
         "backoffice/staff_list.html",
-        {"profiles": profiles, "today": timezone.localdate()},
+        {"profiles": profiles, "pending": pending, "today": timezone.localdate()},
     )
+
+
+@staff_view(category=OperatorCategory.STAFF, action=Action.EDIT, purpose="account_security")
+@require_POST
+def staff_grant_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Approve or reject a pending grant (four-eyes: another administrator)."""
+    grant = get_object_or_404(StaffGrantRequest.objects.select_related("profile__user"), pk=pk)
+    service = services.staff_grant_approve if decision == "approve" else services.staff_grant_reject
+    try:
+        service(actor=Actor.user(request.user), grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        person = grant.profile.user.full_name or grant.profile.user.email
+        if decision == "approve":
+            messages.success(
+                request, _("Tilgangen for %(person)s er godkjent.") % {"person": person}
+            )
+        else:
+            messages.success(request, _("Tilgangen for %(person)s er avvist.") % {"person": person})
+    return redirect("backoffice:staff_list")
 
 
 @staff_view(category=OperatorCategory.STAFF, action=Action.EDIT, purpose="account_security")
@@ -596,7 +632,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.staff_create(
+            created = services.staff_create(
                 actor=Actor.user(request.user),
                 email=data["email"],
                 full_name=data["full_name"],
@@ -615,6 +651,8 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                     "og må sette opp tofaktorautentisering før første bruk."
                 ),
             )
+            if services.staff_pending_grant(profile=created):
+                messages.info(request, _AWAITING_APPROVAL)
             return redirect("backoffice:staff_list")
     return render(request, "backoffice/staff_form.html", {"form": form}, status=_status_for(form))
 
@@ -646,7 +684,10 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, _("Endringene er lagret."))
+            if services.staff_pending_grant(profile=profile):
+                messages.info(request, _AWAITING_APPROVAL)
+            else:
+                messages.success(request, _("Endringene er lagret."))
             return redirect("backoffice:staff_list")
     return render(
         request,

@@ -321,6 +321,20 @@ def _access_log_targets(ctx: Context) -> Iterable[Target]:
     )
 
 
+def _staff_grant_targets(ctx: Context) -> Iterable[Target]:
+    """Decided four-eyes grant requests are documentation like the access log: 3 years."""
+    from privacy.inventory import RETENTION
+
+    cutoff = ctx.now - datetime.timedelta(days=RETENTION["access_log"].days or 0)
+    rows = _manager("backoffice.StaffGrantRequest").filter(decided_at__lt=cutoff)
+    yield Target(
+        "backoffice.StaffGrantRequest",
+        Action.DELETE,
+        rows,
+        _delete("backoffice.StaffGrantRequest"),
+    )
+
+
 # --- Rules: contacts and correspondence after the relationship ----------------------------
 def _correspondence_targets(ctx: Context) -> Iterable[Target]:
     from retention import sources

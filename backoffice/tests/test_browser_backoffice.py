@@ -159,13 +159,15 @@ def test_an_owner_orders_a_plan_and_answers_a_survey(browser_page, screenshot, p
     assert csp_errors == []
 
 
-def test_an_administrator_grants_support_inside_an_elevated_session(browser_page, screenshot):
+def test_a_grant_asked_in_an_elevated_session_is_approved_by_a_second_administrator(
+    browser_page, screenshot
+):
     from django.core import mail
 
     from backoffice.models import StaffProfile
 
     admin = make_staff(StaffRole.ADMINISTRATOR, full_name="Ada Admin")
-    make_staff(StaffRole.ADMINISTRATOR, email="bjorn@example.no", full_name="Bjørn Admin")
+    bjorn = make_staff(StaffRole.ADMINISTRATOR, email="bjorn@example.no", full_name="Bjørn Admin")
     colleague = make_staff(StaffRole.MARKETING, email="mia@example.no", full_name="Mia Marked")
     page = browser_page
     _log_in(page, admin)
@@ -182,6 +184,18 @@ def test_an_administrator_grants_support_inside_an_elevated_session(browser_page
     page.get_by_label("Kundestøtte").check()
     screenshot(page, "backoffice-grant-in-elevated-session")
     page.get_by_role("button", name="Lagre").click()
-    page.get_by_text("Endringene er lagret").wait_for()
-    assert "support" in StaffProfile.objects.get(pk=colleague.pk).roles
+    page.get_by_text("venter på godkjenning fra en annen administrator").wait_for()
+    assert "support" not in StaffProfile.objects.get(pk=colleague.pk).roles
     assert "bjorn@example.no" in [m.to[0] for m in mail.outbox]
+    # The requester cannot approve their own request.
+    page.get_by_text("Venter på en annen administrator").wait_for()
+    assert page.get_by_role("button", name="Godkjenn").count() == 0
+
+    page.context.clear_cookies()
+    _log_in(page, bjorn)
+    page.goto("/backoffice/staff/")
+    page.get_by_text("Mia skal dekke kundestøtte i jula").wait_for()
+    screenshot(page, "backoffice-grant-awaiting-approval")
+    page.get_by_role("button", name="Godkjenn").click()
+    page.get_by_text("Tilgangen for Mia Marked er godkjent").wait_for()
+    assert "support" in StaffProfile.objects.get(pk=colleague.pk).roles

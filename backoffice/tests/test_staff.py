@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import MembershipFactory
 from backoffice import services
-from backoffice.models import StaffProfile, StaffRole, UsageStat
+from backoffice.models import StaffGrantRequest, StaffProfile, StaffRole, UsageStat
 from backoffice.tests.conftest import client_for, make_staff
 from core.audit import Actor, audit_log
 from core.models import AuditEntry
@@ -29,6 +29,16 @@ def _elevated(client):
     return client
 
 
+def _approved(profile: StaffProfile) -> None:
+    """A second administrator approves the pending grant (four-eyes)."""
+    grant = StaffGrantRequest.objects.get(profile=profile, status="pending")
+    second = make_staff(StaffRole.ADMINISTRATOR, email=f"second-{grant.pk}@example.no")
+    url = reverse("backoffice:staff_grant_approve", args=[grant.pk])
+    assert client_for(second).post(url).status_code == 302
+    grant.refresh_from_db()
+    assert grant.status == "approved"
+
+
 @pytest.mark.django_db
 def test_an_administrator_creates_an_adviser_with_expiry_and_categories(administrator):
     client = _elevated(client_for(administrator))
@@ -45,6 +55,8 @@ def test_an_administrator_creates_an_adviser_with_expiry_and_categories(administ
     )
     assert response.status_code == 302
     profile = StaffProfile.objects.get(user__email="revisor@example.no")
+    _approved(profile)
+    profile.refresh_from_db()
     assert profile.user.is_staff and not profile.user.has_usable_password()
     assert profile.roles == ["auditor"]
     assert profile.granted_categories == ["employer", "payment_history"]
@@ -124,6 +136,7 @@ def test_editing_roles_and_deactivating_is_audited(administrator):
     assert client.get(url).status_code == 200
     response = client.post(url, {"roles": ["support", "finance"], "is_active": "on"})
     assert response.status_code == 302
+    _approved(support)
     support.refresh_from_db()
     assert support.roles == ["finance", "support"]
     response = client.post(url, {"roles": ["finance"]})  # is_active unticked
@@ -131,7 +144,8 @@ def test_editing_roles_and_deactivating_is_audited(administrator):
     support.refresh_from_db()
     support.user.refresh_from_db()
     assert not support.is_active and not support.user.is_staff
-    assert AuditEntry.objects.filter(action="backoffice.staff.updated").count() == 2
+    assert AuditEntry.objects.filter(action="backoffice.staff.grant_approved").count() == 1
+    assert AuditEntry.objects.filter(action="backoffice.staff.updated").count() == 1
     # The deactivated person is no longer staff: the console is not revealed.
     assert client_for(support).get("/backoffice/").status_code == 404
 
@@ -210,5 +224,6 @@ def test_an_expired_adviser_can_be_deactivated_but_not_renewed_into_the_past(adm
     assert not adviser.is_active
     renewed = {**data, "is_active": "on", "valid_until": _future()}
     assert client.post(url, renewed).status_code == 302
+    _approved(adviser)  # renewing opens personal data again
     adviser.refresh_from_db()
     assert adviser.is_active and adviser.valid_until > timezone.localdate()
