@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -133,7 +133,11 @@ class LedgerApi(ApiView):
             TO,
             CURRENCY,
         ],
-        responses={200: LedgerSerializer, 400: OpenApiResponse(description="Ugyldig parameter")},
+        responses={
+            200: LedgerSerializer,
+            400: OpenApiResponse(description="Ugyldig parameter"),
+            404: OpenApiResponse(description="Ukjent kunde (eller en annen bedrifts)"),
+        },
     )
     def get(self, request: Request) -> Response:
         company = self.caller.company
@@ -146,8 +150,8 @@ class LedgerApi(ApiView):
             if not raw.isascii() or not raw.isdigit():
                 raise ValidationError({"client": [_("Ugyldig kunde-id.")]})
             client = Client.objects.filter(pk=int(raw)).first()
-            if client is None:
-                raise ValidationError({"client": [_("Ukjent kunde.")]})
+            if client is None:  # another company's client is not found, as everywhere
+                raise NotFound(_("Ukjent kunde."))
         totals = ledger_totals(
             company=company, date_from=date_from, date_to=date_to, currency=currency, client=client
         )

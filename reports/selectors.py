@@ -784,15 +784,18 @@ class MonthFigures:
 
 @dataclass
 class DashboardFigures:
-    outstanding: Decimal
-    overdue: Decimal
-    overdue_count: int
+    # Open invoices in other currencies than NOK, in NOK at their rates (the NOK invoices'
+    # outstanding and overdue are invoicing's panel on the same dashboard).
+    outstanding_foreign: Decimal
+    overdue_foreign: Decimal
+    overdue_foreign_count: int
     paid_this_month: Decimal
     months: list[MonthFigures]
 
 
 def dashboard_figures(*, company: Company, today: datetime.date) -> DashboardFigures:
-    """Outstanding, overdue, paid this month (NOK) and 12 months of invoiced vs paid."""
+    """Open and overdue in other currencies (in NOK), paid this month (NOK) and 12 months
+    of invoiced vs paid."""
     from django.db.models import Count
 
     open_nok = ExpressionWrapper(
@@ -802,6 +805,7 @@ def dashboard_figures(*, company: Company, today: datetime.date) -> DashboardFig
     open_invoices_now = (
         Invoice.objects.issued()
         .filter(kind=Invoice.Kind.INVOICE)
+        .exclude(currency="NOK")
         .exclude(status__in=[Invoice.Status.PAID, Invoice.Status.CREDITED])
     )
     overdue_filter = Q(due_date__lt=today) & ~Q(
@@ -851,9 +855,9 @@ def dashboard_figures(*, company: Company, today: datetime.date) -> DashboardFig
         for month in months_between(first_month, today)
     ]
     return DashboardFigures(
-        outstanding=money(figures["outstanding"]),
-        overdue=money(figures["overdue"]),
-        overdue_count=figures["overdue_count"],
+        outstanding_foreign=money(figures["outstanding"]),
+        overdue_foreign=money(figures["overdue"]),
+        overdue_foreign_count=figures["overdue_count"],
         paid_this_month=money(paid_this_month),
         months=months,
     )

@@ -79,6 +79,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     form = LedgerForm(request.GET or None, currencies=currencies)
     context: dict[str, Any] = {"form": form}
     if request.GET and not form.is_valid():
+        raw_client = request.GET.get("client", "")
+        if "client" in form.errors and raw_client.isascii() and raw_client.isdigit():
+            raise Http404  # another company's client (or none): not found, as everywhere
         return _bad(request, "reports/ledger.html", context)
     data = (
         form.cleaned_data

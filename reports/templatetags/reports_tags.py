@@ -16,7 +16,8 @@ register = template.Library()
 
 @register.inclusion_tag("reports/_dashboard.html", takes_context=True)
 def reports_dashboard(context: Any) -> dict[str, Any]:
-    """Paid this month, outstanding and overdue in NOK, 12 months of invoiced vs paid."""
+    """Paid this month, open invoices in other currencies (in NOK), 12 months of invoiced
+    vs paid. Outstanding and overdue in NOK are invoicing's panel (one figure each)."""
     company = context["company"]
     figures = selectors.dashboard_figures(company=company, today=timezone.localdate())
     chart = charts.bar_chart(

@@ -96,8 +96,10 @@ def test_outsider_sees_none_of_the_company(outsider_client, sales):
     )
     assert drill.status_code == 404
     ledger_of_client = outsider_client.get(reverse("reports:ledger"), {"client": first.client_id})
-    assert ledger_of_client.status_code == 400  # not a choice for them: no figures shown
+    assert ledger_of_client.status_code == 404  # another company's client
     assert "Havbris" not in ledger_of_client.content.decode()
+    garbage = outsider_client.get(reverse("reports:ledger"), {"client": "x1"})
+    assert garbage.status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -267,3 +269,23 @@ def test_dashboard_has_the_reports_panel(owner_client, sales):
     body = owner_client.get(reverse("dashboard")).content.decode()
     assert 'id="stat-paid-month"' in body and 'id="dashboard-chart-title"' in body
     assert reverse("reports:index") in body
+
+
+def test_dashboard_shows_outstanding_once(owner_client, sales, company):
+    """Outstanding and overdue in NOK are invoicing's cards; the reports panel adds only
+    what is open in other currencies, and only when there is some."""
+    body = owner_client.get(reverse("dashboard")).content.decode()
+    assert body.count('id="stat-open"') == 1 and body.count('id="stat-overdue"') == 1
+    assert "stat-outstanding-nok" not in body and "stat-overdue-nok" not in body
+    assert "stat-outstanding-foreign" not in body
+    with scope(company=company):
+        issued_invoice(
+            company=company,
+            invoice_date=datetime.date(2026, 4, 10),
+            currency="EUR",
+            exchange_rate=Decimal("11.50"),
+            lines=[line(quantity="1", unit_price="100.00", code="3")],
+        )
+    body = owner_client.get(reverse("dashboard")).content.decode()
+    assert body.count('id="stat-open"') == 1
+    assert 'id="stat-outstanding-foreign">NOK 1\xa0437,50<' in body  # EUR 125.00 × 11.50
