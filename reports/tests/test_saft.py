@@ -190,3 +190,63 @@ def test_fees_interest_and_their_payments_are_in_the_saft(company_scope):
     assert balance(accounts["8055"], "Closing") == ZERO  # interest claimed, then waived
     ledger = ledger_totals(company=company_scope, date_to=YEAR[1])
     assert balance(accounts["1500"], "Closing") == ledger.closing
+
+
+def test_foreign_currency_is_in_nok_at_the_invoice_rate_without_currency_gain(company_scope):
+    """An EUR invoice is booked in NOK at its own rate, and so is its payment: a payment
+    stores only the amount in the invoice's currency (no NOK amount, no rate of the day),
+    so no realised gain or loss can be computed and none is booked; the customer's NOK
+    balance goes back to exactly 0 when the invoice is paid in full."""
+    from invoicing import services
+    from invoicing.tests.factories import SYSTEM, ClientFactory, line
+
+    client = ClientFactory(company=company_scope, number=1301)
+    draft = services.invoice_create_draft(
+        company=company_scope,
+        actor=SYSTEM,
+        header=services.InvoiceHeader(
+            client=client,
+            invoice_date=datetime.date(2026, 3, 2),
+            currency="EUR",
+            exchange_rate=Decimal("11.5125"),
+        ),
+        lines=[line(quantity="4", unit_price="250.00", code="3")],
+    )
+    invoice = services.invoice_issue(invoice=draft, actor=SYSTEM)
+    assert invoice.total_incl_vat == Decimal("1250.00")
+    services.payment_register(
+        invoice=invoice, actor=SYSTEM, amount=Decimal("1250.00"), date=datetime.date(2026, 3, 20)
+    )
+    xml = export(company_scope, datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    assert xsd_errors(xml) == []
+    root = etree.fromstring(xml)
+    lines = {
+        (
+            tx.findtext("s:TransactionID", namespaces=NS),
+            line.findtext("s:AccountID", namespaces=NS),
+        ): line
+        for tx in root.iterfind(".//s:Transaction", NS)
+        for line in tx.findall("s:Line", NS)
+    }
+    number = invoice.number
+    revenue, vat, receivable = (lines[(f"F{number}", a)] for a in ("3000", "2700", "1500"))
+    assert amount(revenue, "CreditAmount") == Decimal("11512.50")  # 1000.00 × 11.5125
+    assert revenue.findtext("s:CreditAmount/s:CurrencyAmount", namespaces=NS) == "1000.00"
+    assert revenue.findtext("s:CreditAmount/s:ExchangeRate", namespaces=NS) == "11.512500"
+    assert amount(vat, "CreditAmount") == invoice.total_vat_nok == Decimal("2878.13")
+    assert amount(receivable, "DebitAmount") == Decimal("14390.63")
+    assert receivable.findtext("s:DebitAmount/s:CurrencyAmount", namespaces=NS) == "1250.00"
+    [payment_id] = {tx for tx, _account in lines if tx.startswith("B")}
+    assert amount(lines[(payment_id, "1920")], "DebitAmount") == Decimal("14390.63")
+    assert amount(lines[(payment_id, "1500")], "CreditAmount") == Decimal("14390.63")
+    assert (
+        lines[(payment_id, "1500")].findtext("s:CreditAmount/s:CurrencyAmount", namespaces=NS)
+        == "1250.00"
+    )
+    accounts = {
+        a.findtext("s:AccountID", namespaces=NS)
+        for a in root.iterfind(".//s:GeneralLedgerAccounts/s:Account", NS)
+    }
+    assert accounts == {"1500", "1920", "2700", "3000"}  # no 8060/8160 currency gain or loss
+    [customer] = root.findall("s:MasterFiles/s:Customers/s:Customer", NS)
+    assert balance(customer.find("s:BalanceAccount", NS), "Closing") == ZERO
