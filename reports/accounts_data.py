@@ -30,6 +30,11 @@ RECEIVABLES = "1500"
 BANK = "1920"
 FEE_INCOME = "3900"  # reminder and notice fees, § 3a compensation (outside the VAT base)
 INTEREST_INCOME = "8055"  # late-payment interest on receivables
+# The øre a foreign-currency document's NOK lines, each rounded, differ from its total at
+# the same rate (the receivable): booked as currency gain or loss (see reports.saft).
+CURRENCY_GAIN = "8060"
+CURRENCY_LOSS = "8160"
+FINANCE_COST = "finanskostnad"
 
 _ACCOUNTS = [
     (RECEIVABLES, "Kundefordringer", CURRENT_ASSETS, "1500"),
@@ -64,6 +69,8 @@ _ACCOUNTS = [
     ("3220", "Salgsinntekt tjenester, unntatt avgiftsplikt", SALES, "3200"),
     (FEE_INCOME, "Annen driftsrelatert inntekt", OTHER_INCOME, "3900"),
     (INTEREST_INCOME, "Renteinntekt kundefordringer", FINANCE_INCOME, "8050"),
+    (CURRENCY_GAIN, "Valutagevinst (agio)", FINANCE_INCOME, "8060"),
+    (CURRENCY_LOSS, "Valutatap (disagio)", FINANCE_COST, "8160"),
 ]
 
 ACCOUNTS: dict[str, Account] = {row[0]: Account(*row) for row in _ACCOUNTS}

@@ -16,10 +16,11 @@ standard tax codes, the general-ledger accounts it posts to (with the mandatory
 
 Amounts are NOK: a foreign-currency document at its own exchange rate (revenue =
 basis × rate rounded per VAT group, VAT = the NOK VAT fixed at issue, the receivable =
-their sum, so every transaction balances to the øre); its payments at the same rate
-(no realised currency gain or loss is booked: the invoicing system does not know the
-bank's NOK amount). Lines in a foreign currency also carry ``CurrencyCode``,
-``CurrencyAmount`` and ``ExchangeRate``.
+the total × rate rounded once, the øre of difference on 8060/8160, so every transaction
+balances to the øre); its payments at the same rate, valued cumulatively (no realised
+currency gain or loss is booked: a payment stores no NOK amount or rate of the day).
+Lines in a foreign currency also carry ``CurrencyCode``, ``CurrencyAmount`` and
+``ExchangeRate``.
 
 The file is written incrementally, so memory stays flat whatever the number of invoices:
 the journals are read once, each transaction rendered (escaped text, see
@@ -56,6 +57,8 @@ from invoicing.models import Invoice, InvoiceVatLine
 from reports.accounts_data import (
     ACCOUNTS,
     BANK,
+    CURRENCY_GAIN,
+    CURRENCY_LOSS,
     FALLBACK_MAPPING,
     FEE_INCOME,
     INTEREST_INCOME,
@@ -195,11 +198,26 @@ def document_transactions(
             cid=kid or "",
             due_date=due,
         )
+        rounding = ZERO
         if currency != "NOK":
             line.currency = currency
             line.currency_amount = sign * Decimal(total)
             line.exchange_rate = Decimal(rate)
+            # The receivable is the total at the rate, rounded once, as its payments are
+            # (``payment_transactions``): then paying the invoice in full brings the
+            # customer back to exactly 0. The øre by which the rounded revenue and VAT
+            # lines differ from it is a conversion difference.
+            line.amount = sign * to_nok(Decimal(total), Decimal(rate))
+            rounding = receivable - line.amount
         current.lines.append(line)
+        if rounding:
+            current.lines.append(
+                Line(
+                    account=CURRENCY_LOSS if rounding > 0 else CURRENCY_GAIN,
+                    description=f"Øreavrunding ved omregning til NOK, {current.description}",
+                    amount=rounding,
+                )
+            )
         return current
 
     for (
@@ -289,7 +307,23 @@ def payment_transactions(
     payments = _date_range(ledger_payments(), "date", start, end)
     payments = _currency_filter(payments, "invoice__currency", foreign_only)
     payments = payments.order_by("date", "id").annotate(system_day=TruncDate("created_at"))
+    # A foreign-currency invoice's payments are valued cumulatively: each is the change in
+    # (paid so far × rate, rounded), so the payments of an invoice paid in full add up to
+    # its receivable (the total × rate, rounded once) whatever the instalments.
+    paid_before: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if start is not None:
+        earlier = (
+            ledger_payments()
+            .exclude(invoice__currency="NOK")
+            .filter(date__lt=start)
+            .values("invoice_id")
+            .annotate(total=_sum(F("amount")))
+            .order_by()
+        )
+        for row in earlier:
+            paid_before[row["invoice_id"]] = money(row["total"])
     payments = payments.values_list(
+        "invoice_id",
         "id",
         "date",
         "amount",
@@ -304,6 +338,7 @@ def payment_transactions(
         "invoice__client__number",
     )
     for (
+        invoice_pk,
         pk,
         day,
         amount,
@@ -317,7 +352,12 @@ def payment_transactions(
         client_pk,
         client_number,
     ) in payments.iterator(chunk_size=CHUNK):
-        nok = amount if currency == "NOK" else to_nok(Decimal(amount), Decimal(rate))
+        if currency == "NOK":
+            nok = amount
+        else:
+            before = paid_before[invoice_pk]
+            after = paid_before[invoice_pk] = before + Decimal(amount)
+            nok = to_nok(after, Decimal(rate)) - to_nok(before, Decimal(rate))
         text = (
             f"Tilbakeføring av innbetaling på faktura {number}"
             if reverses

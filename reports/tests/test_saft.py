@@ -193,10 +193,12 @@ def test_fees_interest_and_their_payments_are_in_the_saft(company_scope):
 
 
 def test_foreign_currency_is_in_nok_at_the_invoice_rate_without_currency_gain(company_scope):
-    """An EUR invoice is booked in NOK at its own rate, and so is its payment: a payment
+    """An EUR invoice is booked in NOK at its own rate, and so are its payments: a payment
     stores only the amount in the invoice's currency (no NOK amount, no rate of the day),
-    so no realised gain or loss can be computed and none is booked; the customer's NOK
-    balance goes back to exactly 0 when the invoice is paid in full."""
+    so no realised gain or loss can be computed and none is booked. The receivable is the
+    total at the rate rounded once; the øre the rounded revenue and VAT lines differ from
+    it is a conversion difference; the instalments are valued cumulatively, so the
+    customer's NOK balance is back at exactly 0 when the invoice is paid."""
     from invoicing import services
     from invoicing.tests.factories import SYSTEM, ClientFactory, line
 
@@ -210,43 +212,55 @@ def test_foreign_currency_is_in_nok_at_the_invoice_rate_without_currency_gain(co
             currency="EUR",
             exchange_rate=Decimal("11.5125"),
         ),
-        lines=[line(quantity="4", unit_price="250.00", code="3")],
+        lines=[
+            line(quantity="4", unit_price="99.90", code="3"),
+            line(quantity="1", unit_price="50.00", code="31"),
+        ],
     )
     invoice = services.invoice_issue(invoice=draft, actor=SYSTEM)
-    assert invoice.total_incl_vat == Decimal("1250.00")
-    services.payment_register(
-        invoice=invoice, actor=SYSTEM, amount=Decimal("1250.00"), date=datetime.date(2026, 3, 20)
-    )
+    assert invoice.total_incl_vat == Decimal("557.00")  # 399.60 + 99.90 + 50.00 + 7.50
+    for day, paid in ((10, "300.00"), (20, "257.00")):
+        services.payment_register(
+            invoice=invoice, actor=SYSTEM, amount=Decimal(paid), date=datetime.date(2026, 3, day)
+        )
     xml = export(company_scope, datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
     assert xsd_errors(xml) == []
     root = etree.fromstring(xml)
-    lines = {
-        (
-            tx.findtext("s:TransactionID", namespaces=NS),
-            line.findtext("s:AccountID", namespaces=NS),
-        ): line
+    transactions = {
+        tx.findtext("s:TransactionID", namespaces=NS): tx
         for tx in root.iterfind(".//s:Transaction", NS)
-        for line in tx.findall("s:Line", NS)
     }
-    number = invoice.number
-    revenue, vat, receivable = (lines[(f"F{number}", a)] for a in ("3000", "2700", "1500"))
-    assert amount(revenue, "CreditAmount") == Decimal("11512.50")  # 1000.00 × 11.5125
-    assert revenue.findtext("s:CreditAmount/s:CurrencyAmount", namespaces=NS) == "1000.00"
-    assert revenue.findtext("s:CreditAmount/s:ExchangeRate", namespaces=NS) == "11.512500"
-    assert amount(vat, "CreditAmount") == invoice.total_vat_nok == Decimal("2878.13")
-    assert amount(receivable, "DebitAmount") == Decimal("14390.63")
-    assert receivable.findtext("s:DebitAmount/s:CurrencyAmount", namespaces=NS) == "1250.00"
-    [payment_id] = {tx for tx, _account in lines if tx.startswith("B")}
-    assert amount(lines[(payment_id, "1920")], "DebitAmount") == Decimal("14390.63")
-    assert amount(lines[(payment_id, "1500")], "CreditAmount") == Decimal("14390.63")
-    assert (
-        lines[(payment_id, "1500")].findtext("s:CreditAmount/s:CurrencyAmount", namespaces=NS)
-        == "1250.00"
+
+    def lines_of(tx_id):
+        return {
+            line.findtext("s:AccountID", namespaces=NS): line
+            for line in transactions[tx_id].findall("s:Line", NS)
+        }
+
+    sale = lines_of(f"F{invoice.number}")
+    assert amount(sale["3000"], "CreditAmount") == Decimal("4600.40")  # 399.60 × 11.5125
+    assert sale["3000"].findtext("s:CreditAmount/s:CurrencyAmount", namespaces=NS) == "399.60"
+    assert sale["3000"].findtext("s:CreditAmount/s:ExchangeRate", namespaces=NS) == "11.512500"
+    assert amount(sale["3030"], "CreditAmount") == Decimal("575.63")
+    assert amount(sale["2700"], "CreditAmount") + amount(sale["2701"], "CreditAmount") == (
+        invoice.total_vat_nok
     )
+    # 557.00 × 11.5125 = 6412.46, the rounded lines make 6412.47: 0.01 of conversion loss.
+    assert amount(sale["1500"], "DebitAmount") == Decimal("6412.46")
+    assert sale["1500"].findtext("s:DebitAmount/s:CurrencyAmount", namespaces=NS) == "557.00"
+    assert amount(sale["8160"], "DebitAmount") == Decimal("0.01")
+    payments = sorted(tx for tx in transactions if tx.startswith("B"))
+    received = [amount(lines_of(tx)["1920"], "DebitAmount") for tx in payments]
+    assert received == [Decimal("3453.75"), Decimal("2958.71")]  # 300.00 × rate; the rest
+    for tx in transactions.values():
+        lines = tx.findall("s:Line", NS)
+        assert sum((amount(x, "DebitAmount") for x in lines), ZERO) == sum(
+            (amount(x, "CreditAmount") for x in lines), ZERO
+        )
     accounts = {
         a.findtext("s:AccountID", namespaces=NS)
         for a in root.iterfind(".//s:GeneralLedgerAccounts/s:Account", NS)
     }
-    assert accounts == {"1500", "1920", "2700", "3000"}  # no 8060/8160 currency gain or loss
+    assert accounts == {"1500", "1920", "2700", "2701", "3000", "3030", "8160"}
     [customer] = root.findall("s:MasterFiles/s:Customers/s:Customer", NS)
     assert balance(customer.find("s:BalanceAccount", NS), "Closing") == ZERO
