@@ -57,6 +57,28 @@ def _rows(label: str, **filters) -> QuerySet:
     return apps.get_model(label)._default_manager.filter(**filters)
 
 
+def _owned_companies(user) -> QuerySet:
+    """The companies ``user`` owns: what we hold about those companies is part of the
+    owner's access report (the statement's customer is the company and its people)."""
+    return _rows("accounts.Membership", user_id=user.pk, role="owner").values("company_id")
+
+
+def _about_owned_companies(label: str):
+    def rows(user) -> QuerySet:
+        return _rows(label, customer_id__in=_owned_companies(user))
+
+    return rows
+
+
+def _access_log_for(user) -> QuerySet:
+    """Access-log rows about the person, or about a company the person owns."""
+    from django.db.models import Q
+
+    return apps.get_model("backoffice.AccessLogEntry")._default_manager.filter(
+        Q(person_id=user.pk) | Q(customer_id__in=_owned_companies(user))
+    )
+
+
 def _held(user) -> bool:
     from backoffice.selectors import has_legal_hold
 
@@ -166,7 +188,7 @@ register(
         ),
     },
     non_personal=["staff", "person", "view", "path", "elevated_session", "request_id"],
-    subject="person",
+    subject=_access_log_for,
     erasure=Erasure.KEEP,
     keep_reason=_(
         "Loggen dokumenterer hvem hos oss som har sett opplysningene dine "
@@ -235,7 +257,7 @@ register(
         "created_at": _f(C.CUSTOMER_HISTORY, RELATIONSHIP, "system", "customer_left"),
     },
     non_personal=["customer", "order"],
-    subject=None,
+    subject=_about_owned_companies("backoffice.ServiceDelivery"),
     erasure=Erasure.KEEP,
     keep_reason=_("Leveransehistorikken hører til kundeforholdet med firmaet"),
 )
@@ -298,7 +320,7 @@ register(
         "created_at": _f(C.CREDIT_CHECK, RELATIONSHIP, "system", "correspondence"),
     },
     non_personal=["customer", "staff"],
-    subject=None,
+    subject=_about_owned_companies("backoffice.CreditCheck"),
     erasure=Erasure.KEEP,
     keep_reason=_("Kredittsjekken gjelder firmaet og følger kundeforholdet med det"),
 )
@@ -313,7 +335,7 @@ register(
         "created_at": _f(C.FINANCING, RELATIONSHIP, "system", "correspondence"),
     },
     non_personal=["customer", "staff"],
-    subject=None,
+    subject=_about_owned_companies("backoffice.FinancingUse"),
     erasure=Erasure.KEEP,
     keep_reason=_("Bruken av finansieringspartnere gjelder firmaet og følger kundeforholdet"),
 )

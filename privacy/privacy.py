@@ -170,7 +170,10 @@ register(
         "created_at",
         "closed_at",
     ],
-    subject=None,
+    # The owner's access report shows the company's address, org.nr and bank account.
+    subject=lambda user: _model("accounts.Company").filter(
+        memberships__user=user, memberships__role="owner"
+    ),
     erasure=Erasure.KEEP,
     keep_reason=_("Firmaets opplysninger hører til firmaets regnskap (bokføringsloven § 13)"),
     keep_until=lambda user: end_of_bookkeeping_period(),

@@ -170,6 +170,18 @@ def _display(row: models.Model, f: models.Field, exportable: bool) -> str | None
     return str(value)
 
 
+def _record_name(declaration: inventory.ModelDeclaration) -> str:
+    """What the person sees for a row: the model's own (translated) name when it has one,
+    else its data category's title (never a class name such as "Membership")."""
+    model = declaration.model
+    # Our own models name themselves in Norwegian; third-party ones (django-axes) do not.
+    own = model in inventory.project_models()
+    if own and "verbose_name" in model._meta.original_attrs:
+        return str(model._meta.verbose_name).capitalize()
+    owners = handlers.handlers_for_model(declaration.label)
+    return str(owners[0].title) if owners else str(model._meta.verbose_name).capitalize()
+
+
 def personal_data_for(*, user: Any) -> list[CategoryReport]:
     """Everything held about ``user``, by category, with purpose, basis, source, retention."""
     reports = {c.value: CategoryReport(key=c.value, label=str(c.label)) for c in Category}
@@ -179,8 +191,9 @@ def personal_data_for(*, user: Any) -> list[CategoryReport]:
             if rows is None or not declaration.personal:
                 continue
             model = declaration.model
+            name = _record_name(declaration)
             for row in rows.order_by("pk"):
-                record = f"{str(model._meta.verbose_name).capitalize()} #{row.pk}"
+                record = f"{name} #{row.pk}"
                 for name, spec in declaration.personal.items():
                     value = _display(row, model._meta.get_field(name), spec.exportable)
                     if value is None:
