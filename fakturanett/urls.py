@@ -28,6 +28,7 @@ urlpatterns = [
             "customers",
             "catalog",
             "invoicing",
+            "documents",
             "recurring",
             "quotes",
             "receivables",
