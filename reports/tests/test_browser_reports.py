@@ -77,6 +77,7 @@ def test_accountant_uses_the_reports(browser_page, screenshot, tmp_path):
     expect(page.locator("#ageing-total")).to_have_text("2\u00a0530,00")
     page.locator("#ageing tfoot a").last.click()
     expect(page.locator("#ageing-invoices tbody tr")).to_have_count(2)
+    screenshot(page, "reports-0-ageing-drill-down")
 
     # VAT: term 2 of last year, mark it as reported.
     page.goto(f"/app/reports/vat/?year={last_year}&term=2")
