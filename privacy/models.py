@@ -323,3 +323,27 @@ class RiskAssessment(models.Model):
     @property
     def score(self) -> int:
         return self.likelihood * self.consequence
+
+
+class ConsentText(models.Model):
+    """The exact text a consent was given or withdrawn under, archived per version.
+
+    ``ConsentRecord.text_version`` names a version; this row keeps what the person was shown
+    under it (bokmål and English), written the first time that version is used, never
+    changed afterwards (art. 7(1): the controller must be able to show what was agreed to)."""
+
+    purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
+    version = models.CharField(max_length=20)
+    text_nb = models.TextField()
+    text_en = models.TextField()
+    first_used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "version"], name="consent_text_unique")
+        ]
+        verbose_name = _("samtykketekst")
+        verbose_name_plural = _("samtykketekster")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.version}"

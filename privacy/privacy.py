@@ -391,6 +391,11 @@ register(
     non_personal=["user"],
     subject="user",
 )
+register(
+    "privacy.ConsentText",
+    personal={},
+    non_personal=["purpose", "version", "text_nb", "text_en", "first_used_at"],
+)
 register("privacy.Segment", personal={}, non_personal=["name", "description", "criteria"])
 register(
     "privacy.SegmentMembership",

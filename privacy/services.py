@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -32,6 +32,7 @@ from privacy.models import (
     ConsentChannel,
     ConsentPurpose,
     ConsentRecord,
+    ConsentText,
     DailyPageStat,
     DataExport,
     MarketingSuppression,
@@ -58,6 +59,42 @@ def _actor_for(user: Any, fallback: str) -> Actor:
 
 
 # --- Consents ------------------------------------------------------------------------------
+def consent_texts_current() -> dict[str, Any]:
+    """The texts the pages show today for each purpose (the consents form's labels and the
+    cookie banner's category descriptions), as lazy strings."""
+    from privacy.cookies import CATEGORY_DESCRIPTIONS, CookieCategory
+    from privacy.forms import ConsentsForm
+
+    fields = ConsentsForm.base_fields
+    return {
+        ConsentPurpose.MARKETING_EMAIL: fields["marketing_email"].label,
+        ConsentPurpose.PRODUCT_ANALYTICS: fields["product_analytics"].label,
+        ConsentPurpose.COOKIE_FUNCTIONAL: CATEGORY_DESCRIPTIONS[CookieCategory.FUNCTIONAL],
+        ConsentPurpose.COOKIE_ANALYTICS: CATEGORY_DESCRIPTIONS[CookieCategory.ANALYTICS],
+    }
+
+
+def consent_text_archive(*, purpose: str, version: str) -> ConsentText | None:
+    """Keep the exact text of ``version`` the first time it is used (never rewritten)."""
+    text = consent_texts_current().get(purpose)
+    if text is None:
+        return None  # a purpose no page asks for any more (SMS): nothing is shown
+    existing = ConsentText.objects.filter(purpose=purpose, version=version).first()
+    if existing is not None:
+        return existing
+    with translation.override("nb"):
+        text_nb = str(text)
+    with translation.override("en"):
+        text_en = str(text)
+    try:
+        with transaction.atomic():
+            return ConsentText.objects.create(
+                purpose=purpose, version=version, text_nb=text_nb, text_en=text_en
+            )
+    except IntegrityError:
+        return ConsentText.objects.get(purpose=purpose, version=version)
+
+
 def _consent_record(
     *, purpose: str, given: bool, channel: str, user: Any, visitor_id: str, text_version: str
 ) -> ConsentRecord:
@@ -67,6 +104,7 @@ def _consent_record(
         raise ValidationError(_("Ukjent kanal for samtykke."))
     if (user is None or not user.is_authenticated) and not visitor_id:
         raise ValidationError(_("Et samtykke må gjelde en bruker eller en besøkende."))
+    consent_text_archive(purpose=purpose, version=text_version)
     record = ConsentRecord.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         visitor_id=visitor_id,

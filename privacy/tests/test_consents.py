@@ -153,3 +153,31 @@ def test_no_sms_consent_is_asked_and_no_sms_provider_is_listed(owner_client, cli
     statement = client.get(reverse("privacy_statement")).content.decode()
     assert "LINK Mobility" not in statement
     assert "Vi sender ikke markedsføring på SMS" in statement
+
+
+def test_the_exact_consent_text_is_archived_per_version(owner):
+    """Art. 7(1): the ledger's version points at the words the person was shown."""
+    from privacy.forms import ConsentsForm
+    from privacy.models import ConsentText
+
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    services.consent_withdraw(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
+    )
+    text = ConsentText.objects.get(
+        purpose=ConsentPurpose.MARKETING_EMAIL, version=services.CONSENT_TEXT_VERSION
+    )
+    assert text.text_nb == "Ja, send meg tilbud og nyheter om FakturaNett på e-post"
+    assert text.text_nb == str(ConsentsForm.base_fields["marketing_email"].label)
+    assert "e-mail" in text.text_en.lower()
+    # A new version of the text is archived beside the old one, never over it.
+    services.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL,
+        channel=ConsentChannel.WEB,
+        user=owner,
+        text_version="2027-01-01",
+    )
+    assert ConsentText.objects.filter(purpose=ConsentPurpose.MARKETING_EMAIL).count() == 2
+    assert ConsentRecord.objects.filter(user=owner).count() == 3
