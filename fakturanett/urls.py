@@ -9,7 +9,7 @@ urlpatterns = [
     path("", backoffice_public.home, name="home"),
     path("app/", app_views.dashboard, name="dashboard"),
     path("app/activity/", app_views.activity, name="activity"),
-    path("app/company/logo/", include("documents.urls")),
+    path("app/", include("documents.urls")),  # before accounts' /app/company/
     path("app/company/", include("accounts.urls_company")),
     path("app/clients/", include("customers.urls")),
     path("app/", include("catalog.urls")),  # /app/products/ and /app/vat-codes/

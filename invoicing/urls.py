@@ -14,8 +14,6 @@ urlpatterns = [
     path("invoices/<int:pk>/delete/", views.invoice_delete, name="delete"),
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="issue"),
     path("invoices/<int:pk>/duplicate/", views.invoice_duplicate, name="duplicate"),
-    path("invoices/<int:pk>/preview/", views.invoice_preview, name="preview"),
-    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="pdf"),
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="credit"),
     path("invoices/<int:pk>/payments/new/", views.payment_register, name="payment"),
     path(

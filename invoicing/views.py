@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -659,82 +658,6 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
         {"invoice": invoice, "errors": errors, "totals": totals},
         status=400 if errors else 200,
     )
-
-
-def _archived_pdf_exists(invoice: Invoice) -> bool:
-    from documents.models import StoredDocument
-    from documents.selectors import stored_document
-
-    return stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF) is not None
-
-
-def _pdf_response(invoice_pk: int, *, disposition: str) -> HttpResponse:
-    """A draft's UTKAST preview rendered now (with the logo); an issued document's archived
-    PDF (archived now if the after-issue task has not run yet: never a second rendering)."""
-    from documents.adapters import document_from_invoice, load_for_document
-    from documents.pdf import render_pdf
-    from documents.selectors import company_logo
-    from documents.services import issued_pdf
-
-    try:
-        invoice = load_for_document(invoice_pk)
-    except Invoice.DoesNotExist:
-        raise Http404 from None
-    # Rendering on the fly ties up a web worker: very long documents are left to the worker
-    # (the archived PDF of an issued invoice is rendered by the task queue).
-    cap = settings.PDF_PREVIEW_MAX_LINES
-    count = len(invoice.lines.all())
-    if count > cap and invoice.is_draft:
-        message = _(
-            "Forhåndsvisningen viser utkast med høyst %(cap)s linjer; dette har %(count)s. "
-            "Utsted fakturaen (PDF-en lages da i bakgrunnen), eller del den opp."
-        ) % {"cap": cap, "count": count}
-        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
-    # An issued one is served from the archive; until the worker has made it: come back.
-    if count > cap and not _archived_pdf_exists(invoice):
-        response = HttpResponse(
-            _("PDF-en lages i bakgrunnen. Prøv igjen om et minutt."),
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = "60"
-        return response
-    try:
-        if invoice.is_draft:
-            pdf = render_pdf(
-                document_from_invoice(invoice), logo=company_logo(company=invoice.company)
-            )
-        else:
-            pdf = issued_pdf(invoice=invoice)
-    except ValidationError as exc:
-        return HttpResponse(
-            "\n".join(exc.messages), status=409, content_type="text/plain; charset=utf-8"
-        )
-    if invoice.is_draft:
-        filename = f"utkast-{invoice.pk}.pdf"
-    elif invoice.is_credit_note:
-        filename = f"kreditnota-{invoice.number}.pdf"
-    else:
-        filename = f"faktura-{invoice.number}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@company_view
-def invoice_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """A draft's PDF rendered now, marked UTKAST (an issued one: its archived PDF)."""
-    return _pdf_response(pk, disposition="inline")
-
-
-@company_view
-def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The issued document's archived PDF (the one rendering of its number)."""
-    invoice = _get_invoice(pk)
-    if invoice.is_draft:
-        return redirect("invoicing:preview", pk=pk)
-    return _pdf_response(pk, disposition="attachment")
 
 
 @editor_view

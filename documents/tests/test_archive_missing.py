@@ -70,7 +70,7 @@ def test_a_lost_archived_file_is_a_clear_410_page_not_a_500(owner_client, compan
         _replace(stored, b"%PDF-1.4 something else entirely")
 
     for url in (
-        reverse("invoicing:pdf", args=[invoice.pk]),
+        reverse("documents:invoice_pdf", args=[invoice.pk]),
         reverse("delivery:pdf", args=[invoice.pk]),
     ):
         response = owner_client.get(url)

@@ -28,7 +28,7 @@ def test_an_old_draft_opens_with_the_problem_explained(owner_client, old_draft, 
 
 
 def test_the_preview_of_an_old_draft_is_the_problem_not_a_pdf(owner_client, old_draft):
-    response = owner_client.get(reverse("invoicing:preview", kwargs={"pk": old_draft.pk}))
+    response = owner_client.get(reverse("documents:invoice_preview", kwargs={"pk": old_draft.pk}))
     assert response.status_code == 409
     assert "Ingen MVA-sats" in response.content.decode()
 
@@ -48,5 +48,5 @@ def test_an_old_draft_cannot_be_issued(owner_client, old_draft):
 
 
 def test_the_pdf_of_an_old_draft_is_refused_with_a_message(owner_client, old_draft):
-    response = owner_client.get(reverse("invoicing:pdf", kwargs={"pk": old_draft.pk}))
+    response = owner_client.get(reverse("documents:invoice_pdf", kwargs={"pk": old_draft.pk}))
     assert response.status_code < 500

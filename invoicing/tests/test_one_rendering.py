@@ -67,16 +67,16 @@ def test_web_download_before_archiving_is_the_archived_pdf_with_the_logo(
 ):
     invoice = _issued(company)
     assert _archived(company, invoice) == []
-    first = owner_client.get(reverse("invoicing:pdf", args=[invoice.pk]))
+    first = owner_client.get(reverse("documents:invoice_pdf", args=[invoice.pk]))
     assert first.status_code == 200
     assert _images(first.content) == 1
     assert _archived(company, invoice) == [first.content]
-    preview = owner_client.get(reverse("invoicing:preview", args=[invoice.pk]))
+    preview = owner_client.get(reverse("documents:invoice_preview", args=[invoice.pk]))
     assert preview.content == first.content
     with scope(company=company):
         store_issued_documents(invoice.pk)  # the task, late
     assert _archived(company, invoice) == [first.content]
-    again = owner_client.get(reverse("invoicing:pdf", args=[invoice.pk]))
+    again = owner_client.get(reverse("documents:invoice_pdf", args=[invoice.pk]))
     assert again.content == first.content
 
 
@@ -132,7 +132,7 @@ def test_issue_keeps_the_archive_task_in_the_outbox_when_the_queue_is_unavailabl
 def test_draft_preview_is_rendered_with_the_logo(owner_client, company, with_logo):
     with scope(company=company):
         draft = draft_invoice(company=company)
-    response = owner_client.get(reverse("invoicing:preview", args=[draft.pk]))
+    response = owner_client.get(reverse("documents:invoice_preview", args=[draft.pk]))
     assert response.status_code == 200
     assert _images(response.content) == 1
     assert "UTKAST" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()

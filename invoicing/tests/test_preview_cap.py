@@ -25,12 +25,12 @@ def test_a_draft_over_the_cap_gets_a_clear_message_instead_of_a_render(
     owner_client, company, settings
 ):
     settings.PDF_PREVIEW_MAX_LINES = 3
-    url = reverse("invoicing:preview", args=[_draft(company, 4).pk])
+    url = reverse("documents:invoice_preview", args=[_draft(company, 4).pk])
     response = owner_client.get(url)
     assert response.status_code == 409
     body = response.content.decode()
     assert "høyst 3 linjer" in body and "har 4" in body
-    at_cap = owner_client.get(reverse("invoicing:preview", args=[_draft(company, 3).pk]))
+    at_cap = owner_client.get(reverse("documents:invoice_preview", args=[_draft(company, 3).pk]))
     assert at_cap.status_code == 200 and at_cap.content.startswith(b"%PDF")
 
 
@@ -43,7 +43,7 @@ def test_a_long_issued_invoice_is_not_rendered_in_the_web_process(
         invoice = issued_invoice(company=company, client=client, lines=[line() for _ in range(5)])
     # Before the worker has archived the PDF the download would render on the fly: refused.
     monkeypatch.setattr("documents.selectors.stored_document", lambda **kwargs: None)
-    response = owner_client.get(reverse("invoicing:pdf", args=[invoice.pk]))
+    response = owner_client.get(reverse("documents:invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 503 and response["Retry-After"] == "60"
 
 
@@ -64,5 +64,5 @@ def test_a_long_issued_invoice_is_served_from_the_archive_once_archived(
         client = ClientFactory(company=company)
         invoice = issued_invoice(company=company, client=client, lines=[line() for _ in range(5)])
         archived = store_issued_documents(invoice.pk)[0].read()
-    response = owner_client.get(reverse("invoicing:pdf", args=[invoice.pk]))
+    response = owner_client.get(reverse("documents:invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 200 and response.content == archived

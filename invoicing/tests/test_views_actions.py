@@ -62,8 +62,8 @@ def object_urls(draft, issued, payment) -> dict[str, list[str]]:
         "read": [
             reverse("invoicing:detail", args=[draft.pk]),
             reverse("invoicing:detail", args=[issued.pk]),
-            reverse("invoicing:preview", args=[draft.pk]),
-            reverse("invoicing:pdf", args=[issued.pk]),
+            reverse("documents:invoice_preview", args=[draft.pk]),
+            reverse("documents:invoice_pdf", args=[issued.pk]),
         ],
         "change": [
             reverse("invoicing:edit", args=[draft.pk]),
@@ -228,13 +228,13 @@ def test_delete_draft(owner_client, company, draft):
 
 
 def test_draft_preview_is_an_inline_pdf_and_issued_pdf_downloads(owner_client, draft, issued):
-    response = owner_client.get(reverse("invoicing:preview", args=[draft.pk]))
+    response = owner_client.get(reverse("documents:invoice_preview", args=[draft.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline")
     assert response.content.startswith(b"%PDF")
-    response = owner_client.get(reverse("invoicing:pdf", args=[issued.pk]))
+    response = owner_client.get(reverse("documents:invoice_pdf", args=[issued.pk]))
     assert response["Content-Disposition"] == f'attachment; filename="faktura-{issued.number}.pdf"'
-    response = owner_client.get(reverse("invoicing:pdf", args=[draft.pk]))
+    response = owner_client.get(reverse("documents:invoice_pdf", args=[draft.pk]))
     assert response.status_code == 302
 
 
@@ -492,7 +492,7 @@ def test_pdf_download_serves_the_archived_file(
         owner_client.post(reverse("invoicing:issue", args=[draft.pk]))
     with scope(company=company):
         stored = StoredDocument.objects.get(invoice_id=draft.pk, kind=StoredDocument.Kind.PDF)
-    response = owner_client.get(reverse("invoicing:pdf", args=[draft.pk]))
+    response = owner_client.get(reverse("documents:invoice_pdf", args=[draft.pk]))
     assert response.status_code == 200
     assert hashlib.sha256(response.content).hexdigest() == stored.sha256
 
