@@ -571,6 +571,9 @@ class _Renderer:
         self.reverse_charge = _is_reverse_charge(document)
         self.shows_vat = document.seller.vat_registered
         self.foreign = document.currency != "NOK"
+        # VAT in NOK needs the rate (a quote, or a draft in a foreign currency without its
+        # rate yet, has none: its "NOK" figures would be the foreign amounts).
+        self.shows_vat_nok = self.foreign and document.exchange_rate is not None
 
     # -- texts used in several places --
 
@@ -1047,7 +1050,7 @@ class _Renderer:
             return Table([[totals_table]], colWidths=[CONTENT_WIDTH], style=_OUTER, hAlign="RIGHT")
 
         header = [f("vat_rate"), f("vat_basis"), f("vat_amount")]
-        if self.foreign:
+        if self.shows_vat_nok:
             header.append(f("vat_nok"))
         vat_rows: list[list[str]] = [header]
         for subtotal in doc.vat_subtotals:
@@ -1056,7 +1059,7 @@ class _Renderer:
                 money(subtotal.taxable_amount),
                 money(subtotal.tax_amount),
             ]
-            if self.foreign:
+            if self.shows_vat_nok:
                 row.append(money(subtotal.tax_amount_nok))
             vat_rows.append(row)
         columns = len(header)

@@ -6,6 +6,7 @@ conversion of a declined or already invoiced quote is a 409.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -80,7 +81,6 @@ class QuoteSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "status",
-            "currency",
             "total_excl_vat",
             "total_vat",
             "total_incl_vat",
@@ -100,7 +100,19 @@ class QuoteSerializer(serializers.ModelSerializer):
             our_reference=data.get("our_reference", ""),
             their_reference=data.get("their_reference"),
             free_text=data.get("free_text", ""),
+            currency=data.get("currency", "NOK"),
         )
+
+
+class ConvertSerializer(serializers.Serializer):
+    exchange_rate = serializers.DecimalField(
+        max_digits=15,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        required=False,
+        allow_null=True,
+        help_text="NOK per one unit of the quote's currency; required for a quote not in NOK.",
+    )
 
 
 @extend_schema_view(
@@ -161,14 +173,20 @@ class QuoteViewSet(
 
     @extend_schema(
         summary="Convert the quote to a draft invoice (one click)",
-        request=None,
+        request=ConvertSerializer,
         responses={201: InvoiceSerializer, 409: ErrorSerializer},
     )
     @idempotent
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: str | None = None) -> Response:
         try:
-            invoice = quote_convert(quote=self.get_object(), actor=self.caller.actor)
+            body = ConvertSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            invoice = quote_convert(
+                quote=self.get_object(),
+                actor=self.caller.actor,
+                exchange_rate=body.validated_data.get("exchange_rate"),
+            )
         except DjangoValidationError as exc:
             if getattr(exc, "code", None) == "closed":
                 raise StateConflict(" ".join(exc.messages)) from exc

@@ -118,6 +118,7 @@ def document_from_quote(quote: Quote) -> InvoiceDocument:
         legal_texts=tuple(legal_texts),
         bank_account=seller.get("bank_account", ""),
         language=language,
+        currency=quote.currency,  # a quote has no exchange rate: no NOK figures shown
     )
 
 

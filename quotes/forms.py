@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Client
-from invoicing.forms import ClientChoiceField, DateInput
+from invoicing.forms import ClientChoiceField, DateInput, NorwegianDecimalField
 from quotes.models import Quote
 from quotes.services import QuoteData
 
@@ -28,6 +29,14 @@ class QuoteForm(forms.Form):
         max_length=100,
         required=False,
         help_text=_("Tom: kundens faste referanse."),
+    )
+    currency = forms.CharField(
+        label=_("Valuta"),
+        max_length=3,
+        required=False,  # empty: NOK
+        initial="NOK",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 4}),
+        help_text=_("ISO 4217-kode, for eksempel NOK, EUR, SEK."),
     )
     free_text = forms.CharField(
         label=_("Tekst på tilbudet"),
@@ -52,6 +61,7 @@ class QuoteForm(forms.Form):
             our_reference=data["our_reference"],
             their_reference=data["their_reference"].strip() or None,
             free_text=data["free_text"],
+            currency=data["currency"] or "NOK",
         )
 
 
@@ -63,6 +73,7 @@ def quote_initial(quote: Quote) -> dict[str, Any]:
         "our_reference": quote.our_reference,
         "their_reference": quote.their_reference,
         "free_text": quote.free_text,
+        "currency": quote.currency,
     }
 
 
@@ -75,3 +86,15 @@ class DecisionForm(forms.Form):
         },
     )
     note = forms.CharField(label=_("Kommentar (valgfritt)"), max_length=500, required=False)
+
+
+class ConvertForm(forms.Form):
+    """Converting a quote in another currency: the invoice needs the rate to NOK."""
+
+    exchange_rate = NorwegianDecimalField(
+        label=_("Valutakurs (NOK per enhet)"),
+        max_digits=15,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        required=False,
+    )

@@ -39,6 +39,7 @@ from accounts.models import Company
 from accounts.services import company_require_open
 from catalog.selectors import vat_rate_on
 from core.audit import Actor, audit_log
+from core.currencies import clean_currency
 from core.models import AuditEntry
 from core.outbox import outbox_enqueue
 from customers.models import Client
@@ -60,6 +61,7 @@ class QuoteData:
     our_reference: str = ""
     their_reference: str | None = None  # None: the client's
     free_text: str = ""
+    currency: str = "NOK"  # any invoiceable ISO 4217 code (core.currencies)
 
 
 DEFAULT_VALIDITY = datetime.timedelta(days=30)
@@ -85,12 +87,17 @@ def _header(company: Company, data: QuoteData) -> dict[str, object]:
         errors["valid_until"] = _("Gyldig til kan ikke være før tilbudsdatoen.")
     elif (valid_until - quote_date).days > MAX_VALIDITY_DAYS:
         errors["valid_until"] = _("Et tilbud kan gjelde i høyst ett år.")
+    try:
+        currency = clean_currency(data.currency)
+    except ValidationError as exc:
+        errors["currency"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
     their_reference = (
         data.client.their_reference if data.their_reference is None else data.their_reference
     )
     return {
+        "currency": currency,
         "client": data.client,
         "quote_date": quote_date,
         "valid_until": valid_until,
@@ -371,8 +378,11 @@ def quote_decide(
         return locked
 
 
-def quote_convert(*, quote: Quote, actor: Actor) -> Invoice:
+def quote_convert(*, quote: Quote, actor: Actor, exchange_rate: Decimal | None = None) -> Invoice:
     """A draft invoice with the quote's client, lines and references (one click).
+
+    A quote in another currency than NOK makes an invoice in that currency, which needs
+    ``exchange_rate`` (NOK per unit, for the VAT in NOK: the invoice rule); a quote has none.
 
     An accepted quote, or an open one (converting records the acceptance by the user).
     A declined or already invoiced quote is refused.
@@ -407,6 +417,8 @@ def quote_convert(*, quote: Quote, actor: Actor) -> Invoice:
                 their_reference=locked.their_reference,
                 order_number=_("Tilbud %(number)s") % {"number": locked.number},
                 free_text=locked.free_text,
+                currency=locked.currency,
+                exchange_rate=exchange_rate if locked.currency != "NOK" else None,
             ),
             lines=lines,
         )

@@ -19,7 +19,7 @@ from core.models import AuditEntry
 from invoicing.forms import simple_line_formset
 from quotes import links, services
 from quotes.documents import quote_pdf
-from quotes.forms import QuoteForm, quote_initial
+from quotes.forms import ConvertForm, QuoteForm, quote_initial
 from quotes.models import Quote
 
 
@@ -184,7 +184,12 @@ def quote_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quote_convert(request: HttpRequest, pk: int) -> HttpResponse:
     def convert(quote: Quote) -> HttpResponse:
-        invoice = services.quote_convert(quote=quote, actor=_actor(request))
+        form = ConvertForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Skriv valutakursen som et tall, for eksempel 11,52."))
+        invoice = services.quote_convert(
+            quote=quote, actor=_actor(request), exchange_rate=form.cleaned_data["exchange_rate"]
+        )
         return redirect("invoicing:detail", invoice.pk)
 
     return _action(request, pk, convert, _("Fakturautkastet er laget fra tilbudet."))

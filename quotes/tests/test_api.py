@@ -92,3 +92,38 @@ def test_duplicate_invoice_by_api(api_client, member_api_client, outsider_api_cl
     assert api_client.post(url, HTTP_IDEMPOTENCY_KEY="d1").json()["id"] == copy["id"]
     with scope(company=company):
         assert Invoice.objects.filter(status="draft").count() == 1
+
+
+def test_a_quote_in_euro_is_offered_and_invoiced_in_euro(api_client, client_id, company):
+    import io
+
+    from pypdf import PdfReader
+
+    from quotes.documents import quote_pdf
+
+    response = api_client.post(URL, _body(client_id, currency="eur"), format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["currency"] == "EUR" and data["total_incl_vat"] == "5625.00"
+    with scope(company=company):
+        text = PdfReader(io.BytesIO(quote_pdf(Quote.objects.get()))).pages[0].extract_text()
+    assert "EUR 5 625,00" in text.replace("\xa0", " ") and "NOK" not in text
+    # The invoice in EUR needs the rate to NOK (its VAT in NOK); the quote has none.
+    refused = api_client.post(f"{URL}{data['id']}/convert/")
+    assert refused.status_code == 400 and "exchange_rate" in refused.json()["errors"]
+    converted = api_client.post(
+        f"{URL}{data['id']}/convert/", {"exchange_rate": "11.5"}, format="json"
+    )
+    assert converted.status_code == 201, converted.json()
+    invoice = converted.json()
+    assert (invoice["currency"], invoice["exchange_rate"]) == ("EUR", "11.500000")
+    with scope(company=company):
+        assert Quote.objects.get().status == Quote.Status.INVOICED
+
+
+@pytest.mark.parametrize("currency", ["XAU", "EURO", "kr", "123"])
+def test_a_quote_in_no_currency_is_refused(api_client, client_id, company, currency):
+    response = api_client.post(URL, _body(client_id, currency=currency), format="json")
+    assert response.status_code == 400 and "currency" in response.json()["errors"]
+    with scope(company=company):
+        assert not Quote.objects.exists()

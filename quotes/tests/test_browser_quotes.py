@@ -88,3 +88,28 @@ def test_quote_created_sent_accepted_by_link_and_invoiced(
             "Servicebesøk",
         ]
         assert quote.total_incl_vat == Decimal("63751.25")
+
+
+def test_quote_in_euro_converted_with_the_exchange_rate(browser_page, screenshot):
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        ClientFactory(company=company, number=8, name="Nordsee GmbH")
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/app/quotes/new/")
+    page.select_option("#id_client", label="8 Nordsee GmbH")
+    page.fill("#id_currency", "EUR")
+    page.fill("#id_lines-0-description", "Kjøleanlegg")
+    page.fill("#id_lines-0-quantity", "1")
+    page.fill("#id_lines-0-unit_price", "10 000")
+    page.get_by_role("button", name="Lagre tilbudet").click()
+    expect(page.locator("[data-total=incl]")).to_contain_text("EUR")
+    page.get_by_label("Valutakurs: NOK per EUR").fill("11,52")
+    screenshot(page, "quotes-4-euro-convert")
+    page.get_by_role("button", name="Lag faktura").click()
+    expect(page.get_by_role("heading", name="Utkast til faktura")).to_be_visible()
+    with scopes_disabled():
+        invoice = Invoice.objects.get()
+        assert (invoice.currency, invoice.exchange_rate) == ("EUR", Decimal("11.520000"))
+        assert Quote.objects.get().status == Quote.Status.INVOICED

@@ -191,3 +191,28 @@ def test_forged_or_foreign_tokens_are_404(client, q, other_company):
         {"q": q.pk, "c": other_company.pk, "n": q.number}, salt=links.SALT
     )
     assert client.get(reverse("quote_public", args=[wrong_company])).status_code == 404
+
+
+def test_owner_makes_a_quote_in_sek_and_converts_it_with_a_rate(owner_client, company):
+    with scope(company=company):
+        client = ClientFactory(company=company)
+    bad = owner_client.post(reverse("quotes:create"), _form(client.pk, currency="KRONER"))
+    assert bad.status_code == 400 and "ISO 4217" in bad.content.decode()
+    response = owner_client.post(reverse("quotes:create"), _form(client.pk, currency="sek"))
+    assert response.status_code == 302
+    with scope(company=company):
+        made = Quote.objects.get()
+    assert made.currency == "SEK"
+    page = owner_client.get(reverse("quotes:detail", args=[made.pk])).content.decode()
+    assert "SEK" in page and "Valutakurs: NOK per SEK" in page
+    url = reverse("quotes:convert", args=[made.pk])
+    no_rate = owner_client.post(url, {}, follow=True).content.decode()
+    assert "valutakursen" in no_rate
+    assert owner_client.post(url, {"exchange_rate": "tja"}, follow=True).status_code == 200
+    with scope(company=company):
+        assert not Invoice.objects.exists()
+    response = owner_client.post(url, {"exchange_rate": "0,98"})
+    assert response.status_code == 302
+    with scope(company=company):
+        invoice = Invoice.objects.get()
+    assert (invoice.currency, str(invoice.exchange_rate)) == ("SEK", "0.980000")
