@@ -372,6 +372,26 @@ class Invoice(TenantModel):
                 ],
                 name="invoice_report_cover",
             ),
+            # The dashboards' open and overdue figures (invoicing.selectors
+            # .receivables_summary, reports.selectors.dashboard_figures) read only the open
+            # invoices' entries of this partial index, with every summed column in it:
+            # index-only on PostgreSQL, covering on SQLite, however many paid invoices a
+            # company has (issue 15). Must match OPEN_STATUSES.
+            models.Index(
+                fields=[
+                    "company",
+                    "kind",
+                    "status",
+                    "currency",
+                    "due_date",
+                    "total_incl_vat",
+                    "paid_amount",
+                    "credited_amount",
+                    "exchange_rate",
+                ],
+                condition=Q(status__in=["issued", "sent", "partially_paid"]),
+                name="invoice_open_cover",
+            ),
         ]
         verbose_name = _("faktura")
         verbose_name_plural = _("fakturaer")

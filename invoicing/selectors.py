@@ -478,21 +478,27 @@ def receivables_summary(
     *, company: Company, today: datetime.date | None = None, currency: str = "NOK"
 ) -> ReceivablesSummary:
     """Open receivables (issued, unpaid balance), the overdue part of them (due date before
-    ``today``), and the number of draft invoices, in one query over the status index."""
+    ``today``), and the number of draft invoices.
+
+    Two index-only queries: the open figures from the partial index ``invoice_open_cover``
+    (open invoices only, every summed column in it), the drafts counted on the status
+    index. Neither reads a row, so the cost follows the open invoices, not the history.
+    """
     today = today or timezone.localdate()
     balance = _open_balance_expression()
-    is_open = Q(status__in=OPEN_STATUSES, currency=currency)
-    is_overdue = is_open & Q(due_date__lt=today)
+    is_overdue = Q(due_date__lt=today)
     figures = (
         Invoice.objects.invoices()
-        .filter(company=company, status__in=[*OPEN_STATUSES, Invoice.Status.DRAFT])
+        .filter(company=company, status__in=OPEN_STATUSES, currency=currency)
         .aggregate(
-            open_count=Count("pk", filter=is_open),
-            open_amount=Sum(balance, filter=is_open),
-            overdue_count=Count("pk", filter=is_overdue),
+            open_count=Count("*"),
+            open_amount=Sum(balance),
+            overdue_count=Count("due_date", filter=is_overdue),  # a column of the index
             overdue_amount=Sum(balance, filter=is_overdue),
-            draft_count=Count("pk", filter=Q(status=Invoice.Status.DRAFT)),
         )
+    )
+    figures["draft_count"] = (
+        Invoice.objects.invoices().filter(company=company, status=Invoice.Status.DRAFT).count()
     )
     return ReceivablesSummary(
         currency=currency,
