@@ -9,6 +9,8 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         # After an invoice or credit note is issued and committed: store its documents.
         from delivery import receivers
-        from invoicing.hooks import on_document_issued
+        from invoicing.hooks import on_document_issued, register_invoice_panel
 
         on_document_issued(receivers.store_documents_after_issue)
+        # The send log on the invoice page, without invoicing importing delivery.
+        register_invoice_panel(receivers.send_log_panel, slot="log")

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.template.loader import render_to_string
+
+
+def send_log_panel(*, request: Any, invoice: Any) -> str:
+    """The send log on an issued document's page (``invoicing.hooks``, slot "log")."""
+    from delivery.selectors import send_log
+
+    return render_to_string(
+        "delivery/_send_log.html", {"send_log": list(send_log(invoice=invoice))}, request=request
+    )
+
 
 def store_documents_after_issue(*, invoice_id: int) -> None:
     """Record, in the issuing transaction, the task that archives the PDF and the EHF once.

@@ -60,19 +60,23 @@ class InvoicePanel(Protocol):
     def __call__(self, *, request: Any, invoice: Any) -> str: ...
 
 
-_panels: list[InvoicePanel] = []
+# Where a panel goes: "collection" after the payments of an issued invoice (not on credit
+# notes), "log" before the history of any issued document (invoice or credit note).
+PANEL_SLOTS = ("collection", "log")
+_panels: dict[str, list[InvoicePanel]] = {slot: [] for slot in PANEL_SLOTS}
 _api_fields: dict[str, Callable[[], Any]] = {}
 
 
-def register_invoice_panel(panel: InvoicePanel) -> InvoicePanel:
-    """``panel(*, request, invoice)`` returns safe HTML shown on an issued invoice's page."""
-    if panel not in _panels:
-        _panels.append(panel)
+def register_invoice_panel(panel: InvoicePanel, *, slot: str = "collection") -> InvoicePanel:
+    """``panel(*, request, invoice)`` returns safe HTML shown on an issued document's page,
+    in ``slot`` (one of ``PANEL_SLOTS``)."""
+    if panel not in _panels[slot]:
+        _panels[slot].append(panel)
     return panel
 
 
-def invoice_panels(*, request: Any, invoice: Any) -> list[str]:
-    return [panel(request=request, invoice=invoice) for panel in list(_panels)]
+def invoice_panels(*, request: Any, invoice: Any, slot: str = "collection") -> list[str]:
+    return [panel(request=request, invoice=invoice) for panel in list(_panels[slot])]
 
 
 def register_invoice_api_field(name: str, factory: Callable[[], Any]) -> None:

@@ -34,7 +34,6 @@ from core.money import format_nok
 from core.parsing import parse_id, parse_int
 from customers.models import Client
 from customers.widgets import ClientPicker
-from delivery.selectors import send_log
 from invoicing import hooks, selectors, services
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.forms import (
@@ -563,7 +562,6 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reversed_ids": reversed_ids,
             "credit_notes": list(invoice.credit_notes.all()),
             "audit_entries": _audit_entries(invoice),
-            "send_log": [] if invoice.is_draft else list(send_log(invoice=invoice)),
             "overdue": invoice.is_overdue(today=today),
             "credit_balance": credit_balance,
             "can_edit": can_edit,
@@ -585,6 +583,11 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 []
                 if invoice.is_draft or invoice.is_credit_note
                 else hooks.invoice_panels(request=request, invoice=invoice)
+            ),
+            "log_panels": (
+                []
+                if invoice.is_draft
+                else hooks.invoice_panels(request=request, invoice=invoice, slot="log")
             ),
         },
     )
