@@ -912,6 +912,70 @@ def subprocessor_save(*, staff: Any, values: dict[str, Any], subprocessor: Any =
     return row
 
 
+# The assessments the statement implies (clause 10: "jevnlige risikovurderinger"): data
+# stored in the register in Norwegian, like the seeded sub-processors; each is reviewed
+# within a year and then kept up to date by the privacy officer.
+SEEDED_RISKS = (
+    (
+        "Tilgangsstyring: ansatte ser mer enn de trenger",
+        "Ansatte og rådgivere kan se kundeopplysninger utover det arbeidsoppgavene krever "
+        "(personvernerklæringen punkt 5).",
+        2,
+        4,
+        "Rollematrise per datakategori, tidsbegrensede tilganger for rådgivere, utvidet "
+        "tilgang med begrunnelse, tofaktorinnlogging for ansatte, tilgangslogg over alle "
+        "oppslag i kundedata.",
+    ),
+    (
+        "Underleverandører behandler opplysninger utenfor avtalen",
+        "Lagrings- og kommunikasjonsleverandører får tilgang til personopplysninger "
+        "(personvernerklæringen punkt 6).",
+        2,
+        4,
+        "Databehandleravtale med hver underleverandør, bare leverandører innenfor EU/EØS, "
+        "offentlig liste i personvernerklæringen, gjennomgang ved nye leverandører.",
+    ),
+    (
+        "Lagring: opplysninger beholdes lenger enn formålet krever",
+        "Personopplysninger blir liggende etter at formålet er oppfylt "
+        "(personvernerklæringen punkt 7).",
+        3,
+        3,
+        "Lagringsmotoren kjører hver natt med én regel per datakategori, juridisk "
+        "tilbakehold stanser sletting, slettelogg uten personopplysninger, lagrings- og "
+        "slettingsrutinene publiseres og kontrolleres mot regelverket av en test.",
+    ),
+)
+
+
+@transaction.atomic
+def risk_register_seed(*, owner: Any, on: datetime.date | None = None) -> int:
+    """Add the statement's risk assessments that are missing (by title); returns how many."""
+    from privacy.models import RiskAssessment
+
+    today = on or timezone.localdate()
+    existing = set(RiskAssessment.objects.values_list("title", flat=True))
+    added = 0
+    for title, description, likelihood, consequence, measures in SEEDED_RISKS:
+        if title in existing:
+            continue
+        risk_assessment_save(
+            staff=owner,
+            values={
+                "title": title,
+                "description": description,
+                "likelihood": likelihood,
+                "consequence": consequence,
+                "measures": measures,
+                "owner": owner,
+                "last_reviewed": today,
+                "next_review": add_months(today, 12),
+            },
+        )
+        added += 1
+    return added
+
+
 @transaction.atomic
 def risk_assessment_save(*, staff: Any, values: dict[str, Any], risk: Any = None) -> Any:
     from privacy.models import RiskAssessment

@@ -165,3 +165,12 @@ def test_backoffice_setup_command_creates_the_operator_plans_and_an_administrato
     assert StaffProfile.objects.get(user__email="admin@invoiceclub.no").roles == ["administrator"]
     call_command("backoffice_setup")  # idempotent
     assert Plan.objects.count() >= 2 and operator_company() == operator
+    # The risk register starts with the statement's assessments, each with a review date.
+    from privacy.models import RiskAssessment
+
+    risks = list(RiskAssessment.objects.all())
+    assert len(risks) == 3
+    assert {r.owner.email for r in risks} == {"admin@invoiceclub.no"}
+    assert all(r.next_review > r.last_reviewed for r in risks)
+    titles = " ".join(r.title for r in risks)
+    assert "Tilgangsstyring" in titles and "Underleverandører" in titles and "Lagring" in titles

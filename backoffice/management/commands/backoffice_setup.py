@@ -23,6 +23,7 @@ from backoffice import services
 from backoffice.models import Plan, StaffProfile, StaffRole
 from backoffice.selectors import operator_company
 from core.audit import Actor, audit_log
+from privacy.services import risk_register_seed
 
 PLANS = [
     ("start", "Start", Decimal("990.00"), 12, "For enkeltpersonforetak: 100 fakturaer i året."),
@@ -103,6 +104,20 @@ class Command(BaseCommand):
                     f"Administrator {user.email} created: set a password with 'forgot "
                     "password', then set up two-factor authentication."
                 )
+            # The risk register starts with the assessments the statement implies, owned by
+            # the first administrator until the privacy officer takes them over.
+            admin = next(
+                (
+                    profile
+                    for profile in StaffProfile.objects.select_related("user").order_by("pk")
+                    if StaffRole.ADMINISTRATOR in profile.roles
+                ),
+                None,
+            )
+            if admin is not None:
+                added = risk_register_seed(owner=admin.user)
+                if added:
+                    self.stdout.write(f"Risk register: {added} assessments added.")
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"Operator: {operator} ({operator.organization_number_display}).")
