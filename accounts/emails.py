@@ -57,18 +57,24 @@ def queue_verification_email(*, user: Any) -> None:
     )
 
 
-def queue_password_reset_email(*, user: Any) -> None:
+def password_set_url(*, user: Any) -> str:
+    """The link that lets ``user`` choose a password. It works once: the token covers the
+    password hash, so setting a password (or any change to it) voids the link."""
     from django.contrib.auth.tokens import default_token_generator
 
     path = reverse(
         "accounts:password_reset_confirm",
         kwargs={"uidb64": _uid(user), "token": default_token_generator.make_token(user)},
     )
+    return absolute_url(path)
+
+
+def queue_password_reset_email(*, user: Any) -> None:
     queue_email(
         to=user.email,
         template="password_reset",
         language=user.language,
-        context={"user": user, "url": absolute_url(path)},
+        context={"user": user, "url": password_set_url(user=user)},
     )
 
 

@@ -97,6 +97,24 @@ def confirm_sudo(request: HttpRequest, form: Any) -> bool:
     return True
 
 
+def missing_role_message(allowed: Iterable[str], current: str) -> str:
+    """ "This needs the role owner or administrator; yours is member." (the 403 page)."""
+    names = [str(Role(role).label) for role in Role.values if role in allowed]
+    needed = (
+        names[0]
+        if len(names) == 1
+        else _("%(list)s eller %(last)s")
+        % {
+            "list": ", ".join(names[:-1]),
+            "last": names[-1],
+        }
+    )
+    return _("Dette krever rollen %(needed)s i firmaet; din rolle er %(current)s.") % {
+        "needed": needed.lower(),
+        "current": current.lower(),
+    }
+
+
 def _redirect_with_next(url_name: str, request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
 
@@ -154,7 +172,7 @@ def company_view(
             if membership.company.require_two_factor and not user_has_device(request.user):
                 return _redirect_with_next("accounts:two_factor_setup", request)
             if allowed is not None and membership.role not in allowed:
-                raise PermissionDenied
+                raise PermissionDenied(missing_role_message(allowed, membership.get_role_display()))
             if reauth and not is_recently_authenticated(request):
                 return _redirect_with_next("accounts:reauthenticate", request)
             return func(request, *args, **kwargs)

@@ -304,9 +304,11 @@ def user_request_password_reset(*, email: str) -> None:
 
 
 def user_send_password_reset(*, email: str) -> bool:
-    """Send a reset link if an active user with a password has this address (in the task)."""
+    """Send a reset link if an active user has this address (in the task). A user without
+    a password yet (a back-office administrator made by ``backoffice_setup``, a staff
+    member) sets their first one this way."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None or not user.has_usable_password():
+    if user is None:
         return False
     emails.queue_password_reset_email(user=user)
     return True

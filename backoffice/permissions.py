@@ -250,6 +250,26 @@ def can(staff: StaffProfile | None, category: str, action: str = Action.VIEW) ->
     return action in allowed_actions(staff, category)
 
 
+def missing_access_message(category: str, action: str) -> str:
+    """Which roles would have given access (the 403 page says it, so the person knows
+    whom to ask, or that an administrator must first ask for elevated access)."""
+    roles = [
+        str(StaffRole(role).label).lower()
+        for role in StaffRole.values
+        if action in MATRIX.get(role, {}).get(category, frozenset())
+    ]
+    parts = []
+    if roles:
+        parts.append(_("Dette krever en av rollene: %(roles)s.") % {"roles": ", ".join(roles)})
+    if action in ELEVATED.get(category, frozenset()):
+        parts.append(
+            _("En administrator får tilgang etter å ha bedt om forhøyet tilgang (med begrunnelse).")
+        )
+    if not parts:
+        return str(_("Ingen rolle i back office gir denne tilgangen."))
+    return " ".join(str(part) for part in parts)
+
+
 def via_elevation(staff: StaffProfile, category: str, action: str = Action.VIEW) -> bool:
     """True if only the elevated session grants this (the access log names it then)."""
     if not can(staff, category, action):
@@ -358,7 +378,7 @@ def staff_view(
             request.access_categories = categories  # type: ignore[attr-defined]
             for cat in categories:
                 if not can(profile, cat, action):
-                    raise PermissionDenied
+                    raise PermissionDenied(missing_access_message(cat, action))
             # The back office spans tenants; it reads through its own selectors.
             with scopes_disabled():
                 return func(request, *args, **kwargs)

@@ -16,9 +16,9 @@ logger = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER = 30
 
 
-def _render(request: HttpRequest, status: int) -> HttpResponse:
+def _render(request: HttpRequest, status: int, context: dict | None = None) -> HttpResponse:
     try:
-        body = render_to_string(f"errors/{status}.html", request=request)
+        body = render_to_string(f"errors/{status}.html", context, request=request)
     except Exception:  # the error page itself must never fail
         body = f"<h1>{status}</h1>"
     return HttpResponse(body, status=status)
@@ -29,7 +29,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _render(request, 403)
+    # The code raises PermissionDenied with a translated reason for the user (which role
+    # is missing); without one the page gives the general explanation.
+    reason = exception.args[0] if exception is not None and exception.args else ""
+    return _render(request, 403, {"reason": reason if isinstance(reason, str) else str(reason)})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -4,9 +4,10 @@
                                [--admin-email admin@example.no --admin-name "..."]
 
 The operator company is VAT-registered and in Foretaksregisteret; it invoices customers
-with the product's own invoicing engine. The administrator has no password yet: they set
-one with "forgot password" and must set up two-factor authentication before the console
-opens.
+with the product's own invoicing engine. The administrator gets the password given with
+``--admin-password``; without it the command prints a one-time link to choose one (and
+"forgot password" works too). Two-factor authentication is set up at the first log-in,
+before the console opens.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
+from accounts.emails import absolute_url, password_set_url
 from accounts.models import Company, User
+from accounts.services import user_change_password
 from backoffice import services
 from backoffice.models import Plan, StaffProfile, StaffRole
 from backoffice.selectors import operator_company
@@ -51,6 +56,11 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="faktura@fakturanett.no")
         parser.add_argument("--admin-email", default="")
         parser.add_argument("--admin-name", default="Administrator")
+        parser.add_argument(
+            "--admin-password",
+            default="",
+            help="the administrator's password (else a one-time link to choose one is printed)",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -92,18 +102,8 @@ class Command(BaseCommand):
                         sort_order=order,
                     )
             email = options["admin_email"].strip().lower()
-            if email and not StaffProfile.objects.filter(user__email__iexact=email).exists():
-                services.staff_create(
-                    actor=actor,
-                    email=email,
-                    full_name=options["admin_name"],
-                    roles=[StaffRole.ADMINISTRATOR],
-                )
-                user = User.objects.get(email__iexact=email)
-                self.stdout.write(
-                    f"Administrator {user.email} created: set a password with 'forgot "
-                    "password', then set up two-factor authentication."
-                )
+            if email:
+                self._administrator(actor, email, options)
             # The risk register starts with the assessments the statement implies, owned by
             # the first administrator until the privacy officer takes them over.
             admin = next(
@@ -121,3 +121,29 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"Operator: {operator} ({operator.organization_number_display}).")
+
+    def _administrator(self, actor: Actor, email: str, options: dict[str, Any]) -> None:
+        if not StaffProfile.objects.filter(user__email__iexact=email).exists():
+            services.staff_create(
+                actor=actor,
+                email=email,
+                full_name=options["admin_name"],
+                roles=[StaffRole.ADMINISTRATOR],
+            )
+            self.stdout.write(f"Administrator {email} created.")
+        user = User.objects.get(email__iexact=email)
+        password = options["admin_password"]
+        if password:
+            validate_password(password, user)
+            user_change_password(user=user, password=password, via="reset")
+            login = absolute_url(reverse("accounts:login"))
+            self.stdout.write(
+                f"Password set for {user.email}. Log in at {login} and set up two-factor "
+                "authentication."
+            )
+        elif not user.has_usable_password():
+            self.stdout.write(
+                f"Choose a password for {user.email} (the link works once): "
+                f"{password_set_url(user=user)}\n"
+                "Then log in and set up two-factor authentication."
+            )
