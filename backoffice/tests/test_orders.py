@@ -24,7 +24,8 @@ def test_anonymous_visitors_see_the_plans_with_the_privacy_statement_link(plan):
     response = Client().get(reverse("plans"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Standard" in html and "1200,00" in html
+    # The price with thousands grouped (a no-break space keeps it on one line).
+    assert "Standard" in html and "1\xa0200,00 kr" in html
     assert reverse("privacy_statement") in html
     assert reverse("plan_order", args=["standard"]) in html
 
