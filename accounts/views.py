@@ -184,6 +184,10 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
             action_label=_("Send en ny bekreftelseslenke"),
         )
     services.user_verify_email(user=user)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        # The session's user was loaded before the verification: without this the success
+        # page would still ask them to confirm their e-mail.
+        request.user.email_verified_at = user.email_verified_at
     return render(request, "accounts/verify_email_done.html", {"verified_user": user})
 
 

@@ -72,6 +72,13 @@ def test_unverified_user_can_log_in_and_sees_the_banner(client, unverified, comp
     assert "Bekreft e-postadressen din" in page.content.decode()
 
 
+def test_success_page_does_not_ask_the_logged_in_user_to_verify_again(client, unverified):
+    client.force_login(unverified)
+    assert "Bekreft e-postadressen din" in client.get(reverse("accounts:profile")).content.decode()
+    page = client.get(verify_url(unverified)).content.decode()
+    assert "Bekreft e-postadressen din" not in page
+
+
 def test_verified_user_sees_no_banner(owner_client):
     page = owner_client.get(reverse("dashboard"))
     assert "Bekreft e-postadressen din" not in page.content.decode()

@@ -48,6 +48,8 @@ def test_sign_up_verify_log_in_and_switch_language(browser_page, live_server, sc
     assert link, mail.outbox[0].body
     page.goto(link.group(0))
     assert User.objects.get(email="kari@nordlys.example").email_verified_at is not None
+    # The success page no longer asks to confirm the address.
+    assert page.get_by_text("Bekreft e-postadressen din").count() == 0
 
     page.goto("/account/login/")
     if page.locator("#id_username").count():
