@@ -87,6 +87,17 @@ def test_search_and_ordering(company_scope, invoices):
     assert balances == {1: Decimal("125.00"), 2: Decimal("0.00"), 3: Decimal("375.00")}
 
 
+@pytest.mark.parametrize("limit", [0, 1000])
+def test_client_name_search_is_the_same_with_ids_inlined_or_a_subquery(
+    company_scope, invoices, monkeypatch, limit
+):
+    # limit 0: more clients match than are inlined, so the subquery is used.
+    monkeypatch.setattr(selectors, "CLIENT_MATCH_LIMIT", limit)
+    kw = {"company": company_scope, "today": D(2026, 11, 20), "ordering": "number"}
+    assert _numbers(selectors.invoice_list(**kw, search="acme")) == [1, 3]
+    assert _numbers(selectors.invoice_list(**kw, search="no such client")) == []
+
+
 def test_list_has_no_n_plus_one(company_scope, invoices, django_assert_num_queries):
     for _ in range(5):
         issued_invoice(
