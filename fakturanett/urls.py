@@ -1,14 +1,14 @@
 from django.urls import include, path
 
-from accounts import app_views
+from accounts import views_app
 from backoffice import views_public as backoffice_public
 from privacy import views as privacy_views
 from quotes import public as quotes_public
 
 urlpatterns = [
     path("", backoffice_public.home, name="home"),
-    path("app/", app_views.dashboard, name="dashboard"),
-    path("app/activity/", app_views.activity, name="activity"),
+    path("app/", views_app.dashboard, name="dashboard"),
+    path("app/activity/", views_app.activity, name="activity"),
     path("app/", include("documents.urls")),  # before accounts' /app/company/
     path("app/company/", include("accounts.urls_company")),
     path("app/clients/", include("customers.urls")),
@@ -37,13 +37,13 @@ urlpatterns = [
     ],
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
-    path("backoffice/privacy-requests/", include("privacy.staff_urls")),
-    path("backoffice/registers/", include("retention.staff_urls")),
+    path("backoffice/privacy-requests/", include("privacy.urls_staff")),
+    path("backoffice/registers/", include("retention.urls_staff")),
     path("backoffice/marketing/", include("marketing.urls")),
     path("backoffice/figures/", include("backoffice.urls_figures")),
     path("backoffice/", include("backoffice.urls")),
     path("", include("backoffice.urls_public")),  # /plans/ and /survey/
-    path("language/", app_views.set_language, name="set_language"),
+    path("language/", views_app.set_language, name="set_language"),
     path("personvern/", privacy_views.statement, name="privacy_statement"),
     path("en/privacy/", privacy_views.statement_en, name="privacy_statement_en"),
     path("personvern/lagring-og-sletting/", include("retention.urls")),
