@@ -384,6 +384,7 @@ class BankTransaction(TenantModel):
         UNKNOWN_KID = "unknown_kid", _("Ukjent KID")
         NO_KID = "no_kid", _("Uten KID")
         NOT_OPEN = "not_open", _("Fakturaen er ikke åpen")
+        OTHER_CURRENCY = "other_currency", _("Annen valuta enn fakturaen")
 
     class Status(models.TextChoices):
         MATCHED = "matched", _("Registrert automatisk")

@@ -1100,6 +1100,7 @@ class _Target:
     principal_open: Decimal
     items_open: Decimal
     is_open: bool
+    currency: str = "NOK"
 
 
 def _targets_by_kid(company: Company, kids: set[str]) -> dict[str, _Target]:
@@ -1112,14 +1113,22 @@ def _targets_by_kid(company: Company, kids: set[str]) -> dict[str, _Target]:
                 company=company, kind=Invoice.Kind.INVOICE, kid__in=kid_list[start : start + 5000]
             )
             .exclude(status=Invoice.Status.DRAFT)
-            .values_list("pk", "kid", "status", "total_incl_vat", "paid_amount", "credited_amount")
+            .values_list(
+                "pk",
+                "kid",
+                "status",
+                "total_incl_vat",
+                "paid_amount",
+                "credited_amount",
+                "currency",
+            )
         )
-        for pk, kid, status, total, paid, credited in rows:
+        for pk, kid, status, total, paid, credited, currency in rows:
             is_open = status in OPEN_STATUSES
             current = found.get(kid)
             if current is not None and (current.is_open or not is_open):
                 continue
-            found[kid] = _Target(pk, max(total - paid - credited, ZERO), ZERO, is_open)
+            found[kid] = _Target(pk, max(total - paid - credited, ZERO), ZERO, is_open, currency)
     ids = [t.invoice_id for t in found.values()]
     items_open: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for start in range(0, len(ids), 5000):
@@ -1138,6 +1147,10 @@ def _classify(tx: ParsedTransaction, targets: dict[str, _Target]) -> tuple[str, 
     target = targets.get(tx.kid)
     if target is None:
         return BankTransaction.Outcome.UNKNOWN_KID, None
+    if tx.currency != target.currency:
+        # A NOK amount paid with the KID of a EUR invoice is not so many euros: the user
+        # registers what it settles in the invoice's currency on the invoice's page.
+        return BankTransaction.Outcome.OTHER_CURRENCY, target
     owed = target.principal_open + target.items_open
     if not target.is_open and target.items_open <= 0:
         return BankTransaction.Outcome.NOT_OPEN, target
@@ -1302,6 +1315,17 @@ def bank_transaction_assign(
             raise ValidationError({"invoice": _("Velg en utstedt faktura.")})
         if locked.amount <= 0:
             raise ValidationError(_("Beløpet må være større enn 0."), code="not_positive")
+        if locked.currency != invoice.currency:
+            raise ValidationError(
+                {
+                    "invoice": _(
+                        "Beløpet er i %(bank)s, fakturaen i %(invoice)s. Registrer det fakturaen "
+                        "er betalt med i %(invoice)s på fakturaen, og hold dette beløpet utenfor."
+                    )
+                    % {"bank": locked.currency, "invoice": invoice.currency}
+                },
+                code="other_currency",
+            )
         locked.payment = claim_payment_register(
             invoice=invoice,
             actor=actor,

@@ -54,6 +54,7 @@ class BankLine:
     reference: str
     date: datetime.date = datetime.date(2026, 5, 4)
     payer: str = "Ola Nordmann"
+    currency: str = "NOK"  # camt only: OCR giro is always NOK
 
 
 def ocr_file(lines: Sequence[BankLine], *, number: str = "1000081") -> bytes:
@@ -117,7 +118,7 @@ def camt_file(lines: Sequence[BankLine], *, kind: str = "054", version: str = "0
     sub(sub(account, "Id"), "IBAN", "NO9386011117947")
     for bank_line in lines:
         entry = sub(report, "Ntry")
-        sub(entry, "Amt", f"{Decimal(bank_line.amount):.2f}", Ccy="NOK")
+        sub(entry, "Amt", f"{Decimal(bank_line.amount):.2f}", Ccy=bank_line.currency)
         sub(entry, "CdtDbtInd", "CRDT")
         sub(sub(entry, "Sts"), "Cd", "BOOK")
         sub(sub(entry, "BookgDt"), "Dt", bank_line.date.isoformat())
@@ -127,7 +128,7 @@ def camt_file(lines: Sequence[BankLine], *, kind: str = "054", version: str = "0
         refs = sub(tx, "Refs")
         sub(refs, "AcctSvcrRef", bank_line.reference)
         sub(refs, "EndToEndId", "NOTPROVIDED")
-        sub(tx, "Amt", f"{Decimal(bank_line.amount):.2f}", Ccy="NOK")
+        sub(tx, "Amt", f"{Decimal(bank_line.amount):.2f}", Ccy=bank_line.currency)
         sub(tx, "CdtDbtInd", "CRDT")
         parties = sub(tx, "RltdPties")
         sub(sub(sub(parties, "Dbtr"), "Pty"), "Nm", bank_line.payer)

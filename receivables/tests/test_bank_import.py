@@ -66,6 +66,25 @@ def test_matched_partial_overpaid_unknown_and_no_kid(company_scope, invoices, bu
     assert payment.method == "kid" and payment.reference == prefix + "900000101"
 
 
+def test_an_amount_in_another_currency_than_the_invoice_is_never_booked_as_its_currency(
+    company_scope, invoices
+):
+    # 1 000 EUR paid with the KID of a 1 000 NOK invoice is not 1 000 kroner.
+    invoice = invoices[0]
+    result = run(
+        company_scope, camt_file([BankLine(invoice.kid, "1000.00", "900000301", currency="EUR")])
+    )
+    assert (result.matched_count, result.unmatched_count) == (0, 1)
+    row = BankTransaction.objects.get()
+    assert (row.outcome, row.currency, row.status) == ("other_currency", "EUR", "unmatched")
+    invoice.refresh_from_db()
+    assert invoice.paid_amount == 0 and not Payment.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        services.bank_transaction_assign(transaction_row=row, actor=SYSTEM, invoice=invoice)
+    assert "EUR" in str(refused.value) and "NOK" in str(refused.value)
+    assert not Payment.objects.exists()
+
+
 @pytest.mark.parametrize("builder", [ocr_file, camt_file], ids=["ocr", "camt054"])
 def test_same_file_twice_registers_nothing_new(company_scope, invoices, builder):
     unknown = "1234567897" if builder is ocr_file else None  # OCR lines always have a KID
