@@ -1,46 +1,55 @@
-"""Country codes: ISO 3166-1 alpha-2.
-
-Django and python-stdnum ship no country list, and the project takes no new dependency
-for one, so the 249 officially assigned codes are listed here (ISO 3166 Maintenance
-Agency, unchanged since South Sudan, SS, in 2011), plus XK (Kosovo): user-assigned, but
-used by the EU and by Peppol participants. Re-check when ISO publishes a change.
+"""Country codes (ISO 3166-1 alpha-2) and their names, from pycountry's copy of the ISO list
+(the same package gives the ISO 4217 currencies in ``core.currencies``), plus XK (Kosovo):
+user-assigned, but used by the EU and by Peppol participants (the EHF writes it as 1A).
 """
 
 from __future__ import annotations
 
-_ASSIGNED = """
-AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
-BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
-CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
-DE DJ DK DM DO DZ
-EC EE EG EH ER ES ET
-FI FJ FK FM FO FR
-GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY
-HK HM HN HR HT HU
-ID IE IL IM IN IO IQ IR IS IT
-JE JM JO JP
-KE KG KH KI KM KN KP KR KW KY KZ
-LA LB LC LI LK LR LS LT LU LV LY
-MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
-NA NC NE NF NG NI NL NO NP NR NU NZ
-OM
-PA PE PF PG PH PK PL PM PN PR PS PT PW PY
-QA
-RE RO RS RU RW
-SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
-TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
-UA UG UM US UY UZ
-VA VC VE VG VI VN VU
-WF WS
-YE YT
-ZA ZM ZW
-"""
+import functools
+import gettext
 
-ISO_3166_ALPHA2: frozenset[str] = frozenset(_ASSIGNED.split())
+import pycountry
+from django.utils.translation import get_language
+
+ISO_3166_ALPHA2: frozenset[str] = frozenset(country.alpha_2 for country in pycountry.countries)
 COUNTRY_CODES: frozenset[str] = ISO_3166_ALPHA2 | {"XK"}
 
 NORWAY = "NO"
+_KOSOVO = "Kosovo"
+# The neighbours most clients are in, first in the choice list after Norway.
+_FIRST = ("NO", "SE", "DK", "FI", "IS", "DE", "GB")
 
 
 def is_country_code(value: str) -> bool:
     return value in COUNTRY_CODES
+
+
+@functools.cache
+def _names(language: str) -> dict[str, str]:
+    locale = {"nb": "nb_NO", "nn": "nn"}.get(language)
+    translate = (
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale]).gettext
+        if locale
+        else str
+    )
+    names = {
+        country.alpha_2: translate(getattr(country, "common_name", None) or country.name)
+        for country in pycountry.countries
+    }
+    names["XK"] = _KOSOVO
+    return names
+
+
+_NORWEGIAN_ORDER = str.maketrans({"Æ": "z{", "Ø": "z|", "Å": "z}", "æ": "z{", "ø": "z|", "å": "z}"})
+
+
+def _sort_key(name: str) -> str:
+    # Æ, Ø, Å come last and in that order (Unicode puts Å first).
+    return name.translate(_NORWEGIAN_ORDER).casefold()
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) in the active language: Norway and the neighbours first, then by name."""
+    names = _names((get_language() or "nb").split("-")[0])
+    rest = sorted((code for code in names if code not in _FIRST), key=lambda c: _sort_key(names[c]))
+    return [(code, names[code]) for code in (*_FIRST, *rest)]

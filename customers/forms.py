@@ -5,6 +5,7 @@ import dataclasses
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.countries import NORWAY, country_choices
 from customers.models import Client
 from customers.services import ClientData
 
@@ -35,12 +36,7 @@ class ClientForm(forms.Form):
     address_line2 = forms.CharField(label=_("Adresselinje 2"), max_length=200, required=False)
     postcode = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
     city = forms.CharField(label=_("Poststed"), max_length=100, required=False)
-    country = forms.CharField(
-        label=_("Land"),
-        max_length=2,
-        initial="NO",
-        help_text=_("Landkode med to bokstaver (ISO 3166), for eksempel NO, SE, DK."),
-    )
+    country = forms.ChoiceField(label=_("Land"), choices=country_choices, initial=NORWAY)
     invoice_emails = forms.CharField(
         label=_("E-post for faktura"),
         max_length=500,

@@ -103,3 +103,36 @@ def test_owner_creates_a_product_and_reads_the_vat_table(browser_page, owner, co
     assert page.locator("tbody th[scope=row]").count() == 9
     assert page.get_by_text("Omvendt avgiftsplikt – Merverdiavgift ikke beregnet").count() == 1
     screenshot(page, "catalog-2-vat-codes")
+
+
+def test_person_client_form_hides_company_fields_and_country_is_a_list(
+    browser_page, owner, company, screenshot
+):
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/app/clients/new/")
+    organization_number = page.locator("#id_organization_number")
+    peppol_id = page.locator("#id_peppol_id")
+    expect(organization_number).to_be_visible()
+    expect(page.locator("#id_country")).to_have_value("NO")
+    page.select_option("#id_kind", "person")
+    expect(organization_number).to_be_hidden()
+    expect(page.locator("label[for=id_organization_number]")).to_be_hidden()
+    expect(peppol_id).to_be_hidden()
+    page.fill("#id_name", "Kari Nordmann")
+    page.fill("#id_address_line", "Storgata 1")
+    page.fill("#id_postcode", "41110")
+    page.fill("#id_city", "Stockholm")
+    page.select_option("#id_country", label="Sverige")
+    screenshot(page, "customers-person-form")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Kari Nordmann")
+    with scopes_disabled():
+        client = Client.objects.get(name="Kari Nordmann")
+    assert (client.kind, client.country, client.organization_number) == ("person", "SE", "")
+
+    page.goto(f"/app/clients/{client.pk}/edit/")
+    expect(page.locator("#id_organization_number")).to_be_hidden()
+    page.select_option("#id_kind", "company")
+    expect(page.locator("#id_organization_number")).to_be_visible()

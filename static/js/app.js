@@ -72,3 +72,30 @@ document.addEventListener("input", (event) => {
   if (!text) return;
   text.closest("[data-client-picker]").querySelector("[data-client-picker-value]").value = "";
 });
+
+// Fields that only a company has (customers/templates/customers/client_form.html): hidden
+// while the form's kind is "person", unless they hold a value the user must see.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-company-only]").forEach((form) => {
+    const kind = form.querySelector('select[name="kind"]');
+    if (!kind) return;
+    const names = form.dataset.companyOnly.split(" ");
+    const apply = () => {
+      names.forEach((name) => {
+        const input = form.querySelector(`[name="${name}"]`);
+        if (!input) return;
+        const hide = kind.value === "person" && !input.value;
+        [
+          input,
+          form.querySelector(`label[for="${input.id}"]`),
+          document.getElementById(`${input.id}_helptext`),
+          document.getElementById(`${input.id}_error`),
+        ].forEach((element) => {
+          if (element) element.hidden = hide;
+        });
+      });
+    };
+    kind.addEventListener("change", apply);
+    apply();
+  });
+});
