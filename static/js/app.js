@@ -99,3 +99,10 @@ document.addEventListener("DOMContentLoaded", () => {
     apply();
   });
 });
+// Escape in the picker's text box closes its suggestions.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const text = event.target.closest && event.target.closest("[data-client-picker-text]");
+  if (!text) return;
+  text.closest("[data-client-picker]").querySelector(".client-picker-options").replaceChildren();
+});
