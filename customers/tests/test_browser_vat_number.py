@@ -17,7 +17,7 @@ def test_owner_enters_a_foreign_clients_vat_number(browser_page, owner, company,
     log_in(page, owner)
     page.goto("/app/clients/new/")
     page.fill("#id_name", "Nordic Timber AB")
-    page.fill("#id_country", "SE")
+    page.select_option("#id_country", "SE")
     page.get_by_label("Utenlandsk MVA-nummer").fill("SE 5566 7788 9902")
     page.get_by_role("button", name="Lagre").click()
     expect(page.get_by_text("ikke et gyldig MVA-nummer")).to_be_visible()
