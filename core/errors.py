@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import logging
 import sys
 
@@ -39,7 +40,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _render(request, 404)
 
 
-class ExplainedError(Exception):
+class ExplainedError(Exception, abc.ABC):
     """A failure a user is told about in plain words, with its own status — never a 500.
 
     A domain app subclasses it (``documents.models.ArchivedFileMissing``);
@@ -49,11 +50,11 @@ class ExplainedError(Exception):
 
     status_code = 400
 
-    def title(self) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def title(self) -> str: ...
 
-    def user_message(self) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def user_message(self) -> str: ...
 
     def log(self) -> None:
         logger.warning("%s: %s", type(self).__name__, self)
