@@ -308,7 +308,7 @@ def run() -> list[tuple[str, str, str]]:
     again_seconds = time.perf_counter() - started
     assert again.total == 0, {k: n for k, n in again.counts().items() if n}
 
-    from privacy.services import _build_zip
+    from privacy.services.exports import _build_zip
 
     person = seeded["person"]
     timings = []

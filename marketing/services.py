@@ -4,8 +4,9 @@ Marketing rests on consent only, as the privacy statement says: a person is prof
 (segments) and gets a campaign only with the marketing consent given in the ledger, an
 active customer relationship (``backoffice.selectors``) and no objection (suppression list).
 Withdrawing the consent or objecting removes the person from every segment at once
-(``privacy.services``). The basis is recorded per recipient and checked again just before
-each message goes. (The existing-customer rule of markedsføringsloven § 15 is not used.)
+(``segments_leave``, called by ``privacy.services.consents``). The basis is recorded per
+recipient and checked again just before each message goes. (The existing-customer rule of
+markedsføringsloven § 15 is not used.)
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -30,7 +33,6 @@ from core.dates import add_months
 from core.outbox import outbox_enqueue_many
 from marketing.models import Campaign, CampaignRecipient, SegmentRule
 from privacy import selectors as privacy_selectors
-from privacy import services as privacy_services
 from privacy.models import ConsentPurpose, Segment, SegmentMembership
 
 MAX_BODY = 20000
@@ -137,6 +139,12 @@ def segment_rule_create(
         data={"kind": kind, "criteria": segment.criteria},
     )
     return rule
+
+
+def segments_leave(*, user_id: int) -> None:
+    """Take the person out of every marketing segment at once (withdrawn consent or an
+    objection: profiling for marketing rests on the consent, as the statement says)."""
+    SegmentMembership.objects.filter(user_id=user_id).delete()
 
 
 def previous_quarter(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -383,8 +391,30 @@ def _finish(recipient_id: int, status: str, error: str = "") -> None:
     CampaignRecipient.objects.filter(pk=recipient_id).update(**values)
 
 
+def unsubscribe_token(*, user: User) -> str:
+    """Signed, not encrypted: it carries the user id and a digest, never the address."""
+    return signing.dumps(
+        {"u": user.pk, "h": privacy_selectors.email_digest(user.email)},
+        salt=privacy_selectors.UNSUBSCRIBE_SALT,
+    )
+
+
+def unsubscribe_url(*, user: User) -> str:
+    return settings.SITE_URL + reverse(
+        "privacy:unsubscribe", kwargs={"token": unsubscribe_token(user=user)}
+    )
+
+
+def marketing_email_headers(*, user: User) -> dict[str, str]:
+    """RFC 2369/8058 headers for a marketing e-mail: one-click unsubscribe, no login."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(user=user)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def marketing_message(*, campaign: Campaign, user: Any) -> EmailMessage:
-    unsubscribe = privacy_services.unsubscribe_url(user=user)
+    unsubscribe = unsubscribe_url(user=user)
     with translation.override(user.language or settings.LANGUAGE_CODE):
         body = render_to_string(
             "marketing/email/campaign.txt",
@@ -394,7 +424,7 @@ def marketing_message(*, campaign: Campaign, user: Any) -> EmailMessage:
         subject=campaign.subject,
         body=body,
         to=[user.email],
-        headers=privacy_services.marketing_email_headers(user=user),
+        headers=marketing_email_headers(user=user),
     )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy import inventory
 from privacy.models import PrivacyRequest
-from privacy.services import MAX_MESSAGE_LENGTH, clean_message
+from privacy.services.requests import MAX_MESSAGE_LENGTH, clean_message
 
 
 class CookieChoiceForm(forms.Form):

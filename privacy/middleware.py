@@ -9,8 +9,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from core.middleware import SESSION_LANGUAGE_KEY
-from privacy import cookies, selectors, services
+from privacy import cookies, selectors
 from privacy.models import ConsentPurpose
+from privacy.services import analytics
 
 
 @dataclass
@@ -115,4 +116,4 @@ class CookieConsentMiddleware:
             )
         if _records_page_view(request, response):
             route = request.resolver_match.route  # the pattern, never ids or tokens
-            services.page_view_record(visitor_id=visitor_id, path="/" + route.lstrip("^"))
+            analytics.page_view_record(visitor_id=visitor_id, path="/" + route.lstrip("^"))

@@ -17,7 +17,7 @@ from core.erasure_journal import journal_entries
 
 
 def erasures_replay(backup_created_at: datetime.datetime) -> StepResult:
-    from privacy.services import user_erase
+    from privacy.services.erasure import user_erase
 
     user_ids = {entry.object_id for entry in journal_entries() if entry.kind == "user"}
     pending = get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk")

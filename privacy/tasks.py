@@ -15,7 +15,7 @@ from privacy.models import PrivacyRequest
 
 @db_task()
 def export_build_task(export_id: str) -> None:
-    from privacy.services import export_build
+    from privacy.services.exports import export_build
 
     export_build(export_id=export_id)
 
@@ -47,7 +47,7 @@ def privacy_daily_cleanup() -> None:
 
     Deleting exports, old requests and raw page views is the retention engine's work
     (``retention.tasks.retention_daily``), which respects legal holds."""
-    from privacy.services import analytics_retention_run
+    from privacy.services.analytics import analytics_retention_run
 
     analytics_retention_run()
 
@@ -80,6 +80,6 @@ def privacy_request_closed_email_task(request_id: int) -> None:
 @db_periodic_task(crontab(hour="7", minute="0"))
 def risk_review_reminders() -> None:
     """E-mail the privacy officers the risk assessments whose review is due."""
-    from privacy.services import risk_review_remind
+    from privacy.services.registers import risk_review_remind
 
     risk_review_remind()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_recently_authenticated, user_view
 from core.redirects import safe_next
-from privacy import cookies, inventory, selectors, services
+from privacy import cookies, inventory, selectors
 from privacy.forms import (
     ConsentsForm,
     CookieChoiceForm,
@@ -27,6 +27,11 @@ from privacy.forms import (
 )
 from privacy.middleware import CookieConsent
 from privacy.models import ConsentChannel, PrivacyRequest
+from privacy.services import consents as consent_services
+from privacy.services import cookies as cookie_services
+from privacy.services import erasure as erasure_services
+from privacy.services import exports as export_services
+from privacy.services import requests as request_services
 
 DATATILSYNET_COMPLAINT_URL = (
     "https://www.datatilsynet.no/om-datatilsynet/kontakt-oss/klage-til-datatilsynet/"
@@ -96,7 +101,7 @@ def statement_en(request: HttpRequest) -> HttpResponse:
 @user_view
 def statement_acknowledge(request: HttpRequest) -> HttpResponse:
     if selectors.statement_update_pending(user=request.user):
-        services.statement_acknowledge(user=request.user)
+        consent_services.statement_acknowledge(user=request.user)
     return redirect(_safe_next(request, reverse("privacy_statement")))
 
 
@@ -116,7 +121,7 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
         functional, analytics = form.choice()
         visitor_id = consent.visitor_id or cookies.read_consent_cookie_visitor(request)
         visitor_id = visitor_id or cookies.new_visitor_id()
-        services.cookie_choice_save(
+        cookie_services.cookie_choice_save(
             visitor_id=visitor_id,
             functional=functional,
             analytics=analytics,
@@ -161,7 +166,7 @@ def consents(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ConsentsForm(request.POST)
         if form.is_valid():
-            changed = services.consents_update(
+            changed = consent_services.consents_update(
                 user=request.user, wanted=form.cleaned_data, channel=ConsentChannel.WEB
             )
             if changed:
@@ -183,7 +188,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 @require_POST
 @user_view
 def marketing_object(request: HttpRequest) -> HttpResponse:
-    services.marketing_object(user=request.user, channel=ConsentChannel.WEB)
+    consent_services.marketing_object(user=request.user, channel=ConsentChannel.WEB)
     messages.success(request, _("Vi sender deg ikke lenger markedsføring."))
     return redirect("privacy:consents")
 
@@ -195,7 +200,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render(request, "privacy/unsubscribe_invalid.html", status=400)
     if request.method == "POST":
-        services.marketing_object(user=user, channel=ConsentChannel.EMAIL_LINK)
+        consent_services.marketing_object(user=user, channel=ConsentChannel.EMAIL_LINK)
         return render(request, "privacy/unsubscribe.html", {"done": True, "token": token})
     return render(request, "privacy/unsubscribe.html", {"done": False, "token": token})
 
@@ -214,7 +219,7 @@ def access(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.export_request(user=request.user)
+        export_services.export_request(user=request.user)
         messages.success(
             request,
             _("Vi lager filen din. Last siden på nytt om litt for å laste den ned."),
@@ -230,7 +235,7 @@ def export_download(request: HttpRequest, export_id: Any) -> HttpResponse:
     found = selectors.export_for_download(user=request.user, export_id=export_id)
     if found is None or not found.file:
         raise Http404
-    services.export_downloaded(export=found, user=request.user)
+    export_services.export_downloaded(export=found, user=request.user)
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,
@@ -249,7 +254,7 @@ def erase(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.user_erase(
+                erasure_services.user_erase(
                     user=request.user, close_companies=bool(plan.blocking_companies)
                 )
             except ValidationError as error:
@@ -275,7 +280,7 @@ def rectification(request: HttpRequest) -> HttpResponse:
     form = RectificationForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            created = services.privacy_request_create(
+            created = request_services.privacy_request_create(
                 kind=PrivacyRequest.Kind.RECTIFICATION,
                 name=request.user.full_name or request.user.email,
                 email=request.user.email,
@@ -309,7 +314,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                created = services.privacy_request_create(
+                created = request_services.privacy_request_create(
                     kind=form.cleaned_data["kind"],
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data.get("email", ""),
@@ -329,7 +334,7 @@ def contact_verify(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (mail scanners follow links); POST confirms the address."""
     if request.method == "POST":
         try:
-            verified = services.privacy_request_verify(token=token)
+            verified = request_services.privacy_request_verify(token=token)
         except ValidationError as error:
             return render(
                 request, "privacy/contact_verify.html", {"error": error.messages[0]}, status=400

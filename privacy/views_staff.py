@@ -24,9 +24,10 @@ from backoffice.access import record_access
 from backoffice.models import StaffProfile, StaffRole
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
-from privacy import selectors, services
+from privacy import selectors
 from privacy.inventory import Category
 from privacy.models import DataExport, PrivacyRequest
+from privacy.services import requests
 
 QUEUE = OperatorCategory.PRIVACY_REQUESTS
 SHOWN = (Category.NAME, Category.CONTACT, Category.CORRESPONDENCE)
@@ -92,7 +93,7 @@ class ExtendForm(forms.Form):
 class CloseForm(forms.Form):
     response = forms.CharField(
         label=gettext_lazy("Svar til personen"),
-        max_length=services.MAX_MESSAGE_LENGTH,
+        max_length=requests.MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
@@ -120,7 +121,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.privacy_request_register(staff=request.user, **form.cleaned_data)
+            created = requests.privacy_request_register(staff=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -146,7 +147,7 @@ def _detail_context(request: HttpRequest, item: PrivacyRequest, **forms_: Any) -
         "can_export": item.kind in (PrivacyRequest.Kind.ACCESS, PrivacyRequest.Kind.PORTABILITY),
         "can_erase": item.kind == PrivacyRequest.Kind.ERASURE,
         "exports": exports,
-        "extensions_left": services.MAX_EXTENSION_MONTHS - item.extension_months,
+        "extensions_left": requests.MAX_EXTENSION_MONTHS - item.extension_months,
         "is_open": item.status in (PrivacyRequest.Status.OPEN, PrivacyRequest.Status.EXTENDED),
     }
 
@@ -189,7 +190,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
         form_officers = {u.pk: u for u in _officers()}
         assignee = form_officers[data["assignee"]]
-        services.privacy_request_assign(request=item, staff=request.user, assignee=assignee)
+        requests.privacy_request_assign(request=item, staff=request.user, assignee=assignee)
         return _("Saken er tildelt %(name)s.") % {"name": assignee.full_name or assignee.email}
 
     return _action(request, pk, AssignForm, "assign_form", run)
@@ -199,7 +200,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
-        updated = services.privacy_request_extend(
+        updated = requests.privacy_request_extend(
             request=item, staff=request.user, months=data["months"], reason=data["reason"]
         )
         return _("Fristen er forlenget til %(date)s, og personen er varslet.") % {
@@ -213,7 +214,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
-        services.privacy_request_export(request=item, staff=request.user)
+        requests.privacy_request_export(request=item, staff=request.user)
         return _("Eksporten lages nå; personen laster den ned fra personvernsidene sine.")
 
     return _action(request, pk, None, "", run)
@@ -226,7 +227,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     close_companies = request.POST.get("close_companies") == "on"
 
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
-        services.privacy_request_erase(
+        requests.privacy_request_erase(
             request=item, staff=request.user, close_companies=close_companies
         )
         return _("Personen er slettet etter reglene i dataoversikten.")
@@ -238,7 +239,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
-        services.privacy_request_close(request=item, staff=request.user, response=data["response"])
+        requests.privacy_request_close(request=item, staff=request.user, response=data["response"])
         return _("Henvendelsen er avsluttet, og svaret er sendt.")
 
     return _action(request, pk, CloseForm, "close_form", run)

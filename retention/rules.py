@@ -788,7 +788,7 @@ AUDIT_DAYS = 3 * 365
 
 def inactive_account_targets(ctx: Context) -> Iterable[Target]:
     """Accounts unused for 3 years whose companies are no longer customers: erased as
-    the person could erase them (``privacy.services.person_rows_erase``)."""
+    the person could erase them (``privacy.services.erasure.person_rows_erase``)."""
     since = ctx.now - datetime.timedelta(days=INACTIVE_ACCOUNT_DAYS)
     membership = _manager("accounts.Membership")
     in_active = membership.filter(user_id=OuterRef("pk"), company_id__in=ctx.active_company_ids)
@@ -802,7 +802,7 @@ def inactive_account_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        from privacy.services import person_rows_erase
+        from privacy.services.erasure import person_rows_erase
 
         for user in _manager("accounts.User").filter(pk__in=pks):
             person_rows_erase(user=user)

@@ -24,8 +24,8 @@ from backoffice.models import StaffProfile
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
 from privacy import selectors as privacy_selectors
-from privacy import services as privacy_services
 from privacy.models import RiskAssessment, SubProcessor
+from privacy.services import registers
 from retention import selectors
 
 # The registers describe the processing, not a person: the privacy officer's own category.
@@ -35,14 +35,14 @@ REGISTERS = OperatorCategory.PRIVACY_REQUESTS
 class SubProcessorForm(forms.ModelForm):
     class Meta:
         model = SubProcessor
-        fields = list(privacy_services.SUBPROCESSOR_FIELDS)
+        fields = list(registers.SUBPROCESSOR_FIELDS)
         widgets = {"agreement_date": forms.DateInput(attrs={"type": "date"})}
 
 
 class RiskForm(forms.ModelForm):
     class Meta:
         model = RiskAssessment
-        fields = list(privacy_services.RISK_FIELDS)
+        fields = list(registers.RISK_FIELDS)
         widgets = {
             "last_reviewed": forms.DateInput(attrs={"type": "date"}),
             "next_review": forms.DateInput(attrs={"type": "date"}),
@@ -74,9 +74,9 @@ def subprocessor_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     row = get_object_or_404(SubProcessor, pk=pk) if pk else None
     form = SubProcessorForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in privacy_services.SUBPROCESSOR_FIELDS}
+        values = {name: form.cleaned_data[name] for name in registers.SUBPROCESSOR_FIELDS}
         try:
-            privacy_services.subprocessor_save(
+            registers.subprocessor_save(
                 staff=request.user,
                 values=values,
                 # The form has already written into ``row``: compare with the stored one.
@@ -109,9 +109,9 @@ def risk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     row = get_object_or_404(RiskAssessment, pk=pk) if pk else None
     form = RiskForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in privacy_services.RISK_FIELDS}
+        values = {name: form.cleaned_data[name] for name in registers.RISK_FIELDS}
         try:
-            privacy_services.risk_assessment_save(
+            registers.risk_assessment_save(
                 staff=request.user,
                 values=values,
                 risk=RiskAssessment.objects.get(pk=row.pk) if row else RiskAssessment(),

@@ -8,7 +8,7 @@ from api.models import ApiToken, IdempotencyRecord
 from api.services import api_token_create
 from core.audit import Actor
 from privacy.inventory import declaration_for
-from privacy.services import user_erase
+from privacy.services.erasure import user_erase
 
 pytestmark = pytest.mark.django_db
 

@@ -174,7 +174,7 @@ def test_other_roles_cannot_manage_staff(privacy_officer):
 @pytest.mark.django_db
 def test_usage_is_counted_per_feature_and_day_only_for_consenting_users():
     from privacy.models import ConsentChannel, ConsentPurpose
-    from privacy.services import consent_give
+    from privacy.services.consents import consent_give
 
     yes = MembershipFactory()
     no = MembershipFactory()

@@ -17,8 +17,8 @@ from backoffice.models import StaffRole
 from backoffice.tests.conftest import make_staff
 from core.audit import Actor
 from marketing import services
-from privacy import services as privacy_services
 from privacy.models import ConsentChannel, ConsentPurpose, Segment, SegmentMembership
+from privacy.services import consents
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +44,7 @@ def test_preview_and_send_with_progress(browser_page, screenshot):
     keen = MembershipFactory(company=active, role=Role.OWNER, user__full_name="Kari Kunde").user
     gone = MembershipFactory(company=ended, role=Role.OWNER, user__full_name="Sigurd Sluttet").user
     for user in (keen, gone):
-        privacy_services.consent_give(
+        consents.consent_give(
             purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=user
         )
     segment = Segment.objects.create(name="Alle", description="Tilbud", criteria="alle")

@@ -20,8 +20,8 @@ from backoffice.tests.conftest import client_for, make_staff
 from core.audit import Actor
 from marketing import services
 from marketing.models import Campaign, CampaignRecipient
-from privacy import services as privacy_services
 from privacy.models import ConsentChannel, ConsentPurpose, Segment, SegmentMembership
+from privacy.services import consents
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")
@@ -43,11 +43,11 @@ def _customer(name: str, delivered_years_ago: int):
 def _person(company, name: str, *, consent: bool | None = None):
     user = MembershipFactory(company=company, role=Role.OWNER, user__full_name=name).user
     if consent is not None:
-        privacy_services.consent_give(
+        consents.consent_give(
             purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=user
         )
         if not consent:
-            privacy_services.consent_withdraw(
+            consents.consent_withdraw(
                 purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=user
             )
     return user
@@ -71,7 +71,7 @@ def people():
         "objector": _person(active, "Otto Protest", consent=True),
         "withdrawn": _person(other_active, "Wenche Trakk", consent=False),
     }
-    privacy_services.marketing_object(user=people["objector"], channel=ConsentChannel.WEB)
+    consents.marketing_object(user=people["objector"], channel=ConsentChannel.WEB)
     segment = Segment.objects.create(name="Alle", description="Tilbud", criteria="alle")
     for user in people.values():
         SegmentMembership.objects.create(user=user, segment=segment, reason="test")
@@ -109,11 +109,11 @@ def test_the_marketing_matrix_consent_only(marketer, people):
 def test_withdrawing_the_consent_removes_the_person_from_segments_at_once(people):
     person = people["consent"]
     assert SegmentMembership.objects.filter(user=person).exists()
-    privacy_services.consent_withdraw(
+    consents.consent_withdraw(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=person
     )
     assert not SegmentMembership.objects.filter(user=person).exists()
-    privacy_services.marketing_object(user=people["customer"], channel=ConsentChannel.WEB)
+    consents.marketing_object(user=people["customer"], channel=ConsentChannel.WEB)
     assert not SegmentMembership.objects.filter(user=people["customer"]).exists()
 
 
@@ -170,7 +170,7 @@ def test_sending_runs_once_per_recipient_with_headers_and_a_working_unsubscribe_
 def test_a_basis_lost_after_start_is_not_sent(marketer, people):
     campaign = _campaign(marketer, people["segment"])
     services.campaign_start(campaign=campaign, staff=marketer.user)  # tasks not yet run
-    privacy_services.marketing_object(user=people["customer"], channel=ConsentChannel.WEB)
+    consents.marketing_object(user=people["customer"], channel=ConsentChannel.WEB)
     for recipient in CampaignRecipient.objects.filter(campaign=campaign):
         services.campaign_recipient_send(recipient_id=recipient.pk)
     assert [m.to for m in mail.outbox] == [[people["consent"].email]]

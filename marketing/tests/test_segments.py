@@ -19,8 +19,8 @@ from core.audit import Actor
 from invoicing.tests.factories import issued_invoice
 from marketing import services
 from marketing.models import SegmentRule
-from privacy import services as privacy_services
 from privacy.models import ConsentChannel, ConsentPurpose, Segment, SegmentMembership
+from privacy.services import consents
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")
@@ -43,7 +43,7 @@ def _active_customer(name: str, *, consent: bool = True):
     )
     user = MembershipFactory(company=company, role=Role.OWNER).user
     if consent:
-        privacy_services.consent_give(
+        consents.consent_give(
             purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=user
         )
     return company, user
@@ -61,7 +61,7 @@ def test_plan_activity_segment_counts_last_quarters_invoices(marketer, plan):
         with scope(company=company):
             for _ in range(n):
                 issued_invoice(company=company, invoice_date=start + datetime.timedelta(days=5))
-    privacy_services.marketing_object(user=objector, channel=ConsentChannel.WEB)
+    consents.marketing_object(user=objector, channel=ConsentChannel.WEB)
     rule = services.segment_rule_create(
         staff=marketer.user,
         name="Storbrukere",

@@ -23,7 +23,7 @@ from documents.models import StoredDocument
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from invoicing.tests.factories import SYSTEM, draft_invoice, issued_invoice
-from privacy.services import user_erase
+from privacy.services.erasure import user_erase
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

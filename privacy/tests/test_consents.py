@@ -2,14 +2,16 @@ import pytest
 from django.urls import reverse
 
 from core.models import AppendOnlyError, AuditEntry
-from privacy import selectors, services
+from marketing import services as marketing_services
+from privacy import selectors
 from privacy.models import ConsentChannel, ConsentPurpose, ConsentRecord
+from privacy.services import consents
 
 pytestmark = pytest.mark.django_db
 
 
 def test_consent_ledger_is_append_only(owner):
-    record = services.consent_give(
+    record = consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
     record.given = False
@@ -26,14 +28,14 @@ def test_consent_ledger_is_append_only(owner):
 
 def test_current_state_is_the_latest_record_per_purpose_and_withdrawal_is_immediate(owner):
     assert selectors.consent_state(user=owner)[ConsentPurpose.MARKETING_EMAIL] is None
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_SMS, channel=ConsentChannel.WEB, user=owner
     )
     assert selectors.may_send_marketing(user=owner)
-    services.consent_withdraw(
+    consents.consent_withdraw(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.EMAIL_LINK, user=owner
     )
     state = selectors.consent_state(user=owner)
@@ -50,7 +52,7 @@ def test_visitor_consent_needs_a_subject():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.consent_give(purpose=ConsentPurpose.COOKIE_ANALYTICS, channel="web")
+        consents.consent_give(purpose=ConsentPurpose.COOKIE_ANALYTICS, channel="web")
 
 
 def test_consents_page_needs_login(client):
@@ -71,12 +73,12 @@ def test_consents_page_gives_and_withdraws(owner_client, owner):
     owner_client.post(reverse("privacy:consents"), {"product_analytics": "on"})
     state = selectors.consent_state(user=owner)
     assert state[ConsentPurpose.MARKETING_EMAIL].given is False
-    assert state[ConsentPurpose.MARKETING_EMAIL].text_version == services.CONSENT_TEXT_VERSION
+    assert state[ConsentPurpose.MARKETING_EMAIL].text_version == consents.CONSENT_TEXT_VERSION
     assert ConsentRecord.objects.filter(user=owner).count() == 3
 
 
 def test_objection_stops_all_marketing_in_one_click(owner_client, owner):
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
     response = owner_client.post(reverse("privacy:object"))
@@ -85,17 +87,17 @@ def test_objection_stops_all_marketing_in_one_click(owner_client, owner):
     assert not selectors.may_send_marketing(user=owner, purpose=ConsentPurpose.MARKETING_SMS)
     assert selectors.is_marketing_suppressed(email=owner.email)
     # A new, explicit consent lifts the objection.
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
     assert selectors.may_send_marketing(user=owner)
 
 
 def test_unsubscribe_link_works_without_login_and_one_click_post(client, owner):
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
-    headers = services.marketing_email_headers(user=owner)
+    headers = marketing_services.marketing_email_headers(user=owner)
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = headers["List-Unsubscribe"].strip("<>")
     path = url.split("127.0.0.1:8000", 1)[-1] if "127.0.0.1" in url else url
@@ -111,10 +113,10 @@ def test_unsubscribe_link_works_without_login_and_one_click_post(client, owner):
 def test_forged_or_expired_unsubscribe_link_is_a_400_and_changes_nothing(client, owner):
     from django.core import signing
 
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
-    token = services.unsubscribe_token(user=owner)
+    token = marketing_services.unsubscribe_token(user=owner)
     forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     other = signing.dumps(
         {"u": owner.pk, "h": selectors.email_digest(owner.email)}, salt="another.salt"
@@ -134,7 +136,7 @@ def test_forged_or_expired_unsubscribe_link_is_a_400_and_changes_nothing(client,
 def test_unsubscribe_link_does_not_reveal_the_address_and_dies_with_it(client, owner):
     import base64
 
-    token = services.unsubscribe_token(user=owner)
+    token = marketing_services.unsubscribe_token(user=owner)
     decoded = base64.urlsafe_b64decode(token.split(":")[0] + "==").decode(errors="ignore")
     assert owner.email not in token and owner.email not in decoded
     owner.email = "new-address@example.no"
@@ -160,20 +162,20 @@ def test_the_exact_consent_text_is_archived_per_version(owner):
     from privacy.forms import ConsentsForm
     from privacy.models import ConsentText
 
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
-    services.consent_withdraw(
+    consents.consent_withdraw(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
     text = ConsentText.objects.get(
-        purpose=ConsentPurpose.MARKETING_EMAIL, version=services.CONSENT_TEXT_VERSION
+        purpose=ConsentPurpose.MARKETING_EMAIL, version=consents.CONSENT_TEXT_VERSION
     )
     assert text.text_nb == "Ja, send meg tilbud og nyheter om FakturaNett på e-post"
     assert text.text_nb == str(ConsentsForm.base_fields["marketing_email"].label)
     assert "e-mail" in text.text_en.lower()
     # A new version of the text is archived beside the old one, never over it.
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL,
         channel=ConsentChannel.WEB,
         user=owner,

@@ -74,7 +74,7 @@ def test_apps_can_add_purposes_and_retention_rules():
 
 
 def test_generic_anonymiser_uses_values_and_callables(owner, member):
-    from privacy.services import _anonymise
+    from privacy.services.erasure import _anonymise
 
     declaration = inventory.ModelDeclaration(
         label="accounts.User",

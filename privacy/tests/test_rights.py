@@ -17,7 +17,6 @@ from accounts.tests.factories import MembershipFactory
 from core.audit import Actor, audit_log
 from core.dates import add_months
 from core.models import AuditEntry
-from privacy import services
 from privacy.models import (
     ConsentChannel,
     ConsentPurpose,
@@ -27,6 +26,7 @@ from privacy.models import (
     Segment,
     SegmentMembership,
 )
+from privacy.services import consents, requests
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_sensitive_pages_need_recent_reauthentication(owner_client, name):
 
 
 def test_access_page_shows_everything_by_category_with_purpose_and_basis(member_client, member):
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=member
     )
     body = member_client.get(reverse("privacy:access")).content.decode()
@@ -126,7 +126,7 @@ def test_member_erasure_leaves_cleanly(
             data={"email": email, "role": "member"},
         )
         untouched = audit_log(action="test.owner.did", actor=Actor.user(owner), company=company)
-    services.consent_give(
+    consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=member
     )
     SegmentMembership.objects.create(
@@ -266,7 +266,7 @@ def test_forged_verification_link_is_a_400(client):
 
 @pytest.mark.parametrize(
     "message",
-    ["x" * (services.MAX_MESSAGE_LENGTH + 1), "binary \x01\x02 data", "   "],
+    ["x" * (requests.MAX_MESSAGE_LENGTH + 1), "binary \x01\x02 data", "   "],
 )
 def test_overlong_or_binary_contact_input_is_rejected(client, message):
     response = client.post(
@@ -299,7 +299,7 @@ def test_old_requests_are_deleted_by_the_retention_engine_unless_held(member):
 
     def make(status, received, closed=None):
         return PrivacyRequest.objects.create(
-            reference=services._new_reference(),
+            reference=requests._new_reference(),
             kind="question",
             name="x",
             email="x@example.no",
@@ -345,10 +345,10 @@ def test_old_requests_are_deleted_by_the_retention_engine_unless_held(member):
 def test_the_form_cannot_flood_someone_elses_inbox(client, django_capture_on_commit_callbacks):
     data = {"kind": "question", "name": "X", "email": "victim@example.no", "message": "Hei"}
     with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(services.MAX_UNVERIFIED_PER_DAY):
+        for _ in range(requests.MAX_UNVERIFIED_PER_DAY):
             assert client.post(reverse("privacy:contact"), data).status_code == 200
         response = client.post(reverse("privacy:contact"), data)
     assert response.status_code == 400
     assert "allerede sendt flere bekreftelseslenker" in response.content.decode()
-    assert len(mail.outbox) == services.MAX_UNVERIFIED_PER_DAY
-    assert PrivacyRequest.objects.count() == services.MAX_UNVERIFIED_PER_DAY
+    assert len(mail.outbox) == requests.MAX_UNVERIFIED_PER_DAY
+    assert PrivacyRequest.objects.count() == requests.MAX_UNVERIFIED_PER_DAY

@@ -17,8 +17,8 @@ from backoffice.models import StaffRole
 from backoffice.tests.conftest import client_for, make_staff
 from core.dates import add_months
 from core.models import AuditEntry
-from privacy import services
 from privacy.models import DataExport, PrivacyRequest
+from privacy.services import requests
 
 pytestmark = pytest.mark.django_db
 
@@ -56,30 +56,30 @@ def test_deadline_is_one_month_and_extension_adds_at_most_two_with_a_reason(offi
     received = timezone.localdate(item.received_at)
     assert item.deadline == add_months(received, 1)
     with pytest.raises(ValidationError) as error:
-        services.privacy_request_extend(request=item, staff=officer.user, months=1, reason="  ")
+        requests.privacy_request_extend(request=item, staff=officer.user, months=1, reason="  ")
     assert "reason" in error.value.error_dict
     with pytest.raises(ValidationError) as error:
-        services.privacy_request_extend(request=item, staff=officer.user, months=3, reason="Mye")
+        requests.privacy_request_extend(request=item, staff=officer.user, months=3, reason="Mye")
     assert "months" in error.value.error_dict
 
-    updated = services.privacy_request_extend(
+    updated = requests.privacy_request_extend(
         request=item, staff=officer.user, months=1, reason="Mange opplysninger i flere systemer"
     )
     assert updated.deadline == add_months(received, 2)
     assert updated.status == PrivacyRequest.Status.EXTENDED
-    updated = services.privacy_request_extend(
+    updated = requests.privacy_request_extend(
         request=updated, staff=officer.user, months=1, reason="Venter på arkivet"
     )
     assert updated.deadline == add_months(received, 3)
     with pytest.raises(ValidationError):
-        services.privacy_request_extend(request=updated, staff=officer.user, months=1, reason="x")
+        requests.privacy_request_extend(request=updated, staff=officer.user, months=1, reason="x")
     assert AuditEntry.objects.filter(action="privacy.request.extended").count() == 2
 
 
 def test_the_person_is_told_about_the_extension(officer, django_capture_on_commit_callbacks):
     item = _request()
     with django_capture_on_commit_callbacks(execute=True):
-        services.privacy_request_extend(
+        requests.privacy_request_extend(
             request=item, staff=officer.user, months=2, reason="Saken er omfattende"
         )
     assert len(mail.outbox) == 1
@@ -93,7 +93,7 @@ def test_the_person_is_told_about_the_extension(officer, django_capture_on_commi
 def test_an_overdue_deadline_cannot_be_extended(officer):
     item = _request(days_ago=40)
     with pytest.raises(ValidationError):
-        services.privacy_request_extend(request=item, staff=officer.user, months=1, reason="Sent")
+        requests.privacy_request_extend(request=item, staff=officer.user, months=1, reason="Sent")
 
 
 def test_overdue_requests_are_highlighted_in_the_queue(officer_client):

@@ -13,8 +13,9 @@ from django.utils import timezone
 from backoffice.models import StaffRole
 from backoffice.tests.conftest import client_for, make_staff
 from core.models import AuditEntry
-from privacy import selectors, services
+from privacy import selectors
 from privacy.models import RiskAssessment, SubProcessor
+from privacy.services import registers
 from retention.rules import rules
 
 pytestmark = pytest.mark.django_db
@@ -124,16 +125,16 @@ def test_risk_register_and_reminders_when_a_review_is_due(officer):
     day = datetime.date(2026, 7, 10)
     assert list(selectors.risk_reviews_due(on=day - datetime.timedelta(days=1))) == []
     assert list(selectors.risk_reviews_due(on=day)) == [risk]
-    assert services.risk_review_remind(on=day) == 1
+    assert registers.risk_review_remind(on=day) == 1
     assert mail.outbox[-1].to == [officer.user.email]
     assert "Tap av bærbar PC" in mail.outbox[-1].body
-    assert services.risk_review_remind(on=day) == 0  # once per due date
+    assert registers.risk_review_remind(on=day) == 0  # once per due date
     # A new review date re-arms the reminder.
     data = _risk_data(officer, last_reviewed="2026-07-10", next_review="2027-01-10")
     assert (
         client.post(reverse("retention_staff:risk_edit", args=[risk.pk]), data).status_code == 302
     )
-    assert services.risk_review_remind(on=datetime.date(2027, 1, 10)) == 1
+    assert registers.risk_review_remind(on=datetime.date(2027, 1, 10)) == 1
     page = client.get(reverse("retention_staff:risks")).content.decode()
     assert "Tap av bærbar PC" in page
     assert AuditEntry.objects.filter(action__startswith="privacy.risk.").count() == 2

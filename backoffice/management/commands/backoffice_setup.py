@@ -28,7 +28,7 @@ from backoffice import services
 from backoffice.models import Plan, StaffProfile, StaffRole
 from backoffice.selectors import operator_company
 from core.audit import Actor, audit_log
-from privacy.services import risk_register_seed
+from privacy.services.registers import risk_register_seed
 
 PLANS = [
     ("start", "Start", Decimal("990.00"), 12, "For enkeltpersonforetak: 100 fakturaer i året."),
