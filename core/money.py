@@ -15,9 +15,18 @@ def round_money(amount: Decimal) -> Decimal:
     return amount.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
-def format_nok(amount: Decimal) -> str:
-    """Norwegian style: thin grouping with spaces, comma decimals: 12 345,60."""
+def format_money(amount: Decimal, *, language: str = "nb") -> str:
+    """The one rule for an amount shown to people: two decimals with thousands grouped.
+
+    ``nb`` (every page of the app, whatever the UI language, since the editor's fields take
+    decimal commas in every language; and documents and e-mails in Norwegian):
+    ``10 439,20`` with no-break spaces, so a number never wraps. ``en`` (documents and
+    e-mails in English): ``10,439.20``. Machine-readable output (CSV exports, the API, EHF,
+    SAF-T) never uses this: it writes plain decimals.
+    """
     rounded = round_money(amount)
+    if language == "en":
+        return f"{rounded:,.2f}"
     sign = "-" if rounded < 0 else ""
     whole, _, fraction = f"{abs(rounded):.2f}".partition(".")
     groups = []
@@ -25,3 +34,8 @@ def format_nok(amount: Decimal) -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return f"{sign}{NBSP.join(groups)},{fraction}"
+
+
+def format_nok(amount: Decimal) -> str:
+    """Norwegian style, ``10 439,20``: ``format_money`` in ``nb``."""
+    return format_money(amount, language="nb")

@@ -19,7 +19,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from core.money import format_nok
+from core.money import format_money
 from delivery.models import Delivery
 from delivery.peppol import PermanentTransportError, TemporaryTransportError
 from invoicing.models import Invoice
@@ -59,11 +59,7 @@ def build_email(
         "is_credit_note": invoice.is_credit_note,
         "number": invoice.number,
         "seller": seller_name,
-        "amount": (
-            f"{invoice.total_incl_vat:,.2f}"
-            if language == "en"
-            else format_nok(invoice.total_incl_vat)
-        ),
+        "amount": format_money(invoice.total_incl_vat, language=language),
         "currency": invoice.currency,
         "due_date": invoice.due_date.strftime("%d %b %Y" if language == "en" else "%d.%m.%Y"),
         "bank_account": seller.get("bank_account_display") or seller.get("bank_account", ""),

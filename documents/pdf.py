@@ -70,7 +70,7 @@ from reportlab.platypus import (
 )
 
 from core.identifiers import format_kontonr, format_orgnr
-from core.money import format_nok, round_money
+from core.money import format_money, round_money
 from documents.document import InvoiceDocument, Party, VatSubtotal
 
 __all__ = ["LABELS", "REVERSE_CHARGE_TEXT", "render_pdf"]
@@ -216,9 +216,7 @@ class _Format:
         return text.format(**params) if params else text
 
     def money(self, amount: Decimal) -> str:
-        if self.en:
-            return f"{round_money(amount):,.2f}"
-        return format_nok(amount)
+        return format_money(amount, language="en" if self.en else "nb")
 
     def price(self, amount: Decimal) -> str:
         """A unit price: two decimals, more only where the price has them."""

@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from core.money import format_nok
+from core.money import format_money
 from delivery.email import PDF_MIME
 from delivery.email import transmit as _transmit
 from quotes.documents import quote_pdf
@@ -27,9 +27,7 @@ def build(quote: Quote) -> EmailMessage:
     context = {
         "number": quote.number,
         "seller": company.name,
-        "amount": (
-            f"{quote.total_incl_vat:,.2f}" if language == "en" else format_nok(quote.total_incl_vat)
-        ),
+        "amount": format_money(quote.total_incl_vat, language=language),
         "currency": quote.currency,
         "valid_until": quote.valid_until.strftime("%d %b %Y" if language == "en" else "%d.%m.%Y"),
         "link": url_for(quote),

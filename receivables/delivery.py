@@ -7,12 +7,14 @@ PDF to print: the letter is then marked ``manual``. EHF is not used for reminder
 
 from __future__ import annotations
 
+from decimal import Decimal
 from email.utils import formataddr
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.money import format_money
 from delivery.email import PDF_MIME, _sender_address, transmit
 from delivery.peppol import PermanentTransportError, TemporaryTransportError
 from receivables.models import Letter, ReminderSettings
@@ -32,7 +34,7 @@ def build_letter_email(letter: Letter, recipients: list[str]) -> EmailMessage:
         "heading": heading(content),
         "number": content.get("invoice_number"),
         "seller": seller_name,
-        "total": content.get("total"),
+        "total": format_money(Decimal(str(content.get("total") or "0")), language=language),
         "currency": content.get("currency"),
         "deadline": content.get("deadline"),
         "kid": content.get("kid"),

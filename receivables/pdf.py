@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.money import format_nok
+from core.money import format_money
 from documents.pdf import FONT, FONT_BOLD, _register_fonts
 
 TEXT = {
@@ -101,8 +101,8 @@ def _d(value: str, language: str) -> str:
     return day.strftime("%d %b %Y") if language == "en" else day.strftime("%d.%m.%Y")
 
 
-def _m(value: str | Decimal, currency: str) -> str:
-    return f"{currency} {format_nok(Decimal(str(value)))}"
+def _m(value: str | Decimal, currency: str, language: str) -> str:
+    return f"{currency} {format_money(Decimal(str(value)), language=language)}"
 
 
 def heading(content: dict[str, Any]) -> str:
@@ -153,36 +153,38 @@ def render_letter_pdf(content: dict[str, Any]) -> bytes:
         [t["invoice"], str(content.get("invoice_number", ""))],
         [t["invoice_date"], _d(content["invoice_date"], language)],
         [t["due_date"], _d(content["due_date"], language)],
-        [t["amount"], _m(content["amount"], currency)],
-        [t["paid"], _m(content["paid"], currency)],
+        [t["amount"], _m(content["amount"], currency, language)],
+        [t["paid"], _m(content["paid"], currency, language)],
     ]
     if Decimal(content.get("credited", "0")):
-        rows.append([t["credited"], _m(content["credited"], currency)])
-    rows.append([t["open"], _m(content["principal_open"], currency)])
+        rows.append([t["credited"], _m(content["credited"], currency, language)])
+    rows.append([t["open"], _m(content["principal_open"], currency, language)])
     if Decimal(content.get("earlier_open", "0")):
-        rows.append([t["earlier"], _m(content["earlier_open"], currency)])
+        rows.append([t["earlier"], _m(content["earlier_open"], currency, language)])
     if Decimal(content.get("fee", "0")):
-        rows.append([t["notice_fee"] if is_notice else t["fee"], _m(content["fee"], currency)])
+        rows.append(
+            [t["notice_fee"] if is_notice else t["fee"], _m(content["fee"], currency, language)]
+        )
     if Decimal(content.get("compensation", "0")):
-        rows.append([t["compensation"], _m(content["compensation"], currency)])
+        rows.append([t["compensation"], _m(content["compensation"], currency, language)])
     if Decimal(content.get("interest", "0")):
-        rows.append([t["interest"], _m(content["interest"], currency)])
+        rows.append([t["interest"], _m(content["interest"], currency, language)])
         for part in content.get("interest_parts", []):
             rows.append(
                 [
                     "   "
                     + t["interest_part"].format(
                         rate=str(part["rate"]).replace(".", "," if language == "nb" else "."),
-                        principal=format_nok(Decimal(part["principal"])),
+                        principal=format_money(Decimal(part["principal"]), language=language),
                         days=part["days"],
                         start=_d(part["from"], language),
                         end=_d(part["to"], language),
                     ),
-                    _m(part["amount"], currency),
+                    _m(part["amount"], currency, language),
                 ]
             )
     total_row = len(rows)
-    rows.append([t["total"], _m(content["total"], currency)])
+    rows.append([t["total"], _m(content["total"], currency, language)])
     rows.append([t["deadline"], _d(content["deadline"], language)])
     if content.get("bank_account_display") or content.get("bank_account"):
         rows.append([t["account"], content.get("bank_account_display") or content["bank_account"]])

@@ -78,6 +78,8 @@ def test_daily_run_sends_reminder_1_with_fee_and_interest(
         "8601.11.17947",
     ):
         assert expected.replace(" ", "") in text.replace(" ", "").replace("\xa0", ""), expected
+    # The e-mail names the sum to pay as people read it: grouped thousands, decimal comma.
+    assert "NOK 10\u00a0084,03" in mail.outbox[0].body
     # Idempotent: a second run the same day sends nothing.
     assert (
         services.reminders_run(company=setup, actor=SYSTEM, today=DUE + datetime.timedelta(days=14))
@@ -225,3 +227,17 @@ def test_missing_figure_is_a_clear_error(setup):
         services.letter_send(invoice=invoice, actor=SYSTEM, send_on=D(2027, 1, 5))
     assert exc.value.code == "figure_missing"
     assert "backoffice" in exc.value.messages[0]
+
+
+def test_an_english_reminder_writes_amounts_the_english_way(
+    setup, django_capture_on_commit_callbacks
+):
+    client = ClientFactory(company=setup, language="en")
+    overdue_invoice(company=setup, due_date=DUE, amount="10000.00", client=client)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_run(company=setup, actor=SYSTEM, today=DUE + datetime.timedelta(days=14))
+    message = mail.outbox[-1]
+    assert "NOK 10,084.03" in message.body
+    text = pdf_text(message.attachments[0][1])
+    assert "10,000.00" in text and "10,084.03" in text
+    assert "10 000,00" not in text.replace("\xa0", " ")
