@@ -123,4 +123,4 @@ def audit_log_many(
     ]
     from core.bulk import bulk_insert
 
-    return bulk_insert(entries, batch_size=batch_size)  # type: ignore[return-value]
+    return bulk_insert(entries, batch_size=batch_size)

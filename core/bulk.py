@@ -20,11 +20,13 @@ live in ``save()`` must be checked by the caller, as there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
 
 _POSTGRES_MAX_PARAMS = 65535
+
+_ModelT = TypeVar("_ModelT", bound=models.Model)
 
 
 def _max_params(connection: Any) -> int:
@@ -36,7 +38,7 @@ def _max_params(connection: Any) -> int:
     return int(connection.features.max_query_params or _POSTGRES_MAX_PARAMS)
 
 
-def _plain_types(field: models.Field) -> tuple[type, ...]:
+def _plain_types(field: models.Field[Any, Any]) -> tuple[type, ...]:
     """Python types the field would store unchanged: ``get_db_prep_save`` is an identity
     for them on every backend, so the call (most of the cost per value) is skipped.
     Anything else (a str enum member, a Decimal, a date, JSON) takes the field's own way."""
@@ -51,7 +53,13 @@ def _plain_types(field: models.Field) -> tuple[type, ...]:
     return (type(None),)
 
 
-def bulk_insert(objs: Sequence[models.Model], *, batch_size: int = 2000) -> list[models.Model]:
+def _column(field: models.Field[Any, Any]) -> str:
+    if field.column is None:  # only fields without a column of their own (never concrete)
+        raise TypeError(f"{field.name} has no column")
+    return field.column
+
+
+def bulk_insert(objs: Sequence[_ModelT], *, batch_size: int = 2000) -> list[_ModelT]:
     """INSERT unsaved instances of one model (auto-increment primary key) and set their
     primary keys. Returns ``objs``."""
     if not objs:
@@ -67,12 +75,12 @@ def bulk_insert(objs: Sequence[models.Model], *, batch_size: int = 2000) -> list
         raise TypeError(f"{model.__name__}: a field needs its own placeholder; use bulk_create")
     plain_types = [_plain_types(f) for f in fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(_column(f)) for f in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, min(batch_size, _max_params(connection) // len(fields)))
     # Only the model's own table and column names go into the SQL; values are parameters.
     head = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES "  # noqa: S608
-    tail = f" RETURNING {quote(opts.pk.column)}"
+    tail = f" RETURNING {quote(_column(opts.pk))}"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             batch = objs[start : start + per_statement]
@@ -80,7 +88,10 @@ def bulk_insert(objs: Sequence[models.Model], *, batch_size: int = 2000) -> list
             for obj in batch:
                 if type(obj) is not model or obj.pk is not None:
                     raise ValueError("bulk_insert takes unsaved instances of one model")
-                obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+                # Django's own (private) check, as in bulk_create; django-stubs omits it.
+                obj._prepare_related_fields_for_save(  # type: ignore[attr-defined]
+                    operation_name="bulk_insert"
+                )
                 for f, plain in zip(fields, plain_types, strict=True):
                     value = f.pre_save(obj, True)
                     params.append(
@@ -108,11 +119,19 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
     opts = model._meta
     alias = router.db_for_write(model)
     connection = connections[alias]
-    targets = [opts.get_field(name) for name in fields]
-    if any(not f.concrete or f.primary_key or f.many_to_many for f in targets):
-        raise TypeError("bulk_set updates concrete, non-key columns only")
+    targets: list[models.Field[Any, Any]] = []
+    for name in fields:
+        target = opts.get_field(name)
+        if (
+            not isinstance(target, models.Field)
+            or not target.concrete
+            or target.primary_key
+            or target.many_to_many
+        ):
+            raise TypeError("bulk_set updates concrete, non-key columns only")
+        targets.append(target)
     quote = connection.ops.quote_name
-    pk_column = quote(opts.pk.column)
+    pk_column = quote(_column(opts.pk))
     cast = connection.features.requires_casted_case_in_updates
     per_row = 2 * len(targets) + 1
     per_statement = max(1, min(batch_size, _max_params(connection) // per_row))
@@ -128,7 +147,7 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
                 case += " END"
                 if cast:
                     case = f"CAST({case} AS {field.cast_db_type(connection)})"
-                assignments.append(f"{quote(field.column)} = {case}")
+                assignments.append(f"{quote(_column(field))} = {case}")
                 for obj in batch:
                     params.append(obj.pk)
                     params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))

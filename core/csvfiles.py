@@ -23,6 +23,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -72,12 +73,12 @@ class CsvUploadForm(forms.Form):
     )
 
     def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
         if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(
                 _("Filen er for stor. Største tillatte størrelse er 2 MB."), code="too_large"
             )
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
+        data: bytes = upload.read(MAX_UPLOAD_BYTES + 1)  # django-stubs: read() -> Any
         if len(data) > MAX_UPLOAD_BYTES:
             raise ValidationError(
                 _("Filen er for stor. Største tillatte størrelse er 2 MB."), code="too_large"

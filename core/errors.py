@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import logging
 import sys
+from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,7 +18,10 @@ logger = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER = 30
 
 
-def _render(request: HttpRequest, status: int, context: dict | None = None) -> HttpResponse:
+def _render(
+    request: HttpRequest, status: int, context: dict[str, Any] | None = None
+) -> HttpResponse:
+    body: str
     try:
         body = render_to_string(f"errors/{status}.html", context, request=request)
     except Exception:  # the error page itself must never fail
@@ -98,6 +102,7 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
             status=503,
         )
     else:
+        body: str
         try:
             body = render_to_string("errors/503.html", {"request_id": request_id})
         except Exception:  # the error page itself must never fail

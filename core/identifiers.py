@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,9 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import kontonr, orgnr
 from stdnum.util import get_cc_module
+
+if TYPE_CHECKING:
+    from stdnum.util import NumberValidationModule
 
 
 def clean_orgnr(value: str) -> str:
@@ -66,7 +71,9 @@ def clean_foreign_vat_number(value: str) -> str:
             code="invalid_vat_number",
             params={"value": value},
         )
-    module = eu_vat if prefix.lower() in eu_vat.MEMBER_STATES | {"el"} else None
+    module: NumberValidationModule | None = (
+        eu_vat if prefix.lower() in eu_vat.MEMBER_STATES | {"el"} else None
+    )
     module = module or get_cc_module(prefix.lower(), "vat")
     if module is None:
         raise ValidationError(

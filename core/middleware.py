@@ -13,6 +13,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
+    QueryDict,
     UnreadablePostError,
 )
 from django.http.multipartparser import MultiPartParserError
@@ -57,11 +58,11 @@ def language_for_request(request: HttpRequest) -> str:
     available = {code for code, _ in settings.LANGUAGES}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language in available:
-        return user.language
+        return str(user.language)
     chosen = request.session.get(SESSION_LANGUAGE_KEY) if hasattr(request, "session") else None
-    if chosen in available:
+    if isinstance(chosen, str) and chosen in available:
         return chosen
-    return settings.LANGUAGE_CODE
+    return str(settings.LANGUAGE_CODE)
 
 
 class LanguageMiddleware:
@@ -70,7 +71,7 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = language_for_request(request)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         # Scoped to this request: the next request on this thread starts afresh.
         with translation.override(language):
             response = self.get_response(request)
@@ -142,7 +143,7 @@ def _forbidden_field(request: HttpRequest) -> str | None:
     return None
 
 
-def _forbidden_param(params) -> str | None:
+def _forbidden_param(params: QueryDict) -> str | None:
     for key, values in params.lists():
         if has_forbidden_character(key):
             return "non_field_errors"

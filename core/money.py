@@ -29,7 +29,7 @@ def format_money(amount: Decimal, *, language: str = "nb") -> str:
         return f"{rounded:,.2f}"
     sign = "-" if rounded < 0 else ""
     whole, _, fraction = f"{abs(rounded):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from huey.api import TaskWrapper
@@ -61,7 +61,7 @@ def claim_timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
 
 
-def _resolve(name: str) -> TaskWrapper:
+def _resolve(name: str) -> TaskWrapper[..., Any]:
     task = import_string(name)
     if not isinstance(task, TaskWrapper):  # rows only ever name Huey tasks
         raise TypeError(f"{name} is not a task")
@@ -185,7 +185,9 @@ def outbox_message_failed(*, message: OutboxMessage, token: uuid.UUID, error: st
     )
 
 
-def outbox_due(*, now: datetime.datetime | None = None, grace: datetime.timedelta = SWEEP_GRACE):
+def outbox_due(
+    *, now: datetime.datetime | None = None, grace: datetime.timedelta = SWEEP_GRACE
+) -> QuerySet[OutboxMessage]:
     """Messages a sweep should run: due, not done, unclaimed or with a stale claim.
 
     A message never tried waits ``grace`` after its eta for its pushed task; a retry

@@ -44,7 +44,7 @@ def test_sign_up_verify_log_in_and_switch_language(browser_page, live_server, sc
 
     # The verification e-mail was sent by a task; follow its link.
     assert len(mail.outbox) == 1
-    link = re.search(r"/account/verify/[^\s/]+/[^\s/]+/", mail.outbox[0].body)
+    link = re.search(r"/account/verify/[^\s/]+/[^\s/]+/", str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
     page.goto(link.group(0))
     assert User.objects.get(email="kari@nordlys.example").email_verified_at is not None

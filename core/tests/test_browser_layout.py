@@ -122,6 +122,7 @@ def _detail_pages(company: Company) -> list[str]:
         draft = invoices.filter(status=Invoice.Status.DRAFT).first()
         issued = invoices.filter(status=Invoice.Status.PARTIALLY_PAID).first()
         credit = invoices.filter(kind=Invoice.Kind.CREDIT_NOTE).first()
+        assert draft and issued and credit, "the demo company has all three kinds"
         client = issued.client
     return [
         f"/app/invoices/{draft.pk}/edit/",

@@ -18,6 +18,7 @@ class Scripted:
     def __init__(self, script):
         self.script = list(script)
         self.requests: list[tuple[str, str, bytes]] = []
+        self.url = ""
 
 
 @pytest.fixture

@@ -157,4 +157,5 @@ def test_the_outbox_is_in_the_privacy_inventory():
     from privacy.inventory import declaration_for
 
     declaration = declaration_for("core.OutboxMessage")
+    assert declaration is not None
     assert set(declaration.personal) == {"args", "kwargs", "last_error"}

@@ -23,6 +23,7 @@ def test_a_task_makes_a_round_trip_through_the_real_redis_queue():
         result = echo(marker)
         assert HUEY.pending_count() == 1  # the message sits in Redis
         message = HUEY.dequeue()  # what a worker does: read and deserialise it...
+        assert message is not None and result is not None
         HUEY.execute(message)  # ...and run it
         assert result.get(blocking=True, timeout=5) == marker.upper()
         assert HUEY.pending_count() == 0

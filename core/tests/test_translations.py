@@ -25,6 +25,7 @@ def entries(path: Path) -> list[tuple[str, list[str], bool]]:
             if line.startswith("#"):
                 continue
             if line.startswith('"'):
+                assert current is not None, "a continuation line follows a field"
                 fields[current] += ast.literal_eval(line)
             else:
                 current, _, value = line.partition(" ")

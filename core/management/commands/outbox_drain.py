@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from core import outbox
 
@@ -12,13 +13,13 @@ from core import outbox
 class Command(BaseCommand):
     help = "Runs the pending tasks of the durable outbox (those whose queue push failed)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--check", action="store_true", help="only print the backlog; run nothing"
         )
         parser.add_argument("--limit", type=int, default=None, help="run at most this many")
 
-    def handle(self, *args, check: bool, limit: int | None, **options):
+    def handle(self, *args: Any, check: bool, limit: int | None, **options: Any) -> None:
         if not check:
             # By hand nobody waits for the pushed tasks: everything due runs now.
             result = outbox.outbox_drain(grace=datetime.timedelta(0), limit=limit)

@@ -1,0 +1,19 @@
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar, overload
+
+from django.db import models
+
+_M = TypeVar("_M", bound=models.Manager[Any])
+
+class ScopeError(Exception): ...
+
+def scope(**scope: Any) -> AbstractContextManager[None]: ...
+def scopes_disabled() -> AbstractContextManager[None]: ...
+def get_scope() -> dict[str, Any]: ...
+
+# Returns an instance of a class built inside the call, a subclass of _manager_class with
+# ``with_scope`` and ``with_scopes_disabled``.
+@overload
+def ScopedManager(**scopes: str) -> models.Manager[Any]: ...
+@overload
+def ScopedManager(_manager_class: type[_M], **scopes: str) -> _M: ...

@@ -1,0 +1,10 @@
+from typing import Any
+
+class BaseStorage:
+    name: str
+    def __init__(self, name: str = "huey", **storage_kwargs: Any) -> None: ...
+
+class RedisStorage(BaseStorage):
+    def __init__(
+        self, name: str = "huey", blocking: bool = True, read_timeout: int = 1, **kwargs: Any
+    ) -> None: ...
