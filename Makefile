@@ -43,6 +43,7 @@ demo: migrate
 	$(PY) manage.py backoffice_setup
 	@if [ "$${DEMO:-1}" != "0" ]; then $(PY) manage.py demo_setup; fi
 
+# The task worker runs HUEY_WORKERS processes (default: one per core; fakturanett/settings.py).
 run: demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "FakturaNett on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the task worker)"

@@ -26,3 +26,20 @@ def store_documents_after_issue(*, invoice_id: int) -> None:
     from core.outbox import outbox_enqueue
 
     outbox_enqueue(task="delivery.tasks.store_documents", args=[invoice_id])
+
+
+def store_documents_after_issue_many(*, company_id: int, invoice_ids: list[int]) -> None:
+    """Record, in the transaction that issued ``invoice_ids`` at once, one archiving task
+    per ``ARCHIVE_CHUNK_SIZE`` of them (run side by side by the worker processes)."""
+    from django.conf import settings
+
+    from core.outbox import outbox_enqueue_many
+
+    size = settings.ARCHIVE_CHUNK_SIZE
+    outbox_enqueue_many(
+        task="delivery.tasks.store_documents_chunk",
+        calls=[
+            ([company_id, invoice_ids[start : start + size]], {})
+            for start in range(0, len(invoice_ids), size)
+        ],
+    )

@@ -10,6 +10,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from accounts.models import Company
 from delivery import files, services
+from documents import services as document_services
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,15 @@ def store_documents(invoice_id: int) -> None:
         company_id = Invoice.objects.values_list("company_id", flat=True).get(pk=invoice_id)
     with scope(company=Company.objects.get(pk=company_id)):
         files.store_issued_documents(invoice_id)
+
+
+@db_task()
+def store_documents_chunk(company_id: int, invoice_ids: list[int]) -> None:
+    """Archive the PDF and EHF of a chunk of one company's issued documents (each once:
+    a second run, or a run after a killed one, archives only what is still missing)."""
+    company = Company.objects.get(pk=company_id)
+    with scope(company=company):
+        document_services.issued_documents_store_many(company=company, invoice_ids=invoice_ids)
 
 
 @db_task()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 
 from catalog.models import VatCode
@@ -218,21 +218,21 @@ def _draft_figures(
     return document_lines, tuple(subtotals), tuple(legal_texts), totals
 
 
+def for_documents(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """``invoices`` with everything their documents need: a fixed number of queries for
+    any number of invoices (the archiving task loads a whole chunk with one set)."""
+    return invoices.select_related("client", "company", "credited_invoice").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=InvoiceLine.objects.select_related("vat_code", "product").order_by("position"),
+        ),
+        "vat_lines",
+    )
+
+
 def load_for_document(invoice_id: int) -> Invoice:
     """The invoice with everything the document needs, in a fixed number of queries."""
-    return (
-        Invoice.objects.select_related("client", "company", "credited_invoice")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=InvoiceLine.objects.select_related("vat_code", "product").order_by(
-                    "position"
-                ),
-            ),
-            "vat_lines",
-        )
-        .get(pk=invoice_id)
-    )
+    return for_documents(Invoice.objects.all()).get(pk=invoice_id)
 
 
 def document_from_invoice(

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import Company
-from core.audit import Actor, audit_log
+from core.audit import Actor, AuditRecord, audit_log, audit_log_many
+from core.bulk import bulk_insert
 from documents.document import InvoiceDocument
 from documents.models import CompanyBranding, StoredDocument
 from documents.pdf import render_pdf
@@ -139,32 +143,78 @@ def issued_documents_store(*, invoice_id: int) -> tuple[StoredDocument, StoredDo
     (built from the same ``InvoiceDocument`` with the archived PDF embedded), each once.
 
     The one way an issued document's files come to exist: the after-issue task, a send, a
-    download or preview that comes before the task all call this, so every copy anyone
-    ever gets of a number is the archived one (issue 9 defect 5). Safe to call
-    concurrently: the second writer gets the first archive back.
+    download or preview that comes before the task all call this (or its chunked form
+    ``issued_documents_store_many``), so every copy anyone ever gets of a number is the
+    archived one (issue 9 defect 5). Safe to call concurrently: the second writer gets the
+    first archive back.
     """
-    from documents.adapters import document_from_invoice, load_for_document
-    from documents.ehf import EhfNotPossible, build_ehf
-    from documents.selectors import stored_document
+    from invoicing.models import Invoice
 
-    invoice = load_for_document(invoice_id)
-    if invoice.is_draft:
+    with scopes_disabled():
+        company_id, status = Invoice.objects.values_list("company_id", "status").get(pk=invoice_id)
+    if status == Invoice.Status.DRAFT:
         raise ValueError("Only issued documents are archived.")
-    with scope(company=invoice.company):
-        pdf = stored_document(invoice=invoice, kind=StoredDocument.Kind.PDF)
-        ehf = stored_document(invoice=invoice, kind=StoredDocument.Kind.EHF)
-        if pdf is not None and ehf is not None:
-            return pdf, ehf
-        document = document_from_invoice(invoice)
-        if pdf is None:
-            pdf = pdf_store(invoice=invoice, document=document)
-        if ehf is None:
-            try:
-                xml = build_ehf(document, pdf=pdf.read())
-            except EhfNotPossible:
-                return pdf, None
-            ehf = ehf_store(invoice=invoice, xml=xml)
-        return pdf, ehf
+    company = Company.objects.get(pk=company_id)
+    issued_documents_store_many(company=company, invoice_ids=[invoice_id])
+    with scope(company=company):
+        rows = {
+            row.kind: row
+            for row in StoredDocument.objects.filter(company=company, invoice_id=invoice_id)
+        }
+    return rows[StoredDocument.Kind.PDF], rows.get(StoredDocument.Kind.EHF)
+
+
+def issued_documents_store_many(*, company: Company, invoice_ids: Sequence[int]) -> int:
+    """Archive the PDF and (buyer with a Peppol address) the EHF of many issued documents
+    of ``company``: what ``issued_documents_store`` does for one, for a chunk at once.
+
+    The chunk is loaded with one query set (``documents.adapters.for_documents``) and the
+    rows already archived with one query; each missing file is rendered once, and the new
+    ``StoredDocument`` rows and their audit entries are written in one transaction with one
+    INSERT each. Files are named by invoice and SHA-256, so a run killed before its commit
+    leaves a file the next run finds and reuses instead of a second copy; a document
+    someone archived meanwhile is kept as theirs. Drafts and other companies' ids are
+    ignored. Returns the number of files archived by this call.
+    """
+    from documents.adapters import document_from_invoice, for_documents
+    from documents.ehf import EhfNotPossible, build_ehf
+    from invoicing.models import Invoice
+
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return 0
+    with scope(company=company):
+        invoices = list(
+            for_documents(Invoice.objects.filter(company=company, pk__in=ids))
+            .exclude(status=Invoice.Status.DRAFT)
+            .order_by("pk")
+        )
+        stored = {
+            (row.invoice_id, row.kind): row
+            for row in StoredDocument.objects.filter(company=company, invoice_id__in=ids)
+        }
+        logo: bytes | None = None
+        if any((invoice.pk, StoredDocument.Kind.PDF) not in stored for invoice in invoices):
+            logo = company_logo(company=company)
+        pending: list[_Pending] = []
+        for invoice in invoices:
+            pdf_row = stored.get((invoice.pk, StoredDocument.Kind.PDF))
+            has_ehf = (invoice.pk, StoredDocument.Kind.EHF) in stored
+            if pdf_row is not None and has_ehf:
+                continue
+            document = document_from_invoice(invoice)
+            if pdf_row is None:
+                pdf = render_pdf(document, logo=logo)
+                pending.append(_Pending(invoice, StoredDocument.Kind.PDF, pdf, "pdf"))
+            else:
+                pdf = pdf_row.read()
+            if not has_ehf:
+                try:
+                    xml = build_ehf(document, pdf=pdf)
+                except EhfNotPossible:
+                    continue
+                pending.append(_Pending(invoice, StoredDocument.Kind.EHF, xml, "xml"))
+        return _archive(company, pending)[1]
 
 
 def issued_pdf(*, invoice: Any) -> bytes:
@@ -210,29 +260,104 @@ def _stored(invoice: Any, kind: str) -> StoredDocument | None:
     ).first()
 
 
+@dataclass
+class _Pending:
+    """A rendered file waiting to be archived."""
+
+    invoice: Any
+    kind: str
+    content: bytes
+    suffix: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
 def _store(*, invoice: Any, kind: str, content: bytes, suffix: str) -> StoredDocument:
-    digest = hashlib.sha256(content).hexdigest()
-    stored = StoredDocument(
-        company=invoice.company, invoice=invoice, kind=kind, size=len(content), sha256=digest
+    return _archive(invoice.company, [_Pending(invoice, kind, content, suffix)])[0][0]
+
+
+def _write_file(item: _Pending) -> StoredDocument:
+    """The unsaved row of ``item`` with its file in the storage.
+
+    The name holds the invoice id and the SHA-256, so an identical file left by a run that
+    died before its commit is reused rather than stored a second time."""
+    digest = item.sha256
+    row = StoredDocument(
+        company=item.invoice.company,
+        invoice=item.invoice,
+        kind=item.kind,
+        size=len(item.content),
+        sha256=digest,
     )
-    stored.file.save(
-        f"{kind}-{invoice.pk}-{digest[:16]}.{suffix}", ContentFile(content), save=False
-    )
-    try:
-        with transaction.atomic():
-            stored.save()
-            audit_log(
-                action=f"documents.{kind}.stored",
-                actor=Actor.system("documents"),
-                company=invoice.company,
-                target=invoice,
-                data={"kind": kind, "sha256": digest, "size": len(content)},
+    filename = f"{item.kind}-{item.invoice.pk}-{digest[:16]}.{item.suffix}"
+    storage = row.file.storage
+    path = row.file.field.generate_filename(row, filename)
+    if storage.exists(path):
+        with storage.open(path, "rb") as handle:
+            if hashlib.sha256(handle.read()).hexdigest() == digest:
+                row.file.name = path
+                return row
+    row.file.save(filename, ContentFile(item.content), save=False)
+    return row
+
+
+def _archive(company: Company, pending: list[_Pending]) -> tuple[list[StoredDocument], int]:
+    """Archive the rendered files of ``pending`` (one company); for each, the archived row
+    (this call's, or the one someone else committed first: its file is then the archive,
+    and this call's own file is removed), and how many rows this call inserted."""
+    if not pending:
+        return [], 0
+    rows = [_write_file(item) for item in pending]
+    with scope(company=company):
+        for _attempt in range(2):
+            try:
+                with transaction.atomic():
+                    won, inserted = _insert_missing(company, rows)
+                break
+            except IntegrityError:
+                # A concurrent writer committed one of them between the check and the
+                # INSERT: the next round sees it and keeps theirs.
+                continue
+        else:  # pragma: no cover - two lost races in a row
+            raise IntegrityError("archive: concurrent writers kept winning")
+        result = []
+        for row in rows:
+            winner = won[(row.invoice_id, row.kind)]
+            if winner.file.name != row.file.name:
+                row.file.storage.delete(row.file.name)
+            result.append(winner)
+    return result, inserted
+
+
+def _insert_missing(
+    company: Company, rows: list[StoredDocument]
+) -> tuple[dict[tuple[int, str], StoredDocument], int]:
+    """INSERT the rows not archived yet, with their audit entries; every key's archived row
+    and how many were inserted."""
+    keys = {(row.invoice_id, row.kind) for row in rows}
+    archived = {
+        (row.invoice_id, row.kind): row
+        for row in StoredDocument.objects.filter(
+            company=company, invoice_id__in={invoice_id for invoice_id, _ in keys}
+        )
+        if (row.invoice_id, row.kind) in keys
+    }
+    # Copies: a retried round starts again from unsaved rows.
+    new = [copy.copy(row) for row in rows if (row.invoice_id, row.kind) not in archived]
+    bulk_insert(new)
+    audit_log_many(
+        actor=Actor.system("documents"),
+        company=company,
+        records=[
+            AuditRecord(
+                action=f"documents.{row.kind}.stored",
+                target=row.invoice,
+                data={"kind": row.kind, "sha256": row.sha256, "size": row.size},
             )
-    except IntegrityError:
-        # Someone archived it first (a concurrent retry): theirs is the archived one.
-        stored.file.storage.delete(stored.file.name)
-        winner = _stored(invoice, kind)
-        if winner is None:
-            raise
-        return winner
-    return stored
+            for row in new
+        ],
+    )
+    archived.update({(row.invoice_id, row.kind): row for row in new})
+    return archived, len(new)

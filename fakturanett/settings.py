@@ -7,6 +7,7 @@ files under ``var/mail/``. The README lists every variable.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -141,13 +142,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Tasks (Huey) ---------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Worker processes of ``run_huey`` (not threads: rendering and archiving PDF/EHF is CPU work
+# that threads cannot spread over the cores). Default: one per core this process may use.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+HUEY_WORKERS = env.int("HUEY_WORKERS", default=_CORES or 1)
+HUEY_CONSUMER = {"workers": HUEY_WORKERS, "worker_type": "process"}
+# Issued documents archived (PDF + EHF) per task when many are issued at once.
+ARCHIVE_CHUNK_SIZE = env.int("ARCHIVE_CHUNK_SIZE", default=50)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env.str("HUEY_NAME", default="fakturanett"),
         "url": REDIS_URL,
         "immediate": TESTING,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 else:
     HUEY = {
@@ -155,7 +163,7 @@ else:
         "name": "fakturanett",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": TESTING,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 
 # A task of the durable outbox (core.outbox) whose runner held it this long is presumed

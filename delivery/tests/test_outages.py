@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -38,7 +39,7 @@ from delivery import services, tasks
 from delivery.models import Delivery, Status
 from delivery.tests.conftest import free_port, issue_for, make_client, wait_until
 from invoicing.models import Invoice
-from invoicing.tests.factories import draft_invoice
+from invoicing.tests.factories import draft_invoice, issued_invoice
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -183,8 +184,17 @@ class StallingPeer:
         ]
 
 
-def _worker(*, redis_url: str, smtp_port: int, var_dir: Path) -> subprocess.Popen:
-    """``manage.py run_huey`` against the test database, one worker thread."""
+def _worker(
+    *,
+    redis_url: str,
+    smtp_port: int,
+    var_dir: Path,
+    options: tuple[str, ...] = ("--workers", "1", "--worker-type", "thread"),
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """``manage.py run_huey`` against the test database (one worker thread unless
+    ``options`` say otherwise; ``()``: the settings' process workers), in its own
+    process group so that a test can kill the consumer with its worker processes."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -207,12 +217,14 @@ def _worker(*, redis_url: str, smtp_port: int, var_dir: Path) -> subprocess.Pope
     )
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
+    env.update(extra_env or {})
     return subprocess.Popen(
-        [sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type", "thread"],
+        [sys.executable, "manage.py", "run_huey", *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
 
 
@@ -295,3 +307,86 @@ def test_a_worker_killed_mid_batch_delivers_every_invoice_exactly_once(
     # And the worker's outbox rows are all done (the killed one's claim included, once
     # the claim timeout passes; the delivery itself did not wait for it).
     assert OutboxMessage.objects.filter(task="delivery.tasks.send_delivery").count() == 5
+
+
+def test_worker_processes_killed_mid_archiving_lose_and_duplicate_nothing(
+    company, owner, media, redis_server, huey_on
+):
+    """Chunks of issued invoices archived by two worker processes (the settings' process
+    workers), all killed with SIGKILL while some chunks are committed and others are not:
+    a restarted worker archives the rest, and every invoice ends with exactly one PDF and
+    one EHF, one audit entry each, and no file twice in the storage."""
+    from delivery.receivers import store_documents_after_issue_many
+    from documents.models import StoredDocument
+
+    with scope(company=company):
+        client = make_client(company, delivery_channel="ehf")
+        invoices = [
+            issued_invoice(company=company, client=client, order_number="PO-1") for _ in range(60)
+        ]
+    ids = [invoice.pk for invoice in invoices]
+    # The per-invoice tasks of the single issues are not this test's subject.
+    OutboxMessage.objects.all().delete()
+    HUEY.storage.flush_queue()
+    # As the set-based issue records them, in its transaction: 6 chunks of 10.
+    with transaction.atomic(), override_settings(ARCHIVE_CHUNK_SIZE=10):
+        store_documents_after_issue_many(company_id=company.pk, invoice_ids=ids)
+    assert huey_on.pending_count() == 6
+    total = 2 * len(ids)
+
+    def archived() -> int:
+        with scopes_disabled():
+            return StoredDocument.objects.count()
+
+    worker = _worker(
+        redis_url=redis_server.url,
+        smtp_port=free_port(),
+        var_dir=media,
+        options=(),
+        extra_env={"HUEY_WORKERS": "2"},
+    )
+    try:
+        assert wait_until(lambda: archived() > 0, timeout=120), _stop(worker)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the consumer and both worker processes
+        worker.wait(10)
+    at_kill = archived()
+    assert 0 < at_kill < total  # some chunks committed, the others lost with the workers
+
+    # A restarted worker takes over the killed ones' outbox messages once their claims
+    # are stale (OUTBOX_CLAIM_SECONDS), at its start-up drain or the sweep.
+    worker = _worker(
+        redis_url=redis_server.url,
+        smtp_port=free_port(),
+        var_dir=media,
+        options=(),
+        extra_env={"HUEY_WORKERS": "2", "OUTBOX_CLAIM_SECONDS": "1"},
+    )
+    try:
+        done = wait_until(lambda: archived() == total, timeout=180)
+        settled = wait_until(
+            lambda: not OutboxMessage.objects.filter(done_at__isnull=True).exists(), timeout=60
+        )
+    finally:
+        log = _stop(worker)
+    assert done and settled, log
+
+    with scopes_disabled():
+        rows = list(StoredDocument.objects.all())
+        entries = Counter(
+            AuditEntry.objects.filter(
+                action__in=["documents.pdf.stored", "documents.ehf.stored"]
+            ).values_list("object_id", "action")
+        )
+    assert Counter((row.invoice_id, row.kind) for row in rows) == Counter(
+        {(pk, kind): 1 for pk in ids for kind in ("pdf", "ehf")}
+    )
+    assert entries == Counter(
+        {(str(pk), f"documents.{kind}.stored"): 1 for pk in ids for kind in ("pdf", "ehf")}
+    )
+    for row in rows:
+        row.read()  # present, and the bytes match the SHA-256 taken when archived
+    stored_files = sorted(
+        p.name for p in (media / "media" / "documents" / str(company.pk)).iterdir()
+    )
+    assert stored_files == sorted(row.file.name.rsplit("/", 1)[1] for row in rows)
