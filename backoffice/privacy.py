@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import Decimal
+
 from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from privacy.handlers import ReportLine
 from privacy.inventory import Category as C
 from privacy.inventory import (
     Erasure,
@@ -77,6 +81,56 @@ def _access_log_for(user) -> QuerySet:
     return apps.get_model("backoffice.AccessLogEntry")._default_manager.filter(
         Q(person_id=user.pk) | Q(customer_id__in=_owned_companies(user))
     )
+
+
+def _orders_for(user) -> QuerySet:
+    """Orders the person placed, and every order of a company the person owns (the
+    company's purchase history is part of its owner's access report)."""
+    from django.db.models import Q
+
+    return apps.get_model("backoffice.Order")._default_manager.filter(
+        Q(ordered_by_id=user.pk) | Q(customer_id__in=_owned_companies(user))
+    )
+
+
+def _purchase_history(user) -> Iterator[ReportLine]:
+    """The operator's invoices and credit notes to the companies the person owns, and the
+    payments on them: the purchase history the statement lists (clause 2)."""
+    from django.utils.translation import get_language
+
+    from accounts.models import Company
+    from backoffice.selectors import operator_invoices_for
+    from core.money import format_money
+
+    # A document for the person, in the person's language (the export sets it).
+    language = "en" if (get_language() or "").startswith("en") else "nb"
+
+    def amount(value: Decimal, currency: str) -> str:
+        return f"{format_money(value, language=language)} {currency}"
+
+    spec = _f(C.PAYMENT_HISTORY, "invoicing", "system", "bookkeeping")
+    for company in Company.objects.filter(pk__in=_owned_companies(user)).order_by("pk"):
+        for invoice in operator_invoices_for(company):
+            record = f"{invoice.get_kind_display()} {invoice.number}"
+            lines = [
+                (_("Til firma"), company.name),
+                (_("Fakturadato"), invoice.invoice_date.isoformat()),
+                (_("Forfallsdato"), invoice.due_date.isoformat() if invoice.due_date else ""),
+                (_("Beløp med mva."), amount(invoice.total_incl_vat, invoice.currency)),
+                (_("Betalt"), amount(invoice.paid_amount, invoice.currency)),
+                (_("Status"), invoice.get_status_display()),
+            ]
+            for label, value in lines:
+                if value:
+                    yield ReportLine(record=record, field=str(label), value=value, spec=spec)
+            for payment in invoice.payments.all():
+                yield ReportLine(
+                    record=str(_("Innbetaling til %(record)s") % {"record": record}),
+                    field=str(_("Betalt %(date)s (%(method)s)"))
+                    % {"date": payment.date.isoformat(), "method": payment.get_method_display()},
+                    value=amount(payment.amount, invoice.currency),
+                    spec=spec,
+                )
 
 
 def _held(user) -> bool:
@@ -242,7 +296,7 @@ register(
         "invoice": _f(C.PAYMENT_HISTORY, "invoicing", "system", "customer_left"),
     },
     non_personal=["customer", "ordered_by"],
-    subject="ordered_by",
+    subject=_orders_for,
     erasure=Erasure.KEEP,
     keep_reason=_("Bestillinger er regnskapsdokumentasjon (bokføringsloven § 13)"),
     keep_until=lambda user: end_of_bookkeeping_period(),
@@ -434,12 +488,13 @@ def _register_handlers() -> None:
             title=_("Kundekort i vårt eget regnskap"),
             data=_("Kobling mellom kundefirmaet og kunden i vårt eget kunderegister"),
             models=("backoffice.CustomerAccount",),
-            categories=(C.CUSTOMER_HISTORY,),
+            categories=(C.CUSTOMER_HISTORY, C.PAYMENT_HISTORY),
             retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
             targets=rules.operator_client_targets,
             order=150,
+            report=_purchase_history,
         )
     )
     register_handler(

@@ -49,6 +49,18 @@ class Action:
 
 
 @dataclass(frozen=True)
+class ReportLine:
+    """One line of the access report and export that is not a personal field of a declared
+    row: facts about the person's relationship read from other rows (the operator's invoices
+    to the person's companies, say). ``spec`` says category, purpose, source and period."""
+
+    record: str
+    field: str
+    value: str
+    spec: inventory.PersonalField
+
+
+@dataclass(frozen=True)
 class Handler:
     key: str
     title: Promise | str
@@ -65,6 +77,9 @@ class Handler:
     targets: Callable[[Context], Iterable[Target]] | None = None
     # Position in the retention run (some rules rely on an earlier one having run).
     order: int = 50
+    # More lines for the person's access report and export (``ReportLine``), beyond the
+    # declarations' personal fields; the caller disables tenant scopes.
+    report: Callable[[Any], Iterable[ReportLine]] | None = None
 
     def __post_init__(self) -> None:
         if self.retention not in inventory.RETENTION:

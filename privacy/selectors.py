@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +145,18 @@ class CategoryReport:
     items: list[HeldItem] = field(default_factory=list)
 
 
+def _plain(value: Any) -> str:
+    """A stored structure (a document's snapshot of the buyer, say) as the words in it,
+    comma separated: the person reads values, never the keys they are stored under."""
+    if isinstance(value, dict):
+        return ", ".join(filter(None, (_plain(value[key]) for key in value)))
+    if isinstance(value, list):
+        return ", ".join(filter(None, (_plain(item) for item in value)))
+    if value is None or isinstance(value, bool):
+        return ""
+    return str(value).strip()
+
+
 def _display(row: models.Model, f: models.Field, exportable: bool) -> str | None:
     if not exportable:
         return _("(lagret som kryptert kode, vises ikke)")
@@ -162,7 +173,7 @@ def _display(row: models.Model, f: models.Field, exportable: bool) -> str | None
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return _plain(value) or None
     if getattr(f, "choices", None):
         return str(getattr(row, f"get_{f.name}_display")())
     if isinstance(f, models.FileField):
@@ -194,23 +205,34 @@ def personal_data_for(*, user: Any) -> list[CategoryReport]:
             name = _record_name(declaration)
             for row in rows.order_by("pk"):
                 record = f"{name} #{row.pk}"
-                for name, spec in declaration.personal.items():
-                    value = _display(row, model._meta.get_field(name), spec.exportable)
+                for field_name, spec in declaration.personal.items():
+                    value = _display(row, model._meta.get_field(field_name), spec.exportable)
                     if value is None:
                         continue
                     reports[spec.category].items.append(
-                        HeldItem(
-                            record=record,
-                            field=declaration.field_label(name),
-                            value=value,
-                            purpose=str(PURPOSES[spec.purpose].label),
-                            legal_basis=str(LegalBasis(spec.legal_basis).label),
-                            source=str(Source(spec.source).label),
-                            retention=str(RETENTION[spec.retention].label),
-                            recipients=str(spec.recipients),
-                        )
+                        _held_item(record, declaration.field_label(field_name), value, spec)
                     )
+        for handler in handlers.handlers():
+            if handler.report is None:
+                continue
+            for line in handler.report(user):
+                reports[line.spec.category].items.append(
+                    _held_item(line.record, line.field, line.value, line.spec)
+                )
     return list(reports.values())
+
+
+def _held_item(record: str, label: str, value: str, spec: inventory.PersonalField) -> HeldItem:
+    return HeldItem(
+        record=record,
+        field=label,
+        value=value,
+        purpose=str(PURPOSES[spec.purpose].label),
+        legal_basis=str(LegalBasis(spec.legal_basis).label),
+        source=str(Source(spec.source).label),
+        retention=str(RETENTION[spec.retention].label),
+        recipients=str(spec.recipients),
+    )
 
 
 def export_for_download(*, user: Any, export_id: Any) -> DataExport | None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("personvern/kontakt/", views.contact, name="contact"),
     path("personvern/kontakt/bekreft/<str:token>/", views.contact_verify, name="contact_verify"),
     path("personvern/avmelding/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("personvern/eksport/skjema.json", views.export_schema, name="export_schema"),
     path("account/privacy/", views.overview, name="overview"),
     path("account/privacy/consents/", views.consents, name="consents"),
     path("account/privacy/objection/", views.marketing_object, name="object"),

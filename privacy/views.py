@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, override
@@ -227,6 +227,16 @@ def export(request: HttpRequest) -> HttpResponse:
         return redirect("privacy:export")
     return render(
         request, "privacy/export.html", {"exports": selectors.exports_of(user=request.user)}
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def export_schema(request: HttpRequest) -> HttpResponse:
+    """The published JSON Schema of the export's data.json (public, like the statement)."""
+    return JsonResponse(
+        export_services.export_schema(),
+        content_type="application/schema+json",
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
 
 

@@ -7,14 +7,18 @@ import datetime
 import io
 import json
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from core.audit import Actor, audit_log
 from core.outbox import outbox_enqueue
 from privacy import selectors
@@ -46,8 +50,12 @@ README = """FakturaNett - eksport av personopplysninger / export of personal dat
 Laget / created: {created}
 Person: {email}
 
-data.json   alle opplysningene, gruppert per kategori / everything, grouped by category
-<kategori>.csv   én fil per kategori / one file per category (UTF-8, comma separated)
+data.json        alle opplysningene, gruppert per kategori / everything, grouped by category
+schema.json      beskrivelse av data.json (JSON Schema) / the structure of data.json
+                 (JSON Schema), also published at {schema_url}
+<kategori>.csv   én fil per kategori / one file per category (UTF-8, comma separated,
+                 header row in your language; the columns are listed in data.json,
+                 "csv_columns")
 
 Hver opplysning har formål, rettslig grunnlag, kilde, lagringstid og mottakere.
 Each item lists its purpose, legal basis, source, retention and recipients.
@@ -56,43 +64,82 @@ Behandlingsansvarlig / controller: Invoice Club AS, Trondheim.
 Spørsmål / questions: {contact}
 """
 
+FORMAT = "fakturanett-personal-data-export"
+FORMAT_VERSION = 2
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "export_schema.json"
+# The columns of every item (JSON keys, and the CSV files' columns in this order).
+COLUMNS = (
+    ("record", gettext_lazy("Hvor")),
+    ("field", gettext_lazy("Opplysning")),
+    ("value", gettext_lazy("Verdi")),
+    ("purpose", gettext_lazy("Formål")),
+    ("legal_basis", gettext_lazy("Rettslig grunnlag")),
+    ("source", gettext_lazy("Kilde")),
+    ("retention", gettext_lazy("Lagringstid")),
+    ("recipients", gettext_lazy("Mottakere")),
+)
 
-def _build_zip(*, user: Any) -> bytes:
-    reports = selectors.personal_data_for(user=user)
-    buffer = io.BytesIO()
-    columns = [
-        "record",
-        "field",
-        "value",
-        "purpose",
-        "legal_basis",
-        "source",
-        "retention",
-        "recipients",
-    ]
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        data = {
-            report.key: {
-                "category": report.label,
-                "items": [{c: getattr(item, c) for c in columns} for item in report.items],
-            }
-            for report in reports
+
+def export_schema() -> dict[str, Any]:
+    """The published JSON Schema of ``data.json`` (``privacy/export_schema.json``)."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def export_document(*, user: User) -> dict[str, Any]:
+    """``data.json``: everything held about ``user``, in the person's language, in the
+    structure ``export_schema()`` describes."""
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        reports = selectors.personal_data_for(user=user)
+        return {
+            "$schema": settings.SITE_URL + reverse("privacy:export_schema"),
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "created": timezone.localtime().isoformat(timespec="seconds"),
+            "language": language,
+            "person": {"email": user.email},
+            "controller": str(
+                _("Invoice Club AS, Trondheim. Spørsmål: %(contact)s")
+                % {"contact": settings.SITE_URL + reverse("privacy:contact")}
+            ),
+            "csv_columns": [{"key": key, "label": str(label)} for key, label in COLUMNS],
+            "categories": [
+                {
+                    "key": report.key,
+                    "label": report.label,
+                    "csv_file": f"{report.key}.csv" if report.items else None,
+                    "items": [
+                        {key: getattr(item, key) for key, _label in COLUMNS}
+                        for item in report.items
+                    ],
+                }
+                for report in reports
+            ],
         }
-        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
-        for report in reports:
-            if not report.items:
+
+
+def _build_zip(*, user: User) -> bytes:
+    document = export_document(user=user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))
+        archive.writestr("schema.json", SCHEMA_PATH.read_text(encoding="utf-8"))
+        header = [column["label"] for column in document["csv_columns"]]
+        for category in document["categories"]:
+            if not category["csv_file"]:
                 continue
             text = io.StringIO()
             writer = csv.writer(text)
-            writer.writerow(columns)
-            for item in report.items:
-                writer.writerow([getattr(item, c) for c in columns])
-            archive.writestr(f"{report.key}.csv", text.getvalue())
+            writer.writerow(header)
+            for item in category["items"]:
+                writer.writerow([item[key] for key, _label in COLUMNS])
+            archive.writestr(category["csv_file"], text.getvalue())
         archive.writestr(
             "README.txt",
             README.format(
                 created=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
                 email=user.email,
+                schema_url=document["$schema"],
                 contact=settings.SITE_URL + reverse("privacy:contact"),
             ),
         )

@@ -10,11 +10,15 @@ import pytest
 from axes.models import AccessLog
 from django.utils import timezone
 
+from accounts.models import Role
+from accounts.tests.factories import MembershipFactory
 from backoffice import services as backoffice
 from backoffice.models import AccessLogEntry, StaffRole
-from backoffice.tests.conftest import make_staff
+from backoffice.tests.conftest import make_staff, operator, plan  # noqa: F401 (fixtures)
 from core.audit import Actor
+from core.money import format_money
 from privacy import selectors
+from privacy.inventory import RETENTION
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +79,73 @@ def test_an_owners_access_report_has_every_category_held(owner, company, member)
         item.value for r in selectors.personal_data_for(user=member) for item in r.items
     }
     assert "Bisnode" not in member_values and "Sak 4711" not in member_values
+
+
+def test_the_purchase_history_of_an_owners_companies_is_in_the_report(
+    owner,
+    company,
+    member,
+    plan,  # noqa: F811 (fixture)
+):
+    from decimal import Decimal
+
+    from django_scopes import scope
+
+    from backoffice.selectors import operator_company
+    from invoicing.services import payment_register
+
+    # The other owner's order of the same company is the company's history too.
+    co_owner = MembershipFactory(company=company, role=Role.OWNER).user
+    order = backoffice.order_place(customer=company, plan=plan, user=co_owner)
+    invoice = order.invoice
+    with scope(company=operator_company()):
+        payment_register(
+            invoice=invoice,
+            actor=Actor.system("tests"),
+            amount=Decimal("500.00"),
+            date=timezone.localdate(),
+        )
+    reports = {r.key: r for r in selectors.personal_data_for(user=owner)}
+    history = reports["customer_history"].items
+    payments = reports["payment_history"].items
+    assert any(item.field == "Abonnement" and item.value == "Standard" for item in history)
+    assert any(item.record.startswith("Bestilling #") for item in history)
+    record = f"Faktura {invoice.number}"
+    ours = {item.field: item.value for item in payments if item.record == record}
+    assert ours["Til firma"] == company.name
+    assert ours["Beløp med mva."] == f"{format_money(invoice.total_incl_vat)} NOK"
+    assert ours["Betalt"] == "500,00 NOK"
+    assert ours["Status"] == "Delvis betalt"
+    paid = [item for item in payments if item.record == f"Innbetaling til {record}"]
+    assert [item.value for item in paid] == ["500,00 NOK"]
+    assert paid[0].retention == str(RETENTION["bookkeeping"].label)
+    # A member who does not own the company does not get its purchases.
+    member_records = {
+        item.record for r in selectors.personal_data_for(user=member) for item in r.items
+    }
+    assert record not in member_records and not any(
+        r.startswith("Bestilling #") for r in member_records
+    )
+
+
+def test_every_personal_field_is_shown_with_words_chosen_for_people():
+    """No field name ("created_at", "buyer_snapshot") reaches the report or the export."""
+    from privacy import inventory
+
+    unlabelled = [
+        (d.label, name)
+        for d in inventory.declarations()
+        for name in d.personal
+        if not d.has_label(name)
+    ]
+    assert unlabelled == []
+    for declaration in inventory.declarations():
+        for name in declaration.personal:
+            assert "_" not in declaration.field_label(name), (declaration.label, name)
+
+
+def test_a_documents_snapshot_is_shown_as_its_values_not_its_keys():
+    from privacy.selectors import _plain
+
+    snapshot = {"name": "Kari Nordmann", "address_line": "Storgata 1", "vat": None, "lines": []}
+    assert _plain(snapshot) == "Kari Nordmann, Storgata 1"

@@ -89,16 +89,18 @@ def test_export_builds_a_zip_downloadable_only_by_its_owner_for_7_days(
     assert export.status == DataExport.Status.READY
     assert export.expires_at - timezone.now() > datetime.timedelta(days=6, hours=23)
     url = reverse("privacy:export_download", kwargs={"export_id": export.pk})
-    assert url in owner_client.get(reverse("privacy:export")).content.decode()
+    page = owner_client.get(reverse("privacy:export")).content.decode()
+    assert url in page and reverse("privacy:export_schema") in page
     response = owner_client.get(url)
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = set(archive.namelist())
     assert {"data.json", "README.txt", "contact.csv", "name.csv", "employer.csv"} <= names
     data = json.loads(archive.read("data.json"))
-    values = [item["value"] for item in data["contact"]["items"]]
+    contact = next(c for c in data["categories"] if c["key"] == "contact")
+    values = [item["value"] for item in contact["items"]]
     assert owner.email in values
-    assert "legal_basis" in archive.read("contact.csv").decode().splitlines()[0]
+    assert "Rettslig grunnlag" in archive.read("contact.csv").decode().splitlines()[0]
 
     assert AuditEntry.objects.filter(action="privacy.export.downloaded").count() == 1
     assert outsider_client.get(url).status_code == 404
