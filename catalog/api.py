@@ -39,7 +39,7 @@ from catalog.services import (
 )
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(serializers.ModelSerializer[Product]):
     number = serializers.CharField(
         max_length=30,
         required=False,
@@ -117,7 +117,8 @@ class ProductViewSet(ApiModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().create(request, *args, **kwargs)
 
-    def perform_create(self, serializer: ProductSerializer) -> None:
+    # DRF passes this view's serializer_class; its stubs type the argument as any serializer.
+    def perform_create(self, serializer: ProductSerializer) -> None:  # type: ignore[override]
         values = serializer.product_values()
         if not values.get("number", "").strip():
             values["number"] = suggest_product_number(company=self.caller.company)
@@ -125,8 +126,10 @@ class ProductViewSet(ApiModelViewSet):
             company=self.caller.company, actor=self.caller.actor, data=ProductData(**values)
         )
 
-    def perform_update(self, serializer: ProductSerializer) -> None:
+    def perform_update(self, serializer: ProductSerializer) -> None:  # type: ignore[override]
         product = serializer.instance
+        if product is None:  # DRF updates the object it found
+            raise TypeError("perform_update needs the serializer's instance")
         current = ProductData.from_product(product)
         values = serializer.product_values()
         if not values.get("number", "").strip():
@@ -148,7 +151,7 @@ class ProductViewSet(ApiModelViewSet):
         return Response(self.get_serializer(product).data, status=status.HTTP_200_OK)
 
 
-class VatCodeSerializer(serializers.ModelSerializer):
+class VatCodeSerializer(serializers.ModelSerializer[VatCode]):
     name = serializers.SerializerMethodField()
     category = serializers.CharField(source="ubl_category", read_only=True)
     rate = serializers.SerializerMethodField(help_text="The rate in force today, in percent.")

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
-from catalog.models import Product
+from catalog.models import Product, VatCode
 from catalog.selectors import vat_codes_for
 from catalog.services import ProductData
 from catalog.units import Unit
@@ -16,7 +17,8 @@ from core.csvfiles import format_decimal
 class AmountField(forms.DecimalField):
     """Accepts what Norwegians type: ``1 250,50`` as well as ``1250.50``, in any UI language."""
 
-    def to_python(self, value: object) -> Decimal | None:
+    # django-stubs gives DecimalField IntegerField's to_python (-> int | None).
+    def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = "".join(value.split()).replace("\u00a0", "")
             if "," in value and "." not in value:
@@ -41,14 +43,14 @@ class ProductForm(forms.Form):
         decimal_places=2,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    vat_code = forms.ModelChoiceField(
+    vat_code: forms.ModelChoiceField[VatCode] = forms.ModelChoiceField(
         label=_("MVA-kode"), queryset=None, to_field_name="code", empty_label=None
     )
 
     def __init__(self, *args: object, company: Company, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         codes = vat_codes_for(vat_registered=company.vat_registered)
-        self.fields["vat_code"].queryset = codes
+        cast("forms.ModelChoiceField[VatCode]", self.fields["vat_code"]).queryset = codes
         if not company.vat_registered:
             self.fields["vat_code"].help_text = _(
                 "Firmaet er ikke registrert i Merverdiavgiftsregisteret: bare kode 7."

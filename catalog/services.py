@@ -151,7 +151,7 @@ def _apply(
     product.description = description
     product.unit = data.unit
     product.unit_price = price
-    if "vat_code" not in errors:
+    if data.vat_code is not None and "vat_code" not in errors:
         product.vat_code = data.vat_code
     try:
         # The VAT code is checked above (the foreign key check would query again).

@@ -85,7 +85,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
 @editor_view
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
-    product = get_object_or_404(Product.objects.select_related("vat_code"), pk=pk)
+    product: Product = get_object_or_404(Product.objects.select_related("vat_code"), pk=pk)
     if request.method == "POST":
         form = ProductForm(request.POST, company=company)
         if form.is_valid():
@@ -109,7 +109,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def product_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    product = get_object_or_404(Product.objects.all(), pk=pk)
+    product: Product = get_object_or_404(Product.objects.all(), pk=pk)
     services.product_deactivate(product=product, actor=Actor.user(request.user))
     messages.success(request, _("Produkt %(number)s er deaktivert.") % {"number": product.number})
     return redirect("catalog:edit", pk=product.pk)
@@ -118,7 +118,7 @@ def product_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def product_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    product = get_object_or_404(Product.objects.all(), pk=pk)
+    product: Product = get_object_or_404(Product.objects.all(), pk=pk)
     services.product_activate(product=product, actor=Actor.user(request.user))
     messages.success(request, _("Produkt %(number)s er aktivt igjen.") % {"number": product.number})
     return redirect("catalog:edit", pk=product.pk)

@@ -20,7 +20,7 @@ def _valid_orgnr(n: int) -> str:
     return str(candidate)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -36,7 +36,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class CompanyFactory(factory.django.DjangoModelFactory):
+class CompanyFactory(factory.django.DjangoModelFactory[Company]):
     class Meta:
         model = Company
 
@@ -54,7 +54,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"faktura{n}@testfirma.no")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

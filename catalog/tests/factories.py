@@ -9,7 +9,7 @@ from catalog.models import Product, VatCode
 from catalog.units import Unit
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 

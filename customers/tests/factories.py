@@ -6,7 +6,7 @@ from accounts.tests.factories import CompanyFactory, _valid_orgnr
 from customers.models import Client
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     """A Norwegian company client; numbers from 1000 up so they never meet allocated ones."""
 
     class Meta:

@@ -25,7 +25,7 @@ def vat_code(code: str) -> VatCode:
     return VatCode.objects.get(code=code)
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     class Meta:
         model = Client
 
@@ -39,7 +39,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     payment_terms_days = 14
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 

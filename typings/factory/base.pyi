@@ -1,0 +1,19 @@
+from typing import Any, Generic, TypeVar
+
+_T = TypeVar("_T")
+
+class BaseFactory(Generic[_T]):
+    # At run time the metaclass turns the call into create() (or build()).
+    def __new__(cls, **kwargs: Any) -> _T: ...  # type: ignore[misc]
+    @classmethod
+    def build(cls, **kwargs: Any) -> _T: ...
+    @classmethod
+    def create(cls, **kwargs: Any) -> _T: ...
+    @classmethod
+    def build_batch(cls, size: int, **kwargs: Any) -> list[_T]: ...
+    @classmethod
+    def create_batch(cls, size: int, **kwargs: Any) -> list[_T]: ...
+    @classmethod
+    def reset_sequence(cls, value: int | None = None, force: bool = False) -> None: ...
+
+class Factory(BaseFactory[_T]): ...

@@ -1,0 +1,7 @@
+from typing import TypeVar
+
+from factory.base import Factory
+
+_T = TypeVar("_T")
+
+class DjangoModelFactory(Factory[_T]): ...
