@@ -276,22 +276,19 @@ def run() -> list[tuple[str, str, str]]:
         # A scratch database: emptied first with TRUNCATE (not a row event for the
         # append-only triggers).
         call_command("flush", interactive=False, verbosity=0)
-    if connection.vendor == "postgresql":
-        # The audit trigger refuses the UPDATE that dates the seeded rows: lift it for the
-        # seeding only (scratch database).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
-            )
+    from django.db import transaction
     from django_scopes import scopes_disabled
 
+    from core.guards import retention_guards_lifted
+
     started = time.perf_counter()
-    with scopes_disabled():
+    # The audit trigger refuses the UPDATE that dates the seeded rows: the seeding runs in
+    # one transaction with the guards lifted as in a retention run (core.guards).
+    with scopes_disabled(), transaction.atomic(), retention_guards_lifted():
         seeded = _seed()
     seed_seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
             cursor.execute("ANALYZE")
 
     from retention.services import retention_run

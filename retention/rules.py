@@ -25,6 +25,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.guards import retention_guards_lifted
 from privacy.handlers import Action as _HandlerAction
 from privacy.handlers import Handler
 
@@ -36,6 +37,8 @@ ANALYTICS_RAW_DAYS = 30
 UNVERIFIED_REQUEST_DAYS = 30
 PRIVACY_REQUEST_DAYS = 3 * 365
 ENDED_INVITATION_DAYS = 30
+# Rows per committed batch of a real run (``retention.services``).
+BATCH_SIZE = 1000
 
 
 # The actions are the handlers' (privacy.handlers); re-exported for the target functions.
@@ -100,8 +103,10 @@ class Target:
     model: str
     action: str
     queryset: QuerySet
-    # Called with the primary keys (and the context) in the real run only.
+    # Called with the primary keys (and the context) in the real run only, once per batch
+    # of ``batch_size`` keys, each batch in its own transaction (None: all in one).
     apply: Callable[[list[Any], Context], None]
+    batch_size: int | None = BATCH_SIZE
 
 
 def _model(label: str) -> type[models.Model]:
@@ -118,35 +123,6 @@ def _delete(label: str) -> Callable[[list[Any], Context], None]:
             _manager(label).filter(pk__in=pks[start : start + 1000]).delete()
 
     return apply
-
-
-class _GuardsLifted:
-    """On PostgreSQL, lift one table's append-only trigger inside this transaction.
-
-    Accounting rows are frozen by triggers (invoicing migration 0002). The retention run
-    is the one sanctioned writer after the bookkeeping deadline: it disables the trigger
-    in its own transaction (ALTER TABLE takes a lock, so no other session writes while the
-    guard is off) and enables it again before committing. The ORM guard is bypassed by
-    writing through a plain ``QuerySet``.
-    """
-
-    def __init__(self, table: str, trigger: str) -> None:
-        self.table, self.trigger = table, trigger
-
-    def __enter__(self) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # ALTER TABLE refuses to run while deferred (foreign-key) checks are pending.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f'ALTER TABLE "{self.table}" DISABLE TRIGGER "{self.trigger}"')
-
-    def __exit__(self, *exc: object) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f'ALTER TABLE "{self.table}" ENABLE TRIGGER "{self.trigger}"')
-                # Django's foreign keys are INITIALLY DEFERRED: back to that.
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _plain(label: str) -> QuerySet:
@@ -181,6 +157,8 @@ def _analytics_targets(ctx: Context) -> Iterable[Target]:
         Action.DELETE,
         _manager("privacy.PageView").filter(day__lt=cutoff),
         apply,
+        # One batch: a day's counts are made from all of its events at once.
+        batch_size=None,
     )
 
 
@@ -291,7 +269,7 @@ def _access_log_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply_entries(pks: list[Any], ctx: Context) -> None:
-        with _GuardsLifted("backoffice_accesslogentry", "backoffice_accesslogentry_append_only"):
+        with retention_guards_lifted():
             for start in range(0, len(pks), 1000):
                 _plain("backoffice.AccessLogEntry").filter(
                     pk__in=pks[start : start + 1000]
@@ -435,7 +413,7 @@ def _invoice_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        with _GuardsLifted("invoicing_invoice", "invoicing_invoice_guard"):
+        with retention_guards_lifted():
             _anonymise_invoices_sql(pks, ctx.today)
 
     yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)
@@ -473,7 +451,7 @@ def _payment_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        with _GuardsLifted("invoicing_payment", "invoicing_payment_append_only"):
+        with retention_guards_lifted():
             for start in range(0, len(pks), 1000):
                 _plain("invoicing.Payment").filter(pk__in=pks[start : start + 1000]).update(
                     reference="", note="", created_by=None
@@ -627,7 +605,7 @@ def left_invoice_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        with _GuardsLifted("invoicing_invoice", "invoicing_invoice_guard"):
+        with retention_guards_lifted():
             _anonymise_left_invoices_sql(pks, ctx.today)
 
     yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)

@@ -110,7 +110,7 @@ def _left_companies(
 
 def _ended_long_enough(ctx: Context) -> list[int]:
     """Customers whose relationship ended at least the configured time ago."""
-    from backoffice.selectors import customers, relationship_status
+    from backoffice.selectors import NO_RELATIONSHIP, customers, relationship_statuses
 
     with_records: set[int] = set()
     for label in CORRESPONDENCE_MODELS:
@@ -118,14 +118,15 @@ def _ended_long_enough(ctx: Context) -> list[int]:
         with_records |= set(model._base_manager.values_list("customer_id", flat=True).distinct())
     candidates = with_records - set(ctx.active_company_ids) - set(ctx.held_company_ids)
     limit = ctx.today - datetime.timedelta(days=CORRESPONDENCE_DAYS_AFTER_END)
-    result = []
-    for company in customers().filter(pk__in=candidates):
-        if company.pk not in ctx.ended_on:
-            status = relationship_status(company, on=ctx.today)
-            ctx.ended_on[company.pk] = status.ends_on or datetime.date.min
-        if ctx.ended_on[company.pk] <= limit:
-            result.append(company.pk)
-    return result
+    found = list(customers().filter(pk__in=candidates).values_list("pk", flat=True))
+    # Every status still unknown in one set-based call (three queries), not one per customer.
+    unknown = [pk for pk in found if pk not in ctx.ended_on]
+    if unknown:
+        statuses = relationship_statuses(unknown, on=ctx.today)
+        for pk in unknown:
+            ends_on = statuses.get(pk, NO_RELATIONSHIP).ends_on
+            ctx.ended_on[pk] = ends_on or datetime.date.min
+    return [pk for pk in found if ctx.ended_on[pk] <= limit]
 
 
 def _correspondence_rows(ctx: Context) -> list[tuple[str, Any]]:

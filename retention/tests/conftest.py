@@ -42,29 +42,15 @@ def years_ago(today: datetime.date, years: int, days: int = 0) -> datetime.date:
     return day - datetime.timedelta(days=days)
 
 
-APPEND_ONLY_TRIGGERS = {
-    "core_auditentry": "core_auditentry_append_only",
-    "backoffice_accesslogentry": "backoffice_accesslogentry_append_only",
-}
-
-
 def backdate(model: type[models.Model], pk: Any, **values: Any) -> None:
-    """Tests only: move a row's timestamps into the past (past every guard)."""
-    from django.db import connection
+    """Tests only: move a row's timestamps into the past (past every guard, as the
+    retention run passes them: ``core.guards``)."""
+    from django.db import transaction
 
-    trigger = APPEND_ONLY_TRIGGERS.get(model._meta.db_table)
-    if connection.vendor != "postgresql" or trigger is None:
+    from core.guards import retention_guards_lifted
+
+    with transaction.atomic(), retention_guards_lifted():
         models.QuerySet(model=model).filter(pk=pk).update(**values)
-        return
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-    models.QuerySet(model=model).filter(pk=pk).update(**values)
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @dataclass

@@ -3,11 +3,14 @@ transaction: afterwards the database refuses changes to issued documents again."
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from invoicing.models import Invoice, Payment
+from invoicing.tests.factories import draft_invoice
 from retention.rules import ANONYMISED_NAME
 from retention.services import retention_run
 
@@ -41,3 +44,77 @@ def test_anonymisation_passes_the_triggers_and_they_guard_again_afterwards(seed)
     ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_transactions_write_the_invoice_table_during_a_run_and_stay_guarded(
+    seed, monkeypatch
+):
+    """Issue 15, item 5: no ALTER TABLE. While a retention batch has anonymised invoices
+    and holds its transaction open, another transaction inserts and updates rows of the
+    invoice table at once, and its own changes to issued content are still refused."""
+    from retention import rules
+
+    inside, proceed = threading.Event(), threading.Event()
+    real = rules._anonymise_invoices_sql
+
+    def paused(pks, today):
+        real(pks, today)
+        inside.set()  # the batch's rows are written, its transaction still open
+        assert proceed.wait(60)
+
+    monkeypatch.setattr(rules, "_anonymise_invoices_sql", paused)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            retention_run(today=seed.today)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    try:
+        assert inside.wait(120), failures
+        with connection.cursor() as cursor:
+            # ALTER TABLE would hold an ACCESS EXCLUSIVE lock here: every statement below
+            # would wait for it (and fail after the timeout).
+            cursor.execute("SET lock_timeout = '3s'")
+            cursor.execute("SELECT current_setting('fakturanett.retention_run', true)")
+            assert cursor.fetchone()[0] in (None, "", "off")
+        young = seed.rows["aktiv_young_person"]
+        with scope(company=young.company):
+            draft = draft_invoice(company=young.company, client=young.client)  # INSERT
+        with scopes_disabled():
+            assert Invoice.objects.filter(pk=draft.pk).exists()
+        with transaction.atomic(), connection.cursor() as cursor:  # an allowed UPDATE
+            cursor.execute("UPDATE invoicing_invoice SET sent_at = now() WHERE id = %s", [young.pk])
+            assert cursor.rowcount == 1
+        # The guards hold for this transaction while the run's own are lifted.
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE invoicing_invoice SET buyer_snapshot = '{}'::jsonb WHERE id = %s",
+                [young.pk],
+            )
+    finally:
+        proceed.set()
+        runner.join(120)
+    assert not runner.is_alive() and failures == []
+    with scopes_disabled():
+        old = Invoice.objects.get(pk=seed.rows["aktiv_old_person"].pk)
+    assert old.buyer_snapshot["name"] == ANONYMISED_NAME
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE invoicing_invoice SET buyer_snapshot = '{}'::jsonb WHERE id = %s", [old.pk]
+        )
+
