@@ -117,4 +117,3 @@ def test_other_transactions_write_the_invoice_table_during_a_run_and_stay_guarde
         cursor.execute(
             "UPDATE invoicing_invoice SET buyer_snapshot = '{}'::jsonb WHERE id = %s", [old.pk]
         )
-
