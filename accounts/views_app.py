@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import company_view, owner_view
 from accounts.selectors import audit_entries_for_company
 from accounts.services import user_set_language
+from core.activity import activity_lines
 from core.middleware import SESSION_LANGUAGE_KEY
 from core.redirects import safe_next
 
@@ -25,7 +26,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def activity(request: HttpRequest) -> HttpResponse:
     entries = audit_entries_for_company(company=request.company)  # type: ignore[attr-defined]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/activity.html", {"page": page})
+    lines = activity_lines(page.object_list, request=request)
+    return render(request, "core/activity.html", {"page": page, "lines": lines})
 
 
 @require_POST

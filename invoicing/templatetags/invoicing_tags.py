@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from core.activity import ActivityLine, activity_lines
+from core.models import AuditEntry
 from core.money import format_nok
 from invoicing import selectors
 from invoicing.models import Invoice
@@ -24,17 +26,6 @@ STATUS_CLASSES = {
     Invoice.Status.CREDITED: "badge",
 }
 LATEST = 10
-ACTION_LABELS = {
-    "invoicing.invoice.draft_created": _("Utkast opprettet"),
-    "invoicing.invoice.draft_updated": _("Utkast endret"),
-    "invoicing.invoice.issued": _("Utstedt"),
-    "invoicing.invoice.sent": _("Sendt"),
-    "invoicing.credit_note.issued": _("Kreditnota utstedt"),
-    "invoicing.payment.registered": _("Innbetaling registrert"),
-    "invoicing.payment.reversed": _("Innbetaling tilbakeført"),
-    "documents.pdf.stored": _("PDF arkivert"),
-    "documents.ehf.stored": _("EHF arkivert"),
-}
 
 
 @register.filter
@@ -58,10 +49,10 @@ def rate(value: Decimal | None) -> str:
     return f"{value.normalize():f}".replace(".", ",") + "\u00a0%"
 
 
-@register.filter
-def action_label(action: str) -> str:
-    """A Norwegian label for an audit action code (the code itself if unknown)."""
-    return str(ACTION_LABELS.get(action, action))
+@register.simple_tag(takes_context=True)
+def activity(context: Any, entries: Iterable[AuditEntry]) -> list[ActivityLine]:
+    """Audit entries in words, with links (``core.activity``): the history tables."""
+    return activity_lines(entries, request=context["request"])
 
 
 @register.filter

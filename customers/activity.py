@@ -1,0 +1,35 @@
+"""The client audit codes in words, with links to the clients (``core.activity``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.activity import ObjectLink, object_pks, register_object, register_sentences
+from customers.models import Client
+
+register_sentences(
+    {
+        "customers.client.created": _("%(Object)s opprettet"),
+        "customers.client.updated": _("%(Object)s endret"),
+        "customers.client.archived": _("%(Object)s arkivert"),
+        "customers.client.activated": _("%(Object)s tatt i bruk igjen"),
+        "customers.client.imported": _("%(count)s kunder importert"),
+    }
+)
+
+
+def _clients(*, request: HttpRequest, ids: set[str]) -> dict[str, ObjectLink]:
+    rows = Client.objects.filter(pk__in=object_pks(ids)).values_list("pk", "name")
+    return {
+        str(pk): ObjectLink(
+            label=gettext("kunde %(name)s") % {"name": name},
+            url=reverse("customers:detail", args=[pk]),
+        )
+        for pk, name in rows
+    }
+
+
+register_object("customers.client", noun=_("kunde"), resolve=_clients)
