@@ -154,8 +154,8 @@ def activity_lines(entries: Iterable[AuditEntry], *, request: HttpRequest) -> li
         kind = _kinds.get(object_type)
         if kind is None or kind.resolve is None:
             continue
-        for object_id, link in kind.resolve(request=request, ids=object_ids).items():
-            links[(object_type, object_id)] = link
+        for object_id, found in kind.resolve(request=request, ids=object_ids).items():
+            links[(object_type, object_id)] = found
     lines = []
     for entry in entries:
         sentence = _sentences.get(entry.action)

@@ -25,8 +25,8 @@ ROOT = Path(settings.BASE_DIR)
 SKIP_DIRS = {".venv", "node_modules", "bench", "tests", "migrations"}
 # Action codes built at run time: every value the placeholder takes.
 EXPANSIONS = {
-    "receivables.letter.{kind}": [f"receivables.letter.{kind}" for kind in Letter.Kind.values],
-    "documents.{kind}.stored": ["documents.pdf.stored", "documents.ehf.stored"],
+    "receivables.letter.{}": [f"receivables.letter.{kind}" for kind in Letter.Kind.values],
+    "documents.{}.stored": ["documents.pdf.stored", "documents.ehf.stored"],
 }
 
 
@@ -37,8 +37,7 @@ def _codes_in(node: ast.expr, where: str) -> set[str]:
         return _codes_in(node.body, where) | _codes_in(node.orelse, where)
     if isinstance(node, ast.JoinedStr):
         pattern = "".join(
-            part.value if isinstance(part, ast.Constant) else "{" + ast.unparse(part.value) + "}"
-            for part in node.values
+            str(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values
         )
         assert pattern in EXPANSIONS, f"{where}: add the values of {pattern!r} to EXPANSIONS"
         return set(EXPANSIONS[pattern])
