@@ -25,7 +25,8 @@ from documents.ehf import EhfNotPossible
 from documents.pdf import render_pdf
 from documents.selectors import company_logo
 from documents.services import issued_ehf, issued_pdf
-from invoicing.api import _CONFLICT, CreditNoteViewSet, InvoiceViewSet, StateConflict
+from invoicing.api.common import _CONFLICT, StateConflict
+from invoicing.api.viewsets import CreditNoteViewSet, InvoiceViewSet
 from invoicing.models import Invoice
 
 

@@ -3,7 +3,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from invoicing.api import CreditNoteViewSet, InvoiceViewSet
+from invoicing.api.viewsets import CreditNoteViewSet, InvoiceViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("invoices", InvoiceViewSet, basename="invoice")

@@ -21,14 +21,14 @@ from api.base import ApiGenericViewSet, query_choice
 from api.idempotency import idempotent
 from api.schema import ErrorSerializer
 from customers.models import Client
-from invoicing.api import (
+from invoicing.api.common import (
     DATE_VALIDATORS,
     CompanyObjectField,
-    InvoiceSerializer,
-    LineInputSerializer,
     StateConflict,
     check_amounts_fit,
 )
+from invoicing.api.invoices import InvoiceSerializer
+from invoicing.api.lines import LineInputSerializer
 from invoicing.selectors import invoice_detail
 from quotes.models import Quote, QuoteLine
 from quotes.services import QuoteData, quote_convert, quote_create

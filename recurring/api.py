@@ -18,12 +18,8 @@ from rest_framework.response import Response
 from api.base import ApiGenericViewSet
 from api.idempotency import idempotent
 from customers.models import Client
-from invoicing.api import (
-    DATE_VALIDATORS,
-    CompanyObjectField,
-    LineInputSerializer,
-    check_amounts_fit,
-)
+from invoicing.api.common import DATE_VALIDATORS, CompanyObjectField, check_amounts_fit
+from invoicing.api.lines import LineInputSerializer
 from recurring.models import (
     MAX_INTERVAL_MONTHS,
     RecurringInvoice,

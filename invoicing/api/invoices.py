@@ -1,0 +1,349 @@
+"""Invoices and credit notes in the API: the list and detail serializers with their figures."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import VatCode
+from catalog.selectors import vat_rate_on
+from customers.models import Client
+from invoicing import hooks
+from invoicing.api.common import (
+    DATE_VALIDATORS,
+    MAX_LINES,
+    MONEY_SCHEMA,
+    TOTAL_SCHEMA,
+    CompanyObjectField,
+    DocumentKindField,
+    _money,
+)
+from invoicing.api.lines import InvoiceLineSerializer, VatBreakdownSerializer
+from invoicing.calculation import LineInput, compute_totals
+from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine
+from invoicing.selectors import vat_rate_date
+from invoicing.services import InvoiceHeader, LineData
+
+
+@dataclasses.dataclass(frozen=True)
+class _Figures:
+    total_excl_vat: Decimal | None
+    total_vat: Decimal | None
+    total_incl_vat: Decimal | None
+    total_vat_nok: Decimal | None
+    breakdown: list[Any]
+
+
+_UNKNOWN_FIGURES = _Figures(None, None, None, None, [])
+
+
+class _FiguresMixin:
+    """Totals and VAT breakdown: stored for issued documents, computed now for drafts."""
+
+    context: dict[str, Any]
+
+    def _rate(self, line: InvoiceLine, invoice: Invoice) -> Decimal:
+        on = vat_rate_date(invoice=invoice, line=line)
+        rates = self.context.setdefault("_vat_rates", {})
+        key = (line.vat_code_id, on)
+        if key not in rates:
+            rates[key] = vat_rate_on(vat_code=line.vat_code, on=on)
+        return rates[key]
+
+    def figures(self, invoice: Invoice) -> _Figures:
+        cache = self.context.setdefault("_figures", {})
+        if invoice.pk not in cache:
+            if not invoice.is_draft:
+                cache[invoice.pk] = _Figures(
+                    invoice.total_excl_vat,
+                    invoice.total_vat,
+                    invoice.total_incl_vat,
+                    invoice.total_vat_nok,
+                    [],  # stored: ``invoice.vat_lines``
+                )
+            else:
+                try:
+                    cache[invoice.pk] = self._draft_figures(invoice)
+                except DjangoValidationError:  # no VAT rate on the delivery date
+                    cache[invoice.pk] = _UNKNOWN_FIGURES
+        return cache[invoice.pk]
+
+    def _draft_figures(self, invoice: Invoice) -> _Figures:
+        lines = list(invoice.lines.all())
+        rates = [self._rate(line, invoice) for line in lines]
+        totals = compute_totals(
+            [
+                LineInput(
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    discount_percent=line.discount_percent,
+                    vat_category=line.vat_code.ubl_category,
+                    vat_rate=rate,
+                )
+                for line, rate in zip(lines, rates, strict=True)
+            ],
+            exchange_rate=invoice.exchange_rate,
+        )
+        codes: dict[tuple[str, Decimal], list[VatCode]] = {}
+        for line, rate in zip(lines, rates, strict=True):
+            group = codes.setdefault((line.vat_code.ubl_category, Decimal(rate)), [])
+            if line.vat_code not in group:
+                group.append(line.vat_code)
+        breakdown = []
+        for group in totals.vat_groups:
+            group_codes = codes.get((group.category, group.rate), [])
+            first = group_codes[0] if group_codes else None
+            breakdown.append(
+                InvoiceVatLine(
+                    vat_category=group.category,
+                    vat_rate=group.rate,
+                    basis=group.basis,
+                    vat=group.vat,
+                    vat_nok=group.vat_nok,
+                    vat_codes=[code.code for code in group_codes],
+                    exemption_reason_code=first.exemption_reason_code if first else "",
+                    exemption_reason=first.exemption_reason if first else "",
+                    invoice_text=next((c.invoice_text for c in group_codes if c.invoice_text), ""),
+                )
+            )
+        return _Figures(
+            totals.total_excl_vat,
+            totals.total_vat,
+            totals.total_incl_vat,
+            totals.total_vat_nok,
+            breakdown,
+        )
+
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_excl_vat(self, invoice: Invoice) -> str | None:
+        return _money(self.figures(invoice).total_excl_vat)
+
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_vat(self, invoice: Invoice) -> str | None:
+        return _money(self.figures(invoice).total_vat)
+
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_incl_vat(self, invoice: Invoice) -> str | None:
+        return _money(self.figures(invoice).total_incl_vat)
+
+    @extend_schema_field(TOTAL_SCHEMA)
+    def get_total_vat_nok(self, invoice: Invoice) -> str | None:
+        return _money(self.figures(invoice).total_vat_nok)
+
+    @extend_schema_field(MONEY_SCHEMA)
+    def get_open_balance(self, invoice: Invoice) -> str:
+        return _money(invoice.open_balance)
+
+    def get_overdue(self, invoice: Invoice) -> bool:
+        return invoice.is_overdue(today=timezone.localdate())
+
+
+_TOTAL_HELP = (
+    "Decimal string. A draft's figures are computed as if it were issued now (null if a "
+    "line's VAT code has no rate on the delivery date; issuing says so)."
+)
+
+
+class InvoiceListSerializer(_FiguresMixin, serializers.ModelSerializer):
+    """An invoice or credit note as a row of a list."""
+
+    kind = DocumentKindField()
+    client = serializers.IntegerField(source="client_id", read_only=True)
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    client_number = serializers.IntegerField(source="client.number", read_only=True)
+    total_excl_vat = serializers.SerializerMethodField(help_text=_TOTAL_HELP)
+    total_vat = serializers.SerializerMethodField()
+    total_incl_vat = serializers.SerializerMethodField()
+    open_balance = serializers.SerializerMethodField(
+        help_text="What the client still owes (0 for drafts and credit notes)."
+    )
+    overdue = serializers.SerializerMethodField(help_text="Due date passed with a balance open.")
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "number",
+            "client",
+            "client_name",
+            "client_number",
+            "invoice_date",
+            "due_date",
+            "currency",
+            "total_excl_vat",
+            "total_vat",
+            "total_incl_vat",
+            "paid_amount",
+            "credited_amount",
+            "open_balance",
+            "overdue",
+            "kid",
+            "credited_invoice",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
+    """A whole invoice or credit note. Writable fields make the draft (create/update)."""
+
+    kind = DocumentKindField()
+    client = CompanyObjectField(Client, help_text="Id of one of your clients.")
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    client_number = serializers.IntegerField(source="client.number", read_only=True)
+    lines = InvoiceLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    currency = serializers.CharField(
+        max_length=3, required=False, default="NOK", help_text="ISO 4217, default NOK."
+    )
+    exchange_rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        help_text="NOK per unit of the currency; required for other currencies than NOK.",
+    )
+    their_reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Left out: the client's «deres referanse».",
+    )
+    free_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    vat_breakdown = serializers.SerializerMethodField(
+        help_text="VAT per category and rate (EN 16931 BG-23)."
+    )
+    total_excl_vat = serializers.SerializerMethodField(help_text=_TOTAL_HELP)
+    total_vat = serializers.SerializerMethodField()
+    total_incl_vat = serializers.SerializerMethodField()
+    total_vat_nok = serializers.SerializerMethodField(help_text="The VAT in NOK.")
+    open_balance = serializers.SerializerMethodField(
+        help_text="What the client still owes (0 for drafts and credit notes)."
+    )
+    overdue = serializers.SerializerMethodField(help_text="Due date passed with a balance open.")
+    credited_invoice_number = serializers.IntegerField(
+        source="credited_invoice.number", read_only=True, allow_null=True
+    )
+    credit_notes = serializers.SerializerMethodField(
+        help_text="Ids of the issued credit notes of this invoice."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Read-only fields that higher apps register (receivables: reminders, fees, ...).
+        return {**super().get_fields(), **hooks.invoice_api_fields()}
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "number",
+            "client",
+            "client_name",
+            "client_number",
+            "invoice_date",
+            "delivery_date",
+            "delivery_period_start",
+            "delivery_period_end",
+            "due_date",
+            "currency",
+            "exchange_rate",
+            "buyer_reference",
+            "our_reference",
+            "their_reference",
+            "order_number",
+            "delivery_address",
+            "delivery_postcode",
+            "delivery_city",
+            "delivery_country",
+            "free_text",
+            "is_prepayment",
+            "lines",
+            "vat_breakdown",
+            "total_excl_vat",
+            "total_vat",
+            "total_incl_vat",
+            "total_vat_nok",
+            "kid",
+            "paid_amount",
+            "credited_amount",
+            "open_balance",
+            "overdue",
+            "credited_invoice",
+            "credited_invoice_number",
+            "credit_notes",
+            "issued_at",
+            "sent_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "kind",
+            "status",
+            "number",
+            "kid",
+            "paid_amount",
+            "credited_amount",
+            "credited_invoice",
+            "issued_at",
+            "sent_at",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "invoice_date": {
+                "required": False,
+                "validators": DATE_VALIDATORS,
+                "help_text": "Default: today.",
+            },
+            "due_date": {
+                "required": False,
+                "validators": DATE_VALIDATORS,
+                "help_text": "Default: invoice date + the client's payment terms.",
+            },
+            "delivery_date": {
+                "required": False,
+                "validators": DATE_VALIDATORS,
+                "help_text": "Default: the invoice date (unless a delivery period is given).",
+            },
+            "delivery_period_start": {"validators": DATE_VALIDATORS},
+            "delivery_period_end": {"validators": DATE_VALIDATORS},
+            "is_prepayment": {
+                "help_text": "A prepayment invoice (forskuddsfaktura): the delivery may be "
+                "after the invoice date. Default false."
+            },
+        }
+
+    @extend_schema_field(VatBreakdownSerializer(many=True))
+    def get_vat_breakdown(self, invoice: Invoice) -> Any:
+        rows = invoice.vat_lines.all() if not invoice.is_draft else self.figures(invoice).breakdown
+        return VatBreakdownSerializer(rows, many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_credit_notes(self, invoice: Invoice) -> list[int]:
+        if invoice.is_credit_note:
+            return []
+        return [note.pk for note in invoice.credit_notes.all() if not note.is_draft]
+
+    def header(self, base: InvoiceHeader | None = None) -> InvoiceHeader:
+        """The validated header; on a partial update, over the draft's current one."""
+        names = {field.name for field in dataclasses.fields(InvoiceHeader)}
+        values = {k: v for k, v in self.validated_data.items() if k in names}
+        if base is not None:
+            return dataclasses.replace(base, **values)
+        return InvoiceHeader(**values)
+
+    def line_data(self) -> list[LineData] | None:
+        if "lines" not in self.validated_data:
+            return None
+        child = self.fields["lines"].child
+        return [child.line_data(values) for values in self.validated_data["lines"]]

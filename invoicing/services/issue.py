@@ -1,0 +1,499 @@
+"""Issue: number, KID and frozen snapshots for a draft; mark an issued document as sent."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Company
+from accounts.services import company_require_open
+from catalog.models import VatCode
+from catalog.selectors import vat_rate_on
+from catalog.units import Unit
+from core.audit import Actor, audit_log
+from core.identifiers import KidMethod, UnusableKidPayload, kid_mod10, kid_mod11
+from core.peppol import participant_id_problem
+from customers.models import Client
+from invoicing import hooks
+from invoicing.calculation import LineInput, Totals, compute_totals, line_net_amount
+from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, InvoicingSettings, NumberSeries
+from invoicing.selectors import vat_rate_date
+from invoicing.services.balance import _derived_status
+from invoicing.services.common import (
+    OPEN_STATUSES,
+    REVERSE_CHARGE,
+    _atomic_in_scope,
+    _date_text,
+    _ensure_settings,
+    _series,
+    _series_kind_for,
+    _user_id,
+    totals_limit_problem,
+)
+
+
+def seller_snapshot(company: Company) -> dict[str, Any]:
+    """What an issued document says about the seller (frozen at issue)."""
+    return {
+        "name": company.name,
+        "organization_number": company.organization_number,
+        "organization_number_display": company.organization_number_display,
+        "vat_registered": company.vat_registered,
+        "in_foretaksregisteret": company.in_foretaksregisteret,
+        "address_line": company.address_line,
+        "postcode": company.postcode,
+        "city": company.city,
+        "country": company.country,
+        "bank_account": company.bank_account,
+        "bank_account_display": company.bank_account_display,
+        "iban": company.iban,
+        "bic": company.bic,
+        "email": company.email,
+        "phone": company.phone,
+        "website": company.website,
+    }
+
+
+def buyer_snapshot(client: Client, *, reverse_charge: bool) -> dict[str, Any]:
+    """What an issued document says about the buyer (frozen at issue)."""
+    return {
+        "client_number": client.number,
+        "kind": client.kind,
+        "name": client.name,
+        "organization_number": client.organization_number,
+        "vat_number": client.vat_number,
+        # A reverse-charge buyer is VAT-registered; its orgnr is printed with "MVA".
+        "vat_registered": reverse_charge,
+        "address_line": client.address_line,
+        "address_line2": client.address_line2,
+        "postcode": client.postcode,
+        "city": client.city,
+        "country": client.country,
+        "contact_person": client.contact_person,
+        "invoice_emails": client.invoice_email_list,
+        "phone": client.phone,
+        "peppol_id": client.peppol_id,
+        "language": client.language,
+        "delivery_channel": client.delivery_channel,
+        "prices_incl_vat": client.prices_include_vat,
+    }
+
+
+def _kid_for(
+    *, settings_row: InvoicingSettings, client_number: int, invoice_number: int, invoice_pk: int
+) -> str:
+    """Client number + invoice number, zero-padded to the company's fixed KID length.
+
+    Payload = client number, zeros, invoice number (KID length − 1 digits), then the
+    MOD10/MOD11 check digit. Where MOD11 gives check value 10 (no valid digit), the next
+    candidate puts a variant digit 1..9 right after the client number. The KID is unique
+    among the company's open invoices (issued, sent, partially paid): a candidate already
+    on one of them is skipped too. Invoice numbers are unique, so a clash can only come
+    from a payload that fills the whole KID; with no candidate left the issue is refused
+    with a message asking for a longer KID, and no number is used.
+    """
+    if settings_row.kid_method == KidMethod.NONE:
+        return ""
+    make = kid_mod10 if settings_row.kid_method == KidMethod.MOD10 else kid_mod11
+    payload_length = settings_row.kid_length - 1
+    client_part, number_part = str(client_number), str(invoice_number)
+    for variant in ["", *"123456789"]:
+        head = client_part + variant
+        if len(head) + len(number_part) > payload_length:
+            break
+        try:
+            kid = make(head + number_part.zfill(payload_length - len(head)))
+        except UnusableKidPayload:
+            continue
+        taken = (
+            Invoice.objects.filter(kid=kid, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
+            .exclude(pk=invoice_pk)
+            .exists()
+        )
+        if not taken:
+            return kid
+    raise ValidationError(
+        _(
+            "KID-lengden (%(length)s siffer) er for kort for kundenummer %(client)s og "
+            "fakturanummer %(number)s. Velg en lengre KID i fakturainnstillingene."
+        )
+        % {"length": settings_row.kid_length, "client": client_number, "number": invoice_number},
+        code="kid_too_short",
+    )
+
+
+def _check_issue_rules(
+    invoice: Invoice, lines: list[InvoiceLine], settings_row: InvoicingSettings
+) -> None:
+    company = invoice.company
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    date_field = "credit_date" if invoice.is_credit_note else "invoice_date"
+    client = invoice.client
+    has_address = bool(
+        client.address_line.strip()
+        and client.city.strip()
+        and (client.postcode.strip() or client.country != "NO")
+    )
+    if not has_address and not client.organization_number:
+        add(
+            "client",
+            _(
+                "Kunden %(name)s mangler adresse. En faktura må vise kjøperens navn og adresse, "
+                "eller organisasjonsnummer (bokføringsforskriften § 5-1-1 nr. 2). Legg inn "
+                "adresse (gate, postnummer og poststed) på kunden."
+            )
+            % {"name": client.name},
+        )
+    if client.peppol_id:
+        peppol_problem = participant_id_problem(client.peppol_id)
+        if peppol_problem:
+            add("client", _("Kundens Peppol-ID: %(problem)s") % {"problem": peppol_problem})
+    today = timezone.localdate()
+    latest = today + datetime.timedelta(days=settings_row.max_days_ahead)
+    if invoice.invoice_date > latest:
+        add(
+            date_field,
+            _(
+                "Datoen %(date)s er mer enn %(days)s dager fram i tid. Velg en tidligere dato, "
+                "eller endre grensen i fakturainnstillingene."
+            )
+            % {"date": _date_text(invoice.invoice_date), "days": settings_row.max_days_ahead},
+        )
+    if not invoice.is_credit_note and not invoice.is_prepayment:
+        delivered = invoice.delivery_period_end or invoice.delivery_date
+        if delivered is not None and delivered > invoice.invoice_date:
+            add(
+                "delivery_period_end" if invoice.delivery_period_end else "delivery_date",
+                _(
+                    "Leveringen (%(delivered)s) er etter fakturadatoen (%(date)s). En faktura "
+                    "utstedes ikke før levering (merverdiavgiftsloven § 15-10); er dette en "
+                    "forskuddsfaktura, merk den som det."
+                )
+                % {"delivered": _date_text(delivered), "date": _date_text(invoice.invoice_date)},
+            )
+    for line in lines:
+        # BR-CL-23: the EHF's unit codes are UN/ECE Rec 20/21 codes; every unit the
+        # service offers is one. A draft saved through the services has one of them, but
+        # a line from before a unit was withdrawn (or written around the services) may not.
+        if line.unit not in Unit.values:
+            add(
+                "lines",
+                _(
+                    "Linje %(n)s: enheten «%(unit)s» er ikke en av enhetene fakturaen kan ha "
+                    "(UN/ECE-anbefaling 20/21). Velg en enhet på linjen."
+                )
+                % {"n": line.position, "unit": line.unit},
+            )
+    period_start, period_end = invoice.delivery_period_start, invoice.delivery_period_end
+    for line in lines:
+        if line.period_start is None or line.period_end is None:
+            continue
+        if period_start is not None and period_end is not None:
+            if line.period_start < period_start or line.period_end > period_end:
+                add(
+                    "lines",
+                    _(
+                        "Linje %(n)s: perioden %(start)s–%(end)s må ligge innenfor fakturaens "
+                        "leveringsperiode %(period_start)s–%(period_end)s."
+                    )
+                    % {
+                        "n": line.position,
+                        "start": _date_text(line.period_start),
+                        "end": _date_text(line.period_end),
+                        "period_start": _date_text(period_start),
+                        "period_end": _date_text(period_end),
+                    },
+                )
+        elif (
+            not invoice.is_credit_note
+            and not invoice.is_prepayment
+            and line.period_end > invoice.invoice_date
+        ):
+            add(
+                "lines",
+                _(
+                    "Linje %(n)s: perioden slutter %(end)s, etter fakturadatoen. Fakturer når "
+                    "perioden er levert, eller merk fakturaen som forskuddsfaktura."
+                )
+                % {"n": line.position, "end": _date_text(line.period_end)},
+            )
+    reported = settings_row.vat_reported_through
+    if reported is not None and invoice.invoice_date <= reported:
+        add(
+            date_field,
+            _(
+                "MVA er rapportert til og med %(reported)s, så dokumentet kan ikke dateres "
+                "%(date)s. Bruk en dato etter %(reported)s."
+            )
+            % {"reported": _date_text(reported), "date": _date_text(invoice.invoice_date)},
+        )
+
+    if not company.organization_number:
+        add("__all__", _("Firmaet mangler organisasjonsnummer; det må stå på fakturaen."))
+    if not company.bank_account:
+        add("__all__", _("Firmaet mangler kontonummer for innbetaling."))
+    if not lines:
+        add("lines", _("Fakturaen har ingen linjer."))
+    if invoice.due_date < invoice.invoice_date:
+        add("due_date", _("Forfallsdatoen kan ikke være før fakturadatoen."))
+    if invoice.delivery_date is None and invoice.delivery_period_end is None:
+        add("delivery_date", _("Oppgi leveringsdato eller leveringsperiode."))
+    if invoice.currency != "NOK" and not invoice.exchange_rate:
+        add("exchange_rate", _("Valutakursen til NOK mangler."))
+    if invoice.currency != "NOK" and not invoice.is_credit_note and not company.iban:
+        # A payer abroad pays to an IBAN (with BIC); the invoice and its EHF must say it.
+        add(
+            "currency",
+            _(
+                "En faktura i %(currency)s betales fra utlandet og må vise firmaets IBAN og "
+                "BIC. Legg dem inn under firmaets betalingsopplysninger først."
+            )
+            % {"currency": invoice.currency},
+        )
+    for line in lines:
+        code = line.vat_code
+        if not company.vat_registered and not code.allowed_without_vat_registration:
+            add(
+                "lines",
+                _(
+                    "Linje %(n)s: firmaet er ikke registrert i Merverdiavgiftsregisteret og kan "
+                    "ikke bruke MVA-kode %(code)s; bruk kode 7 (ingen MVA-behandling)."
+                )
+                % {"n": line.position, "code": code.code},
+            )
+        if code.ubl_category == REVERSE_CHARGE and not invoice.client.organization_number:
+            add(
+                "client",
+                _(
+                    "Linje %(n)s har omvendt avgiftsplikt (kode %(code)s); kunden må ha "
+                    "organisasjonsnummer."
+                )
+                % {"n": line.position, "code": code.code},
+            )
+    categories = {line.vat_code.ubl_category for line in lines}
+    if VatCode.Category.OUTSIDE_SCOPE in categories and len(categories) > 1:
+        # EN 16931 BR-O-11: a document not subject to VAT has no other VAT category.
+        add(
+            "lines",
+            _(
+                "Salg utenfor merverdiavgiftsloven (kode 7) kan ikke stå på samme faktura som "
+                "andre MVA-koder. Lag en egen faktura for disse linjene."
+            ),
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _freeze_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineInput]:
+    """Fix each line's texts, rate and amount; return the calculation inputs."""
+    inputs = []
+    for line in lines:
+        if line.product_id is not None:
+            product = line.product
+            assert product is not None
+            if not line.description:
+                line.description = product.name
+            line.item_number = product.number
+        line.vat_category = line.vat_code.ubl_category
+        if line.vat_rate is None or not invoice.is_credit_note:
+            # Credit-note lines keep the rate of the line they credit.
+            line.vat_rate = vat_rate_on(
+                vat_code=line.vat_code, on=vat_rate_date(invoice=invoice, line=line)
+            )
+        if not invoice.is_credit_note:
+            # Credit-note lines keep the net their credit computed (cumulative rounding).
+            line.net_amount = line_net_amount(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+            )
+        inputs.append(
+            LineInput(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_category=line.vat_category,
+                vat_rate=line.vat_rate,
+            )
+        )
+    return inputs
+
+
+def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> Invoice:
+    """Issue a locked draft; the caller holds the transaction and the scope.
+
+    ``totals``: a credit note's figures as ``invoice_credit`` computed them against the
+    invoice it credits; an invoice's are computed here from its lines.
+    """
+    company = invoice.company
+    settings_row = _ensure_settings(company)
+    if invoice.is_credit_note:
+        # Which series credit notes use may change until the first one is issued; the
+        # lock keeps that change from racing this issue (lock order: invoice, settings,
+        # series, the same as invoicing_settings_update's settings, series).
+        settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
+    series = _series(company, _series_kind_for(settings_row, invoice.kind))
+    lines = list(invoice.lines.select_related("vat_code", "product").order_by("position"))
+    _check_issue_rules(invoice, lines, settings_row)
+    inputs = _freeze_lines(invoice, lines)
+    if totals is None:
+        totals = compute_totals(inputs, exchange_rate=invoice.exchange_rate)
+    if totals.total_incl_vat < 0:
+        raise ValidationError(
+            {"lines": [_("Summen kan ikke være negativ. Lag en kreditnota i stedet.")]},
+            code="negative_total",
+        )
+
+    too_large = totals_limit_problem(totals)
+    if too_large:
+        raise ValidationError({"lines": [too_large]}, code="amount_too_large")
+
+    # The number: lock the series row; this transaction holds it until commit.
+    series = NumberSeries.objects.select_for_update().get(pk=series.pk)
+    # Number order is date order: not dated before the series' last issued document.
+    previous = (
+        Invoice.objects.filter(series=series, number__isnull=False)
+        .order_by("-number")
+        .values_list("number", "invoice_date")
+        .first()
+    )
+    if previous is not None and invoice.invoice_date < previous[1]:
+        raise ValidationError(
+            {
+                "credit_date" if invoice.is_credit_note else "invoice_date": _(
+                    "Datoen kan ikke være før datoen på forrige dokument i nummerserien "
+                    "(nr. %(number)s, %(date)s): numrene skal følge datoene."
+                )
+                % {"number": previous[0], "date": _date_text(previous[1])}
+            },
+            code="date_before_previous",
+        )
+    number = series.next_number
+    series.next_number = number + 1
+    series.save(update_fields=["next_number"])
+
+    reverse_charge = any(line.vat_category == REVERSE_CHARGE for line in lines)
+    for line in lines:
+        line.save(
+            update_fields=["description", "item_number", "vat_category", "vat_rate", "net_amount"]
+        )
+    codes_by_group: dict[tuple[str, Decimal], list[VatCode]] = {}
+    for line in lines:
+        key = (line.vat_category, Decimal(line.vat_rate).quantize(Decimal("0.01")))
+        codes_by_group.setdefault(key, [])
+        if line.vat_code not in codes_by_group[key]:
+            codes_by_group[key].append(line.vat_code)
+    vat_lines = []
+    for group in totals.vat_groups:
+        codes = codes_by_group[(group.category, group.rate)]
+        vat_lines.append(
+            InvoiceVatLine(
+                company=company,
+                invoice=invoice,
+                vat_category=group.category,
+                vat_rate=group.rate,
+                basis=group.basis,
+                vat=group.vat,
+                vat_nok=group.vat_nok,
+                vat_codes=[code.code for code in codes],
+                exemption_reason_code=codes[0].exemption_reason_code,
+                exemption_reason=codes[0].exemption_reason,
+                invoice_text=next((c.invoice_text for c in codes if c.invoice_text), ""),
+            )
+        )
+    InvoiceVatLine.objects.bulk_create(vat_lines)
+
+    invoice.series = series
+    invoice.number = number
+    invoice.seller_snapshot = seller_snapshot(company)
+    invoice.buyer_snapshot = buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
+    invoice.total_excl_vat = totals.total_excl_vat
+    invoice.total_vat = totals.total_vat
+    invoice.total_incl_vat = totals.total_incl_vat
+    invoice.total_vat_nok = totals.total_vat_nok
+    invoice.issued_at = timezone.now()
+    invoice.issued_by_id = _user_id(actor)
+    invoice.status = Invoice.Status.ISSUED
+    if invoice.kind == Invoice.Kind.INVOICE:
+        invoice.kid = _kid_for(
+            settings_row=settings_row,
+            client_number=invoice.client.number,
+            invoice_number=number,
+            invoice_pk=invoice.pk,
+        )
+        invoice.status = _derived_status(invoice)
+    invoice.save()
+    problems = hooks.issue_problems(invoice=invoice, lines=lines, vat_lines=vat_lines)
+    if problems:
+        raise ValidationError({"__all__": problems}, code="invalid_document")
+    # Receivers record their work in this transaction (the outbox): a rolled-back issue
+    # leaves none, a committed one loses none even when the task queue is down.
+    hooks.document_issued(invoice_id=invoice.pk)
+    return invoice
+
+
+def invoice_issue(*, invoice: Invoice, actor: Actor) -> Invoice:
+    """Issue a draft invoice: one transaction takes the next number and fixes the content.
+
+    Locks the invoice and the number series row (``select_for_update``), checks the legal
+    rules, snapshots seller, buyer and line texts, fixes each line's VAT rate (the rate in
+    force on the delivery date), computes the totals and VAT breakdown (EN 16931) and the
+    KID, and writes the audit entry. If anything fails, nothing is saved and no number is
+    used. After commit, ``invoicing.hooks`` receivers run.
+    """
+    company = invoice.company
+    company_require_open(company=company)
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not locked.is_draft:
+            raise ValidationError(
+                _("Fakturaen er allerede utstedt med nummer %(number)s.")
+                % {"number": locked.number},
+                code="already_issued",
+            )
+        if locked.is_credit_note:
+            raise ValidationError(_("Kreditnotaer utstedes med invoice_credit."))
+        issued = _issue(locked, actor)
+        audit_log(
+            action="invoicing.invoice.issued",
+            actor=actor,
+            company=company,
+            target=issued,
+            data={
+                "number": issued.number,
+                "total_incl_vat": str(issued.total_incl_vat),
+                "currency": issued.currency,
+                "kid": issued.kid,
+            },
+        )
+        return issued
+
+
+def invoice_mark_sent(*, invoice: Invoice, actor: Actor) -> Invoice:
+    """Record that the invoice or credit note was sent (e-mail, EHF, printed)."""
+    company = invoice.company
+    with _atomic_in_scope(company):
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.is_draft:
+            raise ValidationError(_("Et utkast kan ikke sendes; utsted det først."))
+        if locked.sent_at is None:
+            locked.sent_at = timezone.now()
+            locked.status = _derived_status(locked)
+            locked.save(update_fields=["sent_at", "status", "updated_at"])
+            audit_log(
+                action="invoicing.invoice.sent",
+                actor=actor,
+                company=company,
+                target=locked,
+                data={"number": locked.number},
+            )
+        return locked

@@ -1,0 +1,122 @@
+"""The invoice and credit-note lists: filters, sorting, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import company_view
+from core.parsing import parse_id
+from customers.models import Client
+from customers.widgets import ClientPicker
+from invoicing import selectors
+from invoicing.forms import parse_date
+from invoicing.models import Invoice
+from invoicing.pagination import capped_page
+from invoicing.views.common import _company
+
+STATUS_FILTERS = ("open", "overdue", *Invoice.Status.values)
+SORTS = {
+    "number": "number",
+    "-number": "-number",
+    "date": "invoice_date",
+    "-date": "-invoice_date",
+    "due": "due_date",
+    "-due": "-due_date",
+    "amount": "total",
+    "-amount": "-total",
+    "client": "client",
+    "-client": "-client",
+}
+DEFAULT_SORT = "-date"
+
+
+def _list_filters(request: HttpRequest) -> dict[str, Any]:
+    get = request.GET
+    status = get.get("status", "")
+    sort = get.get("sort", DEFAULT_SORT)
+    client_id = parse_id(get.get("client", ""))
+    client = Client.objects.filter(pk=client_id).first() if client_id else None
+    return {
+        "q": get.get("q", "").strip()[:100],
+        "status": status if status in STATUS_FILTERS else "",
+        "client": client,
+        "date_from": parse_date(get.get("date_from", "")[:10]),
+        "date_to": parse_date(get.get("date_to", "")[:10]),
+        "sort": sort if sort in SORTS else DEFAULT_SORT,
+    }
+
+
+def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
+    company = _company(request)
+    filters = _list_filters(request)
+    status = filters["status"]
+    today = timezone.localdate()
+    invoices = selectors.invoice_list(
+        company=company,
+        kind=kind,
+        status=(
+            list(selectors.OPEN_STATUSES)
+            if status == "open"
+            else (status if status not in ("", "overdue") else None)
+        ),
+        overdue=True if status == "overdue" else None,
+        client=filters["client"],
+        date_from=filters["date_from"],
+        date_to=filters["date_to"],
+        search=filters["q"],
+        ordering=SORTS[filters["sort"]],
+        today=today,
+    )
+    if kind == Invoice.Kind.CREDIT_NOTE:
+        invoices = invoices.select_related("credited_invoice")
+    page = capped_page(invoices, request.GET.get("page"))
+    query = {
+        "q": filters["q"],
+        "status": status,
+        "client": filters["client"].pk if filters["client"] else "",
+        "date_from": filters["date_from"].isoformat() if filters["date_from"] else "",
+        "date_to": filters["date_to"].isoformat() if filters["date_to"] else "",
+        "sort": filters["sort"] if filters["sort"] != DEFAULT_SORT else "",
+    }
+    query_string = urlencode({key: value for key, value in query.items() if value})
+    without_sort = urlencode(
+        {key: value for key, value in query.items() if value and key != "sort"}
+    )
+    return render(
+        request,
+        "invoicing/invoice_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query_string": query_string,
+            "sort_base": f"?{without_sort}&" if without_sort else "?",
+            "kind": kind,
+            "is_credit_notes": kind == Invoice.Kind.CREDIT_NOTE,
+            "today": today,
+            "open_statuses": selectors.OPEN_STATUSES,
+            "statuses": [
+                ("open", _("Åpne")),
+                ("overdue", _("Forfalte")),
+                *Invoice.Status.choices,
+            ],
+            "client_picker": ClientPicker().render(
+                "client", filters["client"], attrs={"id": "id_client"}
+            ),
+        },
+    )
+
+
+@company_view
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    return _document_list(request, kind=Invoice.Kind.INVOICE)
+
+
+@company_view
+def credit_note_list(request: HttpRequest) -> HttpResponse:
+    return _document_list(request, kind=Invoice.Kind.CREDIT_NOTE)
