@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AppendOnlyModel
@@ -347,3 +348,43 @@ class ConsentText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.version}"
+
+
+class ControllerReferral(models.Model):
+    """A request about a customer's own client, passed on to that customer.
+
+    For the clients a customer company invoices, the company is the controller and we are
+    its processor (GDPR art. 28(3)(e)): the privacy officer finds the person's client
+    records, tells each company's owners, with a deadline, and tracks the answer. The
+    company answers from its "find a person" page."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Venter på kunden")
+        ANSWERED = "answered", _("Besvart av kunden")
+
+    request = models.ForeignKey(PrivacyRequest, on_delete=models.CASCADE, related_name="referrals")
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    # The company's client numbers found for the person (what the owners are pointed to).
+    client_numbers = models.JSONField(default=list)
+    deadline = models.DateField(_("frist for kunden"))
+    status = models.CharField(
+        _("status for videresendingen"), max_length=10, choices=Status.choices, default="open"
+    )
+    created_at = models.DateTimeField(_("videresendt"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("besvart"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answer = models.TextField(_("kundens svar"), blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "company"], name="referral_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.company_id}"

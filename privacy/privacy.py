@@ -499,6 +499,33 @@ register(
     keep_until=lambda user: None,
 )
 register(
+    "privacy.ControllerReferral",
+    personal={
+        "client_numbers": _f(
+            C.CORRESPONDENCE,
+            "complaints",
+            "staff",
+            "privacy_request",
+            label=_("Kundenumre hos firmaet henvendelsen ble sendt til"),
+        ),
+        "deadline": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
+        "status": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
+        "created_at": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
+        "answered_at": _f(C.CORRESPONDENCE, "complaints", "system", "privacy_request"),
+        "answer": _f(C.CORRESPONDENCE, "complaints", "staff", "privacy_request"),
+    },
+    non_personal=["request", "company", "created_by", "answered_by"],
+    subject=lambda user: _model("privacy.ControllerReferral").filter(
+        request__in=_requests_for(user)
+    ),
+    erasure=Erasure.KEEP,
+    keep_reason=_(
+        "Dokumentasjon på at henvendelsen din ble sendt videre til firmaet som er "
+        "behandlingsansvarlig, i 3 år etter at henvendelsen er avsluttet"
+    ),
+    keep_until=lambda user: None,
+)
+register(
     "privacy.RiskAssessment",
     # About the operator's processing, not about a person (the owner is a staff member).
     personal={},
@@ -556,7 +583,8 @@ def _register_handlers() -> None:
             key="privacy_requests",
             title=_("Henvendelser om personvern"),
             data=_("Navn, e-post, melding og svar i henvendelser om personvern"),
-            models=("privacy.PrivacyRequest",),
+            # A referral to a customer company goes with its request (cascade).
+            models=("privacy.PrivacyRequest", "privacy.ControllerReferral"),
             categories=(C.NAME, C.CONTACT, C.CORRESPONDENCE),
             retention="privacy_request",
             action=Action.DELETE,

@@ -455,3 +455,31 @@ def risk_reviews_due(*, on: datetime.date | None = None) -> QuerySet:
 
     day = on or timezone.localdate()
     return RiskAssessment.objects.filter(next_review__lte=day).select_related("owner")
+
+
+# --- Requests passed on to a customer company (we are its processor) ----------------------
+def controller_referral_state(referral: Any, *, on: datetime.date | None = None) -> str:
+    """ "answered", "overdue" (still open after its deadline) or "open"."""
+    from privacy.models import ControllerReferral
+
+    if referral.status == ControllerReferral.Status.ANSWERED:
+        return "answered"
+    if referral.deadline < (on or timezone.localdate()):
+        return "overdue"
+    return "open"
+
+
+def controller_referrals(*, request: Any = None, company: Any = None) -> list[Any]:
+    """Referrals of one request (privacy officer) or to one company, each with ``state``."""
+    from privacy.models import ControllerReferral
+
+    rows = ControllerReferral.objects.select_related("company", "request", "answered_by")
+    if request is not None:
+        rows = rows.filter(request=request)
+    if company is not None:
+        rows = rows.filter(company=company)
+    found = list(rows)
+    today = timezone.localdate()
+    for referral in found:
+        referral.state = controller_referral_state(referral, on=today)
+    return found

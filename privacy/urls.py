@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from privacy import views
+from privacy import views, views_company
 
 app_name = "privacy"
 
@@ -25,6 +25,24 @@ urlpatterns = [
     path("account/privacy/erase/", views.erase, name="erase"),
     path("account/privacy/rectification/", views.rectification, name="rectification"),
     path("account/privacy/profiling/", views.profiling, name="profiling"),
+    # The company's own clients (the company is the controller).
+    path("account/privacy/persons/", views_company.persons, name="persons"),
+    path("account/privacy/persons/<int:pk>/", views_company.person, name="person"),
+    path(
+        "account/privacy/persons/<int:pk>/export/",
+        views_company.person_export,
+        name="person_export",
+    ),
+    path(
+        "account/privacy/persons/<int:pk>/anonymise/",
+        views_company.person_anonymise,
+        name="person_anonymise",
+    ),
+    path(
+        "account/privacy/referrals/<int:pk>/answer/",
+        views_company.referral_answer,
+        name="referral_answer",
+    ),
     path(
         "account/privacy/statement/read/",
         views.statement_acknowledge,

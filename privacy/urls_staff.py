@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/export/", views_staff.export, name="export"),
     path("<int:pk>/erase/", views_staff.erase, name="erase"),
     path("<int:pk>/close/", views_staff.close, name="close"),
+    path("<int:pk>/refer/", views_staff.refer, name="refer"),
 ]

@@ -8,6 +8,7 @@ category get in (others 403, non-staff 404).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -24,14 +25,17 @@ from backoffice.access import record_access
 from backoffice.models import StaffProfile, StaffRole
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
-from privacy import selectors
+from privacy import clients, selectors
 from privacy.inventory import Category
 from privacy.models import DataExport, PrivacyRequest
-from privacy.services import requests
+from privacy.services import controllers, requests
 
 QUEUE = OperatorCategory.PRIVACY_REQUESTS
 SHOWN = (Category.NAME, Category.CONTACT, Category.CORRESPONDENCE)
 STATUS_FILTERS = ("open", "unverified", "closed", "all")
+# The deadline offered to a customer company for a request passed on to it: two weeks, or
+# the request's own deadline if that comes first.
+REFER_DAYS = datetime.timedelta(days=14)
 
 
 def _officers() -> list[Any]:
@@ -98,6 +102,32 @@ class CloseForm(forms.Form):
     )
 
 
+class FindForm(forms.Form):
+    """The person among the customers' own clients (we are their processor)."""
+
+    find_email = forms.CharField(label=gettext_lazy("E-post"), max_length=254, required=False)
+    find_name = forms.CharField(label=gettext_lazy("Navn"), max_length=200, required=False)
+    find_phone = forms.CharField(label=gettext_lazy("Telefon"), max_length=30, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["query"] = clients.person_query_clean(
+                email=data.get("find_email", ""),
+                name=data.get("find_name", ""),
+                phone=data.get("find_phone", ""),
+            )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return data
+
+
+class ReferForm(forms.Form):
+    deadline = forms.DateField(
+        label=gettext_lazy("Frist for kundene"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 @staff_view(category=QUEUE)
 def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
@@ -133,11 +163,36 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/staff/register.html", {"form": form}, status=status)
 
 
+def _find(request: HttpRequest, item: PrivacyRequest) -> tuple[FindForm, Any]:
+    """The search among the customers' clients: prefilled with the request's name and
+    e-mail, run when asked (``?find=1``); every company shown is in the access log."""
+    if "find" not in request.GET:
+        return FindForm(initial={"find_email": item.email, "find_name": item.name}), None
+    form = FindForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    matches = clients.client_records_matching(query=form.cleaned_data["query"])
+    companies = {m.company.pk: m.company for m in matches}
+    record_access(
+        request,
+        customers=companies.values(),
+        categories=(Category.NAME, Category.CONTACT),
+        reason=item.reference,
+    )
+    return form, matches
+
+
 def _detail_context(request: HttpRequest, item: PrivacyRequest, **forms_: Any) -> dict[str, Any]:
     exports = (
         DataExport.objects.filter(user=item.user).order_by("-created_at")[:5] if item.user else []
     )
+    find_form, matches = _find(request, item)
     return {
+        "find_form": find_form,
+        "matches": matches,
+        "refer_form": forms_.get("refer_form")
+        or ReferForm(initial={"deadline": min(item.deadline, timezone.localdate() + REFER_DAYS)}),
+        "referrals": selectors.controller_referrals(request=item),
         "item": item,
         "overdue": selectors.privacy_request_is_overdue(item),
         "assign_form": forms_.get("assign_form")
@@ -243,3 +298,18 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Henvendelsen er avsluttet, og svaret er sendt.")
 
     return _action(request, pk, CloseForm, "close_form", run)
+
+
+@staff_view(category=QUEUE, action=Action.EDIT)
+@require_POST
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pass the request on to the companies whose client records were ticked."""
+    client_ids = [int(v) for v in request.POST.getlist("client") if v.isdigit()]
+
+    def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
+        sent = controllers.controller_referral_create(
+            request=item, staff=request.user, client_ids=client_ids, deadline=data["deadline"]
+        )
+        return _("Henvendelsen er sendt til %(n)s firma(er); eierne er varslet.") % {"n": len(sent)}
+
+    return _action(request, pk, ReferForm, "refer_form", run)

@@ -504,17 +504,7 @@ def _client_targets(ctx: Context) -> Iterable[Target]:
         for start in range(0, len(pks), 1000):
             # ``update`` leaves ``updated_at`` alone: the row is not selected again anyway.
             _plain("customers.Client").filter(pk__in=pks[start : start + 1000]).update(
-                name=ANONYMISED_NAME,
-                contact_person="",
-                their_reference="",
-                address_line="",
-                address_line2="",
-                postcode="",
-                city="",
-                invoice_emails="",
-                phone="",
-                notes="",
-                is_active=False,
+                **CLIENT_ANONYMISED
             )
 
     yield Target("customers.Client", Action.ANONYMISE, rows, apply)
@@ -611,6 +601,8 @@ def left_invoice_targets(ctx: Context) -> Iterable[Target]:
     yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)
 
 
+# What an anonymised client record keeps: its number and kind, nothing about the person
+# (the engine's rules and a company's own anonymisation, privacy.services.controllers).
 CLIENT_ANONYMISED = {
     "name": ANONYMISED_NAME,
     "contact_person": "",
