@@ -28,5 +28,9 @@ register_sentences(
         "privacy.subprocessor.changed": _("Underleverandør %(name)s endret"),
         "privacy.risk.created": _("Risiko «%(title)s» registrert"),
         "privacy.risk.changed": _("Risiko «%(title)s» endret"),
+        "privacy.referral.sent": _("Henvendelse om personvern sendt videre til firmaet"),
+        "privacy.referral.answered": _("Videresendt henvendelse om personvern besvart"),
+        "privacy.client.exported": _("Opplysningene om kunde %(number)s lastet ned"),
+        "privacy.client.anonymised": _("Kunde %(number)s anonymisert"),
     }
 )
