@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from privacy.inventory import Category as C
-from privacy.inventory import Erasure, PersonalField, register
+from privacy.inventory import DataSubject, Erasure, PersonalField, register
 
 
 def _f(label: str) -> PersonalField:
@@ -51,6 +51,7 @@ register(
     },
     non_personal=NON_PERSONAL,
     subject=_by_username("axes.AccessAttempt"),
+    data_subjects=(DataSubject.USERS, DataSubject.VISITORS),
     erasure=Erasure.DELETE,
 )
 register(
@@ -58,6 +59,7 @@ register(
     personal={**COMMON, "locked_out": _f(_("Utestengt"))},
     non_personal=NON_PERSONAL,
     subject=_by_username("axes.AccessFailureLog"),
+    data_subjects=(DataSubject.USERS, DataSubject.VISITORS),
     erasure=Erasure.DELETE,
 )
 register(
@@ -65,6 +67,7 @@ register(
     personal={**COMMON, "logout_time": _f(_("Logget ut"))},
     non_personal=[*NON_PERSONAL, "session_hash"],
     subject=_by_username("axes.AccessLog"),
+    data_subjects=(DataSubject.USERS, DataSubject.VISITORS),
     erasure=Erasure.DELETE,
 )
 register(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from privacy.handlers import ReportLine
 from privacy.inventory import Category as C
 from privacy.inventory import (
+    DataSubject,
     Erasure,
     PersonalField,
     Retention,
@@ -169,6 +170,7 @@ register(
     non_personal=["user", "created_at", "updated_at"],
     subject="user",
     erasure=Erasure.DELETE,
+    data_subjects=(DataSubject.STAFF,),
 )
 register(
     "backoffice.ElevatedSession",
@@ -185,6 +187,7 @@ register(
     erasure=Erasure.KEEP,
     keep_reason=_("Dokumentasjon på utvidet tilgang til personopplysninger, i 3 år"),
     keep_until=lambda user: None,
+    data_subjects=(DataSubject.STAFF,),
 )
 register(
     "backoffice.StaffGrantRequest",
@@ -213,6 +216,7 @@ register(
     ),
     # Goes with the staff profile (the audit log keeps who asked and who approved).
     erasure=Erasure.DELETE,
+    data_subjects=(DataSubject.STAFF,),
 )
 register(
     "backoffice.AccessLogEntry",
@@ -283,6 +287,7 @@ register(
     erasure=Erasure.KEEP,
     keep_reason=_("Kundekortet hører til regnskapet vårt (bokføringsloven § 13)"),
     keep_until=lambda user: end_of_bookkeeping_period(),
+    data_subjects=(DataSubject.USERS,),
 )
 register(
     "backoffice.Order",

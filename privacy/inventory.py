@@ -74,6 +74,18 @@ class Source(models.TextChoices):
     SYSTEM = "system", _("Registrert automatisk av tjenesten")
 
 
+class DataSubject(models.TextChoices):
+    """Whom the rows are about (the Art. 30 record's "categories of data subjects")."""
+
+    USERS = "users", _("Brukere av FakturaNett (eiere, ansatte og rådgivere i kundefirmaene)")
+    VISITORS = "visitors", _("Besøkende på nettsidene, også de uten konto")
+    STAFF = "staff", _("Våre egne ansatte og rådgivere")
+    CLIENTS = (
+        "clients",
+        _("Kundenes egne kunder og kontaktpersoner (vi er databehandler for kunden)"),
+    )
+
+
 class Erasure(models.TextChoices):
     DELETE = "delete", _("Slettes")
     ANONYMISE = "anonymise", _("Anonymiseres")
@@ -323,6 +335,9 @@ class ModelDeclaration:
     eraser: Callable[[models.QuerySet, Any], None] | None = None
     # Order in which erasure runs; the user row itself goes last.
     erasure_order: int = 50
+    # Whom the rows are about (DataSubject values); by default the users when the rows
+    # have a subject, else the customers' own clients.
+    data_subjects: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -381,6 +396,7 @@ def register(
     keep_until: Callable[[Any], datetime.date | None] | None = None,
     eraser: Callable[[models.QuerySet, Any], None] | None = None,
     erasure_order: int = 50,
+    data_subjects: Iterable[str] | None = None,
 ) -> ModelDeclaration:
     """Declare the fields of one model. Call it from your app's ``privacy.py``."""
     label = model if isinstance(model, str) else model._meta.label
@@ -396,6 +412,11 @@ def register(
         raise InventoryError(f"{label}: no such field(s) {sorted(unknown)}.")
     if erasure == Erasure.KEEP and not keep_reason:
         raise InventoryError(f"{label}: Erasure.KEEP needs a keep_reason.")
+    if data_subjects is None:
+        data_subjects = (DataSubject.USERS,) if subject else (DataSubject.CLIENTS,)
+    data_subjects = tuple(data_subjects)
+    if not data_subjects or set(data_subjects) - set(DataSubject.values):
+        raise InventoryError(f"{label}: unknown data subjects {data_subjects!r}.")
     declaration = ModelDeclaration(
         label=label,
         personal=dict(personal),
@@ -406,6 +427,7 @@ def register(
         keep_until=keep_until,
         eraser=eraser,
         erasure_order=erasure_order,
+        data_subjects=data_subjects,
     )
     _registry[label] = declaration
     return declaration

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from privacy import erasers
 from privacy.inventory import Category as C
 from privacy.inventory import (
+    DataSubject,
     Erasure,
     PersonalField,
     Retention,
@@ -232,6 +233,7 @@ register(
         "failed_at",
     ],
     subject=None,
+    data_subjects=(DataSubject.USERS, DataSubject.CLIENTS),
 )
 register(
     "core.AuditEntry",
@@ -310,6 +312,7 @@ register(
     non_personal=["user", "redacted_at"],
     subject="user",
     erasure=Erasure.ANONYMISE,
+    data_subjects=(DataSubject.USERS, DataSubject.VISITORS),
     eraser=erasers.erase_consent_records,
 )
 register(
@@ -348,6 +351,7 @@ register(
     non_personal=["created_at"],
     subject=None,
     erasure=Erasure.DELETE,
+    data_subjects=(DataSubject.VISITORS,),
 )
 register("privacy.AnalyticsSalt", personal={}, non_personal=["day", "salt"])
 register(
@@ -518,6 +522,7 @@ register(
     subject=lambda user: _model("privacy.ControllerReferral").filter(
         request__in=_requests_for(user)
     ),
+    data_subjects=(DataSubject.USERS, DataSubject.CLIENTS),
     erasure=Erasure.KEEP,
     keep_reason=_(
         "Dokumentasjon på at henvendelsen din ble sendt videre til firmaet som er "

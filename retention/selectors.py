@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from privacy import inventory
-from privacy.inventory import Category, Erasure
+from privacy.inventory import Category, DataSubject, Erasure
 from retention.models import DeletionLogEntry, RetentionRun
 from retention.rules import Action, rules
 
@@ -108,12 +108,8 @@ def processing_record() -> dict[str, Any]:
             entry["retention"].add(str(RETENTION[spec.retention].label))
             entry["recipients"].add(str(spec.recipients))
             entry["models"].add(str(declaration.model._meta.verbose_name_plural))
-            entry["subjects"].add(
-                str(
-                    gettext_lazy("Brukere av FakturaNett")
-                    if declaration.subject
-                    else gettext_lazy("Kundenes kunder og kontakter")
-                )
+            entry["subjects"].update(
+                str(DataSubject(subject).label) for subject in declaration.data_subjects
             )
     subprocessors = [
         f"{s.name} ({s.country}; {s.transfer_basis})"
@@ -133,8 +129,58 @@ def processing_record() -> dict[str, Any]:
         if key in PURPOSES
     ]
     return {
-        "controller": "Invoice Club AS, Trondheim",
+        "controller": OPERATOR,
         "activities": activities,
         "subprocessors": subprocessors,
         "measures": SECURITY_MEASURES,
+        "processor": processor_record(),
+    }
+
+
+OPERATOR = "Invoice Club AS, Trondheim"
+# What we do for a customer with its own clients' data (Art. 30(2)(b)): the service itself.
+PROCESSOR_ACTIVITIES = (
+    gettext_lazy("Kunderegister: lagre og vise kundenes egne kunder"),
+    gettext_lazy("Fakturering: lage, utstede og arkivere fakturaer og kreditnotaer (PDF og EHF)"),
+    gettext_lazy("Utsending av fakturaer og purringer på e-post og via Peppol"),
+    gettext_lazy("Innbetalinger, bankfiler, purringer, renter og inkassovarsel"),
+    gettext_lazy("Rapporter og regnskapsuttrekk (SAF-T) til kunden"),
+    gettext_lazy(
+        "Svar på kundenes egne henvendelser fra de registrerte (finn en person, innsyn, "
+        "retting, anonymisering)"
+    ),
+)
+
+
+def processor_record() -> dict[str, Any]:
+    """The record we keep as processor (GDPR art. 30(2)): for each customer company (the
+    controller), what we process on its behalf about its own clients. Generated from the
+    inventory's declarations about those clients, like the controller record."""
+    from backoffice.selectors import customers
+    from privacy.inventory import RETENTION
+
+    categories: set[str] = set()
+    records: set[str] = set()
+    retention: set[str] = set()
+    for declaration in inventory.declarations():
+        if DataSubject.CLIENTS not in declaration.data_subjects or not declaration.personal:
+            continue
+        records.add(str(declaration.model._meta.verbose_name_plural))
+        for spec in declaration.personal.values():
+            categories.add(str(Category(spec.category).label))
+            retention.add(str(RETENTION[spec.retention].label))
+    # Every customer, also a closed one whose records we still store until their deadline.
+    controllers = list(
+        customers()
+        .order_by("name", "pk")
+        .values("name", "organization_number", "email", "closed_at")
+    )
+    return {
+        "processor": OPERATOR,
+        "controllers": controllers,
+        "subjects": [str(DataSubject.CLIENTS.label)],
+        "activities": [str(a) for a in PROCESSOR_ACTIVITIES],
+        "categories": sorted(categories),
+        "records": sorted(records),
+        "retention": sorted(retention),
     }

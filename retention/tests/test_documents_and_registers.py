@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.models import StaffRole
-from backoffice.tests.conftest import client_for, make_staff
+from backoffice.tests.conftest import client_for, make_staff, operator  # noqa: F401
 from core.models import AuditEntry
 from privacy import selectors
+from privacy.inventory import PURPOSES, DataSubject
 from privacy.models import RiskAssessment, SubProcessor
 from privacy.services import registers
 from retention.rules import rules
+from retention.selectors import processing_record
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +61,31 @@ def test_processing_record_is_generated_from_the_inventory(officer):
     assert "Fakturere kunden og oppfylle bokføringsplikten" in html
     assert "Rettslig forpliktelse" in html
     assert "Lagring AS (Norge; EØS)" in html
+
+
+def test_the_record_names_page_view_subjects_and_has_the_processor_record(
+    officer,
+    company,
+    other_company,
+    operator,  # noqa: F811 (fixture)
+):
+    record = processing_record()
+    by_purpose = {a["purpose"]: a for a in record["activities"]}
+    visitors = str(DataSubject.VISITORS.label)
+    clients = str(DataSubject.CLIENTS.label)
+    # Page views are about visitors of the website, not the customers' clients.
+    analytics = by_purpose[str(PURPOSES["product_improvement"].label)]
+    assert visitors in analytics["subjects"] and clients not in analytics["subjects"]
+    # Art. 30(2): every customer company is a controller we act for (not the operator).
+    processor = record["processor"]
+    names = [c["name"] for c in processor["controllers"]]
+    assert company.name in names and other_company.name in names
+    assert operator.name not in names
+    assert processor["subjects"] == [clients]
+    assert "kunder" in processor["records"]  # the client register (customers.Client)
+    assert "Navn" in processor["categories"] and "Adresse" in processor["categories"]
+    html = client_for(officer).get(reverse("retention_staff:processing_record")).content.decode()
+    assert "artikkel 30 nr. 2" in html and company.name in html
 
 
 def test_subprocessor_add_and_edit_are_audited_and_published(officer):
