@@ -9,13 +9,7 @@ from django.utils import timezone
 
 from backoffice import services
 from backoffice.models import StaffRole
-from backoffice.permissions import (
-    CATEGORIES,
-    PERSONAL_CATEGORIES,
-    Action,
-    active_elevation,
-    can,
-)
+from backoffice.permissions import CATEGORIES, PERSONAL_CATEGORIES, Action, active_elevation, can
 from backoffice.tests.conftest import make_staff
 
 # What each role may VIEW, written out independently of backoffice.permissions.MATRIX.

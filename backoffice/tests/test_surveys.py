@@ -14,6 +14,7 @@ from django.utils import timezone
 from backoffice import services
 from backoffice.models import ServiceDelivery, StaffRole, SurveyInvitation
 from backoffice.selectors import survey_results
+from backoffice.services.surveys import SURVEY_DAYS, SURVEY_SALT
 from backoffice.tests.conftest import client_for, customer_with_owner, make_staff
 
 
@@ -76,7 +77,7 @@ def test_a_forged_or_tampered_link_is_refused():
     _active_customer()
     invitation = services.survey_send()[0]
     client = Client()
-    forged = signing.dumps({"i": invitation.pk, "n": "0" * 32}, salt=services.SURVEY_SALT)
+    forged = signing.dumps({"i": invitation.pk, "n": "0" * 32}, salt=SURVEY_SALT)
     for token in ("not-a-token", forged, services.survey_token(invitation) + "x"):
         response = client.post(reverse("survey_answer", kwargs={"token": token}), {"score": "5"})
         assert response.status_code == 404
@@ -90,7 +91,7 @@ def test_an_expired_link_says_so_and_changes_nothing():
     _active_customer()
     invitation = services.survey_send()[0]
     url = _answer_url(invitation)
-    later = timezone.now() + datetime.timedelta(days=services.SURVEY_DAYS, seconds=1)
+    later = timezone.now() + datetime.timedelta(days=SURVEY_DAYS, seconds=1)
     with time_machine.travel(later, tick=False):
         response = Client().post(url, {"score": "5"})
     assert response.status_code == 410
