@@ -102,13 +102,14 @@ class SignupForm(CompanyIdentifiersMixin, NewPasswordMixin, forms.Form):
     )
     password1 = _password_field(_("Passord"))
     password2 = _password_field(_("Gjenta passordet"))
+    # The org.nr first: the look-up (core/companylookup.py) fills in the fields below it.
+    organization_number = _orgnr_field()
     company_name = forms.CharField(
         label=_("Firmanavn"),
         max_length=200,
         validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    organization_number = _orgnr_field()
     vat_registered = forms.BooleanField(
         label=_("Firmaet er registrert i Merverdiavgiftsregisteret (MVA)"), required=False
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("signup/", views.signup, name="signup"),
     path("signup/done/", views.signup_done, name="signup_done"),
+    path("signup/lookup/", views.signup_lookup, name="signup_lookup"),
     path("verify/<str:uidb64>/<str:token>/", views.verify_email, name="verify_email"),
     path("verify/resend/", views.verify_email_resend, name="verify_email_resend"),
     path("password/reset/", views.password_reset, name="password_reset"),

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
@@ -52,6 +53,7 @@ from accounts.permissions import (
 )
 from accounts.permissions import verify_otp as _verify_otp
 from accounts.tokens import email_verification_token, user_from_unlock_token
+from core.companylookup import company_lookup_response, enable_company_lookup
 from core.forms import form_add_service_errors
 from core.parsing import parse_id
 from core.redirects import safe_next
@@ -157,7 +159,27 @@ def signup(request: HttpRequest) -> HttpResponse:
             del user
             request.session[SESSION_SIGNUP_EMAIL] = data["email"]
             return redirect("accounts:signup_done")
+    enable_company_lookup(
+        form,
+        url=reverse("accounts:signup_lookup"),
+        fields={
+            "name": "company_name",
+            "address_line": "address_line",
+            "postcode": "postcode",
+            "city": "city",
+            "vat_registered": "vat_registered",
+            "in_foretaksregisteret": "in_foretaksregisteret",
+        },
+    )
     return render(request, "accounts/signup.html", {"form": form}, status=_form_status(form))
+
+
+@require_GET
+def signup_lookup(request: HttpRequest) -> HttpResponse:
+    """The sign-up form's company look-up: anonymous, so throttled per address."""
+    return company_lookup_response(
+        request, scope="brreg_signup", rate=settings.BRREG_RATE_ANONYMOUS
+    )
 
 
 SESSION_SIGNUP_EMAIL = "signup_email"

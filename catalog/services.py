@@ -32,13 +32,15 @@ from catalog.selectors import (
 from catalog.units import Unit
 from core.audit import Actor, audit_log
 from core.csvfiles import (
+    CsvFile,
     CsvImportError,
+    CsvPreview,
     RowError,
     format_bool,
     format_decimal,
     parse_bool,
     parse_decimal,
-    read_csv,
+    read_csv_file,
     row_errors_from,
 )
 
@@ -284,13 +286,11 @@ def _unit_labels() -> dict[str, str]:
         return {str(member.label).lower(): member.value for member in Unit}
 
 
-@transaction.atomic
-def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Product]:
-    """Create a product for every row, or none: every row is validated first.
-
-    Rows without a product number get the next suggested numbers, in file order.
-    """
-    rows = read_csv(data, columns=_CSV_ALIASES, required=["name", "unit_price", "vat_code"])
+def _product_import_plan(*, company: Company, data: bytes) -> tuple[CsvFile, list[Product]]:
+    """The file and its validated, unsaved products, numbers allocated; ``CsvImportError``
+    lists every row error."""
+    file = read_csv_file(data, columns=_CSV_ALIASES, required=["name", "unit_price", "vat_code"])
+    rows = file.rows
     labels = {field: header for header, field in CSV_COLUMNS}
     allowed = {code.code: code for code in vat_codes_for(vat_registered=company.vat_registered)}
     known = set(VatCode.objects.values_list("code", flat=True))
@@ -373,6 +373,36 @@ def product_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[P
 
     if row_errors:
         raise CsvImportError(sorted(row_errors, key=lambda error: error.row))
+    return file, prepared
+
+
+def _product_preview(file: CsvFile, products: list[Product]) -> CsvPreview:
+    return CsvPreview.of(
+        file, header=[header for header, _field in CSV_COLUMNS], rows=product_csv_rows(products)
+    )
+
+
+def product_import_preview(*, company: Company, data: bytes) -> CsvPreview:
+    """What ``product_import_csv`` would create now, numbers included; writes nothing.
+
+    Raises what the import raises (``CsvImportError`` with every row error).
+    """
+    file, prepared = _product_import_plan(company=company, data=data)
+    return _product_preview(file, prepared)
+
+
+@transaction.atomic
+def product_import_csv(
+    *, company: Company, actor: Actor, data: bytes, expected_fingerprint: str | None = None
+) -> list[Product]:
+    """Create a product for every row, or none: every row is validated first.
+
+    Rows without a product number get the next suggested numbers, in file order. With
+    ``expected_fingerprint`` (the preview the user confirmed), the products must be
+    exactly those of that preview, or nothing is imported (``preview_changed``).
+    """
+    file, prepared = _product_import_plan(company=company, data=data)
+    _product_preview(file, prepared).check(expected_fingerprint)
     try:
         with transaction.atomic():
             Product.objects.bulk_create(prepared, batch_size=500)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,7 +18,7 @@ from catalog import selectors, services
 from catalog.forms import ProductForm
 from catalog.models import Product
 from core.audit import Actor
-from core.csvfiles import csv_import_page, csv_response
+from core.csvfiles import csv_import_page, csv_preview_page, csv_response
 
 PAGE_SIZE = 50
 
@@ -134,21 +135,57 @@ def product_export(request: HttpRequest) -> HttpResponse:
     )
 
 
+_IMPORT_KIND = "catalog.product"
+
+
+def _import_context() -> dict[str, object]:
+    return {
+        "columns": [header for header, _field in services.CSV_COLUMNS],
+        "units": services.Unit.choices,
+        "list_url": reverse("catalog:list"),
+        "list_label": _("Produkter"),
+        "upload_url": reverse("catalog:import"),
+        "upload_label": _("Importer produkter"),
+        "preview_title": _("Importer produkter: kontroller radene"),
+    }
+
+
 @editor_view
 def product_import(request: HttpRequest) -> HttpResponse:
     return csv_import_page(
         request,
+        kind=_IMPORT_KIND,
+        preview_csv=services.product_import_preview,
+        preview_url="catalog:import_preview",
+        template="catalog/product_import.html",
+        context=_import_context(),
+    )
+
+
+@editor_view
+def product_import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    return csv_preview_page(
+        request,
+        token,
+        kind=_IMPORT_KIND,
+        preview_csv=services.product_import_preview,
         import_csv=services.product_import_csv,
+        shown_columns=[
+            "varenummer",
+            "navn",
+            "beskrivelse",
+            "enhet",
+            "enhetspris eks. mva",
+            "mva-kode",
+            "aktiv",
+        ],
         success_message=lambda count: (
             ngettext("%(count)s produkt er importert.", "%(count)s produkter er importert.", count)
             % {"count": count}
         ),
         success_url="catalog:list",
-        template="catalog/product_import.html",
-        context={
-            "columns": [header for header, _field in services.CSV_COLUMNS],
-            "units": services.Unit.choices,
-        },
+        upload_template="catalog/product_import.html",
+        context=_import_context(),
     )
 
 

@@ -5,16 +5,33 @@ CRLF line ends, a header row. Cells that Excel would run as a formula are prefix
 with ``'`` (CSV injection); import strips that prefix again, so a round trip is exact.
 
 Import: the whole upload is checked before any row is used: size (2 MB), not empty,
-UTF-8 text without control characters, a known header. Problems with the file raise
-``ValidationError``; problems in rows are collected as ``RowError`` by the caller, which
-raises ``CsvImportError`` with all of them so nothing is imported.
+text without control characters, a known header. The encoding is decided by one strict
+rule (``decode_upload``): UTF-16 with its byte order mark (Excel's "Unicode text"), else
+UTF-8 (with or without BOM) when the bytes are valid UTF-8, else Windows-1252 (what
+Norwegian Excel's "CSV (semikolondelt)" writes). Valid UTF-8 is a near-certain test (cp1252
+text with æøå is practically never valid UTF-8), so no statistical guess is needed, and
+a statistical detector could silently turn ø into another letter on a short file. The
+separator is the one (``;``, ``,`` or tab) that splits the header into the most known
+columns. Problems with the file raise ``ValidationError``; problems in rows are collected
+as ``RowError`` by the caller, which raises ``CsvImportError`` with all of them so nothing
+is imported.
+
+Preview: the upload page checks the file with the app's preview service and keeps the
+bytes in the shared cache for ``PREVIEW_SECONDS``, tied to the company, the user and the
+kind of import; the preview page shows the rows as they will be created, and confirming
+runs the import service with the fingerprint of what was shown, which refuses when the
+result would differ (``CsvPreview.fingerprint``).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
+import json
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,6 +39,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
@@ -68,7 +86,10 @@ class CsvRow:
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV-fil"),
-        help_text=_("Semikolon- eller kommaseparert, UTF-8, høyst 2 MB."),
+        help_text=_(
+            "Fra Excel: «CSV (semikolondelt)» eller «CSV UTF-8». Semikolon, komma eller "
+            "tabulator som skilletegn; UTF-8 eller Windows-1252; høyst 2 MB."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -86,33 +107,57 @@ class CsvUploadForm(forms.Form):
         return data
 
 
-def _decode(data: bytes) -> str:
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1252": "Windows-1252",
+}
+DELIMITER_LABELS = {";": _("semikolon"), ",": _("komma"), "\t": _("tabulator")}
+
+
+def decode_upload(data: bytes) -> tuple[str, str]:
+    """The text of an uploaded CSV file and the encoding it was read with.
+
+    UTF-16 with a byte order mark, else strict UTF-8 (a BOM is dropped), else
+    Windows-1252; bytes that are none of them, binary data, control characters and
+    empty files raise ``ValidationError``.
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("Filen er for stor. Største tillatte størrelse er 2 MB."), code="too_large"
         )
+    encoding = "utf-8"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValidationError(
-            _(
-                "Filen er UTF-16-kodet (Unicode-tekst). Lagre den som «CSV UTF-8 (kommadelt)» "
-                "i Excel og prøv igjen."
-            ),
-            code="not_utf8",
-        )
-    if b"\x00" in data:
+        encoding = "utf-16"
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                _("Filen ser ikke ut som en CSV-fil (ugyldig UTF-16)."), code="binary"
+            ) from exc
+        if "\x00" in text:
+            raise ValidationError(
+                _("Filen ser ikke ut som en CSV-fil (den inneholder binære data)."), code="binary"
+            )
+    elif b"\x00" in data:
         raise ValidationError(
             _("Filen ser ikke ut som en CSV-fil (den inneholder binære data)."), code="binary"
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            _(
-                "Filen er ikke UTF-8-kodet. Lagre den som «CSV UTF-8 (kommadelt)» "
-                "i Excel og prøv igjen."
-            ),
-            code="not_utf8",
-        ) from exc
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise ValidationError(
+                    _(
+                        "Tegnsettet i filen er ukjent (verken UTF-8 eller Windows-1252). Lagre "
+                        "den som «CSV UTF-8 (kommadelt)» i Excel og prøv igjen."
+                    ),
+                    code="unknown_encoding",
+                ) from exc
     text = text.removeprefix(BOM)
     if _CONTROL.search(text):
         raise ValidationError(
@@ -120,10 +165,23 @@ def _decode(data: bytes) -> str:
         )
     if not text.strip():
         raise ValidationError(_("Filen er tom."), code="empty")
-    return text
+    return text, encoding
 
 
-def _delimiter(first_line: str) -> str:
+def _delimiter(first_line: str, columns: Mapping[str, str]) -> str:
+    """The separator that splits the header into the most known columns; ``;`` on a tie
+    (Norwegian Excel's), then ``,``, then tab."""
+    best, best_score = "", 0
+    for candidate in (";", ",", "\t"):
+        try:
+            cells = next(csv.reader([first_line], delimiter=candidate))
+        except (csv.Error, StopIteration):
+            continue
+        score = sum(1 for cell in cells if _normalise_header(cell) in columns)
+        if score > best_score:
+            best, best_score = candidate, score
+    if best:
+        return best
     for candidate in (";", ",", "\t"):
         if candidate in first_line:
             return candidate
@@ -148,22 +206,44 @@ def protect(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class CsvFile:
+    rows: list[CsvRow]
+    encoding: str
+    delimiter: str
+
+    @property
+    def encoding_label(self) -> str:
+        return ENCODING_LABELS.get(self.encoding, self.encoding)
+
+    @property
+    def delimiter_label(self) -> str:
+        return str(DELIMITER_LABELS.get(self.delimiter, self.delimiter))
+
+
 def read_csv(
     data: bytes, *, columns: Mapping[str, str], required: Iterable[str] = ()
 ) -> list[CsvRow]:
-    """Parse ``data`` into rows keyed by field name.
+    """The rows of ``read_csv_file``."""
+    return read_csv_file(data, columns=columns, required=required).rows
+
+
+def read_csv_file(
+    data: bytes, *, columns: Mapping[str, str], required: Iterable[str] = ()
+) -> CsvFile:
+    """Parse ``data`` into rows keyed by field name, with the encoding and separator used.
 
     ``columns`` maps every accepted header (normalised: lower case, single spaces) to a
     field name. Raises ``ValidationError`` when the file as a whole cannot be used.
     """
-    text = _decode(data)
+    text, encoding = decode_upload(data)
     first_line = text.lstrip().split("\n", 1)[0].strip()
     if first_line.lower().startswith("sep=") and len(first_line) == 5:
         # Excel's separator hint line: "sep=;"
         delimiter = first_line[4]
         text = text.lstrip().split("\n", 1)[1] if "\n" in text.lstrip() else ""
     else:
-        delimiter = _delimiter(first_line)
+        delimiter = _delimiter(first_line, columns)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -223,7 +303,7 @@ def read_csv(
         ) from exc
     if not rows:
         raise ValidationError(_("Filen har ingen rader under overskriftsraden."), code="empty")
-    return rows
+    return CsvFile(rows=rows, encoding=encoding, delimiter=delimiter)
 
 
 def csv_chunks(
@@ -322,35 +402,224 @@ def row_errors_from(row: int, error: ValidationError, labels: Mapping[str, str])
     return result
 
 
+@dataclass(frozen=True)
+class CsvPreview:
+    """The rows an import will create, as the export writes them, for the preview page.
+
+    ``fingerprint`` identifies exactly these values: the import service compares it with
+    the one the user confirmed and writes nothing when they differ.
+    """
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    encoding_label: str
+    delimiter_label: str
+
+    @classmethod
+    def of(cls, file: CsvFile, *, header: list[str], rows: list[list[str]]) -> CsvPreview:
+        return cls(
+            header=header,
+            rows=rows,
+            lines=[row.number for row in file.rows],
+            encoding_label=file.encoding_label,
+            delimiter_label=file.delimiter_label,
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        payload = json.dumps([self.header, self.rows], ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def check(self, expected: str | None) -> None:
+        """Raise ``ValidationError`` (code ``preview_changed``) unless ``expected`` is this
+        preview's fingerprint; ``None`` means no preview was shown (scripts, tests)."""
+        if expected is not None and not hmac.compare_digest(self.fingerprint, expected):
+            raise ValidationError(
+                _(
+                    "Noe er endret siden forhåndsvisningen (for eksempel et nummer som er tatt "
+                    "i bruk), så ingenting ble importert. Se over den nye forhåndsvisningen og "
+                    "bekreft igjen."
+                ),
+                code="preview_changed",
+            )
+
+    def table(self, shown: Iterable[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+        """The header and rows (with their line numbers) of the columns in ``shown``."""
+        indexes = [self.header.index(name) for name in shown if name in self.header]
+        return (
+            [self.header[i] for i in indexes],
+            [
+                (line, [row[i] for i in indexes])
+                for line, row in zip(self.lines, self.rows, strict=True)
+            ],
+        )
+
+
+# --- The upload kept between preview and confirmation ---------------------------------
+
+PREVIEW_SECONDS = 30 * 60
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def _cache_key(token: str) -> str:
+    return f"csvimport:{token}"
+
+
+def upload_store(*, request: HttpRequest, kind: str, data: bytes) -> str:
+    """Keep an upload for the preview; the token is its (unguessable) name."""
+    token = secrets.token_urlsafe(18)
+    cache.set(
+        _cache_key(token),
+        {
+            "company": request.company.pk,  # type: ignore[attr-defined]
+            "user": request.user.pk,
+            "kind": kind,
+            "data": data,
+        },
+        timeout=PREVIEW_SECONDS,
+    )
+    return token
+
+
+def upload_load(*, request: HttpRequest, kind: str, token: str) -> bytes | None:
+    """The upload behind ``token`` if it exists, has not expired and belongs to this
+    company, this user and this kind of import; otherwise ``None``."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    entry = cache.get(_cache_key(token))
+    if (
+        not isinstance(entry, dict)
+        or entry.get("company") != request.company.pk  # type: ignore[attr-defined]
+        or entry.get("user") != request.user.pk
+        or entry.get("kind") != kind
+        or not isinstance(entry.get("data"), bytes)
+    ):
+        return None
+    return entry["data"]
+
+
+def upload_discard(*, token: str) -> None:
+    if _TOKEN.fullmatch(token):
+        cache.delete(_cache_key(token))
+
+
+class ConfirmForm(forms.Form):
+    fingerprint = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
+
+
 def csv_import_page(
     request: HttpRequest,
     *,
-    import_csv: Callable[..., list[Any]],
-    success_message: Callable[[int], str],
-    success_url: str,
+    kind: str,
+    preview_csv: Callable[..., CsvPreview],
+    preview_url: str,
     template: str,
     context: dict[str, Any],
 ) -> HttpResponse:
-    """The upload page of a CSV import: validate the file, run the import service, and show
-    either the per-row error report (status 400, nothing imported) or a success message."""
+    """The upload page of a CSV import: check the file with the preview service, keep it
+    for ``PREVIEW_SECONDS`` and go to its preview (``preview_url``, a URL name taking the
+    token); or show the per-row error report (status 400). Nothing is imported here."""
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     row_errors: list[RowError] = []
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"]
         try:
-            created = import_csv(
-                company=request.company,  # type: ignore[attr-defined]
-                actor=Actor.user(request.user),
-                data=form.cleaned_data["file"],
-            )
+            preview_csv(company=request.company, data=data)  # type: ignore[attr-defined]
         except CsvImportError as exc:
             row_errors = exc.row_errors
             form.add_error(None, exc.messages[0])
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            messages.success(request, success_message(len(created)))
-            return redirect(success_url)
+            token = upload_store(request=request, kind=kind, data=data)
+            return redirect(preview_url, token=token)
     status = 400 if request.method == "POST" else 200
     return render(
         request, template, {"form": form, "row_errors": row_errors, **context}, status=status
+    )
+
+
+def csv_preview_page(
+    request: HttpRequest,
+    token: str,
+    *,
+    kind: str,
+    preview_csv: Callable[..., CsvPreview],
+    import_csv: Callable[..., list[Any]],
+    shown_columns: list[str],
+    success_message: Callable[[int], str],
+    success_url: str,
+    upload_template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The preview of a kept upload (GET) and its confirmation (POST).
+
+    An unknown, expired or someone else's token gives the upload page with a message
+    (404). Confirming imports with the fingerprint of the preview the user saw; when the
+    rows would now come out differently, nothing is imported and the new preview is shown
+    (409).
+    """
+    data = upload_load(request=request, kind=kind, token=token)
+    if data is None:
+        notice = _(
+            "Forhåndsvisningen finnes ikke (lenger). Den gjelder i %(minutes)s minutter "
+            "og bare for den som lastet opp filen. Last opp filen på nytt."
+        ) % {"minutes": PREVIEW_SECONDS // 60}
+        return render(
+            request,
+            upload_template,
+            {"form": CsvUploadForm(), "row_errors": [], "csv_notice": notice, **context},
+            status=404,
+        )
+    company = request.company  # type: ignore[attr-defined]
+    status = 200
+    notice = ""
+    if request.method == "POST":
+        confirm = ConfirmForm(request.POST)
+        expected = confirm.cleaned_data["fingerprint"] if confirm.is_valid() else "-"
+        try:
+            created = import_csv(
+                company=company,
+                actor=Actor.user(request.user),
+                data=data,
+                expected_fingerprint=expected,
+            )
+        except CsvImportError:
+            status = 409  # the rows are shown below with their errors
+        except ValidationError as exc:
+            status = 409
+            notice = exc.messages[0]
+        else:
+            upload_discard(token=token)
+            messages.success(request, success_message(len(created)))
+            return redirect(success_url)
+    row_errors: list[RowError] = []
+    preview: CsvPreview | None = None
+    try:
+        preview = preview_csv(company=company, data=data)
+    except CsvImportError as exc:
+        row_errors = exc.row_errors
+        notice = notice or exc.messages[0]
+    except ValidationError as exc:  # only if the file's rules changed since the upload
+        notice = notice or exc.messages[0]
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    if preview is not None:
+        header, rows = preview.table(shown_columns)
+    return render(
+        request,
+        "core/csv_preview.html",
+        {
+            "preview": preview,
+            "preview_header": header,
+            "preview_rows": rows,
+            "confirm_form": ConfirmForm(
+                initial={"fingerprint": preview.fingerprint if preview else ""}
+            ),
+            "row_errors": row_errors,
+            "csv_notice": notice,
+            **context,
+        },
+        status=status,
     )

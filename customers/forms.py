@@ -14,7 +14,8 @@ class ClientForm(forms.Form):
     """Types and lengths; the service checks the rest and its errors land on these fields."""
 
     kind = forms.ChoiceField(label=_("Type"), choices=Client.Kind.choices, initial="company")
-    name = forms.CharField(label=_("Navn"), max_length=200)
+    # The org.nr before the name: the look-up (core/companylookup.py) fills in the name and
+    # the address of a new client.
     organization_number = forms.CharField(
         label=_("Organisasjonsnummer"),
         max_length=20,
@@ -22,6 +23,7 @@ class ClientForm(forms.Form):
         help_text=_("9 siffer. Bør fylles ut for norske bedrifter."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    name = forms.CharField(label=_("Navn"), max_length=200)
     vat_number = forms.CharField(
         label=_("Utenlandsk MVA-nummer"),
         max_length=30,

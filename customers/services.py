@@ -40,7 +40,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company
 from core.audit import Actor, audit_log
-from core.csvfiles import CsvImportError, RowError, parse_bool, read_csv, row_errors_from
+from core.csvfiles import (
+    CsvFile,
+    CsvImportError,
+    CsvPreview,
+    RowError,
+    parse_bool,
+    read_csv_file,
+    row_errors_from,
+)
 from core.identifiers import clean_foreign_vat_number, clean_orgnr
 from core.parsing import parse_int
 from core.peppol import NORWEGIAN_ORGNR_SCHEME, clean_participant_id
@@ -423,15 +431,13 @@ def _labels() -> dict[str, str]:
     return labels
 
 
-@transaction.atomic
-def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Client]:
-    """Create a client for every row, or none at all.
-
-    Every row is validated first (the same rules as the form, plus: no orgnr twice, in
-    the file or among the company's clients; a given customer number must be free).
-    Rows without a customer number get the next free numbers, in file order.
-    """
-    rows = read_csv(data, columns=_CSV_ALIASES, required=["name"])
+def _client_import_plan(
+    *, company: Company, data: bytes
+) -> tuple[CsvFile, list[tuple[Client, int | None]]]:
+    """The file and its validated, unsaved clients with their given numbers (``None``:
+    allocate); ``CsvImportError`` lists every row error."""
+    file = read_csv_file(data, columns=_CSV_ALIASES, required=["name"])
+    rows = file.rows
     labels = _labels()
     existing_orgnrs = dict(
         Client.objects.filter(company=company)
@@ -525,6 +531,46 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
 
     if row_errors:
         raise CsvImportError(row_errors)
+    return file, prepared
+
+
+def _client_preview(file: CsvFile, clients: list[Client]) -> CsvPreview:
+    return CsvPreview.of(
+        file, header=[header for header, _field in CSV_COLUMNS], rows=client_csv_rows(clients)
+    )
+
+
+def client_import_preview(*, company: Company, data: bytes) -> CsvPreview:
+    """What ``client_import_csv`` would create now, numbers included; writes nothing.
+
+    Raises what the import raises (``CsvImportError`` with every row error).
+    """
+    file, prepared = _client_import_plan(company=company, data=data)
+    given = [number for _client, number in prepared if number is not None]
+    next_number = max([_next_number(company), *(number + 1 for number in given)])
+    for client, number in prepared:
+        if number is None:
+            client.number = next_number
+            next_number += 1
+        else:
+            client.number = number
+    return _client_preview(file, [client for client, _number in prepared])
+
+
+@transaction.atomic
+def client_import_csv(
+    *, company: Company, actor: Actor, data: bytes, expected_fingerprint: str | None = None
+) -> list[Client]:
+    """Create a client for every row, or none at all.
+
+    Every row is validated first (the same rules as the form, plus: no orgnr twice, in
+    the file or among the company's clients; a given customer number must be free).
+    Rows without a customer number get the next free numbers, in file order. With
+    ``expected_fingerprint`` (the preview the user confirmed), the clients as created
+    must be exactly those of that preview, or nothing is imported (``preview_changed``).
+    """
+    _lock_numbering(company)
+    file, prepared = _client_import_plan(company=company, data=data)
 
     # Rows with their own number first, so an allocated number can never take one of them.
     numbered = []
@@ -541,19 +587,24 @@ def client_import_csv(*, company: Company, actor: Actor, data: bytes) -> list[Cl
         ) from exc
     unnumbered = [client for client, number in prepared if number is None]
     if unnumbered:
-        _lock_numbering(company)
         next_number = _next_number(company)
         for offset, client in enumerate(unnumbered):
             client.number = next_number + offset
         try:
             with transaction.atomic():
                 Client.objects.bulk_create(unnumbered, batch_size=500)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if expected_fingerprint is not None:  # the preview's numbers are no longer free
+                raise ValidationError(
+                    _("Et av kundenumrene ble nettopp tatt i bruk. Prøv igjen."),
+                    code="number_taken",
+                ) from exc
             # A concurrent create took one of these numbers: take them one by one.
             for client in unnumbered:
                 client.pk = None
                 _insert_with_number(client)
     created = [client for client, _number in prepared]
+    _client_preview(file, created).check(expected_fingerprint)
     audit_log(
         action="customers.client.imported",
         actor=actor,

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor
-from core.csvfiles import csv_import_page, csv_response
+from core.companylookup import company_lookup_response, enable_company_lookup
+from core.csvfiles import csv_import_page, csv_preview_page, csv_response
 from core.parsing import parse_int
 from customers import selectors, services
 from customers.forms import ClientForm
@@ -104,8 +107,27 @@ def client_create(request: HttpRequest) -> HttpResponse:
             )
             _warn(request, client)
             return redirect("customers:detail", pk=client.pk)
+    enable_company_lookup(
+        form,
+        url=reverse("customers:lookup"),
+        fields={
+            "name": "name",
+            "address_line": "address_line",
+            "address_line2": "address_line2",
+            "postcode": "postcode",
+            "city": "city",
+            "country": "country",
+        },
+    )
     status = 400 if request.method == "POST" else 200
     return render(request, "customers/client_form.html", {"form": form}, status=status)
+
+
+@editor_view
+@require_GET
+def client_company_lookup(request: HttpRequest) -> HttpResponse:
+    """The new-client form's company look-up (JSON), throttled per user."""
+    return company_lookup_response(request, scope="brreg_client", rate=settings.BRREG_RATE_USER)
 
 
 @company_view
@@ -170,16 +192,55 @@ def client_export(request: HttpRequest) -> HttpResponse:
     )
 
 
+_IMPORT_KIND = "customers.client"
+
+
+def _import_context() -> dict[str, object]:
+    return {
+        "columns": [header for header, _field in services.CSV_COLUMNS],
+        "list_url": reverse("customers:list"),
+        "list_label": _("Kunder"),
+        "upload_url": reverse("customers:import"),
+        "upload_label": _("Importer kunder"),
+        "preview_title": _("Importer kunder: kontroller radene"),
+    }
+
+
 @editor_view
 def client_import(request: HttpRequest) -> HttpResponse:
     return csv_import_page(
         request,
+        kind=_IMPORT_KIND,
+        preview_csv=services.client_import_preview,
+        preview_url="customers:import_preview",
+        template="customers/client_import.html",
+        context=_import_context(),
+    )
+
+
+@editor_view
+def client_import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    return csv_preview_page(
+        request,
+        token,
+        kind=_IMPORT_KIND,
+        preview_csv=services.client_import_preview,
         import_csv=services.client_import_csv,
+        shown_columns=[
+            "kundenummer",
+            "navn",
+            "organisasjonsnummer",
+            "adresse",
+            "postnummer",
+            "poststed",
+            "land",
+            "e-post for faktura",
+        ],
         success_message=lambda count: (
             ngettext("%(count)s kunde er importert.", "%(count)s kunder er importert.", count)
             % {"count": count}
         ),
         success_url="customers:list",
-        template="customers/client_import.html",
-        context={"columns": [header for header, _field in services.CSV_COLUMNS]},
+        upload_template="customers/client_import.html",
+        context=_import_context(),
     )

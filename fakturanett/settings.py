@@ -336,6 +336,12 @@ CREDIT_CHECK_KEY = env.str("CREDIT_CHECK_KEY", default="")
 CREDIT_CHECK_PROVIDER_NAME = env.str("CREDIT_CHECK_PROVIDER_NAME", default="")
 CREDIT_CHECK_TIMEOUT = env.float("CREDIT_CHECK_TIMEOUT", default=15.0)
 
+# --- Company look-up in Enhetsregisteret (core/companylookup.py): empty turns it off.
+BRREG_URL = env.str("BRREG_URL", default="https://data.brreg.no/enhetsregisteret/api/enheter")
+BRREG_TIMEOUT = env.float("BRREG_TIMEOUT", default=3.0)
+BRREG_RATE_ANONYMOUS = env.str("BRREG_RATE_ANONYMOUS", default="10/minute")
+BRREG_RATE_USER = env.str("BRREG_RATE_USER", default="60/minute")
+
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",  # AutoSchema + error responses

@@ -20,6 +20,8 @@ AXES_ENABLED = True
 # One process runs the suite: a memory cache keeps tests without database access free of it
 # (api/tests/test_shared_throttle.py tests the shared database cache itself).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests never call Enhetsregisteret; the look-up tests point BRREG_URL at a local server.
+BRREG_URL = ""
 ERASURE_JOURNAL_PATH = os.path.join(
     tempfile.mkdtemp(prefix="fakturanett-test-journal-"), "erasure-journal.jsonl"
 )

@@ -3,13 +3,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from catalog.models import Product
 from catalog.services import CSV_COLUMNS
 from catalog.tests.factories import ProductFactory
+from core.tests.csvimport import upload_and_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +34,8 @@ def products_of(company) -> list[Product]:
 
 
 def upload(web, content: bytes):
-    return web.post(
-        reverse("catalog:import"), {"file": SimpleUploadedFile("p.csv", content, "text/csv")}
-    )
+    """Upload and confirm the preview (the answer of the upload when it is refused)."""
+    return upload_and_confirm(web, "catalog:import", content, "p.csv")
 
 
 LIST_URLS = [

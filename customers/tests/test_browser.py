@@ -56,9 +56,22 @@ def test_owner_creates_imports_and_lists_clients(
     assert report.locator("tbody tr td").first.inner_text() == "3"
     screenshot(page, "customers-3-import-errors")
 
-    csv_file.write_text("navn;organisasjonsnummer\nGod AS;995525828\n", "utf-8-sig")
+    # Norwegian Excel's "CSV (semikolondelt)": Windows-1252. Preview first, nothing saved.
+    csv_file.write_bytes(
+        "navn;organisasjonsnummer;poststed\nGod AS;995525828;Tromsø\n".encode("cp1252")
+    )
     page.set_input_files("#id_file", str(csv_file))
     page.get_by_role("button", name="Importer").click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text("Importer kunder: kontroller radene")
+    preview = page.locator("table.csv-preview tbody tr")
+    expect(preview).to_have_count(1)
+    assert "Tromsø" in preview.inner_text() and "God AS" in preview.inner_text()
+    assert "Windows-1252" in page.locator("main").inner_text()
+    screenshot(page, "customers-3b-import-preview")
+    with scopes_disabled():
+        assert Client.objects.filter(company=company).count() == 1
+    page.get_by_role("button", name="Bekreft import").click()
     page.wait_for_load_state()
     assert page.get_by_text("1 kunde er importert.").count() == 1
     screenshot(page, "customers-4-list")
@@ -103,6 +116,58 @@ def test_owner_creates_a_product_and_reads_the_vat_table(browser_page, owner, co
     assert page.locator("tbody th[scope=row]").count() == 9
     assert page.get_by_text("Omvendt avgiftsplikt – Merverdiavgift ikke beregnet").count() == 1
     screenshot(page, "catalog-2-vat-codes")
+
+
+def test_owner_previews_and_confirms_a_product_import_from_norwegian_excel(
+    browser_page, owner, company, screenshot, tmp_path
+):
+    ensure_vat_codes()
+    page = browser_page
+    log_in(page, owner)
+    csv_file = tmp_path / "produkter.csv"
+    csv_file.write_bytes(
+        (
+            "Varenummer;Navn;Enhet;Enhetspris eks. mva;MVA-kode\r\n"
+            "R-1;Rørlegging, time;t;1 250,50;3\r\n"
+            ";Bæreveske;stk;49,90;3\r\n"
+        ).encode("cp1252")
+    )
+    page.goto("/app/products/import/")
+    page.set_input_files("#id_file", str(csv_file))
+    page.get_by_role("button", name="Importer").click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text("Importer produkter: kontroller radene")
+    rows = page.locator("table.csv-preview tbody tr")
+    expect(rows).to_have_count(2)
+    assert "Rørlegging, time" in rows.nth(0).inner_text()
+    assert "1250,50" in rows.nth(0).inner_text()
+    assert "Bæreveske" in rows.nth(1).inner_text()
+    screenshot(page, "catalog-3-import-preview")
+    with scopes_disabled():
+        assert not Product.objects.filter(company=company).exists()
+
+    # Cancel keeps nothing; a new upload and confirm imports exactly the rows shown.
+    page.get_by_role("button", name="Avbryt").click()
+    page.wait_for_load_state()
+    with scopes_disabled():
+        assert not Product.objects.filter(company=company).exists()
+    page.set_input_files("#id_file", str(csv_file))
+    page.get_by_role("button", name="Importer").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Bekreft import").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("2 produkter er importert.").count() == 1
+    screenshot(page, "catalog-4-imported")
+    with scopes_disabled():
+        imported = list(
+            Product.objects.filter(company=company)
+            .order_by("pk")
+            .values_list("number", "name", "unit_price")
+        )
+    assert [(n, name, str(price)) for n, name, price in imported] == [
+        ("R-1", "Rørlegging, time", "1250.50"),
+        ("1", "Bæreveske", "49.90"),
+    ]
 
 
 def test_person_client_form_hides_company_fields_and_country_is_a_list(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from core.audit import Actor
+from core.tests.csvimport import upload_and_confirm
 from customers.models import Client
 from customers.services import ClientData, client_create
 
@@ -100,9 +101,7 @@ def test_csv_export_and_import_carry_the_vat_number(owner_client, company):
     )
     assert response.status_code == 400
     assert "ikke et gyldig MVA-nummer" in response.content.decode()
-    response = owner_client.post(
-        reverse("customers:import"), {"file": SimpleUploadedFile("kunder.csv", good.encode())}
-    )
+    response = upload_and_confirm(owner_client, "customers:import", good.encode())
     assert response.status_code == 302
     with scopes_disabled():
         assert Client.objects.get(name="Hamburg Holz GmbH").vat_number == "DE136695976"

@@ -106,3 +106,81 @@ document.addEventListener("keydown", (event) => {
   if (!text) return;
   text.closest("[data-client-picker]").querySelector(".client-picker-options").replaceChildren();
 });
+
+// Company look-up (core/companylookup.py): an org.nr input marked with
+// data-company-lookup asks the app's JSON endpoint once it holds nine digits and fills
+// the fields named in data-lookup-fields that are still empty (or still hold what an
+// earlier look-up put there). Any failure leaves the form as it is, with a quiet message.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-company-lookup]").forEach((input) => {
+    const form = input.form;
+    const fields = JSON.parse(input.dataset.lookupFields || "{}");
+    const status = document.createElement("small");
+    status.className = "lookup-status";
+    status.id = `${input.id}_lookup`;
+    status.setAttribute("role", "status");
+    input.insertAdjacentElement("afterend", status);
+    let asked = "";
+    let timer;
+
+    const field = (key) => fields[key] && form.querySelector(`[name="${fields[key]}"]`);
+    const mayFill = (el) => {
+      const current = el.type === "checkbox" ? String(el.checked) : el.value;
+      if (el.dataset.lookupFilled === current) return true;
+      if (el.type === "checkbox") return !el.checked;
+      if (el.tagName === "SELECT") return el.selectedOptions[0] && el.selectedOptions[0].defaultSelected;
+      return !el.value.trim();
+    };
+    const fill = (el, value) => {
+      if (!el || value === null || value === undefined || !mayFill(el)) return;
+      if (el.type === "checkbox") {
+        el.checked = Boolean(value);
+        el.dataset.lookupFilled = String(el.checked);
+      } else if (el.tagName === "SELECT") {
+        if (!Array.from(el.options).some((option) => option.value === value)) return;
+        el.value = value;
+        el.dataset.lookupFilled = value;
+      } else {
+        el.value = value;
+        el.dataset.lookupFilled = value;
+      }
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+
+    const ask = async (digits) => {
+      asked = digits;
+      status.textContent = "";
+      const controller = new AbortController();
+      const abort = setTimeout(() => controller.abort(), 8000);
+      try {
+        const response = await fetch(`${input.dataset.companyLookup}?orgnr=${digits}`, {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+          signal: controller.signal,
+        });
+        const answer = await response.json();
+        if (digits !== asked) return; // the number changed while we waited
+        status.textContent = answer.message || "";
+        if (answer.status !== "found" || answer.deleted) return;
+        const values = Object.assign({}, answer.fill);
+        if (!fields.address_line2 && values.address_line2) {
+          values.address_line = [values.address_line, values.address_line2].filter(Boolean).join(", ");
+        }
+        Object.keys(fields).forEach((key) => fill(field(key), values[key]));
+      } catch (error) {
+        if (digits === asked) status.textContent = input.dataset.lookupUnavailable || "";
+      } finally {
+        clearTimeout(abort);
+      }
+    };
+
+    const check = () => {
+      const digits = input.value.replace(/[\s.]/g, "");
+      if (!/^[0-9]{9}$/.test(digits) || digits === asked) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => ask(digits), 300);
+    };
+    input.addEventListener("input", check);
+    input.addEventListener("change", check);
+  });
+});

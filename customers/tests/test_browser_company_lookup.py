@@ -1,0 +1,55 @@
+"""The new-client form in Chromium: the org.nr fills name and address from
+Enhetsregisteret (a local stand-in server); what the user typed is kept."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from core.tests import brreg
+from customers.models import Client
+from customers.tests.test_browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def register(settings):
+    yield from brreg.serve(settings)
+
+
+def test_new_client_is_filled_from_the_register(browser_page, owner, company, register, screenshot):
+    brreg.found(register)
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/app/clients/new/")
+    page.locator("#id_postcode").fill("0150")  # typed by the user: kept
+    page.locator("#id_organization_number").fill("974760673")
+    expect(page.locator("#id_name")).to_have_value("REGISTERENHETEN I BRØNNØYSUND")
+    expect(page.locator("#id_address_line")).to_have_value("Postboks 900")
+    expect(page.locator("#id_address_line2")).to_have_value("Tollbua")
+    expect(page.locator("#id_city")).to_have_value("BRØNNØYSUND")
+    expect(page.locator("#id_postcode")).to_have_value("0150")
+    expect(page.locator("#id_country")).to_have_value("NO")
+    expect(page.get_by_role("status")).to_contain_text("Registrert i Merverdiavgiftsregisteret.")
+    screenshot(page, "customers-form-lookup")
+
+    # Another number: what the first look-up filled is replaced, the typed postcode stays.
+    other = dict(brreg.ENHET, organisasjonsnummer="988077917", navn="HAVBRIS SJØMAT AS")
+    other["postadresse"] = {"adresse": ["Kaia 1"], "postnummer": "6004", "poststed": "ÅLESUND"}
+    brreg.found(register, other)
+    page.locator("#id_organization_number").fill("988 077 917")
+    expect(page.locator("#id_name")).to_have_value("HAVBRIS SJØMAT AS")
+    expect(page.locator("#id_address_line")).to_have_value("Kaia 1")
+    expect(page.locator("#id_address_line2")).to_have_value("")
+    expect(page.locator("#id_postcode")).to_have_value("0150")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_load_state()
+    with scopes_disabled():
+        client = Client.objects.get(company=company)
+    assert (client.name, client.organization_number, client.city) == (
+        "HAVBRIS SJØMAT AS",
+        "988077917",
+        "ÅLESUND",
+    )
