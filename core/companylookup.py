@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -32,6 +32,10 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from core.http import HttpError, http_request
 from core.identifiers import clean_orgnr
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 CACHE_SECONDS = 60 * 60
 MISS_CACHE_SECONDS = 10 * 60
@@ -167,7 +171,8 @@ def company_lookup_response(request: HttpRequest, *, scope: str, rate: str) -> J
     except ValidationError as exc:
         return JsonResponse({"status": "invalid", "message": exc.messages[0]}, status=400)
     throttle = _LookupThrottle(scope=scope, rate=rate)
-    if not throttle.allow_request(request, None):
+    # DRF's throttle reads only ``META`` and ``user``, which a plain Django request has.
+    if not throttle.allow_request(cast("Request", request), cast("APIView", None)):
         return JsonResponse(
             {
                 "status": "throttled",

@@ -488,15 +488,17 @@ def upload_load(*, request: HttpRequest, kind: str, token: str) -> bytes | None:
     if not _TOKEN.fullmatch(token):
         return None
     entry = cache.get(_cache_key(token))
+    if not isinstance(entry, dict):
+        return None
+    data = entry.get("data")
     if (
-        not isinstance(entry, dict)
-        or entry.get("company") != request.company.pk  # type: ignore[attr-defined]
+        entry.get("company") != request.company.pk  # type: ignore[attr-defined]
         or entry.get("user") != request.user.pk
         or entry.get("kind") != kind
-        or not isinstance(entry.get("data"), bytes)
+        or not isinstance(data, bytes)
     ):
         return None
-    return entry["data"]
+    return data
 
 
 def upload_discard(*, token: str) -> None:

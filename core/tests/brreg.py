@@ -85,6 +85,6 @@ def path(orgnr: str = ORGNR) -> str:
     return f"/enhetsregisteret/api/enheter/{orgnr}"
 
 
-def found(register: Register, enhet: dict | None = None) -> None:
+def found(register: Register, enhet: dict[str, object] | None = None) -> None:
     body = enhet or ENHET
-    register.answers[path(body["organisasjonsnummer"])] = (200, json.dumps(body).encode(), 0)
+    register.answers[path(str(body["organisasjonsnummer"]))] = (200, json.dumps(body).encode(), 0)
