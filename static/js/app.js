@@ -184,3 +184,50 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("change", check);
   });
 });
+
+// Enter in an editor's field (invoice, quote and recurring-invoice forms, marked
+// data-enter-next) moves on to the next field, as Tab does, instead of submitting the whole
+// form (which saved a quote half-typed, or reloaded the invoice editor at the top). Leaving
+// the field recomputes the invoice's totals (HTMX on change). Enter in the last line's last
+// field adds a line where the editor has a button for it, and moves into the new line.
+const editorFields = (form) =>
+  Array.from(form.elements).filter(
+    (el) =>
+      ["INPUT", "SELECT", "TEXTAREA"].includes(el.tagName) &&
+      el.type !== "hidden" &&
+      !el.disabled &&
+      el.tabIndex >= 0 &&
+      el.getClientRects().length > 0,
+  );
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || event.isComposing) return;
+  if (event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
+  const field = event.target;
+  const form = field.form;
+  if (!form || !form.hasAttribute("data-enter-next")) return;
+  if (!["INPUT", "SELECT"].includes(field.tagName) || ["submit", "button"].includes(field.type)) return;
+  event.preventDefault();
+  const fields = editorFields(form);
+  const row = field.closest("tr.line-row");
+  const rows = form.querySelectorAll("tr.line-row");
+  const rowFields = row ? fields.filter((el) => row.contains(el)) : [];
+  const addLine = form.querySelector("[data-add-line]");
+  if (row && row === rows[rows.length - 1] && field === rowFields[rowFields.length - 1] && addLine) {
+    const count = rows.length;
+    document.body.addEventListener("htmx:afterSettle", function focusNewLine() {
+      const all = form.querySelectorAll("tr.line-row");
+      if (all.length <= count) return;
+      document.body.removeEventListener("htmx:afterSettle", focusNewLine);
+      const first = editorFields(form).find((el) => all[all.length - 1].contains(el));
+      if (first) first.focus();
+    });
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    addLine.click();
+    return;
+  }
+  const next = fields[fields.indexOf(field) + 1];
+  if (next) {
+    next.focus();
+    if (next.tagName === "INPUT" && typeof next.select === "function") next.select();
+  }
+});
