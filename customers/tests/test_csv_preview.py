@@ -166,3 +166,15 @@ def test_preview_of_a_products_upload_is_not_a_clients_preview(owner_client, com
     preview_url = upload_file(owner_client, "catalog:import", content)["Location"]
     token = preview_url.rstrip("/").rsplit("/", 1)[1]
     assert owner_client.get(f"/app/clients/import/{token}/").status_code == 404
+
+
+def test_a_long_file_shows_the_first_rows_and_imports_all(owner_client, company, monkeypatch):
+    monkeypatch.setattr(csvfiles, "PREVIEW_SHOWN_ROWS", 2)
+    content = ("navn\r\n" + "".join(f"Kunde {n} AS\r\n" for n in range(1, 6))).encode("cp1252")
+    preview_url = upload_file(owner_client, "customers:import", content)["Location"]
+    page = owner_client.get(preview_url)
+    assert len(page.context["preview_rows"]) == 2
+    body = page.content.decode()
+    assert "5 rader blir importert" in body and "Viser de første 2 av 5 rader." in body
+    assert confirm_preview(owner_client, preview_url).status_code == 302
+    assert len(clients_of(company)) == 5
