@@ -63,7 +63,7 @@ def facts(*, today: datetime.date | None = None, user_ids: Any = None) -> Facts:
     return Facts(today=today, active_company_ids=active, companies_of=companies_of)
 
 
-def objection_reason(user: Any) -> str | None:
+def objection_reason(user: User) -> str | None:
     """Why ``user`` must not get marketing (objection, withdrawn consent), or None."""
     if privacy_selectors.is_marketing_suppressed(email=user.email):
         return _("har reservert seg mot direkte markedsføring")
@@ -193,7 +193,8 @@ def _matches(rule: SegmentRule, today: datetime.date) -> dict[int, str]:
                         "Firmaet ditt har abonnementet %(plan)s og utstedte %(n)s fakturaer "
                         "%(start)s–%(end)s"
                     ) % {
-                        "plan": rule.plan.name,
+                        # Only orders of the rule's plan counted: it has one here.
+                        "plan": rule.plan.name if rule.plan else "",
                         "n": row["n"],
                         "start": start.strftime("%d.%m.%Y"),
                         "end": end.strftime("%d.%m.%Y"),
@@ -202,11 +203,11 @@ def _matches(rule: SegmentRule, today: datetime.date) -> dict[int, str]:
         limit = timezone.make_aware(
             datetime.datetime.combine(add_months(today, -(rule.months or 0)), datetime.time.min)
         )
-        for row in Order.objects.values("customer_id").annotate(last=Max("ordered_at")):
-            if row["last"] < limit:
-                company_reason[row["customer_id"]] = _(
+        for last_order in Order.objects.values("customer_id").annotate(last=Max("ordered_at")):
+            if last_order["last"] < limit:
+                company_reason[last_order["customer_id"]] = _(
                     "Siste bestilling fra firmaet ditt var %(date)s"
-                ) % {"date": timezone.localtime(row["last"]).strftime("%d.%m.%Y")}
+                ) % {"date": timezone.localtime(last_order["last"]).strftime("%d.%m.%Y")}
     for user_id, company_id in Membership.objects.filter(
         company_id__in=company_reason, user__is_active=True
     ).values_list("user_id", "company_id"):
@@ -257,7 +258,7 @@ def segment_compute(*, rule: SegmentRule, today: datetime.date | None = None) ->
 # --- Campaigns --------------------------------------------------------------------------------
 @dataclass
 class PreviewRow:
-    user: Any
+    user: User
     basis: str = ""
     basis_label: str = ""
     reason: str = ""
@@ -269,7 +270,7 @@ class Preview:
     excluded: list[PreviewRow]
 
 
-def recipient_basis(campaign: Campaign, user: Any, known: Facts) -> tuple[str, str]:
+def recipient_basis(campaign: Campaign, user: User, known: Facts) -> tuple[str, str]:
     """(basis, "") when ``user`` may get ``campaign``; ("", reason) when not."""
     if not user.is_active:
         return "", _("kontoen er ikke aktiv")
@@ -413,7 +414,7 @@ def marketing_email_headers(*, user: User) -> dict[str, str]:
     }
 
 
-def marketing_message(*, campaign: Campaign, user: Any) -> EmailMessage:
+def marketing_message(*, campaign: Campaign, user: User) -> EmailMessage:
     unsubscribe = unsubscribe_url(user=user)
     with translation.override(user.language or settings.LANGUAGE_CODE):
         body = render_to_string(

@@ -47,7 +47,8 @@ def routines_pdf(context: dict[str, Any]) -> bytes:
         p(_("Deretter"), bold),
         p(_("Grunnlag"), bold),
     ]
-    rows = [header]
+    # A cell holds a paragraph or a list of flowables stacked in it.
+    rows: list[list[Any]] = [header]
     for rule in context["rules"]:
         rows.append(
             [

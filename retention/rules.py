@@ -15,6 +15,7 @@ run exactly and a second run finds nothing more.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from core.guards import retention_guards_lifted
@@ -125,6 +127,12 @@ def _delete(label: str) -> Callable[[list[Any], Context], None]:
     return apply
 
 
+def _files_delete(files: list[FieldFile]) -> None:
+    for file in files:
+        if file.name:
+            file.storage.delete(file.name)
+
+
 def _plain(label: str) -> QuerySet:
     model = _model(label)
     return models.QuerySet(model=model)
@@ -139,13 +147,13 @@ def _analytics_targets(ctx: Context) -> Iterable[Target]:
 
         page_view = _model("privacy.PageView")
         stat = _model("privacy.DailyPageStat")
-        rows = page_view.objects.filter(pk__in=pks)
+        rows = page_view._default_manager.filter(pk__in=pks)
         # The anonymous day counts survive the raw events (privacy's daily task makes them
         # too; this keeps them if it did not run).
         for row in rows.values("day", "path").annotate(
             views=Count("id"), visitors=Count("visitor_hash", distinct=True)
         ):
-            stat.objects.get_or_create(
+            stat._default_manager.get_or_create(
                 day=row["day"],
                 path=row["path"],
                 defaults={"page_views": row["views"], "unique_visitors": row["visitors"]},
@@ -435,7 +443,7 @@ def _document_targets(ctx: Context) -> Iterable[Target]:
             chunk = _plain("documents.StoredDocument").filter(pk__in=pks[start : start + 1000])
             files = [row.file for row in chunk if row.file]
             chunk.delete()
-            transaction.on_commit(lambda files=files: [f.storage.delete(f.name) for f in files])
+            transaction.on_commit(functools.partial(_files_delete, files))
 
     yield Target("documents.StoredDocument", Action.DELETE, rows, apply)
 
@@ -476,8 +484,10 @@ def _audit_targets(ctx: Context) -> Iterable[Target]:
     rows = rows.exclude(company_id__in=ctx.held_company_ids)
 
     def apply(pks: list[Any], ctx: Context) -> None:
+        from core.models import AuditEntry
+
         for start in range(0, len(pks), 1000):
-            _model("core.AuditEntry").objects.filter(pk__in=pks[start : start + 1000])._redact(
+            AuditEntry.objects.filter(pk__in=pks[start : start + 1000])._redact(
                 actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
             )
 
@@ -673,7 +683,7 @@ def _blank_values(label: str, names: Iterable[str]) -> tuple[dict[str, Any], Q]:
     still = Q()
     for name in names:
         f = model._meta.get_field(name)
-        if f.choices:
+        if isinstance(f, models.Field) and f.choices:
             continue
         if isinstance(f, models.ForeignKey) and f.null:
             values[f.attname] = None
@@ -801,10 +811,12 @@ def anonymous_consent_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
+        from privacy.models import ConsentRecord
+
         for start in range(0, len(pks), 1000):
-            _model("privacy.ConsentRecord").objects.filter(
-                pk__in=pks[start : start + 1000]
-            )._redact(visitor_id="", redacted_at=ctx.now)
+            ConsentRecord.objects.filter(pk__in=pks[start : start + 1000])._redact(
+                visitor_id="", redacted_at=ctx.now
+            )
 
     yield Target("privacy.ConsentRecord", Action.ANONYMISE, rows, apply)
 
@@ -827,8 +839,10 @@ def identified_audit_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
+        from core.models import AuditEntry
+
         for start in range(0, len(pks), 1000):
-            _model("core.AuditEntry").objects.filter(pk__in=pks[start : start + 1000])._redact(
+            AuditEntry.objects.filter(pk__in=pks[start : start + 1000])._redact(
                 actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
             )
 

@@ -50,6 +50,8 @@ class RunReport:
 
 
 def _run_rule(rule: Handler, ctx: Context, report: RunReport, run: RetentionRun | None) -> None:
+    if rule.targets is None:  # the retention handlers are those with targets
+        return
     for target in rule.targets(ctx):
         # The primary keys are read once: the count printed is the set acted on.
         pks = list(target.queryset.order_by().values_list("pk", flat=True).distinct())

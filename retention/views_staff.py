@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -27,6 +27,9 @@ from privacy import selectors as privacy_selectors
 from privacy.models import RiskAssessment, SubProcessor
 from privacy.services import registers
 from retention import selectors
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # The registers describe the processing, not a person: the privacy officer's own category.
 REGISTERS = OperatorCategory.PRIVACY_REQUESTS
@@ -53,8 +56,10 @@ class RiskForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff_ids = StaffProfile.objects.filter(is_active=True).values("user_id")
-        self.fields["owner"].queryset = self.fields["owner"].queryset.filter(pk__in=staff_ids)
-        self.fields["owner"].label = gettext_lazy("Ansvarlig")
+        owner = cast("forms.ModelChoiceField[User]", self.fields["owner"])
+        if owner.queryset is not None:  # a foreign key's field always has one
+            owner.queryset = owner.queryset.filter(pk__in=staff_ids)
+        owner.label = gettext_lazy("Ansvarlig")
 
 
 @staff_view(category=REGISTERS)

@@ -158,7 +158,9 @@ def test_sending_runs_once_per_recipient_with_headers_and_a_working_unsubscribe_
     message = next(m for m in mail.outbox if m.to == [people["consent"].email])
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     header_url = message.extra_headers["List-Unsubscribe"].strip("<>")
-    body_url = re.search(r"https?://\S+/personvern/avmelding/\S+/", message.body).group(0)
+    found = re.search(r"https?://\S+/personvern/avmelding/\S+/", str(message.body))
+    assert found
+    body_url = found.group(0)
     assert body_url == header_url
     path = "/" + body_url.split("/", 3)[3]
     response = Client().post(path, "List-Unsubscribe=One-Click", content_type="text/plain")
@@ -186,6 +188,7 @@ def test_progress_fragment_shows_a_progress_bar(marketer, people):
     assert '<progress class="campaign-progress" value="0" max="2">' in html
     assert 'hx-trigger="every 2s"' in html
     first = CampaignRecipient.objects.filter(campaign=campaign).first()
+    assert first is not None
     services.campaign_recipient_send(recipient_id=first.pk)
     html = client.get(reverse("marketing:campaign_progress", args=[campaign.pk])).content.decode()
     assert 'value="1" max="2"' in html
