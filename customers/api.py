@@ -35,7 +35,7 @@ from customers.services import (
 )
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(serializers.ModelSerializer[Client]):
     # Checked by the service, which also accepts "999 999 999".
     organization_number = serializers.CharField(
         max_length=20,
@@ -152,15 +152,18 @@ class ClientViewSet(ApiModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().create(request, *args, **kwargs)
 
-    def perform_create(self, serializer: ClientSerializer) -> None:
+    # DRF passes this view's serializer_class; its stubs type the argument as any serializer.
+    def perform_create(self, serializer: ClientSerializer) -> None:  # type: ignore[override]
         serializer.instance = client_create(
             company=self.caller.company,
             actor=self.caller.actor,
             data=ClientData(**serializer.client_values()),
         )
 
-    def perform_update(self, serializer: ClientSerializer) -> None:
+    def perform_update(self, serializer: ClientSerializer) -> None:  # type: ignore[override]
         client = serializer.instance
+        if client is None:  # DRF updates the object it found
+            raise TypeError("perform_update needs the serializer's instance")
         values = serializer.client_values()
         if serializer.partial:
             data = dataclasses.replace(ClientData.from_client(client), **values)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -83,7 +84,7 @@ class ClientForm(forms.Form):
     )
 
     @classmethod
-    def for_client(cls, client: Client, **kwargs: object) -> ClientForm:
+    def for_client(cls, client: Client, **kwargs: Any) -> ClientForm:
         return cls(initial=dataclasses.asdict(ClientData.from_client(client)), **kwargs)
 
     def to_data(self) -> ClientData:

@@ -132,7 +132,7 @@ def client_company_lookup(request: HttpRequest) -> HttpResponse:
 
 @company_view
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.all(), pk=pk)
+    client: Client = get_object_or_404(Client.objects.all(), pk=pk)
     return render(
         request,
         "customers/client_detail.html",
@@ -142,7 +142,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editor_view
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.all(), pk=pk)
+    client: Client = get_object_or_404(Client.objects.all(), pk=pk)
     if request.method == "POST":
         form = ClientForm(request.POST)
         if form.is_valid():
@@ -167,7 +167,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.all(), pk=pk)
+    client: Client = get_object_or_404(Client.objects.all(), pk=pk)
     services.client_archive(client=client, actor=Actor.user(request.user))
     messages.success(request, _("Kunde %(number)s er arkivert.") % {"number": client.number})
     return redirect("customers:detail", pk=client.pk)
@@ -176,7 +176,7 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def client_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.all(), pk=pk)
+    client: Client = get_object_or_404(Client.objects.all(), pk=pk)
     services.client_activate(client=client, actor=Actor.user(request.user))
     messages.success(request, _("Kunde %(number)s er aktiv igjen.") % {"number": client.number})
     return redirect("customers:detail", pk=client.pk)

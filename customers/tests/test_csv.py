@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from core import csvfiles
+from core.audit import Actor
 from core.models import AuditEntry
 from core.tests.csvimport import upload_and_confirm
 from customers.models import Client
@@ -224,7 +225,7 @@ def test_too_many_rows_are_rejected(company, monkeypatch):
     monkeypatch.setattr(csvfiles, "MAX_ROWS", 3)
     content = b"navn\nA\nB\nC\nD\n"
     with scope(company=company), pytest.raises(Exception, match="mer enn 3 rader"):
-        client_import_csv(company=company, actor=None, data=content)
+        client_import_csv(company=company, actor=Actor.system(), data=content)
 
 
 def test_import_writes_one_audit_entry(owner_client, company):
