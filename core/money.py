@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
+
+
+class DecimalFieldOptions(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+# Every stored amount: ``models.DecimalField(_("beløp"), **MONEY)``.
+MONEY: DecimalFieldOptions = {"max_digits": 18, "decimal_places": 2}
 
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -30,9 +30,8 @@ from django_scopes import ScopedManager
 from catalog.units import Unit
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.models import AppendOnlyError, AppendOnlyQuerySet, TenantModel
-from core.money import ZERO
+from core.money import MONEY, ZERO
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 DEFAULT_MAX_DAYS_AHEAD = 30
 MAX_DAYS_AHEAD_LIMIT = 365
 

@@ -22,9 +22,7 @@ from django_scopes import ScopedManager
 
 from catalog.units import Unit
 from core.models import AppendOnlyError, TenantModel
-from core.money import ZERO
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from core.money import MONEY, ZERO
 
 
 class QuoteNumberingError(AppendOnlyError):

@@ -40,7 +40,7 @@ def _raise(exc: DjangoValidationError) -> None:
 # --- fields shown on the invoice ----------------------------------------------------------
 
 
-class LetterSerializer(serializers.ModelSerializer):
+class LetterSerializer(serializers.ModelSerializer[Letter]):
     fee = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
 
@@ -57,7 +57,7 @@ class LetterSerializer(serializers.ModelSerializer):
         return str(letter.content.get("total", "0.00"))
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(serializers.ModelSerializer[ReceivableItem]):
     open_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
     waived = serializers.SerializerMethodField()
 
@@ -82,7 +82,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(LetterSerializer(many=True))
-class RemindersField(serializers.Field):
+class RemindersField(serializers.Field[Invoice, None, Any, Invoice]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="*", read_only=True, **kwargs)
 
@@ -92,7 +92,7 @@ class RemindersField(serializers.Field):
 
 
 @extend_schema_field(ItemSerializer(many=True))
-class ItemsField(serializers.Field):
+class ItemsField(serializers.Field[Invoice, None, Any, Invoice]):
     def __init__(self, *, interest: bool, **kwargs: Any) -> None:
         self.interest = interest
         super().__init__(source="*", read_only=True, **kwargs)
@@ -107,7 +107,7 @@ class ItemsField(serializers.Field):
 
 
 @extend_schema_field(serializers.BooleanField())
-class DisputedField(serializers.Field):
+class DisputedField(serializers.Field[Invoice, None, bool, Invoice]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="*", read_only=True, **kwargs)
 
@@ -144,11 +144,11 @@ def register_invoice_fields() -> None:
 # --- actions ------------------------------------------------------------------------------
 
 
-class DisputeRequestSerializer(serializers.Serializer):
+class DisputeRequestSerializer(serializers.Serializer[None]):  # input only: no instance
     reason = serializers.CharField(max_length=1000)
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class DisputeSerializer(serializers.ModelSerializer[Dispute]):
     class Meta:
         model = Dispute
         fields = ["id", "invoice", "reason", "opened_at", "resolved_at", "resolution"]
@@ -181,11 +181,11 @@ class InvoiceDisputeView(ApiView):
         return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(serializers.Serializer[None]):  # input only: no instance
     file = serializers.FileField(help_text="Nets OCR giro, camt.054 or camt.053 file.")
 
 
-class BankImportSerializer(serializers.ModelSerializer):
+class BankImportSerializer(serializers.ModelSerializer[BankImport]):
     class Meta:
         model = BankImport
         fields = [

@@ -81,6 +81,10 @@ def _parse_ocr(data: bytes) -> list[ParsedTransaction]:
             )
             amount = Decimal(tx.amount).quantize(Decimal("0.01"))
             date = tx.bank_date or tx.date or transmission.date
+            if date is None:  # netsgiro reads every date as optional
+                raise ValueError(
+                    _("Post %(n)s i filen mangler dato eller beløp.") % {"n": tx.number}
+                )
             reference = (tx.reference or "").strip()
             if reference:
                 archive = f"ocr:{reference}"
@@ -143,10 +147,11 @@ def _date(element: etree._Element | None) -> datetime.date | None:
 
 
 def _amount(element: etree._Element | None) -> tuple[Decimal, str] | None:
-    if element is None or not (element.text or "").strip():
+    text = (element.text or "").strip() if element is not None else ""
+    if element is None or not text:
         return None
     try:
-        return Decimal(element.text.strip()).quantize(Decimal("0.01")), element.get("Ccy", "NOK")
+        return Decimal(text).quantize(Decimal("0.01")), element.get("Ccy", "NOK")
     except InvalidOperation:
         return None
 
@@ -181,7 +186,7 @@ def _parse_camt(data: bytes) -> tuple[str, list[ParsedTransaction]]:
                     _("Post %(n)s i filen mangler dato eller beløp.") % {"n": entry_index + 1}
                 )
             entry_ref = _text(entry, "AcctSvcrRef")
-            details = [
+            details: list[etree._Element | None] = [
                 tx for dtl in _children(entry, "NtryDtls") for tx in _children(dtl, "TxDtls")
             ] or [None]
             for tx_index, tx in enumerate(details):

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.forms import DateInput, NorwegianDecimalField
 from receivables.models import BankTransaction, ReminderSettings, StatutoryFigure
 
+if TYPE_CHECKING:  # Django's ModelForm is generic in its stubs only
+    _ReminderSettingsModelForm = forms.ModelForm[ReminderSettings]
+else:
+    _ReminderSettingsModelForm = forms.ModelForm
 
-class ReminderSettingsForm(forms.ModelForm):
+
+class ReminderSettingsForm(_ReminderSettingsModelForm):
     class Meta:
         model = ReminderSettings
         fields = [

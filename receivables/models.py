@@ -18,9 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from core.models import AppendOnlyError, AppendOnlyQuerySet, TenantModel
-from core.money import ZERO
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from core.money import MONEY, ZERO
 
 # --- Statutory figures (global, dated) -------------------------------------------------------
 
@@ -288,8 +286,11 @@ class ItemAllocation(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(
-        company="company", _manager_class=AppendOnlyQuerySet.as_manager().__class__
+    # The Django plugin cannot name django_scopes' manager classes (built in a function) and
+    # types every scoped manager as TenantModel's; a second one looks like a conflict to it.
+    objects = ScopedManager(  # type: ignore[misc]
+        company="company",
+        _manager_class=AppendOnlyQuerySet.as_manager().__class__,  # type: ignore[arg-type]
     )
 
     class Meta:

@@ -979,7 +979,8 @@ def _claims_chunk(company: Company, actor: Actor, claims: Sequence[ClaimPayment]
     to_register: list[tuple[ClaimPayment, invoicing_services.PaymentData]] = []
     allocations: list[ItemAllocation] = []
     changed: dict[int, ReceivableItem] = {}
-    audits: list[AuditRecord] = []
+    # (invoice id, {item id: amount}) of each claim that paid reminder items.
+    items_paid: list[tuple[int, dict[str, str]]] = []
     for claim in claims:
         items = [i for i in open_items[claim.invoice_id] if i.open_amount > 0]
         to_principal, parts, surplus = rules.allocate_payment(
@@ -1020,13 +1021,7 @@ def _claims_chunk(company: Company, actor: Actor, claims: Sequence[ClaimPayment]
                 )
             )
         if paid_items:
-            audits.append(
-                AuditRecord(
-                    "receivables.items.paid",
-                    None,  # the invoice: set below, without loading it
-                    {"invoice_id": claim.invoice_id, "items": paid_items},
-                )
-            )
+            items_paid.append((claim.invoice_id, paid_items))
     if to_register:
         payments = invoicing_services.payment_register_many(
             company=company,
@@ -1046,11 +1041,11 @@ def _claims_chunk(company: Company, actor: Actor, claims: Sequence[ClaimPayment]
             company=company,
             records=[
                 AuditRecord(
-                    record.action,
-                    Invoice(pk=record.data["invoice_id"]),
-                    {"invoice": numbers[record.data["invoice_id"]], "items": record.data["items"]},
+                    "receivables.items.paid",
+                    Invoice(pk=invoice_id),  # without loading it
+                    {"invoice": numbers[invoice_id], "items": paid},
                 )
-                for record in audits
+                for invoice_id, paid in items_paid
             ],
         )
 
@@ -1271,6 +1266,7 @@ def _import_once(
                     bank_transaction=row,
                 )
                 for row in matched_rows
+                if row.invoice_id is not None  # a matched row always has its invoice
             ]
             claims_register(company=company, actor=actor, claims=claims)
             for row, claim in zip(matched_rows, claims, strict=True):

@@ -36,10 +36,11 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _invoice(pk: int) -> Invoice:
-    return get_object_or_404(
+    invoice: Invoice = get_object_or_404(
         Invoice.objects.invoices().exclude(status=Invoice.Status.DRAFT).select_related("client"),
         pk=pk,
     )
+    return invoice
 
 
 def _to_invoice(pk: int) -> HttpResponse:
@@ -162,7 +163,7 @@ def letter_preview(request: HttpRequest, invoice_pk: int) -> HttpResponse:
 
 @company_view
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_object_or_404(Letter.objects.all(), pk=pk)
+    letter: Letter = get_object_or_404(Letter.objects.all(), pk=pk)
     stem = "inkassovarsel" if letter.kind == Letter.Kind.COLLECTION_NOTICE else "purring"
     return _pdf(
         render_letter_pdf(letter.content), f"{stem}-{letter.content.get('invoice_number')}.pdf"
@@ -231,7 +232,7 @@ def resolve(request: HttpRequest, invoice_pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def waive(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(ReceivableItem.objects.all(), pk=pk)
+    item: ReceivableItem = get_object_or_404(ReceivableItem.objects.all(), pk=pk)
     form = WaiveForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -343,7 +344,7 @@ def bank_upload(request: HttpRequest) -> HttpResponse:
 @editor_view
 @require_POST
 def bank_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(BankTransaction.objects.all(), pk=pk)
+    row: BankTransaction = get_object_or_404(BankTransaction.objects.all(), pk=pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Skriv nummeret på en utstedt faktura."))
@@ -371,7 +372,7 @@ def bank_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def bank_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(BankTransaction.objects.all(), pk=pk)
+    row: BankTransaction = get_object_or_404(BankTransaction.objects.all(), pk=pk)
     form = SetAsideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Velg hvorfor beløpet holdes utenfor."))
@@ -393,7 +394,7 @@ def bank_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def bank_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(BankTransaction.objects.all(), pk=pk)
+    row: BankTransaction = get_object_or_404(BankTransaction.objects.all(), pk=pk)
     try:
         services.bank_transaction_reopen(transaction_row=row, actor=_actor(request))
     except ValidationError as exc:

@@ -23,9 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.units import Unit
 from core.models import TenantModel
-from core.money import ZERO
+from core.money import MONEY, ZERO
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 MAX_INTERVAL_MONTHS = 60
 
 

@@ -100,7 +100,8 @@ def camt_file(lines: Sequence[BankLine], *, kind: str = "054", version: str = "0
     """An ISO 20022 camt.054 (or camt.053) credit notification, one entry per line."""
     ns = f"urn:iso:std:iso:20022:tech:xsd:camt.{kind}.001.{version}"
     e = etree.ElementTree
-    root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})
+    # lxml takes None for the default namespace; lxml-stubs allow str keys only.
+    root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})  # type: ignore[dict-item]
 
     def sub(parent, name, text=None, **attrs):
         element = etree.SubElement(parent, f"{{{ns}}}{name}", **attrs)
