@@ -18,6 +18,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Role
 
 SESSION_REAUTH_KEY = "reauthenticated_at"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def mark_reauthenticated(request: HttpRequest) -> None:
@@ -137,7 +138,7 @@ def user_view(view: View | None = None, *, reauth: bool = False) -> Any:
 
     def decorate(func: View) -> View:
         @functools.wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             gate = login_gate(request)
             if gate is not None:
                 return gate
@@ -162,7 +163,7 @@ def company_view(
 
     def decorate(func: View) -> View:
         @functools.wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             gate = login_gate(request)
             if gate is not None:
                 return gate

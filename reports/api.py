@@ -11,7 +11,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -83,7 +84,7 @@ CURRENCY = OpenApiParameter("currency", OpenApiTypes.STR, description="Valuta (s
 # --- Ledger ------------------------------------------------------------------------------------
 
 
-class LedgerClientSerializer(serializers.Serializer):
+class LedgerClientSerializer(serializers.Serializer[Any]):  # a report row
     client = serializers.IntegerField()
     client_number = serializers.IntegerField()
     client_name = serializers.CharField()
@@ -93,7 +94,7 @@ class LedgerClientSerializer(serializers.Serializer):
     closing = _Money()
 
 
-class LedgerEntrySerializer(serializers.Serializer):
+class LedgerEntrySerializer(serializers.Serializer[Any]):  # a report row
     date = serializers.DateField()
     client = serializers.IntegerField()
     kind = serializers.CharField()
@@ -107,7 +108,7 @@ class LedgerEntrySerializer(serializers.Serializer):
     balance = _Money()
 
 
-class LedgerSerializer(serializers.Serializer):
+class LedgerSerializer(serializers.Serializer[Any]):  # a report row
     currency = serializers.CharField()
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField()
@@ -213,7 +214,7 @@ class LedgerApi(ApiView):
 # --- Ageing ------------------------------------------------------------------------------------
 
 
-class AgeingRowSerializer(serializers.Serializer):
+class AgeingRowSerializer(serializers.Serializer[Any]):  # a report row
     client = serializers.IntegerField(allow_null=True)
     client_number = serializers.IntegerField(allow_null=True)
     client_name = serializers.CharField(allow_null=True)
@@ -228,7 +229,7 @@ class AgeingRowSerializer(serializers.Serializer):
     net = _Money()
 
 
-class AgeingSerializer(serializers.Serializer):
+class AgeingSerializer(serializers.Serializer[Any]):  # a report row
     date = serializers.DateField()
     currency = serializers.CharField()
     clients = AgeingRowSerializer(many=True)
@@ -277,7 +278,7 @@ class AgeingApi(ApiView):
 # --- VAT ---------------------------------------------------------------------------------------
 
 
-class VatRowSerializer(serializers.Serializer):
+class VatRowSerializer(serializers.Serializer[Any]):  # a report row
     code = serializers.CharField()
     name = serializers.CharField()
     rate = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -286,7 +287,7 @@ class VatRowSerializer(serializers.Serializer):
     in_mva_melding = serializers.BooleanField()
 
 
-class VatSerializer(serializers.Serializer):
+class VatSerializer(serializers.Serializer[Any]):  # a report row
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     documents = serializers.IntegerField()
@@ -353,7 +354,7 @@ class SaftApi(ApiView):
             403: OpenApiResponse(description="Rollen kan ikke eksportere"),
         },
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> HttpResponseBase:
         caller = self.caller
         if not caller.can_edit:
             raise PermissionDenied(_("Bare eier, administrator og regnskapsfører kan eksportere."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -28,7 +28,8 @@ class PeriodForm(forms.Form):
     date_to = forms.DateField(label=_("Til dato"), required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         today = timezone.localdate()
         date_to = data.get("date_to") or today
         date_from = data.get("date_from") or year_start(date_to)
@@ -52,7 +53,7 @@ class CurrencyField(forms.ChoiceField):
 
 
 class LedgerForm(PeriodForm):
-    client = forms.ModelChoiceField(
+    client: forms.ModelChoiceField[Client] = forms.ModelChoiceField(
         label=_("Kunde"),
         queryset=Client.objects.none(),
         required=False,
@@ -62,11 +63,14 @@ class LedgerForm(PeriodForm):
     def __init__(self, *args: Any, currencies: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Validation looks the chosen id up in the tenant's clients; nothing lists them all.
-        self.fields["client"].queryset = Client.objects.all()
+        cast(
+            "forms.ModelChoiceField[Client]", self.fields["client"]
+        ).queryset = Client.objects.all()
         self.fields["currency"] = CurrencyField(currencies)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["currency"] = data.get("currency") or "NOK"
         if self.data.get("date_from") in (None, "") and not self.errors:
             data["date_from"] = None  # no start: everything up to the end date
@@ -81,7 +85,8 @@ class AgeingForm(forms.Form):
         self.fields["currency"] = CurrencyField(currencies)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["date"] = data.get("date") or timezone.localdate()
         if not (1970 <= data["date"].year <= 2100):
             raise forms.ValidationError(_("Velg en dato mellom 1970 og 2100."), code="range")
@@ -100,7 +105,13 @@ class MarkReportedForm(forms.Form):
     through = forms.DateField(widget=forms.HiddenInput)
 
 
-class ReportSettingsForm(forms.ModelForm):
+if TYPE_CHECKING:  # Django's ModelForm is generic in its stubs only
+    _ReportSettingsModelForm = forms.ModelForm[ReportSettings]
+else:
+    _ReportSettingsModelForm = forms.ModelForm
+
+
+class ReportSettingsForm(_ReportSettingsModelForm):
     class Meta:
         model = ReportSettings
         fields = ["vat_term"]

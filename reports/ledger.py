@@ -123,7 +123,7 @@ def signed_totals(
         )
 
     negative = Q(_signed__lt=0)
-    return (
+    result: QuerySet[Any] = (
         queryset.filter(**{f"{date_field}__lte": date_to})
         .annotate(_signed=amount)
         .values(ledger_client=F(client_field))
@@ -134,6 +134,7 @@ def signed_totals(
         )
         .order_by()
     )
+    return result
 
 
 def dated(
@@ -550,11 +551,12 @@ WAIVED_AMOUNT = ExpressionWrapper(F("paid_amount") - F("amount"), output_field=M
 def _waivers(*, currency: str, client_id: int | None) -> QuerySet[Any]:
     from django.db.models.functions import TruncDate
 
-    return (
+    result: QuerySet[Any] = (
         _items(currency=currency, client_id=client_id)
         .filter(waived_at__isnull=False)
         .annotate(waived_on=TruncDate("waived_at"))
     )
+    return result
 
 
 def _waiver_entries(

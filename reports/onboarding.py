@@ -7,6 +7,7 @@ all three; the dashboard shows it until every step is done.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,12 +17,15 @@ from customers.models import Client
 from documents.models import CompanyBranding
 from invoicing.models import Invoice, InvoicingSettings
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Step:
     key: str
-    title: str
-    help: str
+    title: StrOrPromise
+    help: StrOrPromise
     url_name: str
     done: bool
 

@@ -608,8 +608,8 @@ class Movements:
     def merge(self, other: Movements) -> None:
         for key, value in other.accounts.items():
             self.accounts[key] += value
-        for key, value in other.customers.items():
-            self.customers[key] += value
+        for client_pk, value in other.customers.items():
+            self.customers[client_pk] += value
 
 
 def _sum(expression: Any) -> Coalesce:
@@ -767,7 +767,7 @@ def opening_movements(*, company: Company, date_from: datetime.date) -> Movement
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _element(name: str, *children: etree._Element, text: Any = None) -> etree._Element:
+def _element(name: str, *children: etree._Element | None, text: Any = None) -> etree._Element:
     # No namespace on the built elements: they are written inside ``<AuditFile>``, whose
     # default namespace they take in the file (no repeated xmlns on every transaction).
     element = etree.Element(name)

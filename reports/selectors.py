@@ -16,7 +16,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db import connection
 from django.db.models import (
@@ -47,6 +47,9 @@ from invoicing.selectors import OPEN_STATUSES
 from reports.accounts_data import default_accounts_for
 from reports.ledger import ledger_payments
 from reports.models import ReportSettings, RevenueAccount
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 ZERO_VALUE = Value(ZERO, output_field=MONEY_FIELD)
@@ -276,8 +279,8 @@ def vat_report(*, company: Company, date_from: datetime.date, date_to: datetime.
                 vat=vat,
             )
         )
-    for code, (base, vat) in sorted(by_code.items()):  # codes no longer in the table
-        report.rows.append(VatRow(code=code, name=code, rate=None, base=base, vat=vat))
+    for old_code, (base, vat) in sorted(by_code.items()):  # codes no longer in the table
+        report.rows.append(VatRow(code=old_code, name=old_code, rate=None, base=base, vat=vat))
     return report
 
 
@@ -443,20 +446,37 @@ def _add_item_sums(add: Any, *, as_of: datetime.date, currency: str) -> None:
 
 def open_invoices_as_of(
     *, company: Company, as_of: datetime.date, currency: str = "NOK"
-) -> QuerySet[Invoice]:
+) -> QuerySet[OpenInvoice]:
     """Invoices dated on or before ``as_of``, annotated ``open_as_of``: what was open then.
 
     open = total − payments applied up to that date − credit notes up to that date + what
     of those credit notes went to the client's credit balance (the paid part), which is
     the same identity the invoicing services keep for today's open balance.
     """
-    return _principal_as_of(as_of=as_of, currency=currency, history=True).exclude(open_as_of=0)
+    return _principal_as_of(as_of=as_of, currency=currency, history=True).exclude(open_as_of=ZERO)
 
 
-def _principal_as_of(*, as_of: datetime.date, currency: str, history: bool) -> QuerySet[Invoice]:
+class _OpenAsOf(TypedDict):
+    open_as_of: Decimal
+
+
+class _ClaimsAsOf(TypedDict):
+    open_as_of: Decimal
+    items_open_as_of: Decimal
+    claim_open_as_of: Decimal
+
+
+# Invoices annotated with what was open of them on a date.
+OpenInvoice: TypeAlias = "WithAnnotations[Invoice, _OpenAsOf]"
+OpenClaim: TypeAlias = "WithAnnotations[Invoice, _ClaimsAsOf]"
+
+
+def _principal_as_of(
+    *, as_of: datetime.date, currency: str, history: bool
+) -> QuerySet[OpenInvoice]:
     """Invoices dated on or before ``as_of`` annotated ``open_as_of`` (zeros included):
     summed from the history, or today's stored balance when ``history`` is False."""
-    queryset = Invoice.objects.issued().filter(
+    queryset: QuerySet[Invoice] = Invoice.objects.issued().filter(
         kind=Invoice.Kind.INVOICE, currency=currency, invoice_date__lte=as_of
     )
     if not history:
@@ -516,19 +536,21 @@ def _needs_history(*, as_of: datetime.date, currency: str) -> bool:
 
 def open_invoices(
     *, company: Company, as_of: datetime.date, currency: str = "NOK"
-) -> QuerySet[Invoice]:
+) -> QuerySet[OpenInvoice]:
     """Open invoices as of a date, annotated ``open_as_of``.
 
     When nothing is dated after ``as_of`` (the usual case: today), the stored open balance
     is the answer and no history is summed.
     """
     history = _needs_history(as_of=as_of, currency=currency)
-    return _principal_as_of(as_of=as_of, currency=currency, history=history).exclude(open_as_of=0)
+    return _principal_as_of(as_of=as_of, currency=currency, history=history).exclude(
+        open_as_of=ZERO
+    )
 
 
 def open_claims(
     *, company: Company, as_of: datetime.date, currency: str = "NOK"
-) -> QuerySet[Invoice]:
+) -> QuerySet[OpenClaim]:
     """Invoices with something open as of a date: ``open_as_of`` (the principal),
     ``items_open_as_of`` (fees, § 3a compensation and interest claimed on the invoice, as
     the ledger counts them) and ``claim_open_as_of`` (their sum, what ageing buckets)."""
@@ -621,11 +643,11 @@ def ageing(*, company: Company, as_of: datetime.date, currency: str = "NOK") -> 
         .annotate(total=_sum(F("amount")))
         .order_by()
     )
-    for row in credits:
-        amount = money(row["total"])
+    for credit in credits:
+        amount = money(credit["total"])
         if amount:
             per_client.setdefault(
-                row["client_id"], AgeingRow(client=None, buckets=dict.fromkeys(BUCKETS, ZERO))
+                credit["client_id"], AgeingRow(client=None, buckets=dict.fromkeys(BUCKETS, ZERO))
             ).credit_balance = amount
     clients = Client.objects.in_bulk(list(per_client))
     rows = []
@@ -649,7 +671,7 @@ def ageing_invoices(
     currency: str = "NOK",
     client: Client | None = None,
     bucket: str | None = None,
-) -> QuerySet[Invoice]:
+) -> QuerySet[OpenClaim]:
     """The open invoices behind an ageing cell (drill-down), oldest due date first, with
     what is open of each: principal, fees and interest (``open_claims``)."""
     queryset = open_claims(company=company, as_of=as_of, currency=currency)
@@ -683,7 +705,10 @@ class SalesRow:
 
 
 def _issued_in(date_from: datetime.date, date_to: datetime.date) -> QuerySet[Invoice]:
-    return Invoice.objects.issued().filter(invoice_date__gte=date_from, invoice_date__lte=date_to)
+    result: QuerySet[Invoice] = Invoice.objects.issued().filter(
+        invoice_date__gte=date_from, invoice_date__lte=date_to
+    )
+    return result
 
 
 def sales_by_client(
@@ -757,7 +782,7 @@ def months_between(date_from: datetime.date, date_to: datetime.date) -> list[dat
     return months
 
 
-def _month_key(value: Any) -> datetime.date:
+def _month_key(value: datetime.date) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date().replace(day=1)
     return value.replace(day=1)

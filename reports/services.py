@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,9 @@ from catalog.models import VatCode
 from core.audit import Actor, audit_log
 from reports.accounts_data import REVENUE_ACCOUNTS, VAT_ACCOUNTS
 from reports.models import ReportSettings, RevenueAccount
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def report_settings_update(*, company: Company, actor: Actor, vat_term: str) -> ReportSettings:
@@ -37,7 +42,7 @@ def revenue_accounts_set(
     *, company: Company, actor: Actor, accounts: dict[str, tuple[str, str]]
 ) -> None:
     """Map VAT codes to (revenue account, output-VAT account); codes not given stay."""
-    errors: dict[str, str] = {}
+    errors: dict[str, StrOrPromise] = {}
     codes = {code.code: code for code in VatCode.objects.filter(code__in=list(accounts))}
     for code, (revenue, vat) in accounts.items():
         if code not in codes:

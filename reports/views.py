@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import company_view, editor_view
 from core.audit import Actor, audit_log
 from core.forms import form_add_service_errors
+from core.money import ZERO
 from customers.models import Client
 from invoicing import services as invoicing_services
 from invoicing.selectors import invoicing_settings_for
@@ -83,7 +85,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         if "client" in form.errors and raw_client.isascii() and raw_client.isdigit():
             raise Http404  # another company's client (or none): not found, as everywhere
         return _bad(request, "reports/ledger.html", context)
-    data = (
+    data: dict[str, Any] = (
         form.cleaned_data
         if request.GET
         else {
@@ -136,7 +138,9 @@ def ageing(request: HttpRequest) -> HttpResponse:
     form = AgeingForm(request.GET or None, currencies=ledger_currencies(company=company))
     if request.GET and not form.is_valid():
         return _bad(request, "reports/ageing.html", {"form": form})
-    data = form.cleaned_data if request.GET else {"date": timezone.localdate(), "currency": "NOK"}
+    data: dict[str, Any] = (
+        form.cleaned_data if request.GET else {"date": timezone.localdate(), "currency": "NOK"}
+    )
     report = selectors.ageing(company=company, as_of=data["date"], currency=data["currency"])
     return render(
         request,
@@ -160,7 +164,7 @@ def ageing_invoices(request: HttpRequest) -> HttpResponse:
         if bucket is not None and bucket not in selectors.BUCKETS:
             form.add_error(None, _("Ukjent aldersgruppe."))
         return _bad(request, "reports/ageing_invoices.html", {"form": form})
-    client = None
+    client: Client | None = None
     if request.GET.get("client"):
         try:
             client_pk = int(request.GET["client"])
@@ -325,7 +329,7 @@ def sales(request: HttpRequest) -> HttpResponse:
         series=[[row.amount for row in shown]],
         series_names=[_("Salg")],
     )
-    total = sum((row.amount for row in rows), selectors.ZERO)
+    total = sum((row.amount for row in rows), ZERO)
     query = urlencode(
         {"date_from": data["date_from"].isoformat(), "date_to": data["date_to"].isoformat()}
     )
@@ -361,7 +365,7 @@ def export_index(request: HttpRequest) -> HttpResponse:
 
 
 @editor_view
-def export_table(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+def export_table(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     company = _company(request)
     spec = exports.TABLES.get(table)
     if spec is None or fmt not in exports.FORMATS:
@@ -391,7 +395,7 @@ def export_table(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 
 
 @editor_view
-def export_zip(request: HttpRequest) -> HttpResponse:
+def export_zip(request: HttpRequest) -> HttpResponseBase:
     company = _company(request)
     today = timezone.localdate()
     target = exports.spooled_file()
@@ -423,7 +427,7 @@ def saft_page(request: HttpRequest) -> HttpResponse:
 
 
 @editor_view
-def saft_download(request: HttpRequest) -> HttpResponse:
+def saft_download(request: HttpRequest) -> HttpResponseBase:
     company = _company(request)
     form = PeriodForm(request.GET)
     if not form.is_valid():

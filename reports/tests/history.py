@@ -48,10 +48,10 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
             for code in codes
         ]
         foreign = index % 5 == 4
-        header = {
-            "currency": "EUR" if foreign else "NOK",
-            "exchange_rate": Decimal(f"11.{rng.randint(1000, 9999)}") if foreign else None,
-        }
+        header = (  # currency, exchange rate
+            "EUR" if foreign else "NOK",
+            Decimal(f"11.{rng.randint(1000, 9999)}") if foreign else None,
+        )
         client = rng.choice(clients)
         later = day + datetime.timedelta(days=rng.randint(0, 60))
         fate = rng.random() if index >= len(CODES) else 0.1  # every code stays in
@@ -73,12 +73,17 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
             events.append((later + datetime.timedelta(days=5), 2, index, "credit_all"))
     by_spec: dict[int, Invoice] = {}
     for date, _order, index, action in sorted(events):
-        day, lines, header, client, later, fate, reverse = specs[index]
+        day, lines, (currency, exchange_rate), client, later, fate, reverse = specs[index]
         if action == "issue":
             draft = services.invoice_create_draft(
                 company=company,
                 actor=SYSTEM,
-                header=services.InvoiceHeader(client=client, invoice_date=day, **header),
+                header=services.InvoiceHeader(
+                    client=client,
+                    invoice_date=day,
+                    currency=currency,
+                    exchange_rate=exchange_rate,
+                ),
                 lines=lines,
             )
             by_spec[index] = services.invoice_issue(invoice=draft, actor=SYSTEM)
@@ -111,6 +116,7 @@ def build_history(*, company: Company, invoices: int = 40, seed: int = 7) -> lis
             services.invoice_credit(invoice=invoice, actor=SYSTEM, credit_date=date)
         elif action == "credit_half":
             first = invoice.lines.order_by("position").first()
+            assert first is not None
             services.invoice_credit(
                 invoice=invoice,
                 actor=SYSTEM,

@@ -31,4 +31,6 @@ def xsd_errors(xml: bytes) -> list[str]:
     schema = _schema()
     if schema.validate(etree.fromstring(xml)):
         return []
-    return [f"line {error.line}: {error.message}" for error in schema.error_log][:20]
+    # lxml's error log is iterable; lxml-stubs do not say so.
+    errors = list(schema.error_log)  # type: ignore[call-overload]
+    return [f"line {error.line}: {error.message}" for error in errors][:20]

@@ -106,7 +106,9 @@ def test_accountant_uses_the_reports(browser_page, screenshot, tmp_path):
         page.get_by_role("link", name="Fakturaer som Excel").click()
     path = tmp_path / "invoices.xlsx"
     download_info.value.save_as(path)
-    rows = list(load_workbook(path).active.values)
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    rows = list(sheet.values)
     assert len(rows) == 3 and rows[0][0] == "Fakturanummer"
 
     # SAF-T for last year.

@@ -33,6 +33,18 @@ def export(company, date_from, date_to) -> bytes:
     return buffer.getvalue()
 
 
+def child(element: etree._Element, path: str) -> etree._Element:
+    found = element.find(path, NS)
+    assert found is not None, path
+    return found
+
+
+def text(element: etree._Element, path: str) -> str:
+    value = element.findtext(path, namespaces=NS)
+    assert value is not None, path
+    return value
+
+
 def amount(element, side):
     found = element.find(f"s:{side}/s:Amount", NS)
     return Decimal(found.text) if found is not None else ZERO
@@ -49,9 +61,9 @@ def test_saft_of_a_year_is_valid_balanced_and_complete(history):
     xml = export(company, *YEAR)
     assert xsd_errors(xml) == []
     root = etree.fromstring(xml)
-    entries = root.find("s:GeneralLedgerEntries", NS)
+    entries = child(root, "s:GeneralLedgerEntries")
     transactions = entries.findall("s:Journal/s:Transaction", NS)
-    assert int(entries.findtext("s:NumberOfEntries", namespaces=NS)) == len(transactions)
+    assert int(text(entries, "s:NumberOfEntries")) == len(transactions)
     total_debit = total_credit = ZERO
     for tx in transactions:
         lines = tx.findall("s:Line", NS)
@@ -60,8 +72,8 @@ def test_saft_of_a_year_is_valid_balanced_and_complete(history):
         assert debit == credit, tx.findtext("s:TransactionID", namespaces=NS)
         total_debit += debit
         total_credit += credit
-    assert Decimal(entries.findtext("s:TotalDebit", namespaces=NS)) == total_debit
-    assert Decimal(entries.findtext("s:TotalCredit", namespaces=NS)) == total_credit == total_debit
+    assert Decimal(text(entries, "s:TotalDebit")) == total_debit
+    assert Decimal(text(entries, "s:TotalCredit")) == total_credit == total_debit
     # Every issued invoice and credit note of the year once, with KID and due date.
     ids = Counter(tx.findtext("s:TransactionID", namespaces=NS) for tx in transactions)
     documents = Invoice.objects.issued().filter(invoice_date__year=2026)
@@ -106,8 +118,8 @@ def test_customers_closing_balances_equal_the_nok_ledger(company_scope):
     customers = root.findall("s:MasterFiles/s:Customers/s:Customer", NS)
     assert customers
     for customer in customers:
-        number = customer.findtext("s:CustomerID", namespaces=NS)
-        account = customer.find("s:BalanceAccount", NS)
+        number = text(customer, "s:CustomerID")
+        account = child(customer, "s:BalanceAccount")
         assert account.findtext("s:AccountID", namespaces=NS) == "1500"
         if int(number) in eur_clients:
             continue
@@ -178,9 +190,7 @@ def test_fees_interest_and_their_payments_are_in_the_saft(company_scope):
     xml = export(company_scope, *YEAR)
     assert xsd_errors(xml) == []
     root = etree.fromstring(xml)
-    ids = [
-        t.findtext("s:TransactionID", namespaces=NS) for t in root.iterfind(".//s:Transaction", NS)
-    ]
+    ids = [text(t, "s:TransactionID") for t in root.iterfind(".//s:Transaction", NS)]
     assert {"TB", "TF", "T"} <= {i.rstrip("0123456789") for i in ids}
     accounts = {
         a.findtext("s:AccountID", namespaces=NS): a
@@ -226,10 +236,7 @@ def test_foreign_currency_is_in_nok_at_the_invoice_rate_without_currency_gain(co
     xml = export(company_scope, datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
     assert xsd_errors(xml) == []
     root = etree.fromstring(xml)
-    transactions = {
-        tx.findtext("s:TransactionID", namespaces=NS): tx
-        for tx in root.iterfind(".//s:Transaction", NS)
-    }
+    transactions = {text(tx, "s:TransactionID"): tx for tx in root.iterfind(".//s:Transaction", NS)}
 
     def lines_of(tx_id):
         return {

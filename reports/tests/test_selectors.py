@@ -178,6 +178,7 @@ def test_ageing_buckets_partition_the_open_amount(history, as_of):
         expected_items[invoice.client_id] += items
     assert any(expected_items.values()) or as_of < datetime.date(2026, 3, 1)
     for row in report.rows:
+        assert row.client is not None  # only the totals row has no client
         assert row.total == expected[row.client.pk]
         assert row.items == expected_items[row.client.pk]
         assert sum(row.buckets.values(), ZERO) == row.total
@@ -192,6 +193,7 @@ def test_ageing_buckets_partition_the_open_amount(history, as_of):
     # Net per client = the ledger's closing balance (fees and interest included).
     ledger = {r.client.pk: r.closing for r in ledger_totals(company=company, date_to=as_of).clients}
     for row in report.rows:
+        assert row.client is not None
         assert row.net == ledger.get(row.client.pk, ZERO)
 
 
@@ -199,7 +201,7 @@ def test_ageing_buckets_by_days_past_due(company_scope):
     from invoicing.tests.factories import issued_invoice
 
     as_of = datetime.date(2026, 6, 30)
-    made = {}
+    made: dict[str, list[Invoice]] = {}
     for key, days in [  # oldest first: a number series' numbers follow its dates
         ("d90_plus", 91),
         ("d61_90", 90),

@@ -51,7 +51,8 @@ class Command(BaseCommand):
                     company=company,
                     date_from=date_from,
                     date_to=date_to,
-                    target=self.stdout._out.buffer,
+                    # The stubs type OutputWrapper's attributes as methods (__getattr__).
+                    target=self.stdout._out.buffer,  # type: ignore[attr-defined]
                 )
             else:
                 partial = f"{output}.partial"
