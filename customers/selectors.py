@@ -47,15 +47,17 @@ def client_list(
 PICKER_PAGE_SIZE = 20
 
 
-def client_picker_page(*, search: str, page: int = 1) -> tuple[list[Client], bool]:
+def client_picker_page(
+    *, search: str, page: int = 1, active_only: bool = False
+) -> tuple[list[Client], bool]:
     """One page of the type-ahead client picker (the active tenant's clients, archived
-    ones too, by name then number), and whether there is a next page.
+    ones too unless ``active_only``, by name then number), and whether there is a next page.
 
     Text matches part of the name (a trigram index on PostgreSQL, ``customers/0005``);
     digits also match the client number exactly. Empty text lists from the start of the
     alphabet, through the (company, name) index. Never more than a page is read.
     """
-    clients = Client.objects.all()
+    clients = Client.objects.filter(is_active=True) if active_only else Client.objects.all()
     search = search.strip()
     if search:
         condition = Q(name__icontains=search)

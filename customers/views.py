@@ -70,7 +70,12 @@ def client_picker(request: HttpRequest) -> HttpResponse:
     time: the filters never render every client as an ``<option>``."""
     search = request.GET.get("client_q", "").strip()[:100]
     page = parse_int(request.GET.get("page", ""), min_value=1, max_value=10_000) or 1
-    clients, has_next = selectors.client_picker_page(search=search, page=page)
+    # active=1: a form that needs one active client (the invoice editor), not a filter.
+    active_only = request.GET.get("active") == "1"
+    clients, has_next = selectors.client_picker_page(
+        search=search, page=page, active_only=active_only
+    )
+    query = {"client_q": search, "page": page + 1, **({"active": 1} if active_only else {})}
     return render(
         request,
         "customers/_client_picker_options.html",
@@ -78,8 +83,9 @@ def client_picker(request: HttpRequest) -> HttpResponse:
             "clients": clients,
             "q": search,
             "page": page,
+            "active_only": active_only,
             "has_next": has_next,
-            "next_query": urlencode({"client_q": search, "page": page + 1}),
+            "next_query": urlencode(query),
         },
     )
 

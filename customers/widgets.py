@@ -11,16 +11,30 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 
 from core.parsing import parse_id
 from customers.models import Client
 
 
 class ClientPicker(forms.Widget):
+    """``choose=True``: a form field that must name one active client (the invoice editor):
+    no "all clients" entry and no archived clients among the options. ``hx-*`` attributes
+    go on the hidden id field, which fires ``change`` when a client is chosen."""
+
     template_name = "customers/widgets/client_picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, choose: bool = False) -> None:
+        super().__init__(attrs)
+        self.choose = choose
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        context["value_attrs"] = {k: v for k, v in widget_attrs.items() if k.startswith("hx-")}
+        context["choose"] = self.choose
+        url = reverse("customers:picker")
+        context["picker_url"] = f"{url}?active=1" if self.choose else url
         if isinstance(value, Client):
             client: Client | None = value
         else:

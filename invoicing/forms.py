@@ -27,6 +27,7 @@ from core.currencies import clean_currency
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
+from customers.widgets import ClientPicker
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
 from invoicing.services import MAX_AMOUNT, CreditLine, InvoiceHeader, LineData
 
@@ -136,7 +137,11 @@ class VatCodeChoiceField(forms.ModelChoiceField):
 class InvoiceForm(forms.Form):
     """The header of a draft invoice."""
 
-    client = ClientChoiceField(label=_("Kunde"), queryset=Client.objects.none())
+    # A type-ahead search (customers:picker, a page at a time), never every client as an
+    # <option>: the field itself checks the chosen id against the active clients.
+    client = ClientChoiceField(
+        label=_("Kunde"), queryset=Client.objects.none(), widget=ClientPicker(choose=True)
+    )
     invoice_date = forms.DateField(label=_("Fakturadato"), widget=DateInput())
     due_date = forms.DateField(
         label=_("Forfallsdato"),

@@ -99,6 +99,45 @@ def test_another_companys_client_id_is_not_shown_or_applied(owner_client, compan
     assert 'name="client" value=""' in body
 
 
+def test_the_invoice_editor_renders_no_option_per_client_and_checks_the_chosen_id(
+    owner_client, company, other_company
+):
+    with scopes_disabled():
+        chosen = ClientFactory(company=company, name="Valgt Kunde AS")
+        archived = ClientFactory(company=company, name="Arkivert AS", is_active=False)
+        stranger = ClientFactory(company=other_company, name="Fremmed AS")
+        ClientFactory.create_batch(30, company=company)
+    create = reverse("invoicing:create")
+    body = owner_client.get(create, {"client": chosen.pk}).content.decode()
+    header = body.split('id="header-section"')[1].split("</section>")[0]
+    assert "Kunde 1" not in body and "<option" not in header.split('id="id_invoice_date"')[0]
+    assert 'value="Valgt Kunde AS"' in header  # the chosen client in the search box
+    assert f'name="client" value="{chosen.pk}"' in header
+    assert f"{PICKER}?active=1" in header
+    # Only an active client of the company can be posted; anything else is a field error.
+    for bad in (archived.pk, stranger.pk, "³", "9" * 30):
+        response = owner_client.post(
+            create,
+            {"action": "save", "client": bad, "invoice_date": "2026-11-02", "currency": "NOK"},
+        )
+        assert response.status_code == 400, bad
+        assert "Velg et gyldig valg" in response.content.decode(), bad
+    with scopes_disabled():
+        assert not chosen.invoices.exists() and not stranger.invoices.exists()
+
+
+def test_the_editors_picker_offers_active_clients_only_and_no_all_clients_entry(
+    owner_client, company
+):
+    with scopes_disabled():
+        active = ClientFactory(company=company, name="Havbris Aktiv AS")
+        ClientFactory(company=company, name="Havbris Arkivert AS", is_active=False)
+    response = owner_client.get(PICKER, {"client_q": "havbris", "active": "1"})
+    assert _picks(response) == [str(active.pk)]
+    # The filters' picker still offers archived clients and "all clients".
+    assert len(_picks(owner_client.get(PICKER, {"client_q": "havbris"}))) == 3
+
+
 def test_the_ledger_report_uses_the_picker(owner_client, company):
     with scopes_disabled():
         chosen = ClientFactory(company=company, name="Valgt Kunde AS")

@@ -11,7 +11,7 @@ from accounts.models import Role
 from accounts.tests.factories import MembershipFactory
 from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory
-from invoicing.tests.test_browser_invoicing import fill_line, log_in
+from invoicing.tests.test_browser_invoicing import choose_client, fill_line, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,8 +24,7 @@ def test_owner_enters_a_place_of_delivery(browser_page, screenshot):
     page = browser_page
     log_in(page, owner)
     page.goto("/app/invoices/new/")
-    page.select_option("#id_client", value=str(buyer.pk))
-    page.wait_for_load_state("networkidle")  # the client's defaults are swapped in (HTMX)
+    choose_client(page, buyer)
     fill_line(page, 0, description="Montering av kjøkken", quantity="1", price="8000", code="3")
 
     # A country alone is no place: refused with a message, nothing saved.

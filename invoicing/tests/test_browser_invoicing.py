@@ -17,6 +17,15 @@ from invoicing.tests.factories import ProductFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def choose_client(page, client) -> None:
+    """Type part of the name in the editor's client picker and choose the client; the
+    client's defaults are then swapped into the editor (HTMX)."""
+    page.locator("#id_client").press_sequentially(client.name[:5].lower(), delay=30)
+    page.locator(f'#id_client_options [data-client-pick="{client.pk}"]').click()
+    expect(page.locator('input[name="client"]')).to_have_value(str(client.pk))
+    page.wait_for_load_state("networkidle")
+
+
 def log_in(page, user) -> None:
     page.goto("/account/login/")
     reject = page.get_by_role("button", name="Avvis alle")
@@ -64,7 +73,9 @@ def test_invoice_from_draft_to_paid(browser_page, screenshot):
     expect(page.get_by_role("heading", name="Ny faktura")).to_be_visible()
     # In the closed "Salg" menu group; the group itself is marked as current.
     assert page.locator("nav a[aria-current=page]").first.text_content() == "Fakturaer"
-    assert "Fjellbekk" in page.locator("#id_client option:checked").inner_text()
+    # The new client is chosen already, in the type-ahead picker (no <select> of clients).
+    expect(page.locator("#id_client")).to_have_value("Fjellbekk Kafé AS")
+    assert page.locator("select#id_client").count() == 0
 
     # The product picker fills description, unit, price and VAT code (HTMX).
     page.select_option("#id_lines-0-product", label="P-1 Konsulenttime")
@@ -145,8 +156,7 @@ def test_prepayment_invoice_and_days_ahead_setting(browser_page):
 
     later = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
     page.goto("/app/invoices/new/")
-    page.select_option("#id_client", value=str(buyer.pk))
-    page.wait_for_load_state("networkidle")  # the client's defaults are swapped in (HTMX)
+    choose_client(page, buyer)
     page.fill("#id_delivery_date", later)
     expect(page.locator("#id_delivery_date")).to_have_value(later)
     fill_line(page, 0, description="Årsabonnement", quantity="1", price="1200", code="3")
@@ -170,3 +180,36 @@ def test_prepayment_invoice_and_days_ahead_setting(browser_page):
     with scopes_disabled():
         invoice = Invoice.objects.get()
         assert invoice.number == 1 and invoice.is_prepayment
+
+
+def test_owner_finds_the_client_by_typing_and_its_defaults_fill_the_editor(
+    browser_page, screenshot
+):
+    """Issue 15: the editor's client field is a type-ahead search (a page of matches at a
+    time), not a <select> with every client; choosing one swaps in its defaults."""
+    from invoicing.tests.factories import ClientFactory
+
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        ClientFactory.create_batch(40, company=company)
+        buyer = ClientFactory(
+            company=company, name="Fjellbekk Kafé AS", their_reference="Kari Innkjøp"
+        )
+        ClientFactory(company=company, name="Fjellbekk Arkiv AS", is_active=False)
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/app/invoices/new/")
+    assert page.locator("select#id_client").count() == 0
+    page.locator("#id_client").press_sequentially("fjellb", delay=30)
+    options = page.locator("#id_client_options [data-client-pick]")
+    expect(options).to_have_count(1)  # the archived client is not offered
+    screenshot(page, "invoicing-editor-client-picker")
+    options.first.click()
+    expect(page.locator("#id_their_reference")).to_have_value("Kari Innkjøp")  # swapped in
+    expect(page.locator("#id_client")).to_have_value("Fjellbekk Kafé AS")
+    fill_line(page, 0, description="Kaffe", quantity="1", price="100", code="3")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.get_by_role("heading", name="Utkast til faktura")).to_be_visible()
+    with scopes_disabled():
+        assert Invoice.objects.get().client_id == buyer.pk

@@ -62,10 +62,13 @@ document.addEventListener("click", (event) => {
   if (!option) return;
   const picker = option.closest("[data-client-picker]");
   if (!picker) return;
-  picker.querySelector("[data-client-picker-value]").value = option.dataset.clientPick;
+  const value = picker.querySelector("[data-client-picker-value]");
+  value.value = option.dataset.clientPick;
   const text = picker.querySelector("[data-client-picker-text]");
   text.value = option.dataset.clientLabel;
   picker.querySelector(".client-picker-options").replaceChildren();
+  // The invoice editor swaps in the chosen client's defaults on this (HTMX on the field).
+  if (value.hasAttribute("hx-post")) value.dispatchEvent(new Event("change", { bubbles: true }));
 });
 document.addEventListener("input", (event) => {
   const text = event.target.closest("[data-client-picker-text]");
