@@ -559,9 +559,9 @@ def csv_preview_page(
     """The preview of a kept upload (GET) and its confirmation (POST).
 
     An unknown, expired or someone else's token gives the upload page with a message
-    (404). Confirming imports with the fingerprint of the preview the user saw; when the
-    rows would now come out differently, nothing is imported and the new preview is shown
-    (409).
+    (404). "Avbryt" (``cancel``) deletes the kept upload. Confirming imports with the
+    fingerprint of the preview the user saw; when the rows would now come out differently,
+    nothing is imported and the new preview is shown (409).
     """
     data = upload_load(request=request, kind=kind, token=token)
     if data is None:
@@ -578,6 +578,10 @@ def csv_preview_page(
     company = request.company  # type: ignore[attr-defined]
     status = 200
     notice = ""
+    if request.method == "POST" and "cancel" in request.POST:
+        upload_discard(token=token)  # the file may hold personal data: gone at once
+        messages.info(request, _("Importen er avbrutt. Ingenting ble lagret."))
+        return redirect(context["upload_url"])
     if request.method == "POST":
         confirm = ConfirmForm(request.POST)
         expected = confirm.cleaned_data["fingerprint"] if confirm.is_valid() else "-"

@@ -146,9 +146,11 @@ def test_owner_previews_and_confirms_a_product_import_from_norwegian_excel(
     with scopes_disabled():
         assert not Product.objects.filter(company=company).exists()
 
-    # Cancel keeps nothing; a new upload and confirm imports exactly the rows shown.
+    # Cancel deletes the kept upload and saves nothing; a new upload and confirm imports
+    # exactly the rows shown.
     page.get_by_role("button", name="Avbryt").click()
     page.wait_for_load_state()
+    expect(page.get_by_text("Importen er avbrutt. Ingenting ble lagret.")).to_be_visible()
     with scopes_disabled():
         assert not Product.objects.filter(company=company).exists()
     page.set_input_files("#id_file", str(csv_file))

@@ -178,3 +178,11 @@ def test_a_long_file_shows_the_first_rows_and_imports_all(owner_client, company,
     assert "5 rader blir importert" in body and "Viser de første 2 av 5 rader." in body
     assert confirm_preview(owner_client, preview_url).status_code == 302
     assert len(clients_of(company)) == 5
+
+
+def test_cancel_deletes_the_kept_upload_and_saves_nothing(owner_client, company):
+    preview_url = upload_file(owner_client, "customers:import", b"navn\nA AS\n")["Location"]
+    response = owner_client.post(preview_url, {"cancel": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("customers:import")
+    assert owner_client.get(preview_url).status_code == 404
+    assert clients_of(company) == []
