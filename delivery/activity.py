@@ -24,6 +24,8 @@ register_sentences(
         "delivery.failed": _("Sending av %(object)s feilet (%(channel)s, forsøk %(attempt)s)"),
         "delivery.resumed": _("Sending av %(object)s gjenopptatt (%(channel)s)"),
         "delivery.batch.created": _("%(Object)s startet"),
+        "delivery.email_texts.updated": _("E-posttekstene for fakturaer endret"),
+        "delivery.email_texts.reset": _("E-posttekstene for fakturaer satt tilbake til standard"),
         "delivery.batch.finished": _("%(Object)s ferdig: %(sent)s sendt, %(failed)s feilet"),
     }
 )

@@ -16,12 +16,11 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from core.money import format_money
-from delivery.models import Delivery
+from delivery.models import Delivery, EmailTexts
 from delivery.peppol import PermanentTransportError, TemporaryTransportError
+from delivery.texts import invoice_email_texts
 from invoicing.models import Invoice
 
 PDF_MIME = "application/pdf"
@@ -65,9 +64,11 @@ def build_email(
         "bank_account": seller.get("bank_account_display") or seller.get("bank_account", ""),
         "kid": invoice.kid,
     }
-    with translation.override(language):
-        subject = " ".join(render_to_string("delivery/email/document_subject.txt", context).split())
-        body = render_to_string("delivery/email/document_body.txt", context)
+    subject, body = invoice_email_texts(
+        company_texts=EmailTexts.objects.filter(company=invoice.company_id).first(),
+        context=context,
+        language=language,
+    )
     reply_to = invoice.company.email or seller.get("email", "")
     message = EmailMessage(
         subject=subject,

@@ -37,3 +37,23 @@ class BatchForm(forms.Form):
     @staticmethod
     def _is_id(value: object) -> bool:
         return is_id(str(value))
+
+
+class EmailTextsForm(forms.Form):
+    """The invoice e-mail's subject and body per language; placeholders are checked by
+    ``delivery.services.email_texts_update``."""
+
+    subject_nb = forms.CharField(label=_("Emne på norsk"), max_length=200, required=False)
+    body_nb = forms.CharField(
+        label=_("Tekst på norsk"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 13}),
+    )
+    subject_en = forms.CharField(label=_("Emne på engelsk"), max_length=200, required=False)
+    body_en = forms.CharField(
+        label=_("Tekst på engelsk"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 13}),
+    )

@@ -155,3 +155,24 @@ class Delivery(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class EmailTexts(TenantModel):
+    """The company's own subject and body of the e-mail that carries an invoice, per
+    language (``delivery.texts``). Empty: the default text of that language."""
+
+    subject_nb = models.CharField(_("emne (norsk)"), max_length=200, blank=True)
+    body_nb = models.TextField(_("tekst (norsk)"), max_length=5000, blank=True)
+    subject_en = models.CharField(_("emne (engelsk)"), max_length=200, blank=True)
+    body_en = models.TextField(_("tekst (engelsk)"), max_length=5000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company"], name="email_texts_one_per_company")
+        ]
+        verbose_name = _("e-posttekster")
+        verbose_name_plural = _("e-posttekster")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -64,9 +64,19 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Company
 from core.audit import Actor, audit_log
 from core.outbox import outbox_enqueue
+from core.texts import text_placeholders_check
 from delivery import files
-from delivery.models import ACTIVE_STATUSES, Batch, BatchItem, Channel, Delivery, Status
+from delivery.models import (
+    ACTIVE_STATUSES,
+    Batch,
+    BatchItem,
+    Channel,
+    Delivery,
+    EmailTexts,
+    Status,
+)
 from delivery.peppol import TransportError, configured_transport
+from delivery.texts import LANGUAGES, PLACEHOLDERS, default_texts
 from documents.ehf import EhfNotPossible
 from invoicing.models import Invoice
 from invoicing.services import invoice_mark_sent
@@ -567,3 +577,62 @@ def batch_create(
         )
         _close_batch_if_done(batch.pk)
     return batch
+
+
+# --- The company's own e-mail texts ------------------------------------------------------------
+
+EMAIL_TEXT_FIELDS = tuple(
+    f"{part}_{language}" for language in LANGUAGES for part in ("subject", "body")
+)
+
+
+def email_text_defaults() -> dict[str, str]:
+    """The default of every field of ``EmailTexts``, placeholders in place of values."""
+    defaults: dict[str, str] = {}
+    for language in LANGUAGES:
+        defaults[f"subject_{language}"], defaults[f"body_{language}"] = default_texts(language)
+    return defaults
+
+
+def email_texts_update(*, company: Company, actor: Actor, values: dict[str, str]) -> EmailTexts:
+    """Save the company's invoice e-mail texts (an empty field: that language's default).
+
+    Every placeholder must be one of ``delivery.texts.PLACEHOLDERS``; a text that names
+    another is refused here, with the field it is in, so sending never meets it.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict[str, str] = {}
+    defaults = email_text_defaults()
+    for name in EMAIL_TEXT_FIELDS:
+        text = (values.get(name) or "").strip()
+        if text == defaults[name].strip():
+            text = ""  # unchanged: the default stays the default (and follows its updates)
+        try:
+            text_placeholders_check(text, allowed=PLACEHOLDERS)
+        except ValidationError as error:
+            errors[name] = [error]
+        cleaned[name] = text
+    if errors:
+        raise ValidationError(errors)
+    with _atomic_in_scope(company):
+        texts, _created = EmailTexts.objects.select_for_update().get_or_create(company=company)
+        changed = [name for name in EMAIL_TEXT_FIELDS if getattr(texts, name) != cleaned[name]]
+        for name in EMAIL_TEXT_FIELDS:
+            setattr(texts, name, cleaned[name])
+        texts.full_clean(exclude=["company"])
+        texts.save()
+        audit_log(
+            action="delivery.email_texts.updated",
+            actor=actor,
+            company=company,
+            target=texts,
+            data={"fields": changed},
+        )
+    return texts
+
+
+def email_texts_reset(*, company: Company, actor: Actor) -> None:
+    """Back to the default texts in every language."""
+    with _atomic_in_scope(company):
+        EmailTexts.objects.filter(company=company).delete()
+        audit_log(action="delivery.email_texts.reset", actor=actor, company=company)

@@ -6,6 +6,8 @@ app_name = "delivery"
 
 urlpatterns = [
     path("failed/", views.failed, name="failed"),
+    path("texts/", views.email_texts, name="email_texts"),
+    path("texts/reset/", views.email_texts_reset, name="email_texts_reset"),
     path("batches/new/", views.batch_new, name="batch_new"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("batches/<int:pk>/progress/", views.batch_progress, name="batch_progress"),

@@ -7,12 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import company_view, editor_view
+from accounts.permissions import company_view, editor_view, manager_view
 from core.audit import Actor
+from core.forms import form_add_service_errors
 from delivery import files, selectors, services
 from delivery.email import file_stem
-from delivery.forms import BatchForm, ResendForm, SendForm
-from delivery.models import Batch, Channel, Delivery
+from delivery.forms import BatchForm, EmailTextsForm, ResendForm, SendForm
+from delivery.models import Batch, Channel, Delivery, EmailTexts
+from delivery.texts import PLACEHOLDERS
 from documents.ehf import EhfNotPossible
 from invoicing.models import Invoice
 
@@ -171,3 +173,39 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.all(), pk=pk)
     return render(request, "delivery/_batch_progress.html", _batch_context(batch))
+
+
+@manager_view
+def email_texts(request: HttpRequest) -> HttpResponse:
+    """The invoice e-mail's subject and body per language, starting from the defaults."""
+    company = request.company  # type: ignore[attr-defined]
+    defaults = services.email_text_defaults()
+    own = EmailTexts.objects.filter(company=company).first()
+    initial = {
+        name: (getattr(own, name) if own is not None else "") or defaults[name]
+        for name in services.EMAIL_TEXT_FIELDS
+    }
+    form = EmailTextsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.email_texts_update(
+                company=company, actor=Actor.user(request.user), values=form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("E-posttekstene er lagret."))
+            return redirect("delivery:email_texts")
+    return render(
+        request,
+        "delivery/email_texts.html",
+        {"form": form, "placeholders": PLACEHOLDERS, "customised": own is not None},
+    )
+
+
+@manager_view
+@require_POST
+def email_texts_reset(request: HttpRequest) -> HttpResponse:
+    services.email_texts_reset(company=request.company, actor=Actor.user(request.user))  # type: ignore[attr-defined]
+    messages.success(request, _("E-posttekstene er satt tilbake til standardtekstene."))
+    return redirect("delivery:email_texts")
