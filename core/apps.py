@@ -10,4 +10,7 @@ class CoreConfig(AppConfig):
         # (``core.activity``): imported here, so a lower app never imports a higher one.
         from django.utils.module_loading import autodiscover_modules
 
+        from core.bulk import register_lookups
+
         autodiscover_modules("activity")
+        register_lookups()

@@ -10,8 +10,18 @@ the time (``bench/RESULTS.md``). ``bulk_insert`` does what it does, once per col
   except plain ints, strings, booleans and None, which that call returns unchanged;
 - related objects assigned before they were saved give their primary key, as in
   ``bulk_create``;
-- one multi-row ``INSERT ... RETURNING id`` per batch (as many rows as the database takes
-  parameters: SQLite's own limit, not Django's 999), and each object gets its primary key.
+- SQLite: one multi-row ``INSERT ... RETURNING id`` per batch (as many rows as the
+  database takes parameters: SQLite's own limit, not Django's 999);
+- PostgreSQL: the ids are taken from the table's sequence in one query and the rows sent
+  with ``COPY ... FROM STDIN`` (psycopg's ``cursor.copy``). A multi-row INSERT there is
+  bound on the client: psycopg parses the statement's tens of thousands of ``%s`` in
+  Python and quotes every value into the SQL text, which was most of the reminder run's
+  time (``bench/RESULTS.md``); COPY streams the values in C, in one round trip.
+
+Each object gets its primary key. ``insert_rows`` writes the same way from plain tuples
+(no model instance per row: for 50,000 rows building the instances cost more than the
+writing), and ``InIds`` (``filter(pk__in_ids=ids)``) filters by thousands of ids with one
+array parameter on PostgreSQL instead of one ``%s`` per id.
 
 No signals, no ``save()``: the same contract as ``bulk_create``, so model guards that
 live in ``save()`` must be checked by the caller, as there.
@@ -19,7 +29,8 @@ live in ``save()`` must be checked by the caller, as there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
@@ -65,45 +76,129 @@ def bulk_insert(objs: Sequence[_ModelT], *, batch_size: int = 2000) -> list[_Mod
     if not objs:
         return list(objs)
     model = type(objs[0])
+    if any(type(obj) is not model or obj.pk is not None for obj in objs):
+        raise ValueError("bulk_insert takes unsaved instances of one model")
+    connection, fields = _target(model)
+    plain_types = [_plain_types(f) for f in fields]
+
+    def prepared(obj: _ModelT) -> list[Any]:
+        # Django's own (private) check, as in bulk_create; django-stubs omits it.
+        obj._prepare_related_fields_for_save(  # type: ignore[attr-defined]
+            operation_name="bulk_insert"
+        )
+        row = []
+        for f, plain in zip(fields, plain_types, strict=True):
+            value = f.pre_save(obj, True)
+            row.append(value if type(value) in plain else f.get_db_prep_save(value, connection))
+        return row
+
+    ids = _write(connection, model, fields, map(prepared, objs), len(objs), batch_size, True)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)
+
+
+def insert_rows(
+    model: type[models.Model],
+    field_names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: bool = False,
+    batch_size: int = 2000,
+) -> list[int]:
+    """INSERT plain rows of ``model`` without building an instance per row: each row holds
+    the values of ``field_names`` (names or attnames such as ``invoice_id``) as the model
+    takes them (Decimal, date, dict for JSON ...), prepared by the fields as ``bulk_insert``
+    does. Every other field gets its default (``auto_now_add``: now), the same for all rows.
+    Returns the new primary keys in order when ``returning``, else ``[]``. For tens of
+    thousands of rows: a model instance costs more than writing its row."""
+    if not rows:
+        return []
+    connection, all_fields = _target(model)
+    by_name = {name: field for field in all_fields for name in (field.name, field.attname)}
+    named = [by_name[name] for name in field_names if name in by_name]
+    if len(named) != len(field_names) or len(set(named)) != len(named):
+        raise ValueError(f"{model.__name__}: insert_rows takes distinct concrete fields")
+    blank = model()
+    others = [f for f in all_fields if f not in named]
+    constants = [f.get_db_prep_save(f.pre_save(blank, True), connection) for f in others]
+    plain_types = [_plain_types(f) for f in named]
+
+    def prepared(row: Sequence[Any]) -> list[Any]:
+        values = [
+            value if type(value) in plain else f.get_db_prep_save(value, connection)
+            for f, plain, value in zip(named, plain_types, row, strict=True)
+        ]
+        values.extend(constants)
+        return values
+
+    fields = [*named, *others]
+    return _write(connection, model, fields, map(prepared, rows), len(rows), batch_size, returning)
+
+
+def _target(model: type[models.Model]) -> tuple[Any, list[models.Field[Any, Any]]]:
+    """The connection that writes ``model`` and its columns other than the primary key."""
     opts = model._meta
     if not isinstance(opts.pk, models.AutoField):
-        raise TypeError(f"{model.__name__}: bulk_insert needs an auto-increment primary key")
-    alias = router.db_for_write(model)
-    connection = connections[alias]
+        raise TypeError(f"{model.__name__}: bulk writes need an auto-increment primary key")
+    connection = connections[router.db_for_write(model)]
     fields = [f for f in opts.concrete_fields if not f.primary_key]
     if any(hasattr(f, "get_placeholder") for f in fields):
         raise TypeError(f"{model.__name__}: a field needs its own placeholder; use bulk_create")
-    plain_types = [_plain_types(f) for f in fields]
+    return connection, fields
+
+
+def _write(
+    connection: Any,
+    model: type[models.Model],
+    fields: Sequence[models.Field[Any, Any]],
+    rows: Iterator[list[Any]],
+    count: int,
+    batch_size: int,
+    returning: bool,
+) -> list[int]:
+    """Send ``count`` prepared rows: COPY on PostgreSQL (ids from the sequence first when
+    ``returning``), multi-row INSERTs elsewhere. Returns the ids when ``returning``."""
+    opts = model._meta
     quote = connection.ops.quote_name
+    table, pk = quote(opts.db_table), quote(_column(opts.pk))
     columns = ", ".join(quote(_column(f)) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, min(batch_size, _max_params(connection) // len(fields)))
-    # Only the model's own table and column names go into the SQL; values are parameters.
-    head = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES "  # noqa: S608
-    tail = f" RETURNING {quote(_column(opts.pk))}"
+    ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_statement):
-            batch = objs[start : start + per_statement]
-            params: list[Any] = []
-            for obj in batch:
-                if type(obj) is not model or obj.pk is not None:
-                    raise ValueError("bulk_insert takes unsaved instances of one model")
-                # Django's own (private) check, as in bulk_create; django-stubs omits it.
-                obj._prepare_related_fields_for_save(  # type: ignore[attr-defined]
-                    operation_name="bulk_insert"
-                )
-                for f, plain in zip(fields, plain_types, strict=True):
-                    value = f.pre_save(obj, True)
-                    params.append(
-                        value if type(value) in plain else f.get_db_prep_save(value, connection)
-                    )
+        if connection.vendor == "postgresql":
+            if returning:
+                ids = _next_ids(cursor, opts.db_table, _column(opts.pk), count)
+                copy_sql = f"COPY {table} ({pk}, {columns}) FROM STDIN"
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for pk_value, row in zip(ids, rows, strict=True):
+                        copy.write_row([pk_value, *row])
+            else:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return ids
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_statement = max(1, min(batch_size, _max_params(connection) // len(fields)))
+        # Only the model's own table and column names go into the SQL; values are parameters.
+        head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+        tail = f" RETURNING {pk}" if returning else ""
+        while batch := list(islice(rows, per_statement)):
+            params = [value for row in batch for value in row]
             cursor.execute(head + ", ".join([row_sql] * len(batch)) + tail, params)
-            ids = [row[0] for row in cursor.fetchall()]
-            for obj, pk in zip(batch, ids, strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = alias
-    return list(objs)
+            if returning:
+                ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def _next_ids(cursor: Any, table: str, column: str, count: int) -> list[int]:
+    """``count`` fresh values of the table's id sequence (PostgreSQL), in one query."""
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [table, column, count],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size: int = 5000) -> int:
@@ -161,3 +256,33 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
             )
             updated += cursor.rowcount
     return updated
+
+
+class InIds(models.Lookup):
+    """``field__in_ids=ids``: ``field IN (ids)`` for thousands of integer ids. On
+    PostgreSQL ``field = ANY(%s)`` with one array parameter: an ``IN`` list costs Django a
+    prepared lookup value and psycopg a parsed placeholder per id (client-side binding),
+    ~1 ms per 100 ids, on every query of a chunk. Elsewhere the plain ``IN`` list."""
+
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[int]:
+        return [int(value) for value in self.rhs]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        from django.core.exceptions import EmptyResultSet
+
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = self.rhs
+        if not ids:
+            raise EmptyResultSet
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*params, *ids]
+
+
+def register_lookups() -> None:
+    """Called by ``core.apps.CoreConfig.ready``: ``in_ids`` on integer keys."""
+    for field_class in (models.AutoField, models.BigAutoField, models.ForeignKey):
+        field_class.register_lookup(InIds)

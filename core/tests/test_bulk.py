@@ -47,16 +47,23 @@ def test_same_rows_as_bulk_create_with_ids_and_auto_now_add(company_scope):
 
 
 def test_json_and_related_objects_saved_after_assignment(company_scope):
-    data = [{"n": n, "text": "æøå \" ' \\", "nested": {"list": [1, None, True]}} for n in range(5)]
+    # Quotes, backslashes, tabs, newlines and COPY's NULL marker survive (PostgreSQL: COPY).
+    text = "æøå \" ' \\ \t \n \\N"
+    data = [{"n": n, "text": text, "nested": {"list": [1, None, True]}} for n in range(5)]
     rows = bulk_insert(
         [
-            AuditEntry(company=company_scope, action=f"test.bulk.{n}", actor_kind="system", data=d)
+            AuditEntry(
+                company=company_scope,
+                action=f"test.bulk.{n}\t\\N\n",
+                actor_kind="system",
+                data=d,
+            )
             for n, d in enumerate(data)
         ]
     )
     stored = AuditEntry.objects.in_bulk([row.pk for row in rows])
     assert [stored[row.pk].data for row in rows] == data
-    assert [stored[row.pk].action for row in rows] == [f"test.bulk.{n}" for n in range(5)]
+    assert [stored[row.pk].action for row in rows] == [f"test.bulk.{n}\t\\N\n" for n in range(5)]
 
 
 def test_refuses_saved_or_mixed_instances(company_scope):
