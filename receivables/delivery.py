@@ -19,10 +19,11 @@ from delivery.email import PDF_MIME, _sender_address, transmit
 from delivery.peppol import PermanentTransportError, TemporaryTransportError
 from receivables.models import Letter, ReminderSettings
 from receivables.pdf import heading, render_letter_pdf
+from receivables.selectors import letter_document
 
 
 def build_letter_email(letter: Letter, recipients: list[str]) -> EmailMessage:
-    content = letter.content
+    content = letter_document(content=letter.content, invoice=letter.invoice)
     language = "en" if content.get("language") == "en" else "nb"
     seller = content.get("seller") or {}
     seller_name = seller.get("name") or letter.company.name
@@ -66,7 +67,7 @@ def build_letter_email(letter: Letter, recipients: list[str]) -> EmailMessage:
 def deliver_letter(letter: Letter) -> None:
     from receivables.services import letter_delivered
 
-    buyer = letter.content.get("buyer") or {}
+    buyer = letter_document(content=letter.content, invoice=letter.invoice).get("buyer") or {}
     client = letter.invoice.client
     recipients = client.invoice_email_list or list(buyer.get("invoice_emails") or [])
     if not recipients:

@@ -233,6 +233,20 @@ def interest_since_claimed(
 # --- bank imports -------------------------------------------------------------------------
 
 
+def letter_document(*, content: dict[str, Any], invoice: Any) -> dict[str, Any]:
+    """What a letter's PDF and e-mail show: its frozen ``content`` with the seller and
+    buyer of its ``invoice``. Letters reference the invoice's snapshots (an issued invoice
+    never changes) instead of copying ~2 kB of them into every letter; letters written
+    before that carry their own copy, which wins."""
+    if "seller" in content:
+        return content
+    return {
+        **content,
+        "seller": invoice.seller_snapshot or {},
+        "buyer": invoice.buyer_snapshot or {},
+    }
+
+
 def bank_imports(*, company: Company) -> QuerySet[BankImport]:
     return BankImport.objects.filter(company=company).order_by("-created_at", "-id")
 

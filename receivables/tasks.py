@@ -29,5 +29,6 @@ def deliver_letters(company_id: int, letter_ids: list[int]) -> None:
     from receivables.models import Letter
 
     with scope(company=Company.objects.get(pk=company_id)):
-        for letter in Letter.objects.filter(pk__in=letter_ids, delivery=Letter.Delivery.PENDING):
+        pending = Letter.objects.filter(pk__in=letter_ids, delivery=Letter.Delivery.PENDING)
+        for letter in pending.select_related("invoice__client"):
             deliver_letter(letter)

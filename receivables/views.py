@@ -157,17 +157,16 @@ def letter_preview(request: HttpRequest, invoice_pk: int) -> HttpResponse:
             {"messages_list": [_("Det kan ikke sendes purring på denne fakturaen nå.")]},
             status=409,
         )
-    content = services.letter_content(plan)
+    content = selectors.letter_document(content=services.letter_content(plan), invoice=invoice)
     return _pdf(render_letter_pdf(content), f"utkast-{kind}-{invoice.number}.pdf")
 
 
 @company_view
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    letter: Letter = get_object_or_404(Letter.objects.all(), pk=pk)
+    letter: Letter = get_object_or_404(Letter.objects.select_related("invoice"), pk=pk)
     stem = "inkassovarsel" if letter.kind == Letter.Kind.COLLECTION_NOTICE else "purring"
-    return _pdf(
-        render_letter_pdf(letter.content), f"{stem}-{letter.content.get('invoice_number')}.pdf"
-    )
+    content = selectors.letter_document(content=letter.content, invoice=letter.invoice)
+    return _pdf(render_letter_pdf(content), f"{stem}-{content.get('invoice_number')}.pdf")
 
 
 # --- actions on one invoice ---------------------------------------------------------------

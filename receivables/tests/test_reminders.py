@@ -241,3 +241,23 @@ def test_an_english_reminder_writes_amounts_the_english_way(
     text = pdf_text(message.attachments[0][1])
     assert "10,000.00" in text and "10,084.03" in text
     assert "10 000,00" not in text.replace("\xa0", " ")
+
+
+def test_run_letters_freeze_what_one_letter_plans_and_reference_the_parties(setup):
+    """The daily run reads only parts of the invoices' snapshots (language, account) and
+    stores no copy of the seller and buyer: its content equals what ``letter_plan`` gives
+    for the same invoice one at a time, and the PDF shows both parties from the invoice."""
+    invoice = overdue_invoice(company=setup, due_date=DUE, amount="10000.00")
+    day = DUE + datetime.timedelta(days=14)
+    one_by_one = services.letter_content(
+        services.letter_plan(invoice=invoice, kind=Letter.Kind.REMINDER, send_on=day)
+    )
+    (letter,) = services.reminders_run(company=setup, actor=SYSTEM, today=day)
+    stored = Letter.objects.get(pk=letter.pk).content
+    assert stored == one_by_one
+    assert "seller" not in stored and "buyer" not in stored
+    assert stored["bank_account"] == invoice.seller_snapshot["bank_account"]
+    document = selectors.letter_document(content=stored, invoice=invoice)
+    text = pdf_text(render_letter_pdf(document))
+    for expected in (invoice.seller_snapshot["name"], invoice.buyer_snapshot["name"]):
+        assert expected in text, expected
