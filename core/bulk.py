@@ -227,6 +227,10 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
         targets.append(target)
     quote = connection.ops.quote_name
     pk_column = quote(_column(opts.pk))
+    if connection.vendor == "postgresql" and not any(
+        isinstance(f, models.JSONField) for f in targets
+    ):
+        return _set_from_arrays(connection, opts, objs, targets, batch_size)
     cast = connection.features.requires_casted_case_in_updates
     per_row = 2 * len(targets) + 1
     per_statement = max(1, min(batch_size, _max_params(connection) // per_row))
@@ -254,6 +258,49 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
                 f"WHERE {pk_column} IN ({placeholders})",
                 params,
             )
+            updated += cursor.rowcount
+    return updated
+
+
+def _set_from_arrays(
+    connection: Any,
+    opts: Any,
+    objs: Sequence[models.Model],
+    targets: Sequence[models.Field[Any, Any]],
+    batch_size: int,
+) -> int:
+    """``bulk_set`` on PostgreSQL: ``UPDATE ... FROM unnest(ids, values...)`` with one
+    array parameter per column, joined on the key. A ``CASE id WHEN ... THEN ...`` of n
+    rows costs the server n comparisons for each of the n rows (9,000 payments of a bank
+    file: seconds per statement) and psycopg a parsed placeholder per value."""
+    quote = connection.ops.quote_name
+    table, pk_column = quote(opts.db_table), quote(_column(opts.pk))
+    names = ["id", *(f"v{n}" for n in range(len(targets)))]
+    arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in [opts.pk, *targets])
+    assignments = ", ".join(
+        f"{quote(_column(field))} = v.{name}"
+        for field, name in zip(targets, names[1:], strict=True)
+    )
+    # Only the model's own table and column names and types go into the SQL.
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "  # noqa: S608
+        f"WHERE {table}.{pk_column} = v.id"
+    )
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            batch = objs[start : start + batch_size]
+            if any(type(obj) is not type(objs[0]) or obj.pk is None for obj in batch):
+                raise ValueError("bulk_set takes saved instances of one model")
+            params: list[list[Any]] = [[obj.pk for obj in batch]]
+            for field in targets:
+                params.append(
+                    [
+                        field.get_db_prep_save(getattr(obj, field.attname), connection)
+                        for obj in batch
+                    ]
+                )
+            cursor.execute(sql, params)
             updated += cursor.rowcount
     return updated
 

@@ -118,7 +118,9 @@ _PARSER = etree.XMLParser(
 
 
 def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    # "{namespace}Name" -> "Name" (what etree.QName(tag).localname gives, without building
+    # a QName per element: a 10,000-transaction file has ~100,000 elements).
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _child(element: etree._Element | None, *path: str) -> etree._Element | None:
