@@ -170,14 +170,18 @@ def _write(
         if connection.vendor == "postgresql":
             if returning:
                 ids = _next_ids(cursor, opts.db_table, _column(opts.pk), count)
-                copy_sql = f"COPY {table} ({pk}, {columns}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
-                    for pk_value, row in zip(ids, rows, strict=True):
-                        copy.write_row([pk_value, *row])
-            else:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            # psycopg's own cursor: its errors are wrapped into Django's (IntegrityError on
+            # a unique key, which callers retry on), as CursorWrapper.execute does.
+            with connection.wrap_database_errors:
+                if returning:
+                    copy_sql = f"COPY {table} ({pk}, {columns}) FROM STDIN"
+                    with cursor.cursor.copy(copy_sql) as copy:
+                        for pk_value, row in zip(ids, rows, strict=True):
+                            copy.write_row([pk_value, *row])
+                else:
+                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
             return ids
         row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
         per_statement = max(1, min(batch_size, _max_params(connection) // len(fields)))

@@ -102,3 +102,28 @@ def test_bulk_set_updates_what_bulk_update_would(company_scope):
     ] == [(r.amount, r.status, r.booking_date) for r in rows[:8]]
     last = stored[rows[8].pk]  # not in the list: unchanged
     assert (last.amount, last.status) == (Decimal("1.00"), "unmatched")
+
+
+def test_a_duplicate_key_is_django_integrity_error(company_scope):
+    """Callers retry on ``django.db.IntegrityError`` (two imports of one bank file): the
+    PostgreSQL COPY path raises it as the ORM would, not psycopg's own exception."""
+    from django.db import IntegrityError, transaction
+
+    from receivables.models import BankImport, BankTransaction
+
+    bank_import = BankImport.objects.create(company=company_scope, file_name="f", format="ocr")
+
+    def row() -> BankTransaction:
+        return BankTransaction(
+            company=company_scope,
+            bank_import=bank_import,
+            archive_reference="same",
+            amount=Decimal("1.00"),
+            booking_date=datetime.date(2026, 5, 4),
+            outcome="no_kid",
+            status="unmatched",
+        )
+
+    bulk_insert([row()])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert([row()])
