@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.database import use_scratch_database
-from bench.timing import WARMUP, median_ms
+from bench.timing import WARMUP, database_cpu, median_ms
 
 INVOICES = int(os.environ.get("REPORT_INVOICES", "100000"))
 ROUNDS = 5
@@ -216,23 +216,6 @@ def _seed(company, clients, codes, count: int, first_number: int) -> int:
     return number  # the next free number (the bench writes numbers directly)
 
 
-def _database_cpu() -> float:
-    """CPU seconds of this connection's PostgreSQL backend so far (0 on SQLite, which runs
-    in this process). Parallel query workers are other processes and not counted."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # the database on another machine
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _peak_rss_reset() -> bool:
     """Reset this process's peak resident set (Linux: ``/proc/self/clear_refs``)."""
     try:
@@ -262,7 +245,7 @@ def _saft(company, *, traced: bool = False) -> dict[str, float]:
         reset = _peak_rss_reset()
         if traced:
             tracemalloc.start()
-        database = _database_cpu()
+        database = database_cpu()
         cpu, start = time.process_time(), time.perf_counter()
         write_saft(
             company=company,
@@ -272,7 +255,7 @@ def _saft(company, *, traced: bool = False) -> dict[str, float]:
         )
         result["wall"] = time.perf_counter() - start
         result["cpu"] = time.process_time() - cpu
-        result["database_cpu"] = _database_cpu() - database
+        result["database_cpu"] = database_cpu() - database
         if traced:
             result["traced_mb"] = tracemalloc.get_traced_memory()[1] / 1024 / 1024
             tracemalloc.stop()
@@ -324,9 +307,9 @@ def _measure(company) -> list[tuple[str, str, str]]:
         ),
     ]
     for label, func in cases:
-        database = _database_cpu()
+        database = database_cpu()
         wall, cpu = median_ms(func, rounds=ROUNDS)
-        database = (_database_cpu() - database) / (ROUNDS + WARMUP) * 1000
+        database = (database_cpu() - database) / (ROUNDS + WARMUP) * 1000
         rows.append((f"{label}, median wall", f"{wall:.0f}", "ms"))
         rows.append((f"{label}, median CPU", f"{cpu:.0f}", "ms"))
         rows.append((f"{label}, mean database backend CPU", f"{database:.0f}", "ms"))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 WARMUP = 5
 
@@ -32,3 +36,40 @@ def percentiles_ms(samples: list[float]) -> tuple[float, float]:
     p50 = statistics.median(ordered)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return p50 * 1000, p95 * 1000
+
+
+def database_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (0 on SQLite, which runs
+    in this process). Parallel query workers are other processes and not counted."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the database on another machine
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Statements:
+    """How many SQL statements the default connection sent (``count``) while the
+    ``counting()`` block ran; a ``COPY`` sent through psycopg's own cursor
+    (``core.bulk``) is not seen here."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Callable[..., Any], *args: Any) -> Any:
+        self.count += 1
+        return execute(*args)
+
+    @contextmanager
+    def counting(self) -> Iterator[Statements]:
+        from django.db import connection
+
+        with connection.execute_wrapper(self):
+            yield self
