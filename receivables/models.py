@@ -157,7 +157,8 @@ class Dispute(TenantModel):
 
 class Letter(TenantModel):
     """A reminder or inkassovarsel sent for an invoice. Its content is frozen at sending
-    (``content``): the PDF is rendered from it, whatever changes later."""
+    (``content``): the PDF is rendered from it, whatever changes later, with the seller and
+    buyer of its invoice's snapshots (``selectors.letter_document``)."""
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Purring")
