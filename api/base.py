@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,9 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from api.auth import ApiCaller, ApiTokenAuthentication, CompanyApiPermission, api_caller
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 
 
 def _sends_token(request: Request) -> bool:
@@ -73,7 +76,7 @@ class CompanyApiMixin:
     query never finds another company's rows, and ``get_object`` gives 404 for them.
     """
 
-    permission_classes = [CompanyApiPermission]
+    permission_classes: Sequence[_PermissionClass] = [CompanyApiPermission]
     lookup_value_converter = "int"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -52,7 +52,12 @@ class QuoteSerializer(serializers.ModelSerializer):
     their_reference = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text="Default: the client's."
     )
-    lines = QuoteLineSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    # many=True makes a ListSerializer, which takes these; the stubs' overloads do not.
+    lines = QuoteLineSerializer(
+        many=True,
+        min_length=1,  # type: ignore[call-arg]
+        max_length=MAX_LINES,
+    )
 
     class Meta:
         model = Quote
@@ -159,7 +164,8 @@ class QuoteViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().create(request, *args, **kwargs)
 
-    def perform_create(self, serializer: QuoteSerializer) -> None:
+    # DRF passes this view's serializer_class; its stubs type the argument as any serializer.
+    def perform_create(self, serializer: QuoteSerializer) -> None:  # type: ignore[override]
         values = serializer.validated_data["lines"]
         lines = [LineInputSerializer.line_data(line) for line in values]
         check_amounts_fit(lines, None)

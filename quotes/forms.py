@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +50,8 @@ class QuoteForm(forms.Form):
         clients = Client.objects.filter(is_active=True)
         if current_client is not None:
             clients = clients | Client.objects.filter(pk=current_client.pk)
-        self.fields["client"].queryset = clients.order_by("number")
+        client_field = cast("forms.ModelChoiceField[Client]", self.fields["client"])
+        client_field.queryset = clients.order_by("number")
 
     def quote_data(self) -> QuoteData:
         data = self.cleaned_data

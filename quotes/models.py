@@ -42,8 +42,11 @@ class QuoteNumberSeries(TenantModel):
 
     next_number = models.PositiveBigIntegerField(_("neste nummer"), default=1)
 
-    objects = ScopedManager(
-        company="company", _manager_class=_SeriesQuerySet.as_manager().__class__
+    # The Django plugin cannot name django_scopes' manager classes (built in a function) and
+    # types every scoped manager as TenantModel's; a second one looks like a conflict to it.
+    objects = ScopedManager(  # type: ignore[misc]
+        company="company",
+        _manager_class=_SeriesQuerySet.as_manager().__class__,  # type: ignore[arg-type]
     )
 
     class Meta:

@@ -92,7 +92,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
 @editor_view
 @require_http_methods(["GET", "POST"])
 def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = get_object_or_404(Quote.objects.all(), pk=pk)
+    quote: Quote = get_object_or_404(Quote.objects.all(), pk=pk)
     if quote.status != Quote.Status.DRAFT:
         messages.error(request, _("Tilbudet er sendt og kan ikke endres. Lag et nytt tilbud."))
         return redirect("quotes:detail", pk)
@@ -101,7 +101,7 @@ def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @company_view
 def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = get_object_or_404(Quote.objects.select_related("client", "invoice"), pk=pk)
+    quote: Quote = get_object_or_404(Quote.objects.select_related("client", "invoice"), pk=pk)
     today = timezone.localdate()
     can_edit = request.membership.can_edit  # type: ignore[attr-defined]
     is_open = quote.status in Quote.OPEN_STATUSES
@@ -125,14 +125,14 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @company_view
 def quote_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = get_object_or_404(Quote.objects.select_related("client", "company"), pk=pk)
+    quote: Quote = get_object_or_404(Quote.objects.select_related("client", "company"), pk=pk)
     response = HttpResponse(quote_pdf(quote), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tilbud-{quote.number}.pdf"'
     return response
 
 
 def _action(request: HttpRequest, pk: int, run: Any, success: str) -> HttpResponse:
-    quote = get_object_or_404(Quote.objects.all(), pk=pk)
+    quote: Quote = get_object_or_404(Quote.objects.all(), pk=pk)
     try:
         result = run(quote)
     except ValidationError as exc:

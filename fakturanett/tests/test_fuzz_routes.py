@@ -115,8 +115,8 @@ def _routes(
             yield namespace + entry.name, prefix + str(entry.pattern), merged
 
 
-ROUTES = sorted({name: (pattern, conv) for name, pattern, conv in _routes(get_resolver())}.items())
-ROUTES = [(name, pattern, conv) for name, (pattern, conv) in ROUTES if name not in SKIPPED_ROUTES]
+_NAMED = sorted({name: (pattern, conv) for name, pattern, conv in _routes(get_resolver())}.items())
+ROUTES = [(name, pattern, conv) for name, (pattern, conv) in _NAMED if name not in SKIPPED_ROUTES]
 ID_PARAMETERS = [
     (name, key)
     for name, _pattern, conv in ROUTES
@@ -173,10 +173,10 @@ def _discover(web) -> tuple[dict[str, dict[str, str]], dict[str, set[str]]]:
     """
     known: dict[str, dict[str, str]] = {}
     names: dict[str, set[str]] = {}
-    queue = [_url(name, {}) for name, _pattern, conv in ROUTES if not conv]
+    queue: list[str | None] = [_url(name, {}) for name, _pattern, conv in ROUTES if not conv]
     seen: set[str] = set()
     for _depth in range(3):
-        found: list[str] = []
+        found: list[str | None] = []
         for url in queue:
             if not url or url in seen or SLOW.search(url):
                 continue
