@@ -427,6 +427,13 @@ def privacy_request_queue(*, status: str = "open") -> QuerySet[PrivacyRequest]:
         rows = rows.filter(status=PrivacyRequest.Status.AWAITING_VERIFICATION)
     elif status == "closed":
         rows = rows.filter(status=PrivacyRequest.Status.CLOSED)
+    # Requests passed on to customer companies that have not answered by their deadline.
+    rows = rows.annotate(
+        referrals_overdue=Count(
+            "referrals",
+            filter=models.Q(referrals__status="open", referrals__deadline__lt=timezone.localdate()),
+        )
+    )
     return rows.order_by("deadline", "received_at")
 
 

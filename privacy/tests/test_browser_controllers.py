@@ -22,21 +22,11 @@ from core.dates import add_months
 from customers.models import Client
 from invoicing.tests.factories import ClientFactory, issued_invoice
 from privacy.models import ControllerReferral, PrivacyRequest
+from privacy.tests.test_browser_erasure import _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "kari.nordmann@example.no"
-
-
-def _log_in(page, email: str) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def _person_client(company, **fields) -> Client:

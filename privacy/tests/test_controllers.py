@@ -126,6 +126,13 @@ def test_a_referral_notifies_the_owners_with_a_deadline_and_is_tracked(
     assert reverse("privacy:persons") in message.body
     [mine] = selectors.controller_referrals(request=request, company=company)
     assert mine.state == "open"
+    # The officer's queue flags a request whose companies have not answered in time.
+    ControllerReferral.objects.filter(pk=mine.pk).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    [queued] = selectors.privacy_request_queue(status="open")
+    assert queued.referrals_overdue == 1
+    ControllerReferral.objects.filter(pk=mine.pk).update(deadline=deadline)
     # Past the deadline without an answer: overdue; answered: answered.
     assert selectors.controller_referral_state(mine, on=deadline + datetime.timedelta(days=1)) == (
         "overdue"
