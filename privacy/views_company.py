@@ -46,6 +46,8 @@ class AnswerForm(forms.Form):
         label=gettext_lazy("Hva har dere gjort for personen?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=controllers.MAX_ANSWER,
+        # Left empty: the service's own message (it refuses an empty answer too).
+        required=False,
     )
 
 

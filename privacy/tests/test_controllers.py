@@ -257,3 +257,25 @@ def test_a_client_without_documents_is_anonymised_at_once_on_the_page(people, ow
     with scopes_disabled():
         ola = Client._base_manager.get(pk=ola.pk)
     assert ola.name == "Anonymisert" and ola.phone == ""
+
+
+def test_the_company_answers_a_referral_on_its_page_and_bad_input_is_a_400(
+    people, officer, owner_client, outsider_client
+):
+    request = _request()
+    [referral] = controllers.controller_referral_create(
+        request=request,
+        staff=officer.user,
+        client_ids=[people["kari_here"].pk],
+        deadline=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    url = reverse("privacy:referral_answer", args=[referral.pk])
+    page = owner_client.get(reverse("privacy:persons"), {"referral": referral.pk})
+    assert f'id="answer-{referral.pk}"' in page.content.decode()
+    empty = owner_client.post(url, {"answer": "   "})
+    assert empty.status_code == 400
+    assert "Skriv kort hva dere har gjort for personen." in empty.content.decode()
+    assert outsider_client.post(url, {"answer": "Ferdig"}).status_code == 404
+    assert owner_client.post(url, {"answer": "Kopi sendt til Kari."}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ControllerReferral.Status.ANSWERED
