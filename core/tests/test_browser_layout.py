@@ -47,6 +47,7 @@ APP_PAGES = [
     "/app/receivables/bank/",
     "/app/delivery/batches/new/",
     "/app/activity/",
+    "/app/delivery/texts/",
     "/app/company/",
     "/app/company/members/",
     "/app/api-tokens/",
