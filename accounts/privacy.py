@@ -11,8 +11,8 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from privacy.inventory import Category as C
-from privacy.inventory import DataSubject, Erasure, PersonalField, register
+from core.personal_data.inventory import Category as C
+from core.personal_data.inventory import DataSubject, Erasure, PersonalField, register
 
 
 def _f(label: str) -> PersonalField:
@@ -78,7 +78,7 @@ register(
 
 
 def _register_handlers() -> None:
-    from privacy.handlers import Action, Handler, register_handler
+    from core.personal_data.handlers import Action, Handler, register_handler
     from retention import rules
 
     register_handler(

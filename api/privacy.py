@@ -15,8 +15,8 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from privacy.inventory import Category as C
-from privacy.inventory import Erasure, PersonalField, register
+from core.personal_data.inventory import Category as C
+from core.personal_data.inventory import Erasure, PersonalField, register
 
 
 def _idempotency_records_for(user) -> QuerySet:
@@ -82,7 +82,7 @@ register(
 
 
 def _register_handlers() -> None:
-    from privacy.handlers import Action, Handler, register_handler
+    from core.personal_data.handlers import Action, Handler, register_handler
 
     register_handler(
         Handler(

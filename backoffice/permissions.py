@@ -1,7 +1,7 @@
 """Need-to-know inside the operator (R5): ONE permission matrix, one gate, one ``can()``.
 
 The matrix maps role × data category × action. Categories are the statement's
-(``privacy.inventory.Category``) plus the operator's own (``OperatorCategory``); actions
+(``core.personal_data.inventory.Category``) plus the operator's own (``OperatorCategory``); actions
 are view, edit, export and delete. A staff member with several roles gets the union.
 
 - External advisers (auditor, lawyer, IT consultant) see only the categories granted to
@@ -32,7 +32,7 @@ from django_otp import user_has_device
 from django_scopes import scopes_disabled
 
 from backoffice.models import ADVISER_ROLES, ElevatedSession, StaffProfile, StaffRole
-from privacy.inventory import Category
+from core.personal_data.inventory import Category
 
 ELEVATION_MINUTES = 30
 SESSION_ELEVATION_KEY = "backoffice_elevation_id"
@@ -337,7 +337,7 @@ def staff_view(
     """The only gate of the back office.
 
     ``category`` (one or several; all are required) and ``action`` are checked with
-    ``can()`` before the view runs. ``purpose`` (a key of ``privacy.inventory.PURPOSES``)
+    ``can()`` before the view runs. ``purpose`` (a key of ``core.personal_data.inventory.PURPOSES``)
     is what the access log records for views of personal data; the view records whose
     data it showed with ``backoffice.access.record_access(request, ...)``.
 

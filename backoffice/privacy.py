@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from privacy.handlers import ReportLine
-from privacy.inventory import Category as C
-from privacy.inventory import (
+from core.personal_data.handlers import ReportLine
+from core.personal_data.inventory import Category as C
+from core.personal_data.inventory import (
     DataSubject,
     Erasure,
     PersonalField,
@@ -21,7 +21,7 @@ from privacy.inventory import (
     register,
     register_retention,
 )
-from retention.rules import CORRESPONDENCE_DAYS_AFTER_END
+from retention.common import CORRESPONDENCE_DAYS_AFTER_END
 
 register_retention(
     Retention(
@@ -415,9 +415,9 @@ register(
 register("backoffice.UsageStat", personal={}, non_personal=["day", "feature", "count", "companies"])
 
 
-# --- Data-category handlers (privacy.handlers) ----------------------------------------------
+# --- Data-category handlers (core.personal_data.handlers) ------------------------------------
 def _register_handlers() -> None:
-    from privacy.handlers import Action, Handler, register_handler
+    from core.personal_data.handlers import Action, Handler, register_handler
     from retention import rules
 
     register_handler(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from privacy.inventory import register
+from core.personal_data.inventory import register
 
 register(
     "catalog.Product",

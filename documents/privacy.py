@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from privacy.inventory import Category as C
-from privacy.inventory import Erasure, PersonalField, register
+from core.personal_data.inventory import Category as C
+from core.personal_data.inventory import Erasure, PersonalField, register
 
 register(
     "documents.CompanyBranding",
@@ -42,7 +42,7 @@ register(
 
 
 def _register_handlers() -> None:
-    from privacy.handlers import Action, Handler, register_handler
+    from core.personal_data.handlers import Action, Handler, register_handler
     from retention import rules
 
     register_handler(

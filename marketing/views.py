@@ -19,9 +19,9 @@ from backoffice.access import record_access
 from backoffice.models import Plan
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
+from core.personal_data.inventory import Category
 from marketing import services
 from marketing.models import Campaign, SegmentRule
-from privacy.inventory import Category
 from privacy.models import Segment
 
 SEGMENTS = OperatorCategory.SEGMENTS

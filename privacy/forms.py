@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from privacy import inventory
+from core.personal_data import inventory
 from privacy.models import PrivacyRequest
 from privacy.services.requests import MAX_MESSAGE_LENGTH, clean_message
 

@@ -6,9 +6,8 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from privacy import erasers
-from privacy.inventory import Category as C
-from privacy.inventory import (
+from core.personal_data.inventory import Category as C
+from core.personal_data.inventory import (
     DataSubject,
     Erasure,
     PersonalField,
@@ -17,6 +16,7 @@ from privacy.inventory import (
     register,
     register_retention,
 )
+from privacy import erasers
 
 
 def _model(label: str):
@@ -550,9 +550,9 @@ register(
 )
 
 
-# --- Data-category handlers (privacy.handlers): what export, erasure and retention iterate ---
+# --- Data-category handlers (core.personal_data.handlers): what export, erasure, retention use
 def _register_handlers() -> None:
-    from privacy.handlers import Action, Handler, register_handler
+    from core.personal_data.handlers import Action, Handler, register_handler
     from retention import rules
 
     register_handler(

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from privacy import handlers, inventory
-from privacy.inventory import PURPOSES, RETENTION, Category, Erasure, LegalBasis, Source
+from core.personal_data import handlers, inventory
+from core.personal_data.inventory import PURPOSES, RETENTION, Category, Erasure, LegalBasis, Source
 from privacy.models import (
     ConsentPurpose,
     ConsentRecord,

@@ -16,8 +16,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_recently_authenticated, user_view
+from core.personal_data import inventory
 from core.redirects import safe_next
-from privacy import cookies, inventory, selectors
+from privacy import cookies, selectors
 from privacy.forms import (
     ConsentsForm,
     CookieChoiceForm,

@@ -25,8 +25,8 @@ from backoffice.access import record_access
 from backoffice.models import StaffProfile, StaffRole
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
+from core.personal_data.inventory import Category
 from privacy import clients, selectors
-from privacy.inventory import Category
 from privacy.models import DataExport, PrivacyRequest
 from privacy.services import controllers, requests
 

@@ -6,7 +6,7 @@ read from invoicing's tables and are not stored.
 
 from __future__ import annotations
 
-from privacy.inventory import register
+from core.personal_data.inventory import register
 
 register(
     "reports.ReportSettings",

@@ -1,6 +1,6 @@
 """The retention engine's target functions (R7, design.md §5).
 
-The rules themselves are data-category handlers (``privacy.handlers.Handler``) that each
+The rules themselves are data-category handlers (``core.personal_data.handlers.Handler``) that each
 app registers in its ``privacy.py``; a handler's ``targets`` is one of the functions here
 (or its own). Each selects, for a given day, the rows whose retention period is over and
 says what happens to them (deleted, or anonymised where figures must stay consistent). The
@@ -17,125 +17,38 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
 
 from core.guards import retention_guards_lifted
-from privacy.handlers import Action as _HandlerAction
-from privacy.handlers import Handler
-
-ANONYMISED_NAME = "Anonymisert"
-REDACTED_LABEL = "[slettet]"
-# A configurable time after the relationship ended for contacts and correspondence.
-CORRESPONDENCE_DAYS_AFTER_END = getattr(settings, "RETENTION_CORRESPONDENCE_DAYS", 365)
-ANALYTICS_RAW_DAYS = 30
-UNVERIFIED_REQUEST_DAYS = 30
-PRIVACY_REQUEST_DAYS = 3 * 365
-ENDED_INVITATION_DAYS = 30
-# Rows per committed batch of a real run (``retention.services``).
-BATCH_SIZE = 1000
-
-
-# The actions are the handlers' (privacy.handlers); re-exported for the target functions.
-Action = _HandlerAction
-
-
-# --- Periods -------------------------------------------------------------------------------
-def primary_cutoff(today: datetime.date) -> datetime.date:
-    """Primary documentation (bokføringsloven § 13): 5 years after the fiscal year's end.
-
-    Material dated before the returned day has passed its deadline: a document from year
-    Y is kept until 31.12.Y+5 (calendar fiscal year).
-    """
-    return datetime.date(today.year - 5, 1, 1)
-
-
-def secondary_cutoff(today: datetime.date) -> datetime.date:
-    """Secondary documentation: 3.5 years after the fiscal year's end (30.06.Y+4)."""
-    if today > datetime.date(today.year, 6, 30):
-        return datetime.date(today.year - 3, 1, 1)
-    return datetime.date(today.year - 4, 1, 1)
-
-
-def primary_deadline(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year + 5, 12, 31)
-
-
-def secondary_deadline(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year + 4, 6, 30)
-
-
-def _aware(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-# --- What a run knows -----------------------------------------------------------------------
-@dataclass
-class Context:
-    """The facts a run decides by, read once at its start."""
-
-    today: datetime.date
-    now: datetime.datetime
-    # Customers (accounts.Company ids) whose relationship is active today.
-    active_company_ids: frozenset[int]
-    # Legal holds from open disputes: companies, clients and users whose data is kept.
-    held_company_ids: frozenset[int] = frozenset()
-    held_client_ids: frozenset[int] = frozenset()
-    held_user_ids: frozenset[int] = frozenset()
-    # Customers whose relationship ended, with the day it ended.
-    ended_on: dict[int, datetime.date] = field(default_factory=dict)
-    # Customers that left: not active, not held, nobody logged in for 3 years, and the
-    # bookkeeping deadline of their latest document (and of ours to them) has passed.
-    left_company_ids: frozenset[int] = frozenset()
-    # The operator's client records (customers.Client) of those companies.
-    left_client_ids: frozenset[int] = frozenset()
-
-
-@dataclass
-class Target:
-    """Rows of one model that one rule handles in this run."""
-
-    model: str
-    action: str
-    queryset: QuerySet
-    # Called with the primary keys (and the context) in the real run only, once per batch
-    # of ``batch_size`` keys, each batch in its own transaction (None: all in one).
-    apply: Callable[[list[Any], Context], None]
-    batch_size: int | None = BATCH_SIZE
-
-
-def _model(label: str) -> type[models.Model]:
-    return apps.get_model(label)
-
-
-def _manager(label: str) -> models.Manager:
-    return _model(label)._base_manager
-
-
-def _delete(label: str) -> Callable[[list[Any], Context], None]:
-    def apply(pks: list[Any], ctx: Context) -> None:
-        for start in range(0, len(pks), 1000):
-            _manager(label).filter(pk__in=pks[start : start + 1000]).delete()
-
-    return apply
+from core.personal_data.handlers import Handler
+from core.personal_data.retention import Context, Target
+from retention.common import (
+    ANALYTICS_RAW_DAYS,
+    ANONYMISED_NAME,
+    ENDED_INVITATION_DAYS,
+    INACTIVE_ACCOUNT_DAYS,
+    PRIVACY_REQUEST_DAYS,
+    REDACTED_LABEL,
+    UNVERIFIED_REQUEST_DAYS,
+    Action,
+    _aware,
+    _delete,
+    _manager,
+    _model,
+    _plain,
+    primary_cutoff,
+    secondary_cutoff,
+)
 
 
 def _files_delete(files: list[FieldFile]) -> None:
     for file in files:
         if file.name:
             file.storage.delete(file.name)
-
-
-def _plain(label: str) -> QuerySet:
-    model = _model(label)
-    return models.QuerySet(model=model)
 
 
 # --- Rules: web analytics, exports, requests, invitations -----------------------------------
@@ -266,7 +179,7 @@ def _survey_targets(ctx: Context) -> Iterable[Target]:
 
 def _access_log_targets(ctx: Context) -> Iterable[Target]:
     """The access log (who saw whose data) is kept 3 years, then deleted."""
-    from privacy.inventory import RETENTION
+    from core.personal_data.inventory import RETENTION
 
     cutoff = ctx.now - datetime.timedelta(days=RETENTION["access_log"].days or 0)
     entries = (
@@ -309,7 +222,7 @@ def _access_log_targets(ctx: Context) -> Iterable[Target]:
 
 def _staff_grant_targets(ctx: Context) -> Iterable[Target]:
     """Decided four-eyes grant requests are documentation like the access log: 3 years."""
-    from privacy.inventory import RETENTION
+    from core.personal_data.inventory import RETENTION
 
     cutoff = ctx.now - datetime.timedelta(days=RETENTION["access_log"].days or 0)
     rows = _manager("backoffice.StaffGrantRequest").filter(decided_at__lt=cutoff)
@@ -703,7 +616,7 @@ def blank_personal_fields(label: str, company_field: str = "company") -> Callabl
     of customers that left."""
 
     def targets(ctx: Context) -> Iterable[Target]:
-        from privacy.inventory import declaration_for
+        from core.personal_data.inventory import declaration_for
 
         declaration = declaration_for(label)
         values, still = _blank_values(label, declaration.personal if declaration else ())
@@ -760,7 +673,6 @@ def left_company_targets(ctx: Context) -> Iterable[Target]:
 
 
 # --- Rules: accounts, log-in records, consent ledger, activity log -------------------------
-INACTIVE_ACCOUNT_DAYS = 3 * 365
 LOGIN_RECORD_DAYS = 90
 ANONYMOUS_CONSENT_DAYS = 2 * 365
 AUDIT_DAYS = 3 * 365
@@ -861,12 +773,12 @@ def _outbox_targets(ctx: Context) -> Iterable[Target]:
 
 def rules() -> list[Handler]:
     """The rules the engine runs: the registered handlers that have retention targets."""
-    from privacy.handlers import retention_handlers
+    from core.personal_data.handlers import retention_handlers
 
     return retention_handlers()
 
 
 def rule(key: str) -> Handler:
-    from privacy.handlers import handler
+    from core.personal_data.handlers import handler
 
     return handler(key)

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from privacy import inventory
-from privacy.inventory import Category, DataSubject, Erasure
+from core.personal_data import inventory
+from core.personal_data.inventory import Category, DataSubject, Erasure
 from retention.models import DeletionLogEntry, RetentionRun
 from retention.rules import Action, rules
 
@@ -88,7 +88,7 @@ SECURITY_MEASURES = (
 def processing_record() -> dict[str, Any]:
     """One row per purpose: legal basis, categories, data subjects, recipients, transfers,
     retention; generated from the inventory, so it matches what the system stores."""
-    from privacy.inventory import PURPOSES, RETENTION, LegalBasis
+    from core.personal_data.inventory import PURPOSES, RETENTION, LegalBasis
     from privacy.models import SubProcessor
 
     by_purpose: dict[str, dict[str, set[str]]] = {}
@@ -157,7 +157,7 @@ def processor_record() -> dict[str, Any]:
     controller), what we process on its behalf about its own clients. Generated from the
     inventory's declarations about those clients, like the controller record."""
     from backoffice.selectors import customers
-    from privacy.inventory import RETENTION
+    from core.personal_data.inventory import RETENTION
 
     categories: set[str] = set()
     records: set[str] = set()

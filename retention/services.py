@@ -12,10 +12,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.audit import Actor, audit_log
-from privacy.handlers import Handler
+from core.personal_data.handlers import Handler
+from core.personal_data.retention import Context
 from retention import sources
 from retention.models import DeletionLogEntry, RetentionRun
-from retention.rules import Context
 from retention.rules import rules as registered_rules
 
 
@@ -90,7 +90,8 @@ def retention_run(
 
     The real run writes a deletion log (rule, model, action, count, run id, time: no
     personal data) and an audit entry; a rule's changes commit in batches of
-    ``retention.rules.BATCH_SIZE`` rows, each with its deletion-log count. Guard triggers
+    ``core.personal_data.retention.BATCH_SIZE`` rows, each with its deletion-log count. Guard
+    triggers
     are lifted only inside a batch's own transaction (``core.guards``): other tenants keep
     writing the same tables meanwhile.
     """

@@ -15,13 +15,12 @@ from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from retention.rules import (
+from core.personal_data.retention import Context, Target
+from retention.common import (
     CORRESPONDENCE_DAYS_AFTER_END,
     INACTIVE_ACCOUNT_DAYS,
     REDACTED_LABEL,
     Action,
-    Context,
-    Target,
     _delete,
     primary_cutoff,
 )

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from api.models import ApiToken, IdempotencyRecord
 from api.services import api_token_create
 from core.audit import Actor
-from privacy.inventory import declaration_for
+from core.personal_data.inventory import declaration_for
 from privacy.services.erasure import user_erase
 
 pytestmark = pytest.mark.django_db

@@ -154,7 +154,7 @@ def test_the_retention_rule_deletes_old_done_and_failed_rows():
 
 
 def test_the_outbox_is_in_the_privacy_inventory():
-    from privacy.inventory import declaration_for
+    from core.personal_data.inventory import declaration_for
 
     declaration = declaration_for("core.OutboxMessage")
     assert declaration is not None

@@ -14,7 +14,7 @@ from privacy.models import (
     DailyPageStat,
     PageView,
 )
-from retention.rules import ANALYTICS_RAW_DAYS
+from retention.common import ANALYTICS_RAW_DAYS
 
 
 def _salt_for(day: datetime.date) -> str:

@@ -11,8 +11,9 @@ from django_scopes import scopes_disabled
 
 from core.audit import Actor, audit_log
 from core.erasure_journal import journal_append
-from privacy import handlers, inventory, selectors
-from privacy.inventory import Erasure
+from core.personal_data import handlers, inventory
+from core.personal_data.inventory import Erasure
+from privacy import selectors
 from privacy.models import (
     ConsentChannel,
 )

@@ -17,8 +17,8 @@ from backoffice.models import AccessLogEntry, StaffRole
 from backoffice.tests.conftest import make_staff, operator, plan  # noqa: F401 (fixtures)
 from core.audit import Actor
 from core.money import format_money
+from core.personal_data.inventory import RETENTION
 from privacy import selectors
-from privacy.inventory import RETENTION
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_the_purchase_history_of_an_owners_companies_is_in_the_report(
 
 def test_every_personal_field_is_shown_with_words_chosen_for_people():
     """No field name ("created_at", "buyer_snapshot") reaches the report or the export."""
-    from privacy import inventory
+    from core.personal_data import inventory
 
     unlabelled = [
         (d.label, name)

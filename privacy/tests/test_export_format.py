@@ -17,7 +17,7 @@ from backoffice import services as backoffice
 from backoffice.selectors import operator_company
 from backoffice.tests.conftest import operator, plan  # noqa: F401 (fixtures)
 from core.audit import Actor
-from privacy.inventory import Category
+from core.personal_data.inventory import Category
 from privacy.services.exports import COLUMNS, SCHEMA_PATH, _build_zip, export_schema
 
 pytestmark = pytest.mark.django_db

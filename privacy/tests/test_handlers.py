@@ -1,7 +1,7 @@
 """The one design: every model with personal data has a handler, and the periods agree.
 
 Export, erasure, the retention engine and the storage and deletion routines document all
-iterate ``privacy.handlers``; these tests fail when a model with personal fields is left
+iterate ``core.personal_data.handlers``; these tests fail when a model with personal fields is left
 out, or when the period the statement states for a field is not the period of a handler
 (and therefore of an engine rule) that covers it.
 """
@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from privacy import handlers, inventory
+from core.personal_data import handlers, inventory
 from retention import rules
 
 # Data that ends only with erasure of the person or with the customer company (no rule of

@@ -1,8 +1,8 @@
 import pytest
 from django.apps import apps
 
-from privacy import inventory
-from privacy.inventory import Category, InventoryError, PersonalField
+from core.personal_data import inventory
+from core.personal_data.inventory import Category, InventoryError, PersonalField
 
 
 def test_every_field_of_every_project_model_is_declared():
@@ -11,9 +11,10 @@ def test_every_field_of_every_project_model_is_declared():
         "These fields are neither declared personal nor non-personal in the privacy "
         "inventory:\n"
         + "\n".join(f"  - {label}.{name}" for label, name in missing)
-        + "\nDeclare them in <your app>/privacy.py with privacy.inventory.register("
+        + "\nDeclare them in <your app>/privacy.py with core.personal_data.inventory.register("
         "'<app>.<Model>', personal={'field': PersonalField(Category..., purpose=..., "
-        "source=..., retention=...)}, non_personal=['field', ...]). See privacy/inventory.py."
+        "source=..., retention=...)}, non_personal=['field', ...]). "
+        "See core/personal_data/inventory.py."
     )
 
 

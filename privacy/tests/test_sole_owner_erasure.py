@@ -22,7 +22,7 @@ from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice
 from privacy.models import PrivacyRequest
 from privacy.tests.test_rights import _reauthenticated
-from retention.rules import ANONYMISED_NAME
+from retention.common import ANONYMISED_NAME
 from retention.services import retention_run
 
 pytestmark = pytest.mark.django_db

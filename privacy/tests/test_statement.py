@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import TermsAcceptance
-from privacy import cookies, inventory
+from core.personal_data import inventory
+from privacy import cookies
 from privacy.models import StatementAcknowledgement, SubProcessor
 
 pytestmark = pytest.mark.django_db

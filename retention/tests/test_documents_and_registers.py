@@ -13,8 +13,8 @@ from django.utils import timezone
 from backoffice.models import StaffRole
 from backoffice.tests.conftest import client_for, make_staff, operator  # noqa: F401
 from core.models import AuditEntry
+from core.personal_data.inventory import PURPOSES, DataSubject
 from privacy import selectors
-from privacy.inventory import PURPOSES, DataSubject
 from privacy.models import RiskAssessment, SubProcessor
 from privacy.services import registers
 from retention.rules import rules

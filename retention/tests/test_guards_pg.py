@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 
 from invoicing.models import Invoice, Payment
 from invoicing.tests.factories import draft_invoice
-from retention.rules import ANONYMISED_NAME
+from retention.common import ANONYMISED_NAME
 from retention.services import retention_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

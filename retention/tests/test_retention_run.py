@@ -20,20 +20,10 @@ from core.models import AuditEntry
 from customers.models import Client
 from documents.models import StoredDocument
 from invoicing.models import ClientBalanceEntry, Invoice, Payment
-from privacy.models import (
-    DailyPageStat,
-    DataExport,
-    PageView,
-    PrivacyRequest,
-    SegmentMembership,
-)
+from privacy.models import DailyPageStat, DataExport, PageView, PrivacyRequest, SegmentMembership
+from retention.common import ANONYMISED_NAME, primary_cutoff, secondary_cutoff
 from retention.models import DeletionLogEntry, RetentionRun
-from retention.rules import (
-    ANONYMISED_NAME,
-    anonymised_snapshot,
-    primary_cutoff,
-    secondary_cutoff,
-)
+from retention.rules import anonymised_snapshot
 from retention.services import retention_run
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ Each app declares its models in a ``privacy.py`` module (found by autodiscovery 
 ``privacy`` app is ready)::
 
     # customers/privacy.py
-    from privacy.inventory import Category, Erasure, PersonalField, register
+    from core.personal_data.inventory import Category, Erasure, PersonalField, register
 
     register(
         "customers.Client",
@@ -318,7 +318,7 @@ COMMON_LABELS: dict[str, Promise] = {
 }
 
 
-Subject = str | Callable[[Any], models.QuerySet] | None
+Subject = str | Callable[[Any], models.QuerySet[Any]] | None
 
 
 @dataclass
@@ -332,7 +332,7 @@ class ModelDeclaration:
     keep_reason: Promise | str = ""
     keep_until: Callable[[Any], datetime.date | None] | None = None
     # Replaces the generic eraser: called with (queryset, user).
-    eraser: Callable[[models.QuerySet, Any], None] | None = None
+    eraser: Callable[[models.QuerySet[Any], Any], None] | None = None
     # Order in which erasure runs; the user row itself goes last.
     erasure_order: int = 50
     # Whom the rows are about (DataSubject values); by default the users when the rows
@@ -344,7 +344,7 @@ class ModelDeclaration:
     def model(self) -> type[models.Model]:
         return apps.get_model(self.label)
 
-    def rows_for(self, user: Any) -> models.QuerySet | None:
+    def rows_for(self, user: Any) -> models.QuerySet[Any] | None:
         """The rows that are about ``user``, across tenants (caller disables scopes)."""
         if self.subject is None:
             return None
@@ -365,7 +365,7 @@ class ModelDeclaration:
         model_field = self.model._meta.get_field(name)
         if getattr(model_field, "_verbose_name", None) is None and name in COMMON_LABELS:
             return str(COMMON_LABELS[name])
-        return str(model_field.verbose_name)
+        return str(getattr(model_field, "verbose_name", name))
 
     def has_label(self, name: str) -> bool:
         """True when ``field_label`` gives words chosen for people, not a field name."""
@@ -394,7 +394,7 @@ def register(
     erasure: str = Erasure.DELETE,
     keep_reason: Promise | str = "",
     keep_until: Callable[[Any], datetime.date | None] | None = None,
-    eraser: Callable[[models.QuerySet, Any], None] | None = None,
+    eraser: Callable[[models.QuerySet[Any], Any], None] | None = None,
     erasure_order: int = 50,
     data_subjects: Iterable[str] | None = None,
 ) -> ModelDeclaration:
@@ -442,11 +442,12 @@ def declaration_for(model: str | type[models.Model]) -> ModelDeclaration | None:
     return _registry.get(label)
 
 
-def declarable_fields(model: type[models.Model]) -> list[models.Field]:
+def declarable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     """Concrete fields (and many-to-many) a model stores, except the automatic primary key."""
-    result = []
+    result: list[models.Field[Any, Any]] = []
     for f in model._meta.get_fields(include_parents=False):
-        if f.auto_created or not getattr(f, "concrete", False):
+        # Relations seen from the other side (ForeignObjectRel) are never concrete.
+        if not isinstance(f, models.Field) or f.auto_created or not getattr(f, "concrete", False):
             continue
         result.append(f)
     return result

@@ -1,6 +1,6 @@
 """Data-category handlers: the one design that export, erasure and retention iterate.
 
-The inventory (``privacy.inventory``) says, field by field, what is personal and why. A
+The inventory (``core.personal_data.inventory``) says, field by field, what is personal and why. A
 *handler* groups the models of one kind of data (one line of the storage and deletion
 routines) and knows, for that data:
 
@@ -12,7 +12,7 @@ routines) and knows, for that data:
   the access page and the routines document print the same period), the action at the end
   (delete / anonymise) and the legal basis; and ``targets(ctx)``, the rows the retention
   run applies that action to on a given day, legal holds and active relationships left
-  out (``retention.rules.Context``).
+  out (``core.personal_data.retention.Context``).
 
 Each app registers its handlers in its ``privacy.py`` next to its declarations::
 
@@ -32,15 +32,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db import models
+from django.apps import apps
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
-from privacy import inventory
-
-if TYPE_CHECKING:  # pragma: no cover
-    from retention.rules import Context, Target
+from core.personal_data import inventory
+from core.personal_data.retention import Context, Target
 
 
 class Action:
@@ -98,7 +97,7 @@ class Handler:
         found = [inventory.declaration_for(label) for label in self.models]
         return [d for d in found if d is not None]
 
-    def rows_for(self, user: Any) -> dict[str, models.QuerySet]:
+    def rows_for(self, user: Any) -> dict[str, QuerySet[Any]]:
         """The person's rows, per model (the caller disables tenant scopes)."""
         result = {}
         for declaration in self.declarations():
@@ -116,7 +115,7 @@ def register_handler(handler: Handler) -> Handler:
     if handler.key in _handlers:
         raise inventory.InventoryError(f"Handler {handler.key!r} is already registered.")
     for label in handler.models:
-        inventory.apps.get_model(label)  # fail early on a misspelt model
+        apps.get_model(label)  # fail early on a misspelt model
     _handlers[handler.key] = handler
     return handler
 
