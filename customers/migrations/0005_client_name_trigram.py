@@ -11,26 +11,11 @@ expression; ``btree_gin`` lets the company id sit in the same GIN index. Built
 from django.contrib.postgres.operations import BtreeGinExtension, TrigramExtension
 from django.db import migrations
 
+from core.migration_operations import company_trigram_indexes
+
 INDEXES = {
     "customers_client_name_trgm": ("customers_client", "name"),
 }
-
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, (table, column) in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} "
-            f"USING gin (company_id, (UPPER({column}::text)) gin_trgm_ops)"
-        )
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -41,5 +26,5 @@ class Migration(migrations.Migration):
     operations = [
         TrigramExtension(),
         BtreeGinExtension(),
-        migrations.RunPython(create_indexes, drop_indexes, elidable=False),
+        company_trigram_indexes(INDEXES),
     ]

@@ -9,29 +9,14 @@ the four bitmaps. Built ``CONCURRENTLY`` (non-atomic) so tenants can keep writin
 
 from django.db import migrations
 
+from core.migration_operations import company_trigram_indexes
+
 INDEXES = {
     "invoice_our_reference_trgm": ("invoicing_invoice", "our_reference"),
     "invoice_their_reference_trgm": ("invoicing_invoice", "their_reference"),
     "invoice_buyer_reference_trgm": ("invoicing_invoice", "buyer_reference"),
     "invoice_order_number_trgm": ("invoicing_invoice", "order_number"),
 }
-
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, (table, column) in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} "
-            f"USING gin (company_id, (UPPER({column}::text)) gin_trgm_ops)"
-        )
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -43,5 +28,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_indexes, drop_indexes, elidable=False),
+        company_trigram_indexes(INDEXES),
     ]
