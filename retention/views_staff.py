@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -73,30 +74,52 @@ def subprocessors(request: HttpRequest) -> HttpResponse:
     return render(request, "retention/staff/subprocessors.html", {"rows": rows})
 
 
+def _register_edit(
+    request: HttpRequest,
+    *,
+    form: forms.ModelForm[Any],
+    fields: Iterable[str],
+    save: Callable[[dict[str, Any]], object],
+    saved: str,
+    title: str,
+    back: str,
+) -> HttpResponse:
+    """The add/edit page of one register row: ``save`` gets the form's ``fields``; a
+    service error lands on the form (400), success goes back to the register."""
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in fields}
+        try:
+            save(values)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect(back)
+    return render(
+        request,
+        "retention/staff/register_form.html",
+        {"form": form, "title": title, "back": back},
+        status=400 if form.is_bound else 200,
+    )
+
+
 @staff_view(category=REGISTERS, action=Action.EDIT)
 @require_http_methods(["GET", "POST"])
 def subprocessor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     row = get_object_or_404(SubProcessor, pk=pk) if pk else None
-    form = SubProcessorForm(request.POST or None, instance=row)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in registers.SUBPROCESSOR_FIELDS}
-        try:
-            registers.subprocessor_save(
-                staff=request.user,
-                values=values,
-                # The form has already written into ``row``: compare with the stored one.
-                subprocessor=SubProcessor.objects.get(pk=row.pk) if row else SubProcessor(),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, _("Underleverandøren er lagret."))
-            return redirect("retention_staff:subprocessors")
-    return render(
+    return _register_edit(
         request,
-        "retention/staff/register_form.html",
-        {"form": form, "title": _("Underleverandør"), "back": "retention_staff:subprocessors"},
-        status=400 if form.is_bound else 200,
+        form=SubProcessorForm(request.POST or None, instance=row),
+        fields=registers.SUBPROCESSOR_FIELDS,
+        save=lambda values: registers.subprocessor_save(
+            staff=request.user,
+            values=values,
+            # The form has already written into ``row``: compare with the stored one.
+            subprocessor=SubProcessor.objects.get(pk=row.pk) if row else SubProcessor(),
+        ),
+        saved=_("Underleverandøren er lagret."),
+        title=_("Underleverandør"),
+        back="retention_staff:subprocessors",
     )
 
 
@@ -112,25 +135,18 @@ def risks(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     row = get_object_or_404(RiskAssessment, pk=pk) if pk else None
-    form = RiskForm(request.POST or None, instance=row)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in registers.RISK_FIELDS}
-        try:
-            registers.risk_assessment_save(
-                staff=request.user,
-                values=values,
-                risk=RiskAssessment.objects.get(pk=row.pk) if row else RiskAssessment(),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, _("Risikovurderingen er lagret."))
-            return redirect("retention_staff:risks")
-    return render(
+    return _register_edit(
         request,
-        "retention/staff/register_form.html",
-        {"form": form, "title": _("Risikovurdering"), "back": "retention_staff:risks"},
-        status=400 if form.is_bound else 200,
+        form=RiskForm(request.POST or None, instance=row),
+        fields=registers.RISK_FIELDS,
+        save=lambda values: registers.risk_assessment_save(
+            staff=request.user,
+            values=values,
+            risk=RiskAssessment.objects.get(pk=row.pk) if row else RiskAssessment(),
+        ),
+        saved=_("Risikovurderingen er lagret."),
+        title=_("Risikovurdering"),
+        back="retention_staff:risks",
     )
 
 
