@@ -11,26 +11,16 @@ from django.test import Client
 
 from accounts.models import Company, Role
 from accounts.tests.factories import PASSWORD, MembershipFactory
+from core.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, email: str) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def test_an_owner_changes_the_bank_account_after_typing_the_password(browser_page, screenshot):
     owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
     company = owner.memberships.get().company
     page = browser_page
-    _log_in(page, owner.email)
+    log_in(page, owner.email)
     page.goto("/app/company/")
     page.fill("#id_bank_account", "1234.56.78903")
     page.locator("main form button[type=submit]").click()
@@ -58,5 +48,5 @@ def test_a_locked_out_user_lifts_the_lock_with_the_link_from_the_email(browser_p
     page.goto(path)
     page.get_by_role("button", name="Opphev sperren").click()
     page.get_by_text("Sperren er opphevet").wait_for()
-    _log_in(page, user.email)
+    log_in(page, user.email)
     assert "/account/login" not in page.url

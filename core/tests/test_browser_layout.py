@@ -18,6 +18,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Company
 from backoffice.management.commands.demo_setup import DEMO_EMAIL, DEMO_PASSWORD
+from core.tests.browser import log_in
 from invoicing.models import Invoice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,17 +73,6 @@ def _demo() -> Company:
     call_command("demo_setup", stdout=open("/dev/null", "w"))  # noqa: SIM115
     with scopes_disabled():
         return Company.objects.get(organization_number=settings.DEMO_COMPANY_ORGNR)
-
-
-def _log_in(page) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", DEMO_EMAIL)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def _overflow(page) -> int:
@@ -152,7 +142,7 @@ def test_every_main_page_fits_the_window_and_passes_axe(page, screenshot):
     for path in PUBLIC_PAGES:
         for width in WIDTHS:
             check(path, width)
-    _log_in(page)
+    log_in(page, DEMO_EMAIL, DEMO_PASSWORD)
     for path in APP_PAGES + _detail_pages(company):
         for width in WIDTHS:
             check(path, width)
@@ -164,7 +154,7 @@ def test_every_main_page_fits_the_window_and_passes_axe(page, screenshot):
 
 def test_app_menu_folds_on_a_phone_and_opens_on_demand(page, screenshot):
     _demo()
-    _log_in(page)
+    log_in(page, DEMO_EMAIL, DEMO_PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/app/invoices/")
     # At full width the menu is a single row of a few groups, none hidden behind a button.

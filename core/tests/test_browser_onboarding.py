@@ -11,20 +11,10 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from accounts.tests.factories import PASSWORD, MembershipFactory
+from accounts.tests.factories import MembershipFactory
+from core.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def test_landing_page_says_what_it_does_and_costs(browser_page, screenshot):

@@ -9,22 +9,11 @@ from django.apps import apps as django_apps
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD
 from catalog.models import Product, VatCode
+from core.tests.browser import log_in
 from customers.models import Client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_owner_creates_imports_and_lists_clients(

@@ -6,8 +6,8 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from core.tests.browser import log_in
 from customers.models import Client
-from customers.tests.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,24 +7,14 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from accounts.tests.factories import PASSWORD, MembershipFactory
+from accounts.tests.factories import MembershipFactory
+from core.tests.browser import log_in
 from delivery.models import Delivery, Status
 from delivery.tests.conftest import make_client
 from invoicing.models import Invoice
 from invoicing.tests.factories import draft_invoice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def test_issue_and_send_one_invoice_from_its_page(browser_page, smtp_server, screenshot):

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.tests.factories import PASSWORD
+from core.tests.browser import log_in
 from documents.tests import images
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_owner_uploads_a_logo_and_gets_a_clear_error_for_a_bad_file(

@@ -10,7 +10,8 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from accounts.tests.factories import PASSWORD, MembershipFactory
+from accounts.tests.factories import MembershipFactory
+from core.tests.browser import log_in
 from invoicing.models import Invoice
 from invoicing.tests.factories import ProductFactory
 
@@ -24,17 +25,6 @@ def choose_client(page, client) -> None:
     page.locator(f'#id_client_options [data-client-pick="{client.pk}"]').click()
     expect(page.locator('input[name="client"]')).to_have_value(str(client.pk))
     page.wait_for_load_state("networkidle")
-
-
-def log_in(page, user) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def fill_line(page, index: int, *, description: str, quantity: str, price: str, code: str):

@@ -19,6 +19,7 @@ from accounts.tests.factories import PASSWORD, MembershipFactory
 from backoffice.models import StaffRole
 from backoffice.tests.conftest import make_staff
 from core.dates import add_months
+from core.tests.browser import log_in
 from customers.models import Client
 from invoicing.tests.factories import ClientFactory, issued_invoice
 from privacy.models import ControllerReferral, PrivacyRequest
@@ -87,7 +88,7 @@ def test_the_officer_passes_a_request_on_and_the_company_answers_it(
     context = chromium.new_context(base_url=live_server.url, locale="nb-NO")
     owner_page = context.new_page()
     owner_page.set_default_timeout(15_000)
-    _log_in(owner_page, owner.email)
+    log_in(owner_page, owner.email)
     owner_page.goto(f"/account/privacy/persons/?referral={referral.pk}")
     row = owner_page.locator(f"#referral-{referral.pk}")
     assert "Kari Nordmann" in row.inner_text() and deadline.strftime("%d.%m.%Y") in row.inner_text()
@@ -118,7 +119,7 @@ def test_a_company_finds_its_client_exports_and_anonymises_where_the_law_allows(
     until = datetime.date(invoice.invoice_date.year + 5, 12, 31)
 
     page = browser_page
-    _log_in(page, owner.email)
+    log_in(page, owner.email)
     page.goto("/account/privacy/")
     page.get_by_role("link", name="Finn en person blant kundene").click()
     page.get_by_label("Navn").fill("Nordmann")

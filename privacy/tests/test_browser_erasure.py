@@ -10,21 +10,11 @@ from django_scopes import scope
 
 from accounts.models import Company, Role, User
 from accounts.tests.factories import PASSWORD, MembershipFactory
+from core.tests.browser import log_in
 from invoicing.tests.factories import ClientFactory, issued_invoice
 from retention.services import retention_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, email: str) -> None:
-    page.goto("/account/login/")
-    reject = page.get_by_role("button", name="Avvis alle")
-    if reject.count():
-        reject.first.click()
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/account/login" not in url)
 
 
 def test_a_sole_owner_closes_the_company_deletes_the_account_and_nothing_remains(
@@ -45,7 +35,7 @@ def test_a_sole_owner_closes_the_company_deletes_the_account_and_nothing_remains
     until = datetime.date(invoice.invoice_date.year + 5, 12, 31)
 
     page = browser_page
-    _log_in(page, email)
+    log_in(page, email)
     page.goto("/account/privacy/erase/")
     if "reauth" in page.url:
         page.fill("input[type=password]", PASSWORD)

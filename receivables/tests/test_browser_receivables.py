@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory
 from core.audit import Actor
-from invoicing.tests.test_browser_invoicing import log_in
+from core.tests.browser import log_in
 from receivables import services
 from receivables.models import ReceivableItem
 from receivables.tests.factories import BankLine, ocr_file, overdue_invoice, use_kid

@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory
+from core.tests.browser import log_in
 from invoicing import services
 from invoicing.models import InvoicingSettings
 from invoicing.tests.factories import SYSTEM, ClientFactory, issued_invoice, line
-from invoicing.tests.test_browser_invoicing import log_in
 from reports.tests.saft_support import xsd_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
