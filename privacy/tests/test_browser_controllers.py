@@ -23,7 +23,6 @@ from core.tests.browser import log_in
 from customers.models import Client
 from invoicing.tests.factories import ClientFactory, issued_invoice
 from privacy.models import ControllerReferral, PrivacyRequest
-from privacy.tests.test_browser_erasure import _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
