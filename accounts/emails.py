@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -13,6 +13,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.tokens import email_verification_token, make_unlock_token
 from core.outbox import outbox_enqueue
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def absolute_url(path: str) -> str:
@@ -40,11 +43,11 @@ def queue_email(
     )
 
 
-def _uid(user: Any) -> str:
+def _uid(user: User) -> str:
     return urlsafe_base64_encode(force_bytes(user.pk))
 
 
-def queue_verification_email(*, user: Any) -> None:
+def queue_verification_email(*, user: User) -> None:
     path = reverse(
         "accounts:verify_email",
         kwargs={"uidb64": _uid(user), "token": email_verification_token.make_token(user)},
@@ -57,7 +60,7 @@ def queue_verification_email(*, user: Any) -> None:
     )
 
 
-def password_set_url(*, user: Any) -> str:
+def password_set_url(*, user: User) -> str:
     """The link that lets ``user`` choose a password. It works once: the token covers the
     password hash, so setting a password (or any change to it) voids the link."""
     from django.contrib.auth.tokens import default_token_generator
@@ -69,7 +72,7 @@ def password_set_url(*, user: Any) -> str:
     return absolute_url(path)
 
 
-def queue_password_reset_email(*, user: Any) -> None:
+def queue_password_reset_email(*, user: User) -> None:
     queue_email(
         to=user.email,
         template="password_reset",
@@ -88,7 +91,7 @@ def queue_invitation_email(*, invitation: Any, token: str, language: str) -> Non
     )
 
 
-def queue_lockout_email(*, user: Any) -> None:
+def queue_lockout_email(*, user: User) -> None:
     path = reverse("accounts:unlock", kwargs={"token": make_unlock_token(user)})
     queue_email(
         to=user.email,

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
 
-from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Role
+from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Role, User
 
 SESSION_REAUTH_KEY = "reauthenticated_at"
 
@@ -40,7 +40,7 @@ def is_recently_authenticated(request: HttpRequest) -> bool:
     return stamp is not None and time.time() - float(stamp) <= settings.REAUTH_MAX_AGE_SECONDS
 
 
-def verify_otp(user: Any, code: str) -> Any:
+def verify_otp(user: User, code: str) -> Any:
     """The device (TOTP or a recovery code) that accepts ``code``, if any."""
     # Recovery codes are stored in lower case; people often type them in upper case.
     code = code.strip().replace(" ", "").lower()
@@ -118,6 +118,15 @@ def missing_role_message(allowed: Iterable[str], current: str) -> str:
 
 def _redirect_with_next(url_name: str, request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in user of a view behind a login gate (``company_view``, ``staff_view``):
+    typed as ``User``, since the gate lets no anonymous visitor through."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def login_gate(request: HttpRequest) -> HttpResponse | None:

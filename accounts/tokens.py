@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -20,7 +23,7 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "accounts.tokens.EmailVerificationTokenGenerator"
 
-    def _make_hash_value(self, user: Any, timestamp: int) -> str:
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         verified = "" if user.email_verified_at is None else user.email_verified_at.isoformat()
         return f"{user.pk}{user.email}{verified}{timestamp}"
 
@@ -39,7 +42,7 @@ def hash_invitation_token(token: str) -> str:
 UNLOCK_SALT = "accounts.tokens.unlock"
 
 
-def make_unlock_token(user: Any) -> str:
+def make_unlock_token(user: User) -> str:
     """A signed, timestamped token for the self-service unlock link of a locked account.
 
     It names the user and their address; it expires after ``ACCOUNT_UNLOCK_MAX_AGE_SECONDS``

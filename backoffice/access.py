@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -20,6 +20,9 @@ from django.http import HttpRequest
 from backoffice.models import AccessLogEntry
 from backoffice.permissions import PERSONAL_CATEGORIES, via_elevation
 from core.request_context import current_request_id
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_REASON = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -82,7 +85,7 @@ def record_access(
 
 
 def access_log(
-    *, customer: Any = None, staff: Any = None, person: Any = None
+    *, customer: Any = None, staff: User | None = None, person: Any = None
 ) -> QuerySet[AccessLogEntry]:
     """The log, newest first, filtered by customer company, staff member or person."""
     rows = AccessLogEntry.objects.select_related("staff", "customer", "person")

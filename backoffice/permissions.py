@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -33,6 +33,9 @@ from django_scopes import scopes_disabled
 
 from backoffice.models import ADVISER_ROLES, ElevatedSession, StaffProfile, StaffRole
 from core.personal_data.inventory import Category
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ELEVATION_MINUTES = 30
 SESSION_ELEVATION_KEY = "backoffice_elevation_id"
@@ -202,7 +205,7 @@ def grantable_categories(role: str) -> list[str]:
 # --- Who is staff ----------------------------------------------------------------------
 
 
-def staff_profile_of(user: Any) -> StaffProfile | None:
+def staff_profile_of(user: User) -> StaffProfile | None:
     """The active staff profile of ``user``, or None for anybody who is not staff."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff or not user.is_active:
         return None

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from core.models import AuditEntry
 from core.request_context import current_request_id
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 _SECRET_KEY = re.compile(r"pass|secret|token|key|otp|code|signature|iban|kontonr", re.I)
 MASK = "***"
@@ -24,8 +28,12 @@ class Actor:
     label: str = ""
 
     @classmethod
-    def user(cls, user: Any) -> Actor:
-        return cls(kind=AuditEntry.ActorKind.USER, id=user.pk, label=user.email)
+    def user(cls, user: AbstractBaseUser | AnonymousUser) -> Actor:
+        """A person: takes ``request.user`` behind a login gate (an anonymous visitor
+        never acts). The label is the user's login name, the e-mail address."""
+        if not isinstance(user, AbstractBaseUser):
+            raise TypeError("An anonymous visitor cannot be an audit actor.")
+        return cls(kind=AuditEntry.ActorKind.USER, id=user.pk, label=user.get_username())
 
     @classmethod
     def api_token(cls, token: Any) -> Actor:

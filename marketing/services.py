@@ -91,7 +91,7 @@ def _criteria_text(rule: SegmentRule) -> str:
 @transaction.atomic
 def segment_rule_create(
     *,
-    staff: Any,
+    staff: User,
     name: str,
     description: str,
     kind: str,
@@ -305,7 +305,7 @@ def campaign_preview(*, campaign: Campaign, today: datetime.date | None = None) 
 @transaction.atomic
 def campaign_create(
     *,
-    staff: Any,
+    staff: User,
     name: str,
     segment: Segment,
     subject: str,
@@ -338,7 +338,7 @@ def campaign_create(
     return campaign
 
 
-def campaign_start(*, campaign: Campaign, staff: Any) -> int:
+def campaign_start(*, campaign: Campaign, staff: User) -> int:
     """Fix the recipients with their basis and queue one task per recipient (once)."""
 
     with transaction.atomic():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Membership
+from accounts.permissions import request_user
 from backoffice.access import record_access
 from backoffice.models import Plan
 from backoffice.permissions import Action, OperatorCategory, staff_view
@@ -81,7 +82,7 @@ def segment_new(request: HttpRequest) -> HttpResponse:
     form = SegmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rule = services.segment_rule_create(staff=request.user, **form.cleaned_data)
+            rule = services.segment_rule_create(staff=request_user(request), **form.cleaned_data)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -111,7 +112,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = services.campaign_create(staff=request.user, **form.cleaned_data)
+            campaign = services.campaign_create(staff=request_user(request), **form.cleaned_data)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -157,7 +158,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Campaign, pk=pk)
     try:
-        count = services.campaign_start(campaign=item, staff=request.user)
+        count = services.campaign_start(campaign=item, staff=request_user(request))
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)

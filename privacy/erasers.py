@@ -7,20 +7,23 @@ inventory found for the person and the person (a ``User``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 REDACTED_LABEL = "[slettet]"
 
 
-def anonymised_email(user: Any) -> str:
+def anonymised_email(user: User) -> str:
     return f"slettet-{user.pk}@slettet.invalid"
 
 
-def erase_user(rows: QuerySet, user: Any) -> None:
+def erase_user(rows: QuerySet, user: User) -> None:
     """Anonymise the account; the row stays so that history keeps a (nameless) author."""
     from django_otp import devices_for_user
 
@@ -41,7 +44,7 @@ def erase_user(rows: QuerySet, user: Any) -> None:
     user.user_permissions.clear()
 
 
-def erase_audit_entries(rows: QuerySet, user: Any) -> None:
+def erase_audit_entries(rows: QuerySet, user: User) -> None:
     """Redact the person from the audit log: the only change audit rows ever get.
 
     Rows the person made, rows about the person, and rows in the person's companies whose
@@ -66,12 +69,12 @@ def erase_audit_entries(rows: QuerySet, user: Any) -> None:
     )._redact(actor_label=REDACTED_LABEL, data={}, redacted_at=timezone.now())
 
 
-def erase_consent_records(rows: QuerySet, user: Any) -> None:
+def erase_consent_records(rows: QuerySet, user: User) -> None:
     """Consent rows stay as (now anonymous) proof; the browser ids in them are removed."""
     rows.filter(redacted_at__isnull=True)._redact(visitor_id="", redacted_at=timezone.now())
 
 
-def erase_exports(rows: QuerySet, user: Any) -> None:
+def erase_exports(rows: QuerySet, user: User) -> None:
     for export in rows:
         if export.file:
             export.file.delete(save=False)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from core.personal_data import inventory
 from privacy.models import PrivacyRequest
 from privacy.services.requests import MAX_MESSAGE_LENGTH, clean_message
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class CookieChoiceForm(forms.Form):
@@ -69,7 +72,7 @@ class PrivacyRequestForm(forms.Form):
     email = forms.EmailField(label=_("E-post"), max_length=254)
     message = _MessageField()
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         if user is not None and user.is_authenticated:

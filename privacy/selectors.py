@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -31,6 +31,9 @@ from privacy.models import (
     SubProcessor,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 UNSUBSCRIBE_SALT = "privacy.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365
 
@@ -44,7 +47,7 @@ USER_PURPOSES = (
 
 # --- Consents --------------------------------------------------------------------------
 def consent_state(
-    *, user: Any = None, visitor_id: str = "", purposes: tuple[str, ...] | None = None
+    *, user: User | None = None, visitor_id: str = "", purposes: tuple[str, ...] | None = None
 ) -> dict[str, ConsentRecord | None]:
     """The latest record per purpose for a user or a visitor (None: never asked)."""
     wanted = purposes or tuple(ConsentPurpose.values)
@@ -63,7 +66,7 @@ def consent_state(
     return state
 
 
-def consent_is_given(*, purpose: str, user: Any = None, visitor_id: str = "") -> bool:
+def consent_is_given(*, purpose: str, user: User | None = None, visitor_id: str = "") -> bool:
     record = consent_state(user=user, visitor_id=visitor_id, purposes=(purpose,))[purpose]
     return bool(record and record.given)
 
@@ -93,7 +96,7 @@ def is_marketing_suppressed(*, email: str) -> bool:
     return MarketingSuppression.objects.filter(email__iexact=email).exists()
 
 
-def may_send_marketing(*, user: Any, purpose: str = ConsentPurpose.MARKETING_EMAIL) -> bool:
+def may_send_marketing(*, user: User, purpose: str = ConsentPurpose.MARKETING_EMAIL) -> bool:
     """Marketing goes only to active users who consented and have not objected."""
     if purpose not in (ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.MARKETING_SMS):
         raise ValueError(f"{purpose} is not a marketing purpose.")
@@ -193,7 +196,7 @@ def _record_name(declaration: inventory.ModelDeclaration) -> str:
     return str(owners[0].title) if owners else str(model._meta.verbose_name).capitalize()
 
 
-def personal_data_for(*, user: Any) -> list[CategoryReport]:
+def personal_data_for(*, user: User) -> list[CategoryReport]:
     """Everything held about ``user``, by category, with purpose, basis, source, retention."""
     reports = {c.value: CategoryReport(key=c.value, label=str(c.label)) for c in Category}
     with scopes_disabled():
@@ -235,13 +238,13 @@ def _held_item(record: str, label: str, value: str, spec: inventory.PersonalFiel
     )
 
 
-def export_for_download(*, user: Any, export_id: Any) -> DataExport | None:
+def export_for_download(*, user: User, export_id: Any) -> DataExport | None:
     return DataExport.objects.filter(
         pk=export_id, user=user, status=DataExport.Status.READY, expires_at__gt=timezone.now()
     ).first()
 
 
-def exports_of(*, user: Any) -> QuerySet[DataExport]:
+def exports_of(*, user: User) -> QuerySet[DataExport]:
     return DataExport.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
@@ -297,7 +300,7 @@ def company_records_kept_until(*, company: Any) -> datetime.date | None:
     return datetime.date(latest.year + 5, 12, 31)
 
 
-def companies_where_last_owner(*, user: Any) -> list[Any]:
+def companies_where_last_owner(*, user: User) -> list[Any]:
     from accounts.models import Membership, Role
 
     owned = Membership.objects.filter(user=user, role=Role.OWNER).select_related("company")
@@ -310,7 +313,7 @@ def companies_where_last_owner(*, user: Any) -> list[Any]:
     ]
 
 
-def erasure_plan(*, user: Any) -> ErasurePlan:
+def erasure_plan(*, user: User) -> ErasurePlan:
     plan = ErasurePlan(delete=[], anonymise=[], keep=[], blocking_companies=[])
     plan.blocking_companies = companies_where_last_owner(user=user)
     plan.closing = [
@@ -366,11 +369,11 @@ def erasure_plan(*, user: Any) -> ErasurePlan:
 
 
 # --- Requests, statement, profiling, sub-processors, analytics ---------------------------
-def privacy_requests_of(*, user: Any) -> QuerySet[PrivacyRequest]:
+def privacy_requests_of(*, user: User) -> QuerySet[PrivacyRequest]:
     return PrivacyRequest.objects.filter(user=user)
 
 
-def segments_of(*, user: Any) -> QuerySet[SegmentMembership]:
+def segments_of(*, user: User) -> QuerySet[SegmentMembership]:
     return SegmentMembership.objects.filter(user=user).select_related("segment")
 
 
@@ -383,7 +386,7 @@ def statement_version() -> str:
     return settings.TERMS_VERSION
 
 
-def statement_update_pending(*, user: Any) -> bool:
+def statement_update_pending(*, user: User) -> bool:
     """True if the user accepted an older statement and has not read the new one."""
     from accounts.models import TermsAcceptance
 

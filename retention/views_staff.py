@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.permissions import request_user
 from backoffice.models import StaffProfile
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
@@ -112,7 +113,7 @@ def subprocessor_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         form=SubProcessorForm(request.POST or None, instance=row),
         fields=registers.SUBPROCESSOR_FIELDS,
         save=lambda values: registers.subprocessor_save(
-            staff=request.user,
+            staff=request_user(request),
             values=values,
             # The form has already written into ``row``: compare with the stored one.
             subprocessor=SubProcessor.objects.get(pk=row.pk) if row else SubProcessor(),
@@ -140,7 +141,7 @@ def risk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form=RiskForm(request.POST or None, instance=row),
         fields=registers.RISK_FIELDS,
         save=lambda values: registers.risk_assessment_save(
-            staff=request.user,
+            staff=request_user(request),
             values=values,
             risk=RiskAssessment.objects.get(pk=row.pk) if row else RiskAssessment(),
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,9 @@ from accounts.models import Company, Membership
 from backoffice.models import Complaint, CreditCheck, FinancingUse, Interaction, LegalHold, Source
 from backoffice.services.common import MAX_TEXT, _max_length, _require
 from core.audit import Actor, audit_log
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _person_of(customer: Company, person: Any) -> Any:
@@ -26,7 +29,7 @@ def _person_of(customer: Company, person: Any) -> Any:
 def interaction_add(
     *,
     customer: Company,
-    staff: Any,
+    staff: User,
     kind: str,
     occurred_on: datetime.date,
     summary: str,
@@ -62,7 +65,7 @@ def interaction_add(
 def complaint_open(
     *,
     customer: Company,
-    staff: Any,
+    staff: User,
     kind: str,
     subject: str,
     description: str,
@@ -108,7 +111,9 @@ def complaint_open(
 
 
 @transaction.atomic
-def complaint_close(*, complaint: Complaint, staff: Any, status: str, resolution: str) -> Complaint:
+def complaint_close(
+    *, complaint: Complaint, staff: User, status: str, resolution: str
+) -> Complaint:
     """Resolve or reject a case; releases the legal hold of a dispute."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.status != Complaint.Status.OPEN:
@@ -138,7 +143,7 @@ def complaint_close(*, complaint: Complaint, staff: Any, status: str, resolution
 def credit_check_record(
     *,
     customer: Company,
-    staff: Any,
+    staff: User,
     provider: str,
     checked_on: datetime.date,
     result: str,
@@ -176,7 +181,7 @@ def credit_check_record(
     return check
 
 
-def credit_check_run(*, customer: Company, staff: Any, provider: Any) -> CreditCheck:
+def credit_check_run(*, customer: Company, staff: User, provider: Any) -> CreditCheck:
     """Ask ``provider`` (a ``backoffice.credit.CreditCheckProvider``) and store the answer.
 
     The HTTP call happens outside the transaction; a provider error is a ValidationError.
@@ -206,7 +211,7 @@ def credit_check_run(*, customer: Company, staff: Any, provider: Any) -> CreditC
 def financing_add(
     *,
     customer: Company,
-    staff: Any,
+    staff: User,
     partner: str,
     arrangement: str,
     started_on: datetime.date,

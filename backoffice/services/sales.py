@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,9 @@ from backoffice.selectors import operator_company
 from backoffice.services.common import _max_length, _require
 from core.audit import Actor, audit_log
 from core.dates import add_months
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 DOUBLE_ORDER_MINUTES = 10
 
@@ -184,7 +187,7 @@ def delivery_record(
 
 
 @transaction.atomic
-def order_place(*, customer: Company, plan: Plan, user: Any, source: str = Source.WEB) -> Order:
+def order_place(*, customer: Company, plan: Plan, user: User, source: str = Source.WEB) -> Order:
     """Order ``plan`` for ``customer``: the order, its delivery, and the operator's issued
     invoice (the operator company's own number series, PDF and EHF, sent by e-mail)."""
     from delivery.models import Channel

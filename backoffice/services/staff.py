@@ -442,7 +442,7 @@ def staff_update(
 
 
 @transaction.atomic
-def elevation_start(*, user: Any, reason: str) -> ElevatedSession:
+def elevation_start(*, user: User, reason: str) -> ElevatedSession:
     """An administrator's time-limited access to personal data, with a stated reason."""
     profile = StaffProfile.objects.filter(user=user, is_active=True).first()
     if profile is None or StaffRole.ADMINISTRATOR not in profile.roles:

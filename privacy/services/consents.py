@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +20,9 @@ from privacy.models import (
     MarketingSuppression,
     StatementAcknowledgement,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # Version of the consent texts shown on the consents page and in the cookie banner.
 CONSENT_TEXT_VERSION = "2026-11-24"
@@ -62,7 +65,7 @@ def consent_text_archive(*, purpose: str, version: str) -> ConsentText | None:
 
 
 def _consent_record(
-    *, purpose: str, given: bool, channel: str, user: Any, visitor_id: str, text_version: str
+    *, purpose: str, given: bool, channel: str, user: User, visitor_id: str, text_version: str
 ) -> ConsentRecord:
     if purpose not in ConsentPurpose.values:
         raise ValidationError(_("Ukjent formål for samtykke."))
@@ -95,7 +98,7 @@ def consent_give(
     *,
     purpose: str,
     channel: str,
-    user: Any = None,
+    user: User | None = None,
     visitor_id: str = "",
     text_version: str = CONSENT_TEXT_VERSION,
 ) -> ConsentRecord:
@@ -118,7 +121,7 @@ def consent_withdraw(
     *,
     purpose: str,
     channel: str,
-    user: Any = None,
+    user: User | None = None,
     visitor_id: str = "",
     text_version: str = CONSENT_TEXT_VERSION,
 ) -> ConsentRecord:
@@ -139,7 +142,7 @@ def consent_withdraw(
 
 
 @transaction.atomic
-def consents_update(*, user: Any, wanted: dict[str, bool], channel: str) -> list[ConsentRecord]:
+def consents_update(*, user: User, wanted: dict[str, bool], channel: str) -> list[ConsentRecord]:
     """Record the purposes whose state changes (the consents page)."""
     current = selectors.consent_state(user=user, purposes=tuple(wanted))
     changed = []
@@ -156,7 +159,7 @@ def consents_update(*, user: Any, wanted: dict[str, bool], channel: str) -> list
 
 # --- Direct marketing ------------------------------------------------------------------
 @transaction.atomic
-def marketing_object(*, user: Any, channel: str) -> None:
+def marketing_object(*, user: User, channel: str) -> None:
     """Objection to direct marketing (GDPR art. 21(2)): withdrawn and suppressed at once."""
     for purpose in (ConsentPurpose.MARKETING_EMAIL, ConsentPurpose.MARKETING_SMS):
         _consent_record(
@@ -179,7 +182,7 @@ def marketing_object(*, user: Any, channel: str) -> None:
 
 # --- Statement ---------------------------------------------------------------------------
 @transaction.atomic
-def statement_acknowledge(*, user: Any) -> StatementAcknowledgement:
+def statement_acknowledge(*, user: User) -> StatementAcknowledgement:
     version = selectors.statement_version()
     ack = StatementAcknowledgement.objects.create(user=user, version=version)
     audit_log(

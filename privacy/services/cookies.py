@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -11,10 +11,13 @@ from privacy.models import (
 )
 from privacy.services.consents import _consent_record
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
 def cookie_choice_save(
-    *, visitor_id: str, functional: bool, analytics: bool, user: Any = None, channel: str
+    *, visitor_id: str, functional: bool, analytics: bool, user: User | None = None, channel: str
 ) -> None:
     """A browser's cookie choice, keyed by its visitor id and linked to a logged-in user."""
     from privacy.cookies import COOKIE_POLICY_VERSION

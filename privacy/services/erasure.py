@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +18,9 @@ from privacy.models import (
     ConsentChannel,
 )
 from privacy.services.consents import consent_withdraw
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _anonymise(rows: Any, declaration: inventory.ModelDeclaration) -> None:
@@ -44,7 +47,7 @@ def _anonymise(rows: Any, declaration: inventory.ModelDeclaration) -> None:
             same_row.update(**values)
 
 
-def person_rows_erase(*, user: Any) -> None:
+def person_rows_erase(*, user: User) -> None:
     """Delete or anonymise the person's rows as every handler's declarations say.
 
     The one erasure walk: the person's own request (``user_erase``), the privacy officer's,
@@ -64,7 +67,7 @@ def person_rows_erase(*, user: Any) -> None:
 
 
 @transaction.atomic
-def user_erase(*, user: Any, close_companies: bool = False, actor: Actor | None = None) -> None:
+def user_erase(*, user: User, close_companies: bool = False, actor: Actor | None = None) -> None:
     """Erase a person: leave every company, delete or anonymise what the inventory says.
 
     Accounting material belongs to the companies and is not touched; audit rows are only

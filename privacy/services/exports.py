@@ -30,12 +30,12 @@ EXPORT_VALID_DAYS = 7
 
 
 @transaction.atomic
-def export_downloaded(*, export: DataExport, user: Any) -> None:
+def export_downloaded(*, export: DataExport, user: User) -> None:
     audit_log(action="privacy.export.downloaded", actor=Actor.user(user), target=export)
 
 
 @transaction.atomic
-def export_request(*, user: Any) -> DataExport:
+def export_request(*, user: User) -> DataExport:
 
     export = DataExport.objects.create(
         user=user, expires_at=timezone.now() + datetime.timedelta(days=EXPORT_VALID_DAYS)

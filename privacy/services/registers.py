@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from core.audit import Actor, audit_log
 from core.dates import add_months
 from privacy import selectors
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SUBPROCESSOR_FIELDS = (
     "name",
@@ -53,7 +56,7 @@ def _save_register_row(row: Any, values: dict[str, Any], fields: tuple[str, ...]
 
 
 @transaction.atomic
-def subprocessor_save(*, staff: Any, values: dict[str, Any], subprocessor: Any = None) -> Any:
+def subprocessor_save(*, staff: User, values: dict[str, Any], subprocessor: Any = None) -> Any:
     from privacy.models import SubProcessor
 
     row = subprocessor or SubProcessor()
@@ -133,7 +136,7 @@ def risk_register_seed(*, owner: Any, on: datetime.date | None = None) -> int:
 
 
 @transaction.atomic
-def risk_assessment_save(*, staff: Any, values: dict[str, Any], risk: Any = None) -> Any:
+def risk_assessment_save(*, staff: User, values: dict[str, Any], risk: Any = None) -> Any:
     from privacy.models import RiskAssessment
 
     row = risk or RiskAssessment()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,12 +22,15 @@ from privacy.models import (
 from privacy.services.erasure import user_erase
 from privacy.services.exports import EXPORT_VALID_DAYS
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 VERIFICATION_VALID_DAYS = 7
 MAX_UNVERIFIED_PER_DAY = 3
 MAX_MESSAGE_LENGTH = 5000
 
 
-def _actor_for(user: Any, fallback: str) -> Actor:
+def _actor_for(user: User, fallback: str) -> Actor:
     if user is not None and getattr(user, "is_authenticated", False):
         return Actor.user(user)
     return Actor.system(fallback)
@@ -60,7 +63,7 @@ def privacy_request_create(
     email: str,
     message: str,
     subject_field: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> PrivacyRequest:
     """Register a request. Without a login it is acted on only after e-mail verification."""
 
@@ -181,7 +184,7 @@ def _require_open(request: PrivacyRequest) -> None:
 @transaction.atomic
 def privacy_request_register(
     *,
-    staff: Any,
+    staff: User,
     kind: str,
     name: str,
     email: str,
@@ -259,7 +262,9 @@ def privacy_request_register(
 
 
 @transaction.atomic
-def privacy_request_assign(*, request: PrivacyRequest, staff: Any, assignee: Any) -> PrivacyRequest:
+def privacy_request_assign(
+    *, request: PrivacyRequest, staff: User, assignee: Any
+) -> PrivacyRequest:
     request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     if request.status == PrivacyRequest.Status.CLOSED:
         raise ValidationError(_("Henvendelsen er avsluttet."))
@@ -276,7 +281,7 @@ def privacy_request_assign(*, request: PrivacyRequest, staff: Any, assignee: Any
 
 @transaction.atomic
 def privacy_request_extend(
-    *, request: PrivacyRequest, staff: Any, months: int, reason: str
+    *, request: PrivacyRequest, staff: User, months: int, reason: str
 ) -> PrivacyRequest:
     """Extend the deadline (art. 12(3)): by at most two months in all, with a reason that
     the person is told, and only before the current deadline has passed."""
@@ -317,7 +322,7 @@ def privacy_request_extend(
 
 
 @transaction.atomic
-def privacy_request_export(*, request: PrivacyRequest, staff: Any) -> DataExport:
+def privacy_request_export(*, request: PrivacyRequest, staff: User) -> DataExport:
     """Access or portability: the same export the person can make on the privacy pages."""
 
     request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
@@ -344,7 +349,7 @@ def privacy_request_export(*, request: PrivacyRequest, staff: Any) -> DataExport
 
 @transaction.atomic
 def privacy_request_erase(
-    *, request: PrivacyRequest, staff: Any, close_companies: bool = False
+    *, request: PrivacyRequest, staff: User, close_companies: bool = False
 ) -> None:
     """Erasure: the same erasure as self-service, unless a legal hold keeps the data."""
     from backoffice.selectors import has_legal_hold
@@ -373,7 +378,7 @@ def privacy_request_erase(
 
 
 @transaction.atomic
-def privacy_request_close(*, request: PrivacyRequest, staff: Any, response: str) -> PrivacyRequest:
+def privacy_request_close(*, request: PrivacyRequest, staff: User, response: str) -> PrivacyRequest:
     """Answer and close; the answer is e-mailed to the person."""
 
     request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)

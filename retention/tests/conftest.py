@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db import models
@@ -30,6 +30,9 @@ from privacy.models import (
     Segment,
     SegmentMembership,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SYSTEM = Actor.system("tests")
 
@@ -56,7 +59,7 @@ def backdate(model: type[models.Model], pk: Any, **values: Any) -> None:
 @dataclass
 class Seed:
     today: datetime.date
-    staff: Any
+    staff: User
     active: Any
     ended_long_ago: Any
     ended_recently: Any
