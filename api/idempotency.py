@@ -164,7 +164,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                 company=caller.company,
                 caller=caller.ident,
                 key=key,
-                method=request.method,
+                method=request.method or "",
                 path=request.path,
                 digest=digest,
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -36,7 +36,8 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(
+    # A declared field, not the .errors property: DRF's metaclass takes it off the class.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Field name (or non_field_errors; nested input: dotted names such as "
         "lines.1.quantity) → messages.",
@@ -46,7 +47,9 @@ class ValidationErrorSerializer(ErrorSerializer):
 class ApiAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus the error responses every company endpoint has."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         bodies = super()._get_response_bodies(direction)
         if direction != "response" or not isinstance(self.view, CompanyApiMixin):
             return bodies

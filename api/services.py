@@ -16,7 +16,7 @@ from api.models import ApiToken, IdempotencyRecord
 from api.tokens import display_prefix, hash_api_key, new_api_key
 from core.audit import Actor, audit_log
 
-LABEL_MAX_LENGTH = ApiToken._meta.get_field("label").max_length
+LABEL_MAX_LENGTH: int = ApiToken._meta.get_field("label").max_length or 0
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)

@@ -22,9 +22,11 @@ class _CallerRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read at request time (not import time), so settings overrides take effect.
         try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope or ""]
         except KeyError as exc:
             raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}") from exc
+        # A rate is a string such as "100/min" (DRF's stubs type the dict's values as numbers).
+        return None if rate is None else str(rate)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         caller = api_caller(request) if request.user.is_authenticated else None

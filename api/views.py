@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.permissions import manager_view
+from accounts.permissions import manager_view, request_user
 from api.docs import schema_as_docs
 from api.forms import ApiTokenForm
 from api.models import ApiToken
@@ -39,7 +39,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 company=request.company,  # type: ignore[attr-defined]
                 label=form.cleaned_data["label"],
                 actor=Actor.user(request.user),
-                created_by=request.user,
+                created_by=request_user(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -53,7 +53,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @manager_view(reauth=True)
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.all(), pk=pk)
+    token: ApiToken = get_object_or_404(ApiToken.objects.all(), pk=pk)
     if request.method == "POST":
         api_token_revoke(token=token, actor=Actor.user(request.user))
         messages.success(

@@ -90,6 +90,7 @@ def test_page_size_is_capped(api_client, monkeypatch):
 def test_django_validation_error_with_fields_becomes_400_errors():
     exc = DjangoValidationError({"name": ["Mangler."], "__all__": ["Noe er galt."]})
     response = api_exception_handler(exc, {})
+    assert response is not None
     assert response.status_code == 400
     assert response.data["errors"] == {"name": ["Mangler."], "non_field_errors": ["Noe er galt."]}
     assert response.data["detail"]
@@ -97,12 +98,14 @@ def test_django_validation_error_with_fields_becomes_400_errors():
 
 def test_django_validation_error_without_fields_becomes_non_field_errors():
     response = api_exception_handler(DjangoValidationError("Kan ikke."), {})
+    assert response is not None
     assert response.status_code == 400
     assert response.data["errors"] == {"non_field_errors": ["Kan ikke."]}
 
 
 def test_list_shaped_drf_validation_error_is_normalised():
     response = api_exception_handler(ValidationError(["Feil."]), {})
+    assert response is not None
     assert response.data["errors"] == {"non_field_errors": ["Feil."]}
 
 

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -28,7 +29,10 @@ from fakturanett.wsgi import application
 schema = schemathesis.openapi.from_dict(generate_schema())
 schema.app = application
 schema.config.generation.update(
-    modes=["positive", "negative"], deterministic=True, allow_x00=True, database="none"
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    deterministic=True,
+    allow_x00=True,
+    database="none",
 )
 # The coverage phase (every boundary of every parameter) is thorough but takes minutes
 # on a busy machine: FUZZ_API_COVERAGE=1 adds it (CI's PostgreSQL run, before a release).

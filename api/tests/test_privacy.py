@@ -37,9 +37,12 @@ def test_erasing_a_person_unlinks_their_tokens_and_drops_their_requests(
         assert response.status_code == 201
     token_decl = declaration_for("api.ApiToken")
     record_decl = declaration_for("api.IdempotencyRecord")
+    assert token_decl is not None and record_decl is not None
     with scopes_disabled():
-        assert list(token_decl.rows_for(admin_user)) == [created.token]
-        assert [r.key for r in record_decl.rows_for(admin_user)] == ["mine"]
+        token_rows, record_rows = token_decl.rows_for(admin_user), record_decl.rows_for(admin_user)
+        assert token_rows is not None and record_rows is not None
+        assert list(token_rows) == [created.token]
+        assert [r.key for r in record_rows] == ["mine"]
     user_erase(user=admin_user)
     with scopes_disabled():
         token = ApiToken.objects.get(pk=created.token.pk)

@@ -18,6 +18,7 @@ def _rates(sustained="1000/hour", burst="3/minute"):
 
 def test_default_rates_are_configured():
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert isinstance(rates, dict)
     assert set(rates) == {"api_sustained", "api_burst"}
 
 

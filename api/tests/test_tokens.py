@@ -82,7 +82,8 @@ def test_revoked_token_is_401_at_once(company, api_token):
     response = client.get(CLIENTS)
     assert response.status_code == 401
     with scopes_disabled():
-        assert ApiToken.objects.get(pk=api_token.token.pk).revoked_at <= timezone.now()
+        revoked_at = ApiToken.objects.get(pk=api_token.token.pk).revoked_at
+        assert revoked_at is not None and revoked_at <= timezone.now()
 
 
 def test_token_write_is_audited_with_the_token_as_actor(api_client, api_token, company):
