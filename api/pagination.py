@@ -36,7 +36,9 @@ class ApiPagination(PageNumberPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        response.data["count_is_capped"] = self.page.paginator.count > COUNT_CAP
+        # super() has read self.page (set by paginate_queryset) already.
+        page = self.page
+        response.data["count_is_capped"] = page is not None and page.paginator.count > COUNT_CAP
         return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
