@@ -37,7 +37,7 @@ from recurring.services import (
 )
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(serializers.ModelSerializer[RecurringRun]):
     class Meta:
         model = RecurringRun
         fields = [
@@ -54,7 +54,7 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecurringInvoiceSerializer(serializers.ModelSerializer):
+class RecurringInvoiceSerializer(serializers.ModelSerializer[RecurringInvoice]):
     client = CompanyObjectField(Client, help_text="Id of one of your clients.")
     interval_months = serializers.IntegerField(
         min_value=1,
@@ -69,7 +69,12 @@ class RecurringInvoiceSerializer(serializers.ModelSerializer):
     max_count = serializers.IntegerField(
         min_value=1, max_value=10000, required=False, allow_null=True, default=None
     )
-    lines = LineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    # many=True makes a ListSerializer, which takes these; the stubs' overloads do not.
+    lines = LineInputSerializer(
+        many=True,
+        min_length=1,  # type: ignore[call-arg]
+        max_length=MAX_LINES,
+    )
     runs = RunSerializer(many=True, read_only=True)
 
     class Meta:
@@ -159,7 +164,10 @@ class RecurringInvoiceViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().create(request, *args, **kwargs)
 
-    def perform_create(self, serializer: RecurringInvoiceSerializer) -> None:
+    # DRF passes this view's serializer_class; its stubs type the argument as any serializer.
+    def perform_create(  # type: ignore[override]
+        self, serializer: RecurringInvoiceSerializer
+    ) -> None:
         lines = [
             LineInputSerializer.line_data(values) for values in serializer.validated_data["lines"]
         ]
@@ -172,8 +180,12 @@ class RecurringInvoiceViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=template.pk)
 
-    def perform_update(self, serializer: RecurringInvoiceSerializer) -> None:
+    def perform_update(  # type: ignore[override]
+        self, serializer: RecurringInvoiceSerializer
+    ) -> None:
         template = serializer.instance
+        if template is None:  # DRF updates the object it found
+            raise TypeError("perform_update needs the serializer's instance")
         base = recurring_data_of(template) if serializer.partial else None
         if "lines" in serializer.validated_data:
             lines = [

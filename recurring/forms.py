@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -69,10 +69,12 @@ class TemplateForm(forms.Form):
         clients = Client.objects.filter(is_active=True)
         if current_client is not None:
             clients = clients | Client.objects.filter(pk=current_client.pk)
-        self.fields["client"].queryset = clients.order_by("number")
+        client_field = cast("forms.ModelChoiceField[Client]", self.fields["client"])
+        client_field.queryset = clients.order_by("number")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("interval") == "custom" and not data.get("every_months"):
             self.add_error(
                 "every_months", _("Oppgi hvor mange måneder det skal gå mellom fakturaene.")

@@ -117,7 +117,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def template_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(RecurringInvoice.objects.all(), pk=pk)
+    template: RecurringInvoice = get_object_or_404(RecurringInvoice.objects.all(), pk=pk)
     services.recurring_set_active(
         template=template, actor=_actor(request), active=not template.is_active
     )
@@ -128,7 +128,7 @@ def template_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def template_run_now(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the invoices of the periods that have started (what the daily job would do)."""
-    template = get_object_or_404(RecurringInvoice.objects.all(), pk=pk)
+    template: RecurringInvoice = get_object_or_404(RecurringInvoice.objects.all(), pk=pk)
     runs = services.recurring_generate(template=template, actor=_actor(request))
     failed = sum(run.status == RecurringRun.Status.FAILED for run in runs)
     if not runs:
@@ -145,7 +145,7 @@ def template_run_now(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def run_retry(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
-    run = get_object_or_404(RecurringRun.objects.filter(template_id=pk), pk=run_pk)
+    run: RecurringRun = get_object_or_404(RecurringRun.objects.filter(template_id=pk), pk=run_pk)
     try:
         retried = services.recurring_run_retry(run=run, actor=_actor(request))
     except ValidationError as exc:

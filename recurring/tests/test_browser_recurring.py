@@ -67,6 +67,7 @@ def test_create_a_recurring_template_and_invoice_its_first_period(browser_page, 
         assert invoice.number == 1 and invoice.total_incl_vat == Decimal("11250.00")
         assert invoice.delivery_period_start == start
         # three months from the 1st: ends the day before the 1st three months later
+        assert invoice.delivery_period_end is not None
         after = invoice.delivery_period_end + datetime.timedelta(days=1)
         assert (
             after.day == 1

@@ -160,6 +160,7 @@ def test_failed_runs_are_shown_and_can_be_retried(owner_client, tpl, company):
     assert response.status_code == 302
     with scope(company=company):
         run.refresh_from_db()
+        assert run.invoice is not None
         assert run.status == RecurringRun.Status.ISSUED and run.invoice.number == 1
 
 
