@@ -67,6 +67,13 @@ register(
     keep_reason=_KEEP_REASON,
 )
 
+register(
+    "delivery.EmailTexts",
+    personal={},
+    # The company's own e-mail wording (templates with placeholders), not data about a person.
+    non_personal=["company", "subject_nb", "body_nb", "subject_en", "body_en", "updated_at"],
+)
+
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
