@@ -216,6 +216,26 @@ def test_bad_files_are_clear_errors(company_scope, data):
     assert BankTransaction.objects.count() == 0
 
 
+def _without_dates(data: bytes, fmt: str) -> bytes:
+    """The same file with every date blanked, as a broken bank export might send it."""
+    if fmt == "ocr":  # OCR dates are DDMMYY; the factory's lines are dated 4 May 2026
+        return data.replace(b"040526", b"000000")
+    return data.replace(b"<Dt>2026-05-04</Dt>", b"<Dt></Dt>")
+
+
+@pytest.mark.parametrize("fmt", ["ocr", "camt"])
+def test_a_file_without_dates_is_refused_with_a_message(company_scope, invoices, fmt):
+    lines = [BankLine(kid=invoices[0].kid, amount="100.00", reference="NODATE1")]
+    data = ocr_file(lines) if fmt == "ocr" else camt_file(lines)
+    blanked = _without_dates(data, fmt)
+    assert blanked != data
+    with pytest.raises(ValidationError) as exc:
+        run(company_scope, blanked)
+    assert exc.value.message_dict["file"]
+    assert BankTransaction.objects.count() == 0
+    assert not Payment.objects.exists()
+
+
 def test_xml_entities_are_not_resolved():
     evil = b"""<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
