@@ -25,7 +25,7 @@ from documents.ehf import EhfNotPossible
 from documents.pdf import render_pdf
 from documents.selectors import company_logo
 from documents.services import issued_ehf, issued_pdf
-from invoicing.api.common import _CONFLICT, StateConflict
+from invoicing.api.common import CONFLICT_RESPONSES, StateConflict
 from invoicing.api.viewsets import CreditNoteViewSet, InvoiceViewSet
 from invoicing.models import Invoice
 
@@ -126,7 +126,7 @@ class DocumentFilesMixin:
 
     @extend_schema(
         summary="The document as EHF Billing 3.0 XML (Peppol BIS); issued documents only",
-        responses={(200, "application/xml"): OpenApiTypes.BINARY, **_CONFLICT},
+        responses={(200, "application/xml"): OpenApiTypes.BINARY, **CONFLICT_RESPONSES},
     )
     def ehf(self, request: Request, pk: int | None = None) -> HttpResponse:
         invoice = self.get_object()  # type: ignore[attr-defined]

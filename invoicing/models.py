@@ -230,6 +230,9 @@ class Invoice(TenantModel):
         PAID = "paid", _("Betalt")
         CREDITED = "credited", _("Kreditert")
 
+    # Issued and not settled: what the ledger, payments, reminders and KID uniqueness treat as open.
+    OPEN_STATUSES = (Status.ISSUED, Status.SENT, Status.PARTIALLY_PAID)
+
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.DRAFT

@@ -40,7 +40,7 @@ from invoicing.models import (
     Payment,
 )
 
-OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
+OPEN_STATUSES = Invoice.OPEN_STATUSES
 
 # Sort keys the list accepts (API ``ordering``, table headers) → ORM ordering.
 INVOICE_ORDERINGS: dict[str, tuple[str, ...]] = {

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 
@@ -97,7 +98,7 @@ class Handler:
         found = [inventory.declaration_for(label) for label in self.models]
         return [d for d in found if d is not None]
 
-    def rows_for(self, user: Any) -> dict[str, QuerySet[Any]]:
+    def rows_for(self, user: AbstractBaseUser) -> dict[str, QuerySet[Any]]:
         """The person's rows, per model (the caller disables tenant scopes)."""
         result = {}
         for declaration in self.declarations():

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -344,7 +345,7 @@ class ModelDeclaration:
     def model(self) -> type[models.Model]:
         return apps.get_model(self.label)
 
-    def rows_for(self, user: Any) -> models.QuerySet[Any] | None:
+    def rows_for(self, user: AbstractBaseUser) -> models.QuerySet[Any] | None:
         """The rows that are about ``user``, across tenants (caller disables scopes)."""
         if self.subject is None:
             return None

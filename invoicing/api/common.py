@@ -151,6 +151,6 @@ def check_amounts_fit(lines: list[LineData], exchange_rate: Decimal | None) -> N
         raise serializers.ValidationError({"lines": errors})
 
 
-_CONFLICT = {
+CONFLICT_RESPONSES = {
     409: OpenApiResponse(ErrorSerializer, description="Not possible in the document's state."),
 }

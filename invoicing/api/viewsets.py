@@ -23,7 +23,7 @@ from api.base import ApiModelViewSet, ApiReadOnlyViewSet
 from api.idempotency import idempotent
 from api.schema import ErrorSerializer
 from invoicing.api.common import (
-    _CONFLICT,
+    CONFLICT_RESPONSES,
     StateConflict,
     _state_conflicts_as_409,
     check_amounts_fit,
@@ -61,15 +61,15 @@ CREDIT_NOTE_STATUSES = [Invoice.Status.ISSUED.value, Invoice.Status.SENT.value]
     create=extend_schema(summary="Create a draft invoice (no number until issued)"),
     update=extend_schema(
         summary="Replace a draft (header fields left out get their defaults, lines replaced)",
-        responses={200: InvoiceSerializer, 409: _CONFLICT[409]},
+        responses={200: InvoiceSerializer, 409: CONFLICT_RESPONSES[409]},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a draft (lines, if given, replace all lines)",
-        responses={200: InvoiceSerializer, 409: _CONFLICT[409]},
+        responses={200: InvoiceSerializer, 409: CONFLICT_RESPONSES[409]},
     ),
     destroy=extend_schema(
         summary="Delete a draft (issued invoices are never deleted: credit them)",
-        responses={204: None, 409: _CONFLICT[409]},
+        responses={204: None, 409: CONFLICT_RESPONSES[409]},
     ),
 )
 class InvoiceViewSet(ApiModelViewSet):
@@ -141,7 +141,7 @@ class InvoiceViewSet(ApiModelViewSet):
     @extend_schema(
         summary="Issue a draft: next number, KID, content fixed",
         request=None,
-        responses={200: InvoiceSerializer, 409: _CONFLICT[409]},
+        responses={200: InvoiceSerializer, 409: CONFLICT_RESPONSES[409]},
     )
     @idempotent
     @action(detail=True, methods=["post"])
@@ -164,7 +164,7 @@ class InvoiceViewSet(ApiModelViewSet):
     @extend_schema(
         summary="Issue a credit note for the invoice (full without lines)",
         request=CreditRequestSerializer,
-        responses={201: InvoiceSerializer, 409: _CONFLICT[409]},
+        responses={201: InvoiceSerializer, 409: CONFLICT_RESPONSES[409]},
     )
     @idempotent
     @action(detail=True, methods=["post"])
@@ -241,7 +241,7 @@ class InvoiceViewSet(ApiModelViewSet):
                 description="Invalid input, or a confirmation is needed "
                 "(`errors.confirm_overpayment`, `errors.confirm_duplicate`).",
             ),
-            409: _CONFLICT[409],
+            409: CONFLICT_RESPONSES[409],
         },
     )
     @idempotent
@@ -269,7 +269,7 @@ class InvoiceViewSet(ApiModelViewSet):
     @extend_schema(
         summary="Reverse a payment (a reversal entry; payments are never deleted)",
         request=PaymentReverseSerializer,
-        responses={201: PaymentSerializer, 409: _CONFLICT[409]},
+        responses={201: PaymentSerializer, 409: CONFLICT_RESPONSES[409]},
         parameters=[OpenApiParameter("payment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
     )
     @idempotent

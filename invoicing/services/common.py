@@ -22,7 +22,7 @@ from invoicing.calculation import Totals
 from invoicing.models import Invoice, InvoicingSettings, NumberSeries
 
 REVERSE_CHARGE = VatCode.Category.REVERSE_CHARGE
-OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
+OPEN_STATUSES = Invoice.OPEN_STATUSES
 MAX_QUANTITY = Decimal("9999999999")
 # Every stored amount must come back from the database exactly. SQLite keeps decimals as
 # 64-bit floats, which Django reads back with 15 significant digits; with 2 decimals that
