@@ -139,7 +139,11 @@ def test_postgresql_answers_the_dashboards_from_indexes_only(company):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_bitmapscan = off")
-            for sql in sqls[:3]:  # open figures, drafts, dashboard open/overdue
+            for n, sql in enumerate(sqls[:3]):  # open figures, drafts, dashboard open/overdue
+                # On a tiny table a plain index scan may cost the same as the index-only
+                # one; for the open figures only an index-only scan may compete.
+                covered = "off" if n != 1 else "on"
+                cursor.execute(f"SET LOCAL enable_indexscan = {covered}")
                 cursor.execute("EXPLAIN " + sql)
                 plans.append("\n".join(row[0] for row in cursor.fetchall()))
     assert "Index Only Scan using invoice_open_cover" in plans[0], plans[0]
