@@ -90,6 +90,20 @@ def client_picker(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The look-up's answer → the client form's fields (the script fills only empty ones).
+LOOKUP_FIELDS = {
+    "name": "name",
+    "address_line": "address_line",
+    "address_line2": "address_line2",
+    "postcode": "postcode",
+    "city": "city",
+    "country": "country",
+}
+# On the edit form the country select holds the client's saved choice, which the script
+# cannot tell from an untouched default, so the look-up leaves it alone.
+LOOKUP_FIELDS_EDIT = {key: name for key, name in LOOKUP_FIELDS.items() if key != "country"}
+
+
 def _warn(request: HttpRequest, client: Client) -> None:
     for warning in selectors.client_warnings(client):
         messages.warning(request, warning)
@@ -113,18 +127,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
             )
             _warn(request, client)
             return redirect("customers:detail", pk=client.pk)
-    enable_company_lookup(
-        form,
-        url=reverse("customers:lookup"),
-        fields={
-            "name": "name",
-            "address_line": "address_line",
-            "address_line2": "address_line2",
-            "postcode": "postcode",
-            "city": "city",
-            "country": "country",
-        },
-    )
+    enable_company_lookup(form, url=reverse("customers:lookup"), fields=LOOKUP_FIELDS)
     status = 400 if request.method == "POST" else 200
     return render(request, "customers/client_form.html", {"form": form}, status=status)
 
@@ -132,7 +135,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @editor_view
 @require_GET
 def client_company_lookup(request: HttpRequest) -> HttpResponse:
-    """The new-client form's company look-up (JSON), throttled per user."""
+    """The client form's company look-up (JSON, new and edit), throttled per user."""
     return company_lookup_response(request, scope="brreg_client", rate=settings.BRREG_RATE_USER)
 
 
@@ -163,10 +166,12 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Endringene er lagret."))
                 _warn(request, client)
                 return redirect("customers:detail", pk=client.pk)
+        enable_company_lookup(form, url=reverse("customers:lookup"), fields=LOOKUP_FIELDS_EDIT)
         return render(
             request, "customers/client_form.html", {"form": form, "client": client}, status=400
         )
     form = ClientForm.for_client(client)
+    enable_company_lookup(form, url=reverse("customers:lookup"), fields=LOOKUP_FIELDS_EDIT)
     return render(request, "customers/client_form.html", {"form": form, "client": client})
 
 

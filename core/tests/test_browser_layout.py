@@ -120,6 +120,7 @@ def _detail_pages(company: Company) -> list[str]:
         f"/app/invoices/{issued.pk}/",
         f"/app/invoices/{credit.pk}/",
         f"/app/clients/{client.pk}/",
+        f"/app/clients/{client.pk}/edit/",
     ]
 
 

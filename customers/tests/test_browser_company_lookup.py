@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from core.tests import brreg
 from core.tests.browser import log_in
 from customers.models import Client
+from customers.tests.factories import ClientFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,4 +53,38 @@ def test_new_client_is_filled_from_the_register(browser_page, owner, company, re
         "HAVBRIS SJØMAT AS",
         "988077917",
         "ÅLESUND",
+    )
+
+
+def test_edit_form_fills_only_the_empty_fields(browser_page, owner, company, register, screenshot):
+    """The same look-up on an existing client: the saved name stays, the empty address is
+    filled from the register."""
+    with scopes_disabled():
+        existing = ClientFactory(
+            company=company,
+            name="Brreg kunde (eget navn)",
+            organization_number="",
+            peppol_id="",
+            address_line="",
+            postcode="",
+            city="",
+        )
+    brreg.found(register)
+    page = browser_page
+    log_in(page, owner)
+    page.goto(f"/app/clients/{existing.pk}/edit/")
+    page.locator("#id_organization_number").fill("974760673")
+    expect(page.get_by_role("status")).to_contain_text("Registrert i Merverdiavgiftsregisteret.")
+    expect(page.locator("#id_address_line")).to_have_value("Postboks 900")
+    expect(page.locator("#id_city")).to_have_value("BRØNNØYSUND")
+    expect(page.locator("#id_name")).to_have_value("Brreg kunde (eget navn)")
+    screenshot(page, "customers-edit-lookup")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_load_state()
+    with scopes_disabled():
+        existing.refresh_from_db()
+    assert (existing.name, existing.organization_number, existing.postcode) == (
+        "Brreg kunde (eget navn)",
+        "974760673",
+        "8910",
     )
