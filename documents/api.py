@@ -96,7 +96,7 @@ class DocumentFilesMixin:
 
     def get_renderers(self) -> list[BaseRenderer]:
         renderers = super().get_renderers()  # type: ignore[misc]
-        extra = {"pdf": PdfRenderer, "ehf": XmlRenderer}.get(getattr(self, "action", None))
+        extra = {"pdf": PdfRenderer, "ehf": XmlRenderer}.get(getattr(self, "action", None) or "")
         return [*renderers, extra()] if extra else renderers
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):

@@ -104,7 +104,8 @@ def build_ehf(document: InvoiceDocument, *, pdf: bytes | None = None) -> bytes:
     root_ns = NS_CREDIT_NOTE if is_credit else NS_INVOICE
     root = etree.Element(
         f"{{{root_ns}}}{'CreditNote' if is_credit else 'Invoice'}",
-        nsmap={None: root_ns, "cac": NS_CAC, "cbc": NS_CBC},
+        # None is lxml's key for the default namespace; lxml-stubs' _NSMapArg allows str keys only.
+        nsmap={None: root_ns, "cac": NS_CAC, "cbc": NS_CBC},  # type: ignore[dict-item]
     )
     b = _Builder(document)
     outside_scope = _is_outside_scope(document)

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from lxml import etree
 from stdnum import ean, luhn
@@ -136,8 +137,12 @@ class _Checker:
         self.line_tag = "cac:CreditNoteLine" if self.is_credit else "cac:InvoiceLine"
         self.quantity_tag = "cbc:CreditedQuantity" if self.is_credit else "cbc:InvoicedQuantity"
 
-    def x(self, path: str, node: etree._Element | None = None) -> list:
-        return (node if node is not None else self.root).xpath(path, namespaces=NS)
+    def x(self, path: str, node: etree._Element | None = None) -> list[Any]:
+        found = (node if node is not None else self.root).xpath(path, namespaces=NS)
+        # The rules select nodes or their text, never a count or a boolean.
+        if not isinstance(found, list):
+            raise TypeError(f"{path!r} does not select a node set")
+        return found
 
     def text(self, path: str, node: etree._Element | None = None) -> str | None:
         found = self.x(path, node)

@@ -38,10 +38,10 @@ class ArchiveProblem:
 
 def _digest(stored: StoredDocument) -> str | None:
     storage = stored.file.storage
-    if not storage.exists(stored.file.name):
+    if not storage.exists(stored.file_name):
         return None
     digest = hashlib.sha256()
-    with storage.open(stored.file.name, "rb") as handle:
+    with storage.open(stored.file_name, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -59,7 +59,7 @@ def archive_problems() -> Iterator[ArchiveProblem]:
                 stored_id=stored.pk,
                 invoice_id=stored.invoice_id,
                 kind=stored.kind,
-                name=stored.file.name,
+                name=stored.file_name,
                 problem="missing" if digest is None else "checksum",
             )
 
@@ -122,10 +122,10 @@ def archive_repair() -> RepairResult:
                 still_missing.append(problem)
                 continue
             storage = stored.file.storage
-            if storage.exists(stored.file.name):
-                storage.delete(stored.file.name)
+            if storage.exists(stored.file_name):
+                storage.delete(stored.file_name)
             # The same name: the row keeps pointing at it (FileSystemStorage keeps names
             # it is given when the file does not exist).
-            storage.save(stored.file.name, ContentFile(content))
+            storage.save(stored.file_name, ContentFile(content))
             repaired.append(problem)
     return RepairResult(repaired=repaired, still_missing=still_missing)

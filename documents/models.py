@@ -117,7 +117,12 @@ class StoredDocument(TenantModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(company="company", _manager_class=_AppendOnlyManager)
+    # The Django plugin cannot name django_scopes' manager classes (built in a function) and
+    # types every scoped manager as TenantModel's; a second one looks like a conflict to it.
+    objects = ScopedManager(  # type: ignore[misc]
+        company="company",
+        _manager_class=_AppendOnlyManager,  # type: ignore[arg-type]
+    )
 
     class Meta:
         constraints = [
@@ -139,6 +144,14 @@ class StoredDocument(TenantModel):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("An archived document is never deleted.")
+
+    @property
+    def file_name(self) -> str:
+        """The file's name in the storage (a row is only ever written with its file)."""
+        name = self.file.name
+        if not name:
+            raise ValueError(f"{self} has no file")
+        return name
 
     def read(self) -> bytes:
         """The archived bytes, checked against the SHA-256 taken when they were archived."""

@@ -306,6 +306,14 @@ class _SubsetCachingFace(TTFontFace):
         return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
+def _embedded_font(name: str) -> TTFont:
+    """One of the faces ``_register_fonts`` registered (``getFont`` is typed as any font)."""
+    font = pdfmetrics.getFont(name)
+    if not isinstance(font, TTFont):
+        raise ImproperlyConfigured(f"{name} is registered, but not as the embedded TrueType font")
+    return font
+
+
 def _register_fonts() -> None:
     global _fonts_ready
     if _fonts_ready:
@@ -346,7 +354,9 @@ class _PreparedLogo(ImageReader):
         self._dataA = None
         self._transparent = None
 
-    def jpeg_fh(self) -> io.BytesIO:
+    # ImageReader returns None here for a non-JPEG and swaps in a file-returning method for a
+    # JPEG; the stubs know only the former. A file makes the canvas embed the JPEG as is.
+    def jpeg_fh(self) -> io.BytesIO:  # type: ignore[override]
         return io.BytesIO(self._jpeg)
 
     def getSize(self) -> tuple[int, int]:
@@ -453,7 +463,7 @@ MISSING_GLYPH = "\u25a1"  # □
 @functools.cache
 def _covered() -> frozenset[int]:
     """Code points both embedded faces (regular and bold) can draw."""
-    faces = [pdfmetrics.getFont(name).face for name in (FONT, FONT_BOLD)]
+    faces = [_embedded_font(name).face for name in (FONT, FONT_BOLD)]
     covered = set(faces[0].charToGlyph)
     for face in faces[1:]:
         covered &= set(face.charToGlyph)
@@ -1063,7 +1073,7 @@ class _Renderer:
         columns = len(header)
         first_width = vat_width * (0.34 if columns == 4 else 0.4)
         rest = (vat_width - first_width) / (columns - 1)
-        vat_style = [
+        vat_style: list[tuple[Any, ...]] = [
             ("FONT", (0, 0), (-1, -1), FONT, 8.5, 11),
             ("TEXTCOLOR", (0, 0), (-1, -1), INK),
             ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
@@ -1203,14 +1213,17 @@ class _PagedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._renderer = renderer
         # CreationDate/ModDate: the document's own date (midnight UTC), not the clock.
-        self._doc._timeStamp = _document_time_stamp(renderer.doc.issue_date)
+        # The stubs leave out Canvas's private _doc (the PDFDocument) and _startPage.
+        self._doc._timeStamp = _document_time_stamp(  # type: ignore[attr-defined]
+            renderer.doc.issue_date
+        )
         self._held: list[dict[str, Any]] = []
         for name in (FONT, FONT_BOLD):  # the same subset for (nearly) every document
-            pdfmetrics.getFont(name).splitString(SUBSET_SEED, self._doc)
+            _embedded_font(name).splitString(SUBSET_SEED, self._doc)  # type: ignore[attr-defined]
 
     def showPage(self) -> None:
         self._held.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]
 
     def save(self) -> None:
         pages = len(self._held)

@@ -326,7 +326,7 @@ def _archive(company: Company, pending: list[_Pending]) -> tuple[list[StoredDocu
         for row in rows:
             winner = won[(row.invoice_id, row.kind)]
             if winner.file.name != row.file.name:
-                row.file.storage.delete(row.file.name)
+                row.file.storage.delete(row.file_name)
             result.append(winner)
     return result, inserted
 

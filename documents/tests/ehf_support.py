@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -31,4 +32,18 @@ def xsd_errors(xml: bytes) -> list[str]:
     schema = _schema(etree.QName(document).localname)
     if schema.validate(document):
         return []
-    return [f"line {error.line}: {error.message}" for error in schema.error_log]
+    # lxml's _ListErrorLog iterates; lxml-stubs declare only the _ErrorLog base.
+    return [f"line {error.line}: {error.message}" for error in schema.error_log]  # type: ignore[attr-defined]
+
+
+def elements(
+    node: etree._Element, path: str, namespaces: Mapping[str, str]
+) -> list[etree._Element]:
+    """The elements ``path`` selects (lxml types an XPath result as any XPath value)."""
+    found = node.xpath(path, namespaces=namespaces)
+    assert isinstance(found, list), path
+    selected = []
+    for item in found:
+        assert isinstance(item, etree._Element), (path, item)
+        selected.append(item)
+    return selected

@@ -17,6 +17,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from pypdf.generic import DictionaryObject, PdfObject
+
 from core.identifiers import kid_mod10
 from core.money import ZERO, round_money
 from documents.document import (
@@ -261,3 +263,11 @@ def make_document(**overrides: Any) -> InvoiceDocument:
         fields["legal_texts"] = (REVERSE_CHARGE_TEXT,)
     fields.update(overrides)
     return InvoiceDocument(**fields)
+
+
+def pdf_dict(value: PdfObject | None) -> DictionaryObject:
+    """A PDF dictionary, indirect references followed (pypdf types every value as any object)."""
+    assert value is not None
+    resolved = value.get_object()
+    assert isinstance(resolved, DictionaryObject), resolved
+    return resolved

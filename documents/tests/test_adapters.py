@@ -13,7 +13,7 @@ from documents.adapters import document_from_invoice, load_for_document
 from documents.ehf import build_ehf
 from documents.ehf_rules import fatal_violations
 from documents.pdf import render_pdf
-from documents.tests.ehf_support import xsd_errors
+from documents.tests.ehf_support import elements, xsd_errors
 from invoicing import services
 from invoicing.tests.factories import SYSTEM, ClientFactory, draft_invoice, line
 
@@ -70,6 +70,7 @@ def test_credit_note_document_references_its_invoice(company_scope):
     credit_note = services.invoice_credit(invoice=invoice, actor=SYSTEM)
     document = document_from_invoice(load_for_document(credit_note.pk))
     assert document.is_credit_note
+    assert document.credited is not None
     assert document.credited.number == str(invoice.number)
     assert document.totals.tax_inclusive == invoice.total_incl_vat
     xml = build_ehf(document)
@@ -207,9 +208,7 @@ def test_place_of_delivery_goes_to_the_ehf_deliver_to_address(company_scope):
         "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
         "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
     }
-    place = etree.fromstring(xml).xpath(
-        "/*/cac:Delivery/cac:DeliveryLocation/cac:Address", namespaces=ns
-    )
+    place = elements(etree.fromstring(xml), "/*/cac:Delivery/cac:DeliveryLocation/cac:Address", ns)
     assert len(place) == 1
     assert place[0].findtext("cbc:StreetName", namespaces=ns) == "Kaia 1"
     assert place[0].findtext("cbc:CityName", namespaces=ns) == "Bergen"
@@ -242,6 +241,7 @@ def test_place_of_delivery_is_on_the_pdf_and_frozen_at_issue(company_scope):
         delivery_city="Trondheim",
     )
     document = document_from_invoice(issued)
+    assert document.delivery_address is not None
     assert document.delivery_address.line1 == "Byggeplass Fjordgata 12"
     assert document.delivery_address.country == "NO"
     text = " ".join(pdf_text(render_pdf(document)).split())

@@ -119,4 +119,4 @@ def test_a_run_that_died_before_its_commit_leaves_no_second_copy(company_scope, 
     monkeypatch.setattr(services, "_insert_missing", real)
     assert services.issued_documents_store_many(company=company_scope, invoice_ids=ids) == 6
     assert _files(media, company_scope) == left  # the files found were reused
-    assert sorted(r.file.name.rsplit("/", 1)[1] for r in StoredDocument.objects.all()) == left
+    assert sorted(r.file_name.rsplit("/", 1)[1] for r in StoredDocument.objects.all()) == left

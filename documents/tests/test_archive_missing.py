@@ -38,13 +38,13 @@ def _stored(invoice, kind="pdf") -> StoredDocument:
 
 
 def _lose(stored: StoredDocument) -> None:
-    stored.file.storage.delete(stored.file.name)
+    stored.file.storage.delete(stored.file_name)
 
 
 def _replace(stored: StoredDocument, content: bytes) -> None:
     storage = stored.file.storage
-    storage.delete(stored.file.name)
-    assert storage.save(stored.file.name, io.BytesIO(content)) == stored.file.name
+    storage.delete(stored.file_name)
+    assert storage.save(stored.file_name, io.BytesIO(content)) == stored.file_name
 
 
 def test_the_pdf_is_deterministic_and_dated_by_the_document(company):
@@ -81,7 +81,7 @@ def test_a_lost_archived_file_is_a_clear_410_page_not_a_500(owner_client, compan
         assert "%PDF" not in page
     assert "documents_repair" in caplog.text
     # Nothing was rendered again in its place.
-    assert _stored(invoice).file.storage.exists(stored.file.name) is (damage == "changed")
+    assert _stored(invoice).file.storage.exists(stored.file_name) is (damage == "changed")
 
 
 def test_a_lost_archived_file_in_the_api_is_a_json_410(api_client, company):
@@ -123,6 +123,6 @@ def test_repair_restores_a_deleted_file_and_marks_a_different_one_missing(
     # The restored files are the archived bytes, byte for byte (the SHA-256 in the row).
     for stored in (pdf, ehf):
         assert stored.read() == original[stored.pk]
-    assert not _stored(different).file.storage.exists(_stored(different).file.name)
+    assert not _stored(different).file.storage.exists(_stored(different).file_name)
     with pytest.raises(CommandError, match="missing or changed"):
         call_command("documents_repair", "--check")

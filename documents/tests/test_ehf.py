@@ -185,7 +185,9 @@ VARIANTS = {
 
 
 def xpath(xml: bytes, path: str) -> list:
-    return etree.fromstring(xml).xpath(path, namespaces=NS)
+    found = etree.fromstring(xml).xpath(path, namespaces=NS)
+    assert isinstance(found, list), path
+    return found
 
 
 def text(xml: bytes, path: str) -> str:

@@ -8,6 +8,7 @@ from lxml import etree
 from documents.ehf import build_ehf
 from documents.ehf_rules import check_ehf
 from documents.tests.ehf_support import EHF_EXAMPLES as EXAMPLES
+from documents.tests.ehf_support import elements
 from documents.tests.factories import make_buyer, make_document, make_line, make_seller
 
 NS = {
@@ -22,9 +23,11 @@ def rules(xml: bytes) -> set[str]:
 
 def mutate(xml: bytes, path: str, *, text: str | None = None, remove: bool = False) -> bytes:
     root = etree.fromstring(xml)
-    for element in root.xpath(path, namespaces=NS):
+    for element in elements(root, path, NS):
         if remove:
-            element.getparent().remove(element)
+            parent = element.getparent()
+            assert parent is not None
+            parent.remove(element)
         else:
             element.text = text
     return etree.tostring(root)
@@ -114,6 +117,7 @@ def test_a_missing_buyer_and_order_reference_is_caught(good):
 def test_two_notes_are_caught(good):
     root = etree.fromstring(good)
     note = root.find("cbc:Note", NS)
+    assert note is not None
     note.addnext(etree.fromstring(etree.tostring(note)))
     assert "PEPPOL-EN16931-R002" in rules(etree.tostring(root))
 

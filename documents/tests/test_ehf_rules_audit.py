@@ -13,6 +13,7 @@ from lxml import etree
 
 from documents.ehf import build_ehf
 from documents.ehf_rules import check_ehf
+from documents.tests.ehf_support import elements
 from documents.tests.factories import make_buyer, make_document, make_line, make_seller
 
 NS = {
@@ -220,7 +221,9 @@ def test_optional_totals_are_checked(good, element, value, rule):
 )
 def test_totals_with_more_than_two_decimals_are_caught(good, element, rule):
     path = f"cac:LegalMonetaryTotal/cbc:{element}"
-    value = etree.fromstring(good).xpath(path, namespaces=NS)[0].text + "1"
+    value = elements(etree.fromstring(good), path, NS)[0].text
+    assert value is not None
+    value += "1"
     assert rule in rules(edit(good, set_text(path, value)))
 
 

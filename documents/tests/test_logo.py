@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from core.audit import Actor
 from core.models import AuditEntry
@@ -43,6 +43,7 @@ def test_png_is_stored_re_encoded_without_text_chunks(company, owner):
         assert image.format == "PNG"
         assert image.size == (600, 200)
         assert image.mode == "RGBA"  # transparency kept
+        assert isinstance(image, PngImagePlugin.PngImageFile)
         assert not image.text
     assert (branding.logo_format, branding.logo_width, branding.logo_height) == ("PNG", 600, 200)
     assert company_logo(company=company) == stored
@@ -92,7 +93,8 @@ def test_a_new_logo_replaces_the_old_and_both_are_audited(company, owner):
     services.logo_upload(company=company, actor=actor, data=images.jpeg())
     with scope(company=company):
         assert CompanyBranding.objects.count() == 1
-    assert branding_of(company).logo_format == "JPEG"
+    branding = branding_of(company)
+    assert branding is not None and branding.logo_format == "JPEG"
     with scopes_disabled():
         actions = list(AuditEntry.objects.filter(company=company, action="documents.logo.uploaded"))
     assert len(actions) == 2

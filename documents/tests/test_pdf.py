@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from core.identifiers import format_kontonr, format_orgnr
 from core.money import format_nok
@@ -26,6 +27,7 @@ from documents.tests.factories import (
     make_document,
     make_line,
     make_seller,
+    pdf_dict,
     reverse_charge_lines,
 )
 from documents.tests.golden import assert_matches_golden
@@ -407,13 +409,13 @@ def test_fonts_are_embedded_dejavu_subsets_only():
     reader = PdfReader(io.BytesIO(render_pdf(make_document(lines=reverse_charge_lines()))))
     fonts = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            fonts[font["/BaseFont"]] = font
+        for font_ref in pdf_dict(pdf_dict(page["/Resources"])["/Font"]).values():
+            font = pdf_dict(font_ref)
+            fonts[str(font["/BaseFont"])] = font
     assert fonts
     for name, font in fonts.items():
         assert "DejaVuSans" in name, name
-        descriptor = font["/FontDescriptor"].get_object()
+        descriptor = pdf_dict(font["/FontDescriptor"])
         assert "/FontFile2" in descriptor, f"{name} is not embedded"
         assert "/ToUnicode" in font  # text can be extracted and searched
     assert any(name.endswith("DejaVuSans-Bold") for name in fonts)
@@ -430,12 +432,14 @@ def _logo_bytes(fmt: str, size: tuple[int, int]) -> bytes:
 
 def _images(pdf: bytes) -> list[tuple[int, int]]:
     reader = PdfReader(io.BytesIO(pdf))
-    sizes = []
+    sizes: list[tuple[int, int]] = []
     for page in reader.pages:
-        for obj in page["/Resources"].get("/XObject", {}).values():
-            obj = obj.get_object()
+        for ref in pdf_dict(page["/Resources"]).get("/XObject", DictionaryObject()).values():
+            obj = pdf_dict(ref)
             if obj["/Subtype"] == "/Image":
-                sizes.append((obj["/Width"], obj["/Height"]))
+                width, height = obj["/Width"], obj["/Height"]
+                assert isinstance(width, int) and isinstance(height, int)
+                sizes.append((width, height))
     return sizes
 
 
@@ -444,9 +448,12 @@ def test_logo_is_drawn_scaled_down_once_per_image(fmt, monkeypatch):
     logo = _logo_bytes(fmt, (1800, 600))
     decoded = []
     real_open = pdf_module.Image.open
-    monkeypatch.setattr(
-        pdf_module.Image, "open", lambda *a, **k: decoded.append(1) or real_open(*a, **k)
-    )
+
+    def counting_open(*args, **kwargs):
+        decoded.append(1)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_module.Image, "open", counting_open)
     pdf = render_pdf(make_document(), logo=logo)
     render_pdf(make_document(kind="credit_note"), logo=bytes(bytearray(logo)))  # a new object
     assert len(decoded) == 1
@@ -482,11 +489,13 @@ def test_png_artifacts_of_each_kind_render():
             width, height = image.size  # A4 at 60 dpi: 496 × 702 px, give or take one
             assert abs(width - 496) <= 1 and abs(height - 702) <= 1
             # something is printed: the page is not blank white
-            assert image.convert("L").getextrema()[0] < 100
+            darkest = image.convert("L").getextrema()[0]  # one band: (low, high)
+            assert isinstance(darkest, int | float) and darkest < 100
 
 
 def test_pdf_metadata_names_the_document():
     reader = PdfReader(io.BytesIO(render_pdf(make_document())))
+    assert reader.metadata is not None
     assert reader.metadata.title == "Faktura 10023"
     assert reader.metadata.author == "Fjordlys Rådgivning AS"
     assert len(reader.pages) == 1
@@ -515,12 +524,11 @@ def test_renderer_does_not_change_the_document():
 
 
 def test_font_subsets_are_reused_across_documents():
-    from reportlab.pdfbase import pdfmetrics
-
-    from documents.pdf import FONT
+    from documents.pdf import FONT, _embedded_font, _SubsetCachingFace
 
     render_pdf(make_document())
-    face = pdfmetrics.getFont(FONT).face
+    face = _embedded_font(FONT).face
+    assert isinstance(face, _SubsetCachingFace)
     known = dict(face._subsets)
     other = make_document(
         lines=(make_line(description="Årsavgift «Grønn» – fjøs og båt", unit_price="75"),),
