@@ -15,7 +15,7 @@ from accounts.tokens import email_verification_token, make_unlock_token
 from core.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Invitation, User
 
 
 def absolute_url(path: str) -> str:
@@ -81,7 +81,7 @@ def queue_password_reset_email(*, user: User) -> None:
     )
 
 
-def queue_invitation_email(*, invitation: Any, token: str, language: str) -> None:
+def queue_invitation_email(*, invitation: Invitation, token: str, language: str) -> None:
     path = reverse("accounts:invitation_accept", kwargs={"token": token})
     queue_email(
         to=invitation.email,

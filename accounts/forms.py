@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -17,6 +17,15 @@ from core.identifiers import clean_kontonr, clean_orgnr
 from core.parsing import is_digits
 from core.validators import validate_single_line
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # The mixins below are only ever mixed into forms: mypy reads them as forms (their
+    # ``cleaned_data``, ``fields``, ``add_error``); at run time they stay plain classes.
+    _FormMixin = forms.BaseForm
+else:
+    _FormMixin = object
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -30,7 +39,7 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-def _password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
+def _password_field(label: StrOrPromise, autocomplete: str = "new-password") -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
@@ -39,33 +48,33 @@ def _password_field(label: str, autocomplete: str = "new-password") -> forms.Cha
     )
 
 
-class NewPasswordMixin:
+class NewPasswordMixin(_FormMixin):
     """Two password fields that must match and pass the password validators."""
 
     def _clean_new_password(self, user: User) -> None:
-        cleaned = self.cleaned_data  # type: ignore[attr-defined]
+        cleaned = self.cleaned_data
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", _("Passordene er ikke like."))  # type: ignore[attr-defined]
+            self.add_error("password2", _("Passordene er ikke like."))
             return
         if first:
             try:
                 password_validation.validate_password(first, user)
             except ValidationError as exc:
-                self.add_error("password1", exc)  # type: ignore[attr-defined]
+                self.add_error("password1", exc)
 
 
-class CompanyIdentifiersMixin:
+class CompanyIdentifiersMixin(_FormMixin):
     """Organisasjonsnummer and kontonummer as people type them: spaces and dots allowed."""
 
     def clean_organization_number(self) -> str:
-        return clean_orgnr(self.cleaned_data["organization_number"])  # type: ignore[attr-defined]
+        return clean_orgnr(self.cleaned_data["organization_number"])
 
     def clean_bank_account(self) -> str:
-        return clean_kontonr(self.cleaned_data["bank_account"])  # type: ignore[attr-defined]
+        return clean_kontonr(self.cleaned_data["bank_account"])
 
     def clean_postcode(self) -> str:
-        value = self.cleaned_data["postcode"].strip()  # type: ignore[attr-defined]
+        value = self.cleaned_data["postcode"].strip()
         if not (is_digits(value) and len(value) == 4):
             raise ValidationError(_("Postnummeret må ha fire siffer."))
         return value
@@ -157,21 +166,22 @@ class SignupForm(CompanyIdentifiersMixin, NewPasswordMixin, forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self._clean_new_password(
             User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
         )
         return cleaned
 
 
-class SudoFieldsMixin:
+class SudoFieldsMixin(_FormMixin):
     """Optional password (and code) fields for forms that change payment details.
 
     ``accounts.permissions.confirm_sudo`` checks them only when sudo mode has lapsed.
     """
 
     def add_sudo_fields(self, *, with_otp: bool) -> None:
-        self.fields["sudo_password"] = forms.CharField(  # type: ignore[attr-defined]
+        self.fields["sudo_password"] = forms.CharField(
             label=_("Passordet ditt"),
             required=False,
             strip=False,
@@ -182,7 +192,7 @@ class SudoFieldsMixin:
             widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         )
         if with_otp:
-            self.fields["sudo_code"] = forms.CharField(  # type: ignore[attr-defined]
+            self.fields["sudo_code"] = forms.CharField(
                 label=_("Kode fra autentiseringsappen eller en gjenopprettingskode"),
                 required=False,
                 max_length=16,
@@ -318,9 +328,9 @@ class SetPasswordForm(NewPasswordMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
         self._clean_new_password(self.user)
-        return cleaned
+        return self.cleaned_data
 
 
 class EmailForm(forms.Form):
@@ -331,7 +341,7 @@ class EmailForm(forms.Form):
     )
 
 
-def _otp_field(label: str) -> forms.CharField:
+def _otp_field(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=16,
@@ -365,7 +375,7 @@ class ReauthForm(forms.Form):
             )
 
 
-def _role_choices(*, can_make_owner: bool) -> list[tuple[str, str]]:
+def _role_choices(*, can_make_owner: bool) -> list[tuple[str, StrOrPromise]]:
     return [
         (value, label) for value, label in Role.choices if can_make_owner or value != Role.OWNER
     ]
@@ -381,7 +391,8 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, can_make_owner: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(can_make_owner=can_make_owner)
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = _role_choices(can_make_owner=can_make_owner)
 
 
 class RoleForm(forms.Form):
@@ -389,7 +400,8 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, can_make_owner: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(can_make_owner=can_make_owner)
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = _role_choices(can_make_owner=can_make_owner)
 
 
 class InvitationSignupForm(NewPasswordMixin, forms.Form):
@@ -413,6 +425,7 @@ class InvitationSignupForm(NewPasswordMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self._clean_new_password(User(email=self.email, full_name=cleaned.get("full_name", "")))
         return cleaned

@@ -69,7 +69,10 @@ class ActiveCompanyMiddleware:
                 request.session.get(SESSION_COMPANY_KEY) != membership.company_id
             ):
                 request.session[SESSION_COMPANY_KEY] = membership.company_id
+        company = membership.company if membership else None
+        # HttpRequest declares neither attribute: views read them through
+        # accounts.permissions.request_membership / request_company, typed.
         request.membership = membership  # type: ignore[attr-defined]
-        request.company = membership.company if membership else None  # type: ignore[attr-defined]
-        with scope(company=request.company):
+        request.company = company  # type: ignore[attr-defined]
+        with scope(company=company):
             return self.get_response(request)

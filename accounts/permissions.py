@@ -15,8 +15,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -24,7 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
 
-from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Role, User
+from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Company, Membership, Role, User
 
 SESSION_REAUTH_KEY = "reauthenticated_at"
 
@@ -60,7 +63,7 @@ def check_sudo(request: HttpRequest, *, password: str, code: str = "") -> dict[s
     confirmation on forms that change payment details both call it. A wrong password counts
     as a failed log-in (django-axes sees it through ``authenticate``).
     """
-    user = request.user
+    user = request_user(request)
     checked = authenticate(request, username=user.email, password=password)
     if checked is None or checked.pk != user.pk:
         return {"password": str(_("Feil passord."))}
@@ -69,7 +72,7 @@ def check_sudo(request: HttpRequest, *, password: str, code: str = "") -> dict[s
     return {}
 
 
-def confirm_sudo(request: HttpRequest, form: Any) -> bool:
+def confirm_sudo(request: HttpRequest, form: BaseForm) -> bool:
     """Sudo mode for a form that changes payment details (bank account, KID, sender e-mail).
 
     True when the session passed a password check in the last ``REAUTH_MAX_AGE_SECONDS``,
@@ -129,12 +132,37 @@ def request_user(request: HttpRequest) -> User:
     return user
 
 
+def request_membership(request: HttpRequest) -> Membership:
+    """The active membership of a view behind ``company_view``: ``ActiveCompanyMiddleware``
+    puts it on the request (``HttpRequest`` declares no such attribute) and the gate lets no
+    request without one through."""
+    membership = getattr(request, "membership", None)
+    if not isinstance(membership, Membership):
+        raise PermissionDenied
+    return membership
+
+
+def request_company(request: HttpRequest) -> Company:
+    """The active company of a view behind ``company_view`` (the membership's company)."""
+    return request_membership(request).company
+
+
+def otp_verified(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user passed the second factor in this session.
+
+    django_otp's ``OTPMiddleware`` gives ``request.user`` an ``is_verified()``; a user object
+    it has not seen (right after ``login()``) has none, and has not given a second factor.
+    """
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is not None and bool(is_verified())
+
+
 def login_gate(request: HttpRequest) -> HttpResponse | None:
     """Where an authenticated session must go before it may use the app, if anywhere."""
     user = request.user
     if not user.is_authenticated:
         return _redirect_with_next(settings.LOGIN_URL, request)
-    if user_has_device(user) and not user.is_verified():
+    if user_has_device(user) and not otp_verified(user):
         return _redirect_with_next("accounts:otp_verify", request)
     return None
 
@@ -176,7 +204,7 @@ def company_view(
             gate = login_gate(request)
             if gate is not None:
                 return gate
-            membership = request.membership  # type: ignore[attr-defined]
+            membership: Membership | None = getattr(request, "membership", None)
             if membership is None:
                 return redirect("accounts:no_company")
             if membership.company.require_two_factor and not user_has_device(request.user):
@@ -187,6 +215,7 @@ def company_view(
                 return _redirect_with_next("accounts:reauthenticate", request)
             return func(request, *args, **kwargs)
 
+        # Read by the test that every /app/ view is gated; a function declares no attributes.
         wrapped.company_roles = allowed  # type: ignore[attr-defined]
         return wrapped
 

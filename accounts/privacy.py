@@ -7,6 +7,9 @@ personal data about the person logging in, kept 90 days and erased with the acco
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from core.personal_data.inventory import Category as C
 from core.personal_data.inventory import DataSubject, Erasure, PersonalField, register
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _f(label: str) -> PersonalField:
+    from accounts.models import User
+
+
+def _f(label: StrOrPromise) -> PersonalField:
     return PersonalField(
         C.WEB_ACTIVITY,
         purpose="account_security",
@@ -25,8 +33,8 @@ def _f(label: str) -> PersonalField:
     )
 
 
-def _by_username(label: str):
-    def rows(user) -> QuerySet:
+def _by_username(label: str) -> Callable[[User], QuerySet[Any]]:
+    def rows(user: User) -> QuerySet[Any]:
         return apps.get_model(label)._default_manager.filter(username__iexact=user.email)
 
     return rows

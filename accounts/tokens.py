@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -51,7 +51,7 @@ def make_unlock_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "e": user.email}, salt=UNLOCK_SALT, compress=True)
 
 
-def user_from_unlock_token(token: str) -> Any:
+def user_from_unlock_token(token: str) -> User | None:
     """The active user an unexpired, untampered unlock token names, else None."""
     from accounts.models import User
 
@@ -63,4 +63,7 @@ def user_from_unlock_token(token: str) -> Any:
         return None
     if not isinstance(data, dict):
         return None
-    return User.objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
+    user_id, email = data.get("u"), data.get("e")
+    if not isinstance(user_id, int) or not isinstance(email, str):
+        return None
+    return User.objects.filter(pk=user_id, email=email, is_active=True).first()

@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,6 +49,10 @@ from accounts.permissions import (
     confirm_sudo,
     manager_view,
     mark_reauthenticated,
+    otp_verified,
+    request_company,
+    request_membership,
+    request_user,
     user_view,
 )
 from accounts.permissions import verify_otp as _verify_otp
@@ -74,14 +78,7 @@ class LoginView(auth_views.LoginView):
     def get_success_url(self) -> str:
         url = super().get_success_url()
         user = self.request.user
-        # Right after login() the user object has no is_verified() (OTPMiddleware adds it
-        # on the next request); a fresh login has not passed a second factor anyway.
-        is_verified = getattr(user, "is_verified", None)
-        if (
-            user.is_authenticated
-            and user_has_device(user)
-            and not (is_verified is not None and is_verified())
-        ):
+        if user.is_authenticated and user_has_device(user) and not otp_verified(user):
             return f"{reverse('accounts:otp_verify')}?{urlencode({'next': url})}"
         return url
 
@@ -97,7 +94,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return safe_next(request, default)
 
 
-def _form_status(form: Form) -> int:
+def _form_status(form: BaseForm) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
@@ -304,10 +301,10 @@ def unlock(request: HttpRequest, token: str) -> HttpResponse:
 
 @user_view(reauth=True)
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = SetPasswordForm(request.POST or None, user=request.user)
+    form = SetPasswordForm(request.POST or None, user=request_user(request))
     if request.method == "POST" and form.is_valid():
         user = services.user_change_password(
-            user=request.user, password=form.cleaned_data["password1"]
+            user=request_user(request), password=form.cleaned_data["password1"]
         )
         update_session_auth_hash(request, user)
         messages.success(request, _("Passordet er endret."))
@@ -348,7 +345,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return redirect(settings.LOGIN_URL)
     next_url = _safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
-    if not user_has_device(user) or user.is_verified():
+    if not user_has_device(user) or otp_verified(user):
         return redirect(next_url)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -374,7 +371,7 @@ def _qr_svg(url: str) -> str:
 
 @user_view(reauth=True)
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if confirmed is not None:
         remaining = StaticToken.objects.filter(device__user=user).count()
@@ -420,7 +417,7 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("accounts:two_factor_setup")
     try:
-        codes = services.two_factor_regenerate_recovery_codes(user=request.user)
+        codes = services.two_factor_regenerate_recovery_codes(user=request_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:two_factor_setup")
@@ -436,7 +433,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("accounts:two_factor_setup")
     try:
-        services.two_factor_disable(user=request.user)
+        services.two_factor_disable(user=request_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -449,7 +446,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 
 @user_view
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -475,17 +472,18 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @user_view(reauth=True)
 def email_change(request: HttpRequest) -> HttpResponse:
-    form = EmailChangeForm(request.POST or None, user=request.user)
+    user = request_user(request)
+    form = EmailChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_change_email(user=request.user, email=form.cleaned_data["email"])
+            services.user_change_email(user=user, email=form.cleaned_data["email"])
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
             messages.success(
                 request,
                 _("E-postadressen er endret. Vi har sendt en bekreftelseslenke til %s.")
-                % request.user.email,
+                % user.email,
             )
             return redirect("accounts:profile")
     return render(request, "accounts/email_change.html", {"form": form}, status=_form_status(form))
@@ -496,7 +494,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 @user_view
 def company_switch(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.memberships_of(user=request.user)
+    memberships = selectors.memberships_of(user=request_user(request))
     if request.method == "POST":
         company_id = parse_id(request.POST.get("company", ""))
         if company_id is None:
@@ -520,8 +518,8 @@ def no_company(request: HttpRequest) -> HttpResponse:
 
 @manager_view
 def company_settings(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request_membership(request)
+    company = membership.company
     form = CompanySettingsForm(
         request.POST or None,
         instance=company,
@@ -559,8 +557,8 @@ def company_settings(request: HttpRequest) -> HttpResponse:
 def _members_page(
     request: HttpRequest, *, invite_form: InvitationForm | None = None, status: int = 200
 ) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request_membership(request)
+    company = membership.company
     can_make_owner = membership.is_owner
     members = [
         (m, RoleForm(initial={"role": m.role}, can_make_owner=can_make_owner, prefix=f"m{m.pk}"))
@@ -589,7 +587,7 @@ def _company_membership(request: HttpRequest, pk: int) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user", "company"),
         pk=pk,
-        company=request.company,  # type: ignore[attr-defined]
+        company=request_company(request),
     )
 
 
@@ -597,7 +595,7 @@ def _company_membership(request: HttpRequest, pk: int) -> Membership:
 def member_invite(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("company:members")
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request_membership(request)
     form = InvitationForm(request.POST, can_make_owner=membership.is_owner)
     if form.is_valid():
         try:
@@ -623,7 +621,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     target = _company_membership(request, pk)
     if request.method != "POST":
         return redirect("company:members")
-    actor = request.membership  # type: ignore[attr-defined]
+    actor = request_membership(request)
     form = RoleForm(request.POST, can_make_owner=actor.is_owner, prefix=f"m{target.pk}")
     if not form.is_valid():
         messages.error(request, _("Velg en gyldig rolle."))
@@ -645,7 +643,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("company:members")
     try:
-        services.membership_remove(actor_membership=request.membership, membership=target)  # type: ignore[attr-defined]
+        services.membership_remove(actor_membership=request_membership(request), membership=target)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _members_page(request, status=400)
@@ -661,12 +659,14 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.all(),
         pk=pk,
-        company=request.company,  # type: ignore[attr-defined]
+        company=request_company(request),
     )
     if request.method != "POST":
         return redirect("company:members")
     try:
-        services.invitation_revoke(actor_membership=request.membership, invitation=invitation)  # type: ignore[attr-defined]
+        services.invitation_revoke(
+            actor_membership=request_membership(request), invitation=invitation
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _members_page(request, status=400)
@@ -700,7 +700,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if user.email.lower() != invitation.email.lower():
             context["wrong_user"] = True
             return render(request, "accounts/invitation_accept.html", context, status=403)
-        if user_has_device(user) and not user.is_verified():
+        if user_has_device(user) and not otp_verified(user):
             return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.path})}")
         if request.method == "POST":
             try:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import company_view, owner_view
+from accounts.permissions import company_view, owner_view, request_company
 from accounts.selectors import audit_entries_for_company
 from accounts.services import user_set_language
 from core.activity import activity_lines
@@ -24,7 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @owner_view
 def activity(request: HttpRequest) -> HttpResponse:
-    entries = audit_entries_for_company(company=request.company)  # type: ignore[attr-defined]
+    entries = audit_entries_for_company(company=request_company(request))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     lines = activity_lines(page.object_list, request=request)
     return render(request, "core/activity.html", {"page": page, "lines": lines})

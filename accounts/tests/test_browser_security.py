@@ -43,7 +43,9 @@ def test_a_locked_out_user_lifts_the_lock_with_the_link_from_the_email(browser_p
         for _ in range(4):
             attacker.post("/account/login/", {"username": user.email, "password": "feil"})
     (message,) = [m for m in mail.outbox if m.to == [user.email]]
-    path = re.search(r"https?://[^/\s]+(/account/unlock/[^\s]+/)", message.body).group(1)
+    found = re.search(r"https?://[^/\s]+(/account/unlock/[^\s]+/)", str(message.body))
+    assert found, message.body
+    path = found.group(1)
     page = browser_page
     page.goto(path)
     page.get_by_role("button", name="Opphev sperren").click()

@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from accounts.tasks import send_email
@@ -35,4 +36,5 @@ def test_send_email_task_sends_text_and_html():
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert (message.subject, message.body, message.to) == ("Emne", "Tekst", ["a@example.no"])
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives[0][1] == "text/html"

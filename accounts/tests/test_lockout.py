@@ -51,7 +51,9 @@ def test_forty_failures_from_ten_addresses_lock_the_account_and_mail_an_unlock_l
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [person.email]
     assert AuditEntry.objects.filter(action="accounts.user.locked_out").count() == 1
 
-    path = re.search(r"https?://[^/\s]+(/account/unlock/[^\s]+/)", mail.outbox[0].body).group(1)
+    found = re.search(r"https?://[^/\s]+(/account/unlock/[^\s]+/)", str(mail.outbox[0].body))
+    assert found, mail.outbox[0].body
+    path = found.group(1)
     page = fresh.get(path)
     assert page.status_code == 200 and person.email in page.content.decode()
     assert not _logs_in(fresh)  # GET (a link preview) does not unlock

@@ -45,7 +45,9 @@ def invite(client, capture, email="ny@example.no", role=Role.MEMBER):
 
 
 def invitation_path(message) -> str:
-    return re.search(r"https?://[^/\s]+(/account/invitation/[^\s]+/)", message.body).group(1)
+    found = re.search(r"https?://[^/\s]+(/account/invitation/[^\s]+/)", message.body)
+    assert found, message.body
+    return found.group(1)
 
 
 # --- Personas ---------------------------------------------------------------------------

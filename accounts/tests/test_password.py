@@ -25,7 +25,9 @@ def request_reset(client, email, capture):
 
 
 def reset_link(message) -> str:
-    return re.search(r"https?://[^/\s]+(/account/password/reset/[^\s]+/)", message.body).group(1)
+    found = re.search(r"https?://[^/\s]+(/account/password/reset/[^\s]+/)", message.body)
+    assert found, message.body
+    return found.group(1)
 
 
 def test_reset_never_reveals_whether_the_address_exists(

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from accounts.models import Company, Membership, Role, TermsAcceptance, User
@@ -61,7 +62,8 @@ def test_signup_creates_user_company_owner_terms_and_sends_verification(
     message = mail.outbox[0]
     assert message.to == ["kari@nordmann.no"]
     assert settings.SITE_URL + "/account/verify/" in message.body
-    assert message.alternatives and "href=" in message.alternatives[0][0]
+    assert isinstance(message, EmailMultiAlternatives)
+    assert message.alternatives and "href=" in str(message.alternatives[0][0])
 
     done = client.get(response["Location"])
     assert "kari@nordmann.no" in done.content.decode()
