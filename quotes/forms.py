@@ -9,13 +9,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Client
+from customers.widgets import ClientPicker
 from invoicing.forms import ClientChoiceField, DateInput, NorwegianDecimalField
 from quotes.models import Quote
 from quotes.services import QuoteData
 
 
 class QuoteForm(forms.Form):
-    client = ClientChoiceField(label=_("Kunde"), queryset=Client.objects.none())
+    # The invoice editor's type-ahead picker (customers:picker), never every client as an
+    # <option>; the field checks the chosen id against the active clients.
+    client = ClientChoiceField(
+        label=_("Kunde"), queryset=Client.objects.none(), widget=ClientPicker(choose=True)
+    )
     quote_date = forms.DateField(label=_("Tilbudsdato"), widget=DateInput())
     valid_until = forms.DateField(
         label=_("Gyldig til"),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Client
+from customers.widgets import ClientPicker
 from invoicing.forms import ClientChoiceField, DateInput, simple_line_formset
 from recurring.models import MAX_INTERVAL_MONTHS, RecurringInvoice
 from recurring.services import TemplateData
@@ -22,7 +23,11 @@ INTERVALS = [
 
 class TemplateForm(forms.Form):
     name = forms.CharField(label=_("Navn på malen"), max_length=200)
-    client = ClientChoiceField(label=_("Kunde"), queryset=Client.objects.none())
+    # The invoice editor's type-ahead picker (customers:picker), never every client as an
+    # <option>; the field checks the chosen id against the active clients.
+    client = ClientChoiceField(
+        label=_("Kunde"), queryset=Client.objects.none(), widget=ClientPicker(choose=True)
+    )
     interval = forms.ChoiceField(label=_("Intervall"), choices=INTERVALS, initial="1")
     every_months = forms.IntegerField(
         label=_("Antall måneder (for «hver N. måned»)"),

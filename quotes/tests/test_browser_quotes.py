@@ -15,6 +15,7 @@ from accounts.tests.factories import MembershipFactory
 from core.tests.browser import log_in
 from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory
+from invoicing.tests.test_browser_invoicing import choose_client
 from quotes.models import Quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,7 @@ def test_quote_created_sent_accepted_by_link_and_invoiced(
     owner = MembershipFactory(role=Role.OWNER).user
     company = owner.memberships.get().company
     with scope(company=company):
-        ClientFactory(
+        havbris = ClientFactory(
             company=company, number=7, name="Havbris Fisk AS", invoice_emails="innkjop@havbris.no"
         )
     page = browser_page
@@ -35,7 +36,7 @@ def test_quote_created_sent_accepted_by_link_and_invoiced(
     page.locator(".site-nav summary", has_text="Salg").click()  # the menu group
     page.get_by_role("link", name="Tilbud", exact=True).click()
     page.get_by_role("button", name="Nytt tilbud").click()
-    page.select_option("#id_client", label="7 Havbris Fisk AS")
+    choose_client(page, havbris)
     page.fill("#id_lines-0-description", "Montering av kjølerom")
     page.fill("#id_lines-0-quantity", "1")
     page.fill("#id_lines-0-unit_price", "48 000")
@@ -94,11 +95,11 @@ def test_quote_in_euro_converted_with_the_exchange_rate(browser_page, screenshot
     owner = MembershipFactory(role=Role.OWNER).user
     company = owner.memberships.get().company
     with scope(company=company):
-        ClientFactory(company=company, number=8, name="Nordsee GmbH")
+        nordsee = ClientFactory(company=company, number=8, name="Nordsee GmbH")
     page = browser_page
     log_in(page, owner)
     page.goto("/app/quotes/new/")
-    page.select_option("#id_client", label="8 Nordsee GmbH")
+    choose_client(page, nordsee)
     page.fill("#id_currency", "EUR")
     page.fill("#id_lines-0-description", "Kjøleanlegg")
     page.fill("#id_lines-0-quantity", "1")

@@ -16,6 +16,7 @@ from accounts.tests.factories import MembershipFactory
 from core.tests.browser import log_in
 from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory
+from invoicing.tests.test_browser_invoicing import choose_client
 from recurring.models import RecurringInvoice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,7 @@ def test_create_a_recurring_template_and_invoice_its_first_period(browser_page, 
     owner = MembershipFactory(role=Role.OWNER).user
     company = owner.memberships.get().company
     with scope(company=company):
-        ClientFactory(company=company, number=12, name="Fjellbekk Kafé AS")
+        fjellbekk = ClientFactory(company=company, number=12, name="Fjellbekk Kafé AS")
     page = browser_page
     log_in(page, owner)
     page.goto("/app/")
@@ -36,7 +37,7 @@ def test_create_a_recurring_template_and_invoice_its_first_period(browser_page, 
 
     start = timezone.localdate().replace(day=1)
     page.get_by_label("Navn på malen").fill("Månedlig leie")
-    page.select_option("#id_client", label="12 Fjellbekk Kafé AS")
+    choose_client(page, fjellbekk)
     page.select_option("#id_interval", "3")
     page.fill("#id_start_date", start.isoformat())
     page.fill("#id_max_count", "4")
