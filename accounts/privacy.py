@@ -86,20 +86,20 @@ register(
 
 
 def _register_handlers() -> None:
+    from accounts import retention
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
 
     register_handler(
         Handler(
             key="login_records",
             title=_("Innloggingsforsøk og innlogginger"),
             data=_("E-postadressen som ble brukt, IP-adresse, nettleser og tidspunkt"),
-            models=rules.AXES_MODELS,
+            models=retention.AXES_MODELS,
             categories=(C.WEB_ACTIVITY,),
             retention="login_records",
             action=Action.DELETE,
             legal_basis=_("Sikkerhet (personvernforordningen art. 32)"),
-            targets=rules.login_record_targets,
+            targets=retention.login_record_targets,
             order=15,
         )
     )

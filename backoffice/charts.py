@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
-
-from privacy.selectors import daily_page_stats
 
 WIDTH = 720
 HEIGHT = 240
@@ -31,12 +30,16 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def page_view_chart(*, since: datetime.date, days: int) -> dict[str, Any]:
-    """Page views (bars) and unique visitors (line) per day, summed over all paths."""
+def page_view_chart(
+    rows: Iterable[dict[str, Any]], *, since: datetime.date, days: int
+) -> dict[str, Any]:
+    """Page views (bars) and unique visitors (line) per day, summed over all paths.
+
+    ``rows``: ``day``, ``views`` and ``visitors`` (``privacy.selectors.daily_page_stats``)."""
     per_day: dict[datetime.date, dict[str, int]] = {
         since + datetime.timedelta(days=i): {"views": 0, "visitors": 0} for i in range(days)
     }
-    for row in daily_page_stats(since=since):
+    for row in rows:
         if row["day"] in per_day:
             per_day[row["day"]]["views"] += row["views"]
             per_day[row["day"]]["visitors"] += row["visitors"]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.retention import CORRESPONDENCE_DAYS_AFTER_END
 from core.personal_data.handlers import ReportLine
 from core.personal_data.inventory import Category as C
 from core.personal_data.inventory import (
@@ -21,7 +22,6 @@ from core.personal_data.inventory import (
     register,
     register_retention,
 )
-from retention.common import CORRESPONDENCE_DAYS_AFTER_END
 
 register_retention(
     Retention(
@@ -417,8 +417,10 @@ register("backoffice.UsageStat", personal={}, non_personal=["day", "feature", "c
 
 # --- Data-category handlers (core.personal_data.handlers) ------------------------------------
 def _register_handlers() -> None:
+    from backoffice import retention
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from core.personal_data.retention import blank_personal_fields, chain
+    from customers.retention import operator_client_targets
 
     register_handler(
         Handler(
@@ -430,7 +432,7 @@ def _register_handlers() -> None:
             retention="survey",
             action=Action.DELETE,
             legal_basis=_("Avtale med kunden (oppfølging av kundeforholdet)"),
-            targets=rules._survey_targets,
+            targets=retention.survey_targets,
             order=60,
         )
     )
@@ -448,7 +450,7 @@ def _register_handlers() -> None:
             retention="access_log",
             action=Action.DELETE,
             legal_basis=_("Sikkerhet og dokumentasjon (personvernforordningen art. 5 nr. 2 og 32)"),
-            targets=rules.chain(rules._access_log_targets, rules._staff_grant_targets),
+            targets=chain(retention.access_log_targets, retention.staff_grant_targets),
             order=70,
         )
     )
@@ -471,7 +473,7 @@ def _register_handlers() -> None:
             retention="correspondence",
             action=Action.DELETE,
             legal_basis=_("Avtale med kunden; rettskrav (personvernforordningen art. 17 nr. 3 e)"),
-            targets=rules._correspondence_targets,
+            targets=retention.correspondence_targets,
             order=80,
         )
     )
@@ -497,7 +499,7 @@ def _register_handlers() -> None:
             retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules.operator_client_targets,
+            targets=operator_client_targets,
             order=150,
             report=_purchase_history,
         )
@@ -512,7 +514,7 @@ def _register_handlers() -> None:
             retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules.left_order_targets,
+            targets=retention.left_order_targets,
             order=150,
         )
     )
@@ -526,7 +528,7 @@ def _register_handlers() -> None:
             retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Avtale med kunden (personvernforordningen art. 6 nr. 1 b)"),
-            targets=rules.blank_personal_fields("backoffice.ServiceDelivery", "customer"),
+            targets=blank_personal_fields("backoffice.ServiceDelivery", "customer"),
             order=150,
         )
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from backoffice import charts, forms, services
+from backoffice import forms, hooks, services
 from backoffice.access import MAX_REASON, access_log, clean_text, record_access
 from backoffice.credit import configured_provider
 from backoffice.models import (
@@ -88,13 +88,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"customer_count": customers().count()}
     if can(staff, "customer_history"):
         context["active_count"] = active_customers().count()
-    if can(staff, OperatorCategory.PRIVACY_REQUESTS):
-        from privacy.selectors import privacy_request_queue
-
-        queue = privacy_request_queue(status="open")
-        context["privacy_request_count"] = queue.count()
-        context["privacy_requests"] = queue[:20]
-        context["today"] = timezone.localdate()
     if can(staff, "complaints"):
         context["open_complaint_count"] = open_complaints().count()
         context["open_dispute_count"] = (
@@ -102,8 +95,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     if can(staff, OperatorCategory.STATISTICS):
         since = timezone.localdate() - datetime.timedelta(days=29)
-        context["chart"] = charts.page_view_chart(since=since, days=30)
         context["usage"] = UsageStat.objects.filter(day__gte=since).order_by("-day", "feature")[:60]
+    # Panels of the apps above (privacy requests, page views): backoffice.hooks.
+    for panel in hooks.dashboard_panels():
+        if can(staff, panel.category):
+            context.update(panel.context())
     return render(request, "backoffice/dashboard.html", context)
 
 

@@ -59,7 +59,8 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from core.personal_data.retention import chain
+    from customers import retention
 
     register_handler(
         Handler(
@@ -75,7 +76,7 @@ def _register_handlers() -> None:
             retention="bookkeeping",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules.chain(rules._client_targets, rules.left_client_targets),
+            targets=chain(retention.person_client_targets, retention.left_client_targets),
             order=130,
         )
     )

@@ -77,7 +77,7 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from delivery import retention
 
     register_handler(
         Handler(
@@ -95,7 +95,7 @@ def _register_handlers() -> None:
             retention="bookkeeping_secondary",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules._delivery_targets,
+            targets=retention.delivery_targets,
             order=140,
         )
     )

@@ -43,7 +43,7 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from documents import retention
 
     register_handler(
         Handler(
@@ -58,7 +58,7 @@ def _register_handlers() -> None:
             retention="bookkeeping",
             action=Action.DELETE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules._document_targets,
+            targets=retention.document_targets,
             order=100,
         )
     )

@@ -181,7 +181,8 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from core.personal_data.retention import chain
+    from invoicing import retention
 
     register_handler(
         Handler(
@@ -205,7 +206,7 @@ def _register_handlers() -> None:
             retention="bookkeeping",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules.chain(rules._invoice_targets, rules.left_invoice_targets),
+            targets=chain(retention.invoice_targets, retention.left_invoice_targets),
             order=90,
         )
     )
@@ -222,7 +223,7 @@ def _register_handlers() -> None:
             retention="bookkeeping",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules._payment_targets,
+            targets=retention.payment_targets,
             order=110,
         )
     )

@@ -72,7 +72,7 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from marketing import retention
 
     register_handler(
         Handler(
@@ -84,7 +84,7 @@ def _register_handlers() -> None:
             retention="marketing_profile",
             action=Action.DELETE,
             legal_basis=_("Samtykke (personvernforordningen art. 6 nr. 1 a)"),
-            targets=rules._marketing_targets,
+            targets=retention.marketing_targets,
             order=50,
         )
     )

@@ -18,3 +18,8 @@ class PrivacyConfig(AppConfig):
         from privacy.restore import erasures_replay
 
         register_restore_step("privacy.erasures", erasures_replay)
+
+        # The back office shows privacy's requests and statistics without importing privacy.
+        from privacy import backoffice_hooks
+
+        backoffice_hooks.register()

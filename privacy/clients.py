@@ -144,7 +144,7 @@ def client_erasure_plan(*, client: Client, today: datetime.date | None = None) -
     no issued document is inside that period, no draft waits, and no legal hold is placed
     on the company."""
     from backoffice.selectors import legal_holds_for
-    from retention.common import primary_cutoff, primary_deadline
+    from core.personal_data.retention import primary_cutoff, primary_deadline
 
     today = today or timezone.localdate()
     with scopes_disabled():

@@ -553,7 +553,8 @@ register(
 # --- Data-category handlers (core.personal_data.handlers): what export, erasure, retention use
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from core.personal_data.retention import chain
+    from privacy import retention
 
     register_handler(
         Handler(
@@ -565,7 +566,7 @@ def _register_handlers() -> None:
             retention="analytics_raw",
             action=Action.DELETE,
             legal_basis=_("Samtykke (analytiske informasjonskapsler)"),
-            targets=rules._analytics_targets,
+            targets=retention.analytics_targets,
             order=10,
         )
     )
@@ -579,7 +580,7 @@ def _register_handlers() -> None:
             retention="export",
             action=Action.DELETE,
             legal_basis=_("Personvernforordningen art. 15 og 20"),
-            targets=rules._export_targets,
+            targets=retention.export_targets,
             order=20,
         )
     )
@@ -594,7 +595,7 @@ def _register_handlers() -> None:
             retention="privacy_request",
             action=Action.DELETE,
             legal_basis=_("Dokumentasjonsplikt (personvernforordningen art. 5 nr. 2)"),
-            targets=rules._request_targets,
+            targets=retention.request_targets,
             order=30,
         )
     )
@@ -608,7 +609,7 @@ def _register_handlers() -> None:
             retention="invitation",
             action=Action.DELETE,
             legal_basis=_("Tiltak før avtale inngås"),
-            targets=rules._invitation_targets,
+            targets=retention.invitation_targets,
             order=40,
         )
     )
@@ -622,7 +623,7 @@ def _register_handlers() -> None:
             retention="audit",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules.chain(rules._audit_targets, rules.identified_audit_targets),
+            targets=chain(retention.audit_targets, retention.identified_audit_targets),
             order=120,
         )
     )
@@ -636,7 +637,7 @@ def _register_handlers() -> None:
             retention="outbox",
             action=Action.DELETE,
             legal_basis=_("Avtale (levere tjenesten)"),
-            targets=rules._outbox_targets,
+            targets=retention.outbox_targets,
             order=125,
         )
     )
@@ -656,7 +657,7 @@ def _register_handlers() -> None:
             retention="account",
             action=Action.ANONYMISE,
             legal_basis=_("Avtale med deg (personvernforordningen art. 6 nr. 1 b)"),
-            targets=rules.inactive_account_targets,
+            targets=retention.inactive_account_targets,
             # Last: erasure of an account touches rows earlier rules count.
             order=200,
         )
@@ -671,7 +672,7 @@ def _register_handlers() -> None:
             retention="consent_record",
             action=Action.ANONYMISE,
             legal_basis=_("Dokumentasjonsplikt (personvernforordningen art. 7 nr. 1)"),
-            targets=rules.anonymous_consent_targets,
+            targets=retention.anonymous_consent_targets,
             order=45,
         )
     )
@@ -685,7 +686,7 @@ def _register_handlers() -> None:
             retention="customer_left",
             action=Action.ANONYMISE,
             legal_basis=_("Rettslig forpliktelse (bokføringsloven § 13)"),
-            targets=rules.left_company_targets,
+            targets=retention.left_company_targets,
             order=160,
         )
     )

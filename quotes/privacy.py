@@ -86,7 +86,7 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from core.personal_data.retention import blank_personal_fields, chain
 
     register_handler(
         Handler(
@@ -105,9 +105,9 @@ def _register_handlers() -> None:
             retention="company_records",
             action=Action.ANONYMISE,
             legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
-            targets=rules.chain(
-                rules.blank_personal_fields("quotes.Quote"),
-                rules.blank_personal_fields("quotes.QuoteLine"),
+            targets=chain(
+                blank_personal_fields("quotes.Quote"),
+                blank_personal_fields("quotes.QuoteLine"),
             ),
             order=150,
         )

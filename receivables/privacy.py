@@ -174,7 +174,7 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from core.personal_data.retention import blank_personal_fields, chain
 
     register_handler(
         Handler(
@@ -197,13 +197,13 @@ def _register_handlers() -> None:
             retention="company_records",
             action=Action.ANONYMISE,
             legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
-            targets=rules.chain(
-                rules.blank_personal_fields("receivables.BankImport"),
-                rules.blank_personal_fields("receivables.BankTransaction"),
-                rules.blank_personal_fields("receivables.CollectionCase"),
-                rules.blank_personal_fields("receivables.Dispute"),
-                rules.blank_personal_fields("receivables.Letter"),
-                rules.blank_personal_fields("receivables.ReceivableItem"),
+            targets=chain(
+                blank_personal_fields("receivables.BankImport"),
+                blank_personal_fields("receivables.BankTransaction"),
+                blank_personal_fields("receivables.CollectionCase"),
+                blank_personal_fields("receivables.Dispute"),
+                blank_personal_fields("receivables.Letter"),
+                blank_personal_fields("receivables.ReceivableItem"),
             ),
             order=150,
         )

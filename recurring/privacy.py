@@ -93,7 +93,7 @@ register(
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
-    from retention import rules
+    from core.personal_data.retention import blank_personal_fields, chain
 
     register_handler(
         Handler(
@@ -112,10 +112,10 @@ def _register_handlers() -> None:
             retention="company_records",
             action=Action.ANONYMISE,
             legal_basis=_("Databehandleravtale med firmaet (personvernforordningen art. 28)"),
-            targets=rules.chain(
-                rules.blank_personal_fields("recurring.RecurringInvoice"),
-                rules.blank_personal_fields("recurring.RecurringInvoiceLine"),
-                rules.blank_personal_fields("recurring.RecurringRun"),
+            targets=chain(
+                blank_personal_fields("recurring.RecurringInvoice"),
+                blank_personal_fields("recurring.RecurringInvoiceLine"),
+                blank_personal_fields("recurring.RecurringRun"),
             ),
             order=150,
         )

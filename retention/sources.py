@@ -7,32 +7,12 @@ sets of ids a run decides by, once per run.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
 
 from django.apps import apps
-from django.db.models import CharField, Exists, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from core.personal_data.retention import Context, Target
-from retention.common import (
-    CORRESPONDENCE_DAYS_AFTER_END,
-    INACTIVE_ACCOUNT_DAYS,
-    REDACTED_LABEL,
-    Action,
-    _delete,
-    primary_cutoff,
-)
-
-# Back-office records about the contact with a customer, by the date field that matters.
-CORRESPONDENCE_MODELS = (
-    "backoffice.Interaction",
-    "backoffice.LegalHold",
-    "backoffice.Complaint",
-    "backoffice.CreditCheck",
-    "backoffice.FinancingUse",
-)
+from core.personal_data.retention import INACTIVE_ACCOUNT_DAYS, Context, primary_cutoff
 
 
 def build_context(*, today: datetime.date, now: datetime.datetime | None = None) -> Context:
@@ -105,72 +85,3 @@ def _left_companies(
         .filter(~Exists(own_documents), ~Exists(our_documents))
     )
     return frozenset(rows.values_list("pk", flat=True))
-
-
-def _ended_long_enough(ctx: Context) -> list[int]:
-    """Customers whose relationship ended at least the configured time ago."""
-    from backoffice.selectors import NO_RELATIONSHIP, customers, relationship_statuses
-
-    with_records: set[int] = set()
-    for label in CORRESPONDENCE_MODELS:
-        model = apps.get_model(label)
-        with_records |= set(model._base_manager.values_list("customer_id", flat=True).distinct())
-    candidates = with_records - set(ctx.active_company_ids) - set(ctx.held_company_ids)
-    limit = ctx.today - datetime.timedelta(days=CORRESPONDENCE_DAYS_AFTER_END)
-    found = list(customers().filter(pk__in=candidates).values_list("pk", flat=True))
-    # Every status still unknown in one set-based call (three queries), not one per customer.
-    unknown = [pk for pk in found if pk not in ctx.ended_on]
-    if unknown:
-        statuses = relationship_statuses(unknown, on=ctx.today)
-        for pk in unknown:
-            ends_on = statuses.get(pk, NO_RELATIONSHIP).ends_on
-            ctx.ended_on[pk] = ends_on or datetime.date.min
-    return [pk for pk in found if ctx.ended_on[pk] <= limit]
-
-
-def _correspondence_rows(ctx: Context) -> list[tuple[str, Any]]:
-    ended = _ended_long_enough(ctx)
-    result = []
-    for label in CORRESPONDENCE_MODELS:
-        rows: Any = apps.get_model(label)._base_manager.filter(customer_id__in=ended)
-        if label == "backoffice.LegalHold":
-            # Released holds go first: they point at the complaints deleted next.
-            rows = rows.filter(released_at__isnull=False)
-        if label == "backoffice.Complaint":
-            # An open complaint or dispute is never deleted (a dispute holds data anyway).
-            rows = rows.exclude(status="open")
-            rows = rows.exclude(holds__released_at__isnull=True, holds__isnull=False)
-        rows = rows.exclude(Q(person_id__in=ctx.held_user_ids)) if _has_person(label) else rows
-        result.append((label, rows))
-    return result
-
-
-def correspondence_audit_rows(ctx: Context) -> Any:
-    """Activity-log entries about the records the correspondence rule deletes."""
-    condition = Q(pk__in=[])
-    for label, rows in _correspondence_rows(ctx):
-        ids = rows.annotate(text_id=Cast("pk", CharField())).values("text_id")
-        condition |= Q(object_type=apps.get_model(label)._meta.label_lower, object_id__in=ids)
-    return apps.get_model("core.AuditEntry")._base_manager.filter(
-        condition, redacted_at__isnull=True
-    )
-
-
-def correspondence_targets(ctx: Context) -> Iterable[Target]:
-    # First the log's copies (a credit check's provider, a financing partner's name), so
-    # that the log does not keep what is deleted; then the records.
-    def redact(pks: list[Any], ctx: Context) -> None:
-        audit = apps.get_model("core.AuditEntry")
-        for start in range(0, len(pks), 1000):
-            audit.objects.filter(pk__in=pks[start : start + 1000])._redact(
-                actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
-            )
-
-    yield Target("core.AuditEntry", Action.ANONYMISE, correspondence_audit_rows(ctx), redact)
-    for label, rows in _correspondence_rows(ctx):
-        yield Target(label, Action.DELETE, rows, _delete(label))
-
-
-def _has_person(label: str) -> bool:
-    model = apps.get_model(label)
-    return any(f.name == "person" for f in model._meta.concrete_fields)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import User
+from backoffice.hooks import usage_consenting
 from backoffice.models import UsageStat
 from core.models import AuditEntry
 
@@ -21,16 +21,6 @@ USAGE_FEATURES: dict[str, str] = {
     "client_created": "customers.client.created",
     "product_created": "catalog.product.created",
 }
-
-
-def _consenting_user_ids(user_ids: set[int]) -> set[int]:
-    from privacy.models import ConsentPurpose
-    from privacy.selectors import consent_is_given
-
-    users = User.objects.filter(pk__in=user_ids)
-    return {
-        u.pk for u in users if consent_is_given(purpose=ConsentPurpose.PRODUCT_ANALYTICS, user=u)
-    }
 
 
 @transaction.atomic
@@ -51,7 +41,7 @@ def usage_aggregate(*, day: datetime.date) -> list[UsageStat]:
         actor_kind=AuditEntry.ActorKind.USER,
     )
     actor_ids = set(entries.values_list("actor_id", flat=True).distinct())
-    allowed = _consenting_user_ids({a for a in actor_ids if a is not None})
+    allowed = usage_consenting({a for a in actor_ids if a is not None})
     counted = (
         entries.filter(actor_id__in=allowed)
         .values("action")

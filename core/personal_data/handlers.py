@@ -40,12 +40,10 @@ from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 from core.personal_data import inventory
+
+# ``Action`` is the retention module's (the target functions name it); handlers re-export it.
+from core.personal_data.retention import Action as Action
 from core.personal_data.retention import Context, Target
-
-
-class Action:
-    DELETE = "delete"
-    ANONYMISE = "anonymise"
 
 
 @dataclass(frozen=True)

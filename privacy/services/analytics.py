@@ -14,7 +14,7 @@ from privacy.models import (
     DailyPageStat,
     PageView,
 )
-from retention.common import ANALYTICS_RAW_DAYS
+from privacy.retention import ANALYTICS_RAW_DAYS
 
 
 def _salt_for(day: datetime.date) -> str:

@@ -25,10 +25,10 @@ from accounts.emails import absolute_url, queue_email
 from accounts.models import Company, Membership, Role, User
 from core.audit import Actor, audit_log
 from customers.models import Client
+from customers.retention import CLIENT_ANONYMISED
 from privacy import clients as client_records
 from privacy.models import ControllerReferral, PrivacyRequest
 from privacy.services.requests import _require_open, clean_message
-from retention.rules import CLIENT_ANONYMISED
 
 MAX_ANSWER = 4000
 

@@ -18,11 +18,11 @@ from backoffice.models import StaffRole
 from backoffice.tests.conftest import client_for, make_staff
 from core.dates import add_months
 from core.models import AuditEntry
+from core.personal_data.retention import ANONYMISED_NAME
 from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice
 from privacy.models import PrivacyRequest
 from privacy.tests.test_rights import _reauthenticated
-from retention.common import ANONYMISED_NAME
 from retention.services import retention_run
 
 pytestmark = pytest.mark.django_db

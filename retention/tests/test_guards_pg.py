@@ -9,9 +9,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django_scopes import scope, scopes_disabled
 
+from core.personal_data.retention import ANONYMISED_NAME
 from invoicing.models import Invoice, Payment
 from invoicing.tests.factories import draft_invoice
-from retention.common import ANONYMISED_NAME
 from retention.services import retention_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -53,17 +53,17 @@ def test_other_transactions_write_the_invoice_table_during_a_run_and_stay_guarde
     """Issue 15, item 5: no ALTER TABLE. While a retention batch has anonymised invoices
     and holds its transaction open, another transaction inserts and updates rows of the
     invoice table at once, and its own changes to issued content are still refused."""
-    from retention import rules
+    from invoicing import retention as invoicing_retention
 
     inside, proceed = threading.Event(), threading.Event()
-    real = rules._anonymise_invoices_sql
+    real = invoicing_retention._anonymise_invoices_sql
 
     def paused(pks, today):
         real(pks, today)
         inside.set()  # the batch's rows are written, its transaction still open
         assert proceed.wait(60)
 
-    monkeypatch.setattr(rules, "_anonymise_invoices_sql", paused)
+    monkeypatch.setattr(invoicing_retention, "_anonymise_invoices_sql", paused)
     failures: list[BaseException] = []
 
     def run() -> None:

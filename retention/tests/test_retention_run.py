@@ -17,13 +17,13 @@ from backoffice.models import (
     SurveyInvitation,
 )
 from core.models import AuditEntry
+from core.personal_data.retention import ANONYMISED_NAME, primary_cutoff, secondary_cutoff
 from customers.models import Client
 from documents.models import StoredDocument
 from invoicing.models import ClientBalanceEntry, Invoice, Payment
+from invoicing.retention import anonymised_snapshot
 from privacy.models import DailyPageStat, DataExport, PageView, PrivacyRequest, SegmentMembership
-from retention.common import ANONYMISED_NAME, primary_cutoff, secondary_cutoff
 from retention.models import DeletionLogEntry, RetentionRun
-from retention.rules import anonymised_snapshot
 from retention.services import retention_run
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +209,7 @@ def test_the_sql_clears_every_column_of_invoice_cleared():
     # The SQL names each cleared column; a new one in INVOICE_CLEARED must be added there.
     import inspect
 
-    from retention.rules import (
+    from invoicing.retention import (
         CLEARED_SQL,
         INVOICE_CLEARED,
         _anonymise_invoices_sql,

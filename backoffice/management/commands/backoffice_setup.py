@@ -24,11 +24,10 @@ from django.urls import reverse
 from accounts.emails import absolute_url, password_set_url
 from accounts.models import Company, User
 from accounts.services import user_change_password
-from backoffice import services
+from backoffice import hooks, services
 from backoffice.models import Plan, StaffProfile, StaffRole
 from backoffice.selectors import operator_company
 from core.audit import Actor, audit_log
-from privacy.services.registers import risk_register_seed
 
 PLANS = [
     ("start", "Start", Decimal("990.00"), 12, "For enkeltpersonforetak: 100 fakturaer i året."),
@@ -104,8 +103,8 @@ class Command(BaseCommand):
             email = options["admin_email"].strip().lower()
             if email:
                 self._administrator(actor, email, options)
-            # The risk register starts with the assessments the statement implies, owned by
-            # the first administrator until the privacy officer takes them over.
+            # What the apps above set up with the first administrator (privacy: the risk
+            # register's first assessments), backoffice.hooks.
             admin = next(
                 (
                     profile
@@ -115,9 +114,9 @@ class Command(BaseCommand):
                 None,
             )
             if admin is not None:
-                added = risk_register_seed(owner=admin.user)
-                if added:
-                    self.stdout.write(f"Risk register: {added} assessments added.")
+                for step in hooks.setup_steps():
+                    if line := step(admin.user):
+                        self.stdout.write(line)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"Operator: {operator} ({operator.organization_number_display}).")
