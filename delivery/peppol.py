@@ -161,9 +161,10 @@ def routing_of(xml: bytes) -> Routing:
 
     def participant(party: str) -> str:
         found = root.find(f"cac:{party}/cac:Party/cbc:EndpointID", _NS)
-        if found is None or not (found.text or "").strip():
+        endpoint = (found.text or "").strip() if found is not None else ""
+        if found is None or not endpoint:
             return ""
-        return f"{found.get('schemeID', '')}:{found.text.strip()}"
+        return f"{found.get('schemeID', '')}:{endpoint}"
 
     if root.tag == f"{{{NS_CREDIT_NOTE}}}CreditNote":
         syntax = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote"

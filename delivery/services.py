@@ -180,6 +180,7 @@ def _check_permanent_cooldown(invoice: Invoice, channel: str, recipients: str) -
     )
     if failed is None:
         return
+    assert failed.finished_at is not None  # selected by finished_at__gte
     retry_at = timezone.localtime(failed.finished_at + PERMANENT_FAILURE_COOLDOWN)
     raise ValidationError(
         _(
@@ -433,6 +434,7 @@ def deliveries_requeue(*, now: datetime.datetime | None = None) -> list[tuple[in
                 ).update(status=Status.QUEUED, started_at=None, due_at=now, enqueued_at=now)
                 if not taken_over:
                     continue
+                assert delivery.started_at is not None  # selected by started_at__lt
                 audit_log(
                     action="delivery.resumed",
                     actor=SYSTEM,
@@ -529,11 +531,14 @@ def batch_create(
         drafts = [invoice for invoice in invoices if invoice.is_draft]
         if drafts:
             raise ValidationError(_("Utkast kan ikke sendes; utsted dem først."), code="draft")
-        busy = set(
-            Delivery.objects.filter(invoice__in=invoices, status__in=ACTIVE_STATUSES).values_list(
-                "invoice__number", flat=True
-            )
-        )
+        # Issued invoices only (drafts are refused above), so every one has its number.
+        busy = {
+            number
+            for number in Delivery.objects.filter(
+                invoice__in=invoices, status__in=ACTIVE_STATUSES
+            ).values_list("invoice__number", flat=True)
+            if number is not None
+        }
         if busy:
             raise ValidationError(
                 _("Disse fakturaene er allerede i kø for utsendelse: %(numbers)s")

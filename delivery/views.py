@@ -71,7 +71,7 @@ def send(request: HttpRequest, invoice_pk: int) -> HttpResponse:
 @editor_view
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = get_object_or_404(Delivery.objects.select_related("invoice"), pk=pk)
+    delivery: Delivery = get_object_or_404(Delivery.objects.select_related("invoice"), pk=pk)
     form = ResendForm(request.POST)
     attach = form.cleaned_data["attach_ehf"] if form.is_valid() else None
     try:
@@ -165,13 +165,13 @@ def _batch_context(batch: Batch) -> dict:
 
 @company_view
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(Batch.objects.all(), pk=pk)
+    batch: Batch = get_object_or_404(Batch.objects.all(), pk=pk)
     return render(request, "delivery/batch.html", _batch_context(batch))
 
 
 @company_view
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(Batch.objects.all(), pk=pk)
+    batch: Batch = get_object_or_404(Batch.objects.all(), pk=pk)
     return render(request, "delivery/_batch_progress.html", _batch_context(batch))
 
 

@@ -144,7 +144,8 @@ def _handler_for(ap: AccessPoint):
 @pytest.fixture
 def access_point(settings):
     """A local HTTP access point; PEPPOL_AP_URL points at it."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), None)
+    # The handler needs the URL, which needs the port: a stand-in handler until both exist.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
     ap = AccessPoint(url=f"http://127.0.0.1:{server.server_address[1]}/outbox")
     server.RequestHandlerClass = _handler_for(ap)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -154,6 +154,7 @@ def test_temporary_failure_keeps_the_item_open_until_the_retry_ends_it(
         assert services.batch_progress(batch=batch)["remaining"] == 1
     smtp_peer.start()
     (scheduled,) = HUEY.scheduled()
+    assert scheduled.eta is not None
     with django_capture_on_commit_callbacks(execute=True):
         HUEY.execute(scheduled, timestamp=scheduled.eta + datetime.timedelta(seconds=1))
     with scope(company=company):

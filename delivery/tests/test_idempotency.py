@@ -135,6 +135,7 @@ def test_sweep_requeues_lost_tasks_and_resumes_interrupted_sends(
         )
         # A worker claimed this one and died during the transmission.
         dead_claim = services.delivery_claim(delivery_id=interrupted_delivery.pk)
+    assert dead_claim is not None
 
     # Before STALE_SENDING the claim is respected: the worker may still be sending.
     assert services.deliveries_requeue() == []

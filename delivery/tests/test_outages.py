@@ -389,4 +389,4 @@ def test_worker_processes_killed_mid_archiving_lose_and_duplicate_nothing(
     stored_files = sorted(
         p.name for p in (media / "media" / "documents" / str(company.pk)).iterdir()
     )
-    assert stored_files == sorted(row.file.name.rsplit("/", 1)[1] for row in rows)
+    assert stored_files == sorted(row.file_name.rsplit("/", 1)[1] for row in rows)

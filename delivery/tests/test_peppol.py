@@ -130,8 +130,10 @@ def test_fatal_rule_violations_are_not_transmitted(
     def broken(invoice):
         root = etree.fromstring(real(invoice))
         ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
-        root.find("cbc:CustomizationID", ns).text = "urn:something:else"
-        root.find("cbc:IssueDate", ns).text = ""
+        for path, text in (("cbc:CustomizationID", "urn:something:else"), ("cbc:IssueDate", "")):
+            element = root.find(path, ns)
+            assert element is not None, path
+            element.text = text
         return etree.tostring(root)
 
     monkeypatch.setattr(files, "ehf_bytes", broken)

@@ -18,6 +18,14 @@ from delivery.tests.conftest import issue_for, make_client
 from invoicing.models import Invoice
 from invoicing.tests.factories import draft_invoice
 
+
+def _select(tree, path: str) -> list:
+    """The elements ``path`` selects (lxml types an XPath result as any XPath value)."""
+    found = tree.xpath(path)
+    assert isinstance(found, list), path
+    return found
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -33,6 +41,7 @@ def failed_delivery(company, owner, invoice):
             invoice=invoice, channel="email", actor=Actor.user(owner)
         )
         claimed = services.delivery_claim(delivery_id=delivery.pk)
+        assert claimed is not None
         services.delivery_failed(delivery=claimed, error="SMTP 550: nei", permanent=True)
     with scopes_disabled():
         return Delivery.objects.get(pk=delivery.pk)
@@ -314,6 +323,7 @@ def test_progress_fragment_polls_until_the_batch_is_finished(owner_client, compa
         delivery = Delivery.objects.get(batch_item__batch=batch)
     with scope(company=company):
         claimed = services.delivery_claim(delivery_id=delivery.pk)
+        assert claimed is not None
         services.delivery_succeeded(delivery=claimed, message_id="<x@y>")
     finished = owner_client.get(url).content.decode()
     assert "hx-get" not in finished and "hx-trigger" not in finished
@@ -366,15 +376,17 @@ def test_send_page_has_one_channel_radio_per_channel_with_the_clients_checked(
 
     response = owner_client.get(reverse("delivery:send", args=[invoice.pk]))
     tree = html.fromstring(response.content.decode())
-    radios = tree.xpath("//main//form//input[@name='channel']")
+    radios = _select(tree, "//main//form//input[@name='channel']")
     assert [radio.get("type") for radio in radios] == ["radio"] * len(Channel.choices)
     assert sorted(radio.get("value") for radio in radios) == sorted(Channel.values)
     assert [radio.get("value") for radio in radios if radio.get("checked") is not None] == ["email"]
     for value, label in Channel.choices:
         (radio,) = [r for r in radios if r.get("value") == value]
-        (label_el,) = tree.xpath(f"//label[@for='{radio.get('id')}']")
+        (label_el,) = _select(tree, f"//label[@for='{radio.get('id')}']")
         assert label_el.text_content().strip() == str(label)
-        shown = [el for el in tree.xpath("//main//form//label") if str(label) in el.text_content()]
+        shown = [
+            el for el in _select(tree, "//main//form//label") if str(label) in el.text_content()
+        ]
         assert shown == [label_el]
 
 
@@ -385,5 +397,5 @@ def test_send_page_preselects_a_manual_client(owner_client, company):
     invoice = issue_for(company, client=manual)
     response = owner_client.get(reverse("delivery:send", args=[invoice.pk]))
     tree = html.fromstring(response.content.decode())
-    checked = tree.xpath("//main//form//input[@name='channel'][@checked]")
+    checked = _select(tree, "//main//form//input[@name='channel'][@checked]")
     assert [radio.get("value") for radio in checked] == ["manual"]
