@@ -13,18 +13,13 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from accounts.models import Company, Role, User
 from accounts.services import email_in_use, orgnr_in_use
+from core.forms import FormMixin
 from core.identifiers import clean_kontonr, clean_orgnr
 from core.parsing import is_digits
 from core.validators import validate_single_line
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-    # The mixins below are only ever mixed into forms: mypy reads them as forms (their
-    # ``cleaned_data``, ``fields``, ``add_error``); at run time they stay plain classes.
-    _FormMixin = forms.BaseForm
-else:
-    _FormMixin = object
 
 
 class LoginForm(AuthenticationForm):
@@ -48,7 +43,7 @@ def _password_field(label: StrOrPromise, autocomplete: str = "new-password") -> 
     )
 
 
-class NewPasswordMixin(_FormMixin):
+class NewPasswordMixin(FormMixin):
     """Two password fields that must match and pass the password validators."""
 
     def _clean_new_password(self, user: User) -> None:
@@ -64,7 +59,7 @@ class NewPasswordMixin(_FormMixin):
                 self.add_error("password1", exc)
 
 
-class CompanyIdentifiersMixin(_FormMixin):
+class CompanyIdentifiersMixin(FormMixin):
     """Organisasjonsnummer and kontonummer as people type them: spaces and dots allowed."""
 
     def clean_organization_number(self) -> str:
@@ -174,7 +169,7 @@ class SignupForm(CompanyIdentifiersMixin, NewPasswordMixin, forms.Form):
         return cleaned
 
 
-class SudoFieldsMixin(_FormMixin):
+class SudoFieldsMixin(FormMixin):
     """Optional password (and code) fields for forms that change payment details.
 
     ``accounts.permissions.confirm_sudo`` checks them only when sudo mode has lapsed.

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.permissions import request_user
 from backoffice.models import AccessLogEntry
-from backoffice.permissions import PERSONAL_CATEGORIES, via_elevation
+from backoffice.permissions import PERSONAL_CATEGORIES, request_staff, via_elevation
 from core.request_context import current_request_id
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Company, User
 
 MAX_REASON = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -37,26 +38,31 @@ def clean_text(value: str, limit: int) -> str:
 def record_access(
     request: HttpRequest,
     *,
-    customer: Any = None,
-    person: Any = None,
-    customers: Iterable[Any] | None = None,
+    customer: Company | None = None,
+    person: User | None = None,
+    customers: Iterable[Company] | None = None,
     categories: Iterable[str] | None = None,
     reason: str = "",
 ) -> list[AccessLogEntry]:
     """Log that ``request.staff`` saw ``categories`` of ``customer``/``person`` (or of each
     of ``customers``, for lists). Only personal-data categories are logged."""
-    staff = request.staff  # type: ignore[attr-defined]
-    wanted = request.access_categories if categories is None else categories  # type: ignore[attr-defined]
-    shown = sorted({c for c in wanted if c in PERSONAL_CATEGORIES})
+    staff = request_staff(request)
+    # The gate (staff_view) puts the view's declared categories and purpose on the request,
+    # which declares no such attributes.
+    if categories is None:
+        categories = request.access_categories  # type: ignore[attr-defined]
+    purpose: str = request.access_purpose  # type: ignore[attr-defined]
+    shown = sorted({c for c in categories if c in PERSONAL_CATEGORIES})
     if not shown:
         return []
-    elevation = getattr(staff, "elevation", None)
+    elevation = staff.elevation
     elevated = elevation is not None and any(via_elevation(staff, c) for c in shown)
     if not reason:
         # A reason the staff member gave for opening the page (?reason=...).
         reason = clean_text(request.GET.get("reason", ""), MAX_REASON)
-    if elevated:
+    if elevation is not None and elevated:
         reason = f"{elevation.reason} / {reason}" if reason else elevation.reason
+    subjects: list[tuple[Company | None, User | None]]
     if customers is not None:
         # A list: one row per customer shown, none if the list was empty.
         subjects = [(c, None) for c in customers]
@@ -68,11 +74,11 @@ def record_access(
         subjects = [(customer, person)]
     rows = [
         AccessLogEntry(
-            staff=request.user,
+            staff=request_user(request),
             customer=subject_customer,
             person=subject_person,
             categories=shown,
-            purpose=request.access_purpose,  # type: ignore[attr-defined]
+            purpose=purpose,
             reason=reason[:500],
             view=(request.resolver_match.view_name if request.resolver_match else "")[:100],
             path=request.path[:300],
@@ -85,7 +91,7 @@ def record_access(
 
 
 def access_log(
-    *, customer: Any = None, staff: User | None = None, person: Any = None
+    *, customer: Company | None = None, staff: User | None = None, person: User | None = None
 ) -> QuerySet[AccessLogEntry]:
     """The log, newest first, filtered by customer company, staff member or person."""
     rows = AccessLogEntry.objects.select_related("staff", "customer", "person")

@@ -1,19 +1,29 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import Complaint, Interaction, StaffRole
 from backoffice.permissions import CATEGORIES, category_label
+from core.forms import FormMixin
 from core.parsing import parse_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import Company
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def _date_field(label, *, required: bool = True, initial_today: bool = False) -> forms.DateField:
+def _date_field(
+    label: StrOrPromise, *, required: bool = True, initial_today: bool = False
+) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -22,14 +32,14 @@ def _date_field(label, *, required: bool = True, initial_today: bool = False) ->
     )
 
 
-class PersonChoiceMixin:
-    def set_people(self, customer) -> None:
+class PersonChoiceMixin(FormMixin):
+    def set_people(self, customer: Company) -> None:
         people = [(m.user_id, m.user.full_name or m.user.email) for m in customer.memberships.all()]
-        self.fields["person"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+        person = cast(forms.ChoiceField, self.fields["person"])
+        person.choices = [("", "—"), *people]
 
-    def clean_person(self):
-        value = self.cleaned_data.get("person")  # type: ignore[attr-defined]
-        return parse_id(value)
+    def clean_person(self) -> int | None:
+        return parse_id(self.cleaned_data.get("person"))
 
 
 class InteractionForm(PersonChoiceMixin, forms.Form):
@@ -112,9 +122,10 @@ class StaffForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Aktiv"), required=False, initial=True)
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["granted_categories"].choices = [(c, category_label(c)) for c in CATEGORIES]
+        granted = cast(forms.MultipleChoiceField, self.fields["granted_categories"])
+        granted.choices = [(c, category_label(c)) for c in CATEGORIES]
         if editing:
             del self.fields["email"]
             del self.fields["full_name"]

@@ -31,10 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from django_scopes import scopes_disabled
 
+from accounts.permissions import otp_verified
 from backoffice.models import ADVISER_ROLES, ElevatedSession, StaffProfile, StaffRole
 from core.personal_data.inventory import Category
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import User
 
 ELEVATION_MINUTES = 30
@@ -193,7 +196,6 @@ def personal_reach(
         valid_until=valid_until,
         is_active=True,
     )
-    candidate.elevation = None  # type: ignore[attr-defined]
     return frozenset(c for c in PERSONAL_CATEGORIES if allowed_actions(candidate, c))
 
 
@@ -209,18 +211,23 @@ def staff_profile_of(user: User) -> StaffProfile | None:
     """The active staff profile of ``user``, or None for anybody who is not staff."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff or not user.is_active:
         return None
-    cached = getattr(user, "_backoffice_profile", None)
-    if cached is not None:
-        return cached
-    profile = StaffProfile.objects.filter(user=user, is_active=True).first()
-    if profile is not None:
-        user._backoffice_profile = profile
-    return profile
+    return StaffProfile.objects.filter(user=user, is_active=True).first()
 
 
-def active_elevation(profile: StaffProfile, now: datetime.datetime | None = None) -> Any:
+def request_staff(request: HttpRequest) -> StaffProfile:
+    """The staff profile of a view behind ``staff_view``: the gate puts it on the request
+    (``HttpRequest`` declares no such attribute) and lets nobody else through."""
+    staff = getattr(request, "staff", None)
+    if not isinstance(staff, StaffProfile):
+        raise Http404
+    return staff
+
+
+def active_elevation(
+    profile: StaffProfile, now: datetime.datetime | None = None
+) -> ElevatedSession | None:
     """The elevated session attached to ``profile`` (by the gate), if still running."""
-    elevation = getattr(profile, "elevation", None)
+    elevation = profile.elevation
     if elevation is not None and elevation.is_active(now):
         return elevation
     return None
@@ -261,7 +268,7 @@ def missing_access_message(category: str, action: str) -> str:
         for role in StaffRole.values
         if action in MATRIX.get(role, {}).get(category, frozenset())
     ]
-    parts = []
+    parts: list[StrOrPromise] = []
     if roles:
         parts.append(_("Dette krever en av rollene: %(roles)s.") % {"roles": ", ".join(roles)})
     if action in ELEVATED.get(category, frozenset()):
@@ -277,12 +284,12 @@ def via_elevation(staff: StaffProfile, category: str, action: str = Action.VIEW)
     """True if only the elevated session grants this (the access log names it then)."""
     if not can(staff, category, action):
         return False
-    elevation = staff.elevation if hasattr(staff, "elevation") else None
+    elevation = staff.elevation
     try:
-        staff.elevation = None  # type: ignore[attr-defined]
+        staff.elevation = None
         return not can(staff, category, action)
     finally:
-        staff.elevation = elevation  # type: ignore[attr-defined]
+        staff.elevation = elevation
 
 
 def matrix_rows() -> list[dict[str, Any]]:
@@ -317,7 +324,7 @@ def _redirect_with_next(url_name: str, request: HttpRequest) -> HttpResponse:
 
 
 def _attach_elevation(request: HttpRequest, profile: StaffProfile) -> None:
-    profile.elevation = None  # type: ignore[attr-defined]
+    profile.elevation = None
     if StaffRole.ADMINISTRATOR not in profile.roles:
         return
     elevation_id = request.session.get(SESSION_ELEVATION_KEY)
@@ -325,7 +332,7 @@ def _attach_elevation(request: HttpRequest, profile: StaffProfile) -> None:
         return
     elevation = ElevatedSession.objects.filter(pk=elevation_id, user=profile.user).first()
     if elevation is not None and elevation.is_active():
-        profile.elevation = elevation  # type: ignore[attr-defined]
+        profile.elevation = elevation
     else:
         request.session.pop(SESSION_ELEVATION_KEY, None)
 
@@ -371,11 +378,13 @@ def staff_view(
                 raise Http404
             if not user_has_device(user):
                 return _redirect_with_next("accounts:two_factor_setup", request)
-            if not user.is_verified():
+            if not otp_verified(user):
                 return _redirect_with_next("accounts:otp_verify", request)
             if profile.is_expired():
                 raise PermissionDenied(_("Tilgangen din er utløpt."))
             _attach_elevation(request, profile)
+            # HttpRequest declares none of these: views read the profile with
+            # request_staff(), backoffice.access the purpose and categories.
             request.staff = profile  # type: ignore[attr-defined]
             request.access_purpose = purpose  # type: ignore[attr-defined]
             request.access_categories = categories  # type: ignore[attr-defined]
@@ -386,6 +395,8 @@ def staff_view(
             with scopes_disabled():
                 return func(request, *args, **kwargs)
 
+        # Read by the test that every back-office view is gated; a function declares no
+        # attributes.
         wrapped.staff_categories = categories  # type: ignore[attr-defined]
         wrapped.staff_action = action  # type: ignore[attr-defined]
         wrapped.staff_purpose = purpose  # type: ignore[attr-defined]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import QuerySet
@@ -22,6 +23,9 @@ from core.personal_data.inventory import (
     register,
     register_retention,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 register_retention(
     Retention(
@@ -54,28 +58,28 @@ register_retention(
 REDACTED = "[slettet]"
 
 
-def _f(category: str, purpose: str, source: str, retention: str, **kw) -> PersonalField:
+def _f(category: str, purpose: str, source: str, retention: str, **kw: Any) -> PersonalField:
     return PersonalField(category, purpose=purpose, source=source, retention=retention, **kw)
 
 
-def _rows(label: str, **filters) -> QuerySet:
+def _rows(label: str, **filters: Any) -> QuerySet[Any]:
     return apps.get_model(label)._default_manager.filter(**filters)
 
 
-def _owned_companies(user) -> QuerySet:
+def _owned_companies(user: User) -> QuerySet[Any]:
     """The companies ``user`` owns: what we hold about those companies is part of the
     owner's access report (the statement's customer is the company and its people)."""
     return _rows("accounts.Membership", user_id=user.pk, role="owner").values("company_id")
 
 
-def _about_owned_companies(label: str):
-    def rows(user) -> QuerySet:
+def _about_owned_companies(label: str) -> Callable[[User], QuerySet[Any]]:
+    def rows(user: User) -> QuerySet[Any]:
         return _rows(label, customer_id__in=_owned_companies(user))
 
     return rows
 
 
-def _access_log_for(user) -> QuerySet:
+def _access_log_for(user: User) -> QuerySet[Any]:
     """Access-log rows about the person, or about a company the person owns."""
     from django.db.models import Q
 
@@ -84,7 +88,7 @@ def _access_log_for(user) -> QuerySet:
     )
 
 
-def _orders_for(user) -> QuerySet:
+def _orders_for(user: User) -> QuerySet[Any]:
     """Orders the person placed, and every order of a company the person owns (the
     company's purchase history is part of its owner's access report)."""
     from django.db.models import Q
@@ -94,7 +98,7 @@ def _orders_for(user) -> QuerySet:
     )
 
 
-def _purchase_history(user) -> Iterator[ReportLine]:
+def _purchase_history(user: User) -> Iterator[ReportLine]:
     """The operator's invoices and credit notes to the companies the person owns, and the
     payments on them: the purchase history the statement lists (clause 2)."""
     from django.utils.translation import get_language
@@ -134,19 +138,19 @@ def _purchase_history(user) -> Iterator[ReportLine]:
                 )
 
 
-def _held(user) -> bool:
+def _held(user: User) -> bool:
     from backoffice.selectors import has_legal_hold
 
     return has_legal_hold(person=user)
 
 
-def _erase_interactions(rows: QuerySet, user) -> None:
+def _erase_interactions(rows: QuerySet[Any], user: User) -> None:
     """Contacts with the person go, unless a legal hold keeps them (a dispute is open)."""
     if not _held(user):
         rows.delete()
 
 
-def _erase_complaints(rows: QuerySet, user) -> None:
+def _erase_complaints(rows: QuerySet[Any], user: User) -> None:
     """Complaints stay with the customer company, without the person, unless held."""
     if not _held(user):
         rows.update(person=None, description=REDACTED, resolution=REDACTED)

@@ -28,7 +28,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scope
 
-from accounts.models import Company
+from accounts.models import Company, User
 from backoffice.models import (
     Complaint,
     CustomerAccount,
@@ -152,7 +152,10 @@ def active_customers(*, on: datetime.date | None = None) -> QuerySet[Company]:
 
 
 def legal_holds_for(
-    *, customer: Company | None = None, person: Any = None, on: datetime.datetime | None = None
+    *,
+    customer: Company | None = None,
+    person: User | None = None,
+    on: datetime.datetime | None = None,
 ) -> QuerySet[LegalHold]:
     """Holds in force (placed and not released at ``on``) on a customer or a person.
 
@@ -171,7 +174,7 @@ def legal_holds_for(
     return rows
 
 
-def has_legal_hold(*, customer: Company | None = None, person: Any = None) -> bool:
+def has_legal_hold(*, customer: Company | None = None, person: User | None = None) -> bool:
     return legal_holds_for(customer=customer, person=person).exists()
 
 
@@ -210,6 +213,8 @@ def survey_results(*, period: str | None = None) -> list[dict[str, Any]]:
         rows = rows.filter(period=period)
     results: dict[str, dict[str, Any]] = {}
     for period_key, score in rows.values_list("period", "score"):
+        if score is None:  # not in the rows (score__isnull=False); narrows the type
+            continue
         entry = results.setdefault(
             period_key,
             {"period": period_key, "answers": 0, "promoters": 0, "passives": 0, "detractors": 0},

@@ -4,12 +4,14 @@ that shows a customer's personal data records it with ``record_access``."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.models import Company, User
+from accounts.permissions import request_user
 from backoffice import forms, hooks, services
 from backoffice.access import MAX_REASON, access_log, clean_text, record_access
 from backoffice.credit import configured_provider
@@ -44,8 +47,8 @@ from backoffice.permissions import (
     OperatorCategory,
     active_elevation,
     can,
-    category_label,
     matrix_rows,
+    request_staff,
     staff_view,
 )
 from backoffice.selectors import (
@@ -74,7 +77,7 @@ _AWAITING_APPROVAL = gettext_lazy(
 )
 
 
-def _status_for(form: Any) -> int:
+def _status_for(form: BaseForm | None) -> int:
     return 400 if form is not None and form.is_bound and form.errors else 200
 
 
@@ -84,7 +87,7 @@ def _status_for(form: Any) -> int:
 @staff_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Aggregates only (counts, deadlines, anonymous statistics): no personal data."""
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request_staff(request)
     context: dict[str, Any] = {"customer_count": customers().count()}
     if can(staff, "customer_history"):
         context["active_count"] = active_customers().count()
@@ -121,7 +124,7 @@ def permission_matrix(request: HttpRequest) -> HttpResponse:
 
 @staff_view(category="employer")
 def customer_list(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request_staff(request)
     query = clean_text(request.GET.get("q", ""), 100)
     rows = customers().order_by("name")
     if query:
@@ -151,15 +154,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _customer(pk: int) -> Any:
+def _customer(pk: int) -> Company:
     return get_object_or_404(customers(), pk=pk)
 
 
 def _customer_page(
-    request: HttpRequest, customer: Any, *, status: int = 200, **bound: Any
+    request: HttpRequest, customer: Company, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     """The customer page: each section only if the staff member may see its category."""
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request_staff(request)
     shown = {"employer"}
     context: dict[str, Any] = {"customer": customer}
     sees = {c: can(staff, c) for c in PERSONAL_CATEGORIES}
@@ -196,14 +199,16 @@ def _customer_page(
         )
         shown.add("correspondence")
     if sees["complaints"]:
-        complaints = list(Complaint.objects.filter(customer=customer).select_related("person"))
-        for complaint in complaints:
-            # One form per open case, with its own field ids (several forms on one page).
-            if bound.get("close_form_for") == complaint.pk:
-                complaint.close_form = bound["close_form"]
-            else:
-                complaint.close_form = forms.ComplaintCloseForm(auto_id=_close_ids(complaint.pk))
-        context["complaints"] = complaints
+        # One close form per case, with its own field ids (several forms on one page).
+        context["complaints"] = [
+            (
+                complaint,
+                bound["close_form"]
+                if bound.get("close_form_for") == complaint.pk
+                else forms.ComplaintCloseForm(auto_id=_close_ids(complaint.pk)),
+            )
+            for complaint in Complaint.objects.filter(customer=customer).select_related("person")
+        ]
         context["close_form_for"] = bound.get("close_form_for")
         shown.add("complaints")
     if sees["preferences"]:
@@ -237,7 +242,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(category="name")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the customers' people: each section only if the category may be seen."""
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request_staff(request)
     people = User.objects.filter(memberships__company__in=customers()).distinct()
     person = get_object_or_404(people, pk=pk)
     sees = {c: can(staff, c) for c in PERSONAL_CATEGORIES}
@@ -278,8 +283,8 @@ def _post_form(
     request: HttpRequest,
     pk: int,
     form_name: str,
-    form_class: type,
-    save: Any,
+    form_class: type[BaseForm],
+    save: Callable[[Company, dict[str, Any]], None],
     success: str,
 ) -> HttpResponse:
     customer = _customer(pk)
@@ -297,7 +302,7 @@ def _post_form(
     return _customer_page(request, customer, status=400, **{form_name: form})
 
 
-def _person(customer: Any, person_id: int | None) -> Any:
+def _person(customer: Company, person_id: int | None) -> User | None:
     if person_id is None:
         return None
     member = customer.memberships.filter(user_id=person_id).select_related("user").first()
@@ -309,10 +314,10 @@ def _person(customer: Any, person_id: int | None) -> Any:
 @staff_view(category="correspondence", action=Action.EDIT)
 @require_POST
 def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(customer: Any, data: dict[str, Any]) -> None:
+    def save(customer: Company, data: dict[str, Any]) -> None:
         services.interaction_add(
             customer=customer,
-            staff=request.user,
+            staff=request_user(request),
             kind=data["kind"],
             occurred_on=data["occurred_on"],
             summary=data["summary"],
@@ -327,10 +332,10 @@ def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(category="complaints", action=Action.EDIT, purpose="complaints")
 @require_POST
 def complaint_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(customer: Any, data: dict[str, Any]) -> None:
+    def save(customer: Company, data: dict[str, Any]) -> None:
         services.complaint_open(
             customer=customer,
-            staff=request.user,
+            staff=request_user(request),
             kind=data["kind"],
             subject=data["subject"],
             description=data["description"],
@@ -353,7 +358,7 @@ def complaint_close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.complaint_close(
                 complaint=complaint,
-                staff=request.user,
+                staff=request_user(request),
                 status=form.cleaned_data["status"],
                 resolution=form.cleaned_data["resolution"],
             )
@@ -370,10 +375,10 @@ def complaint_close(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(category="credit_check", action=Action.EDIT)
 @require_POST
 def credit_check_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(customer: Any, data: dict[str, Any]) -> None:
+    def save(customer: Company, data: dict[str, Any]) -> None:
         services.credit_check_record(
             customer=customer,
-            staff=request.user,
+            staff=request_user(request),
             provider=data["provider"],
             checked_on=data["checked_on"],
             result=data["result"],
@@ -397,7 +402,7 @@ def credit_check_run(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("backoffice:customer_detail", pk=customer.pk)
     try:
-        services.credit_check_run(customer=customer, staff=request.user, provider=provider)
+        services.credit_check_run(customer=customer, staff=request_user(request), provider=provider)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -409,10 +414,10 @@ def credit_check_run(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(category="financing", action=Action.EDIT)
 @require_POST
 def financing_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(customer: Any, data: dict[str, Any]) -> None:
+    def save(customer: Company, data: dict[str, Any]) -> None:
         services.financing_add(
             customer=customer,
-            staff=request.user,
+            staff=request_user(request),
             partner=data["partner"],
             arrangement=data["arrangement"],
             started_on=data["started_on"],
@@ -427,7 +432,7 @@ def financing_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(category="customer_history", action=Action.EDIT)
 @require_POST
 def delivery_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(customer: Any, data: dict[str, Any]) -> None:
+    def save(customer: Company, data: dict[str, Any]) -> None:
         services.delivery_record(
             customer=customer,
             actor=Actor.user(request.user),
@@ -479,8 +484,6 @@ def access_log_view(request: HttpRequest) -> HttpResponse:
     )
     rows = access_log(customer=customer, staff=staff_user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for entry in page:
-        entry.category_labels = [category_label(c) for c in entry.categories]
     return render(
         request,
         "backoffice/access_log.html",
@@ -592,8 +595,6 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "profile__user", "requested_by"
         )
     )
-    for grant in pending:
-        grant.opens_labels = [category_label(c) for c in grant.opens]  # type: ignore[attr-defined]
     return render(
         request,
         "backoffice/staff_list.html",
@@ -635,7 +636,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                 roles=data["roles"],
                 valid_until=data["valid_until"],
                 granted_categories=data["granted_categories"],
-                elevation=active_elevation(request.staff),  # type: ignore[attr-defined]
+                elevation=active_elevation(request_staff(request)),
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -675,7 +676,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 valid_until=data["valid_until"],
                 granted_categories=data["granted_categories"],
                 is_active=data["is_active"],
-                elevation=active_elevation(request.staff),  # type: ignore[attr-defined]
+                elevation=active_elevation(request_staff(request)),
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -698,14 +699,14 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(purpose="account_security")
 def elevate(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request_staff(request)
     if StaffRole.ADMINISTRATOR not in staff.roles:
         raise PermissionDenied
     form = forms.ElevationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             elevation = services.elevation_start(
-                user=request.user, reason=form.cleaned_data["reason"]
+                user=request_user(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
@@ -731,7 +732,7 @@ def elevate(request: HttpRequest) -> HttpResponse:
 @staff_view(purpose="account_security")
 @require_POST
 def elevate_end(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request_staff(request)
     elevation = active_elevation(staff)
     if elevation is not None:
         services.elevation_end(elevation=elevation)
@@ -750,7 +751,7 @@ def survey_overview(request: HttpRequest) -> HttpResponse:
         "backoffice/surveys.html",
         {
             "results": survey_results(),
-            "may_send": can(request.staff, "contact", Action.EDIT),  # type: ignore[attr-defined]
+            "may_send": can(request_staff(request), "contact", Action.EDIT),
             "period": services.survey_period(timezone.localdate()),
         },
     )

@@ -21,10 +21,16 @@ from receivables.rules import payment_demand_fee, reminder_fee
 
 @staff_view(category=OperatorCategory.STATUTORY_FIGURES)
 def figure_list(request: HttpRequest) -> HttpResponse:
-    figures = list(selectors.figures_list())
-    for figure in figures:
-        if figure.kind == StatutoryFigure.Kind.INKASSOSATS:
-            figure.derived = (reminder_fee(figure.value), payment_demand_fee(figure.value))  # type: ignore[attr-defined]
+    # Each figure with the fees derived from it (the inkassosats only).
+    figures = [
+        (
+            figure,
+            (reminder_fee(figure.value), payment_demand_fee(figure.value))
+            if figure.kind == StatutoryFigure.Kind.INKASSOSATS
+            else None,
+        )
+        for figure in selectors.figures_list()
+    ]
     return render(request, "backoffice/figures.html", {"figures": figures})
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
 from accounts.models import Role
-from accounts.permissions import company_view
+from accounts.permissions import company_view, request_company, request_user
 from backoffice import forms, services
 from backoffice.models import Order, Plan, Source
 
@@ -37,9 +37,9 @@ def plan_order(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_place(
-                customer=request.company,  # type: ignore[attr-defined]
+                customer=request_company(request),
                 plan=plan,
-                user=request.user,
+                user=request_user(request),
                 source=Source.WEB,
             )
         except ValidationError as exc:
@@ -59,7 +59,7 @@ def order_done(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(
         Order.objects.select_related("plan", "invoice"),
         pk=pk,
-        customer=request.company,  # type: ignore[attr-defined]
+        customer=request_company(request),
     )
     return render(request, "backoffice/public/order_done.html", {"order": order})
 

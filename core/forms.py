@@ -1,11 +1,19 @@
-"""Putting a service's ValidationError on the form that collected the input."""
+"""Putting a service's ValidationError on the form that collected the input; the base of
+form mixins."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+
+if TYPE_CHECKING:
+    # A mixin that is only ever mixed into forms: mypy reads it as a form (its
+    # ``cleaned_data``, ``fields``, ``add_error``); at run time it stays a plain class.
+    FormMixin = BaseForm
+else:
+    FormMixin = object
 
 
 def form_add_service_errors(

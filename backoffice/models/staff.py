@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,6 +48,10 @@ class StaffProfile(models.Model):
         verbose_name = _("ansatt")
         verbose_name_plural = _("ansatte")
 
+    # The administrator's running elevated session, put on the profile by the back-office
+    # gate for one request (``backoffice.permissions``); not a column.
+    elevation: ElevatedSession | None = None
+
     def __str__(self) -> str:
         return str(self.user)
 
@@ -53,9 +59,9 @@ class StaffProfile(models.Model):
     def is_adviser(self) -> bool:
         return any(role in ADVISER_ROLES for role in self.roles)
 
-    def is_expired(self, on: object = None) -> bool:
+    def is_expired(self, on: datetime.date | None = None) -> bool:
         today = on or timezone.localdate()
-        return self.valid_until is not None and self.valid_until < today  # type: ignore[operator]
+        return self.valid_until is not None and self.valid_until < today
 
     def role_labels(self) -> list[str]:
         return [str(StaffRole(r).label) for r in self.roles if r in StaffRole.values]
@@ -130,9 +136,9 @@ class ElevatedSession(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
 
-    def is_active(self, now: object = None) -> bool:
+    def is_active(self, now: datetime.datetime | None = None) -> bool:
         moment = now or timezone.now()
-        return self.ended_at is None and self.expires_at > moment  # type: ignore[operator]
+        return self.ended_at is None and self.expires_at > moment
 
 
 class AccessLogEntry(AppendOnlyModel):

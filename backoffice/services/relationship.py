@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,9 +17,10 @@ from core.audit import Actor, audit_log
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from backoffice.credit import CreditCheckProvider
 
 
-def _person_of(customer: Company, person: Any) -> Any:
+def _person_of(customer: Company, person: User | None) -> User | None:
     if person is not None and not Membership.objects.filter(company=customer, user=person).exists():
         raise ValidationError({"person": _("Personen hører ikke til denne kunden.")})
     return person
@@ -33,7 +34,7 @@ def interaction_add(
     kind: str,
     occurred_on: datetime.date,
     summary: str,
-    person: Any = None,
+    person: User | None = None,
     source: str = Source.STAFF,
 ) -> Interaction:
     if kind not in Interaction.Kind.values:
@@ -70,7 +71,7 @@ def complaint_open(
     subject: str,
     description: str,
     opened_on: datetime.date | None = None,
-    person: Any = None,
+    person: User | None = None,
     source: str = Source.STAFF,
 ) -> Complaint:
     """Register a complaint or a dispute; a dispute places a legal hold at once."""
@@ -181,7 +182,9 @@ def credit_check_record(
     return check
 
 
-def credit_check_run(*, customer: Company, staff: User, provider: Any) -> CreditCheck:
+def credit_check_run(
+    *, customer: Company, staff: User, provider: CreditCheckProvider
+) -> CreditCheck:
     """Ask ``provider`` (a ``backoffice.credit.CreditCheckProvider``) and store the answer.
 
     The HTTP call happens outside the transaction; a provider error is a ValidationError.

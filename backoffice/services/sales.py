@@ -241,9 +241,9 @@ def order_place(*, customer: Company, plan: Plan, user: User, source: str = Sour
                 client=client,
                 invoice_date=today,
                 delivery_period_start=delivery.delivered_on,
-                delivery_period_end=delivery.period_end,
+                delivery_period_end=period_end,
                 # The plan's period is invoiced when it starts: a prepayment invoice.
-                is_prepayment=delivery.period_end > today,
+                is_prepayment=period_end > today,
                 order_number=f"O{order.pk}",
                 their_reference=(user.full_name or user.email)[:100],
             ),

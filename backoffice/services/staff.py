@@ -109,7 +109,7 @@ def _notify_administrators(*, actor: Actor, grant: StaffGrantRequest) -> None:
     from accounts.emails import absolute_url, queue_email
 
     labels = [permissions.category_label(c) for c in sorted(grant.opens)]
-    for other in _administrators(excluding=[actor.id]):
+    for other in _administrators(excluding=[grant.requested_by_id]):
         queue_email(
             to=other.user.email,
             template="staff_grant",
@@ -167,7 +167,8 @@ def _grant_request(
         opens=sorted(opens),
         before=_access(profile),
         reason=elevation.reason,
-        requested_by_id=actor.id,
+        # The actor's own elevated session (_grant_elevation): the actor is this user.
+        requested_by_id=elevation.user_id,
     )
     audit_log(
         action="backoffice.staff.grant_requested",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -86,7 +85,10 @@ def survey_invitation_from_token(token: str) -> SurveyInvitation:
         raise SurveyLinkError("invalid", _("Lenken er ugyldig.")) from exc
     if not isinstance(payload, dict):
         raise SurveyLinkError("invalid", _("Lenken er ugyldig."))
-    invitation = SurveyInvitation.objects.filter(pk=payload.get("i")).first()
+    invitation_id = payload.get("i")
+    if not isinstance(invitation_id, int):
+        raise SurveyLinkError("invalid", _("Lenken er ugyldig."))
+    invitation = SurveyInvitation.objects.filter(pk=invitation_id).first()
     if invitation is None or not secrets.compare_digest(
         invitation.nonce, str(payload.get("n", ""))
     ):
@@ -99,7 +101,7 @@ def survey_invitation_from_token(token: str) -> SurveyInvitation:
 
 
 @transaction.atomic
-def survey_answer(*, token: str, score: Any, comment: str = "") -> SurveyInvitation:
+def survey_answer(*, token: str, score: object, comment: str = "") -> SurveyInvitation:
     """Store the answer of a one-time link; raises SurveyLinkError or ValidationError."""
     invitation = survey_invitation_from_token(token)
     invitation = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)

@@ -143,6 +143,7 @@ def test_an_owner_orders_a_plan_and_answers_a_survey(browser_page, screenshot, p
     page.get_by_role("button", name="Bekreft bestillingen").click()
     page.get_by_role("heading", name="Bestillingen er mottatt").wait_for()
     order = Order.objects.get(customer=customer)
+    assert order.invoice is not None
     assert page.get_by_text(f"Faktura nr. {order.invoice.number}").is_visible()
     screenshot(page, "backoffice-order-done")
 

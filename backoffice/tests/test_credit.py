@@ -92,7 +92,8 @@ def test_without_configuration_there_is_no_provider(settings):
     assert configured_provider() is None
     settings.CREDIT_CHECK_URL = "http://127.0.0.1:1/x"
     settings.CREDIT_CHECK_PROVIDER_NAME = "Byrå AS"
-    assert configured_provider().name == "Byrå AS"
+    provider = configured_provider()
+    assert provider is not None and provider.name == "Byrå AS"
 
 
 @pytest.mark.django_db

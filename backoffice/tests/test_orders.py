@@ -73,10 +73,12 @@ def test_an_order_creates_a_delivery_and_an_issued_operator_invoice(
     assert order.customer == company and order.ordered_by == owner and order.source == "web"
     delivery = ServiceDelivery.objects.get(order=order)
     today = timezone.localdate()
+    assert delivery.period_end is not None
     assert delivery.delivered_on == today and delivery.period_end > today
     assert relationship_is_active(company)
     account = CustomerAccount.objects.get(customer=company)
     with scope(company=operator):
+        assert order.invoice_id is not None
         invoice = Invoice.objects.get(pk=order.invoice_id)
         assert invoice.company == operator
         assert invoice.client_id == account.client_id
@@ -118,6 +120,8 @@ def test_a_second_order_reuses_the_client_and_takes_the_next_number(plan, operat
     with time_machine.travel(later, tick=False):
         second = services.order_place(customer=customer, plan=plan, user=owner)
     assert CustomerAccount.objects.filter(customer=customer).count() == 1
+    assert first.invoice is not None and first.invoice.number is not None
+    assert second.invoice is not None
     assert second.invoice.number == first.invoice.number + 1
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -53,8 +55,8 @@ def _future() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=10)
 
 
-PERSONAS = {
-    **{role: lambda role=role: make_staff(role) for role in StaffRole.values[:5]},
+PERSONAS: dict[str, Callable[[], StaffProfile]] = {
+    **{role: functools.partial(make_staff, role) for role in StaffRole.values[:5]},
     "auditor_granted": lambda: make_staff(
         StaffRole.AUDITOR, valid_until=_future(), granted=("employer", "payment_history")
     ),
@@ -479,7 +481,9 @@ def test_the_dashboard_chart_is_valid_svg_in_every_language(privacy_officer):
         assert len(chart["bars"]) == 30
         numbers = re.findall(r'\b(?:x|y|width|height|x1|x2|y1|y2)="([^"]*)"', html)
         assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
-        points = re.search(r'<polyline points="([^"]*)"', html).group(1)
+        polyline = re.search(r'<polyline points="([^"]*)"', html)
+        assert polyline, html
+        points = polyline.group(1)
         assert all(re.fullmatch(r"\d+\.\d,\d+\.\d", p) for p in points.split())
         assert 'style="' not in html and "<script>" not in html
 
@@ -545,6 +549,7 @@ def test_finance_exports_the_payment_history_and_the_export_is_logged(plan):
     )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8-sig")
+    assert order.invoice is not None
     assert f";{order.invoice.number};" in body
     entry = AccessLogEntry.objects.get()
     assert entry.categories == ["payment_history"] and entry.purpose == "invoicing"
