@@ -1,7 +1,7 @@
-"""Segment rules, e-mail campaigns and their recipients (R1c).
+"""Segments, their members and rules, e-mail campaigns and their recipients (R1c).
 
-A segment's members live in ``privacy.SegmentMembership`` (with the reason), so the person's
-profiling page shows them. A recipient row records the lawful basis it was sent on.
+A segment member carries the reason the person is shown on the profiling page
+(``privacy.selectors.segments_of``). A recipient row records the lawful basis it was sent on.
 """
 
 from __future__ import annotations
@@ -11,8 +11,43 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Segment(models.Model):
+    """A marketing segment (profiling, R1c); created by the back office."""
+
+    name = models.CharField(_("navn"), max_length=100)
+    description = models.TextField(_("hva segmentet brukes til"))
+    criteria = models.TextField(_("kriterier"))
+
+    class Meta:
+        # The table it had in ``privacy`` (moved by state only, marketing/0003).
+        db_table = "privacy_segment"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentMembership(models.Model):
+    """A person in a segment, with the reason shown on the person's profiling page
+    (``privacy.selectors.segments_of``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="members")
+    added_at = models.DateTimeField(auto_now_add=True)
+    # Why this person is in the segment, in words the person is shown (profiling page).
+    reason = models.TextField(_("hvorfor du er med"), blank=True)
+
+    class Meta:
+        db_table = "privacy_segmentmembership"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "segment"], name="segment_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.segment_id}"
+
+
 class SegmentRule(models.Model):
-    """How one ``privacy.Segment`` is computed from purchase patterns and preferences."""
+    """How one ``Segment`` is computed from purchase patterns and preferences."""
 
     class Kind(models.TextChoices):
         PLAN_ACTIVITY = (
@@ -22,7 +57,7 @@ class SegmentRule(models.Model):
         LAPSED = "lapsed", _("Kunder der siste bestilling er eldre enn et antall måneder")
         LANGUAGE = "language", _("Personer som har valgt et språk")
 
-    segment = models.OneToOneField("privacy.Segment", on_delete=models.CASCADE, related_name="rule")
+    segment = models.OneToOneField(Segment, on_delete=models.CASCADE, related_name="rule")
     kind = models.CharField(_("regel"), max_length=20, choices=Kind.choices)
     plan = models.ForeignKey(
         "backoffice.Plan",
@@ -54,7 +89,7 @@ class Campaign(models.Model):
 
     name = models.CharField(_("navn"), max_length=150)
     segment = models.ForeignKey(
-        "privacy.Segment", on_delete=models.PROTECT, related_name="+", verbose_name=_("segment")
+        Segment, on_delete=models.PROTECT, related_name="+", verbose_name=_("segment")
     )
     subject = models.CharField(_("emne"), max_length=150)
     body = models.TextField(_("tekst"), max_length=20000)

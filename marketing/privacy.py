@@ -7,6 +7,35 @@ from django.utils.translation import gettext_lazy as _
 from core.personal_data.inventory import Category as C
 from core.personal_data.inventory import Erasure, PersonalField, register
 
+register("marketing.Segment", personal={}, non_personal=["name", "description", "criteria"])
+register(
+    "marketing.SegmentMembership",
+    personal={
+        "segment": PersonalField(
+            C.PREFERENCES,
+            purpose="marketing",
+            source="system",
+            retention="marketing_profile",
+            label=_("Markedssegment"),
+        ),
+        "added_at": PersonalField(
+            C.PREFERENCES,
+            purpose="marketing",
+            source="system",
+            retention="marketing_profile",
+            label=_("Lagt i segmentet"),
+        ),
+        "reason": PersonalField(
+            C.PREFERENCES,
+            purpose="marketing",
+            source="system",
+            retention="marketing_profile",
+            label=_("Hvorfor du er i segmentet"),
+        ),
+    },
+    non_personal=["user"],
+    subject="user",
+)
 register(
     "marketing.SegmentRule",
     personal={},
@@ -79,7 +108,7 @@ def _register_handlers() -> None:
             key="marketing_profile",
             title=_("Markedsprofil og segmenter"),
             data=_("Medlemskap i markedssegmenter og mottak av kampanjer"),
-            models=("privacy.SegmentMembership", "marketing.CampaignRecipient"),
+            models=("marketing.SegmentMembership", "marketing.CampaignRecipient"),
             categories=(C.PREFERENCES,),
             retention="marketing_profile",
             action=Action.DELETE,

@@ -34,7 +34,7 @@ def users_who_objected() -> QuerySet[Any]:
 def marketing_targets(ctx: Context) -> Iterable[Target]:
     gone = users_without_active_relationship(ctx).values("pk")
     objected = users_who_objected().values("pk")
-    for label in ("privacy.SegmentMembership", "marketing.CampaignRecipient"):
+    for label in ("marketing.SegmentMembership", "marketing.CampaignRecipient"):
         rows = (
             manager(label)
             .filter(Q(user_id__in=gone) | Q(user_id__in=objected))

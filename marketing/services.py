@@ -31,9 +31,9 @@ from accounts.models import Membership, User
 from core.audit import Actor, audit_log
 from core.dates import add_months
 from core.outbox import outbox_enqueue_many
-from marketing.models import Campaign, CampaignRecipient, SegmentRule
+from marketing.models import Campaign, CampaignRecipient, Segment, SegmentMembership, SegmentRule
 from privacy import selectors as privacy_selectors
-from privacy.models import ConsentPurpose, Segment, SegmentMembership
+from privacy.models import ConsentPurpose
 
 MAX_BODY = 20000
 

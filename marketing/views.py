@@ -22,8 +22,7 @@ from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
 from core.personal_data.inventory import Category
 from marketing import services
-from marketing.models import Campaign, SegmentRule
-from privacy.models import Segment
+from marketing.models import Campaign, Segment, SegmentRule
 
 SEGMENTS = OperatorCategory.SEGMENTS
 SHOWN = (Category.NAME, Category.CONTACT, Category.PREFERENCES)

@@ -149,33 +149,6 @@ class StatementAcknowledgement(models.Model):
         return f"{self.user_id} read {self.version}"
 
 
-class Segment(models.Model):
-    """A marketing segment (profiling, R1c); created by the back office."""
-
-    name = models.CharField(_("navn"), max_length=100)
-    description = models.TextField(_("hva segmentet brukes til"))
-    criteria = models.TextField(_("kriterier"))
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SegmentMembership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="members")
-    added_at = models.DateTimeField(auto_now_add=True)
-    # Why this person is in the segment, in words the person is shown (profiling page).
-    reason = models.TextField(_("hvorfor du er med"), blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "segment"], name="segment_member_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} in {self.segment_id}"
-
-
 class DataExport(models.Model):
     """A portability export (ZIP) built in the background; downloadable for 7 days."""
 

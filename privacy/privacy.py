@@ -400,27 +400,6 @@ register(
     personal={},
     non_personal=["purpose", "version", "text_nb", "text_en", "first_used_at"],
 )
-register("privacy.Segment", personal={}, non_personal=["name", "description", "criteria"])
-register(
-    "privacy.SegmentMembership",
-    personal={
-        "segment": _f(
-            C.PREFERENCES, "marketing", "system", "marketing_profile", label=_("Markedssegment")
-        ),
-        "added_at": _f(
-            C.PREFERENCES, "marketing", "system", "marketing_profile", label=_("Lagt i segmentet")
-        ),
-        "reason": _f(
-            C.PREFERENCES,
-            "marketing",
-            "system",
-            "marketing_profile",
-            label=_("Hvorfor du er i segmentet"),
-        ),
-    },
-    non_personal=["user"],
-    subject="user",
-)
 register(
     "privacy.DataExport",
     personal={

@@ -18,6 +18,7 @@ from django_scopes import scopes_disabled
 
 from core.personal_data import handlers, inventory
 from core.personal_data.inventory import PURPOSES, RETENTION, Category, Erasure, LegalBasis, Source
+from marketing.models import SegmentMembership
 from privacy.models import (
     ConsentPurpose,
     ConsentRecord,
@@ -26,7 +27,6 @@ from privacy.models import (
     MarketingSuppression,
     PageView,
     PrivacyRequest,
-    SegmentMembership,
     StatementAcknowledgement,
     SubProcessor,
 )

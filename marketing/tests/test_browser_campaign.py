@@ -17,7 +17,8 @@ from backoffice.models import StaffRole
 from backoffice.tests.conftest import make_staff
 from core.audit import Actor
 from marketing import services
-from privacy.models import ConsentChannel, ConsentPurpose, Segment, SegmentMembership
+from marketing.models import Segment, SegmentMembership
+from privacy.models import ConsentChannel, ConsentPurpose
 from privacy.services import consents
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

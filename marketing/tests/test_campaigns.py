@@ -19,8 +19,8 @@ from backoffice.models import StaffRole
 from backoffice.tests.conftest import client_for, make_staff
 from core.audit import Actor
 from marketing import services
-from marketing.models import Campaign, CampaignRecipient
-from privacy.models import ConsentChannel, ConsentPurpose, Segment, SegmentMembership
+from marketing.models import Campaign, CampaignRecipient, Segment, SegmentMembership
+from privacy.models import ConsentChannel, ConsentPurpose
 from privacy.services import consents
 
 pytestmark = pytest.mark.django_db

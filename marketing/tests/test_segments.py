@@ -18,8 +18,8 @@ from backoffice.tests.conftest import client_for, make_staff
 from core.audit import Actor
 from invoicing.tests.factories import issued_invoice
 from marketing import services
-from marketing.models import SegmentRule
-from privacy.models import ConsentChannel, ConsentPurpose, Segment, SegmentMembership
+from marketing.models import Segment, SegmentMembership, SegmentRule
+from privacy.models import ConsentChannel, ConsentPurpose
 from privacy.services import consents
 
 pytestmark = pytest.mark.django_db

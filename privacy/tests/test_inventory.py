@@ -32,7 +32,7 @@ def test_the_check_covers_project_apps_only_and_catches_an_undeclared_field(monk
 def test_register_refuses_unknown_fields_duplicates_and_bad_categories():
     with pytest.raises(InventoryError, match="already declared"):
         inventory.register("accounts.User", personal={})
-    model = apps.get_model("privacy", "Segment")
+    model = apps.get_model("marketing", "Segment")
     inventory._registry.pop(model._meta.label)
     try:
         with pytest.raises(InventoryError, match="no such field"):

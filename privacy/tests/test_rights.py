@@ -17,14 +17,13 @@ from accounts.tests.factories import MembershipFactory
 from core.audit import Actor, audit_log
 from core.dates import add_months
 from core.models import AuditEntry
+from marketing.models import Segment, SegmentMembership
 from privacy.models import (
     ConsentChannel,
     ConsentPurpose,
     ConsentRecord,
     DataExport,
     PrivacyRequest,
-    Segment,
-    SegmentMembership,
 )
 from privacy.services import consents, requests
 

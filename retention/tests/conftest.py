@@ -21,14 +21,13 @@ from core.audit import Actor
 from core.models import AuditEntry
 from invoicing import services as invoicing
 from invoicing.tests.factories import ClientFactory, issued_invoice, line
+from marketing.models import Segment, SegmentMembership
 from privacy.models import (
     ConsentRecord,
     DataExport,
     MarketingSuppression,
     PageView,
     PrivacyRequest,
-    Segment,
-    SegmentMembership,
 )
 
 if TYPE_CHECKING:

@@ -22,7 +22,8 @@ from customers.models import Client
 from documents.models import StoredDocument
 from invoicing.models import ClientBalanceEntry, Invoice, Payment
 from invoicing.retention import anonymised_snapshot
-from privacy.models import DailyPageStat, DataExport, PageView, PrivacyRequest, SegmentMembership
+from marketing.models import SegmentMembership
+from privacy.models import DailyPageStat, DataExport, PageView, PrivacyRequest
 from retention.models import DeletionLogEntry, RetentionRun
 from retention.services import retention_run
 
@@ -75,7 +76,7 @@ def test_dry_run_predicts_the_real_run_and_a_second_run_changes_nothing(seed):
     assert counts[("data_exports", "privacy.DataExport", "delete")] == 1
     assert counts[("privacy_requests", "privacy.PrivacyRequest", "delete")] == 1
     # ended customer's owner, the objector and the one who withdrew consent
-    assert counts[("marketing_profile", "privacy.SegmentMembership", "delete")] == 3
+    assert counts[("marketing_profile", "marketing.SegmentMembership", "delete")] == 3
     assert counts[("correspondence", "backoffice.Interaction", "delete")] == 1
     assert counts[("surveys", "backoffice.SurveyInvitation", "delete")] == 1
     assert counts[("access_log", "backoffice.AccessLogEntry", "delete")] == 1
