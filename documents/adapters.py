@@ -30,6 +30,7 @@ from invoicing.calculation import LineInput, compute_totals
 from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine
 from invoicing.selectors import vat_rate_date
 from invoicing.services import buyer_snapshot, seller_snapshot
+from invoicing.texts import payment_note_for
 
 SCHEME_NO_ORGNR = "0192"
 
@@ -285,6 +286,14 @@ def document_from_invoice(
             tax_nok=invoice.total_vat_nok if invoice.currency != "NOK" else None,
         )
 
+    if invoice.is_credit_note:
+        note_to_pay = ""
+    elif invoice.is_draft:
+        note_to_pay = payment_note_for(company=invoice.company, language=language)
+    else:
+        # Frozen at issue; an invoice issued before there were notes has none.
+        note_to_pay = seller_data.get("payment_note", "")
+
     credited = None
     if invoice.is_credit_note and invoice.credited_invoice is not None:
         original = invoice.credited_invoice
@@ -322,6 +331,7 @@ def document_from_invoice(
         ),
         note=invoice.free_text,
         legal_texts=legal_texts,
+        payment_note=note_to_pay,
         kid=invoice.kid,
         bank_account=seller_data.get("bank_account", ""),
         iban=seller_data.get("iban", ""),

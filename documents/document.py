@@ -150,6 +150,7 @@ class InvoiceDocument:
     order_reference: str = ""
     note: str = ""  # free text
     legal_texts: tuple[str, ...] = ()  # e.g. the reverse-charge sentence
+    payment_note: str = ""  # under the payment details; also the EHF's payment terms
     kid: str = ""
     bank_account: str = ""  # 11-digit kontonummer
     iban: str = ""

@@ -333,6 +333,8 @@ def _payment_terms(b: _Builder, root: etree._Element) -> None:
             text += f", KID {document.kid}"
     else:
         return
+    if document.payment_note and not document.is_credit_note:
+        text += "\n" + document.payment_note  # BT-20 is the terms in words: the PDF's note
     b.cbc(b.cac(root, "PaymentTerms"), "Note", text)
 
 

@@ -939,7 +939,11 @@ class _Renderer:
             note = escape(doc.note).replace("\n", "<br/>")
             story.append(Paragraph(f"<b>{escape(f('note'))}:</b> {note}", styles["body"]))
         story.append(Spacer(1, 6 * mm))
-        story.append(KeepTogether([self.payment_block()]))
+        block: list[Flowable] = [self.payment_block()]
+        if doc.payment_note and not doc.is_quote:
+            note = escape(doc.payment_note).replace("\n", "<br/>")
+            block += [Spacer(1, 2 * mm), Paragraph(note, styles["body"])]
+        story.append(KeepTogether(block))
         return story
 
     def lines_table(self) -> Table:

@@ -33,6 +33,7 @@ register_sentences(
             "Betaling %(amount)s %(currency)s tilbakeført på %(object)s"
         ),
         "invoicing.settings.updated": _("Fakturainnstillingene endret"),
+        "invoicing.texts.updated": _("Betalingsmerknaden på fakturaene endret"),
         "invoicing.vat_term.reported": _("MVA-termin markert som rapportert"),
         "invoicing.vat_term.reopened": _("MVA-termin åpnet igjen"),
     }

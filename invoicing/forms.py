@@ -741,3 +741,19 @@ def simple_line_formset(
         for form in formset.extra_forms:
             form.initial = {**blank, **form.initial}
     return formset
+
+
+class InvoiceTextsForm(forms.Form):
+    """The payment note per document language; ``invoicing.services.invoice_texts_update``
+    decides."""
+
+    payment_note_nb = forms.CharField(
+        label=_("Betalingsmerknad på norsk"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    payment_note_en = forms.CharField(
+        label=_("Betalingsmerknad på engelsk"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -77,6 +77,10 @@ class InvoicingSettings(TenantModel):
     # The last day of the last VAT term the company has reported (skattemelding for
     # merverdiavgift): no invoice or credit note may be dated on or before it.
     vat_reported_through = models.DateField(_("MVA rapportert til og med"), null=True, blank=True)
+    # The note under the payment details of an invoice, per document language
+    # (``invoicing.texts``); empty: the default text of that language.
+    payment_note_nb = models.TextField(_("betalingsmerknad (norsk)"), max_length=600, blank=True)
+    payment_note_en = models.TextField(_("betalingsmerknad (engelsk)"), max_length=600, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -36,6 +36,8 @@ register(
         "default_payment_terms_days",
         "max_days_ahead",
         "vat_reported_through",
+        "payment_note_nb",  # the company's wording printed on invoices, no personal data
+        "payment_note_en",
         "updated_at",
     ],
 )

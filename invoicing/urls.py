@@ -9,6 +9,7 @@ urlpatterns = [
     path("invoices/new/", drafts.invoice_create, name="create"),
     path("invoices/totals/", drafts.invoice_totals, name="totals"),
     path("invoices/settings/", settings.invoicing_settings, name="settings"),
+    path("invoices/texts/", settings.invoice_texts, name="texts"),
     path("invoices/<int:pk>/", detail.invoice_detail, name="detail"),
     path("invoices/<int:pk>/edit/", drafts.invoice_edit, name="edit"),
     path("invoices/<int:pk>/delete/", drafts.invoice_delete, name="delete"),

@@ -37,6 +37,7 @@ APP_PAGES = [
     "/app/invoices/new/",
     "/app/credit-notes/",
     "/app/invoices/settings/",
+    "/app/invoices/texts/",
     "/app/recurring/",
     "/app/recurring/new/",
     "/app/quotes/",

@@ -14,6 +14,7 @@ Modules inside the package import from their siblings, never from this ``__init_
 
     common     MAX_AMOUNT, MAX_QUANTITY, totals_limit_problem and the shared helpers
     settings   invoicing_settings_update(company=, actor=, ...)      -> InvoicingSettings
+               invoice_texts_update(company=, actor=, payment_note_nb=, payment_note_en=)
     vat_terms  vat_term_mark_reported(company=, actor=, through=)    -> InvoicingSettings
                vat_term_reopen(company=, actor=, through=)           -> InvoicingSettings
     drafts     invoice_create_draft(company=, actor=, header=, lines=) -> Invoice (draft, no number)
@@ -57,7 +58,7 @@ from invoicing.services.payments import (
     payment_register_many,
     payment_reverse,
 )
-from invoicing.services.settings import invoicing_settings_update
+from invoicing.services.settings import invoice_texts_update, invoicing_settings_update
 from invoicing.services.vat_terms import vat_term_mark_reported, vat_term_reopen
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "invoice_header_of",
     "invoice_issue",
     "invoice_mark_sent",
+    "invoice_texts_update",
     "invoice_update_draft",
     "invoicing_settings_update",
     "line_data_of",

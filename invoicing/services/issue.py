@@ -35,6 +35,7 @@ from invoicing.services.common import (
     _user_id,
     totals_limit_problem,
 )
+from invoicing.texts import payment_note
 
 
 def seller_snapshot(company: Company) -> dict[str, Any]:
@@ -414,8 +415,14 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
 
     invoice.series = series
     invoice.number = number
-    invoice.seller_snapshot = seller_snapshot(company)
     invoice.buyer_snapshot = buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
+    invoice.seller_snapshot = seller_snapshot(company)
+    if invoice.kind == Invoice.Kind.INVOICE:
+        # Frozen with the seller's details, so the issued PDF/EHF never change with the
+        # company's text (or a new default).
+        invoice.seller_snapshot["payment_note"] = payment_note(
+            settings_row=settings_row, language=invoice.buyer_snapshot.get("language") or "nb"
+        )
     invoice.total_excl_vat = totals.total_excl_vat
     invoice.total_vat = totals.total_vat
     invoice.total_incl_vat = totals.total_incl_vat

@@ -13,6 +13,7 @@ from core.audit import Actor, audit_log
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, NumberSeries
 from invoicing.services.common import _atomic_in_scope, _ensure_settings, _series
+from invoicing.texts import DEFAULT_PAYMENT_NOTES, PAYMENT_NOTE_MAX_LENGTH
 
 
 def invoicing_settings_update(
@@ -145,5 +146,41 @@ def invoicing_settings_update(
                 company=company,
                 target=settings_row,
                 data=changes,
+            )
+        return settings_row
+
+
+def invoice_texts_update(
+    *, company: Company, actor: Actor, payment_note_nb: str, payment_note_en: str
+) -> InvoicingSettings:
+    """Save the note printed under an invoice's payment details, per document language
+    (``invoicing.texts``). A text equal to the default, or empty, follows the default.
+    Issued invoices keep the note they were issued with."""
+    given = {"payment_note_nb": payment_note_nb, "payment_note_en": payment_note_en}
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, text in given.items():
+        text = (text or "").strip()
+        if text == DEFAULT_PAYMENT_NOTES[name.rpartition("_")[2]]:
+            text = ""
+        if len(text) > PAYMENT_NOTE_MAX_LENGTH:
+            errors[name] = _("Høyst %(limit)s tegn.") % {"limit": PAYMENT_NOTE_MAX_LENGTH}
+        cleaned[name] = text
+    if errors:
+        raise ValidationError(errors)
+    with _atomic_in_scope(company):
+        settings_row = _ensure_settings(company)
+        settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
+        changed = [name for name, text in cleaned.items() if getattr(settings_row, name) != text]
+        for name, text in cleaned.items():
+            setattr(settings_row, name, text)
+        settings_row.save(update_fields=[*cleaned, "updated_at"])
+        if changed:
+            audit_log(
+                action="invoicing.texts.updated",
+                actor=actor,
+                company=company,
+                target=settings_row,
+                data={"fields": changed},
             )
         return settings_row

@@ -12,8 +12,8 @@ from django_otp import user_has_device
 
 from accounts.permissions import confirm_sudo, manager_view
 from core.forms import form_add_service_errors
-from invoicing import selectors, services
-from invoicing.forms import SettingsForm
+from invoicing import selectors, services, texts
+from invoicing.forms import InvoiceTextsForm, SettingsForm
 from invoicing.models import Invoice, InvoicingSettings, NumberSeries
 from invoicing.views.common import _actor, _company
 
@@ -101,4 +101,34 @@ def invoicing_settings(request: HttpRequest) -> HttpResponse:
             "vat_reported_through": settings_row.vat_reported_through,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "POST"])
+def invoice_texts(request: HttpRequest) -> HttpResponse:
+    """The note under an invoice's payment details, per document language, starting from
+    the defaults (``invoicing.texts``)."""
+    company = _company(request)
+    settings_row = selectors.invoicing_settings_for(company=company)
+    initial = {
+        f"payment_note_{language}": texts.payment_note(settings_row=settings_row, language=language)
+        for language in texts.LANGUAGES
+    }
+    form = InvoiceTextsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_texts_update(
+                company=company, actor=_actor(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Betalingsmerknaden er lagret."))
+            return redirect("invoicing:texts")
+    return render(
+        request,
+        "invoicing/texts.html",
+        {"form": form, "defaults": texts.DEFAULT_PAYMENT_NOTES},
+        status=400 if form.errors else 200,
     )
