@@ -103,7 +103,7 @@ def client_records_matching(
     if len(phone) >= MIN_PHONE_DIGITS:
         # The stored number without its usual separators ends with the same 8 digits.
         candidates |= Q(phone_digits__endswith=phone[-8:])
-    stripped = F("phone")
+    stripped: F | Replace = F("phone")
     for separator in (" ", "-", ".", "(", ")", "+", "\u00a0"):
         stripped = Replace(stripped, Value(separator), Value(""))
     with scopes_disabled():

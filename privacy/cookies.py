@@ -132,6 +132,8 @@ def read_consent_cookie(request: HttpRequest) -> str | None:
         )
     except (KeyError, signing.BadSignature):
         return None
+    if value is None:  # only with a default, which is not given: a missing cookie raises
+        return None
     visitor_id, _sep, version = value.partition(":")
     if not is_visitor_id(visitor_id) or version != COOKIE_POLICY_VERSION:
         return None
@@ -143,6 +145,8 @@ def read_consent_cookie_visitor(request: HttpRequest) -> str | None:
     try:
         value = request.get_signed_cookie(CONSENT_COOKIE, salt=CONSENT_COOKIE_SALT)
     except (KeyError, signing.BadSignature):
+        return None
+    if value is None:  # only with a default, which is not given: a missing cookie raises
         return None
     visitor_id = value.partition(":")[0]
     return visitor_id if is_visitor_id(visitor_id) else None

@@ -7,11 +7,13 @@ inventory found for the person and the person (a ``User``).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from core.models import AppendOnlyQuerySet
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -69,8 +71,10 @@ def erase_audit_entries(rows: QuerySet, user: User) -> None:
     )._redact(actor_label=REDACTED_LABEL, data={}, redacted_at=timezone.now())
 
 
-def erase_consent_records(rows: QuerySet, user: User) -> None:
+def erase_consent_records(rows: QuerySet[Any], user: User) -> None:
     """Consent rows stay as (now anonymous) proof; the browser ids in them are removed."""
+    if not isinstance(rows, AppendOnlyQuerySet):
+        raise TypeError("Consent records are append-only; only _redact() may change them.")
     rows.filter(redacted_at__isnull=True)._redact(visitor_id="", redacted_at=timezone.now())
 
 

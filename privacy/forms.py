@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import inventory
@@ -100,8 +101,11 @@ def _rectification_choices() -> list[tuple[str, str]]:
                 continue
             if spec.source == "system":
                 continue
+            field = model._meta.get_field(name)
+            if not isinstance(field, models.Field):  # personal fields are the model's own
+                continue
             label = f"{str(model._meta.verbose_name).capitalize()}: "
-            label += str(model._meta.get_field(name).verbose_name)
+            label += str(field.verbose_name)
             choices.append((f"{declaration.label}.{name}", label))
     choices.append(("other", str(_("Annet"))))
     return choices
@@ -113,7 +117,8 @@ class RectificationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject_field"].choices = _rectification_choices()
+        subject_field = cast(forms.ChoiceField, self.fields["subject_field"])
+        subject_field.choices = _rectification_choices()
 
 
 class ErasureForm(forms.Form):
@@ -132,7 +137,8 @@ class ErasureForm(forms.Form):
             del self.fields["close_companies"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.closing and not data.get("close_companies"):
             self.add_error(
                 "close_companies",

@@ -56,7 +56,6 @@ def _records_page_view(request: HttpRequest, response: HttpResponse) -> bool:
         and response.status_code == 200
         and not response.streaming
         and response.get("Content-Type", "").startswith("text/html")
-        and getattr(request, "resolver_match", None) is not None
     )
 
 
@@ -72,6 +71,8 @@ class CookieConsentMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         consent = consent_for_request(request)
+        # HttpRequest declares no such attribute; views read it, and replace it when the
+        # visitor chooses, so the response below follows the new choice.
         request.cookie_consent = consent  # type: ignore[attr-defined]
         anonymous = not request.user.is_authenticated
         if consent.functional and anonymous and hasattr(request, "session"):
@@ -114,6 +115,7 @@ class CookieConsentMiddleware:
             _set_cookie(
                 response, cookies.ANALYTICS_COOKIE, visitor_id, cookies.ANALYTICS_COOKIE_AGE
             )
-        if _records_page_view(request, response):
-            route = request.resolver_match.route  # the pattern, never ids or tokens
+        match = request.resolver_match
+        if match is not None and _records_page_view(request, response):
+            route = match.route  # the pattern, never ids or tokens
             analytics.page_view_record(visitor_id=visitor_id, path="/" + route.lstrip("^"))

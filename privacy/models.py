@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -127,7 +128,7 @@ class SubProcessor(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def localized(self, language: str) -> dict[str, str]:
+    def localized(self, language: str) -> dict[str, str | datetime.date]:
         english = language == "en"
         return {
             "name": self.name,
@@ -361,3 +362,16 @@ class ControllerReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} → {self.company_id}"
+
+    def state_on(self, day: datetime.date) -> str:
+        """ "answered", "overdue" (still open after its deadline) or "open" on ``day``."""
+        if self.status == self.Status.ANSWERED:
+            return "answered"
+        if self.deadline < day:
+            return "overdue"
+        return "open"
+
+    @property
+    def state(self) -> str:
+        """The state today (the pages show it)."""
+        return self.state_on(timezone.localdate())

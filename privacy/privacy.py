@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Manager, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data.inventory import Category as C
@@ -18,31 +20,34 @@ from core.personal_data.inventory import (
 )
 from privacy import erasers
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def _model(label: str):
+
+def _model(label: str) -> Manager[Any]:
     return apps.get_model(label)._default_manager
 
 
-def _invitations_for(user) -> QuerySet:
+def _invitations_for(user: User) -> QuerySet[Any]:
     return _model("accounts.Invitation").filter(email__iexact=user.email)
 
 
-def _audit_entries_for(user) -> QuerySet:
+def _audit_entries_for(user: User) -> QuerySet[Any]:
     return _model("core.AuditEntry").filter(
         Q(actor_kind="user", actor_id=user.pk)
         | Q(object_type="accounts.user", object_id=str(user.pk))
     )
 
 
-def _suppressions_for(user) -> QuerySet:
+def _suppressions_for(user: User) -> QuerySet[Any]:
     return _model("privacy.MarketingSuppression").filter(email__iexact=user.email)
 
 
-def _requests_for(user) -> QuerySet:
+def _requests_for(user: User) -> QuerySet[Any]:
     return _model("privacy.PrivacyRequest").filter(Q(user=user) | Q(email__iexact=user.email))
 
 
-def _f(category: str, purpose: str, source: str, retention: str, **kw) -> PersonalField:
+def _f(category: str, purpose: str, source: str, retention: str, **kw: Any) -> PersonalField:
     return PersonalField(category, purpose=purpose, source=source, retention=retention, **kw)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, ForeignObjectRel, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -22,6 +23,7 @@ from marketing.models import SegmentMembership
 from privacy.models import (
     ConsentPurpose,
     ConsentRecord,
+    ControllerReferral,
     DailyPageStat,
     DataExport,
     MarketingSuppression,
@@ -32,7 +34,9 @@ from privacy.models import (
 )
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from django_stubs_ext import WithAnnotations
+
+    from accounts.models import Company, User
 
 UNSUBSCRIBE_SALT = "privacy.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365
@@ -52,7 +56,7 @@ def consent_state(
     """The latest record per purpose for a user or a visitor (None: never asked)."""
     wanted = purposes or tuple(ConsentPurpose.values)
     state: dict[str, ConsentRecord | None] = dict.fromkeys(wanted)
-    if user is not None and getattr(user, "is_authenticated", False):
+    if user is not None:
         rows = ConsentRecord.objects.filter(user=user)
     elif visitor_id:
         rows = ConsentRecord.objects.filter(visitor_id=visitor_id)
@@ -112,7 +116,7 @@ def email_digest(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
 
 
-def user_from_unsubscribe_token(token: str) -> Any | None:
+def user_from_unsubscribe_token(token: str) -> User | None:
     """The user an unsubscribe link was made for; None if forged, expired or stale."""
     from accounts.models import User
 
@@ -122,7 +126,10 @@ def user_from_unsubscribe_token(token: str) -> Any | None:
         return None
     if not isinstance(payload, dict):
         return None
-    user = User.objects.filter(pk=payload.get("u")).first()
+    user_id = payload.get("u")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id).first()
     if user is None or not hmac.compare_digest(email_digest(user.email), str(payload.get("h", ""))):
         return None
     return user
@@ -160,7 +167,9 @@ def _plain(value: Any) -> str:
     return str(value).strip()
 
 
-def _display(row: models.Model, f: models.Field, exportable: bool) -> str | None:
+def _display(
+    row: models.Model, f: models.Field[Any, Any] | ForeignObjectRel, exportable: bool
+) -> str | None:
     if not exportable:
         return _("(lagret som kryptert kode, vises ikke)")
     if f.many_to_many:
@@ -238,7 +247,7 @@ def _held_item(record: str, label: str, value: str, spec: inventory.PersonalFiel
     )
 
 
-def export_for_download(*, user: User, export_id: Any) -> DataExport | None:
+def export_for_download(*, user: User, export_id: uuid.UUID) -> DataExport | None:
     return DataExport.objects.filter(
         pk=export_id, user=user, status=DataExport.Status.READY, expires_at__gt=timezone.now()
     ).first()
@@ -262,7 +271,7 @@ class ErasureLine:
 class CompanyClosing:
     """A company the person is the last owner of: closed with the erasure."""
 
-    company: Any
+    company: Company
     # The bookkeeping deadline of its latest document (bokføringsloven § 13): its
     # accounting records are kept until then and anonymised after; None: nothing to keep.
     kept_until: datetime.date | None
@@ -273,11 +282,11 @@ class ErasurePlan:
     delete: list[ErasureLine]
     anonymise: list[ErasureLine]
     keep: list[ErasureLine]
-    blocking_companies: list[Any]
+    blocking_companies: list[Company]
     closing: list[CompanyClosing] = field(default_factory=list)
 
 
-def company_records_kept_until(*, company: Any) -> datetime.date | None:
+def company_records_kept_until(*, company: Company) -> datetime.date | None:
     """31.12 five years after the fiscal year of the company's latest document, or of our
     latest invoice to it: the day after, the retention engine anonymises a closed company."""
     from django.db.models import Max, Q
@@ -300,7 +309,7 @@ def company_records_kept_until(*, company: Any) -> datetime.date | None:
     return datetime.date(latest.year + 5, 12, 31)
 
 
-def companies_where_last_owner(*, user: User) -> list[Any]:
+def companies_where_last_owner(*, user: User) -> list[Company]:
     from accounts.models import Membership, Role
 
     owned = Membership.objects.filter(user=user, role=Role.OWNER).select_related("company")
@@ -390,8 +399,6 @@ def statement_update_pending(*, user: User) -> bool:
     """True if the user accepted an older statement and has not read the new one."""
     from accounts.models import TermsAcceptance
 
-    if not getattr(user, "is_authenticated", False):
-        return False
     current = statement_version()
     accepted = (
         TermsAcceptance.objects.filter(user=user)
@@ -421,7 +428,13 @@ def daily_page_stats(*, since: datetime.date) -> list[dict[str, Any]]:
 
 
 # --- Back office: the requests queue and the registers ----------------------------------
-def privacy_request_queue(*, status: str = "open") -> QuerySet[PrivacyRequest]:
+class _Queued(TypedDict):
+    referrals_overdue: int
+
+
+def privacy_request_queue(
+    *, status: str = "open"
+) -> QuerySet[WithAnnotations[PrivacyRequest, _Queued]]:
     """Requests for the privacy officer, the closest deadline first."""
     rows = PrivacyRequest.objects.select_related("assigned_to", "registered_by", "user")
     if status == "open":
@@ -468,28 +481,13 @@ def risk_reviews_due(*, on: datetime.date | None = None) -> QuerySet:
 
 
 # --- Requests passed on to a customer company (we are its processor) ----------------------
-def controller_referral_state(referral: Any, *, on: datetime.date | None = None) -> str:
-    """ "answered", "overdue" (still open after its deadline) or "open"."""
-    from privacy.models import ControllerReferral
-
-    if referral.status == ControllerReferral.Status.ANSWERED:
-        return "answered"
-    if referral.deadline < (on or timezone.localdate()):
-        return "overdue"
-    return "open"
-
-
-def controller_referrals(*, request: Any = None, company: Any = None) -> list[Any]:
-    """Referrals of one request (privacy officer) or to one company, each with ``state``."""
-    from privacy.models import ControllerReferral
-
+def controller_referrals(
+    *, request: PrivacyRequest | None = None, company: Company | None = None
+) -> list[ControllerReferral]:
+    """Referrals of one request (privacy officer) or to one company (each has ``state``)."""
     rows = ControllerReferral.objects.select_related("company", "request", "answered_by")
     if request is not None:
         rows = rows.filter(request=request)
     if company is not None:
         rows = rows.filter(company=company)
-    found = list(rows)
-    today = timezone.localdate()
-    for referral in found:
-        referral.state = controller_referral_state(referral, on=today)
-    return found
+    return list(rows)

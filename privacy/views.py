@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -8,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, override
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import is_recently_authenticated, user_view
+from accounts.permissions import is_recently_authenticated, request_user, user_view
 from core.personal_data import inventory
 from core.redirects import safe_next
 from privacy import cookies, selectors
@@ -101,14 +103,16 @@ def statement_en(request: HttpRequest) -> HttpResponse:
 @require_POST
 @user_view
 def statement_acknowledge(request: HttpRequest) -> HttpResponse:
-    if selectors.statement_update_pending(user=request.user):
-        consent_services.statement_acknowledge(user=request.user)
+    user = request_user(request)
+    if selectors.statement_update_pending(user=user):
+        consent_services.statement_acknowledge(user=user)
     return redirect(_safe_next(request, reverse("privacy_statement")))
 
 
 # --- Cookies -------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def cookie_settings(request: HttpRequest) -> HttpResponse:
+    # Put on the request by CookieConsentMiddleware (HttpRequest declares no such attribute).
     consent: CookieConsent = request.cookie_consent  # type: ignore[attr-defined]
     if request.method == "POST":
         form = CookieChoiceForm(request.POST)
@@ -126,9 +130,11 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
             visitor_id=visitor_id,
             functional=functional,
             analytics=analytics,
-            user=request.user,
+            user=request.user if request.user.is_authenticated else None,
             channel=ConsentChannel.COOKIE_BANNER,
         )
+        # Replaced for CookieConsentMiddleware on the way out (HttpRequest declares no such
+        # attribute): this response already sets or deletes the cookies concerned.
         request.cookie_consent = CookieConsent(  # type: ignore[attr-defined]
             visitor_id=visitor_id, functional=functional, analytics=analytics
         )
@@ -153,7 +159,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "privacy/overview.html",
         {
-            "requests": selectors.privacy_requests_of(user=request.user)[:20],
+            "requests": selectors.privacy_requests_of(user=request_user(request))[:20],
             "complaint_url": DATATILSYNET_COMPLAINT_URL,
         },
     )
@@ -162,13 +168,14 @@ def overview(request: HttpRequest) -> HttpResponse:
 @user_view
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest) -> HttpResponse:
-    state = selectors.consent_state(user=request.user, purposes=selectors.USER_PURPOSES)
+    user = request_user(request)
+    state = selectors.consent_state(user=user, purposes=selectors.USER_PURPOSES)
     initial = {purpose: bool(record and record.given) for purpose, record in state.items()}
     if request.method == "POST":
         form = ConsentsForm(request.POST)
         if form.is_valid():
             changed = consent_services.consents_update(
-                user=request.user, wanted=form.cleaned_data, channel=ConsentChannel.WEB
+                user=user, wanted=form.cleaned_data, channel=ConsentChannel.WEB
             )
             if changed:
                 messages.success(request, _("Samtykkene dine er oppdatert."))
@@ -181,7 +188,7 @@ def consents(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "state": state,
-            "suppressed": selectors.is_marketing_suppressed(email=request.user.email),
+            "suppressed": selectors.is_marketing_suppressed(email=user.email),
         },
     )
 
@@ -189,7 +196,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 @require_POST
 @user_view
 def marketing_object(request: HttpRequest) -> HttpResponse:
-    consent_services.marketing_object(user=request.user, channel=ConsentChannel.WEB)
+    consent_services.marketing_object(user=request_user(request), channel=ConsentChannel.WEB)
     messages.success(request, _("Vi sender deg ikke lenger markedsføring."))
     return redirect("privacy:consents")
 
@@ -211,7 +218,7 @@ def access(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/access.html",
-        {"reports": selectors.personal_data_for(user=request.user)},
+        {"reports": selectors.personal_data_for(user=request_user(request))},
     )
 
 
@@ -219,16 +226,15 @@ def access(request: HttpRequest) -> HttpResponse:
 @reauth_required
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
     if request.method == "POST":
-        export_services.export_request(user=request.user)
+        export_services.export_request(user=user)
         messages.success(
             request,
             _("Vi lager filen din. Last siden på nytt om litt for å laste den ned."),
         )
         return redirect("privacy:export")
-    return render(
-        request, "privacy/export.html", {"exports": selectors.exports_of(user=request.user)}
-    )
+    return render(request, "privacy/export.html", {"exports": selectors.exports_of(user=user)})
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -242,11 +248,12 @@ def export_schema(request: HttpRequest) -> HttpResponse:
 
 
 @user_view
-def export_download(request: HttpRequest, export_id: Any) -> HttpResponse:
-    found = selectors.export_for_download(user=request.user, export_id=export_id)
+def export_download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponseBase:
+    user = request_user(request)
+    found = selectors.export_for_download(user=user, export_id=export_id)
     if found is None or not found.file:
         raise Http404
-    export_services.export_downloaded(export=found, user=request.user)
+    export_services.export_downloaded(export=found, user=user)
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,
@@ -259,14 +266,15 @@ def export_download(request: HttpRequest, export_id: Any) -> HttpResponse:
 @reauth_required
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest) -> HttpResponse:
-    plan = selectors.erasure_plan(user=request.user)
+    user = request_user(request)
+    plan = selectors.erasure_plan(user=user)
     form = ErasureForm(request.POST or None, closing=bool(plan.blocking_companies))
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 erasure_services.user_erase(
-                    user=request.user, close_companies=bool(plan.blocking_companies)
+                    user=user, close_companies=bool(plan.blocking_companies)
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -288,16 +296,17 @@ def erase(request: HttpRequest) -> HttpResponse:
 @user_view
 @require_http_methods(["GET", "POST"])
 def rectification(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
     form = RectificationForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             created = request_services.privacy_request_create(
                 kind=PrivacyRequest.Kind.RECTIFICATION,
-                name=request.user.full_name or request.user.email,
-                email=request.user.email,
+                name=user.full_name or user.email,
+                email=user.email,
                 message=form.cleaned_data["message"],
                 subject_field=form.cleaned_data["subject_field"],
-                user=request.user,
+                user=user,
             )
             messages.success(
                 request,
@@ -312,7 +321,9 @@ def rectification(request: HttpRequest) -> HttpResponse:
 @user_view
 def profiling(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "privacy/profiling.html", {"segments": selectors.segments_of(user=request.user)}
+        request,
+        "privacy/profiling.html",
+        {"segments": selectors.segments_of(user=request_user(request))},
     )
 
 

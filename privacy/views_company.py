@@ -8,6 +8,8 @@ Owners and administrators only; another company's client or referral is a 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import manager_view
+from accounts.permissions import manager_view, request_company, request_user
 from core.forms import form_add_service_errors
 from customers.models import Client
 from privacy import clients, selectors
@@ -30,8 +32,9 @@ class PersonSearchForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Navn"), max_length=200, required=False)
     phone = forms.CharField(label=gettext_lazy("Telefon"), max_length=30, required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         try:
             data["query"] = clients.person_query_clean(
                 email=data.get("email", ""), name=data.get("name", ""), phone=data.get("phone", "")
@@ -52,13 +55,13 @@ class AnswerForm(forms.Form):
 
 
 def _own_client(request: HttpRequest, pk: int) -> Client:
-    return get_object_or_404(Client.objects.filter(company=request.company), pk=pk)  # type: ignore[attr-defined]
+    return get_object_or_404(Client.objects.filter(company=request_company(request)), pk=pk)
 
 
 @manager_view
 @require_http_methods(["GET"])
 def persons(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     form = PersonSearchForm(request.GET if request.GET.keys() - {"referral"} else None)
     matches = None
     if form.is_bound and form.is_valid():
@@ -100,7 +103,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_export(request: HttpRequest, pk: int) -> HttpResponse:
     client = _own_client(request, pk)
-    content = controllers.client_export(client=client, user=request.user)  # type: ignore[arg-type]
+    content = controllers.client_export(client=client, user=request_user(request))
     response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kunde-{client.number}.json"'
     return response
@@ -111,7 +114,7 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     client = _own_client(request, pk)
     try:
-        controllers.client_anonymise(client=client, user=request.user)  # type: ignore[arg-type]
+        controllers.client_anonymise(client=client, user=request_user(request))
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -123,7 +126,7 @@ def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 @manager_view
 @require_POST
 def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     referral = ControllerReferral.objects.filter(company=company, pk=pk).first()
     if referral is None:
         raise Http404
@@ -133,7 +136,7 @@ def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
             controllers.controller_referral_answer(
                 referral=referral,
                 company=company,
-                user=request.user,  # type: ignore[arg-type]
+                user=request_user(request),
                 answer=form.cleaned_data["answer"],
             )
         except ValidationError as error:

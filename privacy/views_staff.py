@@ -9,7 +9,8 @@ category get in (others 403, non-staff 404).
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -21,10 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
+from accounts.permissions import request_user
 from backoffice.access import record_access
 from backoffice.models import StaffProfile, StaffRole
 from backoffice.permissions import Action, OperatorCategory, staff_view
 from core.forms import form_add_service_errors
+from core.parsing import parse_id
 from core.personal_data.inventory import Category
 from privacy import clients, selectors
 from privacy.models import DataExport, PrivacyRequest
@@ -38,7 +42,7 @@ STATUS_FILTERS = ("open", "unverified", "closed", "all")
 REFER_DAYS = datetime.timedelta(days=14)
 
 
-def _officers() -> list[Any]:
+def _officers() -> list[User]:
     return [
         p.user
         for p in StaffProfile.objects.filter(is_active=True, user__is_active=True).select_related(
@@ -76,9 +80,8 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.officers = {u.pk: u for u in _officers()}
-        self.fields["assignee"].choices = [
-            (pk, u.full_name or u.email) for pk, u in self.officers.items()
-        ]
+        assignee = cast(forms.TypedChoiceField, self.fields["assignee"])
+        assignee.choices = [(pk, u.full_name or u.email) for pk, u in self.officers.items()]
 
 
 class ExtendForm(forms.Form):
@@ -151,7 +154,9 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            created = requests.privacy_request_register(staff=request.user, **form.cleaned_data)
+            created = requests.privacy_request_register(
+                staff=request_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -215,7 +220,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action(
-    request: HttpRequest, pk: int, form_class: type[forms.Form] | None, key: str, run: Any
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form] | None,
+    key: str,
+    run: Callable[[PrivacyRequest, dict[str, Any]], str],
 ) -> HttpResponse:
     item = get_object_or_404(PrivacyRequest, pk=pk)
     form = form_class(request.POST) if form_class else None
@@ -245,7 +254,9 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
         form_officers = {u.pk: u for u in _officers()}
         assignee = form_officers[data["assignee"]]
-        requests.privacy_request_assign(request=item, staff=request.user, assignee=assignee)
+        requests.privacy_request_assign(
+            request=item, staff=request_user(request), assignee=assignee
+        )
         return _("Saken er tildelt %(name)s.") % {"name": assignee.full_name or assignee.email}
 
     return _action(request, pk, AssignForm, "assign_form", run)
@@ -256,7 +267,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
         updated = requests.privacy_request_extend(
-            request=item, staff=request.user, months=data["months"], reason=data["reason"]
+            request=item, staff=request_user(request), months=data["months"], reason=data["reason"]
         )
         return _("Fristen er forlenget til %(date)s, og personen er varslet.") % {
             "date": updated.deadline.strftime("%d.%m.%Y")
@@ -269,7 +280,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
-        requests.privacy_request_export(request=item, staff=request.user)
+        requests.privacy_request_export(request=item, staff=request_user(request))
         return _("Eksporten lages nå; personen laster den ned fra personvernsidene sine.")
 
     return _action(request, pk, None, "", run)
@@ -283,7 +294,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
         requests.privacy_request_erase(
-            request=item, staff=request.user, close_companies=close_companies
+            request=item, staff=request_user(request), close_companies=close_companies
         )
         return _("Personen er slettet etter reglene i dataoversikten.")
 
@@ -294,7 +305,9 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
-        requests.privacy_request_close(request=item, staff=request.user, response=data["response"])
+        requests.privacy_request_close(
+            request=item, staff=request_user(request), response=data["response"]
+        )
         return _("Henvendelsen er avsluttet, og svaret er sendt.")
 
     return _action(request, pk, CloseForm, "close_form", run)
@@ -304,11 +317,15 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def refer(request: HttpRequest, pk: int) -> HttpResponse:
     """Pass the request on to the companies whose client records were ticked."""
-    client_ids = [int(v) for v in request.POST.getlist("client") if v.isdigit()]
+    # Ids that are not ids are left out (str.isdigit() let "²" through to int(), a 500).
+    client_ids = [i for i in map(parse_id, request.POST.getlist("client")) if i is not None]
 
     def run(item: PrivacyRequest, data: dict[str, Any]) -> str:
         sent = controllers.controller_referral_create(
-            request=item, staff=request.user, client_ids=client_ids, deadline=data["deadline"]
+            request=item,
+            staff=request_user(request),
+            client_ids=client_ids,
+            deadline=data["deadline"],
         )
         return _("Henvendelsen er sendt til %(n)s firma(er); eierne er varslet.") % {"n": len(sent)}
 

@@ -65,17 +65,23 @@ def consent_text_archive(*, purpose: str, version: str) -> ConsentText | None:
 
 
 def _consent_record(
-    *, purpose: str, given: bool, channel: str, user: User, visitor_id: str, text_version: str
+    *,
+    purpose: str,
+    given: bool,
+    channel: str,
+    user: User | None,
+    visitor_id: str,
+    text_version: str,
 ) -> ConsentRecord:
     if purpose not in ConsentPurpose.values:
         raise ValidationError(_("Ukjent formål for samtykke."))
     if channel not in ConsentChannel.values:
         raise ValidationError(_("Ukjent kanal for samtykke."))
-    if (user is None or not user.is_authenticated) and not visitor_id:
+    if user is None and not visitor_id:
         raise ValidationError(_("Et samtykke må gjelde en bruker eller en besøkende."))
     consent_text_archive(purpose=purpose, version=text_version)
     record = ConsentRecord.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
+        user=user,
         visitor_id=visitor_id,
         purpose=purpose,
         given=given,

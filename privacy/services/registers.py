@@ -108,7 +108,7 @@ SEEDED_RISKS = (
 
 
 @transaction.atomic
-def risk_register_seed(*, owner: Any, on: datetime.date | None = None) -> int:
+def risk_register_seed(*, owner: User, on: datetime.date | None = None) -> int:
     """Add the statement's risk assessments that are missing (by title); returns how many."""
     from privacy.models import RiskAssessment
 

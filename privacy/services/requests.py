@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,8 +30,8 @@ MAX_UNVERIFIED_PER_DAY = 3
 MAX_MESSAGE_LENGTH = 5000
 
 
-def _actor_for(user: User, fallback: str) -> Actor:
-    if user is not None and getattr(user, "is_authenticated", False):
+def _actor_for(user: User | None, fallback: str) -> Actor:
+    if user is not None:
         return Actor.user(user)
     return Actor.system(fallback)
 
@@ -73,8 +73,8 @@ def privacy_request_create(
     if not message:
         raise ValidationError(_("Skriv hva henvendelsen gjelder."))
     now = timezone.now()
-    logged_in = user is not None and getattr(user, "is_authenticated", False)
-    if not logged_in and (
+    logged_in = user is not None
+    if user is None and (
         PrivacyRequest.objects.filter(
             email__iexact=email.strip(),
             status=PrivacyRequest.Status.AWAITING_VERIFICATION,
@@ -96,9 +96,9 @@ def privacy_request_create(
                 request = PrivacyRequest.objects.create(
                     reference=_new_reference(),
                     kind=kind,
-                    user=user if logged_in else None,
+                    user=user,
                     name=name.strip(),
-                    email=(user.email if logged_in else email).strip(),
+                    email=(email if user is None else user.email).strip(),
                     subject_field=subject_field,
                     message=message,
                     status=(
@@ -163,7 +163,7 @@ def _deadline_for(request: PrivacyRequest, extension_months: int) -> datetime.da
     return add_months(timezone.localdate(request.received_at), 1 + extension_months)
 
 
-def _subject_user(request: PrivacyRequest) -> Any:
+def _subject_user(request: PrivacyRequest) -> User | None:
     """The account a request is about: its own link, else the verified address's account."""
     from accounts.models import User
 
@@ -263,7 +263,7 @@ def privacy_request_register(
 
 @transaction.atomic
 def privacy_request_assign(
-    *, request: PrivacyRequest, staff: User, assignee: Any
+    *, request: PrivacyRequest, staff: User, assignee: User | None
 ) -> PrivacyRequest:
     request = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     if request.status == PrivacyRequest.Status.CLOSED:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 
+from accounts.models import User
 from privacy import selectors
 
 register = template.Library()
@@ -24,5 +25,6 @@ def privacy_notices(context: template.Context) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         # The cookie page is the banner's long form; it does not repeat the banner.
         "show_banner": consent is not None and not consent.decided and not on_cookie_page,
-        "statement_update": user is not None and selectors.statement_update_pending(user=user),
+        "statement_update": isinstance(user, User)
+        and selectors.statement_update_pending(user=user),
     }

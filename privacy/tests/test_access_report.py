@@ -98,6 +98,7 @@ def test_the_purchase_history_of_an_owners_companies_is_in_the_report(
     co_owner = MembershipFactory(company=company, role=Role.OWNER).user
     order = backoffice.order_place(customer=company, plan=plan, user=co_owner)
     invoice = order.invoice
+    assert invoice is not None
     with scope(company=operator_company()):
         payment_register(
             invoice=invoice,
@@ -147,5 +148,10 @@ def test_every_personal_field_is_shown_with_words_chosen_for_people():
 def test_a_documents_snapshot_is_shown_as_its_values_not_its_keys():
     from privacy.selectors import _plain
 
-    snapshot = {"name": "Kari Nordmann", "address_line": "Storgata 1", "vat": None, "lines": []}
+    snapshot: dict[str, object] = {
+        "name": "Kari Nordmann",
+        "address_line": "Storgata 1",
+        "vat": None,
+        "lines": [],
+    }
     assert _plain(snapshot) == "Kari Nordmann, Storgata 1"

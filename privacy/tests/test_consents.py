@@ -39,9 +39,11 @@ def test_current_state_is_the_latest_record_per_purpose_and_withdrawal_is_immedi
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.EMAIL_LINK, user=owner
     )
     state = selectors.consent_state(user=owner)
-    assert state[ConsentPurpose.MARKETING_EMAIL].given is False
-    assert state[ConsentPurpose.MARKETING_EMAIL].channel == ConsentChannel.EMAIL_LINK
-    assert state[ConsentPurpose.MARKETING_SMS].given is True
+    email, sms = state[ConsentPurpose.MARKETING_EMAIL], state[ConsentPurpose.MARKETING_SMS]
+    assert email is not None and sms is not None
+    assert email.given is False
+    assert email.channel == ConsentChannel.EMAIL_LINK
+    assert sms.given is True
     assert not selectors.may_send_marketing(user=owner)
     assert ConsentRecord.objects.filter(user=owner).count() == 3
     actions = set(AuditEntry.objects.values_list("action", flat=True))
@@ -67,13 +69,17 @@ def test_consents_page_gives_and_withdraws(owner_client, owner):
         reverse("privacy:consents"), {"marketing_email": "on", "product_analytics": "on"}
     )
     state = selectors.consent_state(user=owner)
-    assert state[ConsentPurpose.MARKETING_EMAIL].given
-    assert state[ConsentPurpose.PRODUCT_ANALYTICS].given
+    email, analytics = (
+        state[ConsentPurpose.MARKETING_EMAIL],
+        state[ConsentPurpose.PRODUCT_ANALYTICS],
+    )
+    assert email is not None and email.given
+    assert analytics is not None and analytics.given
     assert state[ConsentPurpose.MARKETING_SMS] is None  # never asked, nothing recorded
     owner_client.post(reverse("privacy:consents"), {"product_analytics": "on"})
-    state = selectors.consent_state(user=owner)
-    assert state[ConsentPurpose.MARKETING_EMAIL].given is False
-    assert state[ConsentPurpose.MARKETING_EMAIL].text_version == consents.CONSENT_TEXT_VERSION
+    email = selectors.consent_state(user=owner)[ConsentPurpose.MARKETING_EMAIL]
+    assert email is not None and email.given is False
+    assert email.text_version == consents.CONSENT_TEXT_VERSION
     assert ConsentRecord.objects.filter(user=owner).count() == 3
 
 
@@ -107,7 +113,7 @@ def test_unsubscribe_link_works_without_login_and_one_click_post(client, owner):
     assert response.status_code == 200
     assert not selectors.may_send_marketing(user=owner)
     latest = selectors.consent_state(user=owner)[ConsentPurpose.MARKETING_EMAIL]
-    assert latest.channel == ConsentChannel.EMAIL_LINK
+    assert latest is not None and latest.channel == ConsentChannel.EMAIL_LINK
 
 
 def test_forged_or_expired_unsubscribe_link_is_a_400_and_changes_nothing(client, owner):

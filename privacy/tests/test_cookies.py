@@ -118,7 +118,9 @@ def test_logged_in_choice_is_linked_to_the_user(owner_client, owner):
     owner_client.post(reverse("privacy:cookies"), {"action": "accept_all"})
     records = ConsentRecord.objects.filter(user=owner)
     assert records.count() == 2
-    visitor = records.first().visitor_id
+    first = records.first()
+    assert first is not None
+    visitor = first.visitor_id
     assert selectors.cookie_choices(visitor_id=visitor) == {
         ConsentPurpose.COOKIE_FUNCTIONAL: True,
         ConsentPurpose.COOKIE_ANALYTICS: True,

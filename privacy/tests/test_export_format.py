@@ -11,7 +11,9 @@ import zipfile
 import pytest
 from django.urls import reverse
 from django_scopes import scope
-from jsonschema import Draft202012Validator, FormatChecker
+
+# types-jsonschema is not among the pinned dev requirements (adding it needs the integrator).
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from backoffice import services as backoffice
 from backoffice.selectors import operator_company
@@ -28,12 +30,14 @@ def purchases(owner, company, plan):  # noqa: F811 (fixture)
     from invoicing.services import payment_register
 
     order = backoffice.order_place(customer=company, plan=plan, user=owner)
+    invoice = order.invoice
+    assert invoice is not None
     with scope(company=operator_company()):
         payment_register(
-            invoice=order.invoice,
+            invoice=invoice,
             actor=Actor.system("tests"),
-            amount=order.invoice.total_incl_vat,
-            date=order.invoice.invoice_date,
+            amount=invoice.total_incl_vat,
+            date=invoice.invoice_date,
         )
     return order
 

@@ -1,5 +1,6 @@
 import pytest
 from django.apps import apps
+from django.utils.functional import lazystr
 
 from core.personal_data import inventory
 from core.personal_data.inventory import Category, InventoryError, PersonalField
@@ -23,6 +24,7 @@ def test_the_check_covers_project_apps_only_and_catches_an_undeclared_field(monk
     assert {"accounts.User", "core.AuditEntry", "privacy.ConsentRecord"} <= labels
     assert not any(label.startswith(("auth.", "sessions.", "axes.")) for label in labels)
     declaration = inventory.declaration_for("accounts.User")
+    assert declaration is not None
     trimmed = dict(declaration.personal)
     del trimmed["phone"]
     monkeypatch.setattr(declaration, "personal", trimmed)
@@ -64,13 +66,13 @@ def test_personal_fields_use_only_the_statements_categories_and_have_a_legal_bas
 
 
 def test_apps_can_add_purposes_and_retention_rules():
-    rule = inventory.Retention("test_24h", "24 timer", days=1)
+    rule = inventory.Retention("test_24h", lazystr("24 timer"), days=1)
     assert inventory.register_retention(rule) is rule
     assert inventory.register_retention(rule) is rule  # the same rule twice is fine
     with pytest.raises(InventoryError):
-        inventory.register_retention(inventory.Retention("test_24h", "annet", days=2))
+        inventory.register_retention(inventory.Retention("test_24h", lazystr("annet"), days=2))
     with pytest.raises(InventoryError):
-        inventory.register_purpose(inventory.Purpose("x_test", "x", "legitimate_interest"))
+        inventory.register_purpose(inventory.Purpose("x_test", lazystr("x"), "legitimate_interest"))
     del inventory.RETENTION["test_24h"]
 
 

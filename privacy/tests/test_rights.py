@@ -154,7 +154,8 @@ def test_member_erasure_leaves_cleanly(
     assert AuditEntry.objects.get(pk=untouched.pk).redacted_at is None
     assert AuditEntry.objects.filter(action="privacy.erasure.completed").exists()
     latest = ConsentRecord.objects.filter(user=user, purpose=ConsentPurpose.MARKETING_EMAIL)
-    assert latest.first().given is False
+    last = latest.first()
+    assert last is not None and last.given is False
     # Logged out: the next page needs login again.
     assert member_client.get(reverse("privacy:overview")).status_code == 302
 
