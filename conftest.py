@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.tests.factories import CompanyFactory, MembershipFactory
 
 # API fixtures (api_client, api_token, ...) and a clean cache for rate limits.
@@ -67,7 +67,7 @@ def outsider(other_company):
     return MembershipFactory(company=other_company, role=Role.OWNER).user
 
 
-def _client_for(user) -> Client:
+def _client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client

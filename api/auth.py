@@ -26,6 +26,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.models import EDITOR_ROLES, Company, Membership
+from accounts.permissions import otp_verified
 from api.models import ApiToken
 from api.services import api_token_find_active, api_token_mark_used
 from core.audit import Actor
@@ -91,7 +92,7 @@ class CompanySessionAuthentication(SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        if user_has_device(user) and not user.is_verified():
+        if user_has_device(user) and not otp_verified(user):
             return None  # second factor not given yet: not logged in for the API
         return result
 

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from core.personal_data.inventory import Category as C
 from core.personal_data.inventory import Erasure, PersonalField, register
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def _idempotency_records_for(user) -> QuerySet:
+
+def _idempotency_records_for(user: User) -> QuerySet[Any]:
     model = apps.get_model("api.IdempotencyRecord")
     return model._default_manager.filter(caller=f"user:{user.pk}")
 
