@@ -1,5 +1,8 @@
 """Operations for migrations that several apps need (import them in the migration file).
 
+``guard_triggers_lifted_by_retention`` re-creates guard triggers (append-only logs, issued
+invoices, payments) so that they stand aside inside a retention run's transaction only.
+
 ``company_trigram_indexes`` builds the GIN trigram indexes behind the text searches of the
 lists and the client picker: PostgreSQL only (SQLite keeps a bounded scan), built
 ``CONCURRENTLY`` so tenants keep writing, so the migration must say ``atomic = False``.
@@ -8,7 +11,7 @@ The extensions (``pg_trgm``, ``btree_gin``) come from ``customers/0005``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import migrations
@@ -40,3 +43,39 @@ def company_trigram_indexes(indexes: Mapping[str, tuple[str, str]]) -> migration
             schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
     return migrations.RunPython(create, drop, elidable=False)
+
+
+# The guard triggers stand aside inside a retention run's transaction only
+# (``core.guards.retention_guards_lifted`` sets ``fakturanett.retention_run`` with SET LOCAL).
+RETENTION_RUN_NOT_ON = (
+    "WHEN (current_setting('fakturanett.retention_run', true) IS DISTINCT FROM 'on')"
+)
+
+
+def guard_triggers_lifted_by_retention(
+    triggers: Sequence[tuple[str, str, str]],
+) -> migrations.RunPython:
+    """Re-create each ``(trigger, table, function call)`` guard (``BEFORE UPDATE OR DELETE``,
+    per row) with a ``WHEN`` that lets a retention run's own transaction through; reversed,
+    without it. PostgreSQL only (SQLite has no such triggers); both directions run one
+    statement batch: drop and create per trigger, in the order given."""
+    triggers = tuple(triggers)
+
+    def sql(when: str) -> str:
+        return "\n" + "".join(
+            f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
+            f"CREATE TRIGGER {name}\n"
+            f"    BEFORE UPDATE OR DELETE ON {table}\n"
+            f"    FOR EACH ROW {when} EXECUTE FUNCTION {function};\n"
+            for name, table, function in triggers
+        )
+
+    def forward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql(RETENTION_RUN_NOT_ON), params=None)
+
+    def backward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql(""), params=None)
+
+    return migrations.RunPython(forward, backward)

@@ -45,7 +45,13 @@ from core.outbox import outbox_enqueue
 from customers.models import Client
 from invoicing.calculation import LineInput, compute_totals
 from invoicing.models import Invoice
-from invoicing.services import InvoiceHeader, LineData, invoice_create_draft, lines_validate
+from invoicing.services import (
+    InvoiceHeader,
+    LineData,
+    invoice_create_draft,
+    lines_data_of,
+    lines_validate,
+)
 from quotes.models import Quote, QuoteLine, QuoteNumberSeries
 
 logger = logging.getLogger(__name__)
@@ -396,18 +402,7 @@ def quote_convert(*, quote: Quote, actor: Actor, exchange_rate: Decimal | None =
                 % {"status": locked.get_status_display().lower()},
                 code="closed",
             )
-        lines = [
-            LineData(
-                quantity=line.quantity,
-                product=line.product,
-                description=line.description,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_code=line.vat_code,
-            )
-            for line in locked.lines.select_related("product", "vat_code").order_by("position")
-        ]
+        lines = lines_data_of(locked.lines.all())
         invoice = invoice_create_draft(
             company=company,
             actor=actor,

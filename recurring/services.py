@@ -43,6 +43,7 @@ from django_scopes import scope, scopes_disabled
 from accounts.models import Company
 from core.audit import Actor, audit_log
 from core.models import AuditEntry
+from core.records import dataclass_of
 from customers.models import Client
 from delivery.services import delivery_request
 from invoicing.services import (
@@ -50,6 +51,7 @@ from invoicing.services import (
     LineData,
     invoice_create_draft,
     invoice_issue,
+    lines_data_of,
     lines_validate,
 )
 from recurring import periods
@@ -266,38 +268,12 @@ def recurring_set_active(
 
 def recurring_data_of(template: RecurringInvoice) -> TemplateData:
     """The template's current fields (a partial update starts from them)."""
-    return TemplateData(
-        name=template.name,
-        client=template.client,
-        start_date=template.start_date,
-        interval_months=template.interval_months,
-        end_date=template.end_date,
-        max_count=template.max_count,
-        mode=template.mode,
-        send_automatically=template.send_automatically,
-        our_reference=template.our_reference,
-        free_text=template.free_text,
-    )
+    return dataclass_of(TemplateData, template)
 
 
 def recurring_lines_of(template: RecurringInvoice) -> list[LineData]:
     """The template's lines as ``LineData`` (what each invoice gets; an update keeps them)."""
-    return _line_data(template)
-
-
-def _line_data(template: RecurringInvoice) -> list[LineData]:
-    return [
-        LineData(
-            quantity=line.quantity,
-            product=line.product,
-            description=line.description,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            discount_percent=line.discount_percent,
-            vat_code=line.vat_code,
-        )
-        for line in template.lines.select_related("product", "vat_code").order_by("position")
-    ]
+    return lines_data_of(template.lines.all())
 
 
 def _attempt(run: RecurringRun, template: RecurringInvoice, actor: Actor, today: datetime.date):
@@ -321,7 +297,7 @@ def _attempt(run: RecurringRun, template: RecurringInvoice, actor: Actor, today:
                     our_reference=template.our_reference,
                     free_text=template.free_text,
                 ),
-                lines=_line_data(template),
+                lines=recurring_lines_of(template),
             )
             if template.mode == RecurringInvoice.Mode.ISSUE:
                 invoice = invoice_issue(invoice=invoice, actor=actor)

@@ -5,26 +5,21 @@ which locked the table for everyone."""
 
 from django.db import migrations
 
-WHEN = "WHEN (current_setting('fakturanett.retention_run', true) IS DISTINCT FROM 'on')"
-CREATE = """
-DROP TRIGGER IF EXISTS backoffice_accesslogentry_append_only ON backoffice_accesslogentry;
-CREATE TRIGGER backoffice_accesslogentry_append_only
-    BEFORE UPDATE OR DELETE ON backoffice_accesslogentry
-    FOR EACH ROW {when} EXECUTE FUNCTION backoffice_accesslogentry_append_only();
-"""
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE.format(when=WHEN), params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE.format(when=""), params=None)
+from core.migration_operations import guard_triggers_lifted_by_retention
 
 
 class Migration(migrations.Migration):
     dependencies = [("backoffice", "0005_staffgrantrequest")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    # Applied already: the operation runs exactly the SQL this file ran before.
+    operations = [
+        guard_triggers_lifted_by_retention(
+            [
+                (
+                    "backoffice_accesslogentry_append_only",
+                    "backoffice_accesslogentry",
+                    "backoffice_accesslogentry_append_only()",
+                )
+            ]
+        ),
+    ]

@@ -44,6 +44,7 @@ from invoicing.services.drafts import (
     invoice_header_of,
     invoice_update_draft,
     line_data_of,
+    lines_data_of,
     lines_validate,
 )
 from invoicing.services.issue import (
@@ -80,6 +81,7 @@ __all__ = [
     "invoice_update_draft",
     "invoicing_settings_update",
     "line_data_of",
+    "lines_data_of",
     "lines_validate",
     "payment_register",
     "payment_register_many",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from catalog.units import Unit
 from core.audit import Actor, audit_log
 from core.currencies import clean_currency
 from core.money import ZERO
+from core.records import dataclass_of
 from customers.countries import is_country_code
 from customers.models import Client
 from invoicing.calculation import line_net_amount
@@ -291,11 +293,7 @@ def invoice_duplicate(*, invoice: Invoice, actor: Actor) -> Invoice:
             free_text=invoice.free_text,
             **{name: getattr(invoice, name) for name in DELIVERY_PLACE_FIELDS},
         )
-        lines = [
-            line_data_of(line)
-            for line in invoice.lines.select_related("product", "vat_code").order_by("position")
-        ]
-        fields, built = _validate_draft(company, header, lines)
+        fields, built = _validate_draft(company, header, lines_data_of(invoice.lines.all()))
         copy = Invoice.objects.create(company=company, kind=Invoice.Kind.INVOICE, **fields)
         _save_lines(copy, built)
         audit_log(
@@ -355,28 +353,34 @@ def invoice_create_draft(
 
 def invoice_header_of(invoice: Invoice) -> InvoiceHeader:
     """The draft's current header, to change a few fields with ``dataclasses.replace``."""
-    return InvoiceHeader(
-        client=invoice.client,
-        invoice_date=invoice.invoice_date,
-        due_date=invoice.due_date,
-        delivery_date=invoice.delivery_date,
-        delivery_period_start=invoice.delivery_period_start,
-        delivery_period_end=invoice.delivery_period_end,
-        our_reference=invoice.our_reference,
-        their_reference=invoice.their_reference,
-        buyer_reference=invoice.buyer_reference,
-        order_number=invoice.order_number,
-        currency=invoice.currency,
-        exchange_rate=invoice.exchange_rate if invoice.currency != "NOK" else None,
-        free_text=invoice.free_text,
-        is_prepayment=invoice.is_prepayment,
-        **{name: getattr(invoice, name) for name in DELIVERY_PLACE_FIELDS},
-    )
+    # A NOK invoice stores the rate 1; the header's "no rate" is None (``InvoiceHeader``).
+    rate = invoice.exchange_rate if invoice.currency != "NOK" else None
+    return dataclass_of(InvoiceHeader, invoice, exchange_rate=rate)
 
 
-def line_data_of(line: InvoiceLine) -> LineData:
-    """A saved line as ``LineData`` (to resubmit a draft's lines with changes)."""
-    return LineData(
+class SavedLine(Protocol):
+    """A stored line of any kind: a draft's, a quote's or a recurring template's."""
+
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def product(self) -> Product | None: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+    @property
+    def discount_percent(self) -> Decimal: ...
+    @property
+    def vat_code(self) -> VatCode: ...
+
+
+def line_data_of(line: SavedLine) -> LineData:
+    """A stored line as ``LineData``: a draft's (to resubmit it with changes, its period
+    kept), a quote's or a recurring template's (what the invoice made from it gets)."""
+    data = LineData(
         quantity=line.quantity,
         product=line.product,
         description=line.description,
@@ -384,9 +388,18 @@ def line_data_of(line: InvoiceLine) -> LineData:
         unit_price=line.unit_price,
         discount_percent=line.discount_percent,
         vat_code=line.vat_code,
-        period_start=line.period_start,
-        period_end=line.period_end,
     )
+    if isinstance(line, InvoiceLine):
+        return replace(data, period_start=line.period_start, period_end=line.period_end)
+    return data
+
+
+def lines_data_of(lines: QuerySet[Any]) -> list[LineData]:
+    """``line_data_of`` for each of ``lines`` (an invoice's, quote's or template's), in order."""
+    return [
+        line_data_of(line)
+        for line in lines.select_related("product", "vat_code").order_by("position")
+    ]
 
 
 def _lock_draft(invoice: Invoice) -> Invoice:
