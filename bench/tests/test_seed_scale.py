@@ -1,0 +1,110 @@
+"""bench.seed_scale at a tiny scale: the SQL builds data the application would have built.
+
+PostgreSQL only (the seeder is); the benchmark itself runs it at 4.5 M invoices, never
+the tests."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Max, Min, Sum
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from bench.seed_scale import NotEmpty, seed
+from core.identifiers import kid_mod10
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the seeder is PostgreSQL SQL"),
+]
+
+TODAY = datetime.date(2026, 12, 3)
+
+
+def _seed():
+    return seed(
+        big=120,
+        big_clients=7,
+        small_companies=2,
+        small_invoices=40,
+        small_clients=3,
+        owner_email="eier@stor.example",
+        password="Hemmelig-passord-42",
+        today=TODAY,
+    )
+
+
+def test_seeded_data_is_consistent_and_listed(client):
+    from accounts.models import Company, User
+    from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, NumberSeries, Payment
+
+    result = _seed()
+
+    assert (result.companies, result.invoices, result.payments > 0) == (3, 200, True)
+    with scopes_disabled():
+        assert Company.objects.count() == 3
+        per_company = (
+            Invoice.objects.values("company")
+            .annotate(n=Count("id"), low=Min("number"), high=Max("number"))
+            .order_by("-n")
+        )
+        assert [row["n"] for row in per_company] == [120, 40, 40]
+        for row in per_company:
+            # Gapless 1..n, and the series continues right after the last number.
+            numbers = list(
+                Invoice.objects.filter(company=row["company"])
+                .order_by("number")
+                .values_list("number", flat=True)
+            )
+            assert numbers == list(range(1, row["n"] + 1))
+            series = NumberSeries.objects.get(company=row["company"], kind="invoice")
+            assert series.next_number == row["n"] + 1
+        assert not Invoice.objects.filter(status="draft").exists()
+        for invoice in Invoice.objects.select_related("client"):
+            lines = InvoiceLine.objects.filter(invoice=invoice)
+            vat_lines = InvoiceVatLine.objects.filter(invoice=invoice)
+            net = lines.aggregate(s=Sum("net_amount"))["s"]
+            vat = vat_lines.aggregate(s=Sum("vat"))["s"]
+            assert invoice.total_excl_vat == net == vat_lines.aggregate(s=Sum("basis"))["s"]
+            assert invoice.total_vat == vat == (net * Decimal("0.25")).quantize(Decimal("0.01"))
+            assert invoice.total_incl_vat == net + vat
+            assert lines.get().company_id == invoice.company_id == invoice.client.company_id
+            assert invoice.buyer_snapshot["name"] == invoice.client.name
+            assert invoice.kid == kid_mod10(invoice.kid[:-1])
+            assert invoice.due_date == invoice.invoice_date + datetime.timedelta(days=14)
+            assert invoice.invoice_date <= TODAY
+            paid = Payment.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"]
+            assert (paid or Decimal(0)) == invoice.paid_amount
+            expected = {
+                Decimal(0): {"issued", "sent"},
+                invoice.total_incl_vat: {"paid"},
+            }.get(invoice.paid_amount, {"partially_paid"})
+            assert invoice.status in expected
+        statuses = set(Invoice.objects.values_list("status", flat=True))
+        assert {"paid", "sent"} <= statuses
+
+    owner = User.objects.get(email="eier@stor.example")
+    assert owner.check_password("Hemmelig-passord-42")
+    client.force_login(owner)
+    response = client.get(reverse("invoicing:list"))
+    assert response.status_code == 200
+    with scopes_disabled():
+        newest = Invoice.objects.filter(company_id=result.big_company_id).order_by("-number")[0]
+    assert newest.number == 120
+    assert str(newest.client.name) in response.content.decode()
+    assert response.context["page"].count == 120
+    assert response.context["page"].object_list[0].pk == newest.pk
+    # The secondary indexes were built again after the load.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'invoice_open_cover'")
+        assert cursor.fetchone() is not None
+
+
+def test_refuses_a_database_with_invoices():
+    _seed()
+    with pytest.raises(NotEmpty):
+        _seed()
