@@ -7,7 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from core.activity import ActivityLine, activity_lines
 from core.models import AuditEntry
@@ -58,6 +62,69 @@ def activity(context: Any, entries: Iterable[AuditEntry]) -> list[ActivityLine]:
 @register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "badge")
+
+
+_PK_MARK = "987654321"
+_DASH = '<span class="muted">–</span>'
+
+
+@register.simple_tag
+def invoice_rows(invoices: Iterable[Invoice], *, is_credit_notes: bool, today: Any) -> SafeString:
+    """The list's table rows, built in Python: the same markup a template loop gave, at a
+    fraction of its cost (the loop was most of the list page's CPU at 50 rows; issue 15).
+    Every value from the database is escaped."""
+    prefix, suffix = reverse("invoicing:detail", args=[int(_PK_MARK)]).split(_PK_MARK)
+    open_statuses = selectors.OPEN_STATUSES
+    overdue_label = escape(_("Forfalt"))
+    labels: dict[str, str] = {}
+    out = []
+    for invoice in invoices:
+        status = invoice.status
+        if status not in labels:
+            labels[status] = escape(invoice.get_status_display())
+        number = str(invoice.number) if invoice.number else _DASH
+        reference = (
+            f' <small class="muted">{escape(invoice.their_reference)}</small>'
+            if invoice.their_reference
+            else ""
+        )
+        if is_credit_notes:
+            credited = ""
+            if invoice.credited_invoice_id:
+                text = _("faktura %(n)s") % {"n": invoice.credited_invoice.number}
+                credited = (
+                    f'<a href="{prefix}{invoice.credited_invoice_id}{suffix}">{escape(text)}</a>'
+                )
+            fourth = f"<td>{credited}</td>"
+        else:
+            fourth = f"<td>{invoice.due_date:%d.%m.%Y}</td>"
+        currency = f"{escape(invoice.currency)} " if invoice.currency != "NOK" else ""
+        amount = _DASH if invoice.is_draft else escape(money(invoice.total_incl_vat))
+        is_open = status in open_statuses
+        balance = (
+            ""
+            if is_credit_notes
+            else f'<td class="num">{escape(money(invoice.balance)) if is_open else ""}</td>'
+        )
+        overdue = (
+            f' <span class="badge badge-danger">{overdue_label}</span>'
+            if is_open and invoice.due_date < today and not is_credit_notes
+            else ""
+        )
+        out.append(
+            "\n    <tr>"
+            f'\n      <td class="num">{number}</td>'
+            f"\n      <td>{invoice.invoice_date:%d.%m.%Y}</td>"
+            f'\n      <th scope="row"><a href="{prefix}{invoice.pk}{suffix}">'
+            f"{escape(invoice.client.name)}</a>{reference}</th>"
+            f"\n      {fourth}"
+            f'\n      <td class="num">{currency}{amount}</td>'
+            f"\n      {balance}"
+            f'\n      <td><span class="{STATUS_CLASSES.get(status, "badge")}">{labels[status]}'
+            f"</span>{overdue}</td>"
+            "\n    </tr>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every database value above is escaped
 
 
 @register.inclusion_tag("invoicing/_client_invoices.html", takes_context=True)

@@ -174,6 +174,20 @@ def test_list_has_a_fixed_number_of_queries(owner_client, company, buyer):
     assert queries() == one
 
 
+def test_list_rows_escape_what_users_typed(owner_client, company):
+    with scope(company=company):
+        client = ClientFactory(company=company, name="<b>Fet</b> & Co", their_reference="")
+        invoice = issued_invoice(company=company, client=client, their_reference="<i>x</i>")
+    body = owner_client.get(reverse("invoicing:list")).content.decode()
+    row = body.split(f'<td class="num">{invoice.number}</td>')[1].split("</tr>")[0]
+    assert "&lt;b&gt;Fet&lt;/b&gt; &amp; Co</a>" in row
+    assert '<small class="muted">&lt;i&gt;x&lt;/i&gt;</small>' in row
+    assert "<b>" not in body and "<i>x" not in body
+    assert f'<a href="{reverse("invoicing:detail", args=[invoice.pk])}">' in row
+    assert f"<td>{invoice.invoice_date:%d.%m.%Y}</td>" in row
+    assert f"<td>{invoice.due_date:%d.%m.%Y}</td>" in row
+
+
 def test_credit_notes_are_listed_separately(owner_client, company, issued, owner):
     from core.audit import Actor
     from invoicing import services
