@@ -157,16 +157,24 @@ SELECT c.series_id, c.company_id, 'invoice', 1, c.invoices + 1 FROM seed_company
 """
 
 # g: invoice number within its company (1..n, in date order). h: a hash of it that
-# decides client, status and amounts. The client is joined for the buyer snapshot.
+# decides client, status and amounts. Ids and the physical order of the rows follow the
+# invoice date across all companies, as in production (a tenant's rows interleave with
+# everyone else's); the inserts below read this table in that order.
 _INVOICES = """
 CREATE TEMP TABLE seed_invoice ON COMMIT DROP AS
-SELECT c.invoice_first + g - 1 AS id, c.company_id, c.series_id, c.owner_id, g AS number,
-    c.client_first + (h %% c.clients) AS client_id,
-    %(today)s::date - %(span)s + ((g - 1)::bigint * %(span)s / c.invoices)::int AS invoice_date,
-    1 + h %% 40 AS quantity, 500 + (h * 37) %% 1000 AS unit_price, h
-FROM seed_company c,
-     generate_series(1, c.invoices) g,
-     LATERAL (SELECT ((g::bigint * 2654435761) %% 4294967291)::bigint AS h) hash
+SELECT %(invoice_first)s + row_number() OVER w - 1 AS id, *
+FROM (
+    SELECT c.company_id, c.series_id, c.owner_id, g AS number,
+        c.client_first + (h %% c.clients) AS client_id,
+        %(today)s::date - %(span)s + ((g - 1)::bigint * %(span)s / c.invoices)::int
+            AS invoice_date,
+        1 + h %% 40 AS quantity, 500 + (h * 37) %% 1000 AS unit_price, h
+    FROM seed_company c,
+         generate_series(1, c.invoices) g,
+         LATERAL (SELECT ((g::bigint * 2654435761) %% 4294967291)::bigint AS h) hash
+) plan
+WINDOW w AS (ORDER BY invoice_date, company_id, number)
+ORDER BY invoice_date, company_id, number
 """
 
 _INVOICE_INSERT = """
@@ -353,9 +361,7 @@ def seed(
                     CASE WHEN idx = 0 THEN %(big_clients)s ELSE %(small_clients)s END AS clients,
                     %(series_first)s + idx AS series_id,
                     %(client_first)s + CASE WHEN idx = 0 THEN 0
-                        ELSE %(big_clients)s + (idx - 1) * %(small_clients)s END AS client_first,
-                    %(invoice_first)s + CASE WHEN idx = 0 THEN 0
-                        ELSE %(big)s + (idx - 1)::bigint * %(small)s END AS invoice_first
+                        ELSE %(big_clients)s + (idx - 1) * %(small_clients)s END AS client_first
                 FROM generate_series(0, %(n)s) idx
                 """,
                 {
@@ -368,7 +374,6 @@ def seed(
                     "small_clients": small_clients,
                     "series_first": series_first,
                     "client_first": client_first,
-                    "invoice_first": invoice_first,
                     "n": small_companies,
                 },
             )
@@ -390,6 +395,7 @@ def seed(
                 "recent": RECENT_DAYS,
                 "payload": KID_PAYLOAD,
                 "vat_code": vat_code.pk,
+                "invoice_first": invoice_first,
             }
             step("invoice plan (temp table)", cursor, _INVOICES, params)
             _q(cursor, "ANALYZE seed_invoice")
