@@ -12,8 +12,10 @@ middleware stack and template, one database connection): the list's first page, 
 filter, text searches, the deepest page and page 10,000 (served as the deepest, with the
 cap message), the dashboard and the client picker, against a bare view through the same
 middleware (``bench.scale_urls``) in the same run. p50, p95 and the slowest of
-``BENCH_SCALE_ROUNDS`` requests (default 50) after 3 warm-ups, and requests per second
-(rounds / their total time) as a share of the bare view's.
+``BENCH_SCALE_ROUNDS`` requests (default 50; the dashboard ``BENCH_SCALE_DASHBOARD_ROUNDS``,
+10) after 3 warm-ups, and requests per second (rounds / their total time) as a share of
+the bare view's. ``BENCH_SCALE_ONLY=first page,search`` runs only the cases whose label
+contains one of the parts (and the bare view).
 
 Needs ``DATABASE_URL`` pointing at a scratch PostgreSQL database. Skipped on SQLite.
 """
@@ -32,20 +34,24 @@ SMALL = int(os.environ.get("BENCH_SCALE_SMALL", "7000"))
 SMALL_INVOICES = int(os.environ.get("BENCH_SCALE_SMALL_INVOICES", "500"))
 REUSE = os.environ.get("BENCH_SCALE_REUSE") == "1"
 ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "50"))
+# The dashboard takes seconds at 1 M invoices: fewer rounds keep the run short.
+DASHBOARD_ROUNDS = int(os.environ.get("BENCH_SCALE_DASHBOARD_ROUNDS", "10"))
+# Comma-separated parts of case labels to run (default: all), e.g. "bare,first page".
+ONLY = [part for part in os.environ.get("BENCH_SCALE_ONLY", "").split(",") if part]
 OWNER_EMAIL = "eier@stor.example"
 
 
-def _measure(func: Callable[[], object]) -> tuple[float, float, float, float]:
-    """p50, p95 and max in ms, and requests per second, of ROUNDS calls after 3 warm-ups."""
+def _measure(func: Callable[[], object], rounds: int) -> tuple[float, float, float, float]:
+    """p50, p95 and max in ms, and requests per second, of ``rounds`` calls after 3 warm-ups."""
     for _ in range(3):
         func()
     timings = []
     begin = time.perf_counter()
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         start = time.perf_counter()
         func()
         timings.append((time.perf_counter() - start) * 1000)
-    per_second = ROUNDS / (time.perf_counter() - begin)
+    per_second = rounds / (time.perf_counter() - begin)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
     return statistics.median(timings), p95, timings[-1], per_second
@@ -122,7 +128,10 @@ def run() -> list[tuple[str, str, str]]:
         ]
         bare_rate = None
         for label, path, params in cases:
-            p50, p95, slowest, rate = _measure(get(path, params))
+            if ONLY and label != cases[0][0] and not any(part in label for part in ONLY):
+                continue
+            rounds = DASHBOARD_ROUNDS if label == "dashboard" else ROUNDS
+            p50, p95, slowest, rate = _measure(get(path, params), rounds)
             if bare_rate is None:
                 bare_rate = rate
             rows.append(
