@@ -201,7 +201,9 @@ SELECT i.id, 'invoice', s.status, i.number, i.invoice_date, i.invoice_date, NULL
         'bank_account_display', substr(co.bank_account, 1, 4) || '.'
             || substr(co.bank_account, 5, 2) || '.' || substr(co.bank_account, 7, 5),
         'iban', co.iban, 'bic', co.bic, 'email', co.email, 'phone', co.phone,
-        'website', co.website),
+        'website', co.website,
+        'payment_note', 'Ved for sen betaling beregnes forsinkelsesrente etter '
+            || 'forsinkelsesrenteloven.'),
     jsonb_build_object(
         'client_number', cl.number, 'kind', cl.kind, 'name', cl.name,
         'organization_number', cl.organization_number, 'vat_number', cl.vat_number,
