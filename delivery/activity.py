@@ -24,8 +24,10 @@ register_sentences(
         "delivery.failed": _("Sending av %(object)s feilet (%(channel)s, forsøk %(attempt)s)"),
         "delivery.resumed": _("Sending av %(object)s gjenopptatt (%(channel)s)"),
         "delivery.batch.created": _("%(Object)s startet"),
-        "delivery.email_texts.updated": _("E-posttekstene for fakturaer endret"),
-        "delivery.email_texts.reset": _("E-posttekstene for fakturaer satt tilbake til standard"),
+        "delivery.email_texts.updated": _("E-posttekstene endret (%(email_kind)s)"),
+        "delivery.email_texts.reset": _(
+            "E-posttekstene satt tilbake til standard (%(email_kind)s)"
+        ),
         "delivery.batch.finished": _("%(Object)s ferdig: %(sent)s sendt, %(failed)s feilet"),
     }
 )

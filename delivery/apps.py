@@ -8,7 +8,7 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         # After an invoice or credit note is issued and committed: store its documents.
-        from delivery import receivers
+        from delivery import receivers, texts  # noqa: F401  (texts: this app's e-mail kinds)
         from invoicing.hooks import on_document_issued, register_invoice_panel
 
         on_document_issued(receivers.store_documents_after_issue)

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from core.money import format_money
-from delivery.models import Delivery, EmailTexts
+from delivery.models import Delivery
 from delivery.peppol import PermanentTransportError, TemporaryTransportError
-from delivery.texts import invoice_email_texts
+from delivery.texts import email_texts
 from invoicing.models import Invoice
 
 PDF_MIME = "application/pdf"
@@ -64,8 +64,9 @@ def build_email(
         "bank_account": seller.get("bank_account_display") or seller.get("bank_account", ""),
         "kid": invoice.kid,
     }
-    subject, body = invoice_email_texts(
-        company_texts=EmailTexts.objects.filter(company=invoice.company_id).first(),
+    subject, body = email_texts(
+        company_id=invoice.company_id,
+        kind="credit_note" if invoice.is_credit_note else "invoice",
         context=context,
         language=language,
     )

@@ -40,8 +40,8 @@ class BatchForm(forms.Form):
 
 
 class EmailTextsForm(forms.Form):
-    """The invoice e-mail's subject and body per language; placeholders are checked by
-    ``delivery.services.email_texts_update``."""
+    """One kind of e-mail's subject and body per language; placeholders are checked by
+    ``delivery.services.email_texts_check``."""
 
     subject_nb = forms.CharField(label=_("Emne på norsk"), max_length=200, required=False)
     body_nb = forms.CharField(

@@ -158,9 +158,12 @@ class Delivery(TenantModel):
 
 
 class EmailTexts(TenantModel):
-    """The company's own subject and body of the e-mail that carries an invoice, per
-    language (``delivery.texts``). Empty: the default text of that language."""
+    """The company's own subject and body of the e-mail that carries a document of one kind
+    (invoice, credit note, reminder, ...: ``delivery.texts.KINDS``), per language. Empty:
+    the default text of that language."""
 
+    # A key of delivery.texts.KINDS (kinds register from several apps, so no choices here).
+    kind = models.CharField(_("type e-post"), max_length=30, default="invoice")
     subject_nb = models.CharField(_("emne (norsk)"), max_length=200, blank=True)
     body_nb = models.TextField(_("tekst (norsk)"), max_length=5000, blank=True)
     subject_en = models.CharField(_("emne (engelsk)"), max_length=200, blank=True)
@@ -169,7 +172,9 @@ class EmailTexts(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["company"], name="email_texts_one_per_company")
+            models.UniqueConstraint(
+                fields=["company", "kind"], name="email_texts_one_per_company_and_kind"
+            )
         ]
         verbose_name = _("e-posttekster")
         verbose_name_plural = _("e-posttekster")

@@ -71,7 +71,15 @@ register(
     "delivery.EmailTexts",
     personal={},
     # The company's own e-mail wording (templates with placeholders), not data about a person.
-    non_personal=["company", "subject_nb", "body_nb", "subject_en", "body_en", "updated_at"],
+    non_personal=[
+        "company",
+        "kind",
+        "subject_nb",
+        "body_nb",
+        "subject_en",
+        "body_en",
+        "updated_at",
+    ],
 )
 
 

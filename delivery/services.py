@@ -76,7 +76,9 @@ from delivery.models import (
     Status,
 )
 from delivery.peppol import TransportError, configured_transport
-from delivery.texts import LANGUAGES, PLACEHOLDERS, default_texts
+from delivery.texts import FIELDS as TEXT_FIELDS
+from delivery.texts import KINDS, EmailKind
+from delivery.texts import defaults as texts_defaults
 from documents.ehf import EhfNotPossible
 from invoicing.models import Invoice
 from invoicing.services import invoice_mark_sent
@@ -586,58 +588,83 @@ def batch_create(
 
 # --- The company's own e-mail texts ------------------------------------------------------------
 
-EMAIL_TEXT_FIELDS = tuple(
-    f"{part}_{language}" for language in LANGUAGES for part in ("subject", "body")
-)
+
+def _email_kind(kind: str) -> EmailKind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValidationError(_("Ukjent type e-post."), code="unknown_kind") from None
 
 
-def email_text_defaults() -> dict[str, str]:
-    """The default of every field of ``EmailTexts``, placeholders in place of values."""
-    defaults: dict[str, str] = {}
-    for language in LANGUAGES:
-        defaults[f"subject_{language}"], defaults[f"body_{language}"] = default_texts(language)
-    return defaults
-
-
-def email_texts_update(*, company: Company, actor: Actor, values: dict[str, str]) -> EmailTexts:
-    """Save the company's invoice e-mail texts (an empty field: that language's default).
-
-    Every placeholder must be one of ``delivery.texts.PLACEHOLDERS``; a text that names
-    another is refused here, with the field it is in, so sending never meets it.
-    """
+def email_texts_check(*, kind: str, values: dict[str, str]) -> dict[str, str]:
+    """The texts to store for ``kind`` (a field equal to its default, or empty: ``""``,
+    which follows the default), or ``ValidationError`` by field naming every placeholder
+    that is not one of the kind's (``delivery.texts``), so sending never meets it."""
+    email_kind = _email_kind(kind)
     errors: dict[str, list[ValidationError]] = {}
     cleaned: dict[str, str] = {}
-    defaults = email_text_defaults()
-    for name in EMAIL_TEXT_FIELDS:
-        text = (values.get(name) or "").strip()
-        if text == defaults[name].strip():
+    kind_defaults = texts_defaults(email_kind)
+    for name in TEXT_FIELDS:
+        # Browsers send a textarea's lines with CRLF; stored and compared with LF.
+        text = (values.get(name) or "").replace("\r\n", "\n").strip()
+        if text == kind_defaults[name].strip():
             text = ""  # unchanged: the default stays the default (and follows its updates)
         try:
-            text_placeholders_check(text, allowed=PLACEHOLDERS)
+            text_placeholders_check(text, allowed=email_kind.placeholders)
         except ValidationError as error:
             errors[name] = [error]
+        missing = [
+            "{" + required + "}"
+            for required in email_kind.required_in_body
+            if name.startswith("body_") and text and "{" + required + "}" not in text
+        ]
+        if missing and name not in errors:
+            errors[name] = [
+                ValidationError(
+                    _("Teksten må ha med %(names)s."),
+                    code="required_placeholder",
+                    params={"names": ", ".join(missing)},
+                )
+            ]
         cleaned[name] = text
     if errors:
         raise ValidationError(errors)
+    return cleaned
+
+
+def email_texts_update(
+    *, company: Company, actor: Actor, kind: str, values: dict[str, str]
+) -> EmailTexts:
+    """Save the company's subject and body of the e-mails of ``kind`` per language (an
+    empty field: that language's default); placeholders checked by ``email_texts_check``."""
+    cleaned = email_texts_check(kind=kind, values=values)
     with _atomic_in_scope(company):
-        texts, _created = EmailTexts.objects.select_for_update().get_or_create(company=company)
-        changed = [name for name in EMAIL_TEXT_FIELDS if getattr(texts, name) != cleaned[name]]
-        for name in EMAIL_TEXT_FIELDS:
+        texts, _created = EmailTexts.objects.select_for_update().get_or_create(
+            company=company, kind=kind
+        )
+        changed = [name for name in TEXT_FIELDS if getattr(texts, name) != cleaned[name]]
+        for name in TEXT_FIELDS:
             setattr(texts, name, cleaned[name])
-        texts.full_clean(exclude=["company"])
+        texts.full_clean(exclude=["company"], validate_unique=False)
         texts.save()
         audit_log(
             action="delivery.email_texts.updated",
             actor=actor,
             company=company,
             target=texts,
-            data={"fields": changed},
+            data={"email_kind": kind, "fields": changed},
         )
     return texts
 
 
-def email_texts_reset(*, company: Company, actor: Actor) -> None:
-    """Back to the default texts in every language."""
+def email_texts_reset(*, company: Company, actor: Actor, kind: str) -> None:
+    """Back to the default texts of ``kind`` in every language."""
+    _email_kind(kind)
     with _atomic_in_scope(company):
-        EmailTexts.objects.filter(company=company).delete()
-        audit_log(action="delivery.email_texts.reset", actor=actor, company=company)
+        EmailTexts.objects.filter(company=company, kind=kind).delete()
+        audit_log(
+            action="delivery.email_texts.reset",
+            actor=actor,
+            company=company,
+            data={"email_kind": kind},
+        )

@@ -1,65 +1,199 @@
-"""The invoice e-mail's subject and body: the defaults in nb and en, and the company's own
-(``EmailTexts``), with the placeholders both may use.
+"""The e-mails that carry a document to a client, and the company's own wording of them.
 
-The defaults are the templates ``delivery/email/document_subject.txt`` and
-``document_body.txt``; the settings page shows them with the placeholders in place of the
-values, so a company starts from the default text. A company's text is checked when it is
-saved (``core.texts.text_placeholders_check``), so sending never meets an unknown name.
+One registry of kinds (``KINDS``): the invoice and credit-note e-mails (this app), the
+reminder and inkassovarsel (``receivables``) and the quote (``quotes``) register here in
+their ``AppConfig.ready()``; ``delivery`` sits below those apps, so every sender reaches it
+without importing upwards. A kind names its default templates (subject and body) and its
+placeholders: ``{name}`` in the company's text → a key of the templates' context.
+
+The defaults are the templates rendered in nb and en with the placeholders in place of the
+values, so a company starts from the default text. A company's text (``EmailTexts``, one
+row per company and kind) is checked when it is saved (``core.texts.text_placeholders_check``),
+so sending never meets an unknown name; an empty field follows the default.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
+from core.activity import register_values
 from core.texts import text_fill
 from delivery.models import EmailTexts
 
 LANGUAGES = ("nb", "en")
-# Placeholder → (context key of the e-mail templates, what it is).
-PLACEHOLDERS: dict[str, tuple[str, Any]] = {
-    "fakturanummer": ("number", _("fakturanummeret")),
-    "beløp": ("amount", _("beløpet å betale, med tusenskille")),
-    "valuta": ("currency", _("valutakoden, for eksempel NOK")),
-    "forfallsdato": ("due_date", _("forfallsdatoen")),
-    "kontonummer": ("bank_account", _("firmaets kontonummer")),
-    "kid": ("kid", _("KID-nummeret")),
-    "avsender": ("seller", _("firmaets navn")),
-}
+FIELDS = tuple(f"{part}_{language}" for language in LANGUAGES for part in ("subject", "body"))
 
 
-def _rendered(context: dict[str, Any], language: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class EmailKind:
+    key: str  # stored in EmailTexts.kind
+    label: str | Promise  # the tab on the page: "Faktura"
+    subject_template: str
+    body_template: str
+    # {name} → (context key of the templates, what it is)
+    placeholders: Mapping[str, tuple[str, str | Promise]]
+    # Context the templates need to render this kind (flags such as is_credit_note).
+    fixed_context: Mapping[str, Any] = field(default_factory=dict)
+    # Example values by placeholder name, for the page's preview.
+    examples: Mapping[str, str] = field(default_factory=dict)
+    about: str | Promise = ""  # one sentence on the page: when the e-mail is sent
+    # Placeholders a company's own body must keep (the quote's accept link).
+    required_in_body: tuple[str, ...] = ()
+
+
+KINDS: dict[str, EmailKind] = {}
+
+
+def register(kind: EmailKind) -> None:
+    """Add a kind (idempotent: ``ready()`` may run twice in tests); the activity log names
+    it by its label."""
+    KINDS[kind.key] = kind
+    register_values("email_kind", {kind.key: kind.label})
+
+
+def _rendered(kind: EmailKind, context: Mapping[str, Any], language: str) -> tuple[str, str]:
+    full = {**context, **kind.fixed_context}
     with translation.override(language):
-        subject = " ".join(render_to_string("delivery/email/document_subject.txt", context).split())
-        body = render_to_string("delivery/email/document_body.txt", context)
+        subject = " ".join(render_to_string(kind.subject_template, full).split())
+        body = render_to_string(kind.body_template, full)
     return subject, body
 
 
-def default_texts(language: str) -> tuple[str, str]:
-    """The default subject and body of an invoice e-mail, placeholders in place of values."""
-    context: dict[str, Any] = {
-        key: "{" + name + "}" for name, (key, _label) in PLACEHOLDERS.items()
-    }
-    context["is_credit_note"] = False
-    return _rendered(context, language)
+def default_texts(kind: EmailKind, language: str) -> tuple[str, str]:
+    """The default subject and body, placeholders in place of values."""
+    context = {key: "{" + name + "}" for name, (key, _label) in kind.placeholders.items()}
+    return _rendered(kind, context, language)
 
 
-def invoice_email_texts(
-    *, company_texts: EmailTexts | None, context: dict[str, Any], language: str
+def defaults(kind: EmailKind) -> dict[str, str]:
+    """The default of every field of ``EmailTexts`` for ``kind``."""
+    result: dict[str, str] = {}
+    for language in LANGUAGES:
+        result[f"subject_{language}"], result[f"body_{language}"] = default_texts(kind, language)
+    return result
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _filled(text: str, values: Mapping[str, str]) -> str:
+    # An optional placeholder that is empty (no KID, no extra paragraph) leaves no hole.
+    return _BLANK_LINES.sub("\n\n", text_fill(text.replace("\r\n", "\n"), values))
+
+
+def fill(*, subject: str, body: str, values: Mapping[str, str]) -> tuple[str, str]:
+    """A company's own subject and body with ``values`` (by placeholder name) put in."""
+    return " ".join(_filled(subject, values).split()), _filled(body, values)
+
+
+def email_texts(
+    *, company_id: int, kind: str, context: Mapping[str, Any], language: str
 ) -> tuple[str, str]:
-    """Subject and body of the e-mail for a document: the company's own text for an
-    invoice where it has one in ``language``, else the default."""
-    subject, body = _rendered(context, language)
-    if company_texts is None or context.get("is_credit_note"):
+    """Subject and body of an e-mail of ``kind`` in ``language``: the company's own text
+    where it has one in that language, else the default rendered with ``context``."""
+    email_kind = KINDS[kind]
+    language = language if language in LANGUAGES else "nb"
+    subject, body = _rendered(email_kind, context, language)
+    # Senders run in tasks as well as requests, not always inside the tenant scope; the
+    # company is named explicitly.
+    with scopes_disabled():
+        own = EmailTexts.objects.filter(company_id=company_id, kind=kind).first()
+    if own is None:
         return subject, body
-    values = {name: str(context.get(key) or "") for name, (key, _label) in PLACEHOLDERS.items()}
-    own_subject = getattr(company_texts, f"subject_{language}", "")
-    own_body = getattr(company_texts, f"body_{language}", "")
-    if own_subject.strip():
-        subject = " ".join(text_fill(own_subject, values).split())
-    if own_body.strip():
-        body = text_fill(own_body, values)
+    values = {
+        name: str(context.get(key) or "") for name, (key, _label) in email_kind.placeholders.items()
+    }
+    own_subject, own_body = fill(
+        subject=getattr(own, f"subject_{language}"),
+        body=getattr(own, f"body_{language}"),
+        values=values,
+    )
+    if getattr(own, f"subject_{language}").strip():
+        subject = own_subject
+    if getattr(own, f"body_{language}").strip():
+        body = own_body
     return subject, body
+
+
+def preview(kind: EmailKind, texts: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Per language, the subject and body ``texts`` (fields of ``EmailTexts``; empty: the
+    default) give with the kind's example values, as a client would read them."""
+    result = {}
+    for language in LANGUAGES:
+        subject = texts.get(f"subject_{language}", "").strip()
+        body = texts.get(f"body_{language}", "").strip()
+        default_subject, default_body = default_texts(kind, language)
+        result[language] = fill(
+            subject=subject or default_subject,
+            body=body or default_body,
+            values=kind.examples,
+        )
+    return result
+
+
+# --- This app's kinds ---------------------------------------------------------------------------
+
+_DOCUMENT = "delivery/email/document_{}.txt"
+
+register(
+    EmailKind(
+        key="invoice",
+        label=_("Faktura"),
+        subject_template=_DOCUMENT.format("subject"),
+        body_template=_DOCUMENT.format("body"),
+        placeholders={
+            "fakturanummer": ("number", _("fakturanummeret")),
+            "beløp": ("amount", _("beløpet å betale, med tusenskille")),
+            "valuta": ("currency", _("valutakoden, for eksempel NOK")),
+            "forfallsdato": ("due_date", _("forfallsdatoen")),
+            "kontonummer": ("bank_account", _("firmaets kontonummer")),
+            "kid": ("kid", _("KID-nummeret")),
+            "avsender": ("seller", _("firmaets navn")),
+        },
+        fixed_context={"is_credit_note": False},
+        examples={
+            "fakturanummer": "10042",
+            "beløp": "12 500,00",
+            "valuta": "NOK",
+            "forfallsdato": "17.12.2026",
+            "kontonummer": "8601.11.17947",
+            "kid": "0001004200",
+            "avsender": "Nordlys Regnskap AS",
+        },
+        about=_("Sendes med fakturaen (PDF, eventuelt EHF) når den sendes på e-post."),
+    )
+)
+register(
+    EmailKind(
+        key="credit_note",
+        label=_("Kreditnota"),
+        subject_template=_DOCUMENT.format("subject"),
+        body_template=_DOCUMENT.format("body"),
+        placeholders={
+            "kreditnotanummer": ("number", _("kreditnotaens nummer")),
+            "beløp": ("amount", _("det krediterte beløpet, med tusenskille")),
+            "valuta": ("currency", _("valutakoden, for eksempel NOK")),
+            "avsender": ("seller", _("firmaets navn")),
+        },
+        fixed_context={"is_credit_note": True},
+        examples={
+            "kreditnotanummer": "10043",
+            "beløp": "2 500,00",
+            "valuta": "NOK",
+            "avsender": "Nordlys Regnskap AS",
+        },
+        about=_("Sendes med kreditnotaen når den sendes på e-post."),
+    )
+)
+
+# The invoice kind's placeholders, for callers that list them.
+PLACEHOLDERS = KINDS["invoice"].placeholders

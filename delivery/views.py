@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import company_view, editor_view, manager_view
 from core.audit import Actor
 from core.forms import form_add_service_errors
-from delivery import files, selectors, services
+from delivery import files, selectors, services, texts
 from delivery.email import file_stem
 from delivery.forms import BatchForm, EmailTextsForm, ResendForm, SendForm
 from delivery.models import Batch, Channel, Delivery, EmailTexts
-from delivery.texts import PLACEHOLDERS
+from delivery.texts import EmailKind
 from documents.ehf import EhfNotPossible
 from invoicing.models import Invoice
 
@@ -175,37 +175,63 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "delivery/_batch_progress.html", _batch_context(batch))
 
 
+def _email_kind(kind: str) -> EmailKind:
+    if kind not in texts.KINDS:
+        raise Http404
+    return texts.KINDS[kind]
+
+
 @manager_view
-def email_texts(request: HttpRequest) -> HttpResponse:
-    """The invoice e-mail's subject and body per language, starting from the defaults."""
+def email_texts(request: HttpRequest, kind: str = "invoice") -> HttpResponse:
+    """The subject and body of one kind of e-mail per language, starting from the defaults,
+    with a preview in the example values; the other kinds are a tab away."""
+    email_kind = _email_kind(kind)
     company = request.company  # type: ignore[attr-defined]
-    defaults = services.email_text_defaults()
-    own = EmailTexts.objects.filter(company=company).first()
-    initial = {
-        name: (getattr(own, name) if own is not None else "") or defaults[name]
-        for name in services.EMAIL_TEXT_FIELDS
-    }
+    defaults = texts.defaults(email_kind)
+    own = EmailTexts.objects.filter(company=company, kind=kind).first()
+    saved = {name: (getattr(own, name) if own is not None else "") for name in texts.FIELDS}
+    initial = {name: saved[name] or defaults[name] for name in texts.FIELDS}
     form = EmailTextsForm(request.POST or None, initial=initial)
+    preview = texts.preview(email_kind, saved) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         try:
-            services.email_texts_update(
-                company=company, actor=Actor.user(request.user), values=form.cleaned_data
-            )
+            if "preview" in request.POST:
+                checked = services.email_texts_check(kind=kind, values=form.cleaned_data)
+                preview = texts.preview(email_kind, checked)
+            else:
+                services.email_texts_update(
+                    company=company,
+                    actor=Actor.user(request.user),
+                    kind=kind,
+                    values=form.cleaned_data,
+                )
+                messages.success(request, _("E-posttekstene er lagret."))
+                return redirect("delivery:email_texts_kind", kind=kind)
         except ValidationError as error:
             form_add_service_errors(form, error)
-        else:
-            messages.success(request, _("E-posttekstene er lagret."))
-            return redirect("delivery:email_texts")
     return render(
         request,
         "delivery/email_texts.html",
-        {"form": form, "placeholders": PLACEHOLDERS, "customised": own is not None},
+        {
+            "form": form,
+            "kind": email_kind,
+            "kinds": texts.KINDS.values(),
+            "placeholders": email_kind.placeholders,
+            "customised": own is not None,
+            "preview": preview,
+        },
+        status=400 if form.errors else 200,
     )
 
 
 @manager_view
 @require_POST
-def email_texts_reset(request: HttpRequest) -> HttpResponse:
-    services.email_texts_reset(company=request.company, actor=Actor.user(request.user))  # type: ignore[attr-defined]
+def email_texts_reset(request: HttpRequest, kind: str) -> HttpResponse:
+    _email_kind(kind)
+    services.email_texts_reset(
+        company=request.company,  # type: ignore[attr-defined]
+        actor=Actor.user(request.user),
+        kind=kind,
+    )
     messages.success(request, _("E-posttekstene er satt tilbake til standardtekstene."))
-    return redirect("delivery:email_texts")
+    return redirect("delivery:email_texts_kind", kind=kind)

@@ -1,7 +1,8 @@
 """The quote e-mail: the PDF attached and the link to accept or decline.
 
 Sent like invoices (``delivery.email``): from the seller's name at our own sending
-address, Reply-To the company's e-mail, in the client's language, over SMTP.
+address, Reply-To the company's e-mail, in the client's language, over SMTP, with the
+company's own wording where it has one (``delivery.texts``, kind ``quote``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from core.money import format_money
 from delivery.email import PDF_MIME
 from delivery.email import transmit as _transmit
+from delivery.texts import email_texts
 from quotes.documents import quote_pdf
 from quotes.links import url_for
 from quotes.models import Quote
@@ -32,9 +32,9 @@ def build(quote: Quote) -> EmailMessage:
         "valid_until": quote.valid_until.strftime("%d %b %Y" if language == "en" else "%d.%m.%Y"),
         "link": url_for(quote),
     }
-    with translation.override(language):
-        subject = " ".join(render_to_string("quotes/email/subject.txt", context).split())
-        body = render_to_string("quotes/email/body.txt", context)
+    subject, body = email_texts(
+        company_id=quote.company_id, kind="quote", context=context, language=language
+    )
     sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "no-reply@localhost"
     message = EmailMessage(
         subject=subject,

@@ -9,6 +9,8 @@ class ReceivablesConfig(AppConfig):
     def ready(self) -> None:
         # Show receivables data on the invoice page and in the invoice API (lower apps
         # offer the hooks; this app registers into them).
-        from receivables import receivers
+        from receivables import emailkinds, receivers
 
         receivers.register()
+        # The reminder and inkassovarsel e-mails on the company's e-mail texts page.
+        emailkinds.register_kinds()

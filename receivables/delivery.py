@@ -11,12 +11,11 @@ from decimal import Decimal
 from email.utils import formataddr
 
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from core.money import format_money
 from delivery.email import PDF_MIME, _sender_address, transmit
 from delivery.peppol import PermanentTransportError, TemporaryTransportError
+from delivery.texts import email_texts
 from receivables.models import Letter, ReminderSettings
 from receivables.pdf import heading, render_letter_pdf
 from receivables.selectors import letter_document
@@ -43,11 +42,12 @@ def build_letter_email(letter: Letter, recipients: list[str]) -> EmailMessage:
         "custom": custom.strip(),
         "is_notice": content.get("kind") == Letter.Kind.COLLECTION_NOTICE,
     }
-    with translation.override(language):
-        subject = " ".join(
-            render_to_string("receivables/email/letter_subject.txt", context).split()
-        )
-        body = render_to_string("receivables/email/letter_body.txt", context)
+    subject, body = email_texts(
+        company_id=letter.company_id,
+        kind="collection_notice" if context["is_notice"] else "reminder",
+        context=context,
+        language=language,
+    )
     reply_to = letter.company.email or seller.get("email", "")
     message = EmailMessage(
         subject=subject,

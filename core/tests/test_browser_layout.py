@@ -52,6 +52,8 @@ APP_PAGES = [
     "/app/delivery/batches/new/",
     "/app/activity/",
     "/app/delivery/texts/",
+    "/app/delivery/texts/reminder/",
+    "/app/delivery/texts/quote/",
     "/app/company/",
     "/app/company/members/",
     "/app/api-tokens/",
