@@ -8,6 +8,7 @@ preview is built from live data and the same arithmetic, and has no number.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from documents.document import (
     VatSubtotal,
 )
 from invoicing.calculation import LineInput, compute_totals
+from invoicing.calculation import Totals as CalculatedTotals
 from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine
 from invoicing.selectors import vat_rate_date
 from invoicing.services import buyer_snapshot, seller_snapshot
@@ -91,11 +93,6 @@ def seller_party(snapshot: dict[str, Any], our_reference: str = "") -> Party:
 def buyer_party(snapshot: dict[str, Any]) -> Party:
     """The buyer ``Party`` of a buyer snapshot (``invoicing.services.buyer_snapshot``)."""
     return _buyer(snapshot)
-
-
-def vat_label(code: VatCode | None, language: str) -> str:
-    """The VAT code's name in the document's language."""
-    return _vat_label(code, language)
 
 
 def _vat_label(code: VatCode | None, language: str) -> str:
@@ -178,25 +175,29 @@ def _draft_figures(
         for line in lines
     ]
     totals = compute_totals(
-        [
-            LineInput(
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_category=line.vat_code.ubl_category,
-                vat_rate=rate,
-            )
-            for line, rate in zip(lines, rates, strict=True)
-        ],
+        [LineInput.of(line, rate) for line, rate in zip(lines, rates, strict=True)],
         exchange_rate=invoice.exchange_rate,
     )
     document_lines = tuple(
         _document_line(line, rate=rate, net=net, language=language)
         for line, rate, net in zip(lines, rates, totals.line_nets, strict=True)
     )
+    subtotals, legal_texts = vat_subtotals(
+        totals, [(line.vat_code, rate) for line, rate in zip(lines, rates, strict=True)], language
+    )
+    return document_lines, subtotals, legal_texts, totals
+
+
+def vat_subtotals(
+    totals: CalculatedTotals, codes: Iterable[tuple[VatCode, Decimal]], language: str
+) -> tuple[tuple[VatSubtotal, ...], tuple[str, ...]]:
+    """The VAT breakdown of a document computed from its lines (a draft's, a quote's): one
+    subtotal per VAT group of ``totals``, named by the first line's VAT code of that
+    category and rate (``codes``: each line's code and rate), and the codes' legal texts,
+    each once."""
     code_of_group: dict[tuple[str, Decimal], VatCode] = {}
-    for line, rate in zip(lines, rates, strict=True):
-        code_of_group.setdefault((line.vat_code.ubl_category, rate), line.vat_code)
+    for vat_code, rate in codes:
+        code_of_group.setdefault((vat_code.ubl_category, rate), vat_code)
     subtotals = []
     legal_texts: list[str] = []
     for group in totals.vat_groups:
@@ -216,7 +217,7 @@ def _draft_figures(
         )
         if code and code.invoice_text and code.invoice_text not in legal_texts:
             legal_texts.append(code.invoice_text)
-    return document_lines, tuple(subtotals), tuple(legal_texts), totals
+    return tuple(subtotals), tuple(legal_texts)
 
 
 def for_documents(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:

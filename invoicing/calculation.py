@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from core.money import ZERO, round_money
 
@@ -40,6 +41,24 @@ def _decimal(value: Decimal, name: str) -> Decimal:
     return value
 
 
+class _VatCoded(Protocol):
+    @property
+    def ubl_category(self) -> str: ...
+
+
+class PricedLine(Protocol):
+    """A stored line with a VAT code: a draft's, a quote's."""
+
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+    @property
+    def discount_percent(self) -> Decimal: ...
+    @property
+    def vat_code(self) -> _VatCoded: ...
+
+
 @dataclass(frozen=True)
 class LineInput:
     """What the arithmetic needs of one invoice line."""
@@ -49,6 +68,17 @@ class LineInput:
     discount_percent: Decimal
     vat_category: str  # UBL category: S, Z, E, AE, G, O
     vat_rate: Decimal  # percent, e.g. Decimal("25.00")
+
+    @classmethod
+    def of(cls, line: PricedLine, vat_rate: Decimal) -> LineInput:
+        """A stored line, with the VAT rate that applies to it."""
+        return cls(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            vat_category=line.vat_code.ubl_category,
+            vat_rate=vat_rate,
+        )
 
 
 @dataclass(frozen=True)

@@ -326,17 +326,12 @@ def invoice_draft_totals(*, invoice: Invoice) -> Totals:
     lines = invoice.lines.select_related("vat_code").order_by("position")
     return compute_totals(
         [
-            LineInput(
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_category=line.vat_code.ubl_category,
-                vat_rate=(
-                    line.vat_rate
-                    if line.vat_rate is not None
-                    else vat_rate_on(
-                        vat_code=line.vat_code, on=vat_rate_date(invoice=invoice, line=line)
-                    )
+            LineInput.of(
+                line,
+                line.vat_rate
+                if line.vat_rate is not None
+                else vat_rate_on(
+                    vat_code=line.vat_code, on=vat_rate_date(invoice=invoice, line=line)
                 ),
             )
             for line in lines

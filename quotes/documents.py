@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from catalog.models import VatCode
-from documents.adapters import buyer_party, seller_party, vat_label
-from documents.document import DocumentLine, InvoiceDocument, Totals, VatSubtotal
+from documents.adapters import buyer_party, seller_party, vat_subtotals
+from documents.document import DocumentLine, InvoiceDocument, Totals
 from documents.pdf import render_pdf
 from documents.selectors import company_logo
 from invoicing.calculation import LineInput, compute_totals
@@ -45,40 +45,12 @@ def document_from_quote(quote: Quote) -> InvoiceDocument:
         buyer = buyer_snapshot(quote.client, reverse_charge=_reverse_charge(lines))
     language = buyer.get("language") or "nb"
     totals = compute_totals(
-        [
-            LineInput(
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_category=line.vat_code.ubl_category,
-                vat_rate=line.vat_rate,
-            )
-            for line in lines
-        ],
+        [LineInput.of(line, line.vat_rate) for line in lines],
         exchange_rate=Decimal(1),
     )
-    code_of_group: dict[tuple[str, object], VatCode] = {}
-    for line in lines:
-        code_of_group.setdefault((line.vat_code.ubl_category, line.vat_rate), line.vat_code)
-    subtotals = []
-    legal_texts: list[str] = []
-    for group in totals.vat_groups:
-        code = code_of_group.get((group.category, group.rate))
-        subtotals.append(
-            VatSubtotal(
-                vat_category=group.category,
-                vat_rate=group.rate,
-                taxable_amount=group.basis,
-                tax_amount=group.vat,
-                tax_amount_nok=group.vat_nok,
-                vat_code=code.code if code else "",
-                label=vat_label(code, language),
-                exemption_reason_code=code.exemption_reason_code if code else "",
-                exemption_reason=code.exemption_reason if code else "",
-            )
-        )
-        if code and code.invoice_text and code.invoice_text not in legal_texts:
-            legal_texts.append(code.invoice_text)
+    subtotals, legal_texts = vat_subtotals(
+        totals, [(line.vat_code, line.vat_rate) for line in lines], language
+    )
     return InvoiceDocument(
         kind="quote",
         number=str(quote.number),

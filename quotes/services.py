@@ -132,16 +132,7 @@ def _priced_lines(
     if problems:
         raise ValidationError({"lines": problems})
     totals = compute_totals(
-        [
-            LineInput(
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_category=line.vat_code.ubl_category,
-                vat_rate=rate,
-            )
-            for line, rate in zip(built, rates, strict=True)
-        ],
+        [LineInput.of(line, rate) for line, rate in zip(built, rates, strict=True)],
         exchange_rate=Decimal(1),
     )
     if totals.total_incl_vat < 0:

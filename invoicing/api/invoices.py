@@ -78,16 +78,7 @@ class _FiguresMixin:
         lines = list(invoice.lines.all())
         rates = [self._rate(line, invoice) for line in lines]
         totals = compute_totals(
-            [
-                LineInput(
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount_percent=line.discount_percent,
-                    vat_category=line.vat_code.ubl_category,
-                    vat_rate=rate,
-                )
-                for line, rate in zip(lines, rates, strict=True)
-            ],
+            [LineInput.of(line, rate) for line, rate in zip(lines, rates, strict=True)],
             exchange_rate=invoice.exchange_rate,
         )
         codes: dict[tuple[str, Decimal], list[VatCode]] = {}

@@ -23,7 +23,7 @@ from core.money import ZERO
 from core.records import dataclass_of
 from customers.countries import is_country_code
 from customers.models import Client
-from invoicing.calculation import line_net_amount
+from invoicing.calculation import PricedLine, line_net_amount
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.services.common import (
     MAX_AMOUNT,
@@ -358,21 +358,15 @@ def invoice_header_of(invoice: Invoice) -> InvoiceHeader:
     return dataclass_of(InvoiceHeader, invoice, exchange_rate=rate)
 
 
-class SavedLine(Protocol):
+class SavedLine(PricedLine, Protocol):
     """A stored line of any kind: a draft's, a quote's or a recurring template's."""
 
-    @property
-    def quantity(self) -> Decimal: ...
     @property
     def product(self) -> Product | None: ...
     @property
     def description(self) -> str: ...
     @property
     def unit(self) -> str: ...
-    @property
-    def unit_price(self) -> Decimal: ...
-    @property
-    def discount_percent(self) -> Decimal: ...
     @property
     def vat_code(self) -> VatCode: ...
 
