@@ -15,27 +15,26 @@ from invoicing.models import InvoiceLine
 from invoicing.services import LineData
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
-    """One line. With ``product``, fields left out take the product's values."""
-
-    product = CompanyObjectField(
+# The line fields a client sends, with their limits, for every kind of line (the service
+# checks the rest: ``invoicing.services.lines_validate``).
+def _product_field() -> CompanyObjectField:
+    return CompanyObjectField(
         Product, required=False, allow_null=True, help_text="Id of one of your products."
     )
-    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    quantity = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=4,
-        help_text="Up to 4 decimals, not 0; negative for a deduction line.",
+
+
+def _quantity_field(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=4, help_text=help_text)
+
+
+def _unit_price_field(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=18, decimal_places=2, min_value=Decimal(0), required=False, help_text=help_text
     )
-    unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="UN/ECE code.")
-    unit_price = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal(0),
-        required=False,
-        help_text="Excl. VAT, in the invoice's currency; required without a product.",
-    )
-    discount_percent = serializers.DecimalField(
+
+
+def _discount_field() -> serializers.DecimalField:
+    return serializers.DecimalField(
         max_digits=5,
         decimal_places=2,
         min_value=Decimal(0),
@@ -43,6 +42,49 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         required=False,
         default=Decimal(0),
     )
+
+
+class _LineValues:
+    """What every line serializer does with the values: a line without a product needs a
+    price and a VAT code, and the values become ``LineData``."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("product") is None:
+            errors = {
+                field: [_("Påkrevd når linjen ikke har et produkt.")]
+                for field in ("unit_price", "vat_code")
+                if attrs.get(field) is None
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
+    @staticmethod
+    def line_data(values: dict[str, Any]) -> LineData:
+        return LineData(
+            quantity=values["quantity"],
+            product=values.get("product"),
+            description=values.get("description", ""),
+            unit=values.get("unit"),
+            unit_price=values.get("unit_price"),
+            discount_percent=values.get("discount_percent", Decimal(0)),
+            vat_code=values.get("vat_code"),
+            period_start=values.get("period_start"),
+            period_end=values.get("period_end"),
+        )
+
+
+class InvoiceLineSerializer(_LineValues, serializers.ModelSerializer):
+    """One line. With ``product``, fields left out take the product's values."""
+
+    product = _product_field()
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    quantity = _quantity_field("Up to 4 decimals, not 0; negative for a deduction line.")
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="UN/ECE code.")
+    unit_price = _unit_price_field(
+        "Excl. VAT, in the invoice's currency; required without a product."
+    )
+    discount_percent = _discount_field()
     vat_code = _vat_code_field(required=False)
     vat_rate = serializers.DecimalField(
         max_digits=5,
@@ -85,83 +127,19 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             "period_end": {"validators": DATE_VALIDATORS},
         }
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("product") is None:
-            errors = {
-                field: [_("Påkrevd når linjen ikke har et produkt.")]
-                for field in ("unit_price", "vat_code")
-                if attrs.get(field) is None
-            }
-            if errors:
-                raise serializers.ValidationError(errors)
-        return attrs
 
-    def line_data(self, values: dict[str, Any]) -> LineData:
-        return LineData(
-            quantity=values["quantity"],
-            product=values.get("product"),
-            description=values.get("description", ""),
-            unit=values.get("unit"),
-            unit_price=values.get("unit_price"),
-            discount_percent=values.get("discount_percent", Decimal(0)),
-            vat_code=values.get("vat_code"),
-            period_start=values.get("period_start"),
-            period_end=values.get("period_end"),
-        )
-
-
-class LineInputSerializer(serializers.Serializer):
+class LineInputSerializer(_LineValues, serializers.Serializer):
     """A line of a document built from lines (recurring template, quote): the invoice line
     fields a client sends. With ``product``, fields left out take the product's values."""
 
     position = serializers.IntegerField(read_only=True)
-    product = CompanyObjectField(
-        Product, required=False, allow_null=True, help_text="Id of one of your products."
-    )
+    product = _product_field()
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    quantity = serializers.DecimalField(
-        max_digits=14, decimal_places=4, help_text="Up to 4 decimals, not 0."
-    )
+    quantity = _quantity_field("Up to 4 decimals, not 0.")
     unit = serializers.ChoiceField(choices=Unit.choices, required=False, help_text="UN/ECE code.")
-    unit_price = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal(0),
-        required=False,
-        help_text="Excl. VAT; required without a product.",
-    )
-    discount_percent = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        required=False,
-        default=Decimal(0),
-    )
+    unit_price = _unit_price_field("Excl. VAT; required without a product.")
+    discount_percent = _discount_field()
     vat_code = _vat_code_field(required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("product") is None:
-            errors = {
-                field: [_("Påkrevd når linjen ikke har et produkt.")]
-                for field in ("unit_price", "vat_code")
-                if attrs.get(field) is None
-            }
-            if errors:
-                raise serializers.ValidationError(errors)
-        return attrs
-
-    @staticmethod
-    def line_data(values: dict[str, Any]) -> LineData:
-        return LineData(
-            quantity=values["quantity"],
-            product=values.get("product"),
-            description=values.get("description", ""),
-            unit=values.get("unit"),
-            unit_price=values.get("unit_price"),
-            discount_percent=values.get("discount_percent", Decimal(0)),
-            vat_code=values.get("vat_code"),
-        )
 
 
 class VatBreakdownSerializer(serializers.Serializer):
