@@ -194,6 +194,3 @@ register(
         about=_("Sendes med kreditnotaen når den sendes på e-post."),
     )
 )
-
-# The invoice kind's placeholders, for callers that list them.
-PLACEHOLDERS = KINDS["invoice"].placeholders
