@@ -12,10 +12,11 @@ import datetime
 import json
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SudoFieldsMixin
@@ -69,7 +70,8 @@ class NorwegianDecimalField(forms.DecimalField):
         kwargs.setdefault("localize", False)
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # Django's DecimalField.to_python returns a Decimal; the stubs keep IntegerField's int.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = normalise_number(value)
             if len(value) > 40:
@@ -119,17 +121,26 @@ def swap_attrs(editor_url: str, *, action: str, section: str) -> dict[str, str]:
     }
 
 
-class ClientChoiceField(forms.ModelChoiceField):
+if TYPE_CHECKING:
+    # Django's form classes are generic in the stubs only (no __class_getitem__ at run time).
+    _ClientField = forms.ModelChoiceField[Client]
+    _ProductField = forms.ModelChoiceField[Product]
+    _VatCodeField = forms.ModelChoiceField[VatCode]
+else:
+    _ClientField = _ProductField = _VatCodeField = forms.ModelChoiceField
+
+
+class ClientChoiceField(_ClientField):
     def label_from_instance(self, obj: Client) -> str:
         return f"{obj.number} {obj.name}"
 
 
-class ProductChoiceField(forms.ModelChoiceField):
+class ProductChoiceField(_ProductField):
     def label_from_instance(self, obj: Product) -> str:
         return f"{obj.number} {obj.name}"
 
 
-class VatCodeChoiceField(forms.ModelChoiceField):
+class VatCodeChoiceField(_VatCodeField):
     def label_from_instance(self, obj: VatCode) -> str:
         return f"{obj.code} {obj.name_nb}"
 
@@ -231,7 +242,7 @@ class InvoiceForm(forms.Form):
             clients = Client.objects.filter(is_active=True) | Client.objects.filter(
                 pk=current_client.pk
             )
-        self.fields["client"].queryset = clients.order_by("number")
+        cast(ClientChoiceField, self.fields["client"]).queryset = clients.order_by("number")
         if editor_url:
             # Choosing a client fills its payment terms and reference (HTMX; without
             # JavaScript the service applies the same defaults on save).
@@ -323,8 +334,10 @@ class LineForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vat_code"].queryset = vat_codes_for(vat_registered=company.vat_registered)
-        self.fields["product"].queryset = (
+        cast(VatCodeChoiceField, self.fields["vat_code"]).queryset = vat_codes_for(
+            vat_registered=company.vat_registered
+        )
+        cast(ProductChoiceField, self.fields["product"]).queryset = (
             products
             if products is not None
             else Product.objects.filter(is_active=True).order_by("number")
@@ -350,7 +363,8 @@ class LineForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         quantity, price = data.get("quantity"), data.get("unit_price")
         if quantity is not None and price is not None and abs(quantity * price) >= MAX_LINE_AMOUNT:
             self.add_error("unit_price", _("Beløpet på linjen er for stort."))
@@ -377,7 +391,13 @@ class LineForm(forms.Form):
         )
 
 
-class BaseLineFormSet(forms.BaseFormSet):
+if TYPE_CHECKING:
+    _LineFormSetBase = forms.BaseFormSet[LineForm]
+else:
+    _LineFormSetBase = forms.BaseFormSet
+
+
+class BaseLineFormSet(_LineFormSetBase):
     def __init__(
         self,
         *args: Any,
@@ -402,31 +422,39 @@ class BaseLineFormSet(forms.BaseFormSet):
             (
                 abs(form.cleaned_data["quantity"] * (form.cleaned_data.get("unit_price") or 0))
                 for form in self
-                if form.has_changed() and not self._should_delete_form(form)
+                if self._counts(form)
             ),
             Decimal(0),
         )
         if total >= MAX_TOTAL_AMOUNT:
             raise ValidationError(_("Summen av linjene er for stor."), code="too_large")
-        if not any(form.has_changed() and not self._should_delete_form(form) for form in self):
+        if not any(self._counts(form) for form in self):
             raise ValidationError(_("Fakturaen trenger minst én linje."), code="no_lines")
 
+    def _counts(self, form: LineForm) -> bool:
+        """A row that is a line: filled in and not marked for deletion."""
+        # _should_delete_form is BaseFormSet's own (private) test; the stubs leave it out.
+        deleted: bool = self._should_delete_form(form)  # type: ignore[attr-defined]
+        return form.has_changed() and not deleted
+
     def line_data(self) -> list[LineData]:
-        return [
-            form.line_data()
-            for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
-        ]
+        return [form.line_data() for form in self.forms if self._counts(form)]
 
 
-LineFormSet = forms.formset_factory(
-    LineForm,
-    formset=BaseLineFormSet,
-    extra=0,
-    max_num=MAX_LINES,
-    validate_max=True,
-    absolute_max=MAX_LINES,
-)
+def _line_formset_class(*, extra: int) -> type[BaseLineFormSet]:
+    formset_class = forms.formset_factory(
+        LineForm,
+        formset=BaseLineFormSet,
+        extra=extra,
+        max_num=MAX_LINES,
+        validate_max=True,
+        absolute_max=MAX_LINES,
+    )
+    # formset_factory subclasses the formset it is given; the stubs return its base class.
+    return cast("type[BaseLineFormSet]", formset_class)
+
+
+LineFormSet = _line_formset_class(extra=0)
 
 
 # --- Rows as plain dicts: re-rendering without saving --------------------------------------
@@ -538,9 +566,10 @@ def header_from_invoice(invoice: Invoice) -> dict[str, str]:
 
 def parse_date(value: str) -> datetime.date | None:
     try:
-        return forms.DateField(widget=DateInput()).clean(value)
+        day: datetime.date | None = forms.DateField(widget=DateInput()).clean(value)
     except ValidationError:
         return None
+    return day
 
 
 def parse_decimal(value: str) -> Decimal | None:
@@ -584,8 +613,9 @@ class PaymentForm(forms.Form):
         field = self.fields[name]
         field.widget = forms.CheckboxInput()
         # What was posted hidden ("False") must not come back ticked.
-        self.data = self.data.copy()
-        self.data.pop(name, None)
+        data = self.data.copy() if isinstance(self.data, MultiValueDict) else dict(self.data)
+        data.pop(name, None)
+        self.data = data
 
 
 class PaymentReverseForm(forms.Form):
@@ -636,7 +666,8 @@ class CreditForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         wanted = False
         for item in self.creditable:
             quantity = data.get(f"line_{item.line.pk}")
@@ -713,14 +744,7 @@ def simple_line_formset(
 ) -> BaseLineFormSet:
     """A plain lines editor (no HTMX) for documents built from lines (recurring templates,
     quotes): the saved ``lines`` (objects with the ``LineData`` fields) and a few blank rows."""
-    formset_class = forms.formset_factory(
-        LineForm,
-        formset=BaseLineFormSet,
-        extra=SIMPLE_BLANK_ROWS,
-        max_num=MAX_LINES,
-        validate_max=True,
-        absolute_max=MAX_LINES,
-    )
+    formset_class = _line_formset_class(extra=SIMPLE_BLANK_ROWS)
     initial = [
         {
             "product": line.product_id,

@@ -18,7 +18,7 @@ issue, and only through the services.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -106,6 +106,9 @@ class NumberSeriesQuerySet(models.QuerySet["NumberSeries"]):
         raise NumberingError("Number series cannot be deleted.")
 
 
+NumberSeriesManager = models.Manager.from_queryset(NumberSeriesQuerySet)
+
+
 class NumberSeries(TenantModel):
     """A continuous, gapless number series: the issuing transaction locks this row.
 
@@ -127,8 +130,11 @@ class NumberSeries(TenantModel):
     )
     next_number = models.PositiveBigIntegerField(_("neste nummer"), default=1)
 
-    objects = ScopedManager(
-        company="company", _manager_class=NumberSeriesQuerySet.as_manager().__class__
+    # The Django plugin cannot follow the class django_scopes builds inside ScopedManager and
+    # types TenantModel's as UnknownManager; declared by the class it subclasses, the
+    # queryset's own methods keep their types.
+    objects: ClassVar[NumberSeriesManager[NumberSeries]] = ScopedManager(  # type: ignore[assignment]
+        company="company", _manager_class=NumberSeriesManager
     )
 
     class Meta:
@@ -211,6 +217,9 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
         if self.issued().exists():
             raise IssuedDocumentError("Issued invoices cannot be deleted.")
         return super().delete()
+
+
+InvoiceManager = models.Manager.from_queryset(InvoiceQuerySet)
 
 
 class Invoice(TenantModel):
@@ -312,8 +321,9 @@ class Invoice(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(
-        company="company", _manager_class=InvoiceQuerySet.as_manager().__class__
+    # Declared by its manager class (see NumberSeries.objects).
+    objects: ClassVar[InvoiceManager[Invoice]] = ScopedManager(  # type: ignore[assignment]
+        company="company", _manager_class=InvoiceManager
     )
 
     # May change after issue (through the services only).
@@ -474,7 +484,10 @@ class Invoice(TenantModel):
         return super().delete(*args, **kwargs)
 
 
-class _DraftChildQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _DraftChildQuerySet(models.QuerySet[_M]):
     """Rows that belong to an invoice and may change only while it is a draft."""
 
     def _touches_issued(self) -> bool:
@@ -580,7 +593,12 @@ class InvoiceLine(_DraftChildModel):
         _("MVA-sats"), max_digits=5, decimal_places=2, null=True, blank=True
     )
 
-    objects = ScopedManager(company="company", _manager_class=_DraftChildManager)
+    # The Django plugin cannot follow django_scopes' class built inside ScopedManager and types
+    # every scoped manager as TenantModel's; this shared manager class has no per-model name.
+    objects = ScopedManager(  # type: ignore[misc]
+        company="company",
+        _manager_class=_DraftChildManager,  # type: ignore[arg-type]
+    )
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -611,7 +629,12 @@ class InvoiceVatLine(_DraftChildModel):
     exemption_reason = models.CharField(max_length=200, blank=True)
     invoice_text = models.CharField(max_length=200, blank=True)
 
-    objects = ScopedManager(company="company", _manager_class=_DraftChildManager)
+    # The Django plugin cannot follow django_scopes' class built inside ScopedManager and types
+    # every scoped manager as TenantModel's; this shared manager class has no per-model name.
+    objects = ScopedManager(  # type: ignore[misc]
+        company="company",
+        _manager_class=_DraftChildManager,  # type: ignore[arg-type]
+    )
 
     class Meta:
         ordering = ["invoice", "vat_category", "-vat_rate"]
@@ -682,7 +705,12 @@ class Payment(_AppendOnlyTenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = ScopedManager(company="company", _manager_class=_AppendOnlyManager)
+    # The Django plugin cannot follow django_scopes' class built inside ScopedManager and types
+    # every scoped manager as TenantModel's; this shared manager class has no per-model name.
+    objects = ScopedManager(  # type: ignore[misc]
+        company="company",
+        _manager_class=_AppendOnlyManager,  # type: ignore[arg-type]
+    )
 
     class Meta:
         ordering = ["date", "id"]
@@ -734,7 +762,12 @@ class ClientBalanceEntry(_AppendOnlyTenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(company="company", _manager_class=_AppendOnlyManager)
+    # The Django plugin cannot follow django_scopes' class built inside ScopedManager and types
+    # every scoped manager as TenantModel's; this shared manager class has no per-model name.
+    objects = ScopedManager(  # type: ignore[misc]
+        company="company",
+        _manager_class=_AppendOnlyManager,  # type: ignore[arg-type]
+    )
 
     class Meta:
         ordering = ["date", "id"]

@@ -300,6 +300,7 @@ def credited_by_line(*, invoice: Invoice) -> dict[int, LineCredit]:
     return {
         line_id: LineCredit(quantity=_quantity(quantity), net=_money(net), by_amount=bool(amounts))
         for line_id, quantity, net, amounts in rows
+        if line_id is not None  # selected by credited_line__isnull=False
     }
 
 

@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -70,12 +70,19 @@ def _state_conflicts_as_409() -> Iterator[None]:
         raise
 
 
+@overload
+def _money(value: Decimal) -> str: ...
+@overload
+def _money(value: Decimal | None) -> str | None: ...
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+_M = TypeVar("_M", bound=Model)
+
+
 @extend_schema_field(OpenApiTypes.INT)
-class CompanyObjectField(serializers.RelatedField):
+class CompanyObjectField(serializers.RelatedField[_M, Any, Any]):
     """The id of one of the caller's own objects (another company's id: "does not exist").
 
     The queryset is built per request, inside the caller's tenant scope.
@@ -86,12 +93,13 @@ class CompanyObjectField(serializers.RelatedField):
         "incorrect_type": gettext_lazy("Forventet en id (heltall), fikk {data_type}."),
     }
 
-    def __init__(self, model: type, **kwargs: Any) -> None:
+    def __init__(self, model: type[_M], **kwargs: Any) -> None:
         self.model = model
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> QuerySet:
-        return self.model.objects.all()
+    def get_queryset(self) -> QuerySet[_M]:
+        # The tenant-scoped manager: a tenant model's only one, so its default.
+        return self.model._default_manager.all()
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):
@@ -119,7 +127,7 @@ class DocumentKindField(serializers.CharField):
         super().__init__(read_only=True, help_text="invoice or credit_note", **kwargs)
 
 
-def _vat_code_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def _vat_code_field(**kwargs: Any) -> serializers.SlugRelatedField[VatCode]:
     return serializers.SlugRelatedField(
         slug_field="code",
         queryset=VatCode.objects.all(),

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from invoicing.api.common import DATE_VALIDATORS
 
 
-class CreditLineSerializer(serializers.Serializer):
+class CreditLineSerializer(serializers.Serializer[None]):  # input only: no instance
     line = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, help_text="Id of a line of the invoice."
     )
@@ -37,7 +37,7 @@ class CreditLineSerializer(serializers.Serializer):
         return attrs
 
 
-class CreditRequestSerializer(serializers.Serializer):
+class CreditRequestSerializer(serializers.Serializer[None]):  # input only: no instance
     lines = CreditLineSerializer(
         many=True,
         required=False,

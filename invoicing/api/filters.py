@@ -44,7 +44,9 @@ def _client_param(params: Any) -> Client | None:
     return client
 
 
-def _filtered_list(request: Request, *, company: Any, kind: str, statuses: list[str]) -> QuerySet:
+def _filtered_list(
+    request: Request, *, company: Any, kind: str, statuses: list[str]
+) -> QuerySet[Invoice]:
     params = request.query_params
     overdue = ""
     if kind == Invoice.Kind.INVOICE:

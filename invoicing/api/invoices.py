@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -50,14 +51,14 @@ class _FiguresMixin:
 
     def _rate(self, line: InvoiceLine, invoice: Invoice) -> Decimal:
         on = vat_rate_date(invoice=invoice, line=line)
-        rates = self.context.setdefault("_vat_rates", {})
+        rates: dict[tuple[int, datetime.date], Decimal] = self.context.setdefault("_vat_rates", {})
         key = (line.vat_code_id, on)
         if key not in rates:
             rates[key] = vat_rate_on(vat_code=line.vat_code, on=on)
         return rates[key]
 
     def figures(self, invoice: Invoice) -> _Figures:
-        cache = self.context.setdefault("_figures", {})
+        cache: dict[int, _Figures] = self.context.setdefault("_figures", {})
         if invoice.pk not in cache:
             if not invoice.is_draft:
                 cache[invoice.pk] = _Figures(
@@ -83,9 +84,9 @@ class _FiguresMixin:
         )
         codes: dict[tuple[str, Decimal], list[VatCode]] = {}
         for line, rate in zip(lines, rates, strict=True):
-            group = codes.setdefault((line.vat_code.ubl_category, Decimal(rate)), [])
-            if line.vat_code not in group:
-                group.append(line.vat_code)
+            same_group = codes.setdefault((line.vat_code.ubl_category, Decimal(rate)), [])
+            if line.vat_code not in same_group:
+                same_group.append(line.vat_code)
         breakdown = []
         for group in totals.vat_groups:
             group_codes = codes.get((group.category, group.rate), [])
@@ -141,7 +142,7 @@ _TOTAL_HELP = (
 )
 
 
-class InvoiceListSerializer(_FiguresMixin, serializers.ModelSerializer):
+class InvoiceListSerializer(_FiguresMixin, serializers.ModelSerializer[Invoice]):
     """An invoice or credit note as a row of a list."""
 
     kind = DocumentKindField()
@@ -182,14 +183,19 @@ class InvoiceListSerializer(_FiguresMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
+class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer[Invoice]):
     """A whole invoice or credit note. Writable fields make the draft (create/update)."""
 
     kind = DocumentKindField()
     client = CompanyObjectField(Client, help_text="Id of one of your clients.")
     client_name = serializers.CharField(source="client.name", read_only=True)
     client_number = serializers.IntegerField(source="client.number", read_only=True)
-    lines = InvoiceLineSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    # many=True makes a ListSerializer, which takes max_length; the stubs' overloads do not.
+    lines = InvoiceLineSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=MAX_LINES,  # type: ignore[call-arg]
+    )
     currency = serializers.CharField(
         max_length=3, required=False, default="NOK", help_text="ISO 4217, default NOK."
     )
@@ -226,7 +232,7 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
         help_text="Ids of the issued credit notes of this invoice."
     )
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         # Read-only fields that higher apps register (receivables: reminders, fees, ...).
         return {**super().get_fields(), **hooks.invoice_api_fields()}
 
@@ -336,5 +342,8 @@ class InvoiceSerializer(_FiguresMixin, serializers.ModelSerializer):
     def line_data(self) -> list[LineData] | None:
         if "lines" not in self.validated_data:
             return None
-        child = self.fields["lines"].child
+        lines_field = self.fields["lines"]
+        assert isinstance(lines_field, serializers.ListSerializer)  # many=True
+        child = lines_field.child
+        assert isinstance(child, InvoiceLineSerializer)
         return [child.line_data(values) for values in self.validated_data["lines"]]

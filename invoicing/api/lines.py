@@ -17,7 +17,7 @@ from invoicing.services import LineData
 
 # The line fields a client sends, with their limits, for every kind of line (the service
 # checks the rest: ``invoicing.services.lines_validate``).
-def _product_field() -> CompanyObjectField:
+def _product_field() -> CompanyObjectField[Product]:
     return CompanyObjectField(
         Product, required=False, allow_null=True, help_text="Id of one of your products."
     )
@@ -74,7 +74,7 @@ class _LineValues:
         )
 
 
-class InvoiceLineSerializer(_LineValues, serializers.ModelSerializer):
+class InvoiceLineSerializer(_LineValues, serializers.ModelSerializer[InvoiceLine]):
     """One line. With ``product``, fields left out take the product's values."""
 
     product = _product_field()
@@ -128,7 +128,7 @@ class InvoiceLineSerializer(_LineValues, serializers.ModelSerializer):
         }
 
 
-class LineInputSerializer(_LineValues, serializers.Serializer):
+class LineInputSerializer(_LineValues, serializers.Serializer[None]):  # input only
     """A line of a document built from lines (recurring template, quote): the invoice line
     fields a client sends. With ``product``, fields left out take the product's values."""
 
@@ -142,7 +142,7 @@ class LineInputSerializer(_LineValues, serializers.Serializer):
     vat_code = _vat_code_field(required=False)
 
 
-class VatBreakdownSerializer(serializers.Serializer):
+class VatBreakdownSerializer(serializers.Serializer[Any]):  # many=True only: InvoiceVatLine rows
     vat_category = serializers.CharField(help_text="UBL category: S, Z, E, AE, G, O.")
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
     vat_codes = serializers.ListField(child=serializers.CharField())

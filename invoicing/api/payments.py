@@ -11,7 +11,7 @@ from invoicing.selectors import PAYMENT_DUPLICATE_WINDOW, PAYMENT_OVERPAYMENT_MA
 from invoicing.services import MAX_AMOUNT
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(serializers.ModelSerializer[Payment]):
     amount = serializers.DecimalField(
         max_digits=18,
         decimal_places=2,
@@ -78,7 +78,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         return getattr(payment, "reversal_id", None)
 
 
-class PaymentReverseSerializer(serializers.Serializer):
+class PaymentReverseSerializer(serializers.Serializer[None]):  # input only: no instance
     date = serializers.DateField(
         required=False, validators=DATE_VALIDATORS, help_text="Default: today."
     )

@@ -90,7 +90,7 @@ class InvoiceViewSet(ApiModelViewSet):
             )
         return _detail_queryset(Invoice.Kind.INVOICE)
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Invoice]]:
         if self.action == "list":
             return InvoiceListSerializer
         return InvoiceSerializer
@@ -105,7 +105,8 @@ class InvoiceViewSet(ApiModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().create(request, *args, **kwargs)
 
-    def perform_create(self, serializer: InvoiceSerializer) -> None:
+    # DRF passes this view's serializer_class; its stubs type the argument as any serializer.
+    def perform_create(self, serializer: InvoiceSerializer) -> None:  # type: ignore[override]
         header, lines = serializer.header(), serializer.line_data() or []
         check_amounts_fit(lines, header.exchange_rate)
         invoice = invoice_create_draft(
@@ -113,8 +114,10 @@ class InvoiceViewSet(ApiModelViewSet):
         )
         serializer.instance = self._fresh(invoice)
 
-    def perform_update(self, serializer: InvoiceSerializer) -> None:
+    def perform_update(self, serializer: InvoiceSerializer) -> None:  # type: ignore[override]
         invoice = serializer.instance
+        if invoice is None:  # DRF updates the object it found
+            raise TypeError("perform_update needs the serializer's instance")
         base = invoice_header_of(invoice) if serializer.partial else None
         lines = serializer.line_data()
         if lines is None:
@@ -283,7 +286,7 @@ class InvoiceViewSet(ApiModelViewSet):
         self, request: Request, pk: str | None = None, payment_id: int | None = None
     ) -> Response:
         invoice = self.get_object()
-        payment = get_object_or_404(Payment.objects.filter(invoice=invoice), pk=payment_id)
+        payment: Payment = get_object_or_404(Payment.objects.filter(invoice=invoice), pk=payment_id)
         body = PaymentReverseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with _state_conflicts_as_409():
@@ -322,7 +325,7 @@ class CreditNoteViewSet(ApiReadOnlyViewSet):
             )
         return _detail_queryset(Invoice.Kind.CREDIT_NOTE)
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Invoice]]:
         if self.action == "list":
             return InvoiceListSerializer
         return InvoiceSerializer

@@ -60,15 +60,17 @@ def _plan_credit_lines(
     creditable = {item.line.pk: item for item in invoice_creditable_lines(invoice=original)}
     planned: list[_PlannedCreditLine] = []
     if lines is None:
-        for item in creditable.values():
-            if not item.is_open:
+        for remaining in creditable.values():
+            if not remaining.is_open:
                 continue
-            if item.by_amount_only or item.remaining_quantity == 0:
-                planned.append(_PlannedCreditLine(item.line, ZERO, item.remaining_net, True))
+            if remaining.by_amount_only or remaining.remaining_quantity == 0:
+                planned.append(
+                    _PlannedCreditLine(remaining.line, ZERO, remaining.remaining_net, True)
+                )
             else:
                 planned.append(
                     _PlannedCreditLine(
-                        item.line, item.remaining_quantity, item.remaining_net, False
+                        remaining.line, remaining.remaining_quantity, remaining.remaining_net, False
                     )
                 )
         return planned

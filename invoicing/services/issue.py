@@ -389,6 +389,7 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
         )
     codes_by_group: dict[tuple[str, Decimal], list[VatCode]] = {}
     for line in lines:
+        assert line.vat_rate is not None  # fixed by _freeze_lines
         key = (line.vat_category, Decimal(line.vat_rate).quantize(Decimal("0.01")))
         codes_by_group.setdefault(key, [])
         if line.vat_code not in codes_by_group[key]:

@@ -322,6 +322,16 @@ def _register_chunk(
             if locked is None:
                 raise ValidationError({"invoice": _("Fakturaen finnes ikke.")})
             key = (locked.client_id, locked.currency)
+
+            def credit_available(key: tuple[int, str] = key) -> Decimal:
+                return credit.get(key, ZERO)
+
+            def is_recent_duplicate(ref: str, data: PaymentData = data) -> bool:
+                candidate = payment_duplicate_key(
+                    invoice_id=data.invoice_id, amount=data.amount, date=data.date, reference=ref
+                )
+                return candidate in recent
+
             planned = _plan_payment(
                 locked=locked,
                 actor=actor,
@@ -331,16 +341,8 @@ def _register_chunk(
                 reference=data.reference,
                 confirm_overpayment=confirm_overpayment,
                 confirm_duplicate=confirm_duplicate,
-                credit_available=lambda key=key: credit.get(key, ZERO),
-                is_recent_duplicate=lambda ref, data=data: (
-                    payment_duplicate_key(
-                        invoice_id=data.invoice_id,
-                        amount=data.amount,
-                        date=data.date,
-                        reference=ref,
-                    )
-                    in recent
-                ),
+                credit_available=credit_available,
+                is_recent_duplicate=is_recent_duplicate,
             )
         except ValidationError as exc:
             errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}

@@ -94,6 +94,7 @@ def vat_term_reopen(
     with _atomic_in_scope(company):
         is_owner = (
             actor.kind == AuditEntry.ActorKind.USER
+            and actor.id is not None
             and Membership.objects.filter(
                 company=company, user_id=actor.id, role=Role.OWNER
             ).exists()

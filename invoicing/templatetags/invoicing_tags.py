@@ -21,7 +21,7 @@ from invoicing.models import Invoice
 
 register = template.Library()
 
-STATUS_CLASSES = {
+STATUS_CLASSES: dict[str, str] = {
     Invoice.Status.DRAFT: "badge",
     Invoice.Status.ISSUED: "badge badge-info",
     Invoice.Status.SENT: "badge badge-info",
@@ -90,8 +90,9 @@ def invoice_rows(invoices: Iterable[Invoice], *, is_credit_notes: bool, today: A
         )
         if is_credit_notes:
             credited = ""
-            if invoice.credited_invoice_id:
-                text = _("faktura %(n)s") % {"n": invoice.credited_invoice.number}
+            credited_invoice = invoice.credited_invoice  # no query without an id
+            if credited_invoice is not None:
+                text = _("faktura %(n)s") % {"n": credited_invoice.number}
                 credited = (
                     f'<a href="{prefix}{invoice.credited_invoice_id}{suffix}">{escape(text)}</a>'
                 )
@@ -101,11 +102,11 @@ def invoice_rows(invoices: Iterable[Invoice], *, is_credit_notes: bool, today: A
         currency = f"{escape(invoice.currency)} " if invoice.currency != "NOK" else ""
         amount = _DASH if invoice.is_draft else escape(money(invoice.total_incl_vat))
         is_open = status in open_statuses
-        balance = (
-            ""
-            if is_credit_notes
-            else f'<td class="num">{escape(money(invoice.balance)) if is_open else ""}</td>'
-        )
+        balance = ""
+        if not is_credit_notes:
+            # ``balance`` is invoice_list's .annotate(), which its QuerySet[Invoice] drops.
+            shown = escape(money(invoice.balance)) if is_open else ""  # type: ignore[attr-defined]
+            balance = f'<td class="num">{shown}</td>'
         overdue = (
             f' <span class="badge badge-danger">{overdue_label}</span>'
             if is_open and invoice.due_date < today and not is_credit_notes

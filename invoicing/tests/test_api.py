@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django_scopes import scope
@@ -469,13 +470,14 @@ def test_put_replaces_the_draft(api_client, company, client_id):
 def test_bad_update_is_400_and_changes_nothing(api_client, company, client_id, foreign_client_id):
     draft = _create(api_client, client_id)
     url = f"{INVOICES}{draft['id']}/"
-    for body in (
+    bodies: list[dict[str, Any]] = [
         {"lines": []},
         {"lines": [_line(vat_code="99")]},
         {"client": foreign_client_id},
         {"due_date": "2026-01-01"},
         {"lines": [_line(quantity="abc")]},
-    ):
+    ]
+    for body in bodies:
         response = api_client.patch(url, body, format="json")
         assert response.status_code == 400, body
     assert api_client.put(url, {"free_text": "x"}, format="json").status_code == 400
@@ -1000,8 +1002,8 @@ def test_schema_documents_the_invoice_endpoints():
         assert "application/pdf" in pdf and "application/xml" in ehf["200"]["content"]
         assert "409" in ehf
     invoice_list = paths["/api/v1/invoices/"]["get"]
-    names = {param["name"] for param in invoice_list["parameters"]}
-    assert {"status", "client", "date_from", "date_to", "overdue", "search", "page"} <= names
+    list_params = {param["name"] for param in invoice_list["parameters"]}
+    assert {"status", "client", "date_from", "date_to", "overdue", "search", "page"} <= list_params
 
 
 def test_list_queries_do_not_grow_with_the_rows(

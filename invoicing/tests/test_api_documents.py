@@ -149,6 +149,7 @@ def test_archived_files_are_served_byte_for_byte(api_client, company):
     issued = _issued(api_client, _client(company, their_reference="Kari Nordmann"))
     with scope(company=company):
         pdf, ehf = store_issued_documents(issued["id"])
+        assert pdf is not None and ehf is not None
         stored_pdf, stored_ehf = pdf.read(), ehf.read()
     pdf_response = api_client.get(f"{INVOICES}{issued['id']}/pdf")
     assert pdf_response["X-Document-Source"] == "archive"

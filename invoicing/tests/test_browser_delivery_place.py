@@ -9,9 +9,10 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory
+from core.tests.browser import log_in
 from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory
-from invoicing.tests.test_browser_invoicing import choose_client, fill_line, log_in
+from invoicing.tests.test_browser_invoicing import choose_client, fill_line
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,6 +3,8 @@ submits the form and reloads the page at the top, nor saves a half-typed quote."
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
@@ -69,7 +71,7 @@ def test_enter_in_the_invoice_editor_moves_on_and_adds_a_line(browser_page, scre
     expect(page.get_by_role("heading", name="Utkast til faktura")).to_be_visible()
     with scopes_disabled():
         saved = Invoice.objects.get().lines.get(description="Rådgivning")
-        assert (saved.quantity, saved.unit_price) == (3, 1000)
+        assert (saved.quantity, saved.unit_price) == (Decimal(3), Decimal(1000))
 
 
 def test_enter_in_the_quote_editor_does_not_save_the_quote(browser_page):

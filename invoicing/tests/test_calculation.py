@@ -78,9 +78,14 @@ def test_vat_is_rounded_once_per_group_not_per_line():
 
 def test_float_is_refused():
     with pytest.raises(TypeError):
-        line_net_amount(quantity=1.5, unit_price=Decimal("1"), discount_percent=Decimal("0"))
+        # the wrong type on purpose: refused at run time too
+        line_net_amount(
+            quantity=1.5,  # type: ignore[arg-type]
+            unit_price=Decimal("1"),
+            discount_percent=Decimal("0"),
+        )
     with pytest.raises(TypeError):
-        compute_totals([], exchange_rate=1.0)
+        compute_totals([], exchange_rate=1.0)  # type: ignore[arg-type]
 
 
 def test_foreign_currency_vat_in_nok_per_group():

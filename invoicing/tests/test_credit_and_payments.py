@@ -556,7 +556,7 @@ def test_reversals_undo_exactly_their_payment_under_any_sequence(company_scope, 
             except ValidationError as exc:
                 assert amount > invoice.open_balance or amount > available, exc
             else:
-                assert (payment.applied_amount, payment.to_credit_amount) == (amount, 0)
+                assert (payment.applied_amount, payment.to_credit_amount) == (amount, Decimal(0))
                 payments.append(payment)
         elif op[0] == "reverse" and payments:
             target = payments[op[1] % len(payments)]
@@ -665,7 +665,7 @@ def test_duplicate_payment_refused_unless_confirmed_or_reversed(company_scope, a
     )
     assert confirmed.reference == "KID 1"
     entry = AuditEntry.objects.filter(action="invoicing.payment.registered").order_by("pk").last()
-    assert entry.data["confirmed_duplicate"] is True
+    assert entry is not None and entry.data["confirmed_duplicate"] is True
     # Once the earlier ones are reversed, registering the payment again is no slip.
     services.payment_reverse(payment=first, actor=actor)
     services.payment_reverse(payment=confirmed, actor=actor)

@@ -15,12 +15,14 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from core.audit import Actor
 from delivery.files import store_issued_documents
 from documents import services as document_services
 from documents.models import StoredDocument
 from documents.tests import images
+from documents.tests.factories import pdf_dict
 from invoicing import services
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice
 
@@ -46,8 +48,8 @@ def with_logo(company, owner):
 
 def _images(pdf: bytes) -> int:
     page = PdfReader(io.BytesIO(pdf)).pages[0]
-    xobjects = page["/Resources"].get("/XObject") or {}
-    return sum(1 for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image")
+    xobjects = pdf_dict(page["/Resources"]).get("/XObject") or DictionaryObject()
+    return sum(1 for x in pdf_dict(xobjects).values() if str(pdf_dict(x)["/Subtype"]) == "/Image")
 
 
 def _archived(company, invoice, kind="pdf") -> list[bytes]:
@@ -97,6 +99,7 @@ def test_api_download_before_archiving_is_the_archived_pdf_and_ehf(api_client, c
     import base64
 
     embedded = re.search(rb"<cbc:EmbeddedDocumentBinaryObject[^>]*>([^<]+)<", ehf.content)
+    assert embedded is not None
     assert base64.b64decode(embedded.group(1)) == pdf.content
 
 

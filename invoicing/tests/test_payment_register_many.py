@@ -53,7 +53,7 @@ def _stored(invoices):
         (
             numbers[e.invoice_id],
             e.client_id == invoices[numbers[e.invoice_id]].client_id,
-            *(e.date, e.amount, e.currency, e.kind, e.payment.amount),
+            *(e.date, e.amount, e.currency, e.kind, e.payment.amount if e.payment else None),
         )
         for e in ClientBalanceEntry.objects.filter(invoice__in=invoices).order_by("id")
     ]

@@ -84,7 +84,7 @@ def payment_register(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def payment_reverse(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
     invoice = _get_invoice(pk)
-    payment = get_object_or_404(Payment.objects.filter(invoice=invoice), pk=payment_pk)
+    payment: Payment = get_object_or_404(Payment.objects.filter(invoice=invoice), pk=payment_pk)
     form = PaymentReverseForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -30,6 +30,7 @@ def independent_vat(date_from, date_to):
         sign = -1 if document.kind == Invoice.Kind.CREDIT_NOTE else 1
         nets: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
         for item in document.lines.all():
+            assert item.vat_rate is not None  # issued lines carry their rate
             nets[(item.vat_code.code, item.vat_rate)] += item.net_amount
         for (code, rate), net in nets.items():
             vat = round_money(net * rate / 100)
