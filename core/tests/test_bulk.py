@@ -127,3 +127,15 @@ def test_a_duplicate_key_is_django_integrity_error(company_scope):
     bulk_insert([row()])
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_insert([row()])
+
+
+def test_a_decimal_that_is_not_finite_is_refused_as_by_the_orm(company_scope):
+    # Finite Decimals skip the field's preparation; NaN must still meet it (and be refused).
+    from django.core.exceptions import ValidationError
+
+    client = ClientFactory(company=company_scope)
+    invoice = issued_invoice(company=company_scope, client=client, lines=[line()])
+    entry = _entries(company_scope, invoice, client, "overpayment")[0]
+    entry.amount = Decimal("NaN")
+    with pytest.raises(ValidationError):
+        bulk_insert([entry])
