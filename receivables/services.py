@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -258,11 +258,62 @@ def item_waive(*, item: ReceivableItem, actor: Actor, reason: str = "") -> Recei
 # --- letters (planning is shared by the preview, the page and the daily run) --------------
 
 
+@dataclass(slots=True)
+class InvoiceFacts:
+    """What planning and freezing a letter read of an invoice and its client: built from
+    the model for one letter (``of``), from plain rows for the thousands of a reminder run
+    (``_plan_reminders``: no model instances)."""
+
+    pk: int
+    company_id: int
+    client_id: int
+    number: int | None
+    currency: str
+    invoice_date: datetime.date
+    due_date: datetime.date
+    total_incl_vat: Decimal
+    paid_amount: Decimal
+    credited_amount: Decimal
+    open_balance: Decimal  # Invoice.open_balance
+    kid: str
+    client_is_company: bool
+    client_name: str
+    language: str  # the buyer snapshot's, else the client's
+    bank_account: str  # of the seller snapshot ("" if none)
+    bank_account_display: str
+    iban: str
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> InvoiceFacts:
+        seller = invoice.seller_snapshot or {}
+        return cls(
+            pk=invoice.pk,
+            company_id=invoice.company_id,
+            client_id=invoice.client_id,
+            number=invoice.number,
+            currency=invoice.currency,
+            invoice_date=invoice.invoice_date,
+            due_date=invoice.due_date,
+            total_incl_vat=invoice.total_incl_vat,
+            paid_amount=invoice.paid_amount,
+            credited_amount=invoice.credited_amount,
+            open_balance=invoice.open_balance,
+            kid=invoice.kid,
+            client_is_company=invoice.client.kind == Client.Kind.COMPANY,
+            client_name=invoice.client.name,
+            language=(invoice.buyer_snapshot or {}).get("language") or invoice.client.language,
+            bank_account=seller.get("bank_account", ""),
+            bank_account_display=seller.get("bank_account_display")
+            or (format_kontonr(seller["bank_account"]) if seller.get("bank_account") else ""),
+            iban=seller.get("iban", ""),
+        )
+
+
 @dataclass
 class PlannedLetter:
     """What a letter would contain if sent on ``send_on`` (nothing saved)."""
 
-    invoice: Invoice
+    invoice: InvoiceFacts
     kind: str
     send_on: datetime.date
     deadline: datetime.date
@@ -339,7 +390,7 @@ def _states(invoice_ids: Sequence[int]) -> dict[int, _InvoiceState]:
 
 def _plan(
     *,
-    invoice: Invoice,
+    invoice: InvoiceFacts,
     kind: str,
     send_on: datetime.date,
     settings_row: ReminderSettings,
@@ -387,7 +438,7 @@ def _plan(
     fee = fee_amount if (decision.fee and fee_amount is not None and in_nok) else ZERO
     compensation = (
         compensation_amount
-        if settings_row.claim_compensation and invoice.client.kind == Client.Kind.COMPANY and in_nok
+        if settings_row.claim_compensation and invoice.client_is_company and in_nok
         else None
     )
     planned.fee, planned.compensation = rules.fee_and_compensation(
@@ -435,7 +486,7 @@ def letter_plan(
     try:
         fee, compensation = _fee_figures(send_on)
         return _plan(
-            invoice=invoice,
+            invoice=InvoiceFacts.of(invoice),
             kind=kind,
             send_on=send_on,
             settings_row=settings_row,
@@ -503,11 +554,9 @@ def _plan_reminders(
 ) -> list[PlannedLetter]:
     """The reminders due today for these invoices (the rules, in Python)."""
     first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
-    invoices = list(
+    invoices = _facts(
         _open_invoices(company)
         .filter(pk__in_ids=invoice_ids, due_date__lte=first_cutoff)
-        .select_related("client")
-        .only(*_PLAN_FIELDS)  # snapshots are loaded for the letters sent only
         .order_by("due_date", "number")
     )
     if not invoices:
@@ -518,7 +567,6 @@ def _plan_reminders(
         rate_on = selectors.RateTable()
         planned: list[PlannedLetter] = []
         for invoice in invoices:
-            invoice.company = company  # one object, not a query per letter
             if invoice.open_balance <= 0:
                 continue
             state = states[invoice.pk]
@@ -548,23 +596,80 @@ def _plan_reminders(
         raise _figure_error(exc) from exc
 
 
-_PLAN_FIELDS = (
-    "company_id",
-    "kind",
-    "status",
-    "number",
-    "client_id",
-    "currency",
-    "invoice_date",
-    "due_date",
-    "total_incl_vat",
-    "paid_amount",
-    "credited_amount",
-    "kid",
-    "client__kind",
-    "client__language",
-    "client__name",
-)
+def _facts(invoices: Any) -> list[InvoiceFacts]:
+    """``InvoiceFacts.of`` for every invoice of the queryset, from one query of plain
+    values: of the snapshots (~2 kB per invoice to read and decode) only the language and
+    the account, as the database extracts them."""
+    facts: list[InvoiceFacts] = []
+    draft, credit_note = Invoice.Status.DRAFT, Invoice.Kind.CREDIT_NOTE
+    for (
+        pk,
+        company_id,
+        client_id,
+        number,
+        kind,
+        status,
+        currency,
+        invoice_date,
+        due_date,
+        total,
+        paid,
+        credited,
+        kid,
+        client_kind,
+        client_name,
+        client_language,
+        language,
+        account,
+        display,
+        iban,
+    ) in invoices.values_list(
+        "pk",
+        "company_id",
+        "client_id",
+        "number",
+        "kind",
+        "status",
+        "currency",
+        "invoice_date",
+        "due_date",
+        "total_incl_vat",
+        "paid_amount",
+        "credited_amount",
+        "kid",
+        "client__kind",
+        "client__name",
+        "client__language",
+        KT("buyer_snapshot__language"),
+        KT("seller_snapshot__bank_account"),
+        KT("seller_snapshot__bank_account_display"),
+        KT("seller_snapshot__iban"),
+    ):
+        facts.append(
+            InvoiceFacts(
+                pk=pk,
+                company_id=company_id,
+                client_id=client_id,
+                number=number,
+                currency=currency,
+                invoice_date=invoice_date,
+                due_date=due_date,
+                total_incl_vat=total,
+                paid_amount=paid,
+                credited_amount=credited,
+                open_balance=(
+                    ZERO if status == draft or kind == credit_note else total - paid - credited
+                ),
+                kid=kid,
+                client_is_company=client_kind == Client.Kind.COMPANY,
+                client_name=client_name,
+                language=language or client_language,
+                bank_account=account or "",
+                bank_account_display=display or (format_kontonr(account) if account else ""),
+                iban=iban or "",
+            )
+        )
+    return facts
 
 
 def reminders_due(
@@ -590,13 +695,12 @@ def letter_content(plan: PlannedLetter) -> dict[str, Any]:
     """What a letter freezes at sending. The seller and buyer are not copied: they are the
     invoice's snapshots, which never change once issued (``selectors.letter_document``
     adds them for the PDF and e-mail); of them only the language and the account to pay
-    to are read here."""
+    to are read (``InvoiceFacts``)."""
     invoice = plan.invoice
-    seller = invoice.seller_snapshot or {}
     return {
         "kind": plan.kind,
         "sequence": plan.sequence,
-        "language": (invoice.buyer_snapshot or {}).get("language") or invoice.client.language,
+        "language": invoice.language,
         "invoice_number": invoice.number,
         "invoice_date": invoice.invoice_date.isoformat(),
         "due_date": invoice.due_date.isoformat(),
@@ -624,54 +728,42 @@ def letter_content(plan: PlannedLetter) -> dict[str, Any]:
         "sent_on": plan.send_on.isoformat(),
         "deadline": plan.deadline.isoformat(),
         "kid": invoice.kid,
-        "bank_account": seller.get("bank_account", ""),
-        "bank_account_display": seller.get("bank_account_display")
-        or (format_kontonr(seller["bank_account"]) if seller.get("bank_account") else ""),
-        "iban": seller.get("iban", ""),
+        "bank_account": invoice.bank_account,
+        "bank_account_display": invoice.bank_account_display,
+        "iban": invoice.iban,
     }
 
 
-def _load_snapshots(plans: Sequence[PlannedLetter]) -> None:
-    """Give the planned letters' invoices the parts of their snapshots that
-    ``letter_content`` reads (the language and the account), 5,000 at a time: the whole
-    snapshots are ~2 kB per invoice to read and decode."""
-    by_id = {p.invoice.pk: p.invoice for p in plans}
-    ids = sorted(by_id)
-    for start in range(0, len(ids), 5000):
-        for pk, language, account, display, iban in Invoice.objects.filter(
-            pk__in_ids=ids[start : start + 5000]
-        ).values_list(
-            "pk",
-            KT("buyer_snapshot__language"),
-            KT("seller_snapshot__bank_account"),
-            KT("seller_snapshot__bank_account_display"),
-            KT("seller_snapshot__iban"),
-        ):
-            seller = {"bank_account": account, "bank_account_display": display, "iban": iban}
-            by_id[pk].seller_snapshot = {k: v for k, v in seller.items() if v is not None}
-            by_id[pk].buyer_snapshot = {"language": language} if language else {}
-
-
 def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
-    """Write the letters and their items in bulk (the caller holds the transaction)."""
-    letters = [
-        Letter(
-            company_id=plan.invoice.company_id,
-            invoice_id=plan.invoice.pk,  # ids, not objects: 350,000 rows in a big run
-            kind=plan.kind,
-            sent_on=plan.send_on,
-            deadline=plan.deadline,
-            fee_bearing=plan.decision.fee,
-            content=letter_content(plan),
-            delivery=Letter.Delivery.PENDING,
-            created_by_id=_user_id(actor),
+    """Write the letters and their items in bulk (the caller holds the transaction): plain
+    rows (``insert_rows``), no model instance per row until the letters are written."""
+    created_at = timezone.now()
+    user_id = _user_id(actor)
+    pending = Letter.Delivery.PENDING.value
+    contents = [letter_content(plan) for plan in plans]
+    rows = [
+        (
+            plan.invoice.company_id,
+            plan.invoice.pk,
+            str(plan.kind),
+            plan.send_on,
+            plan.deadline,
+            plan.decision.fee,
+            content,
+            pending,
+            created_at,
+            user_id,
         )
-        for plan in plans
+        for plan, content in zip(plans, contents, strict=True)
     ]
-    bulk_insert(letters)
-    # The items as plain rows (no instance each: 250,000 of them in a 100,000-letter run).
+    letter_ids = insert_rows(Letter, _LETTER_COLUMNS, rows, returning=True)
+    # The items as plain rows too (250,000 of them in a 100,000-letter run).
     items: list[tuple[Any, ...]] = []
-    for plan, letter in zip(plans, letters, strict=True):
+    reminder_fee = ReceivableItem.Kind.REMINDER_FEE.value
+    notice_fee = ReceivableItem.Kind.NOTICE_FEE.value
+    compensation = ReceivableItem.Kind.COMPENSATION.value
+    interest = ReceivableItem.Kind.INTEREST.value
+    for plan, content, letter_id in zip(plans, contents, letter_ids, strict=True):
         invoice = plan.invoice
         base = (
             invoice.company_id,
@@ -679,36 +771,48 @@ def _save_letters(plans: Sequence[PlannedLetter], actor: Actor) -> list[Letter]:
             invoice.client_id,
             plan.send_on,
             invoice.currency,
-            letter.pk,
+            letter_id,
         )
         if plan.decision.fee:
-            fee_kind = (
-                ReceivableItem.Kind.NOTICE_FEE
-                if plan.kind == Letter.Kind.COLLECTION_NOTICE
-                else ReceivableItem.Kind.REMINDER_FEE
-            )
-            items.append(
-                (*base, fee_kind.value, plan.fee, None, None, {"gross": str(plan.gross_fee)})
-            )
+            fee_kind = notice_fee if plan.kind == Letter.Kind.COLLECTION_NOTICE else reminder_fee
+            items.append((*base, fee_kind, plan.fee, None, None, {"gross": str(plan.gross_fee)}))
         if plan.compensation > 0:
-            items.append(
-                (*base, ReceivableItem.Kind.COMPENSATION.value, plan.compensation, None, None, {})
-            )
+            items.append((*base, compensation, plan.compensation, None, None, {}))
         if plan.interest.parts:
             items.append(
                 (
                     *base,
-                    ReceivableItem.Kind.INTEREST.value,
+                    interest,
                     plan.interest.amount,
                     plan.interest.parts[0].start,
                     plan.interest.parts[-1].end,
-                    {"parts": letter.content["interest_parts"]},
+                    {"parts": content["interest_parts"]},
                 )
             )
     insert_rows(ReceivableItem, _ITEM_COLUMNS, items)
-    return letters
+    # The saved letters as the ORM would load them (positional: the cheap way in).
+    alias = router.db_for_write(Letter)
+    return [
+        Letter.from_db(alias, _LETTER_FIELDS, (letter_id, *row[:8], "", *row[8:]))
+        for letter_id, row in zip(letter_ids, rows, strict=True)
+    ]
 
 
+_LETTER_COLUMNS = (
+    "company_id",
+    "invoice_id",
+    "kind",
+    "sent_on",
+    "deadline",
+    "fee_bearing",
+    "content",
+    "delivery",
+    "created_at",
+    "created_by_id",
+)
+#: Letter's columns in model order: ``_save_letters`` adds the id and an empty
+#: ``delivery_error`` to a row of ``_LETTER_COLUMNS``.
+_LETTER_FIELDS = ["id", *_LETTER_COLUMNS[:8], "delivery_error", *_LETTER_COLUMNS[8:]]
 _ITEM_COLUMNS = (
     "company_id",
     "invoice_id",
@@ -841,7 +945,6 @@ def _reminders_chunk(
         ]
         if not plans:
             return []
-        _load_snapshots(plans)
         letters = _save_letters(plans, actor)
         audit_log(
             action="receivables.reminders.run",
