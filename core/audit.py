@@ -111,24 +111,41 @@ class AuditRecord:
 
 def audit_log_many(
     *, actor: Actor, company: Any = None, records: list[AuditRecord], batch_size: int = 2000
-) -> list[AuditEntry]:
-    """Record many actions of one actor in one INSERT per batch (a bulk service's entries:
-    the same rows ``audit_log`` would write one by one). Targets must be saved already."""
+) -> int:
+    """Record many actions of one actor in bulk (a bulk service's entries: the same rows
+    ``audit_log`` would write one by one, as plain rows: no model instance each). Targets
+    must be saved already. Returns the number of entries written."""
+    from core.bulk import insert_rows
+
     request_id = current_request_id()
-    entries = [
-        AuditEntry(
-            company=company,
-            action=record.action,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            object_type=record.target._meta.label_lower if record.target is not None else "",
-            object_id=str(record.target.pk) if record.target is not None else "",
-            request_id=request_id,
-            data=mask_secrets(record.data or {}),
+    company_id = company.pk if company is not None else None
+    kind, label = str(actor.kind), actor.label
+    rows = [
+        (
+            company_id,
+            record.action,
+            kind,
+            actor.id,
+            label,
+            record.target._meta.label_lower if record.target is not None else "",
+            str(record.target.pk) if record.target is not None else "",
+            request_id,
+            mask_secrets(record.data or {}),
         )
         for record in records
     ]
-    from core.bulk import bulk_insert
+    insert_rows(AuditEntry, _MANY_COLUMNS, rows, batch_size=batch_size)
+    return len(rows)
 
-    return bulk_insert(entries, batch_size=batch_size)
+
+_MANY_COLUMNS = (
+    "company_id",
+    "action",
+    "actor_kind",
+    "actor_id",
+    "actor_label",
+    "object_type",
+    "object_id",
+    "request_id",
+    "data",
+)

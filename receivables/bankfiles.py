@@ -117,17 +117,13 @@ _PARSER = etree.XMLParser(
 )
 
 
-def _local(tag: object) -> str:
-    # "{namespace}Name" -> "Name" (what etree.QName(tag).localname gives, without building
-    # a QName per element: a 10,000-transaction file has ~100,000 elements).
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
 def _child(element: etree._Element | None, *path: str) -> etree._Element | None:
+    # "{*}Name": the first child element named Name in any (or no) namespace, matched by
+    # lxml in C (a 10,000-transaction file has ~100,000 elements).
     for name in path:
         if element is None:
             return None
-        element = next((c for c in element if _local(c.tag) == name), None)
+        element = next(element.iterchildren("{*}" + name), None)
     return element
 
 
@@ -137,7 +133,7 @@ def _text(element: etree._Element | None, *path: str) -> str:
 
 
 def _children(element: etree._Element | None, name: str) -> list[etree._Element]:
-    return [c for c in element if _local(c.tag) == name] if element is not None else []
+    return list(element.iterchildren("{*}" + name)) if element is not None else []
 
 
 def _date(element: etree._Element | None) -> datetime.date | None:

@@ -41,6 +41,9 @@ from invoicing.services.common import (
     _user_id,
 )
 
+#: ``Payment.Method.values`` once (the enum builds that list anew on every access).
+_METHODS = frozenset(Payment.Method.values)
+
 
 @dataclass(frozen=True)
 class PaymentData:
@@ -88,7 +91,7 @@ def _plan_payment(
         errors["amount"] = _("Beløpet må være større enn 0, med høyst to desimaler.")
     elif amount > MAX_AMOUNT:
         errors["amount"] = _amount_limit_text(_("Beløpet")) + "."
-    if method not in Payment.Method.values:
+    if method not in _METHODS:
         errors["method"] = _("Ugyldig betalingsmåte.")
     if errors:
         raise ValidationError(errors)
