@@ -30,6 +30,7 @@ live in ``save()`` must be checked by the caller, as there.
 
 from __future__ import annotations
 
+import array
 import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -341,7 +342,7 @@ class InIds(models.Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self) -> list[int]:
-        return [int(value) for value in self.rhs]
+        return [int(value) for value in self.rhs]  # a list, or ``id_array``
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         from django.core.exceptions import EmptyResultSet
@@ -355,6 +356,13 @@ class InIds(models.Lookup):
             # element in Python (~1 µs each, 5,000 per query of a chunk).
             return f"{lhs} = ANY(%s::bigint[])", [*params, "{" + ",".join(map(str, ids)) + "}"]
         return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*params, *ids]
+
+
+def id_array(ids: Iterable[int]) -> array.array[int]:
+    """``ids`` for ``field__in_ids=``, as an ``array('q')``: the same ids, but not a list,
+    which Django's filter building walks element by element looking for expressions
+    (~1 µs per id: 5,000 per query, several queries per chunk of a bulk service)."""
+    return array.array("q", ids)
 
 
 def register_lookups() -> None:

@@ -24,7 +24,7 @@ from django_scopes import scope
 
 from accounts.models import Company
 from core.audit import Actor, AuditRecord, audit_log, audit_log_many
-from core.bulk import bulk_insert, bulk_set, insert_rows
+from core.bulk import bulk_insert, bulk_set, id_array, insert_rows
 from core.identifiers import format_kontonr
 from core.money import ZERO, round_money
 from core.outbox import outbox_enqueue
@@ -352,7 +352,7 @@ def _states(invoice_ids: Sequence[int]) -> dict[int, _InvoiceState]:
     states: dict[int, _InvoiceState] = defaultdict(_InvoiceState)
     chunk = 5000
     for start in range(0, len(invoice_ids), chunk):
-        ids = invoice_ids[start : start + chunk]
+        ids = id_array(invoice_ids[start : start + chunk])
         # Only what the rules read (a letter's frozen content is large).
         for letter in (
             Letter.objects.filter(invoice_id__in_ids=ids)
@@ -556,7 +556,7 @@ def _plan_reminders(
     first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
     invoices = _facts(
         _open_invoices(company)
-        .filter(pk__in_ids=invoice_ids, due_date__lte=first_cutoff)
+        .filter(pk__in_ids=id_array(invoice_ids), due_date__lte=first_cutoff)
         .order_by("due_date", "number")
     )
     if not invoices:
@@ -929,12 +929,12 @@ def _reminders_chunk(
         # then plan from what is committed, skipping invoices that got a letter today.
         list(
             Invoice.objects.select_for_update()
-            .filter(pk__in_ids=ids)
+            .filter(pk__in_ids=id_array(ids))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
         already = set(
-            Letter.objects.filter(invoice_id__in_ids=ids, sent_on=today).values_list(
+            Letter.objects.filter(invoice_id__in_ids=id_array(ids), sent_on=today).values_list(
                 "invoice_id", flat=True
             )
         )
