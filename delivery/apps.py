@@ -11,6 +11,9 @@ class DeliveryConfig(AppConfig):
         from delivery import receivers, texts  # noqa: F401  (texts: this app's e-mail kinds)
         from invoicing.hooks import on_document_issued, register_invoice_panel
 
-        on_document_issued(receivers.store_documents_after_issue)
+        on_document_issued(
+            receivers.store_documents_after_issue,
+            many=receivers.store_documents_after_issue_many,
+        )
         # The send log on the invoice page, without invoicing importing delivery.
         register_invoice_panel(receivers.send_log_panel, slot="log")

@@ -149,6 +149,8 @@ HUEY_WORKERS = env.int("HUEY_WORKERS", default=_CORES or 1)
 HUEY_CONSUMER = {"workers": HUEY_WORKERS, "worker_type": "process"}
 # Issued documents archived (PDF + EHF) per task when many are issued at once.
 ARCHIVE_CHUNK_SIZE = env.int("ARCHIVE_CHUNK_SIZE", default=50)
+# Drafts issued per transaction by the set-based issue (batches, recurring runs).
+ISSUE_CHUNK_SIZE = env.int("ISSUE_CHUNK_SIZE", default=100)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",

@@ -28,25 +28,53 @@ class IssuedReceiver(Protocol):
     def __call__(self, *, invoice_id: int) -> None: ...
 
 
+class IssuedManyReceiver(Protocol):
+    def __call__(self, *, company_id: int, invoice_ids: list[int]) -> None: ...
+
+
 _receivers: list[IssuedReceiver] = []
+# A receiver's set-based variant, called once for the documents of one set-based issue.
+_many_receivers: dict[IssuedReceiver, IssuedManyReceiver] = {}
 
 
-def on_document_issued(receiver: IssuedReceiver) -> IssuedReceiver:
-    """Register ``receiver`` (usable as a decorator); registering twice has no effect."""
+def on_document_issued(
+    receiver: IssuedReceiver, *, many: IssuedManyReceiver | None = None
+) -> IssuedReceiver:
+    """Register ``receiver`` (usable as a decorator); registering twice has no effect.
+
+    ``many``: what the receiver records for many documents issued in one transaction
+    (``invoice_issue_many``), e.g. one task per chunk instead of one per document.
+    Without it, ``receiver`` is called once per document there too."""
     if receiver not in _receivers:
         _receivers.append(receiver)
+    if many is not None:
+        _many_receivers[receiver] = many
     return receiver
 
 
 def remove_receiver(receiver: Callable[..., None]) -> None:
     if receiver in _receivers:
         _receivers.remove(receiver)
+    _many_receivers.pop(receiver, None)
 
 
 def document_issued(*, invoice_id: int) -> None:
     """Called inside the issuing transaction by ``invoice_issue`` and ``invoice_credit``."""
     for receiver in list(_receivers):
         receiver(invoice_id=invoice_id)
+
+
+def documents_issued(*, company_id: int, invoice_ids: list[int]) -> None:
+    """Called inside the issuing transaction by ``invoice_issue_many`` (in number order)."""
+    if not invoice_ids:
+        return
+    for receiver in list(_receivers):
+        many = _many_receivers.get(receiver)
+        if many is not None:
+            many(company_id=company_id, invoice_ids=list(invoice_ids))
+        else:
+            for invoice_id in invoice_ids:
+                receiver(invoice_id=invoice_id)
 
 
 # --- The invoice page and the invoice API: what higher apps add --------------------------

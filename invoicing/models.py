@@ -116,8 +116,9 @@ class NumberSeries(TenantModel):
     document, so a rolled-back issue consumes no number (unlike a database sequence).
 
     Two changes are possible, guarded here and by a PostgreSQL trigger: choosing the first
-    number while the series is unused (first = next), and taking a number (next + 1).
-    Nobody can skip, reuse or renumber.
+    number while the series is unused (first = next), and taking numbers: next + 1, or
+    next + N once documents with all N numbers are in the series (the set-based issue
+    writes them first). Nobody can skip, reuse or renumber.
     """
 
     class Kind(models.TextChoices):
@@ -181,12 +182,28 @@ class NumberSeries(TenantModel):
                     stored["first_number"],
                     stored["next_number"],
                 )
+                if (
+                    same_series
+                    and not (choosing_first or taking_next or unchanged)
+                    and self.first_number == stored["first_number"]
+                    and self.next_number > stored["next_number"]
+                ):
+                    taking_next = self._numbers_taken(stored["next_number"], self.next_number)
                 if not same_series or not (choosing_first or taking_next or unchanged):
                     raise NumberingError(
                         f"Number series {self.kind} can only take its next number "
                         f"({stored['next_number']})."
                     )
         super().save(*args, **kwargs)
+
+    def _numbers_taken(self, first: int, stop: int) -> bool:
+        """Whether every number from ``first`` up to ``stop`` is on a document of this
+        series already: a set-based issue writes its documents, then advances by their
+        count. Numbers are unique per series, so the count proves there is no gap."""
+        taken = Invoice._base_manager.filter(
+            series_id=self.pk, number__gte=first, number__lt=stop
+        ).count()
+        return taken == stop - first
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise NumberingError("Number series cannot be deleted.")

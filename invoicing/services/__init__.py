@@ -22,6 +22,8 @@ Modules inside the package import from their siblings, never from this ``__init_
                invoice_delete_draft(invoice=, actor=)                 -> None
                invoice_duplicate(invoice=, actor=)                    -> Invoice (a new draft)
     issue      invoice_issue(invoice=, actor=)                        -> Invoice (number, KID)
+               invoice_issue_many(company=, invoice_ids=, actor=, chunk_size=None)
+                                                         -> IssueManyResult (issued, failed)
                invoice_mark_sent(invoice=, actor=)                    -> Invoice
     balance    an issued document's paid amount and status, the client's credit balance
     credit     invoice_credit(invoice=, actor=, lines=None, ...)      -> Invoice (credit note)
@@ -48,8 +50,10 @@ from invoicing.services.drafts import (
     lines_validate,
 )
 from invoicing.services.issue import (
+    IssueManyResult,
     buyer_snapshot,
     invoice_issue,
+    invoice_issue_many,
     invoice_mark_sent,
     seller_snapshot,
 )
@@ -67,6 +71,7 @@ __all__ = [
     "MAX_QUANTITY",
     "CreditLine",
     "InvoiceHeader",
+    "IssueManyResult",
     "LineData",
     "PaymentData",
     "buyer_snapshot",
@@ -76,6 +81,7 @@ __all__ = [
     "invoice_duplicate",
     "invoice_header_of",
     "invoice_issue",
+    "invoice_issue_many",
     "invoice_mark_sent",
     "invoice_texts_update",
     "invoice_update_draft",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,9 +16,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from accounts.services import company_require_open
 from catalog.models import VatCode
-from catalog.selectors import vat_rate_on
+from catalog.selectors import VatRateTable, vat_rate_on
 from catalog.units import Unit
-from core.audit import Actor, audit_log
+from core.audit import Actor, AuditRecord, audit_log, audit_log_many
+from core.bulk import bulk_insert, bulk_set
 from core.identifiers import KidMethod, UnusableKidPayload, kid_mod10, kid_mod11
 from core.peppol import participant_id_problem
 from customers.models import Client
@@ -85,21 +89,10 @@ def buyer_snapshot(client: Client, *, reverse_charge: bool) -> dict[str, Any]:
     }
 
 
-def _kid_for(
-    *, settings_row: InvoicingSettings, client_number: int, invoice_number: int, invoice_pk: int
-) -> str:
-    """Client number + invoice number, zero-padded to the company's fixed KID length.
-
-    Payload = client number, zeros, invoice number (KID length − 1 digits), then the
-    MOD10/MOD11 check digit. Where MOD11 gives check value 10 (no valid digit), the next
-    candidate puts a variant digit 1..9 right after the client number. The KID is unique
-    among the company's open invoices (issued, sent, partially paid): a candidate already
-    on one of them is skipped too. Invoice numbers are unique, so a clash can only come
-    from a payload that fills the whole KID; with no candidate left the issue is refused
-    with a message asking for a longer KID, and no number is used.
-    """
-    if settings_row.kid_method == KidMethod.NONE:
-        return ""
+def _kid_candidates(
+    *, settings_row: InvoicingSettings, client_number: int, invoice_number: int
+) -> Iterator[str]:
+    """The KIDs an invoice may get, best first (see ``_kid_for``)."""
     make = kid_mod10 if settings_row.kid_method == KidMethod.MOD10 else kid_mod11
     payload_length = settings_row.kid_length - 1
     client_part, number_part = str(client_number), str(invoice_number)
@@ -108,15 +101,34 @@ def _kid_for(
         if len(head) + len(number_part) > payload_length:
             break
         try:
-            kid = make(head + number_part.zfill(payload_length - len(head)))
+            yield make(head + number_part.zfill(payload_length - len(head)))
         except UnusableKidPayload:
             continue
-        taken = (
-            Invoice.objects.filter(kid=kid, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
-            .exclude(pk=invoice_pk)
-            .exists()
-        )
-        if not taken:
+
+
+def _kid_for(
+    *,
+    settings_row: InvoicingSettings,
+    client_number: int,
+    invoice_number: int,
+    taken: Callable[[str], bool],
+) -> str:
+    """Client number + invoice number, zero-padded to the company's fixed KID length.
+
+    Payload = client number, zeros, invoice number (KID length − 1 digits), then the
+    MOD10/MOD11 check digit. Where MOD11 gives check value 10 (no valid digit), the next
+    candidate puts a variant digit 1..9 right after the client number. The KID is unique
+    among the company's open invoices (issued, sent, partially paid): a candidate already
+    on one of them (``taken``) is skipped too. Invoice numbers are unique, so a clash can
+    only come from a payload that fills the whole KID; with no candidate left the issue is
+    refused with a message asking for a longer KID, and no number is used.
+    """
+    if settings_row.kid_method == KidMethod.NONE:
+        return ""
+    for kid in _kid_candidates(
+        settings_row=settings_row, client_number=client_number, invoice_number=invoice_number
+    ):
+        if not taken(kid):
             return kid
     raise ValidationError(
         _(
@@ -126,6 +138,16 @@ def _kid_for(
         % {"length": settings_row.kid_length, "client": client_number, "number": invoice_number},
         code="kid_too_short",
     )
+
+
+def _open_kids(kids: Iterable[str], *, exclude_pk: int | None = None) -> set[str]:
+    """Which of ``kids`` an open invoice of the company (in scope) has already."""
+    rows = Invoice.objects.filter(
+        kid__in=list(kids), kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES
+    )
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return set(rows.values_list("kid", flat=True))
 
 
 def _check_issue_rules(
@@ -294,7 +316,32 @@ def _check_issue_rules(
         raise ValidationError(errors)
 
 
-def _freeze_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineInput]:
+# What issuing fixes on each line (saved with the rest of the issue).
+FROZEN_LINE_FIELDS = ("description", "item_number", "vat_category", "vat_rate", "net_amount")
+# What issuing sets on the document itself (besides ``updated_at``).
+ISSUED_FIELDS = (
+    "series",
+    "number",
+    "seller_snapshot",
+    "buyer_snapshot",
+    "total_excl_vat",
+    "total_vat",
+    "total_incl_vat",
+    "total_vat_nok",
+    "issued_at",
+    "issued_by",
+    "status",
+    "kid",
+)
+
+
+class RateOn(Protocol):
+    def __call__(self, *, vat_code: VatCode, on: datetime.date) -> Decimal: ...
+
+
+def _freeze_lines(
+    invoice: Invoice, lines: list[InvoiceLine], *, rate_on: RateOn = vat_rate_on
+) -> list[LineInput]:
     """Fix each line's texts, rate and amount; return the calculation inputs."""
     inputs = []
     for line in lines:
@@ -307,7 +354,7 @@ def _freeze_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineInput]
         line.vat_category = line.vat_code.ubl_category
         if line.vat_rate is None or not invoice.is_credit_note:
             # Credit-note lines keep the rate of the line they credit.
-            line.vat_rate = vat_rate_on(
+            line.vat_rate = rate_on(
                 vat_code=line.vat_code, on=vat_rate_date(invoice=invoice, line=line)
             )
         if not invoice.is_credit_note:
@@ -329,6 +376,153 @@ def _freeze_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineInput]
     return inputs
 
 
+def _prepare_issue(
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    settings_row: InvoicingSettings,
+    *,
+    totals: Totals | None = None,
+    rate_on: RateOn = vat_rate_on,
+) -> Totals:
+    """Everything that does not need the number: the legal rules, the frozen lines (in
+    memory) and the totals, refused when negative or too large."""
+    _check_issue_rules(invoice, lines, settings_row)
+    inputs = _freeze_lines(invoice, lines, rate_on=rate_on)
+    if totals is None:
+        totals = compute_totals(inputs, exchange_rate=invoice.exchange_rate)
+    if totals.total_incl_vat < 0:
+        raise ValidationError(
+            {"lines": [_("Summen kan ikke være negativ. Lag en kreditnota i stedet.")]},
+            code="negative_total",
+        )
+    too_large = totals_limit_problem(totals)
+    if too_large:
+        raise ValidationError({"lines": [too_large]}, code="amount_too_large")
+    return totals
+
+
+def _last_in_series(series: NumberSeries) -> tuple[int, datetime.date] | None:
+    """The number and date of the series' last issued document (read under its lock)."""
+    row = (
+        Invoice.objects.filter(series=series, number__isnull=False)
+        .order_by("-number")
+        .values_list("number", "invoice_date")
+        .first()
+    )
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]
+
+
+def _check_date_order(invoice: Invoice, previous: tuple[int, datetime.date] | None) -> None:
+    """Number order is date order: not dated before the series' last issued document."""
+    if previous is not None and invoice.invoice_date < previous[1]:
+        raise ValidationError(
+            {
+                "credit_date" if invoice.is_credit_note else "invoice_date": _(
+                    "Datoen kan ikke være før datoen på forrige dokument i nummerserien "
+                    "(nr. %(number)s, %(date)s): numrene skal følge datoene."
+                )
+                % {"number": previous[0], "date": _date_text(previous[1])}
+            },
+            code="date_before_previous",
+        )
+
+
+def _vat_lines(invoice: Invoice, lines: list[InvoiceLine], totals: Totals) -> list[InvoiceVatLine]:
+    """The VAT breakdown rows (unsaved), one per category and rate, with their codes."""
+    codes_by_group: dict[tuple[str, Decimal], list[VatCode]] = {}
+    for line in lines:
+        assert line.vat_rate is not None  # fixed by _freeze_lines
+        key = (line.vat_category, Decimal(line.vat_rate).quantize(Decimal("0.01")))
+        codes_by_group.setdefault(key, [])
+        if line.vat_code not in codes_by_group[key]:
+            codes_by_group[key].append(line.vat_code)
+    vat_lines = []
+    for group in totals.vat_groups:
+        codes = codes_by_group[(group.category, group.rate)]
+        vat_lines.append(
+            InvoiceVatLine(
+                company=invoice.company,
+                invoice=invoice,
+                vat_category=group.category,
+                vat_rate=group.rate,
+                basis=group.basis,
+                vat=group.vat,
+                vat_nok=group.vat_nok,
+                vat_codes=[code.code for code in codes],
+                exemption_reason_code=codes[0].exemption_reason_code,
+                exemption_reason=codes[0].exemption_reason,
+                invoice_text=next((c.invoice_text for c in codes if c.invoice_text), ""),
+            )
+        )
+    return vat_lines
+
+
+def _set_issued(
+    invoice: Invoice,
+    *,
+    lines: list[InvoiceLine],
+    totals: Totals,
+    series: NumberSeries,
+    number: int,
+    settings_row: InvoicingSettings,
+    actor: Actor,
+    kid_taken: Callable[[str], bool],
+    now: datetime.datetime,
+) -> None:
+    """Number, snapshots, totals, KID and status on the document (in memory)."""
+    reverse_charge = any(line.vat_category == REVERSE_CHARGE for line in lines)
+    invoice.series = series
+    invoice.number = number
+    invoice.buyer_snapshot = buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
+    invoice.seller_snapshot = seller_snapshot(invoice.company)
+    if invoice.kind == Invoice.Kind.INVOICE:
+        # Frozen with the seller's details, so the issued PDF/EHF never change with the
+        # company's text (or a new default).
+        invoice.seller_snapshot["payment_note"] = payment_note(
+            settings_row=settings_row, language=invoice.buyer_snapshot.get("language") or "nb"
+        )
+    invoice.total_excl_vat = totals.total_excl_vat
+    invoice.total_vat = totals.total_vat
+    invoice.total_incl_vat = totals.total_incl_vat
+    invoice.total_vat_nok = totals.total_vat_nok
+    invoice.issued_at = now
+    invoice.issued_by_id = _user_id(actor)
+    invoice.status = Invoice.Status.ISSUED
+    if invoice.kind == Invoice.Kind.INVOICE:
+        invoice.kid = _kid_for(
+            settings_row=settings_row,
+            client_number=invoice.client.number,
+            invoice_number=number,
+            taken=kid_taken,
+        )
+        invoice.status = _derived_status(invoice)
+
+
+def _check_document(
+    invoice: Invoice, lines: list[InvoiceLine], vat_lines: list[InvoiceVatLine]
+) -> None:
+    """The registered issue validators (the EHF check) on the complete document."""
+    problems = hooks.issue_problems(invoice=invoice, lines=lines, vat_lines=vat_lines)
+    if problems:
+        raise ValidationError({"__all__": problems}, code="invalid_document")
+
+
+def _issued_record(invoice: Invoice) -> AuditRecord:
+    """The audit entry of an issued invoice (single and set-based issue alike)."""
+    return AuditRecord(
+        action="invoicing.invoice.issued",
+        target=invoice,
+        data={
+            "number": invoice.number,
+            "total_incl_vat": str(invoice.total_incl_vat),
+            "currency": invoice.currency,
+            "kid": invoice.kid,
+        },
+    )
+
+
 def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> Invoice:
     """Issue a locked draft; the caller holds the transaction and the scope.
 
@@ -344,105 +538,32 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
         settings_row = InvoicingSettings.objects.select_for_update().get(pk=settings_row.pk)
     series = _series(company, _series_kind_for(settings_row, invoice.kind))
     lines = list(invoice.lines.select_related("vat_code", "product").order_by("position"))
-    _check_issue_rules(invoice, lines, settings_row)
-    inputs = _freeze_lines(invoice, lines)
-    if totals is None:
-        totals = compute_totals(inputs, exchange_rate=invoice.exchange_rate)
-    if totals.total_incl_vat < 0:
-        raise ValidationError(
-            {"lines": [_("Summen kan ikke være negativ. Lag en kreditnota i stedet.")]},
-            code="negative_total",
-        )
-
-    too_large = totals_limit_problem(totals)
-    if too_large:
-        raise ValidationError({"lines": [too_large]}, code="amount_too_large")
+    totals = _prepare_issue(invoice, lines, settings_row, totals=totals)
 
     # The number: lock the series row; this transaction holds it until commit.
     series = NumberSeries.objects.select_for_update().get(pk=series.pk)
-    # Number order is date order: not dated before the series' last issued document.
-    previous = (
-        Invoice.objects.filter(series=series, number__isnull=False)
-        .order_by("-number")
-        .values_list("number", "invoice_date")
-        .first()
-    )
-    if previous is not None and invoice.invoice_date < previous[1]:
-        raise ValidationError(
-            {
-                "credit_date" if invoice.is_credit_note else "invoice_date": _(
-                    "Datoen kan ikke være før datoen på forrige dokument i nummerserien "
-                    "(nr. %(number)s, %(date)s): numrene skal følge datoene."
-                )
-                % {"number": previous[0], "date": _date_text(previous[1])}
-            },
-            code="date_before_previous",
-        )
+    _check_date_order(invoice, _last_in_series(series))
     number = series.next_number
     series.next_number = number + 1
     series.save(update_fields=["next_number"])
 
-    reverse_charge = any(line.vat_category == REVERSE_CHARGE for line in lines)
     for line in lines:
-        line.save(
-            update_fields=["description", "item_number", "vat_category", "vat_rate", "net_amount"]
-        )
-    codes_by_group: dict[tuple[str, Decimal], list[VatCode]] = {}
-    for line in lines:
-        assert line.vat_rate is not None  # fixed by _freeze_lines
-        key = (line.vat_category, Decimal(line.vat_rate).quantize(Decimal("0.01")))
-        codes_by_group.setdefault(key, [])
-        if line.vat_code not in codes_by_group[key]:
-            codes_by_group[key].append(line.vat_code)
-    vat_lines = []
-    for group in totals.vat_groups:
-        codes = codes_by_group[(group.category, group.rate)]
-        vat_lines.append(
-            InvoiceVatLine(
-                company=company,
-                invoice=invoice,
-                vat_category=group.category,
-                vat_rate=group.rate,
-                basis=group.basis,
-                vat=group.vat,
-                vat_nok=group.vat_nok,
-                vat_codes=[code.code for code in codes],
-                exemption_reason_code=codes[0].exemption_reason_code,
-                exemption_reason=codes[0].exemption_reason,
-                invoice_text=next((c.invoice_text for c in codes if c.invoice_text), ""),
-            )
-        )
+        line.save(update_fields=list(FROZEN_LINE_FIELDS))
+    vat_lines = _vat_lines(invoice, lines, totals)
     InvoiceVatLine.objects.bulk_create(vat_lines)
-
-    invoice.series = series
-    invoice.number = number
-    invoice.buyer_snapshot = buyer_snapshot(invoice.client, reverse_charge=reverse_charge)
-    invoice.seller_snapshot = seller_snapshot(company)
-    if invoice.kind == Invoice.Kind.INVOICE:
-        # Frozen with the seller's details, so the issued PDF/EHF never change with the
-        # company's text (or a new default).
-        invoice.seller_snapshot["payment_note"] = payment_note(
-            settings_row=settings_row, language=invoice.buyer_snapshot.get("language") or "nb"
-        )
-    invoice.total_excl_vat = totals.total_excl_vat
-    invoice.total_vat = totals.total_vat
-    invoice.total_incl_vat = totals.total_incl_vat
-    invoice.total_vat_nok = totals.total_vat_nok
-    invoice.issued_at = timezone.now()
-    invoice.issued_by_id = _user_id(actor)
-    invoice.status = Invoice.Status.ISSUED
-    if invoice.kind == Invoice.Kind.INVOICE:
-        invoice.kid = _kid_for(
-            settings_row=settings_row,
-            client_number=invoice.client.number,
-            invoice_number=number,
-            invoice_pk=invoice.pk,
-        )
-        invoice.status = _derived_status(invoice)
+    _set_issued(
+        invoice,
+        lines=lines,
+        totals=totals,
+        series=series,
+        number=number,
+        settings_row=settings_row,
+        actor=actor,
+        kid_taken=lambda kid: bool(_open_kids([kid], exclude_pk=invoice.pk)),
+        now=timezone.now(),
+    )
     invoice.save()
-    problems = hooks.issue_problems(invoice=invoice, lines=lines, vat_lines=vat_lines)
-    if problems:
-        raise ValidationError({"__all__": problems}, code="invalid_document")
+    _check_document(invoice, lines, vat_lines)
     # Receivers record their work in this transaction (the outbox): a rolled-back issue
     # leaves none, a committed one loses none even when the task queue is down.
     hooks.document_issued(invoice_id=invoice.pk)
@@ -471,19 +592,170 @@ def invoice_issue(*, invoice: Invoice, actor: Actor) -> Invoice:
         if locked.is_credit_note:
             raise ValidationError(_("Kreditnotaer utstedes med invoice_credit."))
         issued = _issue(locked, actor)
+        record = _issued_record(issued)
         audit_log(
-            action="invoicing.invoice.issued",
-            actor=actor,
-            company=company,
-            target=issued,
-            data={
-                "number": issued.number,
-                "total_incl_vat": str(issued.total_incl_vat),
-                "currency": issued.currency,
-                "kid": issued.kid,
-            },
+            action=record.action, actor=actor, company=company, target=issued, data=record.data
         )
         return issued
+
+
+@dataclass
+class IssueManyResult:
+    """What ``invoice_issue_many`` did: the issued invoices in number order, and for each
+    draft that was not issued its id and the error ``invoice_issue`` would have raised."""
+
+    issued: list[Invoice] = field(default_factory=list)
+    failed: dict[int, ValidationError] = field(default_factory=dict)
+
+
+def invoice_issue_many(
+    *,
+    company: Company,
+    invoice_ids: Sequence[int],
+    actor: Actor,
+    chunk_size: int | None = None,
+) -> IssueManyResult:
+    """Issue many drafts of ``company``, ``chunk_size`` (``ISSUE_CHUNK_SIZE``) per transaction.
+
+    The same result as ``invoice_issue`` on each id in the given order: the same rules,
+    messages, snapshots, totals, VAT breakdown, KIDs, numbers (in that order, gapless),
+    audit entries and after-issue work (``hooks.documents_issued``). A draft that fails is
+    reported in ``failed`` and uses no number; the others are issued. Set-based: each
+    chunk reads its drafts, lines, rates and taken KIDs with one query each, advances the
+    number series once by the number issued, and writes lines, VAT lines, invoices and
+    audit entries with one statement per kind of row (``core.bulk``).
+    """
+    company_require_open(company=company)
+    size = chunk_size or django_settings.ISSUE_CHUNK_SIZE
+    ids = list(dict.fromkeys(int(pk) for pk in invoice_ids))
+    result = IssueManyResult()
+    for start in range(0, len(ids), size):
+        _issue_chunk(company, ids[start : start + size], actor, result)
+    return result
+
+
+def _issue_chunk(company: Company, ids: list[int], actor: Actor, result: IssueManyResult) -> None:
+    with _atomic_in_scope(company):
+        # A fresh copy of the seller, as ``invoice_issue`` reads it through the invoice.
+        seller = Company.objects.get(pk=company.pk)
+        # Locked in id order, so two overlapping batches cannot deadlock.
+        locked = {
+            invoice.pk: invoice
+            for invoice in Invoice.objects.select_for_update(of=("self",))
+            .select_related("client")
+            .filter(pk__in_ids=ids)
+            .order_by("pk")
+        }
+        drafts = []
+        for pk in ids:
+            invoice = locked.get(pk)
+            if invoice is None:
+                result.failed[pk] = ValidationError(_("Finnes ikke."), code="not_found")
+            elif not invoice.is_draft:
+                result.failed[pk] = ValidationError(
+                    _("Fakturaen er allerede utstedt med nummer %(number)s.")
+                    % {"number": invoice.number},
+                    code="already_issued",
+                )
+            elif invoice.is_credit_note:
+                result.failed[pk] = ValidationError(_("Kreditnotaer utstedes med invoice_credit."))
+            else:
+                invoice.company = seller
+                drafts.append(invoice)
+        if not drafts:
+            return
+        lines_of: dict[int, list[InvoiceLine]] = {invoice.pk: [] for invoice in drafts}
+        for line in (
+            InvoiceLine.objects.select_related("vat_code", "product")
+            .filter(invoice_id__in_ids=list(lines_of))
+            .order_by("invoice_id", "position")
+        ):
+            line.invoice = locked[line.invoice_id]
+            lines_of[line.invoice_id].append(line)
+        rates = VatRateTable(
+            vat_codes=[line.vat_code for lines in lines_of.values() for line in lines]
+        )
+        settings_row = _ensure_settings(company)
+        ready: list[tuple[Invoice, list[InvoiceLine], Totals]] = []
+        for invoice in drafts:
+            lines = lines_of[invoice.pk]
+            try:
+                totals = _prepare_issue(invoice, lines, settings_row, rate_on=rates.rate_on)
+            except ValidationError as exc:
+                result.failed[invoice.pk] = exc
+                continue
+            ready.append((invoice, lines, totals))
+        if not ready:
+            return
+
+        series = _series(company, _series_kind_for(settings_row, Invoice.Kind.INVOICE))
+        series = NumberSeries.objects.select_for_update().get(pk=series.pk)
+        previous = _last_in_series(series)
+        first = next_number = series.next_number
+        # The KIDs the drafts would get if all were issued, checked in one query; a failure
+        # shifts the later numbers, and a candidate not checked then is looked up alone.
+        checked: set[str] = set()
+        if settings_row.kid_method != KidMethod.NONE:
+            for offset, (invoice, _lines, _totals) in enumerate(ready):
+                checked.update(
+                    _kid_candidates(
+                        settings_row=settings_row,
+                        client_number=invoice.client.number,
+                        invoice_number=first + offset,
+                    )
+                )
+        taken = _open_kids(checked) if checked else set()
+
+        def kid_taken(kid: str) -> bool:
+            if kid not in checked:
+                checked.add(kid)
+                taken.update(_open_kids([kid]))
+            return kid in taken
+
+        now = timezone.now()
+        issued: list[tuple[Invoice, list[InvoiceLine], list[InvoiceVatLine]]] = []
+        for invoice, lines, totals in ready:
+            try:
+                _check_date_order(invoice, previous)
+                _set_issued(
+                    invoice,
+                    lines=lines,
+                    totals=totals,
+                    series=series,
+                    number=next_number,
+                    settings_row=settings_row,
+                    actor=actor,
+                    kid_taken=kid_taken,
+                    now=now,
+                )
+                invoice.updated_at = now
+                vat_lines = _vat_lines(invoice, lines, totals)
+                _check_document(invoice, lines, vat_lines)
+            except ValidationError as exc:
+                result.failed[invoice.pk] = exc
+                continue
+            if invoice.status in OPEN_STATUSES and invoice.kid:
+                # Open from now on: a later draft of the chunk cannot get the same KID.
+                taken.add(invoice.kid)
+            previous = (next_number, invoice.invoice_date)
+            next_number += 1
+            issued.append((invoice, lines, vat_lines))
+        if not issued:
+            return
+
+        # Lines and VAT lines first: the database refuses them once the invoice is issued.
+        bulk_set([line for _inv, lines, _vat in issued for line in lines], FROZEN_LINE_FIELDS)
+        bulk_insert([vat_line for _inv, _lines, vat_lines in issued for vat_line in vat_lines])
+        invoices = [invoice for invoice, _lines, _vat in issued]
+        bulk_set(invoices, [*ISSUED_FIELDS, "updated_at"])
+        # After the invoices: advancing by more than one needs their numbers in the series.
+        series.next_number = next_number
+        series.save(update_fields=["next_number"])
+        audit_log_many(
+            actor=actor, company=company, records=[_issued_record(inv) for inv in invoices]
+        )
+        hooks.documents_issued(company_id=company.pk, invoice_ids=[inv.pk for inv in invoices])
+        result.issued.extend(invoices)
 
 
 def invoice_mark_sent(*, invoice: Invoice, actor: Actor) -> Invoice:

@@ -28,7 +28,9 @@ PER_WORKER = 50
 FIRST = 5001
 
 
-def _issue_all(company_id: int, invoice_ids: list[int], db_name: str) -> tuple[list[int], int]:
+def _issue_all(
+    company_id: int, invoice_ids: list[int], db_name: str, how: str
+) -> tuple[list[int], int]:
     """Runs in a child process: its own database connection to the test database."""
     connections.close_all()
     connections["default"].settings_dict["NAME"] = db_name
@@ -37,6 +39,15 @@ def _issue_all(company_id: int, invoice_ids: list[int], db_name: str) -> tuple[l
     actor = Actor.system("concurrency-test")
     company = Company.objects.get(pk=company_id)
     with scope(company=company):
+        if how == "many":
+            result = services.invoice_issue_many(
+                company=company, invoice_ids=invoice_ids, actor=actor, chunk_size=10
+            )
+            connections.close_all()
+            for invoice in result.issued:
+                assert invoice.number is not None
+                numbers.append(invoice.number)
+            return numbers, len(result.failed)
         for invoice_id in invoice_ids:
             try:
                 issued = services.invoice_issue(
@@ -52,7 +63,10 @@ def _issue_all(company_id: int, invoice_ids: list[int], db_name: str) -> tuple[l
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_eight_processes_issue_gapless_numbers(company):
+@pytest.mark.parametrize("how", ["single", "many"])
+def test_eight_processes_issue_gapless_numbers(company, how):
+    """``single``: ``invoice_issue`` per draft; ``many``: ``invoice_issue_many`` in chunks
+    of 10, each worker's failing draft in the middle of a chunk."""
     db_name = settings.DATABASES["default"]["NAME"]
     assert db_name.startswith("test_")
     actor = Actor.system("setup")
@@ -83,7 +97,7 @@ def test_eight_processes_issue_gapless_numbers(company):
     connections.close_all()  # children must not share the parent's connection
     context = multiprocessing.get_context("fork")
     with context.Pool(WORKERS) as pool:
-        results = pool.starmap(_issue_all, [(company.pk, ids, db_name) for ids in batches])
+        results = pool.starmap(_issue_all, [(company.pk, ids, db_name, how) for ids in batches])
 
     numbers = sorted(n for worker_numbers, _ in results for n in worker_numbers)
     assert sum(failures for _, failures in results) == WORKERS
