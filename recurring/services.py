@@ -9,9 +9,11 @@ Overview::
     recurring_run_retry(run=, actor=, today=)            -> RecurringRun
     recurring_run_due(today=)                            -> RunSummary (the daily job)
 
-Invoices are made with ``invoicing.services.invoice_create_draft`` and ``invoice_issue``
-and sent with ``delivery.services.delivery_request`` (the client's channel): this module
-never writes an invoice row itself.
+Invoices are made with ``invoicing.services.invoice_create_draft``, issued together with
+``invoice_issue_many`` (set-based: the daily job issues a company's due periods in chunks
+of ``ISSUE_CHUNK_SIZE`` per transaction) and sent with
+``delivery.services.delivery_request`` (the client's channel): this module never writes an
+invoice row itself.
 
 Why a period never makes two invoices: ``recurring_generate`` locks the template row
 (``select_for_update``) and reads ``next_sequence`` after the lock, so a second worker
@@ -50,7 +52,7 @@ from invoicing.services import (
     InvoiceHeader,
     LineData,
     invoice_create_draft,
-    invoice_issue,
+    invoice_issue_many,
     lines_data_of,
     lines_validate,
 )
@@ -276,47 +278,106 @@ def recurring_lines_of(template: RecurringInvoice) -> list[LineData]:
     return lines_data_of(template.lines.all())
 
 
-def _attempt(run: RecurringRun, template: RecurringInvoice, actor: Actor, today: datetime.date):
-    """Make the run's invoice (in a savepoint); record the outcome on the run row."""
-    run.attempts += 1
-    run.last_attempt_at = timezone.now()
-    try:
-        with transaction.atomic():
-            invoice_date = max(today, run.period_start)
-            invoice = invoice_create_draft(
-                company=template.company,
-                actor=actor,
-                header=InvoiceHeader(
-                    client=template.client,
-                    invoice_date=invoice_date,
-                    delivery_period_start=run.period_start,
-                    delivery_period_end=run.period_end,
-                    # Invoiced at the start of the period it covers: a prepayment invoice
-                    # (the issue rules refuse a delivery after the invoice date otherwise).
-                    is_prepayment=run.period_end > invoice_date,
-                    our_reference=template.our_reference,
-                    free_text=template.free_text,
-                ),
-                lines=recurring_lines_of(template),
-            )
-            if template.mode == RecurringInvoice.Mode.ISSUE:
-                invoice = invoice_issue(invoice=invoice, actor=actor)
-    except ValidationError as exc:
-        run.status = RecurringRun.Status.FAILED
-        run.error = " ".join(exc.messages)
-        run.invoice = None
-        audit_log(
-            action="recurring.run.failed",
-            actor=actor,
-            company=template.company,
-            target=run,
-            data={
-                "template": template.pk,
-                "period_start": str(run.period_start),
-                "error": run.error,
-            },
+def _draft(run: RecurringRun, template: RecurringInvoice, actor: Actor, today: datetime.date):
+    invoice_date = max(today, run.period_start)
+    return invoice_create_draft(
+        company=template.company,
+        actor=actor,
+        header=InvoiceHeader(
+            client=template.client,
+            invoice_date=invoice_date,
+            delivery_period_start=run.period_start,
+            delivery_period_end=run.period_end,
+            # Invoiced at the start of the period it covers: a prepayment invoice
+            # (the issue rules refuse a delivery after the invoice date otherwise).
+            is_prepayment=run.period_end > invoice_date,
+            our_reference=template.our_reference,
+            free_text=template.free_text,
+        ),
+        lines=recurring_lines_of(template),
+    )
+
+
+def _attempt_all(
+    company: Company,
+    attempts: Sequence[tuple[RecurringRun, RecurringInvoice]],
+    actor: Actor,
+    today: datetime.date,
+) -> None:
+    """Make each run's invoice and record the outcome on the run rows (saved by the caller).
+
+    The drafts are made one by one and issued together (``invoice_issue_many``: one
+    transaction and one query per kind of row for up to ``ISSUE_CHUNK_SIZE`` of them, in
+    period order). A period whose draft or issue is refused leaves nothing behind: when an
+    issue is refused, every draft of this call is rolled back (savepoint) and the others
+    are made again without it, so its draft and draft entry vanish as with a one-by-one
+    issue, and no number is used.
+    """
+    now = timezone.now()
+    for run, _template in attempts:
+        run.attempts += 1
+        run.last_attempt_at = now
+    errors: dict[int, ValidationError] = {}
+    invoices: dict[int, Any] = {}
+    while True:
+        invoices = {}
+        savepoint = transaction.savepoint()
+        for index, (run, template) in enumerate(attempts):
+            if index in errors:
+                continue
+            try:
+                with transaction.atomic():
+                    invoices[index] = _draft(run, template, actor, today)
+            except ValidationError as exc:
+                errors[index] = exc
+        to_issue = [
+            index for index in invoices if attempts[index][1].mode == RecurringInvoice.Mode.ISSUE
+        ]
+        if not to_issue:
+            break
+        result = invoice_issue_many(
+            company=company, invoice_ids=[invoices[index].pk for index in to_issue], actor=actor
         )
-        return
+        refused = {
+            index: result.failed[invoices[index].pk]
+            for index in to_issue
+            if invoices[index].pk in result.failed
+        }
+        if not refused:
+            issued = {invoice.pk: invoice for invoice in result.issued}
+            for index in to_issue:
+                invoices[index] = issued[invoices[index].pk]
+            break
+        errors.update(refused)
+        transaction.savepoint_rollback(savepoint)
+    transaction.savepoint_commit(savepoint)
+    for index, (run, template) in enumerate(attempts):
+        if index in errors:
+            _record_failure(run, template, actor, errors[index])
+        else:
+            _record_invoice(run, template, actor, invoices[index])
+
+
+def _record_failure(
+    run: RecurringRun, template: RecurringInvoice, actor: Actor, exc: ValidationError
+) -> None:
+    run.status = RecurringRun.Status.FAILED
+    run.error = " ".join(exc.messages)
+    run.invoice = None
+    audit_log(
+        action="recurring.run.failed",
+        actor=actor,
+        company=template.company,
+        target=run,
+        data={
+            "template": template.pk,
+            "period_start": str(run.period_start),
+            "error": run.error,
+        },
+    )
+
+
+def _record_invoice(run: RecurringRun, template: RecurringInvoice, actor: Actor, invoice) -> None:
     run.invoice = invoice
     run.error = ""
     run.status = (
@@ -347,6 +408,40 @@ def _attempt(run: RecurringRun, template: RecurringInvoice, actor: Actor, today:
     )
 
 
+def _due_runs(template: RecurringInvoice, today: datetime.date) -> list[RecurringRun]:
+    """Lock ``template`` and write a run row for every period started by ``today`` (the
+    unique constraint: a period that exists raises ``IntegrityError``); advances it."""
+    locked = (
+        RecurringInvoice.objects.select_for_update()
+        .select_related("client", "company")
+        .get(pk=template.pk)
+    )
+    runs: list[RecurringRun] = []
+    while (
+        locked.is_active
+        and locked.next_period_start is not None
+        and locked.next_period_start <= today
+    ):
+        first_day, last_day = periods.period(
+            locked.start_date, locked.interval_months, locked.next_sequence
+        )
+        run = RecurringRun(
+            company=locked.company,
+            template=locked,
+            sequence=locked.next_sequence,
+            period_start=first_day,
+            period_end=last_day,
+            status=RecurringRun.Status.FAILED,
+        )
+        with transaction.atomic():
+            run.save()
+        runs.append(run)
+        locked.next_sequence += 1
+        _schedule_next(locked)
+    locked.save(update_fields=["next_sequence", "next_period_start", "updated_at"])
+    return runs
+
+
 def recurring_generate(
     *, template: RecurringInvoice, actor: Actor = SYSTEM, today: datetime.date | None = None
 ) -> list[RecurringRun]:
@@ -357,38 +452,12 @@ def recurring_generate(
     """
     today = today or timezone.localdate()
     company = template.company
-    made: list[RecurringRun] = []
     with _atomic_in_scope(company):
-        locked = (
-            RecurringInvoice.objects.select_for_update()
-            .select_related("client", "company")
-            .get(pk=template.pk)
-        )
-        while (
-            locked.is_active
-            and locked.next_period_start is not None
-            and locked.next_period_start <= today
-        ):
-            first_day, last_day = periods.period(
-                locked.start_date, locked.interval_months, locked.next_sequence
-            )
-            run = RecurringRun(
-                company=company,
-                template=locked,
-                sequence=locked.next_sequence,
-                period_start=first_day,
-                period_end=last_day,
-                status=RecurringRun.Status.FAILED,
-            )
-            with transaction.atomic():
-                run.save()  # the unique constraint: a period that exists raises here
-            _attempt(run, locked, actor, today)
+        runs = _due_runs(template, today)
+        _attempt_all(company, [(run, run.template) for run in runs], actor, today)
+        for run in runs:
             run.save()
-            made.append(run)
-            locked.next_sequence += 1
-            _schedule_next(locked)
-        locked.save(update_fields=["next_sequence", "next_period_start", "updated_at"])
-    return made
+    return runs
 
 
 def recurring_run_retry(
@@ -404,15 +473,40 @@ def recurring_run_retry(
         template = RecurringInvoice.objects.select_related("client", "company").get(
             pk=locked.template_id
         )
-        _attempt(locked, template, actor, today)
+        _attempt_all(company, [(locked, template)], actor, today)
         locked.save()
         return locked
+
+
+def _generate_for_company(
+    templates: list[RecurringInvoice], today: datetime.date
+) -> list[tuple[RecurringInvoice, list[RecurringRun]]]:
+    """The due periods of one company's templates in one transaction, their invoices
+    issued together (set-based). A template another worker is generating at the same time
+    (``IntegrityError`` on its run row) is left to that worker; the others go on."""
+    company = templates[0].company
+    made: list[tuple[RecurringInvoice, list[RecurringRun]]] = []
+    with _atomic_in_scope(company):
+        for template in templates:
+            try:
+                with transaction.atomic():
+                    runs = _due_runs(template, today)
+            except IntegrityError:
+                logger.info("Recurring template %s was generated by another worker", template.pk)
+                continue
+            made.append((template, runs))
+        attempts = [(run, run.template) for _template, runs in made for run in runs]
+        _attempt_all(company, attempts, SYSTEM, today)
+        for run, _template in attempts:
+            run.save()
+    return made
 
 
 def recurring_run_due(*, today: datetime.date | None = None) -> RunSummary:
     """The daily job: every active template with a period due, then the failed periods.
 
-    Each template is its own transaction, so one company's problem never stops the others.
+    Each company is its own transaction (its invoices issued together), so one company's
+    problem never stops the others.
     """
     today = today or timezone.localdate()
     summary = RunSummary()
@@ -432,20 +526,18 @@ def recurring_run_due(*, today: datetime.date | None = None) -> RunSummary:
             .order_by("pk")
         )
     retry_ids = {run.pk for run in failed}
+    by_company: dict[int, list[RecurringInvoice]] = {}
     for template in due:
-        try:
-            runs = recurring_generate(template=template, actor=SYSTEM, today=today)
-        except IntegrityError:
-            # Another worker made this period between our read and our insert.
-            logger.info("Recurring template %s was generated by another worker", template.pk)
-            continue
-        for run in runs:
-            retry_ids.discard(run.pk)
-            if run.status == RecurringRun.Status.FAILED:
-                summary.failed += 1
-                summary.errors.append(f"{template.pk}: {run.error}")
-            else:
-                summary.created += 1
+        by_company.setdefault(template.company_id, []).append(template)
+    for templates in by_company.values():
+        for template, runs in _generate_for_company(templates, today):
+            for run in runs:
+                retry_ids.discard(run.pk)
+                if run.status == RecurringRun.Status.FAILED:
+                    summary.failed += 1
+                    summary.errors.append(f"{template.pk}: {run.error}")
+                else:
+                    summary.created += 1
     for run in failed:
         if run.pk not in retry_ids:
             continue

@@ -306,3 +306,32 @@ def test_start_and_interval_are_fixed_after_the_first_invoice(company):
             template=tpl, actor=SYSTEM, data=data, lines=[line(unit_price="5.00")]
         )
         assert updated.name == "Ny" and updated.lines.get().unit_price == Decimal("5.00")
+
+
+def test_the_daily_job_issues_a_companys_periods_together_and_reports_each_failure(company):
+    with scope(company=company):
+        homeless = ClientFactory(company=company, organization_number="", address_line="")
+        first = template(company=company, start_date=D(2027, 1, 1))
+        failing = template(company=company, client=homeless, start_date=D(2027, 1, 1))
+        last = template(company=company, start_date=D(2027, 1, 1))
+
+    summary = services.recurring_run_due(today=D(2027, 2, 1))
+
+    assert (summary.created, summary.failed) == (4, 2)
+    with scope(company=company):
+        runs = list(RecurringRun.objects.order_by("template_id", "sequence"))
+        assert [(run.template_id, run.status) for run in runs] == [
+            (first.pk, "issued"),
+            (first.pk, "issued"),
+            (failing.pk, "failed"),
+            (failing.pk, "failed"),
+            (last.pk, "issued"),
+            (last.pk, "issued"),
+        ]
+        assert all("mangler adresse" in run.error for run in runs[2:4])
+        assert [run.invoice.number for run in runs if run.invoice] == [1, 2, 3, 4]
+        # The refused periods leave no draft and no draft entry behind.
+        assert Invoice.objects.count() == 4
+        assert not Invoice.objects.filter(client=homeless).exists()
+        assert AuditEntry.objects.filter(action="invoicing.invoice.draft_created").count() == 4
+        assert AuditEntry.objects.filter(action="invoicing.invoice.issued").count() == 4
