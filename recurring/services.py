@@ -313,6 +313,8 @@ def _attempt_all(
     are made again without it, so its draft and draft entry vanish as with a one-by-one
     issue, and no number is used.
     """
+    if not attempts:
+        return
     now = timezone.now()
     for run, _template in attempts:
         run.attempts += 1
