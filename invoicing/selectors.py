@@ -433,7 +433,7 @@ def _recent_unreversed_payments(now: datetime.datetime | None) -> QuerySet[Payme
     since = (now or timezone.now()) - PAYMENT_DUPLICATE_WINDOW
     return Payment.objects.filter(
         reverses__isnull=True, reversed_by__isnull=True, created_at__gte=since
-    )
+    ).exclude(method=Payment.Method.CREDIT_BALANCE)
 
 
 def payment_duplicate_key(

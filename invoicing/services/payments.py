@@ -123,7 +123,13 @@ def _plan_payment(
             },
             code="overpayment",
         )
-    if not confirm_duplicate and is_recent_duplicate(reference):
+    # Only money received can be registered twice by mistake; a use of the client's own
+    # credit is bounded by that credit instead, and is never a copy of a bank payment.
+    if (
+        method != Payment.Method.CREDIT_BALANCE
+        and not confirm_duplicate
+        and is_recent_duplicate(reference)
+    ):
         errors["confirm_duplicate"] = ValidationError(
             _(
                 "En innbetaling på %(amount)s med samme dato og referanse ble nettopp "

@@ -517,6 +517,7 @@ def test_reversals_undo_exactly_their_payment_under_any_sequence(company_scope, 
             over = max(amount - invoice.open_balance, Decimal("0"))
             duplicate = any(
                 live(p)
+                and p.method != Payment.Method.CREDIT_BALANCE
                 and p.invoice_id == invoice.pk
                 and (p.amount, p.date, p.reference) == (amount, D, reference)
                 for p in payments
@@ -672,6 +673,40 @@ def test_duplicate_payment_refused_unless_confirmed_or_reversed(company_scope, a
     services.payment_register(
         invoice=_reload(invoice), actor=actor, amount=Decimal("100.00"), date=D, reference="KID 1"
     )
+
+
+def test_paying_from_credit_is_never_taken_for_a_duplicate_payment(company_scope, actor):
+    """Hypothesis found it: 100 paid by bank, then 100 of the client's credit used on the
+    same invoice the same day was refused as "the same payment registered twice"."""
+    client = ClientFactory(company=company_scope)
+    invoice = issued_invoice(
+        company=company_scope, client=client, lines=[line(unit_price="800.00")]
+    )
+    other = issued_invoice(company=company_scope, client=client, lines=[line(unit_price="80.00")])
+    services.payment_register(invoice=invoice, actor=actor, amount=Decimal("100.00"), date=D)
+    services.payment_register(
+        invoice=other, actor=actor, amount=Decimal("300.00"), date=D, confirm_overpayment=True
+    )
+    from_credit = [
+        services.payment_register(
+            invoice=_reload(invoice), actor=actor, amount=Decimal("100.00"), date=D, method="credit"
+        )
+        for _ in range(2)
+    ]
+    assert [p.applied_amount for p in from_credit] == [Decimal("100.00")] * 2
+    assert selectors.client_credit_balance(client=client) == Decimal("0.00")
+    # The credit is used up: a third use is refused by the balance, not as a duplicate.
+    with pytest.raises(ValidationError) as excinfo:
+        services.payment_register(
+            invoice=_reload(invoice), actor=actor, amount=Decimal("100.00"), date=D, method="credit"
+        )
+    assert set(excinfo.value.message_dict) == {"amount"}
+    # Money received is still checked: the bank payment again needs a confirmation.
+    with pytest.raises(ValidationError) as excinfo:
+        services.payment_register(
+            invoice=_reload(invoice), actor=actor, amount=Decimal("100.00"), date=D
+        )
+    assert set(excinfo.value.message_dict) == {"confirm_duplicate"}
 
 
 def test_duplicate_window_is_minutes_not_forever(company_scope, actor):
