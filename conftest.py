@@ -168,9 +168,19 @@ def chromium():
     # Playwright's sync API keeps an event loop in this thread; the ORM calls the
     # tests make around it are still synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Django keeps a thread's database connections apart from those of code that runs while
+    # an event loop is running in it, and Playwright leaves its loop marked as running here
+    # for the rest of the session. Every later test would get new connection objects without
+    # the serialized rows that serialized rollback restores (VAT codes, sub-processors), and
+    # start from the empty tables the previous transactional test's flush left behind.
+    # Keeping the thread's own connections makes one set of connections serve all tests.
+    thread_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, connection in thread_connections.items():
+            connections[alias] = connection
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -19,19 +19,6 @@ from privacy.models import DailyPageStat
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def vat_codes(transactional_db):
-    """Transactional tests flush every table, the migration-seeded VAT codes too."""
-    import importlib
-
-    from django.apps import apps
-
-    from catalog.models import VatCode
-
-    if not VatCode.objects.exists():
-        importlib.import_module("catalog.migrations.0002_seed_vat_codes").load(apps, None)
-
-
 def _log_in(page, staff) -> None:
     page.goto("/account/login/?next=/backoffice/")
     page.get_by_label("E-post").fill(staff.user.email)

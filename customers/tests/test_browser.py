@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from catalog.models import Product, VatCode
+from catalog.models import Product
 from core.tests.browser import log_in
 from customers.models import Client
 
@@ -76,15 +73,7 @@ def test_owner_creates_imports_and_lists_clients(
         ]
 
 
-def ensure_vat_codes() -> None:
-    """Transactional tests flush every table, the migration-seeded VAT codes too."""
-    if not VatCode.objects.exists():
-        seed = importlib.import_module("catalog.migrations.0002_seed_vat_codes")
-        seed.load(django_apps, None)
-
-
 def test_owner_creates_a_product_and_reads_the_vat_table(browser_page, owner, company, screenshot):
-    ensure_vat_codes()
     page = browser_page
     log_in(page, owner)
     page.goto("/app/products/new/")
@@ -110,7 +99,6 @@ def test_owner_creates_a_product_and_reads_the_vat_table(browser_page, owner, co
 def test_owner_previews_and_confirms_a_product_import_from_norwegian_excel(
     browser_page, owner, company, screenshot, tmp_path
 ):
-    ensure_vat_codes()
     page = browser_page
     log_in(page, owner)
     csv_file = tmp_path / "produkter.csv"

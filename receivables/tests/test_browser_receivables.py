@@ -21,25 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TODAY = datetime.date.today()
 
 
-@pytest.fixture(autouse=True)
-def seeded(transactional_db):
-    """Transactional tests flush every table, the migration-seeded VAT codes and
-    statutory figures too: put them back."""
-    import importlib
-
-    from django.apps import apps
-
-    from catalog.models import VatCode
-    from receivables.models import StatutoryFigure
-
-    if not VatCode.objects.exists():
-        importlib.import_module("catalog.migrations.0002_seed_vat_codes").load(apps, None)
-    if not StatutoryFigure.objects.exists():
-        importlib.import_module("receivables.migrations.0002_seed_statutory_figures").seed(
-            apps, None
-        )
-
-
 def test_reminder_with_fee_then_bank_file_pays_it(browser_page, tmp_path):
     owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
     company = owner.memberships.get().company
