@@ -570,6 +570,18 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
     return invoice
 
 
+def _not_issuable(invoice: Invoice) -> ValidationError | None:
+    """Why ``invoice_issue`` refuses this locked invoice outright, or None."""
+    if not invoice.is_draft:
+        return ValidationError(
+            _("Fakturaen er allerede utstedt med nummer %(number)s.") % {"number": invoice.number},
+            code="already_issued",
+        )
+    if invoice.is_credit_note:
+        return ValidationError(_("Kreditnotaer utstedes med invoice_credit."))
+    return None
+
+
 def invoice_issue(*, invoice: Invoice, actor: Actor) -> Invoice:
     """Issue a draft invoice: one transaction takes the next number and fixes the content.
 
@@ -583,14 +595,9 @@ def invoice_issue(*, invoice: Invoice, actor: Actor) -> Invoice:
     company_require_open(company=company)
     with _atomic_in_scope(company):
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if not locked.is_draft:
-            raise ValidationError(
-                _("Fakturaen er allerede utstedt med nummer %(number)s.")
-                % {"number": locked.number},
-                code="already_issued",
-            )
-        if locked.is_credit_note:
-            raise ValidationError(_("Kreditnotaer utstedes med invoice_credit."))
+        refusal = _not_issuable(locked)
+        if refusal is not None:
+            raise refusal
         issued = _issue(locked, actor)
         record = _issued_record(issued)
         audit_log(
@@ -649,17 +656,14 @@ def _issue_chunk(company: Company, ids: list[int], actor: Actor, result: IssueMa
         drafts = []
         for pk in ids:
             invoice = locked.get(pk)
-            if invoice is None:
-                result.failed[pk] = ValidationError(_("Finnes ikke."), code="not_found")
-            elif not invoice.is_draft:
-                result.failed[pk] = ValidationError(
-                    _("Fakturaen er allerede utstedt med nummer %(number)s.")
-                    % {"number": invoice.number},
-                    code="already_issued",
-                )
-            elif invoice.is_credit_note:
-                result.failed[pk] = ValidationError(_("Kreditnotaer utstedes med invoice_credit."))
-            else:
+            refusal = (
+                ValidationError(_("Finnes ikke."), code="not_found")
+                if invoice is None
+                else _not_issuable(invoice)
+            )
+            if refusal is not None:
+                result.failed[pk] = refusal
+            elif invoice is not None:
                 invoice.company = seller
                 drafts.append(invoice)
         if not drafts:
