@@ -60,12 +60,19 @@ def register(kind: EmailKind) -> None:
     register_values("email_kind", {kind.key: kind.label})
 
 
-def _rendered(kind: EmailKind, context: Mapping[str, Any], language: str) -> tuple[str, str]:
-    full = {**context, **kind.fixed_context}
+def _rendered_subject(kind: EmailKind, context: Mapping[str, Any], language: str) -> str:
     with translation.override(language):
-        subject = " ".join(render_to_string(kind.subject_template, full).split())
-        body = render_to_string(kind.body_template, full)
-    return subject, body
+        text = render_to_string(kind.subject_template, {**context, **kind.fixed_context})
+    return " ".join(text.split())
+
+
+def _rendered_body(kind: EmailKind, context: Mapping[str, Any], language: str) -> str:
+    with translation.override(language):
+        return render_to_string(kind.body_template, {**context, **kind.fixed_context})
+
+
+def _rendered(kind: EmailKind, context: Mapping[str, Any], language: str) -> tuple[str, str]:
+    return _rendered_subject(kind, context, language), _rendered_body(kind, context, language)
 
 
 def default_texts(kind: EmailKind, language: str) -> tuple[str, str]:
@@ -99,28 +106,27 @@ def email_texts(
     *, company_id: int, kind: str, context: Mapping[str, Any], language: str
 ) -> tuple[str, str]:
     """Subject and body of an e-mail of ``kind`` in ``language``: the company's own text
-    where it has one in that language, else the default rendered with ``context``."""
+    where it has one in that language, else the default rendered with ``context`` (a default
+    is rendered only when it is used)."""
     email_kind = KINDS[kind]
     language = language if language in LANGUAGES else "nb"
-    subject, body = _rendered(email_kind, context, language)
     # Senders run in tasks as well as requests, not always inside the tenant scope; the
     # company is named explicitly.
     with scopes_disabled():
         own = EmailTexts.objects.filter(company_id=company_id, kind=kind).first()
-    if own is None:
-        return subject, body
+    own_subject = getattr(own, f"subject_{language}", "") if own is not None else ""
+    own_body = getattr(own, f"body_{language}", "") if own is not None else ""
     values = {
         name: str(context.get(key) or "") for name, (key, _label) in email_kind.placeholders.items()
     }
-    own_subject, own_body = fill(
-        subject=getattr(own, f"subject_{language}"),
-        body=getattr(own, f"body_{language}"),
-        values=values,
-    )
-    if getattr(own, f"subject_{language}").strip():
-        subject = own_subject
-    if getattr(own, f"body_{language}").strip():
-        body = own_body
+    if own_subject.strip():
+        subject = " ".join(_filled(own_subject, values).split())
+    else:
+        subject = _rendered_subject(email_kind, context, language)
+    if own_body.strip():
+        body = _filled(own_body, values)
+    else:
+        body = _rendered_body(email_kind, context, language)
     return subject, body
 
 

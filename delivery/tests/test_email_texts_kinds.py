@@ -192,3 +192,32 @@ def test_the_default_sent_back_by_a_browser_with_crlf_stays_the_default(owner_cl
     with scopes_disabled():
         saved = EmailTexts.objects.get()
     assert (saved.subject_nb, saved.body_nb, saved.body_en) == ("", "", "")
+
+
+def test_only_the_text_that_is_sent_is_rendered(company, monkeypatch):
+    """A company with its own subject and body renders no default template; with only its
+    own subject, only the default body is rendered."""
+    rendered: list[str] = []
+    real = texts.render_to_string
+
+    def counting(template_name, context=None, *args, **kwargs):
+        rendered.append(template_name)
+        return real(template_name, context, *args, **kwargs)
+
+    context = {"number": 10043, "amount": "2 500,00", "currency": "NOK", "seller": "X AS"}
+    _own(
+        company, "credit_note", subject_nb="Kreditert {kreditnotanummer}", body_nb="Hei {avsender}"
+    )
+    monkeypatch.setattr(texts, "render_to_string", counting)
+    subject, body = texts.email_texts(
+        company_id=company.pk, kind="credit_note", context=context, language="nb"
+    )
+    assert (subject, body) == ("Kreditert 10043", "Hei X AS")
+    assert rendered == []
+    # English has no own text: both defaults are rendered, once each.
+    subject, body = texts.email_texts(
+        company_id=company.pk, kind="credit_note", context=context, language="en"
+    )
+    assert "10043" in subject and "X AS" in body
+    email_kind = texts.KINDS["credit_note"]
+    assert rendered == [email_kind.subject_template, email_kind.body_template]
