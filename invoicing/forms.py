@@ -26,7 +26,7 @@ from catalog.selectors import vat_codes_for
 from catalog.units import Unit
 from core.currencies import clean_currency
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
-from core.parsing import ID_MAX, is_digits, parse_int
+from core.parsing import ID_MAX, is_digits, parse_id, parse_int
 from customers.models import Client
 from customers.widgets import ClientPicker
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
@@ -781,3 +781,45 @@ class InvoiceTextsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class InvoiceIdsField(forms.Field):
+    """Invoice ids posted as repeated values (the list's checkboxes, the confirmation's
+    hidden fields); each must be an id (``core.parsing.parse_id``), duplicates dropped."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Velg minst ett utkast."),
+        "invalid": _("Ugyldig faktura-id: «%(value)s»."),
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        ids: list[int] = []
+        for item in value or []:
+            pk = parse_id(str(item))
+            if pk is None:
+                raise ValidationError(
+                    self.error_messages["invalid"], code="invalid", params={"value": str(item)[:20]}
+                )
+            ids.append(pk)
+        return list(dict.fromkeys(ids))
+
+
+class IssueSelectedForm(forms.Form):
+    """Drafts chosen on the invoice list to issue together: at most ``limit`` at a time."""
+
+    invoice = InvoiceIdsField()
+
+    def __init__(self, *args: Any, limit: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+
+    def clean_invoice(self) -> list[int]:
+        ids: list[int] = self.cleaned_data["invoice"]
+        if len(ids) > self.limit:
+            raise ValidationError(
+                _("Du kan utstede høyst %(max)s fakturaer om gangen; du valgte %(count)s."),
+                code="too_many",
+                params={"max": self.limit, "count": len(ids)},
+            )
+        return ids

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     DecimalField,
@@ -25,7 +26,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from accounts.models import Company
-from catalog.selectors import vat_rate_on
+from catalog.selectors import VatRateTable, vat_rate_on
 from core.money import ZERO, round_money
 from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
@@ -338,6 +339,100 @@ def invoice_draft_totals(*, invoice: Invoice) -> Totals:
             for line in lines
         ],
         exchange_rate=invoice.exchange_rate,
+    )
+
+
+# The order in which drafts chosen together are numbered: numbers follow the invoice
+# dates (``invoice_issue`` refuses a date before the series' last), so none of the set
+# is refused because of another.
+ISSUE_ORDER = ("invoice_date", "pk")
+
+
+def invoices_to_issue(*, ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Of ``ids``, the company's draft invoices in ``ISSUE_ORDER``, and its other
+    invoices (issued: ``invoice_issue_many`` reports them); ids of neither are left out."""
+    rows = (
+        Invoice.objects.invoices()
+        .filter(pk__in_ids=list(dict.fromkeys(ids)))
+        .order_by(*ISSUE_ORDER)
+        .values_list("pk", "status")
+    )
+    drafts: list[int] = []
+    others: list[int] = []
+    for pk, status in rows:
+        (drafts if status == Invoice.Status.DRAFT else others).append(pk)
+    return drafts, others
+
+
+@dataclass(frozen=True)
+class DraftsToIssue:
+    """The drafts a user chose to issue, as ``drafts_to_issue`` found them."""
+
+    drafts: list[Invoice]  # in the order they get their numbers
+    totals: dict[int, Decimal | None]  # incl. VAT as if issued now; None: no rate for a line
+    total_by_currency: dict[str, Decimal]  # of the drafts whose total is known
+    left_out: int  # chosen ids that are not a draft invoice of the company (any more)
+
+
+def _nok_first(currency: str) -> tuple[bool, str]:
+    return currency != "NOK", currency
+
+
+def drafts_to_issue(*, ids: Sequence[int]) -> DraftsToIssue:
+    """The company's draft invoices among ``ids``, in the order ``invoice_issue_many`` should
+    number them (``ISSUE_ORDER``), with each one's total as the editor computes it.
+
+    Set-based (the issue confirmation shows hundreds): one query for the drafts, one for
+    their lines, one for the rates. Another company's ids are not found (tenant scope) and
+    only counted in ``left_out``, as ids that are no longer drafts are.
+    """
+    wanted = list(dict.fromkeys(ids))
+    drafts = list(
+        Invoice.objects.invoices()
+        .filter(pk__in_ids=wanted, status=Invoice.Status.DRAFT)
+        .select_related("client")
+        .defer("seller_snapshot", "buyer_snapshot")
+        .order_by(*ISSUE_ORDER)
+    )
+    by_id = {invoice.pk: invoice for invoice in drafts}
+    lines_of: dict[int, list[InvoiceLine]] = {pk: [] for pk in by_id}
+    for item in (
+        InvoiceLine.objects.filter(invoice_id__in_ids=list(by_id))
+        .select_related("vat_code")
+        .order_by("invoice_id", "position")
+    ):
+        lines_of[item.invoice_id].append(item)
+    rates = VatRateTable(vat_codes=[item.vat_code for items in lines_of.values() for item in items])
+    totals: dict[int, Decimal | None] = {}
+    by_currency: dict[str, Decimal] = {}
+    for invoice in drafts:
+        try:
+            computed = compute_totals(
+                [
+                    LineInput.of(
+                        item,
+                        item.vat_rate
+                        if item.vat_rate is not None
+                        else rates.rate_on(
+                            vat_code=item.vat_code, on=vat_rate_date(invoice=invoice, line=item)
+                        ),
+                    )
+                    for item in lines_of[invoice.pk]
+                ],
+                exchange_rate=invoice.exchange_rate,
+            )
+        except ValidationError:
+            totals[invoice.pk] = None
+            continue
+        totals[invoice.pk] = computed.total_incl_vat
+        by_currency[invoice.currency] = (
+            by_currency.get(invoice.currency, ZERO) + computed.total_incl_vat
+        )
+    return DraftsToIssue(
+        drafts=drafts,
+        totals=totals,
+        total_by_currency={code: by_currency[code] for code in sorted(by_currency, key=_nok_first)},
+        left_out=len(wanted) - len(drafts),
     )
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("invoices/", lists.invoice_list, name="list"),
     path("invoices/new/", drafts.invoice_create, name="create"),
     path("invoices/totals/", drafts.invoice_totals, name="totals"),
+    path("invoices/issue/", issue.invoice_issue_selected, name="issue_selected"),
     path("invoices/settings/", settings.invoicing_settings, name="settings"),
     path("invoices/texts/", settings.invoice_texts, name="texts"),
     path("invoices/<int:pk>/", detail.invoice_detail, name="detail"),

@@ -1,18 +1,25 @@
-"""Issuing a draft."""
+"""Issuing a draft, and issuing the drafts chosen on the list."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import editor_view
 from invoicing import selectors, services
+from invoicing.forms import IssueSelectedForm
 from invoicing.models import Invoice
-from invoicing.views.common import _actor, _get_invoice
+from invoicing.views.common import _actor, _company, _get_invoice
+from invoicing.views.lists import _list_filters
 
 
 @editor_view
@@ -50,3 +57,83 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
         {"invoice": invoice, "errors": errors, "totals": totals},
         status=400 if errors else 200,
     )
+
+
+def _selected_ids(request: HttpRequest, limit: int) -> tuple[list[int], list[str]]:
+    """The ids the user chose, or the errors: the ticked drafts (``invoice``), or with
+    ``scope=filter`` every draft that matches the list's filter (its query string)."""
+    if request.POST.get("scope") == "filter":
+        filters = _list_filters(request)
+        matching = selectors.invoice_list(
+            company=_company(request),
+            status=Invoice.Status.DRAFT,
+            client=filters["client"],
+            date_from=filters["date_from"],
+            date_to=filters["date_to"],
+            search=filters["q"],
+        ).values_list("pk", flat=True)[: limit + 1]
+        ids = list(matching)
+        if not ids:
+            return [], [_("Ingen utkast passer filteret.")]
+        if len(ids) > limit:
+            return [], [
+                _(
+                    "Flere enn %(max)s utkast passer filteret. Du kan utstede høyst %(max)s "
+                    "om gangen: snevre inn filteret eller velg utkastene selv."
+                )
+                % {"max": limit}
+            ]
+        return ids, []
+    form = IssueSelectedForm(request.POST, limit=limit)
+    if not form.is_valid():
+        return [], [str(message) for messages_ in form.errors.values() for message in messages_]
+    return form.cleaned_data["invoice"], []
+
+
+def _drafts_url() -> str:
+    return f"{reverse('invoicing:list')}?{urlencode({'status': Invoice.Status.DRAFT})}"
+
+
+@editor_view
+@require_POST
+def invoice_issue_selected(request: HttpRequest) -> HttpResponse:
+    """Issue the drafts chosen on the list: first a confirmation (how many, the total, that
+    numbers are final), then ``invoice_issue_many`` while the request waits (at most
+    ``ISSUE_SELECTED_MAX``) and the result: the numbers given and each refused draft with
+    its reason. Ids that are not the company's drafts are left out, only counted."""
+    limit = django_settings.ISSUE_SELECTED_MAX
+    ids, errors = _selected_ids(request, limit)
+    selection = selectors.drafts_to_issue(ids=ids) if ids else None
+    if selection is not None and not selection.drafts:
+        errors = [_("Ingen av de valgte fakturaene er utkast (lenger).")]
+    context: dict[str, Any] = {"limit": limit, "drafts_url": _drafts_url()}
+    if errors or selection is None:
+        context["errors"] = errors
+        return render(request, "invoicing/issue_selected_confirm.html", context, status=400)
+    context["selection"] = selection
+    context["rows"] = [(invoice, selection.totals[invoice.pk]) for invoice in selection.drafts]
+    if "confirm" not in request.POST:
+        return render(request, "invoicing/issue_selected_confirm.html", context)
+    try:
+        result = services.invoice_issue_many(
+            company=_company(request),
+            invoice_ids=[invoice.pk for invoice in selection.drafts],
+            actor=_actor(request),
+        )
+    except ValidationError as exc:  # the company itself refused (closed)
+        context["errors"] = exc.messages
+        return render(request, "invoicing/issue_selected_confirm.html", context, status=400)
+    drafts = {invoice.pk: invoice for invoice in selection.drafts}
+    numbers = [invoice.number or 0 for invoice in result.issued]
+    contiguous = bool(numbers) and numbers[-1] - numbers[0] + 1 == len(numbers)
+    context |= {
+        "issued": result.issued,
+        "refused": [
+            (drafts[pk], refusal.messages) for pk, refusal in result.failed.items() if pk in drafts
+        ],
+        "issued_ids": [invoice.pk for invoice in result.issued],
+        # A range only when it holds no one else's numbers (another issue between chunks).
+        "first_number": numbers[0] if contiguous else None,
+        "last_number": numbers[-1] if contiguous else None,
+    }
+    return render(request, "invoicing/issue_selected_result.html", context)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import company_view
+from accounts.permissions import company_view, request_membership
 from core.parsing import parse_id
 from customers.models import Client
 from customers.widgets import ClientPicker
@@ -90,10 +91,18 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     without_sort = urlencode(
         {key: value for key, value in query.items() if value and key != "sort"}
     )
+    # The draft view of an editor: drafts can be ticked and issued together.
+    selectable = (
+        kind == Invoice.Kind.INVOICE
+        and status == Invoice.Status.DRAFT
+        and request_membership(request).can_edit
+    )
     return render(
         request,
         "invoicing/invoice_list.html",
         {
+            "select_form": "issue-selected" if selectable else "",
+            "issue_selected_max": settings.ISSUE_SELECTED_MAX,
             "page": page,
             "filters": filters,
             "query_string": query_string,

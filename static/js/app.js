@@ -234,3 +234,14 @@ document.addEventListener("keydown", (event) => {
     if (next.tagName === "INPUT" && typeof next.select === "function") next.select();
   }
 });
+
+// "Velg alle utkast på siden" (the invoice list's draft view): a checkbox marked
+// data-select-all="<form id>" ticks or clears every checkbox of that form on the page.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest && event.target.closest("[data-select-all]");
+  if (!all) return;
+  const boxes = document.querySelectorAll(`input[type="checkbox"][form="${all.dataset.selectAll}"]`);
+  boxes.forEach((box) => {
+    box.checked = all.checked;
+  });
+});

@@ -1,0 +1,66 @@
+"""Issue selected drafts in Chromium: tick drafts on the list, confirm, see the numbers and
+the refused draft with its reason, then send the issued ones as a batch."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import scope, scopes_disabled
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from accounts.tests.factories import MembershipFactory
+from core.tests.browser import log_in
+from invoicing.models import Invoice
+from invoicing.tests.factories import ClientFactory, draft_invoice, line
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_select_drafts_on_the_list_issue_them_and_send_them(browser_page, screenshot):
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        client = ClientFactory(company=company, name="Havbris Sjømat AS")
+        ready = [
+            draft_invoice(company=company, client=client, lines=[line(unit_price=price)])
+            for price in ("1000.00", "200.00")
+        ]
+        homeless = ClientFactory(
+            company=company, name="Uten Adresse", organization_number="", address_line=""
+        )
+        refused = draft_invoice(company=company, client=homeless)
+        left_alone = draft_invoice(company=company, client=client)
+    page = browser_page
+    log_in(page, owner)
+
+    page.goto("/app/invoices/?status=draft")
+    page.get_by_label("Velg alle utkast på siden").check()
+    expect(page.get_by_label("Velg utkast til Havbris Sjømat AS").first).to_be_checked()
+    # Untick one draft: it is left alone.
+    page.locator(f'input[name="invoice"][value="{left_alone.pk}"]').uncheck()
+    screenshot(page, "invoicing-issue-selected-list")
+    page.get_by_role("button", name="Utsted valgte").click()
+
+    expect(page.get_by_role("heading", name="Utsted valgte utkast")).to_be_visible()
+    expect(page.get_by_text("Du utsteder 3 fakturaer.")).to_be_visible()
+    expect(page.get_by_text("Fakturanumrene tildeles nå og kan ikke endres.")).to_be_visible()
+    screenshot(page, "invoicing-issue-selected-confirm")
+    with scopes_disabled():
+        assert not Invoice.objects.filter(number__isnull=False).exists()
+    page.get_by_role("button", name="Utsted 3 fakturaer").click()
+
+    expect(page.get_by_text("2 fakturaer er utstedt (nr. 1–2).")).to_be_visible()
+    expect(page.get_by_text("1 utkast ble ikke utstedt")).to_be_visible()
+    expect(page.get_by_text("Kunden Uten Adresse mangler adresse.", exact=False)).to_be_visible()
+    fix = page.get_by_role("link", name="Rett utkastet – Uten Adresse")
+    expect(fix).to_have_attribute("href", f"/app/invoices/{refused.pk}/edit/")
+    screenshot(page, "invoicing-issue-selected-result")
+    with scopes_disabled():
+        chosen = [invoice.pk for invoice in [*ready, refused, left_alone]]
+        numbers = dict(Invoice.objects.filter(pk__in=chosen).values_list("pk", "number"))
+    assert numbers == {ready[0].pk: 1, ready[1].pk: 2, refused.pk: None, left_alone.pk: None}
+
+    page.get_by_role("button", name="Send de 2 utstedte fakturaene").click()
+    expect(page.get_by_role("heading", name="Samlesending", exact=False)).to_be_visible()
+    expect(page.locator("#batch-progress")).to_contain_text("av 2")
+    screenshot(page, "invoicing-issue-selected-sent")
