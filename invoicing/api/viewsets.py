@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -31,9 +32,18 @@ from invoicing.api.common import (
 from invoicing.api.credit import CreditRequestSerializer
 from invoicing.api.filters import _detail_queryset, _filtered_list, _list_parameters
 from invoicing.api.invoices import InvoiceListSerializer, InvoiceSerializer
+from invoicing.api.issue import (
+    IssueManyRequestSerializer,
+    IssueManyResponseSerializer,
+    refusal_data,
+)
 from invoicing.api.payments import PaymentReverseSerializer, PaymentSerializer
 from invoicing.models import Invoice, Payment
-from invoicing.selectors import PAYMENT_DUPLICATE_WINDOW, PAYMENT_OVERPAYMENT_MARGIN
+from invoicing.selectors import (
+    PAYMENT_DUPLICATE_WINDOW,
+    PAYMENT_OVERPAYMENT_MARGIN,
+    invoices_to_issue,
+)
 from invoicing.services import (
     CreditLine,
     invoice_create_draft,
@@ -42,6 +52,7 @@ from invoicing.services import (
     invoice_duplicate,
     invoice_header_of,
     invoice_issue,
+    invoice_issue_many,
     invoice_update_draft,
     line_data_of,
     payment_register,
@@ -152,6 +163,57 @@ class InvoiceViewSet(ApiModelViewSet):
         with _state_conflicts_as_409():
             issued = invoice_issue(invoice=self.get_object(), actor=self.caller.actor)
         return self._detail_response(issued)
+
+    @extend_schema(
+        operation_id="invoices_issue_many",
+        summary="Issue several drafts in one call",
+        description="Issues the given drafts as `POST /invoices/{id}/issue/` would, each "
+        "with the same rules and result, numbered in invoice-date order (then id) so "
+        "that the numbers follow the dates. At most `ISSUE_SELECTED_MAX` (default 500) ids "
+        "per call; the drafts are issued while the request waits (about 260 a second). "
+        "A draft that cannot be issued is listed under `refused` with the messages the "
+        "single issue gives; it stays a draft and uses no number, and the others are "
+        "issued. An invoice that is already issued is refused with code `already_issued`. "
+        "An id that is not one of the company's invoices is a 400 on `ids` and nothing "
+        "is issued.",
+        request=IssueManyRequestSerializer,
+        responses={200: IssueManyResponseSerializer},
+    )
+    @idempotent
+    @action(detail=False, methods=["post"], url_path="issue", url_name="issue-many")
+    def issue_many(self, request: Request) -> Response:
+        body = IssueManyRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids: list[int] = list(dict.fromkeys(body.validated_data["ids"]))
+        limit = settings.ISSUE_SELECTED_MAX
+        if len(ids) > limit:
+            raise serializers.ValidationError(
+                {
+                    "ids": [
+                        _("Du kan utstede høyst %(max)s fakturaer om gangen; du valgte %(count)s.")
+                        % {"max": limit, "count": len(ids)}
+                    ]
+                }
+            )
+        drafts, others = invoices_to_issue(ids=ids)
+        known = {*drafts, *others}
+        unknown = [pk for pk in ids if pk not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    "ids": [
+                        _("Finnes ikke: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in unknown)}
+                    ]
+                }
+            )
+        result = invoice_issue_many(
+            company=self.caller.company, invoice_ids=[*drafts, *others], actor=self.caller.actor
+        )
+        data = {
+            "issued": [{"id": invoice.pk, "number": invoice.number} for invoice in result.issued],
+            "refused": [refusal_data(pk, result.failed[pk]) for pk in ids if pk in result.failed],
+        }
+        return Response(IssueManyResponseSerializer(data).data)
 
     @extend_schema(
         summary="Duplicate: a new draft with the same client and lines",
