@@ -186,14 +186,34 @@ def chromium():
         browser.close()
 
 
+# What a Norwegian user's browser has: dates and numbers that JavaScript formats read as in
+# Norway (3.12.2026, 13:00), and the clock of Oslo. (The native date field follows Chromium's
+# interface language instead, which needs Debian's chromium-l10n; without it: 12/03/2026.)
+BROWSER_CONTEXT = {"locale": "nb-NO", "timezone_id": "Europe/Oslo"}
+
+
 @pytest.fixture
-def browser_page(chromium, live_server):
+def new_browser_context(chromium, live_server):
+    """Open a fresh browser profile (no cookies) pointed at the live test server, as a
+    Norwegian user's browser; every one is closed after the test."""
+    contexts = []
+
+    def new(**options):
+        context = chromium.new_context(base_url=live_server.url, **BROWSER_CONTEXT, **options)
+        contexts.append(context)
+        return context
+
+    yield new
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def browser_page(new_browser_context):
     """A fresh browser profile (no cookies) pointed at the live test server."""
-    context = chromium.new_context(base_url=live_server.url, locale="nb-NO")
-    page = context.new_page()
+    page = new_browser_context().new_page()
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return page
 
 
 @pytest.fixture

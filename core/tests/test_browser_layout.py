@@ -64,14 +64,12 @@ APP_PAGES = [
 
 
 @pytest.fixture
-def page(chromium, live_server):
+def page(new_browser_context):
     """A page whose Content-Security-Policy lets the test inject axe-core (the site's own
     CSP is tested elsewhere)."""
-    context = chromium.new_context(base_url=live_server.url, locale="nb-NO", bypass_csp=True)
-    page = context.new_page()
+    page = new_browser_context(bypass_csp=True).new_page()
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return page
 
 
 def _demo() -> Company:

@@ -35,7 +35,7 @@ def _person_client(company, **fields) -> Client:
 
 
 def test_the_officer_passes_a_request_on_and_the_company_answers_it(
-    browser_page, chromium, live_server, screenshot
+    browser_page, new_browser_context, screenshot
 ):
     owner = MembershipFactory(
         role=Role.OWNER, user__full_name="Eva Eier", company__name="Bakeriet AS"
@@ -84,7 +84,7 @@ def test_the_officer_passes_a_request_on_and_the_company_answers_it(
     assert referral.client_numbers == [kari.number] and referral.deadline == deadline
 
     # The owner, in another browser, follows the e-mail's link and answers.
-    context = chromium.new_context(base_url=live_server.url, locale="nb-NO")
+    context = new_browser_context()
     owner_page = context.new_page()
     owner_page.set_default_timeout(15_000)
     log_in(owner_page, owner.email)

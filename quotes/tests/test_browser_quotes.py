@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_quote_created_sent_accepted_by_link_and_invoiced(
-    browser_page, chromium, live_server, screenshot
+    browser_page, new_browser_context, screenshot
 ):
     owner = MembershipFactory(role=Role.OWNER).user
     company = owner.memberships.get().company
@@ -58,7 +58,7 @@ def test_quote_created_sent_accepted_by_link_and_invoiced(
     path = link[link.index("/tilbud/") :]
 
     # The client: a fresh browser without a session, straight to the link.
-    client_context = chromium.new_context(base_url=live_server.url, locale="nb-NO")
+    client_context = new_browser_context()
     client_page = client_context.new_page()
     client_page.goto(path)
     reject = client_page.get_by_role("button", name="Avvis alle")
