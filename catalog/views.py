@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import company_view, editor_view
+from accounts.permissions import company_view, editor_view, request_company
 from catalog import selectors, services
 from catalog.forms import ProductForm
 from catalog.models import Product
@@ -60,7 +60,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def product_create(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     if request.method == "POST":
         form = ProductForm(request.POST, company=company)
         if form.is_valid():
@@ -85,7 +85,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     product: Product = get_object_or_404(Product.objects.select_related("vat_code"), pk=pk)
     if request.method == "POST":
         form = ProductForm(request.POST, company=company)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import company_view, editor_view
+from accounts.permissions import company_view, editor_view, request_company
 from core.audit import Actor
 from core.companylookup import company_lookup_response, enable_company_lookup
 from core.csvfiles import csv_import_page, csv_preview_page, csv_response
@@ -115,7 +115,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             client = services.client_create(
-                company=request.company,  # type: ignore[attr-defined]
+                company=request_company(request),
                 actor=Actor.user(request.user),
                 data=form.to_data(),
             )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import company_view, editor_view
+from accounts.permissions import company_view, editor_view, request_company, request_membership
 from core.audit import Actor
 from core.forms import form_add_service_errors
 from core.models import AuditEntry
@@ -36,13 +36,13 @@ def quote_list(request: HttpRequest) -> HttpResponse:
         {
             "quotes": quotes,
             "today": timezone.localdate(),
-            "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+            "can_edit": request_membership(request).can_edit,
         },
     )
 
 
 def _editor(request: HttpRequest, quote: Quote | None) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     current = quote.client if quote else None
     if request.method == "POST":
         form = QuoteForm(request.POST, current_client=current)
@@ -103,7 +103,7 @@ def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quote: Quote = get_object_or_404(Quote.objects.select_related("client", "invoice"), pk=pk)
     today = timezone.localdate()
-    can_edit = request.membership.can_edit  # type: ignore[attr-defined]
+    can_edit = request_membership(request).can_edit
     is_open = quote.status in Quote.OPEN_STATUSES
     entries = AuditEntry.objects.filter(
         company=quote.company, object_type="quotes.quote", object_id=str(quote.pk)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.permissions import request_membership
 
-def invoice_panel(*, request: Any, invoice: Any) -> str:
+
+def invoice_panel(*, request: HttpRequest, invoice: Any) -> str:
     """The collection panel on an issued invoice's page."""
     from receivables import selectors
 
@@ -18,7 +21,7 @@ def invoice_panel(*, request: Any, invoice: Any) -> str:
         {
             "invoice": invoice,
             "rec": data,
-            "can_edit": request.membership.can_edit,
+            "can_edit": request_membership(request).can_edit,
             "overdue": invoice.is_overdue(today=timezone.localdate()),
         },
         request=request,

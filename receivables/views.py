@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import company_view, editor_view, manager_view
+from accounts.permissions import (
+    company_view,
+    editor_view,
+    manager_view,
+    request_company,
+    request_membership,
+)
 from core.audit import Actor
 from core.forms import form_add_service_errors
 from core.parsing import parse_id
@@ -65,14 +71,14 @@ def _pdf(data: bytes, name: str, *, inline: bool = True) -> HttpResponse:
 @manager_view
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
-    current = selectors.reminder_settings_for(company=request.company)  # type: ignore[attr-defined]
+    current = selectors.reminder_settings_for(company=request_company(request))
     if request.method == "POST":
         form = ReminderSettingsForm(request.POST, instance=current)
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
                 services.reminder_settings_update(
-                    company=request.company,  # type: ignore[attr-defined]
+                    company=request_company(request),
                     actor=_actor(request),
                     **values,
                 )
@@ -90,7 +96,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 
 def _reminders_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     today = timezone.localdate()
     error = None
     try:
@@ -105,7 +111,7 @@ def _reminders_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             "error": error,
             "settings": selectors.reminder_settings_for(company=company),
             "today": today,
-            "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+            "can_edit": request_membership(request).can_edit,
         },
         status=status,
     )
@@ -126,7 +132,7 @@ def reminders_send(request: HttpRequest) -> HttpResponse:
         return _reminders_page(request, status=400)
     try:
         letters = services.reminders_run(
-            company=request.company,  # type: ignore[attr-defined]
+            company=request_company(request),
             actor=_actor(request),
             today=timezone.localdate(),
             invoice_ids=ids,
@@ -284,7 +290,7 @@ def collection_csv(request: HttpRequest, invoice_pk: int) -> HttpResponse:
 
 
 def _bank_context(request: HttpRequest, **extra: object) -> dict[str, object]:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     return {
         "form": BankFileForm(),
         "imports": selectors.bank_imports(company=company)[:20],
@@ -292,7 +298,7 @@ def _bank_context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "unmatched_totals": selectors.unmatched_totals(company=company),
         "set_aside": selectors.set_aside_transactions(company=company)[:50],
         "reasons": BankTransaction.SetAsideReason.choices,
-        "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+        "can_edit": request_membership(request).can_edit,
         **extra,
     }
 
@@ -305,7 +311,7 @@ def bank(request: HttpRequest) -> HttpResponse:
 @editor_view
 @require_POST
 def bank_upload(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     form = BankFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

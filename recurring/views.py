@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import company_view, editor_view
+from accounts.permissions import company_view, editor_view, request_company, request_membership
 from core.audit import Actor
 from core.forms import form_add_service_errors
 from recurring import selectors, services
@@ -38,13 +38,13 @@ def template_list(request: HttpRequest) -> HttpResponse:
         {
             "templates": list(selectors.template_list()),
             "failed_runs": list(selectors.failed_runs()[:20]),
-            "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+            "can_edit": request_membership(request).can_edit,
         },
     )
 
 
 def _editor(request: HttpRequest, template: RecurringInvoice | None) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     lines = list(template.lines.select_related("vat_code")) if template else None
     if request.method == "POST":
         form = TemplateForm(request.POST, current_client=template.client if template else None)
@@ -109,7 +109,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "template": template,
             "lines": list(template.lines.all()),
             "runs": list(template.runs.all()),
-            "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+            "can_edit": request_membership(request).can_edit,
         },
     )
 

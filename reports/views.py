@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import company_view, editor_view
+from accounts.permissions import company_view, editor_view, request_company
 from core.audit import Actor, audit_log
 from core.forms import form_add_service_errors
 from core.money import ZERO
@@ -46,17 +46,13 @@ from reports.saft import saft_filename, write_saft
 ENTRY_LIMIT = 1000
 
 
-def _company(request: HttpRequest) -> Any:
-    return request.company  # type: ignore[attr-defined]
-
-
 def _bad(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     return render(request, template, context, status=400)
 
 
 @company_view
 def index(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     today = timezone.localdate()
     settings_row = selectors.report_settings_for(company=company)
     term = selectors.vat_term_of(day=today, yearly=settings_row.vat_term == "yearly")
@@ -76,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @company_view
 def ledger(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     currencies = ledger_currencies(company=company)
     form = LedgerForm(request.GET or None, currencies=currencies)
     context: dict[str, Any] = {"form": form}
@@ -134,7 +130,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @company_view
 def ageing(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     form = AgeingForm(request.GET or None, currencies=ledger_currencies(company=company))
     if request.GET and not form.is_valid():
         return _bad(request, "reports/ageing.html", {"form": form})
@@ -157,7 +153,7 @@ def ageing(request: HttpRequest) -> HttpResponse:
 @company_view
 def ageing_invoices(request: HttpRequest) -> HttpResponse:
     """Drill-down: the open invoices behind one cell (client and/or bucket) of the ageing."""
-    company = _company(request)
+    company = request_company(request)
     form = AgeingForm(request.GET, currencies=ledger_currencies(company=company))
     bucket = request.GET.get("bucket") or None
     if not form.is_valid() or (bucket is not None and bucket not in selectors.BUCKETS):
@@ -193,7 +189,7 @@ def ageing_invoices(request: HttpRequest) -> HttpResponse:
 
 @company_view
 def vat(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     today = timezone.localdate()
     settings_row = selectors.report_settings_for(company=company)
     yearly = settings_row.vat_term == "yearly"
@@ -241,7 +237,7 @@ def vat(request: HttpRequest) -> HttpResponse:
 @require_POST
 def vat_mark_reported(request: HttpRequest) -> HttpResponse:
     """Mark a term as reported: from then on no document can be dated in it."""
-    company = _company(request)
+    company = request_company(request)
     form = MarkReportedForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ugyldig termin."))
@@ -288,7 +284,7 @@ SALES_VIEWS = ("month", "client", "product")
 
 @company_view
 def sales(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     form = PeriodForm(request.GET or None)
     by = request.GET.get("by", "month")
     if by not in SALES_VIEWS:
@@ -366,7 +362,7 @@ def export_index(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def export_table(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
-    company = _company(request)
+    company = request_company(request)
     spec = exports.TABLES.get(table)
     if spec is None or fmt not in exports.FORMATS:
         raise Http404
@@ -396,7 +392,7 @@ def export_table(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase
 
 @editor_view
 def export_zip(request: HttpRequest) -> HttpResponseBase:
-    company = _company(request)
+    company = request_company(request)
     today = timezone.localdate()
     target = exports.spooled_file()
     exports.company_zip(company=company, target=target, today=today)
@@ -428,7 +424,7 @@ def saft_page(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def saft_download(request: HttpRequest) -> HttpResponseBase:
-    company = _company(request)
+    company = request_company(request)
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return _bad(request, "reports/saft.html", {"form": form})
@@ -451,7 +447,7 @@ def _log_export(
     audit_log(
         action="reports.export.downloaded",
         actor=Actor.user(request.user),
-        company=_company(request),
+        company=request_company(request),
         data={
             "kind": kind,
             "from": date_from.isoformat() if date_from else None,
@@ -465,7 +461,7 @@ def _log_export(
 
 @editor_view
 def report_settings(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     mapping = selectors.account_mapping(company=company)
     current = selectors.report_settings_for(company=company)
     settings_form = ReportSettingsForm(request.POST or None, instance=current)
