@@ -299,13 +299,12 @@ def sales(request: HttpRequest) -> HttpResponse:
         if request.GET
         else {"date_from": today.replace(month=1, day=1), "date_to": today}
     )
-    args = {"company": company, "date_from": data["date_from"], "date_to": data["date_to"]}
-    if by == "client":
-        rows = selectors.sales_by_client(**args)
-    elif by == "product":
-        rows = selectors.sales_by_product(**args)
-    else:
-        rows = selectors.sales_by_month(**args)
+    sales = {
+        "client": selectors.sales_by_client,
+        "product": selectors.sales_by_product,
+        "month": selectors.sales_by_month,
+    }[by]
+    rows = sales(company=company, date_from=data["date_from"], date_to=data["date_to"])
     shown = rows[:12] if by != "month" else rows
     titles = {
         "month": _("Salg per måned"),
