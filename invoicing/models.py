@@ -377,7 +377,12 @@ class Invoice(TenantModel):
             models.Index(fields=["company", "kind", "-invoice_date", "-number", "-id"]),
             models.Index(fields=["company", "kind", "-number"]),
             models.Index(fields=["company", "kind", "due_date"]),
-            models.Index(fields=["company", "client", "-invoice_date"]),
+            # A client's invoices in the list's order (client filter, the invoices of the
+            # clients a text search matched): read index-only in order (issue 15).
+            models.Index(
+                fields=["company", "client", "kind", "-invoice_date", "-number", "-id"],
+                name="invoice_client_list",
+            ),
             models.Index(fields=["company", "kid"]),
             models.Index(fields=["company", "order_number"]),
             # The list sorted by amount (web UI, API ordering): an index walk, not a sort.
@@ -424,6 +429,15 @@ class Invoice(TenantModel):
                 ],
                 condition=Q(status__in=["issued", "sent", "partially_paid"]),
                 name="invoice_open_cover",
+            ),
+            # The list of open or overdue invoices in its order: the open ones' entries
+            # only, walked from the newest, due date checked in the index (the list index
+            # read every newer paid invoice's row first: 200 ms at 1 M invoices; issue 15).
+            # Must match OPEN_STATUSES.
+            models.Index(
+                fields=["company", "kind", "-invoice_date", "-number", "-id", "due_date"],
+                condition=Q(status__in=["issued", "sent", "partially_paid"]),
+                name="invoice_open_list",
             ),
         ]
         verbose_name = _("faktura")

@@ -15,9 +15,11 @@ join), so page 500 costs about what page 1 does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from core.parsing import ID_MAX, parse_int
@@ -25,6 +27,9 @@ from core.parsing import ID_MAX, parse_int
 PER_PAGE = 50
 COUNT_CAP = 10_000
 MAX_PAGE = 100_000  # parsing bound only; the deepest page served is cap / per_page
+# Pages starting before this row are read in one query (rows and joins, LIMIT/OFFSET);
+# deeper ones by key first (the deferred join below).
+DIRECT_BELOW = 500
 
 
 @dataclass(frozen=True)
@@ -89,23 +94,54 @@ def capped_page(
     *,
     per_page: int = PER_PAGE,
     cap: int = COUNT_CAP,
+    parts: Sequence[QuerySet[Any]] = (),
 ) -> CappedPage:
     """Page ``page`` (1-based; invalid → 1, past the end → the last page, past the cap →
-    the deepest page) of ``queryset``."""
+    the deepest page) of ``queryset``.
+
+    With ``parts`` (querysets of the same model and order whose union is the selection,
+    e.g. one per alternative of a text search) the count and the page's keys come from a
+    ``UNION`` of the parts, each capped on PostgreSQL, so each is read through its own
+    index; ``queryset`` (every filter but the search) then only loads the page's rows by
+    key. One part or none: ``queryset`` is the selection.
+    """
     number = page_number(page)
     deepest = max(1, -(-cap // per_page))
     number = min(number, deepest)
-    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    union = len(parts) > 1
+    if union:
+        ids = [part.order_by().values_list("pk") for part in parts]
+        counted = _union(ids, cap + 1)[: cap + 1].count()
+    else:
+        counted = queryset.order_by().values("pk")[: cap + 1].count()
     count = counted if counted <= cap else None
     if count is not None:
         number = min(number, max(1, -(-count // per_page)))
     offset = (number - 1) * per_page
+    if not union and offset < DIRECT_BELOW:
+        # A shallow page: its rows in one query, walking the same index.
+        rows = list(queryset[offset : offset + per_page + 1])
+        return _page(rows, number, per_page, deepest, count, cap)
     # Deferred join: walk the index for the page's primary keys only, then load those
     # rows (with their joins) by key. OFFSET over 25,000 index entries is cheap; over
     # 25,000 joined rows it is not.
-    keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
+    if union:
+        ordering = [str(name) for name in parts[0].query.order_by]
+        fields = [name.removeprefix("-") for name in ordering]
+        at = fields.index("id")
+        keyed = [part.values_list(*fields) for part in parts]
+        merged = _union(keyed, offset + per_page + 1).order_by(*ordering)
+        keys = [row[at] for row in merged[offset : offset + per_page + 1]]
+    else:
+        keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
     by_key = {row.pk: row for row in queryset.order_by().filter(pk__in=keys)}
     rows = [by_key[key] for key in keys if key in by_key]
+    return _page(rows, number, per_page, deepest, count, cap)
+
+
+def _page(
+    rows: list[Any], number: int, per_page: int, deepest: int, count: int | None, cap: int
+) -> CappedPage:
     more = len(rows) > per_page
     return CappedPage(
         object_list=rows[:per_page],
@@ -116,3 +152,14 @@ def capped_page(
         count=count,
         cap=cap,
     )
+
+
+def _union(parts: list[QuerySet[Any]], limit: int) -> QuerySet[Any]:
+    """``UNION`` (duplicates removed) of the parts, the first ``limit`` rows of each where
+    the database allows a ``LIMIT`` inside a compound statement (PostgreSQL; SQLite reads
+    each part whole, a bounded scan of the company's rows)."""
+    if connection.features.supports_slicing_ordering_in_compound:
+        parts = [part[:limit] for part in parts]
+    else:
+        parts = [part.order_by() for part in parts]
+    return parts[0].union(*parts[1:])
