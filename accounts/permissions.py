@@ -25,7 +25,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_otp import devices_for_user, user_has_device
+from django_otp import device_classes, devices_for_user, user_has_device
 
 from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Company, Membership, Role, User
 
@@ -157,12 +157,25 @@ def otp_verified(user: AbstractBaseUser | AnonymousUser) -> bool:
     return is_verified is not None and bool(is_verified())
 
 
+def has_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """``django_otp.user_has_device`` (a confirmed device of any kind) in one query, not one
+    per device kind: every page of the app asks it (issue 15)."""
+    if not user.is_authenticated:
+        return False
+    kinds = [
+        model.objects.filter(user=user, confirmed=True).values_list("pk")
+        for model in device_classes()
+    ]
+    return bool(kinds[0].union(*kinds[1:])[:1]) if kinds else False
+
+
 def login_gate(request: HttpRequest) -> HttpResponse | None:
     """Where an authenticated session must go before it may use the app, if anywhere."""
     user = request.user
     if not user.is_authenticated:
         return _redirect_with_next(settings.LOGIN_URL, request)
-    if user_has_device(user) and not otp_verified(user):
+    # A session that passed the second factor has a device: no query for it.
+    if not otp_verified(user) and has_second_factor(user):
         return _redirect_with_next("accounts:otp_verify", request)
     return None
 
@@ -207,7 +220,7 @@ def company_view(
             membership: Membership | None = getattr(request, "membership", None)
             if membership is None:
                 return redirect("accounts:no_company")
-            if membership.company.require_two_factor and not user_has_device(request.user):
+            if membership.company.require_two_factor and not has_second_factor(request.user):
                 return _redirect_with_next("accounts:two_factor_setup", request)
             if allowed is not None and membership.role not in allowed:
                 raise PermissionDenied(missing_role_message(allowed, membership.get_role_display()))

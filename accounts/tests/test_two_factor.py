@@ -142,3 +142,25 @@ def test_reauth_with_a_device_needs_password_and_code(person_client, person):
     assert ok.status_code == 302
     assert ok["Location"] == "/account/password/change/"
     assert person_client.get("/account/password/change/").status_code == 200
+
+
+def test_has_second_factor_counts_confirmed_devices_of_every_kind(person):
+    from django.contrib.auth.models import AnonymousUser
+    from django_otp import user_has_device
+
+    from accounts.permissions import has_second_factor
+
+    def both():
+        person.refresh_from_db()
+        return has_second_factor(person), user_has_device(person)
+
+    assert has_second_factor(AnonymousUser()) is False
+    assert both() == (False, False)
+    TOTPDevice.objects.create(user=person, name="app", confirmed=False)
+    assert both() == (False, False)  # an unconfirmed set-up is no second factor
+    static = StaticDevice.objects.create(user=person, name="backup", confirmed=True)
+    assert both() == (True, True)
+    static.delete()
+    assert both() == (False, False)
+    TOTPDevice.objects.filter(user=person).update(confirmed=True)
+    assert both() == (True, True)
