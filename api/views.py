@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.permissions import manager_view, request_user
+from accounts.permissions import manager_view, request_company, request_user
 from api.docs import schema_as_docs
 from api.forms import ApiTokenForm
 from api.models import ApiToken
@@ -25,7 +25,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 
 @manager_view
 def token_list(request: HttpRequest) -> HttpResponse:
-    tokens = api_tokens_of(company=request.company)  # type: ignore[attr-defined]
+    tokens = api_tokens_of(company=request_company(request))
     return render(request, "api/token_list.html", {"tokens": tokens})
 
 
@@ -36,7 +36,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = api_token_create(
-                company=request.company,  # type: ignore[attr-defined]
+                company=request_company(request),
                 label=form.cleaned_data["label"],
                 actor=Actor.user(request.user),
                 created_by=request_user(request),

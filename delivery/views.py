@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import company_view, editor_view, manager_view
+from accounts.permissions import company_view, editor_view, manager_view, request_company
 from core.audit import Actor
 from core.forms import form_add_service_errors
 from delivery import files, selectors, services, texts
@@ -133,7 +133,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 batch = services.batch_create(
-                    company=request.company,  # type: ignore[attr-defined]
+                    company=request_company(request),
                     invoice_ids=form.cleaned_data["invoice"],
                     actor=Actor.user(request.user),
                     attach_ehf=form.cleaned_data["attach_ehf"],
@@ -186,7 +186,7 @@ def email_texts(request: HttpRequest, kind: str = "invoice") -> HttpResponse:
     """The subject and body of one kind of e-mail per language, starting from the defaults,
     with a preview in the example values; the other kinds are a tab away."""
     email_kind = _email_kind(kind)
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     defaults = texts.defaults(email_kind)
     own = EmailTexts.objects.filter(company=company, kind=kind).first()
     saved = {name: (getattr(own, name) if own is not None else "") for name in texts.FIELDS}
@@ -229,7 +229,7 @@ def email_texts(request: HttpRequest, kind: str = "invoice") -> HttpResponse:
 def email_texts_reset(request: HttpRequest, kind: str) -> HttpResponse:
     _email_kind(kind)
     services.email_texts_reset(
-        company=request.company,  # type: ignore[attr-defined]
+        company=request_company(request),
         actor=Actor.user(request.user),
         kind=kind,
     )
