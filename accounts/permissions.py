@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, overload
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,7 +31,12 @@ from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Company, Membership, Ro
 
 SESSION_REAUTH_KEY = "reauthenticated_at"
 
-View = Callable[..., HttpResponseBase]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+# A view (request first), and what a gate makes of it: the same parameters, and the view's
+# own response or the gate's redirect.
+RequestView = Callable[Concatenate[HttpRequest, P], R]
+GatedView = Callable[Concatenate[HttpRequest, P], R | HttpResponse]
 
 
 def mark_reauthenticated(request: HttpRequest) -> None:
@@ -180,15 +185,21 @@ def login_gate(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def user_view(view: View | None = None, *, reauth: bool = False) -> Any:
+@overload
+def user_view(view: RequestView[P, R], *, reauth: bool = False) -> GatedView[P, R]: ...
+@overload
+def user_view(
+    view: None = None, *, reauth: bool = False
+) -> Callable[[RequestView[P, R]], GatedView[P, R]]: ...
+def user_view(view: Any = None, *, reauth: bool = False) -> Any:
     """A logged-in (and, where enrolled, second-factor verified) user, any company.
 
     ``reauth=True`` also requires a recent password (and second factor) check.
     """
 
-    def decorate(func: View) -> View:
+    def decorate(func: RequestView[P, R]) -> GatedView[P, R]:
         @functools.wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
             gate = login_gate(request)
             if gate is not None:
                 return gate
@@ -201,8 +212,16 @@ def user_view(view: View | None = None, *, reauth: bool = False) -> Any:
     return decorate(view) if view is not None else decorate
 
 
+@overload
 def company_view(
-    view: View | None = None, *, roles: Iterable[str] | None = None, reauth: bool = False
+    view: RequestView[P, R], *, roles: Iterable[str] | None = None, reauth: bool = False
+) -> GatedView[P, R]: ...
+@overload
+def company_view(
+    view: None = None, *, roles: Iterable[str] | None = None, reauth: bool = False
+) -> Callable[[RequestView[P, R]], GatedView[P, R]]: ...
+def company_view(
+    view: Any = None, *, roles: Iterable[str] | None = None, reauth: bool = False
 ) -> Any:
     """Require a logged-in member of the active company, optionally with given roles.
 
@@ -211,9 +230,9 @@ def company_view(
     """
     allowed = frozenset(roles) if roles is not None else None
 
-    def decorate(func: View) -> View:
+    def decorate(func: RequestView[P, R]) -> GatedView[P, R]:
         @functools.wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
             gate = login_gate(request)
             if gate is not None:
                 return gate
@@ -235,6 +254,24 @@ def company_view(
     return decorate(view) if view is not None else decorate
 
 
-editor_view = functools.partial(company_view, roles=EDITOR_ROLES)
-manager_view = functools.partial(company_view, roles=MANAGER_ROLES)
-owner_view = functools.partial(company_view, roles={Role.OWNER})
+class RoleGate(Protocol):
+    """``company_view`` with its roles given: ``@editor_view`` or ``@editor_view(reauth=True)``."""
+
+    @overload
+    def __call__(self, view: RequestView[P, R], /, *, reauth: bool = ...) -> GatedView[P, R]: ...
+    @overload
+    def __call__(
+        self, view: None = ..., /, *, reauth: bool = ...
+    ) -> Callable[[RequestView[P, R]], GatedView[P, R]]: ...
+
+
+def _role_gate(roles: Iterable[str]) -> RoleGate:
+    def gate(view: Any = None, /, *, reauth: bool = False) -> Any:
+        return company_view(view, roles=roles, reauth=reauth)
+
+    return gate
+
+
+editor_view = _role_gate(EDITOR_ROLES)
+manager_view = _role_gate(MANAGER_ROLES)
+owner_view = _role_gate({Role.OWNER})

@@ -19,11 +19,12 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, overload
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -316,7 +317,12 @@ def matrix_rows() -> list[dict[str, Any]]:
 # --- The gate --------------------------------------------------------------------------
 
 
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+# A view (request first), and what the gate makes of it: the same parameters, and the
+# view's own response or the gate's redirect.
+RequestView = Callable[Concatenate[HttpRequest, P], R]
+GatedView = Callable[Concatenate[HttpRequest, P], R | HttpResponse]
 
 
 def _redirect_with_next(url_name: str, request: HttpRequest) -> HttpResponse:
@@ -337,8 +343,24 @@ def _attach_elevation(request: HttpRequest, profile: StaffProfile) -> None:
         request.session.pop(SESSION_ELEVATION_KEY, None)
 
 
+@overload
 def staff_view(
-    view: View | None = None,
+    view: RequestView[P, R],
+    *,
+    category: str | Iterable[str] | None = None,
+    action: str = Action.VIEW,
+    purpose: str = "customer_relationship",
+) -> GatedView[P, R]: ...
+@overload
+def staff_view(
+    view: None = None,
+    *,
+    category: str | Iterable[str] | None = None,
+    action: str = Action.VIEW,
+    purpose: str = "customer_relationship",
+) -> Callable[[RequestView[P, R]], GatedView[P, R]]: ...
+def staff_view(
+    view: Any = None,
     *,
     category: str | Iterable[str] | None = None,
     action: str = Action.VIEW,
@@ -365,9 +387,9 @@ def staff_view(
     if action not in Action.ALL:
         raise ValueError(f"Unknown action {action!r}.")
 
-    def decorate(func: View) -> View:
+    def decorate(func: RequestView[P, R]) -> GatedView[P, R]:
         @functools.wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
             user = request.user
             if not user.is_authenticated:
                 # Not revealed to anonymous visitors either.
