@@ -34,6 +34,7 @@ APP_PAGES = [
     "/app/products/",
     "/app/vat-codes/",
     "/app/invoices/",
+    "/app/invoices/?status=draft",
     "/app/invoices/new/",
     "/app/credit-notes/",
     "/app/invoices/settings/",

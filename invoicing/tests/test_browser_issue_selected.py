@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory
 from core.tests.browser import log_in
+from core.tests.test_browser_layout import WIDE_ELEMENTS, _axe_problems, _overflow
 from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory, draft_invoice, line
 
@@ -64,3 +65,41 @@ def test_select_drafts_on_the_list_issue_them_and_send_them(browser_page, screen
     expect(page.get_by_role("heading", name="Samlesending", exact=False)).to_be_visible()
     expect(page.locator("#batch-progress")).to_contain_text("av 2")
     screenshot(page, "invoicing-issue-selected-sent")
+
+
+@pytest.fixture
+def phone(new_browser_context):
+    """A 375 px wide page that may inject axe-core (as the layout test's page)."""
+    context = new_browser_context(bypass_csp=True, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def test_the_selection_confirmation_and_result_fit_a_phone_and_pass_axe(phone, screenshot):
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        for _ in range(2):
+            draft_invoice(company=company, client=ClientFactory(company=company))
+        homeless = ClientFactory(company=company, organization_number="", address_line="")
+        draft_invoice(company=company, client=homeless)
+    log_in(phone, owner)
+    problems: list[str] = []
+
+    def check(name: str) -> None:
+        if _overflow(phone) > 0:
+            problems.append(f"{name}: too wide: {', '.join(phone.evaluate(WIDE_ELEMENTS))}")
+        problems.extend(f"{name}: {problem}" for problem in _axe_problems(phone))
+        screenshot(phone, f"invoicing-issue-selected-{name}-375")
+
+    phone.goto("/app/invoices/?status=draft")
+    phone.get_by_label("Velg alle utkast på siden").check()
+    check("list")
+    phone.get_by_role("button", name="Utsted valgte").click()
+    expect(phone.get_by_text("Du utsteder 3 fakturaer.")).to_be_visible()
+    check("confirm")
+    phone.get_by_role("button", name="Utsted 3 fakturaer").click()
+    expect(phone.get_by_text("2 fakturaer er utstedt (nr. 1–2).")).to_be_visible()
+    check("result")
+    assert not problems, "\n".join(problems)
