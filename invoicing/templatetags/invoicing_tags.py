@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -62,6 +62,31 @@ def activity(context: Any, entries: Iterable[AuditEntry]) -> list[ActivityLine]:
 @register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "badge")
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: Any, key: str, label: str, css_class: str = "") -> SafeString:
+    """A sortable column's header of the invoice list: a link that sorts by ``key`` (again:
+    the other way), ``aria-sort`` and an arrow on the current sort. Built in Python: five
+    template includes were a tenth of the page's template time (issue 15)."""
+    current = context["filters"]["sort"]
+    ascending, descending = current == key, current == f"-{key}"
+    attributes = f' class="{escape(css_class)}"' if css_class else ""
+    arrow = ""
+    if ascending:
+        attributes += ' aria-sort="ascending"'
+        arrow = ' <span aria-hidden="true">▲</span>'
+    elif descending:
+        attributes += ' aria-sort="descending"'
+        arrow = ' <span aria-hidden="true">▼</span>'
+    href = f"{context['sort_base']}sort={'-' if ascending else ''}{key}"
+    return format_html(
+        '<th scope="col"{}><a href="{}">{}{}</a></th>',
+        mark_safe(attributes),  # noqa: S308 - the class is escaped above; the rest is fixed
+        href,
+        label,
+        mark_safe(arrow),  # noqa: S308 - fixed markup
+    )
 
 
 _PK_MARK = "987654321"

@@ -155,6 +155,23 @@ def test_list_filters_search_sort_and_overdue(owner_client, company, buyer, draf
         assert owner_client.get(url, junk).status_code == 200
 
 
+def test_list_sort_headers_link_each_column_and_mark_the_current_sort(owner_client, issued):
+    url = reverse("invoicing:list")
+    body = owner_client.get(url, {"q": "a&b", "sort": "-amount"}).content.decode()
+    # The current column sorts the other way and says so; the others sort ascending.
+    assert (
+        '<th scope="col" class="num" aria-sort="descending"><a href="?q=a%26b&amp;sort=amount">'
+        'Beløp <span aria-hidden="true">▼</span></a></th>'
+    ) in body
+    assert '<th scope="col" class="num"><a href="?q=a%26b&amp;sort=number">Nr.</a></th>' in body
+    body = owner_client.get(url, {"sort": "client"}).content.decode()
+    assert (
+        '<th scope="col" aria-sort="ascending"><a href="?sort=-client">'
+        'Kunde <span aria-hidden="true">▲</span></a></th>'
+    ) in body
+    assert '<th scope="col"><a href="?sort=date">Dato</a></th>' in body
+
+
 def test_list_has_a_fixed_number_of_queries(owner_client, company, buyer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
