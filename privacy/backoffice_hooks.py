@@ -49,13 +49,11 @@ def _risk_register_seed(admin: User) -> str:
 
 
 def _product_analytics_consenting(user_ids: set[int]) -> set[int]:
+    """Of ``user_ids``, those whose latest product-analytics record gives the consent."""
     from privacy.models import ConsentPurpose
-    from privacy.selectors import consent_is_given
+    from privacy.selectors import users_with_consent
 
-    users = User.objects.filter(pk__in=user_ids)
-    return {
-        u.pk for u in users if consent_is_given(purpose=ConsentPurpose.PRODUCT_ANALYTICS, user=u)
-    }
+    return users_with_consent(purpose=ConsentPurpose.PRODUCT_ANALYTICS, user_ids=list(user_ids))
 
 
 def register() -> None:

@@ -189,3 +189,27 @@ def test_the_exact_consent_text_is_archived_per_version(owner):
     )
     assert ConsentText.objects.filter(purpose=ConsentPurpose.MARKETING_EMAIL).count() == 2
     assert ConsentRecord.objects.filter(user=owner).count() == 3
+
+
+def test_usage_statistics_count_only_users_whose_latest_analytics_record_consents(
+    django_assert_num_queries,
+):
+    """The back office's usage statistics ask privacy which users consent to product
+    analytics: the latest record per user decides, in one query for all of them."""
+    from accounts.tests.factories import UserFactory
+    from backoffice.hooks import usage_consenting
+
+    analytics = ConsentPurpose.PRODUCT_ANALYTICS
+    gave, withdrew, gave_again, never, other_purpose = (UserFactory() for _ in range(5))
+    consents.consent_give(purpose=analytics, channel=ConsentChannel.WEB, user=gave)
+    consents.consent_give(purpose=analytics, channel=ConsentChannel.WEB, user=withdrew)
+    consents.consent_withdraw(purpose=analytics, channel=ConsentChannel.WEB, user=withdrew)
+    consents.consent_withdraw(purpose=analytics, channel=ConsentChannel.WEB, user=gave_again)
+    consents.consent_give(purpose=analytics, channel=ConsentChannel.WEB, user=gave_again)
+    consents.consent_give(
+        purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=other_purpose
+    )
+    ids = {user.pk for user in (gave, withdrew, gave_again, never, other_purpose)}
+    with django_assert_num_queries(1):
+        consenting = usage_consenting(ids | {10_000_000})
+    assert consenting == {gave.pk, gave_again.pk}
