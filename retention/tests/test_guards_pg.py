@@ -9,9 +9,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django_scopes import scope, scopes_disabled
 
+from accounts.tests.factories import CompanyFactory
 from core.personal_data.retention import ANONYMISED_NAME
 from invoicing.models import Invoice, Payment
-from invoicing.tests.factories import draft_invoice
+from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice
 from retention.services import retention_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -51,9 +52,14 @@ def test_other_transactions_write_the_invoice_table_during_a_run_and_stay_guarde
     seed, monkeypatch
 ):
     """Issue 15, item 5: no ALTER TABLE. While a retention batch has anonymised invoices
-    and holds its transaction open, another transaction inserts and updates rows of the
-    invoice table at once, and its own changes to issued content are still refused."""
+    and holds its transaction open, another tenant issues an invoice and another
+    transaction updates rows of the invoice table at once (a lock wait would fail after
+    3 s), and their own changes to issued content are still refused."""
     from invoicing import retention as invoicing_retention
+
+    other = CompanyFactory(name="Annen Leietaker AS")
+    with scope(company=other):
+        other_client = ClientFactory(company=other)
 
     inside, proceed = threading.Event(), threading.Event()
     real = invoicing_retention._anonymise_invoices_sql
@@ -79,11 +85,39 @@ def test_other_transactions_write_the_invoice_table_during_a_run_and_stay_guarde
     try:
         assert inside.wait(120), failures
         with connection.cursor() as cursor:
-            # ALTER TABLE would hold an ACCESS EXCLUSIVE lock here: every statement below
-            # would wait for it (and fail after the timeout).
+            # The run's batch holds row locks only: ALTER TABLE ... DISABLE TRIGGER would
+            # hold SHARE ROW EXCLUSIVE (or stronger) on the table until its transaction ends.
+            cursor.execute(
+                "SELECT DISTINCT c.relname, l.mode FROM pg_locks l"
+                " JOIN pg_class c ON c.oid = l.relation"
+                " WHERE l.pid <> pg_backend_pid() AND l.granted"
+                " AND l.database = (SELECT oid FROM pg_database"
+                " WHERE datname = current_database())"
+                " AND starts_with(c.relname, 'invoicing_')"
+            )
+            table_locks = set(cursor.fetchall())
+            assert ("invoicing_invoice", "RowExclusiveLock") in table_locks
+            assert {mode for _, mode in table_locks} <= {
+                "AccessShareLock",
+                "RowShareLock",
+                "RowExclusiveLock",
+            }, table_locks
+            # Every statement below would wait for a table lock and fail after 3 s.
             cursor.execute("SET lock_timeout = '3s'")
             cursor.execute("SELECT current_setting('fakturanett.retention_run', true)")
             assert cursor.fetchone()[0] in (None, "", "off")
+        # Another tenant issues an invoice (number series, invoice, lines, audit rows).
+        with scope(company=other):
+            issued = issued_invoice(company=other, client=other_client)
+        assert issued.number
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE invoicing_invoice SET free_text = 'endret' WHERE id = %s", [issued.pk]
+            )
         young = seed.rows["aktiv_young_person"]
         with scope(company=young.company):
             draft = draft_invoice(company=young.company, client=young.client)  # INSERT
