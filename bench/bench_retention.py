@@ -11,17 +11,31 @@ one person.
 ``BENCH_SCALE=0.1`` seeds a tenth. The database: ``DATABASE_URL`` when it is PostgreSQL
 (use a scratch database: the bench flushes it); otherwise a fresh SQLite file under
 ``var/bench/``, never the developer's ``var/fakturanett.sqlite3``.
+
+Each timed run prints its wall time, this process's CPU, the PostgreSQL backend's CPU, the
+SQL statements sent and the load average (the machine is shared), and the real run its
+rules one by one. The real run commits, so it cannot be rolled back for a re-run; instead,
+on PostgreSQL, ``BENCH_SEED_ONLY=1`` stops after seeding, and ``BENCH_REUSE=1`` measures on
+a database seeded that way and copied (``createdb -T <seeded> <copy>``; the seed is dated
+by the day it ran, so copy and measure the same day). ``BENCH_PROFILE=<dir>`` writes a
+cProfile of the real run to ``<dir>/retention-real.prof`` (it inflates the times printed).
 """
 
 from __future__ import annotations
 
+import cProfile
 import datetime
 import os
 import random
+import sys
 import time
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from bench.database import use_scratch_database
+from bench.timing import Statements, database_cpu
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 CUSTOMERS = int(17_000 * SCALE)
@@ -40,7 +54,8 @@ def _seed() -> dict[str, object]:
     from core.models import AuditEntry
     from customers.models import Client
     from invoicing.models import Invoice, Payment
-    from privacy.models import PageView, Segment, SegmentMembership
+    from marketing.models import Segment, SegmentMembership
+    from privacy.models import PageView
 
     rng = random.Random(17)
     today = timezone.localdate()
@@ -266,43 +281,135 @@ def _seed() -> dict[str, object]:
     return {"person": users[1], "invoices": created}
 
 
+class _Rows(list):
+    """The result rows, also printed to stderr as they come (a long run shows progress)."""
+
+    def append(self, row: tuple[str, str, str]) -> None:
+        print(f"  {row[0]}: {row[1]} {row[2]}", file=sys.stderr, flush=True)
+        super().append(row)
+
+
+def _timed(rows: _Rows, label: str, func: Callable[[], Any], profile: str | None = None) -> Any:
+    """Run ``func`` once; add its wall time, this process's CPU, the database backend's CPU
+    (PostgreSQL), the SQL statements sent and the load average after."""
+    statements = Statements()
+    profiler = cProfile.Profile() if profile else None
+    database = database_cpu()
+    start, cpu = time.perf_counter(), time.process_time()
+    with statements.counting():
+        result = profiler.runcall(func) if profiler is not None else func()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    database = database_cpu() - database
+    rows.append(
+        (
+            f"{label}, wall / CPU / database CPU",
+            f"{elapsed:.1f} / {cpu:.1f} / {database:.1f}",
+            "s",
+        )
+    )
+    rows.append(
+        (
+            "  SQL statements; load average (1 min) after",
+            f"{statements.count}; {os.getloadavg()[0]:.1f}",
+            "",
+        )
+    )
+    if profiler is not None and profile:
+        path = Path(profile) / "retention-real.prof"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(path)
+        rows.append((f"  profile (times above inflated by it): {path}", "", ""))
+    return result
+
+
+def _rule_timings(rows: _Rows) -> Callable[[], None]:
+    """Time each rule of the runs that follow (wall, CPU, database CPU); returns the undo."""
+    from retention import services
+
+    real = services._run_rule
+    timings: list[tuple[str, float, float, float]] = []
+
+    def timed(rule, ctx, report, run):  # type: ignore[no-untyped-def]
+        database = database_cpu()
+        start, cpu = time.perf_counter(), time.process_time()
+        real(rule, ctx, report, run)
+        timings.append(
+            (
+                rule.key,
+                time.perf_counter() - start,
+                time.process_time() - cpu,
+                database_cpu() - database,
+            )
+        )
+
+    services._run_rule = timed  # type: ignore[assignment]
+
+    def undo() -> None:
+        services._run_rule = real  # type: ignore[assignment]
+        for key, wall, cpu, database in sorted(timings, key=lambda t: -t[1]):
+            if wall >= 0.05:
+                rows.append(
+                    (
+                        f"  rule {key}, wall / CPU / database CPU",
+                        f"{wall:.2f} / {cpu:.2f} / {database:.2f}",
+                        "s",
+                    )
+                )
+
+    return undo
+
+
 def run() -> list[tuple[str, str, str]]:
     from django.core.management import call_command
     from django.db import connection
 
+    reuse = bool(os.environ.get("BENCH_REUSE") and os.environ.get("DATABASE_URL"))
+    seed_only = bool(os.environ.get("BENCH_SEED_ONLY") and os.environ.get("DATABASE_URL"))
     database = use_scratch_database("bench_retention")
     call_command("migrate", verbosity=0)
-    if connection.vendor == "postgresql":
-        # A scratch database: emptied first with TRUNCATE (not a row event for the
-        # append-only triggers).
-        call_command("flush", interactive=False, verbosity=0)
+    rows = _Rows()
     from django.db import transaction
     from django_scopes import scopes_disabled
 
+    from accounts.models import User
     from core.guards import retention_guards_lifted
 
-    started = time.perf_counter()
-    # The audit trigger refuses the UPDATE that dates the seeded rows: the seeding runs in
-    # one transaction with the guards lifted as in a retention run (core.guards).
-    with scopes_disabled(), transaction.atomic(), retention_guards_lifted():
-        seeded = _seed()
-    seed_seconds = time.perf_counter() - started
+    if reuse:
+        with scopes_disabled():
+            person = User.objects.get(email="eier1@bench.invalid")
+            from invoicing.models import Invoice
+
+            seeded: dict[str, Any] = {"person": person, "invoices": Invoice._base_manager.count()}
+        seed_seconds = 0.0
+    else:
+        if connection.vendor == "postgresql":
+            # A scratch database: emptied first with TRUNCATE (not a row event for the
+            # append-only triggers).
+            call_command("flush", interactive=False, verbosity=0)
+        started = time.perf_counter()
+        # The audit trigger refuses the UPDATE that dates the seeded rows: the seeding runs
+        # in one transaction with the guards lifted as in a retention run (core.guards).
+        with scopes_disabled(), transaction.atomic(), retention_guards_lifted():
+            seeded = _seed()
+        seed_seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    label = f"retention ({CUSTOMERS:,} customers, {seeded['invoices']:,} invoices; {database})"
+    rows.append(
+        (f"{label}: seeding", "reused (BENCH_REUSE)" if reuse else f"{seed_seconds:.1f}", "s")
+    )
+    if seed_only:
+        return list(rows)
 
     from retention.services import retention_run
 
-    started = time.perf_counter()
-    dry = retention_run(dry_run=True)
-    dry_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    real = retention_run()
-    real_seconds = time.perf_counter() - started
+    dry = _timed(rows, "retention dry run", lambda: retention_run(dry_run=True))
+    undo = _rule_timings(rows)
+    real = _timed(rows, "retention real run", retention_run, os.environ.get("BENCH_PROFILE"))
+    undo()
     assert real.counts() == dry.counts(), "the dry run must predict the real run"
-    started = time.perf_counter()
-    again = retention_run()
-    again_seconds = time.perf_counter() - started
+    again = _timed(rows, "retention second run (nothing left)", retention_run)
     assert again.total == 0, {k: n for k, n in again.counts().items() if n}
 
     from privacy.services.exports import _build_zip
@@ -315,19 +422,14 @@ def run() -> list[tuple[str, str, str]]:
         timings.append(time.perf_counter() - started)
     timings.sort()
 
-    label = f"retention ({CUSTOMERS:,} customers, {seeded['invoices']:,} invoices; {database})"
-    rows = [
-        (f"{label}: seeding", f"{seed_seconds:.1f}", "s"),
-        ("retention dry run", f"{dry_seconds:.1f}", "s"),
-        ("retention real run", f"{real_seconds:.1f}", "s"),
-        ("retention second run (nothing left)", f"{again_seconds:.1f}", "s"),
-        ("retention rows deleted or anonymised", f"{real.total:,}", "rows"),
-        ("privacy export of one person (ZIP), median of 5", f"{timings[2] * 1000:.0f}", "ms"),
-        ("privacy export size", f"{len(archive) / 1024:.1f}", "KiB"),
-    ]
+    rows.append(("retention rows deleted or anonymised", f"{real.total:,}", "rows"))
+    rows.append(
+        ("privacy export of one person (ZIP), median of 5", f"{timings[2] * 1000:.0f}", "ms")
+    )
+    rows.append(("privacy export size", f"{len(archive) / 1024:.1f}", "KiB"))
     for result in real.results:
         if result.count:
             rows.append(
                 (f"  {result.rule} {result.action} {result.model}", f"{result.count:,}", "rows")
             )
-    return rows
+    return list(rows)
