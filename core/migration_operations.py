@@ -2,6 +2,8 @@
 
 ``guard_triggers_lifted_by_retention`` re-creates guard triggers (append-only logs, issued
 invoices, payments) so that they stand aside inside a retention run's transaction only.
+``guard_triggers_bound_to_the_transaction`` re-creates them with the condition that binds
+that to the run's own transaction id (``core.guards``).
 
 ``company_trigram_indexes`` builds the GIN trigram indexes behind the text searches of the
 lists and the client picker: PostgreSQL only (SQLite keeps a bounded scan), built
@@ -47,18 +49,30 @@ def company_trigram_indexes(indexes: Mapping[str, tuple[str, str]]) -> migration
 
 # The guard triggers stand aside inside a retention run's transaction only
 # (``core.guards.retention_guards_lifted`` sets ``fakturanett.retention_run`` with SET LOCAL).
+# The first form (core 0005, backoffice 0006, invoicing 0015) took the value ``on``.
 RETENTION_RUN_NOT_ON = (
     "WHEN (current_setting('fakturanett.retention_run', true) IS DISTINCT FROM 'on')"
+)
+# Since core 0006, backoffice 0007, invoicing 0019 the value must be the id of the
+# transaction that writes: a value left in the session (``SET`` without ``LOCAL``, on a
+# connection Django or a pooler keeps open) lets no later transaction through.
+RETENTION_RUN_NOT_THIS_TRANSACTION = (
+    "WHEN (current_setting('fakturanett.retention_run', true)"
+    " IS DISTINCT FROM txid_current()::text)"
 )
 
 
 def guard_triggers_lifted_by_retention(
     triggers: Sequence[tuple[str, str, str]],
+    *,
+    when: str = RETENTION_RUN_NOT_ON,
+    previous_when: str = "",
 ) -> migrations.RunPython:
     """Re-create each ``(trigger, table, function call)`` guard (``BEFORE UPDATE OR DELETE``,
     per row) with a ``WHEN`` that lets a retention run's own transaction through; reversed,
-    without it. PostgreSQL only (SQLite has no such triggers); both directions run one
-    statement batch: drop and create per trigger, in the order given."""
+    with ``previous_when`` (none at first). PostgreSQL only (SQLite has no such triggers);
+    both directions run one statement batch: drop and create per trigger, in the order
+    given."""
     triggers = tuple(triggers)
 
     def sql(when: str) -> str:
@@ -72,10 +86,21 @@ def guard_triggers_lifted_by_retention(
 
     def forward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql(RETENTION_RUN_NOT_ON), params=None)
+            schema_editor.execute(sql(when), params=None)
 
     def backward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql(""), params=None)
+            schema_editor.execute(sql(previous_when), params=None)
 
     return migrations.RunPython(forward, backward)
+
+
+def guard_triggers_bound_to_the_transaction(
+    triggers: Sequence[tuple[str, str, str]],
+) -> migrations.RunPython:
+    """The guards of ``guard_triggers_lifted_by_retention`` again, now standing aside only
+    where ``fakturanett.retention_run`` holds the writing transaction's own id; reversed,
+    the ``on`` form."""
+    return guard_triggers_lifted_by_retention(
+        triggers, when=RETENTION_RUN_NOT_THIS_TRANSACTION, previous_when=RETENTION_RUN_NOT_ON
+    )

@@ -151,3 +151,48 @@ def test_other_transactions_write_the_invoice_table_during_a_run_and_stay_guarde
         cursor.execute(
             "UPDATE invoicing_invoice SET buyer_snapshot = '{}'::jsonb WHERE id = %s", [old.pk]
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_left_in_the_session_lets_no_later_transaction_through():
+    """The bypass is bound to the writing transaction's id: the old value ``on`` and a value
+    set for the whole session (``SET`` without ``LOCAL``, on a connection kept open for the
+    next request) are refused; ``retention_guards_lifted`` in its own transaction passes."""
+    from core.guards import RETENTION_SETTING, retention_guards_lifted
+
+    company = CompanyFactory(name="Leietaker AS")
+    with scope(company=company):
+        invoice = issued_invoice(company=company, client=ClientFactory(company=company))
+    update = "UPDATE invoicing_invoice SET free_text = %s WHERE id = %s"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET {RETENTION_SETTING} = 'on'")
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(update, ["på", invoice.pk])
+        # The id of one transaction, left in the session, for the next one.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config(%s, txid_current()::text, false)", [RETENTION_SETTING]
+            )
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(update, ["neste", invoice.pk])
+        with transaction.atomic(), retention_guards_lifted(), connection.cursor() as cursor:
+            cursor.execute(update, ["retention", invoice.pk])
+            assert cursor.rowcount == 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"RESET {RETENTION_SETTING}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT free_text FROM invoicing_invoice WHERE id = %s", [invoice.pk])
+        assert cursor.fetchone()[0] == "retention"
+        # After the run's transaction the value is gone again.
+        cursor.execute("SELECT current_setting(%s, true)", [RETENTION_SETTING])
+        assert cursor.fetchone()[0] in (None, "")
