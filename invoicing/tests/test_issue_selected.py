@@ -236,3 +236,32 @@ def test_the_draft_list_has_checkboxes_for_editors_only(owner_client, member_cli
     assert 'form="issue-selected"' not in member_client.get(draft_view).content.decode()
     default_view = owner_client.get(reverse("invoicing:list")).content.decode()
     assert 'form="issue-selected"' not in default_view
+
+
+def test_all_drafts_matching_a_text_search(owner_client, company, drafts):
+    with scope(company=company):
+        other = draft_invoice(company=company, client=ClientFactory(company=company, name="Bo"))
+
+    response = owner_client.post(URL + "?status=draft&q=havbris", {"scope": "filter"})
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Du utsteder 3 fakturaer." in text
+    assert f'value="{other.pk}"' not in text
+
+
+def test_the_list_offers_all_matching_drafts_only_up_to_the_limit(owner_client, company, settings):
+    with scope(company=company):
+        client = ClientFactory(company=company)
+        for _ in range(51):  # one more than a page
+            draft_invoice(company=company, client=client)
+    draft_view = reverse("invoicing:list") + "?status=draft"
+
+    assert (
+        "Utsted alle 51 utkast som passer filteret" in owner_client.get(draft_view).content.decode()
+    )
+
+    settings.ISSUE_SELECTED_MAX = 50
+    page = owner_client.get(draft_view).content.decode()
+    assert "Utsted alle 51 utkast" not in page
+    assert "Høyst 50 om gangen." in page
