@@ -93,6 +93,13 @@ def build_ehf(document: InvoiceDocument, *, pdf: bytes | None = None) -> bytes:
 
     ``pdf``, when given, is embedded as the document's visual representation.
     """
+    root = build_ehf_tree(document, pdf=pdf)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def build_ehf_tree(document: InvoiceDocument, *, pdf: bytes | None = None) -> etree._Element:
+    """The root element of ``build_ehf``'s XML, before it is written out (the at-issue
+    check reads it as it is instead of parsing the bytes again)."""
     if document.is_draft:
         raise EhfNotPossible("A draft has no number and cannot be sent as EHF.")
     if not document.lines:
@@ -153,8 +160,7 @@ def build_ehf(document: InvoiceDocument, *, pdf: bytes | None = None) -> bytes:
     _monetary_total(b, root)
     for line in document.lines:
         _line(b, root, line, is_credit)
-
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return root
 
 
 def _is_outside_scope(document: InvoiceDocument) -> bool:

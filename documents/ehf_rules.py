@@ -14,6 +14,7 @@ import datetime
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -137,15 +138,250 @@ def _xpath(path: str) -> etree.XPath:
     return etree.XPath(path, namespaces=NS)
 
 
+# --- Paths without an XPath engine ------------------------------------------------------
+# The rules select with a small part of XPath: child steps ``cac:Name`` (or ``cbc:*``)
+# with at most one predicate (``[@attr]``, ``[@attr='v']`` or ``[cac:A/cbc:B='v']``),
+# optionally from ``//`` (anywhere in the document), a final ``@attr`` step, and unions of
+# such paths. Even compiled, an XPath call costs a context and a result list; about 230
+# calls per invoice were most of the at-issue EHF check. ``_selector`` answers such a
+# path from ``_Index``, a view of the document built as the rules ask (each element's
+# children by tag, on first use; every element by tag, in one pass), with the same
+# result as XPath: the same nodes, in document order, without duplicates. Any other path
+# is evaluated by lxml's XPath. documents/tests/test_ehf_rules_selectors.py compares both
+# on every path the rules evaluate over the official examples and broken documents.
+
+
+class _Index:
+    """One document's nodes: all of them in document order and by tag (one pass, on the
+    first question that needs them), and each element's children by tag (on the first
+    question about that element)."""
+
+    __slots__ = ("_all", "_children", "_everywhere", "root")
+
+    def __init__(self, root: etree._Element):
+        self.root = root
+        self._children: dict[etree._Element, dict[Any, list[etree._Element]]] = {}
+        self._all: list[Any] | None = None
+        self._everywhere: dict[Any, list[etree._Element]] = {}
+
+    def children(self, node: etree._Element, tag: str) -> list[etree._Element]:
+        by_tag = self._children.get(node)
+        if by_tag is None:
+            by_tag = self._children[node] = {}
+            for child in node:  # comments and processing instructions too, never matched
+                by_tag.setdefault(child.tag, []).append(child)
+        return by_tag.get(tag, [])
+
+    def all(self) -> list[Any]:
+        """Every node of ``root.iter()`` (comments and processing instructions too), in
+        document order."""
+        if self._all is None:
+            self._all = list(self.root.iter())
+            for node in self._all:
+                self._everywhere.setdefault(node.tag, []).append(node)
+        return self._all
+
+    def everywhere(self, tag: str) -> list[etree._Element]:
+        """Every element ``tag`` in document order, the root element included."""
+        if self._all is None:
+            self.all()
+        return self._everywhere.get(tag, [])
+
+
+Selector = Callable[[_Index, etree._Element], list[Any]]
+Test = Callable[[_Index, etree._Element], bool]
+_STEP = re.compile(r"(cac|cbc):(\w+|\*)(?:\[(.+)\])?")
+_PREDICATE_ATTRIBUTE = re.compile(r"@(\w+)(?:='([^']*)')?")
+_PREDICATE_PATH = re.compile(r"((?:(?:cac|cbc):\w+/)*(?:cac|cbc):\w+)='([^']*)'")
+_STRING_VALUE = etree.XPath("string()")
+
+
+def _string_value(element: etree._Element) -> str:
+    """XPath's string-value of an element (all its descendant text)."""
+    if len(element) == 0:  # no child elements, comments or processing instructions
+        return element.text or ""
+    return str(_STRING_VALUE(element))
+
+
+def _tag(prefix: str, name: str) -> str:
+    return f"{{{NS[prefix]}}}{name}"
+
+
+def _predicate(text: str) -> Test | None:
+    """A test of one element for a predicate of the subset; None if it is not one."""
+    attribute = _PREDICATE_ATTRIBUTE.fullmatch(text)
+    if attribute:
+        name, value = attribute.groups()
+        if value is None:
+            return lambda index, element: element.get(name) is not None
+        return lambda index, element: element.get(name) == value
+    path = _PREDICATE_PATH.fullmatch(text)
+    if path is None:
+        return None
+    tags = [_tag(*step.split(":")) for step in path.group(1).split("/")]
+    wanted = path.group(2)
+
+    def test(index: _Index, element: etree._Element) -> bool:
+        nodes = [element]
+        for tag in tags:
+            nodes = [child for node in nodes for child in index.children(node, tag)]
+        return any(_string_value(node) == wanted for node in nodes)
+
+    return test
+
+
+def _split(path: str) -> list[str]:
+    """``path`` split at ``/`` outside predicates."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in path:
+        if char == "/" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        depth += char == "["
+        depth -= char == "]"
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _step(text: str, *, anywhere: bool) -> Callable[[_Index, list[Any]], list[Any]] | None:
+    """One location step: from a list of context nodes to the list of nodes it selects."""
+    if anywhere and text.startswith("@"):
+        return None
+    if text.startswith("@"):
+        if not re.fullmatch(r"@\w+", text):
+            return None
+        name = text[1:]
+        return lambda index, nodes: [v for v in (n.get(name) for n in nodes) if v is not None]
+    match = _STEP.fullmatch(text)
+    if match is None:
+        return None
+    prefix, local, predicate_text = match.groups()
+    tag = _tag(prefix, local)
+    test = _predicate(predicate_text) if predicate_text is not None else None
+    if predicate_text is not None and test is None:
+        return None
+    if local == "*":  # lxml matches "{namespace}*" in C, in document order
+        if anywhere:
+            return lambda index, nodes: [
+                e for e in index.root.iter(tag) if test is None or test(index, e)
+            ]
+        return lambda index, nodes: [
+            child
+            for node in nodes
+            for child in node.iterchildren(tag)
+            if test is None or test(index, child)
+        ]
+    if anywhere:
+        if test is None:
+            return lambda index, nodes: list(index.everywhere(tag))
+        return lambda index, nodes: [e for e in index.everywhere(tag) if test(index, e)]
+    if test is None:
+        return lambda index, nodes: [child for node in nodes for child in index.children(node, tag)]
+    return lambda index, nodes: [
+        child for node in nodes for child in index.children(node, tag) if test(index, child)
+    ]
+
+
+def _select_path(path: str) -> tuple[Selector, str | None] | None:
+    """One path of the subset (no union): its selector and the tag of the elements it
+    selects (None for attribute values); None if the path is not of the subset."""
+    anywhere = path.startswith("//")
+    texts = _split(path[2:] if anywhere else path)
+    steps = []
+    for position, text in enumerate(texts):
+        step = _step(text, anywhere=anywhere and position == 0)
+        if step is None:
+            return None
+        steps.append(step)
+    last = texts[-1]
+    tag = None if last.startswith("@") else _tag(*last.partition("[")[0].split(":"))
+    if not anywhere and all(re.fullmatch(r"(cac|cbc):\w+", text) for text in texts):
+        # Child steps without predicates, the rules' most common path.
+        first, *rest = [_tag(*text.split(":")) for text in texts]
+
+        def children(index: _Index, node: etree._Element) -> list[Any]:
+            nodes = index.children(node, first)
+            for step_tag in rest:
+                nodes = [child for parent in nodes for child in index.children(parent, step_tag)]
+            return nodes
+
+        return children, tag
+    if len(steps) == 1:
+        (only,) = steps
+        return (lambda index, node: only(index, [node])), tag
+
+    def select(index: _Index, node: etree._Element) -> list[Any]:
+        nodes = [node]
+        for step in steps:
+            nodes = step(index, nodes)
+        return nodes
+
+    return select, tag
+
+
+@functools.lru_cache(maxsize=1024)
+def _selector(path: str) -> Selector | None:
+    """``path`` answered from an ``_Index``, or None (then XPath evaluates it)."""
+    parts = [part.strip() for part in path.split("|")]
+    compiled = []
+    for part in parts:
+        selected = _select_path(part)
+        if selected is None:
+            return None
+        compiled.append(selected)
+    if len(parts) == 1:
+        # Child steps keep document order, and so does ``//a`` alone; ``//a/b`` could
+        # interleave if an ``a`` held another ``a``, so it is put in order below.
+        select, tag = compiled[0]
+        if not path.startswith("//") or len(_split(path[2:])) == 1 or tag is None:
+            return select
+    elif not all(
+        part.startswith("//") and tag for part, (_, tag) in zip(parts, compiled, strict=True)
+    ):
+        return None
+    selects = [select for select, _ in compiled]
+    tags = sorted({tag for _, tag in compiled if tag is not None})
+
+    def in_document_order(index: _Index, node: etree._Element) -> list[Any]:
+        found = {id(element): element for select in selects for element in select(index, node)}
+        if not found:
+            return []
+        return [element for element in index.root.iter(*tags) if id(element) in found]
+
+    return in_document_order
+
+
 class _Checker:
     def __init__(self, root: etree._Element):
         self.root = root
+        self.index = _Index(root)
+        # The document does not change while it is checked: each (path, node) is answered once.
+        self.answers: dict[tuple[str, etree._Element | None], list[Any]] = {}
         self.violations: list[Violation] = []
         self.is_credit = etree.QName(root).namespace == NS_CREDIT_NOTE
         self.line_tag = "cac:CreditNoteLine" if self.is_credit else "cac:InvoiceLine"
         self.quantity_tag = "cbc:CreditedQuantity" if self.is_credit else "cbc:InvoicedQuantity"
 
     def x(self, path: str, node: etree._Element | None = None) -> list[Any]:
+        return list(self._answer(path, node))  # a copy: the answer is kept
+
+    def _answer(self, path: str, node: etree._Element | None) -> list[Any]:
+        """What ``path`` selects from ``node`` (the root when None), answered once."""
+        key = (path, node)
+        found = self.answers.get(key)
+        if found is None:
+            select = _selector(path)
+            if select is None:
+                found = self.answers[key] = self._by_xpath(path, node)
+            else:
+                found = self.answers[key] = select(self.index, self.root if node is None else node)
+        return found
+
+    def _by_xpath(self, path: str, node: etree._Element | None) -> list[Any]:
         found = _xpath(path)(node if node is not None else self.root)
         # The rules select nodes or their text, never a count or a boolean.
         if not isinstance(found, list):
@@ -153,7 +389,7 @@ class _Checker:
         return found
 
     def text(self, path: str, node: etree._Element | None = None) -> str | None:
-        found = self.x(path, node)
+        found = self._answer(path, node)
         if not found:
             return None
         value = found[0] if isinstance(found[0], str) else found[0].text
@@ -176,6 +412,12 @@ def check_ehf(xml: bytes) -> list[Violation]:
         root = etree.fromstring(xml)
     except etree.XMLSyntaxError as exc:
         return [Violation("XML", f"Not well-formed: {exc}")]
+    return check_ehf_tree(root)
+
+
+def check_ehf_tree(root: etree._Element) -> list[Violation]:
+    """``check_ehf`` of a document already in memory (``documents.ehf.build_ehf_tree``):
+    the same verdicts as on its written-out bytes, without writing and parsing them."""
     namespace = etree.QName(root).namespace
     if namespace not in {NS_INVOICE, NS_CREDIT_NOTE}:
         return [Violation("UBL", f"Unknown root element {root.tag}")]
@@ -198,7 +440,7 @@ def fatal_violations(xml: bytes) -> list[Violation]:
 
 
 def _document_rules(c: _Checker) -> None:
-    for element in c.root.iter():
+    for element in c.index.all():
         if isinstance(element.tag, str) and len(element) == 0 and not (element.text or "").strip():
             c.fail("PEPPOL-EN16931-R008", f"Empty element {etree.QName(element).localname}.")
     customization = c.text("cbc:CustomizationID") or ""

@@ -2,10 +2,11 @@
 
 Registered into ``invoicing.hooks`` by ``DocumentsConfig.ready()`` (invoicing sits below
 documents and never imports it). Inside the issuing transaction the document is built
-from the objects in memory (no extra queries), turned into EHF XML without the PDF
-attachment, and checked with the full rule set of ``documents.ehf_rules``; fatal
-violations become the issue's error messages, and the transaction rolls back (no
-number is used).
+from the objects in memory (no extra queries), turned into the EHF's XML tree without the
+PDF attachment, and checked in memory with the full rule set of ``documents.ehf_rules``
+(the verdicts of the written-out XML: documents/tests/test_ehf_rules_selectors.py); fatal
+violations become the issue's error messages, and the transaction rolls back (no number
+is used).
 
 Every invoice is checked, not only those sent through Peppol: the rules on parties,
 amounts, VAT categories and totals hold for the document whatever channel carries it.
@@ -24,8 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from documents.adapters import document_from_invoice
 from documents.document import InvoiceDocument, Party
-from documents.ehf import EhfNotPossible, build_ehf, endpoint_of
-from documents.ehf_rules import Violation, check_ehf
+from documents.ehf import EhfNotPossible, build_ehf_tree, endpoint_of
+from documents.ehf_rules import Violation, check_ehf_tree
 
 # Rules that only an EHF recipient's document must pass.
 EHF_DELIVERY_RULES = frozenset(
@@ -94,12 +95,12 @@ def ehf_violations(document: InvoiceDocument, *, ehf_recipient: bool) -> list[Vi
             document, seller=_with_stand_in(document.seller), buyer=_with_stand_in(document.buyer)
         )
     try:
-        xml = build_ehf(document)
+        root = build_ehf_tree(document)
     except EhfNotPossible as exc:
         return [Violation("PEPPOL-EN16931-R010", str(exc))]
     return [
         violation
-        for violation in check_ehf(xml)
+        for violation in check_ehf_tree(root)
         if violation.fatal and (ehf_recipient or violation.rule not in EHF_DELIVERY_RULES)
     ]
 
