@@ -265,3 +265,13 @@ def test_the_list_offers_all_matching_drafts_only_up_to_the_limit(owner_client, 
     page = owner_client.get(draft_view).content.decode()
     assert "Utsted alle 51 utkast" not in page
     assert "Høyst 50 om gangen." in page
+
+
+def test_a_second_confirmation_issues_nothing_more_and_says_why(owner_client, drafts):
+    owner_client.post(URL, {"invoice": _ids(drafts), "confirm": "1"})
+
+    again = owner_client.post(URL, {"invoice": _ids(drafts), "confirm": "1"})
+
+    assert again.status_code == 400
+    assert "står de med nummer i fakturalisten" in again.content.decode()
+    assert _numbers(drafts) == [1, 2, 3]

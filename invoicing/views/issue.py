@@ -105,7 +105,10 @@ def invoice_issue_selected(request: HttpRequest) -> HttpResponse:
     ids, errors = _selected_ids(request, limit)
     selection = selectors.drafts_to_issue(ids=ids) if ids else None
     if selection is not None and not selection.drafts:
-        errors = [_("Ingen av de valgte fakturaene er utkast (lenger).")]
+        errors = [
+            _("Ingen av de valgte fakturaene er utkast (lenger)."),
+            _("Ble de nettopp utstedt (et dobbeltklikk), står de med nummer i fakturalisten."),
+        ]
     context: dict[str, Any] = {"limit": limit, "drafts_url": _drafts_url()}
     if errors or selection is None:
         context["errors"] = errors
