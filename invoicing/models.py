@@ -30,7 +30,7 @@ from django_scopes import ScopedManager
 from catalog.units import Unit
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.models import AppendOnlyError, AppendOnlyQuerySet, TenantModel
-from core.money import MONEY, ZERO
+from core.money import MONEY, ZERO, DecimalFieldOptions
 
 DEFAULT_MAX_DAYS_AHEAD = 30
 MAX_DAYS_AHEAD_LIMIT = 365
@@ -762,6 +762,17 @@ class Payment(_AppendOnlyTenantModel):
     def is_reversal(self) -> bool:
         return self.reverses_id is not None
 
+    @property
+    def is_ledger_entry(self) -> bool:
+        """Money received, or its reversal; a use of the client's credit balance moves
+        money received before and is no entry of its own (``reports.ledger``, the
+        dashboard's ``MonthSummary``)."""
+        return self.method not in NOT_LEDGER_METHODS
+
+
+#: Payment methods that are no ledger entry (``Payment.is_ledger_entry``).
+NOT_LEDGER_METHODS = (Payment.Method.CREDIT_BALANCE,)
+
 
 class ClientBalanceEntry(_AppendOnlyTenantModel):
     """The client's credit balance ledger (tilgodehavende): money we owe the client.
@@ -808,3 +819,45 @@ class ClientBalanceEntry(_AppendOnlyTenantModel):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.date} {self.amount}"
+
+
+# --- The dashboard's monthly summary ----------------------------------------------------------
+
+
+#: The summary's amounts: a document's or payment's amount (2 decimals) times its exchange
+#: rate (6 decimals), summed unrounded, so that a month's figure rounds exactly as a sum
+#: over the documents would (``reports.selectors.dashboard_figures_recomputed``).
+SUMMARY_AMOUNT: DecimalFieldOptions = {"max_digits": 30, "decimal_places": 8}
+
+
+class MonthSummary(TenantModel):
+    """Per company and calendar month, in NOK: what was invoiced and what was paid.
+
+    ``invoiced``: every issued document dated in the month (``invoice_date``), total incl.
+    VAT times its exchange rate; credit notes subtract. ``paid``: every ledger payment
+    dated in the month (``Payment.is_ledger_entry``: money received or its reversal, not
+    a use of the client's credit balance) times its invoice's exchange rate. Unrounded
+    (``SUMMARY_AMOUNT``); the dashboard rounds the month's sum.
+
+    Written only by ``invoicing.services.summary.month_summary_add`` in the transaction
+    that issues the document or registers the payment (an upsert that adds), never by
+    ``save()`` or a signal; ``month_summary_rebuild`` recomputes it from the documents
+    and payments (the migration's backfill, the scale seed, the check command).
+    Aggregates per company and month: no personal data, never changed by retention
+    (which anonymises people on invoices and payments but keeps every amount and date).
+    """
+
+    month = models.DateField(_("måned"))  # the first day of the month
+    invoiced = models.DecimalField(_("fakturert (NOK)"), default=ZERO, **SUMMARY_AMOUNT)
+    paid = models.DecimalField(_("innbetalt (NOK)"), default=ZERO, **SUMMARY_AMOUNT)
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target, and the dashboard's 12-row index read.
+            models.UniqueConstraint(fields=["company", "month"], name="monthsummary_one_per_month")
+        ]
+        verbose_name = _("månedsoppsummering")
+        verbose_name_plural = _("månedsoppsummeringer")
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.month:%Y-%m}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -36,13 +37,16 @@ from catalog.selectors import VatRateTable, vat_rate_on
 from core.money import ZERO, round_money
 from core.parsing import ID_MAX, is_digits, parse_int
 from customers.models import Client
+from invoicing import summary_sql
 from invoicing.calculation import LineInput, Totals, compute_totals
 from invoicing.models import (
+    SUMMARY_AMOUNT,
     ClientBalanceEntry,
     Invoice,
     InvoiceLine,
     InvoiceVatLine,
     InvoicingSettings,
+    MonthSummary,
     NumberSeries,
     Payment,
 )
@@ -721,3 +725,58 @@ def receivables_summary(
         overdue_amount=_money(figures["overdue_amount"]),
         draft_count=figures["draft_count"],
     )
+
+
+@dataclass(frozen=True)
+class MonthSummaryDifference:
+    """A month whose stored summary is not what its documents and payments say."""
+
+    company_id: int
+    month: datetime.date
+    stored: tuple[Decimal, Decimal]  # invoiced, paid
+    recounted: tuple[Decimal, Decimal]
+
+
+def month_summary_differences(
+    *, company_ids: Sequence[int] | None = None
+) -> list[MonthSummaryDifference]:
+    """Compare ``MonthSummary`` with a recount from the documents and payments
+    (``invoicing.summary_sql.recount``, one set-based query) for ``company_ids`` (None:
+    all). Both sides at ``SUMMARY_AMOUNT``'s 8 decimals (SQLite sums in floating point)."""
+    step = Decimal(1).scaleb(-SUMMARY_AMOUNT["decimal_places"])
+
+    def exact(value: object) -> Decimal:
+        return Decimal(str(value or 0)).quantize(step)
+
+    def month_of(value: object) -> datetime.date:
+        if isinstance(value, datetime.date):
+            return value
+        return datetime.date.fromisoformat(str(value)[:10])
+
+    sql, params = summary_sql.recount(connection.vendor, company_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        recounted = {
+            (company_id, month_of(month)): (exact(invoiced), exact(paid))
+            for company_id, month, invoiced, paid in cursor.fetchall()
+        }
+    rows = MonthSummary._base_manager.all()
+    if company_ids is not None:
+        rows = rows.filter(company_id__in=list(company_ids))
+    stored = {
+        (company_id, month): (exact(invoiced), exact(paid))
+        for company_id, month, invoiced, paid in rows.values_list(
+            "company_id", "month", "invoiced", "paid"
+        )
+    }
+    nothing = (exact(0), exact(0))
+    return [
+        MonthSummaryDifference(
+            company_id=key[0],
+            month=key[1],
+            stored=stored.get(key, nothing),
+            recounted=recounted.get(key, nothing),
+        )
+        for key in sorted(set(stored) | set(recounted))
+        if stored.get(key, nothing) != recounted.get(key, nothing)
+    ]

@@ -1079,7 +1079,8 @@ def claims_register(*, company: Company, actor: Actor, claims: Sequence[ClaimPay
     the caller's own key (a bank transaction's archive reference) keeps a transaction from
     counting twice.
     """
-    with _atomic_in_scope(company):
+    # The dashboard's month rows are locked once, after every chunk's invoices.
+    with _atomic_in_scope(company), invoicing_services.month_summary_batch():
         for start in range(0, len(claims), CLAIM_CHUNK):
             _claims_chunk(company, actor, claims[start : start + CLAIM_CHUNK])
 

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Company
 from core.money import ZERO, round_money
 from customers.models import Client
-from invoicing.models import Invoice, Payment
+from invoicing.models import NOT_LEDGER_METHODS, Invoice, Payment
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 
@@ -208,7 +208,7 @@ def _document_totals(
 
 def ledger_payments(*, currency: str | None = None) -> QuerySet[Payment]:
     """Payments that are ledger entries: new money in (or its reversal), not credit moves."""
-    queryset = Payment.objects.exclude(method=Payment.Method.CREDIT_BALANCE)
+    queryset = Payment.objects.exclude(method__in=NOT_LEDGER_METHODS)  # Payment.is_ledger_entry
     if currency is not None:
         queryset = queryset.filter(invoice__currency=currency)
     return queryset

@@ -40,7 +40,15 @@ def _seed():
 
 def test_seeded_data_is_consistent_and_listed(client):
     from accounts.models import Company, User
-    from invoicing.models import Invoice, InvoiceLine, InvoiceVatLine, NumberSeries, Payment
+    from invoicing.models import (
+        Invoice,
+        InvoiceLine,
+        InvoiceVatLine,
+        MonthSummary,
+        NumberSeries,
+        Payment,
+    )
+    from invoicing.selectors import month_summary_differences
 
     result = _seed()
 
@@ -86,6 +94,9 @@ def test_seeded_data_is_consistent_and_listed(client):
             assert invoice.status in expected
         statuses = set(Invoice.objects.values_list("status", flat=True))
         assert {"paid", "sent"} <= statuses
+        # The dashboard's monthly summary is filled, as the documents and payments say.
+        assert MonthSummary.objects.filter(company_id=result.big_company_id).count() >= 12
+        assert month_summary_differences() == []
 
     owner = User.objects.get(email="eier@stor.example")
     assert owner.check_password("Hemmelig-passord-42")

@@ -30,6 +30,9 @@ Modules inside the package import from their siblings, never from this ``__init_
     payments   payment_register(invoice=, actor=, amount=, date=, ...) -> Payment
                payment_register_many(company=, actor=, payments=[PaymentData]) -> [Payment]
                payment_reverse(payment=, actor=, date=None, note="")  -> Payment (the reversal)
+    summary    month_summary_add(company_id=, documents=, payments=)  the dashboard's months,
+               called by issue and payments in their transaction; month_summary_batch()
+               collects over chunks; month_summary_rebuild(company_ids=None) recounts
 
 After an issue commits, ``invoicing.hooks`` calls the registered receivers (PDF, e-mail,
 EHF later).
@@ -64,6 +67,11 @@ from invoicing.services.payments import (
     payment_reverse,
 )
 from invoicing.services.settings import invoice_texts_update, invoicing_settings_update
+from invoicing.services.summary import (
+    month_summary_add,
+    month_summary_batch,
+    month_summary_rebuild,
+)
 from invoicing.services.vat_terms import vat_term_mark_reported, vat_term_reopen
 
 __all__ = [
@@ -89,6 +97,9 @@ __all__ = [
     "line_data_of",
     "lines_data_of",
     "lines_validate",
+    "month_summary_add",
+    "month_summary_batch",
+    "month_summary_rebuild",
     "payment_register",
     "payment_register_many",
     "payment_reverse",

@@ -39,6 +39,7 @@ from invoicing.services.common import (
     _user_id,
     totals_limit_problem,
 )
+from invoicing.services.summary import month_summary_add
 from invoicing.texts import payment_note
 
 
@@ -564,6 +565,7 @@ def _issue(invoice: Invoice, actor: Actor, *, totals: Totals | None = None) -> I
     )
     invoice.save()
     _check_document(invoice, lines, vat_lines)
+    month_summary_add(company_id=company.pk, documents=[invoice])
     # Receivers record their work in this transaction (the outbox): a rolled-back issue
     # leaves none, a committed one loses none even when the task queue is down.
     hooks.document_issued(invoice_id=invoice.pk)
@@ -755,6 +757,7 @@ def _issue_chunk(company: Company, ids: list[int], actor: Actor, result: IssueMa
         # After the invoices: advancing by more than one needs their numbers in the series.
         series.next_number = next_number
         series.save(update_fields=["next_number"])
+        month_summary_add(company_id=company.pk, documents=invoices)
         audit_log_many(
             actor=actor, company=company, records=[_issued_record(inv) for inv in invoices]
         )

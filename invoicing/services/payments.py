@@ -40,6 +40,7 @@ from invoicing.services.common import (
     _format_money,
     _user_id,
 )
+from invoicing.services.summary import month_summary_add, month_summary_batch
 
 #: ``Payment.Method.values`` once (the enum builds that list anew on every access).
 _METHODS = frozenset(Payment.Method.values)
@@ -240,6 +241,7 @@ def payment_register(
         _save_balance(locked)
         for entry in planned.entries:
             entry.save()
+        month_summary_add(company_id=company.pk, payments=[planned.payment])
         audit_log(
             action="invoicing.payment.registered",
             actor=actor,
@@ -264,6 +266,7 @@ _BALANCE_FIELDS = (
     "paid_amount",
     "credited_amount",
     "sent_at",
+    "exchange_rate",  # read only: the dashboard's summary (month_summary_add)
 )
 
 
@@ -286,7 +289,7 @@ def payment_register_many(
     ``payments.<index>.<field>``. Returns the payments in the order given.
     """
     result: list[Payment] = []
-    with _atomic_in_scope(company):
+    with _atomic_in_scope(company), month_summary_batch():
         for start in range(0, len(payments), PAYMENT_CHUNK):
             result.extend(
                 _register_chunk(
@@ -387,6 +390,7 @@ def _register_chunk(
     assert Invoice.MUTABLE_FIELDS.issuperset(balance_fields)  # what bulk_set may change
     bulk_set(touched, balance_fields)
     bulk_insert([entry for planned in planned_all for entry in planned.entries])
+    month_summary_add(company_id=company.pk, payments=new_payments)
     audit_log_many(
         actor=actor,
         company=company,
@@ -450,6 +454,7 @@ def payment_reverse(
             date=date,
             payment=reversal,
         )
+        month_summary_add(company_id=company.pk, payments=[reversal])
         audit_log(
             action="invoicing.payment.reversed",
             actor=actor,

@@ -1,0 +1,148 @@
+"""The dashboard's per-company monthly summary (``MonthSummary``), kept in step with the
+documents and payments in the same transaction that writes them.
+
+THE rule of what a document or payment adds (``month_summary_add``; the same rule as one
+set-based statement in ``invoicing.summary_sql`` for the backfill and the rebuild):
+
+- an issued document adds its total incl. VAT times its exchange rate to ``invoiced`` of
+  its ``invoice_date``'s month; a credit note subtracts it;
+- a ledger payment (``Payment.is_ledger_entry``: money received or its reversal, whose
+  amount is negative) adds its amount times its invoice's exchange rate to ``paid`` of its
+  date's month; a use of the client's credit balance adds nothing.
+
+Callers: ``_issue`` (``invoice_issue`` and the credit notes of ``invoice_credit``),
+``_issue_chunk`` (``invoice_issue_many``, recurring runs), ``payment_register``,
+``_register_chunk`` (``payment_register_many``: bank files, OCR, camt, claims) and
+``payment_reverse``. Nothing else changes an issued document's total, date or rate, or a
+payment (append-only), so nothing else changes the summary.
+
+One statement per call (``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``), the
+months in order, so concurrent transactions add exactly and lock the rows in one order.
+The row of a company's month stays locked until the writing transaction commits, so
+writers of one company's month wait for each other (as issues of one series already do).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from core.money import ZERO
+from invoicing import summary_sql
+from invoicing.models import Invoice, Payment
+
+#: Enough digits for a money amount (18) times a rate (18) without rounding.
+_EXACT = decimal.Context(prec=40)
+
+_UPSERT = (
+    f"INSERT INTO {summary_sql.TABLE} (company_id, month, invoiced, paid) VALUES {{rows}}"  # noqa: S608 (constant SQL; values are parameters)
+    f" ON CONFLICT (company_id, month) DO UPDATE SET"
+    f" invoiced = {summary_sql.TABLE}.invoiced + excluded.invoiced,"
+    f" paid = {summary_sql.TABLE}.paid + excluded.paid"
+)
+
+
+@dataclass
+class _Deltas:
+    """What a transaction adds, per company and month: [invoiced, paid]."""
+
+    by_month: dict[tuple[int, datetime.date], list[Decimal]] = field(default_factory=dict)
+
+    def add(self, company_id: int, day: datetime.date, invoiced: Decimal, paid: Decimal) -> None:
+        row = self.by_month.setdefault((company_id, day.replace(day=1)), [ZERO, ZERO])
+        row[0] = _EXACT.add(row[0], invoiced)
+        row[1] = _EXACT.add(row[1], paid)
+
+
+_batch: ContextVar[_Deltas | None] = ContextVar("month_summary_batch", default=None)
+
+
+def month_summary_add(
+    *,
+    company_id: int,
+    documents: Iterable[Invoice] = (),
+    payments: Iterable[Payment] = (),
+) -> None:
+    """Add just-issued ``documents`` and just-written ``payments`` (with their invoice
+    loaded: its exchange rate) of one company to its months. Call it inside the writing
+    transaction, once per chunk, as its last write but the audit entries: from then on
+    the transaction holds the company's month rows. Inside ``month_summary_batch`` the
+    figures are collected and written when the batch ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("month_summary_add belongs in the transaction that writes the rows.")
+    batch = _batch.get()
+    deltas = _Deltas() if batch is None else batch
+    for document in documents:
+        if document.company_id != company_id or document.is_draft:
+            raise ValueError(f"Not an issued document of company {company_id}: {document.pk}")
+        amount = _EXACT.multiply(document.total_incl_vat, document.exchange_rate)
+        if document.is_credit_note:
+            amount = _EXACT.minus(amount)
+        deltas.add(company_id, document.invoice_date, amount, ZERO)
+    for payment in payments:
+        if payment.company_id != company_id:
+            raise ValueError(f"Not a payment of company {company_id}: {payment.pk}")
+        if payment.is_ledger_entry:
+            amount = _EXACT.multiply(payment.amount, payment.invoice.exchange_rate)
+            deltas.add(company_id, payment.date, ZERO, amount)
+    if batch is None:
+        _write(deltas)
+
+
+@contextmanager
+def month_summary_batch() -> Iterator[None]:
+    """Collect what ``month_summary_add`` is given inside, and write it in one statement
+    when the block ends without an error (inside the caller's transaction). For a service
+    that locks invoices chunk after chunk in one transaction (``payment_register_many``,
+    receivables' ``claims_register``): the month rows are then locked after every
+    invoice, never before a later chunk's (a single payment holding one of those
+    invoices and waiting for the month row would deadlock with it). Nested: the
+    outermost block writes. Nothing inside may catch an error and go on after a rolled
+    back savepoint: what that savepoint added would still be written."""
+    if _batch.get() is not None:
+        yield
+        return
+    deltas = _Deltas()
+    token = _batch.set(deltas)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    _write(deltas)
+
+
+def _write(deltas: _Deltas) -> None:
+    """One upsert for every (company, month), in key order (one lock order for all)."""
+    keys = sorted(deltas.by_month)
+    if not keys:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("The summary is written in the transaction that writes the rows.")
+    params: list[int | datetime.date | Decimal] = []
+    for company_id, month in keys:
+        invoiced, paid = deltas.by_month[(company_id, month)]
+        params += [company_id, month, invoiced, paid]
+    rows = ", ".join("(%s, %s, %s, %s)" for _ in keys)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT.format(rows=rows), params)
+
+
+def month_summary_rebuild(*, company_ids: Sequence[int] | None = None) -> None:
+    """Recompute the summary of ``company_ids`` (None: every company) from the documents
+    and payments, set-based (``invoicing.summary_sql``): the check command's repair.
+
+    On PostgreSQL the table is locked against other writers first (``EXCLUSIVE``: reads go
+    on): a transaction that already added to it is waited for, so the recount sees its
+    rows; one that adds later waits, then adds to the recounted figures. Either way its
+    rows count once. Every company's writers wait while this runs."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {summary_sql.TABLE} IN EXCLUSIVE MODE")
+        summary_sql.rebuild(cursor, connection.vendor, company_ids)

@@ -1,0 +1,40 @@
+"""invoicing/0020 creates the dashboard's monthly summary and fills it from the documents
+and payments already stored: the same figures as the services keep from then on."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from invoicing.models import MonthSummary
+from invoicing.tests.test_month_summary import _exact_months, _history, _stored_months
+
+BEFORE = [("invoicing", "0019_guards_bound_to_the_transaction")]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_fills_the_summary_from_what_is_stored(company, other_company):
+    today = timezone.localdate()
+    for tenant in (company, other_company):
+        with scope(company=tenant):
+            _history(tenant, today)
+    kept = {tenant.pk: _stored_months(tenant) for tenant in (company, other_company)}
+    assert all(len(months) >= 4 for months in kept.values())
+
+    _migrate(BEFORE)  # the table is gone with its rows
+    assert MonthSummary._meta.db_table not in connection.introspection.table_names()
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    for tenant in (company, other_company):
+        assert _stored_months(tenant) == kept[tenant.pk] == _exact_months(tenant)
+    with scopes_disabled():
+        assert MonthSummary.objects.count() == sum(len(months) for months in kept.values())
