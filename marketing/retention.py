@@ -11,10 +11,12 @@ from core.personal_data.retention import Action, Context, Target, deleter, manag
 
 
 def users_without_active_relationship(ctx: Context) -> QuerySet[Any]:
-    """Users none of whose companies has an active customer relationship today."""
-    membership = manager("accounts.Membership")
-    active = membership.filter(user_id=OuterRef("pk"), company_id__in=ctx.active_company_ids)
-    return manager("accounts.User").filter(~Exists(active))
+    """Users none of whose companies has an active customer relationship today.
+
+    One uncorrelated subquery of the active companies' members: correlated per user, SQLite
+    searched the list of active companies again for each of 17,000 users (5 s per target)."""
+    members = manager("accounts.Membership").filter(company_id__in=ctx.active_company_ids)
+    return manager("accounts.User").exclude(pk__in=members.values("user_id"))
 
 
 def users_who_objected() -> QuerySet[Any]:
