@@ -20,3 +20,27 @@ def test_a_script_prefix_is_kept_in_the_link():
     finally:
         set_script_prefix("/")
     assert LINK.render(Context()) == "/app/invoices/"
+
+
+def _menu(client, path: str) -> str:
+    html = client.get(path).content.decode()
+    return html[html.index('<ul class="app-menu">') : html.index('<ul class="user-menu">')]
+
+
+def test_the_menu_marks_the_page_shown_and_offers_what_the_role_may_use(
+    owner_client, member_client
+):
+    """The menu is rendered once per role, page and language and then reused: each must
+    still get its own."""
+    invoices = _menu(owner_client, "/app/invoices/")
+    assert '<a href="/app/invoices/" aria-current="page">' in invoices
+    assert "Aktivitet" in invoices and "Utsending" in invoices
+    clients = _menu(owner_client, "/app/clients/")
+    assert '<a href="/app/clients/" aria-current="page">' in clients
+    assert '<a href="/app/invoices/" aria-current="page">' not in clients
+    member = _menu(member_client, "/app/invoices/")
+    assert '<a href="/app/invoices/" aria-current="page">' in member
+    assert "Aktivitet" not in member and "Utsending" not in member
+    owner_client.post("/language/", {"language": "en", "next": "/app/"})
+    english = _menu(owner_client, "/app/invoices/")
+    assert "Invoices" in english and "Fakturaer" not in english
