@@ -22,6 +22,20 @@ class TenantModel(models.Model):
         abstract = True
 
 
+def company_key_indexed_by_composite() -> models.ForeignKey[Any, Any]:
+    """``TenantModel.company`` without its own single-column index.
+
+    For a tenant model whose indexes or unique constraints (at least one) start with
+    ``company``: that index serves every ``company_id = …`` look-up, including the
+    foreign-key check when a company row is deleted, so Django's automatic index on
+    ``company_id`` alone is only written, never needed. Each index on a table costs every
+    insert and every non-HOT update (the retention run's anonymising updates, issue 15).
+    """
+    return models.ForeignKey(
+        "accounts.Company", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an append-only row."""
 

@@ -29,7 +29,12 @@ from django_scopes import ScopedManager
 
 from catalog.units import Unit
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
-from core.models import AppendOnlyError, AppendOnlyQuerySet, TenantModel
+from core.models import (
+    AppendOnlyError,
+    AppendOnlyQuerySet,
+    TenantModel,
+    company_key_indexed_by_composite,
+)
 from core.money import MONEY, ZERO, DecimalFieldOptions
 
 DEFAULT_MAX_DAYS_AHEAD = 30
@@ -262,6 +267,9 @@ class Invoice(TenantModel):
 
     # Issued and not settled: what the ledger, payments, reminders and KID uniqueness treat as open.
     OPEN_STATUSES = (Status.ISSUED, Status.SENT, Status.PARTIALLY_PAID)
+
+    # Every index below starts with company (no index of its own, see the helper).
+    company = company_key_indexed_by_composite()
 
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     status = models.CharField(
@@ -580,6 +588,7 @@ class InvoiceLine(_DraftChildModel):
     has the sign of the credited line (amounts on a credit note are stated positively).
     """
 
+    company = company_key_indexed_by_composite()  # invoiceline_unique_position starts with it
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(_("linje"))
     product = models.ForeignKey(
@@ -648,6 +657,7 @@ class InvoiceLine(_DraftChildModel):
 class InvoiceVatLine(_DraftChildModel):
     """The VAT breakdown (EN 16931 BG-23) per (category, rate), fixed at issue."""
 
+    company = company_key_indexed_by_composite()  # invoicevatline_unique_group starts with it
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="vat_lines")
     vat_category = models.CharField(max_length=2)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
@@ -718,6 +728,7 @@ class Payment(_AppendOnlyTenantModel):
         CREDIT_BALANCE = "credit", _("Kundens tilgodehavende")
         OTHER = "other", _("Annet")
 
+    company = company_key_indexed_by_composite()  # the (company, date) index starts with it
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     date = models.DateField(_("betalingsdato"))
     amount = models.DecimalField(_("beløp"), **MONEY)
@@ -788,6 +799,7 @@ class ClientBalanceEntry(_AppendOnlyTenantModel):
         REVERSAL = "reversal", _("Tilbakeført innbetaling")
         APPLIED = "applied", _("Brukt som betaling av en faktura")
 
+    company = company_key_indexed_by_composite()  # the (company, client, currency) index
     client = models.ForeignKey(
         "customers.Client", on_delete=models.PROTECT, related_name="balance_entries"
     )
