@@ -181,6 +181,15 @@ register(
 )
 
 
+# Sums per company and month for the dashboard (invoicing.services.summary): figures of the
+# company's own business, no client, person or reference in them.
+register(
+    "invoicing.MonthSummary",
+    personal={},
+    non_personal=["company", "month", "invoiced", "paid"],
+)
+
+
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
     from core.personal_data.retention import chain
