@@ -322,3 +322,12 @@ def test_the_check_command_finds_and_repairs_a_wrong_month(company_scope, other_
     call_command("month_summary_check", "--repair", stdout=io.StringIO())
     assert not selectors.month_summary_differences()
     assert _stored_months(company_scope) == _exact_months(company_scope)
+
+
+def test_summary_sql_refuses_a_database_it_is_not_written_for():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from invoicing import summary_sql
+
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL and SQLite, not mysql"):
+        summary_sql.recount("mysql")
