@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from typing import Any
 
 from lxml import etree
@@ -113,13 +113,20 @@ class Violation:
         return f"[{self.rule}] {self.message}"
 
 
+# xsd:decimal, the lexical form of UBL's amounts, quantities, percents and numerics: no
+# exponent, NaN, infinity, digit separators or non-ASCII digits (which Decimal() accepts).
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# The cbc elements of those types, by the end of their name.
+_NUMERIC_SUFFIXES = ("Amount", "Quantity", "Percent", "Numeric")
+_CBC = f"{{{NS_CBC}}}"
+
+
 def _dec(text: str | None) -> Decimal | None:
-    if text is None:
+    """The number in ``text``, or None when it is missing or not an xsd:decimal (such a
+    value is reported once, by ``_document_rules``)."""
+    if text is None or not _DECIMAL.fullmatch(text := text.strip()):
         return None
-    try:
-        return Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        return None
+    return Decimal(text)
 
 
 def _round(value: Decimal) -> Decimal:
@@ -422,16 +429,13 @@ def check_ehf_tree(root: etree._Element) -> list[Violation]:
     if namespace not in {NS_INVOICE, NS_CREDIT_NOTE}:
         return [Violation("UBL", f"Unknown root element {root.tag}")]
     c = _Checker(root)
-    _document_rules(c)
-    _party_rules(c)
-    _line_rules(c)
-    _vat_rules(c)
-    _total_rules(c)
-    _payment_rules(c)
-    _identifier_rules(c)
-    _norwegian_rules(c)
-    _peppol_code_rules(c)
-    _price_and_reference_rules(c)
+    for rules in _RULE_GROUPS:
+        try:
+            rules(c)
+        except DecimalException:
+            # A decimal too long to compute with (an xsd:decimal has no bound): a verdict,
+            # never an error for the caller (the issue check, the sender).
+            c.fail("UBL", f"A number is too large to check ({rules.__name__[1:]}).")
     return c.violations
 
 
@@ -441,8 +445,17 @@ def fatal_violations(xml: bytes) -> list[Violation]:
 
 def _document_rules(c: _Checker) -> None:
     for element in c.index.all():
-        if isinstance(element.tag, str) and len(element) == 0 and not (element.text or "").strip():
+        if not isinstance(element.tag, str) or len(element):
+            continue
+        text = (element.text or "").strip()
+        if not text:
             c.fail("PEPPOL-EN16931-R008", f"Empty element {etree.QName(element).localname}.")
+        elif element.tag.endswith(_NUMERIC_SUFFIXES) and element.tag.startswith(_CBC):
+            c.check(
+                _dec(text) is not None,
+                "UBL",
+                f"{etree.QName(element).localname}: «{text[:30]}» is not a decimal number.",
+            )
     customization = c.text("cbc:CustomizationID") or ""
     c.check(bool(customization), "BR-01", "Specification identifier (BT-24) missing.")
     c.check(
@@ -728,7 +741,9 @@ def _vat_rules(c: _Checker) -> None:
         tax_text = c.text("cbc:TaxAmount", subtotal) or "0"
         for rule, text in (("BR-DEC-19", taxable_text), ("BR-DEC-20", tax_text)):
             c.check(_decimals(text) <= 2, rule, f"VAT breakdown {category}: > 2 decimals.")
-        taxable, tax = Decimal(taxable_text), Decimal(tax_text)
+        taxable, tax = _dec(taxable_text), _dec(tax_text)
+        if taxable is None or tax is None:
+            continue  # not a number: reported by _document_rules
         subtotal_tax_sum += tax
         _rate_rules(c, category, rate, f"VAT breakdown {category}")
         _br_co_17(c, category, rate, taxable, tax, "BR-CO-17")
@@ -876,7 +891,9 @@ def _total_rules(c: _Checker) -> None:
         c.check(text is not None, rule, f"{name} missing.")
         if text is not None:
             c.check(_decimals(text) <= 2, decimals_rule, f"{name}: more than 2 decimals.")
-            values[name] = Decimal(text)
+            value = _dec(text)
+            if value is not None:  # else not a number: reported by _document_rules
+                values[name] = value
     for name, decimals_rule in (
         ("AllowanceTotalAmount", "BR-DEC-10"),
         ("ChargeTotalAmount", "BR-DEC-11"),
@@ -1274,3 +1291,18 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# In the order ``check_ehf_tree`` runs them.
+_RULE_GROUPS: tuple[Callable[[_Checker], None], ...] = (
+    _document_rules,
+    _party_rules,
+    _line_rules,
+    _vat_rules,
+    _total_rules,
+    _payment_rules,
+    _identifier_rules,
+    _norwegian_rules,
+    _peppol_code_rules,
+    _price_and_reference_rules,
+)

@@ -148,3 +148,47 @@ def test_reverse_charge_without_buyer_identification_is_caught():
     )
     xml = build_ehf(document)
     assert "BR-AE-02" in rules(xml)
+
+
+# Elements of UBL's decimal types (AmountType, QuantityType, PercentType, NumericType).
+NUMERIC_SUFFIXES = ("Amount", "Quantity", "Percent", "Numeric")
+
+
+@pytest.mark.parametrize(
+    ("value", "not_a_number"),
+    [
+        ("abc", True),
+        ("NaN", True),
+        ("sNaN", True),
+        ("Infinity", True),
+        ("1e999999", True),
+        ("1_000", True),
+        ("9" * 60, False),  # a decimal, but out of any sensible range
+    ],
+)
+def test_a_number_that_is_no_number_is_a_violation_not_an_error(good, value, not_a_number):
+    root = etree.fromstring(good)
+    numeric = [
+        element
+        for element in root.iter()
+        if isinstance(element.tag, str)
+        and etree.QName(element).localname.endswith(NUMERIC_SUFFIXES)
+        and len(element) == 0
+    ]
+    assert len(numeric) > 20  # the VAT breakdown's, the totals', the lines' ...
+    for element in numeric:
+        before = element.text
+        element.text = value
+        where = root.getroottree().getpath(element)
+        violations = [v for v in check_ehf(etree.tostring(root)) if v.fatal]  # must not raise
+        assert violations, where
+        if not_a_number:
+            assert "UBL" in {v.rule for v in violations}, where
+        element.text = before
+
+
+def test_a_vat_breakdown_amount_that_is_no_number_is_reported(good):
+    xml = mutate(good, "cac:TaxTotal/cac:TaxSubtotal[1]/cbc:TaxableAmount", text="12,50")
+    violations = check_ehf(xml)
+    assert ("UBL", True) in {(v.rule, v.fatal) for v in violations}
+    assert any("TaxableAmount" in v.message and "12,50" in v.message for v in violations)
