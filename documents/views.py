@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import company_view, manager_view
+from accounts.permissions import company_view, manager_view, request_company
 from core.audit import Actor
 from documents import selectors, services
 from documents.adapters import document_from_invoice, load_for_document
@@ -23,7 +23,7 @@ from invoicing.models import Invoice
 
 @manager_view
 def logo(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request_company(request)
     bound = request.method == "POST"
     form = LogoForm(request.POST if bound else None, request.FILES if bound else None)
     if bound and form.is_valid():
@@ -50,7 +50,7 @@ def logo(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logo_remove(request: HttpRequest) -> HttpResponse:
     removed = services.logo_remove(
-        company=request.company,  # type: ignore[attr-defined]
+        company=request_company(request),
         actor=Actor.user(request.user),
     )
     if removed:
@@ -60,7 +60,7 @@ def logo_remove(request: HttpRequest) -> HttpResponse:
 
 @company_view
 def logo_image(request: HttpRequest) -> HttpResponse:
-    branding = selectors.company_branding(company=request.company)  # type: ignore[attr-defined]
+    branding = selectors.company_branding(company=request_company(request))
     if branding is None:
         raise Http404
     response = HttpResponse(bytes(branding.logo), content_type=branding.content_type)

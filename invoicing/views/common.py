@@ -1,8 +1,7 @@
-"""What the invoicing pages share: the acting user, the company, a document by id."""
+"""What the invoicing pages share: the acting user, a document by id (the company:
+``accounts.permissions.request_company``)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -13,10 +12,6 @@ from invoicing.models import Invoice
 
 def _actor(request: HttpRequest) -> Actor:
     return Actor.user(request.user)
-
-
-def _company(request: HttpRequest) -> Any:
-    return request.company  # type: ignore[attr-defined]
 
 
 def _get_invoice(pk: int, *, kind: str | None = None) -> Invoice:

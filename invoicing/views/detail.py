@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.permissions import company_view
+from accounts.permissions import company_view, request_membership
 from core.models import AuditEntry
 from invoicing import hooks, selectors
 from invoicing.forms import PaymentForm, format_number
@@ -43,7 +43,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             draft_problems = exc.messages
     payments = list(invoice.payments.all())
     reversed_ids = {payment.reverses_id for payment in payments if payment.reverses_id}
-    can_edit = request.membership.can_edit  # type: ignore[attr-defined]
+    can_edit = request_membership(request).can_edit
     is_open = invoice.status in selectors.OPEN_STATUSES and not invoice.is_credit_note
     credit_balance = (
         selectors.client_credit_balance(client=invoice.client, currency=invoice.currency)

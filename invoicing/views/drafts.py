@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import editor_view
+from accounts.permissions import editor_view, request_company
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_codes_for, vat_rate_on
 from core.forms import form_add_service_errors
@@ -41,7 +41,7 @@ from invoicing.forms import (
     rows_from_data,
 )
 from invoicing.models import Invoice
-from invoicing.views.common import _actor, _company, _get_invoice
+from invoicing.views.common import _actor, _get_invoice
 
 
 def _rate_date(header: dict[str, str]) -> datetime.date:
@@ -171,7 +171,7 @@ def _editor_forms(
 ) -> tuple[InvoiceForm, Any]:
     urls = {"editor_url": _editor_url(invoice), "totals_url": reverse("invoicing:totals")}
     form = InvoiceForm(data, current_client=invoice.client if invoice else None, **urls)
-    formset = LineFormSet(data, company=_company(request), **urls)
+    formset = LineFormSet(data, company=request_company(request), **urls)
     return form, formset
 
 
@@ -191,7 +191,7 @@ def _render_editor(
     status: int = 200,
     focus_row: int | None = None,
 ) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     form, formset = forms or _editor_forms(request, invoice, data)
     if not show_errors:
         _silence(form)
@@ -253,7 +253,7 @@ def _row_index(action: str, rows: list[dict[str, str]]) -> int | None:
 
 
 def _editor(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     if request.method == "GET":
         if invoice is None:
             header = _new_header(request)
@@ -364,7 +364,7 @@ def invoice_totals(request: HttpRequest) -> HttpResponse:
     """The live totals of the editor (HTMX): the figures of the posted lines."""
     header = header_from_data(request.POST)
     rows = rows_from_data(request.POST)
-    preview = preview_totals(company=_company(request), header=header, rows=rows)
+    preview = preview_totals(company=request_company(request), header=header, rows=rows)
     return render(
         request,
         "invoicing/_totals_response.html",

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import editor_view
+from accounts.permissions import editor_view, request_company
 from invoicing import selectors, services
 from invoicing.forms import IssueSelectedForm
 from invoicing.models import Invoice
-from invoicing.views.common import _actor, _company, _get_invoice
+from invoicing.views.common import _actor, _get_invoice
 from invoicing.views.lists import _list_filters
 
 
@@ -65,7 +65,7 @@ def _selected_ids(request: HttpRequest, limit: int) -> tuple[list[int], list[str
     if request.POST.get("scope") == "filter":
         filters = _list_filters(request)
         matching = selectors.invoice_list(
-            company=_company(request),
+            company=request_company(request),
             status=Invoice.Status.DRAFT,
             client=filters["client"],
             date_from=filters["date_from"],
@@ -119,7 +119,7 @@ def invoice_issue_selected(request: HttpRequest) -> HttpResponse:
         return render(request, "invoicing/issue_selected_confirm.html", context)
     try:
         result = services.invoice_issue_many(
-            company=_company(request),
+            company=request_company(request),
             invoice_ids=[invoice.pk for invoice in selection.drafts],
             actor=_actor(request),
         )

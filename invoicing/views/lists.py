@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import company_view, request_membership
+from accounts.permissions import company_view, request_company, request_membership
 from core.parsing import parse_id
 from customers.models import Client
 from customers.widgets import ClientPicker
@@ -19,7 +19,6 @@ from invoicing import selectors
 from invoicing.forms import parse_date
 from invoicing.models import Invoice
 from invoicing.pagination import capped_page
-from invoicing.views.common import _company
 
 STATUS_FILTERS = ("open", "overdue", *Invoice.Status.values)
 SORTS = {
@@ -67,7 +66,7 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
 
 
 def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     filters = _list_filters(request)
     status = filters["status"]
     today = timezone.localdate()

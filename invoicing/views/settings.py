@@ -10,18 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from accounts.permissions import confirm_sudo, manager_view
+from accounts.permissions import confirm_sudo, manager_view, request_company
 from core.forms import form_add_service_errors
 from invoicing import selectors, services, texts
 from invoicing.forms import InvoiceTextsForm, SettingsForm
 from invoicing.models import Invoice, InvoicingSettings, NumberSeries
-from invoicing.views.common import _actor, _company
+from invoicing.views.common import _actor
 
 
 @manager_view
 @require_http_methods(["GET", "POST"])
 def invoicing_settings(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+    company = request_company(request)
     settings_row = selectors.invoicing_settings_for(company=company)
     series = selectors.number_series_for(company=company)
     invoice_series = series.get(NumberSeries.Kind.INVOICE)
@@ -109,7 +109,7 @@ def invoicing_settings(request: HttpRequest) -> HttpResponse:
 def invoice_texts(request: HttpRequest) -> HttpResponse:
     """The note under an invoice's payment details, per document language, starting from
     the defaults (``invoicing.texts``)."""
-    company = _company(request)
+    company = request_company(request)
     settings_row = selectors.invoicing_settings_for(company=company)
     initial = {
         f"payment_note_{language}": texts.payment_note(settings_row=settings_row, language=language)
