@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backoffice.models import Complaint, Interaction, StaffRole
 from backoffice.permissions import CATEGORIES, category_label
@@ -53,7 +54,7 @@ class InteractionForm(PersonChoiceMixin, forms.Form):
 
 class ComplaintForm(PersonChoiceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Complaint.Kind.choices)
-    subject = forms.CharField(label=_("Gjelder"), max_length=200)
+    subject = forms.CharField(label=pgettext_lazy("complaint", "Gjelder"), max_length=200)
     description = forms.CharField(
         label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )

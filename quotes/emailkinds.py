@@ -4,6 +4,7 @@ page as its invoice e-mails (registered in ``ready()``)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from delivery.texts import EmailKind, register
 
@@ -12,7 +13,7 @@ def register_kinds() -> None:
     register(
         EmailKind(
             key="quote",
-            label=_("Tilbud"),
+            label=pgettext_lazy("e-mail kind", "Tilbud"),
             subject_template="quotes/email/subject.txt",
             body_template="quotes/email/body.txt",
             placeholders={

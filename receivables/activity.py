@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.activity import ObjectLink, register_object, register_sentences
 from invoicing.activity import invoice_links
@@ -40,5 +41,9 @@ def _items(*, request: HttpRequest, ids: set[str]) -> dict[str, ObjectLink]:
 register_object(
     "receivables.receivableitem", noun=_("faktura"), number_key="invoice", resolve=_items
 )
-register_object("receivables.banktransaction", noun=_("innbetaling"), number_key="reference")
+register_object(
+    "receivables.banktransaction",
+    noun=pgettext_lazy("bank transaction", "innbetaling"),
+    number_key="reference",
+)
 register_object("receivables.bankimport", noun=_("bankfil"), number_key="file")

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.units import Unit
 from core.models import TenantModel
@@ -153,7 +154,7 @@ class RecurringRun(TenantModel):
     )
     error = models.TextField(_("feil"), blank=True)
     send_error = models.TextField(_("feil ved utsendelse"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("forsøk"), default=0)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("count", "forsøk"), default=0)
     last_attempt_at = models.DateTimeField(_("siste forsøk"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -76,3 +76,10 @@ def test_a_payments_reversed_by_is_documented_as_nullable():
 def test_the_documented_400_body_is_field_to_list_of_messages():
     body = generate_schema()["components"]["schemas"]["ValidationError"]["properties"]
     assert body["errors"]["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_docs_page_in_english_calls_the_replies_responses(client):
+    # "Svar" is "Answer" elsewhere (a privacy request's answer); here it is the HTTP reply.
+    client.post("/language/", {"language": "en", "next": "/"})
+    page = client.get("/api/v1/docs/").content.decode()
+    assert "<h4>Responses</h4>" in page and "<h4>Answer</h4>" not in page

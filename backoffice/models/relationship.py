@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backoffice.models.common import Source
 
@@ -70,7 +71,7 @@ class Complaint(models.Model):
         verbose_name=_("kontaktperson"),
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
-    subject = models.CharField(_("gjelder"), max_length=200)
+    subject = models.CharField(pgettext_lazy("complaint", "gjelder"), max_length=200)
     description = models.TextField(_("beskrivelse"), max_length=4000)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN

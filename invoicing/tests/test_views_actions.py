@@ -559,3 +559,11 @@ def test_duplicate_button_makes_a_draft_and_opens_its_editor(
         copy = Invoice.objects.get(status="draft")
         assert copy.client_id == original.client_id
     assert response["Location"] == reverse("invoicing:edit", args=[copy.pk])
+
+
+def test_invoice_page_in_english_calls_its_facts_details(owner, owner_client, issued):
+    # "Opplysninger" is "Data" in the privacy statement (personal data); here the invoice's.
+    owner.language = "en"
+    owner.save()
+    body = owner_client.get(reverse("invoicing:detail", args=[issued.pk])).content.decode()
+    assert 'id="facts-heading">Details</h2>' in body

@@ -272,3 +272,11 @@ def test_viewing_a_request_is_in_the_access_log(officer_client, officer):
     entry = AccessLogEntry.objects.get(person=person)
     assert entry.staff == officer.user
     assert "contact" in entry.categories
+
+
+def test_register_page_in_english_registers_the_request(officer, officer_client):
+    # "Registrer" is "Sign up" on the public sign-up page; here staff record a request.
+    officer.user.language = "en"
+    officer.user.save()
+    body = officer_client.get(reverse("privacy_staff:register")).content.decode()
+    assert '<button type="submit">Register</button>' in body and "Sign up" not in body

@@ -187,3 +187,12 @@ def test_failed_periods_are_shown_on_the_dashboard(owner_client, tpl, company):
     page = owner_client.get("/app/").content.decode()
     assert "Repeterende fakturaer som feilet" in page and "Månedlig support" in page
     assert reverse("recurring:detail", args=[tpl.pk]) in page
+
+
+def test_a_paused_template_in_english_offers_resume(owner, owner_client, tpl):
+    # "Fortsett" is "Continue" on the re-authentication page; here it resumes the series.
+    owner_client.post(reverse("recurring:toggle", args=[tpl.pk]))
+    owner.language = "en"
+    owner.save()
+    body = owner_client.get(reverse("recurring:detail", args=[tpl.pk])).content.decode()
+    assert ">Resume</button>" in body and "Continue" not in body
