@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts.middleware import SESSION_COMPANY_KEY
 from accounts.models import Company, Membership, Role
+from accounts.services import membership_remove
 from accounts.tests.factories import PASSWORD, CompanyFactory, MembershipFactory
 from core.models import AuditEntry
 
@@ -152,3 +153,26 @@ def test_company_count_unchanged_by_bad_switches(owner_client):
 def test_switch_to_an_impossible_id_is_a_400_not_a_crash(owner_client):
     assert owner_client.post(SWITCH, {"company": str(10**30)}).status_code == 400
     assert owner_client.post(SWITCH, {"company": "-1"}).status_code == 400
+
+
+@pytest.mark.parametrize("persona", ["owner", "member", "outsider"])
+def test_company_switch_link_follows_memberships_on_the_next_request(persona, request):
+    """The chrome's "Bytt firma" link comes from the active membership's query (issue 15):
+    a membership added or removed shows on the very next page."""
+    user = request.getfixturevalue(persona)
+    client = request.getfixturevalue(f"{persona}_client")
+    link = f'href="{SWITCH}"'
+    # The header's menu on every page; the profile page lists it once more.
+    pages = {reverse("dashboard"): 1, reverse("accounts:profile"): 2}
+    for url in pages:
+        assert link not in client.get(url).content.decode()
+
+    third = CompanyFactory(name="Tredje Firma AS")
+    third_owner = MembershipFactory(company=third, role=Role.OWNER)
+    added = MembershipFactory(company=third, user=user, role=Role.MEMBER)
+    for url, links in pages.items():
+        assert client.get(url).content.decode().count(link) == links, url
+
+    membership_remove(actor_membership=third_owner, membership=added)
+    for url in pages:
+        assert link not in client.get(url).content.decode()
