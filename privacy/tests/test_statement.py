@@ -62,3 +62,38 @@ def test_user_with_the_current_version_sees_no_notice(owner_client, owner, setti
     TermsAcceptance.objects.create(user=owner, terms_version=settings.TERMS_VERSION)
     body = owner_client.get(reverse("privacy_statement")).content.decode()
     assert "Personvernerklæringen vår er endret" not in body
+
+
+NOTICE = "Personvernerklæringen vår er endret"
+
+
+@pytest.mark.parametrize("persona", ["owner", "member", "outsider"])
+def test_a_new_statement_version_shows_the_notice_on_the_next_page(persona, request, settings):
+    """A session remembers the statement version it has no update pending for (issue 15):
+    a new version asks again on the very next page, and a pending notice is asked for on
+    every page until it is read."""
+    user = request.getfixturevalue(persona)
+    client = request.getfixturevalue(f"{persona}_client")
+    TermsAcceptance.objects.create(user=user, terms_version=settings.TERMS_VERSION)
+    dashboard = reverse("dashboard")
+    for _ in range(2):
+        assert NOTICE not in client.get(dashboard).content.decode()
+
+    settings.TERMS_VERSION = "2999-01-01"
+    for _ in range(2):  # still pending: shown again, not remembered
+        assert NOTICE in client.get(dashboard).content.decode()
+    client.post(reverse("privacy:statement_acknowledge"), {"next": dashboard})
+    assert StatementAcknowledgement.objects.filter(user=user, version="2999-01-01").exists()
+    for _ in range(2):
+        assert NOTICE not in client.get(dashboard).content.decode()
+
+
+def test_the_notice_is_per_user_not_per_browser(client, owner, member, settings):
+    """What one user's session remembered does not carry over to the next user's log-in."""
+    TermsAcceptance.objects.create(user=owner, terms_version=settings.TERMS_VERSION)
+    TermsAcceptance.objects.create(user=member, terms_version="2018-06-18")
+    dashboard = reverse("dashboard")
+    client.force_login(owner)
+    assert NOTICE not in client.get(dashboard).content.decode()
+    client.force_login(member)
+    assert NOTICE in client.get(dashboard).content.decode()
