@@ -159,37 +159,50 @@ def _contains(field: str, search: str) -> Q:
     )
 
 
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """What the invoice lists (web, API, the client page) select by; see ``invoice_list``.
+
+    - ``kind``: invoices, or credit notes with ``"credit_note"``;
+    - ``status``: one status or several; ``overdue=True``: due date before today with a
+      balance open (``False``: everything else);
+    - ``date_from``/``date_to``: invoice date, inclusive;
+    - ``search``: digits match the number, KID or order number exactly; text matches part
+      of the client's name, our/their/buyer reference or order number.
+    """
+
+    kind: str = Invoice.Kind.INVOICE
+    status: str | Sequence[str] | None = None
+    client: Client | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    overdue: bool | None = None
+    search: str = ""
+
+
 def _invoice_selection(
-    *,
-    company: Company,
-    kind: str,
-    status: str | list[str] | None,
-    client: Client | None,
-    date_from: datetime.date | None,
-    date_to: datetime.date | None,
-    overdue: bool | None,
-    search: str,
-    today: datetime.date | None,
+    *, company: Company, filters: InvoiceFilter, today: datetime.date | None
 ) -> tuple[QuerySet[Invoice], list[Q]]:
     """The invoices every filter but the text search selects, and the search's alternatives
     (a row matches the search when it matches one of them; none: no search)."""
     today = today or timezone.localdate()
-    invoices = Invoice.objects.filter(company=company, kind=kind)
-    if status:
+    invoices = Invoice.objects.filter(company=company, kind=filters.kind)
+    if filters.status:
+        status = filters.status
         statuses = [status] if isinstance(status, str) else list(status)
         invoices = invoices.filter(status__in=statuses)
-    if client is not None:
-        invoices = invoices.filter(client=client)
-    if date_from is not None:
-        invoices = invoices.filter(invoice_date__gte=date_from)
-    if date_to is not None:
-        invoices = invoices.filter(invoice_date__lte=date_to)
+    if filters.client is not None:
+        invoices = invoices.filter(client=filters.client)
+    if filters.date_from is not None:
+        invoices = invoices.filter(invoice_date__gte=filters.date_from)
+    if filters.date_to is not None:
+        invoices = invoices.filter(invoice_date__lte=filters.date_to)
     overdue_q = Q(status__in=OPEN_STATUSES, due_date__lt=today)
-    if overdue is True:
+    if filters.overdue is True:
         invoices = invoices.filter(overdue_q)
-    elif overdue is False:
+    elif filters.overdue is False:
         invoices = invoices.exclude(overdue_q)
-    search = search.strip()
+    search = filters.search.strip()
     if not search:
         return invoices, []
     digits = search.replace(" ", "")
@@ -228,41 +241,23 @@ def _listed(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
 def invoice_list(
     *,
     company: Company,
-    kind: str = Invoice.Kind.INVOICE,
-    status: str | list[str] | None = None,
-    client: Client | None = None,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    overdue: bool | None = None,
-    search: str = "",
+    filters: InvoiceFilter | None = None,
     ordering: str = DEFAULT_ORDERING,
     today: datetime.date | None = None,
 ) -> QuerySet[Invoice]:
-    """Invoices (or, with ``kind="credit_note"``, credit notes) of the company.
-
-    - ``status``: one status or several; ``overdue=True``: due date before ``today`` with
-      a balance open (``False``: everything else);
-    - ``date_from``/``date_to``: invoice date, inclusive;
-    - ``search``: digits match the number, KID or order number exactly; text matches part
-      of the client's name, our/their/buyer reference or order number;
-    - ``ordering``: a key of ``INVOICE_ORDERINGS`` (unknown keys fall back to the default).
+    """Invoices (or credit notes, ``InvoiceFilter.kind``) of the company that ``filters``
+    selects (none: all invoices), sorted by ``ordering``, a key of ``INVOICE_ORDERINGS``
+    (unknown keys fall back to the default); ``today`` decides what is overdue.
 
     Each row has ``client`` loaded (no N+1) and the annotation ``balance``. The indexes on
     (company, kind, status/invoice date/number/due date) keep this fast at 100,000+ rows.
-    A page of a searched list is faster through ``invoice_list_parts`` (same rows).
+    A page of a searched list is faster through ``invoice_list_parts`` (same rows): every
+    list that pages (web and API) reads through it.
     """
     invoices, conditions = _invoice_selection(
-        company=company,
-        kind=kind,
-        status=status,
-        client=client,
-        date_from=date_from,
-        date_to=date_to,
-        overdue=overdue,
-        search=search,
-        today=today,
+        company=company, filters=filters or InvoiceFilter(), today=today
     )
-    if search.strip():
+    if conditions:
         invoices = invoices.filter(functools.reduce(operator.or_, conditions))
     return _ordered(_listed(invoices), ordering)
 
@@ -287,31 +282,17 @@ class InvoiceListParts:
 def invoice_list_parts(
     *,
     company: Company,
-    kind: str = Invoice.Kind.INVOICE,
-    status: str | list[str] | None = None,
-    client: Client | None = None,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    overdue: bool | None = None,
-    search: str = "",
+    filters: InvoiceFilter | None = None,
     ordering: str = DEFAULT_ORDERING,
     today: datetime.date | None = None,
 ) -> InvoiceListParts:
     """``invoice_list`` (same arguments, same rows, same order) in parts; see
     ``InvoiceListParts``."""
     invoices, conditions = _invoice_selection(
-        company=company,
-        kind=kind,
-        status=status,
-        client=client,
-        date_from=date_from,
-        date_to=date_to,
-        overdue=overdue,
-        search=search,
-        today=today,
+        company=company, filters=filters or InvoiceFilter(), today=today
     )
     rows = _ordered(_listed(invoices), ordering)
-    if not search.strip():
+    if not conditions:
         return InvoiceListParts(rows=rows, parts=[rows])
     if any("__" in str(name) for name in rows.query.order_by):
         # Sorted by the client's name: the parts' union can sort by its own columns only.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -17,7 +18,13 @@ from api.base import query_choice, query_text
 from core.parsing import parse_id
 from customers.models import Client
 from invoicing.models import Invoice, InvoiceLine
-from invoicing.selectors import DEFAULT_ORDERING, INVOICE_ORDERINGS, invoice_list
+from invoicing.selectors import (
+    DEFAULT_ORDERING,
+    INVOICE_ORDERINGS,
+    InvoiceFilter,
+    InvoiceListParts,
+    invoice_list_parts,
+)
 
 
 def _date_param(params: Any, name: str) -> datetime.date | None:
@@ -44,15 +51,11 @@ def _client_param(params: Any) -> Client | None:
     return client
 
 
-def _filtered_list(
-    request: Request, *, company: Any, kind: str, statuses: list[str]
-) -> QuerySet[Invoice]:
-    params = request.query_params
+def _invoice_filter(params: Any, *, kind: str, statuses: list[str]) -> InvoiceFilter:
     overdue = ""
     if kind == Invoice.Kind.INVOICE:
         overdue = query_choice(params, "overdue", ["true", "false"], default="")
-    return invoice_list(
-        company=company,
+    return InvoiceFilter(
         kind=kind,
         status=query_choice(params, "status", statuses, default="") or None,
         client=_client_param(params),
@@ -60,8 +63,21 @@ def _filtered_list(
         date_to=_date_param(params, "date_to"),
         overdue={"true": True, "false": False}.get(overdue),
         search=query_text(params, "search"),
+    )
+
+
+def document_selection(
+    request: Request, *, company: Any, kind: str, statuses: list[str]
+) -> InvoiceListParts:
+    """The list's rows as the web list reads them (``invoice_list_parts``), for
+    ``DocumentPagination``; a draft's lines are loaded with it (its totals are computed)."""
+    params = request.query_params
+    selection = invoice_list_parts(
+        company=company,
+        filters=_invoice_filter(params, kind=kind, statuses=statuses),
         ordering=query_choice(params, "ordering", INVOICE_ORDERINGS, default=DEFAULT_ORDERING),
-    ).prefetch_related(
+    )
+    rows = selection.rows.prefetch_related(
         Prefetch(
             "lines",
             queryset=InvoiceLine.objects.filter(invoice__status=Invoice.Status.DRAFT)
@@ -69,6 +85,7 @@ def _filtered_list(
             .order_by("position"),
         )
     )
+    return replace(selection, rows=rows)
 
 
 def _detail_queryset(kind: str) -> QuerySet[Invoice]:

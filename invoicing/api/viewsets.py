@@ -30,13 +30,14 @@ from invoicing.api.common import (
     check_amounts_fit,
 )
 from invoicing.api.credit import CreditRequestSerializer
-from invoicing.api.filters import _detail_queryset, _filtered_list, _list_parameters
+from invoicing.api.filters import _detail_queryset, _list_parameters, document_selection
 from invoicing.api.invoices import InvoiceListSerializer, InvoiceSerializer
 from invoicing.api.issue import (
     IssueManyRequestSerializer,
     IssueManyResponseSerializer,
     refusal_data,
 )
+from invoicing.api.pagination import DocumentPagination
 from invoicing.api.payments import PaymentReverseSerializer, PaymentSerializer
 from invoicing.models import Invoice, Payment
 from invoicing.selectors import (
@@ -61,6 +62,19 @@ from invoicing.services import (
 
 INVOICE_STATUSES = list(Invoice.Status.values)
 CREDIT_NOTE_STATUSES = [Invoice.Status.ISSUED.value, Invoice.Status.SENT.value]
+
+
+def _document_list(
+    view: ApiModelViewSet | ApiReadOnlyViewSet, request: Request, *, kind: str, statuses: list[str]
+) -> Response:
+    """A page of the invoices or credit notes, read as the web list reads them."""
+    selection = document_selection(
+        request, company=view.caller.company, kind=kind, statuses=statuses
+    )
+    paginator = view.paginator
+    assert isinstance(paginator, DocumentPagination)  # the viewsets' pagination_class
+    rows = paginator.paginate_selection(selection, request)
+    return paginator.get_paginated_response(view.get_serializer(rows, many=True).data)
 
 
 @extend_schema_view(
@@ -91,14 +105,12 @@ class InvoiceViewSet(ApiModelViewSet):
     changed or deleted: credit it (``/credit/``). Amounts are decimal strings.
     """
 
+    pagination_class = DocumentPagination
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return _document_list(self, request, kind=Invoice.Kind.INVOICE, statuses=INVOICE_STATUSES)
+
     def get_queryset(self) -> QuerySet[Invoice]:
-        if self.action == "list":
-            return _filtered_list(
-                self.request,
-                company=self.caller.company,
-                kind=Invoice.Kind.INVOICE,
-                statuses=INVOICE_STATUSES,
-            )
         return _detail_queryset(Invoice.Kind.INVOICE)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Invoice]]:
@@ -377,14 +389,14 @@ class CreditNoteViewSet(ApiReadOnlyViewSet):
     ``credited_invoice`` is the invoice it credits; its lines' ``credited_line`` the lines.
     """
 
+    pagination_class = DocumentPagination
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return _document_list(
+            self, request, kind=Invoice.Kind.CREDIT_NOTE, statuses=CREDIT_NOTE_STATUSES
+        )
+
     def get_queryset(self) -> QuerySet[Invoice]:
-        if self.action == "list":
-            return _filtered_list(
-                self.request,
-                company=self.caller.company,
-                kind=Invoice.Kind.CREDIT_NOTE,
-                statuses=CREDIT_NOTE_STATUSES,
-            )
         return _detail_queryset(Invoice.Kind.CREDIT_NOTE)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Invoice]]:

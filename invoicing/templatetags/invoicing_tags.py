@@ -174,7 +174,11 @@ def client_invoices(context: Any, client: Any) -> dict[str, Any]:
     """The client's latest invoices, open balance and credit balance (client page)."""
     company = context["company"]
     invoices = list(
-        selectors.invoice_list(company=company, client=client, ordering="-invoice_date")[:LATEST]
+        selectors.invoice_list(
+            company=company,
+            filters=selectors.InvoiceFilter(client=client),
+            ordering="-invoice_date",
+        )[:LATEST]
     )
     return {
         "client": client,

@@ -10,6 +10,7 @@ from django_scopes import scope
 
 from invoicing import selectors, services
 from invoicing.models import Invoice
+from invoicing.selectors import InvoiceFilter
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
 
 D = datetime.date
@@ -51,35 +52,47 @@ def _numbers(qs):
 def test_filters(company_scope, invoices):
     today = D(2026, 11, 20)
     kw = {"company": company_scope, "today": today}
-    assert sorted(_numbers(selectors.invoice_list(**kw, status=Invoice.Status.DRAFT))) == [None]
+    assert sorted(
+        _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(status=Invoice.Status.DRAFT)))
+    ) == [None]
     assert len(selectors.invoice_list(**kw)) == 4
-    assert _numbers(selectors.invoice_list(**kw, status="paid")) == [2]
-    assert _numbers(selectors.invoice_list(**kw, status=["issued", "paid"], ordering="number")) == [
+    assert _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(status="paid"))) == [2]
+    assert _numbers(
+        selectors.invoice_list(
+            **kw, filters=InvoiceFilter(status=["issued", "paid"]), ordering="number"
+        )
+    ) == [
         1,
         2,
         3,
     ]
-    assert _numbers(selectors.invoice_list(**kw, client=invoices["acme"], ordering="number")) == [
+    assert _numbers(
+        selectors.invoice_list(
+            **kw, filters=InvoiceFilter(client=invoices["acme"]), ordering="number"
+        )
+    ) == [
         1,
         3,
     ]
     assert _numbers(
         selectors.invoice_list(
-            **kw, date_from=D(2026, 11, 1), date_to=D(2026, 11, 1), ordering="number"
+            **kw,
+            filters=InvoiceFilter(date_from=D(2026, 11, 1), date_to=D(2026, 11, 1)),
+            ordering="number",
         )
     ) == [2]
     # due dates: a 2026-10-15, c 2026-11-24; b is paid
-    assert _numbers(selectors.invoice_list(**kw, overdue=True)) == [1]
-    assert 1 not in _numbers(selectors.invoice_list(**kw, overdue=False))
+    assert _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(overdue=True))) == [1]
+    assert 1 not in _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(overdue=False)))
 
 
 def test_search_and_ordering(company_scope, invoices):
     kw = {"company": company_scope, "today": D(2026, 11, 20), "ordering": "number"}
-    assert _numbers(selectors.invoice_list(**kw, search="acme")) == [1, 3]
-    assert _numbers(selectors.invoice_list(**kw, search="2")) == [2]
-    assert _numbers(selectors.invoice_list(**kw, search="po-778")) == [2]
-    assert _numbers(selectors.invoice_list(**kw, search="Per")) == [1]
-    issued = {"company": company_scope, "status": ["issued", "paid"]}
+    assert _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(search="acme"))) == [1, 3]
+    assert _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(search="2"))) == [2]
+    assert _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(search="po-778"))) == [2]
+    assert _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(search="Per"))) == [1]
+    issued = {"company": company_scope, "filters": InvoiceFilter(status=["issued", "paid"])}
     assert _numbers(selectors.invoice_list(**issued, ordering="-total")) == [3, 2, 1]
     assert _numbers(selectors.invoice_list(**issued, ordering="client")) == [3, 1, 2]
     assert _numbers(selectors.invoice_list(**issued, ordering="nonsense")) == [3, 2, 1]
@@ -95,8 +108,10 @@ def test_client_name_search_is_the_same_with_ids_inlined_or_a_subquery(
     # limit 0: more clients match than are inlined, so the subquery is used.
     monkeypatch.setattr(selectors, "CLIENT_MATCH_LIMIT", limit)
     kw = {"company": company_scope, "today": D(2026, 11, 20), "ordering": "number"}
-    assert _numbers(selectors.invoice_list(**kw, search="acme")) == [1, 3]
-    assert _numbers(selectors.invoice_list(**kw, search="no such client")) == []
+    assert _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(search="acme"))) == [1, 3]
+    assert (
+        _numbers(selectors.invoice_list(**kw, filters=InvoiceFilter(search="no such client"))) == []
+    )
 
 
 def test_list_has_no_n_plus_one(company_scope, invoices, django_assert_num_queries):
@@ -139,7 +154,9 @@ def test_open_balance_per_client(company_scope, invoices):
 
 def test_credit_note_list(company_scope, invoices, actor):
     note = services.invoice_credit(invoice=invoices["c"], actor=actor)
-    credit_notes = selectors.invoice_list(company=company_scope, kind=Invoice.Kind.CREDIT_NOTE)
+    credit_notes = selectors.invoice_list(
+        company=company_scope, filters=InvoiceFilter(kind=Invoice.Kind.CREDIT_NOTE)
+    )
     assert list(credit_notes) == [note]
     assert note not in selectors.invoice_list(company=company_scope)
 

@@ -66,11 +66,13 @@ def _selected_ids(request: HttpRequest, limit: int) -> tuple[list[int], list[str
         filters = _list_filters(request)
         matching = selectors.invoice_list(
             company=request_company(request),
-            status=Invoice.Status.DRAFT,
-            client=filters["client"],
-            date_from=filters["date_from"],
-            date_to=filters["date_to"],
-            search=filters["q"],
+            filters=selectors.InvoiceFilter(
+                status=Invoice.Status.DRAFT,
+                client=filters["client"],
+                date_from=filters["date_from"],
+                date_to=filters["date_to"],
+                search=filters["q"],
+            ),
         ).values_list("pk", flat=True)[: limit + 1]
         ids = list(matching)
         if not ids:

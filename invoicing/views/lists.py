@@ -72,17 +72,19 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     today = timezone.localdate()
     selection = selectors.invoice_list_parts(
         company=company,
-        kind=kind,
-        status=(
-            list(selectors.OPEN_STATUSES)
-            if status == "open"
-            else (status if status not in ("", "overdue") else None)
+        filters=selectors.InvoiceFilter(
+            kind=kind,
+            status=(
+                list(selectors.OPEN_STATUSES)
+                if status == "open"
+                else (status if status not in ("", "overdue") else None)
+            ),
+            overdue=True if status == "overdue" else None,
+            client=filters["client"],
+            date_from=filters["date_from"],
+            date_to=filters["date_to"],
+            search=filters["q"],
         ),
-        overdue=True if status == "overdue" else None,
-        client=filters["client"],
-        date_from=filters["date_from"],
-        date_to=filters["date_to"],
-        search=filters["q"],
         ordering=SORTS[filters["sort"]],
         today=today,
     )

@@ -1,0 +1,90 @@
+"""Pages of the invoice and credit-note lists: the API's ``?page=&page_size=`` over the
+web list's reading (``selectors.invoice_list_parts`` + ``pagination.capped_page``).
+
+The response is the one every API list gives (``api.pagination.ApiPagination``: ``count``
+exact up to 10,000, else 10,001 with ``count_is_capped``; ``next``/``previous`` links), and
+the pages served are the same: up to the one holding row 10,001. What differs is how the
+page is read: a text search is a ``UNION`` of one query per alternative, each through its
+own index, and a page past the first 500 rows reads its keys first (issue 15). So no page
+of any search costs more than the first ``COUNT_CAP + page_size`` index entries of each
+alternative. A page that does not exist is a 404 that says why, before any query when the
+number is past the deepest page the cap allows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from api import pagination as api_pagination
+from core.parsing import ID_MAX, parse_int
+from invoicing.models import Invoice
+from invoicing.pagination import CappedPage, capped_page
+from invoicing.selectors import InvoiceListParts
+
+
+class DocumentPagination(api_pagination.ApiPagination):
+    """``ApiPagination``'s parameters and response for an ``InvoiceListParts``."""
+
+    capped: CappedPage | None = None
+
+    def paginate_selection(self, selection: InvoiceListParts, request: Request) -> list[Invoice]:
+        self.request = request
+        per_page = self.get_page_size(request) or self.page_size
+        rows = api_pagination.COUNT_CAP + 1  # the rows served: up to row 10,001
+        deepest = -(-rows // per_page)
+        value = request.query_params.get(self.page_query_param, "1")
+        number = deepest if value in self.last_page_strings else parse_int(value, max_value=ID_MAX)
+        if number is None or number < 1:
+            raise NotFound(_("Ugyldig side: bruk et helt tall fra 1."))
+        if number > deepest:
+            raise NotFound(
+                _(
+                    "Side %(page)d finnes ikke: bare de første %(rows)d radene kan blas i "
+                    "(%(pages)d sider à %(size)d). Snevre inn filtrene for å nå resten."
+                )
+                % {"page": number, "rows": rows, "pages": deepest, "size": per_page}
+            )
+        page = capped_page(
+            selection.rows, number, per_page=per_page, cap=rows, parts=selection.parts
+        )
+        if page.number < number and value not in self.last_page_strings:
+            raise NotFound(
+                _("Side %(page)d finnes ikke: listen har %(pages)d sider.")
+                % {"page": number, "pages": page.num_pages or deepest}
+            )
+        self.capped = page
+        return list(page.object_list)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        page, request = self.capped, self.request
+        if page is None or request is None:  # a plain queryset (ApiPagination's own path)
+            return super().get_paginated_response(data)
+        rows = api_pagination.COUNT_CAP + 1
+        count = rows if page.count is None else page.count
+        url = request.build_absolute_uri()
+        previous = None
+        if page.has_previous:
+            previous = (
+                remove_query_param(url, self.page_query_param)
+                if page.number == 2
+                else replace_query_param(url, self.page_query_param, page.number - 1)
+            )
+        return Response(
+            {
+                "count": count,
+                "next": (
+                    replace_query_param(url, self.page_query_param, page.number + 1)
+                    if page.has_next
+                    else None
+                ),
+                "previous": previous,
+                "results": data,
+                "count_is_capped": count > api_pagination.COUNT_CAP,
+            }
+        )
