@@ -10,7 +10,10 @@ database as it is (seeded before, by this bench or by ``python -m bench.seed_sca
 Then, logged in as the big company's owner, through Django's test client (whole
 middleware stack and template, one database connection): the list's first page, a client
 filter, text searches, the deepest page and page 10,000 (served as the deepest, with the
-cap message), the dashboard and the client picker, against a bare view through the same
+cap message), the API's invoice list (``/api/v1/invoices/``, session of the same owner:
+first page, searches, a search's last page (page 201 when it is capped), the deepest
+page and page 10,000, a 404), the
+dashboard and the client picker, against a bare view through the same
 middleware (``bench.scale_urls``) in the same run. p50, p95 and the slowest of
 ``BENCH_SCALE_ROUNDS`` requests (default 50; the dashboard ``BENCH_SCALE_DASHBOARD_ROUNDS``,
 10) after 3 warm-ups, and requests per second (rounds / their total time) as a share of
@@ -70,6 +73,7 @@ def run() -> list[tuple[str, str, str]]:
     plain_static_files()
     call_command("migrate", verbosity=0)
 
+    from django.conf import settings
     from django.test import Client as TestClient
     from django.test.utils import override_settings
     from django.urls import reverse
@@ -106,15 +110,24 @@ def run() -> list[tuple[str, str, str]]:
 
     browser = TestClient(HTTP_HOST="localhost")
     browser.force_login(user)
-    with override_settings(ROOT_URLCONF="bench.scale_urls"):
+    # The API's rate limits would refuse the rounds (429): the bench measures the reads.
+    unthrottled = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_sustained": None, "api_burst": None},
+    }
+    with override_settings(ROOT_URLCONF="bench.scale_urls", REST_FRAMEWORK=unthrottled):
         url = reverse("invoicing:list")
 
-        def get(path: str, params: dict[str, str] | None = None) -> Callable[[], None]:
+        def get(
+            path: str, params: dict[str, str] | None = None, status: int = 200
+        ) -> Callable[[], None]:
             def call() -> None:
                 response = browser.get(path, params or {})
-                assert response.status_code == 200, (path, params, response.status_code)
+                assert response.status_code == status, (path, params, response.status_code)
 
             return call
+
+        api = "/api/v1/invoices/"
 
         cases = [
             ("bare view (same middleware)", "/bench-bare/", {}),
@@ -129,6 +142,16 @@ def run() -> list[tuple[str, str, str]]:
             ("list page 2", url, {"page": "2"}),
             ("list deepest page (200)", url, {"page": "200"}),
             ("list page 10000 (served as 200)", url, {"page": "10000"}),
+            ("api first page", api, {}),
+            ("api search client name, ~25 clients", api, {"search": "nordlysregnskap"}),
+            ("api search order number", api, {"search": "PO-4242"}),
+            (
+                "api search client name, last page",
+                api,
+                {"search": "nordlysregnskap", "page": "last"},
+            ),
+            ("api deepest page (201)", api, {"page": "201"}),
+            ("api page 10000 (404)", api, {"page": "10000"}),
             ("dashboard", reverse("dashboard"), {}),
             ("client picker 'nordlys'", reverse("customers:picker"), {"client_q": "nordlys"}),
         ]
@@ -137,7 +160,8 @@ def run() -> list[tuple[str, str, str]]:
             if ONLY and label != cases[0][0] and not any(part in label for part in ONLY):
                 continue
             rounds = DASHBOARD_ROUNDS if label == "dashboard" else ROUNDS
-            p50, p95, slowest, rate, cpu = _measure(get(path, params), rounds)
+            status = 404 if "(404)" in label else 200
+            p50, p95, slowest, rate, cpu = _measure(get(path, params, status), rounds)
             if bare_rate is None:
                 bare_rate = rate
             rows.append(
