@@ -34,10 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 from bench.database import use_scratch_database
+from bench.drafts import drafts_create
 
 BATCH = int(os.environ.get("BENCH_BATCH", "10000"))
 SINGLE = int(os.environ.get("BENCH_BATCH_SINGLE", "200"))
@@ -57,11 +57,9 @@ def run() -> list[tuple[str, str, str]]:
     from django_scopes import scope
 
     from accounts.tests.factories import CompanyFactory
-    from catalog.models import VatCode
     from core.audit import Actor
     from documents.services import issued_documents_store_many
     from invoicing import hooks, services
-    from invoicing.tests.factories import ClientFactory
 
     actor = Actor.system("bench")
     company = CompanyFactory(name="Batch Regnskap AS")
@@ -74,33 +72,9 @@ def run() -> list[tuple[str, str, str]]:
     archive_rows: list[tuple[str, str, str]] = []
     try:
         with scope(company=company):
-            codes = {code: VatCode.objects.get(code=code) for code in ("3", "31", "33")}
-            clients = [
-                ClientFactory(company=company, number=100 + n, peppol_id="0192:988077917")
-                for n in range(50)
-            ]
-            lines = [
-                services.LineData(
-                    quantity=Decimal(quantity),
-                    unit_price=Decimal(price),
-                    vat_code=codes[code],
-                    description=text,
-                )
-                for quantity, price, code, text in (
-                    ("7.5", "1250.00", "3", "Rådgivning"),
-                    ("12", "89.50", "31", "Lunsj"),
-                    ("2", "1195.00", "33", "Hotell"),
-                )
-            ]
-            drafts = [
-                services.invoice_create_draft(
-                    company=company,
-                    actor=actor,
-                    header=services.InvoiceHeader(client=clients[n % len(clients)]),
-                    lines=lines,
-                )
-                for n in range(BATCH + SINGLE)
-            ]
+            drafts = drafts_create(
+                company=company, actor=actor, count=BATCH + SINGLE, peppol_id="0192:988077917"
+            )
             if workers is not None:
                 workers.start()
             profiler = cProfile.Profile() if PROFILE_DIR else None

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import time
-from decimal import Decimal
 
 from bench.database import plain_static_files, use_scratch_database
+from bench.drafts import drafts_create
 
 
 def run() -> list[tuple[str, str, str]]:
@@ -32,41 +32,15 @@ def run() -> list[tuple[str, str, str]]:
 
     from accounts.models import Role
     from accounts.tests.factories import MembershipFactory
-    from catalog.models import VatCode
     from core.audit import Actor
-    from invoicing import services
     from invoicing.models import Invoice
-    from invoicing.tests.factories import ClientFactory
 
     count = int(os.environ.get("BENCH_ISSUE_SELECTED", str(settings.ISSUE_SELECTED_MAX)))
     membership = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier")
     company, user = membership.company, membership.user
     actor = Actor.user(user)
     with scope(company=company):
-        codes = {code: VatCode.objects.get(code=code) for code in ("3", "31", "33")}
-        clients = [ClientFactory(company=company, number=100 + n) for n in range(50)]
-        lines = [
-            services.LineData(
-                quantity=Decimal(quantity),
-                unit_price=Decimal(price),
-                vat_code=codes[code],
-                description=text,
-            )
-            for quantity, price, code, text in (
-                ("7.5", "1250.00", "3", "Rådgivning"),
-                ("12", "89.50", "31", "Lunsj"),
-                ("2", "1195.00", "33", "Hotell"),
-            )
-        ]
-        ids = [
-            services.invoice_create_draft(
-                company=company,
-                actor=actor,
-                header=services.InvoiceHeader(client=clients[n % len(clients)]),
-                lines=lines,
-            ).pk
-            for n in range(count)
-        ]
+        ids = [draft.pk for draft in drafts_create(company=company, actor=actor, count=count)]
 
     browser = TestClient(HTTP_HOST="localhost")
     browser.force_login(user)
