@@ -17,12 +17,11 @@ The seeded invoices are committed; what the timed runs write is rolled back at t
 the deferred foreign-key checks made immediate so that they are still done and timed), so
 ``BENCH_REUSE=1`` (with ``DATABASE_URL``) measures again on the invoices an earlier run
 seeded instead of seeding 200,000 again (minutes). ``BENCH_PROFILE=<dir>`` writes a
-cProfile of each timed run to ``<dir>/<n>.prof`` (profiling inflates the times printed).
+cProfile of each timed run to ``<dir>/receivables-<n>.prof`` (profiling inflates the times printed).
 """
 
 from __future__ import annotations
 
-import cProfile
 import datetime
 import os
 import time
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bench.database import use_scratch_database
-from bench.timing import Statements, database_cpu, median_ms
+from bench.timing import ProgressRows, Row, median_ms, timed
 
 INVOICES = int(os.environ.get("BENCH_INVOICES", "100000"))
 TRANSACTIONS = int(os.environ.get("BENCH_TRANSACTIONS", "10000"))
@@ -116,50 +115,12 @@ def _company(name: str, orgnr: str):
     return company, clients
 
 
-def _timed(rows: list[tuple[str, str, str]], label: str, func: Callable[[], T]) -> T:
-    """Run ``func`` once and add its wall time, this process's CPU, the PostgreSQL
-    backend's CPU, the SQL statements sent (COPY excluded) and the load average: on a
-    shared machine the wall clock also measures the neighbours."""
-    statements = Statements()
+def _timed(rows: list[Row], label: str, func: Callable[[], T]) -> T:
     profile_dir = os.environ.get("BENCH_PROFILE")
-    profiler = cProfile.Profile() if profile_dir else None
-    database = database_cpu()
-    start, cpu = time.perf_counter(), time.process_time()
-    with statements.counting():
-        result = profiler.runcall(func) if profiler is not None else func()
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    database = database_cpu() - database
-    rows.append(
-        (
-            f"{label}, wall / CPU / database CPU",
-            f"{elapsed:.1f} / {cpu:.1f} / {database:.1f}",
-            "s",
-        )
-    )
-    if profiler is not None and profile_dir:
-        path = Path(profile_dir) / f"receivables-{sum(1 for r in rows if 'wall' in r[0])}.prof"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        profiler.dump_stats(path)
-        rows.append((f"  profile (times above inflated by it): {path}", "", ""))
-    load = os.getloadavg()[0]
-    rows.append(
-        (
-            "  SQL statements (COPY not counted); load average after",
-            f"{statements.count}; {load:.1f}",
-            "",
-        )
-    )
-    return result
-
-
-class _Rows(list):
-    """The result rows, also printed to stderr as they come (a long run shows progress)."""
-
-    def append(self, row: tuple[str, str, str]) -> None:
-        import sys
-
-        print(f"  {row[0]}: {row[1]} {row[2]}", file=sys.stderr, flush=True)
-        super().append(row)
+    path = None
+    if profile_dir:
+        path = Path(profile_dir) / f"receivables-{sum(1 for r in rows if 'wall' in r[0]) + 1}.prof"
+    return timed(rows, label, func, profile_path=path)
 
 
 def _seeded(orgnr: str):
@@ -203,7 +164,7 @@ def run() -> list[tuple[str, str, str]]:
     reuse = bool(os.environ.get("BENCH_REUSE") and os.environ.get("DATABASE_URL"))
     database = use_scratch_database("bench_receivables")
     call_command("migrate", verbosity=0)
-    rows = _Rows([("receivables database", database, "")])
+    rows = ProgressRows([("receivables database", database, "")])
     today = datetime.date(2026, 5, 4)
     due = today - datetime.timedelta(days=20)
 

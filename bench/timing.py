@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import cProfile
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 WARMUP = 5
+T = TypeVar("T")
+Row = tuple[str, str, str]
 
 
 def median_ms(func: Callable[[], object], rounds: int = 60) -> tuple[float, float]:
@@ -73,3 +77,50 @@ class Statements:
 
         with connection.execute_wrapper(self):
             yield self
+
+
+class ProgressRows(list[Row]):
+    """A benchmark's result rows, also printed to stderr as they come (a long run shows
+    progress)."""
+
+    def append(self, row: Row) -> None:
+        print(f"  {row[0]}: {row[1]} {row[2]}", file=sys.stderr, flush=True)
+        super().append(row)
+
+
+def timed(
+    rows: list[Row],
+    label: str,
+    func: Callable[[], T],
+    *,
+    profile_path: Path | None = None,
+    backend_cpu: Callable[[], float] = database_cpu,
+) -> T:
+    """Run ``func`` once and add to ``rows`` its wall time, this process's CPU and the
+    database's CPU (``backend_cpu``: this connection's PostgreSQL backend unless told
+    otherwise), then the SQL statements the default connection sent and the load average
+    after: on a shared machine the wall clock also measures the neighbours. With
+    ``profile_path`` the run is profiled (cProfile) into that file, its times inflated."""
+    statements = Statements()
+    profiler = cProfile.Profile() if profile_path is not None else None
+    database = backend_cpu()
+    start, cpu = time.perf_counter(), time.process_time()
+    with statements.counting():
+        result = profiler.runcall(func) if profiler is not None else func()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    database = backend_cpu() - database
+    rows.append(
+        (f"{label}, wall / CPU / database CPU", f"{elapsed:.1f} / {cpu:.1f} / {database:.1f}", "s")
+    )
+    rows.append(
+        (
+            "  SQL statements (COPY not counted); load average (1 min) after",
+            f"{statements.count}; {os.getloadavg()[0]:.1f}",
+            "",
+        )
+    )
+    if profiler is not None and profile_path is not None:
+        profile_path.parent.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(profile_path)
+        rows.append((f"  profile (times above inflated by it): {profile_path}", "", ""))
+    return result
