@@ -59,7 +59,9 @@ class DocumentPagination(api_pagination.ApiPagination):
                 % {"page": number, "pages": page.num_pages or deepest}
             )
         self.capped = page
-        return list(page.object_list)
+        # The deepest page ends at row 10,001 as every API list's does (``capped_page``
+        # reads a whole page there).
+        return list(page.object_list[: rows - (page.number - 1) * per_page])
 
     def get_paginated_response(self, data: Any) -> Response:
         page, request = self.capped, self.request

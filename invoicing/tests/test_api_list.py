@@ -172,6 +172,9 @@ def test_deep_pages_stop_at_the_cap_and_say_so(api_client, company, monkeypatch)
     assert len(ids) == len(set(ids)) == 6 and pages[2]["next"] is None
     beyond = api_client.get(INVOICES, {"search": "nordlys", "page_size": 2, "page": 4})
     assert beyond.status_code == 404 and "de første 6 radene" in beyond.json()["detail"]
+    # A page size that does not divide the cap: the last page stops at row 6 too.
+    last = api_client.get(INVOICES, {"search": "nordlys", "page_size": 4, "page": 2}).json()
+    assert [row["id"] for row in last["results"]] == ids[4:] and last["next"] is None
 
 
 @pytest.mark.parametrize(
