@@ -54,7 +54,8 @@ class RefusedSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField(
         allow_null=True,
-        help_text="The refusal's code, e.g. already_issued, invalid (null: several).",
+        help_text="The refusal's code where it has exactly one (already_issued, not_found); "
+        "null when its messages carry none or several (see errors).",
     )
     messages = serializers.ListField(
         child=serializers.CharField(), help_text="Why it was not issued: what to fix."

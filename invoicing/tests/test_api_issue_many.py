@@ -65,6 +65,7 @@ def test_a_refused_draft_is_reported_uses_no_number_and_the_rest_is_issued(
     assert refused["id"] == homeless_draft.pk
     assert "mangler adresse" in refused["messages"][0]
     assert list(refused["errors"]) == ["client"]  # as POST /invoices/{id}/issue/ answers
+    assert refused["code"] is None  # the messages carry no code (the schema says so)
     assert _numbers([homeless_draft]) == [None]
     with scope(company=company):
         assert NumberSeries.objects.get(kind="invoice").next_number == 4
