@@ -37,13 +37,9 @@ def format_money(amount: Decimal, *, language: str = "nb") -> str:
     rounded = round_money(amount)
     if language == "en":
         return f"{rounded:,.2f}"
+    # The sign apart: "-0,00" is shown as "0,00".
     sign = "-" if rounded < 0 else ""
-    whole, _, fraction = f"{abs(rounded):.2f}".partition(".")
-    groups: list[str] = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{NBSP.join(groups)},{fraction}"
+    return sign + f"{abs(rounded):,.2f}".replace(",", NBSP).replace(".", ",")
 
 
 def format_nok(amount: Decimal) -> str:

@@ -35,3 +35,11 @@ def test_money_must_be_decimal():
 def test_csv_amounts_stay_machine_readable():
     # Exports are for spreadsheets and bookkeeping imports: no grouping, whatever the size.
     assert format_decimal(Decimal("10439.20")) == "10439,20"
+
+
+@pytest.mark.parametrize(
+    ("amount", "nb"),
+    [("-0.004", "0,00"), ("-0.005", "-0,01"), ("999", "999,00"), ("1000", "1\u00a0000,00")],
+)
+def test_nb_edges_sign_and_grouping(amount, nb):
+    assert format_money(Decimal(amount)) == nb
