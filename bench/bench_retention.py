@@ -12,11 +12,13 @@ one person.
 (use a scratch database: the bench flushes it); otherwise a fresh SQLite file under
 ``var/bench/``, never the developer's ``var/fakturanett.sqlite3``.
 
-Each timed run prints its wall time, this process's CPU, the PostgreSQL backend's CPU, the
-SQL statements sent and the load average (the machine is shared), and the real run its
-rules one by one. The real run commits, so it cannot be rolled back for a re-run; instead,
-on PostgreSQL, ``BENCH_SEED_ONLY=1`` stops after seeding, and ``BENCH_REUSE=1`` measures on
-a database seeded that way and copied (``createdb -T <seeded> <copy>``; the seed is dated
+Each timed run prints its wall time, this process's CPU (all its threads), the PostgreSQL
+backends' CPU (the default connection's and, read as each ends, the run's worker
+connections': ``RETENTION_WORKERS``), the SQL statements sent on the default connection and
+the load average (the machine is shared), and the real run its rules one by one. The real
+run commits, so it cannot be rolled back for a re-run; instead, on PostgreSQL,
+``BENCH_SEED_ONLY=1`` stops after seeding, and ``BENCH_REUSE=1`` measures on a database
+seeded that way and copied (``createdb -T <seeded> <copy>``; the seed is dated
 by the day it ran, so copy and measure the same day). ``BENCH_PROFILE=<dir>`` writes a
 cProfile of the real run to ``<dir>/retention-real.prof`` (it inflates the times printed).
 """
@@ -28,6 +30,7 @@ import datetime
 import os
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -289,17 +292,50 @@ class _Rows(list):
         super().append(row)
 
 
+class _WorkerCPU:
+    """The database CPU of the run's worker connections (``RETENTION_WORKERS``): each worker
+    thread's backend ends with the thread, so its CPU is read just before (``total``)."""
+
+    total = 0.0
+    _lock = threading.Lock()
+
+    @classmethod
+    def install(cls) -> None:
+        from retention.services import _Batches
+
+        real = _Batches.work
+
+        def work(self: Any) -> None:
+            if threading.current_thread() is threading.main_thread():
+                real(self)  # the default connection: measured by the caller
+                return
+            start = database_cpu()
+            try:
+                real(self)
+            finally:
+                used = database_cpu() - start
+                with cls._lock:
+                    cls.total += used
+
+        _Batches.work = work  # type: ignore[method-assign]
+
+
+def _database_cpu() -> float:
+    """This connection's backend and the worker connections' so far."""
+    return database_cpu() + _WorkerCPU.total
+
+
 def _timed(rows: _Rows, label: str, func: Callable[[], Any], profile: str | None = None) -> Any:
     """Run ``func`` once; add its wall time, this process's CPU, the database backend's CPU
     (PostgreSQL), the SQL statements sent and the load average after."""
     statements = Statements()
     profiler = cProfile.Profile() if profile else None
-    database = database_cpu()
+    database = _database_cpu()
     start, cpu = time.perf_counter(), time.process_time()
     with statements.counting():
         result = profiler.runcall(func) if profiler is not None else func()
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    database = database_cpu() - database
+    database = _database_cpu() - database
     rows.append(
         (
             f"{label}, wall / CPU / database CPU",
@@ -330,7 +366,7 @@ def _rule_timings(rows: _Rows) -> Callable[[], None]:
     timings: list[tuple[str, float, float, float]] = []
 
     def timed(rule, ctx, report, run):  # type: ignore[no-untyped-def]
-        database = database_cpu()
+        database = _database_cpu()
         start, cpu = time.perf_counter(), time.process_time()
         real(rule, ctx, report, run)
         timings.append(
@@ -338,7 +374,7 @@ def _rule_timings(rows: _Rows) -> Callable[[], None]:
                 rule.key,
                 time.perf_counter() - start,
                 time.process_time() - cpu,
-                database_cpu() - database,
+                _database_cpu() - database,
             )
         )
 
@@ -404,6 +440,7 @@ def run() -> list[tuple[str, str, str]]:
 
     from retention.services import retention_run
 
+    _WorkerCPU.install()
     dry = _timed(rows, "retention dry run", lambda: retention_run(dry_run=True))
     undo = _rule_timings(rows)
     real = _timed(rows, "retention real run", retention_run, os.environ.get("BENCH_PROFILE"))

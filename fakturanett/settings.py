@@ -152,6 +152,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 HUEY_WORKERS = env.int("HUEY_WORKERS", default=_CORES or 1)
 HUEY_CONSUMER = {"workers": HUEY_WORKERS, "worker_type": "process"}
+# Database connections (threads) the retention run applies a large rule's batches on
+# (PostgreSQL only: retention.services). Default: one per core this process may use.
+RETENTION_WORKERS = env.int("RETENTION_WORKERS", default=_CORES or 1)
 # Issued documents archived (PDF + EHF) per task when many are issued at once.
 ARCHIVE_CHUNK_SIZE = env.int("ARCHIVE_CHUNK_SIZE", default=50)
 # Drafts issued per transaction by the set-based issue (batches, recurring runs).

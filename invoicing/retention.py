@@ -157,7 +157,7 @@ def invoice_targets(ctx: Context) -> Iterable[Target]:
         with retention_guards_lifted():
             _anonymise_invoices_sql(pks, ctx.today)
 
-    yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)
+    yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply, parallel=True)
 
 
 def left_invoice_targets(ctx: Context) -> Iterable[Target]:
@@ -171,7 +171,7 @@ def left_invoice_targets(ctx: Context) -> Iterable[Target]:
         with retention_guards_lifted():
             _anonymise_left_invoices_sql(pks, ctx.today)
 
-    yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply)
+    yield Target("invoicing.Invoice", Action.ANONYMISE, rows, apply, parallel=True)
 
 
 def payment_targets(ctx: Context) -> Iterable[Target]:
@@ -191,4 +191,4 @@ def payment_targets(ctx: Context) -> Iterable[Target]:
                     reference="", note="", created_by=None
                 )
 
-    yield Target("invoicing.Payment", Action.ANONYMISE, rows, apply)
+    yield Target("invoicing.Payment", Action.ANONYMISE, rows, apply, parallel=True)

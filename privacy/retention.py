@@ -129,7 +129,7 @@ def audit_targets(ctx: Context) -> Iterable[Target]:
         object_type__in=ACCOUNTING_AUDIT_TYPES, created_at__lt=cutoff, redacted_at__isnull=True
     )
     rows = rows.exclude(company_id__in=ctx.held_company_ids)
-    yield Target("core.AuditEntry", Action.ANONYMISE, rows, _redact_audit)
+    yield Target("core.AuditEntry", Action.ANONYMISE, rows, _redact_audit, parallel=True)
 
 
 def identified_audit_targets(ctx: Context) -> Iterable[Target]:
@@ -148,7 +148,7 @@ def identified_audit_targets(ctx: Context) -> Iterable[Target]:
         # Those the correspondence rule redacts with its records (one row, one rule).
         .exclude(pk__in=correspondence_audit_rows(ctx).values("pk"))
     )
-    yield Target("core.AuditEntry", Action.ANONYMISE, rows, _redact_audit)
+    yield Target("core.AuditEntry", Action.ANONYMISE, rows, _redact_audit, parallel=True)
 
 
 def outbox_targets(ctx: Context) -> Iterable[Target]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,7 +16,7 @@ from django_scopes import scopes_disabled
 
 from core.audit import Actor, audit_log
 from core.personal_data.handlers import Handler
-from core.personal_data.retention import Context
+from core.personal_data.retention import Context, Target
 from retention import sources
 from retention.models import DeletionLogEntry, RetentionRun
 from retention.rules import rules as registered_rules
@@ -60,6 +63,100 @@ def _commit_without_waiting_for_the_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
+def _workers(target: Target, batches: int) -> int:
+    """Connections to apply ``target``'s batches on: ``RETENTION_WORKERS`` for a target
+    whose batches touch only their own rows, on PostgreSQL, when the run is not inside a
+    caller's transaction (other connections would not see its rows, and its batches are
+    savepoints, not commits); otherwise one."""
+    if (
+        not target.parallel
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or batches < 2
+    ):
+        return 1
+    return max(1, min(int(getattr(settings, "RETENTION_WORKERS", 1)), batches))
+
+
+class _Batches:
+    """A target's batches handed out in key order to the connections that apply them, and
+    its deletion-log entry."""
+
+    def __init__(
+        self, rule: Handler, target: Target, pks: list[Any], ctx: Context, run: RetentionRun
+    ) -> None:
+        size = target.batch_size or len(pks)
+        self._pending = iter([pks[start : start + size] for start in range(0, len(pks), size)])
+        self._lock = threading.Lock()
+        self.rule, self.target, self.ctx, self.run = rule, target, ctx, run
+        self.entry: DeletionLogEntry | None = None
+        self.failures: list[BaseException] = []
+
+    def next(self) -> list[Any] | None:
+        with self._lock:
+            if self.failures:
+                return None  # after a failure no new batch starts
+            return next(self._pending, None)
+
+    def apply(self, batch: list[Any]) -> None:
+        """One batch and its deletion-log count in one transaction, on this thread's
+        connection. The first batch creates the entry (alone: ``_apply_batches``), so the
+        entry has committed before any other batch adds to it."""
+        with transaction.atomic():
+            _commit_without_waiting_for_the_disk()
+            self.target.apply(batch, self.ctx)
+            if self.entry is None:
+                self.entry = DeletionLogEntry.objects.create(
+                    run=self.run,
+                    rule=self.rule.key,
+                    model=self.target.model,
+                    action=self.target.action,
+                    count=len(batch),
+                )
+            else:
+                # Batches on other connections wait here for each other's commit (the
+                # row lock), so no count is lost.
+                DeletionLogEntry.objects.filter(pk=self.entry.pk).update(
+                    count=F("count") + len(batch)
+                )
+
+    def work(self) -> None:
+        """Apply batches until none is left or one failed (here or on another connection)."""
+        try:
+            with scopes_disabled():
+                while (batch := self.next()) is not None:
+                    self.apply(batch)
+        except BaseException as exc:  # raised by the caller once every connection stopped
+            with self._lock:
+                self.failures.append(exc)
+
+
+def _apply_batches(batches: _Batches, workers: int) -> None:
+    """Every batch: the first on this thread's connection, then the others on ``workers``
+    connections (this thread's and ``workers - 1`` threads with their own). Re-raises the
+    first failure once every connection has stopped; the batches that committed before
+    it stay committed and counted, as in a serial run."""
+
+    def thread_work() -> None:
+        try:
+            batches.work()
+        finally:
+            connection.close()  # the thread's own connection
+
+    first = batches.next()
+    if first is None:
+        return
+    batches.apply(first)
+    threads = [threading.Thread(target=thread_work) for _ in range(workers - 1)]
+    for thread in threads:
+        thread.start()
+    batches.work()
+    for thread in threads:
+        thread.join()
+    if batches.failures:
+        raise batches.failures[0]
+
+
 def _run_rule(rule: Handler, ctx: Context, report: RunReport, run: RetentionRun | None) -> None:
     if rule.targets is None:  # the retention handlers are those with targets
         return
@@ -73,26 +170,12 @@ def _run_rule(rule: Handler, ctx: Context, report: RunReport, run: RetentionRun 
         if run is None or not pks:
             continue
         # Batches of ``target.batch_size`` rows, each committed on its own: row locks are
-        # held for one batch, and the deletion log counts what has committed so far.
+        # held for one batch, and the deletion log counts what has committed so far. A
+        # large target whose batches touch only their own rows is applied on several
+        # connections at once (one core each); the rows changed are the same.
+        batches = _Batches(rule, target, pks, ctx, run)
         size = target.batch_size or len(pks)
-        entry: DeletionLogEntry | None = None
-        for start in range(0, len(pks), size):
-            batch = pks[start : start + size]
-            with transaction.atomic():
-                _commit_without_waiting_for_the_disk()
-                target.apply(batch, ctx)
-                if entry is None:
-                    entry = DeletionLogEntry.objects.create(
-                        run=run,
-                        rule=rule.key,
-                        model=target.model,
-                        action=target.action,
-                        count=len(batch),
-                    )
-                else:
-                    DeletionLogEntry.objects.filter(pk=entry.pk).update(
-                        count=F("count") + len(batch)
-                    )
+        _apply_batches(batches, _workers(target, -(-len(pks) // size)))
 
 
 def retention_run(

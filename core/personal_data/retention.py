@@ -67,6 +67,10 @@ class Target:
     # of ``batch_size`` keys, each batch in its own transaction (None: all in one).
     apply: Callable[[list[Any], Context], None]
     batch_size: int | None = BATCH_SIZE
+    # The batches may be applied on several connections at once (``retention.services``,
+    # ``RETENTION_WORKERS``): each batch writes only its own rows (no cascade, no row
+    # another batch also locks), so batches neither wait for nor deadlock with each other.
+    parallel: bool = False
 
 
 Targets = Callable[[Context], Iterable[Target]]
