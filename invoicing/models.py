@@ -206,7 +206,7 @@ class NumberSeries(TenantModel):
         series already: a set-based issue writes its documents, then advances by their
         count. Numbers are unique per series, so the count proves there is no gap."""
         taken = Invoice._base_manager.filter(
-            series_id=self.pk, number__gte=first, number__lt=stop
+            company_id=self.company_id, series_id=self.pk, number__gte=first, number__lt=stop
         ).count()
         return taken == stop - first
 
@@ -275,8 +275,15 @@ class Invoice(TenantModel):
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.DRAFT
     )
+    # No index of its own: every query by series also names the company, and the unique
+    # constraint's index (company, series, number) answers it.
     series = models.ForeignKey(
-        NumberSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        NumberSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     number = models.PositiveBigIntegerField(_("nummer"), null=True, blank=True)
     client = models.ForeignKey(
@@ -292,6 +299,7 @@ class Invoice(TenantModel):
         blank=True,
         related_name="credit_notes",
         verbose_name=_("kreditert faktura"),
+        db_index=False,  # invoice_credited_invoice: credit notes only
     )
     invoice_date = models.DateField(_("fakturadato"))
     delivery_date = models.DateField(_("leveringsdato"), null=True, blank=True)
@@ -336,6 +344,7 @@ class Invoice(TenantModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # invoice_issued_by: set ones only
     )
 
     # Changed by the services after issue.
@@ -392,7 +401,26 @@ class Invoice(TenantModel):
                 name="invoice_client_list",
             ),
             models.Index(fields=["company", "kid"]),
-            models.Index(fields=["company", "order_number"]),
+            # Partial indexes leave out the rows that have no value: a lookup by a value
+            # never needs them, and a row written without one (a credit note's own
+            # credited invoice aside, most invoices; every invoice the retention run has
+            # anonymised) adds no entry. The text search's trigram indexes on the
+            # references are partial the same way (migration 0022).
+            models.Index(
+                fields=["company", "order_number"],
+                condition=~Q(order_number=""),
+                name="invoice_order_number",
+            ),
+            models.Index(
+                fields=["credited_invoice"],
+                condition=Q(credited_invoice__isnull=False),
+                name="invoice_credited_invoice",
+            ),
+            models.Index(
+                fields=["issued_by"],
+                condition=Q(issued_by__isnull=False),
+                name="invoice_issued_by",
+            ),
             # The list sorted by amount (web UI, API ordering): an index walk, not a sort.
             models.Index(fields=["company", "kind", "-total_incl_vat", "-number"]),
             # The reports (VAT, ageing, sales, dashboard) sum these columns over many
@@ -744,7 +772,11 @@ class Payment(_AppendOnlyTenantModel):
     note = models.CharField(_("merknad"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,  # payment_created_by: set ones only (see Invoice.issued_by)
     )
 
     # The Django plugin cannot follow django_scopes' class built inside ScopedManager and types
@@ -756,7 +788,14 @@ class Payment(_AppendOnlyTenantModel):
 
     class Meta:
         ordering = ["date", "id"]
-        indexes = [models.Index(fields=["company", "date"])]
+        indexes = [
+            models.Index(fields=["company", "date"]),
+            models.Index(
+                fields=["created_by"],
+                condition=Q(created_by__isnull=False),
+                name="payment_created_by",
+            ),
+        ]
         verbose_name = _("innbetaling")
         verbose_name_plural = _("innbetalinger")
 

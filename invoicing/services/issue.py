@@ -405,7 +405,7 @@ def _prepare_issue(
 def _last_in_series(series: NumberSeries) -> tuple[int, datetime.date] | None:
     """The number and date of the series' last issued document (read under its lock)."""
     row = (
-        Invoice.objects.filter(series=series, number__isnull=False)
+        Invoice.objects.filter(company_id=series.company_id, series=series, number__isnull=False)
         .order_by("-number")
         .values_list("number", "invoice_date")
         .first()
