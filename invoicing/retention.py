@@ -21,6 +21,7 @@ from core.personal_data.retention import (
     Action,
     Context,
     Target,
+    keyed,
     manager,
     not_held,
     plain,
@@ -187,7 +188,7 @@ def payment_targets(ctx: Context) -> Iterable[Target]:
     def apply(pks: list[Any], ctx: Context) -> None:
         with retention_guards_lifted():
             for start in range(0, len(pks), 1000):
-                plain("invoicing.Payment").filter(pk__in=pks[start : start + 1000]).update(
+                keyed(plain("invoicing.Payment"), pks[start : start + 1000]).update(
                     reference="", note="", created_by=None
                 )
 

@@ -18,6 +18,7 @@ from core.personal_data.retention import (
     Context,
     Target,
     deleter,
+    keyed,
     manager,
     model,
     plain,
@@ -117,7 +118,7 @@ def _redact_audit(pks: list[Any], ctx: Context) -> None:
     from core.models import AuditEntry
 
     for start in range(0, len(pks), 1000):
-        AuditEntry.objects.filter(pk__in=pks[start : start + 1000])._redact(
+        keyed(AuditEntry.objects.all(), pks[start : start + 1000])._redact(
             actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
         )
 
