@@ -160,6 +160,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Chromium's interface language (which the native date field's order follows: 03.12.2026,
+# not 12/03/2026) comes from LANGUAGE on Linux; --lang is ignored there. Bokmål needs
+# Debian's chromium-l10n; without it Chromium falls back to en-US.
+CHROMIUM_ENV = {"LANGUAGE": "nb"}
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 
 
@@ -181,14 +185,16 @@ def chromium():
     with sync_playwright() as playwright:
         for alias, connection in thread_connections.items():
             connections[alias] = connection
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}
+        )
         yield browser
         browser.close()
 
 
 # What a Norwegian user's browser has: dates and numbers that JavaScript formats read as in
 # Norway (3.12.2026, 13:00), and the clock of Oslo. (The native date field follows Chromium's
-# interface language instead, which needs Debian's chromium-l10n; without it: 12/03/2026.)
+# interface language instead: CHROMIUM_ENV.)
 BROWSER_CONTEXT = {"locale": "nb-NO", "timezone_id": "Europe/Oslo"}
 
 

@@ -203,3 +203,38 @@ def test_owner_finds_the_client_by_typing_and_its_defaults_fill_the_editor(
     expect(page.get_by_role("heading", name="Utkast til faktura")).to_be_visible()
     with scopes_disabled():
         assert Invoice.objects.get().client_id == buyer.pk
+
+
+def test_a_date_typed_in_norwegian_order_is_the_date_meant(browser_page, screenshot):
+    """A Norwegian user types day, month, year into the native date field (02.11.2026) and
+    the invoice gets 2 November, not 11 February: the field follows Chromium's interface
+    language, which the browser fixture sets to bokmål (needs Debian's chromium-l10n)."""
+    import datetime
+
+    from invoicing.tests.factories import ClientFactory
+
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        buyer = ClientFactory(company=company, name="Fjellbekk Kafé AS")
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/app/invoices/new/")
+    # Choosing the client swaps its defaults into the header (HTMX), the delivery date
+    # with them: wait for that swap before typing, or it replaces what was typed.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        choose_client(page, buyer)
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
+    fill_line(page, 0, description="Konsulenttime", quantity="1", price="1000", code="3")
+    # Empty before typing, so the value can only come from the keyboard; day and month
+    # are both at most 12, so the US order gives another valid date instead of none.
+    delivery = page.locator("#id_delivery_date")
+    expect(delivery).to_have_value("")
+    delivery.focus()
+    page.keyboard.type("02.11.2026")
+    expect(delivery).to_have_value("2026-11-02")
+    screenshot(page, "invoicing-date-nb")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.get_by_role("heading", name="Utkast til faktura")).to_be_visible()
+    with scopes_disabled():
+        assert Invoice.objects.get().delivery_date == datetime.date(2026, 11, 2)
