@@ -103,7 +103,9 @@ def test_unsubscribe_link_works_without_login_and_one_click_post(client, owner):
     consents.consent_give(
         purpose=ConsentPurpose.MARKETING_EMAIL, channel=ConsentChannel.WEB, user=owner
     )
-    headers = marketing_services.marketing_email_headers(user=owner)
+    headers = marketing_services.marketing_email_headers(
+        unsubscribe_url=marketing_services.unsubscribe_url(user=owner)
+    )
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = headers["List-Unsubscribe"].strip("<>")
     path = url.split("127.0.0.1:8000", 1)[-1] if "127.0.0.1" in url else url
