@@ -25,11 +25,9 @@ cProfile of the real run to ``<dir>/retention-real.prof`` (it inflates the times
 
 from __future__ import annotations
 
-import cProfile
 import datetime
 import os
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -38,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.database import use_scratch_database
-from bench.timing import Statements, database_cpu
+from bench.timing import ProgressRows, database_cpu, timed
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 CUSTOMERS = int(17_000 * SCALE)
@@ -284,14 +282,6 @@ def _seed() -> dict[str, object]:
     return {"person": users[1], "invoices": created}
 
 
-class _Rows(list):
-    """The result rows, also printed to stderr as they come (a long run shows progress)."""
-
-    def append(self, row: tuple[str, str, str]) -> None:
-        print(f"  {row[0]}: {row[1]} {row[2]}", file=sys.stderr, flush=True)
-        super().append(row)
-
-
 class _WorkerCPU:
     """The database CPU of the run's worker connections (``RETENTION_WORKERS``): each worker
     thread's backend ends with the thread, so its CPU is read just before (``total``)."""
@@ -325,40 +315,15 @@ def _database_cpu() -> float:
     return database_cpu() + _WorkerCPU.total
 
 
-def _timed(rows: _Rows, label: str, func: Callable[[], Any], profile: str | None = None) -> Any:
-    """Run ``func`` once; add its wall time, this process's CPU, the database backend's CPU
-    (PostgreSQL), the SQL statements sent and the load average after."""
-    statements = Statements()
-    profiler = cProfile.Profile() if profile else None
-    database = _database_cpu()
-    start, cpu = time.perf_counter(), time.process_time()
-    with statements.counting():
-        result = profiler.runcall(func) if profiler is not None else func()
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    database = _database_cpu() - database
-    rows.append(
-        (
-            f"{label}, wall / CPU / database CPU",
-            f"{elapsed:.1f} / {cpu:.1f} / {database:.1f}",
-            "s",
-        )
-    )
-    rows.append(
-        (
-            "  SQL statements; load average (1 min) after",
-            f"{statements.count}; {os.getloadavg()[0]:.1f}",
-            "",
-        )
-    )
-    if profiler is not None and profile:
-        path = Path(profile) / "retention-real.prof"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        profiler.dump_stats(path)
-        rows.append((f"  profile (times above inflated by it): {path}", "", ""))
-    return result
+def _timed(
+    rows: ProgressRows, label: str, func: Callable[[], Any], profile: str | None = None
+) -> Any:
+    """``bench.timing.timed``, the database CPU including the worker connections'."""
+    path = Path(profile) / "retention-real.prof" if profile else None
+    return timed(rows, label, func, profile_path=path, backend_cpu=_database_cpu)
 
 
-def _rule_timings(rows: _Rows) -> Callable[[], None]:
+def _rule_timings(rows: ProgressRows) -> Callable[[], None]:
     """Time each rule of the runs that follow (wall, CPU, database CPU); returns the undo."""
     from retention import services
 
@@ -403,7 +368,7 @@ def run() -> list[tuple[str, str, str]]:
     seed_only = bool(os.environ.get("BENCH_SEED_ONLY") and os.environ.get("DATABASE_URL"))
     database = use_scratch_database("bench_retention")
     call_command("migrate", verbosity=0)
-    rows = _Rows()
+    rows = ProgressRows()
     from django.db import transaction
     from django_scopes import scopes_disabled
 
