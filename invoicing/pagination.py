@@ -15,7 +15,7 @@ join), so page 500 costs about what page 1 does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +95,7 @@ def capped_page(
     per_page: int = PER_PAGE,
     cap: int = COUNT_CAP,
     parts: Sequence[QuerySet[Any]] = (),
+    shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
 ) -> CappedPage:
     """Page ``page`` (1-based; invalid → 1, past the end → the last page, past the cap →
     the deepest page) of ``queryset``.
@@ -104,7 +105,12 @@ def capped_page(
     ``UNION`` of the parts, each capped on PostgreSQL, so each is read through its own
     index; ``queryset`` (every filter but the search) then only loads the page's rows by
     key. One part or none: ``queryset`` is the selection.
+
+    ``shape`` turns the page's rows into what the caller shows (e.g. ``values_list`` of a
+    few columns, with a join): it is applied to the loaded rows only, so the count and the
+    key walk stay on ``queryset``'s own index without the shape's joins.
     """
+    shaped = shape or _unshaped
     number = page_number(page)
     deepest = max(1, -(-cap // per_page))
     number = min(number, deepest)
@@ -120,7 +126,7 @@ def capped_page(
     offset = (number - 1) * per_page
     if not union and offset < DIRECT_BELOW:
         # A shallow page: its rows in one query, walking the same index.
-        rows = list(queryset[offset : offset + per_page + 1])
+        rows = list(shaped(queryset)[offset : offset + per_page + 1])
         return _page(rows, number, per_page, deepest, count, cap)
     # Deferred join: walk the index for the page's primary keys only, then load those
     # rows (with their joins) by key. OFFSET over 25,000 index entries is cheap; over
@@ -134,9 +140,13 @@ def capped_page(
         keys = [row[at] for row in merged[offset : offset + per_page + 1]]
     else:
         keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
-    by_key = {row.pk: row for row in queryset.order_by().filter(pk__in=keys)}
+    by_key = {row.pk: row for row in shaped(queryset.order_by().filter(pk__in=keys))}
     rows = [by_key[key] for key in keys if key in by_key]
     return _page(rows, number, per_page, deepest, count, cap)
+
+
+def _unshaped(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset
 
 
 def _page(

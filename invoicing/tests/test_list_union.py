@@ -8,6 +8,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from invoicing import selectors
 from invoicing.pagination import capped_page
 from invoicing.selectors import InvoiceFilter
@@ -103,3 +107,29 @@ def test_a_list_page_has_its_rows_loaded_with_client_and_balance(company_scope, 
         assert invoice.balance == invoice.total_incl_vat - invoice.paid_amount - (
             invoice.credited_amount
         )
+
+
+@pytest.mark.parametrize("search", ["", "nordlys"])
+def test_a_shaped_page_counts_without_the_shapes_join_and_shows_the_same_rows(
+    company_scope, varied, search
+):
+    # The web list shows named tuples with the client's name; the count must not join the
+    # clients for that (at 4.5 M invoices the joined count of the overdue list took 64 ms
+    # instead of 3 ms, issue 15).
+    selection = selectors.invoice_list_parts(
+        company=company_scope, filters=InvoiceFilter(search=search), today=TODAY
+    )
+
+    def shape(rows):
+        return rows.values_list("pk", "client__name", named=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = capped_page(selection.rows, 1, per_page=5, parts=selection.parts, shape=shape)
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and all("customers_client" not in sql for sql in counts), counts
+    plain = capped_page(selection.rows, 1, per_page=5, parts=selection.parts)
+    assert len(page) > 0
+    assert [(row.pk, row.client__name) for row in page] == [
+        (invoice.pk, invoice.client.name) for invoice in plain
+    ]
+    assert (page.count, page.has_next) == (plain.count, plain.has_next)

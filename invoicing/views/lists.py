@@ -94,8 +94,12 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     fields: tuple[str, ...] = ROW_FIELDS
     if kind == Invoice.Kind.CREDIT_NOTE:
         fields = (*ROW_FIELDS, "credited_invoice__number")
-    invoices = selection.rows.values_list("pk", *fields, "balance", named=True)
-    page = capped_page(invoices, request.GET.get("page"), parts=selection.parts)
+    page = capped_page(
+        selection.rows,
+        request.GET.get("page"),
+        parts=selection.parts,
+        shape=lambda rows: rows.values_list("pk", *fields, "balance", named=True),
+    )
     query = {
         "q": filters["q"],
         "status": status,
