@@ -86,7 +86,9 @@ class _Batches:
         self, rule: Handler, target: Target, pks: list[Any], ctx: Context, run: RetentionRun
     ) -> None:
         size = target.batch_size or len(pks)
-        self._pending = iter([pks[start : start + size] for start in range(0, len(pks), size)])
+        chunks = [pks[start : start + size] for start in range(0, len(pks), size)]
+        self.count = len(chunks)
+        self._pending = iter(chunks)
         self._lock = threading.Lock()
         self.rule, self.target, self.ctx, self.run = rule, target, ctx, run
         self.entry: DeletionLogEntry | None = None
@@ -174,8 +176,7 @@ def _run_rule(rule: Handler, ctx: Context, report: RunReport, run: RetentionRun 
         # large target whose batches touch only their own rows is applied on several
         # connections at once (one core each); the rows changed are the same.
         batches = _Batches(rule, target, pks, ctx, run)
-        size = target.batch_size or len(pks)
-        _apply_batches(batches, _workers(target, -(-len(pks) // size)))
+        _apply_batches(batches, _workers(target, batches.count))
 
 
 def retention_run(

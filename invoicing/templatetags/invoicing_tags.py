@@ -134,12 +134,11 @@ def invoice_rows(
             fourth = f"<td>{invoice.due_date:%d.%m.%Y}</td>"
         currency = f"{html_escape(invoice.currency)} " if invoice.currency != "NOK" else ""
         # Formatted amounts are digits, no-break spaces, a comma and a minus: no escaping.
-        total = invoice.total_incl_vat
-        amount = _DASH if is_draft else ("" if total is None else format_nok(total))
+        amount = _DASH if is_draft else money(invoice.total_incl_vat)
         is_open = status in open_statuses
         balance = ""
         if not is_credit_notes:
-            shown = format_nok(invoice.balance) if is_open and invoice.balance is not None else ""
+            shown = money(invoice.balance) if is_open else ""
             balance = f'<td class="num">{shown}</td>'
         overdue = (
             f' <span class="badge badge-danger">{overdue_label}</span>'
