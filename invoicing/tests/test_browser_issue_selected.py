@@ -103,3 +103,41 @@ def test_the_selection_confirmation_and_result_fit_a_phone_and_pass_axe(phone, s
     expect(phone.get_by_text("2 fakturaer er utstedt (nr. 1–2).")).to_be_visible()
     check("result")
     assert not problems, "\n".join(problems)
+
+
+def test_issuing_all_matching_after_switching_company_in_another_tab_issues_nothing(
+    browser_page, screenshot
+):
+    """The draft list of one company, filtered by its client, is left open; the user
+    switches to another company in a second tab and then presses "Utsted alle … som
+    passer filteret" on the first: the client is not the company's now, so nothing is
+    issued (before, the dropped filter issued every draft of the other company)."""
+    owner = MembershipFactory(role=Role.OWNER, company__name="Havbris Sjømat AS").user
+    first = owner.memberships.get().company
+    second = MembershipFactory(user=owner, role=Role.OWNER, company__name="Fjellgård AS").company
+    with scope(company=first):
+        client = ClientFactory(company=first, name="Kaikanten Fisk AS")
+        for _ in range(51):  # one more than a page: the "all matching" button is offered
+            draft_invoice(company=first, client=client)
+    with scope(company=second):
+        others = [draft_invoice(company=second) for _ in range(2)]
+    page = browser_page
+    log_in(page, owner)
+    page.goto("/account/companies/")
+    page.get_by_role("button", name="Havbris Sjømat AS").click()
+    page.goto(f"/app/invoices/?status=draft&client={client.pk}")
+    issue_all = page.get_by_role("button", name="Utsted alle 51 utkast som passer filteret")
+    expect(issue_all).to_be_visible()
+
+    other_tab = page.context.new_page()
+    other_tab.goto("/account/companies/")
+    other_tab.get_by_role("button", name="Fjellgård AS").click()
+    expect(other_tab.get_by_text("Du arbeider nå i Fjellgård AS.")).to_be_visible()
+
+    issue_all.click()
+    expect(page.get_by_text("Kunden i filteret finnes ikke i dette firmaet.")).to_be_visible()
+    expect(page.get_by_text("Ingenting er utstedt.", exact=False)).to_be_visible()
+    screenshot(page, "invoicing-issue-all-matching-refused")
+    with scopes_disabled():
+        assert not Invoice.objects.filter(number__isnull=False).exists()
+        assert all(Invoice.objects.get(pk=other.pk).is_draft for other in others)

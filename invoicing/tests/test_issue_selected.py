@@ -275,3 +275,97 @@ def test_a_second_confirmation_issues_nothing_more_and_says_why(owner_client, dr
     assert again.status_code == 400
     assert "står de med nummer i fakturalisten" in again.content.decode()
     assert _numbers(drafts) == [1, 2, 3]
+
+
+def _all_drafts_are_drafts() -> bool:
+    with scopes_disabled():
+        return not Invoice.objects.exclude(status=Invoice.Status.DRAFT).exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("client=abc", "Kunden i filteret finnes ikke i dette firmaet."),
+        ("client=0", "Kunden i filteret finnes ikke i dette firmaet."),
+        ("client=999999", "Kunden i filteret finnes ikke i dette firmaet."),
+        ("date_from=31.02.2026", "«31.02.2026» i filteret er ikke en gyldig dato."),
+        ("date_to=igår", "«igår» i filteret er ikke en gyldig dato."),
+        ("status=open", "Bare utkast kan utstedes: filteret må vise utkast."),
+        ("status=nonsense", "Bare utkast kan utstedes: filteret må vise utkast."),
+    ],
+)
+def test_a_filter_that_cannot_be_applied_issues_nothing(
+    owner_client, company, drafts, query, message
+):
+    # A draft outside the filter's client: a dropped filter would take it too.
+    with scope(company=company):
+        draft_invoice(company=company, client=ClientFactory(company=company, name="Bo"))
+    url = f"{URL}?status=draft&{query}" if "status=" not in query else f"{URL}?{query}"
+
+    for data in ({"scope": "filter"}, {"scope": "filter", "confirm": "1"}):
+        response = owner_client.post(url, data)
+
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert message in text
+        assert "Ingenting er utstedt." in text
+        assert "Du utsteder" not in text
+    assert _all_drafts_are_drafts()
+
+
+def test_another_companys_client_in_the_filter_issues_nothing(
+    owner_client, company, drafts, other_company
+):
+    with scope(company=other_company):
+        foreign_client = ClientFactory(company=other_company, name="Fremmed Kunde AS")
+        foreign_draft = draft_invoice(company=other_company, client=foreign_client)
+
+    response = owner_client.post(
+        f"{URL}?status=draft&client={foreign_client.pk}", {"scope": "filter", "confirm": "1"}
+    )
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Kunden i filteret finnes ikke i dette firmaet." in text
+    assert "Fremmed Kunde" not in text
+    assert _numbers([*drafts, foreign_draft]) == [None, None, None, None]
+
+
+def test_an_outsider_with_the_companys_client_in_the_filter_issues_nothing(
+    outsider_client, company, drafts, other_company
+):
+    """The outsider's own company has drafts: the filter naming a client it cannot see
+    must not turn into "all of its own drafts"."""
+    with scope(company=other_company):
+        own_draft = draft_invoice(company=other_company)
+
+    response = outsider_client.post(
+        f"{URL}?status=draft&client={drafts[0].client_id}", {"scope": "filter", "confirm": "1"}
+    )
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Kunden i filteret finnes ikke i dette firmaet." in text
+    assert "Havbris" not in text
+    assert _numbers([*drafts, own_draft]) == [None, None, None, None]
+
+
+def test_a_read_only_member_with_a_filter_gets_403(member_client, drafts):
+    response = member_client.post(
+        f"{URL}?status=draft&client={drafts[0].client_id}", {"scope": "filter", "confirm": "1"}
+    )
+
+    assert response.status_code == 403
+    assert _numbers(drafts) == [None, None, None]
+
+
+def test_a_valid_date_filter_still_issues_the_matching_drafts(owner_client, company, drafts):
+    with scope(company=company):
+        later = draft_invoice(company=company, invoice_date=datetime.date(2099, 1, 1))
+    query = "?status=draft&date_to=2098-12-31"
+
+    response = owner_client.post(URL + query, {"scope": "filter", "confirm": "1"})
+
+    assert response.status_code == 200
+    assert _numbers(drafts) == [1, 2, 3]
+    assert _numbers([later]) == [None]

@@ -59,11 +59,40 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _unapplied_filter_errors(request: HttpRequest, filters: dict[str, Any]) -> list[str]:
+    """What in the query string ``_list_filters`` could not apply (it drops such a value).
+
+    The list may drop it: it shows what it lists, the filter's field empty. Issuing
+    "every draft that matches" must not: a dropped client or date widens the selection,
+    up to every draft of the company (a client of another company, after switching
+    company in another tab, or an edited address). So a value given that the list's
+    rule cannot apply refuses the whole request; nothing is issued.
+    """
+    get = request.GET
+    errors: list[str] = []
+    if get.get("status", "") and filters["status"] != Invoice.Status.DRAFT:
+        errors.append(_("Bare utkast kan utstedes: filteret må vise utkast."))
+    if get.get("client", "").strip() and filters["client"] is None:
+        errors.append(_("Kunden i filteret finnes ikke i dette firmaet."))
+    for key in ("date_from", "date_to"):
+        value = get.get(key, "").strip()
+        if value and filters[key] is None:
+            errors.append(
+                _("«%(value)s» i filteret er ikke en gyldig dato.") % {"value": value[:20]}
+            )
+    if errors:
+        errors.append(_("Ingenting er utstedt. Gå tilbake til utkastene og velg filteret på nytt."))
+    return errors
+
+
 def _selected_ids(request: HttpRequest, limit: int) -> tuple[list[int], list[str]]:
     """The ids the user chose, or the errors: the ticked drafts (``invoice``), or with
     ``scope=filter`` every draft that matches the list's filter (its query string)."""
     if request.POST.get("scope") == "filter":
         filters = _list_filters(request)
+        unapplied = _unapplied_filter_errors(request, filters)
+        if unapplied:
+            return [], unapplied
         matching = selectors.invoice_list(
             company=request_company(request),
             filters=selectors.InvoiceFilter(
