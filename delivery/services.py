@@ -54,6 +54,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -91,8 +92,14 @@ STALE_SENDING = datetime.timedelta(minutes=15)
 REQUEUE_AFTER = datetime.timedelta(minutes=5)
 # After a permanent failure the same recipients are not tried again this long.
 PERMANENT_FAILURE_COOLDOWN = datetime.timedelta(minutes=30)
-MAX_BATCH_SIZE = 500
 SYSTEM = Actor.system("delivery")
+
+
+def batch_max() -> int:
+    """The most invoices one send batch takes: ``SEND_BATCH_MAX``, and never fewer than a
+    user may issue at once (``ISSUE_SELECTED_MAX``): the issue result offers to send all
+    the invoices just issued in one batch, so the two limits are one rule, here."""
+    return max(settings.SEND_BATCH_MAX, settings.ISSUE_SELECTED_MAX)
 
 
 def retry_delay(attempt: int) -> int:
@@ -516,9 +523,10 @@ def batch_create(
     ids = sorted({int(pk) for pk in invoice_ids})
     if not ids:
         raise ValidationError(_("Velg minst én faktura."), code="empty")
-    if len(ids) > MAX_BATCH_SIZE:
+    limit = batch_max()
+    if len(ids) > limit:
         raise ValidationError(
-            _("Du kan sende høyst %(max)s fakturaer om gangen.") % {"max": MAX_BATCH_SIZE},
+            _("Du kan sende høyst %(max)s fakturaer om gangen.") % {"max": limit},
             code="too_many",
         )
     with _atomic_in_scope(company):

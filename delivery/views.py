@@ -125,7 +125,7 @@ def failed(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def batch_new(request: HttpRequest) -> HttpResponse:
-    invoices = selectors.unsent_issued_invoices()[: services.MAX_BATCH_SIZE]
+    invoices = selectors.unsent_issued_invoices()[: services.batch_max()]
     status = 200
     form = BatchForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -308,6 +309,62 @@ def test_batch_with_another_companys_or_draft_ids_is_refused(
         assert BatchItem.objects.count() == 0
         assert Delivery.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_all_that_may_be_issued_at_once_can_be_sent_in_one_batch(
+    owner_client, company, email_client, settings
+):
+    """The issue result offers to send every invoice just issued: the send batch takes at
+    least ISSUE_SELECTED_MAX, even above its own SEND_BATCH_MAX (here 7 above 3)."""
+    settings.ISSUE_SELECTED_MAX = 7
+    settings.SEND_BATCH_MAX = 3
+    with scope(company=company):
+        drafts = [draft_invoice(company=company, client=email_client) for _ in range(8)]
+
+    result = owner_client.post(
+        reverse("invoicing:issue_selected"),
+        {"invoice": [draft.pk for draft in drafts[:7]], "confirm": "1"},
+    )
+    assert result.status_code == 200
+    assert "7 fakturaer er utstedt" in result.content.decode()
+    issued = [draft.pk for draft in drafts[:7]]
+    # The result page's send form carries the issued ids; post them as it does.
+    response = owner_client.post(reverse("delivery:batch_new"), {"invoice": issued})
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        batch = Batch.objects.get()
+        assert sorted(BatchItem.objects.filter(batch=batch).values_list("invoice", flat=True)) == (
+            sorted(issued)
+        )
+
+
+def test_one_more_than_the_limit_is_refused_with_the_limit_named(
+    owner_client, company, email_client, settings
+):
+    settings.ISSUE_SELECTED_MAX = 7
+    settings.SEND_BATCH_MAX = 3
+    ids = [issue_for(company, client=email_client).pk for _ in range(8)]
+
+    response = owner_client.post(reverse("delivery:batch_new"), {"invoice": ids})
+
+    assert response.status_code == 400
+    assert "Du kan sende høyst 7 fakturaer om gangen." in response.content.decode()
+    with scopes_disabled():
+        assert Batch.objects.count() == 0
+
+
+def test_a_send_limit_above_the_issue_limit_is_kept(company, owner, email_client, settings):
+    settings.ISSUE_SELECTED_MAX = 2
+    settings.SEND_BATCH_MAX = 4
+    ids = [issue_for(company, client=email_client).pk for _ in range(5)]
+
+    with pytest.raises(ValidationError, match="høyst 4 fakturaer"):
+        services.batch_create(company=company, invoice_ids=ids, actor=Actor.user(owner))
+    batch = services.batch_create(company=company, invoice_ids=ids[:4], actor=Actor.user(owner))
+
+    with scopes_disabled():
+        assert BatchItem.objects.filter(batch=batch).count() == 4
 
 
 def test_progress_fragment_polls_until_the_batch_is_finished(owner_client, company, batch):
