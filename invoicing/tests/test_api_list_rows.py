@@ -1,0 +1,252 @@
+"""The rows of GET /api/v1/invoices/ and /credit-notes/ exactly as clients read them: every
+field, its format (amounts as decimal strings, dates ISO) and the order of the keys, for
+drafts (with lines, without, in a currency, with no VAT rate on their date), issued,
+overdue, part-paid, paid and credited invoices and a credit note; and the page links."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from invoicing import services
+from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
+
+pytestmark = pytest.mark.django_db
+
+INVOICES = "/api/v1/invoices/"
+CREDIT_NOTES = "/api/v1/credit-notes/"
+D = datetime.date
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def documents(company_scope, actor):
+    """One document of each kind the list shows, each on its own date (the list's order
+    is then the same on every database)."""
+    company = company_scope
+    today = timezone.localdate()
+    fjord = ClientFactory(company=company, number=42, name="Fjord Bygg AS")
+    acme = ClientFactory(company=company, number=7, name="Acme «Ære» & Co")
+    services.invoicing_settings_update(
+        company=company, actor=actor, kid_method="mod10", kid_length=10
+    )
+    docs = {}
+    docs["draft"] = draft_invoice(
+        company=company,
+        client=fjord,
+        invoice_date=today,
+        lines=[
+            line(quantity="2.5", unit_price="199.90", discount="10"),
+            line(unit_price="80.00", code="31"),
+            line(quantity="-1", unit_price="12.34", code="5"),
+        ],
+    )
+    docs["empty_draft"] = draft_invoice(
+        company=company, client=acme, invoice_date=today - DAY, lines=[]
+    )
+    docs["euro_draft"] = draft_invoice(
+        company=company,
+        client=acme,
+        invoice_date=today - 2 * DAY,
+        currency="EUR",
+        exchange_rate=Decimal("11.4567"),
+        lines=[line(quantity="3", unit_price="33.33")],
+    )
+    docs["rateless_draft"] = draft_invoice(
+        company=company, client=acme, invoice_date=D(2004, 6, 30)
+    )
+    docs["credited"] = issued_invoice(
+        company=company, client=acme, invoice_date=today - 43 * DAY, lines=[line()]
+    )
+    docs["paid"] = issued_invoice(
+        company=company, client=fjord, invoice_date=today - 42 * DAY, lines=[line()]
+    )
+    services.payment_register(
+        invoice=docs["paid"], actor=actor, amount=Decimal("125.00"), date=today
+    )
+    docs["part_paid"] = issued_invoice(
+        company=company, client=fjord, invoice_date=today - 41 * DAY, lines=[line()]
+    )
+    services.payment_register(
+        invoice=docs["part_paid"], actor=actor, amount=Decimal("25.50"), date=today
+    )
+    docs["overdue"] = issued_invoice(
+        company=company,
+        client=acme,
+        invoice_date=today - 40 * DAY,
+        lines=[line(unit_price="1000.00"), line(unit_price="500.00", code="31")],
+    )
+    docs["issued"] = issued_invoice(
+        company=company, client=fjord, invoice_date=today - 3 * DAY, lines=[line()]
+    )
+    docs["credit_note"] = services.invoice_credit(invoice=docs["credited"], actor=actor)
+    for document in docs.values():
+        document.refresh_from_db()
+    return docs
+
+
+FIELDS = [
+    "id",
+    "kind",
+    "status",
+    "number",
+    "client",
+    "client_name",
+    "client_number",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "total_excl_vat",
+    "total_vat",
+    "total_incl_vat",
+    "paid_amount",
+    "credited_amount",
+    "open_balance",
+    "overdue",
+    "kid",
+    "credited_invoice",
+]
+
+
+def _row(document, *, totals, paid="0.00", credited="0.00", balance="0.00", overdue=False):
+    """The row of ``document``: what it stores, and the figures and flags given (as the
+    list must show them), in the list's field order."""
+    client = document.client
+    excl, vat, incl = totals
+    values = {
+        "id": document.pk,
+        "kind": document.kind,
+        "status": document.status,
+        "number": document.number,
+        "client": client.pk,
+        "client_name": client.name,
+        "client_number": client.number,
+        "invoice_date": document.invoice_date.isoformat(),
+        "due_date": document.due_date.isoformat(),
+        "currency": document.currency,
+        "total_excl_vat": excl,
+        "total_vat": vat,
+        "total_incl_vat": incl,
+        "paid_amount": paid,
+        "credited_amount": credited,
+        "open_balance": balance,
+        "overdue": overdue,
+        "kid": document.kid,
+        "credited_invoice": document.credited_invoice_id,
+    }
+    assert list(values) == FIELDS
+    return values
+
+
+def _body(results, count=None, next_link=None, previous=None):
+    return {
+        "count": len(results) if count is None else count,
+        "next": next_link,
+        "previous": previous,
+        "results": results,
+        "count_is_capped": False,
+    }
+
+
+def _as_rendered(body):
+    """The bytes the API's JSON renderer writes for ``body`` (compact, UTF-8, key order
+    kept): comparing bytes pins the order of the keys and the types of the values too."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_the_invoice_list_shows_every_kind_of_row_as_before(api_client, documents):
+    d = documents
+    rows = [
+        _row(d["draft"], totals=("517.44", "124.45", "641.89")),
+        _row(d["empty_draft"], totals=("0.00", "0.00", "0.00")),
+        _row(d["euro_draft"], totals=("99.99", "25.00", "124.99")),
+        _row(d["issued"], totals=("100.00", "25.00", "125.00"), balance="125.00"),
+        _row(
+            d["overdue"],
+            totals=("1500.00", "325.00", "1825.00"),
+            balance="1825.00",
+            overdue=True,
+        ),
+        _row(
+            d["part_paid"],
+            totals=("100.00", "25.00", "125.00"),
+            paid="25.50",
+            balance="99.50",
+            overdue=True,
+        ),
+        _row(d["paid"], totals=("100.00", "25.00", "125.00"), paid="125.00"),
+        _row(d["credited"], totals=("100.00", "25.00", "125.00"), credited="125.00"),
+        _row(d["rateless_draft"], totals=(None, None, None)),
+    ]
+    # What the rows say beyond the documents' own fields.
+    assert [row["kid"] for row in rows[3:8]] == [
+        "4200000059",
+        "7000000047",
+        "4200000034",
+        "4200000026",
+        "7000000013",
+    ]
+    assert [row["status"] for row in rows] == [
+        *["draft"] * 3,
+        "issued",
+        "issued",
+        "partially_paid",
+        "paid",
+        "credited",
+        "draft",
+    ]
+    assert rows[1]["client_name"] == "Acme «Ære» & Co" and rows[0]["number"] is None
+    response = api_client.get(INVOICES)
+    assert response.status_code == 200
+    assert response.json() == _body(rows)
+    assert response.content == _as_rendered(_body(rows))
+
+
+def test_the_credit_note_list_shows_its_row_as_before(api_client, documents):
+    note = documents["credit_note"]
+    row = _row(note, totals=("100.00", "25.00", "125.00"))
+    assert row["kind"] == "credit_note" and row["credited_invoice"] == documents["credited"].pk
+    assert row["number"] == 6 and row["kid"] == ""
+    response = api_client.get(CREDIT_NOTES)
+    assert response.status_code == 200
+    assert response.content == _as_rendered(_body([row]))
+
+
+def test_the_page_links_keep_the_query(api_client, documents):
+    def get(**params):
+        response = api_client.get(INVOICES, params)
+        assert response.status_code == 200
+        body = response.json()
+        return body["count"], body["next"], body["previous"], [r["id"] for r in body["results"]]
+
+    d = documents
+    base = "http://testserver/api/v1/invoices/"
+    assert get(page_size="4") == (
+        9,
+        f"{base}?page=2&page_size=4",
+        None,
+        [d[name].pk for name in ("draft", "empty_draft", "euro_draft", "issued")],
+    )
+    assert get(page_size="4", page="2") == (
+        9,
+        f"{base}?page=3&page_size=4",
+        f"{base}?page_size=4",
+        [d[name].pk for name in ("overdue", "part_paid", "paid", "credited")],
+    )
+    # The last page of a search: no next link; the previous one keeps the search.
+    assert get(page_size="4", page="last", search="Acme") == (
+        5,
+        None,
+        f"{base}?page_size=4&search=Acme",
+        [d["rateless_draft"].pk],
+    )
+    assert get(page_size="2", page="2", status="draft") == (
+        4,
+        None,
+        f"{base}?page_size=2&status=draft",
+        [d["euro_draft"].pk, d["rateless_draft"].pk],
+    )
