@@ -13,13 +13,11 @@ number is past the deepest page the cap allows.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from api import pagination as api_pagination
 from core.parsing import ID_MAX, parse_int
@@ -28,10 +26,38 @@ from invoicing.pagination import CappedPage, capped_page
 from invoicing.selectors import InvoiceListParts
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """What DRF reads of a page's paginator: the count (10,001 when capped)."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class _DrfPage:
+    """A ``CappedPage`` as DRF's ``PageNumberPagination`` reads ``self.page``: the methods
+    of Django's ``Page`` its response and links use, and the paginator's count. DRF then
+    builds the ``next``/``previous`` links and ``ApiPagination`` the response (with
+    ``count_is_capped``) as for every other list."""
+
+    capped: CappedPage
+    paginator: _Counted
+
+    def has_next(self) -> bool:
+        return self.capped.has_next
+
+    def has_previous(self) -> bool:
+        return self.capped.has_previous
+
+    def next_page_number(self) -> int:
+        return self.capped.next_page_number
+
+    def previous_page_number(self) -> int:
+        return self.capped.previous_page_number
+
+
 class DocumentPagination(api_pagination.ApiPagination):
     """``ApiPagination``'s parameters and response for an ``InvoiceListParts``."""
-
-    capped: CappedPage | None = None
 
     def paginate_selection(self, selection: InvoiceListParts, request: Request) -> list[Invoice]:
         self.request = request
@@ -58,35 +84,10 @@ class DocumentPagination(api_pagination.ApiPagination):
                 _("Side %(page)d finnes ikke: listen har %(pages)d sider.")
                 % {"page": number, "pages": page.num_pages or deepest}
             )
-        self.capped = page
+        # DRF's stubs type ``page`` as Django's Page; DRF reads only what _DrfPage has.
+        self.page = _DrfPage(  # type: ignore[assignment]
+            page, _Counted(rows if page.count is None else page.count)
+        )
         # The deepest page ends at row 10,001 as every API list's does (``capped_page``
         # reads a whole page there).
         return list(page.object_list[: rows - (page.number - 1) * per_page])
-
-    def get_paginated_response(self, data: Any) -> Response:
-        page, request = self.capped, self.request
-        if page is None or request is None:  # a plain queryset (ApiPagination's own path)
-            return super().get_paginated_response(data)
-        rows = api_pagination.COUNT_CAP + 1
-        count = rows if page.count is None else page.count
-        url = request.build_absolute_uri()
-        previous = None
-        if page.has_previous:
-            previous = (
-                remove_query_param(url, self.page_query_param)
-                if page.number == 2
-                else replace_query_param(url, self.page_query_param, page.number - 1)
-            )
-        return Response(
-            {
-                "count": count,
-                "next": (
-                    replace_query_param(url, self.page_query_param, page.number + 1)
-                    if page.has_next
-                    else None
-                ),
-                "previous": previous,
-                "results": data,
-                "count_is_capped": count > api_pagination.COUNT_CAP,
-            }
-        )
