@@ -117,13 +117,17 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "accounts.context_processors.active_company",
             ],
-            # {% load i18n %}: Django's library with a cheaper literal {% translate %}.
-            "libraries": {"i18n": "core.templatetags.i18n_fast"},
+            # {% load i18n %}: Django's library with a cheaper literal {% translate %};
+            # {% load static %}: Django's, with a literal path's URL looked up once.
+            "libraries": {
+                "i18n": "core.templatetags.i18n_fast",
+                "static": "core.templatetags.static_memo",
+            },
         },
     }
 ]
-# templates.W003 warns about that intended override of "i18n"; every other name shared by
-# two tag libraries fails core/tests/test_i18n_fast.py instead.
+# templates.W003 warns about those intended overrides of "i18n" and "static"; every other
+# name shared by two tag libraries fails core/tests/test_i18n_fast.py instead.
 SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # --- Database -------------------------------------------------------------------

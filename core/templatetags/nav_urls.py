@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from django.template import Engine
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.autoreload import file_changed
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -25,15 +26,38 @@ register = template.Library()
 
 
 @lru_cache(maxsize=1024)
-def _reversed(name: str, urlconf: Any, prefix: str, language: str | None) -> str:
+def _reversed(name: str, urlconf: Any, prefix: str, language: str | None) -> SafeString:
     # ``prefix`` and ``language`` are part of the key only: reverse() reads them itself.
-    return reverse(name, urlconf=urlconf)
+    # Escaped once here, as ``{% url %}`` escapes its result on every render.
+    return escape(reverse(name, urlconf=urlconf))
 
 
-@register.simple_tag
-def nav_url(name: str) -> str:
+def nav_path(name: str) -> SafeString:
+    """The path of the argument-free URL ``name`` (what ``reverse(name)`` gives), escaped."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     return _reversed(name, urlconf, get_script_prefix(), get_language())
+
+
+class NavUrlNode(template.Node):
+    """The name is a literal, read when the template is compiled: rendering is one look-up,
+    not a ``simple_tag``'s argument resolution and escaping (a page has ~15 of them)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def render(self, context: template.Context) -> SafeString:
+        return nav_path(self.name)
+
+
+@register.tag
+def nav_url(parser: template.base.Parser, token: template.base.Token) -> NavUrlNode:
+    """``{% nav_url 'name' %}``: only a quoted URL name, nothing else."""
+    bits = token.split_contents()
+    if len(bits) != 2 or len(bits[1]) < 3 or bits[1][0] not in "'\"" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError(
+            f"{bits[0]} takes one quoted URL name without arguments; use {{% url %}} for others"
+        )
+    return NavUrlNode(bits[1][1:-1])
 
 
 # The app menu's HTML by everything it depends on (see ``app_nav``); a few thousand

@@ -80,7 +80,7 @@ def test_changed_language_settings_forget_the_kept_texts(settings):
 
 
 def test_no_other_tag_library_name_is_shared():
-    """What the silenced ``templates.W003`` check guards, but for the one intended override."""
+    """What the silenced ``templates.W003`` check guards, but for the intended overrides."""
     from collections import defaultdict
 
     from django.template.backends.django import get_template_tag_modules
@@ -89,4 +89,7 @@ def test_no_other_tag_library_name_is_shared():
     for name, path in [*get_template_tag_modules(), *_project_engine().libraries.items()]:
         modules[name].add(path)
     shared = {name: paths for name, paths in modules.items() if len(paths) > 1}
-    assert shared == {"i18n": {"django.templatetags.i18n", i18n_fast.__name__}}
+    assert shared == {
+        "i18n": {"django.templatetags.i18n", i18n_fast.__name__},
+        "static": {"django.templatetags.static", "core.templatetags.static_memo"},
+    }

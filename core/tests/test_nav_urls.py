@@ -3,7 +3,10 @@ the site is served under a prefix."""
 
 from __future__ import annotations
 
-from django.template import Context, Template
+import re
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse, set_script_prefix
 
 LINK = Template("{% load nav_urls %}{% nav_url 'invoicing:list' %}")
@@ -44,3 +47,18 @@ def test_the_menu_marks_the_page_shown_and_offers_what_the_role_may_use(
     owner_client.post("/language/", {"language": "en", "next": "/app/"})
     english = _menu(owner_client, "/app/invoices/")
     assert "Invoices" in english and "Fakturaer" not in english
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% nav_url %}",
+        "{% nav_url name %}",
+        "{% nav_url 'invoicing:detail' 1 %}",
+        "{% nav_url 'invoicing:list' as link %}",
+        "{% nav_url 'invoicing:list\" %}",
+    ],
+)
+def test_anything_but_one_quoted_name_is_refused_when_the_template_compiles(source):
+    with pytest.raises(TemplateSyntaxError, match=re.escape("use {% url %}")):
+        Template("{% load nav_urls %}" + source)

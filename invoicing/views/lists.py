@@ -132,10 +132,11 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             "is_credit_notes": kind == Invoice.Kind.CREDIT_NOTE,
             "today": today,
             "open_statuses": selectors.OPEN_STATUSES,
+            # str(): the choices' labels are lazy, translated again at every use.
             "statuses": [
                 ("open", _("Åpne")),
                 ("overdue", _("Forfalte")),
-                *Invoice.Status.choices,
+                *((value, str(label)) for value, label in Invoice.Status.choices),
             ],
             "client_picker": ClientPicker().render(
                 "client", filters["client"], attrs={"id": "id_client"}
