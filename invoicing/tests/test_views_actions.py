@@ -488,12 +488,13 @@ def test_capped_page_counts_at_most_the_cap(company, buyer):
         assert (first.has_next, first.limited) == (True, False)
         page = capped_page(invoices, "2", per_page=3, cap=5)
         assert page.count is None and page.num_pages is None  # above the cap: not counted
-        # Page 2 is the deepest the cap of 5 allows; row 7 exists beyond it: no next link,
-        # the page says the list is limited instead.
-        assert (page.number, len(page), page.has_next, page.has_previous) == (2, 3, False, True)
+        # Page 2 is the deepest the cap of 5 allows, cut at the cap (rows 4-5, not row 6);
+        # rows exist beyond it: no next link, the page says the list is limited instead.
+        assert (page.number, len(page), page.has_next, page.has_previous) == (2, 2, False, True)
+        assert (page.start_index, page.end_index) == (4, 5)
         assert page.limited
         deep = capped_page(invoices, "3", per_page=3, cap=5)  # beyond the cap: the deepest page
-        assert (deep.number, len(deep), deep.has_next, deep.limited) == (2, 3, False, True)
+        assert (deep.number, len(deep), deep.has_next, deep.limited) == (2, 2, False, True)
         wide = capped_page(invoices, "3", per_page=3, cap=9)
         assert (len(wide), wide.has_next, wide.start_index, wide.end_index) == (1, False, 7, 7)
         assert not wide.limited

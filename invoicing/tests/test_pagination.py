@@ -1,0 +1,102 @@
+"""``pagination.capped_page`` with a cap that is not a multiple of the page size: the pages
+end at the cap, row for row, on every path (a shallow page, a deep page read by key, a
+union of parts), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from customers.models import Client
+from invoicing.pagination import DIRECT_BELOW, capped_page
+
+pytestmark = pytest.mark.django_db
+
+
+def _clients(company, n: int) -> list[int]:
+    """``n`` clients of ``company``; their ids in order (any model's queryset pages)."""
+    Client.objects.bulk_create(
+        Client(company=company, number=i, name=f"Kunde {i}") for i in range(1, n + 1)
+    )
+    return list(Client.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def _keys(page) -> list[int]:
+    return [row.pk for row in page]
+
+
+@pytest.mark.parametrize("asked", ["10", "11", "99", "100000"])
+def test_the_deepest_page_ends_at_the_cap(company_scope, asked):
+    ids = _clients(company_scope, 120)
+
+    page = capped_page(Client.objects.order_by("pk"), asked, per_page=10, cap=95)
+
+    # Page 10 holds rows 91-95: the last within the cap, never 96-100.
+    assert page.number == 10
+    assert _keys(page) == ids[90:95]
+    assert (page.start_index, page.end_index) == (91, 95)
+    assert page.count is None and page.num_pages is None
+    assert (page.has_next, page.has_previous, page.limited) == (False, True, True)
+
+
+def test_the_pages_before_the_deepest_are_whole_and_lead_to_it(company_scope):
+    ids = _clients(company_scope, 120)
+    queryset = Client.objects.order_by("pk")
+
+    seen, number = [], 1
+    while True:
+        page = capped_page(queryset, number, per_page=10, cap=95)
+        seen += _keys(page)
+        if not page.has_next:
+            break
+        assert len(page) == 10 and not page.limited
+        number += 1
+
+    assert (number, seen) == (10, ids[:95])
+
+
+@pytest.mark.parametrize(("rows", "count", "limited"), [(95, 95, False), (96, None, True)])
+def test_at_and_just_above_the_cap(company_scope, rows, count, limited):
+    ids = _clients(company_scope, rows)
+
+    last = capped_page(Client.objects.order_by("pk"), "10", per_page=10, cap=95)
+
+    assert (last.count, _keys(last), last.limited, last.has_next) == (
+        count,
+        ids[90:95],
+        limited,
+        False,
+    )
+    assert last.num_pages == (10 if count else None)
+
+
+def test_a_deep_page_read_by_key_ends_at_the_cap(company_scope):
+    cap = DIRECT_BELOW + 5  # the deepest page starts at row 501: read by key first
+    ids = _clients(company_scope, cap + 15)
+
+    page = capped_page(Client.objects.order_by("pk"), "99", per_page=10, cap=cap)
+
+    assert page.number == 51
+    assert _keys(page) == ids[500:cap]
+    assert (page.end_index, page.has_next, page.limited) == (cap, False, True)
+
+
+def test_a_union_of_parts_ends_at_the_cap(company_scope):
+    ids = _clients(company_scope, 120)
+    queryset = Client.objects.order_by("id")  # the parts' order names the key (as the list's)
+    parts = [queryset.filter(number__lte=70), queryset.filter(number__gte=50)]  # overlapping
+
+    page = capped_page(queryset, "10", per_page=10, cap=95, parts=parts)
+
+    assert page.number == 10
+    assert _keys(page) == ids[90:95]
+    assert (page.count, page.has_next, page.limited) == (None, False, True)
+
+
+def test_a_cap_that_is_a_multiple_serves_whole_pages_as_before(company_scope):
+    ids = _clients(company_scope, 120)
+
+    page = capped_page(Client.objects.order_by("pk"), "99", per_page=50, cap=100)
+
+    assert page.number == 2
+    assert _keys(page) == ids[50:100]
+    assert (page.end_index, page.has_next, page.limited) == (100, False, True)
