@@ -17,8 +17,10 @@ dashboard and the client picker, against a bare view through the same
 middleware (``bench.scale_urls``) in the same run. p50, p95 and the slowest of
 ``BENCH_SCALE_ROUNDS`` requests (default 50; the dashboard ``BENCH_SCALE_DASHBOARD_ROUNDS``,
 10) after 3 warm-ups, and requests per second (rounds / their total time) as a share of
-the bare view's. ``BENCH_SCALE_ONLY=first page,search`` runs only the cases whose label
-contains one of the parts (and the bare view).
+the bare view's, measured interleaved: one bare request before each of the case's, so
+that a machine whose load changes during the run weighs on both alike.
+``BENCH_SCALE_ONLY=first page,search`` runs only the cases whose label contains one of
+the parts (and the bare view).
 
 Needs ``DATABASE_URL`` pointing at a scratch PostgreSQL database. Skipped on SQLite.
 """
@@ -44,23 +46,38 @@ ONLY = [part for part in os.environ.get("BENCH_SCALE_ONLY", "").split(",") if pa
 OWNER_EMAIL = "eier@stor.example"
 
 
-def _measure(func: Callable[[], object], rounds: int) -> tuple[float, float, float, float, float]:
-    """p50, p95 and max in ms, requests per second (``rounds`` calls after 3 warm-ups) and
-    the median of this process's CPU ms per call (steadier than wall time when the
-    machine's cores are shared; the database server's work is not in it)."""
+def _measure(
+    func: Callable[[], object], rounds: int, bare: Callable[[], object] | None = None
+) -> tuple[float, float, float, float, float, float]:
+    """p50, p95 and max in ms, requests per second (``rounds`` calls after 3 warm-ups), the
+    median of this process's CPU ms per call (steadier than wall time when the machine's
+    cores are shared; the database server's work is not in it) and, with ``bare``, the
+    bare view's requests per second measured interleaved with these calls (one bare call
+    before each), so that the ratio compares both under the same load."""
     for _ in range(3):
         func()
-    timings, cpus = [], []
-    begin = time.perf_counter()
+    timings, cpus, bare_timings = [], [], []
     for _ in range(rounds):
+        if bare is not None:
+            start = time.perf_counter()
+            bare()
+            bare_timings.append(time.perf_counter() - start)
         start, cpu = time.perf_counter(), time.process_time()
         func()
         cpus.append((time.process_time() - cpu) * 1000)
         timings.append((time.perf_counter() - start) * 1000)
-    per_second = rounds / (time.perf_counter() - begin)
+    per_second = rounds / (sum(timings) / 1000)
+    bare_per_second = rounds / sum(bare_timings) if bare_timings else per_second
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return statistics.median(timings), p95, timings[-1], per_second, statistics.median(cpus)
+    return (
+        statistics.median(timings),
+        p95,
+        timings[-1],
+        per_second,
+        statistics.median(cpus),
+        bare_per_second,
+    )
 
 
 def run() -> list[tuple[str, str, str]]:
@@ -155,22 +172,22 @@ def run() -> list[tuple[str, str, str]]:
             ("dashboard", reverse("dashboard"), {}),
             ("client picker 'nordlys'", reverse("customers:picker"), {"client_q": "nordlys"}),
         ]
-        bare_rate = None
-        for label, path, params in cases:
-            if ONLY and label != cases[0][0] and not any(part in label for part in ONLY):
+        bare_call = get(*cases[0][1:])
+        for index, (label, path, params) in enumerate(cases):
+            if ONLY and index and not any(part in label for part in ONLY):
                 continue
             rounds = DASHBOARD_ROUNDS if label == "dashboard" else ROUNDS
             status = 404 if "(404)" in label else 200
-            p50, p95, slowest, rate, cpu = _measure(get(path, params, status), rounds)
-            if bare_rate is None:
-                bare_rate = rate
+            p50, p95, slowest, rate, cpu, bare_rate = _measure(
+                get(path, params, status), rounds, bare_call if index else None
+            )
             rows.append(
                 (f"scale {label}, p50 / p95 / max", f"{p50:.1f} / {p95:.1f} / {slowest:.0f}", "ms")
             )
             rows.append((f"scale {label}, CPU of this process, median", f"{cpu:.1f}", "ms"))
             rows.append(
                 (
-                    f"scale {label}, req/s (% of bare)",
+                    f"scale {label}, req/s (% of bare, interleaved)",
                     f"{rate:.1f} ({100 * rate / bare_rate:.0f} %)",
                     "",
                 )
