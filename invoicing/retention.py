@@ -186,10 +186,9 @@ def payment_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
+        # One statement per batch: a batch is already ``BATCH_SIZE`` keys (the Target's
+        # ``batch_size``), and on PostgreSQL they are one array parameter (``keyed``).
         with retention_guards_lifted():
-            for start in range(0, len(pks), 1000):
-                keyed(plain("invoicing.Payment"), pks[start : start + 1000]).update(
-                    reference="", note="", created_by=None
-                )
+            keyed(plain("invoicing.Payment"), pks).update(reference="", note="", created_by=None)
 
     yield Target("invoicing.Payment", Action.ANONYMISE, rows, apply, parallel=True)
