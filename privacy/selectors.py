@@ -34,6 +34,7 @@ from privacy.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
     from django_stubs_ext import WithAnnotations
 
     from accounts.models import Company, User
@@ -409,6 +410,32 @@ def statement_update_pending(*, user: User) -> bool:
     if accepted is None or accepted >= current:
         return False
     return not StatementAcknowledgement.objects.filter(user=user, version=current).exists()
+
+
+# The statement version for which a session's user is known to have no update pending.
+SESSION_STATEMENT_KEY = "privacy_statement_read"
+
+
+def statement_update_pending_in_session(*, user: User, session: SessionBase | None) -> bool:
+    """``statement_update_pending``, asked once per session and statement version while
+    the answer is no (the page notice asks on every page; it was a query each, issue 15).
+    The session only remembers an answer (``SESSION_STATEMENT_KEY``); no state changes.
+
+    Why "no" cannot go stale within a version: the answer is yes only while the user's
+    latest accepted terms are older than the current statement and no acknowledgement of
+    the current one exists. Acceptances are recorded at the current version and
+    acknowledgements only added, so neither can turn a no into a yes; a new version
+    (``TERMS_VERSION``, a deploy) is a new key and asks again. Those rows are removed only
+    with the account's erasure, which ends its sessions (unusable password, inactive). A
+    "yes" is asked again on every page, so reading the statement hides the notice at once.
+    """
+    current = statement_version()
+    if session is not None and session.get(SESSION_STATEMENT_KEY) == current:
+        return False
+    pending = statement_update_pending(user=user)
+    if session is not None and not pending:
+        session[SESSION_STATEMENT_KEY] = current
+    return pending
 
 
 def daily_page_stats(*, since: datetime.date) -> list[dict[str, Any]]:

@@ -97,3 +97,27 @@ def test_the_notice_is_per_user_not_per_browser(client, owner, member, settings)
     assert NOTICE not in client.get(dashboard).content.decode()
     client.force_login(member)
     assert NOTICE in client.get(dashboard).content.decode()
+
+
+def test_the_session_remembers_no_update_but_never_a_pending_one(
+    owner, settings, django_assert_num_queries
+):
+    """``selectors.statement_update_pending_in_session``: a "no" is asked once per session
+    and statement version; a "yes" on every call, so reading the statement ends it."""
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from privacy import selectors
+
+    TermsAcceptance.objects.create(user=owner, terms_version=settings.TERMS_VERSION)
+    session = SessionStore()  # no storage of its own: the queries counted are the rule's
+    assert not selectors.statement_update_pending_in_session(user=owner, session=session)
+    with django_assert_num_queries(0):
+        assert not selectors.statement_update_pending_in_session(user=owner, session=session)
+
+    settings.TERMS_VERSION = "2999-01-01"
+    assert selectors.statement_update_pending_in_session(user=owner, session=session)
+    assert selectors.statement_update_pending_in_session(user=owner, session=session)
+    StatementAcknowledgement.objects.create(user=owner, version="2999-01-01")
+    assert not selectors.statement_update_pending_in_session(user=owner, session=session)
+    # Without a session (no middleware) it asks every time and remembers nothing.
+    assert not selectors.statement_update_pending_in_session(user=owner, session=None)
