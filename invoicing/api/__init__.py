@@ -15,9 +15,10 @@ One module per subject; import from the module (this ``__init__`` exports nothin
 
     common    limits, DATE_VALIDATORS, StateConflict (409), CompanyObjectField, check_amounts_fit
     lines     InvoiceLineSerializer, LineInputSerializer, VatBreakdownSerializer
-    invoices  InvoiceListSerializer, InvoiceSerializer (with their figures)
+    invoices  InvoiceListSerializer (+ list_rows, the columns it reads), InvoiceSerializer
     credit    CreditLineSerializer, CreditRequestSerializer
     payments  PaymentSerializer, PaymentReverseSerializer
     filters   the list filters and their OpenAPI parameters
+    pagination  DocumentPagination: the lists' pages through capped_page
     viewsets  InvoiceViewSet, CreditNoteViewSet
 """

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from api.base import query_choice, query_text
 from core.parsing import parse_id
 from customers.models import Client
+from invoicing.api.invoices import list_rows
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.selectors import (
     DEFAULT_ORDERING,
@@ -70,22 +71,14 @@ def document_selection(
     request: Request, *, company: Any, kind: str, statuses: list[str]
 ) -> InvoiceListParts:
     """The list's rows as the web list reads them (``invoice_list_parts``), for
-    ``DocumentPagination``; a draft's lines are loaded with it (its totals are computed)."""
+    ``DocumentPagination``, with the columns ``InvoiceListSerializer`` shows only."""
     params = request.query_params
     selection = invoice_list_parts(
         company=company,
         filters=_invoice_filter(params, kind=kind, statuses=statuses),
         ordering=query_choice(params, "ordering", INVOICE_ORDERINGS, default=DEFAULT_ORDERING),
     )
-    rows = selection.rows.prefetch_related(
-        Prefetch(
-            "lines",
-            queryset=InvoiceLine.objects.filter(invoice__status=Invoice.Status.DRAFT)
-            .select_related("vat_code")
-            .order_by("position"),
-        )
-    )
-    return replace(selection, rows=rows)
+    return replace(selection, rows=list_rows(selection.rows))
 
 
 def _detail_queryset(kind: str) -> QuerySet[Invoice]:

@@ -10,9 +10,15 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework import serializers
 
 from invoicing import services
+from invoicing.api.invoices import InvoiceListSerializer, list_rows
+from invoicing.models import Invoice
+from invoicing.selectors import InvoiceFilter, invoice_list
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +256,46 @@ def test_the_page_links_keep_the_query(api_client, documents):
         f"{base}?page_size=2&status=draft",
         [d["euro_draft"].pk, d["rateless_draft"].pk],
     )
+
+
+def _list_queries(api_client, **params):
+    """The queries of one list request, but the API token's own (its last use)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(INVOICES, params)
+    assert response.status_code == 200
+    sql = [query["sql"] for query in queries if "api_apitoken" not in query["sql"]]
+    return len(response.json()["results"]), sql
+
+
+def test_a_page_costs_the_same_queries_however_many_rows_it_has(api_client, documents):
+    few, few_queries = _list_queries(api_client, page_size=2)
+    many, many_queries = _list_queries(api_client, page_size=9)
+    assert (few, many) == (2, 9)
+    # Drafts on both pages (their lines are read); more drafts and more VAT codes and
+    # dates on the longer one, in the same queries.
+    assert len(few_queries) == len(many_queries)
+    assert sum("invoicing_invoiceline" in sql for sql in many_queries) == 1
+
+
+def test_a_page_without_drafts_reads_no_lines(api_client, documents):
+    rows, queries = _list_queries(api_client, status="issued")
+    assert rows == 2
+    assert not [sql for sql in queries if "invoicing_invoiceline" in sql or "vatrate" in sql]
+
+
+def test_the_written_out_row_is_what_the_declared_fields_give(documents):
+    """``InvoiceListSerializer`` writes its rows out for speed; its fields are the schema.
+    The two say the same for every kind of row (a field added to one only fails here)."""
+    invoices = list_rows(invoice_list(company=documents["draft"].company))
+    notes = list_rows(
+        invoice_list(
+            company=documents["draft"].company,
+            filters=InvoiceFilter(kind=Invoice.Kind.CREDIT_NOTE),
+        )
+    )
+    rows = [*invoices, *notes]
+    assert len(rows) == len(documents)
+    written = InvoiceListSerializer(rows, many=True).data
+    declared = InvoiceListSerializer(context={})
+    generic = [serializers.ModelSerializer.to_representation(declared, row) for row in rows]
+    assert [list(row.items()) for row in written] == [list(row.items()) for row in generic]
