@@ -568,3 +568,30 @@ def test_invoice_page_in_english_calls_its_facts_details(owner, owner_client, is
     owner.save()
     body = owner_client.get(reverse("invoicing:detail", args=[issued.pk])).content.decode()
     assert 'id="facts-heading">Details</h2>' in body
+
+
+def test_list_shows_what_is_still_open_after_payments_and_credit(
+    owner_client, company, issued, payment, draft
+):
+    """307.50 issued, 100.00 paid, 125.00 credited: 82.50 open; a draft shows no amount."""
+    url = reverse("invoicing:credit", args=[issued.pk])
+    with scope(company=company):
+        first = issued.lines.order_by("position").first()
+    data = {"mode": "partial", "credit_date": "2026-11-10", f"line_{first.pk}": "1"}
+    assert owner_client.post(url, data).status_code == 302
+    body = owner_client.get(reverse("invoicing:list")).content.decode()
+    row = body[body.index(f"/app/invoices/{issued.pk}/") :].split("</tr>")[0]
+    assert '<td class="num">307,50</td>' in row and '<td class="num">82,50</td>' in row
+    assert "Delvis betalt" in row
+    draft_row = body[body.index(f"/app/invoices/{draft.pk}/") :].split("</tr>")[0]
+    assert '<td class="num"><span class="muted">–</span></td>' in draft_row
+
+
+def test_list_status_filter_keeps_the_chosen_status(owner_client, issued):
+    body = owner_client.get(reverse("invoicing:list"), {"status": "overdue"}).content.decode()
+    assert '<option value="overdue" selected>Forfalte</option>' in body
+    assert '<option value="draft" >Utkast</option>' in body
+    assert '<option value="" >' not in body  # "Alle" stays the template's own option
+    owner_client.post("/language/", {"language": "en", "next": "/app/"})
+    body = owner_client.get(reverse("invoicing:list"), {"status": "paid"}).content.decode()
+    assert '<option value="paid" selected>Paid</option>' in body

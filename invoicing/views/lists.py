@@ -34,7 +34,8 @@ SORTS = {
     "-client": "-client",
 }
 DEFAULT_SORT = "-date"
-# What a row of the list shows (``invoicing_tags.invoice_rows``; ``balance`` is annotated).
+# What a row of the list shows (``invoicing_tags.invoice_rows``; the open balance from
+# the amounts, ``models.open_balance_of``).
 ROW_FIELDS = (
     "kind",
     "status",
@@ -45,6 +46,8 @@ ROW_FIELDS = (
     "due_date",
     "currency",
     "total_incl_vat",
+    "paid_amount",
+    "credited_amount",
     "credited_invoice_id",
 )
 
@@ -98,7 +101,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
         selection.rows,
         request.GET.get("page"),
         parts=selection.parts,
-        shape=lambda rows: rows.values_list("pk", *fields, "balance", named=True),
+        shape=lambda rows: rows.values_list("pk", *fields, named=True),
     )
     query = {
         "q": filters["q"],
@@ -132,12 +135,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             "is_credit_notes": kind == Invoice.Kind.CREDIT_NOTE,
             "today": today,
             "open_statuses": selectors.OPEN_STATUSES,
-            # str(): the choices' labels are lazy, translated again at every use.
-            "statuses": [
-                ("open", _("Åpne")),
-                ("overdue", _("Forfalte")),
-                *((value, str(label)) for value, label in Invoice.Status.choices),
-            ],
+            "statuses": [("open", _("Åpne")), ("overdue", _("Forfalte")), *Invoice.Status.choices],
             "client_picker": ClientPicker().render(
                 "client", filters["client"], attrs={"id": "id_client"}
             ),
