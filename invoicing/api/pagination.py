@@ -88,6 +88,6 @@ class DocumentPagination(api_pagination.ApiPagination):
         self.page = _DrfPage(  # type: ignore[assignment]
             page, _Counted(rows if page.count is None else page.count)
         )
-        # The deepest page ends at row 10,001 as every API list's does (``capped_page``
-        # reads a whole page there).
-        return list(page.object_list[: rows - (page.number - 1) * per_page])
+        # The deepest page ends at row 10,001 as every API list's does: ``capped_page``
+        # cuts it at the cap.
+        return list(page.object_list)
