@@ -5,6 +5,7 @@ with its reason), the numbers gapless after a mixed batch, and bad input."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -369,3 +370,49 @@ def test_a_valid_date_filter_still_issues_the_matching_drafts(owner_client, comp
     assert response.status_code == 200
     assert _numbers(drafts) == [1, 2, 3]
     assert _numbers([later]) == [None]
+
+
+# A client name longer than the search limit (100): its first 100 characters are a search
+# the list applies as given; one character more is a search it would cut to those 100.
+LONG_NAME = "Nordlys Regnskap og Revisjon " * 5  # 145 characters
+
+
+@pytest.fixture
+def long_named_drafts(company):
+    with scope(company=company):
+        client = ClientFactory(company=company, name=LONG_NAME.strip())
+        return [draft_invoice(company=company, client=client) for _ in range(2)]
+
+
+def test_a_search_longer_than_the_list_applies_issues_nothing(
+    owner_client, company, drafts, long_named_drafts
+):
+    """Cut to 100 characters the search matches the long-named client's drafts, which
+    the 101 characters the user gave do not: it is refused, never widened."""
+    search = LONG_NAME[:100] + "X"
+    assert len(search) == 101
+    url = f"{URL}?{urlencode({'status': 'draft', 'q': search})}"
+
+    for data in ({"scope": "filter"}, {"scope": "filter", "confirm": "1"}):
+        response = owner_client.post(url, data)
+
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert "Søket i filteret er lengre enn 100 tegn." in text
+        assert "Ingenting er utstedt." in text
+        assert "Du utsteder" not in text
+    assert _all_drafts_are_drafts()
+
+
+def test_a_search_of_the_limit_issues_the_matching_drafts(
+    owner_client, company, drafts, long_named_drafts
+):
+    search = LONG_NAME[:100]
+    assert len(search) == 100
+    url = f"{URL}?{urlencode({'status': 'draft', 'q': search})}"
+
+    response = owner_client.post(url, {"scope": "filter", "confirm": "1"})
+
+    assert response.status_code == 200
+    assert set(_numbers(long_named_drafts)) == {1, 2}
+    assert _numbers(drafts) == [None, None, None]

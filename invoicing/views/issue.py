@@ -19,7 +19,7 @@ from invoicing import selectors, services
 from invoicing.forms import IssueSelectedForm
 from invoicing.models import Invoice
 from invoicing.views.common import _actor, _get_invoice
-from invoicing.views.lists import _list_filters
+from invoicing.views.lists import SEARCH_MAX_LENGTH, _list_filters
 
 
 @editor_view
@@ -65,8 +65,10 @@ def _unapplied_filter_errors(request: HttpRequest, filters: dict[str, Any]) -> l
     The list may drop it: it shows what it lists, the filter's field empty. Issuing
     "every draft that matches" must not: a dropped client or date widens the selection,
     up to every draft of the company (a client of another company, after switching
-    company in another tab, or an edited address). So a value given that the list's
-    rule cannot apply refuses the whole request; nothing is issued.
+    company in another tab, or an edited address), and so does a search longer than
+    ``SEARCH_MAX_LENGTH`` (the list applies it cut short, which matches more). So a value
+    given that the list's rule cannot apply as given refuses the whole request; nothing
+    is issued.
     """
     get = request.GET
     errors: list[str] = []
@@ -80,6 +82,10 @@ def _unapplied_filter_errors(request: HttpRequest, filters: dict[str, Any]) -> l
             errors.append(
                 _("«%(value)s» i filteret er ikke en gyldig dato.") % {"value": value[:20]}
             )
+    if len(get.get("q", "").strip()) > SEARCH_MAX_LENGTH:
+        errors.append(
+            _("Søket i filteret er lengre enn %(max)s tegn.") % {"max": SEARCH_MAX_LENGTH}
+        )
     if errors:
         errors.append(_("Ingenting er utstedt. Gå tilbake til utkastene og velg filteret på nytt."))
     return errors

@@ -34,6 +34,9 @@ SORTS = {
     "-client": "-client",
 }
 DEFAULT_SORT = "-date"
+# The longest text search the list applies: a longer one is cut to this (the list shows
+# what it lists); "issue all matching" refuses it instead (``views/issue.py``).
+SEARCH_MAX_LENGTH = 100
 # What a row of the list shows (``invoicing_tags.invoice_rows``; the open balance from
 # the amounts, ``models.open_balance_of``).
 ROW_FIELDS = (
@@ -59,7 +62,7 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
     client_id = parse_id(get.get("client", ""))
     client = Client.objects.filter(pk=client_id).first() if client_id else None
     return {
-        "q": get.get("q", "").strip()[:100],
+        "q": get.get("q", "").strip()[:SEARCH_MAX_LENGTH],
         "status": status if status in STATUS_FILTERS else "",
         "client": client,
         "date_from": parse_date(get.get("date_from", "")[:10]),
