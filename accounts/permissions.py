@@ -25,9 +25,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_otp import device_classes, devices_for_user, user_has_device
+from django_otp import devices_for_user, user_has_device
 
 from accounts.models import EDITOR_ROLES, MANAGER_ROLES, Company, Membership, Role, User
+from accounts.selectors import second_factor_statement
 
 SESSION_REAUTH_KEY = "reauthenticated_at"
 
@@ -162,34 +163,31 @@ def otp_verified(user: AbstractBaseUser | AnonymousUser) -> bool:
     return is_verified is not None and bool(is_verified())
 
 
-@functools.cache
-def _second_factor_sql() -> tuple[str, int]:
-    """The statement of ``has_second_factor`` and how many device kinds it asks: built once
-    per process (the installed device models and the database do not change while it runs).
-    Building it with the ORM on every page (looking the device models up among every app's
-    models, then a union of querysets) was ~1,100 function calls per app page (issue 15)."""
-    quote = connection.ops.quote_name
-    tables = [model._meta.db_table for model in device_classes()]
-    # Table names from the models' metadata, quoted; the values are parameters.
-    sql = " UNION ALL ".join(
-        f"SELECT 1 FROM {quote(table)} WHERE {quote('user_id')} = %s"  # noqa: S608
-        f" AND {quote('confirmed')} = %s"
-        for table in tables
-    )
-    return (f"{sql} LIMIT 1" if tables else ""), len(tables)
-
-
 def has_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
     """``django_otp.user_has_device`` (a confirmed device of any kind) in one query, not one
-    per device kind: every page of the app asks it (issue 15)."""
+    per device kind (``accounts.selectors.second_factor_statement``)."""
     if not user.is_authenticated:
         return False
-    sql, kinds = _second_factor_sql()
+    sql, kinds = second_factor_statement("%s")
     if not kinds:
         return False
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, True] * kinds)
+        cursor.execute(f"{sql} LIMIT 1", [user.pk, True] * kinds)
         return cursor.fetchone() is not None
+
+
+def _request_has_second_factor(request: HttpRequest) -> bool:
+    """``has_second_factor`` of the request's user, from the active membership's query
+    when the middleware made one (``active_membership_for``): no query of its own."""
+    membership = getattr(request, "membership", None)
+    known = getattr(membership, "user_has_second_factor", None)
+    if (
+        isinstance(membership, Membership)
+        and membership.user_id == request.user.pk
+        and (isinstance(known, bool))
+    ):
+        return known
+    return has_second_factor(request.user)
 
 
 def login_gate(request: HttpRequest) -> HttpResponse | None:
@@ -197,8 +195,8 @@ def login_gate(request: HttpRequest) -> HttpResponse | None:
     user = request.user
     if not user.is_authenticated:
         return _redirect_with_next(settings.LOGIN_URL, request)
-    # A session that passed the second factor has a device: no query for it.
-    if not otp_verified(user) and has_second_factor(user):
+    # A session that passed the second factor has a device: no need to ask.
+    if not otp_verified(user) and _request_has_second_factor(request):
         return _redirect_with_next("accounts:otp_verify", request)
     return None
 
@@ -257,7 +255,7 @@ def company_view(
             membership: Membership | None = getattr(request, "membership", None)
             if membership is None:
                 return redirect("accounts:no_company")
-            if membership.company.require_two_factor and not has_second_factor(request.user):
+            if membership.company.require_two_factor and not _request_has_second_factor(request):
                 return _redirect_with_next("accounts:two_factor_setup", request)
             if allowed is not None and membership.role not in allowed:
                 raise PermissionDenied(missing_role_message(allowed, membership.get_role_display()))

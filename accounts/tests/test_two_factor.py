@@ -164,3 +164,19 @@ def test_has_second_factor_counts_confirmed_devices_of_every_kind(person):
     assert both() == (False, False)
     TOTPDevice.objects.filter(user=person).update(confirmed=True)
     assert both() == (True, True)
+
+
+def test_an_app_page_knows_the_second_factor_from_the_membership_query(person_client, person):
+    """The login gate of an app page reads "has a second factor" from the active
+    membership's query (no device query of its own), and a device added since the session
+    began still sends the session to the code prompt on its next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert person_client.get("/app/invoices/").status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT 1 FROM "otp_')]
+    assert any("user_has_second_factor" in q["sql"] for q in queries.captured_queries)
+    StaticDevice.objects.create(user=person, name="backup", confirmed=True)
+    response = person_client.get("/app/invoices/")
+    assert response.status_code == 302 and "/verify/" in response["Location"]
