@@ -20,7 +20,7 @@ middleware (``bench.scale_urls``) in the same run. p50, p95 and the slowest of
 the bare view's, measured interleaved: one bare request before each of the case's, so
 that a machine whose load changes during the run weighs on both alike.
 ``BENCH_SCALE_ONLY=first page,search`` runs only the cases whose label contains one of
-the parts (and the bare view).
+the parts, in any letter case (and the bare view).
 
 Needs ``DATABASE_URL`` pointing at a scratch PostgreSQL database. Skipped on SQLite.
 """
@@ -42,7 +42,8 @@ ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "50"))
 # The dashboard takes seconds at 1 M invoices: fewer rounds keep the run short.
 DASHBOARD_ROUNDS = int(os.environ.get("BENCH_SCALE_DASHBOARD_ROUNDS", "10"))
 # Comma-separated parts of case labels to run (default: all), e.g. "bare,first page".
-ONLY = [part for part in os.environ.get("BENCH_SCALE_ONLY", "").split(",") if part]
+ONLY = [part.strip().lower() for part in os.environ.get("BENCH_SCALE_ONLY", "").split(",")]
+ONLY = [part for part in ONLY if part]
 OWNER_EMAIL = "eier@stor.example"
 
 
@@ -174,7 +175,7 @@ def run() -> list[tuple[str, str, str]]:
         ]
         bare_call = get(*cases[0][1:])
         for index, (label, path, params) in enumerate(cases):
-            if ONLY and index and not any(part in label for part in ONLY):
+            if ONLY and index and not any(part in label.lower() for part in ONLY):
                 continue
             rounds = DASHBOARD_ROUNDS if label == "dashboard" else ROUNDS
             status = 404 if "(404)" in label else 200
