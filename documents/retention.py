@@ -33,10 +33,10 @@ def document_targets(ctx: Context) -> Iterable[Target]:
     )
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        for start in range(0, len(pks), 1000):
-            chunk = plain("documents.StoredDocument").filter(pk__in=pks[start : start + 1000])
-            files = [row.file for row in chunk if row.file]
-            chunk.delete()
-            transaction.on_commit(functools.partial(files_delete, files))
+        # One batch of ``BATCH_SIZE`` keys: its rows, then their files once committed.
+        rows = plain("documents.StoredDocument").filter(pk__in=pks)
+        files = [row.file for row in rows if row.file]
+        rows.delete()
+        transaction.on_commit(functools.partial(files_delete, files))
 
     yield Target("documents.StoredDocument", Action.DELETE, rows, apply)

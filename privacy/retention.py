@@ -117,10 +117,11 @@ def invitation_targets(ctx: Context) -> Iterable[Target]:
 def _redact_audit(pks: list[Any], ctx: Context) -> None:
     from core.models import AuditEntry
 
-    for start in range(0, len(pks), 1000):
-        keyed(AuditEntry.objects.all(), pks[start : start + 1000])._redact(
-            actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
-        )
+    # One statement per batch: a batch is already ``BATCH_SIZE`` keys (the targets below
+    # keep the default ``batch_size``), one array parameter on PostgreSQL (``keyed``).
+    keyed(AuditEntry.objects.all(), pks)._redact(
+        actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
+    )
 
 
 def audit_targets(ctx: Context) -> Iterable[Target]:
@@ -201,10 +202,8 @@ def anonymous_consent_targets(ctx: Context) -> Iterable[Target]:
     def apply(pks: list[Any], ctx: Context) -> None:
         from privacy.models import ConsentRecord
 
-        for start in range(0, len(pks), 1000):
-            ConsentRecord.objects.filter(pk__in=pks[start : start + 1000])._redact(
-                visitor_id="", redacted_at=ctx.now
-            )
+        # One statement per batch: a batch is already ``BATCH_SIZE`` keys.
+        ConsentRecord.objects.filter(pk__in=pks)._redact(visitor_id="", redacted_at=ctx.now)
 
     yield Target("privacy.ConsentRecord", Action.ANONYMISE, rows, apply)
 
@@ -219,22 +218,22 @@ def left_company_targets(ctx: Context) -> Iterable[Target]:
     rows = rows.exclude(organization_number__startswith="X")
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        for start in range(0, len(pks), 1000):
-            plain("accounts.Company").filter(pk__in=pks[start : start + 1000]).update(
-                name=ANONYMISED_NAME,
-                # Unique and never a valid org.nr (those are 9 digits): "X" + the id.
-                organization_number=Concat(
-                    Value("X"), LPad(Cast("pk", models.CharField()), 8, Value("0"))
-                ),
-                address_line="",
-                postcode="",
-                city="",
-                bank_account="",
-                iban="",
-                bic="",
-                email="",
-                phone="",
-                website="",
-            )
+        # One statement per batch: a batch is already ``BATCH_SIZE`` keys.
+        plain("accounts.Company").filter(pk__in=pks).update(
+            name=ANONYMISED_NAME,
+            # Unique and never a valid org.nr (those are 9 digits): "X" + the id.
+            organization_number=Concat(
+                Value("X"), LPad(Cast("pk", models.CharField()), 8, Value("0"))
+            ),
+            address_line="",
+            postcode="",
+            city="",
+            bank_account="",
+            iban="",
+            bic="",
+            email="",
+            phone="",
+            website="",
+        )
 
     yield Target("accounts.Company", Action.ANONYMISE, rows, apply)

@@ -150,7 +150,11 @@ def keyed(rows: _Rows, pks: list[Any]) -> _Rows:
 
 
 def deleter(label: str) -> Callable[[list[Any], Context], None]:
-    """An ``apply`` that deletes the rows."""
+    """An ``apply`` that deletes the rows.
+
+    In chunks of 1,000 keys: a target's batch is ``BATCH_SIZE`` keys (one chunk), but the
+    web-analytics target (``privacy.retention.analytics_targets``, ``batch_size=None``)
+    hands it every expired page view at once."""
 
     def apply(pks: list[Any], ctx: Context) -> None:
         for start in range(0, len(pks), 1000):
@@ -160,11 +164,11 @@ def deleter(label: str) -> Callable[[list[Any], Context], None]:
 
 
 def updater(label: str, **values: Any) -> Callable[[list[Any], Context], None]:
-    """An ``apply`` that sets ``values`` on the rows (``update``: ``updated_at`` stays)."""
+    """An ``apply`` that sets ``values`` on the rows (``update``: ``updated_at`` stays), one
+    statement per batch (a target's batch is already ``BATCH_SIZE`` keys)."""
 
     def apply(pks: list[Any], ctx: Context) -> None:
-        for start in range(0, len(pks), 1000):
-            plain(label).filter(pk__in=pks[start : start + 1000]).update(**values)
+        plain(label).filter(pk__in=pks).update(**values)
 
     return apply
 
