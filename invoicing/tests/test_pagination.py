@@ -92,6 +92,20 @@ def test_a_union_of_parts_ends_at_the_cap(company_scope):
     assert (page.count, page.has_next, page.limited) == (None, False, True)
 
 
+def test_a_union_with_a_part_that_joins_pages_the_same(company_scope):
+    # The parts' conditions are compiled once for the count and the keys; a part that
+    # reads another table (here the company's name) goes through the ORM's union instead.
+    ids = _clients(company_scope, 120)
+    queryset = Client.objects.order_by("id")
+    own = [queryset.filter(number__lte=70), queryset.filter(number__gte=50)]
+    joined = [own[0], queryset.filter(company__name=company_scope.name, number__gte=50)]
+
+    pages = [capped_page(queryset, "2", per_page=10, cap=95, parts=p) for p in (own, joined)]
+
+    assert [_keys(page) for page in pages] == [ids[10:20], ids[10:20]]
+    assert [(page.count, page.has_next) for page in pages] == [(None, True), (None, True)]
+
+
 def test_a_cap_that_is_a_multiple_serves_whole_pages_as_before(company_scope):
     ids = _clients(company_scope, 120)
 
