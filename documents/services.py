@@ -282,7 +282,9 @@ def _write_file(item: _Pending) -> StoredDocument:
     """The unsaved row of ``item`` with its file in the storage.
 
     The name holds the invoice id and the SHA-256, so an identical file left by a run that
-    died before its commit is reused rather than stored a second time."""
+    died before its commit is reused rather than stored a second time. A file under that
+    name with other bytes can only be this content cut short (a run killed while writing
+    it): it is replaced, not left beside a second copy under another name."""
     digest = item.sha256
     row = StoredDocument(
         company=item.invoice.company,
@@ -299,6 +301,7 @@ def _write_file(item: _Pending) -> StoredDocument:
             if hashlib.sha256(handle.read()).hexdigest() == digest:
                 row.file.name = path
                 return row
+        storage.delete(path)
     row.file.save(filename, ContentFile(item.content), save=False)
     return row
 

@@ -120,3 +120,29 @@ def test_a_run_that_died_before_its_commit_leaves_no_second_copy(company_scope, 
     assert services.issued_documents_store_many(company=company_scope, invoice_ids=ids) == 6
     assert _files(media, company_scope) == left  # the files found were reused
     assert sorted(r.file_name.rsplit("/", 1)[1] for r in StoredDocument.objects.all()) == left
+
+
+def test_a_file_cut_short_by_a_killed_run_is_replaced_not_left_beside_a_copy(
+    company_scope, media, monkeypatch
+):
+    """A worker killed while writing a file leaves it partly written under its final name:
+    the next run writes it whole under that name, and no other file stays behind."""
+    chunk = _issued(company_scope, 2)
+    ids = [i.pk for i in chunk]
+    real = services._insert_missing
+
+    def dies(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(services, "_insert_missing", dies)
+    with pytest.raises(SystemExit):
+        services.issued_documents_store_many(company=company_scope, invoice_ids=ids)
+    names = _files(media, company_scope)
+    cut = media / "documents" / str(company_scope.pk) / names[0]
+    cut.write_bytes(cut.read_bytes()[:100])  # as if the process died mid-write
+
+    monkeypatch.setattr(services, "_insert_missing", real)
+    assert services.issued_documents_store_many(company=company_scope, invoice_ids=ids) == 4
+    assert _files(media, company_scope) == names
+    for row in StoredDocument.objects.all():
+        row.read()  # whole again: the bytes match the SHA-256 in the row
