@@ -50,15 +50,23 @@ def analytics_targets(ctx: Context) -> Iterable[Target]:
         stat = model("privacy.DailyPageStat")
         rows = page_view._default_manager.filter(pk__in=pks)
         # The anonymous day counts survive the raw events (privacy's daily task makes them
-        # too; this keeps them if it did not run).
-        for row in rows.values("day", "path").annotate(
+        # too; this keeps them if it did not run): one INSERT of the missing days and
+        # paths; a day the task already counted keeps its counts (the unique day + path).
+        counts = rows.values("day", "path").annotate(
             views=Count("id"), visitors=Count("visitor_hash", distinct=True)
-        ):
-            stat._default_manager.get_or_create(
-                day=row["day"],
-                path=row["path"],
-                defaults={"page_views": row["views"], "unique_visitors": row["visitors"]},
-            )
+        )
+        stat._default_manager.bulk_create(
+            [
+                stat(
+                    day=row["day"],
+                    path=row["path"],
+                    page_views=row["views"],
+                    unique_visitors=row["visitors"],
+                )
+                for row in counts
+            ],
+            ignore_conflicts=True,
+        )
         deleter("privacy.PageView")(pks, ctx)
 
     yield Target(

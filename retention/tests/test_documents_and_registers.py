@@ -203,3 +203,22 @@ def test_retention_runs_page_shows_the_deletion_log(officer):
     report = retention_run()
     html = client_for(officer).get(reverse("retention_staff:runs")).content.decode()
     assert str(report.run_id) in html and "analytics_raw" in html
+
+
+def test_expired_page_views_leave_day_counts_and_keep_counts_already_made():
+    """The raw page views past 30 days go; their day and path counts stay: the ones the
+    daily task made are kept as they are, the missing ones are made from the events."""
+    from privacy.models import DailyPageStat, PageView
+    from retention.services import retention_run
+
+    old = timezone.localdate() - datetime.timedelta(days=45)
+    for path, visitor in [("/", "a"), ("/", "a"), ("/", "b"), ("/plans/", "c")]:
+        PageView.objects.create(day=old, path=path, visitor_hash=visitor)
+    DailyPageStat.objects.create(day=old, path="/", page_views=7, unique_visitors=5)
+    retention_run()
+    assert not PageView.objects.filter(day=old).exists()
+    counts = {
+        (stat.path, stat.page_views, stat.unique_visitors)
+        for stat in DailyPageStat.objects.filter(day=old)
+    }
+    assert counts == {("/", 7, 5), ("/plans/", 1, 1)}
