@@ -126,40 +126,51 @@ def capped_page(
     # page's ~33,300 Python function calls. Parts the SQL below cannot express go through
     # the ORM as before.
     compiled = _compiled(parts) if union else None
-    if compiled is not None:
-        counted = compiled.count(cap + 1)
-    elif union:
-        ids = [part.order_by().values_list("pk") for part in parts]
-        counted = _union(ids, cap + 1)[: cap + 1].count()
-    else:
-        counted = queryset.order_by().values("pk")[: cap + 1].count()
-    count = counted if counted <= cap else None
+
+    def counted() -> int:
+        """Rows of the selection, counted up to ``cap + 1``."""
+        if compiled is not None:
+            return compiled.count(cap + 1)
+        if union:
+            ids = [part.order_by().values_list("pk") for part in parts]
+            return _union(ids, cap + 1)[: cap + 1].count()
+        return queryset.order_by().values("pk")[: cap + 1].count()
+
+    def rows_from(offset: int) -> list[Any]:
+        """The page's rows from ``offset``, and the first of the next page if any."""
+        if not union and offset < DIRECT_BELOW:
+            # A shallow page: its rows in one query, walking the same index.
+            return list(shaped(queryset)[offset : offset + per_page + 1])
+        # Deferred join: walk the index for the page's primary keys only, then load those
+        # rows (with their joins) by key. OFFSET over 25,000 index entries is cheap; over
+        # 25,000 joined rows it is not.
+        if union:
+            ordering = [str(name) for name in parts[0].query.order_by]
+            fields = [name.removeprefix("-") for name in ordering]
+            at = fields.index("id")
+            if compiled is not None:
+                merged = compiled.keys(ordering, offset, offset + per_page + 1)
+            else:
+                keyed = [part.values_list(*fields) for part in parts]
+                union_of = _union(keyed, offset + per_page + 1).order_by(*ordering)
+                merged = list(union_of[offset : offset + per_page + 1])
+            keys = [row[at] for row in merged]
+        else:
+            keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
+        by_key = {row.pk: row for row in shaped(queryset.order_by().filter(pk__in=keys))}
+        return [by_key[key] for key in keys if key in by_key]
+
+    if number == 1:
+        # The first page before the count: when it holds every row, their number is the
+        # count, and a short list (most filtered ones) needs no count query.
+        rows = rows_from(0)
+        total = len(rows) if len(rows) <= per_page else counted()
+        return _page(rows, 1, per_page, deepest, total if total <= cap else None, cap)
+    total = counted()
+    count = total if total <= cap else None
     if count is not None:
         number = min(number, max(1, -(-count // per_page)))
-    offset = (number - 1) * per_page
-    if not union and offset < DIRECT_BELOW:
-        # A shallow page: its rows in one query, walking the same index.
-        rows = list(shaped(queryset)[offset : offset + per_page + 1])
-        return _page(rows, number, per_page, deepest, count, cap)
-    # Deferred join: walk the index for the page's primary keys only, then load those
-    # rows (with their joins) by key. OFFSET over 25,000 index entries is cheap; over
-    # 25,000 joined rows it is not.
-    if union:
-        ordering = [str(name) for name in parts[0].query.order_by]
-        fields = [name.removeprefix("-") for name in ordering]
-        at = fields.index("id")
-        if compiled is not None:
-            merged = compiled.keys(ordering, offset, offset + per_page + 1)
-        else:
-            keyed = [part.values_list(*fields) for part in parts]
-            union_of = _union(keyed, offset + per_page + 1).order_by(*ordering)
-            merged = list(union_of[offset : offset + per_page + 1])
-        keys = [row[at] for row in merged]
-    else:
-        keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
-    by_key = {row.pk: row for row in shaped(queryset.order_by().filter(pk__in=keys))}
-    rows = [by_key[key] for key in keys if key in by_key]
-    return _page(rows, number, per_page, deepest, count, cap)
+    return _page(rows_from((number - 1) * per_page), number, per_page, deepest, count, cap)
 
 
 def _unshaped(queryset: QuerySet[Any]) -> QuerySet[Any]:

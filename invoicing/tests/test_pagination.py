@@ -114,3 +114,24 @@ def test_a_cap_that_is_a_multiple_serves_whole_pages_as_before(company_scope):
     assert page.number == 2
     assert _keys(page) == ids[50:100]
     assert (page.end_index, page.has_next, page.limited) == (100, False, True)
+
+
+@pytest.mark.parametrize(("rows", "count_queries"), [(0, 0), (7, 0), (10, 0), (11, 1), (30, 1)])
+def test_a_first_page_holding_every_row_counts_them_without_a_query(
+    company_scope, rows, count_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ids = _clients(company_scope, rows)
+    with CaptureQueriesContext(connection) as queries:
+        page = capped_page(Client.objects.order_by("pk"), 1, per_page=10, cap=95)
+    assert sum("COUNT(" in q["sql"] for q in queries.captured_queries) == count_queries
+    assert page.count == rows and _keys(page) == ids[:10]
+    assert page.num_pages == max(1, -(-rows // 10)) and page.has_next == (rows > 10)
+
+
+def test_a_first_page_above_a_cap_smaller_than_the_page(company_scope):
+    ids = _clients(company_scope, 7)
+    page = capped_page(Client.objects.order_by("pk"), 1, per_page=10, cap=5)
+    assert _keys(page) == ids[:5] and page.count is None and page.limited
