@@ -60,29 +60,28 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _unapplied_filter_errors(request: HttpRequest, filters: dict[str, Any]) -> list[str]:
-    """What in the query string ``_list_filters`` could not apply (it drops such a value).
+    """Why "every draft that matches" cannot be issued with these filters, if it cannot.
 
-    The list may drop it: it shows what it lists, the filter's field empty. Issuing
-    "every draft that matches" must not: a dropped client or date widens the selection,
-    up to every draft of the company (a client of another company, after switching
-    company in another tab, or an edited address), and so does a search longer than
-    ``SEARCH_MAX_LENGTH`` (the list applies it cut short, which matches more). So a value
-    given that the list's rule cannot apply as given refuses the whole request; nothing
-    is issued.
+    The list may drop a value it cannot apply (``_list_filters``' ``unapplied``): it shows
+    what it lists, the filter's field empty. Issuing must not: a dropped client or date
+    widens the selection, up to every draft of the company (a client of another company,
+    after switching company in another tab, or an edited address), and so does a search
+    cut short (it matches more). So such a value refuses the whole request, as does a
+    status other than drafts; nothing is issued.
     """
-    get = request.GET
+    unapplied = filters["unapplied"]
     errors: list[str] = []
-    if get.get("status", "") and filters["status"] != Invoice.Status.DRAFT:
+    if "status" in unapplied or filters["status"] not in ("", Invoice.Status.DRAFT):
         errors.append(_("Bare utkast kan utstedes: filteret må vise utkast."))
-    if get.get("client", "").strip() and filters["client"] is None:
+    if "client" in unapplied:
         errors.append(_("Kunden i filteret finnes ikke i dette firmaet."))
     for key in ("date_from", "date_to"):
-        value = get.get(key, "").strip()
-        if value and filters[key] is None:
+        if key in unapplied:
+            value = request.GET.get(key, "").strip()
             errors.append(
                 _("«%(value)s» i filteret er ikke en gyldig dato.") % {"value": value[:20]}
             )
-    if len(get.get("q", "").strip()) > SEARCH_MAX_LENGTH:
+    if "q" in unapplied:
         errors.append(
             _("Søket i filteret er lengre enn %(max)s tegn.") % {"max": SEARCH_MAX_LENGTH}
         )

@@ -56,19 +56,32 @@ ROW_FIELDS = (
 
 
 def _list_filters(request: HttpRequest) -> dict[str, Any]:
+    """The list's filters from the query string. A value it cannot apply as given is
+    dropped (a longer search cut to ``SEARCH_MAX_LENGTH``), and named in ``unapplied``:
+    the list shows what it lists, "issue all matching" refuses (``views/issue.py``)."""
     get = request.GET
     status = get.get("status", "")
     sort = get.get("sort", DEFAULT_SORT)
     client_id = parse_id(get.get("client", ""))
     client = Client.objects.filter(pk=client_id).first() if client_id else None
-    return {
-        "q": get.get("q", "").strip()[:SEARCH_MAX_LENGTH],
+    search = get.get("q", "").strip()
+    filters: dict[str, Any] = {
+        "q": search[:SEARCH_MAX_LENGTH],
         "status": status if status in STATUS_FILTERS else "",
         "client": client,
         "date_from": parse_date(get.get("date_from", "")[:10]),
         "date_to": parse_date(get.get("date_to", "")[:10]),
         "sort": sort if sort in SORTS else DEFAULT_SORT,
     }
+    given = {
+        "q": len(search) > SEARCH_MAX_LENGTH,
+        "status": bool(status) and not filters["status"],
+        "client": bool(get.get("client", "").strip()) and client is None,
+        "date_from": bool(get.get("date_from", "").strip()) and filters["date_from"] is None,
+        "date_to": bool(get.get("date_to", "").strip()) and filters["date_to"] is None,
+    }
+    filters["unapplied"] = frozenset(name for name, dropped in given.items() if dropped)
+    return filters
 
 
 def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
