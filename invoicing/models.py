@@ -18,7 +18,7 @@ issue, and only through the services.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -496,13 +496,7 @@ class Invoice(TenantModel):
     @property
     def open_balance(self) -> Decimal:
         """What the client still owes on this invoice (0 for drafts and credit notes)."""
-        return open_balance_of(
-            kind=self.kind,
-            status=self.status,
-            total_incl_vat=self.total_incl_vat,
-            paid_amount=self.paid_amount,
-            credited_amount=self.credited_amount,
-        )
+        return open_balance_of(self)
 
     def is_overdue(self, *, today: Any) -> bool:
         return self.open_balance > 0 and self.due_date < today
@@ -555,21 +549,25 @@ class Invoice(TenantModel):
         return super().delete(*args, **kwargs)
 
 
-def open_balance_of(
-    *,
-    kind: str,
-    status: str,
-    total_incl_vat: Decimal,
-    paid_amount: Decimal,
-    credited_amount: Decimal,
-) -> Decimal:
-    """What the client still owes on an invoice with these values (``Invoice.open_balance``;
-    0 for drafts and credit notes). A function of the columns so that a list reading only
-    the columns it shows applies the same rule; ``selectors._open_balance_expression`` is
-    its SQL for sums and sorting."""
-    if status == Invoice.Status.DRAFT or kind == Invoice.Kind.CREDIT_NOTE:
+class InvoiceAmounts(Protocol):
+    """What the open balance is computed from: an ``Invoice``, or a list row with the same
+    names (``values_list(..., named=True)``)."""
+
+    kind: str
+    status: str
+    total_incl_vat: Decimal
+    paid_amount: Decimal
+    credited_amount: Decimal
+
+
+def open_balance_of(invoice: InvoiceAmounts) -> Decimal:
+    """What the client still owes on ``invoice`` (``Invoice.open_balance``; 0 for drafts
+    and credit notes). It takes a row as well as a model so that a list reading only the
+    columns it shows applies the same rule; ``selectors._open_balance_expression`` is its
+    SQL for sums and sorting."""
+    if invoice.status == Invoice.Status.DRAFT or invoice.kind == Invoice.Kind.CREDIT_NOTE:
         return ZERO
-    return total_incl_vat - paid_amount - credited_amount
+    return invoice.total_incl_vat - invoice.paid_amount - invoice.credited_amount
 
 
 _M = TypeVar("_M", bound=models.Model)

@@ -151,19 +151,7 @@ def invoice_rows(
         is_open = status in open_statuses
         balance = ""
         if not is_credit_notes:
-            shown = (
-                money(
-                    open_balance_of(
-                        kind=invoice.kind,
-                        status=status,
-                        total_incl_vat=invoice.total_incl_vat,
-                        paid_amount=invoice.paid_amount,
-                        credited_amount=invoice.credited_amount,
-                    )
-                )
-                if is_open
-                else ""
-            )
+            shown = money(open_balance_of(invoice)) if is_open else ""
             balance = f'<td class="num">{shown}</td>'
         overdue = (
             f' <span class="badge badge-danger">{overdue_label}</span>'
