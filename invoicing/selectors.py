@@ -50,6 +50,7 @@ from invoicing.models import (
     NumberSeries,
     Payment,
 )
+from invoicing.pagination import PerValue
 
 OPEN_STATUSES = Invoice.OPEN_STATUSES
 
@@ -186,9 +187,10 @@ class InvoiceFilter:
 
 def _invoice_selection(
     *, company: Company, filters: InvoiceFilter, today: datetime.date | None
-) -> tuple[QuerySet[Invoice], list[Q]]:
-    """The invoices every filter but the text search selects, and the search's alternatives
-    (a row matches the search when it matches one of them; none: no search)."""
+) -> tuple[QuerySet[Invoice], list[Q], tuple[int, ...]]:
+    """The invoices every filter but the text search selects, the search's alternatives
+    (a row matches the search when it matches one of them; none: no search) and, when the
+    first alternative is "the client is one of these", those clients' ids."""
     today = today or timezone.localdate()
     invoices = Invoice.objects.filter(company=company, kind=filters.kind)
     if filters.status:
@@ -208,7 +210,7 @@ def _invoice_selection(
         invoices = invoices.exclude(overdue_q)
     search = filters.search.strip()
     if not search:
-        return invoices, []
+        return invoices, [], ()
     digits = search.replace(" ", "")
     if is_digits(digits):
         # A number: exact matches on indexed columns only (fast at any size).
@@ -216,7 +218,7 @@ def _invoice_selection(
         number = parse_int(digits, min_value=1, max_value=ID_MAX)
         if number is not None:
             conditions.append(Q(number=number))
-        return invoices, conditions
+        return invoices, conditions, ()
     # Text: clients by name and the references. On PostgreSQL each of these is a
     # (company, UPPER(column)) trigram GIN index (customers/0005, invoicing/0013), so a
     # search reads matching rows only; SQLite scans the company's rows.
@@ -231,7 +233,7 @@ def _invoice_selection(
         _contains(field, search)
         for field in ("our_reference", "their_reference", "buyer_reference", "order_number")
     ]
-    return invoices, conditions
+    return invoices, conditions, tuple(client_ids) if matching is client_ids else ()
 
 
 def _ordered(invoices: QuerySet[Invoice], ordering: str) -> QuerySet[Invoice]:
@@ -258,7 +260,7 @@ def invoice_list(
     A page of a searched list is faster through ``invoice_list_parts`` (same rows): every
     list that pages (web and API) reads through it.
     """
-    invoices, conditions = _invoice_selection(
+    invoices, conditions, _ = _invoice_selection(
         company=company, filters=filters or InvoiceFilter(), today=today
     )
     if conditions:
@@ -280,7 +282,7 @@ class InvoiceListParts:
     """
 
     rows: QuerySet[Invoice]
-    parts: list[QuerySet[Invoice]]
+    parts: list[QuerySet[Invoice] | PerValue]
 
 
 def invoice_list_parts(
@@ -292,7 +294,7 @@ def invoice_list_parts(
 ) -> InvoiceListParts:
     """``invoice_list`` (same arguments, same rows, same order) in parts; see
     ``InvoiceListParts``."""
-    invoices, conditions = _invoice_selection(
+    invoices, conditions, client_ids = _invoice_selection(
         company=company, filters=filters or InvoiceFilter(), today=today
     )
     # No ``balance`` annotation: the lists read the amounts (``models.open_balance_of``),
@@ -304,7 +306,13 @@ def invoice_list_parts(
         # Sorted by the client's name: the parts' union can sort by its own columns only.
         rows = rows.filter(functools.reduce(operator.or_, conditions))
         return InvoiceListParts(rows=rows, parts=[rows])
-    parts = [_ordered(invoices.filter(condition), ordering) for condition in conditions]
+    parts: list[QuerySet[Invoice] | PerValue] = [
+        _ordered(invoices.filter(condition), ordering) for condition in conditions
+    ]
+    if client_ids:
+        # The matching clients' invoices client by client, each through the index on
+        # (company, client, kind, date, number, id): a page of rows per client.
+        parts[0] = PerValue(_ordered(invoices, ordering), "client", client_ids)
     return InvoiceListParts(rows=rows, parts=parts)
 
 

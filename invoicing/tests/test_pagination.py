@@ -5,9 +5,12 @@ union of parts), on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from django.db.models import F, Q, Value
+from django.db.models.functions import NullIf
+from django.db.models.lookups import GreaterThan
 
 from customers.models import Client
-from invoicing.pagination import DIRECT_BELOW, capped_page
+from invoicing.pagination import DIRECT_BELOW, PerValue, capped_page
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +138,45 @@ def test_a_first_page_above_a_cap_smaller_than_the_page(company_scope):
     ids = _clients(company_scope, 7)
     page = capped_page(Client.objects.order_by("pk"), 1, per_page=10, cap=5)
     assert _keys(page) == ids[:5] and page.count is None and page.limited
+
+
+def _all_keys(queryset, parts, *, per_page=4, cap=100) -> tuple[list[int], int | None]:
+    keys, number = [], 1
+    while True:
+        page = capped_page(queryset, number, per_page=per_page, cap=cap, parts=parts)
+        keys += _keys(page)
+        if not page.has_next:
+            return keys, page.count
+        number += 1
+
+
+def test_a_union_counts_a_row_whose_earlier_condition_is_null_once(company_scope):
+    # The count adds disjoint pieces (each part's rows the earlier parts do not select):
+    # a row for which an earlier part's condition is NULL (not false) is still counted.
+    ids = _clients(company_scope, 30)
+    queryset = Client.objects.order_by("id")
+    null_for_3 = Q(GreaterThan(NullIf(F("number"), Value(3)), Value(0)))  # NULL for row 3
+    parts = [queryset.filter(null_for_3), queryset.filter(number__in=[2, 3])]
+
+    assert _all_keys(queryset, parts) == (ids, 30)
+    assert _all_keys(queryset, parts, cap=29) == (ids[:29], None)
+
+
+def test_a_part_read_value_by_value_pages_as_its_plain_filter(company_scope):
+    ids = _clients(company_scope, 40)
+    for ordering in (["id"], ["-number", "-id"], ["name", "id"]):
+        queryset = Client.objects.order_by(*ordering)
+        numbers = (3, 7, 12, 13, 14, 25, 31, 40)
+        parts = [
+            PerValue(queryset, "number", numbers),
+            queryset.filter(name__endswith="4"),  # overlaps at 14
+        ]
+        expected = list(
+            queryset.filter(Q(number__in=numbers) | Q(name__endswith="4")).values_list(
+                "pk", flat=True
+            )
+        )
+
+        assert _all_keys(queryset, parts, per_page=3) == (expected, len(expected))
+        assert _all_keys(queryset, parts, per_page=3, cap=5) == (expected[:5], None)
+    assert len(expected) == 11 and set(expected) <= set(ids)
