@@ -22,16 +22,29 @@ that a machine whose load changes during the run weighs on both alike.
 ``BENCH_SCALE_ONLY=first page,search`` runs only the cases whose label contains one of
 the parts, in any letter case (and the bare view).
 
+Then the same cases over HTTP ("http ..."), against the site as ``make run`` serves it
+(gunicorn, one sync worker here, ``bench.settings_http``) with the same browser's cookies,
+a new connection per request as a sync worker wants: what a server's requests per second
+are, where the test client's figures leave out the HTTP server and the WSGI request.
+``BENCH_SCALE_HTTP=0`` skips them.
+
 Needs ``DATABASE_URL`` pointing at a scratch PostgreSQL database. Skipped on SQLite.
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
+import socket
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
 
 from bench.database import plain_static_files, use_scratch_database
 
@@ -45,6 +58,8 @@ DASHBOARD_ROUNDS = int(os.environ.get("BENCH_SCALE_DASHBOARD_ROUNDS", "10"))
 # Comma-separated parts of case labels to run (default: all), e.g. "bare,first page".
 ONLY = [part.strip().lower() for part in os.environ.get("BENCH_SCALE_ONLY", "").split(",")]
 ONLY = [part for part in ONLY if part]
+# Measure the cases over HTTP too, against gunicorn (``_gunicorn``); "0" skips that.
+HTTP = os.environ.get("BENCH_SCALE_HTTP", "1") != "0"
 OWNER_EMAIL = "eier@stor.example"
 
 
@@ -80,6 +95,90 @@ def _measure(
         statistics.median(cpus),
         bare_per_second,
     )
+
+
+def _measure_cases(
+    prefix: str,
+    cases: list[tuple[str, str, dict[str, str]]],
+    request: Callable[[str, dict[str, str], int], Callable[[], object]],
+) -> list[tuple[str, str, str]]:
+    """The table's rows for ``cases`` (the bare view first) requested through ``request``
+    (the case's path, parameters and expected status; returns the call to time)."""
+    rows: list[tuple[str, str, str]] = []
+    bare_call = request(cases[0][1], cases[0][2], 200)
+    for index, (label, path, params) in enumerate(cases):
+        if ONLY and index and not any(part in label.lower() for part in ONLY):
+            continue
+        rounds = DASHBOARD_ROUNDS if label == "dashboard" else ROUNDS
+        status = 404 if "(404)" in label else 200
+        p50, p95, slowest, rate, cpu, bare_rate = _measure(
+            request(path, params, status), rounds, bare_call if index else None
+        )
+        rows.append(
+            (f"{prefix} {label}, p50 / p95 / max", f"{p50:.1f} / {p95:.1f} / {slowest:.0f}", "ms")
+        )
+        if prefix == "scale":
+            rows.append((f"{prefix} {label}, CPU of this process, median", f"{cpu:.1f}", "ms"))
+        rows.append(
+            (
+                f"{prefix} {label}, req/s (% of bare, interleaved)",
+                f"{rate:.1f} ({100 * rate / bare_rate:.0f} %)",
+                "",
+            )
+        )
+    return rows
+
+
+@contextmanager
+def _gunicorn() -> Iterator[tuple[str, int]]:
+    """The site served as ``make run`` serves it (gunicorn, here one sync worker, so one
+    request at a time as with the test client) on a free port, with ``bench.settings_http``
+    and this process's ``DATABASE_URL``; stopped on leaving."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        *(sys.executable, "-m", "gunicorn", "fakturanett.wsgi:application"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"),
+    ]
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings_http"}
+    server = subprocess.Popen(command, env=environment, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _http_get(("127.0.0.1", port), "/healthz", {}, "", 200)()
+                break
+            except (OSError, AssertionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("gunicorn did not answer /healthz within 60 s") from None
+                time.sleep(0.2)
+        yield ("127.0.0.1", port)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _http_get(
+    address: tuple[str, int], path: str, params: dict[str, str], cookie: str, status: int
+) -> Callable[[], None]:
+    """A GET over a new connection, as a browser's first request to a sync gunicorn worker
+    (it closes the connection after each response), with the logged-in browser's cookies;
+    the whole body is read."""
+    target = f"{path}?{urlencode(params)}" if params else path
+    headers = {"Host": "localhost", "Cookie": cookie} if cookie else {"Host": "localhost"}
+
+    def call() -> None:
+        connection = http.client.HTTPConnection(*address, timeout=30)
+        try:
+            connection.request("GET", target, headers=headers)
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+        assert response.status == status, (target, response.status)
+
+    return call
 
 
 def run() -> list[tuple[str, str, str]]:
@@ -176,25 +275,14 @@ def run() -> list[tuple[str, str, str]]:
         ]
         # The 404 case would log a warning per request (django.request): not a finding.
         logging.getLogger("django.request").setLevel(logging.ERROR)
-        bare_call = get(*cases[0][1:])
-        for index, (label, path, params) in enumerate(cases):
-            if ONLY and index and not any(part in label.lower() for part in ONLY):
-                continue
-            rounds = DASHBOARD_ROUNDS if label == "dashboard" else ROUNDS
-            status = 404 if "(404)" in label else 200
-            p50, p95, slowest, rate, cpu, bare_rate = _measure(
-                get(path, params, status), rounds, bare_call if index else None
-            )
-            rows.append(
-                (f"scale {label}, p50 / p95 / max", f"{p50:.1f} / {p95:.1f} / {slowest:.0f}", "ms")
-            )
-            rows.append((f"scale {label}, CPU of this process, median", f"{cpu:.1f}", "ms"))
-            rows.append(
-                (
-                    f"scale {label}, req/s (% of bare, interleaved)",
-                    f"{rate:.1f} ({100 * rate / bare_rate:.0f} %)",
-                    "",
-                )
+        rows += _measure_cases("scale", cases, get)
+    if HTTP:
+        cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in browser.cookies.items())
+        with _gunicorn() as address:
+            rows += _measure_cases(
+                "http",
+                cases,
+                lambda path, params, status: _http_get(address, path, params, cookie, status),
             )
     rows.append((f"list at scale database: {database}", "", ""))
     return rows
