@@ -139,8 +139,7 @@ def capped_page(
     number = page_number(page)
     deepest = max(1, -(-cap // per_page))
     number = min(number, deepest)
-    selections = [part.selection() if isinstance(part, PerValue) else part for part in parts]
-    union = len(selections) > 1
+    union = len(parts) > 1
     # A search's parts (their conditions) are compiled once for the count and the keys
     # both: built and compiled twice through the ORM they cost ~7,700 of a searched list
     # page's ~33,300 Python function calls. Parts the SQL below cannot express go through
@@ -152,7 +151,7 @@ def capped_page(
         if compiled is not None:
             return compiled.count(cap + 1)
         if union:
-            ids = [part.order_by().values_list("pk") for part in selections]
+            ids = [part.order_by().values_list("pk") for part in _selections(parts)]
             return _union(ids, cap + 1)[: cap + 1].count()
         return queryset.order_by().values("pk")[: cap + 1].count()
 
@@ -165,13 +164,13 @@ def capped_page(
         # rows (with their joins) by key. OFFSET over 25,000 index entries is cheap; over
         # 25,000 joined rows it is not.
         if union:
-            ordering = [str(name) for name in selections[0].query.order_by]
+            ordering = [str(name) for name in _ordered_like(parts[0]).query.order_by]
             fields = [name.removeprefix("-") for name in ordering]
             at = fields.index("id")
             if compiled is not None:
                 merged = compiled.keys(ordering, offset, offset + per_page + 1)
             else:
-                keyed = [part.values_list(*fields) for part in selections]
+                keyed = [part.values_list(*fields) for part in _selections(parts)]
                 union_of = _union(keyed, offset + per_page + 1).order_by(*ordering)
                 merged = list(union_of[offset : offset + per_page + 1])
             keys = [row[at] for row in merged]
@@ -195,6 +194,15 @@ def capped_page(
 
 def _unshaped(queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset
+
+
+def _ordered_like(part: QuerySet[Any] | PerValue) -> QuerySet[Any]:
+    """A queryset in the part's order (a ``PerValue``'s own, without the ``IN``)."""
+    return part.queryset if isinstance(part, PerValue) else part
+
+
+def _selections(parts: Sequence[QuerySet[Any] | PerValue]) -> list[QuerySet[Any]]:
+    return [part.selection() if isinstance(part, PerValue) else part for part in parts]
 
 
 def _page(
@@ -328,19 +336,31 @@ def _compiled(parts: Sequence[QuerySet[Any] | PerValue]) -> _CompiledParts | Non
     table = model._meta.db_table
     using = connections[first.db]
     wheres: list[_Where] = []
+    quote = using.ops.quote_name
     for part in parts:
-        selection = part.selection() if isinstance(part, PerValue) else part
-        where = _compiled_where(selection, model, using)
+        where = _compiled_where(_ordered_like(part), model, using)
         if where is None:
             return None
         if not isinstance(part, PerValue):
             wheres.append(_Where(*where))
             continue
-        base = _compiled_where(part.queryset, model, using)
-        if base is None or not part.values:
+        field = model._meta.get_field(part.field)
+        if not part.values or not getattr(field, "concrete", False):
             return None
-        column = model._meta.get_field(part.field).column
-        wheres.append(_Where(*where, base=base, column=column, values=part.values))
+        # The part's own WHERE and the IN, as the ORM writes it; values are parameters.
+        base, base_params = where
+        column = f"{quote(table)}.{quote(field.column)}"
+        values = [field.get_db_prep_value(value, using) for value in part.values]
+        placeholders = ", ".join(["%s"] * len(values))
+        wheres.append(
+            _Where(
+                f"({base}) AND {column} IN ({placeholders})",
+                (*base_params, *values),
+                base=where,
+                column=field.column,
+                values=tuple(values),
+            )
+        )
     return _CompiledParts(connection=using, table=table, model=model, wheres=wheres)
 
 

@@ -306,13 +306,13 @@ def invoice_list_parts(
         # Sorted by the client's name: the parts' union can sort by its own columns only.
         rows = rows.filter(functools.reduce(operator.or_, conditions))
         return InvoiceListParts(rows=rows, parts=[rows])
-    parts: list[QuerySet[Invoice] | PerValue] = [
-        _ordered(invoices.filter(condition), ordering) for condition in conditions
-    ]
+    parts: list[QuerySet[Invoice] | PerValue] = []
     if client_ids:
         # The matching clients' invoices client by client, each through the index on
         # (company, client, kind, date, number, id): a page of rows per client.
-        parts[0] = PerValue(_ordered(invoices, ordering), "client", client_ids)
+        parts.append(PerValue(_ordered(invoices, ordering), "client", client_ids))
+        conditions = conditions[1:]
+    parts += [_ordered(invoices.filter(condition), ordering) for condition in conditions]
     return InvoiceListParts(rows=rows, parts=parts)
 
 
