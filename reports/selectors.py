@@ -857,9 +857,14 @@ def _foreign_open(today: datetime.date) -> dict[str, Any]:
     )
     # Issued, neither paid nor credited = the open statuses: written as the IN list of the
     # partial index invoice_open_cover, so only open invoices' index entries are read.
+    # "Not NOK" as the two ranges around it: the index reads only those entries, where
+    # "<> NOK" read every open invoice's entry to find the foreign ones (9 ms for 74,000
+    # open NOK invoices and none foreign; 0.3 ms as ranges; issue 15).
     open_invoices_now = Invoice.objects.filter(
-        kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES
-    ).exclude(currency="NOK")
+        Q(currency__lt="NOK") | Q(currency__gt="NOK"),
+        kind=Invoice.Kind.INVOICE,
+        status__in=OPEN_STATUSES,
+    )
     overdue_filter = Q(due_date__lt=today) & ~Q(
         total_incl_vat=F("paid_amount") + F("credited_amount")
     )

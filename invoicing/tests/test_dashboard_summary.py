@@ -33,10 +33,12 @@ def _history(company) -> None:
         (4, "123.45", None),  # overdue
         (5, "123.45", None),  # overdue
         (6, "400.00", None),  # EUR (below), overdue
-        (7, "250.00", "50.00"),  # EUR, overdue, partly paid
+        (7, "250.00", "50.00"),  # SEK, overdue, partly paid
         (28, "800.00", "100.00"),  # due Dec 12: open, not overdue, partly paid
     ]:
-        foreign = {"currency": "EUR", "exchange_rate": RATE} if day in (6, 7) else {}
+        # A currency before "NOK" and one after it: the foreign figures read both ranges.
+        currency = {6: "EUR", 7: "SEK"}.get(day)
+        foreign = {"currency": currency, "exchange_rate": RATE} if currency else {}
         invoice = issued_invoice(
             company=company,
             client=client,
