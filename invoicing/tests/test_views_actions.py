@@ -155,6 +155,50 @@ def test_list_filters_search_sort_and_overdue(owner_client, company, buyer, draf
         assert owner_client.get(url, junk).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ({"date_from": "2026-13-45"}, "«2026-13-45» i filteret er ikke en gyldig dato."),
+        ({"date_to": "igår"}, "«igår» i filteret er ikke en gyldig dato."),
+        ({"client": "abc"}, "Kunden i filteret finnes ikke i dette firmaet."),
+        ({"status": "<b>"}, "«&lt;b&gt;» i filteret er ikke en status."),
+        ({"q": "x" * 101}, "Søket i filteret er lengre enn 100 tegn."),
+    ],
+)
+def test_a_filter_value_the_list_cannot_apply_is_named_above_the_rows(
+    owner_client, company, draft, issued, query, reason
+):
+    for name in ("invoicing:list", "invoicing:credit_notes"):
+        response = owner_client.get(reverse(name), query)
+
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Filteret er ikke brukt slik det står:" in body
+        assert reason in body
+    # The rows are the list without that value: both invoices (the long search, cut to
+    # 100 characters, matches nothing).
+    body = owner_client.get(reverse("invoicing:list"), query).content.decode()
+    assert ("0 treff" if "q" in query else "2 treff") in body
+
+
+def test_a_list_with_usable_filters_names_nothing(owner_client, issued):
+    body = owner_client.get(
+        reverse("invoicing:list"),
+        {"date_from": "2026-01-01", "status": "open", "client": issued.client_id, "q": "a"},
+    ).content.decode()
+
+    assert "Filteret er ikke brukt slik det står:" not in body
+
+
+def test_another_companys_client_in_the_list_filter_is_named_not_shown(outsider_client, issued):
+    body = outsider_client.get(
+        reverse("invoicing:list"), {"client": issued.client_id}
+    ).content.decode()
+
+    assert "Kunden i filteret finnes ikke i dette firmaet." in body
+    assert issued.client.name not in body
+
+
 def test_list_sort_headers_link_each_column_and_mark_the_current_sort(owner_client, issued):
     url = reverse("invoicing:list")
     body = owner_client.get(url, {"q": "a&b", "sort": "-amount"}).content.decode()

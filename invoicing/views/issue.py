@@ -19,7 +19,7 @@ from invoicing import selectors, services
 from invoicing.forms import IssueSelectedForm
 from invoicing.models import Invoice
 from invoicing.views.common import _actor, _get_invoice
-from invoicing.views.lists import SEARCH_MAX_LENGTH, _list_filters
+from invoicing.views.lists import _list_filters, unapplied_filter_reasons
 
 
 @editor_view
@@ -69,22 +69,11 @@ def _unapplied_filter_errors(request: HttpRequest, filters: dict[str, Any]) -> l
     cut short (it matches more). So such a value refuses the whole request, as does a
     status other than drafts; nothing is issued.
     """
-    unapplied = filters["unapplied"]
+    reasons = unapplied_filter_reasons(request, filters)
     errors: list[str] = []
-    if "status" in unapplied or filters["status"] not in ("", Invoice.Status.DRAFT):
+    if "status" in reasons or filters["status"] not in ("", Invoice.Status.DRAFT):
         errors.append(_("Bare utkast kan utstedes: filteret må vise utkast."))
-    if "client" in unapplied:
-        errors.append(_("Kunden i filteret finnes ikke i dette firmaet."))
-    for key in ("date_from", "date_to"):
-        if key in unapplied:
-            value = request.GET.get(key, "").strip()
-            errors.append(
-                _("«%(value)s» i filteret er ikke en gyldig dato.") % {"value": value[:20]}
-            )
-    if "q" in unapplied:
-        errors.append(
-            _("Søket i filteret er lengre enn %(max)s tegn.") % {"max": SEARCH_MAX_LENGTH}
-        )
+    errors += [reason for key, reason in reasons.items() if key != "status"]
     if errors:
         errors.append(_("Ingenting er utstedt. Gå tilbake til utkastene og velg filteret på nytt."))
     return errors

@@ -84,6 +84,31 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
     return filters
 
 
+def unapplied_filter_reasons(request: HttpRequest, filters: dict[str, Any]) -> dict[str, str]:
+    """Why each value the list could not apply as given (``_list_filters``' ``unapplied``)
+    was left out or cut, by filter name, in the form's order: the list says so above the
+    rows, "issue all matching" refuses with the same words (``views/issue.py``)."""
+    unapplied = filters["unapplied"]
+    reasons: dict[str, str] = {}
+    if "q" in unapplied:
+        reasons["q"] = _("Søket i filteret er lengre enn %(max)s tegn.") % {
+            "max": SEARCH_MAX_LENGTH
+        }
+    if "status" in unapplied:
+        reasons["status"] = _("«%(value)s» i filteret er ikke en status.") % {
+            "value": request.GET.get("status", "").strip()[:20]
+        }
+    if "client" in unapplied:
+        reasons["client"] = _("Kunden i filteret finnes ikke i dette firmaet.")
+    for key in ("date_from", "date_to"):
+        if key in unapplied:
+            value = request.GET.get(key, "").strip()
+            reasons[key] = _("«%(value)s» i filteret er ikke en gyldig dato.") % {
+                "value": value[:20]
+            }
+    return reasons
+
+
 def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     company = request_company(request)
     filters = _list_filters(request)
@@ -145,6 +170,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             "issue_selected_max": settings.ISSUE_SELECTED_MAX,
             "page": page,
             "filters": filters,
+            "unapplied": unapplied_filter_reasons(request, filters).values(),
             "query_string": query_string,
             "sort_base": f"?{without_sort}&" if without_sort else "?",
             "kind": kind,
