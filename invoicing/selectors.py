@@ -69,6 +69,7 @@ INVOICE_ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_ORDERING = "-invoice_date"
 CLIENT_MATCH_LIMIT = 1000  # text search: client ids inlined up to this many matches
+SEARCH_MIN_WORD = 3  # a text search reads references with a word this long (search_is_short)
 QUANTITY_PLACES = Decimal("0.0001")
 
 
@@ -142,6 +143,24 @@ def _longest_word(text: str) -> str:
     return max(re.split(r"[\W_]+", text), key=len)
 
 
+def search_is_short(search: str) -> bool:
+    """A text search whose every word is shorter than ``SEARCH_MIN_WORD``: it reads the
+    client names only, not the invoices' references and order numbers.
+
+    A trigram index can look up a word of three characters or more. A shorter one ("AS",
+    which nearly every client name holds) can only be found by reading every invoice of
+    the company: 32 s at 1 M invoices (issue 15). The company's clients are few enough to
+    read; the list says what a short search does (``views.lists``). A number is searched
+    exactly whatever its length.
+    """
+    search = search.strip()
+    return (
+        bool(search)
+        and not is_digits(search.replace(" ", ""))
+        and len(_longest_word(search)) < SEARCH_MIN_WORD
+    )
+
+
 def _contains(field: str, search: str) -> Q:
     """``field`` contains ``search``, any case (``icontains``), asked so that PostgreSQL's
     trigram index reads few entries.
@@ -154,8 +173,8 @@ def _contains(field: str, search: str) -> Q:
     """
     # Not empty: the trigram indexes leave out the rows without a value (migration 0022),
     # and PostgreSQL uses a partial index only where the query says its condition.
-    word = _longest_word(search)
-    if len(word) < 3 or word == search:
+    word = _longest_word(search)  # SEARCH_MIN_WORD characters or more (search_is_short)
+    if word == search:
         return Q(**{f"{field}__icontains": search}) & ~Q(**{field: ""})
     return (
         Q(**{f"{field}__icontains": word})
@@ -228,12 +247,15 @@ def _invoice_selection(
     # at 500,000 invoices; 10 ms with the list). A huge match keeps the subquery.
     client_ids = list(clients.values_list("pk", flat=True)[: CLIENT_MATCH_LIMIT + 1])
     matching = client_ids if len(client_ids) <= CLIENT_MATCH_LIMIT else clients.values("pk")
+    listed = tuple(client_ids) if matching is client_ids else ()
     conditions = [Q(client__in=matching)] if client_ids else []
+    if search_is_short(search):
+        return invoices, conditions or [Q(pk__in=[])], listed
     conditions += [
         _contains(field, search)
         for field in ("our_reference", "their_reference", "buyer_reference", "order_number")
     ]
-    return invoices, conditions, tuple(client_ids) if matching is client_ids else ()
+    return invoices, conditions, listed
 
 
 def _ordered(invoices: QuerySet[Invoice], ordering: str) -> QuerySet[Invoice]:
@@ -302,8 +324,10 @@ def invoice_list_parts(
     rows = _ordered(invoices.select_related("client"), ordering)
     if not conditions:
         return InvoiceListParts(rows=rows, parts=[rows])
-    if any("__" in str(name) for name in rows.query.order_by):
-        # Sorted by the client's name: the parts' union can sort by its own columns only.
+    one = len(conditions) == 1 and not client_ids
+    if one or any("__" in str(name) for name in rows.query.order_by):
+        # One alternative (a short search's clients, as a subquery or none), or sorted by
+        # the client's name (the parts' union can sort by its own columns only).
         rows = rows.filter(functools.reduce(operator.or_, conditions))
         return InvoiceListParts(rows=rows, parts=[rows])
     parts: list[QuerySet[Invoice] | PerValue] = []

@@ -22,6 +22,7 @@ from invoicing.models import Invoice, InvoiceLine
 from invoicing.selectors import (
     DEFAULT_ORDERING,
     INVOICE_ORDERINGS,
+    SEARCH_MIN_WORD,
     InvoiceFilter,
     InvoiceListParts,
     invoice_list_parts,
@@ -106,7 +107,8 @@ def _list_parameters(statuses: list[str], *, overdue: bool) -> list[OpenApiParam
             "search",
             OpenApiTypes.STR,
             description="A number or KID (exact), or part of the client's name, a reference "
-            "or the order number.",
+            "or the order number. A text search whose every word is shorter than "
+            f"{SEARCH_MIN_WORD} characters reads the client's name only.",
         ),
         OpenApiParameter(
             "ordering",

@@ -31,7 +31,10 @@ def _all_pages(parts, *, per_page, cap):
         number += 1
 
 
-SEARCHES = ["nordlys", "nordlysregnskap", "PO-4242", "po-4242", "4242", "Per", "avd 4", "zzz"]
+SEARCHES = [
+    *("nordlys", "nordlysregnskap", "PO-4242", "po-4242", "4242", "Per", "avd 4", "zzz"),
+    *("po", "as", "zz"),  # short: client names only (one part, or none)
+]
 
 
 def test_union_pages_equal_the_plain_filter(company_scope, varied):
@@ -132,3 +135,45 @@ def test_a_shaped_page_counts_without_the_shapes_join_and_shows_the_same_rows(
         (invoice.pk, invoice.client.name) for invoice in plain
     ]
     assert (page.count, page.has_next) == (plain.count, plain.has_next)
+
+
+@pytest.mark.parametrize(
+    ("search", "short"),
+    [
+        *(("AS", True), ("as 12", True), ("A/S", True), ("Ø", True), ("po-", True)),
+        *(("avd 4", False), ("Per", False), ("12", False), ("1 2", False), ("  ", False)),
+    ],
+)
+def test_which_searches_are_short(search, short):
+    assert selectors.search_is_short(search) is short
+
+
+def test_a_short_search_reads_client_names_only(company_scope, varied):
+    def found(search: str) -> set[int]:
+        filters = InvoiceFilter(search=search)
+        return {i.pk for i in selectors.invoice_list(company=company_scope, filters=filters)}
+
+    acme = {i.pk for i in varied if i.client.name == "Acme PO Trading"}
+    order_numbers = {i.pk for i in varied if i.order_number.startswith("PO-")}
+    # "po": the client "Acme PO Trading", not the order numbers "PO-..." of other clients.
+    assert found("po") == acme
+    assert order_numbers - acme
+    # A word of three characters reads the references too.
+    assert order_numbers <= found("PO-4242") | found("PO-14242")
+    # No client matches: nothing (not every invoice).
+    assert found("zz") == set()
+    assert {i.pk for i in varied if "AS" in i.client.name} == found("as") != set()
+
+
+def test_a_short_search_matching_many_clients_pages_as_the_plain_filter(
+    company_scope, varied, monkeypatch
+):
+    # More matching clients than are written out: the clients as a subquery, one part.
+    monkeypatch.setattr(selectors, "CLIENT_MATCH_LIMIT", 1)
+    kw = {"company": company_scope, "filters": InvoiceFilter(search="as"), "today": TODAY}
+    expected = [invoice.pk for invoice in selectors.invoice_list(**kw)]
+
+    keys, count, _ = _all_pages(selectors.invoice_list_parts(**kw), per_page=2, cap=1000)
+
+    assert keys == expected and count == len(expected) > 2
+    assert set(expected) == {i.pk for i in varied if "AS" in i.client.name}

@@ -181,6 +181,17 @@ def test_a_filter_value_the_list_cannot_apply_is_named_above_the_rows(
     assert ("0 treff" if "q" in query else "2 treff") in body
 
 
+def test_a_short_search_says_it_reads_client_names_only(owner_client, issued):
+    url = reverse("invoicing:list")
+    notice = "ser bare i kundenavn"
+
+    body = owner_client.get(url, {"q": "Ha"}).content.decode()
+
+    assert notice in body and "1 treff" in body  # the client "Havbris Sjømat AS"
+    for search in ("Havbris", str(issued.number), ""):
+        assert notice not in owner_client.get(url, {"q": search}).content.decode()
+
+
 def test_a_list_with_usable_filters_names_nothing(owner_client, issued):
     body = owner_client.get(
         reverse("invoicing:list"),

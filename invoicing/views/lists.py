@@ -171,6 +171,8 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             "page": page,
             "filters": filters,
             "unapplied": unapplied_filter_reasons(request, filters).values(),
+            "short_search": selectors.search_is_short(filters["q"]),
+            "search_min_word": selectors.SEARCH_MIN_WORD,
             "query_string": query_string,
             "sort_base": f"?{without_sort}&" if without_sort else "?",
             "kind": kind,
