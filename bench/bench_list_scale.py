@@ -257,12 +257,15 @@ def run() -> list[tuple[str, str, str]]:
             ("list search client name, ~25 clients", url, {"q": "nordlysregnskap"}),
             ("list search order number", url, {"q": "PO-4242"}),
             ("list search, no match", url, {"q": "finnes ikke"}),
+            # Shorter than a trigram: client names only (selectors.search_is_short).
+            ("list search 'AS' (short)", url, {"q": "AS"}),
             ("list page 2", url, {"page": "2"}),
             ("list deepest page (200)", url, {"page": "200"}),
             ("list page 10000 (served as 200)", url, {"page": "10000"}),
             ("api first page", api, {}),
             ("api search client name, ~25 clients", api, {"search": "nordlysregnskap"}),
             ("api search order number", api, {"search": "PO-4242"}),
+            ("api search 'as' (short)", api, {"search": "as"}),
             (
                 "api search client name, last page",
                 api,
