@@ -143,6 +143,13 @@ def _longest_word(text: str) -> str:
     return max(re.split(r"[\W_]+", text), key=len)
 
 
+def search_is_text(search: str) -> bool:
+    """A search that is read as text (part of names and references); the other kind, a
+    number (digits, spaces allowed), matches the number, KID or order number exactly."""
+    search = search.strip()
+    return bool(search) and not is_digits(search.replace(" ", ""))
+
+
 def search_is_short(search: str) -> bool:
     """A text search whose every word is shorter than ``SEARCH_MIN_WORD``: it reads the
     client names only, not the invoices' references and order numbers.
@@ -153,12 +160,7 @@ def search_is_short(search: str) -> bool:
     read; the list says what a short search does (``views.lists``). A number is searched
     exactly whatever its length.
     """
-    search = search.strip()
-    return (
-        bool(search)
-        and not is_digits(search.replace(" ", ""))
-        and len(_longest_word(search)) < SEARCH_MIN_WORD
-    )
+    return search_is_text(search) and len(_longest_word(search.strip())) < SEARCH_MIN_WORD
 
 
 def _contains(field: str, search: str) -> Q:
@@ -230,9 +232,9 @@ def _invoice_selection(
     search = filters.search.strip()
     if not search:
         return invoices, [], ()
-    digits = search.replace(" ", "")
-    if is_digits(digits):
+    if not search_is_text(search):
         # A number: exact matches on indexed columns only (fast at any size).
+        digits = search.replace(" ", "")
         conditions = [Q(kid=digits), Q(order_number=search)]
         number = parse_int(digits, min_value=1, max_value=ID_MAX)
         if number is not None:

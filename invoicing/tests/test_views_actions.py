@@ -14,6 +14,7 @@ from accounts.tests.factories import PASSWORD
 from invoicing import selectors, services
 from invoicing.models import Invoice, NumberSeries, Payment
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
+from invoicing.views import lists
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +191,24 @@ def test_a_short_search_says_it_reads_client_names_only(owner_client, issued):
     assert notice in body and "1 treff" in body  # the client "Havbris Sjømat AS"
     for search in ("Havbris", str(issued.number), ""):
         assert notice not in owner_client.get(url, {"q": search}).content.decode()
+
+
+def test_a_text_search_lists_its_first_matches_up_to_its_own_cap(
+    owner_client, company, buyer, monkeypatch
+):
+    monkeypatch.setattr(lists, "SEARCH_CAP", 2)
+    with scope(company=company):
+        invoices = [issued_invoice(company=company, client=buyer) for _ in range(3)]
+    url = reverse("invoicing:list")
+
+    searched = owner_client.get(url, {"q": buyer.name}).content.decode()
+    by_number = owner_client.get(url, {"q": str(invoices[0].number)}).content.decode()
+    unfiltered = owner_client.get(url).content.decode()
+
+    assert "Over 2 treff" in searched
+    assert "Listen viser de første 2 treffene." in searched
+    assert "1 treff" in by_number  # a number is not a text search: the usual cap
+    assert "3 treff" in unfiltered
 
 
 def test_a_list_with_usable_filters_names_nothing(owner_client, issued):
