@@ -126,10 +126,10 @@ def capped_page(
 
     With ``parts`` (querysets of the same model and order whose union is the selection,
     e.g. one per alternative of a text search; ``PerValue`` for one read value by value)
-    the count and the page's keys come from a
-    ``UNION`` of the parts, each capped on PostgreSQL, so each is read through its own
+    the page's keys come from a ``UNION`` of the parts, each capped on PostgreSQL, and the
+    count from a sum of disjoint pieces of them, so each part is read through its own
     index; ``queryset`` (every filter but the search) then only loads the page's rows by
-    key. One part or none: ``queryset`` is the selection.
+    key. One part or none (but a ``PerValue``): ``queryset`` is the selection.
 
     ``shape`` turns the page's rows into what the caller shows (e.g. ``values_list`` of a
     few columns, with a join): it is applied to the loaded rows only, so the count and the
