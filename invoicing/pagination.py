@@ -257,9 +257,32 @@ class _CompiledParts:
     wheres: list[_Where]
 
     def _column(self, name: str) -> str:
-        field = self.model._meta.get_field(name)
+        """The quoted column of ``name``: the table's own field, or ``fk__field`` of the
+        row a required foreign key points to (joined by ``_joins``)."""
         quote = self.connection.ops.quote_name
-        return f"{quote(self.table)}.{quote(field.column)}"
+        relation, _, own = name.rpartition("__")
+        if not relation:
+            field = self.model._meta.get_field(name)
+            return f"{quote(self.table)}.{quote(field.column)}"
+        related = self.model._meta.get_field(relation).related_model
+        target = related._meta.get_field(own)
+        return f"{quote(related._meta.db_table)}.{quote(target.column)}"
+
+    def _joins(self, names: list[str]) -> str:
+        """``INNER JOIN`` of each table the ordering ``names`` read through a foreign key
+        (required: every row has its related row, as the ORM's own join of it)."""
+        quote = self.connection.ops.quote_name
+        joins = []
+        for relation in dict.fromkeys(name.rpartition("__")[0] for name in names):
+            if relation:
+                field = self.model._meta.get_field(relation)
+                related = field.related_model._meta
+                joins.append(
+                    f"INNER JOIN {quote(related.db_table)} ON {quote(self.table)}."
+                    f"{quote(field.column)} = {quote(related.db_table)}."
+                    f"{quote(related.pk.column)}"
+                )
+        return " ".join(joins)
 
     def count(self, limit: int) -> int:
         """Rows of the union, counted up to ``limit`` (or a little past it).
@@ -295,7 +318,9 @@ class _CompiledParts:
         as the database returns them (the caller reads the key)."""
         quote = self.connection.ops.quote_name
         table = quote(self.table)
-        columns = ", ".join(self._column(name.removeprefix("-")) for name in ordering)
+        names = [name.removeprefix("-") for name in ordering]
+        columns = ", ".join(self._column(name) for name in names)
+        source = f"{table} {self._joins(names)}".strip()
         order = ", ".join(
             f"{position} {'DESC' if name.startswith('-') else 'ASC'}"
             for position, name in enumerate(ordering, start=1)
@@ -313,12 +338,12 @@ class _CompiledParts:
                 # The ORM's compiled SQL and quoted names; values are parameters.
                 statement = (
                     f"SELECT part.* FROM unnest(%s) AS per_value (value) "  # noqa: S608
-                    f"CROSS JOIN LATERAL (SELECT {columns} FROM {table} WHERE ({base}) "
+                    f"CROSS JOIN LATERAL (SELECT {columns} FROM {source} WHERE ({base}) "
                     f"AND {table}.{quote(where.column)} = per_value.value {tail}) AS part"
                 )
                 params.extend([list(where.values), *base_params])
             else:
-                statement = f"SELECT {columns} FROM {table} WHERE {where.sql}"  # noqa: S608
+                statement = f"SELECT {columns} FROM {source} WHERE {where.sql}"  # noqa: S608
                 params.extend(where.params)
             statements.append(f"({statement} {tail})" if inner else statement)
         limits = self.connection.ops.limit_offset_sql(low, high)
@@ -332,8 +357,9 @@ class _CompiledParts:
 
 def _compiled(parts: Sequence[QuerySet[Any] | PerValue]) -> _CompiledParts | None:
     """The parts' conditions compiled once; None unless every part is rows of the same
-    table selected by its ``WHERE`` alone and ordered by that table's own columns (no join
-    read, annotation, slice, ``distinct`` or ``extra``)."""
+    table selected by its ``WHERE`` alone and ordered by that table's own columns or a
+    column of a required foreign key's row (``_orderable``; no other join read, no
+    annotation, slice, ``distinct`` or ``extra``)."""
     first = parts[0].queryset if isinstance(parts[0], PerValue) else parts[0]
     model = first.model
     table = model._meta.db_table
@@ -390,7 +416,7 @@ def _compiled_where(
         or query.distinct
         or query.is_sliced
         or not ordering
-        or not all(_own_column(model, name) for name in ordering)
+        or not all(_orderable(model, name) for name in ordering)
     ):
         return None
     try:
@@ -406,3 +432,22 @@ def _own_column(model: Any, name: str) -> bool:
     except FieldDoesNotExist:
         return False
     return isinstance(field, Field) and field.concrete and not field.is_relation
+
+
+def _orderable(model: Any, name: str) -> bool:
+    """``name`` is the model's own column, or ``fk__column`` through a required foreign
+    key (the list sorted by the client's name): what ``_CompiledParts.keys`` can sort by."""
+    relation, _, own = name.rpartition("__")
+    if not relation:
+        return _own_column(model, name)
+    try:
+        field = model._meta.get_field(relation)
+    except FieldDoesNotExist:
+        return False
+    return (
+        getattr(field, "many_to_one", False)
+        and field.concrete
+        and not field.null
+        and "__" not in relation
+        and _own_column(field.related_model, own)
+    )

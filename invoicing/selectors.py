@@ -326,11 +326,9 @@ def invoice_list_parts(
     rows = _ordered(invoices.select_related("client"), ordering)
     if not conditions:
         return InvoiceListParts(rows=rows, parts=[rows])
-    one = len(conditions) == 1 and not client_ids
-    if one or any("__" in str(name) for name in rows.query.order_by):
-        # One alternative (a short search's clients, as a subquery or none), or sorted by
-        # the client's name (the parts' union can sort by its own columns only).
-        rows = rows.filter(functools.reduce(operator.or_, conditions))
+    if len(conditions) == 1 and not client_ids:
+        # One alternative: a short search's clients, as a subquery or none.
+        rows = rows.filter(conditions[0])
         return InvoiceListParts(rows=rows, parts=[rows])
     parts: list[QuerySet[Invoice] | PerValue] = []
     if client_ids:
