@@ -297,8 +297,9 @@ class InvoiceListParts:
     """``invoice_list``'s rows as the union of ``parts`` (for ``pagination.capped_page``).
 
     One part per alternative of the text search, each read through its own index (the
-    matching clients' invoices through (company, client, kind, date, number, id), each
-    reference through its trigram index), instead of one OR that PostgreSQL answers with a
+    matching clients' invoices client by client, a ``PerValue``, through (company, client,
+    kind, date, number, id), each reference through its trigram index; a short search has
+    the clients only), instead of one OR that PostgreSQL answers with a
     bitmap of every matching row and a heap read per row: 10,001 heap blocks for a search
     matching 12,500 invoices of a big company (issue 15). Without a search, one part.
     ``rows`` loads a page's rows by key (client loaded; unlike ``invoice_list``, no
