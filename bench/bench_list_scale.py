@@ -259,6 +259,7 @@ def run() -> list[tuple[str, str, str]]:
             ("list search, no match", url, {"q": "finnes ikke"}),
             # Shorter than a trigram: client names only (selectors.search_is_short).
             ("list search 'AS' (short)", url, {"q": "AS"}),
+            ("list search 'nordlys' sorted by client", url, {"q": "nordlys", "sort": "client"}),
             ("list page 2", url, {"page": "2"}),
             ("list deepest page (200)", url, {"page": "200"}),
             ("list page 10000 (served as 200)", url, {"page": "10000"}),
