@@ -209,9 +209,11 @@ class InvoiceFilter:
 def _invoice_selection(
     *, company: Company, filters: InvoiceFilter, today: datetime.date | None
 ) -> tuple[QuerySet[Invoice], list[Q], tuple[int, ...]]:
-    """The invoices every filter but the text search selects, the search's alternatives
-    (a row matches the search when it matches one of them; none: no search) and, when the
-    first alternative is "the client is one of these", those clients' ids."""
+    """The invoices every filter but the text search selects, and the search: its
+    alternatives (a row matches the search when it matches one of them) and the ids of the
+    clients whose name matches, when they are few enough to list (one more alternative,
+    "the client is one of these"; ``invoice_list_parts`` reads it client by client).
+    Neither: no search."""
     today = today or timezone.localdate()
     invoices = Invoice.objects.filter(company=company, kind=filters.kind)
     if filters.status:
@@ -250,9 +252,9 @@ def _invoice_selection(
     client_ids = list(clients.values_list("pk", flat=True)[: CLIENT_MATCH_LIMIT + 1])
     matching = client_ids if len(client_ids) <= CLIENT_MATCH_LIMIT else clients.values("pk")
     listed = tuple(client_ids) if matching is client_ids else ()
-    conditions = [Q(client__in=matching)] if client_ids else []
+    conditions = [Q(client__in=matching)] if client_ids and not listed else []
     if search_is_short(search):
-        return invoices, conditions or [Q(pk__in=[])], listed
+        return invoices, conditions if client_ids else [Q(pk__in=[])], listed
     conditions += [
         _contains(field, search)
         for field in ("our_reference", "their_reference", "buyer_reference", "order_number")
@@ -284,9 +286,11 @@ def invoice_list(
     A page of a searched list is faster through ``invoice_list_parts`` (same rows): every
     list that pages (web and API) reads through it.
     """
-    invoices, conditions, _ = _invoice_selection(
+    invoices, conditions, client_ids = _invoice_selection(
         company=company, filters=filters or InvoiceFilter(), today=today
     )
+    if client_ids:
+        conditions = [Q(client__in=client_ids), *conditions]
     if conditions:
         invoices = invoices.filter(functools.reduce(operator.or_, conditions))
     return _ordered(_listed(invoices), ordering)
@@ -325,18 +329,17 @@ def invoice_list_parts(
     # No ``balance`` annotation: the lists read the amounts (``models.open_balance_of``),
     # and building and compiling the expression was ~5 % of a list page's calls.
     rows = _ordered(invoices.select_related("client"), ordering)
-    if not conditions:
-        return InvoiceListParts(rows=rows, parts=[rows])
-    if len(conditions) == 1 and not client_ids:
-        # One alternative: a short search's clients, as a subquery or none.
-        rows = rows.filter(conditions[0])
+    if not client_ids and len(conditions) <= 1:
+        # No search, or one alternative (a short search's clients as a subquery, or none).
+        if conditions:
+            rows = rows.filter(conditions[0])
         return InvoiceListParts(rows=rows, parts=[rows])
     parts: list[QuerySet[Invoice] | PerValue] = []
     if client_ids:
         # The matching clients' invoices client by client, each through the index on
-        # (company, client, kind, date, number, id): a page of rows per client.
+        # (company, client, kind, date, number, id): a page of rows per client. First: the
+        # count's later pieces leave out its rows by client id, an indexed column.
         parts.append(PerValue(_ordered(invoices, ordering), "client", client_ids))
-        conditions = conditions[1:]
     parts += [_ordered(invoices.filter(condition), ordering) for condition in conditions]
     return InvoiceListParts(rows=rows, parts=parts)
 

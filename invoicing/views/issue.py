@@ -59,7 +59,7 @@ def invoice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _unapplied_filter_errors(request: HttpRequest, filters: dict[str, Any]) -> list[str]:
+def _unapplied_filter_errors(filters: dict[str, Any]) -> list[str]:
     """Why "every draft that matches" cannot be issued with these filters, if it cannot.
 
     The list may drop a value it cannot apply (``_list_filters``' ``unapplied``): it shows
@@ -69,7 +69,7 @@ def _unapplied_filter_errors(request: HttpRequest, filters: dict[str, Any]) -> l
     cut short (it matches more). So such a value refuses the whole request, as does a
     status other than drafts; nothing is issued.
     """
-    reasons = unapplied_filter_reasons(request, filters)
+    reasons = unapplied_filter_reasons(filters)
     errors: list[str] = []
     if "status" in reasons or filters["status"] not in ("", Invoice.Status.DRAFT):
         errors.append(_("Bare utkast kan utstedes: filteret må vise utkast."))
@@ -84,7 +84,7 @@ def _selected_ids(request: HttpRequest, limit: int) -> tuple[list[int], list[str
     ``scope=filter`` every draft that matches the list's filter (its query string)."""
     if request.POST.get("scope") == "filter":
         filters = _list_filters(request)
-        unapplied = _unapplied_filter_errors(request, filters)
+        unapplied = _unapplied_filter_errors(filters)
         if unapplied:
             return [], unapplied
         matching = selectors.invoice_list(

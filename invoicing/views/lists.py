@@ -42,6 +42,7 @@ SEARCH_CAP = 1_000
 # The longest text search the list applies: a longer one is cut to this (the list shows
 # what it lists); "issue all matching" refuses it instead (``views/issue.py``).
 SEARCH_MAX_LENGTH = 100
+DATES = ("date_from", "date_to")  # the list's date filters, in the form's order
 # What a row of the list shows (``invoicing_tags.invoice_rows``; the open balance from
 # the amounts, ``models.open_balance_of``).
 ROW_FIELDS = (
@@ -62,8 +63,9 @@ ROW_FIELDS = (
 
 def _list_filters(request: HttpRequest) -> dict[str, Any]:
     """The list's filters from the query string. A value it cannot apply as given is
-    dropped (a longer search cut to ``SEARCH_MAX_LENGTH``), and named in ``unapplied``:
-    the list shows what it lists, "issue all matching" refuses (``views/issue.py``)."""
+    dropped (a longer search cut to ``SEARCH_MAX_LENGTH``), and kept as given in
+    ``unapplied`` (by filter name): the list shows what it lists and says why
+    (``unapplied_filter_reasons``), "issue all matching" refuses (``views/issue.py``)."""
     get = request.GET
     status = get.get("status", "")
     sort = get.get("sort", DEFAULT_SORT)
@@ -78,18 +80,19 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
         "date_to": parse_date(get.get("date_to", "")[:10]),
         "sort": sort if sort in SORTS else DEFAULT_SORT,
     }
-    given = {
+    given = {name: get.get(name, "").strip() for name in ("status", "client", *DATES)}
+    dropped = {
         "q": len(search) > SEARCH_MAX_LENGTH,
         "status": bool(status) and not filters["status"],
-        "client": bool(get.get("client", "").strip()) and client is None,
-        "date_from": bool(get.get("date_from", "").strip()) and filters["date_from"] is None,
-        "date_to": bool(get.get("date_to", "").strip()) and filters["date_to"] is None,
+        "client": bool(given["client"]) and client is None,
+        **{name: bool(given[name]) and filters[name] is None for name in DATES},
     }
-    filters["unapplied"] = frozenset(name for name, dropped in given.items() if dropped)
+    given["q"] = search
+    filters["unapplied"] = {name: given[name] for name, out in dropped.items() if out}
     return filters
 
 
-def unapplied_filter_reasons(request: HttpRequest, filters: dict[str, Any]) -> dict[str, str]:
+def unapplied_filter_reasons(filters: dict[str, Any]) -> dict[str, str]:
     """Why each value the list could not apply as given (``_list_filters``' ``unapplied``)
     was left out or cut, by filter name, in the form's order: the list says so above the
     rows, "issue all matching" refuses with the same words (``views/issue.py``)."""
@@ -101,15 +104,14 @@ def unapplied_filter_reasons(request: HttpRequest, filters: dict[str, Any]) -> d
         }
     if "status" in unapplied:
         reasons["status"] = _("«%(value)s» i filteret er ikke en status.") % {
-            "value": request.GET.get("status", "").strip()[:20]
+            "value": unapplied["status"][:20]
         }
     if "client" in unapplied:
         reasons["client"] = _("Kunden i filteret finnes ikke i dette firmaet.")
-    for key in ("date_from", "date_to"):
-        if key in unapplied:
-            value = request.GET.get(key, "").strip()
-            reasons[key] = _("«%(value)s» i filteret er ikke en gyldig dato.") % {
-                "value": value[:20]
+    for name in DATES:
+        if name in unapplied:
+            reasons[name] = _("«%(value)s» i filteret er ikke en gyldig dato.") % {
+                "value": unapplied[name][:20]
             }
     return reasons
 
@@ -176,7 +178,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
             "issue_selected_max": settings.ISSUE_SELECTED_MAX,
             "page": page,
             "filters": filters,
-            "unapplied": unapplied_filter_reasons(request, filters).values(),
+            "unapplied": unapplied_filter_reasons(filters).values(),
             "short_search": selectors.search_is_short(filters["q"]),
             "search_min_word": selectors.SEARCH_MIN_WORD,
             "query_string": query_string,
