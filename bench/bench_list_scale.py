@@ -260,6 +260,14 @@ def run() -> list[tuple[str, str, str]]:
             # Shorter than a trigram: client names only (selectors.search_is_short).
             ("list search 'AS' (short)", url, {"q": "AS"}),
             ("list search 'nordlys' sorted by client", url, {"q": "nordlys", "sort": "client"}),
+            ("list search 'AS' sorted by client", url, {"q": "AS", "sort": "client"}),
+            ("list sorted by client", url, {"sort": "client"}),
+            ("list open, sorted by client", url, {"status": "open", "sort": "client"}),
+            (
+                "list open, sorted by client, page 200",
+                url,
+                {"status": "open", "sort": "-client", "page": "200"},
+            ),
             ("list page 2", url, {"page": "2"}),
             ("list deepest page (200)", url, {"page": "200"}),
             ("list page 10000 (served as 200)", url, {"page": "10000"}),

@@ -395,9 +395,14 @@ class Invoice(TenantModel):
             models.Index(fields=["company", "kind", "-number"]),
             models.Index(fields=["company", "kind", "due_date"]),
             # A client's invoices in the list's order (client filter, the invoices of the
-            # clients a text search matched): read index-only in order (issue 15).
+            # clients a text search matched, the list sorted by client name): read
+            # index-only in order, with the status and due date filters checked in the
+            # index (issue 15; migration 0024).
             models.Index(
-                fields=["company", "client", "kind", "-invoice_date", "-number", "-id"],
+                fields=[
+                    *("company", "client", "kind", "-invoice_date", "-number", "-id"),
+                    *("status", "due_date"),
+                ],
                 name="invoice_client_list",
             ),
             models.Index(fields=["company", "kid"]),

@@ -129,7 +129,8 @@ def capped_page(
     the page's keys come from a ``UNION`` of the parts, each capped on PostgreSQL, and the
     count from a sum of disjoint pieces of them, so each part is read through its own
     index; ``queryset`` (every filter but the search) then only loads the page's rows by
-    key. One part or none (but a ``PerValue``): ``queryset`` is the selection.
+    key. One part (not a ``PerValue``): the same rows as ``queryset``, which reads the
+    page and the part counts; none: ``queryset`` is the selection.
 
     ``shape`` turns the page's rows into what the caller shows (e.g. ``values_list`` of a
     few columns, with a join): it is applied to the loaded rows only, so the count and the
@@ -154,7 +155,10 @@ def capped_page(
         if union:
             ids = [part.order_by().values_list("pk") for part in _selections(parts)]
             return _union(ids, cap + 1)[: cap + 1].count()
-        return queryset.order_by().values("pk")[: cap + 1].count()
+        # One part: the selection as the caller counts it (``queryset`` may join for
+        # its order what the count does not need).
+        counted_set = parts[0] if parts else queryset
+        return counted_set.order_by().values("pk")[: cap + 1].count()
 
     def rows_from(offset: int) -> list[Any]:
         """The page's rows from ``offset``, and the first of the next page if any."""
@@ -284,6 +288,11 @@ class _CompiledParts:
                 )
         return " ".join(joins)
 
+    def _through(self, name: str, column: str) -> bool:
+        """``name`` is ``fk__field`` read through the foreign key stored in ``column``."""
+        relation = name.rpartition("__")[0]
+        return bool(relation) and self.model._meta.get_field(relation).column == column
+
     def count(self, limit: int) -> int:
         """Rows of the union, counted up to ``limit`` (or a little past it).
 
@@ -326,6 +335,19 @@ class _CompiledParts:
             for position, name in enumerate(ordering, start=1)
         )
         tail = f"ORDER BY {order} LIMIT {int(high)}"
+
+        def per_value_tail(column: str) -> str:
+            """``tail`` for one value's rows: without the columns of the row the value
+            points to (one row, the same for all of them), so PostgreSQL walks the index
+            on (field, the rest of the order) instead of sorting every row of the value
+            by a joined column (a search sorted by client name; issue 15)."""
+            kept = [
+                f"{position} {'DESC' if name.startswith('-') else 'ASC'}"
+                for position, name in enumerate(ordering, start=1)
+                if not self._through(name.removeprefix("-"), column)
+            ]
+            return f"ORDER BY {', '.join(kept)} LIMIT {int(high)}" if kept else tail
+
         # PostgreSQL: each part ordered and limited (the ORM's ``_union``), a ``PerValue``
         # part value by value. SQLite allows neither inside a compound statement.
         inner = self.connection.features.supports_slicing_ordering_in_compound
@@ -339,7 +361,8 @@ class _CompiledParts:
                 statement = (
                     f"SELECT part.* FROM unnest(%s) AS per_value (value) "  # noqa: S608
                     f"CROSS JOIN LATERAL (SELECT {columns} FROM {source} WHERE ({base}) "
-                    f"AND {table}.{quote(where.column)} = per_value.value {tail}) AS part"
+                    f"AND {table}.{quote(where.column)} = per_value.value "
+                    f"{per_value_tail(where.column)}) AS part"
                 )
                 params.extend([list(where.values), *base_params])
             else:

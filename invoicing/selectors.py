@@ -62,8 +62,12 @@ INVOICE_ORDERINGS: dict[str, tuple[str, ...]] = {
     "-invoice_date": ("-invoice_date", "-number", "-id"),
     "due_date": ("due_date", "number", "id"),
     "-due_date": ("-due_date", "-number", "-id"),
-    "client": ("client__name", "-number", "-id"),
-    "-client": ("-client__name", "-number", "-id"),
+    # A client's invoices newest first, in either direction of the names (numbers follow
+    # dates, so issued ones are also in number order): the order of the index on
+    # (company, client, kind, date, number, id), so a search sorted by client reads a page
+    # of rows per matching client, not every row of each (issue 15).
+    "client": ("client__name", "-invoice_date", "-number", "-id"),
+    "-client": ("-client__name", "-invoice_date", "-number", "-id"),
     "total": ("total_incl_vat", "-number", "-id"),
     "-total": ("-total_incl_vat", "-number", "-id"),
 }
@@ -207,13 +211,18 @@ class InvoiceFilter:
 
 
 def _invoice_selection(
-    *, company: Company, filters: InvoiceFilter, today: datetime.date | None
+    *,
+    company: Company,
+    filters: InvoiceFilter,
+    today: datetime.date | None,
+    client_joined: bool = False,
 ) -> tuple[QuerySet[Invoice], list[Q], tuple[int, ...]]:
     """The invoices every filter but the text search selects, and the search: its
     alternatives (a row matches the search when it matches one of them) and the ids of the
     clients whose name matches, when they are few enough to list (one more alternative,
     "the client is one of these"; ``invoice_list_parts`` reads it client by client).
-    Neither: no search."""
+    Neither: no search. ``client_joined``: the rows are sorted by the client's name, so
+    the client is joined anyway (``_client_ordered``)."""
     today = today or timezone.localdate()
     invoices = Invoice.objects.filter(company=company, kind=filters.kind)
     if filters.status:
@@ -250,9 +259,16 @@ def _invoice_selection(
     # into the references' bitmap index scans and walked the company's rows instead (1.7 s
     # at 500,000 invoices; 10 ms with the list). A huge match keeps the subquery.
     client_ids = list(clients.values_list("pk", flat=True)[: CLIENT_MATCH_LIMIT + 1])
-    matching = client_ids if len(client_ids) <= CLIENT_MATCH_LIMIT else clients.values("pk")
-    listed = tuple(client_ids) if matching is client_ids else ()
-    conditions = [Q(client__in=matching)] if client_ids and not listed else []
+    listed = tuple(client_ids) if len(client_ids) <= CLIENT_MATCH_LIMIT else ()
+    conditions = []
+    if client_ids and not listed:
+        # Too many to list: a subquery, or the joined client's name when the order joins
+        # it. PostgreSQL misjudged how many clients the subquery joined back to the sorted
+        # client holds (25 of 1,800) and read every one's invoices before sorting (3 s for
+        # "AS" at 1 M invoices); on the joined name it walks the clients in name order and
+        # stops at the page's end (1 ms; issue 15).
+        in_name = Q(client__name__icontains=search)
+        conditions = [in_name if client_joined else Q(client__in=clients.values("pk"))]
     if search_is_short(search):
         return invoices, conditions if client_ids else [Q(pk__in=[])], listed
     conditions += [
@@ -264,6 +280,25 @@ def _invoice_selection(
 
 def _ordered(invoices: QuerySet[Invoice], ordering: str) -> QuerySet[Invoice]:
     return invoices.order_by(*INVOICE_ORDERINGS.get(ordering, INVOICE_ORDERINGS[DEFAULT_ORDERING]))
+
+
+def _client_ordered(ordering: str) -> bool:
+    """The order ``ordering`` names reads the client's name (a join)."""
+    names = INVOICE_ORDERINGS.get(ordering, INVOICE_ORDERINGS[DEFAULT_ORDERING])
+    return any(name.lstrip("-").startswith("client__") for name in names)
+
+
+def _rows_ordered(
+    invoices: QuerySet[Invoice], ordering: str, company: Company
+) -> QuerySet[Invoice]:
+    """``_ordered``, with the joined client's company named when the order reads the
+    client's name. Every invoice's client is of its company, so the rows are the same, but
+    PostgreSQL then walks the company's clients in name order (index (company, name)) and
+    each one's invoices in order, and stops at the page's end, instead of sorting every
+    company's clients first: 36 ms → ~1 ms at 142,000 clients (issue 15). A count needs
+    no order and no join: count ``_ordered``'s rows."""
+    rows = _ordered(invoices, ordering)
+    return rows.filter(client__company=company) if _client_ordered(ordering) else rows
 
 
 def _listed(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
@@ -287,13 +322,16 @@ def invoice_list(
     list that pages (web and API) reads through it.
     """
     invoices, conditions, client_ids = _invoice_selection(
-        company=company, filters=filters or InvoiceFilter(), today=today
+        company=company,
+        filters=filters or InvoiceFilter(),
+        today=today,
+        client_joined=_client_ordered(ordering),
     )
     if client_ids:
         conditions = [Q(client__in=client_ids), *conditions]
     if conditions:
         invoices = invoices.filter(functools.reduce(operator.or_, conditions))
-    return _ordered(_listed(invoices), ordering)
+    return _rows_ordered(_listed(invoices), ordering, company)
 
 
 @dataclass(frozen=True)
@@ -324,16 +362,21 @@ def invoice_list_parts(
     """``invoice_list`` (same arguments, same rows, same order) in parts; see
     ``InvoiceListParts``."""
     invoices, conditions, client_ids = _invoice_selection(
-        company=company, filters=filters or InvoiceFilter(), today=today
+        company=company,
+        filters=filters or InvoiceFilter(),
+        today=today,
+        client_joined=_client_ordered(ordering),
     )
     # No ``balance`` annotation: the lists read the amounts (``models.open_balance_of``),
     # and building and compiling the expression was ~5 % of a list page's calls.
-    rows = _ordered(invoices.select_related("client"), ordering)
+    rows = _rows_ordered(invoices.select_related("client"), ordering, company)
     if not client_ids and len(conditions) <= 1:
         # No search, or one alternative (a short search's clients as a subquery, or none).
+        # The part is the selection for the count, without the client's company.
+        selection = _ordered(invoices, ordering)
         if conditions:
-            rows = rows.filter(conditions[0])
-        return InvoiceListParts(rows=rows, parts=[rows])
+            rows, selection = rows.filter(conditions[0]), selection.filter(conditions[0])
+        return InvoiceListParts(rows=rows, parts=[selection])
     parts: list[QuerySet[Invoice] | PerValue] = []
     if client_ids:
         # The matching clients' invoices client by client, each through the index on

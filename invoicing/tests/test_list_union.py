@@ -177,3 +177,31 @@ def test_a_short_search_matching_many_clients_pages_as_the_plain_filter(
 
     assert keys == expected and count == len(expected) > 2
     assert set(expected) == {i.pk for i in varied if "AS" in i.client.name}
+
+
+@pytest.mark.parametrize("search", ["as", "nordlys"])
+@pytest.mark.parametrize("ordering", ["client", "-client"])
+def test_many_matching_clients_sorted_by_client_name(
+    company_scope, varied, monkeypatch, search, ordering
+):
+    # More matching clients than are written out, sorted by the client's name: the name is
+    # read on the joined client (no subquery of clients). Same rows as the unsorted list,
+    # in client-name order, each client's invoices newest first.
+    monkeypatch.setattr(selectors, "CLIENT_MATCH_LIMIT", 1)
+    kw = {"company": company_scope, "filters": InvoiceFilter(search=search), "today": TODAY}
+    unsorted = {invoice.pk for invoice in selectors.invoice_list(**kw)}
+    expected = [invoice.pk for invoice in selectors.invoice_list(**kw, ordering=ordering)]
+
+    keys, count, _ = _all_pages(
+        selectors.invoice_list_parts(**kw, ordering=ordering), per_page=2, cap=1000
+    )
+
+    assert keys == expected and count == len(expected) and set(keys) == unsorted
+    assert {i.pk for i in varied if search.upper() in i.client.name.upper()} <= unsorted
+    by_pk = {invoice.pk: invoice for invoice in varied}
+    rows = [(by_pk[key].client.name, by_pk[key].invoice_date) for key in keys]
+    names = [name for name, _ in rows]
+    assert names == sorted(names, reverse=ordering.startswith("-")) and len(set(names)) > 1
+    for name in set(names):
+        dates = [date for row_name, date in rows if row_name == name]
+        assert dates == sorted(dates, reverse=True)
