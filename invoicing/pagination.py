@@ -157,7 +157,7 @@ def capped_page(
             return _union(ids, cap + 1)[: cap + 1].count()
         # One part: the selection as the caller counts it (``queryset`` may join for
         # its order what the count does not need).
-        counted_set = parts[0] if parts else queryset
+        counted_set = _selections(parts)[0] if parts else queryset
         return counted_set.order_by().values("pk")[: cap + 1].count()
 
     def rows_from(offset: int) -> list[Any]:
