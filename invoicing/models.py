@@ -396,14 +396,25 @@ class Invoice(TenantModel):
             models.Index(fields=["company", "kind", "due_date"]),
             # A client's invoices in the list's order (client filter, the invoices of the
             # clients a text search matched, the list sorted by client name): read
-            # index-only in order, with the status and due date filters checked in the
-            # index (issue 15; migration 0024).
+            # index-only in order, a status filter checked in the index (issue 15;
+            # migration 0024).
             models.Index(
                 fields=[
                     *("company", "client", "kind", "-invoice_date", "-number", "-id"),
-                    *("status", "due_date"),
+                    "status",
                 ],
                 name="invoice_client_list",
+            ),
+            # The same of the open invoices only, with the due date: the open or overdue
+            # list sorted by client reads a client's ~37 open invoices, not its ~500
+            # (migration 0024). Must match OPEN_STATUSES.
+            models.Index(
+                fields=[
+                    *("company", "client", "kind", "-invoice_date", "-number", "-id"),
+                    *("due_date", "status"),
+                ],
+                condition=Q(status__in=["issued", "sent", "partially_paid"]),
+                name="invoice_client_open",
             ),
             models.Index(fields=["company", "kid"]),
             # Partial indexes leave out the rows that have no value: a lookup by a value

@@ -19,6 +19,7 @@ join), so page 500 costs about what page 1 does.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, QuerySet
+from django.db.models import Count, Field, QuerySet
 
 from core.parsing import ID_MAX, parse_int
 
@@ -54,6 +55,29 @@ class PerValue:
 
     def selection(self) -> QuerySet[Any]:
         return self.queryset.filter(**{f"{self.field}__in": self.values})
+
+
+@dataclass(frozen=True)
+class Walk:
+    """How a deep page of rows sorted first by the row a foreign key points to (invoices
+    by client name) is read: ``values``, the keys of every row ``field`` can point to, in
+    the list's order of them (the company's clients by name, then id). The list's order
+    must name those columns first and then only the rows' own.
+
+    PostgreSQL misjudges how many rows each client has (it guesses ~7 where a big company's
+    clients have ~500) and sorted every matching row for page 200 of the open invoices
+    sorted by client (74,000 rows, ~200 ms; issue 15). The walk counts the rows of the
+    related rows in turn, a few dozen at a time, until it reaches the page, then reads the
+    page's keys of the one or two related rows it starts in: each query reads one index
+    range in order. Put the filters in that index too (``invoice_client_list`` holds the
+    status and due date; ``invoice_client_open`` the open invoices only), or each related
+    row's rows are all read to count the few that match."""
+
+    field: str
+    values: QuerySet[Any]
+
+
+WALK_FIRST_CHUNK = 32  # related rows counted by the walk's first query; doubled each time
 
 
 @dataclass(frozen=True)
@@ -120,6 +144,7 @@ def capped_page(
     cap: int = COUNT_CAP,
     parts: Sequence[QuerySet[Any] | PerValue] = (),
     shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    walk: Walk | None = None,
 ) -> CappedPage:
     """Page ``page`` (1-based; invalid → 1, past the end → the last page, past the cap →
     the deepest page) of ``queryset``.
@@ -135,6 +160,8 @@ def capped_page(
     ``shape`` turns the page's rows into what the caller shows (e.g. ``values_list`` of a
     few columns, with a join): it is applied to the loaded rows only, so the count and the
     key walk stay on ``queryset``'s own index without the shape's joins.
+
+    ``walk``: a deep page of a selection that is not a union is read by ``Walk``.
     """
     shaped = shape or _unshaped
     number = page_number(page)
@@ -148,6 +175,10 @@ def capped_page(
     # the ORM as before.
     compiled = _compiled(parts) if union else None
 
+    # One part: the selection as the caller counts it (``queryset`` may join for its order
+    # what the count does not need).
+    selection = _selections(parts)[0] if parts else queryset
+
     def counted() -> int:
         """Rows of the selection, counted up to ``cap + 1``."""
         if compiled is not None:
@@ -155,10 +186,7 @@ def capped_page(
         if union:
             ids = [part.order_by().values_list("pk") for part in _selections(parts)]
             return _union(ids, cap + 1)[: cap + 1].count()
-        # One part: the selection as the caller counts it (``queryset`` may join for
-        # its order what the count does not need).
-        counted_set = _selections(parts)[0] if parts else queryset
-        return counted_set.order_by().values("pk")[: cap + 1].count()
+        return selection.order_by().values("pk")[: cap + 1].count()
 
     def rows_from(offset: int) -> list[Any]:
         """The page's rows from ``offset``, and the first of the next page if any."""
@@ -179,6 +207,9 @@ def capped_page(
                 union_of = _union(keyed, offset + per_page + 1).order_by(*ordering)
                 merged = list(union_of[offset : offset + per_page + 1])
             keys = [row[at] for row in merged]
+        elif walk is not None:
+            own = _own_order(queryset, walk.field)
+            keys = _walked(selection, own, walk, offset, offset + per_page + 1)
         else:
             keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
         by_key = {row.pk: row for row in shaped(queryset.order_by().filter(pk__in=keys))}
@@ -199,6 +230,51 @@ def capped_page(
 
 def _unshaped(queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset
+
+
+def _own_order(queryset: QuerySet[Any], field: str) -> list[str]:
+    """``queryset``'s order without the names that read ``field`` or the row it points to."""
+    attname = queryset.model._meta.get_field(field).attname
+    return [
+        str(name)
+        for name in queryset.query.order_by
+        if str(name).lstrip("-").split("__")[0] not in (field, attname)
+    ]
+
+
+def _walked(selection: QuerySet[Any], own: list[str], walk: Walk, low: int, high: int) -> list[Any]:
+    """Keys of rows ``low``..``high`` of ``selection`` in ``walk``'s order (``Walk``)."""
+    values = list(walk.values)
+    keys: list[Any] = []
+    position = 0  # rows of the related rows counted so far
+    start, size = 0, WALK_FIRST_CHUNK
+    while start < len(values) and position < high:
+        chunk = values[start : start + size]
+        start += size
+        counts = dict(
+            selection.filter(**{f"{walk.field}__in": chunk})
+            .order_by()
+            .values_list(walk.field)
+            .annotate(rows=Count("pk"))
+        )
+        for value in chunk:
+            rows = counts.get(value, 0)
+            if rows and position + rows > low and position < high:
+                first = max(low - position, 0)
+                last = min(high - position, rows)
+                of_value = selection.filter(**{walk.field: value}).order_by(*own)
+                keys += of_value.values_list("pk", flat=True)[first:last]
+            position += rows
+            if position >= high:
+                break
+        # The next chunk: as many related rows as the rows still to pass need at the rate
+        # counted so far, with a quarter more (twice as many while none had rows).
+        per_value = position / start
+        size = max(
+            WALK_FIRST_CHUNK,
+            math.ceil((high - position) / per_value * 1.25) if per_value else size * 2,
+        )
+    return keys
 
 
 def _ordered_like(part: QuerySet[Any] | PerValue) -> QuerySet[Any]:
@@ -454,7 +530,9 @@ def _own_column(model: Any, name: str) -> bool:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    return isinstance(field, Field) and field.concrete and not field.is_relation
+    # A foreign key's own column by its attname ("client_id"), not the row it points to.
+    own = not field.is_relation or name == getattr(field, "attname", None)
+    return isinstance(field, Field) and field.concrete and own
 
 
 def _orderable(model: Any, name: str) -> bool:

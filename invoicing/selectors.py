@@ -50,7 +50,7 @@ from invoicing.models import (
     NumberSeries,
     Payment,
 )
-from invoicing.pagination import PerValue
+from invoicing.pagination import PerValue, Walk
 
 OPEN_STATUSES = Invoice.OPEN_STATUSES
 
@@ -62,12 +62,13 @@ INVOICE_ORDERINGS: dict[str, tuple[str, ...]] = {
     "-invoice_date": ("-invoice_date", "-number", "-id"),
     "due_date": ("due_date", "number", "id"),
     "-due_date": ("-due_date", "-number", "-id"),
-    # A client's invoices newest first, in either direction of the names (numbers follow
-    # dates, so issued ones are also in number order): the order of the index on
-    # (company, client, kind, date, number, id), so a search sorted by client reads a page
-    # of rows per matching client, not every row of each (issue 15).
-    "client": ("client__name", "-invoice_date", "-number", "-id"),
-    "-client": ("-client__name", "-invoice_date", "-number", "-id"),
+    # A client's invoices together (two clients may share a name) and newest first, in
+    # either direction of the names (numbers follow dates, so issued ones are also in
+    # number order): the order of the index on (company, client, kind, date, number, id),
+    # so a search sorted by client reads a page of rows per matching client, not every row
+    # of each, and a deep page is read client by client (``pagination.Walk``; issue 15).
+    "client": ("client__name", "client_id", "-invoice_date", "-number", "-id"),
+    "-client": ("-client__name", "-client_id", "-invoice_date", "-number", "-id"),
     "total": ("total_incl_vat", "-number", "-id"),
     "-total": ("-total_incl_vat", "-number", "-id"),
 }
@@ -288,6 +289,17 @@ def _client_ordered(ordering: str) -> bool:
     return any(name.lstrip("-").startswith("client__") for name in names)
 
 
+def _client_walk(company: Company, ordering: str) -> Walk | None:
+    """The company's clients in the list's order of them, when it is sorted by client."""
+    if not _client_ordered(ordering):
+        return None
+    descending = ordering.startswith("-")
+    clients = Client.objects.filter(company=company).order_by(
+        *(("-name", "-id") if descending else ("name", "id"))
+    )
+    return Walk(field="client", values=clients.values_list("pk", flat=True))
+
+
 def _rows_ordered(
     invoices: QuerySet[Invoice], ordering: str, company: Company
 ) -> QuerySet[Invoice]:
@@ -350,6 +362,7 @@ class InvoiceListParts:
 
     rows: QuerySet[Invoice]
     parts: list[QuerySet[Invoice] | PerValue]
+    walk: Walk | None = None  # sorted by client name, one part: its deep pages' walk
 
 
 def invoice_list_parts(
@@ -376,7 +389,7 @@ def invoice_list_parts(
         selection = _ordered(invoices, ordering)
         if conditions:
             rows, selection = rows.filter(conditions[0]), selection.filter(conditions[0])
-        return InvoiceListParts(rows=rows, parts=[selection])
+        return InvoiceListParts(rows=rows, parts=[selection], walk=_client_walk(company, ordering))
     parts: list[QuerySet[Invoice] | PerValue] = []
     if client_ids:
         # The matching clients' invoices client by client, each through the index on

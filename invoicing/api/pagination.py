@@ -77,7 +77,12 @@ class DocumentPagination(api_pagination.ApiPagination):
                 % {"page": number, "rows": rows, "pages": deepest, "size": per_page}
             )
         page = capped_page(
-            selection.rows, number, per_page=per_page, cap=rows, parts=selection.parts
+            selection.rows,
+            number,
+            per_page=per_page,
+            cap=rows,
+            parts=selection.parts,
+            walk=selection.walk,
         )
         if page.number < number and value not in self.last_page_strings:
             raise NotFound(

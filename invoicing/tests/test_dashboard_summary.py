@@ -121,8 +121,9 @@ def test_the_summaries_equal_a_full_recomputation(company, other_company):
     } == expected
 
 
-def test_the_index_condition_is_the_open_statuses():
-    index = next(i for i in Invoice._meta.indexes if i.name == "invoice_open_cover")
+@pytest.mark.parametrize("name", ["invoice_open_cover", "invoice_open_list", "invoice_client_open"])
+def test_the_index_condition_is_the_open_statuses(name):
+    index = next(i for i in Invoice._meta.indexes if i.name == name)
     assert index.condition.children == [("status__in", list(selectors.OPEN_STATUSES))]
 
 

@@ -12,9 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from invoicing import selectors
+from customers.tests.factories import ClientFactory
+from invoicing import pagination, selectors
+from invoicing.models import Invoice
 from invoicing.pagination import capped_page
 from invoicing.selectors import InvoiceFilter
+from invoicing.tests.factories import draft_invoice
 
 D = datetime.date
 TODAY = D(2026, 12, 3)
@@ -23,7 +26,9 @@ TODAY = D(2026, 12, 3)
 def _all_pages(parts, *, per_page, cap):
     keys, count, number = [], None, 1
     while True:
-        page = capped_page(parts.rows, number, per_page=per_page, cap=cap, parts=parts.parts)
+        page = capped_page(
+            parts.rows, number, per_page=per_page, cap=cap, parts=parts.parts, walk=parts.walk
+        )
         count = page.count
         keys += [row.pk for row in page]
         if not page.has_next:
@@ -205,3 +210,51 @@ def test_many_matching_clients_sorted_by_client_name(
     for name in set(names):
         dates = [date for row_name, date in rows if row_name == name]
         assert dates == sorted(dates, reverse=True)
+
+
+@pytest.mark.parametrize("ordering", ["client", "-client"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"status": list(selectors.OPEN_STATUSES)},
+        {"date_from": D(2026, 9, 10)},
+        {"search": "as"},
+    ],
+)
+def test_deep_pages_sorted_by_client_are_read_client_by_client(
+    company_scope, varied, monkeypatch, ordering, filters
+):
+    # Every page read by the walk (counts of a client or two at a time), with a second
+    # client of the same name whose drafts are dated between the first one's invoices.
+    twin = ClientFactory(company=company_scope, name=varied[2].client.name)
+    for day in (3, 18):
+        draft_invoice(company=company_scope, client=twin, invoice_date=D(2026, 9, day))
+    monkeypatch.setattr(pagination, "DIRECT_BELOW", 0)
+    monkeypatch.setattr(pagination, "WALK_FIRST_CHUNK", 1)
+    monkeypatch.setattr(selectors, "CLIENT_MATCH_LIMIT", 1)  # a short search: one part
+    kw = {
+        "company": company_scope,
+        "filters": InvoiceFilter(**filters),
+        "ordering": ordering,
+        "today": TODAY,
+    }
+    expected = [invoice.pk for invoice in selectors.invoice_list(**kw)]
+    parts = selectors.invoice_list_parts(**kw)
+
+    keys, count, _ = _all_pages(parts, per_page=2, cap=1000)
+    capped, capped_count, last = _all_pages(parts, per_page=3, cap=7)
+
+    assert parts.walk is not None and len(expected) > 7
+    assert (keys, count) == (expected, len(expected))
+    assert (capped, capped_count, last.limited) == (expected[:7], None, True)
+    # The order itself: client names sorted, each client's rows together.
+    clients = [Invoice.objects.get(pk=key).client for key in keys]
+    names = [client.name for client in clients]
+    assert names == sorted(names, reverse=ordering.startswith("-"))
+    runs = [
+        client.pk
+        for index, client in enumerate(clients)
+        if index == 0 or client != clients[index - 1]
+    ]
+    assert len(runs) == len(set(runs))
