@@ -166,6 +166,7 @@ class LedgerApi(ApiView):
                 currency=currency,
                 client=client,
                 opening=totals.opening,
+                limit=ENTRY_LIMIT + 1,
             ):
                 if len(entries) >= ENTRY_LIMIT:
                     truncated = True

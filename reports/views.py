@@ -10,7 +10,6 @@ owner, administrator and accountant (``EDITOR_ROLES``); a member gets 403.
 from __future__ import annotations
 
 import datetime
-import itertools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -99,17 +98,15 @@ def ledger(request: HttpRequest) -> HttpResponse:
         client=data["client"],
     )
     entries = list(
-        itertools.islice(
-            ledger_entries(
-                company=company,
-                date_from=data["date_from"],
-                date_to=data["date_to"],
-                currency=data["currency"],
-                client=data["client"],
-                opening=totals.opening,
-                client_openings={row.client.pk: row.opening for row in totals.clients},
-            ),
-            ENTRY_LIMIT + 1,
+        ledger_entries(
+            company=company,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            currency=data["currency"],
+            client=data["client"],
+            opening=totals.opening,
+            client_openings={row.client.pk: row.opening for row in totals.clients},
+            limit=ENTRY_LIMIT + 1,
         )
     )
     clients = {row.client.pk: row.client for row in totals.clients}

@@ -134,6 +134,18 @@ def test_ledger_closing_equals_open_amounts_minus_credit_balances(history, as_of
         assert (entries[-1].balance if entries else ZERO) == ledger.closing
 
 
+def test_the_first_entries_of_the_ledger_are_those_of_the_whole_ledger(history):
+    # With a limit each source reads its first rows only; the merge must still give the
+    # same first entries, balances included, as reading every entry.
+    company = history[0].company
+    kw = {"company": company, "date_to": datetime.date(2026, 12, 31)}
+    every = list(ledger_entries(**kw))
+    assert len({entry.kind for entry in every}) >= 3 and len(every) > 5
+
+    for limit in range(len(every) + 2):
+        assert list(ledger_entries(**kw, limit=limit)) == every[:limit]
+
+
 def test_ledger_for_a_range_carries_the_opening_balance(history):
     company = history[0].company
     client = history[0].client
