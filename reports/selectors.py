@@ -353,9 +353,18 @@ def _ageing_sums(
                 if items:
                     sums[ITEMS] += sign * money(row[key])
 
+    history = _needs_history(as_of=as_of, currency=currency)
     add(
         Invoice.objects.filter(
-            kind=Invoice.Kind.INVOICE, status__in=issued, currency=currency, invoice_date__lte=as_of
+            kind=Invoice.Kind.INVOICE,
+            # As of today only the open invoices have anything open (a paid or credited
+            # one has nothing left: ``balance._derived_status``), and the partial index
+            # ``invoice_open_cover`` holds just those: 74,000 entries read instead of 1 M
+            # at 1 M invoices (~0.5 s; issue 15). As of an earlier date a paid invoice may
+            # have been open then: every issued one, corrected below.
+            status__in=issued if history else list(Invoice.OPEN_STATUSES),
+            currency=currency,
+            invoice_date__lte=as_of,
         ),
         "client_id",
         "due_date",
@@ -364,7 +373,7 @@ def _ageing_sums(
         ),
         1,
     )
-    if not _needs_history(as_of=as_of, currency=currency):
+    if not history:
         # Nothing dated after the date (the usual case: today): the stored balances are
         # the answer. Skipping the corrections matters: with the invoice's company in the
         # join, SQLite would walk every invoice to find no later payment.
