@@ -437,6 +437,14 @@ class Invoice(TenantModel):
                 condition=Q(issued_by__isnull=False),
                 name="invoice_issued_by",
             ),
+            # The currencies of the issued documents (every report page's currency
+            # choice), one probe per currency (reports.ledger.ledger_currencies;
+            # migration 0025).
+            models.Index(
+                fields=["company", "currency"],
+                condition=~Q(status="draft"),
+                name="invoice_issued_currency",
+            ),
             # The list sorted by amount (web UI, API ordering): an index walk, not a sort.
             models.Index(fields=["company", "kind", "-total_incl_vat", "-number"]),
             # The reports (VAT, ageing, sales, dashboard) sum these columns over many

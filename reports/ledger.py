@@ -447,8 +447,15 @@ def ledger_entries(
 
 def ledger_currencies(*, company: Company) -> list[str]:
     """The currencies the company has issued documents in (NOK first)."""
-    found = set(Invoice.objects.issued().values_list("currency", flat=True).distinct().order_by())
-    found.add("NOK")
+    # One after the other, each the first after the last through the index
+    # ``invoice_issued_currency``: a handful of probes, where a DISTINCT read every issued
+    # document (~0.2 s at 1 M invoices; issue 15).
+    issued = Invoice.objects.issued().order_by("currency").values_list("currency", flat=True)
+    found = {"NOK"}
+    currency = issued.first()
+    while currency is not None:
+        found.add(currency)
+        currency = issued.filter(currency__gt=currency).first()
     return sorted(found, key=lambda code: (code != "NOK", code))
 
 

@@ -12,7 +12,7 @@ import pytest
 from core.money import ZERO, round_money
 from invoicing.models import ClientBalanceEntry, Invoice, Payment
 from reports import selectors
-from reports.ledger import ledger_entries, ledger_totals
+from reports.ledger import ledger_currencies, ledger_entries, ledger_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +345,16 @@ def test_receivable_items_are_ledger_entries(company_scope):
         [cell] = selectors.ageing_invoices(company=company_scope, as_of=as_of)
         assert cell.items_open_as_of == report.totals.items
         assert cell.claim_open_as_of == row.total
+
+
+def test_ledger_currencies_are_those_of_the_companys_issued_documents(company_scope, other_company):
+    from invoicing.tests.factories import draft_invoice, issued_invoice
+
+    assert ledger_currencies(company=company_scope) == ["NOK"]  # always offered
+    for currency in ("USD", "EUR", "SEK"):
+        issued_invoice(company=company_scope, currency=currency, exchange_rate=Decimal("10.5"))
+    issued_invoice(company=company_scope, currency="EUR", exchange_rate=Decimal("11"))
+    draft_invoice(company=company_scope, currency="DKK", exchange_rate=Decimal("1.5"))  # a draft
+    issued_invoice(company=other_company, currency="GBP", exchange_rate=Decimal("13"))
+
+    assert ledger_currencies(company=company_scope) == ["NOK", "EUR", "SEK", "USD"]
