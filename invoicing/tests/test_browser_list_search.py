@@ -1,6 +1,7 @@
-"""The invoice list's search box in Chromium: a short search says it reads client names
-only and lists that client's invoices, not an order number that holds the same letters;
-a longer one reads the references too."""
+"""The invoice list's search box and client sort in Chromium: a short search says it reads
+client names only and lists that client's invoices, not an order number that holds the
+same letters; a longer one reads the references too. The "Kunde" header sorts by client
+both ways, each client's invoices together and newest first."""
 
 from __future__ import annotations
 
