@@ -61,8 +61,8 @@ class PerValue:
 class Walk:
     """How a deep page of rows sorted first by the row a foreign key points to (invoices
     by client name) is read: ``values``, the keys of every row ``field`` can point to, in
-    the list's order of them (the company's clients by name, then id). The list's order
-    must name those columns first and then only the rows' own.
+    the list's order of them (the company's clients by name, then id; read a chunk at a
+    time). The list's order must name those columns first and then only the rows' own.
 
     PostgreSQL misjudges how many rows each client has (it guesses ~7 where a big company's
     clients have ~500) and sorted every matching row for page 200 of the open invoices
@@ -244,13 +244,15 @@ def _own_order(queryset: QuerySet[Any], field: str) -> list[str]:
 
 def _walked(selection: QuerySet[Any], own: list[str], walk: Walk, low: int, high: int) -> list[Any]:
     """Keys of rows ``low``..``high`` of ``selection`` in ``walk``'s order (``Walk``)."""
-    values = list(walk.values)
     keys: list[Any] = []
     position = 0  # rows of the related rows counted so far
     start, size = 0, WALK_FIRST_CHUNK
-    while start < len(values) and position < high:
-        chunk = values[start : start + size]
-        start += size
+    while position < high:
+        # The related rows chunk by chunk too: a company may have 100,000 clients.
+        chunk = list(walk.values[start : start + size])
+        if not chunk:
+            break
+        start += len(chunk)
         counts = dict(
             selection.filter(**{f"{walk.field}__in": chunk})
             .order_by()
