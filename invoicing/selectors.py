@@ -290,13 +290,18 @@ def _client_ordered(ordering: str) -> bool:
 
 
 def _client_walk(company: Company, ordering: str) -> Walk | None:
-    """The company's clients in the list's order of them, when it is sorted by client."""
+    """The company's clients in the list's order of them, when it is sorted by client:
+    the order's client columns, read on the client ("-client__name" → "-name",
+    "-client_id" → "-id")."""
     if not _client_ordered(ordering):
         return None
-    descending = ordering.startswith("-")
-    clients = Client.objects.filter(company=company).order_by(
-        *(("-name", "-id") if descending else ("name", "id"))
-    )
+    names = INVOICE_ORDERINGS[ordering]
+    by_client = [
+        name.replace("client__", "").replace("client_id", "id")
+        for name in names
+        if name.lstrip("-").startswith(("client__", "client_id"))
+    ]
+    clients = Client.objects.filter(company=company).order_by(*by_client)
     return Walk(field="client", values=clients.values_list("pk", flat=True))
 
 
