@@ -70,14 +70,14 @@ class Walk:
     related rows in turn, a few dozen at a time, until it reaches the page, then reads the
     page's keys of the one or two related rows it starts in: each query reads one index
     range in order. Put the filters in that index too (``invoice_client_list`` holds the
-    status and due date; ``invoice_client_open`` the open invoices only), or each related
-    row's rows are all read to count the few that match."""
+    status; ``invoice_client_open`` the open invoices only, with their due date), or each
+    related row's rows are all read to count the few that match."""
 
     field: str
     values: QuerySet[Any]
 
 
-WALK_FIRST_CHUNK = 32  # related rows counted by the walk's first query; doubled each time
+WALK_FIRST_CHUNK = 32  # related rows counted by the walk's first query (``_walked``)
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,7 @@ def capped_page(
                 merged = list(union_of[offset : offset + per_page + 1])
             keys = [row[at] for row in merged]
         elif walk is not None:
-            own = _own_order(queryset, walk.field)
-            keys = _walked(selection, own, walk, offset, offset + per_page + 1)
+            keys = _walked(selection, walk, offset, offset + per_page + 1)
         else:
             keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
         by_key = {row.pk: row for row in shaped(queryset.order_by().filter(pk__in=keys))}
@@ -242,8 +241,10 @@ def _own_order(queryset: QuerySet[Any], field: str) -> list[str]:
     ]
 
 
-def _walked(selection: QuerySet[Any], own: list[str], walk: Walk, low: int, high: int) -> list[Any]:
-    """Keys of rows ``low``..``high`` of ``selection`` in ``walk``'s order (``Walk``)."""
+def _walked(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> list[Any]:
+    """Keys of rows ``low``..``high`` of ``selection`` in its order, read as ``walk``
+    says (``Walk``)."""
+    own = _own_order(selection, walk.field)
     keys: list[Any] = []
     position = 0  # rows of the related rows counted so far
     start, size = 0, WALK_FIRST_CHUNK
@@ -261,7 +262,7 @@ def _walked(selection: QuerySet[Any], own: list[str], walk: Walk, low: int, high
         )
         for value in chunk:
             rows = counts.get(value, 0)
-            if rows and position + rows > low and position < high:
+            if rows and position + rows > low:
                 first = max(low - position, 0)
                 last = min(high - position, rows)
                 of_value = selection.filter(**{walk.field: value}).order_by(*own)
