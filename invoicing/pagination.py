@@ -20,7 +20,7 @@ join), so page 500 costs about what page 1 does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResult
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Field, QuerySet
+from django.db.models.expressions import RawSQL
 
 from core.parsing import ID_MAX, parse_int
 
@@ -77,6 +78,7 @@ class Walk:
     values: QuerySet[Any]
 
 
+_COUNTED = "capped_count"
 WALK_FIRST_CHUNK = 32  # related rows counted by the walk's first query (``_walked``)
 
 
@@ -143,7 +145,7 @@ def capped_page(
     per_page: int = PER_PAGE,
     cap: int = COUNT_CAP,
     parts: Sequence[QuerySet[Any] | PerValue] = (),
-    shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    columns: Sequence[str] = (),
     walk: Walk | None = None,
 ) -> CappedPage:
     """Page ``page`` (1-based; invalid → 1, past the end → the last page, past the cap →
@@ -157,13 +159,12 @@ def capped_page(
     key. One part (not a ``PerValue``): the same rows as ``queryset``, which reads the
     page and the part counts; none: ``queryset`` is the selection.
 
-    ``shape`` turns the page's rows into what the caller shows (e.g. ``values_list`` of a
-    few columns, with a join): it is applied to the loaded rows only, so the count and the
-    key walk stay on ``queryset``'s own index without the shape's joins.
+    ``columns``: the page's rows as named tuples of these columns (``values_list``, joins
+    allowed) instead of model instances; applied to the loaded rows only, so the count and
+    the key walk stay on ``queryset``'s own index without the columns' joins.
 
     ``walk``: a deep page of a selection that is not a union is read by ``Walk``.
     """
-    shaped = shape or _unshaped
     number = page_number(page)
     deepest = max(1, -(-cap // per_page))
     number = min(number, deepest)
@@ -192,7 +193,7 @@ def capped_page(
         """The page's rows from ``offset``, and the first of the next page if any."""
         if not union and offset < DIRECT_BELOW:
             # A shallow page: its rows in one query, walking the same index.
-            return list(shaped(queryset)[offset : offset + per_page + 1])
+            return list(_shaped(queryset, columns)[offset : offset + per_page + 1])
         # Deferred join: walk the index for the page's primary keys only, then load those
         # rows (with their joins) by key. OFFSET over 25,000 index entries is cheap; over
         # 25,000 joined rows it is not.
@@ -211,12 +212,28 @@ def capped_page(
             keys = _walked(selection, walk, offset, offset + per_page + 1)
         else:
             keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
-        by_key = {row.pk: row for row in shaped(queryset.order_by().filter(pk__in=keys))}
+        loaded = _shaped(queryset.order_by().filter(pk__in=keys), columns)
+        by_key = {row.pk: row for row in loaded}
         return [by_key[key] for key in keys if key in by_key]
 
+    if number == 1 and not union:
+        # The first page and the count in one statement (the count a scalar subquery,
+        # run once): a round trip and the ORM's count machinery fewer on every first page.
+        capped = selection.order_by().values("pk")[: cap + 1]
+        try:
+            sql, params = capped.query.get_compiler(capped.db).as_sql()
+        except EmptyResultSet:  # a condition that selects nothing (``pk__in=[]``)
+            return _page([], 1, per_page, deepest, 0, cap)
+        # The ORM's compiled SQL; values are parameters.
+        counted_rows = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608, S611
+        with_count = queryset.annotate(**{_COUNTED: counted_rows})
+        rows = list(_shaped(with_count, columns, _COUNTED)[: per_page + 1])
+        total = getattr(rows[0], _COUNTED) if rows else 0
+        return _page(rows, 1, per_page, deepest, total if total <= cap else None, cap)
     if number == 1:
-        # The first page before the count: when it holds every row, their number is the
-        # count, and a short list (most filtered ones) needs no count query.
+        # A union's first page before its count: when it holds every row, their number is
+        # the count, and a short list (most searches) needs no count query. (Read with the
+        # keys in one statement, the count made the searched first page no faster.)
         rows = rows_from(0)
         total = len(rows) if len(rows) <= per_page else counted()
         return _page(rows, 1, per_page, deepest, total if total <= cap else None, cap)
@@ -227,8 +244,10 @@ def capped_page(
     return _page(rows_from((number - 1) * per_page), number, per_page, deepest, count, cap)
 
 
-def _unshaped(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return queryset
+def _shaped(queryset: QuerySet[Any], columns: Sequence[str], *more: str) -> QuerySet[Any]:
+    """``queryset``'s rows as named tuples of ``columns`` and ``more``; without columns,
+    as model instances."""
+    return queryset.values_list(*columns, *more, named=True) if columns else queryset
 
 
 def _own_order(queryset: QuerySet[Any], field: str) -> list[str]:

@@ -6,6 +6,7 @@ on SQLite and on PostgreSQL (issue 15)."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -127,12 +128,16 @@ def test_a_shaped_page_counts_without_the_shapes_join_and_shows_the_same_rows(
         company=company_scope, filters=InvoiceFilter(search=search), today=TODAY
     )
 
-    def shape(rows):
-        return rows.values_list("pk", "client__name", named=True)
-
     with CaptureQueriesContext(connection) as queries:
-        page = capped_page(selection.rows, 1, per_page=5, parts=selection.parts, shape=shape)
-    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+        page = capped_page(
+            selection.rows, 1, per_page=5, parts=selection.parts, columns=("pk", "client__name")
+        )
+    # The count itself (a first page's rows query carries it as a subquery).
+    counts = [
+        re.search(r"COUNT\(\*\) FROM \(.*?\) (AS capped|piece\d)", q["sql"]).group(0)
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"]
+    ]
     assert counts and all("customers_client" not in sql for sql in counts), counts
     plain = capped_page(selection.rows, 1, per_page=5, parts=selection.parts)
     assert len(page) > 0

@@ -151,7 +151,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
         cap=SEARCH_CAP if selectors.search_is_text(filters["q"]) else COUNT_CAP,
         parts=selection.parts,
         walk=selection.walk,
-        shape=lambda rows: rows.values_list("pk", *fields, named=True),
+        columns=("pk", *fields),
     )
     query = {
         "q": filters["q"],
