@@ -176,7 +176,7 @@ def has_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
         return cursor.fetchone() is not None
 
 
-def _request_has_second_factor(request: HttpRequest) -> bool:
+def request_has_second_factor(request: HttpRequest) -> bool:
     """``has_second_factor`` of the request's user, from the active membership's query
     when the middleware made one (``active_membership_for``): no query of its own."""
     membership = getattr(request, "membership", None)
@@ -196,7 +196,7 @@ def login_gate(request: HttpRequest) -> HttpResponse | None:
     if not user.is_authenticated:
         return _redirect_with_next(settings.LOGIN_URL, request)
     # A session that passed the second factor has a device: no need to ask.
-    if not otp_verified(user) and _request_has_second_factor(request):
+    if not otp_verified(user) and request_has_second_factor(request):
         return _redirect_with_next("accounts:otp_verify", request)
     return None
 
@@ -255,7 +255,7 @@ def company_view(
             membership: Membership | None = getattr(request, "membership", None)
             if membership is None:
                 return redirect("accounts:no_company")
-            if membership.company.require_two_factor and not _request_has_second_factor(request):
+            if membership.company.require_two_factor and not request_has_second_factor(request):
                 return _redirect_with_next("accounts:two_factor_setup", request)
             if allowed is not None and membership.role not in allowed:
                 raise PermissionDenied(missing_role_message(allowed, membership.get_role_display()))

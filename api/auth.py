@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django_otp import user_has_device
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.models import EDITOR_ROLES, Company, Membership
-from accounts.permissions import otp_verified
+from accounts.permissions import otp_verified, request_has_second_factor
 from api.models import ApiToken
 from api.services import api_token_find_active, api_token_mark_used
 from core.audit import Actor
@@ -92,7 +91,8 @@ class CompanySessionAuthentication(SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        if user_has_device(user) and not otp_verified(user):
+        # The Django request: DRF's ``request.user`` is what this method decides.
+        if not otp_verified(user) and request_has_second_factor(request._request):
             return None  # second factor not given yet: not logged in for the API
         return result
 
@@ -135,7 +135,7 @@ def api_caller(request: Request) -> ApiCaller | None:
         membership = getattr(django_request, "membership", None)
         if membership is not None:
             company = membership.company
-            if not (company.require_two_factor and not user_has_device(user)):
+            if not (company.require_two_factor and not request_has_second_factor(django_request)):
                 caller = ApiCaller(
                     company=company,
                     actor=Actor.user(user),

@@ -143,3 +143,26 @@ def test_api_errors_are_translated_for_token_clients(client):
     ]
     assert nb == "Ugyldig eller tilbakekalt API-nøkkel."
     assert en == "Invalid or revoked API key."
+
+
+def test_a_verified_session_passes_the_second_factor_gate_without_asking_each_device_kind(
+    owner, company
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    company.require_two_factor = True
+    company.save()
+    device = TOTPDevice.objects.create(user=owner, name="telefon", confirmed=True)
+    session = APIClient()
+    session.force_login(owner)
+    stored = session.session
+    stored[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    stored.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert session.get(CLIENTS).status_code == 200
+    # The device is read once, by django_otp's middleware for the verified session; whether
+    # the user has one comes with the membership's query, not from device queries again.
+    device_reads = [q for q in queries if q["sql"].startswith('SELECT "otp_totp_totpdevice".')]
+    assert len(device_reads) == 1
