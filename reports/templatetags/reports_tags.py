@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from html import escape as html_escape
 from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.money import format_nok
 from reports import charts, selectors
 
 register = template.Library()
@@ -31,3 +34,33 @@ def reports_dashboard(context: Any) -> dict[str, Any]:
         series_names=[_("Fakturert"), _("Innbetalt")],
     )
     return {"figures": figures, "chart": chart, "membership": context.get("membership")}
+
+
+@register.simple_tag
+def ageing_rows(rows: list[selectors.AgeingRow], *, drill: str, query: str) -> SafeString:
+    """The ageing table's client rows, built in Python: the markup a template loop gave
+    (a link to the drill-down per client and per non-zero bucket), at a fraction of its
+    cost: 2,000 clients took ~0.15 s of the page's template time (issue 15). The client's
+    name is escaped; the rest is the drill-down address, numbers and formatted amounts."""
+    base = f"{html_escape(drill)}?{html_escape(query)}"
+    out = []
+    for row in rows:
+        client = row.client
+        assert client is not None  # a client's row (the totals row has none)
+        link = f"{base}&amp;client={client.pk}"
+        cells = "".join(
+            f'<td class="num"><a href="{link}&amp;bucket={html_escape(key)}">'
+            f"{format_nok(amount)}</a></td>"
+            if amount
+            else '<td class="num">–</td>'
+            for key, amount in row.bucket_list
+        )
+        items = format_nok(row.items) if row.items else ""
+        credit = format_nok(row.credit_balance) if row.credit_balance else ""
+        out.append(
+            f'\n    <tr><th scope="row"><a href="{link}">{html_escape(client.name)}</a></th>'
+            f"\n      {cells}"
+            f'\n      <td class="num">{format_nok(row.total)}</td><td class="num">{items}</td>'
+            f'<td class="num">{credit}</td><td class="num">{format_nok(row.net)}</td></tr>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - the client's name is escaped above

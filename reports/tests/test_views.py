@@ -291,3 +291,37 @@ def test_dashboard_shows_outstanding_once(owner_client, sales, company):
     body = owner_client.get(reverse("dashboard")).content.decode()
     assert body.count('id="stat-open"') == 1
     assert 'id="stat-outstanding-foreign">NOK 1\xa0437,50<' in body  # EUR 125.00 × 11.50
+
+
+def test_ageing_rows_link_each_client_and_bucket_to_its_invoices(owner_client, sales, company):
+    import html
+    import re
+
+    from invoicing.templatetags.invoicing_tags import money
+
+    first, second = sales
+    odd = ClientFactory(company=company, name="<b>Ås & Co</b>", number=502)
+    third = issued_invoice(
+        company=company,
+        client=odd,
+        invoice_date=datetime.date(2026, 6, 1),
+        lines=[line(unit_price="100.00", code="3")],
+    )
+    body = owner_client.get(
+        reverse("reports:ageing"), {"date": "2026-06-15", "currency": "NOK"}
+    ).content.decode()
+    assert "&lt;b&gt;Ås &amp; Co&lt;/b&gt;" in body and "<b>Ås" not in body
+    drill = reverse("reports:ageing_invoices")
+    row = re.search(
+        rf'<tr><th scope="row"><a href="[^"]*client={first.client_id}".*?</tr>', body, re.S
+    )
+    assert row is not None
+    cells = re.findall(r'<td class="num">(.*?)</td>', row.group(0))
+    assert len(cells) == 9 and "–" in cells[:5]  # five buckets, total, items, credit, net
+    assert cells[5] == money(first.total_incl_vat + second.total_incl_vat) == cells[8]
+    shown: set[int] = set()
+    for href in re.findall(r'href="([^"]*&amp;bucket=\w+)"', row.group(0)):
+        assert href.startswith(f"{drill}?date=2026-06-15&amp;currency=NOK&amp;client=")
+        drilled = owner_client.get(html.unescape(href)).content.decode()
+        shown |= {n for n in (first.number, second.number, third.number) if f">{n}</a>" in drilled}
+    assert shown == {first.number, second.number}
