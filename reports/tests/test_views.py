@@ -319,7 +319,7 @@ def test_ageing_rows_link_each_client_and_bucket_to_its_invoices(owner_client, s
     cells = re.findall(r'<td class="num">(.*?)</td>', row.group(0))
     assert len(cells) == 9 and "–" in cells[:5]  # five buckets, total, items, credit, net
     assert cells[5] == money(first.total_incl_vat + second.total_incl_vat) == cells[8]
-    shown: set[int] = set()
+    shown: set[int | None] = set()
     for href in re.findall(r'href="([^"]*&amp;bucket=\w+)"', row.group(0)):
         assert href.startswith(f"{drill}?date=2026-06-15&amp;currency=NOK&amp;client=")
         drilled = owner_client.get(html.unescape(href)).content.decode()
