@@ -75,6 +75,12 @@ def test_accountant_uses_the_reports(browser_page, screenshot, tmp_path):
     page.fill("#id_date", f"{last_year}-12-31")
     page.get_by_role("button", name="Vis").click()
     expect(page.locator("#ageing-total")).to_have_text("2\u00a0530,00")
+    screenshot(page, "reports-0-ageing")
+    # The client's own cell over 90 days, then the column's total.
+    page.locator("#ageing tbody tr", has_text="Havbris AS").locator("a").last.click()
+    expect(page.locator("#ageing-invoices caption")).to_contain_text("Havbris AS")
+    expect(page.locator("#ageing-invoices tbody tr")).to_have_count(2)
+    page.go_back()
     page.locator("#ageing tfoot a").last.click()
     expect(page.locator("#ageing-invoices tbody tr")).to_have_count(2)
     screenshot(page, "reports-0-ageing-drill-down")
