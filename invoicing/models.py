@@ -445,6 +445,13 @@ class Invoice(TenantModel):
                 condition=~Q(status="draft"),
                 name="invoice_issued_currency",
             ),
+            # The send batch form's issued documents never sent, by number
+            # (``delivery.selectors.unsent_issued_invoices``): a few entries per company.
+            models.Index(
+                fields=["company", "number", "id"],
+                condition=Q(sent_at__isnull=True) & ~Q(status="draft"),
+                name="invoice_unsent",
+            ),
             # The list sorted by amount (web UI, API ordering): an index walk, not a sort.
             models.Index(fields=["company", "kind", "-total_incl_vat", "-number"]),
             # The reports (VAT, ageing, sales, dashboard) sum these columns over many
