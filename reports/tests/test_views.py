@@ -325,3 +325,32 @@ def test_ageing_rows_link_each_client_and_bucket_to_its_invoices(owner_client, s
         drilled = owner_client.get(html.unescape(href)).content.decode()
         shown |= {n for n in (first.number, second.number, third.number) if f">{n}</a>" in drilled}
     assert shown == {first.number, second.number}
+
+
+def test_ageing_and_its_drill_down_show_the_fees_open_on_an_invoice(owner_client, company):
+    from invoicing.templatetags.invoicing_tags import money
+    from receivables.models import ReceivableItem
+
+    client = ClientFactory(company=company, name="Fjord & <Fisk>", number=503)
+    invoice = issued_invoice(company=company, client=client, invoice_date=datetime.date(2026, 3, 1))
+    with scope(company=company):
+        ReceivableItem.objects.create(
+            company=company,
+            invoice=invoice,
+            client=client,
+            kind="reminder_fee",
+            date=datetime.date(2026, 4, 1),
+            amount=Decimal("35.00"),
+        )
+    query = {"date": "2026-04-30", "currency": "NOK"}
+    ageing = owner_client.get(reverse("reports:ageing"), query).content.decode()
+    drilled = owner_client.get(
+        reverse("reports:ageing_invoices"), {**query, "client": client.pk}
+    ).content.decode()
+    claim = money(invoice.total_incl_vat + Decimal("35.00"))
+    for body in (ageing, drilled):
+        assert "Fjord &amp; &lt;Fisk&gt;" in body and '<td class="num">35,00</td>' in body
+        assert f'<td class="num">{claim}</td>' in body
+    detail = reverse("invoicing:detail", args=[invoice.pk])
+    assert f'<a href="{detail}">{invoice.number}</a>' in drilled
+    assert f"<td>{invoice.due_date:%d.%m.%Y}</td>" in drilled
