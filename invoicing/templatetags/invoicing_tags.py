@@ -102,6 +102,15 @@ def options(choices: Iterable[tuple[str, str]], selected: str) -> SafeString:
 
 
 _PK_MARK = "987654321"
+
+
+def invoice_detail_address_parts() -> tuple[str, str]:
+    """The invoice page's address before and after the invoice's id: the address of many
+    rows' invoices with one ``reverse`` (a few µs each, for 50 to 2,000 rows)."""
+    prefix, suffix = reverse("invoicing:detail", args=[int(_PK_MARK)]).split(_PK_MARK)
+    return prefix, suffix
+
+
 _DASH = '<span class="muted">–</span>'
 
 
@@ -116,7 +125,7 @@ def invoice_rows(
     the database is escaped (``html.escape``: what Django's ``escape`` does, without its
     lazy-argument check, a fifth of these rows' calls). With ``select_form`` (a form's id)
     each row starts with a cell holding, for a draft, an ``invoice`` checkbox of that form."""
-    prefix, suffix = reverse("invoicing:detail", args=[int(_PK_MARK)]).split(_PK_MARK)
+    prefix, suffix = invoice_detail_address_parts()
     open_statuses = selectors.OPEN_STATUSES
     draft = Invoice.Status.DRAFT
     overdue_label = escape(_("Forfalt"))

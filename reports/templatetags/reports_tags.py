@@ -8,13 +8,13 @@ from html import escape as html_escape
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from core.money import format_nok
+from invoicing.templatetags.invoicing_tags import invoice_detail_address_parts
 from reports import charts, selectors
 
 register = template.Library()
@@ -69,16 +69,13 @@ def ageing_rows(rows: list[selectors.AgeingRow], *, drill: str, query: str) -> S
     return mark_safe("".join(out))  # noqa: S308 - the client's name is escaped above
 
 
-_PK_MARK = "987654321"
-
-
 @register.simple_tag
 def ageing_invoice_rows(invoices: Iterable[Any]) -> SafeString:
     """The ageing drill-down's rows (``views.AGEING_INVOICE_COLUMNS`` as named tuples),
     built in Python as ``ageing_rows`` is: up to 2,000 rows, each with a link to the
     invoice (the address reversed once). The client's name is escaped; the rest are
     numbers, dates and formatted amounts."""
-    prefix, suffix = reverse("invoicing:detail", args=[int(_PK_MARK)]).split(_PK_MARK)
+    prefix, suffix = invoice_detail_address_parts()
     out = []
     for invoice in invoices:
         items = format_nok(invoice.items_open_as_of) if invoice.items_open_as_of else ""
