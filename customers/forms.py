@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from customers.countries import NORWAY, country_choices
 from customers.models import Client
 from customers.services import ClientData
@@ -39,7 +40,9 @@ class ClientForm(forms.Form):
     address_line2 = forms.CharField(label=_("Adresselinje 2"), max_length=200, required=False)
     postcode = forms.CharField(label=_("Postnummer"), max_length=10, required=False)
     city = forms.CharField(label=_("Poststed"), max_length=100, required=False)
-    country = forms.ChoiceField(label=_("Land"), choices=country_choices, initial=NORWAY)
+    country = forms.ChoiceField(
+        label=_("Land"), choices=country_choices, initial=NORWAY, widget=QuickSelect
+    )
     invoice_emails = forms.CharField(
         label=_("E-post for faktura"),
         max_length=500,

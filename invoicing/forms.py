@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,7 @@ from catalog.units import Unit
 from core.currencies import clean_currency
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.parsing import ID_MAX, is_digits, parse_id, parse_int
+from core.widgets import QuickSelect
 from customers.models import Client
 from customers.widgets import ClientPicker
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
@@ -135,9 +137,34 @@ class ClientChoiceField(_ClientField):
         return f"{obj.number} {obj.name}"
 
 
+def product_label(number: str, name: str) -> str:
+    """A product as the line editor's list shows it."""
+    return f"{number} {name}"
+
+
 class ProductChoiceField(_ProductField):
     def label_from_instance(self, obj: Product) -> str:
-        return f"{obj.number} {obj.name}"
+        return product_label(obj.number, obj.name)
+
+
+class ProductChoices:
+    """The line editor's product options, read once for all of a form's lines (a callable
+    for ``ChoiceField.choices``): three columns of the active products, no model instances.
+    With 2,000 products each line built 2,000 products again (issue 15)."""
+
+    def __init__(self, products: QuerySet[Product], empty_label: Any) -> None:
+        self.products = products
+        self.empty_label = empty_label
+        self.options: list[tuple[Any, str]] | None = None
+
+    def __call__(self) -> list[tuple[Any, str]]:
+        if self.options is None:
+            rows = self.products.values_list("pk", "number", "name")
+            self.options = [
+                ("", self.empty_label),
+                *((pk, product_label(number, name)) for pk, number, name in rows),
+            ]
+        return self.options
 
 
 class VatCodeChoiceField(_VatCodeField):
@@ -286,11 +313,14 @@ class InvoiceForm(forms.Form):
 class LineForm(forms.Form):
     """One line. A product fills what is left empty (the service takes its values)."""
 
+    # Every active product on every line: written in Python (``QuickSelect``), a catalog of
+    # 2,000 products took the editor from 20 ms to 0.2 s for three lines (issue 15).
     product = ProductChoiceField(
         label=_("Produkt"),
         queryset=Product.objects.none(),
         required=False,
         empty_label=_("– fritekst –"),
+        widget=QuickSelect,
     )
     description = forms.CharField(label=_("Beskrivelse"), max_length=500, required=False)
     quantity = NorwegianDecimalField(
@@ -329,6 +359,7 @@ class LineForm(forms.Form):
         *args: Any,
         company: Company,
         products: Any = None,
+        product_choices: ProductChoices | None = None,
         editor_url: str = "",
         totals_url: str = "",
         **kwargs: Any,
@@ -337,11 +368,15 @@ class LineForm(forms.Form):
         cast(VatCodeChoiceField, self.fields["vat_code"]).queryset = vat_codes_for(
             vat_registered=company.vat_registered
         )
-        cast(ProductChoiceField, self.fields["product"]).queryset = (
+        product = cast(ProductChoiceField, self.fields["product"])
+        product.queryset = (
             products
             if products is not None
             else Product.objects.filter(is_active=True).order_by("number")
         )
+        if product_choices is not None:
+            # The options shown, shared by the lines; the queryset still checks the choice.
+            product.choices = product_choices
         index = (self.prefix or "").rpartition("-")[2]
         if editor_url and is_digits(index):
             self.fields["product"].widget.attrs.update(
@@ -408,12 +443,19 @@ class BaseLineFormSet(_LineFormSetBase):
     ) -> None:
         self.company = company
         self.products = Product.objects.filter(is_active=True).order_by("number")
+        empty_label = cast(ProductChoiceField, LineForm.base_fields["product"]).empty_label
+        self.product_choices = ProductChoices(self.products, empty_label)
         self.urls = {"editor_url": editor_url, "totals_url": totals_url}
         kwargs.setdefault("prefix", LINES_PREFIX)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"company": self.company, "products": self.products, **self.urls}
+        return {
+            "company": self.company,
+            "products": self.products,
+            "product_choices": self.product_choices,
+            **self.urls,
+        }
 
     def clean(self) -> None:
         if any(self.errors):
