@@ -11,6 +11,8 @@ It migrates the database, then builds everything with ``INSERT ... SELECT`` over
 
 - one big company with ``--big`` invoices (default 1,000,000) over ``--big-clients``
   clients (2,000), whose owner can log in (``--owner-email``, password ``--password``);
+- ``--big-products`` active products (2,000) in the big company's catalog, each on the
+  invoice editor's product list of every line;
 - ``--small-companies`` companies (7,000) with ``--small-invoices`` invoices each (500)
   over ``--small-clients`` clients (20); no users;
 - per company: a number series whose next number follows the last invoice (numbers 1..n,
@@ -154,6 +156,17 @@ SELECT c.client_first + k - 1, c.company_id, k,
 FROM seed_company c, generate_series(1, c.clients) k
 """
 
+_PRODUCTS = """
+INSERT INTO catalog_product (
+    number, name, description, unit, unit_price, is_active, created_at, updated_at,
+    company_id, vat_code_id)
+SELECT 'V' || lpad(k::text, 5, '0'),
+    (ARRAY['Konsulenttime','Montering','Kabel','Rør','Maling','Lisens','Frakt','Kurs'])[1 + k %% 8]
+        || ' ' || k,
+    '', 'EA', 100 + k %% 900, true, now(), now(), %(company)s, %(vat_code)s
+FROM generate_series(1, %(products)s) k
+"""
+
 _SERIES = """
 INSERT INTO invoicing_numberseries (id, company_id, kind, first_number, next_number)
 SELECT c.series_id, c.company_id, 'invoice', 1, c.invoices + 1 FROM seed_company c
@@ -287,6 +300,7 @@ def seed(
     *,
     big: int = 1_000_000,
     big_clients: int = 2_000,
+    big_products: int = 2_000,
     small_companies: int = 7_000,
     small_invoices: int = 500,
     small_clients: int = 20,
@@ -394,6 +408,12 @@ def seed(
             timings["drop indexes"] = time.perf_counter() - begin
             step("companies", cursor, _COMPANIES)
             step("clients", cursor, _CLIENTS)
+            step(
+                "products",
+                cursor,
+                _PRODUCTS,
+                {"company": big_company.pk, "vat_code": vat_code.pk, "products": big_products},
+            )
             step("number series", cursor, _SERIES)
             params = {
                 "today": today,
@@ -470,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--big", type=int, default=1_000_000, help="invoices of the big company")
     parser.add_argument("--big-clients", type=int, default=2_000)
+    parser.add_argument("--big-products", type=int, default=2_000)
     parser.add_argument("--small-companies", type=int, default=7_000)
     parser.add_argument(
         "--small-invoices", type=int, default=500, help="invoices per small company"
@@ -492,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         result = seed(
             big=args.big,
             big_clients=args.big_clients,
+            big_products=args.big_products,
             small_companies=args.small_companies,
             small_invoices=args.small_invoices,
             small_clients=args.small_clients,

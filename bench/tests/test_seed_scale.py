@@ -29,6 +29,7 @@ def _seed():
     return seed(
         big=120,
         big_clients=7,
+        big_products=5,
         small_companies=2,
         small_invoices=40,
         small_clients=3,
@@ -40,6 +41,7 @@ def _seed():
 
 def test_seeded_data_is_consistent_and_listed(client):
     from accounts.models import Company, User
+    from catalog.models import Product
     from invoicing.models import (
         Invoice,
         InvoiceLine,
@@ -109,6 +111,14 @@ def test_seeded_data_is_consistent_and_listed(client):
     assert str(newest.client.name) in response.content.decode()
     assert response.context["page"].count == 120
     assert response.context["page"].object_list[0].pk == newest.pk
+    # The big company's catalog is on the editor's product list of a new invoice.
+    editor = client.get(reverse("invoicing:create")).content.decode()
+    with scopes_disabled():
+        products = Product.objects.filter(company_id=result.big_company_id, is_active=True)
+        assert products.count() == 5 == Product.objects.count()
+        assert all(
+            f'<option value="{pk}">' in editor for pk in products.values_list("pk", flat=True)
+        )
     # The secondary indexes were built again after the load.
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'invoice_open_cover'")
