@@ -49,8 +49,10 @@ def test_a_model_choice_field_renders_as_djangos_select(company_scope):
     ClientFactory(company=company_scope, name="<Berg>")
 
     class Form(forms.Form):
-        plain = forms.ModelChoiceField(Client.objects.order_by("name"), empty_label="– ingen –")
-        quick = forms.ModelChoiceField(
+        plain: forms.ModelChoiceField[Client] = forms.ModelChoiceField(
+            Client.objects.order_by("name"), empty_label="– ingen –"
+        )
+        quick: forms.ModelChoiceField[Client] = forms.ModelChoiceField(
             Client.objects.order_by("name"), empty_label="– ingen –", widget=QuickSelect
         )
 
