@@ -147,6 +147,11 @@ class ProductChoiceField(_ProductField):
         return product_label(obj.number, obj.name)
 
 
+def _active_products() -> QuerySet[Product]:
+    """The products a line may take: the company's active ones, by number."""
+    return Product.objects.filter(is_active=True).order_by("number")
+
+
 class ProductChoices:
     """The line editor's product options, read once for all of a form's lines (a callable
     for ``ChoiceField.choices``): three columns of the active products, no model instances.
@@ -358,7 +363,6 @@ class LineForm(forms.Form):
         self,
         *args: Any,
         company: Company,
-        products: Any = None,
         product_choices: ProductChoices | None = None,
         editor_url: str = "",
         totals_url: str = "",
@@ -369,13 +373,11 @@ class LineForm(forms.Form):
             vat_registered=company.vat_registered
         )
         product = cast(ProductChoiceField, self.fields["product"])
-        product.queryset = (
-            products
-            if products is not None
-            else Product.objects.filter(is_active=True).order_by("number")
-        )
-        if product_choices is not None:
-            # The options shown, shared by the lines; the queryset still checks the choice.
+        if product_choices is None:
+            product.queryset = _active_products()
+        else:
+            # The options shown are shared by the lines; the queryset checks the choice.
+            product.queryset = product_choices.products
             product.choices = product_choices
         index = (self.prefix or "").rpartition("-")[2]
         if editor_url and is_digits(index):
@@ -442,20 +444,14 @@ class BaseLineFormSet(_LineFormSetBase):
         **kwargs: Any,
     ) -> None:
         self.company = company
-        self.products = Product.objects.filter(is_active=True).order_by("number")
         empty_label = cast(ProductChoiceField, LineForm.base_fields["product"]).empty_label
-        self.product_choices = ProductChoices(self.products, empty_label)
+        self.product_choices = ProductChoices(_active_products(), empty_label)
         self.urls = {"editor_url": editor_url, "totals_url": totals_url}
         kwargs.setdefault("prefix", LINES_PREFIX)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {
-            "company": self.company,
-            "products": self.products,
-            "product_choices": self.product_choices,
-            **self.urls,
-        }
+        return {"company": self.company, "product_choices": self.product_choices, **self.urls}
 
     def clean(self) -> None:
         if any(self.errors):
