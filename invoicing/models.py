@@ -506,6 +506,15 @@ class Invoice(TenantModel):
                 condition=Q(status__in=["issued", "sent", "partially_paid"]),
                 name="invoice_open_list",
             ),
+            # The overdue invoices counted (the list's "Forfalte" filter counts up to its
+            # cap): a range of this narrow index, where the list's index above reads every
+            # open invoice's wide entry and checks its due date (3.1 → 1.7 ms for the
+            # overdue first page at 1 M invoices; issue 15). Must match OPEN_STATUSES.
+            models.Index(
+                fields=["company", "kind", "due_date"],
+                condition=Q(status__in=["issued", "sent", "partially_paid"]),
+                name="invoice_open_due",
+            ),
         ]
         verbose_name = _("faktura")
         verbose_name_plural = _("fakturaer")

@@ -121,7 +121,9 @@ def test_the_summaries_equal_a_full_recomputation(company, other_company):
     } == expected
 
 
-@pytest.mark.parametrize("name", ["invoice_open_cover", "invoice_open_list", "invoice_client_open"])
+@pytest.mark.parametrize(
+    "name", ["invoice_open_cover", "invoice_open_list", "invoice_client_open", "invoice_open_due"]
+)
 def test_the_index_condition_is_the_open_statuses(name):
     index = next(i for i in Invoice._meta.indexes if i.name == name)
     assert index.condition.children == [("status__in", list(selectors.OPEN_STATUSES))]
@@ -153,3 +155,28 @@ def test_postgresql_answers_the_dashboards_from_indexes_only(company):
     assert "Index Only Scan using invoice_open_cover" in plans[0], plans[0]
     assert "Seq Scan" not in plans[1], plans[1]  # drafts: an index (which one is costed)
     assert "Index Only Scan using invoice_open_cover" in plans[2], plans[2]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN: PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_overdue_lists_count_is_a_range_of_the_open_due_index(company, owner_client):
+    """The overdue filter's first page (the list's "Forfalte"): its capped count reads the
+    open invoices due before today as one range of ``invoice_open_due``, not every open
+    invoice's entry of the list's index (3.1 → 1.7 ms for the statement at 1 M invoices).
+    Sequential and bitmap scans are switched off because a test table is tiny; the question
+    is whether the index fits the count."""
+    with scope(company=company):
+        _history(company)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE invoicing_invoice")
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.get("/app/invoices/", {"status": "overdue"})
+    assert response.status_code == 200
+    (sql,) = [q["sql"] for q in queries.captured_queries if "capped_count" in q["sql"]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    counted = plan.split("InitPlan")[1].split("->  Nested Loop")[0]
+    assert "Index Only Scan using invoice_open_due" in counted, plan
