@@ -199,15 +199,16 @@ def capped_page(
         # 25,000 joined rows it is not.
         if union:
             ordering = [str(name) for name in _ordered_like(parts[0]).query.order_by]
+            if compiled is not None:
+                # The page's keys as a subquery of the statement that loads its rows: one
+                # statement, and ``queryset``'s order (the parts') sorts the page.
+                keyed = compiled.keys(ordering, offset, offset + per_page + 1)
+                return list(_shaped(queryset.filter(pk__in=keyed), columns))
             fields = [name.removeprefix("-") for name in ordering]
             at = fields.index("id")
-            if compiled is not None:
-                merged = compiled.keys(ordering, offset, offset + per_page + 1)
-            else:
-                keyed = [part.values_list(*fields) for part in _selections(parts)]
-                union_of = _union(keyed, offset + per_page + 1).order_by(*ordering)
-                merged = list(union_of[offset : offset + per_page + 1])
-            keys = [row[at] for row in merged]
+            keyed_parts = [part.values_list(*fields) for part in _selections(parts)]
+            union_of = _union(keyed_parts, offset + per_page + 1).order_by(*ordering)
+            keys = [row[at] for row in union_of[offset : offset + per_page + 1]]
         elif walk is not None:
             keys = _walked(selection, walk, offset, offset + per_page + 1)
         else:
@@ -420,13 +421,18 @@ class _CompiledParts:
             cursor.execute(f"SELECT {' + '.join(pieces)}", params)
             return int(cursor.fetchone()[0])
 
-    def keys(self, ordering: list[str], low: int, high: int) -> list[tuple[Any, ...]]:
-        """Rows ``low``..``high`` of the union in ``ordering``: the values of its fields
-        as the database returns them (the caller reads the key)."""
+    def keys(self, ordering: list[str], low: int, high: int) -> RawSQL:
+        """The primary keys of rows ``low``..``high`` of the union in ``ordering``, as a
+        subquery (``pk__in=``)."""
         quote = self.connection.ops.quote_name
         table = quote(self.table)
         names = [name.removeprefix("-") for name in ordering]
-        columns = ", ".join(self._column(name) for name in names)
+        # Named by position: the order may read a joined table's column of the same name.
+        columns = ", ".join(
+            f"{self._column(name)} AS {quote(f'key{position}')}"
+            for position, name in enumerate(names)
+        )
+        key = quote(f"key{names.index('id')}")
         source = f"{table} {self._joins(names)}".strip()
         order = ", ".join(
             f"{position} {'DESC' if name.startswith('-') else 'ASC'}"
@@ -468,12 +474,11 @@ class _CompiledParts:
                 params.extend(where.params)
             statements.append(f"({statement} {tail})" if inner else statement)
         limits = self.connection.ops.limit_offset_sql(low, high)
-        with self.connection.cursor() as cursor:
-            # A subquery: one part alone (a ``PerValue``) may not be followed by an ORDER BY.
-            union = " UNION ".join(statements)
-            sql = f"SELECT * FROM ({union}) AS keyed ORDER BY {order} {limits}"  # noqa: S608
-            cursor.execute(sql, params)
-            return [tuple(row) for row in cursor.fetchall()]
+        # A subquery: one part alone (a ``PerValue``) may not be followed by an ORDER BY.
+        union = " UNION ".join(statements)
+        page = f"SELECT * FROM ({union}) AS keyed ORDER BY {order} {limits}"  # noqa: S608
+        # The ORM's compiled SQL and quoted names; values are parameters.
+        return RawSQL(f"SELECT {key} FROM ({page}) AS page", params)  # noqa: S608, S611
 
 
 def _compiled(parts: Sequence[QuerySet[Any] | PerValue]) -> _CompiledParts | None:

@@ -117,6 +117,26 @@ def test_a_list_page_has_its_rows_loaded_with_client(
         assert all(invoice.client.name for invoice in page)
 
 
+@pytest.mark.parametrize("per_page", [3, 1000])
+def test_a_searched_page_reads_its_keys_and_rows_in_one_statement(company_scope, varied, per_page):
+    # The union's keys are a subquery of the statement that loads the page's rows: a page
+    # holding every match is one query; a page with more behind it, that and the count.
+    parts = selectors.invoice_list_parts(
+        company=company_scope, filters=InvoiceFilter(search="nordlys"), today=TODAY
+    )
+    assert len(parts.parts) > 1
+    expected = [
+        invoice.pk
+        for invoice in selectors.invoice_list(
+            company=company_scope, filters=InvoiceFilter(search="nordlys"), today=TODAY
+        )
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        page = capped_page(parts.rows, 1, per_page=per_page, parts=parts.parts)
+    assert [row.pk for row in page] == expected[:per_page]
+    assert len(queries.captured_queries) == (1 if per_page > len(expected) else 2)
+
+
 @pytest.mark.parametrize("search", ["", "nordlys"])
 def test_a_shaped_page_counts_without_the_shapes_join_and_shows_the_same_rows(
     company_scope, varied, search
