@@ -13,8 +13,9 @@ shows, as the API's pages end at row 10,001. No request walks more than
 ``cap + per_page`` index entries, so no page costs a sort or a scan of the whole set
 (page 10,000 of 4.5 M invoices took 17.9 s before this limit; issue 15).
 
-A page reads its keys from the index first and then loads only those rows (a deferred
-join), so page 500 costs about what page 1 does.
+A deep page reads its keys from the index first and then loads only those rows (a
+deferred join, the keys a subquery of the statement that loads the rows), so page 200
+costs about what page 1 does; the capped count rides in the same statement.
 """
 
 from __future__ import annotations
@@ -180,30 +181,48 @@ def capped_page(
     # what the count does not need).
     selection = _selections(parts)[0] if parts else queryset
 
-    def counted() -> int:
-        """Rows of the selection, counted up to ``cap + 1``."""
+    def count_of_selection() -> RawSQL | None:
+        """The selection's rows counted up to ``cap + 1``, as a scalar subquery; None when
+        the selection has no rows (a condition that selects nothing, ``pk__in=[]``)."""
         if compiled is not None:
             return compiled.count(cap + 1)
         if union:
             ids = [part.order_by().values_list("pk") for part in _selections(parts)]
-            return _union(ids, cap + 1)[: cap + 1].count()
-        return selection.order_by().values("pk")[: cap + 1].count()
+            capped = _union(ids, cap + 1)[: cap + 1]
+        else:
+            capped = selection.order_by().values("pk")[: cap + 1]
+        try:
+            sql, params = capped.query.get_compiler(capped.db).as_sql()
+        except EmptyResultSet:
+            return None
+        # The ORM's compiled SQL; values are parameters.
+        return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608, S611
 
-    def rows_from(offset: int) -> list[Any]:
-        """The page's rows from ``offset``, and the first of the next page if any."""
+    def counted() -> int:
+        """Rows of the selection, counted up to ``cap + 1``."""
+        counting = count_of_selection()
+        if counting is None:
+            return 0
+        sql, params = counting.as_sql(None, connections[queryset.db])  # type: ignore[arg-type]
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT {sql}", params)
+            return int(cursor.fetchone()[0])
+
+    def rows_from(offset: int, *more: str) -> list[Any]:
+        """The page's rows from ``offset``, and the first of the next page if any;
+        ``more``: annotations of ``queryset`` each row carries too."""
         if not union and offset < DIRECT_BELOW:
             # A shallow page: its rows in one query, walking the same index.
-            return list(_shaped(queryset, columns)[offset : offset + per_page + 1])
+            return list(_shaped(queryset, columns, *more)[offset : offset + per_page + 1])
         # Deferred join: walk the index for the page's primary keys only, then load those
         # rows (with their joins) by key. OFFSET over 25,000 index entries is cheap; over
-        # 25,000 joined rows it is not.
+        # 25,000 joined rows it is not. The keys a query can select are a subquery of the
+        # statement that loads the rows, and ``queryset``'s order (the parts') sorts them.
         if union:
             ordering = [str(name) for name in _ordered_like(parts[0]).query.order_by]
             if compiled is not None:
-                # The page's keys as a subquery of the statement that loads its rows: one
-                # statement, and ``queryset``'s order (the parts') sorts the page.
                 keyed = compiled.keys(ordering, offset, offset + per_page + 1)
-                return list(_shaped(queryset.filter(pk__in=keyed), columns))
+                return list(_shaped(queryset.filter(pk__in=keyed), columns, *more))
             fields = [name.removeprefix("-") for name in ordering]
             at = fields.index("id")
             keyed_parts = [part.values_list(*fields) for part in _selections(parts)]
@@ -212,25 +231,34 @@ def capped_page(
         elif walk is not None:
             keys = _walked(selection, walk, offset, offset + per_page + 1)
         else:
-            keys = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
-        loaded = _shaped(queryset.order_by().filter(pk__in=keys), columns)
+            page_keys = selection.values("pk")[offset : offset + per_page + 1]
+            return list(_shaped(queryset.filter(pk__in=page_keys), columns, *more))
+        loaded = _shaped(queryset.order_by().filter(pk__in=keys), columns, *more)
         by_key = {row.pk: row for row in loaded}
         return [by_key[key] for key in keys if key in by_key]
 
-    if number == 1 and not union:
-        # The first page and the count in one statement (the count a scalar subquery,
-        # run once): a round trip and the ORM's count machinery fewer on every first page.
-        capped = selection.order_by().values("pk")[: cap + 1]
-        try:
-            sql, params = capped.query.get_compiler(capped.db).as_sql()
-        except EmptyResultSet:  # a condition that selects nothing (``pk__in=[]``)
+    def last_page(total: int) -> int:
+        return min(number, max(1, -(-total // per_page))) if total <= cap else number
+
+    shallow = (number - 1) * per_page < DIRECT_BELOW
+    if (not union and (walk is None or shallow)) or (compiled is not None and number > 1):
+        # The page and the count in one statement (the count a scalar subquery, run once):
+        # a round trip and the ORM's count machinery fewer on every page. (A union's first
+        # page is read without it, below.)
+        counting = count_of_selection()
+        if counting is None:
             return _page([], 1, per_page, deepest, 0, cap)
-        # The ORM's compiled SQL; values are parameters.
-        counted_rows = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608, S611
-        with_count = queryset.annotate(**{_COUNTED: counted_rows})
-        rows = list(_shaped(with_count, columns, _COUNTED)[: per_page + 1])
-        total = getattr(rows[0], _COUNTED) if rows else 0
-        return _page(rows, 1, per_page, deepest, total if total <= cap else None, cap)
+        queryset = queryset.annotate(**{_COUNTED: counting})
+        rows = rows_from((number - 1) * per_page, _COUNTED)
+        if rows or number == 1:
+            total = getattr(rows[0], _COUNTED) if rows else 0
+        else:
+            # No row on a later page: past the selection's end (read its last page).
+            total = counted()
+            if last_page(total) < number:
+                number = last_page(total)
+                rows = rows_from((number - 1) * per_page, _COUNTED)
+        return _page(rows, number, per_page, deepest, total if total <= cap else None, cap)
     if number == 1:
         # A union's first page before its count: when it holds every row, their number is
         # the count, and a short list (most searches) needs no count query. (Read with the
@@ -239,9 +267,8 @@ def capped_page(
         total = len(rows) if len(rows) <= per_page else counted()
         return _page(rows, 1, per_page, deepest, total if total <= cap else None, cap)
     total = counted()
+    number = last_page(total)
     count = total if total <= cap else None
-    if count is not None:
-        number = min(number, max(1, -(-count // per_page)))
     return _page(rows_from((number - 1) * per_page), number, per_page, deepest, count, cap)
 
 
@@ -392,8 +419,9 @@ class _CompiledParts:
         relation = name.rpartition("__")[0]
         return bool(relation) and self.model._meta.get_field(relation).column == column
 
-    def count(self, limit: int) -> int:
-        """Rows of the union, counted up to ``limit`` (or a little past it).
+    def count(self, limit: int) -> RawSQL:
+        """Rows of the union, counted up to ``limit`` (or a little past it), as a scalar
+        subquery.
 
         The union as a sum of disjoint pieces: the first part's rows, then the second's
         that the first does not select, and so on (``IS NOT TRUE``: a condition that is
@@ -417,9 +445,7 @@ class _CompiledParts:
             params.extend(where.params)
             for other in earlier:
                 params.extend(other.params)
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT {' + '.join(pieces)}", params)
-            return int(cursor.fetchone()[0])
+        return RawSQL(f"SELECT {' + '.join(pieces)}", params)  # noqa: S611
 
     def keys(self, ordering: list[str], low: int, high: int) -> RawSQL:
         """The primary keys of rows ``low``..``high`` of the union in ``ordering``, as a

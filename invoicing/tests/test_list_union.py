@@ -117,24 +117,24 @@ def test_a_list_page_has_its_rows_loaded_with_client(
         assert all(invoice.client.name for invoice in page)
 
 
-@pytest.mark.parametrize("per_page", [3, 1000])
-def test_a_searched_page_reads_its_keys_and_rows_in_one_statement(company_scope, varied, per_page):
-    # The union's keys are a subquery of the statement that loads the page's rows: a page
-    # holding every match is one query; a page with more behind it, that and the count.
-    parts = selectors.invoice_list_parts(
-        company=company_scope, filters=InvoiceFilter(search="nordlys"), today=TODAY
-    )
+@pytest.mark.parametrize(("number", "per_page", "statements"), [(1, 1000, 1), (1, 3, 2), (2, 3, 1)])
+def test_a_searched_page_reads_its_keys_and_rows_in_one_statement(
+    company_scope, varied, number, per_page, statements
+):
+    # The union's keys are a subquery of the statement that loads the page's rows. A first
+    # page holding every match is that one statement; a first page with more behind it,
+    # that and the count; a later page, one statement with the count in it.
+    search = InvoiceFilter(search="nordlys")
+    parts = selectors.invoice_list_parts(company=company_scope, filters=search, today=TODAY)
     assert len(parts.parts) > 1
-    expected = [
-        invoice.pk
-        for invoice in selectors.invoice_list(
-            company=company_scope, filters=InvoiceFilter(search="nordlys"), today=TODAY
-        )
-    ]
+    expected = selectors.invoice_list(company=company_scope, filters=search, today=TODAY)
+    keys = [invoice.pk for invoice in expected]
+    assert 3 < len(keys) < 1000
     with CaptureQueriesContext(connection) as queries:
-        page = capped_page(parts.rows, 1, per_page=per_page, parts=parts.parts)
-    assert [row.pk for row in page] == expected[:per_page]
-    assert len(queries.captured_queries) == (1 if per_page > len(expected) else 2)
+        page = capped_page(parts.rows, number, per_page=per_page, parts=parts.parts)
+    assert [row.pk for row in page] == keys[(number - 1) * per_page : number * per_page]
+    assert page.count == len(keys)
+    assert len(queries.captured_queries) == statements
 
 
 @pytest.mark.parametrize("search", ["", "nordlys"])

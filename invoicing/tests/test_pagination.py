@@ -134,6 +134,35 @@ def test_a_first_page_reads_its_rows_and_the_count_in_one_query(company_scope, r
         assert page.num_pages == max(1, -(-rows // 10))
 
 
+@pytest.mark.parametrize(
+    ("asked", "served", "keys"),
+    [
+        ("2", 2, slice(10, 20)),  # a shallow page
+        ("60", 60, slice(590, 600)),  # read by key (past ``DIRECT_BELOW`` rows)
+        ("61", 61, slice(600, 603)),  # the last page, short
+    ],
+)
+def test_a_later_page_reads_its_rows_and_the_count_in_one_query(company_scope, asked, served, keys):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert DIRECT_BELOW < 590
+    ids = _clients(company_scope, 603)
+    with CaptureQueriesContext(connection) as queries:
+        page = capped_page(Client.objects.order_by("-number", "pk"), asked, per_page=10, cap=1000)
+    assert len(queries.captured_queries) == 1
+    assert (page.number, page.count, page.num_pages) == (served, 603, 61)
+    assert _keys(page) == list(reversed(ids))[keys]
+
+
+@pytest.mark.parametrize("asked", ["62", "70", "100"])
+def test_a_page_past_the_end_is_the_last_page(company_scope, asked):
+    ids = _clients(company_scope, 603)
+    page = capped_page(Client.objects.order_by("pk"), asked, per_page=10, cap=1000)
+    assert (page.number, page.count, page.has_next) == (61, 603, False)
+    assert _keys(page) == ids[600:]
+
+
 def test_a_first_page_of_an_empty_selection_is_empty(company_scope):
     _clients(company_scope, 3)
     page = capped_page(Client.objects.filter(pk__in=[]).order_by("pk"), 1, per_page=10)
