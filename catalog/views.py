@@ -19,6 +19,7 @@ from catalog.forms import ProductForm
 from catalog.models import Product
 from core.audit import Actor
 from core.csvfiles import csv_import_page, csv_preview_page, csv_response
+from core.parsing import parse_int
 
 PAGE_SIZE = 50
 
@@ -31,6 +32,25 @@ def _filters(request: HttpRequest) -> dict[str, str]:
         "status": status if status in selectors.STATUSES else "active",
         "sort": sort if sort in selectors.SORTS else "number",
     }
+
+
+@company_view
+def product_picker(request: HttpRequest) -> HttpResponse:
+    """An invoice line's type-ahead product options (an HTML fragment for HTMX), a page at
+    a time: the line editors never render the whole catalog as ``<option>``s."""
+    search = request.GET.get("product_q", "").strip()[:100]
+    page = parse_int(request.GET.get("page", ""), min_value=1, max_value=10_000) or 1
+    products, has_next = selectors.product_picker_page(search=search, page=page)
+    return render(
+        request,
+        "catalog/_product_picker_options.html",
+        {
+            "products": [(product, selectors.product_label(product)) for product in products],
+            "page": page,
+            "has_next": has_next,
+            "next_query": urlencode({"product_q": search, "page": page + 1}),
+        },
+    )
 
 
 @company_view

@@ -41,12 +41,12 @@ def test_type_ahead_client_filter(browser_page, screenshot):
     assert page.locator("select#id_client").count() == 0  # no <select> with every client
 
     page.get_by_label("Kunde", exact=True).press_sequentially("bris", delay=30)
-    options = page.locator("#id_client_options [data-client-pick]")
+    options = page.locator("#id_client_options [data-pick]")
     expect(options).to_have_count(2)  # "Alle kunder" and the one match
     expect(options.nth(1)).to_contain_text("Havbris Sjømat AS")
     screenshot(page, "invoicing-client-filter-1-suggestions")
     options.nth(1).click()
-    expect(page.locator("#id_client_options [data-client-pick]")).to_have_count(0)
+    expect(page.locator("#id_client_options [data-pick]")).to_have_count(0)
     expect(page.get_by_label("Kunde", exact=True)).to_have_value("Havbris Sjømat AS")
     page.get_by_role("button", name="Vis").click()
     page.wait_for_load_state()

@@ -22,7 +22,7 @@ def choose_client(page, client) -> None:
     """Type part of the name in the editor's client picker and choose the client; the
     client's defaults are then swapped into the editor (HTMX)."""
     page.locator("#id_client").press_sequentially(client.name[:5].lower(), delay=30)
-    page.locator(f'#id_client_options [data-client-pick="{client.pk}"]').click()
+    page.locator(f'#id_client_options [data-pick="{client.pk}"]').click()
     expect(page.locator('input[name="client"]')).to_have_value(str(client.pk))
     page.wait_for_load_state("networkidle")
 
@@ -51,6 +51,7 @@ def test_invoice_from_draft_to_paid(browser_page, screenshot):
             unit="HUR",
             unit_price=Decimal("1000.00"),
         )
+        ProductFactory(company=company, number="P-2", name="Reisetid")
     log_in(page, owner)
 
     page.goto("/app/clients/new/")
@@ -67,9 +68,16 @@ def test_invoice_from_draft_to_paid(browser_page, screenshot):
     expect(page.locator("#id_client")).to_have_value("Fjellbekk Kafé AS")
     assert page.locator("select#id_client").count() == 0
 
-    # The product picker fills description, unit, price and VAT code (HTMX).
-    page.select_option("#id_lines-0-product", label="P-1 Konsulenttime")
+    # The type-ahead product picker (no <select> of the catalog) fills description, unit,
+    # price and VAT code (HTMX).
+    assert page.locator("select#id_lines-0-product").count() == 0
+    page.locator("#id_lines-0-product").press_sequentially("konsul", delay=30)
+    products = page.locator("#id_lines-0-product_options [data-pick]")
+    # Focusing the box lists the catalog (3 options); then the typed text's answer:
+    expect(products).to_have_count(2)  # "– fritekst –" and the one match
+    products.get_by_text("P-1 Konsulenttime").click()
     expect(page.locator("#id_lines-0-description")).to_have_value("Konsulenttime")
+    expect(page.locator("#id_lines-0-product")).to_have_value("P-1 Konsulenttime")
     expect(page.locator("#id_lines-0-unit_price")).to_have_value("1000,00")
     assert page.locator("#id_lines-0-unit").input_value() == "HUR"
     page.fill("#id_lines-0-quantity", "2")
@@ -192,7 +200,7 @@ def test_owner_finds_the_client_by_typing_and_its_defaults_fill_the_editor(
     page.goto("/app/invoices/new/")
     assert page.locator("select#id_client").count() == 0
     page.locator("#id_client").press_sequentially("fjellb", delay=30)
-    options = page.locator("#id_client_options [data-client-pick]")
+    options = page.locator("#id_client_options [data-pick]")
     expect(options).to_have_count(1)  # the archived client is not offered
     screenshot(page, "invoicing-editor-client-picker")
     options.first.click()

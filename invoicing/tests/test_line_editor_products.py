@@ -1,32 +1,53 @@
-"""The line editor's product list: read once for all lines, shown as Django's own select."""
+"""The line editors' product picker: no line renders the catalog; a line shows its chosen
+product's label (all lines' labels read in one query) and takes an active product of the
+company only."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.tests.factories import ProductFactory
-from invoicing.forms import LineForm, simple_line_formset
+from invoicing.forms import simple_line_formset
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_line_lists_the_active_products_from_one_query(company_scope):
-    products = [ProductFactory(company=company_scope, name=f"Vare <{n}> & co") for n in range(4)]
-    ProductFactory(company=company_scope, name="Utgått", is_active=False)
-    ProductFactory(name="Et annet firmas vare")  # another company's
+def _line_data(rows: list[dict[str, str]]) -> dict[str, str]:
+    data = {"lines-TOTAL_FORMS": str(len(rows)), "lines-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        data.update({f"lines-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+def test_no_line_lists_the_catalog(company_scope):
+    for n in range(30):
+        ProductFactory(company=company_scope, name=f"Vare {n}")
     formset = simple_line_formset(company=company_scope)
-    assert len(formset.forms) >= 3
+    rendered = "".join(str(form["product"]) for form in formset.forms)
+    assert "<option" not in rendered and "Vare 1" not in rendered
+    assert rendered.count("data-picker-text") == len(formset.forms) >= 3
+    assert 'hx-get="/app/products/picker/"' in rendered
+
+
+def test_the_lines_show_their_products_labelled_from_one_query(company_scope):
+    products = [ProductFactory(company=company_scope, name=f"Vare <{n}> & co") for n in range(4)]
+    data = _line_data(
+        [{"product": str(p.pk), "quantity": "1"} for p in products] + [{"description": "Fri"}]
+    )
+    formset = simple_line_formset(company=company_scope, data=data)
+    formset.is_valid()  # validated first, as the editors do (a query per chosen product)
     with CaptureQueriesContext(connection) as queries:
         rendered = [str(form["product"]) for form in formset.forms]
     assert sum("catalog_product" in q["sql"] for q in queries.captured_queries) == 1
-    # The markup Django's ModelChoiceField gives for the same products, line by line.
-    for form, html in zip(formset.forms, rendered, strict=True):
-        plain = LineForm(company=company_scope, prefix=form.prefix)
-        assert html == str(plain["product"])
-    assert all(f"{p.number} Vare &lt;" in rendered[0] for p in products)
-    assert "Utgått" not in rendered[0] and "Et annet firmas vare" not in rendered[0]
+    for product, html in zip(products, rendered, strict=False):
+        assert f'value="{product.pk}" data-picker-value' in html
+        assert f'value="{product.number} Vare &lt;' in html  # the label, escaped
+    assert 'value="" data-picker-value' in rendered[-1]
+    assert re.search(r'name="product_q"[^>]*value=""', rendered[-1])
 
 
 def test_a_line_takes_an_active_product_of_the_company_only(company_scope):
@@ -41,3 +62,9 @@ def test_a_line_takes_an_active_product_of_the_company_only(company_scope):
             **formset.get_form_kwargs(0),
         )
         assert form.is_valid() is valid, form.errors
+        if not valid:
+            assert "deaktivert eller finnes ikke" in str(form.errors["product"])
+            # An archived product still shows on its line, so the user sees what to change;
+            # another company's shows nothing.
+            label = f'value="{product.number} {product.name}"'
+            assert (label in str(form["product"])) is (product == retired)

@@ -55,25 +55,58 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.addEventListener("htmx:afterSettle", markScrollable);
 });
 
-// The type-ahead client picker (customers/widgets.py): choosing an option fills the hidden
-// id field; editing the text again clears it until a client is chosen.
-document.addEventListener("click", (event) => {
-  const option = event.target.closest("[data-client-pick]");
-  if (!option) return;
-  const picker = option.closest("[data-client-picker]");
+// The type-ahead pickers (customers/widgets.py for clients, catalog/widgets.py for an
+// invoice line's product): choosing an option fills the hidden id field; editing the text
+// again clears it until an option is chosen.
+const pick = (option) => {
+  const picker = option.closest("[data-picker]");
   if (!picker) return;
-  const value = picker.querySelector("[data-client-picker-value]");
-  value.value = option.dataset.clientPick;
-  const text = picker.querySelector("[data-client-picker-text]");
-  text.value = option.dataset.clientLabel;
-  picker.querySelector(".client-picker-options").replaceChildren();
-  // The invoice editor swaps in the chosen client's defaults on this (HTMX on the field).
+  const value = picker.querySelector("[data-picker-value]");
+  value.value = option.dataset.pick;
+  const text = picker.querySelector("[data-picker-text]");
+  text.value = option.dataset.pickLabel;
+  picker.querySelector(".picker-options").replaceChildren();
+  // The invoice editor swaps in the chosen client's defaults, or fills the line from the
+  // chosen product, on this (HTMX on the field).
   if (value.hasAttribute("hx-post")) value.dispatchEvent(new Event("change", { bubbles: true }));
+};
+document.addEventListener("click", (event) => {
+  const option = event.target.closest("[data-pick]");
+  if (option) pick(option);
+});
+// Leaving a picker by keyboard (Tab, or Enter in an editor) closes its options, so moving
+// through an invoice's lines leaves no product list open behind. A click elsewhere leaves
+// them as they are: closing them under the pointer would move the page and lose the click.
+let lastPointerDown = 0;
+document.addEventListener("pointerdown", () => {
+  lastPointerDown = performance.now();
+}, true);
+document.addEventListener("focusout", (event) => {
+  const picker = event.target.closest && event.target.closest("[data-picker]");
+  if (!picker || picker.contains(event.relatedTarget)) return;
+  // The focus leaves on the press itself (same event turn): a short window is enough.
+  if (performance.now() - lastPointerDown < 250) return;
+  picker.querySelector(".picker-options").replaceChildren();
 });
 document.addEventListener("input", (event) => {
-  const text = event.target.closest("[data-client-picker-text]");
+  const text = event.target.closest("[data-picker-text]");
   if (!text) return;
-  text.closest("[data-client-picker]").querySelector("[data-client-picker-value]").value = "";
+  text.closest("[data-picker]").querySelector("[data-picker-value]").value = "";
+});
+// Enter in a picker's text box, with a search typed (nothing chosen since) and options
+// shown, chooses the first of them (not "all clients" or "free text") instead of moving on
+// with nothing chosen. With a choice made, Enter moves on as in any field.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || event.isComposing) return;
+  const text = event.target.closest && event.target.closest("[data-picker-text]");
+  if (!text || !text.value.trim()) return;
+  const picker = text.closest("[data-picker]");
+  if (picker.querySelector("[data-picker-value]").value) return;
+  const first = picker.querySelector('.picker-options [data-pick]:not([data-pick=""])');
+  if (!first) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  pick(first);
 });
 
 // Fields that only a company has (customers/templates/customers/client_form.html): hidden
@@ -105,9 +138,9 @@ document.addEventListener("DOMContentLoaded", () => {
 // Escape in the picker's text box closes its suggestions.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  const text = event.target.closest && event.target.closest("[data-client-picker-text]");
+  const text = event.target.closest && event.target.closest("[data-picker-text]");
   if (!text) return;
-  text.closest("[data-client-picker]").querySelector(".client-picker-options").replaceChildren();
+  text.closest("[data-picker]").querySelector(".picker-options").replaceChildren();
 });
 
 // Company look-up (core/companylookup.py): an org.nr input marked with
