@@ -8,6 +8,7 @@ so it works the same with and without JavaScript.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from catalog.widgets import ProductLabels, ProductPicker
 from core.currencies import clean_currency
 from core.identifiers import KID_MAX_LENGTH, KID_MIN_LENGTH, KidMethod
 from core.parsing import ID_MAX, is_digits, parse_id, parse_int
+from core.widgets import QuickSelect
 from customers.models import Client
 from customers.widgets import ClientPicker
 from invoicing.models import MAX_DAYS_AHEAD_LIMIT, Invoice, InvoicingSettings, Payment
@@ -156,6 +158,27 @@ def _active_products() -> QuerySet[Product]:
 class VatCodeChoiceField(_VatCodeField):
     def label_from_instance(self, obj: VatCode) -> str:
         return f"{obj.code} {obj.name_nb}"
+
+
+class SharedChoices:
+    """A model choice field's options read once for all of a formset's lines (a callable
+    for ``ChoiceField.choices``): each line's ``<select>`` read the VAT codes again, 20
+    queries for a 20-line draft (issue 15). The field's queryset still checks the choice."""
+
+    def __init__(self, field: forms.ModelChoiceField[Any]) -> None:
+        self.field = field
+        self.options: list[tuple[Any, Any]] | None = None
+
+    def __call__(self) -> list[tuple[Any, Any]]:
+        if self.options is None:
+            field = self.field
+            empty = [] if field.empty_label is None else [("", field.empty_label)]
+            objects = field.queryset if field.queryset is not None else []
+            self.options = [
+                *empty,
+                *((field.prepare_value(obj), field.label_from_instance(obj)) for obj in objects),
+            ]
+        return self.options
 
 
 class InvoiceForm(forms.Form):
@@ -316,8 +339,14 @@ class LineForm(forms.Form):
         decimal_places=4,
         error_messages={"max_decimal_places": _("Antall kan ha høyst fire desimaler.")},
     )
+    # The line's selects are written in Python (``QuickSelect``): Django renders each
+    # <option> through a template, and 20 lines of units and VAT codes were ~900 options.
     unit = forms.ChoiceField(
-        label=_("Enhet"), choices=Unit.choices, initial=Unit.PIECE, required=False
+        label=_("Enhet"),
+        choices=Unit.choices,
+        initial=Unit.PIECE,
+        required=False,
+        widget=QuickSelect,
     )
     unit_price = NorwegianDecimalField(
         label=_("Enhetspris eks. MVA"),
@@ -339,6 +368,7 @@ class LineForm(forms.Form):
         queryset=VatCode.objects.none(),
         to_field_name="code",
         required=False,
+        widget=QuickSelect,
     )
 
     def __init__(
@@ -346,14 +376,18 @@ class LineForm(forms.Form):
         *args: Any,
         company: Company,
         product_labels: ProductLabels | None = None,
+        vat_code_choices: SharedChoices | None = None,
         editor_url: str = "",
         totals_url: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(VatCodeChoiceField, self.fields["vat_code"]).queryset = vat_codes_for(
-            vat_registered=company.vat_registered
-        )
+        vat_code = cast(VatCodeChoiceField, self.fields["vat_code"])
+        if vat_code_choices is None:
+            vat_code.queryset = vat_codes_for(vat_registered=company.vat_registered)
+        else:
+            vat_code.queryset = vat_code_choices.field.queryset
+            vat_code.choices = vat_code_choices
         product = cast(ProductChoiceField, self.fields["product"])
         product.queryset = _active_products()
         if product_labels is not None:
@@ -426,12 +460,22 @@ class BaseLineFormSet(_LineFormSetBase):
     ) -> None:
         self.company = company
         self.product_labels = ProductLabels()
+        vat_code = copy.deepcopy(LineForm.base_fields["vat_code"])
+        cast(VatCodeChoiceField, vat_code).queryset = vat_codes_for(
+            vat_registered=company.vat_registered
+        )
+        self.vat_code_choices = SharedChoices(cast(VatCodeChoiceField, vat_code))
         self.urls = {"editor_url": editor_url, "totals_url": totals_url}
         kwargs.setdefault("prefix", LINES_PREFIX)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"company": self.company, "product_labels": self.product_labels, **self.urls}
+        return {
+            "company": self.company,
+            "product_labels": self.product_labels,
+            "vat_code_choices": self.vat_code_choices,
+            **self.urls,
+        }
 
     def clean(self) -> None:
         if any(self.errors):

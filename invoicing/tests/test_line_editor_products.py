@@ -1,6 +1,6 @@
-"""The line editors' product picker: no line renders the catalog; a line shows its chosen
-product's label (all lines' labels read in one query) and takes an active product of the
-company only."""
+"""The line editors' choices. No line renders the catalog (a type-ahead picker); a line
+shows its chosen product's label (all lines' labels read in one query) and takes an active
+product of the company only; the VAT codes are read once for all lines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.tests.factories import ProductFactory
-from invoicing.forms import simple_line_formset
+from invoicing.forms import LineForm, simple_line_formset
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,16 @@ def test_a_line_takes_an_active_product_of_the_company_only(company_scope):
             # another company's shows nothing.
             label = f'value="{product.number} {product.name}"'
             assert (label in str(form["product"])) is (product == retired)
+
+
+def test_the_lines_read_the_vat_codes_once_and_show_them_as_a_line_alone_does(company_scope):
+    data = _line_data([{"description": f"Linje {n}", "vat_code": "3"} for n in range(6)])
+    formset = simple_line_formset(company=company_scope, data=data)
+    formset.is_valid()  # validated first, as the editors do
+    with CaptureQueriesContext(connection) as queries:
+        rendered = [str(form["vat_code"]) + str(form["unit"]) for form in formset.forms]
+    assert sum("catalog_vatcode" in q["sql"] for q in queries.captured_queries) == 1
+    for form, html in zip(formset.forms, rendered, strict=True):
+        alone = LineForm(data, company=company_scope, prefix=form.prefix)
+        assert html == str(alone["vat_code"]) + str(alone["unit"])
+    assert '<option value="3" selected>3 ' in rendered[0]
