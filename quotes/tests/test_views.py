@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django_scopes import scope
 
+from catalog.tests.factories import ProductFactory
 from core.models import AuditEntry
 from invoicing.models import Invoice
 from invoicing.tests.factories import SYSTEM, ClientFactory
@@ -68,6 +70,31 @@ def test_owner_creates_and_edits_a_quote(owner_client, company):
     assert "Varmepumpe" in page and "60" in page
     pdf = owner_client.get(reverse("quotes:pdf", args=[saved.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_line_takes_a_product_chosen_in_the_picker(owner_client, company):
+    with scope(company=company):
+        client = ClientFactory(company=company)
+        product = ProductFactory(
+            company=company, number="VP-9", name="Varmepumpe", unit_price=Decimal("24000")
+        )
+    blank = {"lines-0-description": "", "lines-0-unit_price": "", "lines-0-vat_code": ""}
+    form = _form(client.pk, **blank, **{"lines-0-product": str(product.pk)})
+    response = owner_client.post(reverse("quotes:create"), form)
+    assert response.status_code == 302
+    with scope(company=company):
+        saved = Quote.objects.get()
+        line = saved.lines.get()
+        assert (line.product_id, line.description, line.unit_price) == (
+            product.pk,
+            "Varmepumpe",
+            Decimal("24000.00"),
+        )
+    # The editor shows the line's product in its picker, not a list of the catalog.
+    page = owner_client.get(reverse("quotes:edit", args=[saved.pk])).content.decode()
+    assert f'value="{product.pk}" data-picker-value' in page
+    assert 'value="VP-9 Varmepumpe"' in page
+    assert f'<option value="{product.pk}"' not in page
 
 
 def test_bad_input_is_a_400_and_saves_nothing(owner_client, company):
