@@ -46,6 +46,7 @@ def product_picker(request: HttpRequest) -> HttpResponse:
         "catalog/_product_picker_options.html",
         {
             "products": [(product, selectors.product_label(product)) for product in products],
+            "searched": bool(search),
             "page": page,
             "has_next": has_next,
             "next_query": urlencode({"product_q": search, "page": page + 1}),

@@ -93,3 +93,9 @@ def test_nothing_matching_says_so(owner_client, company):
     response = owner_client.get(PICKER, {"product_q": "finnes ikke" * 20})
     assert _picks(response) == [""]
     assert "Ingen aktive produkter passer." in response.content.decode()
+
+
+def test_a_company_without_products_is_told_so(owner_client, company):
+    response = owner_client.get(PICKER)
+    assert _picks(response) == [""]  # free text only
+    assert "Firmaet har ingen aktive produkter ennå." in response.content.decode()
