@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-
 from catalog.models import Product
 from catalog.selectors import product_label
 from core.parsing import parse_id
+from core.widgets import TypeAheadPicker
 
 
 class ProductLabels:
@@ -53,10 +52,10 @@ def _pk(value: Any) -> int | None:
     return parse_id(str(value)) if value not in (None, "") else None
 
 
-class ProductPicker(forms.Widget):
-    """``hx-*`` attributes go on the hidden id field, which fires ``change`` when a product
-    is chosen (the invoice editor fills the line from it). ``labels``: shared by a form's
-    lines (``ProductLabels``); without it the widget reads its own product's label."""
+class ProductPicker(TypeAheadPicker):
+    """The invoice editor's ``hx-*`` attributes fill the line from the chosen product.
+    ``labels``: shared by a form's lines (``ProductLabels``); without it the widget reads
+    its own product's label."""
 
     template_name = "catalog/widgets/product_picker.html"
 
@@ -66,16 +65,9 @@ class ProductPicker(forms.Widget):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        context["value_attrs"] = {k: v for k, v in widget_attrs.items() if k.startswith("hx-")}
-        labels = self.labels or ProductLabels()
-        context["label"] = labels.label(value)
-        context["options_id"] = f"{widget_attrs.get('id', name)}_options"
+        context["label"] = (self.labels or ProductLabels()).label(value)
         return context
 
     def format_value(self, value: Any) -> str | None:
         pk = _pk(value)
         return None if pk is None else str(pk)
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        return data.get(name)

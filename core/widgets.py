@@ -66,3 +66,21 @@ class QuickSelect(forms.Select):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return SafeString("".join(parts))
+
+
+class TypeAheadPicker(forms.Widget):
+    """What the type-ahead pickers share (``customers.widgets.ClientPicker``,
+    ``catalog.widgets.ProductPicker``; the script in ``static/js/app.js``, ``data-picker``):
+    a hidden field with the chosen id, which carries the ``hx-*`` attributes and fires
+    ``change`` when an option is chosen, a search box with the widget's id, and a list of
+    options (``options_id``) filled by HTMX."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        context["value_attrs"] = {k: v for k, v in widget_attrs.items() if k.startswith("hx-")}
+        context["options_id"] = f"{widget_attrs.get('id', name)}_options"
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.urls import reverse
 
 from core.parsing import parse_id
+from core.widgets import TypeAheadPicker
 from customers.models import Client
 
 
-class ClientPicker(forms.Widget):
+class ClientPicker(TypeAheadPicker):
     """``choose=True``: a form field that must name one active client (the invoice editor):
-    no "all clients" entry and no archived clients among the options. ``hx-*`` attributes
-    go on the hidden id field, which fires ``change`` when a client is chosen."""
+    no "all clients" entry and no archived clients among the options (the invoice editor's
+    ``hx-*`` attributes swap in the chosen client's defaults)."""
 
     template_name = "customers/widgets/client_picker.html"
 
@@ -30,8 +30,6 @@ class ClientPicker(forms.Widget):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        context["value_attrs"] = {k: v for k, v in widget_attrs.items() if k.startswith("hx-")}
         context["choose"] = self.choose
         url = reverse("customers:picker")
         context["picker_url"] = f"{url}?active=1" if self.choose else url
@@ -42,8 +40,4 @@ class ClientPicker(forms.Widget):
             # Tenant-scoped manager: another company's id shows as "all clients".
             client = Client.objects.filter(pk=pk).only("pk", "name").first() if pk else None
         context["client"] = client
-        context["options_id"] = f"{context['widget']['attrs'].get('id', name)}_options"
         return context
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        return data.get(name)
