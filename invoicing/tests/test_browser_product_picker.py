@@ -44,8 +44,11 @@ def test_owner_pages_narrows_and_chooses_a_product_by_keyboard(browser_page, scr
     box.focus()
     expect(options).to_have_count(1 + PICKER_PAGE_SIZE)  # "– fritekst –" and a page
     expect(options.nth(1)).to_have_text("P-2 Reisetid 650,00 / t")
-    page.get_by_role("button", name="Vis flere").click()
-    expect(options).to_have_count(1 + PICKER_PAGE_SIZE + 6)  # the rest of the catalog
+    # "Vis flere" by keyboard: the rest of the catalog, the focus on its first product.
+    page.get_by_role("button", name="Vis flere").focus()
+    page.keyboard.press("Enter")
+    expect(options).to_have_count(1 + PICKER_PAGE_SIZE + 6)
+    expect(options.nth(1 + PICKER_PAGE_SIZE)).to_be_focused()
     box.press("Escape")
     expect(options).to_have_count(0)
 

@@ -86,7 +86,25 @@ document.addEventListener("focusout", (event) => {
   if (!picker || picker.contains(event.relatedTarget)) return;
   // The focus leaves on the press itself (same event turn): a short window is enough.
   if (performance.now() - lastPointerDown < 250) return;
+  // An option's button losing the focus to nothing: "Vis flere" replaced by the next page.
+  if (!event.relatedTarget && event.target.closest(".picker-options")) return;
   picker.querySelector(".picker-options").replaceChildren();
+});
+// "Vis flere" moves the focus to the first option it brought, so the keyboard goes on
+// from there (its own button is gone).
+let pickerMore = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const more = event.target.closest && event.target.closest("[data-picker-more]");
+  if (!more) return;
+  const list = more.closest(".picker-options");
+  pickerMore = { list, count: list.querySelectorAll("[data-pick]").length };
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!pickerMore) return;
+  const { list, count } = pickerMore;
+  pickerMore = null;
+  const first = list.querySelectorAll("[data-pick]")[count];
+  if (first) first.focus();
 });
 document.addEventListener("input", (event) => {
   const text = event.target.closest("[data-picker-text]");
