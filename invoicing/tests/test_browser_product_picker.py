@@ -49,7 +49,7 @@ def test_owner_pages_narrows_and_chooses_a_product_by_keyboard(browser_page, scr
     page.keyboard.press("Enter")
     expect(options).to_have_count(1 + PICKER_PAGE_SIZE + 6)
     expect(options.nth(1 + PICKER_PAGE_SIZE)).to_be_focused()
-    box.press("Escape")
+    page.keyboard.press("Escape")  # on that product: closes the list
     expect(options).to_have_count(0)
 
     # Typing narrows the list; Enter chooses the first match and fills the line (HTMX).

@@ -95,16 +95,17 @@ document.addEventListener("focusout", (event) => {
 let pickerMore = null;
 document.addEventListener("htmx:beforeRequest", (event) => {
   const more = event.target.closest && event.target.closest("[data-picker-more]");
+  pickerMore = null;  // any other request: a new search replaces the list
   if (!more) return;
   const list = more.closest(".picker-options");
   pickerMore = { list, count: list.querySelectorAll("[data-pick]").length };
 });
 document.addEventListener("htmx:afterSettle", () => {
   if (!pickerMore) return;
-  const { list, count } = pickerMore;
+  const first = pickerMore.list.querySelectorAll("[data-pick]")[pickerMore.count];
+  if (!first) return;  // another request's settle: the next page is not in yet
   pickerMore = null;
-  const first = list.querySelectorAll("[data-pick]")[count];
-  if (first) first.focus();
+  first.focus();
 });
 document.addEventListener("input", (event) => {
   const text = event.target.closest("[data-picker-text]");
@@ -153,12 +154,12 @@ document.addEventListener("DOMContentLoaded", () => {
     apply();
   });
 });
-// Escape in the picker's text box closes its suggestions.
+// Escape in a picker (its text box or an option) closes its suggestions.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  const text = event.target.closest && event.target.closest("[data-picker-text]");
-  if (!text) return;
-  text.closest("[data-picker]").querySelector(".picker-options").replaceChildren();
+  const picker = event.target.closest && event.target.closest("[data-picker]");
+  if (!picker) return;
+  picker.querySelector(".picker-options").replaceChildren();
 });
 
 // Company look-up (core/companylookup.py): an org.nr input marked with
