@@ -108,7 +108,7 @@ def product_picker_page(*, search: str, page: int = 1) -> tuple[list[Product], b
     products by number, and whether there is a next page. Text matches part of the label
     (number and name). Never more than a page is read: a line never renders the
     whole catalog (2,000 products on 20 lines were 40,000 options and ~3 MB; issue 15)."""
-    products = Product.objects.filter(is_active=True)
+    products = active_products().select_related(None)
     search = search.strip()
     if search:
         # The label as ``product_label`` writes it ("P-2 Reisetid"): a line's box holds
@@ -117,7 +117,7 @@ def product_picker_page(*, search: str, page: int = 1) -> tuple[list[Product], b
         products = products.alias(label=label).filter(label__icontains=search)
     start = (max(page, 1) - 1) * PICKER_PAGE_SIZE
     rows = list(
-        products.order_by("number").only("pk", "number", "name", "unit", "unit_price")[
+        products.only("pk", "number", "name", "unit", "unit_price")[
             start : start + PICKER_PAGE_SIZE + 1
         ]
     )

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SudoFieldsMixin
 from accounts.models import Company
 from catalog.models import Product, VatCode
-from catalog.selectors import product_label, vat_codes_for
+from catalog.selectors import active_products, product_label, vat_codes_for
 from catalog.units import Unit
 from catalog.widgets import ProductLabels, ProductPicker
 from core.currencies import clean_currency
@@ -148,11 +147,6 @@ class ProductChoiceField(_ProductField):
 
     def label_from_instance(self, obj: Product) -> str:
         return product_label(obj)
-
-
-def _active_products() -> QuerySet[Product]:
-    """The products a line may take: the company's active ones."""
-    return Product.objects.filter(is_active=True)
 
 
 class VatCodeChoiceField(_VatCodeField):
@@ -389,7 +383,7 @@ class LineForm(forms.Form):
             vat_code.queryset = vat_code_choices.field.queryset
             vat_code.choices = vat_code_choices
         product = cast(ProductChoiceField, self.fields["product"])
-        product.queryset = _active_products()
+        product.queryset = active_products()  # the products a line may take
         if product_labels is not None:
             # The lines' chosen products are labelled in one query for all of them.
             cast(ProductPicker, product.widget).labels = product_labels
