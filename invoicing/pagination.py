@@ -181,9 +181,10 @@ def capped_page(
     # what the count does not need).
     selection = _selections(parts)[0] if parts else queryset
 
-    def count_of_selection() -> RawSQL | None:
-        """The selection's rows counted up to ``cap + 1``, as a scalar subquery; None when
-        the selection has no rows (a condition that selects nothing, ``pk__in=[]``)."""
+    def count_of_selection() -> tuple[str, Sequence[Any]] | None:
+        """The statement that counts the selection's rows up to ``cap + 1`` (one value);
+        None when the selection has no rows (a condition that selects nothing,
+        ``pk__in=[]``)."""
         if compiled is not None:
             return compiled.count(cap + 1)
         if union:
@@ -196,16 +197,16 @@ def capped_page(
         except EmptyResultSet:
             return None
         # The ORM's compiled SQL; values are parameters.
-        return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608, S611
+        return f"SELECT COUNT(*) FROM ({sql}) AS capped", params  # noqa: S608
 
     def counted() -> int:
         """Rows of the selection, counted up to ``cap + 1``."""
         counting = count_of_selection()
         if counting is None:
             return 0
-        sql, params = counting.as_sql(None, connections[queryset.db])  # type: ignore[arg-type]
+        sql, params = counting
         with connections[queryset.db].cursor() as cursor:
-            cursor.execute(f"SELECT {sql}", params)
+            cursor.execute(sql, params)
             return int(cursor.fetchone()[0])
 
     def rows_from(offset: int, *more: str) -> list[Any]:
@@ -248,7 +249,8 @@ def capped_page(
         counting = count_of_selection()
         if counting is None:
             return _page([], 1, per_page, deepest, 0, cap)
-        queryset = queryset.annotate(**{_COUNTED: counting})
+        # The ORM's compiled SQL; values are parameters.
+        queryset = queryset.annotate(**{_COUNTED: RawSQL(*counting)})  # noqa: S611
         rows = rows_from((number - 1) * per_page, _COUNTED)
         if rows or number == 1:
             total = getattr(rows[0], _COUNTED) if rows else 0
@@ -419,9 +421,9 @@ class _CompiledParts:
         relation = name.rpartition("__")[0]
         return bool(relation) and self.model._meta.get_field(relation).column == column
 
-    def count(self, limit: int) -> RawSQL:
-        """Rows of the union, counted up to ``limit`` (or a little past it), as a scalar
-        subquery.
+    def count(self, limit: int) -> tuple[str, Sequence[Any]]:
+        """The statement that counts the union's rows up to ``limit`` (or a little past
+        it).
 
         The union as a sum of disjoint pieces: the first part's rows, then the second's
         that the first does not select, and so on (``IS NOT TRUE``: a condition that is
@@ -445,7 +447,7 @@ class _CompiledParts:
             params.extend(where.params)
             for other in earlier:
                 params.extend(other.params)
-        return RawSQL(f"SELECT {' + '.join(pieces)}", params)  # noqa: S611
+        return f"SELECT {' + '.join(pieces)}", params
 
     def keys(self, ordering: list[str], low: int, high: int) -> RawSQL:
         """The primary keys of rows ``low``..``high`` of the union in ``ordering``, as a
