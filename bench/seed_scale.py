@@ -11,8 +11,8 @@ It migrates the database, then builds everything with ``INSERT ... SELECT`` over
 
 - one big company with ``--big`` invoices (default 1,000,000) over ``--big-clients``
   clients (2,000), whose owner can log in (``--owner-email``, password ``--password``);
-- ``--big-products`` active products (2,000) in the big company's catalog, each on the
-  invoice editor's product list of every line;
+- ``--big-products`` active products (2,000) in the big company's catalog, offered by an
+  invoice line's product picker;
 - ``--small-companies`` companies (7,000) with ``--small-invoices`` invoices each (500)
   over ``--small-clients`` clients (20); no users;
 - per company: a number series whose next number follows the last invoice (numbers 1..n,
