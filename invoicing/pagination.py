@@ -319,14 +319,21 @@ def _walked(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> list[A
             position += rows
             if position >= high:
                 break
-        # The next chunk: as many related rows as the rows still to pass need at the rate
-        # counted so far, with a quarter more (twice as many while none had rows).
-        per_value = position / start
-        size = max(
-            WALK_FIRST_CHUNK,
-            math.ceil((high - position) / per_value * 1.25) if per_value else size * 2,
-        )
+        size = _next_chunk(counted=start, rows=position, needed=high - position)
     return keys
+
+
+def _next_chunk(*, counted: int, rows: int, needed: int) -> int:
+    """How many related rows the walk counts next, having counted ``counted`` of them
+    holding ``rows`` rows, with ``needed`` rows still to pass: as many as the rate so far
+    says, with a quarter more, but never more than it has counted already (as many while
+    none had rows). A slow start (a company's first clients by name with no open invoice)
+    made the rate a guess: page 200 of the open invoices sorted by client counted 3,510
+    clients after the first 224, every open invoice of the company (16 ms of the page's
+    37; issue 15); doubling at most, it reaches the page after ~900."""
+    per_value = rows / counted
+    wanted = math.ceil(needed / per_value * 1.25) if per_value else counted
+    return max(WALK_FIRST_CHUNK, min(wanted, counted))
 
 
 def _ordered_like(part: QuerySet[Any] | PerValue) -> QuerySet[Any]:
