@@ -189,6 +189,24 @@ register(
     non_personal=["company", "month", "invoiced", "paid"],
 )
 
+# The customer ledger's sums per client and month (invoicing.services.summary): amounts of
+# the client's documents and payments, as the documents and payments hold them (kept as
+# they are; no name, reference or note).
+register(
+    "invoicing.LedgerMonth",
+    personal={},
+    non_personal=[
+        "company",
+        "client",
+        "currency",
+        "month",
+        "documents_debit",
+        "documents_credit",
+        "payments_debit",
+        "payments_credit",
+    ],
+)
+
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler

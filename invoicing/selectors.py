@@ -46,6 +46,7 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceVatLine,
     InvoicingSettings,
+    LedgerMonth,
     MonthSummary,
     NumberSeries,
     Payment,
@@ -832,16 +833,11 @@ def month_summary_differences(
     def exact(value: object) -> Decimal:
         return Decimal(str(value or 0)).quantize(step)
 
-    def month_of(value: object) -> datetime.date:
-        if isinstance(value, datetime.date):
-            return value
-        return datetime.date.fromisoformat(str(value)[:10])
-
     sql, params = summary_sql.recount(connection.vendor, company_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         recounted = {
-            (company_id, month_of(month)): (exact(invoiced), exact(paid))
+            (company_id, _month_of(month)): (exact(invoiced), exact(paid))
             for company_id, month, invoiced, paid in cursor.fetchall()
         }
     rows = MonthSummary._base_manager.all()
@@ -858,6 +854,68 @@ def month_summary_differences(
         MonthSummaryDifference(
             company_id=key[0],
             month=key[1],
+            stored=stored.get(key, nothing),
+            recounted=recounted.get(key, nothing),
+        )
+        for key in sorted(set(stored) | set(recounted))
+        if stored.get(key, nothing) != recounted.get(key, nothing)
+    ]
+
+
+def _month_of(value: object) -> datetime.date:
+    """A month as the database returns it (SQLite: text)."""
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class LedgerMonthDifference:
+    """A client's ledger month whose stored totals are not what its documents and
+    payments say."""
+
+    company_id: int
+    client_id: int
+    currency: str
+    month: datetime.date
+    # documents debit, documents credit, payments debit, payments credit
+    stored: tuple[Decimal, ...]
+    recounted: tuple[Decimal, ...]
+
+
+def ledger_month_differences(
+    *, company_ids: Sequence[int] | None = None
+) -> list[LedgerMonthDifference]:
+    """Compare ``LedgerMonth`` with a recount from the documents and payments
+    (``invoicing.summary_sql.ledger_recount``, one set-based query) for ``company_ids``
+    (None: all), to the cent (SQLite sums in floating point)."""
+
+    def exact(values: Sequence[object]) -> tuple[Decimal, ...]:
+        return tuple(round_money(Decimal(str(value or 0))) for value in values)
+
+    sql, params = summary_sql.ledger_recount(connection.vendor, company_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        recounted = {
+            (company_id, client_id, currency, _month_of(month)): exact(sums)
+            for company_id, client_id, currency, month, *sums in cursor.fetchall()
+        }
+    rows = LedgerMonth._base_manager.all()
+    if company_ids is not None:
+        rows = rows.filter(company_id__in=list(company_ids))
+    stored = {
+        (company_id, client_id, currency, month): exact(sums)
+        for company_id, client_id, currency, month, *sums in rows.values_list(
+            *summary_sql.LEDGER_COLUMNS
+        )
+    }
+    nothing = exact([0, 0, 0, 0])
+    return [
+        LedgerMonthDifference(
+            company_id=key[0],
+            client_id=key[1],
+            currency=key[2],
+            month=key[3],
             stored=stored.get(key, nothing),
             recounted=recounted.get(key, nothing),
         )

@@ -1,11 +1,13 @@
-"""The SQL that computes ``MonthSummary`` from the documents and payments, in one place:
-the migration's backfill (``invoicing/0020``), ``month_summary_rebuild`` (the check
-command's repair) and ``bench.seed_scale`` run these statements.
+"""The SQL that computes ``MonthSummary`` and ``LedgerMonth`` from the documents and
+payments, in one place: the migrations' backfills (``invoicing/0020``, ``0028``),
+``month_summary_rebuild`` (the check command's repair) and ``bench.seed_scale`` run these
+statements.
 
 No app imports (a migration imports this module). What counts is the rule of
 ``invoicing.services.summary.month_summary_add``, written as one set-based statement:
 issued documents by ``invoice_date`` month (credit notes subtract), ledger payments by
-payment date month, both times the invoice's exchange rate, unrounded.
+payment date month, both times the invoice's exchange rate, unrounded; and per client and
+currency, the ledger's debits and credits of both in the document currency.
 """
 
 from __future__ import annotations
@@ -17,6 +19,17 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 TABLE = "invoicing_monthsummary"
+LEDGER_TABLE = "invoicing_ledgermonth"
+LEDGER_COLUMNS = (
+    "company_id",
+    "client_id",
+    "currency",
+    "month",
+    "documents_debit",
+    "documents_credit",
+    "payments_debit",
+    "payments_credit",
+)
 #: ``invoicing.models.NOT_LEDGER_METHODS`` as stored (a migration cannot import models).
 NOT_LEDGER_METHODS = ("credit",)
 
@@ -34,17 +47,26 @@ def _company_filter(vendor: str, column: str, company_ids: Sequence[int] | None)
     return "" if company_ids is None else " AND " + _IN_COMPANIES[vendor].format(column)
 
 
-def recount(vendor: str, company_ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
-    """(sql, params) of a SELECT of (company_id, month, invoiced, paid) as the documents
-    and payments of ``company_ids`` (None: all) say they are."""
+def _known(vendor: str) -> None:
     if vendor not in _MONTH:
         # The project runs on these two databases only (settings, CI); say so plainly.
         raise ImproperlyConfigured(
             f"The monthly summary's SQL is written for PostgreSQL and SQLite, not {vendor}."
         )
-    ids: list[Any] = []
-    if company_ids is not None:
-        ids = [list(company_ids) if vendor == "postgresql" else json.dumps(list(company_ids))]
+
+
+def _ids(vendor: str, company_ids: Sequence[int] | None) -> list[Any]:
+    """The companies as one parameter (none when all)."""
+    if company_ids is None:
+        return []
+    return [list(company_ids) if vendor == "postgresql" else json.dumps(list(company_ids))]
+
+
+def recount(vendor: str, company_ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+    """(sql, params) of a SELECT of (company_id, month, invoiced, paid) as the documents
+    and payments of ``company_ids`` (None: all) say they are."""
+    _known(vendor)
+    ids = _ids(vendor, company_ids)
     month = _MONTH[vendor]
     methods = ", ".join("%s" for _ in NOT_LEDGER_METHODS)
     sql = (
@@ -64,19 +86,74 @@ def recount(vendor: str, company_ids: Sequence[int] | None = None) -> tuple[str,
     return sql, [*ids, *NOT_LEDGER_METHODS, *ids]
 
 
+def ledger_recount(vendor: str, company_ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+    """(sql, params) of a SELECT of ``LEDGER_COLUMNS`` as the documents and payments of
+    ``company_ids`` (None: all) say they are: the rule of ``LedgerMonth`` (an entry of
+    amount ≥ 0 a debit, below 0 a credit; a document's amount its total, negative for a
+    credit note; a ledger payment's its amount negated), by client, currency and month."""
+    _known(vendor)
+    ids = _ids(vendor, company_ids)
+    month = _MONTH[vendor]
+    methods = ", ".join("%s" for _ in NOT_LEDGER_METHODS)
+    document = "CASE WHEN d.kind = 'credit_note' THEN -d.total_incl_vat ELSE d.total_incl_vat END"
+    payment = "-p.amount"
+    sql = (
+        f"SELECT company_id, client_id, currency, month, SUM(dd), SUM(dc), SUM(pd), SUM(pc) FROM ("  # noqa: S608 (constant SQL; values are parameters)
+        f" SELECT d.company_id AS company_id, d.client_id AS client_id, d.currency AS currency,"
+        f" {month.format('d.invoice_date')} AS month,"
+        f" CASE WHEN {document} >= 0 THEN {document} ELSE 0 END AS dd,"
+        f" CASE WHEN {document} < 0 THEN {document} ELSE 0 END AS dc, 0 AS pd, 0 AS pc"
+        " FROM invoicing_invoice d WHERE d.status <> 'draft'"
+        + _company_filter(vendor, "d.company_id", company_ids)
+        + " UNION ALL"  # noqa: S608 (constant SQL; values are parameters)
+        f" SELECT p.company_id, i.client_id, i.currency, {month.format('p.date')}, 0, 0,"
+        f" CASE WHEN {payment} >= 0 THEN {payment} ELSE 0 END,"
+        f" CASE WHEN {payment} < 0 THEN {payment} ELSE 0 END"
+        " FROM invoicing_payment p JOIN invoicing_invoice i ON i.id = p.invoice_id"
+        f" WHERE p.method NOT IN ({methods})"
+        + _company_filter(vendor, "p.company_id", company_ids)
+        + ") AS t GROUP BY company_id, client_id, currency, month"
+    )
+    return sql, [*ids, *NOT_LEDGER_METHODS, *ids]
+
+
+def _replace(
+    vendor: str,
+    company_ids: Sequence[int] | None,
+    table: str,
+    columns: Sequence[str],
+    select: tuple[str, list[Any]],
+) -> list[tuple[str, list[Any]]]:
+    ids = _ids(vendor, company_ids)
+    delete = f"DELETE FROM {table} WHERE 1 = 1" + _company_filter(vendor, "company_id", company_ids)  # noqa: S608 (constant SQL)
+    sql, params = select
+    return [(delete, ids), (f"INSERT INTO {table} ({', '.join(columns)}) " + sql, params)]
+
+
 def rebuild_statements(
     vendor: str, company_ids: Sequence[int] | None = None
 ) -> list[tuple[str, list[Any]]]:
-    """(sql, params) that replace the summary rows of ``company_ids`` (None: all) with
-    what the documents and payments say (``recount``). Run them in one transaction."""
-    select, params = recount(vendor, company_ids)
-    ids = params[: 0 if company_ids is None else 1]
-    delete = f"DELETE FROM {TABLE} WHERE 1 = 1" + _company_filter(vendor, "company_id", company_ids)  # noqa: S608 (constant SQL)
-    insert = f"INSERT INTO {TABLE} (company_id, month, invoiced, paid) " + select
-    return [(delete, ids), (insert, params)]
+    """(sql, params) that replace the ``MonthSummary`` rows of ``company_ids`` (None: all)
+    with what the documents and payments say (``recount``). Run them in one transaction."""
+    columns = ("company_id", "month", "invoiced", "paid")
+    return _replace(vendor, company_ids, TABLE, columns, recount(vendor, company_ids))
+
+
+def ledger_rebuild_statements(
+    vendor: str, company_ids: Sequence[int] | None = None
+) -> list[tuple[str, list[Any]]]:
+    """``rebuild_statements`` for ``LedgerMonth`` (``ledger_recount``)."""
+    select = ledger_recount(vendor, company_ids)
+    return _replace(vendor, company_ids, LEDGER_TABLE, LEDGER_COLUMNS, select)
 
 
 def rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
     """Run ``rebuild_statements`` on ``cursor`` (a migration's or the default connection's)."""
     for sql, params in rebuild_statements(vendor, company_ids):
+        cursor.execute(sql, params)
+
+
+def ledger_rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
+    """Run ``ledger_rebuild_statements`` on ``cursor``."""
+    for sql, params in ledger_rebuild_statements(vendor, company_ids):
         cursor.execute(sql, params)

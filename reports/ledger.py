@@ -10,7 +10,10 @@ Every source answers two set-based questions in the company's scope:
   ``entry_date, seq, client_id, entry_kind, number, document_id, entry_amount, due_date, kid, text``
   (``entry_amount`` signed: + the client owes more, − less), in date order;
 - ``totals(company, currency, client_id, date_from, date_to)``: per client the sum before
-  ``date_from`` (opening) and the debits and credits from ``date_from`` through ``date_to``.
+  ``date_from`` (opening) and the debits and credits from ``date_from`` through ``date_to``
+  (rows of ``ledger_client, opening, debit, credit``; a client may have several rows). The
+  documents and payments read their whole months from ``invoicing.models.LedgerMonth``
+  (``monthly_totals``).
 
 Balances are in the document currency (a ledger per currency): a payment settles an
 invoice in the invoice's currency, so the balance in that currency is exact.
@@ -27,7 +30,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -37,9 +40,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
+from core.dates import add_months
 from core.money import ZERO, round_money
 from customers.models import Client
-from invoicing.models import NOT_LEDGER_METHODS, Invoice, Payment
+from invoicing.models import NOT_LEDGER_METHODS, Invoice, LedgerMonth, Payment
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 
@@ -65,7 +69,7 @@ class TotalsFn(Protocol):
         client_id: int | None,
         date_from: datetime.date | None,
         date_to: datetime.date,
-    ) -> QuerySet[Any]: ...
+    ) -> Iterable[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,70 @@ def signed_totals(
     return result
 
 
+def monthly_totals(
+    queryset: QuerySet[Any],
+    *,
+    date_field: str,
+    amount: Any,
+    months: tuple[str, str],
+    currency: str,
+    client_id: int | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date,
+    client_field: str = "client_id",
+) -> list[dict[str, Any]]:
+    """``signed_totals`` of ``queryset``'s entries, the whole months of the period and
+    before it read from ``LedgerMonth`` (its ``months`` columns: debit, credit) and only
+    the entries of the months the period starts and ends in from the rows: a big company's
+    every document and payment summed took 1.3 s at 1 M invoices (issue 15).
+
+    ``LedgerMonth`` holds what ``queryset`` holds by month (``invoicing.services.summary``
+    writes both in one transaction), so the sums are the same as from the rows alone."""
+    last_month = date_to.replace(day=1)  # read from the rows up to ``date_to``
+    first_month = date_from.replace(day=1) if date_from else last_month
+    # The first whole month of the period: the rows before it in its first month are read.
+    whole_from = (
+        first_month if date_from is None or date_from.day == 1 else add_months(first_month, 1)
+    )
+    debit, credit = months
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+
+    def total(expression: Any, condition: Q) -> Coalesce:
+        return Coalesce(
+            Sum(Case(When(condition, then=expression), default=zero, output_field=MONEY_FIELD)),
+            zero,
+            output_field=MONEY_FIELD,
+        )
+
+    stored = LedgerMonth.objects.filter(currency=currency, month__lt=last_month)
+    if client_id is not None:
+        stored = stored.filter(client_id=client_id)
+    before = Q(month__lt=first_month) if date_from else Q(pk__in=[])
+    within = Q(month__gte=whole_from) if date_from else Q(month__lt=last_month)  # all read
+    whole = list(
+        stored.values(ledger_client=F("client_id"))
+        .annotate(
+            opening=total(F(debit) + F(credit), before),
+            debit=total(F(debit), within),
+            credit=total(F(credit), within),
+        )
+        .order_by()
+    )
+    # The edges: the period's first month up to its first whole month, and its last month.
+    edge = Q(**{f"{date_field}__gte": first_month}) & (
+        Q(**{f"{date_field}__lt": whole_from}) | Q(**{f"{date_field}__gte": last_month})
+    )
+    rows = signed_totals(
+        queryset.filter(edge),
+        date_field=date_field,
+        amount=amount,
+        date_from=date_from,
+        date_to=date_to,
+        client_field=client_field,
+    )
+    return [*whole, *rows]
+
+
 def dated(
     queryset: QuerySet[Any], field: str, date_from: datetime.date | None, date_to: datetime.date
 ) -> QuerySet[Any]:
@@ -194,14 +262,17 @@ def _document_totals(
     client_id: int | None,
     date_from: datetime.date | None,
     date_to: datetime.date,
-) -> QuerySet[Any]:
+) -> list[dict[str, Any]]:
     queryset = Invoice.objects.issued().filter(currency=currency)
     if client_id is not None:
         queryset = queryset.filter(client_id=client_id)
-    return signed_totals(
+    return monthly_totals(
         queryset,
         date_field="invoice_date",
         amount=DOCUMENT_AMOUNT,
+        months=("documents_debit", "documents_credit"),
+        currency=currency,
+        client_id=client_id,
         date_from=date_from,
         date_to=date_to,
     )
@@ -260,17 +331,20 @@ def _payment_totals(
     client_id: int | None,
     date_from: datetime.date | None,
     date_to: datetime.date,
-) -> QuerySet[Any]:
+) -> list[dict[str, Any]]:
     queryset = ledger_payments(currency=currency)
     if client_id is not None:
         queryset = queryset.filter(invoice__client_id=client_id)
-    return signed_totals(
+    return monthly_totals(
         queryset,
         date_field="date",
         amount=ExpressionWrapper(-F("amount"), output_field=MONEY_FIELD),
+        client_field="invoice__client_id",
+        months=("payments_debit", "payments_credit"),
+        currency=currency,
+        client_id=client_id,
         date_from=date_from,
         date_to=date_to,
-        client_field="invoice__client_id",
     )
 
 
@@ -374,7 +448,10 @@ def ledger_totals(
             sums[2] += -_money(row["credit"])
     if client is not None:
         per_client.setdefault(client.pk, [ZERO, ZERO, ZERO])
-    clients = Client.objects.in_bulk(list(per_client))
+    # What a ledger row shows of its client (the page, the API, the exports): a client's
+    # every column for 2,000 clients took 0.1 s of the page at 1 M invoices.
+    shown = Client.objects.only("company_id", "name", "number")
+    clients = shown.in_bulk(list(per_client))
     result = Ledger(currency=currency, date_from=date_from, date_to=date_to)
     for client_pk, (opening, debit, credit) in per_client.items():
         if client is None and not (opening or debit or credit):

@@ -1,5 +1,6 @@
-"""The dashboard's per-company monthly summary (``MonthSummary``), kept in step with the
-documents and payments in the same transaction that writes them.
+"""The dashboard's per-company monthly summary (``MonthSummary``) and the customer
+ledger's monthly totals per client (``LedgerMonth``), kept in step with the documents and
+payments in the same transaction that writes them.
 
 THE rule of what a document or payment adds (``month_summary_add``; the same rule as one
 set-based statement in ``invoicing.summary_sql`` for the backfill and the rebuild):
@@ -8,16 +9,21 @@ set-based statement in ``invoicing.summary_sql`` for the backfill and the rebuil
   its ``invoice_date``'s month; a credit note subtracts it;
 - a ledger payment (``Payment.is_ledger_entry``: money received or its reversal, whose
   amount is negative) adds its amount times its invoice's exchange rate to ``paid`` of its
-  date's month; a use of the client's credit balance adds nothing.
+  date's month; a use of the client's credit balance adds nothing;
+
+and, per client, currency and month (``LedgerMonth``), the customer ledger's entries in the
+document currency: a document's total (an invoice's a debit, a credit note's a credit) and
+a ledger payment's amount negated (money in a credit, a reversal a debit).
 
 Callers: ``_issue`` (``invoice_issue`` and the credit notes of ``invoice_credit``),
 ``_issue_chunk`` (``invoice_issue_many``, recurring runs), ``payment_register``,
 ``_register_chunk`` (``payment_register_many``: bank files, OCR, camt, claims) and
 ``payment_reverse``. Nothing else changes an issued document's total, date or rate, or a
-payment (append-only), so nothing else changes the summary.
+payment (append-only), or an issued document's client and currency, so nothing else
+changes the summary.
 
-One statement per call (``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``), the
-months in order, so concurrent transactions add exactly and lock the rows in one order.
+One statement per call and table (``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``),
+the months in order, so concurrent transactions add exactly and lock the rows in one order.
 The row of a company's month stays locked until the writing transaction commits, so
 writers of one company's month wait for each other (as issues of one series already do).
 """
@@ -49,16 +55,39 @@ _UPSERT = (
 )
 
 
+_LEDGER_UPSERT = (
+    f"INSERT INTO {summary_sql.LEDGER_TABLE} ({', '.join(summary_sql.LEDGER_COLUMNS)})"  # noqa: S608 (constant SQL; values are parameters)
+    " VALUES {rows} ON CONFLICT (company_id, currency, month, client_id) DO UPDATE SET "
+    + ", ".join(
+        f"{column} = {summary_sql.LEDGER_TABLE}.{column} + excluded.{column}"
+        for column in summary_sql.LEDGER_COLUMNS[4:]
+    )
+)
+#: A ledger month's key: (company, currency, month, client), the upsert's conflict target
+#: in its column order (the order the rows are written and locked in).
+_LedgerKey = tuple[int, str, datetime.date, int]
+
+
 @dataclass
 class _Deltas:
-    """What a transaction adds, per company and month: [invoiced, paid]."""
+    """What a transaction adds, per company and month: [invoiced, paid]; and per ledger
+    month (``_LedgerKey``): [documents debit, documents credit, payments debit, payments
+    credit]."""
 
     by_month: dict[tuple[int, datetime.date], list[Decimal]] = field(default_factory=dict)
+    by_ledger_month: dict[_LedgerKey, list[Decimal]] = field(default_factory=dict)
 
     def add(self, company_id: int, day: datetime.date, invoiced: Decimal, paid: Decimal) -> None:
         row = self.by_month.setdefault((company_id, day.replace(day=1)), [ZERO, ZERO])
         row[0] = _EXACT.add(row[0], invoiced)
         row[1] = _EXACT.add(row[1], paid)
+
+    def add_entry(self, key: _LedgerKey, amount: Decimal, *, payment: bool = False) -> None:
+        """A ledger entry of ``amount`` (signed: + the client owes more): a debit when it
+        is 0 or more, a credit below (``reports.ledger.signed_totals``' split)."""
+        row = self.by_ledger_month.setdefault(key, [ZERO, ZERO, ZERO, ZERO])
+        column = 2 * payment + (amount < 0)
+        row[column] += amount
 
 
 _batch: ContextVar[_Deltas | None] = ContextVar("month_summary_batch", default=None)
@@ -83,15 +112,22 @@ def month_summary_add(
         if document.company_id != company_id or document.is_draft:
             raise ValueError(f"Not an issued document of company {company_id}: {document.pk}")
         amount = _EXACT.multiply(document.total_incl_vat, document.exchange_rate)
+        entry = document.total_incl_vat
         if document.is_credit_note:
-            amount = _EXACT.minus(amount)
+            amount, entry = _EXACT.minus(amount), -entry
         deltas.add(company_id, document.invoice_date, amount, ZERO)
+        month = document.invoice_date.replace(day=1)
+        deltas.add_entry((company_id, document.currency, month, document.client_id), entry)
     for payment in payments:
         if payment.company_id != company_id:
             raise ValueError(f"Not a payment of company {company_id}: {payment.pk}")
         if payment.is_ledger_entry:
-            amount = _EXACT.multiply(payment.amount, payment.invoice.exchange_rate)
+            invoice = payment.invoice
+            amount = _EXACT.multiply(payment.amount, invoice.exchange_rate)
             deltas.add(company_id, payment.date, ZERO, amount)
+            key = (company_id, invoice.currency, payment.date.replace(day=1), invoice.client_id)
+            # Money in lowers what the client owes: a credit; a reversal a debit.
+            deltas.add_entry(key, -payment.amount, payment=True)
     if batch is None:
         _write(deltas)
 
@@ -119,19 +155,28 @@ def month_summary_batch() -> Iterator[None]:
 
 
 def _write(deltas: _Deltas) -> None:
-    """One upsert for every (company, month), in key order (one lock order for all)."""
+    """One upsert for every (company, month), then one for every ledger month, each in
+    key order (one lock order for all writers: the month rows, then the ledger's)."""
     keys = sorted(deltas.by_month)
     if not keys:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("The summary is written in the transaction that writes the rows.")
-    params: list[int | datetime.date | Decimal] = []
+    params: list[int | str | datetime.date | Decimal] = []
     for company_id, month in keys:
         invoiced, paid = deltas.by_month[(company_id, month)]
         params += [company_id, month, invoiced, paid]
     rows = ", ".join("(%s, %s, %s, %s)" for _ in keys)
+    ledger_keys = sorted(deltas.by_ledger_month)
+    ledger_params: list[int | str | datetime.date | Decimal] = []
+    for company_id, currency, month, client_id in ledger_keys:
+        sums = deltas.by_ledger_month[(company_id, currency, month, client_id)]
+        ledger_params += [company_id, client_id, currency, month, *sums]
+    ledger_rows = ", ".join("(%s, %s, %s, %s, %s, %s, %s, %s)" for _ in ledger_keys)
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(rows=rows), params)
+        if ledger_keys:
+            cursor.execute(_LEDGER_UPSERT.format(rows=ledger_rows), ledger_params)
 
 
 def month_summary_rebuild(*, company_ids: Sequence[int] | None = None) -> None:
@@ -144,5 +189,8 @@ def month_summary_rebuild(*, company_ids: Sequence[int] | None = None) -> None:
     rows count once. Every company's writers wait while this runs."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # In the writers' order: the month rows, then the ledger's.
             cursor.execute(f"LOCK TABLE {summary_sql.TABLE} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {summary_sql.LEDGER_TABLE} IN EXCLUSIVE MODE")
         summary_sql.rebuild(cursor, connection.vendor, company_ids)
+        summary_sql.ledger_rebuild(cursor, connection.vendor, company_ids)

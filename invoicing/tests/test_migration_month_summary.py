@@ -1,5 +1,6 @@
-"""invoicing/0020 creates the dashboard's monthly summary and fills it from the documents
-and payments already stored: the same figures as the services keep from then on."""
+"""invoicing/0020 creates the dashboard's monthly summary, and 0028 the ledger's monthly
+totals, and each fills it from the documents and payments already stored: the same figures
+as the services keep from then on."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from invoicing.models import MonthSummary
-from invoicing.tests.test_month_summary import _exact_months, _history, _stored_months
+from invoicing.models import LedgerMonth, MonthSummary
+from invoicing.tests.test_month_summary import (
+    _exact_ledger_months,
+    _exact_months,
+    _history,
+    _stored_ledger_months,
+    _stored_months,
+)
 
 BEFORE = [("invoicing", "0019_guards_bound_to_the_transaction")]
 
@@ -28,13 +35,18 @@ def test_the_migration_fills_the_summary_from_what_is_stored(company, other_comp
         with scope(company=tenant):
             _history(tenant, today)
     kept = {tenant.pk: _stored_months(tenant) for tenant in (company, other_company)}
+    ledger = {tenant.pk: _stored_ledger_months(tenant) for tenant in (company, other_company)}
     assert all(len(months) >= 4 for months in kept.values())
+    assert all(len(months) >= 4 for months in ledger.values())
 
-    _migrate(BEFORE)  # the table is gone with its rows
-    assert MonthSummary._meta.db_table not in connection.introspection.table_names()
+    _migrate(BEFORE)  # the tables are gone with their rows
+    tables = connection.introspection.table_names()
+    assert MonthSummary._meta.db_table not in tables
+    assert LedgerMonth._meta.db_table not in tables
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     for tenant in (company, other_company):
         assert _stored_months(tenant) == kept[tenant.pk] == _exact_months(tenant)
+        assert _stored_ledger_months(tenant) == ledger[tenant.pk] == _exact_ledger_months(tenant)
     with scopes_disabled():
         assert MonthSummary.objects.count() == sum(len(months) for months in kept.values())

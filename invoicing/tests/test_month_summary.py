@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 
 from accounts.tests.factories import CompanyFactory
 from invoicing import selectors, services, summary_sql
-from invoicing.models import NOT_LEDGER_METHODS, Invoice, MonthSummary, Payment
+from invoicing.models import NOT_LEDGER_METHODS, Invoice, LedgerMonth, MonthSummary, Payment
 from invoicing.tests.factories import SYSTEM, ClientFactory, draft_invoice, issued_invoice, line
 from receivables import services as receivables_services
 from reports import selectors as report_selectors
+from reports.ledger import ledger_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,83 @@ def _stored_months(company) -> dict[datetime.date, tuple[Decimal, Decimal]]:
         }
 
 
+def _entries(company) -> list[tuple[int, str, datetime.date, Decimal, bool]]:
+    """Every ledger entry of the company's documents and payments, read in Python:
+    (client, currency, date, signed amount, is a payment)."""
+    entries = []
+    with scopes_disabled():
+        for doc in Invoice.objects.filter(company=company).exclude(status=Invoice.Status.DRAFT):
+            sign = -1 if doc.kind == Invoice.Kind.CREDIT_NOTE else 1
+            entries.append(
+                (doc.client_id, doc.currency, doc.invoice_date, sign * doc.total_incl_vat, False)
+            )
+        for payment in Payment.objects.filter(company=company).select_related("invoice"):
+            if payment.method != Payment.Method.CREDIT_BALANCE:
+                invoice = payment.invoice
+                entry = (invoice.client_id, invoice.currency, payment.date, -payment.amount, True)
+                entries.append(entry)
+    return entries
+
+
+def _exact_ledger_months(company) -> dict[tuple, tuple[Decimal, ...]]:
+    """``LedgerMonth``'s rule applied to every entry in Python."""
+    months: dict[tuple, list[Decimal]] = {}
+    for client_id, currency, day, amount, is_payment in _entries(company):
+        row = months.setdefault((client_id, currency, day.replace(day=1)), [Decimal(0)] * 4)
+        row[2 * is_payment + (amount < 0)] += amount
+    return {key: tuple(sums) for key, sums in months.items() if any(sums)}
+
+
+def _stored_ledger_months(company) -> dict[tuple, tuple[Decimal, ...]]:
+    with scopes_disabled():
+        rows = LedgerMonth.objects.filter(company=company)
+        stored = {
+            (row.client_id, row.currency, row.month): (
+                row.documents_debit,
+                row.documents_credit,
+                row.payments_debit,
+                row.payments_credit,
+            )
+            for row in rows
+        }
+    return {key: sums for key, sums in stored.items() if any(sums)}
+
+
+def _ledger_from_entries(company, currency, date_from, date_to) -> dict[int, tuple]:
+    """The ledger's opening, debit and credit per client summed entry by entry."""
+    sums: dict[int, list[Decimal]] = {}
+    for client_id, entry_currency, day, amount, _payment in _entries(company):
+        if entry_currency != currency or day > date_to:
+            continue
+        row = sums.setdefault(client_id, [Decimal(0)] * 3)
+        if date_from and day < date_from:
+            row[0] += amount
+        elif amount >= 0:
+            row[1] += amount
+        else:
+            row[2] -= amount  # the ledger shows a credit as a positive figure
+    return {client: tuple(row) for client, row in sums.items() if any(row)}
+
+
+def _assert_ledger_exact(company, days) -> None:
+    """The ledger months equal the entries; the ledger's totals, its whole months read
+    from them, equal the entries summed one by one, for periods that start and end on a
+    month's first, inside a month and across months."""
+    assert _stored_ledger_months(company) == _exact_ledger_months(company)
+    with scope(company=company):
+        for currency in RATES:
+            for day in days:
+                for date_from in (None, day.replace(day=1), day - datetime.timedelta(days=45)):
+                    ledger = ledger_totals(
+                        company=company, date_from=date_from, date_to=day, currency=currency
+                    )
+                    got = {
+                        row.client.pk: (row.opening, row.debit, row.credit)
+                        for row in ledger.clients
+                    }
+                    assert got == _ledger_from_entries(company, currency, date_from, day)
+
+
 def _assert_summary_exact(company, days) -> None:
     assert _stored_months(company) == _exact_months(company)
     with scope(company=company):
@@ -63,6 +141,7 @@ def _assert_summary_exact(company, days) -> None:
             assert report_selectors.dashboard_figures(
                 company=company, today=day
             ) == report_selectors.dashboard_figures_recomputed(company=company, today=day)
+    _assert_ledger_exact(company, days)
 
 
 prices = st.decimals(min_value=Decimal("1"), max_value=Decimal("20000"), places=2)
@@ -291,15 +370,26 @@ def test_the_rebuild_recounts_what_the_services_kept(company_scope, other_compan
     with scope(company=other_company):
         _history(other_company, today)
     _history(company_scope, today)
-    kept = _stored_months(company_scope), _stored_months(other_company)
+
+    def stored():
+        return [
+            summary(tenant)
+            for tenant in (company_scope, other_company)
+            for summary in (_stored_months, _stored_ledger_months)
+        ]
+
+    kept = stored()
+    assert kept[1] == _exact_ledger_months(company_scope) and kept[1]
     with scopes_disabled():
         MonthSummary.objects.filter(company=company_scope).update(paid=Decimal("1"))
+        LedgerMonth.objects.filter(company=company_scope).update(payments_debit=Decimal("1"))
     services.month_summary_rebuild(company_ids=[company_scope.pk])
-    assert (_stored_months(company_scope), _stored_months(other_company)) == kept
+    assert stored() == kept
     with scopes_disabled():
         MonthSummary.objects.all().delete()
+        LedgerMonth.objects.all().delete()
     services.month_summary_rebuild()
-    assert (_stored_months(company_scope), _stored_months(other_company)) == kept
+    assert stored() == kept
 
 
 def test_the_sql_knows_the_payments_that_are_no_ledger_entry():
@@ -322,6 +412,27 @@ def test_the_check_command_finds_and_repairs_a_wrong_month(company_scope, other_
     call_command("month_summary_check", "--repair", stdout=io.StringIO())
     assert not selectors.month_summary_differences()
     assert _stored_months(company_scope) == _exact_months(company_scope)
+
+
+def test_the_check_command_finds_and_repairs_a_wrong_ledger_month(company_scope, other_company):
+    today = timezone.localdate()
+    _history(company_scope, today)
+    with scope(company=other_company):
+        _history(other_company, today)
+    call_command("month_summary_check", stdout=io.StringIO())  # all equal: no error
+    with scopes_disabled():
+        month = LedgerMonth.objects.filter(company=other_company).order_by("month")[0]
+        LedgerMonth.objects.filter(pk=month.pk).update(documents_debit=Decimal("0.01"))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 months differ"):
+        call_command("month_summary_check", stdout=out)
+    assert (
+        f"company {other_company.pk} client {month.client_id} {month.currency} {month.month:%Y-%m}"
+        in out.getvalue()
+    )
+    call_command("month_summary_check", "--repair", stdout=io.StringIO())
+    assert not selectors.ledger_month_differences()
+    assert _stored_ledger_months(other_company) == _exact_ledger_months(other_company)
 
 
 def test_summary_sql_refuses_a_database_it_is_not_written_for():

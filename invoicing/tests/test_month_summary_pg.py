@@ -1,7 +1,9 @@
 """On PostgreSQL, processes that issue invoices and register and reverse payments for the
-same company and months at the same time leave the dashboard's monthly summary exact:
+same company and months at the same time leave the dashboard's monthly summary and the
+ledger's months exact:
 each adds in its own transaction (``INSERT ... ON CONFLICT DO UPDATE SET x = x + ...``),
-and none deadlocks another (the month rows are locked last, in month order)."""
+and none deadlocks another (the month rows are locked last, in month order, then the
+ledger's months in theirs)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,12 @@ from core.audit import Actor
 from invoicing import services
 from invoicing.models import Invoice, MonthSummary, Payment
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
-from invoicing.tests.test_month_summary import _exact_months, _stored_months
+from invoicing.tests.test_month_summary import (
+    _exact_ledger_months,
+    _exact_months,
+    _stored_ledger_months,
+    _stored_months,
+)
 from receivables import services as receivables_services
 
 WORKERS = 4
@@ -123,3 +130,4 @@ def test_concurrent_issues_and_payments_keep_the_summary_exact(company):
         assert Payment.objects.filter(company=company).count() > WORKERS * ROUNDS * 4
         assert MonthSummary.objects.filter(company=company).count() == 2 + 1  # Oct, Nov, Dec
     assert _stored_months(company) == _exact_months(company)
+    assert _stored_ledger_months(company) == _exact_ledger_months(company)
