@@ -511,6 +511,7 @@ def _open_invoices(company: Company) -> Any:
 #: Invoices per chunk of the reminder run: planned, locked and written together, in one
 #: transaction (one query per kind of row), so memory stays flat over 100,000 invoices.
 REMINDER_CHUNK = 5000
+REMINDER_FIRST_CHUNK = 50  # the fewest invoices ``reminders_due_first`` checks at a time
 
 
 def _reminder_candidates(
@@ -689,6 +690,36 @@ def reminders_due(
             _plan_reminders(company, today, settings_row, ids[start : start + REMINDER_CHUNK])
         )
     return planned
+
+
+@dataclass(frozen=True)
+class FirstDueReminders:
+    """``reminders_due_first``: the first reminders due today, and how many invoices after
+    them may get one too (``waiting``: not yet checked against the rules, so at most that
+    many more letters)."""
+
+    letters: list[PlannedLetter]
+    waiting: int
+
+
+def reminders_due_first(*, company: Company, today: datetime.date, limit: int) -> FirstDueReminders:
+    """The first ``limit`` reminders ``reminders_due`` lists, planned only as far as they
+    go: a company that turns reminders on with a backlog (52,000 overdue invoices of a big
+    company) waited 4.6 s for every one of them to be planned, and 11 s for the page that
+    listed them (issue 15)."""
+    settings_row = selectors.reminder_settings_for(company=company)
+    ids = _reminder_candidates(company, today, settings_row)
+    planned: list[PlannedLetter] = []
+    checked = 0
+    while checked < len(ids) and len(planned) < limit:
+        # The rules drop a few candidates (a payment since, a letter today): read a few more.
+        size = max(limit - len(planned), REMINDER_FIRST_CHUNK)
+        chunk = ids[checked : checked + size]
+        planned.extend(_plan_reminders(company, today, settings_row, chunk))
+        checked += len(chunk)
+    return FirstDueReminders(
+        letters=planned[:limit], waiting=len(ids) - checked + max(len(planned) - limit, 0)
+    )
 
 
 def letter_content(plan: PlannedLetter) -> dict[str, Any]:

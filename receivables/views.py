@@ -95,19 +95,26 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 # --- reminders now ------------------------------------------------------------------------
 
 
+# The reminders the page lists and its form sends at a time: the first by due date. More
+# would be a page of thousands of rows with a checkbox each, and a form past Django's
+# 1,000 fields (DATA_UPLOAD_MAX_NUMBER_FIELDS), refused with a 400.
+REMINDERS_PAGE_MAX = 200
+
+
 def _reminders_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     company = request_company(request)
     today = timezone.localdate()
     error = None
     try:
-        due = services.reminders_due(company=company, today=today)
+        first = services.reminders_due_first(company=company, today=today, limit=REMINDERS_PAGE_MAX)
     except ValidationError as exc:
-        due, error = [], " ".join(exc.messages)
+        first, error = services.FirstDueReminders(letters=[], waiting=0), " ".join(exc.messages)
     return render(
         request,
         "receivables/reminders.html",
         {
-            "due": due,
+            "due": first.letters,
+            "waiting": first.waiting,
             "error": error,
             "settings": selectors.reminder_settings_for(company=company),
             "today": today,

@@ -77,6 +77,43 @@ def test_reminder_with_fee_then_bank_file_pays_it(browser_page, tmp_path):
     expect(page.get_by_text("Ingen fakturaer skal purres i dag.")).to_be_visible()
 
 
+def test_a_backlog_of_reminders_is_sent_a_page_at_a_time(browser_page, monkeypatch, screenshot):
+    # The page lists the first reminders (here 1 at a time), says that more wait, and
+    # lists the next after each send.
+    from receivables import views
+
+    monkeypatch.setattr(views, "REMINDERS_PAGE_MAX", 1)
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        services.reminder_settings_update(
+            company=company, actor=Actor.system("tests"), add_interest=False
+        )
+        first, second = (
+            overdue_invoice(
+                company=company, due_date=TODAY - datetime.timedelta(days=days), amount="250.00"
+            )
+            for days in (30, 20)
+        )
+    page = browser_page
+    log_in(page, owner)
+
+    page.goto("/app/receivables/")
+    expect(page.get_by_label(f"Purr faktura {first.number}")).to_be_checked()
+    expect(page.get_by_label(f"Purr faktura {second.number}")).to_have_count(0)
+    expect(page.locator("#reminders-waiting")).to_contain_text(
+        "Én faktura til kan også skulle purres"
+    )
+    screenshot(page, "receivables-reminders-backlog")
+    page.get_by_role("button", name="Send valgte purringer").click()
+    expect(page.get_by_text("1 purringer er sendt.")).to_be_visible()
+    expect(page.get_by_label(f"Purr faktura {second.number}")).to_be_checked()
+    expect(page.get_by_label(f"Purr faktura {first.number}")).to_have_count(0)
+    expect(page.locator("#reminders-waiting")).to_have_count(0)
+    page.get_by_role("button", name="Send valgte purringer").click()
+    expect(page.get_by_text("Ingen fakturaer skal purres i dag.")).to_be_visible()
+
+
 def test_settings_notice_collection_waive_and_unmatched(browser_page, tmp_path):
     owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
     company = owner.memberships.get().company

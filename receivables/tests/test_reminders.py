@@ -261,3 +261,26 @@ def test_run_letters_freeze_what_one_letter_plans_and_reference_the_parties(setu
     text = pdf_text(render_letter_pdf(document))
     for expected in (invoice.seller_snapshot["name"], invoice.buyer_snapshot["name"]):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize("chunk", [1, 50])
+@pytest.mark.parametrize("limit", [1, 2, 3, 10])
+def test_the_first_reminders_due_are_those_the_whole_list_starts_with(
+    setup, monkeypatch, limit, chunk
+):
+    # Planned only as far as the page lists them (a few invoices at a time, or more than
+    # it lists); what is not listed is said as a number, "up to n more".
+    monkeypatch.setattr(services, "REMINDER_FIRST_CHUNK", chunk)
+    invoices = [
+        overdue_invoice(company=setup, due_date=DUE + datetime.timedelta(days=n), amount="900.00")
+        for n in range(3)
+    ]
+    today = DUE + datetime.timedelta(days=20)
+    whole = services.reminders_due(company=setup, today=today)
+    assert [plan.invoice.pk for plan in whole] == [invoice.pk for invoice in invoices]
+
+    first = services.reminders_due_first(company=setup, today=today, limit=limit)
+
+    assert [plan.invoice.pk for plan in first.letters] == [p.invoice.pk for p in whole[:limit]]
+    assert [plan.total for plan in first.letters] == [plan.total for plan in whole[:limit]]
+    assert first.waiting == max(3 - limit, 0)

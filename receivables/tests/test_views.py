@@ -161,6 +161,33 @@ def test_reminders_page_lists_and_sends(owner_client, invoice):
         assert Letter.objects.filter(invoice=invoice).count() == 1
 
 
+def test_the_reminders_page_lists_the_first_and_says_how_many_wait(
+    owner_client, invoice, monkeypatch
+):
+    # A backlog: the page lists the first reminders by due date (here 1), says how many
+    # invoices may follow, and after sending them lists the next.
+    from receivables import views
+
+    monkeypatch.setattr(views, "REMINDERS_PAGE_MAX", 1)
+    with scopes_disabled():
+        ReminderSettings.objects.create(company=invoice.company, reminder1_days=14)
+    with scope(company=invoice.company):
+        later = overdue_invoice(
+            company=invoice.company, due_date=DUE + datetime.timedelta(days=1), amount="80.00"
+        )
+    url = reverse("receivables:reminders")
+    page = owner_client.get(url).content.decode()
+    assert f'value="{invoice.pk}"' in page and f'value="{later.pk}"' not in page
+    assert "Listen viser den første purringen, eldste forfall først." in page
+    assert "Én faktura til kan også skulle purres: send disse, så vises den." in page
+
+    sent = owner_client.post(reverse("receivables:reminders_send"), {"invoice": [invoice.pk]})
+    assert sent.status_code == 302
+    page = owner_client.get(url).content.decode()
+    assert f'value="{later.pk}"' in page and f'value="{invoice.pk}"' not in page
+    assert 'id="reminders-waiting"' not in page
+
+
 def test_settings_page_validates(owner_client, company):
     url = reverse("receivables:settings")
     assert owner_client.get(url).status_code == 200
