@@ -110,9 +110,15 @@ def ledger(request: HttpRequest) -> HttpResponse:
         )
     )
     clients = {row.client.pk: row.client for row in totals.clients}
+    # A client's own ledger for the same period, linked from each of up to thousands of
+    # rows: the query string built once.
+    period = {"date_from": data["date_from"], "date_to": data["date_to"]}
+    shown = {name: day.isoformat() for name, day in period.items() if day}
+    client_link = "?" + urlencode({**shown, "currency": data["currency"], "client": ""})
     context.update(
         {
             "data": data,
+            "client_link": client_link,
             "totals": totals,
             "entries": [(entry, clients.get(entry.client_id)) for entry in entries[:ENTRY_LIMIT]],
             "truncated": len(entries) > ENTRY_LIMIT,

@@ -147,6 +147,17 @@ def test_ledger_page_shows_balances(owner_client, sales):
     assert money(total) in body and "Havbris" in body
 
 
+def test_ledger_rows_link_to_the_clients_ledger_of_the_same_period(owner_client, sales):
+    first, _second = sales
+    period = {"date_from": "2026-01-01", "date_to": "2026-12-31", "currency": "NOK"}
+    body = owner_client.get(reverse("reports:ledger"), period).content.decode()
+    link = "?date_from=2026-01-01&amp;date_to=2026-12-31&amp;currency=NOK&amp;client="
+    assert f'<a href="{link}{first.client_id}">' in body
+    # Without a start: the ledger as of the end date.
+    body = owner_client.get(reverse("reports:ledger"), {"date_to": "2026-12-31"}).content.decode()
+    assert f'<a href="?date_to=2026-12-31&amp;currency=NOK&amp;client={first.client_id}">' in body
+
+
 def test_vat_page_shows_codes_and_mark_reported(owner_client, member_client, sales, company):
     page = owner_client.get(reverse("reports:vat"), {"year": "2026", "term": "2"})
     body = page.content.decode()
