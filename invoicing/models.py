@@ -478,7 +478,8 @@ class Invoice(TenantModel):
                 name="invoice_report_cover",
             ),
             # The dashboards' open and overdue figures (invoicing.selectors
-            # .receivables_summary, reports.selectors.dashboard_figures) read only the open
+            # .receivables_summary, reports.selectors.dashboard_figures) and the ageing as
+            # of today (per client, invoices dated up to the day) read only the open
             # invoices' entries of this partial index, with every summed column in it:
             # index-only on PostgreSQL, covering on SQLite, however many paid invoices a
             # company has (issue 15). Must match OPEN_STATUSES.
@@ -493,6 +494,8 @@ class Invoice(TenantModel):
                     "paid_amount",
                     "credited_amount",
                     "exchange_rate",
+                    "client",
+                    "invoice_date",
                 ],
                 condition=Q(status__in=["issued", "sent", "partially_paid"]),
                 name="invoice_open_cover",

@@ -359,9 +359,10 @@ def _ageing_sums(
             kind=Invoice.Kind.INVOICE,
             # As of today only the open invoices have anything open (a paid or credited
             # one has nothing left: ``balance._derived_status``), and the partial index
-            # ``invoice_open_cover`` holds just those: 74,000 entries read instead of 1 M
-            # at 1 M invoices (~0.5 s; issue 15). As of an earlier date a paid invoice may
-            # have been open then: every issued one, corrected below.
+            # ``invoice_open_cover`` holds just those, with their client and date: 74,000
+            # entries read instead of 1 M at 1 M invoices (128 → 36 ms; issue 15). As of an
+            # earlier date a paid invoice may have been open then: every issued one,
+            # corrected below.
             status__in=issued if history else list(Invoice.OPEN_STATUSES),
             currency=currency,
             invoice_date__lte=as_of,

@@ -173,3 +173,26 @@ def test_the_overdue_lists_count_is_a_range_of_the_open_due_index(company, owner
     (sql,) = [q["sql"] for q in queries.captured_queries if "capped_count" in q["sql"]]
     plan = query_plan(sql)
     assert "invoice_open_due" in plan, plan
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite covers this query with either index; its planner picks by the tiny table",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_ageing_as_of_today_sums_the_open_invoices_from_their_index(company):
+    """The ageing's open amounts per client, dated up to the day, are read from
+    ``invoice_open_cover`` alone (client and invoice date in it), not from the report
+    index of every invoice (1 M entries, 128 → 36 ms at 1 M invoices)."""
+    with scope(company=company):
+        _history(company)
+        refresh_statistics("invoicing_invoice")
+        with CaptureQueriesContext(connection) as queries:
+            report_selectors.ageing(company=company, as_of=TODAY)
+    (sql,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "ageing_client" in q["sql"] and 'FROM "invoicing_invoice"' in q["sql"]
+    ]
+    plan = query_plan(sql)
+    assert "Index Only Scan using invoice_open_cover" in plan, plan
