@@ -241,6 +241,16 @@ def capped_page(
     def last_page(total: int) -> int:
         return min(number, max(1, -(-total // per_page))) if total <= cap else number
 
+    if number == deepest and number > 1:
+        # The deepest page needs no count: its rows end at the cap, so one row past them
+        # means more rows than the cap, and fewer means its last row is the selection's
+        # (the count was a second walk of up to ``cap`` index entries: page 200 and the
+        # API's page 201; issue 15). No row: past the end, counted below.
+        offset = (number - 1) * per_page
+        rows = rows_from(offset)
+        if rows:
+            over = len(rows) > min(per_page, cap - offset)
+            return _page(rows, number, per_page, deepest, None if over else offset + len(rows), cap)
     shallow = (number - 1) * per_page < DIRECT_BELOW
     if (not union and (walk is None or shallow)) or (compiled is not None and number > 1):
         # The page and the count in one statement (the count a scalar subquery, run once):

@@ -161,6 +161,29 @@ def test_a_later_page_reads_its_rows_and_the_count_in_one_query(company_scope, a
     assert _keys(page) == list(reversed(ids))[keys]
 
 
+@pytest.mark.parametrize(
+    ("rows", "count", "limited"), [(96, None, True), (95, 95, False), (93, 93, False)]
+)
+@pytest.mark.parametrize("deep", [False, True])
+def test_the_deepest_page_is_one_query_without_a_count(
+    company_scope, monkeypatch, rows, count, limited, deep
+):
+    # Its rows end at the cap: one row past them says "more than the cap", fewer say its
+    # last row is the selection's; no count is needed (shallow, or read by key).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if deep:
+        monkeypatch.setattr("invoicing.pagination.DIRECT_BELOW", 0)
+    ids = _clients(company_scope, rows)
+    with CaptureQueriesContext(connection) as queries:
+        page = capped_page(Client.objects.order_by("pk"), "10", per_page=10, cap=95)
+    assert len(queries.captured_queries) == 1
+    assert "COUNT(" not in queries.captured_queries[0]["sql"].upper()
+    assert (page.number, page.count, page.limited, page.has_next) == (10, count, limited, False)
+    assert _keys(page) == ids[90:95]
+
+
 @pytest.mark.parametrize("asked", ["62", "70", "100"])
 def test_a_page_past_the_end_is_the_last_page(company_scope, asked):
     ids = _clients(company_scope, 603)
