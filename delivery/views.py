@@ -125,7 +125,12 @@ def failed(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 def batch_new(request: HttpRequest) -> HttpResponse:
-    invoices = selectors.unsent_issued_invoices()[: services.batch_max()]
+    # What a row shows: an invoice's ~40 columns and two JSON snapshots, and its client's
+    # every column, for 500 rows were most of the page's 70 ms at 1 M invoices.
+    shown = ("kind", "number", "currency", "total_incl_vat", "client__name")
+    invoices = selectors.unsent_issued_invoices().only(*shown, "client__delivery_channel")[
+        : services.batch_max()
+    ]
     status = 200
     form = BatchForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
