@@ -145,6 +145,7 @@ def signed_totals(
 def monthly_totals(
     queryset: QuerySet[Any],
     *,
+    company: Company,
     date_field: str,
     amount: Any,
     months: tuple[str, str],
@@ -177,7 +178,7 @@ def monthly_totals(
             output_field=MONEY_FIELD,
         )
 
-    stored = LedgerMonth.objects.filter(currency=currency, month__lt=last_month)
+    stored = LedgerMonth.objects.filter(company=company, currency=currency, month__lt=last_month)
     if client_id is not None:
         stored = stored.filter(client_id=client_id)
     before = Q(month__lt=first_month) if date_from else Q(pk__in=[])
@@ -268,6 +269,7 @@ def _document_totals(
         queryset = queryset.filter(client_id=client_id)
     return monthly_totals(
         queryset,
+        company=company,
         date_field="invoice_date",
         amount=DOCUMENT_AMOUNT,
         months=("documents_debit", "documents_credit"),
@@ -337,6 +339,7 @@ def _payment_totals(
         queryset = queryset.filter(invoice__client_id=client_id)
     return monthly_totals(
         queryset,
+        company=company,
         date_field="date",
         amount=ExpressionWrapper(-F("amount"), output_field=MONEY_FIELD),
         client_field="invoice__client_id",
