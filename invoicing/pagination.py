@@ -28,8 +28,9 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, Field, QuerySet
+from django.db.models import Count, Field, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from core.parsing import ID_MAX, parse_int
 
@@ -62,14 +63,16 @@ class PerValue:
 @dataclass(frozen=True)
 class Walk:
     """How a deep page of rows sorted first by the row a foreign key points to (invoices
-    by client name) is read: ``values``, the keys of every row ``field`` can point to, in
-    the list's order of them (the company's clients by name, then id; read a chunk at a
-    time). The list's order must name those columns first and then only the rows' own.
+    by client name) is read: ``values``, every row ``field`` can point to, in the list's
+    order of them (the company's clients by name, then id; read a chunk at a time, each
+    with the number of its rows). The list's order must name those columns first and then
+    only the rows' own.
 
     PostgreSQL misjudges how many rows each client has (it guesses ~7 where a big company's
     clients have ~500) and sorted every matching row for page 200 of the open invoices
     sorted by client (74,000 rows, ~200 ms; issue 15). The walk counts the rows of the
-    related rows in turn, a few dozen at a time, until it reaches the page, then reads the
+    related rows in turn, a few dozen at a time (one query per chunk, which starts after
+    the last one's last related row: ``_after``), until it reaches the page, then reads the
     page's keys of the one or two related rows it starts in: each query reads one index
     range in order. Put the filters in that index too (``invoice_client_list`` holds the
     status; ``invoice_client_open`` the open invoices only, with their due date), or each
@@ -307,20 +310,30 @@ def _walked(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> list[A
     keys: list[Any] = []
     position = 0  # rows of the related rows counted so far
     start, size = 0, WALK_FIRST_CHUNK
+    # Each related row with the number of its rows in the selection, in one query per
+    # chunk (a count per related row, read from the index that starts with it).
+    of_each = (
+        selection.filter(**{walk.field: OuterRef("pk")})
+        .order_by()
+        .values(walk.field)
+        .annotate(rows=Count("pk"))
+        .values("rows")
+    )
+    order = [str(name) for name in walk.values.query.order_by]
+    counted = walk.values.annotate(
+        walked_rows=Coalesce(Subquery(of_each, output_field=IntegerField()), 0)
+    ).values_list("pk", "walked_rows", *(name.lstrip("-") for name in order))
+    after = counted
     while position < high:
-        # The related rows chunk by chunk too: a company may have 100,000 clients.
-        chunk = list(walk.values[start : start + size])
+        # The related rows chunk by chunk too: a company may have 100,000 clients. Each
+        # chunk starts after the last one's last row (by its order's values, not OFFSET:
+        # the rows an OFFSET skips are counted too).
+        chunk = list(after[:size])
         if not chunk:
             break
         start += len(chunk)
-        counts = dict(
-            selection.filter(**{f"{walk.field}__in": chunk})
-            .order_by()
-            .values_list(walk.field)
-            .annotate(rows=Count("pk"))
-        )
-        for value in chunk:
-            rows = counts.get(value, 0)
+        after = counted.filter(_after(order, chunk[-1][2:]))
+        for value, rows, *_sort in chunk:
             if rows and position + rows > low:
                 first = max(low - position, 0)
                 last = min(high - position, rows)
@@ -331,6 +344,17 @@ def _walked(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> list[A
                 break
         size = _next_chunk(counted=start, rows=position, needed=high - position)
     return keys
+
+
+def _after(order: list[str], values: Sequence[Any]) -> Q:
+    """The rows after one whose ``order`` columns hold ``values``, in that order (the
+    last column unique): the first column past it, or equal and the rest past it."""
+    name, *rest = order
+    field = name.lstrip("-")
+    past = Q(**{f"{field}__{'lt' if name.startswith('-') else 'gt'}": values[0]})
+    if not rest:
+        return past
+    return past | (Q(**{field: values[0]}) & _after(rest, values[1:]))
 
 
 def _next_chunk(*, counted: int, rows: int, needed: int) -> int:

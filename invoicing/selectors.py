@@ -303,7 +303,7 @@ def _client_walk(company: Company, ordering: str) -> Walk | None:
         if name.lstrip("-").startswith(("client__", "client_id"))
     ]
     clients = Client.objects.filter(company=company).order_by(*by_client)
-    return Walk(field="client", values=clients.values_list("pk", flat=True))
+    return Walk(field="client", values=clients)
 
 
 def _rows_ordered(
