@@ -192,9 +192,10 @@ def monthly_totals(
         )
         .order_by()
     )
-    # The edges: the period's first month up to its first whole month, and its last month.
-    edge = Q(**{f"{date_field}__gte": first_month}) & (
-        Q(**{f"{date_field}__lt": whole_from}) | Q(**{f"{date_field}__gte": last_month})
+    # The edges: the period's first month up to its first whole month, and its last month
+    # (each on its own: a period that starts after it ends has its opening there).
+    edge = (Q(**{f"{date_field}__gte": first_month}) & Q(**{f"{date_field}__lt": whole_from})) | Q(
+        **{f"{date_field}__gte": last_month}
     )
     rows = signed_totals(
         queryset.filter(edge),
