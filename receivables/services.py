@@ -676,20 +676,13 @@ def _facts(invoices: Any) -> list[InvoiceFacts]:
 def reminders_due(
     *, company: Company, today: datetime.date, settings_row: ReminderSettings | None = None
 ) -> list[PlannedLetter]:
-    """The reminders the daily run would send today (also the "send now" page's list).
+    """The reminders the daily run would send today.
 
     Reminder 1: ``reminder1_days`` after the due date, no letter yet. Reminder 2:
     ``reminder2_days`` after the due date, one letter sent, and its deadline passed.
     Disputed invoices and invoices sent to collection get nothing.
     """
-    settings_row = settings_row or selectors.reminder_settings_for(company=company)
-    ids = _reminder_candidates(company, today, settings_row)
-    planned: list[PlannedLetter] = []
-    for start in range(0, len(ids), REMINDER_CHUNK):
-        planned.extend(
-            _plan_reminders(company, today, settings_row, ids[start : start + REMINDER_CHUNK])
-        )
-    return planned
+    return _reminders_due(company, today, settings_row, limit=None).letters
 
 
 @dataclass(frozen=True)
@@ -703,20 +696,34 @@ class FirstDueReminders:
 
 
 def reminders_due_first(*, company: Company, today: datetime.date, limit: int) -> FirstDueReminders:
-    """The first ``limit`` reminders ``reminders_due`` lists, planned only as far as they
-    go: a company that turns reminders on with a backlog (52,000 overdue invoices of a big
-    company) waited 4.6 s for every one of them to be planned, and 11 s for the page that
-    listed them (issue 15)."""
-    settings_row = selectors.reminder_settings_for(company=company)
+    """The first ``limit`` reminders ``reminders_due`` lists (the "send now" page), planned
+    only as far as they go: a company that turns reminders on with a backlog (52,000
+    overdue invoices of a big company) waited 4.6 s for every one of them to be planned,
+    and 11 s for the page that listed them (issue 15)."""
+    return _reminders_due(company, today, None, limit=limit)
+
+
+def _reminders_due(
+    company: Company,
+    today: datetime.date,
+    settings_row: ReminderSettings | None,
+    *,
+    limit: int | None,
+) -> FirstDueReminders:
+    """The candidates planned in order, chunk by chunk: all of them (``limit`` None, in
+    chunks of ``REMINDER_CHUNK``), or until ``limit`` letters are planned."""
+    settings_row = settings_row or selectors.reminder_settings_for(company=company)
     ids = _reminder_candidates(company, today, settings_row)
     planned: list[PlannedLetter] = []
     checked = 0
-    while checked < len(ids) and len(planned) < limit:
+    while checked < len(ids) and (limit is None or len(planned) < limit):
         # The rules drop a few candidates (a payment since, a letter today): read a few more.
-        size = max(limit - len(planned), REMINDER_FIRST_CHUNK)
+        size = REMINDER_CHUNK if limit is None else max(limit - len(planned), REMINDER_FIRST_CHUNK)
         chunk = ids[checked : checked + size]
         planned.extend(_plan_reminders(company, today, settings_row, chunk))
         checked += len(chunk)
+    if limit is None:
+        return FirstDueReminders(letters=planned, waiting=0)
     return FirstDueReminders(
         letters=planned[:limit], waiting=len(ids) - checked + max(len(planned) - limit, 0)
     )
