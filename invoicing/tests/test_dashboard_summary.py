@@ -177,7 +177,10 @@ def test_the_overdue_lists_count_is_a_range_of_the_open_due_index(company, owner
 
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="SQLite covers this query with either index; its planner picks by the tiny table",
+    # SQLite can answer it from invoice_open_cover (EXPLAIN QUERY PLAN with INDEXED BY
+    # says so) but its cost model picks (company, kind, status, invoice_date) instead, even
+    # with most invoices paid: which index is a planner's estimate there, not the schema.
+    reason="SQLite's planner prefers another index for this query by its own estimates",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_ageing_as_of_today_sums_the_open_invoices_from_their_index(company):
