@@ -252,7 +252,7 @@ def capped_page(
         offset = (number - 1) * per_page
         rows = rows_from(offset)
         if rows:
-            over = len(rows) > min(per_page, cap - offset)
+            over = len(rows) > _room(number, per_page, cap)
             return _page(rows, number, per_page, deepest, None if over else offset + len(rows), cap)
     shallow = (number - 1) * per_page < DIRECT_BELOW
     if (not union and (walk is None or shallow)) or (compiled is not None and number > 1):
@@ -379,11 +379,16 @@ def _selections(parts: Sequence[QuerySet[Any] | PerValue]) -> list[QuerySet[Any]
     return [part.selection() if isinstance(part, PerValue) else part for part in parts]
 
 
+def _room(number: int, per_page: int, cap: int) -> int:
+    """The rows page ``number`` shows: a whole page, but the deepest one ends at the cap
+    (a cap not a multiple of ``per_page``)."""
+    return min(per_page, cap - (number - 1) * per_page)
+
+
 def _page(
     rows: list[Any], number: int, per_page: int, deepest: int, count: int | None, cap: int
 ) -> CappedPage:
-    # A whole page, but the deepest one ends at the cap (a cap not a multiple of per_page).
-    room = min(per_page, cap - (number - 1) * per_page)
+    room = _room(number, per_page, cap)
     more = len(rows) > room
     return CappedPage(
         object_list=rows[:room],

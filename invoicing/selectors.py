@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -849,14 +850,23 @@ def month_summary_differences(
             "company_id", "month", "invoiced", "paid"
         )
     }
-    nothing = (exact(0), exact(0))
     return [
-        MonthSummaryDifference(
-            company_id=key[0],
-            month=key[1],
-            stored=stored.get(key, nothing),
-            recounted=recounted.get(key, nothing),
-        )
+        MonthSummaryDifference(company_id=key[0], month=key[1], stored=kept, recounted=counted)
+        for key, kept, counted in _differing(stored, recounted, (exact(0), exact(0)))
+    ]
+
+
+_Key = TypeVar("_Key", bound=tuple[Any, ...])
+_Figures = TypeVar("_Figures")
+
+
+def _differing(
+    stored: dict[_Key, _Figures], recounted: dict[_Key, _Figures], nothing: _Figures
+) -> list[tuple[_Key, _Figures, _Figures]]:
+    """(key, stored, recounted) of every key whose stored figures are not the recounted
+    ones, in key order; a row missing on one side counts as ``nothing``."""
+    return [
+        (key, stored.get(key, nothing), recounted.get(key, nothing))
         for key in sorted(set(stored) | set(recounted))
         if stored.get(key, nothing) != recounted.get(key, nothing)
     ]
@@ -909,16 +919,16 @@ def ledger_month_differences(
             *summary_sql.LEDGER_COLUMNS
         )
     }
-    nothing = exact([0, 0, 0, 0])
     return [
         LedgerMonthDifference(
-            company_id=key[0],
-            client_id=key[1],
-            currency=key[2],
-            month=key[3],
-            stored=stored.get(key, nothing),
-            recounted=recounted.get(key, nothing),
+            company_id=company_id,
+            client_id=client_id,
+            currency=currency,
+            month=month,
+            stored=kept,
+            recounted=counted,
         )
-        for key in sorted(set(stored) | set(recounted))
-        if stored.get(key, nothing) != recounted.get(key, nothing)
+        for (company_id, client_id, currency, month), kept, counted in _differing(
+            stored, recounted, exact([0, 0, 0, 0])
+        )
     ]

@@ -104,6 +104,16 @@ def _money(value: Any) -> Decimal:
     return ZERO if value is None else round_money(Decimal(value))
 
 
+def _sum_where(expression: Any, condition: Q) -> Coalesce:
+    """The sum of ``expression`` over the rows ``condition`` holds for (0 when none)."""
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    return Coalesce(
+        Sum(Case(When(condition, then=expression), default=zero, output_field=MONEY_FIELD)),
+        zero,
+        output_field=MONEY_FIELD,
+    )
+
+
 def signed_totals(
     queryset: QuerySet[Any],
     *,
@@ -118,24 +128,15 @@ def signed_totals(
     within = Q(**{f"{date_field}__lte": date_to})
     if date_from:
         within &= Q(**{f"{date_field}__gte": date_from})
-    zero = Value(ZERO, output_field=MONEY_FIELD)
-
-    def total(condition: Q) -> Coalesce:
-        return Coalesce(
-            Sum(Case(When(condition, then=amount), default=zero, output_field=MONEY_FIELD)),
-            zero,
-            output_field=MONEY_FIELD,
-        )
-
     negative = Q(_signed__lt=0)
     result: QuerySet[Any] = (
         queryset.filter(**{f"{date_field}__lte": date_to})
         .annotate(_signed=amount)
         .values(ledger_client=F(client_field))
         .annotate(
-            opening=total(before),
-            debit=total(within & ~negative),
-            credit=total(within & negative),
+            opening=_sum_where(amount, before),
+            debit=_sum_where(amount, within & ~negative),
+            credit=_sum_where(amount, within & negative),
         )
         .order_by()
     )
@@ -169,15 +170,6 @@ def monthly_totals(
         first_month if date_from is None or date_from.day == 1 else add_months(first_month, 1)
     )
     debit, credit = months
-    zero = Value(ZERO, output_field=MONEY_FIELD)
-
-    def total(expression: Any, condition: Q) -> Coalesce:
-        return Coalesce(
-            Sum(Case(When(condition, then=expression), default=zero, output_field=MONEY_FIELD)),
-            zero,
-            output_field=MONEY_FIELD,
-        )
-
     stored = LedgerMonth.objects.filter(company=company, currency=currency, month__lt=last_month)
     if client_id is not None:
         stored = stored.filter(client_id=client_id)
@@ -186,9 +178,9 @@ def monthly_totals(
     whole = list(
         stored.values(ledger_client=F("client_id"))
         .annotate(
-            opening=total(F(debit) + F(credit), before),
-            debit=total(F(debit), within),
-            credit=total(F(credit), within),
+            opening=_sum_where(F(debit) + F(credit), before),
+            debit=_sum_where(F(debit), within),
+            credit=_sum_where(F(credit), within),
         )
         .order_by()
     )
