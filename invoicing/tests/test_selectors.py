@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django_scopes import scope
@@ -99,6 +100,30 @@ def test_search_and_ordering(company_scope, invoices):
     # ``balance`` is the selector's .annotate(); its declared QuerySet[Invoice] does not carry it.
     balances = {i.number: i.balance for i in selectors.invoice_list(**issued)}  # type: ignore[attr-defined]
     assert balances == {1: Decimal("125.00"), 2: Decimal("0.00"), 3: Decimal("375.00")}
+
+
+@pytest.mark.parametrize("field", selectors.REFERENCE_FIELDS)
+def test_a_text_search_finds_each_reference_but_never_a_text_across_two(company_scope, field):
+    # The four references are searched as one text (``selectors._References``): a search
+    # must match within one of them, as four separate searches would.
+    client = ClientFactory(company=company_scope, name="Kunde")
+    empty: dict[str, Any] = dict.fromkeys(selectors.REFERENCE_FIELDS, "")
+    found = draft_invoice(company=company_scope, client=client, **{**empty, field: "Bestilling 77"})
+    # "LM" ends one reference and "NO" starts the next: "LMNO" is in neither.
+    draft_invoice(
+        company=company_scope,
+        client=client,
+        **dict[str, Any](zip(selectors.REFERENCE_FIELDS, ["KL", "LM", "NOP", "PQ"], strict=True)),
+    )
+
+    def matching(search: str) -> list[int]:
+        rows = selectors.invoice_list(company=company_scope, filters=InvoiceFilter(search=search))
+        return [invoice.pk for invoice in rows]
+
+    assert matching("bestilling 77") == matching("STILLING") == [found.pk]
+    assert matching("LMNO") == matching("LM NO") == matching("LM\x1fNO") == []
+    assert matching("MNOP") == []
+    assert len(matching("NOP")) == 1
 
 
 @pytest.mark.parametrize("limit", [0, 1000])
