@@ -27,7 +27,8 @@ class ApiPagination(PageNumberPagination):
 
     ``count`` is exact up to 10,000; above that it is 10,001 with ``count_is_capped``
     true, and the last page served is the one holding row 10,001 (narrow the filters to
-    reach the rest)."""
+    reach the rest). The invoice and credit-note lists count a text search's first 1,000
+    (``invoicing.api.pagination``)."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -45,7 +46,10 @@ class ApiPagination(PageNumberPagination):
         result = super().get_paginated_response_schema(schema)
         result["properties"]["count_is_capped"] = {
             "type": "boolean",
-            "description": "True when more than 10,000 rows match: count is then 10,001.",
+            "description": (
+                "True when more rows match than the list counts, 10,000 (a text search "
+                "of the invoices or credit notes: 1,000): count is then one more."
+            ),
         }
         result["required"] = [*result.get("required", []), "count_is_capped"]
         return result

@@ -3,21 +3,26 @@ web list's reading (``selectors.invoice_list_parts`` + ``pagination.capped_page`
 
 The response is the one every API list gives (``api.pagination.ApiPagination``: ``count``
 exact up to 10,000, else 10,001 with ``count_is_capped``; ``next``/``previous`` links), and
-the pages served are the same: up to the one holding row 10,001. What differs is how the
-page is read: a text search is a ``UNION`` of one query per alternative, each through its
-own index, and a page past the first 500 rows reads its keys first (issue 15). So no page
-of any search costs more than the first ``COUNT_CAP + page_size`` index entries of each
-alternative. A page that does not exist is a 404 that says why, before any query when the
+the pages served are the same: up to the one holding row 10,001. A text search counts
+and pages its first 1,000 matches as the web list does (``selectors.SEARCH_CAP``): count
+exact up to 1,000, else 1,001 with ``count_is_capped``, pages up to row 1,001. What
+differs is how the page is read: a text search is a ``UNION`` of one query per
+alternative, each through its own index, and a page past the first 500 rows reads its
+keys first (issue 15). So no page of any search costs more than the first
+``COUNT_CAP + page_size`` index entries of each alternative. A page that does not exist
+is a 404 that says why, before any query when the
 number is past the deepest page the cap allows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from api import pagination as api_pagination
 from core.parsing import ID_MAX, parse_int
@@ -28,9 +33,11 @@ from invoicing.selectors import InvoiceListParts
 
 @dataclass(frozen=True)
 class _Counted:
-    """What DRF reads of a page's paginator: the count (10,001 when capped)."""
+    """What DRF reads of a page's paginator: the count (``cap + 1`` when capped), and the
+    cap: the rows the list counts exactly (10,000; a text search's 1,000)."""
 
     count: int
+    cap: int
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,9 @@ class DocumentPagination(api_pagination.ApiPagination):
     def paginate_selection(self, selection: InvoiceListParts, request: Request) -> list[Invoice]:
         self.request = request
         per_page = self.get_page_size(request) or self.page_size
-        rows = api_pagination.COUNT_CAP + 1  # the rows served: up to row 10,001
+        # The rows served: up to row 10,001, a text search's up to row 1,001.
+        cap = selection.cap(api_pagination.COUNT_CAP)
+        rows = cap + 1
         deepest = -(-rows // per_page)
         value = request.query_params.get(self.page_query_param, "1")
         number = deepest if value in self.last_page_strings else parse_int(value, max_value=ID_MAX)
@@ -91,8 +100,15 @@ class DocumentPagination(api_pagination.ApiPagination):
             )
         # DRF's stubs type ``page`` as Django's Page; DRF reads only what _DrfPage has.
         self.page = _DrfPage(  # type: ignore[assignment]
-            page, _Counted(rows if page.count is None else page.count)
+            page, _Counted(rows if page.count is None else page.count, cap)
         )
         # The deepest page ends at row 10,001 as every API list's does: ``capped_page``
         # cuts it at the cap.
         return list(page.object_list)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        assert isinstance(self.page, _DrfPage)  # set by paginate_selection
+        counted = self.page.paginator
+        response.data["count_is_capped"] = counted.count > counted.cap
+        return response

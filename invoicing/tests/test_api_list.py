@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from api import pagination as api_pagination
-from invoicing import services
+from invoicing import selectors, services
 from invoicing.models import Invoice
 from invoicing.tests.factories import ClientFactory, issued_invoice
 
@@ -175,6 +175,27 @@ def test_deep_pages_stop_at_the_cap_and_say_so(api_client, company, monkeypatch)
     # A page size that does not divide the cap: the last page stops at row 6 too.
     last = api_client.get(INVOICES, {"search": "nordlys", "page_size": 4, "page": 2}).json()
     assert [row["id"] for row in last["results"]] == ids[4:] and last["next"] is None
+
+
+def test_a_text_search_counts_and_pages_its_first_matches_as_the_web_list(
+    api_client, company, monkeypatch
+):
+    # The web list's cap of a text search (1,000), here 3: count 4 and capped, pages up to
+    # row 4. A filter without a text search, and a number search, keep the usual cap.
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    client = ClientFactory(company=company, name="Nordlys AS")
+    invoices = [issued_invoice(company=company, client=client) for _ in range(6)]
+
+    searched = api_client.get(INVOICES, {"search": "nordlys", "page_size": 2, "page": 2}).json()
+    beyond = api_client.get(INVOICES, {"search": "nordlys", "page_size": 2, "page": 3})
+    filtered = api_client.get(INVOICES, {"client": client.pk}).json()
+    by_number = api_client.get(INVOICES, {"search": str(invoices[0].number)}).json()
+
+    assert (searched["count"], searched["count_is_capped"]) == (4, True)
+    assert len(searched["results"]) == 2 and searched["next"] is None
+    assert beyond.status_code == 404 and "de første 4 radene" in beyond.json()["detail"]
+    assert (filtered["count"], filtered["count_is_capped"]) == (6, False)
+    assert (by_number["count"], by_number["count_is_capped"]) == (1, False)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from accounts.tests.factories import PASSWORD
 from invoicing import selectors, services
 from invoicing.models import Invoice, NumberSeries, Payment
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
-from invoicing.views import lists
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +195,7 @@ def test_a_short_search_says_it_reads_client_names_only(owner_client, issued):
 def test_a_text_search_lists_its_first_matches_up_to_its_own_cap(
     owner_client, company, buyer, monkeypatch
 ):
-    monkeypatch.setattr(lists, "SEARCH_CAP", 2)
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 2)
     with scope(company=company):
         invoices = [issued_invoice(company=company, client=buyer) for _ in range(3)]
     url = reverse("invoicing:list")

@@ -34,11 +34,6 @@ SORTS = {
     "-client": "-client",
 }
 DEFAULT_SORT = "-date"
-# A text search lists and counts its first 1,000 matches, not the 10,000 of a filter: a
-# word in most invoices ("Ref", a name in every invoice's reference) has no narrower
-# index than the company's rows, and counting 10,001 of them read ~45,000 rows (100-170 ms
-# at 1 M invoices; issue 15). More matches than that are for narrowing, not for paging.
-SEARCH_CAP = 1_000
 # The longest text search the list applies: a longer one is cut to this (the list shows
 # what it lists); "issue all matching" refuses it instead (``views/issue.py``).
 SEARCH_MAX_LENGTH = 100
@@ -148,7 +143,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     page = capped_page(
         selection.rows,
         request.GET.get("page"),
-        cap=SEARCH_CAP if selectors.search_is_text(filters["q"]) else COUNT_CAP,
+        cap=selection.cap(COUNT_CAP),
         parts=selection.parts,
         walk=selection.walk,
         columns=("pk", *fields),
