@@ -108,7 +108,9 @@ class DocumentPagination(api_pagination.ApiPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        assert isinstance(self.page, _DrfPage)  # set by paginate_selection
-        counted = self.page.paginator
-        response.data["count_is_capped"] = counted.count > counted.cap
+        # A list read by ``paginate_selection`` is capped at its own cap; the viewsets'
+        # other lists (an invoice's payments) page a queryset as every API list does.
+        if isinstance(self.page, _DrfPage):
+            counted = self.page.paginator
+            response.data["count_is_capped"] = counted.count > counted.cap
         return response
