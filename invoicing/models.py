@@ -1017,7 +1017,9 @@ class LedgerMonth(TenantModel):
 
     class Meta:
         constraints = [
-            # The upsert's conflict target, and the ledger's read of a currency's months.
+            # The upsert's conflict target, and the ledger's read of a currency's months:
+            # on PostgreSQL its index holds the four sums too (migration 0031), so that
+            # read is index-only (a company's rows lie on as many pages as there are rows).
             models.UniqueConstraint(
                 fields=["company", "currency", "month", "client"],
                 name="ledgermonth_one_per_client_month",

@@ -13,6 +13,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
@@ -447,3 +449,25 @@ def test_summary_sql_refuses_a_database_it_is_not_written_for():
 
     with pytest.raises(ImproperlyConfigured, match="PostgreSQL and SQLite, not mysql"):
         summary_sql.recount("mysql")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no included columns (migration 0031)"
+)
+def test_the_ledger_reads_its_months_from_the_index_alone(company_scope):
+    # A big company's ledger months lie on as many table pages as there are rows (written
+    # a few at a time among every other company's): the index holds the sums (0031).
+    client = ClientFactory(company=company_scope)
+    issued_invoice(company=company_scope, client=client, invoice_date=datetime.date(2026, 1, 5))
+    with CaptureQueriesContext(connection) as queries:
+        ledger_totals(company=company_scope, date_to=datetime.date(2026, 12, 3), currency="NOK")
+    reads = [q["sql"] for q in queries.captured_queries if "invoicing_ledgermonth" in q["sql"]]
+    assert reads
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A handful of rows: without these the planner reads the table, whatever it holds.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for sql in reads:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using ledgermonth_one_per_client_month" in plan, plan
