@@ -184,20 +184,28 @@ def monthly_totals(
         )
         .order_by()
     )
-    # The edges: the period's first month up to its first whole month, and its last month
-    # (each on its own: a period that starts after it ends has its opening there).
-    edge = (Q(**{f"{date_field}__gte": first_month}) & Q(**{f"{date_field}__lt": whole_from})) | Q(
-        **{f"{date_field}__gte": last_month}
-    )
-    rows = signed_totals(
-        queryset.filter(edge),
-        date_field=date_field,
-        amount=amount,
-        date_from=date_from,
-        date_to=date_to,
-        client_field=client_field,
-    )
-    return [*whole, *rows]
+    # The edges: the period's first month up to its first whole month, and its last month,
+    # each its own range of the date index (one OR of both read every entry of the company
+    # up to ``date_to``: ~300 ms at 1 M invoices). The first is its own only when it lies
+    # before the last month: in the last month itself the last range holds it, and after it
+    # (a period that starts after it ends) it holds nothing up to ``date_to``.
+    starts = [last_month]
+    if first_month < whole_from <= last_month:
+        starts.insert(0, first_month)
+    edges: list[Any] = []
+    for start in starts:
+        edge = Q(**{f"{date_field}__gte": start})
+        if start != last_month:
+            edge &= Q(**{f"{date_field}__lt": whole_from})
+        edges += signed_totals(
+            queryset.filter(edge),
+            date_field=date_field,
+            amount=amount,
+            date_from=date_from,
+            date_to=date_to,
+            client_field=client_field,
+        )
+    return [*whole, *edges]
 
 
 def dated(

@@ -120,7 +120,8 @@ def _ledger_from_entries(company, currency, date_from, date_to) -> dict[int, tup
 def _assert_ledger_exact(company, days) -> None:
     """The ledger months equal the entries; the ledger's totals, its whole months read
     from them, equal the entries summed one by one, for periods that start and end on a
-    month's first, inside a month, across months, and that start after they end."""
+    month's first, inside a month (the end's own month too), across months, and that start
+    after they end."""
     assert _stored_ledger_months(company) == _exact_ledger_months(company)
     with scope(company=company):
         for currency in RATES:
@@ -128,6 +129,7 @@ def _assert_ledger_exact(company, days) -> None:
                 for date_from in (
                     None,
                     day.replace(day=1),
+                    day.replace(day=2),  # inside the end's month (after it on the 1st)
                     day - datetime.timedelta(days=45),
                     day + datetime.timedelta(days=40),  # after the end: all is opening
                 ):

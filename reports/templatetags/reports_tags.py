@@ -1,5 +1,5 @@
 """Report template tags: the reports' panel on the dashboard (core's dashboard template loads
-it) and the ageing tables' rows."""
+it), the ageing tables' rows and the customer ledger's rows."""
 
 from __future__ import annotations
 
@@ -89,3 +89,58 @@ def ageing_invoice_rows(invoices: Iterable[Any]) -> SafeString:
             f'<td class="num">{format_nok(invoice.claim_open_as_of)}</td></tr>'
         )
     return mark_safe("".join(out))  # noqa: S308 - the client's name is escaped above
+
+
+@register.simple_tag
+def ledger_client_rows(rows: Iterable[Any], *, client_link: str) -> SafeString:
+    """The ledger's balance per client, built in Python as ``ageing_rows`` is: a big
+    company's 2,000 clients took a good part of the page's ~0.4 s of template time (issue
+    15). Each client's name links to its own ledger (``client_link`` and its id). The name
+    is escaped; the rest are numbers and formatted amounts."""
+    link = html_escape(client_link)
+    out = []
+    for row in rows:
+        client = row.client
+        out.append(
+            f'\n    <tr><th scope="row"><a href="{link}{client.pk}">{html_escape(client.name)}'
+            f'</a> <span class="muted">{client.number}</span></th>'
+            f'\n      <td class="num">{format_nok(row.opening)}</td>'
+            f'<td class="num">{format_nok(row.debit)}</td>'
+            f'<td class="num">{format_nok(row.credit)}</td>'
+            f'<td class="num">{format_nok(row.closing)}</td></tr>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - the client's name is escaped above
+
+
+@register.simple_tag
+def ledger_entry_rows(entries: Iterable[tuple[Any, Any]], *, one_client: Any) -> SafeString:
+    """The ledger's entries (``(LedgerEntry, its client)`` pairs), built in Python as
+    ``ledger_client_rows`` is: up to 1,000 rows, each with its document's link (the
+    address reversed once). With ``one_client`` (the client chosen, or None) the client
+    column is left out and the balance is that client's. Names, labels, KIDs and texts
+    are escaped."""
+    prefix, suffix = invoice_detail_address_parts()
+    one_client = bool(one_client)
+    labels: dict[str, str] = {}
+    out = []
+    for entry, client in entries:
+        if entry.kind not in labels:
+            labels[entry.kind] = html_escape(entry.kind_label)
+        name = "" if one_client else f"<td>{html_escape(client.name) if client else ''}</td>"
+        number = (
+            f'<a href="{prefix}{entry.document_id}{suffix}">{entry.number}</a>'
+            if entry.document_id
+            else ""
+        )
+        due = f"{entry.due_date:%d.%m.%Y}" if entry.due_date else ""
+        debit, credit = entry.debit, entry.credit
+        balance = entry.client_balance if one_client else entry.balance
+        out.append(
+            f"\n    <tr><td>{entry.date:%d.%m.%Y}</td>{name}<td>{labels[entry.kind]}</td>"
+            f'\n      <td class="num">{number}</td>'
+            f"\n      <td>{due}</td><td>{html_escape(entry.kid or entry.text)}</td>"
+            f'\n      <td class="num">{format_nok(debit) if debit else ""}</td>'
+            f'<td class="num">{format_nok(credit) if credit else ""}</td>'
+            f'\n      <td class="num">{format_nok(balance)}</td></tr>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
