@@ -25,6 +25,7 @@ project model is undeclared.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -456,6 +457,14 @@ def declarable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]
 
 def project_models() -> list[type[models.Model]]:
     """Concrete models of this project's own apps (not django.contrib or third-party)."""
+    return list(_project_models())
+
+
+@functools.cache
+def _project_models() -> tuple[type[models.Model], ...]:
+    """``project_models``, found once per process: the apps and their models do not change
+    once loaded, and finding them resolves every app's path on disk (~5,500 ``lstat``
+    calls; the privacy page asks once per record shown, ~60 ms of its ~80)."""
     base = Path(settings.BASE_DIR).resolve()
     found = []
     for config in apps.get_app_configs():
@@ -466,7 +475,7 @@ def project_models() -> list[type[models.Model]]:
             if model._meta.proxy or not model._meta.managed:
                 continue
             found.append(model)
-    return found
+    return tuple(found)
 
 
 def undeclared_fields() -> list[tuple[str, str]]:
