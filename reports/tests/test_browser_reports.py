@@ -72,10 +72,12 @@ def test_accountant_uses_the_reports(browser_page, screenshot, tmp_path):
     expect(page.locator("#ledger-entries tbody tr")).to_have_count(4)  # opening + 3 entries
     # Every client's balance for the same period; a client's name opens its own ledger.
     page.goto(f"/app/reports/ledger/?date_to={last_year}-12-31")
+    screenshot(page, "reports-ledger-every-client")
     page.locator("#ledger-summary").get_by_role("link", name="Havbris AS").click()
     expect(page).to_have_url(re.compile(rf"client={client.pk}$"))
     expect(page.locator("#ledger-closing")).to_have_text("2\u00a0530,00")
     expect(page.locator("#ledger-entries tbody tr")).to_have_count(4)
+    screenshot(page, "reports-ledger-one-client")
 
     # Ageing at year end, then drill down to the invoices over 90 days.
     page.get_by_role("link", name="Aldersfordeling").first.click()
