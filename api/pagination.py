@@ -16,10 +16,15 @@ class CappedCountPaginator(Paginator):
     ``LIMIT``ed subquery), never the whole table: at 4.5 million invoices a full count
     on every list request costs seconds. Pages past the cap do not exist (404)."""
 
+    @property
+    def cap(self) -> int:
+        """The rows counted exactly; more are counted as ``cap + 1``."""
+        return COUNT_CAP
+
     @cached_property
     def count(self) -> int:
         object_list: Any = self.object_list
-        return int(object_list[: COUNT_CAP + 1].count())
+        return int(object_list[: self.cap + 1].count())
 
 
 class ApiPagination(PageNumberPagination):
@@ -37,9 +42,11 @@ class ApiPagination(PageNumberPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        # super() has read self.page (set by paginate_queryset) already.
-        page = self.page
-        response.data["count_is_capped"] = page is not None and page.paginator.count > COUNT_CAP
+        # super() has read self.page (set by paginate_queryset) already. Its paginator is a
+        # CappedCountPaginator, or what stands for one (``invoicing.api.pagination``): a
+        # count and the cap it was counted to.
+        paginator: Any = self.page.paginator if self.page is not None else None
+        response.data["count_is_capped"] = paginator is not None and paginator.count > paginator.cap
         return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:

@@ -189,15 +189,13 @@ def monthly_totals(
     # up to ``date_to``: ~300 ms at 1 M invoices). The first is its own only when it lies
     # before the last month: in the last month itself the last range holds it, and after it
     # (a period that starts after it ends) it holds nothing up to ``date_to``.
-    starts = [last_month]
+    edges = [Q(**{f"{date_field}__gte": last_month})]
     if first_month < whole_from <= last_month:
-        starts.insert(0, first_month)
-    edges: list[Any] = []
-    for start in starts:
-        edge = Q(**{f"{date_field}__gte": start})
-        if start != last_month:
-            edge &= Q(**{f"{date_field}__lt": whole_from})
-        edges += signed_totals(
+        edges.append(Q(**{f"{date_field}__gte": first_month, f"{date_field}__lt": whole_from}))
+    edge_rows = [
+        row
+        for edge in edges
+        for row in signed_totals(
             queryset.filter(edge),
             date_field=date_field,
             amount=amount,
@@ -205,7 +203,8 @@ def monthly_totals(
             date_to=date_to,
             client_field=client_field,
         )
-    return [*whole, *edges]
+    ]
+    return [*whole, *edge_rows]
 
 
 def dated(

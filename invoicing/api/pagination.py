@@ -17,12 +17,10 @@ number is past the deepest page the cap allows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from api import pagination as api_pagination
 from core.parsing import ID_MAX, parse_int
@@ -33,8 +31,9 @@ from invoicing.selectors import InvoiceListParts
 
 @dataclass(frozen=True)
 class _Counted:
-    """What DRF reads of a page's paginator: the count (``cap + 1`` when capped), and the
-    cap: the rows the list counts exactly (10,000; a text search's 1,000)."""
+    """What DRF and ``ApiPagination`` read of a page's paginator: the count (``cap + 1``
+    when capped), and the cap: the rows the list counts exactly (10,000; a text search's
+    1,000)."""
 
     count: int
     cap: int
@@ -105,12 +104,3 @@ class DocumentPagination(api_pagination.ApiPagination):
         # The deepest page ends at row 10,001 as every API list's does: ``capped_page``
         # cuts it at the cap.
         return list(page.object_list)
-
-    def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        # A list read by ``paginate_selection`` is capped at its own cap; the viewsets'
-        # other lists (an invoice's payments) page a queryset as every API list does.
-        if isinstance(self.page, _DrfPage):
-            counted = self.page.paginator
-            response.data["count_is_capped"] = counted.count > counted.cap
-        return response
