@@ -78,7 +78,9 @@ class Client(TenantModel):
             models.UniqueConstraint(fields=["company", "number"], name="client_number_unique")
         ]
         indexes = [
-            models.Index(fields=["company", "name"]),
+            # The id too: the invoice list sorted by client walks the clients in
+            # (name, id) order from a row value (``invoicing.pagination._after``).
+            models.Index(fields=["company", "name", "id"], name="client_name_order"),
             models.Index(fields=["company", "organization_number"]),
         ]
         verbose_name = _("kunde")

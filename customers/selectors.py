@@ -55,7 +55,7 @@ def client_picker_page(
 
     Text matches part of the name (a trigram index on PostgreSQL, ``customers/0005``);
     digits also match the client number exactly. Empty text lists from the start of the
-    alphabet, through the (company, name) index. Never more than a page is read.
+    alphabet, through the (company, name, id) index. Never more than a page is read.
     """
     clients = Client.objects.filter(is_active=True) if active_only else Client.objects.all()
     search = search.strip()

@@ -28,9 +28,21 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, Field, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
 
 from core.parsing import ID_MAX, parse_int
 
@@ -346,9 +358,26 @@ def _walked(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> list[A
     return keys
 
 
+class _Row(Func):
+    """Columns or values as one SQL row value, ``(a, b)``, compared column by column."""
+
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
 def _after(order: list[str], values: Sequence[Any]) -> Q:
     """The rows after one whose ``order`` columns hold ``values``, in that order (the
-    last column unique): the first column past it, or equal and the rest past it."""
+    last column unique): the first column past it, or equal and the rest past it.
+
+    All in one direction (the clients by name, then id), as one comparison of row values,
+    ``(name, id) > (%s, %s)``: PostgreSQL starts its read of the index on (company, name,
+    id) there and stops at the chunk's end. Written out as ORs, it read the company's
+    clients from the first and sorted all those after the chunk's start (1,491 clients,
+    ~1 ms a chunk, for page 200 of the open invoices sorted by client; issue 15)."""
+    if len({name.startswith("-") for name in order}) == 1:
+        columns = _Row(*(F(name.lstrip("-")) for name in order))
+        beyond = LessThan if order[0].startswith("-") else GreaterThan
+        return Q(beyond(columns, _Row(*(Value(value) for value in values))))
     name, *rest = order
     field = name.lstrip("-")
     past = Q(**{f"{field}__{'lt' if name.startswith('-') else 'gt'}": values[0]})

@@ -338,8 +338,8 @@ def _rows_ordered(
 ) -> QuerySet[Invoice]:
     """``_ordered``, with the joined client's company named when the order reads the
     client's name. Every invoice's client is of its company, so the rows are the same, but
-    PostgreSQL then walks the company's clients in name order (index (company, name)) and
-    each one's invoices in order, and stops at the page's end, instead of sorting every
+    PostgreSQL then walks the company's clients in name order (index (company, name, id))
+    and each one's invoices in order, and stops at the page's end, instead of sorting every
     company's clients first: 36 ms → ~1 ms at 142,000 clients (issue 15). A count needs
     no order and no join: count ``_ordered``'s rows."""
     rows = _ordered(invoices, ordering)

@@ -1,7 +1,8 @@
 """Trigram index for the client-name search (the type-ahead picker, the client list, the
 invoice list's text search), scoped to the company. PostgreSQL only: the extension
 operations do nothing on other databases and the index is created only on PostgreSQL;
-SQLite keeps the (company, name) index and a bounded scan (issue 15).
+SQLite keeps the (company, name) index (since 0006 (company, name, id)) and a bounded
+scan (issue 15).
 
 ``icontains`` compiles to ``UPPER(name::text) LIKE UPPER(%s)``, so the index is on that
 expression; ``btree_gin`` lets the company id sit in the same GIN index. Built

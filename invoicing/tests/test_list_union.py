@@ -281,3 +281,31 @@ def test_deep_pages_sorted_by_client_are_read_client_by_client(
         if index == 0 or client != clients[index - 1]
     ]
     assert len(runs) == len(set(runs))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan")
+@pytest.mark.parametrize("ordering", ["client", "-client"])
+def test_the_walk_starts_each_chunk_of_clients_in_the_name_index(
+    company_scope, varied, monkeypatch, ordering
+):
+    # Each chunk after the first starts where the last one ended, as a range of the index
+    # on (company, name, id): the clients before it are not read, none is sorted.
+    monkeypatch.setattr(pagination, "DIRECT_BELOW", 0)
+    monkeypatch.setattr(pagination, "WALK_FIRST_CHUNK", 1)
+    parts = selectors.invoice_list_parts(
+        company=company_scope, filters=InvoiceFilter(), ordering=ordering, today=TODAY
+    )
+    with CaptureQueriesContext(connection) as queries:
+        capped_page(parts.rows, 3, per_page=2, parts=parts.parts, walk=parts.walk)
+    chunks = [q["sql"] for q in queries.captured_queries if "walked_rows" in q["sql"]]
+    assert len(chunks) > 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a handful of rows: the planner's choice
+        try:
+            for sql in chunks[1:]:
+                cursor.execute(f"EXPLAIN {sql}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "using client_name_order on customers_client" in plan, plan
+                assert re.search(r"Index Cond: .*ROW\(name, id\) [<>] ROW\(", plan), plan
+        finally:
+            cursor.execute("RESET enable_seqscan")
