@@ -496,6 +496,84 @@ class _CompiledParts:
         relation = name.rpartition("__")[0]
         return bool(relation) and self.model._meta.get_field(relation).column == column
 
+    def _relation(self, column: str) -> Any:
+        """The foreign key stored in ``column``; None if it is not one."""
+        for field in self.model._meta.concrete_fields:
+            if field.column == column and field.many_to_one:
+                return field
+        return None
+
+    def _of_value(self, name: str, column: str) -> bool:
+        """``name`` reads the value of a ``PerValue`` on ``column``: the column itself
+        (``client_id``) or a column of the row it points to (``client__name``)."""
+        field = self.model._meta.get_field(name.rpartition("__")[0] or name)
+        return bool(field.column == column)
+
+    def _by_value_first(self, where: _Where, ordering: list[str]) -> bool:
+        """``where`` is a ``PerValue`` part and ``ordering`` sorts by its values first
+        (the row each value points to, e.g. the client's name and id) and then by the
+        table's own columns only: ``_per_value_in_order`` can read it."""
+        if where.base is None or self._relation(where.column) is None:
+            return False
+        names = [name.removeprefix("-") for name in ordering]
+        leading = 0
+        while leading < len(names) and self._of_value(names[leading], where.column):
+            leading += 1
+        rest = names[leading:]
+        return bool(leading) and all("__" not in name and name != where.column for name in rest)
+
+    def _per_value_in_order(
+        self, where: _Where, ordering: list[str], high: int
+    ) -> tuple[str, list[Any]]:
+        """A ``PerValue`` part sorted by its values first (``_by_value_first``): the values'
+        rows (the matching clients) in the list's order of them, and each one's first
+        ``high`` rows through the index on (field, the rest of the order), read value by
+        value in that order until ``high`` rows are found. Read in any order, every value's
+        rows were read and sorted: 51 rows each of 200 matching clients, 10,200 rows (~5 ms)
+        for a page of 51 of a search sorted by client name (issue 15)."""
+        assert where.base is not None
+        quote = self.connection.ops.quote_name
+        table = quote(self.table)
+        field = self._relation(where.column)
+        assert where.base is not None and field is not None
+        related = field.related_model._meta
+        names = [name.removeprefix("-") for name in ordering]
+        outer: list[str] = []  # the select list of the values' rows
+        outer_order: list[str] = []
+        selected: list[str] = []
+        inner: list[str] = []  # each value's own rows: the rest of the order
+        inner_order: list[str] = []
+        for position, name in enumerate(names):
+            key = quote(f"key{position}")
+            if self._of_value(name, where.column):
+                relation, _, own = name.rpartition("__")
+                target = related.get_field(own).column if relation else related.pk.column
+                outer.append(f"{quote(related.db_table)}.{quote(target)} AS {key}")
+                selected.append(f"per_value.{key}")
+                direction = "DESC" if ordering[position].startswith("-") else "ASC"
+                outer_order.append(f"{len(outer) + 1} {direction}")
+                continue
+            inner.append(f"{table}.{quote(self.model._meta.get_field(name).column)} AS {key}")
+            selected.append(f"part.{key}")
+            direction = "DESC" if ordering[position].startswith("-") else "ASC"
+            inner_order.append(f"{len(inner)} {direction}")
+        value = f"{quote(related.db_table)}.{quote(related.pk.column)}"
+        base, base_params = where.base
+        # The values sorted in the subquery (its LIMIT keeps it one): PostgreSQL then knows
+        # the rows come in the order's first columns and sorts each value's few rows as
+        # they come, stopping at ``high``. Left to the planner, it guessed 15 rows per
+        # client where each had 51, and sorted all of them.
+        # The ORM's compiled SQL and quoted names; values are parameters.
+        statement = (
+            f"SELECT {', '.join(selected)} FROM (SELECT {value} AS value, "  # noqa: S608
+            f"{', '.join(outer)} FROM {quote(related.db_table)} WHERE {value} = ANY(%s) "
+            f"ORDER BY {', '.join(outer_order)} LIMIT {len(where.values)}) "
+            f"AS per_value CROSS JOIN LATERAL (SELECT {', '.join(inner)} FROM {table} "
+            f"WHERE ({base}) AND {table}.{quote(where.column)} = per_value.value "
+            f"ORDER BY {', '.join(inner_order)} LIMIT {int(high)}) AS part"
+        )
+        return statement, [list(where.values), *base_params]
+
     def count(self, limit: int) -> tuple[str, Sequence[Any]]:
         """The statement that counts the union's rows up to ``limit`` (or a little past
         it).
@@ -562,6 +640,12 @@ class _CompiledParts:
         statements: list[str] = []
         params: list[Any] = []
         for where in self.wheres:
+            in_value_order = lateral and self._by_value_first(where, ordering)
+            if in_value_order:
+                statement, statement_params = self._per_value_in_order(where, ordering, high)
+                statements.append(f"({statement} {tail})")
+                params.extend(statement_params)
+                continue
             if lateral and where.base is not None:
                 base, base_params = where.base
                 # The ORM's compiled SQL and quoted names; values are parameters.

@@ -309,3 +309,22 @@ def test_the_walk_starts_each_chunk_of_clients_in_the_name_index(
                 assert re.search(r"Index Cond: .*ROW\(name, id\) [<>] ROW\(", plan), plan
         finally:
             cursor.execute("RESET enable_seqscan")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan")
+@pytest.mark.parametrize("ordering", ["client", "-client"])
+def test_a_search_sorted_by_client_reads_the_matching_clients_in_order(
+    company_scope, varied, ordering
+):
+    # The matching clients sorted first, then each one's rows as they come, until the page
+    # is full: not every matching client's rows read and sorted together.
+    parts = selectors.invoice_list_parts(
+        company=company_scope, filters=InvoiceFilter(search="nordlys"), ordering=ordering
+    )
+    with CaptureQueriesContext(connection) as queries:
+        capped_page(parts.rows, 1, per_page=2, parts=parts.parts)
+    (keys,) = [q["sql"] for q in queries.captured_queries if "LATERAL" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {keys}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Presorted Key: customers_client_1.name, customers_client_1.id" in plan, plan
