@@ -24,9 +24,10 @@ It migrates the database, then builds everything with ``INSERT ... SELECT`` over
   VAT line (25 %) whose amounts are the invoice's totals, and one payment for each paid
   or partly paid invoice (paid ``paid_amount``). Older invoices are nearly all paid; of
   the last 45 days' most are open. No credit notes, audit rows or stored documents;
-- the dashboard's monthly summary (``MonthSummary``) and the ledger's months
-  (``LedgerMonth``) from those invoices and payments, with the statements of the
-  migrations' backfills (``invoicing.summary_sql``).
+- the dashboard's monthly summary (``MonthSummary``), the ledger's months
+  (``LedgerMonth``) and the open receivables by due date (``OpenReceivable``) from those
+  invoices and payments, with the statements of the migrations' backfills
+  (``invoicing.summary_sql``).
 
 The table's secondary indexes are dropped before the load and built again after it from
 their own definitions (``pg_get_indexdef``), which is several times faster than keeping
@@ -59,6 +60,7 @@ SEEDED_TABLES = (
     "invoicing_payment",
     "invoicing_monthsummary",
     "invoicing_ledgermonth",
+    "invoicing_openreceivable",
 )
 # Tables whose secondary indexes are rebuilt after the load (the big ones).
 REBUILT_TABLES = (
@@ -439,6 +441,10 @@ def seed(
             summary_sql.ledger_rebuild(cursor, connection.vendor)  # the same, the ledger's
             timings["ledger months"] = time.perf_counter() - begin
             say(f"ledger months: {timings['ledger months']:.1f} s")
+            begin = time.perf_counter()
+            summary_sql.open_rebuild(cursor, connection.vendor)  # the open receivables
+            timings["open receivables"] = time.perf_counter() - begin
+            say(f"open receivables: {timings['open receivables']:.1f} s")
             begin = time.perf_counter()
             for name, definition in indexes:
                 index_begin = time.perf_counter()

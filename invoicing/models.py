@@ -1030,3 +1030,41 @@ class LedgerMonth(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.client_id} {self.currency} {self.month:%Y-%m}"
+
+
+# --- The open receivables by due date --------------------------------------------------------
+
+
+class OpenReceivable(TenantModel):
+    """Per company, currency and due date: how many invoices are open (``OPEN_STATUSES``)
+    and their open balance (total incl. VAT less paid and credited), in the document
+    currency. The dashboard's open and overdue figures sum these rows (``selectors.
+    receivables_summary``; overdue: the due dates before today) instead of every open
+    invoice: 74,522 of a big company took ~30 ms to sum from their index (issue 15).
+
+    Written only by ``invoicing.services.summary.month_summary_add`` in the transaction
+    that issues an invoice or changes its balance (a payment, its reversal, a credit
+    note), from the invoice's part before and after (``summary.open_part``), never by
+    ``save()`` or a signal; ``month_summary_rebuild`` recomputes it (the migration's
+    backfill, the scale seed, the check command). An invoice's currency and due date never
+    change once issued, and retention keeps every amount, so nothing else writes it.
+    """
+
+    company = company_key_indexed_by_composite()  # openreceivable_one_per_due_date
+    currency = models.CharField(_("valuta"), max_length=3)
+    due_date = models.DateField(_("forfallsdato"))
+    count = models.IntegerField(_("antall åpne"), default=0)
+    amount = models.DecimalField(_("åpent beløp"), default=ZERO, **LEDGER_AMOUNT)
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target, and the dashboard's read of a currency's rows.
+            models.UniqueConstraint(
+                fields=["company", "currency", "due_date"], name="openreceivable_one_per_due_date"
+            )
+        ]
+        verbose_name = _("åpne fordringer per forfallsdato")
+        verbose_name_plural = _("åpne fordringer per forfallsdato")
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.currency} {self.due_date}"

@@ -207,6 +207,14 @@ register(
     ],
 )
 
+# The dashboard's open receivables per currency and due date (invoicing.services.summary):
+# counts and sums of the company's open invoices, no client, person or reference in them.
+register(
+    "invoicing.OpenReceivable",
+    personal={},
+    non_personal=["company", "currency", "due_date", "count", "amount"],
+)
+
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler

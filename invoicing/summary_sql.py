@@ -1,5 +1,5 @@
-"""The SQL that computes ``MonthSummary`` and ``LedgerMonth`` from the documents and
-payments, in one place: the migrations' backfills (``invoicing/0020``, ``0028``),
+"""The SQL that computes ``MonthSummary``, ``LedgerMonth`` and ``OpenReceivable`` from the
+documents and payments, in one place: the migrations' backfills (``invoicing/0020``, ``0028``),
 ``month_summary_rebuild`` (the check command's repair) and ``bench.seed_scale`` run these
 statements.
 
@@ -32,6 +32,10 @@ LEDGER_COLUMNS = (
 )
 #: ``invoicing.models.NOT_LEDGER_METHODS`` as stored (a migration cannot import models).
 NOT_LEDGER_METHODS = ("credit",)
+OPEN_TABLE = "invoicing_openreceivable"
+OPEN_COLUMNS = ("company_id", "currency", "due_date", "count", "amount")
+#: ``Invoice.OPEN_STATUSES`` as stored.
+OPEN_STATUSES = ("issued", "sent", "partially_paid")
 
 _MONTH = {
     "postgresql": "date_trunc('month', {0})::date",
@@ -117,6 +121,22 @@ def ledger_recount(vendor: str, company_ids: Sequence[int] | None = None) -> tup
     return sql, [*ids, *NOT_LEDGER_METHODS, *ids]
 
 
+def open_recount(vendor: str, company_ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+    """(sql, params) of a SELECT of ``OPEN_COLUMNS`` as the invoices of ``company_ids``
+    (None: all) say they are: the open invoices (``OPEN_STATUSES``; not credit notes) and
+    their open balance, by currency and due date."""
+    _known(vendor)
+    statuses = ", ".join("%s" for _ in OPEN_STATUSES)
+    sql = (
+        "SELECT company_id, currency, due_date, COUNT(*),"  # noqa: S608 (constant SQL; values are parameters)
+        " SUM(total_incl_vat - paid_amount - credited_amount) FROM invoicing_invoice"
+        f" WHERE kind = 'invoice' AND status IN ({statuses})"
+        + _company_filter(vendor, "company_id", company_ids)
+        + " GROUP BY company_id, currency, due_date"
+    )
+    return sql, [*OPEN_STATUSES, *_ids(vendor, company_ids)]
+
+
 def _replace(
     vendor: str,
     company_ids: Sequence[int] | None,
@@ -147,6 +167,14 @@ def ledger_rebuild_statements(
     return _replace(vendor, company_ids, LEDGER_TABLE, LEDGER_COLUMNS, select)
 
 
+def open_rebuild_statements(
+    vendor: str, company_ids: Sequence[int] | None = None
+) -> list[tuple[str, list[Any]]]:
+    """``rebuild_statements`` for ``OpenReceivable`` (``open_recount``)."""
+    select = open_recount(vendor, company_ids)
+    return _replace(vendor, company_ids, OPEN_TABLE, OPEN_COLUMNS, select)
+
+
 def rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
     """Run ``rebuild_statements`` on ``cursor`` (a migration's or the default connection's)."""
     for sql, params in rebuild_statements(vendor, company_ids):
@@ -156,4 +184,10 @@ def rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) 
 def ledger_rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
     """Run ``ledger_rebuild_statements`` on ``cursor``."""
     for sql, params in ledger_rebuild_statements(vendor, company_ids):
+        cursor.execute(sql, params)
+
+
+def open_rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
+    """Run ``open_rebuild_statements`` on ``cursor``."""
+    for sql, params in open_rebuild_statements(vendor, company_ids):
         cursor.execute(sql, params)

@@ -49,9 +49,14 @@ def test_seeded_data_is_consistent_and_listed(client):
         LedgerMonth,
         MonthSummary,
         NumberSeries,
+        OpenReceivable,
         Payment,
     )
-    from invoicing.selectors import ledger_month_differences, month_summary_differences
+    from invoicing.selectors import (
+        ledger_month_differences,
+        month_summary_differences,
+        open_receivable_differences,
+    )
 
     result = _seed()
 
@@ -97,12 +102,14 @@ def test_seeded_data_is_consistent_and_listed(client):
             assert invoice.status in expected
         statuses = set(Invoice.objects.values_list("status", flat=True))
         assert {"paid", "sent"} <= statuses
-        # The dashboard's monthly summary and the ledger's months are filled, as the
-        # documents and payments say.
+        # The dashboard's monthly summary and open receivables and the ledger's months
+        # are filled, as the documents and payments say.
         assert MonthSummary.objects.filter(company_id=result.big_company_id).count() >= 12
         assert month_summary_differences() == []
         assert LedgerMonth.objects.filter(company_id=result.big_company_id).count() >= 12
         assert ledger_month_differences() == []
+        assert OpenReceivable.objects.filter(company_id=result.big_company_id).exists()
+        assert open_receivable_differences() == []
 
     owner = User.objects.get(email="eier@stor.example")
     assert owner.check_password("Hemmelig-passord-42")

@@ -27,6 +27,7 @@ from invoicing.selectors import credited_vat_groups, invoice_creditable_lines
 from invoicing.services.balance import _credit_balance_entry, _save_balance
 from invoicing.services.common import _atomic_in_scope, _decimal_places
 from invoicing.services.issue import _issue
+from invoicing.services.summary import month_summary_add, open_part
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ def invoice_credit(
     company = invoice.company
     with _atomic_in_scope(company):
         original = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        before = open_part(original)
         if original.is_credit_note:
             raise ValidationError(_("En kreditnota kan ikke krediteres."), code="credit_of_credit")
         if original.is_draft:
@@ -317,6 +319,8 @@ def invoice_credit(
         original.paid_amount -= from_paid
         original.credited_amount += to_open + from_paid
         _save_balance(original)
+        # After the credit note's own summary rows (``_issue``): the writers' lock order.
+        month_summary_add(company_id=company.pk, balances=[(before, original)])
         # Paid money now owed back to the client.
         _credit_balance_entry(
             original,

@@ -40,7 +40,7 @@ from invoicing.services.common import (
     _format_money,
     _user_id,
 )
-from invoicing.services.summary import month_summary_add, month_summary_batch
+from invoicing.services.summary import month_summary_add, month_summary_batch, open_part
 
 #: ``Payment.Method.values`` once (the enum builds that list anew on every access).
 _METHODS = frozenset(Payment.Method.values)
@@ -221,6 +221,7 @@ def payment_register(
     company = invoice.company
     with _atomic_in_scope(company):
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        before = open_part(locked)
         planned = _plan_payment(
             locked=locked,
             actor=actor,
@@ -241,7 +242,9 @@ def payment_register(
         _save_balance(locked)
         for entry in planned.entries:
             entry.save()
-        month_summary_add(company_id=company.pk, payments=[planned.payment])
+        month_summary_add(
+            company_id=company.pk, payments=[planned.payment], balances=[(before, locked)]
+        )
         audit_log(
             action="invoicing.payment.registered",
             actor=actor,
@@ -267,6 +270,7 @@ _BALANCE_FIELDS = (
     "credited_amount",
     "sent_at",
     "exchange_rate",  # read only: the dashboard's summary (month_summary_add)
+    "due_date",  # read only: the open receivables (month_summary_add)
 )
 
 
@@ -321,6 +325,7 @@ def _register_chunk(
         .only(*_BALANCE_FIELDS)
         .order_by("pk")
     }
+    before = {pk: open_part(invoice) for pk, invoice in invoices.items()}
     recent = (
         set() if confirm_duplicate else payment_recent_duplicate_keys(invoice_ids=list(invoices))
     )
@@ -390,7 +395,11 @@ def _register_chunk(
     assert Invoice.MUTABLE_FIELDS.issuperset(balance_fields)  # what bulk_set may change
     bulk_set(touched, balance_fields)
     bulk_insert([entry for planned in planned_all for entry in planned.entries])
-    month_summary_add(company_id=company.pk, payments=new_payments)
+    month_summary_add(
+        company_id=company.pk,
+        payments=new_payments,
+        balances=[(before[invoice.pk], invoice) for invoice in touched],
+    )
     audit_log_many(
         actor=actor,
         company=company,
@@ -418,6 +427,7 @@ def payment_reverse(
     company = payment.company
     with _atomic_in_scope(company):
         invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+        before = open_part(invoice)
         original = Payment.objects.select_for_update().get(pk=payment.pk)
         if original.is_reversal:
             raise ValidationError(_("En tilbakeføring kan ikke tilbakeføres."), code="reversal")
@@ -454,7 +464,7 @@ def payment_reverse(
             date=date,
             payment=reversal,
         )
-        month_summary_add(company_id=company.pk, payments=[reversal])
+        month_summary_add(company_id=company.pk, payments=[reversal], balances=[(before, invoice)])
         audit_log(
             action="invoicing.payment.reversed",
             actor=actor,

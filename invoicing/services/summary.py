@@ -13,14 +13,20 @@ set-based statement in ``invoicing.summary_sql`` for the backfill and the rebuil
 
 and, per client, currency and month (``LedgerMonth``), the customer ledger's entries in the
 document currency: a document's total (an invoice's a debit, a credit note's a credit) and
-a ledger payment's amount negated (money in a credit, a reversal a debit).
+a ledger payment's amount negated (money in a credit, a reversal a debit);
+
+and, per currency and due date (``OpenReceivable``), the open invoices and their open
+balance: an invoice's part (``open_part``) after the change replaces its part before it
+(an issued invoice had none as a draft; a payment, its reversal or a credit note changes
+the balance, and the status when it settles or reopens).
 
 Callers: ``_issue`` (``invoice_issue`` and the credit notes of ``invoice_credit``),
 ``_issue_chunk`` (``invoice_issue_many``, recurring runs), ``payment_register``,
 ``_register_chunk`` (``payment_register_many``: bank files, OCR, camt, claims) and
-``payment_reverse``. Nothing else changes an issued document's total, date or rate, or a
-payment (append-only), or an issued document's client and currency, so nothing else
-changes the summary.
+``payment_reverse``; and the credited invoice's part of the open receivables,
+``invoice_credit``. Nothing else changes an issued document's total, date or rate, a
+payment (append-only), an issued document's client, currency or due date, or an invoice's
+paid or credited amount, so nothing else changes the summary.
 
 One statement per call and table (``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``),
 the months in order, so concurrent transactions add exactly and lock the rows in one order.
@@ -63,9 +69,27 @@ _LEDGER_UPSERT = (
         for column in summary_sql.LEDGER_COLUMNS[4:]
     )
 )
+_OPEN_UPSERT = (
+    f"INSERT INTO {summary_sql.OPEN_TABLE} ({', '.join(summary_sql.OPEN_COLUMNS)})"  # noqa: S608 (constant SQL; values are parameters)
+    " VALUES {rows} ON CONFLICT (company_id, currency, due_date) DO UPDATE SET "
+    f"count = {summary_sql.OPEN_TABLE}.count + excluded.count, "
+    f"amount = {summary_sql.OPEN_TABLE}.amount + excluded.amount"
+)
 #: A ledger month's key: (company, currency, month, client), the upsert's conflict target
 #: in its column order (the order the rows are written and locked in).
 _LedgerKey = tuple[int, str, datetime.date, int]
+#: An invoice's part of the open receivables (``OpenReceivable``): its currency, due date
+#: and open balance; None when it has none (a draft, a credit note, settled).
+OpenPart = tuple[str, datetime.date, Decimal] | None
+
+
+def open_part(invoice: Invoice) -> OpenPart:
+    """``invoice``'s part of the open receivables as it is now (``OpenPart``): an invoice
+    (not a credit note) in ``OPEN_STATUSES`` adds itself and its balance."""
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.status not in Invoice.OPEN_STATUSES:
+        return None
+    balance = invoice.total_incl_vat - invoice.paid_amount - invoice.credited_amount
+    return (invoice.currency, invoice.due_date, balance)
 
 
 @dataclass
@@ -76,6 +100,8 @@ class _Deltas:
 
     by_month: dict[tuple[int, datetime.date], list[Decimal]] = field(default_factory=dict)
     by_ledger_month: dict[_LedgerKey, list[Decimal]] = field(default_factory=dict)
+    #: (company, currency, due date): [open invoices, open balance]
+    by_due_date: dict[tuple[int, str, datetime.date], list[Decimal]] = field(default_factory=dict)
 
     def add(self, company_id: int, day: datetime.date, invoiced: Decimal, paid: Decimal) -> None:
         row = self.by_month.setdefault((company_id, day.replace(day=1)), [ZERO, ZERO])
@@ -89,6 +115,15 @@ class _Deltas:
         column = 2 * payment + (amount < 0)
         row[column] += amount
 
+    def add_open(self, company_id: int, part: OpenPart, sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) an invoice's part of the open receivables."""
+        if part is None:
+            return
+        currency, due_date, balance = part
+        row = self.by_due_date.setdefault((company_id, currency, due_date), [ZERO, ZERO])
+        row[0] += sign
+        row[1] += sign * balance
+
 
 _batch: ContextVar[_Deltas | None] = ContextVar("month_summary_batch", default=None)
 
@@ -98,12 +133,15 @@ def month_summary_add(
     company_id: int,
     documents: Iterable[Invoice] = (),
     payments: Iterable[Payment] = (),
+    balances: Iterable[tuple[OpenPart, Invoice]] = (),
 ) -> None:
     """Add just-issued ``documents`` and just-written ``payments`` (with their invoice
-    loaded: its exchange rate) of one company to its months. Call it inside the writing
-    transaction, once per chunk, as its last write but the audit entries: from then on
-    the transaction holds the company's month rows. Inside ``month_summary_batch`` the
-    figures are collected and written when the batch ends."""
+    loaded: its exchange rate) of one company to its months, and the issued documents to
+    its open receivables; ``balances``: invoices whose balance just changed, each with its
+    ``open_part`` from before the change (read once the invoice was locked). Call it inside
+    the writing transaction, once per chunk, as its last write but the audit entries: from
+    then on the transaction holds the company's summary rows. Inside ``month_summary_batch``
+    the figures are collected and written when the batch ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("month_summary_add belongs in the transaction that writes the rows.")
     batch = _batch.get()
@@ -118,6 +156,7 @@ def month_summary_add(
         deltas.add(company_id, document.invoice_date, amount, ZERO)
         month = document.invoice_date.replace(day=1)
         deltas.add_entry((company_id, document.currency, month, document.client_id), entry)
+        deltas.add_open(company_id, open_part(document), 1)  # a draft had no part
     for payment in payments:
         if payment.company_id != company_id:
             raise ValueError(f"Not a payment of company {company_id}: {payment.pk}")
@@ -128,6 +167,11 @@ def month_summary_add(
             key = (company_id, invoice.currency, payment.date.replace(day=1), invoice.client_id)
             # Money in lowers what the client owes: a credit; a reversal a debit.
             deltas.add_entry(key, -payment.amount, payment=True)
+    for before, invoice in balances:
+        if invoice.company_id != company_id:
+            raise ValueError(f"Not an invoice of company {company_id}: {invoice.pk}")
+        deltas.add_open(company_id, before, -1)
+        deltas.add_open(company_id, open_part(invoice), 1)
     if batch is None:
         _write(deltas)
 
@@ -155,10 +199,12 @@ def month_summary_batch() -> Iterator[None]:
 
 
 def _write(deltas: _Deltas) -> None:
-    """One upsert for every (company, month), then one for every ledger month, each in
-    key order (one lock order for all writers: the month rows, then the ledger's)."""
+    """One upsert for every (company, month), then one for every ledger month, then one
+    for every due date whose open receivables changed, each in key order (one lock order
+    for all writers: the month rows, the ledger's, the due dates')."""
     keys = sorted(deltas.by_month)
-    if not keys:
+    open_keys = sorted(key for key, row in deltas.by_due_date.items() if any(row))
+    if not keys and not open_keys:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("The summary is written in the transaction that writes the rows.")
@@ -173,10 +219,18 @@ def _write(deltas: _Deltas) -> None:
         sums = deltas.by_ledger_month[(company_id, currency, month, client_id)]
         ledger_params += [company_id, client_id, currency, month, *sums]
     ledger_rows = ", ".join("(%s, %s, %s, %s, %s, %s, %s, %s)" for _ in ledger_keys)
+    open_params: list[int | str | datetime.date | Decimal] = []
+    for key in open_keys:
+        count, amount = deltas.by_due_date[key]
+        open_params += [*key, int(count), amount]
+    open_rows = ", ".join("(%s, %s, %s, %s, %s)" for _ in open_keys)
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT.format(rows=rows), params)
+        if keys:
+            cursor.execute(_UPSERT.format(rows=rows), params)
         if ledger_keys:
             cursor.execute(_LEDGER_UPSERT.format(rows=ledger_rows), ledger_params)
+        if open_keys:
+            cursor.execute(_OPEN_UPSERT.format(rows=open_rows), open_params)
 
 
 def month_summary_rebuild(*, company_ids: Sequence[int] | None = None) -> None:
@@ -189,8 +243,10 @@ def month_summary_rebuild(*, company_ids: Sequence[int] | None = None) -> None:
     rows count once. Every company's writers wait while this runs."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # In the writers' order: the month rows, then the ledger's.
+            # In the writers' order: the month rows, the ledger's, the due dates'.
             cursor.execute(f"LOCK TABLE {summary_sql.TABLE} IN EXCLUSIVE MODE")
             cursor.execute(f"LOCK TABLE {summary_sql.LEDGER_TABLE} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {summary_sql.OPEN_TABLE} IN EXCLUSIVE MODE")
         summary_sql.rebuild(cursor, connection.vendor, company_ids)
         summary_sql.ledger_rebuild(cursor, connection.vendor, company_ids)
+        summary_sql.open_rebuild(cursor, connection.vendor, company_ids)

@@ -22,7 +22,14 @@ from hypothesis import strategies as st
 
 from accounts.tests.factories import CompanyFactory
 from invoicing import selectors, services, summary_sql
-from invoicing.models import NOT_LEDGER_METHODS, Invoice, LedgerMonth, MonthSummary, Payment
+from invoicing.models import (
+    NOT_LEDGER_METHODS,
+    Invoice,
+    LedgerMonth,
+    MonthSummary,
+    OpenReceivable,
+    Payment,
+)
 from invoicing.tests.factories import SYSTEM, ClientFactory, draft_invoice, issued_invoice, line
 from receivables import services as receivables_services
 from reports import selectors as report_selectors
@@ -145,11 +152,18 @@ def _assert_ledger_exact(company, days) -> None:
 
 def _assert_summary_exact(company, days) -> None:
     assert _stored_months(company) == _exact_months(company)
+    assert not selectors.open_receivable_differences(company_ids=[company.pk])
     with scope(company=company):
         for day in days:
             assert report_selectors.dashboard_figures(
                 company=company, today=day
             ) == report_selectors.dashboard_figures_recomputed(company=company, today=day)
+            for currency in RATES:  # the open receivables, as open and overdue that day
+                assert selectors.receivables_summary(
+                    company=company, today=day, currency=currency
+                ) == selectors.receivables_summary_recomputed(
+                    company=company, today=day, currency=currency
+                )
     _assert_ledger_exact(company, days)
 
 
@@ -415,7 +429,7 @@ def test_the_check_command_finds_and_repairs_a_wrong_month(company_scope, other_
     with scopes_disabled():
         MonthSummary.objects.filter(pk=month.pk).update(paid=month.paid + 1)
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 months differ"):
+    with pytest.raises(CommandError, match="1 months and 0 due dates differ"):
         call_command("month_summary_check", stdout=out)
     assert f"company {company_scope.pk} {month.month:%Y-%m}" in out.getvalue()
     call_command("month_summary_check", "--repair", stdout=io.StringIO())
@@ -433,7 +447,7 @@ def test_the_check_command_finds_and_repairs_a_wrong_ledger_month(company_scope,
         month = LedgerMonth.objects.filter(company=other_company).order_by("month")[0]
         LedgerMonth.objects.filter(pk=month.pk).update(documents_debit=Decimal("0.01"))
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 months differ"):
+    with pytest.raises(CommandError, match="1 months and 0 due dates differ"):
         call_command("month_summary_check", stdout=out)
     assert (
         f"company {other_company.pk} client {month.client_id} {month.currency} {month.month:%Y-%m}"
@@ -473,3 +487,20 @@ def test_the_ledger_reads_its_months_from_the_index_alone(company_scope):
             cursor.execute(f"EXPLAIN {sql}")
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Index Only Scan using ledgermonth_one_per_client_month" in plan, plan
+
+
+def test_the_check_command_finds_and_repairs_a_wrong_due_date(company_scope, other_company):
+    today = timezone.localdate()
+    _history(company_scope, today)
+    with scope(company=other_company):
+        _history(other_company, today)
+    call_command("month_summary_check", stdout=io.StringIO())  # all equal: no error
+    with scopes_disabled():
+        due = OpenReceivable.objects.filter(company=company_scope).order_by("due_date")[0]
+        OpenReceivable.objects.filter(pk=due.pk).update(count=due.count + 1)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="0 months and 1 due dates differ"):
+        call_command("month_summary_check", stdout=out)
+    assert f"company {company_scope.pk} {due.currency} due {due.due_date}" in out.getvalue()
+    call_command("month_summary_check", "--repair", stdout=io.StringIO())
+    assert not selectors.open_receivable_differences()

@@ -19,7 +19,7 @@ from django_scopes import scope, scopes_disabled
 
 from accounts.models import Company
 from core.audit import Actor
-from invoicing import services
+from invoicing import selectors, services
 from invoicing.models import Invoice, MonthSummary, Payment
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
 from invoicing.tests.test_month_summary import (
@@ -131,3 +131,4 @@ def test_concurrent_issues_and_payments_keep_the_summary_exact(company):
         assert MonthSummary.objects.filter(company=company).count() == 2 + 1  # Oct, Nov, Dec
     assert _stored_months(company) == _exact_months(company)
     assert _stored_ledger_months(company) == _exact_ledger_months(company)
+    assert not selectors.open_receivable_differences(company_ids=[company.pk])

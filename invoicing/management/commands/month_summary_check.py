@@ -1,10 +1,11 @@
 """``manage.py month_summary_check [--company ID ...] [--repair]``
 
-Compares the dashboard's monthly summary (``MonthSummary``) and the customer ledger's
-monthly totals (``LedgerMonth``) with a recount from the documents and payments (one
-set-based query each) and lists every month that differs; exits with status 1 if any
-does. ``--repair`` then recounts the companies that differ (``month_summary_rebuild``,
-which makes other writers wait while it runs).
+Compares the dashboard's monthly summary (``MonthSummary``), the customer ledger's
+monthly totals (``LedgerMonth``) and the dashboard's open receivables by due date
+(``OpenReceivable``) with a recount from the documents and payments (one set-based query
+each) and lists every month or due date that differs; exits with status 1 if any does.
+``--repair`` then recounts the companies that differ (``month_summary_rebuild``, which
+makes other writers wait while it runs).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from invoicing import selectors, services
 
 class Command(BaseCommand):
     help = (
-        "Check the dashboard's monthly summary and the ledger's monthly totals against the "
-        "documents and payments."
+        "Check the dashboard's monthly summary and open receivables and the ledger's monthly "
+        "totals against the documents and payments."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -44,18 +45,29 @@ class Command(BaseCommand):
                 f"{' / '.join(map(str, month.stored))}, recounted "
                 f"{' / '.join(map(str, month.recounted))}"
             )
-        if not differences and not ledger:
+        open_receivables = selectors.open_receivable_differences(company_ids=options["company"])
+        for due in open_receivables:
             self.stdout.write(
-                "The monthly summary and the ledger's months equal the documents and payments."
+                f"company {due.company_id} {due.currency} due {due.due_date}: stored open "
+                f"invoices/balance {due.stored[0]} / {due.stored[1]}, recounted "
+                f"{due.recounted[0]} / {due.recounted[1]}"
+            )
+        if not differences and not ledger and not open_receivables:
+            self.stdout.write(
+                "The monthly summary, the ledger's months and the open receivables equal the "
+                "documents and payments."
             )
             return
         if options["repair"]:
             companies = sorted(
-                {diff.company_id for diff in differences} | {month.company_id for month in ledger}
+                {diff.company_id for diff in differences}
+                | {month.company_id for month in ledger}
+                | {due.company_id for due in open_receivables}
             )
             services.month_summary_rebuild(company_ids=companies)
             self.stdout.write(f"Recounted {len(companies)} companies.")
             return
         raise CommandError(
-            f"{len(differences) + len(ledger)} months differ (--repair recounts them)."
+            f"{len(differences) + len(ledger)} months and {len(open_receivables)} due dates "
+            "differ (--repair recounts them)."
         )
