@@ -947,7 +947,8 @@ class MonthSummary(TenantModel):
     """Per company and calendar month, in NOK: what was invoiced and what was paid.
 
     ``invoiced``: every issued document dated in the month (``invoice_date``), total incl.
-    VAT times its exchange rate; credit notes subtract. ``paid``: every ledger payment
+    VAT times its exchange rate; credit notes subtract. ``invoiced_excl_vat``: the same of
+    the totals excl. VAT (the sales report's months). ``paid``: every ledger payment
     dated in the month (``Payment.is_ledger_entry``: money received or its reversal, not
     a use of the client's credit balance) times its invoice's exchange rate. Unrounded
     (``SUMMARY_AMOUNT``); the dashboard rounds the month's sum.
@@ -963,6 +964,9 @@ class MonthSummary(TenantModel):
     month = models.DateField(_("måned"))  # the first day of the month
     invoiced = models.DecimalField(_("fakturert (NOK)"), default=ZERO, **SUMMARY_AMOUNT)
     paid = models.DecimalField(_("innbetalt (NOK)"), default=ZERO, **SUMMARY_AMOUNT)
+    invoiced_excl_vat = models.DecimalField(
+        _("fakturert eks. mva. (NOK)"), default=ZERO, **SUMMARY_AMOUNT
+    )
 
     class Meta:
         constraints = [

@@ -186,7 +186,7 @@ register(
 register(
     "invoicing.MonthSummary",
     personal={},
-    non_personal=["company", "month", "invoiced", "paid"],
+    non_personal=["company", "month", "invoiced", "paid", "invoiced_excl_vat"],
 )
 
 # The customer ledger's sums per client and month (invoicing.services.summary): amounts of

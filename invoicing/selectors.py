@@ -882,8 +882,8 @@ class MonthSummaryDifference:
 
     company_id: int
     month: datetime.date
-    stored: tuple[Decimal, Decimal]  # invoiced, paid
-    recounted: tuple[Decimal, Decimal]
+    stored: tuple[Decimal, ...]  # invoiced, paid, invoiced excl. VAT
+    recounted: tuple[Decimal, ...]
 
 
 def month_summary_differences(
@@ -894,28 +894,26 @@ def month_summary_differences(
     all). Both sides at ``SUMMARY_AMOUNT``'s 8 decimals (SQLite sums in floating point)."""
     step = Decimal(1).scaleb(-SUMMARY_AMOUNT["decimal_places"])
 
-    def exact(value: object) -> Decimal:
-        return Decimal(str(value or 0)).quantize(step)
+    def exact(values: Sequence[object]) -> tuple[Decimal, ...]:
+        return tuple(Decimal(str(value or 0)).quantize(step) for value in values)
 
     sql, params = summary_sql.recount(connection.vendor, company_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         recounted = {
-            (company_id, _month_of(month)): (exact(invoiced), exact(paid))
-            for company_id, month, invoiced, paid in cursor.fetchall()
+            (company_id, _month_of(month)): exact(sums)
+            for company_id, month, *sums in cursor.fetchall()
         }
     rows = MonthSummary._base_manager.all()
     if company_ids is not None:
         rows = rows.filter(company_id__in=list(company_ids))
     stored = {
-        (company_id, month): (exact(invoiced), exact(paid))
-        for company_id, month, invoiced, paid in rows.values_list(
-            "company_id", "month", "invoiced", "paid"
-        )
+        (company_id, month): exact(sums)
+        for company_id, month, *sums in rows.values_list(*summary_sql.SUMMARY_COLUMNS)
     }
     return [
         MonthSummaryDifference(company_id=key[0], month=key[1], stored=kept, recounted=counted)
-        for key, kept, counted in _differing(stored, recounted, (exact(0), exact(0)))
+        for key, kept, counted in _differing(stored, recounted, exact([0, 0, 0]))
     ]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 TABLE = "invoicing_monthsummary"
+SUMMARY_COLUMNS = ("company_id", "month", "invoiced", "paid", "invoiced_excl_vat")
 LEDGER_TABLE = "invoicing_ledgermonth"
 LEDGER_COLUMNS = (
     "company_id",
@@ -66,22 +67,28 @@ def _ids(vendor: str, company_ids: Sequence[int] | None) -> list[Any]:
     return [list(company_ids) if vendor == "postgresql" else json.dumps(list(company_ids))]
 
 
-def recount(vendor: str, company_ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
-    """(sql, params) of a SELECT of (company_id, month, invoiced, paid) as the documents
-    and payments of ``company_ids`` (None: all) say they are."""
+def recount(
+    vendor: str, company_ids: Sequence[int] | None = None, *, excl_vat: bool = True
+) -> tuple[str, list[Any]]:
+    """(sql, params) of a SELECT of ``SUMMARY_COLUMNS`` (company_id, month, invoiced, paid,
+    invoiced_excl_vat) as the documents and payments of ``company_ids`` (None: all) say
+    they are. ``excl_vat=False``: without the last column, for migration ``0020``, which
+    ran before it existed (``0033`` added it)."""
     _known(vendor)
     ids = _ids(vendor, company_ids)
     month = _MONTH[vendor]
     methods = ", ".join("%s" for _ in NOT_LEDGER_METHODS)
+    sign = "CASE WHEN d.kind = 'credit_note' THEN -1 ELSE 1 END"
+    sums = "SUM(invoiced), SUM(paid)" + (", SUM(invoiced_excl_vat)" if excl_vat else "")
     sql = (
-        "SELECT company_id, month, SUM(invoiced), SUM(paid) FROM ("  # noqa: S608 (constant SQL; values are parameters)
+        f"SELECT company_id, month, {sums} FROM ("  # noqa: S608 (constant SQL; values are parameters)
         f" SELECT d.company_id AS company_id, {month.format('d.invoice_date')} AS month,"
-        " CASE WHEN d.kind = 'credit_note' THEN -d.total_incl_vat ELSE d.total_incl_vat END"
-        " * d.exchange_rate AS invoiced, 0 AS paid"
+        f" {sign} * d.total_incl_vat * d.exchange_rate AS invoiced, 0 AS paid,"
+        f" {sign} * d.total_excl_vat * d.exchange_rate AS invoiced_excl_vat"
         " FROM invoicing_invoice d WHERE d.status <> 'draft'"
         + _company_filter(vendor, "d.company_id", company_ids)
         + " UNION ALL"  # noqa: S608 (constant SQL; values are parameters)
-        f" SELECT p.company_id, {month.format('p.date')}, 0, p.amount * i.exchange_rate"
+        f" SELECT p.company_id, {month.format('p.date')}, 0, p.amount * i.exchange_rate, 0"
         " FROM invoicing_payment p JOIN invoicing_invoice i ON i.id = p.invoice_id"
         f" WHERE p.method NOT IN ({methods})"
         + _company_filter(vendor, "p.company_id", company_ids)
@@ -151,12 +158,13 @@ def _replace(
 
 
 def rebuild_statements(
-    vendor: str, company_ids: Sequence[int] | None = None
+    vendor: str, company_ids: Sequence[int] | None = None, *, excl_vat: bool = True
 ) -> list[tuple[str, list[Any]]]:
     """(sql, params) that replace the ``MonthSummary`` rows of ``company_ids`` (None: all)
     with what the documents and payments say (``recount``). Run them in one transaction."""
-    columns = ("company_id", "month", "invoiced", "paid")
-    return _replace(vendor, company_ids, TABLE, columns, recount(vendor, company_ids))
+    columns = SUMMARY_COLUMNS if excl_vat else SUMMARY_COLUMNS[:4]
+    select = recount(vendor, company_ids, excl_vat=excl_vat)
+    return _replace(vendor, company_ids, TABLE, columns, select)
 
 
 def ledger_rebuild_statements(
@@ -175,9 +183,11 @@ def open_rebuild_statements(
     return _replace(vendor, company_ids, OPEN_TABLE, OPEN_COLUMNS, select)
 
 
-def rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
+def rebuild(
+    cursor: Any, vendor: str, company_ids: Sequence[int] | None = None, *, excl_vat: bool = True
+) -> None:
     """Run ``rebuild_statements`` on ``cursor`` (a migration's or the default connection's)."""
-    for sql, params in rebuild_statements(vendor, company_ids):
+    for sql, params in rebuild_statements(vendor, company_ids, excl_vat=excl_vat):
         cursor.execute(sql, params)
 
 

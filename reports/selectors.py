@@ -808,7 +808,40 @@ def _month_key(value: datetime.date) -> datetime.date:
 def sales_by_month(
     *, company: Company, date_from: datetime.date, date_to: datetime.date
 ) -> list[SalesRow]:
-    """Net sales per calendar month of the range (months without sales show 0)."""
+    """Net sales per calendar month of the range (months without sales show 0).
+
+    The months the range holds whole come from ``invoicing.models.MonthSummary``
+    (``invoiced_excl_vat``, kept in the issuing transactions); the first and last month,
+    when the range starts or ends inside them, from their documents. Summing every document
+    of the year took ~145 ms for a company of 460,000 documents a year (issue 15). The
+    same figures as ``_sales_by_month_from_documents`` (the tests compare the two)."""
+    months = months_between(date_from, date_to)
+    whole = [month for month in months if month >= date_from and _month_end(month) <= date_to]
+    by_month: dict[datetime.date, Decimal] = {
+        row.month: money(row.invoiced_excl_vat)
+        for row in MonthSummary.objects.filter(company=company, month__in=whole).only(
+            "month", "invoiced_excl_vat"
+        )
+    }
+    for month in months:
+        if month in whole:
+            continue
+        start, end = max(month, date_from), min(_month_end(month), date_to)
+        by_month.update(_sales_by_month_from_documents(start, end))
+    return [
+        SalesRow(key=month, label=month.strftime("%Y-%m"), amount=by_month.get(month, ZERO))
+        for month in months
+    ]
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _sales_by_month_from_documents(
+    date_from: datetime.date, date_to: datetime.date
+) -> dict[datetime.date, Decimal]:
+    """Net sales per month of the documents dated in the range, summed from them."""
     grouped = (
         _issued_in(date_from, date_to)
         .annotate(month=TruncMonth("invoice_date"))
@@ -822,11 +855,7 @@ def sales_by_month(
         )
         .order_by()
     )
-    by_month = {_month_key(row["month"]): money(row["amount"]) for row in grouped}
-    return [
-        SalesRow(key=month, label=month.strftime("%Y-%m"), amount=by_month.get(month, ZERO))
-        for month in months_between(date_from, date_to)
-    ]
+    return {_month_key(row["month"]): money(row["amount"]) for row in grouped}
 
 
 # --- Dashboard ---------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from invoicing import summary_sql
 
 def backfill(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        summary_sql.rebuild(cursor, schema_editor.connection.vendor)
+        # The columns of this migration's table (0033 added the one excluding VAT).
+        summary_sql.rebuild(cursor, schema_editor.connection.vendor, excl_vat=False)
 
 
 class Migration(migrations.Migration):

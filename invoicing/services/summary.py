@@ -6,7 +6,8 @@ THE rule of what a document or payment adds (``month_summary_add``; the same rul
 set-based statement in ``invoicing.summary_sql`` for the backfill and the rebuild):
 
 - an issued document adds its total incl. VAT times its exchange rate to ``invoiced`` of
-  its ``invoice_date``'s month; a credit note subtracts it;
+  its ``invoice_date``'s month, and its total excl. VAT so to ``invoiced_excl_vat``; a
+  credit note subtracts them;
 - a ledger payment (``Payment.is_ledger_entry``: money received or its reversal, whose
   amount is negative) adds its amount times its invoice's exchange rate to ``paid`` of its
   date's month; a use of the client's credit balance adds nothing;
@@ -54,10 +55,12 @@ from invoicing.models import Invoice, Payment
 _EXACT = decimal.Context(prec=40)
 
 _UPSERT = (
-    f"INSERT INTO {summary_sql.TABLE} (company_id, month, invoiced, paid) VALUES {{rows}}"  # noqa: S608 (constant SQL; values are parameters)
-    f" ON CONFLICT (company_id, month) DO UPDATE SET"
-    f" invoiced = {summary_sql.TABLE}.invoiced + excluded.invoiced,"
-    f" paid = {summary_sql.TABLE}.paid + excluded.paid"
+    f"INSERT INTO {summary_sql.TABLE} ({', '.join(summary_sql.SUMMARY_COLUMNS)}) VALUES {{rows}}"  # noqa: S608 (constant SQL; values are parameters)
+    " ON CONFLICT (company_id, month) DO UPDATE SET "
+    + ", ".join(
+        f"{column} = {summary_sql.TABLE}.{column} + excluded.{column}"
+        for column in summary_sql.SUMMARY_COLUMNS[2:]
+    )
 )
 
 
@@ -94,19 +97,27 @@ def open_part(invoice: Invoice) -> OpenPart:
 
 @dataclass
 class _Deltas:
-    """What a transaction adds, per company and month: [invoiced, paid]; and per ledger
-    month (``_LedgerKey``): [documents debit, documents credit, payments debit, payments
-    credit]."""
+    """What a transaction adds, per company and month: [invoiced, paid, invoiced excl.
+    VAT]; and per ledger month (``_LedgerKey``): [documents debit, documents credit,
+    payments debit, payments credit]."""
 
     by_month: dict[tuple[int, datetime.date], list[Decimal]] = field(default_factory=dict)
     by_ledger_month: dict[_LedgerKey, list[Decimal]] = field(default_factory=dict)
     #: (company, currency, due date): [open invoices, open balance]
     by_due_date: dict[tuple[int, str, datetime.date], list[Decimal]] = field(default_factory=dict)
 
-    def add(self, company_id: int, day: datetime.date, invoiced: Decimal, paid: Decimal) -> None:
-        row = self.by_month.setdefault((company_id, day.replace(day=1)), [ZERO, ZERO])
+    def add(
+        self,
+        company_id: int,
+        day: datetime.date,
+        invoiced: Decimal,
+        paid: Decimal,
+        invoiced_excl_vat: Decimal = ZERO,
+    ) -> None:
+        row = self.by_month.setdefault((company_id, day.replace(day=1)), [ZERO, ZERO, ZERO])
         row[0] = _EXACT.add(row[0], invoiced)
         row[1] = _EXACT.add(row[1], paid)
+        row[2] = _EXACT.add(row[2], invoiced_excl_vat)
 
     def add_entry(self, key: _LedgerKey, amount: Decimal, *, payment: bool = False) -> None:
         """A ledger entry of ``amount`` (signed: + the client owes more): a debit when it
@@ -150,10 +161,11 @@ def month_summary_add(
         if document.company_id != company_id or document.is_draft:
             raise ValueError(f"Not an issued document of company {company_id}: {document.pk}")
         amount = _EXACT.multiply(document.total_incl_vat, document.exchange_rate)
+        excl_vat = _EXACT.multiply(document.total_excl_vat, document.exchange_rate)
         entry = document.total_incl_vat
         if document.is_credit_note:
-            amount, entry = _EXACT.minus(amount), -entry
-        deltas.add(company_id, document.invoice_date, amount, ZERO)
+            amount, excl_vat, entry = _EXACT.minus(amount), _EXACT.minus(excl_vat), -entry
+        deltas.add(company_id, document.invoice_date, amount, ZERO, excl_vat)
         month = document.invoice_date.replace(day=1)
         deltas.add_entry((company_id, document.currency, month, document.client_id), entry)
         deltas.add_open(company_id, open_part(document), 1)  # a draft had no part
@@ -210,9 +222,8 @@ def _write(deltas: _Deltas) -> None:
         raise RuntimeError("The summary is written in the transaction that writes the rows.")
     params: list[int | str | datetime.date | Decimal] = []
     for company_id, month in keys:
-        invoiced, paid = deltas.by_month[(company_id, month)]
-        params += [company_id, month, invoiced, paid]
-    rows = ", ".join("(%s, %s, %s, %s)" for _ in keys)
+        params += [company_id, month, *deltas.by_month[(company_id, month)]]
+    rows = ", ".join("(%s, %s, %s, %s, %s)" for _ in keys)
     ledger_keys = sorted(deltas.by_ledger_month)
     ledger_params: list[int | str | datetime.date | Decimal] = []
     for company_id, currency, month, client_id in ledger_keys:

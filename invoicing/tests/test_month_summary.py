@@ -41,28 +41,30 @@ RATES = {"NOK": Decimal("1"), "EUR": Decimal("11.432117"), "SEK": Decimal("0.987
 CENT = Decimal("0.01")
 
 
-def _exact_months(company) -> dict[datetime.date, tuple[Decimal, Decimal]]:
-    """Every document and payment of the company read and summed in Python (exact)."""
+def _exact_months(company) -> dict[datetime.date, tuple[Decimal, Decimal, Decimal]]:
+    """Every document and payment of the company read and summed in Python (exact):
+    invoiced, paid, invoiced excl. VAT."""
     months: dict[datetime.date, list[Decimal]] = {}
     with scopes_disabled():
         for doc in Invoice.objects.filter(company=company).exclude(status=Invoice.Status.DRAFT):
             sign = -1 if doc.kind == Invoice.Kind.CREDIT_NOTE else 1
-            row = months.setdefault(doc.invoice_date.replace(day=1), [Decimal(0), Decimal(0)])
+            row = months.setdefault(doc.invoice_date.replace(day=1), [Decimal(0)] * 3)
             row[0] += sign * doc.total_incl_vat * doc.exchange_rate
+            row[2] += sign * doc.total_excl_vat * doc.exchange_rate
         for payment in Payment.objects.filter(company=company).select_related("invoice"):
             if payment.method == Payment.Method.CREDIT_BALANCE:
                 continue
-            row = months.setdefault(payment.date.replace(day=1), [Decimal(0), Decimal(0)])
+            row = months.setdefault(payment.date.replace(day=1), [Decimal(0)] * 3)
             row[1] += payment.amount * payment.invoice.exchange_rate
-    return {month: (inv, paid) for month, (inv, paid) in months.items() if inv or paid}
+    return {month: tuple(sums) for month, sums in months.items() if any(sums)}
 
 
-def _stored_months(company) -> dict[datetime.date, tuple[Decimal, Decimal]]:
+def _stored_months(company) -> dict[datetime.date, tuple[Decimal, Decimal, Decimal]]:
     with scopes_disabled():
         return {
-            row.month: (row.invoiced, row.paid)
+            row.month: (row.invoiced, row.paid, row.invoiced_excl_vat)
             for row in MonthSummary.objects.filter(company=company)
-            if row.invoiced or row.paid
+            if row.invoiced or row.paid or row.invoiced_excl_vat
         }
 
 
@@ -164,6 +166,15 @@ def _assert_summary_exact(company, days) -> None:
                 ) == selectors.receivables_summary_recomputed(
                     company=company, today=day, currency=currency
                 )
+            # The sales report's months: whole ones from the summary, edges from documents.
+            for date_from in (day.replace(day=1), day - datetime.timedelta(days=75)):
+                sales = report_selectors.sales_by_month(
+                    company=company, date_from=date_from, date_to=day
+                )
+                summed = report_selectors._sales_by_month_from_documents(date_from, day)
+                assert {row.key: row.amount for row in sales if row.amount} == {
+                    month: amount for month, amount in summed.items() if amount
+                }
     _assert_ledger_exact(company, days)
 
 

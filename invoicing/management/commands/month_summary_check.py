@@ -33,9 +33,9 @@ class Command(BaseCommand):
         differences = selectors.month_summary_differences(company_ids=options["company"])
         for diff in differences:
             self.stdout.write(
-                f"company {diff.company_id} {diff.month:%Y-%m}: stored invoiced/paid "
-                f"{diff.stored[0]} / {diff.stored[1]}, recounted "
-                f"{diff.recounted[0]} / {diff.recounted[1]}"
+                f"company {diff.company_id} {diff.month:%Y-%m}: stored invoiced/paid/"
+                f"invoiced excl. VAT {' / '.join(map(str, diff.stored))}, recounted "
+                f"{' / '.join(map(str, diff.recounted))}"
             )
         ledger = selectors.ledger_month_differences(company_ids=options["company"])
         for month in ledger:
