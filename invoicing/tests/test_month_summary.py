@@ -56,7 +56,11 @@ def _exact_months(company) -> dict[datetime.date, tuple[Decimal, Decimal, Decima
                 continue
             row = months.setdefault(payment.date.replace(day=1), [Decimal(0)] * 3)
             row[1] += payment.amount * payment.invoice.exchange_rate
-    return {month: tuple(sums) for month, sums in months.items() if any(sums)}
+    return {
+        month: (inv, paid, excl)
+        for month, (inv, paid, excl) in months.items()
+        if inv or paid or excl
+    }
 
 
 def _stored_months(company) -> dict[datetime.date, tuple[Decimal, Decimal, Decimal]]:
