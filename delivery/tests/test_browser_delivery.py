@@ -1,4 +1,5 @@
-"""Sending one invoice from its own page in Chromium: issue, send by e-mail, see the log."""
+"""Sending in Chromium: one invoice from its own page (issue, send by e-mail, see the log),
+and several at once from the send batch form."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from core.tests.browser import log_in
 from delivery.models import Delivery, Status
 from delivery.tests.conftest import make_client
 from invoicing.models import Invoice
-from invoicing.tests.factories import draft_invoice
+from invoicing.tests.factories import draft_invoice, issued_invoice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +65,46 @@ def test_issue_and_send_one_invoice_from_its_page(browser_page, smtp_server, scr
         invoice = Invoice.objects.get(pk=draft.pk)
         assert invoice.number == 1 and invoice.status == Invoice.Status.SENT
         assert Delivery.objects.get(invoice=invoice).status == Status.SENT
+
+
+def test_send_the_chosen_invoices_from_the_batch_form(browser_page, smtp_server, screenshot):
+    owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        client = make_client(
+            company,
+            name="Fjellbekk Kafé AS",
+            delivery_channel="email",
+            invoice_emails="faktura@fjellbekk.no",
+        )
+        chosen = issued_invoice(company=company, client=client)
+        left = issued_invoice(company=company, client=client)
+    page = browser_page
+    log_in(page, owner)
+
+    page.goto("/app/delivery/batches/new/")
+    table = page.locator("main table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    row = table.locator("tbody tr").first
+    expect(row).to_contain_text(f"Faktura {chosen.number}")
+    expect(row).to_contain_text("Fjellbekk Kafé AS")
+    expect(row).to_contain_text("E-post")
+    expect(row).to_contain_text("NOK")
+    page.get_by_label(f"Velg faktura {chosen.number}").check()
+    expect(page.get_by_label(f"Velg faktura {chosen.number}")).to_be_checked()
+    expect(page.get_by_label(f"Velg faktura {left.number}")).not_to_be_checked()
+    screenshot(page, "delivery-3-batch-form")
+    page.get_by_role("button", name="Send valgte").click()
+
+    expect(page.get_by_role("heading", name="Samlesending")).to_be_visible()
+    progress = page.locator("#batch-progress")
+    expect(progress).to_contain_text("Ferdig.")
+    expect(progress.locator("tbody tr")).to_have_count(1)
+    expect(progress.locator(".badge")).to_have_text("Sendt")
+    screenshot(page, "delivery-4-batch-sent")
+
+    # Sent, it leaves the form; the other one stays to be sent.
+    page.goto("/app/delivery/batches/new/")
+    expect(page.get_by_label(f"Velg faktura {chosen.number}")).to_have_count(0)
+    expect(page.get_by_label(f"Velg faktura {left.number}")).to_be_visible()
+    assert [message["To"] for message in smtp_server.messages] == ["faktura@fjellbekk.no"]
