@@ -666,7 +666,8 @@ def ageing(*, company: Company, as_of: datetime.date, currency: str = "NOK") -> 
             per_client.setdefault(
                 credit["client_id"], AgeingRow(client=None, buckets=dict.fromkeys(BUCKETS, ZERO))
             ).credit_balance = amount
-    clients = Client.objects.in_bulk(list(per_client))
+    # Only what the page and the API show of a client: 2,000 whole client rows were 7 ms.
+    clients = Client.objects.only("name", "number").in_bulk(list(per_client))
     rows = []
     for client_pk, row in per_client.items():
         row.client = clients[client_pk]
