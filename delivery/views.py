@@ -171,7 +171,9 @@ def _batch_rows(invoices: Iterable[Any]) -> list[_BatchRow]:
             number=str(invoice.number),
             choose=choose % {"number": invoice.number},
             client=invoice.client__name,
-            channel=channels.get(invoice.client__delivery_channel, ""),
+            channel=channels.get(
+                invoice.client__delivery_channel, invoice.client__delivery_channel
+            ),
             currency=invoice.currency,
             amount=invoice.total_incl_vat,
         )
