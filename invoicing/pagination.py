@@ -531,7 +531,6 @@ class _CompiledParts:
         value in that order until ``high`` rows are found. Read in any order, every value's
         rows were read and sorted: 51 rows each of 200 matching clients, 10,200 rows (~5 ms)
         for a page of 51 of a search sorted by client name (issue 15)."""
-        assert where.base is not None
         quote = self.connection.ops.quote_name
         table = quote(self.table)
         field = self._relation(where.column)
@@ -545,17 +544,16 @@ class _CompiledParts:
         inner_order: list[str] = []
         for position, name in enumerate(names):
             key = quote(f"key{position}")
+            direction = "DESC" if ordering[position].startswith("-") else "ASC"
             if self._of_value(name, where.column):
                 relation, _, own = name.rpartition("__")
                 target = related.get_field(own).column if relation else related.pk.column
                 outer.append(f"{quote(related.db_table)}.{quote(target)} AS {key}")
                 selected.append(f"per_value.{key}")
-                direction = "DESC" if ordering[position].startswith("-") else "ASC"
-                outer_order.append(f"{len(outer) + 1} {direction}")
+                outer_order.append(f"{len(outer) + 1} {direction}")  # 1 is the value
                 continue
             inner.append(f"{table}.{quote(self.model._meta.get_field(name).column)} AS {key}")
             selected.append(f"part.{key}")
-            direction = "DESC" if ordering[position].startswith("-") else "ASC"
             inner_order.append(f"{len(inner)} {direction}")
         value = f"{quote(related.db_table)}.{quote(related.pk.column)}"
         base, base_params = where.base

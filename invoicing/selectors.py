@@ -10,7 +10,7 @@ import datetime
 import functools
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    Model,
     Prefetch,
     Q,
     QuerySet,
@@ -897,23 +898,16 @@ def month_summary_differences(
     def exact(values: Sequence[object]) -> tuple[Decimal, ...]:
         return tuple(Decimal(str(value or 0)).quantize(step) for value in values)
 
-    sql, params = summary_sql.recount(connection.vendor, company_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        recounted = {
-            (company_id, _month_of(month)): exact(sums)
-            for company_id, month, *sums in cursor.fetchall()
-        }
-    rows = MonthSummary._base_manager.all()
-    if company_ids is not None:
-        rows = rows.filter(company_id__in=list(company_ids))
-    stored = {
-        (company_id, month): exact(sums)
-        for company_id, month, *sums in rows.values_list(*summary_sql.SUMMARY_COLUMNS)
-    }
     return [
         MonthSummaryDifference(company_id=key[0], month=key[1], stored=kept, recounted=counted)
-        for key, kept, counted in _differing(stored, recounted, exact([0, 0, 0]))
+        for key, kept, counted in _summary_differences(
+            summary_sql.recount(connection.vendor, company_ids),
+            MonthSummary,
+            summary_sql.SUMMARY_COLUMNS,
+            2,  # company, month
+            company_ids,
+            exact,
+        )
     ]
 
 
@@ -931,6 +925,34 @@ def _differing(
         for key in sorted(set(stored) | set(recounted))
         if stored.get(key, nothing) != recounted.get(key, nothing)
     ]
+
+
+def _summary_differences(
+    recount: tuple[str, Sequence[Any]],
+    model: type[Model],
+    columns: Sequence[str],
+    keys: int,
+    company_ids: Sequence[int] | None,
+    exact: Callable[[Sequence[object]], tuple[Any, ...]],
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]]:
+    """(key, stored, recounted) of every row of a summary table (``model``, its
+    ``columns``: the first ``keys`` name the row, a date last of them; the rest are sums)
+    whose stored sums are not what the ``recount`` statement (the same columns) says, for
+    ``company_ids`` (None: all); the sums compared as ``exact`` makes them (SQLite sums in
+    floating point)."""
+
+    def keyed(rows: Iterable[Sequence[Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        return {(*row[: keys - 1], _month_of(row[keys - 1])): exact(row[keys:]) for row in rows}
+
+    sql, params = recount
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        recounted = keyed(cursor.fetchall())
+    rows = model._base_manager.all()
+    if company_ids is not None:
+        rows = rows.filter(company_id__in=list(company_ids))
+    stored = keyed(rows.values_list(*columns))
+    return _differing(stored, recounted, exact([0] * (len(columns) - keys)))
 
 
 def _month_of(value: object) -> datetime.date:
@@ -964,22 +986,6 @@ def ledger_month_differences(
     def exact(values: Sequence[object]) -> tuple[Decimal, ...]:
         return tuple(round_money(Decimal(str(value or 0))) for value in values)
 
-    sql, params = summary_sql.ledger_recount(connection.vendor, company_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        recounted = {
-            (company_id, client_id, currency, _month_of(month)): exact(sums)
-            for company_id, client_id, currency, month, *sums in cursor.fetchall()
-        }
-    rows = LedgerMonth._base_manager.all()
-    if company_ids is not None:
-        rows = rows.filter(company_id__in=list(company_ids))
-    stored = {
-        (company_id, client_id, currency, month): exact(sums)
-        for company_id, client_id, currency, month, *sums in rows.values_list(
-            *summary_sql.LEDGER_COLUMNS
-        )
-    }
     return [
         LedgerMonthDifference(
             company_id=company_id,
@@ -989,8 +995,13 @@ def ledger_month_differences(
             stored=kept,
             recounted=counted,
         )
-        for (company_id, client_id, currency, month), kept, counted in _differing(
-            stored, recounted, exact([0, 0, 0, 0])
+        for (company_id, client_id, currency, month), kept, counted in _summary_differences(
+            summary_sql.ledger_recount(connection.vendor, company_ids),
+            LedgerMonth,
+            summary_sql.LEDGER_COLUMNS,
+            4,  # company, client, currency, month
+            company_ids,
+            exact,
         )
     ]
 
@@ -1014,25 +1025,10 @@ def open_receivable_differences(
     (None: all), to the cent (SQLite sums in floating point). A due date with nothing open
     left keeps a row of zeros, the same as no row."""
 
-    def exact(count: object, amount: object) -> tuple[int, Decimal]:
+    def exact(values: Sequence[object]) -> tuple[Any, ...]:
+        count, amount = values
         return int(str(count or 0)), round_money(Decimal(str(amount or 0)))
 
-    sql, params = summary_sql.open_recount(connection.vendor, company_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        recounted = {
-            (company_id, currency, _month_of(due_date)): exact(count, amount)
-            for company_id, currency, due_date, count, amount in cursor.fetchall()
-        }
-    rows = OpenReceivable._base_manager.all()
-    if company_ids is not None:
-        rows = rows.filter(company_id__in=list(company_ids))
-    stored = {
-        (company_id, currency, due_date): exact(count, amount)
-        for company_id, currency, due_date, count, amount in rows.values_list(
-            *summary_sql.OPEN_COLUMNS
-        )
-    }
     return [
         OpenReceivableDifference(
             company_id=company_id,
@@ -1041,7 +1037,12 @@ def open_receivable_differences(
             stored=kept,
             recounted=counted,
         )
-        for (company_id, currency, due_date), kept, counted in _differing(
-            stored, recounted, exact(0, 0)
+        for (company_id, currency, due_date), kept, counted in _summary_differences(
+            summary_sql.open_recount(connection.vendor, company_ids),
+            OpenReceivable,
+            summary_sql.OPEN_COLUMNS,
+            3,  # company, currency, due date
+            company_ids,
+            exact,
         )
     ]

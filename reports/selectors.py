@@ -796,8 +796,13 @@ def months_between(date_from: datetime.date, date_to: datetime.date) -> list[dat
     current = date_from.replace(day=1)
     while current <= date_to:
         months.append(current)
-        current = (current + datetime.timedelta(days=32)).replace(day=1)
+        current = _month_after(current)
     return months
+
+
+def _month_after(month: datetime.date) -> datetime.date:
+    """The first day of the month after ``month`` (a month's first day)."""
+    return (month + datetime.timedelta(days=32)).replace(day=1)
 
 
 def _month_key(value: datetime.date) -> datetime.date:
@@ -836,7 +841,7 @@ def sales_by_month(
 
 
 def _month_end(month: datetime.date) -> datetime.date:
-    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return _month_after(month) - datetime.timedelta(days=1)
 
 
 def _sales_by_month_from_documents(
@@ -939,7 +944,7 @@ def dashboard_figures(*, company: Company, today: datetime.date) -> DashboardFig
             company=company, month__gte=first_month, month__lte=month_start
         )
     }
-    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+    next_month = _month_after(month_start)
     invoiced_later = (
         Invoice.objects.issued()
         .filter(invoice_date__gt=today, invoice_date__lt=next_month)

@@ -49,7 +49,7 @@ from django.db import connection, transaction
 
 from core.money import ZERO
 from invoicing import summary_sql
-from invoicing.models import Invoice, Payment
+from invoicing.models import Invoice, Payment, open_balance_of
 
 #: Enough digits for a money amount (18) times a rate (18) without rounding.
 _EXACT = decimal.Context(prec=40)
@@ -91,8 +91,7 @@ def open_part(invoice: Invoice) -> OpenPart:
     (not a credit note) in ``OPEN_STATUSES`` adds itself and its balance."""
     if invoice.kind != Invoice.Kind.INVOICE or invoice.status not in Invoice.OPEN_STATUSES:
         return None
-    balance = invoice.total_incl_vat - invoice.paid_amount - invoice.credited_amount
-    return (invoice.currency, invoice.due_date, balance)
+    return (invoice.currency, invoice.due_date, open_balance_of(invoice))
 
 
 @dataclass
