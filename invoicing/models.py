@@ -17,6 +17,7 @@ issue, and only through the services.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -542,7 +543,7 @@ class Invoice(TenantModel):
         return open_balance_of(self)
 
     def is_overdue(self, *, today: Any) -> bool:
-        return self.open_balance > 0 and self.due_date < today
+        return is_overdue_of(self, today=today)
 
     # --- guards -------------------------------------------------------------------------
 
@@ -611,6 +612,18 @@ def open_balance_of(invoice: InvoiceAmounts) -> Decimal:
     if invoice.status == Invoice.Status.DRAFT or invoice.kind == Invoice.Kind.CREDIT_NOTE:
         return ZERO
     return invoice.total_incl_vat - invoice.paid_amount - invoice.credited_amount
+
+
+class InvoiceDue(InvoiceAmounts, Protocol):
+    """``InvoiceAmounts`` and the due date: what "overdue" is decided from."""
+
+    due_date: datetime.date
+
+
+def is_overdue_of(invoice: InvoiceDue, *, today: datetime.date) -> bool:
+    """The due date has passed with a balance open (``Invoice.is_overdue``), for a model
+    or a list's named row alike."""
+    return open_balance_of(invoice) > 0 and invoice.due_date < today
 
 
 _M = TypeVar("_M", bound=models.Model)

@@ -15,7 +15,7 @@ One module per subject; import from the module (this ``__init__`` exports nothin
 
     common    limits, DATE_VALIDATORS, StateConflict (409), CompanyObjectField, check_amounts_fit
     lines     InvoiceLineSerializer, LineInputSerializer, VatBreakdownSerializer
-    invoices  InvoiceListSerializer (+ list_rows, the columns it reads), InvoiceSerializer
+    invoices  InvoiceListSerializer (+ ROW_COLUMNS, the named rows it reads), InvoiceSerializer
     credit    CreditLineSerializer, CreditRequestSerializer
     payments  PaymentSerializer, PaymentReverseSerializer
     filters   the list filters and their OpenAPI parameters

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import replace
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -17,7 +16,6 @@ from rest_framework.request import Request
 from api.base import query_choice, query_text
 from core.parsing import parse_id
 from customers.models import Client
-from invoicing.api.invoices import list_rows
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.selectors import (
     DEFAULT_ORDERING,
@@ -72,14 +70,13 @@ def document_selection(
     request: Request, *, company: Any, kind: str, statuses: list[str]
 ) -> InvoiceListParts:
     """The list's rows as the web list reads them (``invoice_list_parts``), for
-    ``DocumentPagination``, with the columns ``InvoiceListSerializer`` shows only."""
+    ``DocumentPagination`` (which reads the columns ``InvoiceListSerializer`` shows)."""
     params = request.query_params
-    selection = invoice_list_parts(
+    return invoice_list_parts(
         company=company,
         filters=_invoice_filter(params, kind=kind, statuses=statuses),
         ordering=query_choice(params, "ordering", INVOICE_ORDERINGS, default=DEFAULT_ORDERING),
     )
-    return replace(selection, rows=list_rows(selection.rows))
 
 
 def _detail_queryset(kind: str) -> QuerySet[Invoice]:

@@ -17,6 +17,7 @@ number is past the deepest page the cap allows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
@@ -24,7 +25,7 @@ from rest_framework.request import Request
 
 from api import pagination as api_pagination
 from core.parsing import ID_MAX, parse_int
-from invoicing.models import Invoice
+from invoicing.api.invoices import ROW_COLUMNS
 from invoicing.pagination import CappedPage, capped_page
 from invoicing.selectors import InvoiceListParts
 
@@ -65,7 +66,7 @@ class _DrfPage:
 class DocumentPagination(api_pagination.ApiPagination):
     """``ApiPagination``'s parameters and response for an ``InvoiceListParts``."""
 
-    def paginate_selection(self, selection: InvoiceListParts, request: Request) -> list[Invoice]:
+    def paginate_selection(self, selection: InvoiceListParts, request: Request) -> list[Any]:
         self.request = request
         per_page = self.get_page_size(request) or self.page_size
         # The rows served: up to row 10,001, a text search's up to row 1,001.
@@ -91,6 +92,7 @@ class DocumentPagination(api_pagination.ApiPagination):
             cap=rows,
             parts=selection.parts,
             walk=selection.walk,
+            columns=ROW_COLUMNS,
         )
         if page.number < number and value not in self.last_page_strings:
             raise NotFound(
@@ -102,5 +104,5 @@ class DocumentPagination(api_pagination.ApiPagination):
             page, _Counted(rows if page.count is None else page.count, cap)
         )
         # The deepest page ends at row 10,001 as every API list's does: ``capped_page``
-        # cuts it at the cap.
+        # cuts it at the cap. The rows are named rows of ``ROW_COLUMNS``.
         return list(page.object_list)
