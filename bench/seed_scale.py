@@ -442,6 +442,10 @@ def seed(
             timings["ledger months"] = time.perf_counter() - begin
             say(f"ledger months: {timings['ledger months']:.1f} s")
             begin = time.perf_counter()
+            summary_sql.sales_rebuild(cursor, connection.vendor)  # the sales report's months
+            timings["sales months"] = time.perf_counter() - begin
+            say(f"sales months: {timings['sales months']:.1f} s")
+            begin = time.perf_counter()
             summary_sql.open_rebuild(cursor, connection.vendor)  # the open receivables
             timings["open receivables"] = time.perf_counter() - begin
             say(f"open receivables: {timings['open receivables']:.1f} s")

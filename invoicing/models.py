@@ -1085,3 +1085,55 @@ class OpenReceivable(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.currency} {self.due_date}"
+
+
+# --- Net sales per client and per product, by month ------------------------------------------
+
+
+class SalesMonth(TenantModel):
+    """Per company, calendar month and client or product: net sales excl. VAT in NOK of the
+    issued documents dated in the month (``invoice_date``), credit notes subtracted,
+    unrounded (``SUMMARY_AMOUNT``), as the sales report groups them.
+
+    - ``dimension`` "client", ``item`` the client's id: each document's total excl. VAT
+      times its exchange rate; ``documents`` counts the documents;
+    - ``dimension`` "product", ``item`` the product's id (0: lines without a product):
+      each line's net amount times its document's exchange rate; ``documents`` is 0.
+
+    The sales report sums whole months from here and reads the documents of the months
+    its period starts and ends inside (``reports.selectors.sales_by_client`` /
+    ``sales_by_product``): summing a year of a big company's documents took ~0.8 s per
+    client and ~2 s per product at 1 M invoices (issue 15).
+
+    Written only by ``invoicing.services.summary.month_summary_add`` in the transaction
+    that issues the document, with one statement over the documents and their lines
+    (``summary_sql.sales_recount`` restricted to them), never by ``save()`` or a signal;
+    ``month_summary_rebuild`` recomputes it. Issued documents and their lines never change
+    or go, so nothing else writes it.
+    """
+
+    class Dimension(models.TextChoices):
+        CLIENT = "client", _("kunde")
+        PRODUCT = "product", _("produkt")
+
+    company = company_key_indexed_by_composite()  # salesmonth_one_per_item
+    dimension = models.CharField(_("gruppering"), max_length=7, choices=Dimension.choices)
+    month = models.DateField(_("måned"))  # the first day of the month
+    item = models.BigIntegerField(_("kunde eller produkt"))  # an id; 0: no product
+    amount = models.DecimalField(_("netto salg (NOK)"), default=ZERO, **SUMMARY_AMOUNT)
+    documents = models.IntegerField(_("dokumenter"), default=0)
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target, and the report's read of a dimension's months:
+            # on PostgreSQL its index holds the two sums too (migration 0034), so that read
+            # is index-only.
+            models.UniqueConstraint(
+                fields=["company", "dimension", "month", "item"], name="salesmonth_one_per_item"
+            )
+        ]
+        verbose_name = _("salg per måned")
+        verbose_name_plural = _("salg per måned")
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.dimension} {self.item} {self.month:%Y-%m}"

@@ -54,6 +54,7 @@ from invoicing.models import (
     NumberSeries,
     OpenReceivable,
     Payment,
+    SalesMonth,
 )
 from invoicing.pagination import PerValue, Walk
 
@@ -1042,6 +1043,51 @@ def open_receivable_differences(
             OpenReceivable,
             summary_sql.OPEN_COLUMNS,
             3,  # company, currency, due date
+            company_ids,
+            exact,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class SalesMonthDifference:
+    """A client's or product's month whose stored net sales are not what its documents
+    say."""
+
+    company_id: int
+    dimension: str
+    month: datetime.date
+    item: int
+    stored: tuple[Decimal, int]  # net sales (NOK), documents
+    recounted: tuple[Decimal, int]
+
+
+def sales_month_differences(
+    *, company_ids: Sequence[int] | None = None
+) -> list[SalesMonthDifference]:
+    """Compare ``SalesMonth`` with a recount from the documents and their lines
+    (``invoicing.summary_sql.sales_recount``, one set-based query) for ``company_ids``
+    (None: all), at ``SUMMARY_AMOUNT``'s 8 decimals (SQLite sums in floating point)."""
+    step = Decimal(1).scaleb(-SUMMARY_AMOUNT["decimal_places"])
+
+    def exact(values: Sequence[object]) -> tuple[Any, ...]:
+        amount, documents = values
+        return Decimal(str(amount or 0)).quantize(step), int(str(documents or 0))
+
+    return [
+        SalesMonthDifference(
+            company_id=company_id,
+            dimension=dimension,
+            month=month,
+            item=item,
+            stored=kept,
+            recounted=counted,
+        )
+        for (company_id, dimension, item, month), kept, counted in _summary_differences(
+            summary_sql.sales_recount(connection.vendor, company_ids),
+            SalesMonth,
+            summary_sql.SALES_COLUMNS,
+            4,  # company, dimension, item, month
             company_ids,
             exact,
         )

@@ -1,13 +1,15 @@
-"""The SQL that computes ``MonthSummary``, ``LedgerMonth`` and ``OpenReceivable`` from the
-documents and payments, in one place: the migrations' backfills (``invoicing/0020``, ``0028``),
-``month_summary_rebuild`` (the check command's repair) and ``bench.seed_scale`` run these
-statements.
+"""The SQL that computes ``MonthSummary``, ``LedgerMonth``, ``SalesMonth`` and
+``OpenReceivable`` from the documents and payments, in one place: the migrations' backfills
+(``invoicing/0020``, ``0028``, ``0032``, ``0034``), ``month_summary_rebuild`` (the check
+command's repair) and ``bench.seed_scale`` run these statements, and ``month_summary_add``
+adds just-issued documents to ``SalesMonth`` with ``sales_add_statement``.
 
 No app imports (a migration imports this module). What counts is the rule of
 ``invoicing.services.summary.month_summary_add``, written as one set-based statement:
 issued documents by ``invoice_date`` month (credit notes subtract), ledger payments by
 payment date month, both times the invoice's exchange rate, unrounded; and per client and
-currency, the ledger's debits and credits of both in the document currency.
+currency, the ledger's debits and credits of both in the document currency; and per
+client and per product, the documents' net sales in NOK.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ LEDGER_COLUMNS = (
 )
 #: ``invoicing.models.NOT_LEDGER_METHODS`` as stored (a migration cannot import models).
 NOT_LEDGER_METHODS = ("credit",)
+SALES_TABLE = "invoicing_salesmonth"
+SALES_COLUMNS = ("company_id", "dimension", "item", "month", "amount", "documents")
+#: ``SalesMonth.item`` of the lines without a product.
+NO_PRODUCT = 0
 OPEN_TABLE = "invoicing_openreceivable"
 OPEN_COLUMNS = ("company_id", "currency", "due_date", "count", "amount")
 #: ``Invoice.OPEN_STATUSES`` as stored.
@@ -144,6 +150,44 @@ def open_recount(vendor: str, company_ids: Sequence[int] | None = None) -> tuple
     return sql, [*OPEN_STATUSES, *_ids(vendor, company_ids)]
 
 
+def sales_recount(
+    vendor: str,
+    company_ids: Sequence[int] | None = None,
+    *,
+    document_ids: Sequence[int] | None = None,
+) -> tuple[str, list[Any]]:
+    """(sql, params) of a SELECT of ``SALES_COLUMNS`` as the issued documents of
+    ``company_ids`` (None: all) and their lines say they are, in key order: the rule of
+    ``SalesMonth`` (per client a document's total excl. VAT, per product (0: none) a
+    line's net amount, each times the document's exchange rate, negative for a credit
+    note). ``document_ids``: only these documents (``month_summary_add``'s upsert of the
+    documents it is given)."""
+    _known(vendor)
+    month = _MONTH[vendor].format("d.invoice_date")
+    sign = "CASE WHEN d.kind = 'credit_note' THEN -1 ELSE 1 END"
+    documents = "" if document_ids is None else " AND " + _IN_COMPANIES[vendor].format("d.id")
+    companies = _company_filter(vendor, "d.company_id", company_ids)
+    chosen = [*_ids(vendor, document_ids), *_ids(vendor, company_ids)]
+    sql = (
+        "SELECT company_id, dimension, item, month, SUM(amount), SUM(documents) FROM ("  # noqa: S608 (constant SQL; values are parameters)
+        f" SELECT d.company_id AS company_id, 'client' AS dimension, d.client_id AS item,"
+        f" {month} AS month, {sign} * d.total_excl_vat * d.exchange_rate AS amount,"
+        " 1 AS documents FROM invoicing_invoice d WHERE d.status <> 'draft'"
+        + documents
+        + companies
+        + " UNION ALL"  # noqa: S608 (constant SQL; values are parameters)
+        f" SELECT d.company_id, 'product', COALESCE(l.product_id, {NO_PRODUCT}), {month},"
+        f" {sign} * l.net_amount * d.exchange_rate, 0"
+        " FROM invoicing_invoiceline l JOIN invoicing_invoice d ON d.id = l.invoice_id"
+        " WHERE d.status <> 'draft'"
+        + documents
+        + companies
+        + ") AS t GROUP BY company_id, dimension, item, month"
+        " ORDER BY company_id, dimension, item, month"
+    )
+    return sql, [*chosen, *chosen]
+
+
 def _replace(
     vendor: str,
     company_ids: Sequence[int] | None,
@@ -183,6 +227,30 @@ def open_rebuild_statements(
     return _replace(vendor, company_ids, OPEN_TABLE, OPEN_COLUMNS, select)
 
 
+def sales_rebuild_statements(
+    vendor: str, company_ids: Sequence[int] | None = None
+) -> list[tuple[str, list[Any]]]:
+    """``rebuild_statements`` for ``SalesMonth`` (``sales_recount``)."""
+    select = sales_recount(vendor, company_ids)
+    return _replace(vendor, company_ids, SALES_TABLE, SALES_COLUMNS, select)
+
+
+def sales_add_statement(vendor: str, document_ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """(sql, params) that add the issued documents ``document_ids`` (and their lines) to
+    ``SalesMonth``: ``sales_recount`` of them, upserted in key order (one lock order for
+    every writer), each sum added to what the row holds."""
+    sql, params = sales_recount(vendor, document_ids=document_ids)
+    # SQLite reads "ON CONFLICT" after a SELECT's last clause as its own; a WHERE ends it.
+    upsert = (
+        f"INSERT INTO {SALES_TABLE} ({', '.join(SALES_COLUMNS)})"  # noqa: S608 (constant SQL; values are parameters)
+        f" SELECT * FROM ({sql}) AS counted WHERE 1 = 1"
+        " ON CONFLICT (company_id, dimension, month, item) DO UPDATE SET"
+        f" amount = {SALES_TABLE}.amount + excluded.amount,"
+        f" documents = {SALES_TABLE}.documents + excluded.documents"
+    )
+    return upsert, params
+
+
 def rebuild(
     cursor: Any, vendor: str, company_ids: Sequence[int] | None = None, *, excl_vat: bool = True
 ) -> None:
@@ -194,6 +262,12 @@ def rebuild(
 def ledger_rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
     """Run ``ledger_rebuild_statements`` on ``cursor``."""
     for sql, params in ledger_rebuild_statements(vendor, company_ids):
+        cursor.execute(sql, params)
+
+
+def sales_rebuild(cursor: Any, vendor: str, company_ids: Sequence[int] | None = None) -> None:
+    """Run ``sales_rebuild_statements`` on ``cursor``."""
+    for sql, params in sales_rebuild_statements(vendor, company_ids):
         cursor.execute(sql, params)
 
 

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -38,17 +40,20 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
-from catalog.models import VatCode
+from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
 from core.money import ZERO, round_money
 from customers.models import Client
+from invoicing import summary_sql
 from invoicing.models import (
+    SUMMARY_AMOUNT,
     ClientBalanceEntry,
     Invoice,
     InvoiceLine,
     InvoiceVatLine,
     MonthSummary,
     Payment,
+    SalesMonth,
 )
 from invoicing.selectors import OPEN_STATUSES
 from reports.accounts_data import default_accounts_for
@@ -60,6 +65,9 @@ if TYPE_CHECKING:
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 ZERO_VALUE = Value(ZERO, output_field=MONEY_FIELD)
+# An unrounded sum of amounts times exchange rates, as the monthly summaries keep it.
+EXACT_FIELD = DecimalField(**SUMMARY_AMOUNT)
+SUMMARY_STEP = Decimal(1).scaleb(-SUMMARY_AMOUNT["decimal_places"])
 
 
 def money(value: Any) -> Decimal:
@@ -729,66 +737,176 @@ def _issued_in(date_from: datetime.date, date_to: datetime.date) -> QuerySet[Inv
     return result
 
 
+def _whole_months_and_edges(
+    date_from: datetime.date, date_to: datetime.date
+) -> tuple[list[datetime.date], list[datetime.date], Q]:
+    """The months of the range; those it holds whole (read from a monthly summary); and
+    the days of the others (the first and last month, when the range starts or ends
+    inside them), as a condition on ``invoice_date`` (read from the documents)."""
+    months = months_between(date_from, date_to)
+    whole = [month for month in months if month >= date_from and _month_end(month) <= date_to]
+    edges = Q(pk__in=[])
+    for month in months:
+        if month not in whole:
+            start, end = max(month, date_from), min(_month_end(month), date_to)
+            edges |= Q(invoice_date__gte=start, invoice_date__lte=end)
+    return months, whole, edges
+
+
+def _sales_months(
+    company: Company, dimension: str, whole: list[datetime.date], labels: type[Model]
+) -> list[tuple[int, Any, Any, str | None, Any]]:
+    """``SalesMonth``'s sums per item of ``dimension`` over the months ``whole``: (item,
+    amount, documents, name, number), the name and number those of its row of ``labels``
+    (the client or product; None for ``summary_sql.NO_PRODUCT``), joined to the sums once
+    they are summed (read as the ORM's subqueries, they were read for each of a year's
+    22,000 rows of a big company's clients: ~400 ms; issue 15)."""
+    if not whole:
+        return []
+    sums = (
+        SalesMonth.objects.filter(company=company, dimension=dimension, month__in=whole)
+        .values("item")
+        .annotate(amount=Sum("amount"), documents=Sum("documents"))
+        .order_by()
+    )
+    sql, params = sums.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(labels._meta.db_table)
+    # Both models name their columns as their fields ("name", "number").
+    name, number = quote("name"), quote("number")
+    # The labels' company named: PostgreSQL then hashes the company's rows, not every
+    # company's (142,000 clients read for 2,000: ~60 ms).
+    # The ORM's compiled SQL and names from the model's metadata; values are parameters.
+    statement = (
+        f"SELECT sums.item, sums.amount, sums.documents, {table}.{name}, {table}.{number} "  # noqa: S608
+        f"FROM ({sql}) AS sums LEFT JOIN {table} ON {table}.{quote('id')} = sums.item "
+        f"AND {table}.{quote('company_id')} = %s"
+    )
+    params = (*params, company.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows: list[tuple[int, Any, Any, str | None, Any]] = cursor.fetchall()
+    return rows
+
+
+def _exact(value: Any) -> Decimal:
+    """An unrounded sum as the exact amount it is (``SUMMARY_AMOUNT``'s 8 decimals; SQLite
+    sums in floating point)."""
+    return Decimal(str(value or 0)).quantize(SUMMARY_STEP)
+
+
 def sales_by_client(
     *, company: Company, date_from: datetime.date, date_to: datetime.date
 ) -> list[SalesRow]:
-    """Net sales (excl. VAT, NOK, credit notes deducted) per client, largest first."""
-    from django.db.models import Count
+    """Net sales (excl. VAT, NOK, credit notes deducted) per client, largest first.
 
+    The months the range holds whole come from ``invoicing.models.SalesMonth``; the first
+    and last month, when the range starts or ends inside them, from their documents
+    (``_sales_by_client_from_documents``, which the tests compare it with). Summing a
+    year's documents of a big company took ~0.8 s (issue 15)."""
+    whole, edges = _whole_months_and_edges(date_from, date_to)[1:]
+    sums: dict[int, list[Any]] = {}  # client: [amount, documents, name, number]
+    for client_id, amount, documents, name, number in _sales_months(
+        company, SalesMonth.Dimension.CLIENT, whole, Client
+    ):
+        sums[client_id] = [_exact(amount), int(documents or 0), name, number]
+    for client_id, (amount, documents, name, number) in _sales_by_client_from_documents(
+        company, edges
+    ).items():
+        total = sums.setdefault(client_id, [ZERO, 0, name, number])
+        total[0] += amount
+        total[1] += documents
+    rows = [
+        SalesRow(key=client_id, label=f"{name} ({number})", amount=money(amount), documents=count)
+        for client_id, (amount, count, name, number) in sums.items()
+        if count
+    ]
+    return sorted(rows, key=lambda row: (-row.amount, row.label))
+
+
+def _sales_by_client_from_documents(
+    company: Company, days: Q
+) -> dict[int, tuple[Decimal, int, str, int]]:
+    """Per client: the unrounded net sales in NOK and the number of the issued documents
+    dated on ``days`` (a condition on ``invoice_date``), and the client's name and
+    number."""
     grouped = (
-        _issued_in(date_from, date_to)
+        Invoice.objects.issued()
+        # The client's company named too: the company's clients are joined, not all.
+        .filter(days, client__company=company)
         .values("client_id", "client__name", "client__number")
         .annotate(
-            amount=_sum(
+            amount=Sum(
                 ExpressionWrapper(
-                    F("total_excl_vat") * F("exchange_rate") * DOC_SIGN, output_field=MONEY_FIELD
+                    F("total_excl_vat") * F("exchange_rate") * DOC_SIGN, output_field=EXACT_FIELD
                 )
             ),
             documents=Count("id"),
         )
         .order_by()
     )
-    rows = [
-        SalesRow(
-            key=row["client_id"],
-            label=f"{row['client__name']} ({row['client__number']})",
-            amount=money(row["amount"]),
-            documents=row["documents"],
+    return {
+        row["client_id"]: (
+            _exact(row["amount"]),
+            row["documents"],
+            row["client__name"],
+            row["client__number"],
         )
         for row in grouped
-    ]
-    return sorted(rows, key=lambda row: (-row.amount, row.label))
+    }
 
 
 def sales_by_product(
     *, company: Company, date_from: datetime.date, date_to: datetime.date
 ) -> list[SalesRow]:
-    """Net sales per product (lines without a product grouped as one row), largest first."""
+    """Net sales per product (lines without a product grouped as one row), largest first.
+
+    Whole months from ``invoicing.models.SalesMonth``, the edge months from their lines
+    (``_sales_by_product_from_documents``), as ``sales_by_client``. Summing a year's lines
+    of a big company took ~2 s (issue 15)."""
+    whole, edges = _whole_months_and_edges(date_from, date_to)[1:]
+    sums: dict[int, list[Any]] = {}  # product: [amount, name, number]
+    for product_id, amount, _documents, name, number in _sales_months(
+        company, SalesMonth.Dimension.PRODUCT, whole, Product
+    ):
+        sums[product_id] = [_exact(amount), name, number]
+    for product_id, (amount, name, number) in _sales_by_product_from_documents(edges).items():
+        sums.setdefault(product_id, [ZERO, name, number])[0] += amount
+    rows = []
+    for product_id, (amount, name, number) in sums.items():
+        if product_id == summary_sql.NO_PRODUCT:
+            key, label = None, str(_("Linjer uten produkt"))
+        else:
+            key, label = product_id, f"{name} ({number})"
+        rows.append(SalesRow(key=key, label=label, amount=money(amount)))
+    return sorted(rows, key=lambda row: (-row.amount, row.label))
+
+
+def _sales_by_product_from_documents(days: Q) -> dict[int, tuple[Decimal, str, str]]:
+    """Per product (``summary_sql.NO_PRODUCT``: lines without one): the unrounded net sales
+    in NOK of the lines of the issued documents dated on ``days`` (a condition on
+    ``invoice_date``), and the product's name and number."""
     grouped = (
-        InvoiceLine.objects.filter(
-            invoice__status__in=[s for s in Invoice.Status.values if s != "draft"],
-            invoice__invoice_date__gte=date_from,
-            invoice__invoice_date__lte=date_to,
-        )
+        InvoiceLine.objects.filter(invoice__in=Invoice.objects.issued().filter(days))
         .values("product_id", "product__name", "product__number")
         .annotate(
-            amount=_sum(
+            amount=Sum(
                 ExpressionWrapper(
                     F("net_amount") * F("invoice__exchange_rate") * LINE_SIGN,
-                    output_field=MONEY_FIELD,
+                    output_field=EXACT_FIELD,
                 )
             ),
         )
         .order_by()
     )
-    rows = []
-    for row in grouped:
-        if row["product_id"] is None:
-            label = str(_("Linjer uten produkt"))
-        else:
-            label = f"{row['product__name']} ({row['product__number']})"
-        rows.append(SalesRow(key=row["product_id"], label=label, amount=money(row["amount"])))
-    return sorted(rows, key=lambda row: (-row.amount, row.label))
+    return {
+        row["product_id"] or summary_sql.NO_PRODUCT: (
+            _exact(row["amount"]),
+            row["product__name"],
+            row["product__number"],
+        )
+        for row in grouped
+    }
 
 
 def months_between(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
@@ -821,8 +939,7 @@ def sales_by_month(
     when the range starts or ends inside them, from their documents. Summing every document
     of the year took ~145 ms for a company of 460,000 documents a year (issue 15). The
     same figures as ``_sales_by_month_from_documents`` (the tests compare the two)."""
-    months = months_between(date_from, date_to)
-    whole = [month for month in months if month >= date_from and _month_end(month) <= date_to]
+    months, whole = _whole_months_and_edges(date_from, date_to)[:2]
     by_month: dict[datetime.date, Decimal] = {
         row.month: money(row.invoiced_excl_vat)
         for row in MonthSummary.objects.filter(company=company, month__in=whole).only(
@@ -894,7 +1011,6 @@ def _dashboard_months(today: datetime.date) -> tuple[datetime.date, datetime.dat
 def _foreign_open(today: datetime.date) -> dict[str, Any]:
     """Open and overdue invoices in other currencies, in NOK: depends on ``today``, so it
     is read from the partial index of open invoices (index-only), not from a summary."""
-    from django.db.models import Count
 
     open_nok = ExpressionWrapper(
         (F("total_incl_vat") - F("paid_amount") - F("credited_amount")) * F("exchange_rate"),

@@ -1,6 +1,7 @@
-"""The dashboard's per-company monthly summary (``MonthSummary``) and the customer
-ledger's monthly totals per client (``LedgerMonth``), kept in step with the documents and
-payments in the same transaction that writes them.
+"""The dashboard's per-company monthly summary (``MonthSummary``), the customer ledger's
+monthly totals per client (``LedgerMonth``), the sales report's months per client and
+product (``SalesMonth``) and the open receivables (``OpenReceivable``), kept in step with
+the documents and payments in the same transaction that writes them.
 
 THE rule of what a document or payment adds (``month_summary_add``; the same rule as one
 set-based statement in ``invoicing.summary_sql`` for the backfill and the rebuild):
@@ -15,6 +16,11 @@ set-based statement in ``invoicing.summary_sql`` for the backfill and the rebuil
 and, per client, currency and month (``LedgerMonth``), the customer ledger's entries in the
 document currency: a document's total (an invoice's a debit, a credit note's a credit) and
 a ledger payment's amount negated (money in a credit, a reversal a debit);
+
+and, per client and per product and month (``SalesMonth``), an issued document's net sales
+in NOK: its total excl. VAT per client, each line's net amount per product (0: none), both
+times its exchange rate, negative for a credit note (one statement over the documents and
+their lines, ``summary_sql.sales_add_statement``);
 
 and, per currency and due date (``OpenReceivable``), the open invoices and their open
 balance: an invoice's part (``open_part``) after the change replaces its part before it
@@ -104,6 +110,8 @@ class _Deltas:
     by_ledger_month: dict[_LedgerKey, list[Decimal]] = field(default_factory=dict)
     #: (company, currency, due date): [open invoices, open balance]
     by_due_date: dict[tuple[int, str, datetime.date], list[Decimal]] = field(default_factory=dict)
+    #: the issued documents whose sales (``SalesMonth``) the write adds, from their rows
+    issued: list[int] = field(default_factory=list)
 
     def add(
         self,
@@ -168,6 +176,7 @@ def month_summary_add(
         month = document.invoice_date.replace(day=1)
         deltas.add_entry((company_id, document.currency, month, document.client_id), entry)
         deltas.add_open(company_id, open_part(document), 1)  # a draft had no part
+        deltas.issued.append(document.pk)
     for payment in payments:
         if payment.company_id != company_id:
             raise ValueError(f"Not a payment of company {company_id}: {payment.pk}")
@@ -211,8 +220,9 @@ def month_summary_batch() -> Iterator[None]:
 
 def _write(deltas: _Deltas) -> None:
     """One upsert for every (company, month), then one for every ledger month, then one
-    for every due date whose open receivables changed, each in key order (one lock order
-    for all writers: the month rows, the ledger's, the due dates')."""
+    of the issued documents' sales per client and product, then one for every due date
+    whose open receivables changed, each in key order (one lock order for all writers:
+    the month rows, the ledger's, the sales', the due dates')."""
     keys = sorted(deltas.by_month)
     open_keys = sorted(key for key, row in deltas.by_due_date.items() if any(row))
     if not keys and not open_keys:
@@ -239,6 +249,8 @@ def _write(deltas: _Deltas) -> None:
             cursor.execute(_UPSERT.format(rows=rows), params)
         if ledger_keys:
             cursor.execute(_LEDGER_UPSERT.format(rows=ledger_rows), ledger_params)
+        if deltas.issued:
+            cursor.execute(*summary_sql.sales_add_statement(connection.vendor, deltas.issued))
         if open_keys:
             cursor.execute(_OPEN_UPSERT.format(rows=open_rows), open_params)
 
@@ -253,10 +265,15 @@ def month_summary_rebuild(*, company_ids: Sequence[int] | None = None) -> None:
     rows count once. Every company's writers wait while this runs."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # In the writers' order: the month rows, the ledger's, the due dates'.
-            cursor.execute(f"LOCK TABLE {summary_sql.TABLE} IN EXCLUSIVE MODE")
-            cursor.execute(f"LOCK TABLE {summary_sql.LEDGER_TABLE} IN EXCLUSIVE MODE")
-            cursor.execute(f"LOCK TABLE {summary_sql.OPEN_TABLE} IN EXCLUSIVE MODE")
+            # In the writers' order: the month rows, the ledger's, the sales', the due dates'.
+            for table in (
+                summary_sql.TABLE,
+                summary_sql.LEDGER_TABLE,
+                summary_sql.SALES_TABLE,
+                summary_sql.OPEN_TABLE,
+            ):
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         summary_sql.rebuild(cursor, connection.vendor, company_ids)
         summary_sql.ledger_rebuild(cursor, connection.vendor, company_ids)
+        summary_sql.sales_rebuild(cursor, connection.vendor, company_ids)
         summary_sql.open_rebuild(cursor, connection.vendor, company_ids)

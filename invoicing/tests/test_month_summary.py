@@ -21,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.tests.factories import CompanyFactory
+from catalog.tests.factories import ProductFactory
+from core.money import round_money
 from invoicing import selectors, services, summary_sql
 from invoicing.models import (
     NOT_LEDGER_METHODS,
@@ -29,6 +31,7 @@ from invoicing.models import (
     MonthSummary,
     OpenReceivable,
     Payment,
+    SalesMonth,
 )
 from invoicing.tests.factories import SYSTEM, ClientFactory, draft_invoice, issued_invoice, line
 from receivables import services as receivables_services
@@ -179,7 +182,44 @@ def _assert_summary_exact(company, days) -> None:
                 assert {row.key: row.amount for row in sales if row.amount} == {
                     month: amount for month, amount in summed.items() if amount
                 }
+                # Per client and per product: whole months from ``SalesMonth``, the same.
+                assert _sales_rows(
+                    report_selectors.sales_by_client(
+                        company=company, date_from=date_from, date_to=day
+                    )
+                ) == _exact_sales(company, date_from, day, by="client")
+                assert _sales_rows(
+                    report_selectors.sales_by_product(
+                        company=company, date_from=date_from, date_to=day
+                    )
+                ) == _exact_sales(company, date_from, day, by="product")
+    assert not selectors.sales_month_differences(company_ids=[company.pk])
     _assert_ledger_exact(company, days)
+
+
+def _sales_rows(rows) -> dict:
+    return {row.key: (row.amount, row.documents) for row in rows}
+
+
+def _exact_sales(company, date_from, date_to, *, by: str) -> dict:
+    """The sales report's rule applied to every document (per client, with the number of
+    documents) or line (per product; None: no product) dated in the range, in Python."""
+    sums: dict = {}
+    with scopes_disabled():
+        documents = Invoice.objects.filter(
+            company=company, invoice_date__gte=date_from, invoice_date__lte=date_to
+        ).exclude(status=Invoice.Status.DRAFT)
+        for doc in documents.prefetch_related("lines"):
+            sign = -1 if doc.kind == Invoice.Kind.CREDIT_NOTE else 1
+            if by == "client":
+                row = sums.setdefault(doc.client_id, [Decimal(0), 0])
+                row[0] += sign * doc.total_excl_vat * doc.exchange_rate
+                row[1] += 1
+                continue
+            for item in doc.lines.all():
+                row = sums.setdefault(item.product_id, [Decimal(0), 0])
+                row[0] += sign * item.net_amount * doc.exchange_rate
+    return {key: (round_money(amount), documents) for key, (amount, documents) in sums.items()}
 
 
 prices = st.decimals(min_value=Decimal("1"), max_value=Decimal("20000"), places=2)
@@ -223,15 +263,19 @@ def test_the_summary_equals_a_full_recomputation_after_any_sequence(db, ops, sta
     invoices: list[Invoice] = []
     payments: list[Payment] = []
     with scope(company=company):
-        client = ClientFactory(company=company)
+        clients = [ClientFactory(company=company), ClientFactory(company=company)]
+        product = ProductFactory(company=company)
 
         def draft(currency: str, price: Decimal) -> Invoice:
             foreign = {} if currency == "NOK" else {"currency": currency}
             return draft_invoice(
                 company=company,
-                client=client,
+                client=clients[price.as_tuple().digits[-1] % 2],  # both clients, by price
                 invoice_date=clock,
-                lines=[line(unit_price=price), line(unit_price="10.05", code="31")],
+                lines=[
+                    line(unit_price=price, product=product),
+                    line(unit_price="10.05", code="31"),  # no product
+                ],
                 exchange_rate=RATES[currency],
                 **foreign,
             )
@@ -473,6 +517,33 @@ def test_the_check_command_finds_and_repairs_a_wrong_ledger_month(company_scope,
     assert _stored_ledger_months(other_company) == _exact_ledger_months(other_company)
 
 
+def test_the_check_command_finds_and_repairs_a_wrong_sales_month(company_scope, other_company):
+    today = timezone.localdate()
+    _history(company_scope, today)
+    with scope(company=other_company):
+        _history(other_company, today)
+    call_command("month_summary_check", stdout=io.StringIO())  # all equal: no error
+    with scopes_disabled():
+        month = SalesMonth.objects.filter(company=company_scope, dimension="product")[0]
+        SalesMonth.objects.filter(pk=month.pk).update(amount=month.amount + CENT)
+        kept = {row.pk: row.amount for row in SalesMonth.objects.filter(company=other_company)}
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 months and 0 due dates differ"):
+        call_command("month_summary_check", stdout=out)
+    assert f"company {company_scope.pk} product {month.item} {month.month:%Y-%m}" in out.getvalue()
+    call_command("month_summary_check", "--repair", stdout=io.StringIO())
+    assert not selectors.sales_month_differences()
+    with scopes_disabled():
+        assert (
+            SalesMonth.objects.get(
+                company=company_scope, dimension="product", item=month.item, month=month.month
+            ).amount
+            == month.amount
+        )
+        after = {row.pk: row.amount for row in SalesMonth.objects.filter(company=other_company)}
+    assert after == kept  # the other company was not recounted
+
+
 def test_summary_sql_refuses_a_database_it_is_not_written_for():
     from django.core.exceptions import ImproperlyConfigured
 
@@ -502,6 +573,32 @@ def test_the_ledger_reads_its_months_from_the_index_alone(company_scope):
             cursor.execute(f"EXPLAIN {sql}")
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Index Only Scan using ledgermonth_one_per_client_month" in plan, plan
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no included columns (migration 0034)"
+)
+def test_the_sales_report_reads_its_months_from_the_index_alone(company_scope):
+    # A big company's client months are written a few at a time among every other
+    # company's: the index holds the two sums (0034), so a year of them is one range of it.
+    client = ClientFactory(company=company_scope)
+    issued_invoice(company=company_scope, client=client, invoice_date=datetime.date(2026, 1, 5))
+    with CaptureQueriesContext(connection) as queries:
+        report_selectors.sales_by_client(
+            company=company_scope,
+            date_from=datetime.date(2026, 1, 1),
+            date_to=datetime.date(2026, 12, 3),
+        )
+    reads = [q["sql"] for q in queries.captured_queries if "invoicing_salesmonth" in q["sql"]]
+    assert reads
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A handful of rows: without these the planner reads the table, whatever it holds.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for sql in reads:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using salesmonth_one_per_item" in plan, plan
 
 
 def test_the_check_command_finds_and_repairs_a_wrong_due_date(company_scope, other_company):

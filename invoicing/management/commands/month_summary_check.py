@@ -1,9 +1,10 @@
 """``manage.py month_summary_check [--company ID ...] [--repair]``
 
 Compares the dashboard's monthly summary (``MonthSummary``), the customer ledger's
-monthly totals (``LedgerMonth``) and the dashboard's open receivables by due date
-(``OpenReceivable``) with a recount from the documents and payments (one set-based query
-each) and lists every month or due date that differs; exits with status 1 if any does.
+monthly totals (``LedgerMonth``), the sales report's months per client and product
+(``SalesMonth``) and the dashboard's open receivables by due date (``OpenReceivable``)
+with a recount from the documents and payments (one set-based query each) and lists
+every month or due date that differs; exits with status 1 if any does.
 ``--repair`` then recounts the companies that differ (``month_summary_rebuild``, which
 makes other writers wait while it runs).
 """
@@ -19,8 +20,8 @@ from invoicing import selectors, services
 
 class Command(BaseCommand):
     help = (
-        "Check the dashboard's monthly summary and open receivables and the ledger's monthly "
-        "totals against the documents and payments."
+        "Check the dashboard's monthly summary and open receivables, the ledger's monthly "
+        "totals and the sales report's months against the documents and payments."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -45,6 +46,13 @@ class Command(BaseCommand):
                 f"{' / '.join(map(str, month.stored))}, recounted "
                 f"{' / '.join(map(str, month.recounted))}"
             )
+        sales = selectors.sales_month_differences(company_ids=options["company"])
+        for item in sales:
+            self.stdout.write(
+                f"company {item.company_id} {item.dimension} {item.item} {item.month:%Y-%m}: "
+                f"stored sales/documents {item.stored[0]} / {item.stored[1]}, recounted "
+                f"{item.recounted[0]} / {item.recounted[1]}"
+            )
         open_receivables = selectors.open_receivable_differences(company_ids=options["company"])
         for due in open_receivables:
             self.stdout.write(
@@ -52,22 +60,24 @@ class Command(BaseCommand):
                 f"invoices/balance {due.stored[0]} / {due.stored[1]}, recounted "
                 f"{due.recounted[0]} / {due.recounted[1]}"
             )
-        if not differences and not ledger and not open_receivables:
+        if not differences and not ledger and not sales and not open_receivables:
             self.stdout.write(
-                "The monthly summary, the ledger's months and the open receivables equal the "
-                "documents and payments."
+                "The monthly summary, the ledger's months, the sales months and the open "
+                "receivables equal the documents and payments."
             )
             return
         if options["repair"]:
             companies = sorted(
                 {diff.company_id for diff in differences}
                 | {month.company_id for month in ledger}
+                | {item.company_id for item in sales}
                 | {due.company_id for due in open_receivables}
             )
             services.month_summary_rebuild(company_ids=companies)
             self.stdout.write(f"Recounted {len(companies)} companies.")
             return
         raise CommandError(
-            f"{len(differences) + len(ledger)} months and {len(open_receivables)} due dates "
+            f"{len(differences) + len(ledger) + len(sales)} months and "
+            f"{len(open_receivables)} due dates "
             "differ (--repair recounts them)."
         )
