@@ -215,6 +215,15 @@ register(
     non_personal=["company", "currency", "due_date", "count", "amount"],
 )
 
+# The sales report's net sales per client or product and month (invoicing.services.summary):
+# sums of the documents' and lines' amounts as they hold them, by the client's or
+# product's id (no name, reference or note).
+register(
+    "invoicing.SalesMonth",
+    personal={},
+    non_personal=["company", "dimension", "month", "item", "amount", "documents"],
+)
+
 
 def _register_handlers() -> None:
     from core.personal_data.handlers import Action, Handler, register_handler
