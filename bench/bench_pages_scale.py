@@ -5,7 +5,9 @@ On the database ``bench.seed_scale`` built (PostgreSQL; seed it first, e.g. with
 2,000 clients), through Django's test client: every ``/app/`` and ``/account/`` page
 that a GET can open without parameters, plus the detail pages of one client and one
 paid invoice (the ``<int:pk>`` and ``<int:invoice_pk>`` routes get their ids; routes
-with other parameters are left out), and no download (PDF, EHF, CSV, SAF-T, exports).
+with other parameters are left out), and no download (PDF, EHF, CSV, SAF-T, exports);
+and the other views of a page that its query string chooses (``VIEWS``: the sales
+report per client and per product).
 Each page: one warm-up, then the median of ``BENCH_PAGES_ROUNDS`` requests (default 3)
 and the queries of one request. The table lists the ``BENCH_PAGES_TOP`` slowest
 (default 25). A page's status is shown as well: a 405 (a form's action) or 404 (an id
@@ -32,6 +34,8 @@ from bench.database import plain_static_files, use_scratch_database
 ROUNDS = int(os.environ.get("BENCH_PAGES_ROUNDS", "3"))
 TOP = int(os.environ.get("BENCH_PAGES_TOP", "25"))
 SKIPPED_WORDS = ("logout", "export", "download", "pdf", "ehf", ".csv", "saft/", "image")
+# A page's other views, chosen by its query string (the plain path is its default view).
+VIEWS = {"/app/reports/sales/": ("by=client", "by=product")}
 
 
 def _routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
@@ -58,6 +62,7 @@ def _pages(ids: dict[str, str]) -> list[str]:
         if any(word in path for word in SKIPPED_WORDS):
             continue
         pages.append(path)
+        pages += [f"{path}?{query}" for query in VIEWS.get(path, ())]
     return pages
 
 
