@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Company
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
+from core.bulk import by_ids
 from core.money import ZERO, round_money
 from customers.models import Client
 from invoicing import summary_sql
@@ -675,7 +676,7 @@ def ageing(*, company: Company, as_of: datetime.date, currency: str = "NOK") -> 
                 credit["client_id"], AgeingRow(client=None, buckets=dict.fromkeys(BUCKETS, ZERO))
             ).credit_balance = amount
     # Only what the page and the API show of a client: 2,000 whole client rows were 7 ms.
-    clients = Client.objects.only("name", "number").in_bulk(list(per_client))
+    clients = by_ids(Client.objects.only("name", "number"), per_client)
     rows = []
     for client_pk, row in per_client.items():
         row.client = clients[client_pk]
