@@ -553,6 +553,20 @@ def test_summary_sql_refuses_a_database_it_is_not_written_for():
         summary_sql.recount("mysql")
 
 
+def _assert_read_index_only(queries: CaptureQueriesContext, table: str, index: str) -> None:
+    """Every statement of ``queries`` that reads ``table`` reads it from ``index`` alone."""
+    reads = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+    assert reads
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A handful of rows: without these the planner reads the table, whatever it holds.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for sql in reads:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert f"Index Only Scan using {index}" in plan, plan
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite has no included columns (migration 0031)"
 )
@@ -563,16 +577,7 @@ def test_the_ledger_reads_its_months_from_the_index_alone(company_scope):
     issued_invoice(company=company_scope, client=client, invoice_date=datetime.date(2026, 1, 5))
     with CaptureQueriesContext(connection) as queries:
         ledger_totals(company=company_scope, date_to=datetime.date(2026, 12, 3), currency="NOK")
-    reads = [q["sql"] for q in queries.captured_queries if "invoicing_ledgermonth" in q["sql"]]
-    assert reads
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A handful of rows: without these the planner reads the table, whatever it holds.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        for sql in reads:
-            cursor.execute(f"EXPLAIN {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "Index Only Scan using ledgermonth_one_per_client_month" in plan, plan
+    _assert_read_index_only(queries, "invoicing_ledgermonth", "ledgermonth_one_per_client_month")
 
 
 @pytest.mark.skipif(
@@ -589,16 +594,7 @@ def test_the_sales_report_reads_its_months_from_the_index_alone(company_scope):
             date_from=datetime.date(2026, 1, 1),
             date_to=datetime.date(2026, 12, 3),
         )
-    reads = [q["sql"] for q in queries.captured_queries if "invoicing_salesmonth" in q["sql"]]
-    assert reads
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A handful of rows: without these the planner reads the table, whatever it holds.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        for sql in reads:
-            cursor.execute(f"EXPLAIN {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "Index Only Scan using salesmonth_one_per_item" in plan, plan
+    _assert_read_index_only(queries, "invoicing_salesmonth", "salesmonth_one_per_item")
 
 
 def test_the_check_command_finds_and_repairs_a_wrong_due_date(company_scope, other_company):
