@@ -954,6 +954,14 @@ class ClientBalanceEntry(_AppendOnlyTenantModel):
 #: rate (6 decimals), summed unrounded, so that a month's figure rounds exactly as a sum
 #: over the documents would (``reports.selectors.dashboard_figures_recomputed``).
 SUMMARY_AMOUNT: DecimalFieldOptions = {"max_digits": 30, "decimal_places": 8}
+_SUMMARY_STEP = Decimal(1).scaleb(-SUMMARY_AMOUNT["decimal_places"])
+
+
+def summary_exact(value: object) -> Decimal:
+    """An unrounded sum of amounts times exchange rates as the exact amount it is, at
+    ``SUMMARY_AMOUNT``'s 8 decimals, however the database returned it (SQLite sums in
+    floating point; no row: None, 0)."""
+    return Decimal(str(value or 0)).quantize(_SUMMARY_STEP)
 
 
 class MonthSummary(TenantModel):

@@ -43,7 +43,6 @@ from customers.models import Client
 from invoicing import summary_sql
 from invoicing.calculation import LineInput, Totals, compute_totals
 from invoicing.models import (
-    SUMMARY_AMOUNT,
     ClientBalanceEntry,
     Invoice,
     InvoiceLine,
@@ -55,6 +54,7 @@ from invoicing.models import (
     OpenReceivable,
     Payment,
     SalesMonth,
+    summary_exact,
 )
 from invoicing.pagination import PerValue, Walk
 
@@ -894,10 +894,9 @@ def month_summary_differences(
     """Compare ``MonthSummary`` with a recount from the documents and payments
     (``invoicing.summary_sql.recount``, one set-based query) for ``company_ids`` (None:
     all). Both sides at ``SUMMARY_AMOUNT``'s 8 decimals (SQLite sums in floating point)."""
-    step = Decimal(1).scaleb(-SUMMARY_AMOUNT["decimal_places"])
 
     def exact(values: Sequence[object]) -> tuple[Decimal, ...]:
-        return tuple(Decimal(str(value or 0)).quantize(step) for value in values)
+        return tuple(summary_exact(value) for value in values)
 
     return [
         MonthSummaryDifference(company_id=key[0], month=key[1], stored=kept, recounted=counted)
@@ -1068,11 +1067,10 @@ def sales_month_differences(
     """Compare ``SalesMonth`` with a recount from the documents and their lines
     (``invoicing.summary_sql.sales_recount``, one set-based query) for ``company_ids``
     (None: all), at ``SUMMARY_AMOUNT``'s 8 decimals (SQLite sums in floating point)."""
-    step = Decimal(1).scaleb(-SUMMARY_AMOUNT["decimal_places"])
 
     def exact(values: Sequence[object]) -> tuple[Any, ...]:
         amount, documents = values
-        return Decimal(str(amount or 0)).quantize(step), int(str(documents or 0))
+        return summary_exact(amount), int(str(documents or 0))
 
     return [
         SalesMonthDifference(

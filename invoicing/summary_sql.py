@@ -48,14 +48,14 @@ _MONTH = {
     "postgresql": "date_trunc('month', {0})::date",
     "sqlite": "date({0}, 'start of month')",
 }
-_IN_COMPANIES = {
+_IN_IDS = {
     "postgresql": "{0} = ANY(%s)",
     "sqlite": "{0} IN (SELECT value FROM json_each(%s))",
 }
 
 
 def _company_filter(vendor: str, column: str, company_ids: Sequence[int] | None) -> str:
-    return "" if company_ids is None else " AND " + _IN_COMPANIES[vendor].format(column)
+    return "" if company_ids is None else " AND " + _IN_IDS[vendor].format(column)
 
 
 def _known(vendor: str) -> None:
@@ -66,11 +66,11 @@ def _known(vendor: str) -> None:
         )
 
 
-def _ids(vendor: str, company_ids: Sequence[int] | None) -> list[Any]:
-    """The companies as one parameter (none when all)."""
-    if company_ids is None:
+def _ids(vendor: str, ids: Sequence[int] | None) -> list[Any]:
+    """The companies (or documents) as one parameter (none when all)."""
+    if ids is None:
         return []
-    return [list(company_ids) if vendor == "postgresql" else json.dumps(list(company_ids))]
+    return [list(ids) if vendor == "postgresql" else json.dumps(list(ids))]
 
 
 def recount(
@@ -165,7 +165,7 @@ def sales_recount(
     _known(vendor)
     month = _MONTH[vendor].format("d.invoice_date")
     sign = "CASE WHEN d.kind = 'credit_note' THEN -1 ELSE 1 END"
-    documents = "" if document_ids is None else " AND " + _IN_COMPANIES[vendor].format("d.id")
+    documents = "" if document_ids is None else " AND " + _IN_IDS[vendor].format("d.id")
     companies = _company_filter(vendor, "d.company_id", company_ids)
     chosen = [*_ids(vendor, document_ids), *_ids(vendor, company_ids)]
     sql = (

@@ -14,6 +14,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -178,7 +179,9 @@ def _assert_summary_exact(company, days) -> None:
                 sales = report_selectors.sales_by_month(
                     company=company, date_from=date_from, date_to=day
                 )
-                summed = report_selectors._sales_by_month_from_documents(date_from, day)
+                summed = report_selectors._sales_by_month_from_documents(
+                    Q(invoice_date__gte=date_from, invoice_date__lte=day)
+                )
                 assert {row.key: row.amount for row in sales if row.amount} == {
                     month: amount for month, amount in summed.items() if amount
                 }
@@ -581,7 +584,8 @@ def test_the_ledger_reads_its_months_from_the_index_alone(company_scope):
 
 
 @pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite has no included columns (migration 0034)"
+    connection.vendor != "postgresql",
+    reason="SQLite has no included columns (migration 0034; CI's PostgreSQL part runs it)",
 )
 def test_the_sales_report_reads_its_months_from_the_index_alone(company_scope):
     # A big company's client months are written a few at a time among every other
