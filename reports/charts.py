@@ -3,18 +3,30 @@ next to every chart, so the chart is ``role="img"`` with a title and a descripti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from core.money import ZERO, format_nok
 
 WIDTH = 720
 HEIGHT = 260
-MARGIN_LEFT = 80
+MARGIN_RIGHT = 10
 MARGIN_BOTTOM = 40
 MARGIN_TOP = 16
 PLOT_HEIGHT = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP
-PLOT_WIDTH = WIDTH - MARGIN_LEFT - 10
+# The y axis' labels are right-aligned at the plot's left edge, so the plot starts where
+# the longest one fits: its characters at the chart's 11 px font (``app.css``), ~7 units
+# wide each in the 720-unit view box, and a gap. A fixed margin cut the labels of a
+# company whose sales reach billions ("000 000 000").
+LABEL_CHARACTER_WIDTH = 7
+LABEL_GAP = 12
+MARGIN_LEFT_MIN = 48
+# Ticks from a million up are labelled in millions or billions ("2,5 mill."), not digits.
+MILLION = Decimal(1_000_000)
+BILLION = Decimal(1_000_000_000)
 
 
 @dataclass
@@ -44,8 +56,8 @@ class Chart:
     labels: list[tuple[float, str]] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     baseline: float = 0.0
-    plot_left: int = MARGIN_LEFT
-    plot_right: int = WIDTH - 10
+    plot_left: int = MARGIN_LEFT_MIN
+    plot_right: int = WIDTH - MARGIN_RIGHT
 
 
 def _nice_step(span: Decimal) -> Decimal:
@@ -58,6 +70,26 @@ def _nice_step(span: Decimal) -> Decimal:
         if step >= raw:
             return step
     return magnitude * 10
+
+
+def _tick_labeller(largest: Decimal) -> Callable[[Decimal], str]:
+    """How the y axis writes its ticks, given the largest tick's size: whole kroner below
+    a million, else in millions or billions with at most one decimal (zero as "0")."""
+    if largest >= BILLION:
+        unit, text = BILLION, _("%(amount)s mrd.")
+    elif largest >= MILLION:
+        unit, text = MILLION, _("%(amount)s mill.")
+    else:
+        return lambda tick: format_nok(tick).rsplit(",", 1)[0]
+    return lambda tick: text % {"amount": _scaled(tick / unit)} if tick else "0"
+
+
+def _scaled(value: Decimal) -> str:
+    """``2,5`` for 2.5, ``9`` for 9: the Norwegian figure without a zero decimal (a nice
+    step in millions or billions has at most one, ``_nice_step``)."""
+    whole, decimals = format_nok(value).rsplit(",", 1)
+    decimals = decimals[:1].rstrip("0")
+    return f"{whole},{decimals}" if decimals else whole
 
 
 def bar_chart(
@@ -84,15 +116,18 @@ def bar_chart(
         return MARGIN_TOP + PLOT_HEIGHT * float(top - value) / span
 
     chart.baseline = y_of(ZERO)
+    label = _tick_labeller(max(top, -bottom))
     tick = bottom
     while tick <= top:
-        chart.ticks.append(Tick(y=y_of(tick), label=format_nok(tick).rsplit(",", 1)[0]))
+        chart.ticks.append(Tick(y=y_of(tick), label=label(tick)))
         tick += step
+    longest = max(len(tick.label) for tick in chart.ticks)
+    chart.plot_left = max(MARGIN_LEFT_MIN, LABEL_GAP + LABEL_CHARACTER_WIDTH * longest)
     groups = max(len(categories), 1)
-    group_width = PLOT_WIDTH / groups
+    group_width = (chart.plot_right - chart.plot_left) / groups
     bar_width = group_width * 0.8 / max(len(series), 1)
     for index, category in enumerate(categories):
-        left = MARGIN_LEFT + index * group_width + group_width * 0.1
+        left = chart.plot_left + index * group_width + group_width * 0.1
         chart.labels.append((left + group_width * 0.4, category))
         for number, values in enumerate(series):
             value = values[index] if index < len(values) else ZERO
