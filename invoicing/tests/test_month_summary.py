@@ -583,6 +583,33 @@ def test_the_ledger_reads_its_months_from_the_index_alone(company_scope):
     _assert_read_index_only(queries, "invoicing_ledgermonth", "ledgermonth_one_per_client_month")
 
 
+def test_the_ledger_reads_its_stored_months_once_for_all_its_sources(company_scope):
+    # The documents' and the payments' whole months are columns of the same rows: one pass
+    # over a big company's client months instead of one per source (issue 15).
+    client = ClientFactory(company=company_scope)
+    invoice = issued_invoice(
+        company=company_scope, client=client, invoice_date=datetime.date(2026, 1, 5)
+    )
+    services.payment_register(
+        invoice=invoice, actor=SYSTEM, amount=Decimal("100.00"), date=datetime.date(2026, 2, 3)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        ledger = ledger_totals(
+            company=company_scope,
+            date_from=datetime.date(2026, 2, 1),
+            date_to=datetime.date(2026, 12, 3),
+            currency="NOK",
+        )
+    reads = [q["sql"] for q in queries.captured_queries if "invoicing_ledgermonth" in q["sql"]]
+    assert len(reads) == 1
+    (row,) = ledger.clients
+    assert (row.opening, row.debit, row.credit) == (
+        invoice.total_incl_vat,
+        Decimal(0),
+        Decimal("100.00"),
+    )
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite has no included columns (migration 0034; CI's PostgreSQL part runs it)",
