@@ -15,13 +15,13 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
+from core.bulk import id_array
 from core.guards import retention_guards_lifted
 from core.personal_data.retention import (
     ANONYMISED_NAME,
     Action,
     Context,
     Target,
-    keyed,
     manager,
     not_held,
     plain,
@@ -187,8 +187,10 @@ def payment_targets(ctx: Context) -> Iterable[Target]:
 
     def apply(pks: list[Any], ctx: Context) -> None:
         # One statement per batch: a batch is already ``BATCH_SIZE`` keys (the Target's
-        # ``batch_size``), and on PostgreSQL they are one array parameter (``keyed``).
+        # ``batch_size``), and on PostgreSQL they are one array parameter (``in_ids``).
         with retention_guards_lifted():
-            keyed(plain("invoicing.Payment"), pks).update(reference="", note="", created_by=None)
+            plain("invoicing.Payment").filter(pk__in_ids=id_array(pks)).update(
+                reference="", note="", created_by=None
+            )
 
     yield Target("invoicing.Payment", Action.ANONYMISE, rows, apply, parallel=True)

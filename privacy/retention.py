@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
+from core.bulk import id_array
 from core.personal_data.retention import (
     ANONYMISED_NAME,
     INACTIVE_ACCOUNT_DAYS,
@@ -18,7 +19,6 @@ from core.personal_data.retention import (
     Context,
     Target,
     deleter,
-    keyed,
     manager,
     model,
     plain,
@@ -126,8 +126,8 @@ def _redact_audit(pks: list[Any], ctx: Context) -> None:
     from core.models import AuditEntry
 
     # One statement per batch: a batch is already ``BATCH_SIZE`` keys (the targets below
-    # keep the default ``batch_size``), one array parameter on PostgreSQL (``keyed``).
-    keyed(AuditEntry.objects.all(), pks)._redact(
+    # keep the default ``batch_size``), one array parameter on PostgreSQL (``in_ids``).
+    AuditEntry.objects.filter(pk__in_ids=id_array(pks))._redact(
         actor_label=REDACTED_LABEL, data={}, redacted_at=ctx.now
     )
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from django.apps import apps
-from django.db import connection, models
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db import models
+from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 # Rows per committed batch of a real run (``retention.services``).
@@ -121,32 +119,6 @@ def manager(label: str) -> models.Manager[Any]:
 def plain(label: str) -> QuerySet[Any]:
     """A bare queryset: no custom manager or queryset methods (no guards in ``update``)."""
     return models.QuerySet(model=model(label))
-
-
-class _KeyInArray(Lookup):
-    """``column = ANY(%s)`` with the keys as one array parameter (PostgreSQL)."""
-
-    lookup_name = "key_in_array"
-    prepare_rhs = False
-
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, tuple[Any, ...]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        array = f"{self.lhs.output_field.cast_db_type(connection)}[]"
-        return f"{lhs} = ANY(%s::{array})", (*lhs_params, list(self.rhs))
-
-
-_Rows = TypeVar("_Rows", bound=QuerySet[Any])
-
-
-def keyed(rows: _Rows, pks: list[Any]) -> _Rows:
-    """``rows`` with a primary key in ``pks``. On PostgreSQL as one array parameter: a
-    batch's 1,000 keys bound one by one into ``IN (...)`` cost this process ~7 ms per
-    statement, more than the database's share of an audit row batch."""
-    if connection.vendor == "postgresql":
-        return rows.filter(_KeyInArray(F("pk"), list(pks)))
-    return rows.filter(pk__in=pks)
 
 
 def deleter(label: str) -> Callable[[list[Any], Context], None]:

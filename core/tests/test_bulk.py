@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.bulk import bulk_insert, bulk_set, by_ids
+from core.bulk import bulk_insert, bulk_set, by_ids, id_array
 from core.models import AuditEntry
 from invoicing.models import ClientBalanceEntry
 from invoicing.tests.factories import ClientFactory, issued_invoice, line
@@ -154,3 +154,20 @@ def test_by_ids_gives_the_rows_of_those_ids_by_id_in_the_company(company_scope, 
     assert found == {mine[0].pk: mine[0], mine[2].pk: mine[2]}
     assert found[mine[2].pk].name == mine[2].name
     assert by_ids(Client.objects.all(), []) == {}
+
+
+def test_in_ids_selects_and_updates_exactly_the_given_keys(company_scope):
+    # On PostgreSQL one array parameter (``= ANY``), elsewhere ``IN``: the same rows. The
+    # retention run anonymises and redacts its batches so (``invoicing``/``privacy``).
+    from customers.models import Client
+
+    rows = [ClientFactory(company=company_scope, name=f"Kunde {n}") for n in range(3)]
+    chosen = [rows[0].pk, rows[2].pk]
+    in_chosen = Client.objects.filter(pk__in_ids=id_array(chosen))
+    assert set(in_chosen.values_list("pk", flat=True)) == set(chosen)
+    assert in_chosen.update(name="Endret") == 2
+    names = dict(Client.objects.values_list("pk", "name"))
+    assert [names[row.pk] for row in rows] == ["Endret", "Kunde 1", "Endret"]
+    nothing = Client.objects.filter(pk__in_ids=id_array([]))
+    assert not nothing.exists()
+    assert nothing.update(name="Endret") == 0

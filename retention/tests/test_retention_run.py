@@ -223,16 +223,3 @@ def test_the_sql_clears_every_column_of_invoice_cleared():
     for name, value in INVOICE_CLEARED.items():
         column = f"{name}_id = NULL" if value is None else f"{name} = ''"
         assert column in source, column
-
-
-def test_keyed_selects_exactly_the_given_keys():
-    # On PostgreSQL one array parameter (``= ANY``), elsewhere ``IN``: the same rows.
-    from core.personal_data.retention import keyed
-
-    rows = [
-        AuditEntry.objects.create(action="test.keyed", actor_kind="system", actor_label=str(n))
-        for n in range(3)
-    ]
-    chosen = [rows[0].pk, rows[2].pk]
-    assert set(keyed(AuditEntry.objects.all(), chosen).values_list("pk", flat=True)) == set(chosen)
-    assert not keyed(AuditEntry.objects.all(), []).exists()
