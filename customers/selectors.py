@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.bulk import id_array
 from core.parsing import ID_MAX, is_digits, parse_int
 from customers.countries import NORWAY
 from customers.models import Client
@@ -42,6 +46,27 @@ def client_list(
                 condition |= Q(number=number)
         clients = clients.filter(condition)
     return clients.order_by(*SORTS.get(sort, SORTS["number"]))
+
+
+class ClientLabel(NamedTuple):
+    """What a report's row shows of its client: the ledger's and the ageing's rows (the
+    page, the API, the exports) link to it by id and show its name and number."""
+
+    pk: int
+    name: str
+    number: int
+
+
+def client_labels(ids: Iterable[int]) -> dict[int, ClientLabel]:
+    """The active tenant's clients with these ids, by id (other ids are left out), asked
+    with one array parameter (``in_ids``). Model instances with ``only(...)`` cost 16.6 ms
+    for a big company's 2,000 clients, these 3.1 ms; ``in_bulk``'s ``IN`` list of 2,000
+    bound ids another ~20 ms (issue 15)."""
+    wanted = id_array(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    rows = Client.objects.filter(pk__in_ids=wanted).values_list("pk", "name", "number")
+    return {pk: ClientLabel(pk, name, number) for pk, name, number in rows}
 
 
 PICKER_PAGE_SIZE = 20

@@ -41,10 +41,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
-from core.bulk import by_ids
 from core.dates import add_months
 from core.money import ZERO, round_money
 from customers.models import Client
+from customers.selectors import ClientLabel, client_labels
 from invoicing.models import NOT_LEDGER_METHODS, Invoice, LedgerMonth, Payment
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
@@ -434,7 +434,7 @@ class LedgerEntry:
 
 @dataclass
 class ClientLedgerTotals:
-    client: Client
+    client: ClientLabel
     opening: Decimal = ZERO
     debit: Decimal = ZERO
     credit: Decimal = ZERO
@@ -507,7 +507,7 @@ def ledger_totals(
         per_client.setdefault(client.pk, [ZERO, ZERO, ZERO])
     # What a ledger row shows of its client (the page, the API, the exports): a client's
     # every column for 2,000 clients took 0.1 s of the page at 1 M invoices.
-    clients = by_ids(Client.objects.only("company_id", "name", "number"), per_client)
+    clients = client_labels(per_client)
     result = Ledger(currency=currency, date_from=date_from, date_to=date_to)
     for client_pk, (opening, debit, credit) in per_client.items():
         if client is None and not (opening or debit or credit):

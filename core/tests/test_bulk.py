@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.bulk import bulk_insert, bulk_set, by_ids, id_array
+from core.bulk import bulk_insert, bulk_set, id_array
 from core.models import AuditEntry
 from invoicing.models import ClientBalanceEntry
 from invoicing.tests.factories import ClientFactory, issued_invoice, line
@@ -139,21 +139,6 @@ def test_a_decimal_that_is_not_finite_is_refused_as_by_the_orm(company_scope):
     entry.amount = Decimal("NaN")
     with pytest.raises(ValidationError):
         bulk_insert([entry])
-
-
-def test_by_ids_gives_the_rows_of_those_ids_by_id_in_the_company(company_scope, other_company):
-    from django_scopes import scopes_disabled
-
-    from customers.models import Client
-
-    mine = [ClientFactory(company=company_scope) for _ in range(3)]
-    with scopes_disabled():
-        theirs = ClientFactory(company=other_company)
-    wanted = [mine[2].pk, mine[0].pk, mine[0].pk, theirs.pk, 10**12]
-    found = by_ids(Client.objects.only("name"), wanted)  # the tenant scope applies
-    assert found == {mine[0].pk: mine[0], mine[2].pk: mine[2]}
-    assert found[mine[2].pk].name == mine[2].name
-    assert by_ids(Client.objects.all(), []) == {}
 
 
 def test_in_ids_selects_and_updates_exactly_the_given_keys(company_scope):
