@@ -24,6 +24,12 @@ PLOT_HEIGHT = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP
 LABEL_CHARACTER_WIDTH = 7
 LABEL_GAP = 12
 MARGIN_LEFT_MIN = 48
+# The categories' names: level when the longest fits its group, else turned; twelve
+# clients' names side by side ran into each other.
+LABEL_ANGLE = 35  # degrees, counter-clockwise
+LABEL_MAX_TURNED = 18  # characters of a turned name; longer ones are cut with "…"
+LABEL_SINE = 0.574  # sin(35°): the height a turned name takes per unit of its length
+LABEL_COSINE = 0.819  # cos(35°): the width it takes to the left of its group
 # Ticks from a million up are labelled in millions or billions ("2,5 mill."), not digits.
 MILLION = Decimal(1_000_000)
 BILLION = Decimal(1_000_000_000)
@@ -46,6 +52,19 @@ class Tick:
 
 
 @dataclass
+class AxisLabel:
+    """A category's name under its group of bars: level and centred when every name fits
+    its group's width, else turned (``LABEL_ANGLE``) and ending under the group, cut to
+    ``LABEL_MAX_TURNED`` characters (``full``: the whole name, the label's tooltip)."""
+
+    x: float
+    y: float
+    text: str
+    full: str
+    turned: bool = False
+
+
+@dataclass
 class Chart:
     title: str
     description: str
@@ -53,11 +72,12 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     bars: list[Bar] = field(default_factory=list)
-    labels: list[tuple[float, str]] = field(default_factory=list)
+    labels: list[AxisLabel] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     baseline: float = 0.0
     plot_left: int = MARGIN_LEFT_MIN
     plot_right: int = WIDTH - MARGIN_RIGHT
+    label_angle: int = LABEL_ANGLE
 
 
 def _nice_step(span: Decimal) -> Decimal:
@@ -124,11 +144,31 @@ def bar_chart(
     longest = max(len(tick.label) for tick in chart.ticks)
     chart.plot_left = max(MARGIN_LEFT_MIN, LABEL_GAP + LABEL_CHARACTER_WIDTH * longest)
     groups = max(len(categories), 1)
+    widest = max((len(category) for category in categories), default=0)
+    turned = widest * LABEL_CHARACTER_WIDTH > (chart.plot_right - chart.plot_left) / groups * 0.95
+    label_y = MARGIN_TOP + PLOT_HEIGHT + (12 if turned else 20)
+    if turned:
+        # The chart grows downwards by what the longest turned name needs, and the plot
+        # starts where the first one, ending under the first group, stays inside it.
+        shown = min(widest, LABEL_MAX_TURNED) * LABEL_CHARACTER_WIDTH
+        chart.height = round(label_y + LABEL_SINE * shown + 8)
+        chart.plot_left = max(chart.plot_left, round(LABEL_COSINE * shown))
     group_width = (chart.plot_right - chart.plot_left) / groups
     bar_width = group_width * 0.8 / max(len(series), 1)
     for index, category in enumerate(categories):
         left = chart.plot_left + index * group_width + group_width * 0.1
-        chart.labels.append((left + group_width * 0.4, category))
+        text = category
+        if turned and len(category) > LABEL_MAX_TURNED:
+            text = category[: LABEL_MAX_TURNED - 1].rstrip() + "…"
+        chart.labels.append(
+            AxisLabel(
+                x=round(left + group_width * 0.4, 1),
+                y=label_y,
+                text=text,
+                full=category,
+                turned=turned,
+            )
+        )
         for number, values in enumerate(series):
             value = values[index] if index < len(values) else ZERO
             y = y_of(max(value, ZERO))

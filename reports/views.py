@@ -293,11 +293,6 @@ def _reverse(name: str) -> str:
 # --- Sales -------------------------------------------------------------------------------------
 
 
-def _short(label: str, width: int = 16) -> str:
-    """An axis label that fits under its bar (the table has the full text)."""
-    return label if len(label) <= width else label[: width - 1] + "…"
-
-
 SALES_VIEWS = ("month", "client", "product")
 
 
@@ -339,7 +334,7 @@ def sales(request: HttpRequest) -> HttpResponse:
             "start": data["date_from"].strftime("%d.%m.%Y"),
             "end": data["date_to"].strftime("%d.%m.%Y"),
         },
-        categories=[_short(row.label) for row in shown],
+        categories=[row.label for row in shown],
         series=[[row.amount for row in shown]],
         series_names=[_("Salg")],
     )

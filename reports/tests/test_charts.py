@@ -69,3 +69,51 @@ def test_a_long_label_moves_the_plot_right_and_a_short_one_keeps_the_minimum():
 
     assert narrow.plot_left == charts.MARGIN_LEFT_MIN
     assert wide.plot_left > charts.MARGIN_LEFT_MIN
+
+
+def _named(*names: str) -> charts.Chart:
+    return charts.bar_chart(
+        title="Salg",
+        description="Salg per kunde",
+        categories=list(names),
+        series=[[Decimal(1000 * (n + 1)) for n in range(len(names))]],
+        series_names=["Salg"],
+    )
+
+
+def test_months_fit_under_their_bars_level():
+    chart = _named(*(f"{month} 26" for month in ("jan", "feb", "mar", "apr", "mai", "jun")))
+
+    assert not any(label.turned for label in chart.labels)
+    assert [label.text for label in chart.labels][:2] == ["jan 26", "feb 26"]
+    assert chart.height == charts.HEIGHT
+
+
+def test_twelve_client_names_are_turned_cut_and_given_room():
+    names = [f"Viktransport {n} Aktieselskap" for n in range(12)]
+    chart = _named(*names)
+
+    assert all(label.turned for label in chart.labels)
+    first = chart.labels[0]
+    assert first.full == names[0] and first.text == names[0][:17] + "…"
+    assert len(first.text) == charts.LABEL_MAX_TURNED
+    assert chart.labels[1].text == "Viktransport 1 Ak…"
+    # The first one ends under its group and starts inside the chart.
+    width = charts.LABEL_COSINE * len(first.text) * charts.LABEL_CHARACTER_WIDTH
+    assert first.x - width >= 0
+    # The chart is taller by what a turned name of that length needs, so none is cut off.
+    needed = charts.LABEL_SINE * charts.LABEL_MAX_TURNED * charts.LABEL_CHARACTER_WIDTH
+    assert chart.height >= first.y + needed > charts.HEIGHT
+    # Each bar's tooltip names the whole client.
+    assert chart.bars[0].label.startswith(names[0])
+
+
+def test_the_chart_shows_a_cut_names_whole_text_as_its_tooltip():
+    from django.template.loader import render_to_string
+
+    chart = _named(*(f"Viktransport {n} Aktieselskap" for n in range(12)), "Kort")
+    html = render_to_string("reports/_chart.html", {"chart": chart, "chart_id": "c"})
+
+    assert "<title>Viktransport 0 Aktieselskap</title>Viktransport 0 Ak…</text>" in html
+    assert "rotate(-35 " in html and ">Kort</text>" in html
+    assert f'viewBox="0 0 {charts.WIDTH} {chart.height}"' in html
