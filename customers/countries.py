@@ -48,6 +48,12 @@ def _sort_key(name: str) -> str:
     return name.translate(_NORWEGIAN_ORDER).casefold()
 
 
+def country_name(code: str) -> str:
+    """The country's name in the active language ("Norge", "Sverige"); an unknown code
+    as it is."""
+    return _names((get_language() or "nb").split("-")[0]).get(code, code)
+
+
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) in the active language: Norway and the neighbours first, then by name."""
     names = _names((get_language() or "nb").split("-")[0])

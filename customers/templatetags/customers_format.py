@@ -4,6 +4,7 @@ from django import template
 
 from core.identifiers import format_orgnr
 from core.parsing import is_digits
+from customers.countries import country_name
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ def orgnr(value: str) -> str:
     if value and len(value) == 9 and is_digits(value):
         return format_orgnr(value)
     return value
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country code as the country's name in the page's language (``NO`` → Norge)."""
+    return country_name(code)

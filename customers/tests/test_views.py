@@ -258,6 +258,16 @@ def test_detail_has_the_invoices_block_and_data(owner_client, client_obj):
     assert reverse("customers:edit", args=[client_obj.pk]) in body
 
 
+def test_detail_names_the_clients_country(owner, owner_client, company):
+    with scopes_disabled():
+        swedish = ClientFactory(company=company, country="SE", city="Göteborg")
+    url = reverse("customers:detail", args=[swedish.pk])
+    assert "Sverige</td>" in owner_client.get(url).content.decode()
+    owner.language = "en"
+    owner.save()
+    assert "Sweden</td>" in owner_client.get(url).content.decode()
+
+
 def test_nav_marks_clients_as_current(owner_client):
     body = owner_client.get(reverse("customers:list")).content.decode()
     link = f'<a href="{reverse("customers:list")}" aria-current="page">'
