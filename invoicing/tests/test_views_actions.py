@@ -481,6 +481,16 @@ def test_detail_shows_snapshot_kid_payments_and_audit(
     assert "307,50" in body and "207,50" in body
 
 
+def test_detail_writes_the_buyers_organisation_number_as_the_sellers(
+    owner_client, company, buyer, draft, issued
+):
+    orgnr = buyer.organization_number
+    grouped = f"Org.nr {orgnr[:3]} {orgnr[3:6]} {orgnr[6:]}"
+    for invoice in (draft, issued):  # the client's own, and the issued one's snapshot
+        body = owner_client.get(reverse("invoicing:detail", args=[invoice.pk])).content.decode()
+        assert grouped in body
+
+
 # --- settings -----------------------------------------------------------------------------------
 
 
