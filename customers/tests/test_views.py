@@ -268,6 +268,15 @@ def test_detail_names_the_clients_country(owner, owner_client, company):
     assert "Sweden</td>" in owner_client.get(url).content.decode()
 
 
+def test_the_list_groups_its_count_by_thousands(owner_client, company):
+    with scopes_disabled():
+        Client.objects.bulk_create(
+            Client(company=company, number=n, name=f"Kunde {n}") for n in range(1, 1235)
+        )
+    body = owner_client.get(reverse("customers:list")).content.decode()
+    assert "1\xa0234 kunder</caption>" in body
+
+
 def test_nav_marks_clients_as_current(owner_client):
     body = owner_client.get(reverse("customers:list")).content.decode()
     link = f'<a href="{reverse("customers:list")}" aria-current="page">'
