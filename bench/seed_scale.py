@@ -256,15 +256,22 @@ LATERAL (SELECT CASE
     END AS status) s
 """
 
+# Two in three of the big company's lines sell one of its products (the hash picks which),
+# the rest none, as a free-text line: the sales report per product groups them.
 _LINES = """
 INSERT INTO invoicing_invoiceline (
     id, company_id, invoice_id, position, description, item_number, quantity, unit,
     unit_price, discount_percent, period_start, period_end, net_amount, vat_category,
     vat_rate, credited_line_id, product_id, vat_code_id, credited_by_amount)
 SELECT nextval(pg_get_serial_sequence('invoicing_invoiceline', 'id')), i.company_id, i.id, 1,
-    'Konsulentbistand', '', i.quantity, 'HUR', i.unit_price, 0, NULL, NULL,
-    i.quantity * i.unit_price, 'S', 25.00, NULL, NULL, %(vat_code)s, false
+    coalesce(p.name, 'Konsulentbistand'), coalesce(p.number, ''), i.quantity, 'HUR',
+    i.unit_price, 0, NULL, NULL, i.quantity * i.unit_price, 'S', 25.00, NULL, p.id,
+    %(vat_code)s, false
 FROM seed_invoice i
+LEFT JOIN (SELECT id, name, number, row_number() OVER (ORDER BY id) - 1 AS k
+           FROM catalog_product WHERE company_id = %(company)s) p
+    ON i.company_id = %(company)s AND i.h %% 3 <> 0
+       AND p.k = i.h / 3 %% nullif(%(products)s, 0)
 """
 
 _VAT_LINES = """
@@ -426,6 +433,8 @@ def seed(
                 "payload": KID_PAYLOAD,
                 "vat_code": vat_code.pk,
                 "invoice_first": invoice_first,
+                "company": big_company.pk,
+                "products": big_products,
             }
             step("invoice plan (temp table)", cursor, _INVOICES, params)
             _q(cursor, "ANALYZE seed_invoice")

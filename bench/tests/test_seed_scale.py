@@ -56,6 +56,7 @@ def test_seeded_data_is_consistent_and_listed(client):
         ledger_month_differences,
         month_summary_differences,
         open_receivable_differences,
+        sales_month_differences,
     )
 
     result = _seed()
@@ -100,6 +101,18 @@ def test_seeded_data_is_consistent_and_listed(client):
                 invoice.total_incl_vat: {"paid"},
             }.get(invoice.paid_amount, {"partially_paid"})
             assert invoice.status in expected
+        # The big company's lines sell its products, two in three; the others' none.
+        big_lines = InvoiceLine.objects.filter(company_id=result.big_company_id)
+        with_product = big_lines.filter(product__isnull=False)
+        assert 60 <= with_product.count() <= 100
+        assert with_product.values("product").distinct().count() == 5
+        assert all(
+            line.description == line.product.name and line.item_number == line.product.number
+            for line in with_product.select_related("product")
+        )
+        assert not InvoiceLine.objects.exclude(company_id=result.big_company_id).filter(
+            product__isnull=False
+        )
         statuses = set(Invoice.objects.values_list("status", flat=True))
         assert {"paid", "sent"} <= statuses
         # The dashboard's monthly summary and open receivables and the ledger's months
@@ -110,6 +123,7 @@ def test_seeded_data_is_consistent_and_listed(client):
         assert ledger_month_differences() == []
         assert OpenReceivable.objects.filter(company_id=result.big_company_id).exists()
         assert open_receivable_differences() == []
+        assert sales_month_differences() == []
 
     owner = User.objects.get(email="eier@stor.example")
     assert owner.check_password("Hemmelig-passord-42")
