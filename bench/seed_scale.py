@@ -12,7 +12,7 @@ It migrates the database, then builds everything with ``INSERT ... SELECT`` over
 - one big company with ``--big`` invoices (default 1,000,000) over ``--big-clients``
   clients (2,000), whose owner can log in (``--owner-email``, password ``--password``);
 - ``--big-products`` active products (2,000) in the big company's catalog, offered by an
-  invoice line's product picker;
+  invoice line's product picker and sold by two in three of its invoice lines;
 - ``--small-companies`` companies (7,000) with ``--small-invoices`` invoices each (500)
   over ``--small-clients`` clients (20); no users;
 - per company: a number series whose next number follows the last invoice (numbers 1..n,
@@ -25,7 +25,8 @@ It migrates the database, then builds everything with ``INSERT ... SELECT`` over
   or partly paid invoice (paid ``paid_amount``). Older invoices are nearly all paid; of
   the last 45 days' most are open. No credit notes, audit rows or stored documents;
 - the dashboard's monthly summary (``MonthSummary``), the ledger's months
-  (``LedgerMonth``) and the open receivables by due date (``OpenReceivable``) from those
+  (``LedgerMonth``), the sales report's months per client and product (``SalesMonth``)
+  and the open receivables by due date (``OpenReceivable``) from those
   invoices and payments, with the statements of the migrations' backfills
   (``invoicing.summary_sql``).
 
