@@ -18,7 +18,9 @@ from invoicing.tests.factories import draft_invoice, issued_invoice
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_issue_and_send_one_invoice_from_its_page(browser_page, smtp_server, screenshot):
+@pytest.fixture
+def emailed():
+    """An owner and a client who takes invoices by e-mail: (owner, company, client)."""
     owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
     company = owner.memberships.get().company
     with scope(company=company):
@@ -28,6 +30,12 @@ def test_issue_and_send_one_invoice_from_its_page(browser_page, smtp_server, scr
             delivery_channel="email",
             invoice_emails="faktura@fjellbekk.no",
         )
+    return owner, company, client
+
+
+def test_issue_and_send_one_invoice_from_its_page(browser_page, smtp_server, screenshot, emailed):
+    owner, company, client = emailed
+    with scope(company=company):
         draft = draft_invoice(company=company, client=client)
     page = browser_page
     log_in(page, owner)
@@ -67,16 +75,11 @@ def test_issue_and_send_one_invoice_from_its_page(browser_page, smtp_server, scr
         assert Delivery.objects.get(invoice=invoice).status == Status.SENT
 
 
-def test_send_the_chosen_invoices_from_the_batch_form(browser_page, smtp_server, screenshot):
-    owner = MembershipFactory(role=Role.OWNER, user__full_name="Olga Eier").user
-    company = owner.memberships.get().company
+def test_send_the_chosen_invoices_from_the_batch_form(
+    browser_page, smtp_server, screenshot, emailed
+):
+    owner, company, client = emailed
     with scope(company=company):
-        client = make_client(
-            company,
-            name="Fjellbekk Kafé AS",
-            delivery_channel="email",
-            invoice_emails="faktura@fjellbekk.no",
-        )
         chosen = issued_invoice(company=company, client=client)
         left = issued_invoice(company=company, client=client)
     page = browser_page
