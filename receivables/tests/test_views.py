@@ -161,6 +161,23 @@ def test_reminders_page_lists_and_sends(owner_client, invoice):
         assert Letter.objects.filter(invoice=invoice).count() == 1
 
 
+def test_the_reminders_page_says_why_it_cannot_plan_and_not_that_none_are_due(
+    owner_client, invoice
+):
+    # No late-interest rate covers the invoice's overdue days: the run cannot plan its
+    # reminder, and the page says so instead of "no invoices to remind today".
+    from receivables.models import StatutoryFigure
+
+    with scopes_disabled():
+        ReminderSettings.objects.create(
+            company=invoice.company, reminder1_days=14, add_interest=True
+        )
+        StatutoryFigure.objects.filter(kind=StatutoryFigure.Kind.LATE_INTEREST).delete()
+    page = owner_client.get(reverse("receivables:reminders")).content.decode()
+    assert "Det finnes ingen lovfastsatt sats" in page
+    assert "Ingen fakturaer skal purres i dag." not in page
+
+
 def test_the_reminders_page_lists_the_first_and_says_how_many_wait(
     owner_client, invoice, monkeypatch
 ):
