@@ -205,6 +205,19 @@ def test_the_reminders_page_lists_the_first_and_says_how_many_wait(
     assert 'id="reminders-waiting"' not in page
 
 
+def test_the_reminders_page_says_how_many_more_may_follow(owner_client, invoice, monkeypatch):
+    from receivables import views
+
+    monkeypatch.setattr(views, "REMINDERS_PAGE_MAX", 1)
+    with scopes_disabled():
+        ReminderSettings.objects.create(company=invoice.company, reminder1_days=14)
+    with scope(company=invoice.company):
+        for days in (1, 2):
+            overdue_invoice(company=invoice.company, due_date=DUE + datetime.timedelta(days=days))
+    page = owner_client.get(reverse("receivables:reminders")).content.decode()
+    assert "Opptil 2 fakturaer til kan også skulle purres" in page
+
+
 def test_settings_page_validates(owner_client, company):
     url = reverse("receivables:settings")
     assert owner_client.get(url).status_code == 200
