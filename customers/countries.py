@@ -48,14 +48,18 @@ def _sort_key(name: str) -> str:
     return name.translate(_NORWEGIAN_ORDER).casefold()
 
 
+def _active_names() -> dict[str, str]:
+    return _names((get_language() or "nb").split("-")[0])
+
+
 def country_name(code: str) -> str:
     """The country's name in the active language ("Norge", "Sverige"); an unknown code
     as it is."""
-    return _names((get_language() or "nb").split("-")[0]).get(code, code)
+    return _active_names().get(code, code)
 
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) in the active language: Norway and the neighbours first, then by name."""
-    names = _names((get_language() or "nb").split("-")[0])
+    names = _active_names()
     rest = sorted((code for code in names if code not in _FIRST), key=lambda c: _sort_key(names[c]))
     return [(code, names[code]) for code in (*_FIRST, *rest)]

@@ -29,8 +29,10 @@ claimed, all as of the same date (``reports.selectors.ageing``'s net).
 from __future__ import annotations
 
 import datetime
+import functools
 import heapq
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -188,8 +190,9 @@ def stored_totals(
     if not pairs:
         return []
     period = _PeriodMonths.of(date_from, date_to)
-    debit = sum((F(pair[0]) for pair in pairs[1:]), F(pairs[0][0]))
-    credit = sum((F(pair[1]) for pair in pairs[1:]), F(pairs[0][1]))
+    debits, credits = zip(*pairs, strict=True)
+    debit = functools.reduce(operator.add, map(F, debits))
+    credit = functools.reduce(operator.add, map(F, credits))
     stored = LedgerMonth.objects.filter(company=company, currency=currency, month__lt=period.last)
     if client_id is not None:
         stored = stored.filter(client_id=client_id)
@@ -480,13 +483,14 @@ def ledger_totals(
     and one over the sources' stored months)."""
     client_id = client.pk if client is not None else None
     per_client: dict[int, list[Decimal]] = {}
+    registered = sources()
     stored = stored_totals(
         company=company,
         currency=currency,
         client_id=client_id,
         date_from=date_from,
         date_to=date_to,
-        months=[source.months for source in sources() if source.months],
+        months=[source.months for source in registered if source.months],
     )
     of_sources = (
         source.totals(
@@ -496,7 +500,7 @@ def ledger_totals(
             date_from=date_from,
             date_to=date_to,
         )
-        for source in sources()
+        for source in registered
     )
     for row in itertools.chain(stored, *of_sources):
         sums = per_client.setdefault(row["ledger_client"], [ZERO, ZERO, ZERO])

@@ -9,11 +9,12 @@ from django.utils import translation
 from reports import charts
 
 
-def _chart(*values: str) -> charts.Chart:
+def _chart(*values: str, names: list[str] | None = None) -> charts.Chart:
+    """One series of ``values``, under ``names`` (default "M0", "M1", ...)."""
     return charts.bar_chart(
         title="Salg",
-        description="Salg per måned",
-        categories=[f"M{n}" for n in range(len(values))],
+        description="Salg",
+        categories=names or [f"M{n}" for n in range(len(values))],
         series=[[Decimal(value) for value in values]],
         series_names=["Salg"],
     )
@@ -72,13 +73,7 @@ def test_a_long_label_moves_the_plot_right_and_a_short_one_keeps_the_minimum():
 
 
 def _named(*names: str) -> charts.Chart:
-    return charts.bar_chart(
-        title="Salg",
-        description="Salg per kunde",
-        categories=list(names),
-        series=[[Decimal(1000 * (n + 1)) for n in range(len(names))]],
-        series_names=["Salg"],
-    )
+    return _chart(*(str(1000 * (n + 1)) for n in range(len(names))), names=list(names))
 
 
 def test_months_fit_under_their_bars_level():
