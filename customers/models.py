@@ -79,7 +79,7 @@ class Client(TenantModel):
         ]
         indexes = [
             # The id too: the invoice list sorted by client walks the clients in
-            # (name, id) order from a row value (``invoicing.pagination._after``).
+            # (name, id) order from a row value (``invoicing.pagination._walk_keys``).
             models.Index(fields=["company", "name", "id"], name="client_name_order"),
             models.Index(fields=["company", "organization_number"]),
         ]

@@ -20,7 +20,6 @@ costs about what page 1 does; the capped count rides in the same statement.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,20 +28,10 @@ from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResult
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
-    Count,
-    F,
     Field,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThan, LessThan
 
 from core.parsing import ID_MAX, parse_int
 
@@ -76,26 +65,28 @@ class PerValue:
 class Walk:
     """How a deep page of rows sorted first by the row a foreign key points to (invoices
     by client name) is read: ``values``, every row ``field`` can point to, in the list's
-    order of them (the company's clients by name, then id; read a chunk at a time, each
-    with the number of its rows). The list's order must name those columns first and then
+    order of them (the company's clients by name, then id, in one direction), each counted
+    with the number of its rows. The list's order must name those columns first and then
     only the rows' own.
 
     PostgreSQL misjudges how many rows each client has (it guesses ~7 where a big company's
     clients have ~500) and sorted every matching row for page 200 of the open invoices
-    sorted by client (74,000 rows, ~200 ms; issue 15). The walk counts the rows of the
-    related rows in turn, a few dozen at a time (one query per chunk, which starts after
-    the last one's last related row: ``_after``), until it reaches the page, then reads the
-    page's keys of the one or two related rows it starts in: each query reads one index
-    range in order. Put the filters in that index too (``invoice_client_list`` holds the
-    status; ``invoice_client_open`` the open invoices only, with their due date), or each
-    related row's rows are all read to count the few that match."""
+    sorted by client (74,000 rows, ~200 ms; issue 15). The walk (``_walk_keys``) counts the
+    related rows' rows in their order, each from the index that starts with the field, and
+    keeps a running sum up to the related row the page starts in; the page's rows are then
+    read in order from that related row on (the index on (company, name, id) from a row
+    value): one statement, which counts exactly the rows before the page. Put the filters
+    in that index too (``invoice_client_list`` holds the status; ``invoice_client_open`` the
+    open invoices only, with their due date), or each related row's rows are all read to
+    count the few that match. Counted a few dozen related rows at a time, one statement per
+    chunk, page 200 of the open invoices sorted by client took four statements and counted
+    11,300 rows to pass 9,950."""
 
     field: str
     values: QuerySet[Any]
 
 
 _COUNTED = "capped_count"
-WALK_FIRST_CHUNK = 32  # related rows counted by the walk's first query (``_walked``)
 
 
 @dataclass(frozen=True)
@@ -246,10 +237,9 @@ def capped_page(
             keyed_parts = [part.values_list(*fields) for part in _selections(parts)]
             union_of = _union(keyed_parts, offset + per_page + 1).order_by(*ordering)
             keys = [row[at] for row in union_of[offset : offset + per_page + 1]]
-        elif walk is not None:
-            keys = _walked(selection, walk, offset, offset + per_page + 1)
         else:
-            page_keys = selection.values("pk")[offset : offset + per_page + 1]
+            walked = walk and _walk_keys(selection, walk, offset, offset + per_page + 1)
+            page_keys = walked or selection.values("pk")[offset : offset + per_page + 1]
             return list(_shaped(queryset.filter(pk__in=page_keys), columns, *more))
         loaded = _shaped(queryset.order_by().filter(pk__in=keys), columns, *more)
         by_key = {row.pk: row for row in loaded}
@@ -317,88 +307,74 @@ def _own_order(queryset: QuerySet[Any], field: str) -> list[str]:
     ]
 
 
-def _walked(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> list[Any]:
-    """Keys of rows ``low``..``high`` of ``selection`` in its order, read as ``walk``
-    says (``Walk``)."""
-    own = _own_order(selection, walk.field)
-    keys: list[Any] = []
-    position = 0  # rows of the related rows counted so far
-    start, size = 0, WALK_FIRST_CHUNK
-    # Each related row with the number of its rows in the selection, in one query per
-    # chunk (a count per related row, read from the index that starts with it).
-    of_each = (
-        selection.filter(**{walk.field: OuterRef("pk")})
-        .order_by()
-        .values(walk.field)
-        .annotate(rows=Count("pk"))
-        .values("rows")
-    )
+def _walk_keys(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> RawSQL | None:
+    """The keys of rows ``low``..``high`` of ``selection`` in its order, read as ``walk``
+    says (``Walk``), as a subquery (``pk__in=``); None unless ``selection`` is one table's
+    rows that its ``WHERE`` alone selects (``_compiled``) and the related rows are sorted
+    in one direction (a row value compares in one).
+
+    One statement: the related rows in the list's order, each with the number of its rows
+    and the running sum of them, up to the first whose sum passes ``low`` (the page starts
+    in it); then the rows from that related row on, in the list's order, past the ones
+    before ``low``.
+    """
+    parts = _compiled([selection])
+    using = connections[selection.db]
+    related_where = _compiled_where(walk.values, walk.values.model, using)
     order = [str(name) for name in walk.values.query.order_by]
-    counted = walk.values.annotate(
-        walked_rows=Coalesce(Subquery(of_each, output_field=IntegerField()), 0)
-    ).values_list("pk", "walked_rows", *(name.lstrip("-") for name in order))
-    after = counted
-    while position < high:
-        # The related rows chunk by chunk too: a company may have 100,000 clients. Each
-        # chunk starts after the last one's last row (by its order's values, not OFFSET:
-        # the rows an OFFSET skips are counted too).
-        chunk = list(after[:size])
-        if not chunk:
-            break
-        start += len(chunk)
-        after = counted.filter(_after(order, chunk[-1][2:]))
-        for value, rows, *_sort in chunk:
-            if rows and position + rows > low:
-                first = max(low - position, 0)
-                last = min(high - position, rows)
-                of_value = selection.filter(**{walk.field: value}).order_by(*own)
-                keys += of_value.values_list("pk", flat=True)[first:last]
-            position += rows
-            if position >= high:
-                break
-        size = _next_chunk(counted=start, rows=position, needed=high - position)
-    return keys
-
-
-class _Row(Func):
-    """Columns or values as one SQL row value, ``(a, b)``, compared column by column."""
-
-    template = "(%(expressions)s)"
-    output_field = Field()
-
-
-def _after(order: list[str], values: Sequence[Any]) -> Q:
-    """The rows after one whose ``order`` columns hold ``values``, in that order (the
-    last column unique): the first column past it, or equal and the rest past it.
-
-    All in one direction (the clients by name, then id), as one comparison of row values,
-    ``(name, id) > (%s, %s)``: PostgreSQL starts its read of the index on (company, name,
-    id) there and stops at the chunk's end. Written out as ORs, it read the company's
-    clients from the first and sorted all those after the chunk's start (1,491 clients,
-    ~1 ms a chunk, for page 200 of the open invoices sorted by client; issue 15)."""
-    if len({name.startswith("-") for name in order}) == 1:
-        columns = _Row(*(F(name.lstrip("-")) for name in order))
-        beyond = LessThan if order[0].startswith("-") else GreaterThan
-        return Q(beyond(columns, _Row(*(Value(value) for value in values))))
-    name, *rest = order
-    field = name.lstrip("-")
-    past = Q(**{f"{field}__{'lt' if name.startswith('-') else 'gt'}": values[0]})
-    if not rest:
-        return past
-    return past | (Q(**{field: values[0]}) & _after(rest, values[1:]))
-
-
-def _next_chunk(*, counted: int, rows: int, needed: int) -> int:
-    """How many related rows the walk counts next, having counted ``counted`` of them
-    holding ``rows`` rows, with ``needed`` rows still to pass: as many as the rate so far
-    says, with a quarter more, but never more than it has counted already (as many while
-    none had rows). A slow start (a company's first clients by name with no open invoice)
-    made the rate a guess: page 200 of the open invoices sorted by client counted 3,510
-    clients after the first 224, every open invoice of the company (16 ms of the page's
-    37; issue 15); doubling at most, it reaches the page after ~900."""
-    per_value = rows / counted
-    wanted = math.ceil(needed / per_value * 1.25) if per_value else counted
-    return max(WALK_FIRST_CHUNK, min(wanted, counted))
+    if parts is None or related_where is None or len({n[0] == "-" for n in order}) != 1:
+        return None
+    quote = using.ops.quote_name
+    table = quote(parts.table)
+    where = parts.wheres[0]
+    related = walk.values.model._meta
+    related_table = quote(related.db_table)
+    related_columns = [
+        f"{related_table}.{quote(related.get_field(name.lstrip('-')).column)}" for name in order
+    ]
+    column = selection.model._meta.get_field(walk.field).column
+    joined = f"{table}.{quote(column)} = {related_table}.{quote(related.pk.column)}"
+    filtered = f"({where.sql}) AND {joined}"
+    names = [quote(f"key{position}") for position in range(len(order))]
+    selected = ", ".join(
+        f"{column} AS {name}" for column, name in zip(related_columns, names, strict=True)
+    )
+    direction = "DESC" if order[0].startswith("-") else "ASC"
+    in_order = ", ".join(f"{name} {direction}" for name in names)
+    # The ORM's compiled SQL and quoted names; values are parameters.
+    if using.vendor == "postgresql":
+        # A join per related row, run as the related rows are read in order (as a subquery
+        # in the select list it took half as long again).
+        counted = (
+            f"SELECT {selected}, counted.walked_rows FROM {related_table} CROSS JOIN LATERAL "  # noqa: S608
+            f"(SELECT COUNT(*) AS walked_rows FROM {table} WHERE {filtered}) AS counted "
+            f"WHERE {related_where[0]}"
+        )
+    else:
+        counted = (
+            f"SELECT {selected}, (SELECT COUNT(*) FROM {table} WHERE {filtered}) AS walked_rows "  # noqa: S608
+            f"FROM {related_table} WHERE {related_where[0]}"
+        )
+    start = (
+        f"SELECT * FROM (SELECT walked.*, SUM(walked.walked_rows) OVER (ORDER BY {in_order} "  # noqa: S608
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS walked_running FROM ({counted}) "
+        f"AS walked) AS walked WHERE walked_running > {int(low)} ORDER BY {in_order} LIMIT 1"
+    )
+    page_order = ", ".join(
+        f"{parts._column(name.removeprefix('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
+        for name in (str(name) for name in selection.query.order_by)
+    )
+    key = f"{table}.{quote(selection.model._meta.pk.column)}"
+    from_start = "<=" if direction == "DESC" else ">="
+    page = (
+        f"WITH start AS ({start}) SELECT {key} FROM {table} INNER JOIN {related_table} "  # noqa: S608
+        f"ON {joined} WHERE ({where.sql}) AND ({related_where[0]}) AND "
+        f"({', '.join(related_columns)}) {from_start} (SELECT {', '.join(names)} FROM start) "
+        f"ORDER BY {page_order} LIMIT {int(high - low)} "
+        f"OFFSET COALESCE((SELECT {int(low)} - (walked_running - walked_rows) FROM start), 0)"
+    )
+    params = [*where.params, *related_where[1]]
+    return RawSQL(page, params * 2)  # noqa: S611
 
 
 def _ordered_like(part: QuerySet[Any] | PerValue) -> QuerySet[Any]:

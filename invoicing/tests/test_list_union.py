@@ -248,13 +248,13 @@ def test_many_matching_clients_sorted_by_client_name(
 def test_deep_pages_sorted_by_client_are_read_client_by_client(
     company_scope, varied, monkeypatch, ordering, filters
 ):
-    # Every page read by the walk (counts of a client or two at a time), with a second
-    # client of the same name whose drafts are dated between the first one's invoices.
+    # Every page read by the walk (each page's start found by the running count of the
+    # clients' rows), with a second client of the same name whose drafts are dated between
+    # the first one's invoices.
     twin = ClientFactory(company=company_scope, name=varied[2].client.name)
     for day in (3, 18):
         draft_invoice(company=company_scope, client=twin, invoice_date=D(2026, 9, day))
     monkeypatch.setattr(pagination, "DIRECT_BELOW", 0)
-    monkeypatch.setattr(pagination, "WALK_FIRST_CHUNK", 1)
     monkeypatch.setattr(selectors, "CLIENT_MATCH_LIMIT", 1)  # a short search: one part
     kw = {
         "company": company_scope,
@@ -283,39 +283,61 @@ def test_deep_pages_sorted_by_client_are_read_client_by_client(
     assert len(runs) == len(set(runs))
 
 
+@pytest.mark.parametrize("ordering", ["client", "-client"])
+def test_a_deepest_page_past_the_end_sorted_by_client_is_the_last_page(
+    company_scope, varied, monkeypatch, ordering
+):
+    # The deepest page is read without a count; past the rows' end the walk finds no
+    # client to start in, and the list serves its last page instead of an error.
+    monkeypatch.setattr(pagination, "DIRECT_BELOW", 0)
+    kw = {"company": company_scope, "filters": InvoiceFilter(), "ordering": ordering}
+    expected = [invoice.pk for invoice in selectors.invoice_list(**kw, today=TODAY)]
+    parts = selectors.invoice_list_parts(**kw, today=TODAY)
+    cap = (len(expected) + 10) // 2 * 2  # deeper than the rows, a whole number of pages
+
+    page = capped_page(parts.rows, 10_000, per_page=2, cap=cap, parts=parts.parts, walk=parts.walk)
+
+    last = -(-len(expected) // 2)
+    assert page.number == last and page.count == len(expected)
+    assert [row.pk for row in page] == expected[(last - 1) * 2 :]
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="PostgreSQL's plan of a row-value index range (CI's PostgreSQL part runs it)",
 )
 @pytest.mark.parametrize("ordering", ["client", "-client"])
-def test_the_walk_starts_each_chunk_of_clients_in_the_name_index(
+def test_a_deep_page_sorted_by_client_is_one_statement_that_reads_the_name_index(
     company_scope, varied, monkeypatch, ordering
 ):
-    # Each chunk after the first starts where the last one ended, as a range of the index
-    # on (company, name, id): the clients before it are not read, none is sorted.
+    # The page's start (the clients' running count of rows) and its rows in one statement,
+    # the clients read in order from the index on (company, name, id) and the page's rows
+    # from its first client on as a range of it: no client before it read twice, none
+    # sorted.
     monkeypatch.setattr(pagination, "DIRECT_BELOW", 0)
-    monkeypatch.setattr(pagination, "WALK_FIRST_CHUNK", 1)
     parts = selectors.invoice_list_parts(
         company=company_scope, filters=InvoiceFilter(), ordering=ordering, today=TODAY
     )
     with CaptureQueriesContext(connection) as queries:
-        capped_page(parts.rows, 3, per_page=2, parts=parts.parts, walk=parts.walk)
-    chunks = [q["sql"] for q in queries.captured_queries if "walked_rows" in q["sql"]]
-    assert len(chunks) > 1
+        page = capped_page(parts.rows, 3, per_page=2, parts=parts.parts, walk=parts.walk)
+    # (Page 3 is not the deepest: the capped count of the list is another statement.)
+    read = [q["sql"] for q in queries.captured_queries if "walked_running" in q["sql"]]
+    assert len(page) == 2 and len(read) == 1
+    assert '"invoicing_invoice"."id" IN (WITH start AS' in read[0]  # the rows loaded
     with connection.cursor() as cursor:
         # A handful of rows: whether the planner scans or sorts them depends on the table's
         # statistics of the moment (the tests before this one), not on the statement.
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_sort = off")
         try:
-            for sql in chunks[1:]:
-                cursor.execute(f"EXPLAIN {sql}")
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-                assert "using client_name_order on customers_client" in plan, plan
-                assert re.search(r"Index Cond: .*ROW\(name, id\) [<>] ROW\(", plan), plan
+            cursor.execute(f"EXPLAIN {read[0]}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
         finally:
             cursor.execute("RESET enable_seqscan")
             cursor.execute("RESET enable_sort")
+    assert "WindowAgg" in plan, plan
+    assert plan.count("using client_name_order on customers_client") >= 2, plan
+    assert re.search(r"Index Cond: .*ROW\(name, id\) [<>]= ROW\(", plan), plan
 
 
 @pytest.mark.skipif(

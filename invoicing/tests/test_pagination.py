@@ -12,9 +12,7 @@ from django.db.models.lookups import GreaterThan
 from customers.models import Client
 from invoicing.pagination import (
     DIRECT_BELOW,
-    WALK_FIRST_CHUNK,
     PerValue,
-    _next_chunk,
     capped_page,
 )
 
@@ -244,18 +242,3 @@ def test_a_part_read_value_by_value_pages_as_its_plain_filter(company_scope):
         assert _all_keys(queryset, parts, per_page=3) == (expected, len(expected))
         assert _all_keys(queryset, parts, per_page=3, cap=5) == (expected[:5], None)
     assert len(expected) == 11 and set(expected) <= set(ids)
-
-
-@pytest.mark.parametrize(
-    ("counted", "rows", "needed", "chunk"),
-    [
-        (32, 0, 10_001, 32),  # none had rows yet: as many again
-        (224, 100, 9_901, 224),  # a slow start: never more than counted (the rate said 27,726)
-        (512, 6_000, 4_001, 427),  # a steady rate: what it needs and a quarter more
-        (900, 9_990, 11, WALK_FIRST_CHUNK),  # nearly there: the first chunk's size
-    ],
-)
-def test_the_walk_counts_at_most_as_many_clients_again(counted, rows, needed, chunk):
-    # A company whose first clients by name have no open invoice gave the walk a rate of
-    # next to nothing, and it counted every client's open invoices at once.
-    assert _next_chunk(counted=counted, rows=rows, needed=needed) == chunk
