@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Company
 from catalog.models import Product, VatCode
 from catalog.selectors import vat_rate_on
+from core.dates import add_months
 from core.money import ZERO, round_money
 from customers.models import Client
 from customers.selectors import ClientLabel, client_labels
@@ -901,13 +902,8 @@ def months_between(date_from: datetime.date, date_to: datetime.date) -> list[dat
     current = date_from.replace(day=1)
     while current <= date_to:
         months.append(current)
-        current = _month_after(current)
+        current = add_months(current, 1)
     return months
-
-
-def _month_after(month: datetime.date) -> datetime.date:
-    """The first day of the month after ``month`` (a month's first day)."""
-    return (month + datetime.timedelta(days=32)).replace(day=1)
 
 
 def _month_key(value: datetime.date) -> datetime.date:
@@ -941,7 +937,7 @@ def sales_by_month(
 
 
 def _month_end(month: datetime.date) -> datetime.date:
-    return _month_after(month) - datetime.timedelta(days=1)
+    return add_months(month, 1) - datetime.timedelta(days=1)
 
 
 def _sales_by_month_from_documents(days: Q) -> dict[datetime.date, Decimal]:
@@ -1043,7 +1039,7 @@ def dashboard_figures(*, company: Company, today: datetime.date) -> DashboardFig
             company=company, month__gte=first_month, month__lte=month_start
         )
     }
-    next_month = _month_after(month_start)
+    next_month = add_months(month_start, 1)
     invoiced_later = (
         Invoice.objects.issued()
         .filter(invoice_date__gt=today, invoice_date__lt=next_month)
