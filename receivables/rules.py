@@ -20,6 +20,8 @@ MIN_DEADLINE_DAYS = 14  # a fee-bearing letter gives ≥ 14 days to pay (inkasso
 MAX_FEE_LETTERS = 2  # at most two fee-bearing letters per claim ...
 FEE_RESTART_MONTHS = 6  # ... counted again six months after the last one
 DAYS_IN_YEAR = Decimal(365)
+#: Interest runs from the day after the due date (or after the last day already claimed).
+INTEREST_FROM_NEXT_DAY = datetime.timedelta(days=1)
 
 
 class FigureMissing(LookupError):
@@ -198,7 +200,7 @@ def late_interest(
     stops interest after *p*). Actual days / 365. Each part is rounded to øre half-up and
     the interest is the sum of the rounded parts (as printed on the letter).
     """
-    start = max(start_after, due_date) + datetime.timedelta(days=1)
+    start = max(start_after, due_date) + INTEREST_FROM_NEXT_DAY
     if until < start:
         return Interest()
     changes = sorted((d, a) for d, a in payments if a)

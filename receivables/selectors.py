@@ -67,6 +67,11 @@ class RateTable:
             .values_list("valid_from", "valid_to", "value")
         )
 
+    @property
+    def first_day(self) -> datetime.date | None:
+        """The first day a rate is in force (None: no rate at all)."""
+        return self._rows[-1][0] if self._rows else None
+
     def __call__(self, on: datetime.date) -> Decimal:
         for start, end, value in self._rows:
             if start <= on and (end is None or on <= end):

@@ -7,6 +7,7 @@ registered through ``invoicing.services.payment_register`` only (never a Payment
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,12 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from accounts.models import Company
@@ -46,6 +49,8 @@ from receivables.models import (
     StatutoryFigure,
 )
 
+logger = logging.getLogger(__name__)
+
 FEE_KINDS = (ReceivableItem.Kind.REMINDER_FEE, ReceivableItem.Kind.NOTICE_FEE)
 
 
@@ -68,6 +73,48 @@ def _figure_error(exc: rules.FigureMissing) -> ValidationError:
         % {"kind": StatutoryFigure.Kind(exc.kind).label, "date": exc.on.strftime("%d.%m.%Y")},
         code="figure_missing",
     )
+
+
+#: Invoice numbers a group of held reminders lists (its count covers them all).
+HELD_LISTED = 20
+
+
+@dataclass
+class HeldReminders:
+    """Invoices the reminder run leaves out because a statutory figure their letter needs
+    is missing (``rules.FigureMissing``), for one kind of figure: the earliest date it is
+    missing for, how many invoices, and the first ``HELD_LISTED`` of their numbers.
+
+    The run sends every other reminder; these wait until staff enter the figure in the
+    back office (nothing is guessed). One open invoice that fell due before the first
+    late-interest rate in the table stopped the whole run, for every client of the
+    company: at scale, 63,016 invoices due in 2024 stopped the reminders of all the rest.
+    """
+
+    kind: str
+    on: datetime.date
+    count: int = 0
+    numbers: list[int] = field(default_factory=list)
+
+    def message(self) -> str:
+        figure = _figure_error(rules.FigureMissing(self.kind, self.on)).messages[0]
+        held = ngettext(
+            "%(count)s faktura purres ikke før satsen er lagt inn.",
+            "%(count)s fakturaer purres ikke før satsen er lagt inn.",
+            self.count,
+        ) % {"count": intcomma(self.count)}
+        return f"{figure} {held}"
+
+
+class _Holds(dict[str, HeldReminders]):
+    """``HeldReminders`` by kind of figure, as a run finds them."""
+
+    def hold(self, *, kind: str, on: datetime.date, number: int | None) -> None:
+        held = self.setdefault(kind, HeldReminders(kind=kind, on=on))
+        held.on = min(held.on, on)
+        held.count += 1
+        if number is not None and len(held.numbers) < HELD_LISTED:
+            held.numbers.append(number)
 
 
 # --- statutory figures (operator staff) ----------------------------------------------------
@@ -515,17 +562,23 @@ REMINDER_FIRST_CHUNK = 50  # the fewest invoices ``reminders_due_first`` checks 
 
 
 def _reminder_candidates(
-    company: Company, today: datetime.date, settings_row: ReminderSettings
+    company: Company, today: datetime.date, settings_row: ReminderSettings, holds: _Holds
 ) -> list[int]:
     """Ids of the invoices that may get an automatic reminder today, in sending order.
 
     Only a narrowing in SQL of what ``_plan_reminders`` checks again (and decides): no
     letter yet, or exactly one reminder whose deadline has passed ``reminder2_days``
     after the due date. Invoices reminded already (most of them, most days) cost nothing.
+
+    With interest on, an invoice due so early that its interest starts before the first
+    late-interest rate in the table is held (``holds``) without being planned: every
+    reminder of it would need a rate that is missing. Planned one by one, a backlog of
+    63,016 such invoices took seconds before the page found the reminders it could send.
+    (``_plan_reminders`` holds any other invoice whose letter needs a missing figure.)
     """
     first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
     second_cutoff = today - datetime.timedelta(days=settings_row.reminder2_days)
-    return list(
+    candidates = (
         _open_invoices(company)
         .filter(due_date__lte=first_cutoff)
         .annotate(
@@ -543,8 +596,18 @@ def _reminder_candidates(
             )
         )
         .order_by("due_date", "number")
-        .values_list("pk", flat=True)
     )
+    first_rate = selectors.RateTable().first_day if settings_row.add_interest else None
+    if first_rate is None:
+        return list(candidates.values_list("pk", flat=True))
+    ids = []
+    for pk, due_date, number in candidates.values_list("pk", "due_date", "number"):
+        starts = due_date + rules.INTEREST_FROM_NEXT_DAY
+        if starts < first_rate:
+            holds.hold(kind=StatutoryFigure.Kind.LATE_INTEREST, on=starts, number=number)
+        else:
+            ids.append(pk)
+    return ids
 
 
 def _plan_reminders(
@@ -552,8 +615,11 @@ def _plan_reminders(
     today: datetime.date,
     settings_row: ReminderSettings,
     invoice_ids: Sequence[int],
+    holds: _Holds,
 ) -> list[PlannedLetter]:
-    """The reminders due today for these invoices (the rules, in Python)."""
+    """The reminders due today for these invoices (the rules, in Python). An invoice whose
+    letter needs a missing figure is held (``holds``); a figure every letter needs (today's
+    fee) missing is an error (``ValidationError``)."""
     first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
     invoices = _facts(
         _open_invoices(company)
@@ -579,17 +645,21 @@ def _plan_reminders(
                     continue
                 if today <= reminders[0].deadline:
                     continue
-            plan = _plan(
-                invoice=invoice,
-                kind=Letter.Kind.REMINDER,
-                send_on=today,
-                settings_row=settings_row,
-                state=state,
-                disputed=False,
-                fee_amount=fee,
-                compensation_amount=compensation,
-                rate_on=rate_on,
-            )
+            try:
+                plan = _plan(
+                    invoice=invoice,
+                    kind=Letter.Kind.REMINDER,
+                    send_on=today,
+                    settings_row=settings_row,
+                    state=state,
+                    disputed=False,
+                    fee_amount=fee,
+                    compensation_amount=compensation,
+                    rate_on=rate_on,
+                )
+            except rules.FigureMissing as exc:
+                holds.hold(kind=exc.kind, on=exc.on, number=invoice.number)
+                continue
             if plan.decision.may_send:
                 planned.append(plan)
         return planned
@@ -689,10 +759,12 @@ def reminders_due(
 class FirstDueReminders:
     """``reminders_due_first``: the first reminders due today, and how many invoices after
     them may get one too (``waiting``: not yet checked against the rules, so at most that
-    many more letters)."""
+    many more letters); ``held``: the invoices held for a missing figure among those
+    checked (``HeldReminders``, by kind of figure)."""
 
     letters: list[PlannedLetter]
     waiting: int
+    held: list[HeldReminders] = field(default_factory=list)
 
 
 def reminders_due_first(*, company: Company, today: datetime.date, limit: int) -> FirstDueReminders:
@@ -713,19 +785,23 @@ def _reminders_due(
     """The candidates planned in order, chunk by chunk: all of them (``limit`` None, in
     chunks of ``REMINDER_CHUNK``), or until ``limit`` letters are planned."""
     settings_row = settings_row or selectors.reminder_settings_for(company=company)
-    ids = _reminder_candidates(company, today, settings_row)
+    holds = _Holds()
+    ids = _reminder_candidates(company, today, settings_row, holds)
     planned: list[PlannedLetter] = []
     checked = 0
     while checked < len(ids) and (limit is None or len(planned) < limit):
         # The rules drop a few candidates (a payment since, a letter today): read a few more.
         size = REMINDER_CHUNK if limit is None else max(limit - len(planned), REMINDER_FIRST_CHUNK)
         chunk = ids[checked : checked + size]
-        planned.extend(_plan_reminders(company, today, settings_row, chunk))
+        planned.extend(_plan_reminders(company, today, settings_row, chunk, holds))
         checked += len(chunk)
+    held = list(holds.values())
     if limit is None:
-        return FirstDueReminders(letters=planned, waiting=0)
+        return FirstDueReminders(letters=planned, waiting=0, held=held)
     return FirstDueReminders(
-        letters=planned[:limit], waiting=len(ids) - checked + max(len(planned) - limit, 0)
+        letters=planned[:limit],
+        waiting=len(ids) - checked + max(len(planned) - limit, 0),
+        held=held,
     )
 
 
@@ -939,9 +1015,10 @@ def reminders_run(
     day or later) sends the rest and never a second letter the same day.
     """
     today = today or timezone.localdate()
+    holds = _Holds()
     with scope(company=company):
         settings_row = selectors.reminder_settings_for(company=company)
-        ids = _reminder_candidates(company, today, settings_row)
+        ids = _reminder_candidates(company, today, settings_row, holds)
     if invoice_ids is not None:
         wanted = set(invoice_ids)
         ids = [pk for pk in ids if pk in wanted]
@@ -949,8 +1026,17 @@ def reminders_run(
     for start in range(0, len(ids), REMINDER_CHUNK):
         letters.extend(
             _reminders_chunk(
-                company, actor, today, settings_row, ids[start : start + REMINDER_CHUNK]
+                company, actor, today, settings_row, ids[start : start + REMINDER_CHUNK], holds
             )
+        )
+    for held in holds.values():
+        # The reminders page says the same to the company; this is for the operator.
+        logger.warning(
+            "reminder run of company %s held %s invoices: no figure %s for %s",
+            company.pk,
+            held.count,
+            held.kind,
+            held.on.isoformat(),
         )
     return letters
 
@@ -961,6 +1047,7 @@ def _reminders_chunk(
     today: datetime.date,
     settings_row: ReminderSettings,
     ids: Sequence[int],
+    holds: _Holds,
 ) -> list[Letter]:
     with _atomic_in_scope(company):
         # Lock the invoices (in a stable order) so a concurrent run cannot send twice;
@@ -978,7 +1065,7 @@ def _reminders_chunk(
         )
         plans = [
             plan
-            for plan in _plan_reminders(company, today, settings_row, ids)
+            for plan in _plan_reminders(company, today, settings_row, ids, holds)
             if plan.invoice.pk not in already
         ]
         if not plans:
@@ -1001,10 +1088,8 @@ def _reminders_chunk(
 
 def reminders_run_all(*, today: datetime.date | None = None) -> dict[int, int]:
     """The daily job: every company with automatic reminders on. A company whose run fails
-    (e.g. a missing figure) is logged and skipped; the others still run."""
-    import logging
-
-    logger = logging.getLogger(__name__)
+    (e.g. today's fee is missing) is logged and skipped; the others still run. Invoices
+    held for a missing figure (``HeldReminders``) are logged by ``reminders_run``."""
     from django_scopes import scopes_disabled
 
     with scopes_disabled():

@@ -115,6 +115,7 @@ def _reminders_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
         {
             "due": first.letters,
             "waiting": first.waiting,
+            "held": first.held,
             "error": error,
             "settings": selectors.reminder_settings_for(company=company),
             "today": today,

@@ -189,3 +189,31 @@ def test_settings_notice_collection_waive_and_unmatched(browser_page, tmp_path):
     page.locator("#set-aside").get_by_role("button", name="Gjenåpne").click()
     expect(page.get_by_text("Beløpet er tilbake i listen til avstemming.")).to_be_visible()
     expect(page.locator("#unmatched")).to_contain_text("Feil Betaler")
+
+
+def test_reminders_are_sent_while_an_invoice_waits_for_a_missing_rate(browser_page, screenshot):
+    # An invoice due before the first late-interest rate in the table waits for the rate
+    # (named, with its number); the reminder of the other one is sent as usual.
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        services.reminder_settings_update(
+            company=company, actor=Actor.system("tests"), add_interest=True
+        )
+        old = overdue_invoice(company=company, due_date=datetime.date(2024, 6, 3))
+        recent = overdue_invoice(company=company, due_date=TODAY - datetime.timedelta(days=20))
+    page = browser_page
+    log_in(page, owner)
+
+    page.goto("/app/receivables/")
+    held = page.locator(".held-reminders")
+    expect(held).to_contain_text("Forsinkelsesrente")
+    expect(held).to_contain_text("04.06.2024")
+    expect(held).to_contain_text("1 faktura purres ikke før satsen er lagt inn.")
+    expect(held.get_by_role("link", name=str(old.number))).to_be_visible()
+    expect(page.get_by_label(f"Purr faktura {old.number}")).to_have_count(0)
+    screenshot(page, "receivables-reminders-held")
+    page.get_by_role("button", name="Send valgte purringer").click()
+    expect(page.get_by_text("1 purringer er sendt.")).to_be_visible()
+    expect(page.get_by_label(f"Purr faktura {recent.number}")).to_have_count(0)
+    expect(held).to_be_visible()  # still waiting for the rate

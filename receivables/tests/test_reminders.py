@@ -229,6 +229,76 @@ def test_missing_figure_is_a_clear_error(setup):
     assert "backoffice" in exc.value.messages[0]
 
 
+def test_an_invoice_due_before_the_first_rate_is_held_and_the_others_are_sent(
+    setup, django_capture_on_commit_callbacks, caplog
+):
+    # Late-interest rates start on 1 January 2025 (migration 0002): a claim due in 2024
+    # cannot get its interest and waits until staff enter the rate. It used to stop the
+    # whole run, for every client of the company.
+    old = overdue_invoice(company=setup, due_date=D(2024, 6, 3), amount="5000.00")
+    recent = overdue_invoice(company=setup, due_date=DUE, amount="10000.00")
+    today = DUE + datetime.timedelta(days=14)
+
+    first = services.reminders_due_first(company=setup, today=today, limit=200)
+
+    assert [plan.invoice.pk for plan in first.letters] == [recent.pk]
+    [held] = first.held
+    assert (held.kind, held.on, held.count, held.numbers) == (
+        "late_interest",
+        D(2024, 6, 4),
+        1,
+        [old.number],
+    )
+    assert "04.06.2024" in held.message() and "1 faktura purres ikke" in held.message()
+    with django_capture_on_commit_callbacks(execute=True):
+        letters = services.reminders_run(company=setup, actor=SYSTEM, today=today)
+    assert [letter.invoice_id for letter in letters] == [recent.pk]
+    assert not Letter.objects.filter(invoice=old).exists()
+    assert "held 1 invoices: no figure late_interest for 2024-06-04" in caplog.text
+
+
+def test_an_invoice_whose_interest_needs_a_missing_half_year_is_held(setup):
+    # A gap in the table (the second half of 2025 removed): the invoice due in the first
+    # half needs that rate for its interest; the one due after the gap does not.
+    from receivables.models import StatutoryFigure
+
+    StatutoryFigure.objects.filter(
+        kind=StatutoryFigure.Kind.LATE_INTEREST, valid_from=D(2025, 7, 1)
+    ).delete()
+    before_gap = overdue_invoice(company=setup, due_date=D(2025, 3, 3))
+    after_gap = overdue_invoice(company=setup, due_date=DUE)
+
+    first = services.reminders_due_first(
+        company=setup, today=DUE + datetime.timedelta(days=14), limit=200
+    )
+
+    assert [plan.invoice.pk for plan in first.letters] == [after_gap.pk]
+    [held] = first.held
+    assert (held.on, held.count, held.numbers) == (D(2025, 7, 1), 1, [before_gap.number])
+
+
+def test_without_interest_an_old_invoice_is_reminded(setup):
+    services.reminder_settings_update(company=setup, actor=SYSTEM, add_interest=False)
+    old = overdue_invoice(company=setup, due_date=D(2024, 6, 3))
+
+    first = services.reminders_due_first(
+        company=setup, today=DUE + datetime.timedelta(days=14), limit=200
+    )
+
+    assert [plan.invoice.pk for plan in first.letters] == [old.pk] and first.held == []
+
+
+def test_without_todays_fee_the_run_is_an_error(setup):
+    # A figure every letter needs: no letter can be planned, and the run says why.
+    from receivables.models import StatutoryFigure
+
+    overdue_invoice(company=setup, due_date=DUE)
+    StatutoryFigure.objects.filter(kind=StatutoryFigure.Kind.INKASSOSATS).delete()
+    with pytest.raises(ValidationError) as exc:
+        services.reminders_run(company=setup, actor=SYSTEM, today=DUE + datetime.timedelta(days=14))
+    assert exc.value.code == "figure_missing"
+
+
 def test_an_english_reminder_writes_amounts_the_english_way(
     setup, django_capture_on_commit_callbacks
 ):

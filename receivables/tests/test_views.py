@@ -178,6 +178,27 @@ def test_the_reminders_page_says_why_it_cannot_plan_and_not_that_none_are_due(
     assert "Ingen fakturaer skal purres i dag." not in page
 
 
+def test_the_reminders_page_lists_what_it_can_send_and_says_which_invoices_wait_for_a_rate(
+    owner_client, company
+):
+    # One invoice due before the first late-interest rate in the table: it waits for
+    # the rate, named with its number; the others are listed and can be sent.
+    with scope(company=company):
+        use_kid(company)
+        ReminderSettings.objects.create(company=company, reminder1_days=14, add_interest=True)
+        old = overdue_invoice(company=company, due_date=datetime.date(2024, 6, 3))
+        invoice = overdue_invoice(company=company, due_date=DUE, amount="500.00")
+    page = owner_client.get(reverse("receivables:reminders")).content.decode()
+    assert 'class="message message-warning held-reminders"' in page
+    assert "04.06.2024" in page and f"?q={old.number}" in page
+    assert f'value="{invoice.pk}" checked' in page and f'value="{old.pk}"' not in page
+    response = owner_client.post(reverse("receivables:reminders_send"), {"invoice": [invoice.pk]})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Letter.objects.filter(invoice=invoice).count() == 1
+        assert not Letter.objects.filter(invoice=old).exists()
+
+
 def test_the_reminders_page_lists_the_first_and_says_how_many_wait(
     owner_client, invoice, monkeypatch
 ):
