@@ -27,10 +27,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import (
-    Field,
-    QuerySet,
-)
+from django.db.models import Field, QuerySet
 from django.db.models.expressions import RawSQL
 
 from core.parsing import ID_MAX, parse_int
@@ -295,16 +292,6 @@ def _shaped(queryset: QuerySet[Any], columns: Sequence[str], *more: str) -> Quer
     """``queryset``'s rows as named tuples of ``columns`` and ``more``; without columns,
     as model instances."""
     return queryset.values_list(*columns, *more, named=True) if columns else queryset
-
-
-def _own_order(queryset: QuerySet[Any], field: str) -> list[str]:
-    """``queryset``'s order without the names that read ``field`` or the row it points to."""
-    attname = queryset.model._meta.get_field(field).attname
-    return [
-        str(name)
-        for name in queryset.query.order_by
-        if str(name).lstrip("-").split("__")[0] not in (field, attname)
-    ]
 
 
 def _walk_keys(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> RawSQL | None:
