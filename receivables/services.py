@@ -88,7 +88,7 @@ class HeldReminders:
     The run sends every other reminder; these wait until staff enter the figure in the
     back office (nothing is guessed). One open invoice that fell due before the first
     late-interest rate in the table stopped the whole run, for every client of the
-    company: at scale, 63,016 invoices due in 2024 stopped the reminders of all the rest.
+    company: at scale, 658 candidates due in December 2024 stopped 51,000 others.
     """
 
     kind: str
@@ -572,9 +572,10 @@ def _reminder_candidates(
 
     With interest on, an invoice due so early that its interest starts before the first
     late-interest rate in the table is held (``holds``) without being planned: every
-    reminder of it would need a rate that is missing. Planned one by one, a backlog of
-    63,016 such invoices took seconds before the page found the reminders it could send.
-    (``_plan_reminders`` holds any other invoice whose letter needs a missing figure.)
+    reminder of it would need a rate that is missing, and a backlog of old claims would
+    otherwise be read and planned chunk by chunk, each only to fail, before the page found
+    the reminders it can send. (``_plan_reminders`` holds any other invoice whose letter
+    needs a missing figure, e.g. one half-year missing in the middle of the table.)
     """
     first_cutoff = today - datetime.timedelta(days=settings_row.reminder1_days)
     second_cutoff = today - datetime.timedelta(days=settings_row.reminder2_days)
