@@ -228,7 +228,7 @@ def capped_page(
             ordering = [str(name) for name in _ordered_like(parts[0]).query.order_by]
             if compiled is not None:
                 keyed = compiled.keys(ordering, offset, offset + per_page + 1)
-                return list(_shaped(queryset.filter(pk__in=keyed), columns, *more))
+                return list(_shaped(_by_key(queryset, keyed), columns, *more))
             fields = [name.removeprefix("-") for name in ordering]
             at = fields.index("id")
             keyed_parts = [part.values_list(*fields) for part in _selections(parts)]
@@ -237,8 +237,8 @@ def capped_page(
         else:
             walked = walk and _walk_keys(selection, walk, offset, offset + per_page + 1)
             page_keys = walked or selection.values("pk")[offset : offset + per_page + 1]
-            return list(_shaped(queryset.filter(pk__in=page_keys), columns, *more))
-        loaded = _shaped(queryset.order_by().filter(pk__in=keys), columns, *more)
+            return list(_shaped(_by_key(queryset, page_keys), columns, *more))
+        loaded = _shaped(_by_key(queryset.order_by(), keys), columns, *more)
         by_key = {row.pk: row for row in loaded}
         return [by_key[key] for key in keys if key in by_key]
 
@@ -286,6 +286,18 @@ def capped_page(
     number = last_page(total)
     count = total if total <= cap else None
     return _page(rows_from((number - 1) * per_page), number, per_page, deepest, count, cap)
+
+
+def _by_key(queryset: QuerySet[Any], keys: Any) -> QuerySet[Any]:
+    """``queryset``'s rows whose primary key is among ``keys`` (a list or a subquery), read
+    by key alone: with its joins, order and annotations, without its filters. The keys are
+    the selection's or its parts' (``capped_page``), which are among ``queryset``'s rows
+    and carry every filter, the company's too. Repeated around the keys, the filters only
+    cost PostgreSQL's planner: 0.5 of the 1.2 ms it spent on page 200 sorted by client
+    (issue 15)."""
+    by_key = queryset.all()
+    by_key.query.clear_where()
+    return by_key.filter(pk__in=keys)
 
 
 def _shaped(queryset: QuerySet[Any], columns: Sequence[str], *more: str) -> QuerySet[Any]:
