@@ -14,8 +14,9 @@ shows, as the API's pages end at row 10,001. No request walks more than
 (page 10,000 of 4.5 M invoices took 17.9 s before this limit; issue 15).
 
 A deep page reads its keys from the index first and then loads only those rows (a
-deferred join, the keys a subquery of the statement that loads the rows), so page 200
-costs about what page 1 does; the capped count rides in the same statement.
+deferred join, the keys a subquery of the statement that loads the rows, which filters by
+them alone: ``_by_key``), so page 200 costs about what page 1 does; the capped count rides
+in the same statement.
 """
 
 from __future__ import annotations
