@@ -64,15 +64,16 @@ def _user_id(actor: Actor) -> int | None:
     return actor.id if actor.kind == "user" else None
 
 
+def _figure_missing_text(kind: str, on: datetime.date) -> str:
+    """What the user is told when no figure of ``kind`` is in force on ``on``."""
+    return _(
+        "Det finnes ingen lovfastsatt sats «%(kind)s» for %(date)s. Satsen må legges inn "
+        "i backoffice før dette kan beregnes."
+    ) % {"kind": StatutoryFigure.Kind(kind).label, "date": on.strftime("%d.%m.%Y")}
+
+
 def _figure_error(exc: rules.FigureMissing) -> ValidationError:
-    return ValidationError(
-        _(
-            "Det finnes ingen lovfastsatt sats «%(kind)s» for %(date)s. Satsen må legges inn "
-            "i backoffice før dette kan beregnes."
-        )
-        % {"kind": StatutoryFigure.Kind(exc.kind).label, "date": exc.on.strftime("%d.%m.%Y")},
-        code="figure_missing",
-    )
+    return ValidationError(_figure_missing_text(exc.kind, exc.on), code="figure_missing")
 
 
 #: Invoice numbers a group of held reminders lists (its count covers them all).
@@ -97,13 +98,12 @@ class HeldReminders:
     numbers: list[int] = field(default_factory=list)
 
     def message(self) -> str:
-        figure = _figure_error(rules.FigureMissing(self.kind, self.on)).messages[0]
         held = ngettext(
             "%(count)s faktura purres ikke før satsen er lagt inn.",
             "%(count)s fakturaer purres ikke før satsen er lagt inn.",
             self.count,
         ) % {"count": intcomma(self.count)}
-        return f"{figure} {held}"
+        return f"{_figure_missing_text(self.kind, self.on)} {held}"
 
 
 class _Holds(dict[str, HeldReminders]):
@@ -599,12 +599,10 @@ def _reminder_candidates(
         .order_by("due_date", "number")
     )
     first_rate = selectors.RateTable().first_day if settings_row.add_interest else None
-    if first_rate is None:
-        return list(candidates.values_list("pk", flat=True))
     ids = []
     for pk, due_date, number in candidates.values_list("pk", "due_date", "number"):
         starts = due_date + rules.INTEREST_FROM_NEXT_DAY
-        if starts < first_rate:
+        if first_rate is not None and starts < first_rate:
             holds.hold(kind=StatutoryFigure.Kind.LATE_INTEREST, on=starts, number=number)
         else:
             ids.append(pk)
