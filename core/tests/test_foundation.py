@@ -50,6 +50,24 @@ def test_owner_sees_dashboard(owner_client, company):
 
 
 @pytest.mark.parametrize(
+    ("url_name", "title"),
+    [("home", None), ("accounts:login", "Logg inn"), ("dashboard", "Oversikt")],
+)
+def test_a_page_title_names_the_page_then_the_service(owner_client, client, url_name, title):
+    # The browser's tab and history show it: "Oversikt · FakturaNett", never the two run
+    # together ("OversiktFakturaNett", as it was while the separator hung on a variable
+    # Django templates do not have).
+    browser = owner_client if url_name == "dashboard" else client
+    page = browser.get(reverse(url_name)).content.decode()
+    shown = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    name, separator, service = shown.rpartition(" · ")
+    assert (separator, service) == (" · ", "FakturaNett")
+    assert name.strip() and "FakturaNett" not in name
+    if title is not None:
+        assert name == title
+
+
+@pytest.mark.parametrize(
     "asset",
     ["vendor/pico/pico.min.css", "vendor/htmx/htmx.min.js", "css/app.css", "js/app.js"],
 )
