@@ -1,0 +1,196 @@
+"""Every page a signed-in owner of the demo company can reach by following links, read as
+a browser would: no page fails, no link of ours leads nowhere, and every page's markup
+holds together (ids unique, each label names a field that is there, each field has a
+name a screen reader can read).
+
+The demo company (``demo_setup``) has clients, products and invoices in every state, a
+payment, a credit note and a reminder, so the crawl reaches detail pages, not only lists.
+Links that change state are never followed (they are forms, POST); logging out is a form
+too. Downloads (PDF, XML, CSV, ZIP) are fetched and must succeed, their content is not
+parsed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from html.parser import HTMLParser
+from io import StringIO
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import Company, Role, User
+from accounts.tests.factories import MembershipFactory
+from backoffice.management.commands.demo_setup import DEMO_EMAIL
+
+pytestmark = pytest.mark.django_db
+
+# Enough for every kind of page of the demo company; the crawl stops there.
+MAX_PAGES = 400
+# Each list filter, sort and page is a URL of its own: one of each path's query strings
+# beyond these is not followed, or the crawl walks sort orders forever.
+QUERY_STRINGS_PER_PATH = 4
+FIELD_TAGS = {"input", "select", "textarea"}
+UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
+
+
+class _Page(HTMLParser):
+    """The links, ids, labels and fields of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: list[str] = []
+        self.label_targets: list[str] = []
+        self.fields: list[dict[str, str]] = []
+        self._open_labels = 0
+        self._in_title = False
+        self.title = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        elif tag == "label":
+            self._open_labels += 1
+            if attributes.get("for"):
+                self.label_targets.append(attributes["for"])
+        elif tag == "title":
+            self._in_title = True
+        elif tag in FIELD_TAGS and attributes.get("type", "text") not in UNLABELLED_INPUT_TYPES:
+            self.fields.append({**attributes, "_tag": tag, "_in_label": str(self._open_labels)})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self._open_labels = max(0, self._open_labels - 1)
+        elif tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def _markup_problems(page: _Page) -> list[str]:
+    problems = []
+    repeated = [name for name, times in Counter(page.ids).items() if times > 1]
+    if repeated:
+        problems.append(f"ids used more than once: {sorted(repeated)}")
+    ids = set(page.ids)
+    missing = sorted({target for target in page.label_targets if target not in ids})
+    if missing:
+        problems.append(f"labels for fields that are not there: {missing}")
+    labelled = set(page.label_targets)
+    for field in page.fields:
+        named = (
+            field.get("id") in labelled
+            or field["_in_label"] != "0"
+            or field.get("aria-label")
+            or field.get("aria-labelledby")
+            or field.get("title")
+        )
+        if not named:
+            problems.append(f"a {field['_tag']} without a label: {field.get('name', '?')}")
+    if not page.title.strip():
+        problems.append("no title")
+    return problems
+
+
+def _internal(base: str, href: str) -> str | None:
+    """The site path and query ``href`` leads to from ``base``, or None when it leaves the
+    site or is not a page (mailto:, tel:, javascript:, an anchor on the same page)."""
+    href = href.strip()
+    if href.startswith(("mailto:", "tel:", "javascript:", "#")):
+        return None
+    target, _fragment = urldefrag(urljoin(base, href))
+    parts = urlsplit(target)
+    if parts.netloc not in ("", "testserver") or parts.scheme not in ("", "http"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _crawl(client: Client, start: str) -> tuple[dict[str, int], dict[str, list[str]], dict]:
+    """Status by URL, markup problems by URL, and for each URL the page that linked it."""
+    statuses: dict[str, int] = {}
+    problems: dict[str, list[str]] = {}
+    linked_from: dict[str, str] = {start: "(start)"}
+    queries_per_path: Counter[str] = Counter()
+    queue = [start]
+    while queue and len(statuses) < MAX_PAGES:
+        url = queue.pop(0)
+        if url in statuses:
+            continue
+        response = client.get(url)
+        statuses[url] = response.status_code
+        if response.status_code in (301, 302):
+            target = _internal(url, response["Location"])
+            if target and target not in linked_from:
+                linked_from[target] = url
+                queue.append(target)
+            continue
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        page = _Page()
+        page.feed(response.content.decode())
+        found = _markup_problems(page)
+        if found:
+            problems[url] = found
+        for href in page.links:
+            target = _internal(url, href)
+            if target is None or target in linked_from:
+                continue
+            path, _, query = target.partition("?")
+            if query:
+                queries_per_path[path] += 1
+                if queries_per_path[path] > QUERY_STRINGS_PER_PATH:
+                    continue
+            linked_from[target] = url
+            queue.append(target)
+    return statuses, problems, linked_from
+
+
+def _assert_every_page_works(client: Client, start: str, *, at_least: int) -> set[str]:
+    """Crawl from ``start``; every page answers without an error and holds together.
+    The paths reached (at least ``at_least``, or the crawl saw a login page only)."""
+    statuses, problems, linked_from = _crawl(client, start)
+    failed = {url: (status, linked_from[url]) for url, status in statuses.items() if status >= 400}
+    assert not failed, failed
+    assert not problems, problems
+    reached = {urlsplit(url).path for url in statuses}
+    assert len(reached) >= at_least, sorted(reached)
+    return reached
+
+
+@pytest.fixture
+def demo_company() -> Company:
+    call_command("demo_setup", stdout=StringIO())
+    return Company.objects.get(organization_number=settings.DEMO_COMPANY_ORGNR)
+
+
+def test_every_page_the_demo_owner_reaches_works_and_holds_together(demo_company):
+    # The cookie banner is left up, as a new visitor sees it: its markup is checked too.
+    client = Client()
+    client.force_login(User.objects.get(email=DEMO_EMAIL))
+    reached = _assert_every_page_works(client, "/app/", at_least=100)
+    # Detail pages, not only lists: an invoice, a client, a reminder letter, an export.
+    for path in ("/app/invoices/1/", "/app/clients/1/", "/app/receivables/letters/1/pdf/"):
+        assert path in reached
+
+
+def test_a_read_only_member_is_never_linked_to_a_page_refused_to_them(demo_company):
+    member = MembershipFactory(company=demo_company, role=Role.MEMBER).user
+    client = Client()
+    client.force_login(member)
+    reached = _assert_every_page_works(client, "/app/", at_least=40)
+    # A member sees the invoices but is offered no way to change them.
+    assert "/app/invoices/1/" in reached
+    assert not {path for path in reached if path.endswith(("/edit/", "/new/", "/delete/"))}
+
+
+def test_every_public_page_works_and_holds_together(db):
+    _assert_every_page_works(Client(), "/", at_least=6)
