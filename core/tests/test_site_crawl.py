@@ -1,7 +1,7 @@
 """Every page a signed-in owner of the demo company can reach by following links, read as
 a browser would: no page fails, no link of ours leads nowhere, and every page's markup
 holds together (ids unique, each label names a field that is there, each field has a
-name a screen reader can read).
+name a screen reader can read, one main heading, every image a text).
 
 The demo company (``demo_setup``) has clients, products and invoices in every state, a
 payment, a credit note and a reminder, so the crawl reaches detail pages, not only lists.
@@ -46,6 +46,9 @@ class _Page(HTMLParser):
         self.ids: list[str] = []
         self.label_targets: list[str] = []
         self.fields: list[dict[str, str]] = []
+        self.headings: list[str] = []
+        self.images_without_text: list[str] = []
+        self.buttons: list[dict[str, str]] = []
         self._open_labels = 0
         self._in_title = False
         self.title = ""
@@ -62,6 +65,10 @@ class _Page(HTMLParser):
                 self.label_targets.append(attributes["for"])
         elif tag == "title":
             self._in_title = True
+        elif tag == "h1":
+            self.headings.append(tag)
+        elif tag == "img" and "alt" not in attributes:
+            self.images_without_text.append(attributes.get("src", "?"))
         elif tag in FIELD_TAGS and attributes.get("type", "text") not in UNLABELLED_INPUT_TYPES:
             self.fields.append({**attributes, "_tag": tag, "_in_label": str(self._open_labels)})
 
@@ -98,6 +105,10 @@ def _markup_problems(page: _Page) -> list[str]:
             problems.append(f"a {field['_tag']} without a label: {field.get('name', '?')}")
     if not page.title.strip():
         problems.append("no title")
+    if len(page.headings) != 1:
+        problems.append(f"{len(page.headings)} main headings (h1), not one")
+    if page.images_without_text:
+        problems.append(f"images without alt text: {page.images_without_text}")
     return problems
 
 
