@@ -203,5 +203,29 @@ def test_a_read_only_member_is_never_linked_to_a_page_refused_to_them(demo_compa
     assert not {path for path in reached if path.endswith(("/edit/", "/new/", "/delete/"))}
 
 
+# Values a mistyped, truncated or hostile link carries, for every parameter a page of ours
+# reads from its query string.
+QUERY_PARAMETERS = (
+    *("page", "sort", "status", "q", "client", "date_from", "date_to", "date"),
+    *("currency", "kind", "bucket", "next", "year", "month", "period", "search"),
+)
+ODD_VALUES = ("-1", "abc", "9" * 40, "2026-02-30", "<script>", "%", "\u00e6\u00f8\u00e5 ' \"")
+ODD_QUERIES = [dict.fromkeys(QUERY_PARAMETERS, value) for value in ODD_VALUES]
+
+
+def test_no_page_fails_on_odd_values_in_its_query_string(demo_company):
+    client = Client()
+    client.force_login(User.objects.get(email=DEMO_EMAIL))
+    statuses, _problems, _linked_from = _crawl(client, "/app/")
+    paths = sorted({urlsplit(url).path for url, status in statuses.items() if status == 200})
+    failed = {}
+    for path in paths:
+        for query in ODD_QUERIES:
+            status = client.get(path, query).status_code
+            if status >= 500:
+                failed[path] = (status, query)
+    assert not failed, failed
+
+
 def test_every_public_page_works_and_holds_together(db):
     _assert_every_page_works(Client(), "/", at_least=6)
