@@ -23,7 +23,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "«Token <nøkkel>». Owners and admins create keys at /app/api-tokens/.",
+            "description": "«Token <key>». Owners and admins create keys at /app/api-tokens/.",
         }
 
 

@@ -76,9 +76,9 @@ def _currency(params: Any) -> str:
     return value
 
 
-FROM = OpenApiParameter("from", OpenApiTypes.DATE, description="Første dato (ÅÅÅÅ-MM-DD).")
-TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Siste dato (standard: i dag).")
-CURRENCY = OpenApiParameter("currency", OpenApiTypes.STR, description="Valuta (standard NOK).")
+FROM = OpenApiParameter("from", OpenApiTypes.DATE, description="First date (YYYY-MM-DD).")
+TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Last date (default: today).")
+CURRENCY = OpenApiParameter("currency", OpenApiTypes.STR, description="Currency (default NOK).")
 
 
 # --- Ledger ------------------------------------------------------------------------------------
@@ -127,17 +127,17 @@ class LedgerApi(ApiView):
     ledger as of that date); with ``client`` also every entry with its running balance."""
 
     @extend_schema(
-        summary="Kundereskontro",
+        summary="Customer ledger (kundereskontro)",
         parameters=[
-            OpenApiParameter("client", OpenApiTypes.INT, description="Kundens id."),
+            OpenApiParameter("client", OpenApiTypes.INT, description="The client's id."),
             FROM,
             TO,
             CURRENCY,
         ],
         responses={
             200: LedgerSerializer,
-            400: OpenApiResponse(description="Ugyldig parameter"),
-            404: OpenApiResponse(description="Ukjent kunde (eller en annen bedrifts)"),
+            400: OpenApiResponse(description="Invalid parameter"),
+            404: OpenApiResponse(description="Unknown client (or another company's)"),
         },
     )
     def get(self, request: Request) -> Response:
@@ -224,8 +224,8 @@ class AgeingRowSerializer(serializers.Serializer[Any]):  # a report row
     d31_60 = _Money()
     d61_90 = _Money()
     d90_plus = _Money()
-    total = _Money(help_text="Sum åpent, gebyrer og renter medregnet.")
-    items = _Money(help_text="Av summen: purregebyr, kompensasjon og forsinkelsesrente.")
+    total = _Money(help_text="Total open, fees and interest included.")
+    items = _Money(help_text="Of the total: reminder fees, compensation and late-payment interest.")
     credit_balance = _Money()
     net = _Money()
 
@@ -255,12 +255,14 @@ class AgeingApi(ApiView):
     1–30, 31–60, 61–90 and over 90 days past due, with totals."""
 
     @extend_schema(
-        summary="Aldersfordelt reskontro",
+        summary="Aged receivables",
         parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, description="Per dato (standard i dag)."),
+            OpenApiParameter(
+                "date", OpenApiTypes.DATE, description="As of this date (default today)."
+            ),
             CURRENCY,
         ],
-        responses={200: AgeingSerializer, 400: OpenApiResponse(description="Ugyldig parameter")},
+        responses={200: AgeingSerializer, 400: OpenApiResponse(description="Invalid parameter")},
     )
     def get(self, request: Request) -> Response:
         as_of = _date_param(request.query_params, "date", timezone.localdate())
@@ -302,9 +304,9 @@ class VatApi(ApiView):
     invoices and credit notes dated in the period (default: the current VAT term)."""
 
     @extend_schema(
-        summary="MVA-rapport",
+        summary="VAT report",
         parameters=[FROM, TO],
-        responses={200: VatSerializer, 400: OpenApiResponse(description="Ugyldig parameter")},
+        responses={200: VatSerializer, 400: OpenApiResponse(description="Invalid parameter")},
     )
     def get(self, request: Request) -> Response:
         company = self.caller.company
@@ -345,14 +347,14 @@ class SaftApi(ApiView):
     """SAF-T Financial 1.30 file (XML) of the period; tokens and editor roles only."""
 
     @extend_schema(
-        summary="SAF-T Regnskap (XML)",
+        summary="SAF-T Financial (XML)",
         parameters=[FROM, TO],
         responses={
             (200, "application/xml"): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="SAF-T Financial 1.30"
             ),
-            400: OpenApiResponse(description="Ugyldig parameter"),
-            403: OpenApiResponse(description="Rollen kan ikke eksportere"),
+            400: OpenApiResponse(description="Invalid parameter"),
+            403: OpenApiResponse(description="The role cannot export"),
         },
     )
     def get(self, request: Request) -> HttpResponseBase:

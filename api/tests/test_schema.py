@@ -83,3 +83,33 @@ def test_docs_page_in_english_calls_the_replies_responses(client):
     client.post("/language/", {"language": "en", "next": "/"})
     page = client.get("/api/v1/docs/").content.decode()
     assert "<h4>Responses</h4>" in page and "<h4>Answer</h4>" not in page
+
+
+def _texts(node, key=""):
+    """Every summary and description in the schema, with where it is."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name in ("summary", "description") and isinstance(value, str):
+                yield f"{key}/{name}", value
+            else:
+                yield from _texts(value, f"{key}/{name}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _texts(value, f"{key}/{index}")
+
+
+def test_the_api_documentation_is_in_english():
+    # The API docs are written in English for developers (the choices' labels follow the
+    # reader's language); a Norwegian word stays only as a name in parentheses ("Customer
+    # ledger (kundereskontro)"), never a bokmål text.
+    from django.utils import translation
+
+    with translation.override("en"):
+        schema = generate_schema()
+    norwegian = {
+        where: text
+        for where, text in _texts(schema)
+        if any(letter in text.replace("Bokmål", "").split("(")[0] for letter in "æøåÆØÅ")
+        or any(word in text.split() for word in ("og", "ikke", "Ugyldig", "standard:", "dato"))
+    }
+    assert not norwegian, norwegian
