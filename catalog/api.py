@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -173,7 +172,7 @@ class VatCodeSerializer(serializers.ModelSerializer[VatCode]):
         read_only_fields = fields
 
     def get_name(self, code: VatCode) -> str:
-        return code.name_en if (get_language() or "").startswith("en") else code.name_nb
+        return code.name_in()
 
     @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_rate(self, code: VatCode) -> str | None:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.units import Unit
@@ -43,7 +44,13 @@ class VatCode(models.Model):
         verbose_name_plural = _("MVA-koder")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_nb}"
+        return f"{self.code} {self.name_in()}"
+
+    def name_in(self, language: str | None = None) -> str:
+        """The code's name in ``language`` (default: the active one): the Tax
+        Administration's English name for English, else its bokmål name."""
+        language = language if language is not None else get_language() or ""
+        return self.name_en if language.startswith("en") else self.name_nb
 
 
 class VatRate(models.Model):

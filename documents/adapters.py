@@ -98,7 +98,7 @@ def buyer_party(snapshot: dict[str, Any]) -> Party:
 def _vat_label(code: VatCode | None, language: str) -> str:
     if code is None:
         return ""
-    return code.name_en if language == "en" else code.name_nb
+    return code.name_in(language)
 
 
 def unit_label(code: str, language: str) -> str:

@@ -151,7 +151,7 @@ class ProductChoiceField(_ProductField):
 
 class VatCodeChoiceField(_VatCodeField):
     def label_from_instance(self, obj: VatCode) -> str:
-        return f"{obj.code} {obj.name_nb}"
+        return str(obj)
 
 
 class SharedChoices:

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Client
 from customers.widgets import ClientPicker
-from reports.models import REVENUE_ACCOUNT_CHOICES, VAT_ACCOUNT_CHOICES, ReportSettings
+from reports.accounts_data import REVENUE_ACCOUNTS, VAT_ACCOUNTS, account_choices
+from reports.models import ReportSettings
 
 MAX_YEARS = 20
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -128,12 +129,12 @@ class AccountMappingForm(forms.Form):
             code = row.vat_code.code
             self.fields[f"revenue_{code}"] = forms.ChoiceField(
                 label=_("Inntektskonto for kode %(code)s") % {"code": code},
-                choices=REVENUE_ACCOUNT_CHOICES,
+                choices=account_choices(REVENUE_ACCOUNTS),
                 initial=row.revenue_account,
             )
             self.fields[f"vat_{code}"] = forms.ChoiceField(
                 label=_("MVA-konto for kode %(code)s") % {"code": code},
-                choices=VAT_ACCOUNT_CHOICES,
+                choices=[("", "—"), *account_choices(VAT_ACCOUNTS)],
                 initial=row.vat_account,
                 required=False,
             )

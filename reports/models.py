@@ -35,6 +35,8 @@ class ReportSettings(TenantModel):
         return f"{self.company_id}: {self.vat_term}"
 
 
+# Validation and the admin, in bokmål as the SAF-T file names the accounts; the settings
+# form labels them in the page's language (``accounts_data.account_choices``).
 REVENUE_ACCOUNT_CHOICES = [(n, f"{n} {ACCOUNTS[n].name}") for n in REVENUE_ACCOUNTS]
 VAT_ACCOUNT_CHOICES = [("", "—")] + [(n, f"{n} {ACCOUNTS[n].name}") for n in VAT_ACCOUNTS]
 

@@ -290,7 +290,7 @@ def vat_report(*, company: Company, date_from: datetime.date, date_to: datetime.
         report.rows.append(
             VatRow(
                 code=code.code,
-                name=code.name_nb,
+                name=code.name_in(),
                 rate=_rate_or_none(code, date_to),
                 base=base,
                 vat=vat,

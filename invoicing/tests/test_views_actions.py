@@ -556,6 +556,8 @@ def test_pages_in_english(owner_client, draft, issued):
     assert "Register payment" in body and "Open balance" in body
     body = owner_client.get(reverse("invoicing:create")).content.decode()
     assert "Add line" in body and "Save draft" in body
+    # The VAT codes by the Tax Administration's English names.
+    assert ">3 Output VAT, standard rate<" in body and "Utgående MVA" not in body
     body = owner_client.get(reverse("invoicing:list")).content.decode()
     assert ">Invoices</a>" in body and ">Credit notes</a>" in body
 

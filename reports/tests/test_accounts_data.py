@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -22,6 +23,20 @@ def test_every_account_is_a_standard_account_with_its_name():
     }
     for number, account in ACCOUNTS.items():
         assert standard[number] == account.name, number
+
+
+def test_every_account_has_the_standard_english_name():
+    # The file's English names have stray spaces around some commas ("revenue,raw fish
+    # ,subject"); ``name_en`` has them tidied, the words are the file's.
+    def tidy(text: str) -> str:
+        return re.sub(r"\s*,\s*", ", ", " ".join(text.split()))
+
+    standard = {
+        row[0]: tidy(row[2])
+        for row in _rows("General_Ledger_Standard_Accounts_4_character.csv", "latin-1")[1:]
+    }
+    for number, account in ACCOUNTS.items():
+        assert standard[number] == account.name_en, number
 
 
 def test_every_grouping_is_in_the_naeringsspesifikasjon_list():

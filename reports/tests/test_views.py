@@ -278,6 +278,23 @@ def test_settings_change_accounts_and_term(accountant_client, company):
         assert account_mapping(company=company)["3"].revenue_account == "3020"
 
 
+def test_vat_codes_and_accounts_are_named_in_the_page_language(owner, owner_client, sales):
+    vat = owner_client.get(reverse("reports:vat"), {"year": "2026", "term": "2"}).content.decode()
+    settings_page = owner_client.get(reverse("reports:settings")).content.decode()
+    assert "Utgående MVA, alminnelig sats" in vat
+    assert "3 Utgående MVA, alminnelig sats" in settings_page
+    assert "3000 Salgsinntekt handelsvarer, avgiftspliktig, høy sats" in settings_page
+    owner.language = "en"
+    owner.save()
+    vat = owner_client.get(reverse("reports:vat"), {"year": "2026", "term": "2"}).content.decode()
+    settings_page = owner_client.get(reverse("reports:settings")).content.decode()
+    assert "Output VAT, standard rate" in vat and "Utgående" not in vat
+    assert "3 Output VAT, standard rate" in settings_page
+    assert "3000 Sales revenue, merchandise, subject to VAT, high rate" in settings_page
+    assert "2700 Output VAT, high rate" in settings_page
+    assert "Salgsinntekt" not in settings_page and "Utgående" not in settings_page
+
+
 def test_dashboard_has_the_reports_panel(owner_client, sales):
     body = owner_client.get(reverse("dashboard")).content.decode()
     assert 'id="stat-paid-month"' in body and 'id="dashboard-chart-title"' in body
