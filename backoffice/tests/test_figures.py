@@ -23,6 +23,7 @@ def test_finance_adds_the_next_half_year(owner_client):
     page = finance.get(reverse("figures:list")).content.decode()
     assert "Forsinkelsesrente" in page and "12,25" in page
     assert f'href="{reverse("figures:list")}"' in page  # in the back-office menu
+    assert f'href="{reverse("figures:new")}"' in page
     data = {
         "kind": "late_interest",
         "valid_from": "2027-01-01",
@@ -50,7 +51,10 @@ def test_others_cannot(owner_client):
     support = client_for(make_staff(StaffRole.SUPPORT))
     assert support.get(reverse("figures:list")).status_code == 403
     officer = client_for(make_staff(StaffRole.PRIVACY_OFFICER))
-    assert officer.get(reverse("figures:list")).status_code == 200
+    page = officer.get(reverse("figures:list")).content.decode()
+    # The officer reads the figures; no button or link offers a change refused to them.
+    assert "Forsinkelsesrente" in page
+    assert reverse("figures:new") not in page and "Endre" not in page
     assert officer.post(reverse("figures:new"), {}).status_code == 403
     assert owner_client.get(reverse("figures:list")).status_code == 404  # not staff
     assert Client().get(reverse("figures:list")).status_code == 404

@@ -25,6 +25,7 @@ from django.test import Client
 from accounts.models import Company, Role, User
 from accounts.tests.factories import MembershipFactory
 from backoffice.management.commands.demo_setup import DEMO_EMAIL
+from backoffice.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +226,18 @@ def test_no_page_fails_on_odd_values_in_its_query_string(demo_company):
             if status >= 500:
                 failed[path] = (status, query)
     assert not failed, failed
+
+
+@pytest.mark.parametrize("role", list(StaffRole))
+def test_each_staff_role_is_linked_only_to_back_office_pages_it_may_open(demo_company, role):
+    # Need to know: what a role may not open is not offered to it. The operator and its
+    # plans, and the demo company as a customer, give the pages something to show.
+    from backoffice.tests.conftest import client_for, make_staff
+
+    call_command("backoffice_setup", stdout=StringIO())
+    client = client_for(make_staff(role))
+    reached = _assert_every_page_works(client, "/backoffice/", at_least=2)
+    assert "/backoffice/" in reached
 
 
 def test_every_public_page_works_and_holds_together(db):
