@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Company
+from accounts.models import Company, Membership
 from core.identifiers import KidMethod
 from customers.models import Client
 from documents.models import CompanyBranding
@@ -28,6 +28,14 @@ class Step:
     help: StrOrPromise
     url_name: str
     done: bool
+    # The step's page is a manager's (company details, logo, invoice settings); the others
+    # an editor's. A member who may not open it sees the step without a link.
+    for_managers: bool = False
+
+    def may_open(self, membership: Membership | None) -> bool:
+        if membership is None:
+            return False
+        return membership.can_manage if self.for_managers else membership.can_edit
 
 
 def getting_started_steps(*, company: Company) -> list[Step]:
@@ -42,6 +50,7 @@ def getting_started_steps(*, company: Company) -> list[Step]:
             _("E-post og telefon som står på fakturaen."),
             "company:settings",
             bool(company.email and company.phone),
+            for_managers=True,
         ),
         Step(
             "logo",
@@ -49,6 +58,7 @@ def getting_started_steps(*, company: Company) -> list[Step]:
             _("Logoen din øverst på fakturaen."),
             "documents:logo",
             CompanyBranding.objects.filter(company=company).exists(),
+            for_managers=True,
         ),
         Step(
             "bank_account",
@@ -56,6 +66,7 @@ def getting_started_steps(*, company: Company) -> list[Step]:
             _("Kundene betaler til dette kontoet."),
             "company:settings",
             bool(company.bank_account),
+            for_managers=True,
         ),
         Step(
             "kid",
@@ -63,6 +74,7 @@ def getting_started_steps(*, company: Company) -> list[Step]:
             _("Med KID kobles innbetalinger fra banken til riktig faktura av seg selv."),
             "invoicing:settings",
             bool(kid_method) and kid_method != KidMethod.NONE,
+            for_managers=True,
         ),
         Step(
             "client",

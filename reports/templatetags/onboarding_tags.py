@@ -15,10 +15,10 @@ register = template.Library()
 def getting_started(context: Any) -> dict[str, Any]:
     steps = getting_started_steps(company=context["company"])
     done = sum(step.done for step in steps)
+    membership = context.get("membership")
     return {
-        "steps": steps,
+        "steps": [(step, step.may_open(membership)) for step in steps],
         "done": done,
         "total": len(steps),
         "complete": done == len(steps),
-        "membership": context.get("membership"),
     }

@@ -295,6 +295,25 @@ def test_vat_codes_and_accounts_are_named_in_the_page_language(owner, owner_clie
     assert "Salgsinntekt" not in settings_page and "Utgående" not in settings_page
 
 
+def test_getting_started_links_only_to_pages_the_member_may_open(
+    company, owner_client, accountant_client, member_client
+):
+    def checklist(client):
+        body = client.get(reverse("dashboard")).content.decode()
+        return body.split('class="getting-started"', 1)[1].split("</section>", 1)[0]
+
+    manager_pages = [reverse("documents:logo"), reverse("invoicing:settings")]
+    editor_pages = [reverse("customers:create"), reverse("invoicing:create")]
+    owner = checklist(owner_client)
+    assert all(f'href="{page}"' in owner for page in manager_pages + editor_pages)
+    # An accountant may add clients and invoices, not change the company's settings.
+    accountant = checklist(accountant_client)
+    assert all(f'href="{page}"' in accountant for page in editor_pages)
+    assert not any(page in accountant for page in manager_pages)
+    assert "Logo" in accountant  # the step is there, without a link
+    assert "href=" not in checklist(member_client)
+
+
 def test_dashboard_has_the_reports_panel(owner_client, sales):
     body = owner_client.get(reverse("dashboard")).content.decode()
     assert 'id="stat-paid-month"' in body and 'id="dashboard-chart-title"' in body
