@@ -184,14 +184,24 @@ def demo_company() -> Company:
     return Company.objects.get(organization_number=settings.DEMO_COMPANY_ORGNR)
 
 
-def test_every_page_the_demo_owner_reaches_works_and_holds_together(demo_company):
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_every_page_the_demo_owner_reaches_works_and_holds_together(demo_company, language):
     # The cookie banner is left up, as a new visitor sees it: its markup is checked too.
+    owner = User.objects.get(email=DEMO_EMAIL)
+    owner.language = language
+    owner.save()
     client = Client()
-    client.force_login(User.objects.get(email=DEMO_EMAIL))
+    client.force_login(owner)
     reached = _assert_every_page_works(client, "/app/", at_least=100)
     # Detail pages, not only lists: an invoice, a client, a reminder letter, an export.
     for path in ("/app/invoices/1/", "/app/clients/1/", "/app/receivables/letters/1/pdf/"):
         assert path in reached
+
+
+def test_every_page_of_a_new_company_works_and_holds_together(owner_client):
+    # Nothing yet: every list is empty, the dashboard shows the getting-started steps.
+    reached = _assert_every_page_works(owner_client, "/app/", at_least=40)
+    assert "/app/invoices/new/" in reached and "/app/clients/new/" in reached
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.ACCOUNTANT, Role.MEMBER])
