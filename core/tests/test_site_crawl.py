@@ -12,6 +12,7 @@ parsed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from html.parser import HTMLParser
 from io import StringIO
@@ -49,13 +50,18 @@ class _Page(HTMLParser):
         self.fields: list[dict[str, str]] = []
         self.headings: list[str] = []
         self.images_without_text: list[str] = []
-        self.buttons: list[dict[str, str]] = []
+        # POST forms: their action (as written) and the fields with their values.
+        self.post_forms: list[tuple[str, dict[str, str]]] = []
         self._open_labels = 0
         self._in_title = False
         self.title = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
+        if tag == "form" and attributes.get("method", "get").lower() == "post":
+            self.post_forms.append((attributes.get("action", ""), {}))
+        elif tag in FIELD_TAGS and self.post_forms and attributes.get("name"):
+            self.post_forms[-1][1].setdefault(attributes["name"], attributes.get("value", ""))
         if "id" in attributes:
             self.ids.append(attributes["id"])
         if tag == "a" and attributes.get("href"):
@@ -126,11 +132,21 @@ def _internal(base: str, href: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _crawl(client: Client, start: str) -> tuple[dict[str, int], dict[str, list[str]], dict]:
-    """Status by URL, markup problems by URL, and for each URL the page that linked it."""
-    statuses: dict[str, int] = {}
-    problems: dict[str, list[str]] = {}
-    linked_from: dict[str, str] = {start: "(start)"}
+@dataclasses.dataclass
+class _Crawl:
+    """What a crawl saw: the status of each URL, the markup problems of each page, the
+    page that linked each URL, and one POST form per form target (its page and fields)."""
+
+    statuses: dict[str, int] = dataclasses.field(default_factory=dict)
+    problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    linked_from: dict[str, str] = dataclasses.field(default_factory=dict)
+    post_forms: dict[str, tuple[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
+
+
+def _crawl(client: Client, start: str) -> _Crawl:
+    """Follow the links from ``start`` (GET only), up to ``MAX_PAGES`` URLs."""
+    crawl = _Crawl(linked_from={start: "(start)"})
+    statuses, problems, linked_from = crawl.statuses, crawl.problems, crawl.linked_from
     queries_per_path: Counter[str] = Counter()
     queue = [start]
     while queue and len(statuses) < MAX_PAGES:
@@ -152,6 +168,10 @@ def _crawl(client: Client, start: str) -> tuple[dict[str, int], dict[str, list[s
         found = _markup_problems(page)
         if found:
             problems[url] = found
+        for action, fields in page.post_forms:
+            target = _internal(url, action or url)
+            if target is not None:
+                crawl.post_forms.setdefault(target, (url, fields))
         for href in page.links:
             target = _internal(url, href)
             if target is None or target in linked_from:
@@ -163,17 +183,21 @@ def _crawl(client: Client, start: str) -> tuple[dict[str, int], dict[str, list[s
                     continue
             linked_from[target] = url
             queue.append(target)
-    return statuses, problems, linked_from
+    return crawl
 
 
 def _assert_every_page_works(client: Client, start: str, *, at_least: int) -> set[str]:
     """Crawl from ``start``; every page answers without an error and holds together.
     The paths reached (at least ``at_least``, or the crawl saw a login page only)."""
-    statuses, problems, linked_from = _crawl(client, start)
-    failed = {url: (status, linked_from[url]) for url, status in statuses.items() if status >= 400}
+    crawl = _crawl(client, start)
+    failed = {
+        url: (status, crawl.linked_from[url])
+        for url, status in crawl.statuses.items()
+        if status >= 400
+    }
     assert not failed, failed
-    assert not problems, problems
-    reached = {urlsplit(url).path for url in statuses}
+    assert not crawl.problems, crawl.problems
+    reached = {urlsplit(url).path for url in crawl.statuses}
     assert len(reached) >= at_least, sorted(reached)
     return reached
 
@@ -232,7 +256,7 @@ ODD_QUERIES = [dict.fromkeys(QUERY_PARAMETERS, value) for value in ODD_VALUES]
 def test_no_page_fails_on_odd_values_in_its_query_string(demo_company):
     client = Client()
     client.force_login(User.objects.get(email=DEMO_EMAIL))
-    statuses, _problems, _linked_from = _crawl(client, "/app/")
+    statuses = _crawl(client, "/app/").statuses
     paths = sorted({urlsplit(url).path for url, status in statuses.items() if status == 200})
     failed = {}
     for path in paths:
@@ -253,6 +277,33 @@ def test_each_staff_role_is_linked_only_to_back_office_pages_it_may_open(demo_co
     client = client_for(make_staff(role))
     reached = _assert_every_page_works(client, "/backoffice/", at_least=2)
     assert "/backoffice/" in reached
+
+
+# Forms whose success ends the crawl's session or starts what a test must not (a download
+# of everything, a log-out); each is tested where it lives.
+FORMS_NOT_POSTED = ("/account/logout/", "/language/")
+
+
+def test_no_form_fails_on_empty_or_odd_values(demo_company):
+    # Each form the demo owner is offered, posted as a careless or hostile user would:
+    # every field empty, then every field that is not a hidden one set to an odd value.
+    # The answer is a page or a redirect, a 4xx at worst, never a server error.
+    client = Client()
+    client.force_login(User.objects.get(email=DEMO_EMAIL))
+    forms = _crawl(client, "/app/").post_forms
+    assert len(forms) > 30, sorted(forms)
+    failed = {}
+    for target, (page, fields) in sorted(forms.items()):
+        if target.startswith(FORMS_NOT_POSTED):
+            continue
+        hidden = {name: value for name, value in fields.items() if name == "csrfmiddlewaretoken"}
+        for value in ("", *ODD_VALUES):
+            data = {**dict.fromkeys(fields, value), **hidden}
+            status = client.post(target, data).status_code
+            if status >= 500:
+                failed[target] = (status, page, value)
+                break
+    assert not failed, failed
 
 
 def test_every_public_page_works_and_holds_together(db):
