@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 from django_scopes import scope
 
 from accounts.selectors import active_membership_for
@@ -45,6 +46,24 @@ class SessionTimeoutMiddleware:
                 if seen is None or now - int(seen) >= settings.SESSION_ACTIVITY_RESOLUTION_SECONDS:
                     session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """Whatever is served to someone signed in (pages, PDFs, exports, API answers) holds
+    their company's or their own data: neither the browser nor a proxy keeps a copy
+    (``Cache-Control: private, no-store``), so it is not read back from disk or from the
+    back button after logging out. A view that decides its own caching keeps it (the
+    company logo is revalidated)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # After the view: the API's token authentication sets the user there.
+        if not response.has_header("Cache-Control") and request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class ActiveCompanyMiddleware:

@@ -172,15 +172,20 @@ def letter_preview(request: HttpRequest, invoice_pk: int) -> HttpResponse:
             status=409,
         )
     content = selectors.letter_document(content=services.letter_content(plan), invoice=invoice)
-    return _pdf(render_letter_pdf(content), f"utkast-{kind}-{invoice.number}.pdf")
+    return _pdf(render_letter_pdf(content), f"utkast-{_letter_stem(kind)}-{invoice.number}.pdf")
 
 
 @company_view
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter: Letter = get_object_or_404(Letter.objects.select_related("invoice"), pk=pk)
-    stem = "inkassovarsel" if letter.kind == Letter.Kind.COLLECTION_NOTICE else "purring"
     content = selectors.letter_document(content=letter.content, invoice=letter.invoice)
+    stem = _letter_stem(letter.kind)
     return _pdf(render_letter_pdf(content), f"{stem}-{content.get('invoice_number')}.pdf")
+
+
+def _letter_stem(kind: str) -> str:
+    """A letter's file name starts with what the letter is called in bokmål."""
+    return "inkassovarsel" if kind == Letter.Kind.COLLECTION_NOTICE else "purring"
 
 
 # --- actions on one invoice ---------------------------------------------------------------

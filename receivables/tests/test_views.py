@@ -154,6 +154,7 @@ def test_reminders_page_lists_and_sends(owner_client, invoice):
     assert str(invoice.number) in page
     preview = owner_client.get(reverse("receivables:preview", args=[invoice.pk]))
     assert preview["Content-Type"] == "application/pdf"
+    assert f'filename="utkast-purring-{invoice.number}.pdf"' in preview["Content-Disposition"]
     assert owner_client.post(reverse("receivables:reminders_send"), {}).status_code == 400
     response = owner_client.post(reverse("receivables:reminders_send"), {"invoice": [invoice.pk]})
     assert response.status_code == 302
