@@ -257,6 +257,32 @@ def test_no_role_is_linked_to_a_page_refused_to_it(demo_company, role):
         assert "/app/invoices/new/" in changes
 
 
+def test_another_company_reaches_none_of_the_demo_companys_pages(demo_company, outsider):
+    # Every page and file the demo owner reached, asked for by the owner of another
+    # company: an object of the demo company is a 404, a page of the outsider's own shows
+    # nothing of the demo company's.
+    owner = Client()
+    owner.force_login(User.objects.get(email=DEMO_EMAIL))
+    urls = [url for url, status in _crawl(owner, "/app/").statuses.items() if status == 200]
+    with scope(company=demo_company):
+        names = list(Customer.objects.values_list("name", flat=True))
+    stranger = Client()
+    stranger.force_login(outsider)
+    leaks = {}
+    for url in urls:
+        response = stranger.get(url)
+        path = urlsplit(url).path
+        names_an_object = any(part.isdigit() for part in path.split("/"))
+        if names_an_object and path.startswith("/app/") and response.status_code != 404:
+            leaks[url] = response.status_code
+        elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            shown = [name for name in names if name in response.content.decode()]
+            if shown:
+                leaks[url] = shown
+    assert len(urls) > 100
+    assert not leaks, leaks
+
+
 # Values a mistyped, truncated or hostile link carries, for every parameter a page of ours
 # reads from its query string.
 QUERY_PARAMETERS = (
