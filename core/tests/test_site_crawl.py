@@ -41,6 +41,9 @@ MAX_PAGES = 400
 # beyond these is not followed, or the crawl walks sort orders forever.
 QUERY_STRINGS_PER_PATH = 4
 FIELD_TAGS = {"input", "select", "textarea"}
+# The English privacy statement is English whatever the reader's language (/personvern/
+# follows the reader's).
+STATEMENTS = {"/en/privacy/": "en"}
 UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
 
 
@@ -60,6 +63,7 @@ class _Page(HTMLParser):
         self._open_labels = 0
         self._in_title = False
         self.title = ""
+        self.language = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
@@ -69,6 +73,8 @@ class _Page(HTMLParser):
             self.post_forms[-1][1].setdefault(attributes["name"], attributes.get("value", ""))
         if "id" in attributes:
             self.ids.append(attributes["id"])
+        if tag == "html":
+            self.language = attributes.get("lang", "")
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
         elif tag == "label":
@@ -146,6 +152,7 @@ class _Crawl:
     problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     linked_from: dict[str, str] = dataclasses.field(default_factory=dict)
     post_forms: dict[str, tuple[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
+    languages: dict[str, str] = dataclasses.field(default_factory=dict)  # <html lang> per page
 
 
 def _crawl(client: Client, start: str) -> _Crawl:
@@ -170,6 +177,7 @@ def _crawl(client: Client, start: str) -> _Crawl:
             continue
         page = _Page()
         page.feed(response.content.decode())
+        crawl.languages[url] = page.language
         found = _markup_problems(page)
         if found:
             problems[url] = found
@@ -191,10 +199,19 @@ def _crawl(client: Client, start: str) -> _Crawl:
     return crawl
 
 
-def _assert_every_page_works(client: Client, start: str, *, at_least: int) -> set[str]:
-    """Crawl from ``start``; every page answers without an error and holds together.
-    The paths reached (at least ``at_least``, or the crawl saw a login page only)."""
+def _assert_every_page_works(
+    client: Client, start: str, *, at_least: int, language: str = "nb"
+) -> set[str]:
+    """Crawl from ``start``; every page answers without an error, holds together and says
+    it is in ``language`` (``<html lang>``, which screen readers pronounce by). The paths
+    reached (at least ``at_least``, or the crawl saw a login page only)."""
     crawl = _crawl(client, start)
+    other = {
+        url: lang
+        for url, lang in crawl.languages.items()
+        if lang != STATEMENTS.get(urlsplit(url).path, language)
+    }
+    assert not other, other
     failed = {
         url: (status, crawl.linked_from[url])
         for url, status in crawl.statuses.items()
@@ -221,7 +238,7 @@ def test_every_page_the_demo_owner_reaches_works_and_holds_together(demo_company
     owner.save()
     client = Client()
     client.force_login(owner)
-    reached = _assert_every_page_works(client, "/app/", at_least=100)
+    reached = _assert_every_page_works(client, "/app/", at_least=100, language=language)
     # Detail pages, not only lists: an invoice, a client, a reminder letter, an export.
     with scope(company=demo_company):
         invoice = Invoice.objects.issued().earliest("pk")
