@@ -15,7 +15,7 @@ so sending never meets an unknown name; an empty field follows the default.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,8 +43,9 @@ class EmailKind:
     placeholders: Mapping[str, tuple[str, str | Promise]]
     # Context the templates need to render this kind (flags such as is_credit_note).
     fixed_context: Mapping[str, Any] = field(default_factory=dict)
-    # Example values by placeholder name, for the page's preview.
-    examples: Mapping[str, str] = field(default_factory=dict)
+    # Example values by placeholder name, for the page's preview; a value that differs by
+    # language is a function of the language ("Purring nr. 1" / "Payment reminder no. 1").
+    examples: Mapping[str, str | Callable[[str], str]] = field(default_factory=dict)
     about: str | Promise = ""  # one sentence on the page: when the e-mail is sent
     # Placeholders a company's own body must keep (the quote's accept link).
     required_in_body: tuple[str, ...] = ()
@@ -138,10 +139,12 @@ def preview(kind: EmailKind, texts: Mapping[str, str]) -> dict[str, tuple[str, s
         subject = texts.get(f"subject_{language}", "").strip()
         body = texts.get(f"body_{language}", "").strip()
         default_subject, default_body = default_texts(kind, language)
+        values = {
+            name: example(language) if callable(example) else example
+            for name, example in kind.examples.items()
+        }
         result[language] = fill(
-            subject=subject or default_subject,
-            body=body or default_body,
-            values=kind.examples,
+            subject=subject or default_subject, body=body or default_body, values=values
         )
     return result
 

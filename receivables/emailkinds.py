@@ -3,9 +3,13 @@ words them on the same page as its invoice e-mails (registered in ``ready()``)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 
 from delivery.texts import EmailKind, register
+from receivables.models import Letter
+from receivables.pdf import heading
 
 _SUBJECT = "receivables/email/letter_subject.txt"
 _BODY = "receivables/email/letter_body.txt"
@@ -33,6 +37,11 @@ _EXAMPLES = {
 }
 
 
+def _heading_example(kind: str) -> Callable[[str], str]:
+    """The first letter's heading of ``kind``, as the letter prints it in a language."""
+    return lambda language: heading({"kind": kind, "sequence": 1, "language": language})
+
+
 def register_kinds() -> None:
     register(
         EmailKind(
@@ -42,7 +51,7 @@ def register_kinds() -> None:
             body_template=_BODY,
             placeholders=_PLACEHOLDERS,
             fixed_context={"is_notice": False},
-            examples={**_EXAMPLES, "overskrift": "Purring nr. 1"},
+            examples={**_EXAMPLES, "overskrift": _heading_example(Letter.Kind.REMINDER)},
             about=_("Sendes med purringen (PDF) når en purring sendes på e-post."),
         )
     )
@@ -54,7 +63,10 @@ def register_kinds() -> None:
             body_template=_BODY,
             placeholders=_PLACEHOLDERS,
             fixed_context={"is_notice": True},
-            examples={**_EXAMPLES, "overskrift": "Inkassovarsel"},
+            examples={
+                **_EXAMPLES,
+                "overskrift": _heading_example(Letter.Kind.COLLECTION_NOTICE),
+            },
             about=_("Sendes med inkassovarselet (PDF) når det sendes på e-post."),
         )
     )

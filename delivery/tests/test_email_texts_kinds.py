@@ -58,6 +58,21 @@ def test_each_kind_starts_from_its_defaults_and_previews_them(owner_client, kind
     assert "Nordlys Regnskap AS" in preview["en"][1]
 
 
+@pytest.mark.parametrize(
+    ("kind", "nb", "en"),
+    [
+        ("reminder", "Purring nr. 1", "Payment reminder no. 1"),
+        ("collection_notice", "Inkassovarsel", "Inkassovarsel (debt collection notice)"),
+    ],
+)
+def test_a_letters_heading_is_previewed_in_each_language_as_the_letter_prints_it(
+    owner_client, kind, nb, en
+):
+    preview = owner_client.get(url(kind)).context["preview"]
+    assert preview["nb"][0].startswith(f"{nb}: faktura 10042")
+    assert preview["en"][0].startswith(f"{en}: invoice 10042")
+
+
 def test_the_defaults_differ_by_kind():
     subject = {kind: texts.default_texts(texts.KINDS[kind], "nb")[0] for kind in KINDS}
     assert subject["credit_note"] == "Kreditnota {kreditnotanummer} fra {avsender}"
