@@ -31,7 +31,9 @@ from backoffice.management.commands.demo_setup import DEMO_EMAIL
 from backoffice.models import StaffRole
 from customers.models import Client as Customer
 from invoicing.models import Invoice
+from quotes.models import Quote
 from receivables.models import Letter
+from recurring.models import RecurringInvoice
 
 pytestmark = pytest.mark.django_db
 
@@ -226,8 +228,21 @@ def _assert_every_page_works(
 
 @pytest.fixture
 def demo_company() -> Company:
+    """The demo company, with a draft and a sent quote and a recurring invoice too (the demo
+    has none), so that their pages and forms are crawled as well."""
+    from invoicing.tests.factories import SYSTEM
+    from quotes import services as quote_services
+    from quotes.tests.factories import quote
+    from recurring.tests.factories import template
+
     call_command("demo_setup", stdout=StringIO())
-    return Company.objects.get(organization_number=settings.DEMO_COMPANY_ORGNR)
+    company = Company.objects.get(organization_number=settings.DEMO_COMPANY_ORGNR)
+    with scope(company=company):
+        client = Customer.objects.earliest("pk")
+        quote(company=company, client=client)
+        quote_services.quote_mark_sent(quote=quote(company=company, client=client), actor=SYSTEM)
+        template(company=company, client=client)
+    return company
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
@@ -239,15 +254,21 @@ def test_every_page_the_demo_owner_reaches_works_and_holds_together(demo_company
     client = Client()
     client.force_login(owner)
     reached = _assert_every_page_works(client, "/app/", at_least=100, language=language)
-    # Detail pages, not only lists: an invoice, a client, a reminder letter, an export.
+    # Detail pages, not only lists: an invoice, a client, a reminder letter, a quote and its
+    # PDF, a recurring invoice.
     with scope(company=demo_company):
         invoice = Invoice.objects.issued().earliest("pk")
         customer = Customer.objects.earliest("pk")
         letter = Letter.objects.get()
+        sent_quote = Quote.objects.get(status=Quote.Status.SENT)
+        recurring = RecurringInvoice.objects.get()
     for path in (
         reverse("invoicing:detail", args=[invoice.pk]),
         reverse("customers:detail", args=[customer.pk]),
         reverse("receivables:letter_pdf", args=[letter.pk]),
+        reverse("quotes:detail", args=[sent_quote.pk]),
+        reverse("quotes:pdf", args=[sent_quote.pk]),
+        reverse("recurring:detail", args=[recurring.pk]),
     ):
         assert path in reached
 
