@@ -363,14 +363,12 @@ def test_each_staff_role_is_linked_only_to_back_office_pages_it_may_open(demo_co
 FORMS_NOT_POSTED = ("/account/logout/", "/language/")
 
 
-def test_no_form_fails_on_empty_or_odd_values(demo_company):
-    # Each form the demo owner is offered, posted as a careless or hostile user would:
-    # every field empty, then every field that is not a hidden one set to an odd value.
-    # The answer is a page or a redirect, a 4xx at worst, never a server error.
-    client = Client()
-    client.force_login(User.objects.get(email=DEMO_EMAIL))
-    forms = _crawl(client, "/app/").post_forms
-    assert len(forms) > 30, sorted(forms)
+def _assert_no_form_fails(client: Client, start: str, *, at_least: int) -> None:
+    """Each POST form the crawl from ``start`` is offered, posted as a careless or hostile
+    user would: every field empty, then every field (but the CSRF token) set to each odd
+    value. The answer is a page or a redirect, a 4xx at worst, never a server error."""
+    forms = _crawl(client, start).post_forms
+    assert len(forms) >= at_least, sorted(forms)
     failed = {}
     for target, (page, fields) in sorted(forms.items()):
         if target.startswith(FORMS_NOT_POSTED):
@@ -383,6 +381,23 @@ def test_no_form_fails_on_empty_or_odd_values(demo_company):
                 failed[target] = (status, page, value)
                 break
     assert not failed, failed
+
+
+def test_no_form_fails_on_empty_or_odd_values(demo_company):
+    client = Client()
+    client.force_login(User.objects.get(email=DEMO_EMAIL))
+    _assert_no_form_fails(client, "/app/", at_least=30)
+
+
+@pytest.mark.parametrize(
+    "role",
+    [StaffRole.SUPPORT, StaffRole.MARKETING, StaffRole.FINANCE, StaffRole.PRIVACY_OFFICER],
+)
+def test_no_back_office_form_fails_on_empty_or_odd_values(demo_company, role):
+    from backoffice.tests.conftest import client_for, make_staff
+
+    call_command("backoffice_setup", stdout=StringIO())
+    _assert_no_form_fails(client_for(make_staff(role)), "/backoffice/", at_least=10)
 
 
 def test_every_public_page_works_and_holds_together(db):
