@@ -62,20 +62,30 @@ class _Page(HTMLParser):
         self.images_without_text: list[str] = []
         # POST forms: their action (as written) and the fields with their values.
         self.post_forms: list[tuple[str, dict[str, str]]] = []
+        self._form_fields: dict[str, str] = {}  # the fields of the form being read
         self._open_labels = 0
         self._in_title = False
         self.title = ""
         self.language = ""
+        self.is_document = False  # a whole page, not a fragment an HTMX request swaps in
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
-        if tag == "form" and attributes.get("method", "get").lower() == "post":
-            self.post_forms.append((attributes.get("action", ""), {}))
-        elif tag in FIELD_TAGS and self.post_forms and attributes.get("name"):
-            self.post_forms[-1][1].setdefault(attributes["name"], attributes.get("value", ""))
+        if tag == "form":
+            self._form_fields = {}
+            if attributes.get("method", "get").lower() == "post":
+                self.post_forms.append((attributes.get("action", ""), self._form_fields))
+        elif tag in FIELD_TAGS and attributes.get("name"):
+            self._form_fields.setdefault(attributes["name"], attributes.get("value", ""))
+        # HTMX requests (the pickers, the line editor, progress bars) are pages of their own.
+        if attributes.get("hx-get"):
+            self.links.append(attributes["hx-get"])
+        if attributes.get("hx-post"):
+            self.post_forms.append((attributes["hx-post"], self._form_fields))
         if "id" in attributes:
             self.ids.append(attributes["id"])
         if tag == "html":
+            self.is_document = True
             self.language = attributes.get("lang", "")
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
@@ -93,7 +103,9 @@ class _Page(HTMLParser):
             self.fields.append({**attributes, "_tag": tag, "_in_label": str(self._open_labels)})
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "label":
+        if tag == "form":
+            self._form_fields = {}
+        elif tag == "label":
             self._open_labels = max(0, self._open_labels - 1)
         elif tag == "title":
             self._in_title = False
@@ -123,6 +135,8 @@ def _markup_problems(page: _Page) -> list[str]:
         )
         if not named:
             problems.append(f"a {field['_tag']} without a label: {field.get('name', '?')}")
+    if not page.is_document:
+        return problems
     if not page.title.strip():
         problems.append("no title")
     if len(page.headings) != 1:
@@ -179,7 +193,8 @@ def _crawl(client: Client, start: str) -> _Crawl:
             continue
         page = _Page()
         page.feed(response.content.decode())
-        crawl.languages[url] = page.language
+        if page.is_document:
+            crawl.languages[url] = page.language
         found = _markup_problems(page)
         if found:
             problems[url] = found
