@@ -180,3 +180,44 @@ def test_person_client_form_hides_company_fields_and_country_is_a_list(
     expect(page.locator("#id_organization_number")).to_be_hidden()
     page.select_option("#id_kind", "company")
     expect(page.locator("#id_organization_number")).to_be_visible()
+
+
+def test_owner_archives_a_client_and_makes_it_active_again(browser_page, owner, company):
+    from customers.tests.factories import ClientFactory
+
+    client = ClientFactory(company=company, name="Gammel Kunde AS")
+    page = browser_page
+    log_in(page, owner)
+    page.goto(f"/app/clients/{client.pk}/")
+    page.get_by_role("button", name="Arkiver").click()
+    expect(page.get_by_text(f"Kunde {client.number} er arkivert.")).to_be_visible()
+    expect(
+        page.get_by_text("Kunden er arkivert og kan ikke velges på nye fakturaer.")
+    ).to_be_visible()
+    client.refresh_from_db()
+    assert client.is_active is False
+
+    page.get_by_role("button", name="Gjør aktiv").click()
+    expect(page.get_by_text(f"Kunde {client.number} er aktiv igjen.")).to_be_visible()
+    expect(page.get_by_role("button", name="Arkiver")).to_be_visible()
+    client.refresh_from_db()
+    assert client.is_active is True
+
+
+def test_owner_deactivates_a_product_and_makes_it_active_again(browser_page, owner, company):
+    from catalog.tests.factories import ProductFactory
+
+    product = ProductFactory(company=company, name="Utgått tjeneste")
+    page = browser_page
+    log_in(page, owner)
+    page.goto(f"/app/products/{product.pk}/edit/")
+    page.get_by_role("button", name="Deaktiver").click()
+    expect(page.get_by_text(f"Produkt {product.number} er deaktivert.")).to_be_visible()
+    expect(page.locator(".page-header .badge")).to_have_text("Inaktiv")
+    product.refresh_from_db()
+    assert product.is_active is False
+
+    page.get_by_role("button", name="Gjør aktivt").click()
+    expect(page.get_by_text(f"Produkt {product.number} er aktivt igjen.")).to_be_visible()
+    product.refresh_from_db()
+    assert product.is_active is True

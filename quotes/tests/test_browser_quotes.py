@@ -114,3 +114,26 @@ def test_quote_in_euro_converted_with_the_exchange_rate(browser_page, screenshot
         invoice = Invoice.objects.get()
         assert (invoice.currency, invoice.exchange_rate) == ("EUR", Decimal("11.520000"))
         assert Quote.objects.get().status == Quote.Status.INVOICED
+
+
+def test_a_quote_handed_over_in_person_is_marked_sent_then_declined(browser_page):
+    owner = MembershipFactory(role=Role.OWNER).user
+    company = owner.memberships.get().company
+    with scope(company=company):
+        from quotes.tests.factories import quote
+
+        draft = quote(company=company)
+    page = browser_page
+    log_in(page, owner)
+    page.goto(f"/app/quotes/{draft.pk}/")
+    page.get_by_role("button", name="Marker som sendt").click()
+    expect(page.get_by_text("Tilbudet er registrert som sendt.")).to_be_visible()
+    # Sent: no longer editable, and the client's answer can be registered.
+    expect(page.get_by_role("button", name="Marker som sendt")).to_have_count(0)
+    expect(page.get_by_role("button", name="Endre")).to_have_count(0)
+    page.get_by_role("button", name="Registrer avslag").click()
+    page.wait_for_load_state()
+    with scopes_disabled():
+        draft.refresh_from_db()
+        assert draft.status == Quote.Status.DECLINED and draft.sent_at is not None
+    expect(page.get_by_role("button", name="Lag faktura")).to_have_count(0)
