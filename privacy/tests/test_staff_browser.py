@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, MembershipFactory
@@ -94,3 +95,25 @@ def test_privacy_officer_handles_an_access_request_to_completion(browser_page, s
     assert item.assigned_to == officer.user
     assert "Eksporten med alle" in item.outcome
     assert csp_errors == []
+
+
+def test_privacy_officer_registers_a_request_received_by_phone(browser_page):
+    from backoffice.tests.test_browser_backoffice import _log_in
+
+    officer = make_staff(StaffRole.PRIVACY_OFFICER, full_name="Per Personvern")
+    page = browser_page
+    _log_in(page, officer)
+    page.goto("/backoffice/privacy-requests/")
+    page.get_by_role("button", name="Registrer henvendelse (telefon, brev, oppmøte)").click()
+    page.get_by_label("Type henvendelse").select_option("erasure")
+    page.get_by_label("Mottatt via").select_option("phone")
+    page.get_by_label("Identitet bekreftet ved").select_option("callback")
+    page.get_by_label("Navn").fill("Siri Sletting")
+    page.get_by_label("E-post").fill("siri@example.no")
+    page.get_by_label("Hva gjelder henvendelsen").fill("Ringte og ba om å bli slettet.")
+    page.get_by_role("button", name="Registrer").click()
+    item = PrivacyRequest.objects.get(email="siri@example.no")
+    expect(page.get_by_text(f"Henvendelsen er registrert som {item.reference}.")).to_be_visible()
+    assert (item.kind, item.channel) == ("erasure", "phone")
+    # Registered with its legal deadline, one month from the day it was received.
+    assert item.deadline == add_months(timezone.localdate(), 1)
