@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Company, User
@@ -763,6 +763,11 @@ def survey_send(request: HttpRequest) -> HttpResponse:
     sent = services.survey_send()
     messages.success(
         request,
-        _("%(n)s invitasjoner er sendt til kunder med aktivt kundeforhold.") % {"n": len(sent)},
+        ngettext(
+            "%(n)s invitasjon er sendt til kunder med aktivt kundeforhold.",
+            "%(n)s invitasjoner er sendt til kunder med aktivt kundeforhold.",
+            len(sent),
+        )
+        % {"n": len(sent)},
     )
     return redirect(reverse("backoffice:surveys"))

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import (
@@ -148,7 +149,11 @@ def reminders_send(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
         return _reminders_page(request, status=400)
-    messages.success(request, _("%(n)s purringer er sendt.") % {"n": len(letters)})
+    sent = len(letters)
+    messages.success(
+        request,
+        ngettext("%(n)s purring er sendt.", "%(n)s purringer er sendt.", sent) % {"n": sent},
+    )
     return redirect("receivables:reminders")
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import company_view, editor_view, request_company, request_membership
@@ -134,11 +135,15 @@ def template_run_now(request: HttpRequest, pk: int) -> HttpResponse:
     if not runs:
         messages.info(request, _("Ingen periode er klar til fakturering ennå."))
     elif failed:
-        messages.error(
-            request, _("%(n)s periode(r) feilet; se feilmeldingen under.") % {"n": failed}
+        failed_text = ngettext(
+            "%(n)s periode feilet; se feilmeldingen under.",
+            "%(n)s perioder feilet; se feilmeldingen under.",
+            failed,
         )
+        messages.error(request, failed_text % {"n": failed})
     else:
-        messages.success(request, _("%(n)s faktura(er) laget.") % {"n": len(runs)})
+        made = ngettext("%(n)s faktura laget.", "%(n)s fakturaer laget.", len(runs))
+        messages.success(request, made % {"n": len(runs)})
     return redirect("recurring:detail", pk)
 
 

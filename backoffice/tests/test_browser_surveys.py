@@ -25,7 +25,7 @@ def test_support_sends_the_survey_once_per_period(browser_page):
     send = page.get_by_role("button", name="Send undersøkelsen for")
     send.click()
     expect(
-        page.get_by_text("1 invitasjoner er sendt til kunder med aktivt kundeforhold.")
+        page.get_by_text("1 invitasjon er sendt til kunder med aktivt kundeforhold.")
     ).to_be_visible()
     invitation = SurveyInvitation.objects.get()
     assert (invitation.customer_id, invitation.person_id) == (active.pk, owner.pk)

@@ -45,7 +45,7 @@ def test_reminder_with_fee_then_bank_file_pays_it(browser_page, tmp_path):
     expect(table).to_contain_text("38,00")
     page.get_by_label(f"Purr faktura {other.number}").uncheck()
     page.get_by_role("button", name="Send valgte purringer").click()
-    expect(page.get_by_text("1 purringer er sendt.")).to_be_visible()
+    expect(page.get_by_text("1 purring er sendt.")).to_be_visible()
 
     page.goto(f"/app/invoices/{invoice.pk}/")
     items = page.locator("#receivable-items")
@@ -106,7 +106,7 @@ def test_a_backlog_of_reminders_is_sent_a_page_at_a_time(browser_page, monkeypat
     )
     screenshot(page, "receivables-reminders-backlog")
     page.get_by_role("button", name="Send valgte purringer").click()
-    expect(page.get_by_text("1 purringer er sendt.")).to_be_visible()
+    expect(page.get_by_text("1 purring er sendt.")).to_be_visible()
     expect(page.get_by_label(f"Purr faktura {second.number}")).to_be_checked()
     expect(page.get_by_label(f"Purr faktura {first.number}")).to_have_count(0)
     expect(page.locator("#reminders-waiting")).to_have_count(0)
@@ -214,6 +214,6 @@ def test_reminders_are_sent_while_an_invoice_waits_for_a_missing_rate(browser_pa
     expect(page.get_by_label(f"Purr faktura {old.number}")).to_have_count(0)
     screenshot(page, "receivables-reminders-held")
     page.get_by_role("button", name="Send valgte purringer").click()
-    expect(page.get_by_text("1 purringer er sendt.")).to_be_visible()
+    expect(page.get_by_text("1 purring er sendt.")).to_be_visible()
     expect(page.get_by_label(f"Purr faktura {recent.number}")).to_have_count(0)
     expect(held).to_be_visible()  # still waiting for the rate

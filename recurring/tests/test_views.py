@@ -137,7 +137,7 @@ def test_owner_edits_pauses_and_runs(owner_client, tpl, company):
     # two monthly periods from 1 Nov 2026 have started (the test clock is after that)
     response = owner_client.post(reverse("recurring:run", args=[tpl.pk]), follow=True)
     body = response.content.decode()
-    assert response.status_code == 200 and "2 faktura(er) laget" in body, body[
+    assert response.status_code == 200 and "2 fakturaer laget" in body, body[
         body.find("messages") :
     ][:600]
     with scope(company=company):
