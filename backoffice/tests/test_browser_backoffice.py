@@ -187,3 +187,24 @@ def test_a_grant_asked_in_an_elevated_session_is_approved_by_a_second_administra
     page.get_by_role("button", name="Godkjenn").click()
     page.get_by_text("Tilgangen for Mia Marked er godkjent").wait_for()
     assert "support" in StaffProfile.objects.get(pk=colleague.pk).roles
+
+
+def test_an_administrator_registers_a_new_staff_member(browser_page):
+    from backoffice.models import StaffProfile
+
+    admin = make_staff(StaffRole.ADMINISTRATOR, full_name="Ada Admin")
+    page = browser_page
+    _log_in(page, admin)
+    page.goto("/backoffice/staff/")
+    page.get_by_role("button", name="Ny ansatt").click()
+    page.get_by_label("E-post").fill("ola.drift@example.no")
+    page.get_by_role("textbox", name="Navn").fill("Ola Drift")
+    # An administrator opens no customer's personal data: no elevated session needed.
+    page.get_by_label("Administrator").check()
+    page.get_by_role("button", name="Lagre").click()
+    page.get_by_text("Den ansatte er registrert.").wait_for()
+    assert page.locator("main").get_by_text("Ola Drift").count() >= 1
+    created = StaffProfile.objects.get(user__email="ola.drift@example.no")
+    assert (created.roles, created.user.is_staff) == (["administrator"], True)
+    # No password yet: the person sets one through "forgot password", then a second factor.
+    assert not created.user.has_usable_password()
