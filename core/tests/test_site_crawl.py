@@ -63,6 +63,8 @@ class _Page(HTMLParser):
         # POST forms: their action (as written) and the fields with their values.
         self.post_forms: list[tuple[str, dict[str, str]]] = []
         self._form_fields: dict[str, str] = {}  # the fields of the form being read
+        self.unnamed_buttons: list[str] = []  # buttons a screen reader has no name for
+        self._button: list[str] | None = None  # the text of the open button, if any
         self._open_labels = 0
         self._in_title = False
         self.title = ""
@@ -84,6 +86,10 @@ class _Page(HTMLParser):
             self.post_forms.append((attributes["hx-post"], self._form_fields))
         if "id" in attributes:
             self.ids.append(attributes["id"])
+        if tag == "button" and not (attributes.get("aria-label") or attributes.get("title")):
+            self._button = []
+        elif tag == "img" and self._button is not None and attributes.get("alt"):
+            self._button.append(attributes["alt"])
         if tag == "html":
             self.is_document = True
             self.language = attributes.get("lang", "")
@@ -103,6 +109,12 @@ class _Page(HTMLParser):
             self.fields.append({**attributes, "_tag": tag, "_in_label": str(self._open_labels)})
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "button" and self._button is not None:
+            text = " ".join("".join(self._button).split())
+            # A lone symbol ("×", "+") is read as "times" or not at all.
+            if len(text) < 2:
+                self.unnamed_buttons.append(text or "(empty)")
+            self._button = None
         if tag == "form":
             self._form_fields = {}
         elif tag == "label":
@@ -111,6 +123,8 @@ class _Page(HTMLParser):
             self._in_title = False
 
     def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._button.append(data)
         if self._in_title:
             self.title += data
 
@@ -135,6 +149,8 @@ def _markup_problems(page: _Page) -> list[str]:
         )
         if not named:
             problems.append(f"a {field['_tag']} without a label: {field.get('name', '?')}")
+    if page.unnamed_buttons:
+        problems.append(f"buttons without a name: {page.unnamed_buttons}")
     if not page.is_document:
         return problems
     if not page.title.strip():
