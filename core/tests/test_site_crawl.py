@@ -63,8 +63,8 @@ class _Page(HTMLParser):
         # POST forms: their action (as written) and the fields with their values.
         self.post_forms: list[tuple[str, dict[str, str]]] = []
         self._form_fields: dict[str, str] = {}  # the fields of the form being read
-        self.unnamed_buttons: list[str] = []  # buttons a screen reader has no name for
-        self._button: list[str] | None = None  # the text of the open button, if any
+        self.unnamed_buttons: list[str] = []  # buttons and links a screen reader cannot name
+        self._button: list[str] | None = None  # the text of the open button or link, if any
         self._open_labels = 0
         self._in_title = False
         self.title = ""
@@ -86,7 +86,8 @@ class _Page(HTMLParser):
             self.post_forms.append((attributes["hx-post"], self._form_fields))
         if "id" in attributes:
             self.ids.append(attributes["id"])
-        if tag == "button" and not (attributes.get("aria-label") or attributes.get("title")):
+        named = attributes.get("aria-label") or attributes.get("title")
+        if tag in ("button", "a") and not named and (tag == "button" or "href" in attributes):
             self._button = []
         elif tag == "img" and self._button is not None and attributes.get("alt"):
             self._button.append(attributes["alt"])
@@ -109,10 +110,10 @@ class _Page(HTMLParser):
             self.fields.append({**attributes, "_tag": tag, "_in_label": str(self._open_labels)})
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "button" and self._button is not None:
+        if tag in ("button", "a") and self._button is not None:
             text = " ".join("".join(self._button).split())
-            # A lone symbol ("×", "+") is read as "times" or not at all.
-            if len(text) < 2:
+            # Nothing, or a symbol alone ("×", "→"), is read as "times" or not at all.
+            if not any(character.isalnum() for character in text):
                 self.unnamed_buttons.append(text or "(empty)")
             self._button = None
         if tag == "form":
@@ -150,7 +151,7 @@ def _markup_problems(page: _Page) -> list[str]:
         if not named:
             problems.append(f"a {field['_tag']} without a label: {field.get('name', '?')}")
     if page.unnamed_buttons:
-        problems.append(f"buttons without a name: {page.unnamed_buttons}")
+        problems.append(f"buttons or links without a name: {page.unnamed_buttons}")
     if not page.is_document:
         return problems
     if not page.title.strip():
