@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from core.activity import ObjectLink, object_pks, register_object, register_sentences
+from core.activity import (
+    COUNT_KEY,
+    ObjectLink,
+    object_pks,
+    register_object,
+    register_sentences,
+)
 
 register_sentences(
     {
@@ -16,7 +22,9 @@ register_sentences(
         "catalog.product.updated": _("%(Object)s endret"),
         "catalog.product.deactivated": _("%(Object)s tatt ut av bruk"),
         "catalog.product.activated": _("%(Object)s tatt i bruk igjen"),
-        "catalog.product.imported": _("%(count)s produkter importert"),
+        "catalog.product.imported": ngettext_lazy(
+            "%(count)s produkt importert", "%(count)s produkter importert", COUNT_KEY
+        ),
     }
 )
 

@@ -7,7 +7,9 @@ models its entries point at, how to name and link them::
     register_sentences({"invoicing.invoice.issued": _("%(Object)s utstedt")})
     register_object("invoicing.invoice", noun=_("faktura"), resolve=invoices_for_activity)
 
-A sentence is a translated ``%``-format string. Its parameters are ``object`` (the target,
+A sentence is a translated ``%``-format string; one that counts is
+``ngettext_lazy(singular, plural, "count")``, which picks its form by the entry's ``count``
+(an ``int`` in the data). Its parameters are ``object`` (the target,
 a link when the viewer may open it) and ``Object`` (the same, capitalised), plus every
 value of the entry's ``data`` (escaped; the amounts under ``MONEY_KEYS`` formatted by
 ``core.money.format_money``). A missing value shows as "–", never an error.
@@ -46,6 +48,7 @@ MONEY_KEYS = frozenset(
 MISSING = "–"
 # Optional parameters: empty when unknown (a deleted payment's currency), not "–".
 OPTIONAL = frozenset({"currency"})
+COUNT_KEY = "count"  # the number a counting sentence agrees with
 _SPACES = re.compile(r" {2,}")
 
 
@@ -109,12 +112,14 @@ class ActivityLine:
     text: SafeString
 
 
-class _Params(dict[str, str]):
+class _Params(dict[str, str | int]):
     def __missing__(self, key: str) -> str:
         return "" if key in OPTIONAL else MISSING
 
 
-def _value(key: str, value: object) -> str:
+def _value(key: str, value: object) -> str | int:
+    if key == COUNT_KEY and isinstance(value, int) and not isinstance(value, bool):
+        return value  # a number: a counting sentence picks its singular or plural by it
     if key in MONEY_KEYS and isinstance(value, str | int):
         try:
             return format_money(Decimal(str(value)))
@@ -168,6 +173,7 @@ def activity_lines(entries: Iterable[AuditEntry], *, request: HttpRequest) -> li
             params.update({key: conditional_escape(value) for key, value in link.params.items()})
         params["object"] = _object_html(entry, link, capital=False) or MISSING
         params["Object"] = _object_html(entry, link, capital=True) or MISSING
-        text = _SPACES.sub(" ", str(sentence) % params)
+        # The sentence itself formats: a counting one reads its number from ``params``.
+        text = _SPACES.sub(" ", str(sentence % params))
         lines.append(ActivityLine(entry=entry, text=mark_safe(text)))  # noqa: S308
     return lines

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.activity import ObjectLink, object_pks, register_object, register_sentences
+from core.activity import (
+    COUNT_KEY,
+    ObjectLink,
+    object_pks,
+    register_object,
+    register_sentences,
+)
 from customers.models import Client
 
 register_sentences(
@@ -16,7 +22,9 @@ register_sentences(
         "customers.client.updated": _("%(Object)s endret"),
         "customers.client.archived": _("%(Object)s arkivert"),
         "customers.client.activated": _("%(Object)s tatt i bruk igjen"),
-        "customers.client.imported": _("%(count)s kunder importert"),
+        "customers.client.imported": ngettext_lazy(
+            "%(count)s kunde importert", "%(count)s kunder importert", COUNT_KEY
+        ),
     }
 )
 

@@ -123,6 +123,32 @@ def test_the_activity_page_in_english(owner_client, owner, history):
     assert f"Payment 1 250,00 NOK registered on invoice {history.number}" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nb", ["1 kunde importert", "3 kunder importert", "1 produkt importert"]),
+        ("en", ["1 client imported", "3 clients imported", "1 product imported"]),
+    ],
+)
+def test_a_counted_sentence_agrees_with_its_number(
+    owner_client, owner, company, language, expected
+):
+    from core.audit import audit_log
+
+    for action, count in (
+        ("customers.client.imported", 1),
+        ("customers.client.imported", 3),
+        ("catalog.product.imported", 1),
+    ):
+        audit_log(action=action, actor=Actor.user(owner), company=company, data={"count": count})
+    owner.language = language
+    owner.save(update_fields=["language"])
+    text = _sentence(owner_client.get(reverse("activity")).content.decode())
+    for sentence in expected:
+        assert sentence in text, sentence
+    assert "1 kunder" not in text and "1 clients" not in text
+
+
 def test_the_invoice_history_is_in_words(member_client, history):
     html = member_client.get(reverse("invoicing:detail", args=[history.pk])).content.decode()
     text = _sentence(html)
