@@ -363,9 +363,20 @@ def test_issued_invoice_is_not_marked_as_draft():
 
 
 def test_english_labels_amounts_and_dates():
-    document = make_document(language="en")
+    from dataclasses import replace
+
+    from documents.adapters import unit_label
+    from documents.tests.factories import default_lines
+
+    # The units as the adapter names them for an English document (``unit_label``).
+    lines = tuple(
+        replace(line, unit_label=unit_label(line.unit_code, "en")) for line in default_lines()
+    )
+    document = make_document(language="en", lines=lines)
     pdf = render_pdf(document)
     text = all_text(pdf)
+    assert [line.unit_label for line in lines] == ["h", "pcs", "day"]
+    assert " 7.5 h " in text and " 12 pcs " in text and " 2 day " in text
     for label in (
         "INVOICE",
         "Invoice no. 10023",
