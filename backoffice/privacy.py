@@ -101,14 +101,13 @@ def _orders_for(user: User) -> QuerySet[Any]:
 def _purchase_history(user: User) -> Iterator[ReportLine]:
     """The operator's invoices and credit notes to the companies the person owns, and the
     payments on them: the purchase history the statement lists (clause 2)."""
-    from django.utils.translation import get_language
-
     from accounts.models import Company
     from backoffice.selectors import operator_invoices_for
+    from core.languages import is_english
     from core.money import format_money
 
     # A document for the person, in the person's language (the export sets it).
-    language = "en" if (get_language() or "").startswith("en") else "nb"
+    language = "en" if is_english() else "nb"
 
     def amount(value: Decimal, currency: str) -> str:
         return f"{format_money(value, language=language)} {currency}"

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.units import Unit
+from core.languages import is_english
 from core.models import TenantModel
 
 
@@ -49,8 +49,7 @@ class VatCode(models.Model):
     def name_in(self, language: str | None = None) -> str:
         """The code's name in ``language`` (default: the active one): the Tax
         Administration's English name for English, else its bokmål name."""
-        language = language if language is not None else get_language() or ""
-        return self.name_en if language.startswith("en") else self.name_nb
+        return self.name_en if is_english(language) else self.name_nb
 
 
 class VatRate(models.Model):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from django.utils.translation import get_language
+from core.languages import is_english
 
 
 class Account(NamedTuple):
@@ -22,10 +22,9 @@ class Account(NamedTuple):
     grouping_category: str
     grouping_code: str
 
-    def label(self) -> str:
-        """The number and the name in the active language, as the settings page lists it."""
-        english = (get_language() or "").startswith("en")
-        return f"{self.number} {self.name_en if english else self.name}"
+    def label(self, language: str | None = None) -> str:
+        """The number and the name in ``language`` (default: the active one)."""
+        return f"{self.number} {self.name_en if is_english(language) else self.name}"
 
 
 CURRENT_ASSETS = "balanseverdiForOmloepsmiddel"
@@ -231,9 +230,9 @@ REVENUE_ACCOUNTS = [number for number in ACCOUNTS if number.startswith(("30", "3
 VAT_ACCOUNTS = [number for number in ACCOUNTS if number.startswith("27")]
 
 
-def account_choices(numbers: list[str]) -> list[tuple[str, str]]:
-    """A form's choices of these accounts, labelled in the active language."""
-    return [(number, ACCOUNTS[number].label()) for number in numbers]
+def account_choices(numbers: list[str], language: str | None = None) -> list[tuple[str, str]]:
+    """Choices of these accounts, labelled in ``language`` (default: the active one)."""
+    return [(number, ACCOUNTS[number].label(language)) for number in numbers]
 
 
 # SAF-T standard tax code → (revenue account, output VAT account or "" without VAT).

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel
-from reports.accounts_data import ACCOUNTS, REVENUE_ACCOUNTS, VAT_ACCOUNTS
+from reports.accounts_data import REVENUE_ACCOUNTS, VAT_ACCOUNTS, account_choices
 
 
 class ReportSettings(TenantModel):
@@ -36,9 +36,9 @@ class ReportSettings(TenantModel):
 
 
 # Validation and the admin, in bokmål as the SAF-T file names the accounts; the settings
-# form labels them in the page's language (``accounts_data.account_choices``).
-REVENUE_ACCOUNT_CHOICES = [(n, f"{n} {ACCOUNTS[n].name}") for n in REVENUE_ACCOUNTS]
-VAT_ACCOUNT_CHOICES = [("", "—")] + [(n, f"{n} {ACCOUNTS[n].name}") for n in VAT_ACCOUNTS]
+# form labels them in the page's language.
+REVENUE_ACCOUNT_CHOICES = account_choices(REVENUE_ACCOUNTS, "nb")
+VAT_ACCOUNT_CHOICES = [("", "—"), *account_choices(VAT_ACCOUNTS, "nb")]
 
 
 class RevenueAccount(TenantModel):

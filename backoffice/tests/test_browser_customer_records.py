@@ -14,35 +14,46 @@ from backoffice.tests.test_browser_backoffice import _log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _record(page, summary: str, action: str, fields: dict[str, str], *, saved: str) -> None:
+    """Open the folded form under ``summary``, fill its fields by label, save it and see
+    its message."""
+    page.get_by_text(summary).click()
+    form = page.locator(f"form[action$='{action}']")
+    for label, value in fields.items():
+        form.get_by_label(label).fill(value)
+    form.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_text(saved)).to_be_visible()
+
+
 def test_finance_records_a_delivery_a_credit_check_and_financing(browser_page, screenshot):
     customer, _owner = customer_with_owner("Fjellvind Transport AS")
     page = browser_page
     _log_in(page, make_staff(StaffRole.FINANCE, full_name="Frida Finans"))
     page.goto(f"/backoffice/customers/{customer.pk}/")
 
-    page.get_by_text("Registrer leveranse").click()
-    delivery = page.locator("form[action$='/deliveries/']")
-    delivery.get_by_label("Hva ble levert").fill("Standard, 12 måneder")
-    delivery.get_by_role("button", name="Lagre").click()
-    expect(page.get_by_text("Leveransen er registrert.")).to_be_visible()
-    expect(page.get_by_text("Standard, 12 måneder")).to_be_visible()
-
-    page.get_by_text("Registrer kredittsjekk manuelt").click()
-    credit = page.locator("form[action$='/credit-checks/']")
-    credit.get_by_label("Leverandør").fill("Kredittbyrå AS")
-    credit.get_by_label("Resultat").fill("Lav risiko")
-    credit.get_by_label("Score (0–100)").fill("82")
-    credit.get_by_role("button", name="Lagre").click()
-    expect(page.get_by_text("Kredittsjekken er lagret.")).to_be_visible()
-    expect(page.get_by_text("Lav risiko")).to_be_visible()
-
-    page.get_by_text("Registrer finansiering").click()
-    financing = page.locator("form[action$='/financing/']")
-    financing.get_by_label("Finansieringspartner").fill("Fjordfinans")
-    financing.get_by_label("Ordning").fill("Factoring")
-    financing.get_by_role("button", name="Lagre").click()
-    expect(page.get_by_text("Finansieringen er lagret.")).to_be_visible()
-    expect(page.get_by_text("Fjordfinans")).to_be_visible()
+    _record(
+        page,
+        "Registrer leveranse",
+        "/deliveries/",
+        {"Hva ble levert": "Standard, 12 måneder"},
+        saved="Leveransen er registrert.",
+    )
+    _record(
+        page,
+        "Registrer kredittsjekk manuelt",
+        "/credit-checks/",
+        {"Leverandør": "Kredittbyrå AS", "Resultat": "Lav risiko", "Score (0–100)": "82"},
+        saved="Kredittsjekken er lagret.",
+    )
+    _record(
+        page,
+        "Registrer finansiering",
+        "/financing/",
+        {"Finansieringspartner": "Fjordfinans", "Ordning": "Factoring"},
+        saved="Finansieringen er lagret.",
+    )
+    for shown in ("Standard, 12 måneder", "Lav risiko", "Fjordfinans"):
+        expect(page.get_by_text(shown)).to_be_visible()
     screenshot(page, "backoffice-customer-finance-records")
 
     assert ServiceDelivery.objects.get(customer=customer).description == "Standard, 12 måneder"
