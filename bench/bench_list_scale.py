@@ -263,6 +263,8 @@ def run() -> list[tuple[str, str, str]]:
             ("list search client name, ~25 clients", url, {"q": "nordlysregnskap"}),
             ("list search order number", url, {"q": "PO-4242"}),
             ("list search, no match", url, {"q": "finnes ikke"}),
+            # A three-letter word a third of all invoices hold ("Avd 12"), and a number.
+            ("list search 'avd 42' (common word)", url, {"q": "avd 42"}),
             # Shorter than a trigram: client names only (selectors.search_is_short).
             ("list search 'AS' (short)", url, {"q": "AS"}),
             ("list search 'nordlys' sorted by client", url, {"q": "nordlys", "sort": "client"}),
@@ -281,6 +283,7 @@ def run() -> list[tuple[str, str, str]]:
             ("api search client name, ~25 clients", api, {"search": "nordlysregnskap"}),
             ("api search order number", api, {"search": "PO-4242"}),
             ("api search 'as' (short)", api, {"search": "as"}),
+            ("api search 'avd 42' (common word)", api, {"search": "avd 42"}),
             (
                 "api search client name, last page",
                 api,

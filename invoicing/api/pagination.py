@@ -92,6 +92,7 @@ class DocumentPagination(api_pagination.ApiPagination):
             cap=rows,
             parts=selection.parts,
             walk=selection.walk,
+            gather=selection.gather,
             columns=ROW_COLUMNS,
         )
         if page.number < number and value not in self.last_page_strings:

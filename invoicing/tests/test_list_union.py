@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from customers.tests.factories import ClientFactory
@@ -24,11 +25,20 @@ D = datetime.date
 TODAY = D(2026, 12, 3)
 
 
-def _all_pages(parts, *, per_page, cap):
+def _all_pages(parts, *, per_page, cap, gather=None):
+    """Every page's keys, the count and the last page, read as the list reads them (a text
+    search gathered, ``capped_page(gather=True)``), or with ``gather`` as given."""
+    gather = parts.gather if gather is None else gather
     keys, count, number = [], None, 1
     while True:
         page = capped_page(
-            parts.rows, number, per_page=per_page, cap=cap, parts=parts.parts, walk=parts.walk
+            parts.rows,
+            number,
+            per_page=per_page,
+            cap=cap,
+            parts=parts.parts,
+            walk=parts.walk,
+            gather=gather,
         )
         count = page.count
         keys += [row.pk for row in page]
@@ -54,13 +64,15 @@ def test_union_pages_equal_the_plain_filter(company_scope, varied):
             }
             expected = [invoice.pk for invoice in selectors.invoice_list(**kw)]
             parts = selectors.invoice_list_parts(**kw)
-            keys, count, _ = _all_pages(parts, per_page=3, cap=1000)
-            assert (search, ordering, keys, count) == (search, ordering, expected, len(expected))
-            # Above the cap: no count; the pages stop at the deepest one, rows in order.
-            keys, count, last = _all_pages(parts, per_page=2, cap=4)
-            assert keys == expected[:4]
-            assert count == (len(expected) if len(expected) <= 4 else None)
-            assert last.limited == (len(expected) > 4)
+            for gather in (False, True):
+                case = (search, ordering, gather)
+                keys, count, _ = _all_pages(parts, per_page=3, cap=1000, gather=gather)
+                assert (case, keys, count) == (case, expected, len(expected))
+                # Above the cap: no count; the pages stop at the deepest one, rows in order.
+                keys, count, last = _all_pages(parts, per_page=2, cap=4, gather=gather)
+                assert (case, keys) == (case, expected[:4])
+                assert count == (len(expected) if len(expected) <= 4 else None)
+                assert last.limited == (len(expected) > 4)
     # The searches do find rows (the comparison above is not between two empty lists).
     assert (
         len(selectors.invoice_list(company=company_scope, filters=InvoiceFilter(search="nordlys")))
@@ -105,6 +117,26 @@ def test_order_number_search_matches_the_whole_text_not_only_its_longest_word(
     assert {row.order_number for row in parts.rows.filter(pk__in=keys)} == found
 
 
+@pytest.mark.parametrize(
+    ("search", "asked"), [("PO-4242", "%4242%"), ("avd 42", "%avd 42%"), ("Avd 4242", "%4242%")]
+)
+def test_the_reference_index_is_asked_for_the_longest_word_or_a_short_words_whole_search(
+    company_scope, varied, search, asked
+):
+    # A word of four characters or more is asked alone (the "PO" of every order number
+    # would read millions of entries); a three-letter one is one trigram, so the whole
+    # search is asked instead. The rows are the search's either way.
+    filters = InvoiceFilter(search=search)
+    parts = selectors.invoice_list_parts(company=company_scope, filters=filters)
+    (part,) = parts.parts
+    assert parts.gather and isinstance(part, QuerySet)
+    _, params = part.query.sql_with_params()
+    assert params.count(asked) == 1
+    found = selectors.invoice_list(company=company_scope, filters=filters)
+    references = [" ".join(filter(None, (i.buyer_reference, i.order_number))) for i in found]
+    assert references and all(search.lower() in text.lower() for text in references)
+
+
 def test_a_list_page_has_its_rows_loaded_with_client(
     company_scope, varied, django_assert_num_queries
 ):
@@ -135,6 +167,27 @@ def test_a_searched_page_reads_its_keys_and_rows_in_one_statement(
     assert [row.pk for row in page] == keys[(number - 1) * per_page : number * per_page]
     assert page.count == len(keys)
     assert len(queries.captured_queries) == statements
+
+
+@pytest.mark.parametrize(("number", "count"), [(1, True), (2, True), (9, True), (1, False)])
+def test_a_gathered_search_reads_its_matches_once(company_scope, varied, number, count):
+    # A text search on the references alone: its matches' keys once, sorted (the count and
+    # the page's keys), then the page's rows by key. No COUNT, no second read of the
+    # matches. Above the cap: those keys stand for the count, the page is read in order.
+    search = InvoiceFilter(search="PO-4242")
+    parts = selectors.invoice_list_parts(company=company_scope, filters=search, today=TODAY)
+    assert parts.gather and len(parts.parts) == 1
+    keys = [row.pk for row in selectors.invoice_list(company=company_scope, filters=search)]
+    assert len(keys) == 3
+    cap = 1000 if count else 2
+    with CaptureQueriesContext(connection) as queries:
+        page = capped_page(parts.rows, number, per_page=1, cap=cap, parts=parts.parts, gather=True)
+    assert page.number == min(number, 3 if count else 2)
+    assert [row.pk for row in page] == [keys[page.number - 1]]
+    assert page.count == (len(keys) if count else None)
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) == 2
+    assert not any("COUNT(" in statement.upper() for statement in statements)
 
 
 @pytest.mark.parametrize("search", ["", "nordlys"])

@@ -147,6 +147,7 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
         cap=selection.cap(COUNT_CAP),
         parts=selection.parts,
         walk=selection.walk,
+        gather=selection.gather,
         columns=("pk", *fields),
     )
     query = {
