@@ -583,43 +583,22 @@ class _CompiledParts:
         return statement, [list(where.values), *base_params]
 
     def gathered(self, ordering: list[str], limit: int) -> tuple[str, list[Any]]:
-        """The statement that returns the keys of the union's first ``limit`` rows in
-        ``ordering`` (one column): each part's first ``limit``, merged.
-
-        Fewer than ``limit``: every row of the union, so their number is the count. Either
-        way, every page up to ``limit`` rows deep takes its keys from them
-        (``capped_page(gather=True)``).
-        """
+        """The statement that returns the keys of the first ``limit`` rows of the one
+        part in ``ordering`` (``capped_page(gather=True)``)."""
         quote = self.connection.ops.quote_name
+        (where,) = self.wheres
         names = [name.removeprefix("-") for name in ordering]
-        # Named by position: the order may read a joined table's column of the same name.
-        columns = ", ".join(
-            f"{self._column(name)} AS {quote(f'key{position}')}"
-            for position, name in enumerate(names)
+        order = ", ".join(
+            f"{self._column(name)} {'DESC' if full.startswith('-') else 'ASC'}"
+            for name, full in zip(names, ordering, strict=True)
         )
         source = f"{quote(self.table)} {self._joins(names)}".strip()
-
-        def order(qualified: bool) -> str:
-            return ", ".join(
-                f"{self._column(name.removeprefix('-')) if qualified else quote(f'key{position}')}"
-                f" {'DESC' if name.startswith('-') else 'ASC'}"
-                for position, name in enumerate(ordering)
-            )
-
-        # Each part a subquery of its own: SQLite allows no LIMIT on a compound's member.
         # The ORM's compiled SQL and quoted names; values are parameters.
-        members = [
-            f"SELECT * FROM (SELECT {columns} FROM {source} WHERE {where.sql} "  # noqa: S608
-            f"ORDER BY {order(True)} LIMIT {int(limit)}) AS part{index}"
-            for index, where in enumerate(self.wheres)
-        ]
-        key = quote(f"key{names.index('id')}")
-        union = " UNION ".join(members)
         statement = (
-            f"SELECT {key} FROM ({union}) AS matches ORDER BY {order(False)} "  # noqa: S608
-            f"LIMIT {int(limit)}"
+            f"SELECT {self._column('id')} FROM {source} WHERE {where.sql} "  # noqa: S608
+            f"ORDER BY {order} LIMIT {int(limit)}"
         )
-        return statement, [param for where in self.wheres for param in where.params]
+        return statement, list(where.params)
 
     def count(self, limit: int) -> tuple[str, Sequence[Any]]:
         """The statement that counts the union's rows up to ``limit`` (or a little past
