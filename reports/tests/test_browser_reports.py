@@ -84,6 +84,15 @@ def test_accountant_uses_the_reports(browser_page, screenshot, tmp_path):
     page.fill("#id_date", f"{last_year}-12-31")
     page.get_by_role("button", name="Vis").click()
     expect(page.locator("#ageing-total")).to_have_text("2\u00a0530,00")
+    # The report tabs start where the heading starts, the current one's mark on the line
+    # under them (Pico's nav pulled the links 8 px out).
+    heading = page.locator("h1").bounding_box()
+    tab = page.locator("nav.tabs a").first.bounding_box()
+    strip = page.locator("nav.tabs ul").bounding_box()
+    current = page.locator('nav.tabs a[aria-current="page"]').bounding_box()
+    assert heading and tab and strip and current
+    assert abs(tab["x"] - heading["x"]) < 1
+    assert abs(current["y"] + current["height"] - (strip["y"] + strip["height"])) <= 1
     screenshot(page, "reports-0-ageing")
     # The client's own cell over 90 days, then the column's total.
     page.locator("#ageing tbody tr", has_text="Havbris AS").locator("a").last.click()
