@@ -86,7 +86,10 @@ def test_the_credit_note_list_matches_the_web_one(owner_client, api_client, vari
     for invoice in varied[:6]:
         if invoice.status != Invoice.Status.DRAFT:
             services.invoice_credit(invoice=invoice, actor=actor)
-    for web_query, api_query in [({}, {}), ({"q": "nordlys"}, {"search": "nordlys"})]:
+    # A client's name (a union of parts), an order number (the references alone, gathered).
+    searches = [({}, {}), ({"q": "nordlys"}, {"search": "nordlys"})]
+    searches.append(({"q": "PO-4242"}, {"search": "PO-4242"}))
+    for web_query, api_query in searches:
         expected = _web_ids(owner_client, reverse("invoicing:credit_notes"), web_query)
         assert expected
         assert _api_ids(api_client, CREDIT_NOTES, api_query, 2) == (expected, len(expected))
