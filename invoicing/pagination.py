@@ -392,10 +392,7 @@ def _walk_keys(selection: QuerySet[Any], walk: Walk, low: int, high: int) -> Raw
         f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS walked_running FROM ({counted}) "
         f"AS walked) AS walked WHERE walked_running > {int(low)} ORDER BY {in_order} LIMIT 1"
     )
-    page_order = ", ".join(
-        f"{parts._column(name.removeprefix('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
-        for name in (str(name) for name in selection.query.order_by)
-    )
+    page_order = parts.order_by([str(name) for name in selection.query.order_by])
     key = f"{table}.{quote(selection.model._meta.pk.column)}"
     from_start = "<=" if direction == "DESC" else ">="
     page = (
@@ -582,21 +579,23 @@ class _CompiledParts:
         )
         return statement, [list(where.values), *base_params]
 
+    def order_by(self, ordering: list[str]) -> str:
+        """``ordering`` ("-invoice_date", "client__name", ...) as SQL on the quoted columns
+        (``_column``; a joined table's through ``_joins``)."""
+        return ", ".join(
+            f"{self._column(name.removeprefix('-'))} {'DESC' if name.startswith('-') else 'ASC'}"
+            for name in ordering
+        )
+
     def gathered(self, ordering: list[str], limit: int) -> tuple[str, list[Any]]:
         """The statement that returns the keys of the first ``limit`` rows of the one
         part in ``ordering`` (``capped_page(gather=True)``)."""
-        quote = self.connection.ops.quote_name
         (where,) = self.wheres
-        names = [name.removeprefix("-") for name in ordering]
-        order = ", ".join(
-            f"{self._column(name)} {'DESC' if full.startswith('-') else 'ASC'}"
-            for name, full in zip(names, ordering, strict=True)
-        )
-        source = f"{quote(self.table)} {self._joins(names)}".strip()
+        joins = self._joins([name.removeprefix("-") for name in ordering])
         # The ORM's compiled SQL and quoted names; values are parameters.
         statement = (
-            f"SELECT {self._column('id')} FROM {source} WHERE {where.sql} "  # noqa: S608
-            f"ORDER BY {order} LIMIT {int(limit)}"
+            f"SELECT {self._column('id')} FROM {self.connection.ops.quote_name(self.table)} "  # noqa: S608
+            f"{joins} WHERE {where.sql} ORDER BY {self.order_by(ordering)} LIMIT {int(limit)}"
         )
         return statement, list(where.params)
 

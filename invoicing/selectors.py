@@ -56,7 +56,7 @@ from invoicing.models import (
     SalesMonth,
     summary_exact,
 )
-from invoicing.pagination import PerValue, Walk
+from invoicing.pagination import PER_PAGE, CappedPage, PerValue, Walk, capped_page
 
 OPEN_STATUSES = Invoice.OPEN_STATUSES
 
@@ -400,7 +400,8 @@ class InvoiceListParts:
     bitmap of every matching row and a heap read per row: 10,001 heap blocks for a search
     matching 12,500 invoices of a big company (issue 15). Without a search, one part.
     ``rows`` loads a page's rows by key (client loaded; unlike ``invoice_list``, no
-    ``balance`` annotation); with one part, ``rows`` is the selection itself.
+    ``balance`` annotation); with one part, ``rows`` is the selection itself. ``page``
+    reads a page of them as every list that pages does.
     """
 
     rows: QuerySet[Invoice]
@@ -415,6 +416,22 @@ class InvoiceListParts:
         """The rows the list counts and pages where one without a text search pages
         ``cap``: a text search's first ``SEARCH_CAP`` at most."""
         return min(cap, SEARCH_CAP) if self.text_search else cap
+
+    def page(
+        self, number: Any, *, cap: int, per_page: int = PER_PAGE, columns: Sequence[str] = ()
+    ) -> CappedPage:
+        """Page ``number`` of the rows, read through the parts, the walk and the gathered
+        keys as they are meant to be (``pagination.capped_page``; ``cap`` as there)."""
+        return capped_page(
+            self.rows,
+            number,
+            per_page=per_page,
+            cap=cap,
+            parts=self.parts,
+            walk=self.walk,
+            gather=self.gather,
+            columns=columns,
+        )
 
 
 def invoice_list_parts(
@@ -445,7 +462,7 @@ def invoice_list_parts(
             parts=[selection],
             walk=_client_walk(company, ordering),
             text_search=text_search,
-            gather=bool(conditions) and text_search and not search_is_short(filters.search),
+            gather=text_search and not search_is_short(filters.search),
         )
     parts: list[QuerySet[Invoice] | PerValue] = []
     if client_ids:

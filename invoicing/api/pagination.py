@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from api import pagination as api_pagination
 from core.parsing import ID_MAX, parse_int
 from invoicing.api.invoices import ROW_COLUMNS
-from invoicing.pagination import CappedPage, capped_page
+from invoicing.pagination import CappedPage
 from invoicing.selectors import InvoiceListParts
 
 
@@ -85,16 +85,7 @@ class DocumentPagination(api_pagination.ApiPagination):
                 )
                 % {"page": number, "rows": rows, "pages": deepest, "size": per_page}
             )
-        page = capped_page(
-            selection.rows,
-            number,
-            per_page=per_page,
-            cap=rows,
-            parts=selection.parts,
-            walk=selection.walk,
-            gather=selection.gather,
-            columns=ROW_COLUMNS,
-        )
+        page = selection.page(number, per_page=per_page, cap=rows, columns=ROW_COLUMNS)
         if page.number < number and value not in self.last_page_strings:
             raise NotFound(
                 _("Side %(page)d finnes ikke: listen har %(pages)d sider.")

@@ -5,6 +5,7 @@ on SQLite and on PostgreSQL (issue 15)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from typing import Any
@@ -26,20 +27,14 @@ TODAY = D(2026, 12, 3)
 
 
 def _all_pages(parts, *, per_page, cap, gather=None):
-    """Every page's keys, the count and the last page, read as the list reads them (a text
-    search gathered, ``capped_page(gather=True)``), or with ``gather`` as given."""
-    gather = parts.gather if gather is None else gather
+    """Every page's keys, the count and the last page, read as the list reads them
+    (``InvoiceListParts.page``; a text search of the references gathered), or with
+    ``gather`` as given."""
+    if gather is not None:
+        parts = dataclasses.replace(parts, gather=gather)
     keys, count, number = [], None, 1
     while True:
-        page = capped_page(
-            parts.rows,
-            number,
-            per_page=per_page,
-            cap=cap,
-            parts=parts.parts,
-            walk=parts.walk,
-            gather=gather,
-        )
+        page = parts.page(number, per_page=per_page, cap=cap)
         count = page.count
         keys += [row.pk for row in page]
         if not page.has_next:

@@ -18,7 +18,7 @@ from customers.widgets import ClientPicker
 from invoicing import selectors
 from invoicing.forms import parse_date
 from invoicing.models import Invoice
-from invoicing.pagination import COUNT_CAP, capped_page
+from invoicing.pagination import COUNT_CAP
 
 STATUS_FILTERS = ("open", "overdue", *Invoice.Status.values)
 SORTS = {
@@ -141,14 +141,8 @@ def _document_list(request: HttpRequest, *, kind: str) -> HttpResponse:
     fields: tuple[str, ...] = ROW_FIELDS
     if kind == Invoice.Kind.CREDIT_NOTE:
         fields = (*ROW_FIELDS, "credited_invoice__number")
-    page = capped_page(
-        selection.rows,
-        request.GET.get("page"),
-        cap=selection.cap(COUNT_CAP),
-        parts=selection.parts,
-        walk=selection.walk,
-        gather=selection.gather,
-        columns=("pk", *fields),
+    page = selection.page(
+        request.GET.get("page"), cap=selection.cap(COUNT_CAP), columns=("pk", *fields)
     )
     query = {
         "q": filters["q"],
