@@ -245,6 +245,12 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
 InvoiceManager = models.Manager.from_queryset(InvoiceQuerySet)
 
 
+# An invoice's references, which the lists' text search reads (``selectors._References``).
+# The list indexes below carry them (``INCLUDE``), so a search whose words most invoices
+# hold checks them index-only instead of reading each row (issue 15; migration 0035).
+REFERENCE_FIELDS = ("our_reference", "their_reference", "buyer_reference", "order_number")
+
+
 class Invoice(TenantModel):
     """An invoice or a credit note (``kind``). A draft has no number.
 
@@ -391,8 +397,14 @@ class Invoice(TenantModel):
         indexes = [
             models.Index(fields=["company", "kind", "status", "-invoice_date"]),
             # The list's default order (-invoice_date, -number, -id) walked from the index
-            # to the last key: no sort of the company's rows for a page (issue 15).
-            models.Index(fields=["company", "kind", "-invoice_date", "-number", "-id"]),
+            # to the last key: no sort of the company's rows for a page (issue 15). With
+            # the status and the references in it (PostgreSQL; SQLite has no INCLUDE), a
+            # text search or status filter that most rows pass is walked index-only.
+            models.Index(
+                fields=["company", "kind", "-invoice_date", "-number", "-id"],
+                include=["status", *REFERENCE_FIELDS],
+                name="invoice_list",
+            ),
             models.Index(fields=["company", "kind", "-number"]),
             models.Index(fields=["company", "kind", "due_date"]),
             # A client's invoices in the list's order (client filter, the invoices of the
@@ -404,6 +416,7 @@ class Invoice(TenantModel):
                     *("company", "client", "kind", "-invoice_date", "-number", "-id"),
                     "status",
                 ],
+                include=REFERENCE_FIELDS,
                 name="invoice_client_list",
             ),
             # The same of the open invoices only, with the due date: the open or overdue
@@ -414,6 +427,7 @@ class Invoice(TenantModel):
                     *("company", "client", "kind", "-invoice_date", "-number", "-id"),
                     *("due_date", "status"),
                 ],
+                include=REFERENCE_FIELDS,
                 condition=Q(status__in=["issued", "sent", "partially_paid"]),
                 name="invoice_client_open",
             ),
@@ -421,8 +435,7 @@ class Invoice(TenantModel):
             # Partial indexes leave out the rows that have no value: a lookup by a value
             # never needs them, and a row written without one (a credit note's own
             # credited invoice aside, most invoices; every invoice the retention run has
-            # anonymised) adds no entry. The text search's trigram indexes on the
-            # references are partial the same way (migration 0022).
+            # anonymised) adds no entry.
             models.Index(
                 fields=["company", "order_number"],
                 condition=~Q(order_number=""),
@@ -507,6 +520,7 @@ class Invoice(TenantModel):
             # Must match OPEN_STATUSES.
             models.Index(
                 fields=["company", "kind", "-invoice_date", "-number", "-id", "due_date"],
+                include=["status", *REFERENCE_FIELDS],
                 condition=Q(status__in=["issued", "sent", "partially_paid"]),
                 name="invoice_open_list",
             ),

@@ -43,6 +43,7 @@ from customers.models import Client
 from invoicing import summary_sql
 from invoicing.calculation import LineInput, Totals, compute_totals
 from invoicing.models import (
+    REFERENCE_FIELDS,
     ClientBalanceEntry,
     Invoice,
     InvoiceLine,
@@ -88,8 +89,7 @@ SEARCH_MIN_WORD = 3  # a text search reads references with a word this long (sea
 # client name matching 12,500 invoices, 3 ms; issue 15). More matches than that are for
 # narrowing, not for paging.
 SEARCH_CAP = 1_000
-# The references a text search reads (``_References``), and what separates them there.
-REFERENCE_FIELDS = ("our_reference", "their_reference", "buyer_reference", "order_number")
+# What separates the references a text search reads (``_References``) there.
 REFERENCE_SEPARATOR = "\x1f"  # the ASCII unit separator
 QUANTITY_PLACES = Decimal("0.0001")
 

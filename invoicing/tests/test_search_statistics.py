@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
 from invoicing import selectors
-from invoicing.models import Invoice
+from invoicing.models import REFERENCE_FIELDS, Invoice
 from invoicing.tests.factories import draft_invoice
 
 pytestmark = [
@@ -55,7 +55,7 @@ def test_a_reference_search_reads_the_references_trigram_index(company_scope, se
         assert "invoice_references_trgm" in _indexes(_plan(matching))
 
 
-@pytest.mark.parametrize("field", selectors.REFERENCE_FIELDS)
+@pytest.mark.parametrize("field", REFERENCE_FIELDS)
 def test_the_estimate_of_a_reference_search_follows_the_data(company_scope, field):
     for _ in range(40):
         draft_invoice(company=company_scope)

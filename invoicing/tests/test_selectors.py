@@ -10,7 +10,7 @@ import pytest
 from django_scopes import scope
 
 from invoicing import selectors, services
-from invoicing.models import Invoice
+from invoicing.models import REFERENCE_FIELDS, Invoice
 from invoicing.selectors import InvoiceFilter
 from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
 
@@ -102,18 +102,18 @@ def test_search_and_ordering(company_scope, invoices):
     assert balances == {1: Decimal("125.00"), 2: Decimal("0.00"), 3: Decimal("375.00")}
 
 
-@pytest.mark.parametrize("field", selectors.REFERENCE_FIELDS)
+@pytest.mark.parametrize("field", REFERENCE_FIELDS)
 def test_a_text_search_finds_each_reference_but_never_a_text_across_two(company_scope, field):
     # The four references are searched as one text (``selectors._References``): a search
     # must match within one of them, as four separate searches would.
     client = ClientFactory(company=company_scope, name="Kunde")
-    empty: dict[str, Any] = dict.fromkeys(selectors.REFERENCE_FIELDS, "")
+    empty: dict[str, Any] = dict.fromkeys(REFERENCE_FIELDS, "")
     found = draft_invoice(company=company_scope, client=client, **{**empty, field: "Bestilling 77"})
     # "LM" ends one reference and "NO" starts the next: "LMNO" is in neither.
     draft_invoice(
         company=company_scope,
         client=client,
-        **dict[str, Any](zip(selectors.REFERENCE_FIELDS, ["KL", "LM", "NOP", "PQ"], strict=True)),
+        **dict[str, Any](zip(REFERENCE_FIELDS, ["KL", "LM", "NOP", "PQ"], strict=True)),
     )
 
     def matching(search: str) -> list[int]:
