@@ -520,7 +520,9 @@ class Invoice(TenantModel):
             # Must match OPEN_STATUSES.
             models.Index(
                 fields=["company", "kind", "-invoice_date", "-number", "-id", "due_date"],
-                include=["status", *REFERENCE_FIELDS],
+                # The amount too: a search among the open invoices sorted by amount sorts
+                # their matches found index-only (233 → 37 ms for "avd 1" at 1 M invoices).
+                include=["status", "total_incl_vat", *REFERENCE_FIELDS],
                 condition=Q(status__in=["issued", "sent", "partially_paid"]),
                 name="invoice_open_list",
             ),

@@ -3,9 +3,11 @@
 A text search whose trigrams most invoices hold ("avd 1": "avd" in a third of them, a word
 starting with "1" in most) made PostgreSQL's trigram index answer ~1 M candidates, every
 one read from the table to check it: 236 ms for "avd 1" among the open invoices of a
-company with 1 M, 2.4 s sorted by client before session 20. With the references in the
+company with 1 M, 164 ms sorted by client. With the references in the
 list indexes (``INCLUDE``), the list is walked in its order index-only and each entry
-checked there: 13-20 ms for the open ones, 34 ms sorted by client.
+checked there: 13-20 ms for the open ones, 34 ms sorted by client; the open invoices'
+index carries the amount too, so sorted by amount their matches are found index-only and
+sorted (233 → 37 ms).
 
 The four list indexes (the list's order; the open invoices'; a client's; a client's open
 ones) are built again with the references included. Each new one is built before the old
@@ -31,7 +33,7 @@ REPLACED = [
         models.Index(fields=[*LIST, "due_date"], condition=OPEN, name="invoice_open_list"),
         models.Index(
             fields=[*LIST, "due_date"],
-            include=["status", *REFERENCES],
+            include=["status", "total_incl_vat", *REFERENCES],
             condition=OPEN,
             name="invoice_open_list",
         ),

@@ -39,6 +39,7 @@ def test_the_list_indexes_carry_the_references(name):
         ({"q": "avd 4"}, "invoice_list"),
         ({"q": "avd 4", "status": "open"}, "invoice_open_list"),
         ({"q": "avd 4", "status": "overdue"}, "invoice_open_list"),
+        ({"q": "avd 4", "status": "open", "sort": "amount"}, "invoice_open_list"),
         ({"q": "avd 4", "sort": "client"}, "invoice_client_list"),
         ({"q": "avd 4", "status": "open", "sort": "-client"}, "invoice_client_open"),
     ],
