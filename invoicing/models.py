@@ -405,18 +405,32 @@ class Invoice(TenantModel):
                 include=["status", *REFERENCE_FIELDS],
                 name="invoice_list",
             ),
-            models.Index(fields=["company", "kind", "-number"]),
-            models.Index(fields=["company", "kind", "due_date"]),
+            # The list sorted by number or due date, with what a text search or a status
+            # filter checks (as ``invoice_list``): a search whose words most invoices hold
+            # walks these index-only ("avd 1" sorted by number: 0.9 s → ~20 ms at 1 M
+            # invoices, where the trigram index answered ~1 M candidates; issue 15).
+            models.Index(
+                fields=["company", "kind", "-number"],
+                include=["id", "status", *REFERENCE_FIELDS],
+                name="invoice_number_list",
+            ),
+            models.Index(
+                fields=["company", "kind", "due_date"],
+                include=["number", "id", "status", *REFERENCE_FIELDS],
+                name="invoice_due_list",
+            ),
             # A client's invoices in the list's order (client filter, the invoices of the
             # clients a text search matched, the list sorted by client name): read
             # index-only in order, a status filter checked in the index (issue 15;
-            # migration 0024).
+            # migration 0024). With the due date and amount, the matching clients'
+            # invoices sorted by either are read index-only too and sorted per client
+            # ("nordlys" by due date, 200 clients: 380 → 35 ms at 1 M invoices).
             models.Index(
                 fields=[
                     *("company", "client", "kind", "-invoice_date", "-number", "-id"),
                     "status",
                 ],
-                include=REFERENCE_FIELDS,
+                include=["due_date", "total_incl_vat", *REFERENCE_FIELDS],
                 name="invoice_client_list",
             ),
             # The same of the open invoices only, with the due date: the open or overdue
@@ -427,7 +441,7 @@ class Invoice(TenantModel):
                     *("company", "client", "kind", "-invoice_date", "-number", "-id"),
                     *("due_date", "status"),
                 ],
-                include=REFERENCE_FIELDS,
+                include=["total_incl_vat", *REFERENCE_FIELDS],
                 condition=Q(status__in=["issued", "sent", "partially_paid"]),
                 name="invoice_client_open",
             ),
@@ -467,7 +481,11 @@ class Invoice(TenantModel):
                 name="invoice_unsent",
             ),
             # The list sorted by amount (web UI, API ordering): an index walk, not a sort.
-            models.Index(fields=["company", "kind", "-total_incl_vat", "-number"]),
+            models.Index(
+                fields=["company", "kind", "-total_incl_vat", "-number"],
+                include=["id", "status", *REFERENCE_FIELDS],
+                name="invoice_amount_list",
+            ),
             # The reports (VAT, ageing, sales, dashboard) sum these columns over many
             # invoices: with all of them in the index, PostgreSQL (index-only scan) and
             # SQLite (covering index) never read the wide rows (the buyer and seller

@@ -9,8 +9,9 @@ checked there: 13-20 ms for the open ones, 34 ms sorted by client; the open invo
 index carries the amount too, so sorted by amount their matches are found index-only and
 sorted (233 → 37 ms).
 
-The four list indexes (the list's order; the open invoices'; a client's; a client's open
-ones) are built again with the references included. Each new one is built before the old
+The list's indexes (its order; the open invoices'; a client's; a client's open ones; by
+number, due date and amount) are built again with the references included: a search
+sorted by number read ~1 M candidates the same way (0.9 s for "avd 1"). Each new one is built before the old
 one goes (``CONCURRENTLY`` on PostgreSQL, under a temporary name where it keeps its
 name), so tenants keep writing and the list never goes without its index. SQLite has no
 ``INCLUDE``: there the indexes are made again as they were, under the new names.
@@ -21,10 +22,31 @@ from django.db import migrations, models
 OPEN = models.Q(status__in=["issued", "sent", "partially_paid"])
 REFERENCES = ("our_reference", "their_reference", "buyer_reference", "order_number")
 LIST = ["company", "kind", "-invoice_date", "-number", "-id"]
+NUMBER = ["company", "kind", "-number"]
+DUE = ["company", "kind", "due_date"]
+AMOUNT = ["company", "kind", "-total_incl_vat", "-number"]
 CLIENT_LIST = ["company", "client", "kind", "-invoice_date", "-number", "-id"]
 
 # (index before, index after)
 REPLACED = [
+    (
+        models.Index(fields=NUMBER, name="invoicing_i_company_6b7500_idx"),
+        models.Index(
+            fields=NUMBER, include=["id", "status", *REFERENCES], name="invoice_number_list"
+        ),
+    ),
+    (
+        models.Index(fields=DUE, name="invoicing_i_company_5c2834_idx"),
+        models.Index(
+            fields=DUE, include=["number", "id", "status", *REFERENCES], name="invoice_due_list"
+        ),
+    ),
+    (
+        models.Index(fields=AMOUNT, name="invoicing_i_company_2ef262_idx"),
+        models.Index(
+            fields=AMOUNT, include=["id", "status", *REFERENCES], name="invoice_amount_list"
+        ),
+    ),
     (
         models.Index(fields=LIST, name="invoicing_i_company_08c37a_idx"),
         models.Index(fields=LIST, include=["status", *REFERENCES], name="invoice_list"),
@@ -41,7 +63,9 @@ REPLACED = [
     (
         models.Index(fields=[*CLIENT_LIST, "status"], name="invoice_client_list"),
         models.Index(
-            fields=[*CLIENT_LIST, "status"], include=REFERENCES, name="invoice_client_list"
+            fields=[*CLIENT_LIST, "status"],
+            include=["due_date", "total_incl_vat", *REFERENCES],
+            name="invoice_client_list",
         ),
     ),
     (
@@ -52,7 +76,7 @@ REPLACED = [
         ),
         models.Index(
             fields=[*CLIENT_LIST, "due_date", "status"],
-            include=REFERENCES,
+            include=["total_incl_vat", *REFERENCES],
             condition=OPEN,
             name="invoice_client_open",
         ),
