@@ -482,20 +482,35 @@ class _CompiledParts:
         target = related._meta.get_field(own)
         return f"{quote(related._meta.db_table)}.{quote(target.column)}"
 
-    def _joins(self, names: list[str]) -> str:
+    def _joins(self, names: list[str], *, same_company: bool = False) -> str:
         """``INNER JOIN`` of each table the ordering ``names`` read through a foreign key
-        (required: every row has its related row, as the ORM's own join of it)."""
+        (required: every row has its related row, as the ORM's own join of it).
+
+        ``same_company``: the related row is of the row's company too (a tenant's rows
+        point to its own rows only), said in the join so that PostgreSQL reads the
+        company's related rows in order from an index that starts with the company
+        instead of sorting every company's: a search sorted by client name sorted all
+        142,000 clients (~60 ms) before reading the first matching invoice (issue 15)."""
         quote = self.connection.ops.quote_name
+        table = quote(self.table)
         joins = []
         for relation in dict.fromkeys(name.rpartition("__")[0] for name in names):
             if relation:
                 field = self.model._meta.get_field(relation)
                 related = field.related_model._meta
-                joins.append(
-                    f"INNER JOIN {quote(related.db_table)} ON {quote(self.table)}."
-                    f"{quote(field.column)} = {quote(related.db_table)}."
-                    f"{quote(related.pk.column)}"
+                related_table = quote(related.db_table)
+                join = (
+                    f"INNER JOIN {related_table} ON {table}.{quote(field.column)} = "
+                    f"{related_table}.{quote(related.pk.column)}"
                 )
+                if (
+                    same_company
+                    and _company_column(self.model)
+                    and _company_column(field.related_model)
+                ):
+                    company = quote(_company_column(self.model))
+                    join += f" AND {related_table}.{company} = {table}.{company}"
+                joins.append(join)
         return " ".join(joins)
 
     def _through(self, name: str, column: str) -> bool:
@@ -591,7 +606,7 @@ class _CompiledParts:
         """The statement that returns the keys of the first ``limit`` rows of the one
         part in ``ordering`` (``capped_page(gather=True)``)."""
         (where,) = self.wheres
-        joins = self._joins([name.removeprefix("-") for name in ordering])
+        joins = self._joins([name.removeprefix("-") for name in ordering], same_company=True)
         # The ORM's compiled SQL and quoted names; values are parameters.
         statement = (
             f"SELECT {self._column('id')} FROM {self.connection.ops.quote_name(self.table)} "  # noqa: S608
@@ -691,6 +706,15 @@ class _CompiledParts:
         page = f"SELECT * FROM ({union}) AS keyed ORDER BY {order} {limits}"  # noqa: S608
         # The ORM's compiled SQL and quoted names; values are parameters.
         return RawSQL(f"SELECT {key} FROM ({page}) AS page", params)  # noqa: S608, S611
+
+
+def _company_column(model: Any) -> str:
+    """The column of ``model``'s ``company`` foreign key; "" if it has none."""
+    try:
+        field = model._meta.get_field("company")
+    except FieldDoesNotExist:
+        return ""
+    return str(field.column) if field.many_to_one else ""
 
 
 def _compiled(parts: Sequence[QuerySet[Any] | PerValue]) -> _CompiledParts | None:
