@@ -31,6 +31,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, QuerySet
 from django.db.models.expressions import RawSQL
 
+from core.models import TenantModel
 from core.parsing import ID_MAX, parse_int
 
 PER_PAGE = 50
@@ -503,12 +504,9 @@ class _CompiledParts:
                     f"INNER JOIN {related_table} ON {table}.{quote(field.column)} = "
                     f"{related_table}.{quote(related.pk.column)}"
                 )
-                if (
-                    same_company
-                    and _company_column(self.model)
-                    and _company_column(field.related_model)
-                ):
-                    company = quote(_company_column(self.model))
+                tenants = (self.model, field.related_model)
+                if same_company and all(issubclass(model, TenantModel) for model in tenants):
+                    company = quote(self.model._meta.get_field("company").column)
                     join += f" AND {related_table}.{company} = {table}.{company}"
                 joins.append(join)
         return " ".join(joins)
@@ -706,15 +704,6 @@ class _CompiledParts:
         page = f"SELECT * FROM ({union}) AS keyed ORDER BY {order} {limits}"  # noqa: S608
         # The ORM's compiled SQL and quoted names; values are parameters.
         return RawSQL(f"SELECT {key} FROM ({page}) AS page", params)  # noqa: S608, S611
-
-
-def _company_column(model: Any) -> str:
-    """The column of ``model``'s ``company`` foreign key; "" if it has none."""
-    try:
-        field = model._meta.get_field("company")
-    except FieldDoesNotExist:
-        return ""
-    return str(field.column) if field.many_to_one else ""
 
 
 def _compiled(parts: Sequence[QuerySet[Any] | PerValue]) -> _CompiledParts | None:

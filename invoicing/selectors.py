@@ -231,10 +231,9 @@ def _references_contain(search: str, *, open_only: bool = False) -> Q:
     more entries than the company has open invoices (~20 ms for 75,000).
     """
     word = _longest_word(search)  # SEARCH_MIN_WORD characters or more (search_is_short)
-    if len(word) <= SEARCH_MIN_WORD and open_only:
-        return Q(IContains(_References(indexed=False), search))
-    if word == search or len(word) <= SEARCH_MIN_WORD:
-        return Q(IContains(_References(), search))
+    one_trigram = len(word) <= SEARCH_MIN_WORD
+    if one_trigram or word == search:
+        return Q(IContains(_References(indexed=not (one_trigram and open_only)), search))
     indexed = Q(IContains(_References(), word))
     return indexed & Q(IContains(_References(indexed=False), search))
 

@@ -113,10 +113,6 @@ def test_a_search_of_short_words_among_open_invoices_asks_no_trigram_index(
     assert [row.pk for row in page] == expected[:50]
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL's plan of the join (CI's PostgreSQL part runs it)",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("sort", ["client", "-client"])
 def test_a_search_sorted_by_client_reads_the_companys_clients_in_name_order(
@@ -136,6 +132,8 @@ def test_a_search_sorted_by_client_reads_the_companys_clients_in_name_order(
         if q["sql"].startswith('SELECT "invoicing_invoice"."id" FROM') and "LIMIT 1001" in q["sql"]
     ]
     assert '"customers_client"."company_id" = "invoicing_invoice"."company_id"' in gathered
+    if connection.vendor != "postgresql":
+        return  # the plan below is PostgreSQL's (CI's PostgreSQL part checks it)
     plan = query_plan(gathered.replace("%", "%%"))
     assert re.search(r"Index Cond: \(company_id = \d+\)", plan.split("customers_client")[-1]) or (
         "client_name_order" in plan
