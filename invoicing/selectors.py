@@ -274,11 +274,9 @@ def _invoice_selection(
     the client is joined anyway (``_client_ordered``)."""
     today = today or timezone.localdate()
     invoices = Invoice.objects.filter(company=company, kind=filters.kind)
-    statuses: list[str] = []
     if filters.status:
         status = filters.status
-        statuses = [status] if isinstance(status, str) else list(status)
-        invoices = invoices.filter(status__in=statuses)
+        invoices = invoices.filter(status__in=[status] if isinstance(status, str) else status)
     if filters.client is not None:
         invoices = invoices.filter(client=filters.client)
     if filters.date_from is not None:
@@ -324,8 +322,32 @@ def _invoice_selection(
         conditions = [in_name if client_joined else Q(client__in=clients.values("pk"))]
     if search_is_short(search):
         return invoices, conditions if client_ids else [Q(pk__in=[])], listed
-    open_only = filters.overdue is True or (bool(statuses) and set(statuses) <= set(OPEN_STATUSES))
-    return invoices, [*conditions, _references_contain(search, open_only=open_only)], listed
+    search_condition = _references_contain(search, open_only=_open_only(filters))
+    return invoices, [*conditions, search_condition], listed
+
+
+def _open_only(filters: InvoiceFilter) -> bool:
+    """``filters`` select open invoices only (an open status or several, or overdue)."""
+    status = filters.status
+    statuses = {status} if isinstance(status, str) else set(status or ())
+    return filters.overdue is True or (bool(statuses) and statuses <= set(OPEN_STATUSES))
+
+
+def _gather_walk(
+    company: Company, filters: InvoiceFilter, ordering: str
+) -> QuerySet[Invoice] | None:
+    """For a search sorted by client: the rows a searched list's matches are looked for
+    in first (``capped_page(gather_walk=...)``), read from the list's index for that order
+    without checking anything it does not hold as a leading column: the company's invoices
+    (or credit notes) of the client filtered by, the open ones only (their own index) when
+    the list shows open ones only. A status filter of a rare status (drafts) is left to the
+    check, so the walk reads at most ``GATHER_WALK`` entries whatever the filters."""
+    if not _client_ordered(ordering) or _open_only(filters):
+        return None
+    rows = Invoice.objects.filter(company=company, kind=filters.kind)
+    if filters.client is not None:
+        rows = rows.filter(client=filters.client)
+    return _ordered(rows, ordering)
 
 
 def _ordered(invoices: QuerySet[Invoice], ordering: str) -> QuerySet[Invoice]:
@@ -422,6 +444,8 @@ class InvoiceListParts:
     # One part, the references' trigram search: read its first rows once, in order
     # (``capped_page(gather=True)``).
     gather: bool = False
+    # Sorted by client, gathered: rows to look for the matches in first (``_gather_walk``).
+    gather_walk: QuerySet[Invoice] | None = None
 
     def cap(self, cap: int) -> int:
         """The rows the list counts and pages where one without a text search pages
@@ -441,6 +465,7 @@ class InvoiceListParts:
             parts=self.parts,
             walk=self.walk,
             gather=self.gather,
+            gather_walk=self.gather_walk,
             columns=columns,
         )
 
@@ -467,12 +492,14 @@ def invoice_list_parts(
         # are it with the client (its condition built once: resolving the references'
         # expression was a fifth of building a searched list's parts).
         selection = _ordered(invoices.filter(*conditions), ordering)
+        gather = text_search and not search_is_short(filters.search)
         return InvoiceListParts(
             rows=_rows_ordered(selection.select_related("client"), ordering, company),
             parts=[selection],
             walk=_client_walk(company, ordering),
             text_search=text_search,
-            gather=text_search and not search_is_short(filters.search),
+            gather=gather,
+            gather_walk=_gather_walk(company, filters, ordering) if gather else None,
         )
     rows = _rows_ordered(invoices.select_related("client"), ordering, company)
     parts: list[QuerySet[Invoice] | PerValue] = []

@@ -410,3 +410,88 @@ def test_a_search_sorted_by_client_reads_the_matching_clients_in_order(
         cursor.execute(f"EXPLAIN {keys}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Presorted Key: customers_client_1.name, customers_client_1.id" in plan, plan
+
+
+GATHER_WALK_SEARCHES = ["PO-4242", "Avd 4242", "Per Olsen", "nordlys avd", "zzzz"]
+
+
+@pytest.mark.parametrize("walked", [1, 3, 8, 1000])
+def test_a_search_sorted_by_client_looked_for_in_a_walk_first_lists_the_plain_filters_rows(
+    company_scope, varied, monkeypatch, walked
+):
+    # The walk's first rows (``capped_page(gather_walk=...)``) answer when they hold the
+    # cap's matches and one more, the gathered read otherwise: a walk too short for every
+    # search, long enough for some, and longer than the list. Same rows, count and pages.
+    monkeypatch.setattr(pagination, "GATHER_WALK", walked)
+    variants: list[dict[str, Any]] = [
+        {},
+        {"status": "paid"},
+        {"status": "draft"},
+        {"date_from": D(2026, 9, 10)},
+        {"client": varied[0].client},
+    ]
+    for search in GATHER_WALK_SEARCHES:
+        for ordering in ("client", "-client"):
+            for filters in variants:
+                kw = {
+                    "company": company_scope,
+                    "filters": InvoiceFilter(search=search, **filters),
+                    "ordering": ordering,
+                    "today": TODAY,
+                }
+                expected = [invoice.pk for invoice in selectors.invoice_list(**kw)]
+                parts = selectors.invoice_list_parts(**kw)
+                assert parts.gather and parts.gather_walk is not None
+                case = (search, ordering, filters)
+                keys, count, _ = _all_pages(parts, per_page=2, cap=1000)
+                assert (case, keys, count) == (case, expected, len(expected))
+                keys, count, last = _all_pages(parts, per_page=1, cap=2)
+                assert (case, keys) == (case, expected[:2])
+                assert count == (len(expected) if len(expected) <= 2 else None)
+                assert last.limited == (len(expected) > 2)
+
+
+@pytest.mark.parametrize(
+    ("walked", "cap", "statements"), [(1000, 2, 2), (2, 2, 3), (1000, 1000, 3)]
+)
+def test_a_search_sorted_by_client_is_answered_by_its_walk_when_it_holds_the_matches(
+    company_scope, varied, monkeypatch, walked, cap, statements
+):
+    # "PO-4242": three of the company's 21 invoices. A cap of 2 needs three matches: a walk
+    # of every row finds them (the walk, then the page's rows); a walk of two rows cannot,
+    # nor can any walk a cap of 1,000 (then the gathered read too).
+    monkeypatch.setattr(pagination, "GATHER_WALK", walked)
+    search = InvoiceFilter(search="PO-4242")
+    kw = {"company": company_scope, "filters": search, "ordering": "client", "today": TODAY}
+    keys = [invoice.pk for invoice in selectors.invoice_list(**kw)]
+    assert len(keys) == 3
+    parts = selectors.invoice_list_parts(**kw)
+    with CaptureQueriesContext(connection) as queries:
+        page = parts.page(1, per_page=1, cap=cap)
+    assert [row.pk for row in page] == keys[:1]
+    assert page.count == (3 if cap > 3 else None)
+    assert len(queries.captured_queries) == statements
+    assert ") AS walked WHERE matched" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "ordering"),
+    [
+        ({}, "-invoice_date"),
+        ({}, "total"),
+        ({"status": "sent"}, "client"),
+        ({"overdue": True}, "-client"),
+    ],
+)
+def test_only_a_search_sorted_by_client_among_all_statuses_walks_first(
+    company_scope, varied, filters, ordering
+):
+    # Another order reads its own index, where PostgreSQL stops at the page's matches; the
+    # open invoices are few enough to read (and a walk of them was planned as a sort).
+    parts = selectors.invoice_list_parts(
+        company=company_scope,
+        filters=InvoiceFilter(search="PO-4242", **filters),
+        ordering=ordering,
+        today=TODAY,
+    )
+    assert parts.gather and parts.gather_walk is None
