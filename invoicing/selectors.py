@@ -318,12 +318,35 @@ def _invoice_selection(
         # client holds (25 of 1,800) and read every one's invoices before sorting (3 s for
         # "AS" at 1 M invoices); on the joined name it walks the clients in name order and
         # stops at the page's end (1 ms; issue 15).
-        in_name = Q(client__name__icontains=search)
-        conditions = [in_name if client_joined else Q(client__in=clients.values("pk"))]
+        if client_joined:
+            conditions = [Q(client__name__icontains=search)]
+        elif _open_only(filters):
+            conditions = [_clients_but_the_others(company, search, clients)]
+        else:
+            conditions = [Q(client__in=clients.values("pk"))]
     if search_is_short(search):
         return invoices, conditions if client_ids else [Q(pk__in=[])], listed
     search_condition = _references_contain(search, open_only=_open_only(filters))
     return invoices, [*conditions, search_condition], listed
+
+
+def _clients_but_the_others(company: Company, search: str, clients: QuerySet[Client]) -> Q:
+    """The open invoices of ``clients``, the company's clients whose name holds ``search``,
+    when more match than ``CLIENT_MATCH_LIMIT``: as "not one of the others" when those
+    are few enough to list, else through a subquery.
+
+    "AS" is in 1,800 of a big company's 2,000 client names. Asked for the matching
+    clients' open invoices, PostgreSQL expected few per client, read each client's
+    (~58,000 rows) and sorted them (108-192 ms at 1 M invoices, issue 15). Asked for the
+    open invoices of no client among 200, it walks them in the list's order and stops
+    at the page's end, as nearly every row matches: ~20 ms. Among all invoices it walks
+    the list's index with the subquery already (12 ms); the others' statement and the
+    longer condition would cost it 2-5 ms."""
+    others = Client.objects.filter(company=company).exclude(name__icontains=search)
+    other_ids = list(others.order_by().values_list("pk", flat=True)[: CLIENT_MATCH_LIMIT + 1])
+    if len(other_ids) <= CLIENT_MATCH_LIMIT:
+        return ~Q(client__in=other_ids)
+    return Q(client__in=clients.values("pk"))
 
 
 def _open_only(filters: InvoiceFilter) -> bool:

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from customers.tests.factories import ClientFactory
 from invoicing import pagination, selectors
-from invoicing.models import Invoice
+from invoicing.models import REFERENCE_FIELDS, Invoice
 from invoicing.pagination import capped_page
 from invoicing.selectors import InvoiceFilter
 from invoicing.tests.factories import draft_invoice
@@ -495,3 +495,45 @@ def test_only_a_search_sorted_by_client_among_all_statuses_walks_first(
         today=TODAY,
     )
     assert parts.gather and parts.gather_walk is None
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 1000])
+@pytest.mark.parametrize("search", ["s", "a", "as", "regnskap", "nordlys", "zz"])
+def test_a_search_among_open_invoices_matching_many_clients_lists_their_invoices(
+    company_scope, varied, monkeypatch, limit, search
+):
+    # More clients match than ``CLIENT_MATCH_LIMIT``: among open invoices the list asks for
+    # the invoices of none of the other clients (when those are few enough to list, "s":
+    # one other of four; "a": none), else through a subquery. The rows are the
+    # invoices whose client's name or references hold the search, whichever is asked.
+    monkeypatch.setattr(selectors, "CLIENT_MATCH_LIMIT", limit)
+    short = selectors.search_is_short(search)
+    for statuses in ([str(status) for status in selectors.OPEN_STATUSES], ["issued"]):
+        status: str | list[str] = statuses if len(statuses) > 1 else statuses[0]
+        in_status = Invoice.objects.filter(
+            company=company_scope, kind="invoice", status__in=statuses
+        )
+
+        def holds(invoice: Invoice) -> bool:
+            texts = [invoice.client.name]
+            if not short:
+                texts += [getattr(invoice, field) for field in REFERENCE_FIELDS]
+            return any(search.lower() in text.lower() for text in texts)
+
+        expected = sorted(
+            (invoice for invoice in in_status if holds(invoice)),
+            key=lambda invoice: (invoice.invoice_date, invoice.number, invoice.pk),
+            reverse=True,
+        )
+        kw = {
+            "company": company_scope,
+            "filters": InvoiceFilter(search=search, status=status),
+            "today": TODAY,
+        }
+        plain = [invoice.pk for invoice in selectors.invoice_list(**kw)]
+        keys, count, _ = _all_pages(selectors.invoice_list_parts(**kw), per_page=2, cap=1000)
+        case = (search, status, limit)
+        assert (case, plain) == (case, [invoice.pk for invoice in expected])
+        assert (case, keys, count) == (case, plain, len(plain))
+    if search in ("s", "a"):
+        assert plain  # the comparison is not between empty lists
