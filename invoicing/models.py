@@ -419,6 +419,16 @@ class Invoice(TenantModel):
                 include=["number", "id", "status", *REFERENCE_FIELDS],
                 name="invoice_due_list",
             ),
+            # The open invoices of one status in number order: issued ones are the newest,
+            # so sorted by number from the first, ``invoice_number_list`` held a page of
+            # them only at its end (0.4-0.6 s at 1 M invoices; issue 15). Must match
+            # OPEN_STATUSES.
+            models.Index(
+                fields=["company", "kind", "status", "-number"],
+                include=["id", *REFERENCE_FIELDS],
+                condition=Q(status__in=["issued", "sent", "partially_paid"]),
+                name="invoice_open_number",
+            ),
             # A client's invoices in the list's order (client filter, the invoices of the
             # clients a text search matched, the list sorted by client name): read
             # index-only in order, a status filter checked in the index (issue 15;
