@@ -31,7 +31,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Round
+from django.db.models.functions import Replace, Round
 from django.db.models.lookups import IContains
 from django.utils import timezone
 
@@ -91,6 +91,10 @@ SEARCH_MIN_WORD = 3  # a text search reads references with a word this long (sea
 SEARCH_CAP = 1_000
 # What separates the references a text search reads (``_References``) there.
 REFERENCE_SEPARATOR = "\x1f"  # the ASCII unit separator
+# What joins two words of the references into one for their trigram index, and the letter
+# each becomes there (``_JoinedReferences``; migration 0036 holds the same).
+JOINING_CHARACTERS = " -./,"
+JOINER = "q"
 QUANTITY_PLACES = Decimal("0.0001")
 
 
@@ -188,54 +192,112 @@ class _References(Func):
     """An invoice's references in one text: our, their and buyer reference and order number,
     separated by ``REFERENCE_SEPARATOR``, which no search holds
     (``_invoice_selection``), so a search matches within one reference, never across two.
-
-    PostgreSQL answers a search of it from one trigram index on exactly this expression
-    (``invoice_references_trgm``, migration 0030; keep the two the same), instead of one
-    index per reference: a searched page read four indexes twice (its keys and its count),
-    and planning the five-part statements took longer than running them (issue 15)."""
+    A search is checked on it; ``_JoinedReferences`` is what the index reads."""
 
     template = "(%(expressions)s)"
     arg_joiner = " || "
     output_field = CharField()
 
-    def __init__(self, *, indexed: bool = True) -> None:
-        """``indexed=False``: the same text as an expression no index matches (with ""
-        appended), to check a search on the rows an indexed condition found."""
+    def __init__(self) -> None:
         pieces: list[Any] = []
         for field in REFERENCE_FIELDS:
             pieces += [F(field), Value(REFERENCE_SEPARATOR)]
-        template = self.template if indexed else "(%(expressions)s || '')"
-        super().__init__(*pieces[:-1], template=template)
+        super().__init__(*pieces[:-1])
 
 
-def _references_contain(search: str, *, open_only: bool = False) -> Q:
+class _JoinedReferences(Func):
+    """``_References`` with each of ``JOINING_CHARACTERS`` replaced by ``JOINER``: the text
+    PostgreSQL's trigram index on the references reads (``invoice_references_joined_trgm``,
+    migration 0036; keep the two the same).
+
+    A trigram index splits a text into words at every character that is neither a letter
+    nor a digit, so it knew "Olga Eier" and "Avd 12" as the words "olga", "eier", "avd"
+    and "12", and a search for "eier avd" asked it for rows holding both words somewhere:
+    every invoice of a company whose owner's name is in every reference, each then read
+    and found not to hold the phrase (0.6-1.2 s at 1 M invoices; issue 15). Joined, the
+    space is a letter of one word, "olgaqeier", and the search asks for "eierqavd", whose
+    trigrams across the joint ("rqa") only rows holding the phrase have. A "q" of the text
+    itself may make a row a candidate that the check on ``_References`` then drops; no
+    row holding the search is missed, as every character is replaced alike on both sides.
+    The separator between two references is not replaced: a search never spans two.
+    """
+
+    function = "TRANSLATE"
+    output_field = CharField()
+
+    def __init__(self) -> None:
+        replacements = JOINER * len(JOINING_CHARACTERS)
+        super().__init__(_References(), Value(JOINING_CHARACTERS), Value(replacements))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        # SQLite has no TRANSLATE; it has no trigram index either, the same text will do.
+        joined = self.source_expressions[0]
+        for character in JOINING_CHARACTERS:
+            joined = Replace(joined, Value(character), Value(JOINER))
+        return compiler.compile(joined)
+
+
+def _joined(text: str) -> str:
+    """``text`` as ``_JoinedReferences`` writes it."""
+    return text.translate(str.maketrans(JOINING_CHARACTERS, JOINER * len(JOINING_CHARACTERS)))
+
+
+def _asked_of_index(search: str) -> str:
+    """What of ``search`` the references' trigram index is asked for (joined, ``_joined``):
+    the search from its first word to its last, without leading words shorter than
+    ``SEARCH_MIN_WORD`` while more than one trigram remains.
+
+    Every order number starts with "PO-", so the trigrams of "PO" are in every row:
+    asking the index for "PO-4242" decoded millions of entries (10-40 ms at 4.5 M
+    invoices), asking it for "4242" a few hundred (issue 15). A short word at the end
+    stays: the trigrams across its joint narrow the search ("avd 1 po" asks for
+    "avdq1qpo"; without "po", "avdq1" is in 1 of 28 invoices, each checked: 0.4-0.5 s),
+    and "avd 42" asks for "avdq42", not for "avd", one trigram in a third of all rows.
+    """
+    words = [match.span() for match in re.finditer(r"[^\W_]+", search)]
+    if not words:
+        return _joined(search)
+
+    def short(word: tuple[int, int]) -> bool:
+        return word[1] - word[0] < SEARCH_MIN_WORD
+
+    def more_than_a_trigram(first: tuple[int, int], last: tuple[int, int]) -> bool:
+        return last[1] - first[0] > SEARCH_MIN_WORD
+
+    while len(words) > 1 and short(words[0]) and more_than_a_trigram(words[1], words[-1]):
+        words = words[1:]
+    return _joined(search[words[0][0] : words[-1][1]])
+
+
+def _references_contain(search: str, *, open_only: bool = False, by_client: bool = False) -> Q:
     """Some reference of the invoice (``_References``) contains ``search``, any case, asked
     so that PostgreSQL's trigram index reads few entries.
 
-    The index is asked for the longest word of the search only; the whole search is checked
-    on the rows it finds, through an expression no index matches (``indexed=False``).
-    Every order number starts with "PO-", so the trigrams of "PO" are in every row: asking
-    the index for "PO-4242" decoded millions of entries (40 ms at 4.5 M invoices), asking
-    it for "4242" a few hundred (issue 15). The rows are the same either way.
+    The index (``_JoinedReferences``) is asked for a part of the search
+    (``_asked_of_index``); the whole search is checked on the rows it finds, unless what
+    was asked is the search itself. The rows are the same either way.
 
-    A longest word of ``SEARCH_MIN_WORD`` characters is one trigram, which a big company's
-    invoices may nearly all hold ("avd" in "Avd 42": 1.5 M entries at 4.5 M invoices). The
-    index is then asked for the whole search, whose trigrams across the words ("vd ",
-    " 42") narrow it: "avd 42" took 0.9 s, now 60 ms (issue 15).
-
-    Such a search among the open invoices only (``open_only``: a status filter of open
-    ones, or overdue) asks no index at all: its trigrams may still be in most invoices of
-    every company ("avd 1": ~1 M candidates at 4.5 M invoices, each read from the table),
-    which PostgreSQL cannot foresee and sometimes chose (137-188 ms). The open invoices'
-    list indexes carry the references (migration 0035), so it walks those instead, never
-    more entries than the company has open invoices (~20 ms for 75,000).
+    Among the open invoices only (``open_only``: a status filter of open ones, or overdue),
+    a search whose longest word is one trigram, or any search sorted by client
+    (``by_client``), asks no index at all, only the check: the open invoices' list indexes
+    carry the references (migration 0035), so PostgreSQL walks those, never more entries
+    than the company has open invoices (60-100 ms for 75,000 at most). Asked, the index
+    may answer candidates of every status and company that PostgreSQL cannot foresee:
+    "avd 1" (~1 M) 137-188 ms. Sorted by client, every open invoice is read and sorted
+    whatever the index says, and checked against both its text and the search: "olga
+    eier" 190-255 ms (issue 15). In the list's own orders a broad search stops at the
+    page's matches and a narrow one is found in the index ("PO-4242", "nordlys": ~15 ms
+    asked, 60-100 walked).
     """
-    word = _longest_word(search)  # SEARCH_MIN_WORD characters or more (search_is_short)
-    one_trigram = len(word) <= SEARCH_MIN_WORD
-    if one_trigram or word == search:
-        return Q(IContains(_References(indexed=not (one_trigram and open_only)), search))
-    indexed = Q(IContains(_References(), word))
-    return indexed & Q(IContains(_References(indexed=False), search))
+    if open_only and (by_client or len(_longest_word(search)) <= SEARCH_MIN_WORD):
+        return Q(IContains(_References(), search))
+    asked = _asked_of_index(search)
+    indexed = Q(IContains(_JoinedReferences(), asked))
+    if asked == search and JOINER not in search.lower():
+        return indexed  # the joined text holds it where the text does
+    # The check first: where PostgreSQL walks a list index instead of asking the trigram
+    # index, a row the search is not in is then dropped without the joined text.
+    return Q(IContains(_References(), search)) & indexed
 
 
 @dataclass(frozen=True)
@@ -326,7 +388,9 @@ def _invoice_selection(
             conditions = [Q(client__in=clients.values("pk"))]
     if search_is_short(search):
         return invoices, conditions if client_ids else [Q(pk__in=[])], listed
-    search_condition = _references_contain(search, open_only=_open_only(filters))
+    search_condition = _references_contain(
+        search, open_only=_open_only(filters), by_client=client_joined
+    )
     return invoices, [*conditions, search_condition], listed
 
 

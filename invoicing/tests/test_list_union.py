@@ -113,14 +113,15 @@ def test_order_number_search_matches_the_whole_text_not_only_its_longest_word(
 
 
 @pytest.mark.parametrize(
-    ("search", "asked"), [("PO-4242", "%4242%"), ("avd 42", "%avd 42%"), ("Avd 4242", "%4242%")]
+    ("search", "asked"),
+    [("PO-4242", "%4242%"), ("avd 42", "%avdq42%"), ("Avd 4242", "%Avdq4242%"), ("Per", "%Per%")],
 )
-def test_the_reference_index_is_asked_for_the_longest_word_or_a_short_words_whole_search(
+def test_the_reference_index_is_asked_for_the_search_without_a_short_first_word(
     company_scope, varied, search, asked
 ):
-    # A word of four characters or more is asked alone (the "PO" of every order number
-    # would read millions of entries); a three-letter one is one trigram, so the whole
-    # search is asked instead. The rows are the search's either way.
+    # The index reads the references with their words joined ("avd 42" as "avdq42"). A
+    # short first word is left out while more than a trigram remains (the "PO" of every
+    # order number would read millions of entries). The rows are the search's.
     filters = InvoiceFilter(search=search)
     parts = selectors.invoice_list_parts(company=company_scope, filters=filters)
     (part,) = parts.parts
@@ -128,8 +129,8 @@ def test_the_reference_index_is_asked_for_the_longest_word_or_a_short_words_whol
     _, params = part.query.sql_with_params()
     assert params.count(asked) == 1
     found = selectors.invoice_list(company=company_scope, filters=filters)
-    references = [" ".join(filter(None, (i.buyer_reference, i.order_number))) for i in found]
-    assert references and all(search.lower() in text.lower() for text in references)
+    texts = [" ".join(getattr(i, field) for field in REFERENCE_FIELDS) for i in found]
+    assert texts and all(search.lower() in text.lower() for text in texts)
 
 
 def test_a_list_page_has_its_rows_loaded_with_client(
@@ -415,14 +416,20 @@ def test_a_search_sorted_by_client_reads_the_matching_clients_in_order(
 GATHER_WALK_SEARCHES = ["PO-4242", "Avd 4242", "Per Olsen", "nordlys avd", "zzzz"]
 
 
-@pytest.mark.parametrize("walked", [1, 3, 8, 1000])
+@pytest.mark.parametrize(
+    ("walked", "most", "sparse"),
+    [(1, 0, 10_000), (1, 0, 1), (1, 1000, 10_000), (3, 6, 2), (8, 1000, 10_000), (1000, 0, 0)],
+)
 def test_a_search_sorted_by_client_looked_for_in_a_walk_first_lists_the_plain_filters_rows(
-    company_scope, varied, monkeypatch, walked
+    company_scope, varied, monkeypatch, walked, most, sparse
 ):
     # The walk's first rows (``capped_page(gather_walk=...)``) answer when they hold the
-    # cap's matches and one more, the gathered read otherwise: a walk too short for every
-    # search, long enough for some, and longer than the list. Same rows, count and pages.
+    # cap's matches and one more or are all there are, a longer walk when their share
+    # says it reaches them, the gathered read otherwise: walks too short for every search,
+    # long enough for some, and longer than the list. Same rows, count and pages.
     monkeypatch.setattr(pagination, "GATHER_WALK", walked)
+    monkeypatch.setattr(pagination, "GATHER_WALK_MOST", most)
+    monkeypatch.setattr(pagination, "SPARSE_MOST", sparse)
     variants: list[dict[str, Any]] = [
         {},
         {"status": "paid"},
@@ -451,16 +458,44 @@ def test_a_search_sorted_by_client_looked_for_in_a_walk_first_lists_the_plain_fi
                 assert last.limited == (len(expected) > 2)
 
 
+def _statement_kinds(queries: CaptureQueriesContext) -> list[str]:
+    """What each statement of a gathered page is: the walk, whether it reached the end,
+    the gathered read (found first when "sparse"), the page's rows."""
+    kinds = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if ") AS walked WHERE matched" in sql:
+            kinds.append("walk")
+        elif sql.startswith("SELECT EXISTS"):
+            kinds.append("more")
+        elif sql.startswith('SELECT "invoicing_invoice"."id", "invoicing_invoice"."found"'):
+            kinds.append("sparse")
+        elif sql.startswith('SELECT "invoicing_invoice"."id" FROM'):
+            kinds.append("gathered")
+        else:
+            kinds.append("rows")
+    return kinds
+
+
 @pytest.mark.parametrize(
-    ("walked", "cap", "statements"), [(1000, 2, 2), (2, 2, 3), (1000, 1000, 3)]
+    ("walked", "most", "cap", "kinds"),
+    [
+        # Every row walked: the cap's three matches found, or all there are.
+        (1000, 1000, 2, ["walk", "rows"]),
+        (1000, 1000, 1000, ["walk", "more", "rows"]),
+        # Too short a walk and none further: the matches found first, then sorted.
+        (1, 0, 2, ["walk", "more", "sparse", "rows"]),
+        # ... unless more are found than ``SPARSE_MOST``: then asked in the order at once.
+        (1, 0, 2, ["walk", "more", "sparse", "gathered", "rows"]),
+    ],
 )
 def test_a_search_sorted_by_client_is_answered_by_its_walk_when_it_holds_the_matches(
-    company_scope, varied, monkeypatch, walked, cap, statements
+    company_scope, varied, monkeypatch, walked, most, cap, kinds
 ):
-    # "PO-4242": three of the company's 21 invoices. A cap of 2 needs three matches: a walk
-    # of every row finds them (the walk, then the page's rows); a walk of two rows cannot,
-    # nor can any walk a cap of 1,000 (then the gathered read too).
+    # "PO-4242": three of the company's 21 invoices.
     monkeypatch.setattr(pagination, "GATHER_WALK", walked)
+    monkeypatch.setattr(pagination, "GATHER_WALK_MOST", most)
+    monkeypatch.setattr(pagination, "SPARSE_MOST", 2 if "gathered" in kinds else 10_000)
     search = InvoiceFilter(search="PO-4242")
     kw = {"company": company_scope, "filters": search, "ordering": "client", "today": TODAY}
     keys = [invoice.pk for invoice in selectors.invoice_list(**kw)]
@@ -470,8 +505,31 @@ def test_a_search_sorted_by_client_is_answered_by_its_walk_when_it_holds_the_mat
         page = parts.page(1, per_page=1, cap=cap)
     assert [row.pk for row in page] == keys[:1]
     assert page.count == (3 if cap > 3 else None)
-    assert len(queries.captured_queries) == statements
-    assert ") AS walked WHERE matched" in queries.captured_queries[0]["sql"]
+    assert _statement_kinds(queries) == kinds
+
+
+def test_a_walk_that_found_some_matches_walks_on_as_far_as_their_share_says(
+    company_scope, varied, monkeypatch
+):
+    # The first walk ends at the first "PO-4242" invoice in client order: one match of
+    # the three a cap of two needs. Their share says the three are within 3.75 times as
+    # many rows, so it walks on that far instead of asking the trigram index.
+    search = InvoiceFilter(search="PO-4242")
+    kw = {"company": company_scope, "filters": search, "ordering": "client", "today": TODAY}
+    in_order = [
+        invoice.pk for invoice in selectors.invoice_list(company=company_scope, ordering="client")
+    ]
+    keys = [invoice.pk for invoice in selectors.invoice_list(**kw)]
+    first = in_order.index(keys[0]) + 1
+    monkeypatch.setattr(pagination, "GATHER_WALK", first)
+    monkeypatch.setattr(pagination, "GATHER_WALK_MOST", 1000)
+    parts = selectors.invoice_list_parts(**kw)
+    with CaptureQueriesContext(connection) as queries:
+        page = parts.page(1, per_page=1, cap=2)
+    assert [row.pk for row in page] == keys[:1]
+    assert _statement_kinds(queries)[:3] == ["walk", "more", "walk"]
+    reach = -(-first * 3 * 5 // 4)
+    assert f"LIMIT {reach}) AS walked" in queries.captured_queries[2]["sql"]
 
 
 @pytest.mark.parametrize(

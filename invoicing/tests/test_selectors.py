@@ -240,3 +240,50 @@ def test_sums_are_exact_to_the_ore(company_scope, actor):
     balance = selectors.client_credit_balance(client=invoice.client)
     assert balance == Decimal("0.06") and str(balance) == "0.06"
     assert str(selectors.client_open_balance(client=invoice.client)) == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("search", "asked"),
+    [
+        ("PO-4242", "4242"),  # "PO" is in every order number: left out
+        ("avd 42", "avdq42"),  # one trigram would remain: kept whole
+        ("eier avd", "eierqavd"),
+        ("a/s nordlys", "nordlys"),
+        ("olga e", "olgaqe"),  # a short last word stays: its joint narrows it
+        ("po-1", "poq1"),
+        ("-4242.", "4242"),
+        ("Nordlys avd. 4", "Nordlysqavdqq4"),
+        ("avd 1 po", "avdq1qpo"),
+    ],
+)
+def test_the_references_index_is_asked_for_the_words_joined(search, asked):
+    assert selectors._asked_of_index(search) == asked
+
+
+@pytest.mark.parametrize("field", REFERENCE_FIELDS)
+def test_a_search_of_several_words_matches_them_as_written_next_to_each_other(company_scope, field):
+    # The index reads the words joined (a space, hyphen, full stop, slash or comma as
+    # "q"); the rows are still those holding the search as written, in any case.
+    client = ClientFactory(company=company_scope, name="Kunde")
+    empty: dict[str, Any] = dict.fromkeys(REFERENCE_FIELDS, "")
+
+    def invoice(text: str) -> int:
+        made = draft_invoice(company=company_scope, client=client, **{**empty, field: text})
+        return made.pk
+
+    phrase = invoice("Olga Eier, avd 12")
+    other_joint = invoice("Olga-Eier avd.12")
+    with_q = invoice("OlgaqEier")
+    apart = invoice("Eier for Olga")
+
+    def matching(search: str) -> set[int]:
+        rows = selectors.invoice_list(company=company_scope, filters=InvoiceFilter(search=search))
+        return {row.pk for row in rows}
+
+    assert matching("olga eier") == {phrase}
+    assert matching("OLGA-EIER") == {other_joint}
+    assert matching("olgaqeier") == {with_q}
+    assert matching("eier, avd 1") == {phrase}
+    assert matching("eier avd") == {other_joint}
+    assert matching("eier  avd") == set()
+    assert matching("eier") == {phrase, other_joint, with_q, apart}
