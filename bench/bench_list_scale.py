@@ -270,8 +270,18 @@ def run() -> list[tuple[str, str, str]]:
             # references (invoicing/0035).
             ("list search 'avd 1', open invoices", url, {"q": "avd 1", "status": "open"}),
             ("list search 'avd 1' sorted by client", url, {"q": "avd 1", "sort": "client"}),
+            # Words every invoice holds apart ("Olga Eier" is every invoice's reference,
+            # "Avd 12" a third's), never next to each other: the trigram index reads the
+            # words joined (invoicing/0037).
+            ("list search 'eier avd' (common words, no match)", url, {"q": "eier avd"}),
+            # Every invoice matches; sorted by client it is answered by a walk in that order.
+            ("list search 'olga eier' sorted by client", url, {"q": "olga eier", "sort": "client"}),
+            # The newest invoices sorted from the oldest (invoicing/0036).
+            ("list issued, sorted by number", url, {"status": "issued", "sort": "number"}),
             # Shorter than a trigram: client names only (selectors.search_is_short).
             ("list search 'AS' (short)", url, {"q": "AS"}),
+            # 1,800 of 2,000 clients match: their open invoices as "none of the other 200".
+            ("list search 'AS', open invoices", url, {"q": "AS", "status": "open"}),
             ("list search 'nordlys' sorted by client", url, {"q": "nordlys", "sort": "client"}),
             ("list search 'AS' sorted by client", url, {"q": "AS", "sort": "client"}),
             ("list sorted by client", url, {"sort": "client"}),
