@@ -192,13 +192,15 @@ def capped_page(
     list's index when the matches are many and sorts them when they are few.
 
     ``gather_walk``: rows that hold the selection's, in its order, read from an index
-    without the search (every other filter, or fewer): its first ``GATHER_WALK`` rows are
-    checked for the search first, and when they hold ``cap + 1`` matches those are the
-    gathered keys (exact: no match comes before the last of them outside the walk).
-    Otherwise the keys are gathered as above. PostgreSQL cannot foresee how many rows a
-    search matches: for one that matched every invoice of a big company, sorted by client
-    ("olga eier", the name every invoice carries as our reference) it planned for few,
-    and read and sorted all of them (0.8-1.2 s at 1 M invoices; the walk: 2 ms; issue 15).
+    without the search (every other filter, or fewer): its first rows are checked for the
+    search first (``_walked_keys``), and when they hold ``cap + 1`` matches, or are all
+    there are, those are the gathered keys (exact: no match comes before the last of them
+    outside the walk). Otherwise the keys are gathered as above, found first and then
+    sorted when they are few (``_CompiledParts.gathered(sparse=True)``). PostgreSQL
+    cannot foresee how many rows a search matches: for one that matched every invoice of a
+    big company, sorted by client ("olga eier", the name every invoice carries as our
+    reference) it planned for few, and read and sorted all of them (0.8-1.2 s at 1 M
+    invoices; the walk: 2 ms; issue 15).
     """
     number = page_number(page)
     deepest = max(1, -(-cap // per_page))
@@ -344,10 +346,11 @@ def _gathered_keys(
             walked = _walked_keys(compiled, cursor, ordering, limit)
             if walked is not None:
                 return walked
+        if walk is not None and any("__" in name for name in ordering):
             cursor.execute(*compiled.gathered(ordering, limit, sparse=True))
             rows = cursor.fetchall()
-            if all(len(row) > 1 and row[1] <= SPARSE_MOST for row in rows):
-                return [row[0] for row in rows]
+            if all(found <= SPARSE_MOST for _, found in rows):
+                return [key for key, _ in rows]
         cursor.execute(*compiled.gathered(ordering, limit))
         return [row[0] for row in cursor.fetchall()]
 
@@ -664,43 +667,41 @@ class _CompiledParts:
         """The statement that returns the keys of the first ``limit`` rows of the first
         part in ``ordering`` (``capped_page(gather=True)``).
 
-        ``sparse``: few rows match (a walk found too few, ``_walked_keys``), so where the
-        order reads a joined table (the client's name) they are found first and then
-        sorted (a subquery the planner keeps apart). Asked for them in that order at once,
+        ``sparse`` (the order reads a joined table, the client's name): few rows match (a
+        walk found too few, ``_walked_keys``), so up to ``SPARSE_MOST`` + 1 of them are
+        found first, each with their number (a second column, ``found``), and then sorted
+        (a subquery the planner keeps apart); with more than ``SPARSE_MOST`` the first rows
+        in the order may be among those not read. Asked for them in that order at once,
         PostgreSQL could walk every client's rows in name order, each checked and all
         sorted, when it expected few matches (a search of one invoice in a thousand sorted
-        by client: 0.6-0.8 s at 1 M invoices; found first, ~50 ms). Otherwise the join
+        by client: 0.6-0.8 s at 1 M invoices; found first, ~80 ms). Otherwise the join
         reads the company's clients in name order (``_joins(same_company=True)``)."""
         where = self.wheres[0]
+        quote = self.connection.ops.quote_name
+        table = quote(self.table)
         names = [name.removeprefix("-") for name in ordering]
         # Found first, each row's own client is read by key.
         joins = self._joins(names, same_company=not sparse)
-        table = self.connection.ops.quote_name(self.table)
         # The ORM's compiled SQL and quoted names; values are parameters.
-        sparse = sparse and bool(joins)
-        if sparse:
-            # Named as the table: the order's and the join's columns read the subquery's,
-            # which selects no more (so an index that holds them answers it alone).
-            quote = self.connection.ops.quote_name
-            meta = self.model._meta
-            own = dict.fromkeys(
-                meta.get_field(name.rpartition("__")[0] or name).column for name in [*names, "id"]
+        if not sparse:
+            statement = (
+                f"SELECT {self._column('id')} FROM {table} {joins} WHERE {where.sql} "  # noqa: S608
+                f"ORDER BY {self.order_by(ordering)} LIMIT {int(limit)}"
             )
-            selected = ", ".join(f"{table}.{quote(column)}" for column in own)
-            # Up to one past ``SPARSE_MOST`` found, each counting them (``found``): more,
-            # and the first rows in the order may be among the ones not read.
-            found = (
-                f"SELECT {selected}, COUNT(*) OVER () AS {quote('found')} FROM "  # noqa: S608
-                f"(SELECT {selected} FROM {table} WHERE {where.sql} "
-                f"LIMIT {SPARSE_MOST + 1}) AS {table}"
-            )
-            source = f"({found}) AS {table} {joins}"
-            condition = ""
-        else:
-            source, condition = f"{table} {joins}".strip(), f"WHERE {where.sql} "
-        found_column = f", {table}.{self.connection.ops.quote_name('found')}" if sparse else ""
+            return statement, list(where.params)
+        # Named as the table: the order's and the join's columns read the subquery's,
+        # which selects no more (so an index that holds them answers it alone).
+        own = dict.fromkeys(
+            self.model._meta.get_field(name.rpartition("__")[0] or name).column
+            for name in [*names, "id"]
+        )
+        selected = ", ".join(f"{table}.{quote(column)}" for column in own)
+        found = (
+            f"SELECT {selected}, COUNT(*) OVER () AS found FROM (SELECT {selected} "  # noqa: S608
+            f"FROM {table} WHERE {where.sql} LIMIT {SPARSE_MOST + 1}) AS {table}"
+        )
         statement = (
-            f"SELECT {self._column('id')}{found_column} FROM {source} {condition}"  # noqa: S608
+            f"SELECT {self._column('id')}, {table}.found FROM ({found}) AS {table} {joins} "  # noqa: S608
             f"ORDER BY {self.order_by(ordering)} LIMIT {int(limit)}"
         )
         return statement, list(where.params)

@@ -468,7 +468,7 @@ def _statement_kinds(queries: CaptureQueriesContext) -> list[str]:
             kinds.append("walk")
         elif sql.startswith("SELECT EXISTS"):
             kinds.append("more")
-        elif sql.startswith('SELECT "invoicing_invoice"."id", "invoicing_invoice"."found"'):
+        elif sql.startswith('SELECT "invoicing_invoice"."id", "invoicing_invoice".found'):
             kinds.append("sparse")
         elif sql.startswith('SELECT "invoicing_invoice"."id" FROM'):
             kinds.append("gathered")
