@@ -92,7 +92,7 @@ SEARCH_CAP = 1_000
 # What separates the references a text search reads (``_References``) there.
 REFERENCE_SEPARATOR = "\x1f"  # the ASCII unit separator
 # What joins two words of the references into one for their trigram index, and the letter
-# each becomes there (``_JoinedReferences``; migration 0036 holds the same).
+# each becomes there (``_JoinedReferences``; migration 0037 holds the same).
 JOINING_CHARACTERS = " -./,"
 JOINER = "q"
 QUANTITY_PLACES = Decimal("0.0001")
@@ -208,13 +208,13 @@ class _References(Func):
 class _JoinedReferences(Func):
     """``_References`` with each of ``JOINING_CHARACTERS`` replaced by ``JOINER``: the text
     PostgreSQL's trigram index on the references reads (``invoice_references_joined_trgm``,
-    migration 0036; keep the two the same).
+    migration 0037; keep the two the same).
 
     A trigram index splits a text into words at every character that is neither a letter
     nor a digit, so it knew "Olga Eier" and "Avd 12" as the words "olga", "eier", "avd"
     and "12", and a search for "eier avd" asked it for rows holding both words somewhere:
     every invoice of a company whose owner's name is in every reference, each then read
-    and found not to hold the phrase (0.6-1.2 s at 1 M invoices; issue 15). Joined, the
+    and found not to hold the phrase (0.5-1.2 s at 1 M invoices; issue 15). Joined, the
     space is a letter of one word, "olgaqeier", and the search asks for "eierqavd", whose
     trigrams across the joint ("rqa") only rows holding the phrase have. A "q" of the text
     itself may make a row a candidate that the check on ``_References`` then drops; no
@@ -426,9 +426,11 @@ def _gather_walk(
     """For a search sorted by client: the rows a searched list's matches are looked for
     in first (``capped_page(gather_walk=...)``), read from the list's index for that order
     without checking anything it does not hold as a leading column: the company's invoices
-    (or credit notes) of the client filtered by, the open ones only (their own index) when
-    the list shows open ones only. A status filter of a rare status (drafts) is left to the
-    check, so the walk reads at most ``GATHER_WALK`` entries whatever the filters."""
+    (or credit notes), of the client filtered by. A status filter (drafts: a rare one) is
+    left to the check, so the walk reads at most ``GATHER_WALK_MOST`` entries whatever the
+    filters. None among open invoices only: their search walks them without the trigram
+    index (``_references_contain``), and PostgreSQL planned a walk of them as a sort of
+    all (68 ms for "avd 1")."""
     if not _client_ordered(ordering) or _open_only(filters):
         return None
     rows = Invoice.objects.filter(company=company, kind=filters.kind)
