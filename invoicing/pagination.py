@@ -41,11 +41,12 @@ MAX_PAGE = 100_000  # parsing bound only; the deepest page served is cap / per_p
 # deeper ones by key first (the deferred join below).
 DIRECT_BELOW = 500
 # A gathered search's walk first (``capped_page(gather_walk=...)``) reads at most this
-# many rows: ~5 ms at ~1 µs each, which a search matching fewer than one in five of them
-# (the walk then yields too few) spends before the gathered read (issue 15). When it
-# found some, it walks on as far as their share says the matches reach, up to
+# many rows: ~2 ms at ~1 µs each, which a search matching fewer than one in two of them
+# (the walk then yields too few) spends before the gathered read (issue 15; 5,000 cost a
+# narrow search sorted by client ~4 ms more and a broad one no less). When it found
+# some, it walks on as far as their share says the matches reach, up to
 # ``GATHER_WALK_MOST`` rows (~50-100 ms): a search matching one in forty.
-GATHER_WALK = 5_000
+GATHER_WALK = 2_000
 GATHER_WALK_MOST = 50_000
 # Where that walk cannot answer, a search sorted by client finds up to this many matches
 # first and sorts them (``_CompiledParts.gathered(sparse=True)``): ~10 µs each.
