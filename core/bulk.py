@@ -254,9 +254,7 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
         targets.append(target)
     quote = connection.ops.quote_name
     pk_column = quote(_column(opts.pk))
-    if connection.vendor == "postgresql" and not any(
-        isinstance(f, models.JSONField) for f in targets
-    ):
+    if connection.vendor == "postgresql":
         return _set_from_arrays(connection, opts, objs, targets, batch_size)
     cast = connection.features.requires_casted_case_in_updates
     per_row = 2 * len(targets) + 1

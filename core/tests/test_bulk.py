@@ -9,8 +9,8 @@ import pytest
 
 from core.bulk import bulk_insert, bulk_set, id_array
 from core.models import AuditEntry
-from invoicing.models import ClientBalanceEntry
-from invoicing.tests.factories import ClientFactory, issued_invoice, line
+from invoicing.models import ClientBalanceEntry, Invoice
+from invoicing.tests.factories import ClientFactory, draft_invoice, issued_invoice, line
 
 
 def _entries(company, invoice, client, tag):
@@ -102,6 +102,23 @@ def test_bulk_set_updates_what_bulk_update_would(company_scope):
     ] == [(r.amount, r.status, r.booking_date) for r in rows[:8]]
     last = stored[rows[8].pk]  # not in the list: unchanged
     assert (last.amount, last.status) == (Decimal("1.00"), "unmatched")
+
+
+def test_bulk_set_writes_json_as_the_orm_would(company_scope):
+    # Issued invoices' snapshots go through it (PostgreSQL: a jsonb array parameter).
+    client = ClientFactory(company=company_scope)
+    rows = [draft_invoice(company=company_scope, client=client) for _ in range(4)]
+    values = [
+        {"text": "æøå \" ' \\ \t \n \\N", "nested": {"list": [1, None, True, 2.5]}},
+        [],
+        {},
+        ["a", {"b": "c"}],
+    ]
+    for row, value in zip(rows, values, strict=True):
+        row.buyer_snapshot = value
+    assert bulk_set(rows, ["buyer_snapshot"], batch_size=3) == 4
+    stored = Invoice.objects.in_bulk([row.pk for row in rows])
+    assert [stored[row.pk].buyer_snapshot for row in rows] == values
 
 
 def test_a_duplicate_key_is_django_integrity_error(company_scope):
