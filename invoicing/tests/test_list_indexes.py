@@ -13,7 +13,7 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
@@ -187,5 +187,9 @@ def test_one_open_status_sorted_by_number_reads_its_own_index(varied, owner_clie
         and "ORDER BY" in q["sql"]
         and "LIMIT" in q["sql"]
     ]
-    plan = query_plan(listed.replace("%", "%%"))
+    # Whether the index reads them in order, not whether that beats sorting a tiny table's
+    # rows: with other tests' rows about, PostgreSQL sorted a full scan of a small index.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = query_plan(listed.replace("%", "%%"))
     assert "invoice_open_number" in plan, plan

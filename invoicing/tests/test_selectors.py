@@ -246,14 +246,21 @@ def test_sums_are_exact_to_the_ore(company_scope, actor):
     ("search", "asked"),
     [
         ("PO-4242", "4242"),  # "PO" is in every order number: left out
-        ("avd 42", "avdq42"),  # one trigram would remain: kept whole
+        # A first word of one trigram: the two letters at its joint; a last one whole.
+        ("avd 42", "vdq42"),
+        ("ref 119", "efq119"),
         ("eier avd", "eierqavd"),
+        ("avd eier", "vdqeier"),
+        ("avd ab", "vdqab"),
         ("a/s nordlys", "nordlys"),
         ("olga e", "olgaqe"),  # a short last word stays: its joint narrows it
         ("po-1", "poq1"),
         ("-4242.", "4242"),
         ("Nordlys avd. 4", "Nordlysqavdqq4"),
-        ("avd 1 po", "avdq1qpo"),
+        ("avd 1 po", "vdq1qpo"),
+        ("nordlys", "nordlys"),  # one word: whole
+        ("avd", "avd"),
+        ("olga eier", "olgaqeier"),
     ],
 )
 def test_the_references_index_is_asked_for_the_words_joined(search, asked):
