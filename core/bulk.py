@@ -230,11 +230,11 @@ def _next_ids(cursor: Any, table: str, column: str, count: int) -> list[int]:
 
 def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size: int = 5000) -> int:
     """UPDATE ``fields`` of saved instances to their current attribute values: what
-    ``QuerySet.bulk_update`` does, in one ``CASE`` statement per batch built without the
-    expression machinery (which costs about a millisecond per row). Values are prepared by
-    the fields (``get_db_prep_save``); on PostgreSQL each ``CASE`` is cast to the column's
-    type, as Django does. Bypasses ``QuerySet.update`` (and any guard there): callers check
-    what they may change. Returns the number of rows updated."""
+    ``QuerySet.bulk_update`` does, built without the expression machinery (which costs
+    about a millisecond per row): on PostgreSQL one array per column (``_set_from_arrays``,
+    JSON columns too), elsewhere one ``CASE`` statement per batch. Values are prepared by
+    the fields (``get_db_prep_save``). Bypasses ``QuerySet.update`` (and any guard there):
+    callers check what they may change. Returns the number of rows updated."""
     if not objs:
         return 0
     model = type(objs[0])
@@ -256,7 +256,6 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
     pk_column = quote(_column(opts.pk))
     if connection.vendor == "postgresql":
         return _set_from_arrays(connection, opts, objs, targets, batch_size)
-    cast = connection.features.requires_casted_case_in_updates
     per_row = 2 * len(targets) + 1
     per_statement = max(1, min(batch_size, _max_params(connection) // per_row))
     updated = 0
@@ -269,8 +268,6 @@ def bulk_set(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size:
             for field in targets:
                 case = "CASE " + pk_column + " " + " ".join(["WHEN %s THEN %s"] * len(batch))
                 case += " END"
-                if cast:
-                    case = f"CAST({case} AS {field.cast_db_type(connection)})"
                 assignments.append(f"{quote(_column(field))} = {case}")
                 for obj in batch:
                     params.append(obj.pk)
