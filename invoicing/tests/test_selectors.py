@@ -267,6 +267,29 @@ def test_the_references_index_is_asked_for_the_words_joined(search, asked):
     assert selectors._asked_of_index(search) == asked
 
 
+def test_a_search_holding_like_wildcards_matches_them_as_written(company_scope):
+    # The check of the text as written is a position, not a pattern: "%" and "_" are
+    # characters like any other, in any case.
+    client = ClientFactory(company=company_scope, name="Kunde")
+
+    def invoice(text: str) -> int:
+        return draft_invoice(company=company_scope, client=client, their_reference=text).pk
+
+    percent = invoice("Avtale 50% rabatt")
+    digits = invoice("Avtale 500 rabatt")
+    underscore = invoice("Prosjekt A_B nord")
+    letter = invoice("Prosjekt AXB nord")
+
+    def matching(search: str) -> set[int]:
+        rows = selectors.invoice_list(company=company_scope, filters=InvoiceFilter(search=search))
+        return {row.pk for row in rows}
+
+    assert matching("50% rabatt") == {percent}
+    assert matching("avtale 50") == {percent, digits}
+    assert matching("prosjekt a_b") == {underscore}
+    assert matching("PROSJEKT A") == {underscore, letter}
+
+
 @pytest.mark.parametrize("field", REFERENCE_FIELDS)
 def test_a_search_of_several_words_matches_them_as_written_next_to_each_other(company_scope, field):
     # The index reads the words joined (a space, hyphen, full stop, slash or comma as
