@@ -545,6 +545,16 @@ class _CompiledParts:
         target = related._meta.get_field(own)
         return f"{quote(related._meta.db_table)}.{quote(target.column)}"
 
+    def _keyed_columns(self, names: list[str]) -> str:
+        """The columns of the order's ``names`` (no direction), each named by its position
+        (``key0``, ``key1``, ...): the order may read a joined table's column of the same
+        name."""
+        quote = self.connection.ops.quote_name
+        return ", ".join(
+            f"{self._column(name)} AS {quote(f'key{position}')}"
+            for position, name in enumerate(names)
+        )
+
     def _joins(self, names: list[str], *, same_company: bool = False) -> str:
         """``INNER JOIN`` of each table the ordering ``names`` read through a foreign key
         (required: every row has its related row, as the ORM's own join of it).
@@ -720,11 +730,7 @@ class _CompiledParts:
         where, walk = self.wheres[0], self.wheres[1]
         quote = self.connection.ops.quote_name
         names = [name.removeprefix("-") for name in ordering]
-        # Named by position: the order may read a joined table's column of the same name.
-        columns = ", ".join(
-            f"{self._column(name)} AS {quote(f'key{position}')}"
-            for position, name in enumerate(names)
-        )
+        columns = self._keyed_columns(names)
         order = ", ".join(
             f"{quote(f'key{position}')} {'DESC' if name.startswith('-') else 'ASC'}"
             for position, name in enumerate(ordering)
@@ -789,11 +795,7 @@ class _CompiledParts:
         quote = self.connection.ops.quote_name
         table = quote(self.table)
         names = [name.removeprefix("-") for name in ordering]
-        # Named by position: the order may read a joined table's column of the same name.
-        columns = ", ".join(
-            f"{self._column(name)} AS {quote(f'key{position}')}"
-            for position, name in enumerate(names)
-        )
+        columns = self._keyed_columns(names)
         key = quote(f"key{names.index('id')}")
         source = f"{table} {self._joins(names)}".strip()
         order = ", ".join(
