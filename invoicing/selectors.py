@@ -245,7 +245,7 @@ def _holds(text: Any, search: str) -> GreaterThan:
     their joined text (``_references_contain``). PostgreSQL has no statistics for it and
     gave the ``LIKE`` a default of 1 row in 200, multiplied into the index's estimate: it
     expected ~30 of the 37,600 invoices holding "avd 4" and read and sorted every one
-    instead of walking the list's index to the page's matches (0.2-0.3 s; issue 15). A
+    instead of walking the list's index to the page's matches (0.2-0.4 s; issue 15). A
     comparison of a number it gives 1 in 3, and the index's estimate decides."""
     return GreaterThan(StrIndex(Upper(text), Upper(Value(search))), 0)
 
@@ -269,7 +269,7 @@ def _asked_of_index(search: str) -> str:
     A word of three letters is one trigram, and a common one ("avd" is in a third of all
     rows, "ref" in most): asked, the index read its entries to the matches' positions
     (1,004 pages for "avd 42", 3,374 for "ref 119"); its joint alone ("vdq42": 76 and
-    2,105) finds the same rows, 5-18 ms sooner at 4.5 M invoices.
+    2,105) finds the same rows, 4-8 ms sooner at 4.5 M invoices.
     """
     words = [match.span() for match in re.finditer(r"[^\W_]+", search)]
     if not words:
