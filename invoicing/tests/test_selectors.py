@@ -102,6 +102,12 @@ def test_search_and_ordering(company_scope, invoices):
     assert balances == {1: Decimal("125.00"), 2: Decimal("0.00"), 3: Decimal("375.00")}
 
 
+def _searched(company: Any, search: str) -> set[int]:
+    """The ids of the company's invoices a text search lists."""
+    rows = selectors.invoice_list(company=company, filters=InvoiceFilter(search=search))
+    return {invoice.pk for invoice in rows}
+
+
 @pytest.mark.parametrize("field", REFERENCE_FIELDS)
 def test_a_text_search_finds_each_reference_but_never_a_text_across_two(company_scope, field):
     # The four references are searched as one text (``selectors._References``): a search
@@ -116,13 +122,12 @@ def test_a_text_search_finds_each_reference_but_never_a_text_across_two(company_
         **dict[str, Any](zip(REFERENCE_FIELDS, ["KL", "LM", "NOP", "PQ"], strict=True)),
     )
 
-    def matching(search: str) -> list[int]:
-        rows = selectors.invoice_list(company=company_scope, filters=InvoiceFilter(search=search))
-        return [invoice.pk for invoice in rows]
+    def matching(search: str) -> set[int]:
+        return _searched(company_scope, search)
 
-    assert matching("bestilling 77") == matching("STILLING") == [found.pk]
-    assert matching("LMNO") == matching("LM NO") == matching("LM\x1fNO") == []
-    assert matching("MNOP") == []
+    assert matching("bestilling 77") == matching("STILLING") == {found.pk}
+    assert matching("LMNO") == matching("LM NO") == matching("LM\x1fNO") == set()
+    assert matching("MNOP") == set()
     assert len(matching("NOP")) == 1
 
 
@@ -281,8 +286,7 @@ def test_a_search_holding_like_wildcards_matches_them_as_written(company_scope):
     letter = invoice("Prosjekt AXB nord")
 
     def matching(search: str) -> set[int]:
-        rows = selectors.invoice_list(company=company_scope, filters=InvoiceFilter(search=search))
-        return {row.pk for row in rows}
+        return _searched(company_scope, search)
 
     assert matching("50% rabatt") == {percent}
     assert matching("avtale 50") == {percent, digits}
@@ -307,8 +311,7 @@ def test_a_search_of_several_words_matches_them_as_written_next_to_each_other(co
     apart = invoice("Eier for Olga")
 
     def matching(search: str) -> set[int]:
-        rows = selectors.invoice_list(company=company_scope, filters=InvoiceFilter(search=search))
-        return {row.pk for row in rows}
+        return _searched(company_scope, search)
 
     assert matching("olga eier") == {phrase}
     assert matching("OLGA-EIER") == {other_joint}
