@@ -20,14 +20,19 @@ def refresh_statistics(table: str) -> None:
         cursor.execute(f"{vacuum} {quoted}")
 
 
-def query_plan(sql: str, params: Sequence[Any] = ()) -> str:
+def query_plan(sql: str, params: Sequence[Any] = (), *, in_order: bool = False) -> str:
     """The plan of ``sql`` as text. PostgreSQL: ``EXPLAIN`` with sequential and bitmap
     scans off (a test table is tiny; the question is whether an index fits the query, not
-    whether it beats reading a few pages). SQLite: ``EXPLAIN QUERY PLAN``."""
+    whether it beats reading a few pages). ``in_order``: sorting off too, for a query whose
+    index must give its rows in the query's order (on a few rows, whatever other tests left
+    in the tables, PostgreSQL may as well sort what another index finds). SQLite:
+    ``EXPLAIN QUERY PLAN``."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_bitmapscan = off")
+            if in_order:
+                cursor.execute("SET LOCAL enable_sort = off")
             cursor.execute("EXPLAIN " + sql, params)
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
