@@ -59,6 +59,7 @@ def test_seeded_data_is_consistent_and_listed(client):
         sales_month_differences,
     )
 
+    targets = _statistics_targets()
     result = _seed()
 
     assert (result.companies, result.invoices, result.payments > 0) == (3, 200, True)
@@ -146,6 +147,21 @@ def test_seeded_data_is_consistent_and_listed(client):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'invoice_open_cover'")
         assert cursor.fetchone() is not None
+    # With the statistics targets the migrations set: the planner's estimates of a search
+    # come from the same histogram as in production.
+    assert ("invoice_references_joined_trgm", 1, 1000) in targets
+    assert _statistics_targets() == targets
+
+
+def _statistics_targets() -> set[tuple[str, int, int]]:
+    """(index, column, target) of every index column given its own statistics target."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attnum, a.attstattarget FROM pg_attribute a"
+            " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_index x ON x.indexrelid = c.oid"
+            " WHERE a.attstattarget > 0"
+        )
+        return set(cursor.fetchall())
 
 
 def test_refuses_a_database_with_invoices():
