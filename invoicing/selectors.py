@@ -259,17 +259,20 @@ def _asked_of_index(search: str) -> str:
     """What of ``search`` the references' trigram index is asked for (joined, ``_joined``):
     the search from its first word to its last, without leading words shorter than
     ``SEARCH_MIN_WORD`` while more than one trigram remains; of a first word of one
-    trigram before others, only the two letters at its joint.
+    trigram before others, only its last letter at the joint.
 
     Every order number starts with "PO-", so the trigrams of "PO" are in every row:
     asking the index for "PO-4242" decoded millions of entries (10-40 ms at 4.5 M
     invoices), asking it for "4242" a few hundred (issue 15). A short word at the end
     stays: the trigrams across its joint narrow the search ("avd 1 po" asks for
-    "vdq1qpo"; without "po", "avdq1" is in 1 of 28 invoices, each checked: 0.4-0.5 s).
-    A word of three letters is one trigram, and a common one ("avd" is in a third of all
-    rows, "ref" in most): asked, the index read its entries to the matches' positions
-    (1,004 pages for "avd 42", 3,374 for "ref 119"); its joint alone ("vdq42": 76 and
-    2,105) finds the same rows, 4-8 ms sooner at 4.5 M invoices.
+    "dq1qpo"; without "po", "avdq1" is in 1 of 28 invoices, each checked: 0.4-0.5 s).
+    A trigram index reads every entry of each trigram asked for up to the matches'
+    positions, and a word of three letters is one trigram and a common one ("avd" is in a
+    third of all rows, "ref" in most): with the letter before the joint, the index read
+    540 pages for "avd 42" and 2,105 for "ref 119"; its last letter at the joint
+    ("dq42", "fq119") finds the same rows from 32 and 836 pages (at 4.5 M invoices; "avd
+    100": 403 → 142 pages, 225 rows either way). The joint alone would not narrow it:
+    "q42" is in 68,886 rows.
     """
     words = [match.span() for match in re.finditer(r"[^\W_]+", search)]
     if not words:
@@ -285,9 +288,9 @@ def _asked_of_index(search: str) -> str:
         words = words[1:]
     (start, first_end), end = words[0], words[-1][1]
     if len(words) > 1 and first_end - start <= SEARCH_MIN_WORD:
-        # The two letters of a first word of one trigram (or fewer) at its joint. A last
+        # The last letter of a first word of one trigram (or fewer) at its joint. A last
         # word stays whole: there the trigram is as often the narrow part ("ref 119").
-        start = first_end - min(first_end - start, SEARCH_MIN_WORD - 1)
+        start = first_end - 1
     return _joined(search[start:end])
 
 
