@@ -167,7 +167,8 @@ def _target(model: type[models.Model]) -> tuple[Any, list[models.Field[Any, Any]
     if not isinstance(opts.pk, models.AutoField):
         raise TypeError(f"{model.__name__}: bulk writes need an auto-increment primary key")
     connection = connections[router.db_for_write(model)]
-    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    # A generated column is the database's to write.
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
     if any(hasattr(f, "get_placeholder") for f in fields):
         raise TypeError(f"{model.__name__}: a field needs its own placeholder; use bulk_create")
     return connection, fields

@@ -43,7 +43,7 @@ from customers.models import Client
 from invoicing import summary_sql
 from invoicing.calculation import LineInput, Totals, compute_totals
 from invoicing.models import (
-    REFERENCE_FIELDS,
+    REFERENCE_SEPARATOR,
     ClientBalanceEntry,
     Invoice,
     InvoiceLine,
@@ -89,8 +89,6 @@ SEARCH_MIN_WORD = 3  # a text search reads references with a word this long (sea
 # client name matching 12,500 invoices, 3 ms; issue 15). More matches than that are for
 # narrowing, not for paging.
 SEARCH_CAP = 1_000
-# What separates the references a text search reads (``_References``) there.
-REFERENCE_SEPARATOR = "\x1f"  # the ASCII unit separator
 # What joins two words of the references into one for their trigram index, and the letter
 # each becomes there (``_JoinedReferences``; migration 0037 holds the same).
 JOINING_CHARACTERS = " -./,"
@@ -188,27 +186,10 @@ def search_is_short(search: str) -> bool:
     return search_is_text(search) and len(_longest_word(search.strip())) < SEARCH_MIN_WORD
 
 
-class _References(Func):
-    """An invoice's references in one text: our, their and buyer reference and order number,
-    separated by ``REFERENCE_SEPARATOR``, which no search holds
-    (``_invoice_selection``), so a search matches within one reference, never across two.
-    A search is checked on it; ``_JoinedReferences`` is what the index reads."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " || "
-    output_field = CharField()
-
-    def __init__(self) -> None:
-        pieces: list[Any] = []
-        for field in REFERENCE_FIELDS:
-            pieces += [F(field), Value(REFERENCE_SEPARATOR)]
-        super().__init__(*pieces[:-1])
-
-
 class _JoinedReferences(Func):
-    """``_References`` with each of ``JOINING_CHARACTERS`` replaced by ``JOINER``: the text
-    PostgreSQL's trigram index on the references reads (``invoice_references_joined_trgm``,
-    migration 0037; keep the two the same).
+    """``Invoice.references_text`` with each of ``JOINING_CHARACTERS`` replaced by
+    ``JOINER``: the text PostgreSQL's trigram index on the references reads
+    (``invoice_references_joined_trgm``, migrations 0037 and 0038; keep the two the same).
 
     A trigram index splits a text into words at every character that is neither a letter
     nor a digit, so it knew "Olga Eier" and "Avd 12" as the words "olga", "eier", "avd"
@@ -217,8 +198,9 @@ class _JoinedReferences(Func):
     and found not to hold the phrase (0.5-1.2 s at 1 M invoices; issue 15). Joined, the
     space is a letter of one word, "olgaqeier", and the search asks for "eierqavd", whose
     trigrams across the joint ("rqa") only rows holding the phrase have. A "q" of the text
-    itself may make a row a candidate that the check on ``_References`` then drops; no
-    row holding the search is missed, as every character is replaced alike on both sides.
+    itself may make a row a candidate that the check on ``Invoice.references_text`` then
+    drops; no row holding the search is missed, as every character is replaced alike on
+    both sides.
     The separator between two references is not replaced: a search never spans two.
     """
 
@@ -227,7 +209,7 @@ class _JoinedReferences(Func):
 
     def __init__(self) -> None:
         replacements = JOINER * len(JOINING_CHARACTERS)
-        super().__init__(_References(), Value(JOINING_CHARACTERS), Value(replacements))
+        super().__init__(F("references_text"), Value(JOINING_CHARACTERS), Value(replacements))
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         # SQLite has no TRANSLATE; it has no trigram index either, the same text will do.
@@ -237,9 +219,10 @@ class _JoinedReferences(Func):
         return compiler.compile(joined)
 
 
-def _holds(text: Any, search: str) -> GreaterThan:
-    """The text ``text`` holds ``search``, in any case: the position of one in the other,
-    both in upper case (``STRPOS``, SQLite ``INSTR``), what ``icontains`` asks a ``LIKE``.
+def _holds(search: str) -> GreaterThan:
+    """The invoice's references hold ``search``, in any case: its position in
+    ``Invoice.references_text`` (stored in upper case), the search in upper case too
+    (``STRPOS``, SQLite ``INSTR``), what ``icontains`` asks a ``LIKE``.
 
     The check of a search on the references as written, after the trigram index found
     their joined text (``_references_contain``). PostgreSQL has no statistics for it and
@@ -247,7 +230,7 @@ def _holds(text: Any, search: str) -> GreaterThan:
     expected ~30 of the 37,600 invoices holding "avd 4" and read and sorted every one
     instead of walking the list's index to the page's matches (0.2-0.4 s; issue 15). A
     comparison of a number it gives 1 in 3, and the index's estimate decides."""
-    return GreaterThan(StrIndex(Upper(text), Upper(Value(search))), 0)
+    return GreaterThan(StrIndex(F("references_text"), Upper(Value(search))), 0)
 
 
 def _joined(text: str) -> str:
@@ -295,8 +278,8 @@ def _asked_of_index(search: str) -> str:
 
 
 def _references_contain(search: str, *, open_only: bool = False, by_client: bool = False) -> Q:
-    """Some reference of the invoice (``_References``) contains ``search``, any case, asked
-    so that PostgreSQL's trigram index reads few entries.
+    """Some reference of the invoice (``Invoice.references_text``) contains ``search``, any
+    case, asked so that PostgreSQL's trigram index reads few entries.
 
     The index (``_JoinedReferences``) is asked for a part of the search
     (``_asked_of_index``); the whole search is checked on the rows it finds, unless what
@@ -319,14 +302,14 @@ def _references_contain(search: str, *, open_only: bool = False, by_client: bool
         # invoices' own index and sort the matches, never walk every invoice in the
         # list's order ("xyz" among open invoices sorted by number: 0.24 s with
         # ``_holds``).
-        return Q(IContains(_References(), search))
+        return Q(IContains(F("references_text"), search))
     asked = _asked_of_index(search)
     indexed = Q(IContains(_JoinedReferences(), asked))
     if asked == search and JOINER not in search.lower():
         return indexed  # the joined text holds it where the text does
     # The check first: where PostgreSQL walks a list index instead of asking the trigram
     # index, a row the search is not in is then dropped without the joined text.
-    return Q(_holds(_References(), search)) & indexed
+    return Q(_holds(search)) & indexed
 
 
 @dataclass(frozen=True)
@@ -379,7 +362,7 @@ def _invoice_selection(
         invoices = invoices.filter(overdue_q)
     elif filters.overdue is False:
         invoices = invoices.exclude(overdue_q)
-    # The references' separator matches nothing a search means (``_References``).
+    # The references' separator matches nothing a search means (``Invoice.references_text``).
     search = filters.search.replace(REFERENCE_SEPARATOR, " ").strip()
     if not search:
         return invoices, [], ()

@@ -445,11 +445,16 @@ def declaration_for(model: str | type[models.Model]) -> ModelDeclaration | None:
 
 
 def declarable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    """Concrete fields (and many-to-many) a model stores, except the automatic primary key."""
+    """Concrete fields (and many-to-many) a model stores, except the automatic primary key
+    and generated columns: the database writes those from other fields of the row, which
+    are declared, and writes them again whenever those are blanked or changed
+    (``invoicing.Invoice.references_text`` is its references, for the lists' search)."""
     result: list[models.Field[Any, Any]] = []
     for f in model._meta.get_fields(include_parents=False):
         # Relations seen from the other side (ForeignObjectRel) are never concrete.
         if not isinstance(f, models.Field) or f.auto_created or not getattr(f, "concrete", False):
+            continue
+        if f.generated:
             continue
         result.append(f)
     return result

@@ -106,3 +106,22 @@ def test_generic_anonymiser_uses_values_and_callables(owner, member):
     member.refresh_from_db()
     assert (owner.full_name, owner.phone) == (f"Slettet {owner.pk}", "")
     assert member.full_name == "Mons Medlem"
+
+
+def test_a_generated_column_is_declared_through_the_fields_it_is_made_of(company_scope):
+    from core.personal_data.retention import _blank_values
+    from invoicing.tests.factories import draft_invoice
+
+    # The invoice's references in one text for the lists' search: not declared on its own
+    # (the references are, as names), and gone from it when they are blanked.
+    Invoice = apps.get_model("invoicing", "Invoice")
+    names = {f.name for f in inventory.declarable_fields(Invoice)}
+    assert "references_text" not in names
+    assert {"our_reference", "their_reference", "buyer_reference", "order_number"} <= names
+    declaration = inventory.declaration_for("invoicing.Invoice")
+    assert "our_reference" in declaration.personal
+    invoice = draft_invoice(company=company_scope, our_reference="Olga Eier")
+    values, _still = _blank_values("invoicing.Invoice", declaration.personal)
+    Invoice.objects.filter(pk=invoice.pk).update(**values)
+    stored = Invoice.objects.values_list("references_text", flat=True).get(pk=invoice.pk)
+    assert "OLGA" not in stored
