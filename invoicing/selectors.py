@@ -32,7 +32,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Replace, Round, StrIndex, Upper
-from django.db.models.lookups import GreaterThan, IContains
+from django.db.models.lookups import Contains, GreaterThan, IContains
 from django.utils import timezone
 
 from accounts.models import Company
@@ -298,11 +298,13 @@ def _references_contain(search: str, *, open_only: bool = False, by_client: bool
     asked, 60-100 walked).
     """
     if open_only and (by_client or len(_longest_word(search)) <= SEARCH_MIN_WORD):
-        # ``LIKE``: its default estimate (few matches) has PostgreSQL read the open
-        # invoices' own index and sort the matches, never walk every invoice in the
-        # list's order ("xyz" among open invoices sorted by number: 0.24 s with
-        # ``_holds``).
-        return Q(IContains(F("references_text"), search))
+        # ``LIKE`` on the stored upper-case text, the search upper-cased by the database
+        # (folded into the pattern when the statement is planned): estimated from the
+        # column's statistics, a handful of matches for "xyz", which has PostgreSQL read
+        # the open invoices' own index and sort the matches, never walk every invoice in
+        # the list's order (0.24 s with ``_holds``, estimated at 1 in 3). Not upper-casing
+        # each entry: "xyz" among open invoices 57 → 27 ms at 4.5 M invoices.
+        return Q(Contains(F("references_text"), Upper(Value(search))))
     asked = _asked_of_index(search)
     indexed = Q(IContains(_JoinedReferences(), asked))
     if asked == search and JOINER not in search.lower():
