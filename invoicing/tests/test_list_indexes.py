@@ -15,6 +15,7 @@ import re
 import pytest
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Replace
 from django.test.utils import CaptureQueriesContext
 
 from core.tests.plans import query_plan, refresh_statistics
@@ -104,12 +105,20 @@ def test_a_searched_list_reads_its_matches_from_the_list_index_alone(
     assert not re.search(r"(?<!Only )(Index|Seq) Scan .*on invoicing_invoice", plan), plan
 
 
-def _holds_expression(node, kind) -> bool:
-    """``node`` (a query's ``WHERE``) is or holds an expression of class ``kind``."""
-    if isinstance(node, kind):
+def _joins_words(node) -> bool:
+    """``node`` replaces a character by the joiner (``selectors._joined_references``)."""
+    if not isinstance(node, Replace):
+        return False
+    replacement = node.get_source_expressions()[2]
+    return getattr(replacement, "value", None) == selectors.JOINER.upper()
+
+
+def _holds_expression(node, predicate) -> bool:
+    """``node`` (a query's ``WHERE``) is or holds an expression ``predicate`` is true of."""
+    if predicate(node):
         return True
     children = [*getattr(node, "children", ()), *node.get_source_expressions()]
-    return any(_holds_expression(child, kind) for child in children if child is not None)
+    return any(_holds_expression(child, predicate) for child in children if child is not None)
 
 
 @pytest.mark.parametrize(
@@ -146,8 +155,8 @@ def test_a_search_among_open_invoices_walks_them_when_the_index_could_not_narrow
     open_only = filters.get("overdue") is True or (
         "status" in filters and filters["status"] != Invoice.Status.DRAFT
     )
-    # The index's text is the references with their words joined (``_JoinedReferences``).
-    asks_index = _holds_expression(part.query.where, selectors._JoinedReferences)
+    # The index's text is the references with their words joined (``_joined_references``).
+    asks_index = _holds_expression(part.query.where, _joins_words)
     assert asks_index is not (open_only and walked)
     expected = [
         invoice.pk

@@ -114,7 +114,7 @@ def test_order_number_search_matches_the_whole_text_not_only_its_longest_word(
 
 @pytest.mark.parametrize(
     ("search", "asked"),
-    [("PO-4242", "%4242%"), ("avd 42", "%dq42%"), ("Avd 4242", "%dq4242%"), ("Per", "%Per%")],
+    [("PO-4242", "4242"), ("avd 42", "dq42"), ("Avd 4242", "dq4242"), ("Per", "Per")],
 )
 def test_the_reference_index_is_asked_for_the_search_without_a_short_first_word(
     company_scope, varied, search, asked

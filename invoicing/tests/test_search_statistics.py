@@ -1,7 +1,7 @@
 """The references' text search reads its trigram index, and the planner knows how many
-invoices it matches (invoicing 0030, 0037).
+invoices it matches (invoicing 0030, 0037, 0038).
 
-The search asks for an expression (``selectors._JoinedReferences``: the four references
+The search asks for an expression (``selectors._joined_references``: the stored references
 separated by a control character, their words joined) that must be the one the index was
 built on, or
 PostgreSQL can never use the index and reads the company's rows instead. The index has no
