@@ -119,7 +119,7 @@ def test_a_generated_column_is_declared_through_the_fields_it_is_made_of(company
     assert "references_text" not in names
     assert {"our_reference", "their_reference", "buyer_reference", "order_number"} <= names
     declaration = inventory.declaration_for("invoicing.Invoice")
-    assert "our_reference" in declaration.personal
+    assert declaration is not None and "our_reference" in declaration.personal
     invoice = draft_invoice(company=company_scope, our_reference="Olga Eier")
     values, _still = _blank_values("invoicing.Invoice", declaration.personal)
     Invoice.objects.filter(pk=invoice.pk).update(**values)
