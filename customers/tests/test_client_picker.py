@@ -160,10 +160,11 @@ def test_postgresql_has_the_trigram_indexes():
         found = dict(cursor.fetchall())
     assert set(found) == {
         "customers_client_name_trgm",
-        # The four references in one text, their words joined (invoicing 0030, 0037).
+        # The references' stored text, its words joined (invoicing 0030, 0037, 0038).
         "invoice_references_joined_trgm",
     }
     assert "USING gin (company_id, upper(" in found["customers_client_name_trgm"]
-    assert "USING gin (upper(translate(" in found["invoice_references_joined_trgm"]
+    assert "USING gin (replace(" in found["invoice_references_joined_trgm"]
+    assert "(references_text, ' '::text, 'Q'::text)" in found["invoice_references_joined_trgm"]
     for definition in found.values():
         assert "gin_trgm_ops" in definition
