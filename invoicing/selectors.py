@@ -231,7 +231,8 @@ def _holds(search: str) -> GreaterThan:
 
 
 def _joined(text: str) -> str:
-    """``text`` as ``_joined_references`` writes it."""
+    """``text`` joined as ``_joined_references`` joins the stored text, in the search's
+    own case (the database upper-cases what is asked, ``_references_contain``)."""
     return text.translate(str.maketrans(JOINING_CHARACTERS, JOINER * len(JOINING_CHARACTERS)))
 
 
