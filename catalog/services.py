@@ -29,7 +29,7 @@ from catalog.selectors import (
     suggest_product_number,
     vat_codes_for,
 )
-from catalog.units import Unit
+from catalog.units import UNIT_CODES, Unit
 from core.audit import Actor, audit_log
 from core.csvfiles import (
     CsvFile,
@@ -120,7 +120,7 @@ def _apply(
             "unit_price",
             ValidationError(_("Prisen kan ha høyst to desimaler."), code="price_decimals"),
         )
-    if data.unit not in Unit.values:
+    if data.unit not in UNIT_CODES:
         fail(
             "unit",
             ValidationError(
@@ -274,7 +274,7 @@ def _unit(value: str) -> str:
     key = value.strip()
     if not key:
         return Unit.PIECE
-    if key.upper() in Unit.values:
+    if key.upper() in UNIT_CODES:
         return key.upper()
     return _unit_labels().get(key.lower(), key)
 

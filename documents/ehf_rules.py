@@ -996,6 +996,13 @@ def _gs1_check_digit_ok(value: str) -> bool:
     return bool(re.fullmatch(r"\d{2,}", value)) and ean.calc_check_digit(value[:-1]) == value[-1]
 
 
+@functools.lru_cache(maxsize=4096)
+def _norwegian_organization_number_ok(value: str) -> bool:
+    """Kept per value: a document names its seller's (and often its buyer's) number several
+    times, and a batch names the same seller in every document (4.5 µs a check)."""
+    return bool(re.fullmatch(r"\d{9}", value)) and orgnr.is_valid(value)
+
+
 def _belgian_enterprise_number_ok(value: str) -> bool:
     return bool(re.fullmatch(r"\d{10}", value)) and 97 - int(value[:8]) % 97 == int(value[8:])
 
@@ -1004,7 +1011,7 @@ IDENTIFIER_CHECKS = {
     "0088": ("PEPPOL-COMMON-R040", _gs1_check_digit_ok, "GLN"),
     "0192": (
         "PEPPOL-COMMON-R041",
-        lambda v: bool(re.fullmatch(r"\d{9}", v)) and orgnr.is_valid(v),
+        _norwegian_organization_number_ok,
         "Norwegian organization number",
     ),
     "0184": (

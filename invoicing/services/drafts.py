@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from accounts.services import company_require_open
 from catalog.models import Product, VatCode
-from catalog.units import Unit
+from catalog.units import UNIT_CODES, Unit
 from core.audit import Actor, audit_log
 from core.currencies import clean_currency
 from core.money import ZERO
@@ -226,7 +226,7 @@ def _build_lines(company: Company, lines: Sequence[LineData]) -> list[InvoiceLin
             problems.append(_("rabatten må være mellom 0 og 100 %"))
         if vat_code is None:
             problems.append(_("MVA-kode mangler"))
-        if unit not in Unit.values:
+        if unit not in UNIT_CODES:
             problems.append(_("ukjent enhet"))
         if (data.period_start is None) != (data.period_end is None) or (
             data.period_start and data.period_end and data.period_end < data.period_start

@@ -17,7 +17,7 @@ from accounts.models import Company
 from accounts.services import company_require_open
 from catalog.models import VatCode
 from catalog.selectors import VatRateTable, vat_rate_on
-from catalog.units import Unit
+from catalog.units import UNIT_CODES
 from core.audit import Actor, AuditRecord, audit_log, audit_log_many
 from core.bulk import bulk_insert, bulk_set
 from core.identifiers import KidMethod, UnusableKidPayload, kid_mod10, kid_mod11
@@ -208,7 +208,7 @@ def _check_issue_rules(
         # BR-CL-23: the EHF's unit codes are UN/ECE Rec 20/21 codes; every unit the
         # service offers is one. A draft saved through the services has one of them, but
         # a line from before a unit was withdrawn (or written around the services) may not.
-        if line.unit not in Unit.values:
+        if line.unit not in UNIT_CODES:
             add(
                 "lines",
                 _(
