@@ -1007,7 +1007,7 @@ def _belgian_enterprise_number_ok(value: str) -> bool:
     return bool(re.fullmatch(r"\d{10}", value)) and 97 - int(value[:8]) % 97 == int(value[8:])
 
 
-IDENTIFIER_CHECKS = {
+IDENTIFIER_CHECKS: dict[str, tuple[str, Callable[[str], bool], str]] = {
     "0088": ("PEPPOL-COMMON-R040", _gs1_check_digit_ok, "GLN"),
     "0192": (
         "PEPPOL-COMMON-R041",
