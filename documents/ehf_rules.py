@@ -1056,7 +1056,8 @@ def _norwegian_rules(c: _Checker) -> None:
         return
     if vat_id and vat_id.startswith("NO"):
         c.check(
-            bool(re.fullmatch(r"NO\d{9}MVA", vat_id)) and orgnr.is_valid(vat_id[2:11]),
+            bool(re.fullmatch(r"NO\d{9}MVA", vat_id))
+            and _norwegian_organization_number_ok(vat_id[2:11]),
             "NO-R-001",
             "For Norwegian suppliers, a VAT number MUST be NO + a valid organisation number + MVA.",
         )

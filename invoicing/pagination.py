@@ -717,13 +717,11 @@ class _CompiledParts:
             return statement, list(where.params)
         # The found rows are named as the table: the order's and the join's columns read
         # theirs, and they select no more (so an index that holds them answers alone).
+        carried = [*names, "id"]
+        if issubclass(self.model, TenantModel):
+            carried.append("company")  # the join's companies (``_joins(companies_of=)``)
         own = dict.fromkeys(
-            self.model._meta.get_field(name.rpartition("__")[0] or name).column
-            for name in [
-                *names,
-                "id",
-                *(["company"] if issubclass(self.model, TenantModel) else []),
-            ]
+            self.model._meta.get_field(name.rpartition("__")[0] or name).column for name in carried
         )
         selected = ", ".join(f"{table}.{quote(column)}" for column in own)
         found = f"SELECT {selected} FROM {table} WHERE {where.sql} LIMIT {SPARSE_MOST + 1}"  # noqa: S608
